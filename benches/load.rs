@@ -1,0 +1,124 @@
+//! Load benchmark on the ≈100 MB synthetic organisation.
+//!
+//! `cargo bench --no-default-features --bench load` generates `target/bench-data/synthetic-large.json` once,
+//! then times, each in a fresh child process (so peak memory is that method's own):
+//! - the floor: `serde_json::from_slice::<serde_json::Value>` of the same bytes (read included);
+//! - IAM Atlas's loader (`load_paths`), which builds the whole typed, indexed model.
+//!
+//! It prints best-of-N wall time and peak resident memory (VmHWM) for both, and the ratios the foundation issue
+//! sets: load ≤ 1.5× the bare parse, peak ≤ 3× the file size.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+fn child(method: &str, file: &Path) {
+    let start = Instant::now();
+    match method {
+        "serde" => {
+            let bytes = std::fs::read(file).expect("read");
+            let v: serde_json::Value = serde_json::from_slice(&bytes).expect("parse");
+            std::hint::black_box(&v);
+        }
+        "atlas" => {
+            let m = iam_atlas::account::load_paths(&[file.to_path_buf()], Default::default())
+                .expect("load");
+            std::hint::black_box(&m);
+            assert!(m.accounts[0].roles.len() > 1000);
+        }
+        other => panic!("unknown method {other}"),
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!("{secs} {}", peak_rss_bytes());
+}
+
+fn run_child(method: &str, file: &Path) -> (f64, u64) {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe)
+        .args(["--child", method])
+        .arg(file)
+        .output()
+        .expect("spawn child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = String::from_utf8_lossy(&out.stdout);
+    let line = s.lines().last().unwrap_or("");
+    let mut it = line.split_whitespace();
+    let t: f64 = it.next().and_then(|v| v.parse().ok()).expect("time");
+    let m: u64 = it.next().and_then(|v| v.parse().ok()).expect("mem");
+    (t, m)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        child(&args[i + 1], Path::new(&args[i + 2]));
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let file = dir.join("synthetic-large.json");
+    if !file.exists() {
+        let t = Instant::now();
+        let n = iam_atlas::generate::write_new_file(&file, &iam_atlas::generate::Spec::large())
+            .expect("generate");
+        eprintln!(
+            "generated {} ({:.1} MB) in {:.1} s",
+            file.display(),
+            n as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let size = std::fs::metadata(&file).expect("stat").len();
+    let runs = 5;
+    let mut results = Vec::new();
+    for method in ["serde", "atlas"] {
+        let mut best = f64::MAX;
+        let mut peak = 0u64;
+        for _ in 0..runs {
+            let (t, m) = run_child(method, &file);
+            best = best.min(t);
+            peak = peak.max(m);
+        }
+        results.push((method, best, peak));
+    }
+    println!("file: {} ({:.1} MB)", file.display(), size as f64 / 1e6);
+    println!(
+        "{:<40} {:>10} {:>12} {:>10}",
+        "method", "best (s)", "peak (MB)", "peak/file"
+    );
+    for (m, t, p) in &results {
+        let name = if *m == "serde" {
+            "serde_json::Value parse (floor)"
+        } else {
+            "iam-atlas load (typed, indexed model)"
+        };
+        println!(
+            "{:<40} {:>10.3} {:>12.1} {:>10.2}",
+            name,
+            t,
+            *p as f64 / 1e6,
+            *p as f64 / size as f64
+        );
+    }
+    let ratio = results[1].1 / results[0].1;
+    println!("load time / bare parse time: {ratio:.2} (goal ≤ 1.5)");
+    println!(
+        "load peak memory / file size: {:.2} (goal ≤ 3)",
+        results[1].2 as f64 / size as f64
+    );
+}

@@ -1,0 +1,1159 @@
+//! The account model: accounts, their users, groups, roles, policies and the layers an export lacks
+//! (organisation policies, resource policies, credential reports, password policies), with O(1) indexes by
+//! ARN, id and name.
+
+pub mod export;
+pub mod extras;
+pub mod workspace;
+
+use crate::diagnostic::Diagnostic;
+use crate::policy::{Policy, Str};
+use crate::text::{LineCol, LineIndex, Span};
+use crate::time::Timestamp;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::sync::{Arc, OnceLock};
+
+pub use export::load_export;
+pub use workspace::{LoadOptions, load_paths};
+
+/// Index of a source text in [`Model::sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SourceId(pub u32);
+
+/// A text the model was read from: a file, or the decoded text of a URL-encoded or string-embedded document.
+#[derive(Debug)]
+pub struct Source {
+    /// What to call it in messages: a path, or `path (document at $.X)`.
+    pub name: String,
+    /// The text itself (never written back).
+    pub text: crate::text::Text,
+    lines: OnceLock<LineIndex>,
+}
+
+impl Source {
+    /// A source named `name` with `text`.
+    pub fn new(name: impl Into<String>, text: crate::text::Text) -> Self {
+        Source {
+            name: name.into(),
+            text,
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// Line and column of a byte offset.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.text))
+            .line_col(&self.text, offset)
+    }
+
+    /// The line index (built on first use).
+    pub fn line_index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+}
+
+/// A parsed policy document and where it came from.
+#[derive(Debug)]
+pub struct PolicyDoc {
+    /// The text its spans point into.
+    pub source: SourceId,
+    /// The typed document.
+    pub policy: Policy,
+    /// It was stored URL-encoded (as the raw IAM API returns documents) or as a JSON string.
+    pub encoded: bool,
+    /// Shape problems found while reading it.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl PolicyDoc {
+    /// The document's own text.
+    pub fn text<'m>(&self, model: &'m Model) -> &'m str {
+        let src = &model.source(self.source).text;
+        src.get(self.policy.span.range()).unwrap_or("")
+    }
+}
+
+/// A tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    /// `Key`.
+    pub key: Str,
+    /// `Value`.
+    pub value: Str,
+}
+
+/// An inline policy (embedded in a user, group or role).
+#[derive(Debug)]
+pub struct InlinePolicy {
+    /// `PolicyName`.
+    pub name: Str,
+    /// `PolicyDocument`.
+    pub doc: PolicyDoc,
+}
+
+/// Where an attached managed policy was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PolicyRef {
+    /// In the same account's export: index in [`Account::policies`].
+    Local(u32),
+    /// Not in the export; a well-known AWS-managed policy from the bundled set: index in [`Model::bundled`].
+    Bundled(u32),
+    /// Not found anywhere: the evaluator must treat it as unknown, never as empty.
+    Missing,
+}
+
+/// A managed policy attachment.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    /// `PolicyName`.
+    pub name: Str,
+    /// `PolicyArn`.
+    pub arn: Str,
+    /// Resolved at load time.
+    pub target: PolicyRef,
+}
+
+/// A permissions boundary.
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    /// `PermissionsBoundaryArn`.
+    pub arn: Str,
+    /// Resolved at load time.
+    pub target: PolicyRef,
+}
+
+/// An IAM user.
+#[derive(Debug)]
+pub struct User {
+    /// `UserName`.
+    pub name: Str,
+    /// `UserId` (AIDA…).
+    pub id: Str,
+    /// `Arn`.
+    pub arn: Str,
+    /// `Path`.
+    pub path: Str,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// `Tags`.
+    pub tags: Vec<Tag>,
+    /// `GroupList`: names of its groups.
+    pub groups: Vec<Str>,
+    /// `UserPolicyList`.
+    pub inline: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached: Vec<Attachment>,
+    /// `PermissionsBoundary`.
+    pub boundary: Option<Boundary>,
+}
+
+/// An IAM group (groups hold users only; they do not nest).
+#[derive(Debug)]
+pub struct Group {
+    /// `GroupName`.
+    pub name: Str,
+    /// `GroupId` (AGPA…).
+    pub id: Str,
+    /// `Arn`.
+    pub arn: Str,
+    /// `Path`.
+    pub path: Str,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// `GroupPolicyList`.
+    pub inline: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached: Vec<Attachment>,
+    /// Users whose `GroupList` names this group (indexes into [`Account::users`]).
+    pub members: Vec<u32>,
+}
+
+/// What kind of role, by its path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum RoleKind {
+    /// An ordinary role.
+    Standard,
+    /// Path `/aws-service-role/SERVICE/`: owned by an AWS service, not restricted by SCPs.
+    ServiceLinked {
+        /// The service principal in its path.
+        service: String,
+    },
+    /// Path `/aws-reserved/sso.amazonaws.com/…`: created by IAM Identity Center.
+    Sso,
+}
+
+impl RoleKind {
+    /// Classify by a role's path.
+    pub fn from_path(path: &str) -> RoleKind {
+        if let Some(rest) = path.strip_prefix("/aws-service-role/") {
+            RoleKind::ServiceLinked {
+                service: rest.trim_end_matches('/').to_string(),
+            }
+        } else if path.starts_with("/aws-reserved/sso.amazonaws.com/") {
+            RoleKind::Sso
+        } else {
+            RoleKind::Standard
+        }
+    }
+}
+
+/// `RoleLastUsed`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleLastUsed {
+    /// `LastUsedDate`.
+    pub date: Option<Timestamp>,
+    /// `Region`.
+    pub region: Option<Str>,
+}
+
+/// An IAM role.
+#[derive(Debug)]
+pub struct Role {
+    /// `RoleName`.
+    pub name: Str,
+    /// `RoleId` (AROA…).
+    pub id: Str,
+    /// `Arn`.
+    pub arn: Str,
+    /// `Path`.
+    pub path: Str,
+    /// By path: standard, service-linked or SSO.
+    pub kind: RoleKind,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// `Description`.
+    pub description: Option<Str>,
+    /// `MaxSessionDuration` in seconds.
+    pub max_session_duration: Option<u32>,
+    /// `Tags`.
+    pub tags: Vec<Tag>,
+    /// `AssumeRolePolicyDocument`.
+    pub trust: Option<PolicyDoc>,
+    /// `RolePolicyList`.
+    pub inline: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached: Vec<Attachment>,
+    /// `PermissionsBoundary`.
+    pub boundary: Option<Boundary>,
+    /// ARNs of the instance profiles that hold it.
+    pub instance_profiles: Vec<Str>,
+    /// `RoleLastUsed`.
+    pub last_used: Option<RoleLastUsed>,
+}
+
+/// One version of a managed policy.
+#[derive(Debug)]
+pub struct PolicyVersion {
+    /// `VersionId` (`v1`, `v2`…).
+    pub id: Str,
+    /// `IsDefaultVersion`: the one in effect.
+    pub is_default: bool,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// `Document` (absent when the export omitted it).
+    pub doc: Option<PolicyDoc>,
+}
+
+/// A managed policy.
+#[derive(Debug)]
+pub struct ManagedPolicy {
+    /// `PolicyName`.
+    pub name: Str,
+    /// `PolicyId` (ANPA…).
+    pub id: Str,
+    /// `Arn`.
+    pub arn: Str,
+    /// `Path`.
+    pub path: Str,
+    /// Owned by AWS (`arn:aws:iam::aws:policy/…`).
+    pub aws_managed: bool,
+    /// `DefaultVersionId`.
+    pub default_version: Option<Str>,
+    /// `AttachmentCount`.
+    pub attachment_count: Option<u32>,
+    /// `PermissionsBoundaryUsageCount`.
+    pub boundary_usage_count: Option<u32>,
+    /// `IsAttachable`.
+    pub is_attachable: bool,
+    /// `Description`.
+    pub description: Option<Str>,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// `UpdateDate`.
+    pub updated: Option<Timestamp>,
+    /// `PolicyVersionList`, all versions.
+    pub versions: Vec<PolicyVersion>,
+}
+
+impl ManagedPolicy {
+    /// The version in effect: the one marked default, else the one `DefaultVersionId` names.
+    pub fn default_doc(&self) -> Option<&PolicyDoc> {
+        self.versions
+            .iter()
+            .find(|v| v.is_default)
+            .or_else(|| {
+                self.versions
+                    .iter()
+                    .find(|v| Some(&v.id) == self.default_version.as_ref())
+            })
+            .and_then(|v| v.doc.as_ref())
+    }
+}
+
+/// An instance profile.
+#[derive(Debug)]
+pub struct InstanceProfile {
+    /// `InstanceProfileName`.
+    pub name: Str,
+    /// `InstanceProfileId`.
+    pub id: Str,
+    /// `Arn`.
+    pub arn: Str,
+    /// `Path`.
+    pub path: Str,
+    /// `CreateDate`.
+    pub created: Option<Timestamp>,
+    /// Names of its roles.
+    pub roles: Vec<Str>,
+}
+
+/// SAML or OIDC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ProviderKind {
+    /// `saml-provider/…`
+    Saml,
+    /// `oidc-provider/…`
+    Oidc,
+}
+
+/// An identity provider of the account.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentityProvider {
+    /// Its ARN.
+    pub arn: Str,
+    /// SAML or OIDC.
+    pub kind: ProviderKind,
+    /// The name after `saml-provider/` or the URL after `oidc-provider/`.
+    pub name: String,
+    /// Listed in the workspace (true) or only seen in trust policies (false).
+    pub declared: bool,
+}
+
+impl IdentityProvider {
+    /// Parse a provider ARN.
+    pub fn from_arn(arn: &Str, declared: bool) -> Option<IdentityProvider> {
+        let resource = arn.splitn(6, ':').nth(5)?;
+        let (kind, name) = if let Some(n) = resource.strip_prefix("saml-provider/") {
+            (ProviderKind::Saml, n)
+        } else if let Some(n) = resource.strip_prefix("oidc-provider/") {
+            (ProviderKind::Oidc, n)
+        } else {
+            return None;
+        };
+        Some(IdentityProvider {
+            arn: arn.clone(),
+            kind,
+            name: name.to_string(),
+            declared,
+        })
+    }
+}
+
+/// A resource-based policy (bucket, queue, topic, key, function, secret…).
+#[derive(Debug)]
+pub struct ResourcePolicy {
+    /// The resource's ARN.
+    pub resource: Str,
+    /// The service prefix from the ARN (`s3`, `sqs`, `kms`…).
+    pub service: Str,
+    /// The document.
+    pub doc: PolicyDoc,
+}
+
+/// SCP or RCP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum OrgPolicyKind {
+    /// Service control policy: caps what principals of the accounts below may do.
+    Scp,
+    /// Resource control policy: caps what may be done to the resources of the accounts below.
+    Rcp,
+}
+
+/// An organisation policy.
+#[derive(Debug)]
+pub struct OrgPolicy {
+    /// `PolicySummary.Id` (or the file name).
+    pub id: Str,
+    /// `PolicySummary.Arn`, when known.
+    pub arn: Option<Str>,
+    /// `PolicySummary.Name`, or the file name.
+    pub name: Str,
+    /// `PolicySummary.Description`.
+    pub description: Option<Str>,
+    /// SCP or RCP.
+    pub kind: OrgPolicyKind,
+    /// `PolicySummary.AwsManaged`.
+    pub aws_managed: bool,
+    /// The document.
+    pub doc: PolicyDoc,
+}
+
+/// A node of the organisation tree.
+#[derive(Debug, Clone)]
+pub struct OrgNode {
+    /// `r-…` or `ou-…`.
+    pub id: Str,
+    /// Display name.
+    pub name: Str,
+    /// SCPs attached here (indexes into [`Model::org_policies`]); `None` when the workspace does not say,
+    /// so the level is not evaluated (AWS itself requires at least one SCP on every node once SCPs are on).
+    pub scps: Option<Vec<u32>>,
+    /// RCPs attached here; `None` when not described.
+    pub rcps: Option<Vec<u32>>,
+    /// Accounts directly under this node.
+    pub accounts: Vec<Str>,
+    /// Child OUs.
+    pub children: Vec<OrgNode>,
+}
+
+/// An AWS organisation.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// `o-…`.
+    pub id: Str,
+    /// The management account (its principals are not restricted by SCPs).
+    pub management_account: Option<Str>,
+    /// The root.
+    pub root: OrgNode,
+}
+
+impl Organization {
+    /// The chain of nodes from the root down to the node that holds `account` (root first), or `None`
+    /// when the account is not in the tree.
+    pub fn path_to(&self, account: &str) -> Option<Vec<&OrgNode>> {
+        fn walk<'a>(n: &'a OrgNode, account: &str, out: &mut Vec<&'a OrgNode>) -> bool {
+            out.push(n);
+            if n.accounts.iter().any(|a| &**a == account) {
+                return true;
+            }
+            for c in &n.children {
+                if walk(c, account, out) {
+                    return true;
+                }
+            }
+            out.pop();
+            false
+        }
+        let mut out = Vec::new();
+        walk(&self.root, account, &mut out).then_some(out)
+    }
+}
+
+/// A value of the credential report that may be a time or a marker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ReportTime {
+    /// A time.
+    At(Timestamp),
+    /// `N/A`.
+    NotApplicable,
+    /// `no_information`.
+    NoInformation,
+    /// `not_supported` (the root row).
+    NotSupported,
+}
+
+/// One access key's columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccessKeyReport {
+    /// `access_key_N_active`.
+    pub active: bool,
+    /// `access_key_N_last_rotated`.
+    pub last_rotated: ReportTime,
+    /// `access_key_N_last_used_date`.
+    pub last_used: ReportTime,
+    /// `access_key_N_last_used_region`.
+    pub last_used_region: Option<String>,
+    /// `access_key_N_last_used_service`.
+    pub last_used_service: Option<String>,
+}
+
+/// One row of the IAM credential report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CredentialReportRow {
+    /// `user` (`<root_account>` for the root).
+    pub user: String,
+    /// `arn`.
+    pub arn: String,
+    /// `user_creation_time`.
+    pub created: ReportTime,
+    /// `password_enabled`: `None` for `not_supported`.
+    pub password_enabled: Option<bool>,
+    /// `password_last_used`.
+    pub password_last_used: ReportTime,
+    /// `password_last_changed`.
+    pub password_last_changed: ReportTime,
+    /// `password_next_rotation`.
+    pub password_next_rotation: ReportTime,
+    /// `mfa_active`.
+    pub mfa_active: bool,
+    /// Access keys 1 and 2.
+    pub access_keys: [AccessKeyReport; 2],
+    /// `cert_1_active`, `cert_2_active`.
+    pub certs_active: [bool; 2],
+}
+
+/// The IAM credential report of an account.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CredentialReport {
+    /// The rows, root first as AWS writes them.
+    pub rows: Vec<CredentialReportRow>,
+}
+
+impl CredentialReport {
+    /// The row of user `name`.
+    pub fn row(&self, name: &str) -> Option<&CredentialReportRow> {
+        self.rows.iter().find(|r| r.user == name)
+    }
+}
+
+/// `aws iam get-account-password-policy`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[allow(missing_docs)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: Option<u32>,
+    pub require_symbols: Option<bool>,
+    pub require_numbers: Option<bool>,
+    pub require_uppercase_characters: Option<bool>,
+    pub require_lowercase_characters: Option<bool>,
+    pub allow_users_to_change_password: Option<bool>,
+    pub expire_passwords: Option<bool>,
+    pub max_password_age: Option<u32>,
+    pub password_reuse_prevention: Option<u32>,
+    pub hard_expiry: Option<bool>,
+}
+
+/// Entity kinds, for indexes and references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum EntityKind {
+    /// [`User`]
+    User,
+    /// [`Group`]
+    Group,
+    /// [`Role`]
+    Role,
+    /// [`ManagedPolicy`]
+    Policy,
+    /// [`InstanceProfile`]
+    InstanceProfile,
+    /// [`IdentityProvider`]
+    IdentityProvider,
+    /// [`ResourcePolicy`]
+    ResourcePolicy,
+    /// [`OrgPolicy`] (`account` is unused).
+    OrgPolicy,
+}
+
+impl EntityKind {
+    /// Plural label.
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityKind::User => "users",
+            EntityKind::Group => "groups",
+            EntityKind::Role => "roles",
+            EntityKind::Policy => "managed policies",
+            EntityKind::InstanceProfile => "instance profiles",
+            EntityKind::IdentityProvider => "identity providers",
+            EntityKind::ResourcePolicy => "resource policies",
+            EntityKind::OrgPolicy => "organisation policies",
+        }
+    }
+}
+
+/// A reference to one entity of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct EntityRef {
+    /// Index into [`Model::accounts`].
+    pub account: u32,
+    /// Kind.
+    pub kind: EntityKind,
+    /// Index in the account's list of that kind.
+    pub index: u32,
+}
+
+/// One account.
+#[derive(Debug, Default)]
+pub struct Account {
+    /// The 12-digit id.
+    pub id: Str,
+    /// Its alias, when known.
+    pub alias: Option<String>,
+    /// The export it came from.
+    pub source: Option<SourceId>,
+    /// The export said `IsTruncated: true`: entities after `Marker` are missing.
+    pub truncated: bool,
+    /// Users.
+    pub users: Vec<User>,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Managed policies (customer-managed, and AWS-managed ones the export includes).
+    pub policies: Vec<ManagedPolicy>,
+    /// Instance profiles.
+    pub instance_profiles: Vec<InstanceProfile>,
+    /// Identity providers.
+    pub identity_providers: Vec<IdentityProvider>,
+    /// Resource-based policies of this account's resources.
+    pub resource_policies: Vec<ResourcePolicy>,
+    /// The credential report.
+    pub credential_report: Option<CredentialReport>,
+    /// The password policy.
+    pub password_policy: Option<PasswordPolicy>,
+    /// SCPs attached directly to the account; `None` when not described.
+    pub scps: Option<Vec<u32>>,
+    /// RCPs attached directly to the account; `None` when not described.
+    pub rcps: Option<Vec<u32>>,
+    by_name: [FxHashMap<Str, u32>; 5],
+}
+
+impl Account {
+    /// An empty account with this id.
+    pub fn new(id: Str) -> Self {
+        Account {
+            id,
+            ..Account::default()
+        }
+    }
+
+    /// Display name: `alias (id)` or the id.
+    pub fn label(&self) -> String {
+        match &self.alias {
+            Some(a) => format!("{a} ({})", self.id),
+            None => self.id.to_string(),
+        }
+    }
+
+    /// Index of the entity of `kind` named `name` (O(1)).
+    pub fn find(&self, kind: EntityKind, name: &str) -> Option<u32> {
+        let slot = Self::name_slot(kind)?;
+        self.by_name[slot].get(name).copied()
+    }
+
+    /// The user named `name`.
+    pub fn user(&self, name: &str) -> Option<&User> {
+        self.find(EntityKind::User, name)
+            .map(|i| &self.users[i as usize])
+    }
+
+    /// The group named `name`.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.find(EntityKind::Group, name)
+            .map(|i| &self.groups[i as usize])
+    }
+
+    /// The role named `name`.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.find(EntityKind::Role, name)
+            .map(|i| &self.roles[i as usize])
+    }
+
+    /// Number of entities of `kind`.
+    pub fn count(&self, kind: EntityKind) -> usize {
+        match kind {
+            EntityKind::User => self.users.len(),
+            EntityKind::Group => self.groups.len(),
+            EntityKind::Role => self.roles.len(),
+            EntityKind::Policy => self.policies.len(),
+            EntityKind::InstanceProfile => self.instance_profiles.len(),
+            EntityKind::IdentityProvider => self.identity_providers.len(),
+            EntityKind::ResourcePolicy => self.resource_policies.len(),
+            EntityKind::OrgPolicy => 0,
+        }
+    }
+
+    fn name_slot(kind: EntityKind) -> Option<usize> {
+        match kind {
+            EntityKind::User => Some(0),
+            EntityKind::Group => Some(1),
+            EntityKind::Role => Some(2),
+            EntityKind::Policy => Some(3),
+            EntityKind::InstanceProfile => Some(4),
+            _ => None,
+        }
+    }
+
+    /// Rebuild the name index and group memberships.
+    pub(crate) fn reindex(&mut self) {
+        fn names<'a>(it: impl Iterator<Item = &'a Str>) -> FxHashMap<Str, u32> {
+            it.enumerate().map(|(i, n)| (n.clone(), i as u32)).collect()
+        }
+        self.by_name = [
+            names(self.users.iter().map(|e| &e.name)),
+            names(self.groups.iter().map(|e| &e.name)),
+            names(self.roles.iter().map(|e| &e.name)),
+            names(self.policies.iter().map(|e| &e.name)),
+            names(self.instance_profiles.iter().map(|e| &e.name)),
+        ];
+        for g in &mut self.groups {
+            g.members.clear();
+        }
+        for (ui, u) in self.users.iter().enumerate() {
+            for gname in &u.groups {
+                if let Some(&gi) = self.by_name[1].get(gname) {
+                    self.groups[gi as usize].members.push(ui as u32);
+                }
+            }
+        }
+    }
+}
+
+/// Severity of a load problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// Something was skipped: the model is incomplete.
+    Skipped,
+    /// Something was odd but fully understood (tolerated shape, truncated export…).
+    Note,
+    /// A reference that points nowhere (the evaluator answers "unknown" where it matters).
+    Dangling,
+}
+
+/// A problem met while loading, with its place.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadWarning {
+    /// Kind.
+    pub kind: WarningKind,
+    /// The file.
+    pub file: String,
+    /// `line:col`, or the JSON path (`$.RoleDetailList[3].RoleName`).
+    pub location: String,
+    /// What, lowercase, no final period.
+    pub message: String,
+    /// The entity concerned, when there is one.
+    #[serde(skip)]
+    pub entity: Option<EntityRef>,
+}
+
+impl std::fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.location, self.message)
+        }
+    }
+}
+
+/// Everything loaded: accounts, the organisation and its policies, and the texts they came from.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Accounts, in load order.
+    pub accounts: Vec<Account>,
+    /// The organisation, when a workspace described one.
+    pub organization: Option<Organization>,
+    /// SCPs and RCPs.
+    pub org_policies: Vec<OrgPolicy>,
+    /// Well-known AWS-managed policies resolved from the bundled set for attachments missing from exports.
+    pub bundled: Vec<ManagedPolicy>,
+    /// Source texts.
+    pub sources: Vec<Source>,
+    /// Problems met while loading.
+    pub warnings: Vec<LoadWarning>,
+    by_arn: FxHashMap<Str, EntityRef>,
+    by_id: FxHashMap<Str, EntityRef>,
+    by_account: FxHashMap<Str, u32>,
+}
+
+impl Model {
+    /// The source `id`.
+    pub fn source(&self, id: SourceId) -> &Source {
+        &self.sources[id.0 as usize]
+    }
+
+    /// Add a source text.
+    pub fn add_source(&mut self, name: impl Into<String>, text: crate::text::Text) -> SourceId {
+        self.sources.push(Source::new(name, text));
+        SourceId(self.sources.len() as u32 - 1)
+    }
+
+    /// True when nothing was skipped while loading: the model is the whole of its inputs.
+    pub fn is_complete(&self) -> bool {
+        !self.warnings.iter().any(|w| w.kind == WarningKind::Skipped)
+            && !self.accounts.iter().any(|a| a.truncated)
+    }
+
+    /// The account with id `id` (O(1)).
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.by_account.get(id).map(|&i| &self.accounts[i as usize])
+    }
+
+    /// Index of the account with id `id`.
+    pub fn account_index(&self, id: &str) -> Option<u32> {
+        self.by_account.get(id).copied()
+    }
+
+    /// The entity with this ARN (O(1)).
+    pub fn by_arn(&self, arn: &str) -> Option<EntityRef> {
+        self.by_arn.get(arn).copied()
+    }
+
+    /// The entity with this unique id (AIDA…, AROA…, ANPA…) (O(1)).
+    pub fn by_id(&self, id: &str) -> Option<EntityRef> {
+        self.by_id.get(id).copied()
+    }
+
+    /// All entities named `name` of `kind`, across accounts (O(accounts)).
+    pub fn by_name(&self, kind: EntityKind, name: &str) -> Vec<EntityRef> {
+        self.accounts
+            .iter()
+            .enumerate()
+            .filter_map(|(ai, a)| {
+                a.find(kind, name).map(|index| EntityRef {
+                    account: ai as u32,
+                    kind,
+                    index,
+                })
+            })
+            .collect()
+    }
+
+    /// The managed policy an attachment points to.
+    pub fn resolve(&self, account: u32, target: PolicyRef) -> Option<&ManagedPolicy> {
+        match target {
+            PolicyRef::Local(i) => self
+                .accounts
+                .get(account as usize)?
+                .policies
+                .get(i as usize),
+            PolicyRef::Bundled(i) => self.bundled.get(i as usize),
+            PolicyRef::Missing => None,
+        }
+    }
+
+    /// Display name and ARN of an entity.
+    pub fn describe(&self, r: EntityRef) -> (String, String) {
+        let Some(a) = self.accounts.get(r.account as usize) else {
+            if r.kind == EntityKind::OrgPolicy
+                && let Some(p) = self.org_policies.get(r.index as usize)
+            {
+                return (
+                    p.name.to_string(),
+                    p.arn.as_deref().unwrap_or(&p.id).to_string(),
+                );
+            }
+            return ("?".into(), String::new());
+        };
+        let i = r.index as usize;
+        let pair = |n: &Str, arn: &Str| (n.to_string(), arn.to_string());
+        match r.kind {
+            EntityKind::User => a.users.get(i).map(|e| pair(&e.name, &e.arn)),
+            EntityKind::Group => a.groups.get(i).map(|e| pair(&e.name, &e.arn)),
+            EntityKind::Role => a.roles.get(i).map(|e| pair(&e.name, &e.arn)),
+            EntityKind::Policy => a.policies.get(i).map(|e| pair(&e.name, &e.arn)),
+            EntityKind::InstanceProfile => {
+                a.instance_profiles.get(i).map(|e| pair(&e.name, &e.arn))
+            }
+            EntityKind::IdentityProvider => a
+                .identity_providers
+                .get(i)
+                .map(|e| (e.name.clone(), e.arn.to_string())),
+            EntityKind::ResourcePolicy => a
+                .resource_policies
+                .get(i)
+                .map(|e| (e.resource.to_string(), e.resource.to_string())),
+            EntityKind::OrgPolicy => self.org_policies.get(i).map(|p| {
+                (
+                    p.name.to_string(),
+                    p.arn.as_deref().unwrap_or(&p.id).to_string(),
+                )
+            }),
+        }
+        .unwrap_or_else(|| ("?".into(), String::new()))
+    }
+
+    /// Rebuild every index (after loading or after a what-if edit).
+    pub fn reindex(&mut self) {
+        let mut by_arn = FxHashMap::default();
+        let mut by_id = FxHashMap::default();
+        let mut by_account = FxHashMap::default();
+        let mut aws_seen: rustc_hash::FxHashSet<Str> = rustc_hash::FxHashSet::default();
+        for (ai, a) in self.accounts.iter_mut().enumerate() {
+            a.reindex();
+            let account = ai as u32;
+            by_account.insert(a.id.clone(), account);
+            let mut add = |kind, index: usize, arn: &Str, id: Option<&Str>| {
+                let r = EntityRef {
+                    account,
+                    kind,
+                    index: index as u32,
+                };
+                by_arn.insert(arn.clone(), r);
+                // Real ids are unique across kinds (AIDA…, AROA…, AIPA…); sanitised exports reuse names as
+                // ids, so the first entity keeps the id.
+                if let Some(id) = id {
+                    by_id.entry(id.clone()).or_insert(r);
+                }
+            };
+            for (i, e) in a.users.iter().enumerate() {
+                add(EntityKind::User, i, &e.arn, Some(&e.id));
+            }
+            for (i, e) in a.groups.iter().enumerate() {
+                add(EntityKind::Group, i, &e.arn, Some(&e.id));
+            }
+            for (i, e) in a.roles.iter().enumerate() {
+                add(EntityKind::Role, i, &e.arn, Some(&e.id));
+            }
+            for (i, e) in a.policies.iter().enumerate() {
+                // AWS-managed policies share an ARN across accounts: the first account's copy is indexed.
+                if !e.aws_managed || aws_seen.insert(e.arn.clone()) {
+                    add(EntityKind::Policy, i, &e.arn, Some(&e.id));
+                }
+            }
+            for (i, e) in a.instance_profiles.iter().enumerate() {
+                add(EntityKind::InstanceProfile, i, &e.arn, Some(&e.id));
+            }
+            for (i, e) in a.identity_providers.iter().enumerate() {
+                add(EntityKind::IdentityProvider, i, &e.arn, None);
+            }
+            for (i, e) in a.resource_policies.iter().enumerate() {
+                add(EntityKind::ResourcePolicy, i, &e.resource, None);
+            }
+        }
+        for (i, p) in self.org_policies.iter().enumerate() {
+            if let Some(arn) = &p.arn {
+                by_arn.insert(
+                    arn.clone(),
+                    EntityRef {
+                        account: u32::MAX,
+                        kind: EntityKind::OrgPolicy,
+                        index: i as u32,
+                    },
+                );
+            }
+        }
+        self.by_arn = by_arn;
+        self.by_id = by_id;
+        self.by_account = by_account;
+    }
+
+    /// Every policy document of the model with what it is attached to, for validation and search.
+    pub fn documents(&self) -> Vec<DocumentRef<'_>> {
+        let mut out = Vec::new();
+        for (ai, a) in self.accounts.iter().enumerate() {
+            let account = ai as u32;
+            for (i, u) in a.users.iter().enumerate() {
+                for p in &u.inline {
+                    out.push(DocumentRef {
+                        owner: Some(EntityRef {
+                            account,
+                            kind: EntityKind::User,
+                            index: i as u32,
+                        }),
+                        role: DocRole::UserInline,
+                        label: format!("user {} inline policy {}", u.name, p.name),
+                        doc: &p.doc,
+                    });
+                }
+            }
+            for (i, g) in a.groups.iter().enumerate() {
+                for p in &g.inline {
+                    out.push(DocumentRef {
+                        owner: Some(EntityRef {
+                            account,
+                            kind: EntityKind::Group,
+                            index: i as u32,
+                        }),
+                        role: DocRole::GroupInline,
+                        label: format!("group {} inline policy {}", g.name, p.name),
+                        doc: &p.doc,
+                    });
+                }
+            }
+            for (i, r) in a.roles.iter().enumerate() {
+                let owner = Some(EntityRef {
+                    account,
+                    kind: EntityKind::Role,
+                    index: i as u32,
+                });
+                if let Some(t) = &r.trust {
+                    out.push(DocumentRef {
+                        owner,
+                        role: DocRole::Trust,
+                        label: format!("role {} trust policy", r.name),
+                        doc: t,
+                    });
+                }
+                for p in &r.inline {
+                    out.push(DocumentRef {
+                        owner,
+                        role: DocRole::RoleInline,
+                        label: format!("role {} inline policy {}", r.name, p.name),
+                        doc: &p.doc,
+                    });
+                }
+            }
+            for (i, p) in a.policies.iter().enumerate() {
+                for v in &p.versions {
+                    if let Some(d) = &v.doc {
+                        out.push(DocumentRef {
+                            owner: Some(EntityRef {
+                                account,
+                                kind: EntityKind::Policy,
+                                index: i as u32,
+                            }),
+                            role: DocRole::Managed,
+                            label: format!("managed policy {} {}", p.name, v.id),
+                            doc: d,
+                        });
+                    }
+                }
+            }
+            for (i, rp) in a.resource_policies.iter().enumerate() {
+                out.push(DocumentRef {
+                    owner: Some(EntityRef {
+                        account,
+                        kind: EntityKind::ResourcePolicy,
+                        index: i as u32,
+                    }),
+                    role: DocRole::Resource,
+                    label: format!("resource policy of {}", rp.resource),
+                    doc: &rp.doc,
+                });
+            }
+        }
+        for (i, p) in self.org_policies.iter().enumerate() {
+            out.push(DocumentRef {
+                owner: Some(EntityRef {
+                    account: u32::MAX,
+                    kind: EntityKind::OrgPolicy,
+                    index: i as u32,
+                }),
+                role: match p.kind {
+                    OrgPolicyKind::Scp => DocRole::Scp,
+                    OrgPolicyKind::Rcp => DocRole::Rcp,
+                },
+                label: format!(
+                    "{} {}",
+                    if p.kind == OrgPolicyKind::Scp {
+                        "SCP"
+                    } else {
+                        "RCP"
+                    },
+                    p.name
+                ),
+                doc: &p.doc,
+            });
+        }
+        out
+    }
+}
+
+/// What a document is used as (decides which checks apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DocRole {
+    /// A user's inline policy (quota 2,048 characters).
+    UserInline,
+    /// A group's inline policy (quota 5,120).
+    GroupInline,
+    /// A role's inline policy (quota 10,240).
+    RoleInline,
+    /// A managed policy version (quota 6,144).
+    Managed,
+    /// A role trust policy (quota 2,048 by default).
+    Trust,
+    /// A resource-based policy.
+    Resource,
+    /// A service control policy (quota 5,120).
+    Scp,
+    /// A resource control policy (quota 5,120).
+    Rcp,
+}
+
+/// A document of the model with its owner.
+#[derive(Debug)]
+pub struct DocumentRef<'m> {
+    /// The entity that holds it.
+    pub owner: Option<EntityRef>,
+    /// What it is used as.
+    pub role: DocRole,
+    /// Human label.
+    pub label: String,
+    /// The document.
+    pub doc: &'m PolicyDoc,
+}
+
+/// The account id in an ARN (`arn:aws:iam::123456789012:user/x` → `123456789012`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let mut it = arn.splitn(6, ':');
+    if it.next()? != "arn" {
+        return None;
+    }
+    let _partition = it.next()?;
+    let _service = it.next()?;
+    let _region = it.next()?;
+    let account = it.next()?;
+    it.next()?;
+    Some(account)
+}
+
+/// The service prefix in an ARN.
+pub fn arn_service(arn: &str) -> Option<&str> {
+    let mut it = arn.splitn(6, ':');
+    (it.next()? == "arn").then_some(())?;
+    it.next()?;
+    it.next()
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Model>();
+    let _ = Span::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_kinds_from_paths() {
+        assert_eq!(
+            RoleKind::from_path("/aws-service-role/ecs.amazonaws.com/"),
+            RoleKind::ServiceLinked {
+                service: "ecs.amazonaws.com".into()
+            }
+        );
+        assert_eq!(
+            RoleKind::from_path("/aws-reserved/sso.amazonaws.com/eu-west-1/"),
+            RoleKind::Sso
+        );
+        assert_eq!(RoleKind::from_path("/"), RoleKind::Standard);
+    }
+
+    #[test]
+    fn arn_parts() {
+        assert_eq!(
+            arn_account("arn:aws:iam::123456789012:user/a:b"),
+            Some("123456789012")
+        );
+        assert_eq!(arn_account("arn:aws:s3:::bucket"), Some(""));
+        assert_eq!(arn_account("not-an-arn"), None);
+        assert_eq!(arn_service("arn:aws:sqs:eu-west-1:1:q"), Some("sqs"));
+    }
+
+    #[test]
+    fn providers_from_arns() {
+        let p = IdentityProvider::from_arn(
+            &Str::from("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(p.kind, ProviderKind::Oidc);
+        assert_eq!(p.name, "token.actions.githubusercontent.com");
+        assert!(IdentityProvider::from_arn(&Str::from("arn:aws:iam::1:role/x"), true).is_none());
+    }
+}

@@ -1,0 +1,1159 @@
+//! Loading `aws iam get-account-authorization-details` output.
+//!
+//! The file is walked element by element (one user, group, role or policy at a time is parsed into a small
+//! reused tree, converted, and dropped), so memory stays near the size of the file. Documents may be JSON
+//! objects (AWS CLI, boto3) or URL-encoded strings (the raw IAM API,
+//! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html>).
+//! What real files do is tolerated: `Statement` as one object, `AttachedManagedPolicies` as an object,
+//! `Marker`/`IsTruncated`, both date spellings. A wrong-shaped element is skipped with a warning naming its
+//! JSON path; a JSON syntax error fails the whole file with its line and column.
+
+use super::*;
+use crate::json::{self, Doc, Kind, NodeId, Parser};
+use crate::policy::{self, Interner};
+
+/// A fatal load error.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8.
+    #[error("{path}:{at}: the file is not valid UTF-8 text")]
+    NotUtf8 {
+        /// The file.
+        path: String,
+        /// Where the first bad byte is.
+        at: LineCol,
+    },
+    /// JSON syntax.
+    #[error("{path}:{at}: invalid JSON: {message}{}", more_errors(*.more))]
+    Syntax {
+        /// The file.
+        path: String,
+        /// Where.
+        at: LineCol,
+        /// What.
+        message: String,
+        /// How many more syntax errors the file has.
+        more: usize,
+    },
+    /// Valid JSON of the wrong shape.
+    #[error("{path}: {json_path}: {message}")]
+    Shape {
+        /// The file.
+        path: String,
+        /// JSON path of the offending element.
+        json_path: String,
+        /// What.
+        message: String,
+    },
+    /// A CSV problem (credential report).
+    #[error("{path}:{line}: {message}")]
+    Csv {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What.
+        message: String,
+    },
+    /// Anything about how files fit together (workspace).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What.
+        message: String,
+    },
+}
+
+fn more_errors(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " (and 1 more error)".into(),
+        n => format!(" (and {n} more errors)"),
+    }
+}
+
+/// Read a file as text, with the errors a person needs.
+pub fn read_text(path: &std::path::Path) -> Result<crate::text::Text, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    text_from_bytes(&name, bytes)
+}
+
+/// Bytes to text, failing with the line and column of the first invalid byte. A UTF-8 byte-order mark is
+/// dropped (Windows tools write one).
+pub fn text_from_bytes(name: &str, bytes: Vec<u8>) -> Result<crate::text::Text, LoadError> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Ok(Arc::new(s))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            Err(LoadError::NotUtf8 {
+                path: name.to_string(),
+                at: crate::text::line_col(&prefix, valid),
+            })
+        }
+    }
+}
+
+/// Turn the parser's syntax errors into a [`LoadError`], if any.
+pub(crate) fn syntax_error(
+    name: &str,
+    text: &str,
+    errors: &[json::SyntaxError],
+) -> Option<LoadError> {
+    let first = errors.first()?;
+    Some(LoadError::Syntax {
+        path: name.to_string(),
+        at: crate::text::line_col(text, first.span.start as usize),
+        message: first.message.clone(),
+        more: errors.len() - 1,
+    })
+}
+
+/// Reports progress: (file, bytes done, bytes in all).
+pub type ProgressFn = Box<dyn FnMut(&str, usize, usize) + Send>;
+
+/// State shared while loading several files.
+#[derive(Default)]
+pub struct LoadCtx {
+    /// Shares strings across all files.
+    pub interner: Interner,
+    /// Called now and then while a large file loads.
+    pub progress: Option<ProgressFn>,
+}
+
+/// Load one export text into `model` as a new account (or merge it into the account of the same id).
+/// Returns the account's index. `expected_account` (from a workspace) is used when the export names none.
+pub fn load_export(
+    model: &mut Model,
+    ctx: &mut LoadCtx,
+    name: &str,
+    text: crate::text::Text,
+    expected_account: Option<&str>,
+) -> Result<u32, LoadError> {
+    let source = model.add_source(name, text.clone());
+    let warnings_before = model.warnings.len();
+    let mut acc = Account::default();
+    acc.source = Some(source);
+    let mut p = Parser::new(&text);
+    if p.peek_kind() != Some(b'{') {
+        // Syntax first: garbage is a syntax error, not a shape error.
+        let parsed = json::parse(&text);
+        if let Some(e) = syntax_error(name, &text, &parsed.errors) {
+            model.sources.pop();
+            return Err(e);
+        }
+        model.sources.pop();
+        return Err(LoadError::Shape {
+            path: name.into(),
+            json_path: "$".into(),
+            message: format!(
+                "expected the JSON object that `aws iam get-account-authorization-details` prints, found {}",
+                parsed.doc.kind(parsed.root).describe()
+            ),
+        });
+    }
+    p.begin_object();
+    let mut conv = Conv {
+        src: &text,
+        file: name,
+        source,
+        interner: &mut ctx.interner,
+        warnings: &mut model.warnings,
+        new_sources: Vec::new(),
+        base_sources: model.sources.len() as u32,
+        path: String::new(),
+        accounts_seen: FxHashMap::default(),
+    };
+    let mut scratch = Doc::default();
+    let mut first = true;
+    let mut recognised = false;
+    let mut marker = None;
+    while let Some((key_span, key)) = p.next_key(&mut first) {
+        let list = match key.as_str() {
+            "UserDetailList" | "GroupDetailList" | "RoleDetailList" | "Policies" => {
+                recognised = true;
+                Some(key.clone())
+            }
+            _ => None,
+        };
+        match list {
+            Some(list) => {
+                if p.peek_kind() != Some(b'[') {
+                    scratch.nodes.clear();
+                    let v = p.value(&mut scratch);
+                    if scratch.kind(v) != Kind::Error {
+                        conv.warn(
+                            WarningKind::Skipped,
+                            format!("$.{list}"),
+                            format!(
+                                "`{list}` must be an array, found {}; skipped",
+                                scratch.kind(v).describe()
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                p.begin_array();
+                let mut f = true;
+                let mut i = 0usize;
+                while p.next_element(&mut f) {
+                    scratch.nodes.clear();
+                    let v = p.value(&mut scratch);
+                    conv.path.clear();
+                    conv.path.push_str(&format!("$.{list}[{i}]"));
+                    match list.as_str() {
+                        "UserDetailList" => conv.user(&scratch, v, &mut acc),
+                        "GroupDetailList" => conv.group(&scratch, v, &mut acc),
+                        "RoleDetailList" => conv.role(&scratch, v, &mut acc),
+                        _ => conv.policy(&scratch, v, &mut acc),
+                    }
+                    i += 1;
+                    if i % 2048 == 0
+                        && let Some(cb) = ctx.progress.as_mut()
+                    {
+                        cb(name, p.pos(), text.len());
+                    }
+                }
+            }
+            None => match key.as_str() {
+                "IsTruncated" => {
+                    scratch.nodes.clear();
+                    let v = p.value(&mut scratch);
+                    if scratch.kind(v) == Kind::Bool(true) {
+                        acc.truncated = true;
+                    }
+                }
+                "Marker" => {
+                    scratch.nodes.clear();
+                    let v = p.value(&mut scratch);
+                    if scratch.kind(v) == Kind::String {
+                        marker = Some(scratch.str(&text, v).into_owned());
+                    }
+                }
+                "ResponseMetadata" | "NextToken" => p.skip_value(),
+                other => {
+                    let at = crate::text::line_col(&text, key_span.start as usize);
+                    conv.warnings.push(LoadWarning {
+                        kind: WarningKind::Note,
+                        file: name.into(),
+                        location: at.to_string(),
+                        message: format!("unknown top-level key `{other}` ignored"),
+                        entity: None,
+                    });
+                    p.skip_value();
+                }
+            },
+        }
+    }
+    p.finish();
+    let new_sources = std::mem::take(&mut conv.new_sources);
+    let accounts_seen = std::mem::take(&mut conv.accounts_seen);
+    if let Some(e) = syntax_error(name, &text, &p.errors) {
+        model.warnings.truncate(warnings_before);
+        model.sources.pop();
+        return Err(e);
+    }
+    if !recognised {
+        model.warnings.truncate(warnings_before);
+        model.sources.pop();
+        return Err(LoadError::Shape {
+            path: name.into(),
+            json_path: "$".into(),
+            message:
+                "not an authorization-details export: none of `UserDetailList`, `GroupDetailList`, \
+                      `RoleDetailList`, `Policies` is present"
+                    .into(),
+        });
+    }
+    model.sources.extend(new_sources);
+    if acc.truncated {
+        model.warnings.push(LoadWarning {
+            kind: WarningKind::Skipped,
+            file: name.into(),
+            location: "$.IsTruncated".into(),
+            message: format!(
+                "the export is one page of several (`IsTruncated: true`{}): entities on later pages are missing; \
+                 export again with the AWS CLI's default pagination",
+                marker.map(|m| format!(", `Marker` {}", abbreviate(&m))).unwrap_or_default()
+            ),
+            entity: None,
+        });
+    }
+    // The account id: from the ARNs (customer-managed policies, users, groups, roles).
+    let mut ids: Vec<(Str, usize)> = accounts_seen.into_iter().collect();
+    ids.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let id: Str = match (ids.first(), expected_account) {
+        (Some((found, _)), Some(exp)) if &**found != exp => {
+            model.warnings.push(LoadWarning {
+                kind: WarningKind::Note,
+                file: name.into(),
+                location: String::new(),
+                message: format!(
+                    "the workspace says account `{exp}` but the export's ARNs name `{found}`; using `{found}`"
+                ),
+                entity: None,
+            });
+            found.clone()
+        }
+        (Some((found, _)), _) => found.clone(),
+        (None, Some(exp)) => ctx.interner.intern(exp),
+        (None, None) => {
+            let n = model
+                .accounts
+                .iter()
+                .filter(|a| a.id.starts_with("unknown"))
+                .count();
+            model.warnings.push(LoadWarning {
+                kind: WarningKind::Note,
+                file: name.into(),
+                location: String::new(),
+                message:
+                    "no ARN in the export names its account; it is shown as an unknown account"
+                        .into(),
+                entity: None,
+            });
+            ctx.interner.intern(&format!("unknown-{}", n + 1))
+        }
+    };
+    if ids.len() > 1 {
+        let others: Vec<String> = ids
+            .iter()
+            .skip(1)
+            .map(|(a, n)| format!("`{a}` ({n} ARNs)"))
+            .collect();
+        model.warnings.push(LoadWarning {
+            kind: WarningKind::Note,
+            file: name.into(),
+            location: String::new(),
+            message: format!(
+                "ARNs of more than one account: taken as account `{id}`; also seen {}",
+                others.join(", ")
+            ),
+            entity: None,
+        });
+    }
+    acc.id = id.clone();
+    infer_providers(&mut acc, ctx);
+    if let Some(existing) = model.accounts.iter().position(|a| a.id == id) {
+        model.warnings.push(LoadWarning {
+            kind: WarningKind::Note,
+            file: name.into(),
+            location: String::new(),
+            message: format!(
+                "a second export of account `{id}`: its entities are added to the first"
+            ),
+            entity: None,
+        });
+        let target = &mut model.accounts[existing];
+        merge_account(target, acc);
+        return Ok(existing as u32);
+    }
+    model.accounts.push(acc);
+    Ok(model.accounts.len() as u32 - 1)
+}
+
+fn abbreviate(s: &str) -> String {
+    if s.chars().count() > 24 {
+        format!("`{}…`", s.chars().take(24).collect::<String>())
+    } else {
+        format!("`{s}`")
+    }
+}
+
+fn merge_account(target: &mut Account, acc: Account) {
+    target.truncated |= acc.truncated;
+    target.users.extend(acc.users);
+    target.groups.extend(acc.groups);
+    target.roles.extend(acc.roles);
+    target.policies.extend(acc.policies);
+    target.instance_profiles.extend(acc.instance_profiles);
+    for p in acc.identity_providers {
+        if !target.identity_providers.iter().any(|q| q.arn == p.arn) {
+            target.identity_providers.push(p);
+        }
+    }
+}
+
+/// Identity providers named as `Federated` principals in this account's trust policies.
+fn infer_providers(acc: &mut Account, ctx: &mut LoadCtx) {
+    for r in &acc.roles {
+        let Some(t) = &r.trust else { continue };
+        for s in &t.policy.statements {
+            let Some(policy::PrincipalBlock {
+                value: policy::PrincipalValue::Map(entries),
+                ..
+            }) = &s.principal
+            else {
+                continue;
+            };
+            for e in entries {
+                if e.kind.value != policy::PrincipalKind::Federated {
+                    continue;
+                }
+                for v in &e.values.items {
+                    if arn_account(&v.value) == Some(&acc.id)
+                        && !acc.identity_providers.iter().any(|p| p.arn == v.value)
+                        && let Some(p) =
+                            IdentityProvider::from_arn(&ctx.interner.intern(&v.value), false)
+                    {
+                        acc.identity_providers.push(p);
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Conv<'a> {
+    src: &'a str,
+    file: &'a str,
+    source: SourceId,
+    interner: &'a mut Interner,
+    warnings: &'a mut Vec<LoadWarning>,
+    new_sources: Vec<Source>,
+    base_sources: u32,
+    /// JSON path of the current element.
+    path: String,
+    accounts_seen: FxHashMap<Str, usize>,
+}
+
+/// Reads one element's fields, reporting wrong shapes with JSON paths.
+impl Conv<'_> {
+    fn warn(&mut self, kind: WarningKind, location: String, message: String) {
+        self.warnings.push(LoadWarning {
+            kind,
+            file: self.file.to_string(),
+            location,
+            message,
+            entity: None,
+        });
+    }
+
+    fn at(&self, field: &str) -> String {
+        if field.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}.{field}", self.path)
+        }
+    }
+
+    fn see_arn(&mut self, arn: &Str) {
+        if let Some(a) = arn_account(arn)
+            && a.len() == 12
+            && a.bytes().all(|b| b.is_ascii_digit())
+        {
+            *self
+                .accounts_seen
+                .entry(self.interner.intern(a))
+                .or_default() += 1;
+        }
+    }
+
+    /// A string field; a wrong type is reported as `kind` and gives `None`.
+    fn string(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<Str> {
+        match doc.kind(v) {
+            Kind::String => Some(self.interner.intern(&doc.str(self.src, v))),
+            Kind::Null => None,
+            k => {
+                let loc = self.at(field);
+                self.warn(
+                    WarningKind::Note,
+                    loc,
+                    format!(
+                        "`{field}` must be a string, found {}; ignored",
+                        k.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<Timestamp> {
+        let s = self.string(doc, v, field)?;
+        let t = Timestamp::parse(&s);
+        if t.is_none() {
+            let loc = self.at(field);
+            self.warn(
+                WarningKind::Note,
+                loc,
+                format!("`{field}` is not a date: `{s}`; ignored"),
+            );
+        }
+        t
+    }
+
+    fn number(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<u32> {
+        if doc.kind(v) == Kind::Number
+            && let Ok(n) = self.src[doc.span(v).range()].parse::<u32>()
+        {
+            return Some(n);
+        }
+        let loc = self.at(field);
+        self.warn(
+            WarningKind::Note,
+            loc,
+            format!(
+                "`{field}` must be a whole number, found {}; ignored",
+                doc.kind(v).describe()
+            ),
+        );
+        None
+    }
+
+    fn boolean(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<bool> {
+        match doc.kind(v) {
+            Kind::Bool(b) => Some(b),
+            k => {
+                let loc = self.at(field);
+                self.warn(
+                    WarningKind::Note,
+                    loc,
+                    format!(
+                        "`{field}` must be true or false, found {}; ignored",
+                        k.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Items of an array field; an object is taken as a one-element list (AWS's own sample does this).
+    fn list(&mut self, doc: &Doc, v: NodeId, field: &str) -> Vec<NodeId> {
+        match doc.kind(v) {
+            Kind::Array => doc.children(v).collect(),
+            Kind::Object => {
+                let loc = self.at(field);
+                self.warn(
+                    WarningKind::Note,
+                    loc,
+                    format!("`{field}` is a single object, not an array; read as a list of one"),
+                );
+                vec![v]
+            }
+            Kind::Null => Vec::new(),
+            k => {
+                let loc = self.at(field);
+                self.warn(
+                    WarningKind::Skipped,
+                    loc,
+                    format!(
+                        "`{field}` must be an array, found {}; skipped",
+                        k.describe()
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn tags(&mut self, doc: &Doc, v: NodeId) -> Vec<Tag> {
+        let mut out = Vec::new();
+        for (i, t) in self.list(doc, v, "Tags").into_iter().enumerate() {
+            let key = doc
+                .get(self.src, t, "Key")
+                .filter(|&k| doc.kind(k) == Kind::String);
+            let value = doc
+                .get(self.src, t, "Value")
+                .filter(|&k| doc.kind(k) == Kind::String);
+            match (key, value) {
+                (Some(k), Some(v)) => out.push(Tag {
+                    key: self.interner.intern(&doc.str(self.src, k)),
+                    value: self.interner.intern(&doc.str(self.src, v)),
+                }),
+                _ => {
+                    let loc = self.at(&format!("Tags[{i}]"));
+                    self.warn(
+                        WarningKind::Skipped,
+                        loc,
+                        "a tag needs string `Key` and `Value`; skipped".into(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A policy document: an object, or a (URL-encoded) string holding one.
+    fn document(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<PolicyDoc> {
+        match doc.kind(v) {
+            Kind::Object => {
+                let mut problems = Vec::new();
+                let policy = policy::parse_node(self.src, doc, v, self.interner, &mut problems);
+                Some(PolicyDoc {
+                    source: self.source,
+                    policy,
+                    encoded: false,
+                    problems,
+                })
+            }
+            Kind::String => {
+                let raw = doc.str(self.src, v);
+                let decoded: String = if raw.trim_start().starts_with('{') {
+                    raw.into_owned()
+                } else {
+                    match percent_encoding::percent_decode_str(&raw).decode_utf8() {
+                        Ok(s) => s.into_owned(),
+                        Err(_) => {
+                            let loc = self.at(field);
+                            self.warn(
+                                WarningKind::Skipped,
+                                loc,
+                                format!("`{field}` is URL-encoded but does not decode to UTF-8 text; skipped"),
+                            );
+                            return None;
+                        }
+                    }
+                };
+                let parsed = json::parse(&decoded);
+                if let Some(first) = parsed.errors.first() {
+                    let at = crate::text::line_col(&decoded, first.span.start as usize);
+                    let loc = self.at(field);
+                    self.warn(
+                        WarningKind::Skipped,
+                        loc,
+                        format!(
+                            "the document in this string is not valid JSON ({at}: {}); skipped",
+                            first.message
+                        ),
+                    );
+                    return None;
+                }
+                let mut problems = Vec::new();
+                let policy = policy::parse_node(
+                    &decoded,
+                    &parsed.doc,
+                    parsed.root,
+                    self.interner,
+                    &mut problems,
+                );
+                let id = SourceId(self.base_sources + self.new_sources.len() as u32);
+                let name = format!("{} ({})", self.file, self.at(field));
+                self.new_sources.push(Source::new(name, Arc::new(decoded)));
+                Some(PolicyDoc {
+                    source: id,
+                    policy,
+                    encoded: true,
+                    problems,
+                })
+            }
+            k => {
+                let loc = self.at(field);
+                self.warn(
+                    WarningKind::Skipped,
+                    loc,
+                    format!(
+                        "`{field}` must be a policy document, found {}; skipped",
+                        k.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn inline_policies(&mut self, doc: &Doc, v: NodeId, field: &str) -> Vec<InlinePolicy> {
+        let mut out = Vec::new();
+        for (i, p) in self.list(doc, v, field).into_iter().enumerate() {
+            let here = format!("{field}[{i}]");
+            let name = doc
+                .get(self.src, p, "PolicyName")
+                .and_then(|n| self.string(doc, n, &format!("{here}.PolicyName")));
+            let document = doc
+                .get(self.src, p, "PolicyDocument")
+                .and_then(|d| self.document(doc, d, &format!("{here}.PolicyDocument")));
+            match (name, document) {
+                (Some(name), Some(doc)) => out.push(InlinePolicy { name, doc }),
+                (name, _) => {
+                    let loc = self.at(&here);
+                    self.warn(
+                        WarningKind::Skipped,
+                        loc,
+                        format!(
+                            "inline policy {}needs `PolicyName` and `PolicyDocument`; skipped",
+                            name.map(|n| format!("`{n}` ")).unwrap_or_default()
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn attachments(&mut self, doc: &Doc, v: NodeId) -> Vec<Attachment> {
+        let mut out = Vec::new();
+        for (i, a) in self
+            .list(doc, v, "AttachedManagedPolicies")
+            .into_iter()
+            .enumerate()
+        {
+            let arn = doc
+                .get(self.src, a, "PolicyArn")
+                .and_then(|n| self.string(doc, n, "PolicyArn"));
+            let name = doc
+                .get(self.src, a, "PolicyName")
+                .and_then(|n| self.string(doc, n, "PolicyName"));
+            match arn {
+                Some(arn) => {
+                    let name = name.unwrap_or_else(|| {
+                        self.interner.intern(arn.rsplit('/').next().unwrap_or(&arn))
+                    });
+                    out.push(Attachment {
+                        name,
+                        arn,
+                        target: PolicyRef::Missing,
+                    })
+                }
+                None => {
+                    let loc = self.at(&format!("AttachedManagedPolicies[{i}]"));
+                    self.warn(
+                        WarningKind::Skipped,
+                        loc,
+                        "an attachment needs `PolicyArn`; skipped".into(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn boundary(&mut self, doc: &Doc, v: NodeId) -> Option<Boundary> {
+        let arn = doc
+            .get(self.src, v, "PermissionsBoundaryArn")
+            .and_then(|n| self.string(doc, n, "PermissionsBoundary.PermissionsBoundaryArn"));
+        if arn.is_none() && doc.kind(v) != Kind::Null {
+            let loc = self.at("PermissionsBoundary");
+            self.warn(
+                WarningKind::Skipped,
+                loc,
+                "`PermissionsBoundary` needs `PermissionsBoundaryArn`; the boundary is unknown"
+                    .into(),
+            );
+        }
+        arn.map(|arn| Boundary {
+            arn,
+            target: PolicyRef::Missing,
+        })
+    }
+
+    /// The fields every entity has; `None` (with a warning) when a required one is missing.
+    fn required(
+        &mut self,
+        what: &str,
+        name: &Option<Str>,
+        id: &Option<Str>,
+        arn: &Option<Str>,
+        name_key: &str,
+        id_key: &str,
+    ) -> bool {
+        let mut missing = Vec::new();
+        if name.is_none() {
+            missing.push(name_key);
+        }
+        if id.is_none() {
+            missing.push(id_key);
+        }
+        if arn.is_none() {
+            missing.push("Arn");
+        }
+        if missing.is_empty() {
+            return true;
+        }
+        let loc = self.at("");
+        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        self.warn(
+            WarningKind::Skipped,
+            loc,
+            format!(
+                "{what} {}without {}; skipped",
+                name.as_ref().map(|n| format!("`{n}` ")).unwrap_or_default(),
+                list.join(", ")
+            ),
+        );
+        false
+    }
+
+    fn not_object(&mut self, doc: &Doc, v: NodeId, what: &str) -> bool {
+        if doc.kind(v) == Kind::Object {
+            return false;
+        }
+        if doc.kind(v) != Kind::Error {
+            let loc = self.at("");
+            self.warn(
+                WarningKind::Skipped,
+                loc,
+                format!(
+                    "a {what} must be an object, found {}; skipped",
+                    doc.kind(v).describe()
+                ),
+            );
+        }
+        true
+    }
+
+    fn user(&mut self, doc: &Doc, v: NodeId, acc: &mut Account) {
+        if self.not_object(doc, v, "user") {
+            return;
+        }
+        let (mut name, mut id, mut arn, mut path, mut created) = (None, None, None, None, None);
+        let (mut tags, mut groups, mut inline, mut attached, mut boundary) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), None);
+        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        for (k, val) in members {
+            match &*doc.str(self.src, k) {
+                "UserName" => name = self.string(doc, val, "UserName"),
+                "UserId" => id = self.string(doc, val, "UserId"),
+                "Arn" => arn = self.string(doc, val, "Arn"),
+                "Path" => path = self.string(doc, val, "Path"),
+                "CreateDate" => created = self.date(doc, val, "CreateDate"),
+                "Tags" => tags = self.tags(doc, val),
+                "GroupList" => {
+                    for (i, g) in self.list(doc, val, "GroupList").into_iter().enumerate() {
+                        if let Some(g) = self.string(doc, g, &format!("GroupList[{i}]")) {
+                            groups.push(g);
+                        }
+                    }
+                }
+                "UserPolicyList" => inline = self.inline_policies(doc, val, "UserPolicyList"),
+                "AttachedManagedPolicies" => attached = self.attachments(doc, val),
+                "PermissionsBoundary" => boundary = self.boundary(doc, val),
+                _ => {}
+            }
+        }
+        if !self.required("user", &name, &id, &arn, "UserName", "UserId") {
+            return;
+        }
+        let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
+            return;
+        };
+        self.see_arn(&arn);
+        acc.users.push(User {
+            name,
+            id,
+            arn,
+            path: path.unwrap_or_else(|| self.interner.intern("/")),
+            created,
+            tags,
+            groups,
+            inline,
+            attached,
+            boundary,
+        });
+    }
+
+    fn group(&mut self, doc: &Doc, v: NodeId, acc: &mut Account) {
+        if self.not_object(doc, v, "group") {
+            return;
+        }
+        let (mut name, mut id, mut arn, mut path, mut created) = (None, None, None, None, None);
+        let (mut inline, mut attached) = (Vec::new(), Vec::new());
+        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        for (k, val) in members {
+            match &*doc.str(self.src, k) {
+                "GroupName" => name = self.string(doc, val, "GroupName"),
+                "GroupId" => id = self.string(doc, val, "GroupId"),
+                "Arn" => arn = self.string(doc, val, "Arn"),
+                "Path" => path = self.string(doc, val, "Path"),
+                "CreateDate" => created = self.date(doc, val, "CreateDate"),
+                "GroupPolicyList" => inline = self.inline_policies(doc, val, "GroupPolicyList"),
+                "AttachedManagedPolicies" => attached = self.attachments(doc, val),
+                _ => {}
+            }
+        }
+        if !self.required("group", &name, &id, &arn, "GroupName", "GroupId") {
+            return;
+        }
+        let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
+            return;
+        };
+        self.see_arn(&arn);
+        acc.groups.push(Group {
+            name,
+            id,
+            arn,
+            path: path.unwrap_or_else(|| self.interner.intern("/")),
+            created,
+            inline,
+            attached,
+            members: Vec::new(),
+        });
+    }
+
+    fn role(&mut self, doc: &Doc, v: NodeId, acc: &mut Account) {
+        if self.not_object(doc, v, "role") {
+            return;
+        }
+        let (mut name, mut id, mut arn, mut path, mut created) = (None, None, None, None, None);
+        let (mut description, mut max_session, mut trust, mut last_used) = (None, None, None, None);
+        let (mut tags, mut inline, mut attached, mut boundary, mut profiles) =
+            (Vec::new(), Vec::new(), Vec::new(), None, Vec::new());
+        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        for (k, val) in members {
+            match &*doc.str(self.src, k) {
+                "RoleName" => name = self.string(doc, val, "RoleName"),
+                "RoleId" => id = self.string(doc, val, "RoleId"),
+                "Arn" => arn = self.string(doc, val, "Arn"),
+                "Path" => path = self.string(doc, val, "Path"),
+                "CreateDate" => created = self.date(doc, val, "CreateDate"),
+                "Description" => description = self.string(doc, val, "Description"),
+                "MaxSessionDuration" => max_session = self.number(doc, val, "MaxSessionDuration"),
+                "AssumeRolePolicyDocument" => {
+                    trust = self.document(doc, val, "AssumeRolePolicyDocument")
+                }
+                "Tags" => tags = self.tags(doc, val),
+                "RolePolicyList" => inline = self.inline_policies(doc, val, "RolePolicyList"),
+                "AttachedManagedPolicies" => attached = self.attachments(doc, val),
+                "PermissionsBoundary" => boundary = self.boundary(doc, val),
+                "RoleLastUsed" => {
+                    if doc.kind(val) == Kind::Object {
+                        let date = doc
+                            .get(self.src, val, "LastUsedDate")
+                            .and_then(|d| self.date(doc, d, "RoleLastUsed.LastUsedDate"));
+                        let region = doc
+                            .get(self.src, val, "Region")
+                            .and_then(|d| self.string(doc, d, "RoleLastUsed.Region"));
+                        if date.is_some() || region.is_some() {
+                            last_used = Some(RoleLastUsed { date, region });
+                        }
+                    }
+                }
+                "InstanceProfileList" => {
+                    for (i, ip) in self
+                        .list(doc, val, "InstanceProfileList")
+                        .into_iter()
+                        .enumerate()
+                    {
+                        if let Some(p) = self.instance_profile(doc, ip, i) {
+                            profiles.push(p);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !self.required("role", &name, &id, &arn, "RoleName", "RoleId") {
+            return;
+        }
+        let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
+            return;
+        };
+        self.see_arn(&arn);
+        if trust.is_none() {
+            let loc = self.at("AssumeRolePolicyDocument");
+            self.warn(
+                WarningKind::Skipped,
+                loc,
+                format!("role `{name}` has no readable trust policy: who may assume it is unknown"),
+            );
+        }
+        let path = path.unwrap_or_else(|| self.interner.intern("/"));
+        let profile_arns = profiles
+            .iter()
+            .map(|p: &InstanceProfile| p.arn.clone())
+            .collect();
+        for p in profiles {
+            if !acc.instance_profiles.iter().any(|q| q.arn == p.arn) {
+                acc.instance_profiles.push(p);
+            }
+        }
+        acc.roles.push(Role {
+            name,
+            id,
+            arn,
+            kind: RoleKind::from_path(&path),
+            path,
+            created,
+            description,
+            max_session_duration: max_session,
+            tags,
+            trust,
+            inline,
+            attached,
+            boundary,
+            instance_profiles: profile_arns,
+            last_used,
+        });
+    }
+
+    fn instance_profile(&mut self, doc: &Doc, v: NodeId, i: usize) -> Option<InstanceProfile> {
+        let here = format!("InstanceProfileList[{i}]");
+        if doc.kind(v) != Kind::Object {
+            let loc = self.at(&here);
+            self.warn(
+                WarningKind::Skipped,
+                loc,
+                "an instance profile must be an object; skipped".into(),
+            );
+            return None;
+        }
+        let get = |s: &mut Self, key: &str| {
+            doc.get(s.src, v, key)
+                .and_then(|n| s.string(doc, n, &format!("{here}.{key}")))
+        };
+        let name = get(self, "InstanceProfileName");
+        let id = get(self, "InstanceProfileId");
+        let arn = get(self, "Arn");
+        let path = get(self, "Path");
+        let created = doc
+            .get(self.src, v, "CreateDate")
+            .and_then(|d| self.date(doc, d, &format!("{here}.CreateDate")));
+        let mut roles = Vec::new();
+        if let Some(rs) = doc.get(self.src, v, "Roles") {
+            for r in self.list(doc, rs, &format!("{here}.Roles")) {
+                if let Some(n) = doc.get(self.src, r, "RoleName")
+                    && let Some(n) = self.string(doc, n, &format!("{here}.Roles.RoleName"))
+                {
+                    roles.push(n);
+                }
+            }
+        }
+        match (name, id, arn) {
+            (Some(name), Some(id), Some(arn)) => Some(InstanceProfile {
+                name,
+                id,
+                arn,
+                path: path.unwrap_or_else(|| self.interner.intern("/")),
+                created,
+                roles,
+            }),
+            _ => {
+                let loc = self.at(&here);
+                self.warn(
+                    WarningKind::Skipped,
+                    loc,
+                    "an instance profile needs `InstanceProfileName`, `InstanceProfileId` and `Arn`; skipped".into(),
+                );
+                None
+            }
+        }
+    }
+
+    fn policy(&mut self, doc: &Doc, v: NodeId, acc: &mut Account) {
+        if self.not_object(doc, v, "managed policy") {
+            return;
+        }
+        let (mut name, mut id, mut arn, mut path, mut created, mut updated) =
+            (None, None, None, None, None, None);
+        let (
+            mut default_version,
+            mut attachment_count,
+            mut boundary_usage,
+            mut attachable,
+            mut description,
+        ) = (None, None, None, None, None);
+        let mut versions = Vec::new();
+        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        for (k, val) in members {
+            match &*doc.str(self.src, k) {
+                "PolicyName" => name = self.string(doc, val, "PolicyName"),
+                "PolicyId" => id = self.string(doc, val, "PolicyId"),
+                "Arn" => arn = self.string(doc, val, "Arn"),
+                "Path" => path = self.string(doc, val, "Path"),
+                "CreateDate" => created = self.date(doc, val, "CreateDate"),
+                "UpdateDate" => updated = self.date(doc, val, "UpdateDate"),
+                "DefaultVersionId" => default_version = self.string(doc, val, "DefaultVersionId"),
+                "AttachmentCount" => attachment_count = self.number(doc, val, "AttachmentCount"),
+                "PermissionsBoundaryUsageCount" => {
+                    boundary_usage = self.number(doc, val, "PermissionsBoundaryUsageCount")
+                }
+                "IsAttachable" => attachable = self.boolean(doc, val, "IsAttachable"),
+                "Description" => description = self.string(doc, val, "Description"),
+                "PolicyVersionList" => {
+                    for (i, pv) in self
+                        .list(doc, val, "PolicyVersionList")
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let here = format!("PolicyVersionList[{i}]");
+                        let vid = doc
+                            .get(self.src, pv, "VersionId")
+                            .and_then(|n| self.string(doc, n, &format!("{here}.VersionId")));
+                        let Some(vid) = vid else {
+                            let loc = self.at(&here);
+                            self.warn(
+                                WarningKind::Skipped,
+                                loc,
+                                "a policy version needs `VersionId`; skipped".into(),
+                            );
+                            continue;
+                        };
+                        let is_default = doc
+                            .get(self.src, pv, "IsDefaultVersion")
+                            .and_then(|n| self.boolean(doc, n, &format!("{here}.IsDefaultVersion")))
+                            .unwrap_or(false);
+                        let created = doc
+                            .get(self.src, pv, "CreateDate")
+                            .and_then(|n| self.date(doc, n, &format!("{here}.CreateDate")));
+                        let d = doc
+                            .get(self.src, pv, "Document")
+                            .and_then(|n| self.document(doc, n, &format!("{here}.Document")));
+                        versions.push(PolicyVersion {
+                            id: vid,
+                            is_default,
+                            created,
+                            doc: d,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !self.required("managed policy", &name, &id, &arn, "PolicyName", "PolicyId") {
+            return;
+        }
+        let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
+            return;
+        };
+        let aws_managed = arn_account(&arn) == Some("aws");
+        if !aws_managed {
+            self.see_arn(&arn);
+        }
+        let mp = ManagedPolicy {
+            name,
+            id,
+            arn,
+            path: path.unwrap_or_else(|| self.interner.intern("/")),
+            aws_managed,
+            default_version,
+            attachment_count,
+            boundary_usage_count: boundary_usage,
+            is_attachable: attachable.unwrap_or(true),
+            description,
+            created,
+            updated,
+            versions,
+        };
+        if mp.default_doc().is_none() {
+            let loc = self.at("PolicyVersionList");
+            self.warn(
+                WarningKind::Dangling,
+                loc,
+                format!(
+                    "managed policy `{}` has no readable default version: what it grants is unknown",
+                    mp.name
+                ),
+            );
+        }
+        acc.policies.push(mp);
+    }
+}

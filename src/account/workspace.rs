@@ -1,0 +1,509 @@
+//! The workspace file: one JSON document that lists an organisation's files and how they fit, and the
+//! loading of any mix of workspaces and exports into one [`Model`].
+//!
+//! ```json
+//! {
+//!   "format": "iam-atlas-workspace/1",
+//!   "name": "Example Corp",
+//!   "organization": {
+//!     "id": "o-abc123", "management_account": "111111111111",
+//!     "root": { "id": "r-ab12", "name": "Root", "scps": ["org/FullAWSAccess.json"], "rcps": [],
+//!               "accounts": ["111111111111"],
+//!               "children": [{ "id": "ou-ab12-prod", "name": "Prod", "scps": ["org/deny-regions.json"],
+//!                              "accounts": ["222222222222"], "children": [] }] }
+//!   },
+//!   "accounts": [{
+//!     "id": "222222222222", "alias": "prod",
+//!     "authorization_details": "prod/authorization-details.json",
+//!     "credential_report": "prod/credential-report.csv",
+//!     "password_policy": "prod/password-policy.json",
+//!     "identity_providers": ["arn:aws:iam::222222222222:saml-provider/Okta"],
+//!     "scps": [], "rcps": [],
+//!     "resource_policies": [{ "resource": "arn:aws:s3:::prod-data", "file": "prod/bucket-policy.json" }]
+//!   }]
+//! }
+//! ```
+//! Paths are relative to the workspace file. An absent `scps`/`rcps` means "not described" (that level is not
+//! evaluated); a present list is the complete list.
+
+use super::export::{LoadCtx, LoadError, ProgressFn, load_export, read_text};
+use super::extras::{
+    load_org_policy, load_resource_policy, parse_credential_report, parse_password_policy,
+};
+use super::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The format tag of version 1.
+pub const FORMAT: &str = "iam-atlas-workspace/1";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceFile {
+    format: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    organization: Option<OrgSpec>,
+    #[serde(default)]
+    accounts: Vec<AccountSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgSpec {
+    id: String,
+    #[serde(default)]
+    management_account: Option<String>,
+    root: NodeSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeSpec {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    scps: Option<Vec<String>>,
+    #[serde(default)]
+    rcps: Option<Vec<String>>,
+    #[serde(default)]
+    accounts: Vec<String>,
+    #[serde(default)]
+    children: Vec<NodeSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountSpec {
+    id: String,
+    #[serde(default)]
+    alias: Option<String>,
+    #[serde(default)]
+    authorization_details: Option<String>,
+    #[serde(default)]
+    credential_report: Option<String>,
+    #[serde(default)]
+    password_policy: Option<String>,
+    #[serde(default)]
+    identity_providers: Vec<String>,
+    #[serde(default)]
+    scps: Option<Vec<String>>,
+    #[serde(default)]
+    rcps: Option<Vec<String>>,
+    #[serde(default)]
+    resource_policies: Vec<ResourceSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourceSpec {
+    resource: String,
+    file: String,
+}
+
+/// Where files come from: the disk, or the sample embedded in the binary.
+pub trait Files {
+    /// Read the text at `path`.
+    fn read(&self, path: &Path) -> Result<crate::text::Text, LoadError>;
+}
+
+/// The file system (read only: loading never writes).
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Result<crate::text::Text, LoadError> {
+        read_text(path)
+    }
+}
+
+/// Options for [`load_paths`].
+#[derive(Default)]
+pub struct LoadOptions {
+    /// Called as large files load: (file, bytes done, bytes in all).
+    pub progress: Option<ProgressFn>,
+}
+
+/// True when `text` is a workspace file rather than an export.
+pub fn is_workspace(text: &str) -> bool {
+    let head = &text[..crate::text::floor_char_boundary(text, 4096)];
+    head.contains("iam-atlas-workspace/")
+}
+
+/// Load files (exports and/or workspaces) from disk into one model.
+pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Result<Model, LoadError> {
+    load_with(&Disk, paths, opts)
+}
+
+/// Load files through `files` into one model.
+pub fn load_with(
+    files: &dyn Files,
+    paths: &[PathBuf],
+    opts: LoadOptions,
+) -> Result<Model, LoadError> {
+    let mut model = Model::default();
+    let mut ctx = LoadCtx {
+        progress: opts.progress,
+        ..LoadCtx::default()
+    };
+    for path in paths {
+        let text = files.read(path)?;
+        let name = path.display().to_string();
+        if is_workspace(&text) {
+            load_workspace(&mut model, &mut ctx, files, path, &text)?;
+        } else {
+            load_export(&mut model, &mut ctx, &name, text, None)?;
+        }
+    }
+    finish(&mut model, &mut ctx);
+    Ok(model)
+}
+
+fn load_workspace(
+    model: &mut Model,
+    ctx: &mut LoadCtx,
+    files: &dyn Files,
+    path: &Path,
+    text: &str,
+) -> Result<(), LoadError> {
+    let name = path.display().to_string();
+    let ws: WorkspaceFile = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            LoadError::Syntax {
+                path: name.clone(),
+                at: LineCol {
+                    line: e.line() as u32,
+                    col: e.column() as u32,
+                },
+                message: strip_position(&e.to_string()),
+                more: 0,
+            }
+        }
+        _ => LoadError::Invalid {
+            path: format!("{name}:{}:{}", e.line(), e.column()),
+            message: strip_position(&e.to_string()),
+        },
+    })?;
+    if ws.format != FORMAT {
+        return Err(LoadError::Invalid {
+            path: name,
+            message: format!(
+                "unsupported workspace format `{}`; this version reads `{FORMAT}`",
+                ws.format
+            ),
+        });
+    }
+    let base = path.parent().unwrap_or(Path::new(""));
+    let resolve = |p: &str| base.join(p);
+    let mut org_files: FxHashMap<(OrgPolicyKind, PathBuf), u32> = FxHashMap::default();
+    let mut org_policy = |model: &mut Model, ctx: &mut LoadCtx, kind: OrgPolicyKind, rel: &str| {
+        let p = resolve(rel);
+        if let Some(&i) = org_files.get(&(kind, p.clone())) {
+            return Ok(i);
+        }
+        let text = files.read(&p)?;
+        let i = load_org_policy(model, ctx, kind, &p.display().to_string(), text)?;
+        org_files.insert((kind, p), i);
+        Ok::<u32, LoadError>(i)
+    };
+    for spec in &ws.accounts {
+        if spec.id.len() != 12 || !spec.id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LoadError::Invalid {
+                path: name.clone(),
+                message: format!("account id `{}` must be 12 digits", spec.id),
+            });
+        }
+        let index = match &spec.authorization_details {
+            Some(rel) => {
+                let p = resolve(rel);
+                let text = files.read(&p)?;
+                load_export(model, ctx, &p.display().to_string(), text, Some(&spec.id))? as usize
+            }
+            None => match model.accounts.iter().position(|a| *a.id == *spec.id) {
+                Some(i) => i,
+                None => {
+                    model
+                        .accounts
+                        .push(Account::new(ctx.interner.intern(&spec.id)));
+                    model.accounts.len() - 1
+                }
+            },
+        };
+        if let Some(alias) = &spec.alias {
+            model.accounts[index].alias = Some(alias.clone());
+        }
+        if let Some(rel) = &spec.credential_report {
+            let p = resolve(rel);
+            let text = files.read(&p)?;
+            let report = parse_credential_report(&p.display().to_string(), &text)?;
+            model.accounts[index].credential_report = Some(report);
+        }
+        if let Some(rel) = &spec.password_policy {
+            let p = resolve(rel);
+            let text = files.read(&p)?;
+            let pp = parse_password_policy(&p.display().to_string(), &text)?;
+            model.accounts[index].password_policy = Some(pp);
+        }
+        for arn in &spec.identity_providers {
+            let arn = ctx.interner.intern(arn);
+            let Some(p) = IdentityProvider::from_arn(&arn, true) else {
+                return Err(LoadError::Invalid {
+                    path: name.clone(),
+                    message: format!("`{arn}` is not a SAML or OIDC provider ARN"),
+                });
+            };
+            let acc = &mut model.accounts[index];
+            match acc.identity_providers.iter_mut().find(|q| q.arn == p.arn) {
+                Some(q) => q.declared = true,
+                None => acc.identity_providers.push(p),
+            }
+        }
+        for rs in &spec.resource_policies {
+            let p = resolve(&rs.file);
+            let text = files.read(&p)?;
+            load_resource_policy(
+                model,
+                ctx,
+                index,
+                &rs.resource,
+                &p.display().to_string(),
+                text,
+            )?;
+        }
+        if let Some(list) = &spec.scps {
+            let mut v = Vec::new();
+            for f in list {
+                v.push(org_policy(model, ctx, OrgPolicyKind::Scp, f)?);
+            }
+            model.accounts[index].scps = Some(v);
+        }
+        if let Some(list) = &spec.rcps {
+            let mut v = Vec::new();
+            for f in list {
+                v.push(org_policy(model, ctx, OrgPolicyKind::Rcp, f)?);
+            }
+            model.accounts[index].rcps = Some(v);
+        }
+    }
+    if let Some(org) = &ws.organization {
+        fn node(
+            spec: &NodeSpec,
+            model: &mut Model,
+            ctx: &mut LoadCtx,
+            load: &mut dyn FnMut(
+                &mut Model,
+                &mut LoadCtx,
+                OrgPolicyKind,
+                &str,
+            ) -> Result<u32, LoadError>,
+            seen: &mut Vec<String>,
+            name: &str,
+        ) -> Result<OrgNode, LoadError> {
+            let mut scps = None;
+            if let Some(list) = &spec.scps {
+                let mut v = Vec::new();
+                for f in list {
+                    v.push(load(model, ctx, OrgPolicyKind::Scp, f)?);
+                }
+                scps = Some(v);
+            }
+            let mut rcps = None;
+            if let Some(list) = &spec.rcps {
+                let mut v = Vec::new();
+                for f in list {
+                    v.push(load(model, ctx, OrgPolicyKind::Rcp, f)?);
+                }
+                rcps = Some(v);
+            }
+            for a in &spec.accounts {
+                if seen.contains(a) {
+                    return Err(LoadError::Invalid {
+                        path: name.into(),
+                        message: format!("account `{a}` appears twice in the organisation tree"),
+                    });
+                }
+                seen.push(a.clone());
+            }
+            let mut children = Vec::new();
+            for c in &spec.children {
+                children.push(node(c, model, ctx, load, seen, name)?);
+            }
+            Ok(OrgNode {
+                id: ctx.interner.intern(&spec.id),
+                name: ctx
+                    .interner
+                    .intern(spec.name.as_deref().unwrap_or(&spec.id)),
+                scps,
+                rcps,
+                accounts: spec
+                    .accounts
+                    .iter()
+                    .map(|a| ctx.interner.intern(a))
+                    .collect(),
+                children,
+            })
+        }
+        let mut seen = Vec::new();
+        let root = node(&org.root, model, ctx, &mut org_policy, &mut seen, &name)?;
+        for a in &seen {
+            if !model.accounts.iter().any(|x| *x.id == **a) {
+                model.accounts.push(Account::new(ctx.interner.intern(a)));
+            }
+        }
+        for acc in &model.accounts {
+            if !seen.iter().any(|a| **a == *acc.id) && !acc.id.starts_with("unknown") {
+                model.warnings.push(LoadWarning {
+                    kind: WarningKind::Note,
+                    file: name.clone(),
+                    location: "$.organization".into(),
+                    message: format!(
+                        "account `{}` is not in the organisation tree: no SCP or RCP applies to it",
+                        acc.id
+                    ),
+                    entity: None,
+                });
+            }
+        }
+        model.organization = Some(Organization {
+            id: ctx.interner.intern(&org.id),
+            management_account: org
+                .management_account
+                .as_deref()
+                .map(|a| ctx.interner.intern(a)),
+            root,
+        });
+    }
+    Ok(())
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// After every file is in: resolve attachments and boundaries (export, then the bundled AWS-managed set,
+/// else a dangling reference), check group memberships, and build the indexes.
+pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
+    let mut bundled = crate::bundled::BundledPolicies::default();
+    let mut bundled_index: FxHashMap<Str, u32> = FxHashMap::default();
+    for ai in 0..model.accounts.len() {
+        let local: FxHashMap<Str, u32> = model.accounts[ai]
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.clone(), i as u32))
+            .collect();
+        let mut missing: FxHashMap<Str, usize> = FxHashMap::default();
+        let mut resolve = |arn: &Str, model: &mut Model, ctx: &mut LoadCtx| -> PolicyRef {
+            if let Some(&i) = local.get(arn) {
+                return PolicyRef::Local(i);
+            }
+            if let Some(&i) = bundled_index.get(arn) {
+                return PolicyRef::Bundled(i);
+            }
+            if let Some(p) = bundled.load(arn, model, &mut ctx.interner) {
+                model.bundled.push(p);
+                let i = model.bundled.len() as u32 - 1;
+                bundled_index.insert(arn.clone(), i);
+                return PolicyRef::Bundled(i);
+            }
+            *missing.entry(arn.clone()).or_default() += 1;
+            PolicyRef::Missing
+        };
+        // Collect the ARNs first (resolution may add to `model.bundled`), then write the targets back.
+        let mut targets: Vec<Str> = Vec::new();
+        {
+            let a = &model.accounts[ai];
+            let mut add = |atts: &[Attachment], b: &Option<Boundary>| {
+                targets.extend(atts.iter().map(|x| x.arn.clone()));
+                targets.extend(b.iter().map(|x| x.arn.clone()));
+            };
+            for u in &a.users {
+                add(&u.attached, &u.boundary);
+            }
+            for g in &a.groups {
+                add(&g.attached, &None);
+            }
+            for r in &a.roles {
+                add(&r.attached, &r.boundary);
+            }
+        }
+        let resolved: Vec<PolicyRef> = targets.iter().map(|arn| resolve(arn, model, ctx)).collect();
+        let mut it = resolved.into_iter();
+        let a = &mut model.accounts[ai];
+        let mut set = |atts: &mut [Attachment], b: &mut Option<Boundary>| {
+            for x in atts.iter_mut() {
+                x.target = it.next().unwrap_or(PolicyRef::Missing);
+            }
+            if let Some(b) = b {
+                b.target = it.next().unwrap_or(PolicyRef::Missing);
+            }
+        };
+        for u in &mut a.users {
+            set(&mut u.attached, &mut u.boundary);
+        }
+        for g in &mut a.groups {
+            set(&mut g.attached, &mut None);
+        }
+        for r in &mut a.roles {
+            set(&mut r.attached, &mut r.boundary);
+        }
+        let file = a
+            .source
+            .map(|s| model.sources[s.0 as usize].name.clone())
+            .unwrap_or_default();
+        let mut missing: Vec<(Str, usize)> = missing.into_iter().collect();
+        missing.sort();
+        for (arn, n) in missing {
+            model.warnings.push(LoadWarning {
+                kind: WarningKind::Dangling,
+                file: file.clone(),
+                location: String::new(),
+                message: format!(
+                    "policy `{arn}` is attached {n} time{} but is neither in the export nor a known AWS-managed \
+                     policy: what it grants is unknown",
+                    if n == 1 { "" } else { "s" }
+                ),
+                entity: None,
+            });
+        }
+        let a = &model.accounts[ai];
+        let groups: rustc_hash::FxHashSet<&str> = a.groups.iter().map(|g| &*g.name).collect();
+        let mut dangling_groups = Vec::new();
+        for u in &a.users {
+            for g in &u.groups {
+                if !groups.contains(&**g) {
+                    dangling_groups.push(format!(
+                        "user `{}` is in group `{g}`, which is not in the export: that group's policies are unknown",
+                        u.name
+                    ));
+                }
+            }
+        }
+        for message in dangling_groups {
+            model.warnings.push(LoadWarning {
+                kind: WarningKind::Dangling,
+                file: file.clone(),
+                location: String::new(),
+                message,
+                entity: None,
+            });
+        }
+    }
+    model.reindex();
+    // Attach entities to warnings that name them.
+    for w in &mut model.warnings {
+        if w.entity.is_none()
+            && let Some(arn) = w.message.split('`').nth(1)
+        {
+            w.entity = model.by_arn.get(arn).copied();
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! The details pane: one entity's facts, each related name a link.
+
+use super::Command;
+use crate::account::{
+    Attachment, Boundary, EntityKind, EntityRef, InlinePolicy, Model, PolicyDoc, PolicyRef,
+    ReportTime, RoleKind, Tag,
+};
+use eframe::egui;
+
+fn link(ui: &mut egui::Ui, model: &Model, arn: &str, label: &str, commands: &mut Vec<Command>) {
+    match model.by_arn(arn) {
+        Some(r) => {
+            if ui.link(label).on_hover_text(arn).clicked() {
+                commands.push(Command::Select(r));
+            }
+        }
+        None => {
+            ui.label(label).on_hover_text(arn);
+        }
+    }
+}
+
+fn fact(ui: &mut egui::Ui, key: &str, value: impl Into<egui::WidgetText>) {
+    ui.label(egui::RichText::new(key).strong());
+    ui.label(value);
+    ui.end_row();
+}
+
+fn document(
+    ui: &mut egui::Ui,
+    model: &Model,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    title: &str,
+    doc: &PolicyDoc,
+) {
+    egui::CollapsingHeader::new(title)
+        .id_salt(id)
+        .default_open(false)
+        .show(ui, |ui| {
+            let text = doc.text(model);
+            let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
+            egui_extras::syntax_highlighting::code_view_ui(ui, &theme, text, "json");
+            if !doc.problems.is_empty() {
+                for p in &doc.problems {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("{}: {}", p.code, p.message),
+                    );
+                }
+            }
+        });
+}
+
+fn attachments(ui: &mut egui::Ui, account: u32, list: &[Attachment], commands: &mut Vec<Command>) {
+    if list.is_empty() {
+        ui.weak("none");
+        return;
+    }
+    for a in list {
+        ui.horizontal(|ui| match a.target {
+            PolicyRef::Local(i) => {
+                let r = EntityRef {
+                    account,
+                    kind: EntityKind::Policy,
+                    index: i,
+                };
+                if ui.link(&*a.name).on_hover_text(&*a.arn).clicked() {
+                    commands.push(Command::Select(r));
+                }
+            }
+            PolicyRef::Bundled(_) => {
+                ui.label(&*a.name).on_hover_text(&*a.arn);
+                ui.weak("(AWS-managed, from the bundled set)");
+            }
+            PolicyRef::Missing => {
+                ui.label(&*a.name).on_hover_text(&*a.arn);
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "missing: what it grants is unknown",
+                );
+            }
+        });
+    }
+}
+
+fn boundary(ui: &mut egui::Ui, account: u32, b: &Option<Boundary>, commands: &mut Vec<Command>) {
+    if let Some(b) = b {
+        ui.label(egui::RichText::new("Permissions boundary").strong());
+        attachments(
+            ui,
+            account,
+            &[Attachment {
+                name: b.arn.rsplit('/').next().unwrap_or(&b.arn).into(),
+                arn: b.arn.clone(),
+                target: b.target,
+            }],
+            commands,
+        );
+    }
+}
+
+fn inline(ui: &mut egui::Ui, model: &Model, owner: &str, list: &[InlinePolicy]) {
+    ui.label(egui::RichText::new(format!("Inline policies ({})", list.len())).strong());
+    for p in list {
+        document(ui, model, (owner, &*p.name), &p.name, &p.doc);
+    }
+}
+
+fn tags(ui: &mut egui::Ui, tags: &[Tag]) {
+    if tags.is_empty() {
+        return;
+    }
+    ui.label(egui::RichText::new("Tags").strong());
+    egui::Grid::new("tags").striped(true).show(ui, |ui| {
+        for t in tags {
+            ui.monospace(&*t.key);
+            ui.monospace(&*t.value);
+            ui.end_row();
+        }
+    });
+}
+
+fn report_time(t: &ReportTime) -> String {
+    match t {
+        ReportTime::At(t) => t.date(),
+        ReportTime::NotApplicable => "N/A".into(),
+        ReportTime::NoInformation => "no information".into(),
+        ReportTime::NotSupported => "not supported".into(),
+    }
+}
+
+/// The overview shown when nothing is selected.
+pub fn overview(ui: &mut egui::Ui, model: &Model, _commands: &mut Vec<Command>) {
+    ui.heading("Overview");
+    if let Some(o) = &model.organization {
+        ui.label(format!(
+            "Organisation {} · management account {}",
+            o.id,
+            o.management_account.as_deref().unwrap_or("unknown")
+        ));
+    }
+    egui::Grid::new("overview").striped(true).show(ui, |ui| {
+        ui.strong("Account");
+        for k in ["Users", "Groups", "Roles", "Policies", "Resource policies"] {
+            ui.strong(k);
+        }
+        ui.end_row();
+        for a in &model.accounts {
+            ui.label(a.label());
+            for k in [
+                EntityKind::User,
+                EntityKind::Group,
+                EntityKind::Role,
+                EntityKind::Policy,
+                EntityKind::ResourcePolicy,
+            ] {
+                ui.label(a.count(k).to_string());
+            }
+            ui.end_row();
+        }
+    });
+    ui.add_space(8.0);
+    ui.weak("Select an entity on the left to see its details.");
+}
+
+/// Draw the details of `r`.
+pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Command>) {
+    let (name, arn) = model.describe(r);
+    ui.heading(&name);
+    ui.monospace(&arn);
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            if r.kind == EntityKind::OrgPolicy {
+                if let Some(p) = model.org_policies.get(r.index as usize) {
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(
+                            ui,
+                            "Type",
+                            if p.kind == crate::account::OrgPolicyKind::Scp {
+                                "service control policy"
+                            } else {
+                                "resource control policy"
+                            },
+                        );
+                        fact(ui, "Id", &*p.id);
+                        fact(ui, "AWS-managed", p.aws_managed.to_string());
+                        if let Some(d) = &p.description {
+                            fact(ui, "Description", &**d);
+                        }
+                    });
+                    document(ui, model, "org", "Document", &p.doc);
+                }
+                return;
+            }
+            let Some(account) = model.accounts.get(r.account as usize) else {
+                return;
+            };
+            let i = r.index as usize;
+            match r.kind {
+                EntityKind::User => {
+                    let Some(u) = account.users.get(i) else {
+                        return;
+                    };
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(ui, "Account", account.label());
+                        fact(ui, "User id", &*u.id);
+                        fact(ui, "Path", &*u.path);
+                        fact(
+                            ui,
+                            "Created",
+                            u.created.map(|t| t.to_string()).unwrap_or_default(),
+                        );
+                        if let Some(row) = account
+                            .credential_report
+                            .as_ref()
+                            .and_then(|c| c.row(&u.name))
+                        {
+                            fact(
+                                ui,
+                                "MFA",
+                                if row.mfa_active {
+                                    "active"
+                                } else {
+                                    "NOT active"
+                                },
+                            );
+                            fact(
+                                ui,
+                                "Password",
+                                match row.password_enabled {
+                                    Some(true) => format!(
+                                        "enabled, last used {}",
+                                        report_time(&row.password_last_used)
+                                    ),
+                                    Some(false) => "no console password".into(),
+                                    None => "not supported".into(),
+                                },
+                            );
+                            for (k, key) in row.access_keys.iter().enumerate() {
+                                if key.active {
+                                    fact(
+                                        ui,
+                                        &format!("Access key {}", k + 1),
+                                        format!(
+                                            "active, rotated {}, last used {}",
+                                            report_time(&key.last_rotated),
+                                            report_time(&key.last_used)
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                    });
+                    ui.label(egui::RichText::new(format!("Groups ({})", u.groups.len())).strong());
+                    ui.horizontal_wrapped(|ui| {
+                        for g in &u.groups {
+                            match account.find(EntityKind::Group, g) {
+                                Some(gi) => {
+                                    if ui.link(&**g).clicked() {
+                                        commands.push(Command::Select(EntityRef {
+                                            account: r.account,
+                                            kind: EntityKind::Group,
+                                            index: gi,
+                                        }));
+                                    }
+                                }
+                                None => {
+                                    ui.colored_label(
+                                        ui.visuals().warn_fg_color,
+                                        format!("{g} (missing)"),
+                                    );
+                                }
+                            }
+                        }
+                    });
+                    ui.label(egui::RichText::new("Attached managed policies").strong());
+                    attachments(ui, r.account, &u.attached, commands);
+                    boundary(ui, r.account, &u.boundary, commands);
+                    inline(ui, model, &u.arn, &u.inline);
+                    tags(ui, &u.tags);
+                }
+                EntityKind::Group => {
+                    let Some(g) = account.groups.get(i) else {
+                        return;
+                    };
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(ui, "Account", account.label());
+                        fact(ui, "Group id", &*g.id);
+                        fact(ui, "Path", &*g.path);
+                    });
+                    ui.label(
+                        egui::RichText::new(format!("Members ({})", g.members.len())).strong(),
+                    );
+                    ui.horizontal_wrapped(|ui| {
+                        for &m in &g.members {
+                            if let Some(u) = account.users.get(m as usize)
+                                && ui.link(&*u.name).clicked()
+                            {
+                                commands.push(Command::Select(EntityRef {
+                                    account: r.account,
+                                    kind: EntityKind::User,
+                                    index: m,
+                                }));
+                            }
+                        }
+                    });
+                    ui.label(egui::RichText::new("Attached managed policies").strong());
+                    attachments(ui, r.account, &g.attached, commands);
+                    inline(ui, model, &g.arn, &g.inline);
+                }
+                EntityKind::Role => {
+                    let Some(role) = account.roles.get(i) else {
+                        return;
+                    };
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(ui, "Account", account.label());
+                        fact(ui, "Role id", &*role.id);
+                        fact(ui, "Path", &*role.path);
+                        fact(
+                            ui,
+                            "Kind",
+                            match &role.kind {
+                                RoleKind::Standard => "standard".to_string(),
+                                RoleKind::ServiceLinked { service } => {
+                                    format!("service-linked ({service}): not restricted by SCPs")
+                                }
+                                RoleKind::Sso => "IAM Identity Center (SSO)".to_string(),
+                            },
+                        );
+                        if let Some(d) = &role.description {
+                            fact(ui, "Description", &**d);
+                        }
+                        if let Some(s) = role.max_session_duration {
+                            fact(ui, "Max session", format!("{} h", s as f32 / 3600.0));
+                        }
+                        fact(
+                            ui,
+                            "Last used",
+                            role.last_used
+                                .as_ref()
+                                .and_then(|l| l.date)
+                                .map(|d| d.date())
+                                .unwrap_or_else(|| "never / unknown".into()),
+                        );
+                    });
+                    match &role.trust {
+                        Some(t) => document(ui, model, "trust", "Trust policy", t),
+                        None => {
+                            ui.colored_label(ui.visuals().warn_fg_color, "trust policy unknown");
+                        }
+                    }
+                    if !role.instance_profiles.is_empty() {
+                        ui.label(egui::RichText::new("Instance profiles").strong());
+                        for p in &role.instance_profiles {
+                            link(ui, model, p, p.rsplit('/').next().unwrap_or(p), commands);
+                        }
+                    }
+                    ui.label(egui::RichText::new("Attached managed policies").strong());
+                    attachments(ui, r.account, &role.attached, commands);
+                    boundary(ui, r.account, &role.boundary, commands);
+                    inline(ui, model, &role.arn, &role.inline);
+                    tags(ui, &role.tags);
+                }
+                EntityKind::Policy => {
+                    let Some(p) = account.policies.get(i) else {
+                        return;
+                    };
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(ui, "Account", account.label());
+                        fact(
+                            ui,
+                            "Owner",
+                            if p.aws_managed {
+                                "AWS-managed"
+                            } else {
+                                "customer-managed"
+                            },
+                        );
+                        fact(
+                            ui,
+                            "Attachments",
+                            p.attachment_count
+                                .map(|n| n.to_string())
+                                .unwrap_or_default(),
+                        );
+                        fact(ui, "Attachable", p.is_attachable.to_string());
+                        fact(
+                            ui,
+                            "Default version",
+                            p.default_version.as_deref().unwrap_or("?"),
+                        );
+                    });
+                    for v in &p.versions {
+                        let title = format!(
+                            "{}{} {}",
+                            v.id,
+                            if v.is_default { " (default)" } else { "" },
+                            v.created.map(|t| t.date()).unwrap_or_default()
+                        );
+                        match &v.doc {
+                            Some(d) => document(ui, model, ("v", &*v.id), &title, d),
+                            None => {
+                                ui.label(format!("{title}: no document in the export"));
+                            }
+                        }
+                    }
+                }
+                EntityKind::InstanceProfile => {
+                    let Some(p) = account.instance_profiles.get(i) else {
+                        return;
+                    };
+                    ui.label(egui::RichText::new("Roles").strong());
+                    for role in &p.roles {
+                        if let Some(ri) = account.find(EntityKind::Role, role)
+                            && ui.link(&**role).clicked()
+                        {
+                            commands.push(Command::Select(EntityRef {
+                                account: r.account,
+                                kind: EntityKind::Role,
+                                index: ri,
+                            }));
+                        }
+                    }
+                }
+                EntityKind::IdentityProvider => {
+                    let Some(p) = account.identity_providers.get(i) else {
+                        return;
+                    };
+                    egui::Grid::new("facts").show(ui, |ui| {
+                        fact(ui, "Kind", format!("{:?}", p.kind));
+                        fact(
+                            ui,
+                            "Source",
+                            if p.declared {
+                                "listed in the workspace"
+                            } else {
+                                "seen in trust policies"
+                            },
+                        );
+                    });
+                }
+                EntityKind::ResourcePolicy => {
+                    let Some(p) = account.resource_policies.get(i) else {
+                        return;
+                    };
+                    fact(ui, "Service", &*p.service);
+                    document(ui, model, "res", "Policy", &p.doc);
+                }
+                EntityKind::OrgPolicy => {}
+            }
+        });
+}

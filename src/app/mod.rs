@@ -1,0 +1,496 @@
+//! The desktop GUI (feature `gui`). It only draws the core's structures and dispatches [`Command`]s; all
+//! logic lives in the library.
+
+mod details;
+mod explorer;
+
+use crate::account::export::LoadError;
+use crate::account::workspace::{LoadOptions, load_paths};
+use crate::account::{EntityRef, Model, WarningKind};
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// What the user asked for; run at the end of the frame, never mid-frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Show an entity in the details pane.
+    Select(EntityRef),
+    /// Load these files (replacing the current model).
+    Open(Vec<PathBuf>),
+    /// Load the bundled sample.
+    OpenSample,
+    /// Switch between light and dark.
+    ToggleTheme,
+    /// Show or hide the load warnings.
+    ToggleWarnings,
+}
+
+/// Settings that persist across runs (eframe storage).
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Settings {
+    /// Light theme instead of dark.
+    pub light: bool,
+}
+
+enum LoadMsg {
+    Progress(String, usize, usize),
+    Done(Result<Model, LoadError>),
+}
+
+struct LoadJob {
+    rx: mpsc::Receiver<LoadMsg>,
+    what: String,
+    progress: Option<(String, usize, usize)>,
+}
+
+/// Plan for an automatic screenshot (used by `scripts/screenshots` under Xvfb).
+struct ScreenshotPlan {
+    path: PathBuf,
+    frames_after_load: u32,
+    requested: bool,
+}
+
+/// The application state.
+pub struct AtlasApp {
+    /// Persisted settings.
+    pub settings: Settings,
+    /// The loaded model.
+    pub model: Option<Arc<Model>>,
+    /// What is loaded (file names or "bundled sample").
+    pub loaded_from: String,
+    /// The last load error, shown until the next load.
+    pub load_error: Option<String>,
+    /// The selected entity.
+    pub selected: Option<EntityRef>,
+    /// The explorer's filter text.
+    pub filter: String,
+    /// The warnings window is open.
+    pub show_warnings: bool,
+    commands: Vec<Command>,
+    job: Option<LoadJob>,
+    screenshot: Option<ScreenshotPlan>,
+}
+
+impl AtlasApp {
+    /// An app with nothing loaded.
+    pub fn new(settings: Settings) -> Self {
+        AtlasApp {
+            settings,
+            model: None,
+            loaded_from: String::new(),
+            load_error: None,
+            selected: None,
+            filter: String::new(),
+            show_warnings: false,
+            commands: Vec::new(),
+            job: None,
+            screenshot: None,
+        }
+    }
+
+    /// An app showing `model` (tests, and after a synchronous load).
+    pub fn with_model(model: Model, loaded_from: impl Into<String>) -> Self {
+        let mut app = AtlasApp::new(Settings::default());
+        app.model = Some(Arc::new(model));
+        app.loaded_from = loaded_from.into();
+        app
+    }
+
+    /// Queue a command (buttons call this; it runs at the end of the frame).
+    pub fn push(&mut self, c: Command) {
+        self.commands.push(c);
+    }
+
+    /// True while a load runs in the background.
+    pub fn is_loading(&self) -> bool {
+        self.job.is_some()
+    }
+
+    fn start_load(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        let (tx, rx) = mpsc::channel();
+        let what = if files.is_empty() {
+            "bundled sample".to_string()
+        } else {
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ctx = ctx.clone();
+        let progress_tx = tx.clone();
+        let progress_ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let opts = LoadOptions {
+                progress: Some(Box::new(move |f: &str, done, total| {
+                    let _ = progress_tx.send(LoadMsg::Progress(f.to_string(), done, total));
+                    progress_ctx.request_repaint();
+                })),
+            };
+            let result = if files.is_empty() {
+                crate::sample::load_sample(opts)
+            } else {
+                load_paths(&files, opts)
+            };
+            let _ = tx.send(LoadMsg::Done(result));
+            ctx.request_repaint();
+        });
+        self.job = Some(LoadJob {
+            rx,
+            what,
+            progress: None,
+        });
+    }
+
+    fn poll_load(&mut self) {
+        let Some(job) = &mut self.job else { return };
+        while let Ok(msg) = job.rx.try_recv() {
+            match msg {
+                LoadMsg::Progress(f, d, t) => job.progress = Some((f, d, t)),
+                LoadMsg::Done(result) => {
+                    let what = job.what.clone();
+                    self.job = None;
+                    match result {
+                        Ok(model) => {
+                            self.model = Some(Arc::new(model));
+                            self.loaded_from = what;
+                            self.load_error = None;
+                            self.selected = None;
+                        }
+                        Err(e) => self.load_error = Some(e.to_string()),
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn run_commands(&mut self, ctx: &egui::Context) {
+        for c in std::mem::take(&mut self.commands) {
+            match c {
+                Command::Select(r) => self.selected = Some(r),
+                Command::Open(files) => self.start_load(ctx, files),
+                Command::OpenSample => self.start_load(ctx, Vec::new()),
+                Command::ToggleTheme => self.settings.light = !self.settings.light,
+                Command::ToggleWarnings => self.show_warnings = !self.show_warnings,
+            }
+        }
+    }
+
+    /// Draw one frame into `ui` (also what the egui_kittest tests drive).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_load();
+        ctx.set_theme(if self.settings.light {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.push(Command::Open(dropped));
+        }
+        self.top_bar(ui);
+        self.status_bar(ui);
+        let model = self.model.clone();
+        egui::Panel::left("explorer")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| match &model {
+                Some(m) => explorer::ui(ui, m, &mut self.filter, self.selected, &mut self.commands),
+                None => {
+                    ui.weak("nothing loaded");
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(err) = &self.load_error {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("could not load: {err}"),
+                );
+                ui.separator();
+            }
+            match (&model, self.selected) {
+                (Some(m), Some(sel)) => details::ui(ui, m, sel, &mut self.commands),
+                (Some(m), None) => details::overview(ui, m, &mut self.commands),
+                (None, _) if self.job.is_some() => {
+                    ui.spinner();
+                }
+                (None, _) => {
+                    ui.label("Open an export or a workspace (File → Open, or drop files here).");
+                }
+            }
+        });
+        if self.show_warnings
+            && let Some(m) = &model
+        {
+            self.warnings_window(&ctx, m);
+        }
+        self.run_commands(&ctx);
+        self.screenshot_step(&ctx);
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.menu_button("File", |ui| {
+                    if ui.button("Open…").clicked() {
+                        if let Some(files) = rfd::FileDialog::new()
+                            .add_filter("JSON", &["json"])
+                            .pick_files()
+                        {
+                            self.commands.push(Command::Open(files));
+                        }
+                        ui.close();
+                    }
+                    if ui.button("Open the bundled sample").clicked() {
+                        self.commands.push(Command::OpenSample);
+                        ui.close();
+                    }
+                });
+                ui.heading("IAM Atlas");
+                ui.weak(&self.loaded_from);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let label = if self.settings.light {
+                        "Dark theme"
+                    } else {
+                        "Light theme"
+                    };
+                    if ui.button(label).clicked() {
+                        self.commands.push(Command::ToggleTheme);
+                    }
+                });
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if let Some(job) = &self.job {
+                    ui.spinner();
+                    match &job.progress {
+                        Some((f, d, t)) if *t > 0 => {
+                            let frac = *d as f32 / *t as f32;
+                            ui.add(
+                                egui::ProgressBar::new(frac)
+                                    .desired_width(200.0)
+                                    .show_percentage(),
+                            );
+                            ui.label(format!("loading {f}"));
+                        }
+                        _ => {
+                            ui.label(format!("loading {}", job.what));
+                        }
+                    }
+                    return;
+                }
+                let Some(m) = &self.model else {
+                    ui.label("no snapshot loaded");
+                    return;
+                };
+                let users: usize = m.accounts.iter().map(|a| a.users.len()).sum();
+                let roles: usize = m.accounts.iter().map(|a| a.roles.len()).sum();
+                ui.label(format!(
+                    "{} accounts · {users} users · {roles} roles",
+                    m.accounts.len()
+                ));
+                ui.separator();
+                let skipped = m
+                    .warnings
+                    .iter()
+                    .filter(|w| w.kind == WarningKind::Skipped)
+                    .count();
+                let text = if m.warnings.is_empty() {
+                    "no load warnings".to_string()
+                } else {
+                    format!("{} load warnings", m.warnings.len())
+                };
+                if ui.link(text).clicked() {
+                    self.commands.push(Command::ToggleWarnings);
+                }
+                if !m.is_complete() {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("INCOMPLETE: {skipped} parts skipped"),
+                    );
+                }
+            });
+        });
+    }
+
+    fn warnings_window(&mut self, ctx: &egui::Context, m: &Model) {
+        let mut open = true;
+        egui::Window::new("Load warnings")
+            .open(&mut open)
+            .default_width(640.0)
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for w in &m.warnings {
+                        let tag = match w.kind {
+                            WarningKind::Skipped => "skipped",
+                            WarningKind::Dangling => "dangling",
+                            WarningKind::Note => "note",
+                        };
+                        let text = format!("[{tag}] {w}");
+                        match w.entity {
+                            Some(e) => {
+                                if ui.link(text).clicked() {
+                                    self.commands.push(Command::Select(e));
+                                }
+                            }
+                            None => {
+                                ui.label(text);
+                            }
+                        }
+                    }
+                });
+            });
+        if !open {
+            self.show_warnings = false;
+        }
+    }
+
+    fn screenshot_step(&mut self, ctx: &egui::Context) {
+        let Some(plan) = &mut self.screenshot else {
+            return;
+        };
+        if self.job.is_some() || self.model.is_none() {
+            ctx.request_repaint();
+            return;
+        }
+        if plan.frames_after_load > 0 {
+            plan.frames_after_load -= 1;
+            ctx.request_repaint();
+            return;
+        }
+        if !plan.requested {
+            plan.requested = true;
+            let path = plan.path.clone();
+            let ctx2 = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let [w, h] = image.size;
+                let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+                match image::RgbaImage::from_raw(w as u32, h as u32, bytes) {
+                    Some(img) => {
+                        if let Err(e) = img.save(&path) {
+                            eprintln!("error: cannot save screenshot {}: {e}", path.display());
+                        }
+                    }
+                    None => eprintln!("error: screenshot has an unexpected size"),
+                }
+                ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
+            });
+        }
+    }
+}
+
+struct EframeApp {
+    app: AtlasApp,
+}
+
+impl eframe::App for EframeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.app.settings);
+    }
+}
+
+/// Parse `IAM_ATLAS_SELECT=kind:name` (e.g. `user:alice`) for screenshots.
+fn preselect(model: &Model, spec: &str) -> Option<EntityRef> {
+    use crate::account::EntityKind;
+    let (kind, name) = spec.split_once(':')?;
+    let kind = match kind {
+        "user" => EntityKind::User,
+        "group" => EntityKind::Group,
+        "role" => EntityKind::Role,
+        "policy" => EntityKind::Policy,
+        _ => return None,
+    };
+    model.by_name(kind, name).into_iter().next()
+}
+
+/// Start the GUI on `files` (the bundled sample when empty). Returns the exit status.
+pub fn run(files: Vec<PathBuf>) -> i32 {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("IAM Atlas")
+            .with_inner_size([1280.0, 800.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let shot = std::env::var_os("IAM_ATLAS_SCREENSHOT").map(PathBuf::from);
+    let select = std::env::var("IAM_ATLAS_SELECT").ok();
+    let result = eframe::run_native(
+        "IAM Atlas",
+        options,
+        Box::new(move |cc| {
+            let settings: Settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let mut app = AtlasApp::new(settings);
+            if let Some(path) = shot {
+                // Screenshots load synchronously so the picture shows the loaded state.
+                let loaded = if files.is_empty() {
+                    crate::sample::load_sample(LoadOptions::default())
+                } else {
+                    load_paths(&files, LoadOptions::default())
+                };
+                match loaded {
+                    Ok(m) => {
+                        app.selected = select.as_deref().and_then(|s| preselect(&m, s));
+                        app.model = Some(Arc::new(m));
+                        app.loaded_from = if files.is_empty() {
+                            "bundled sample".into()
+                        } else {
+                            "files".into()
+                        };
+                    }
+                    Err(e) => app.load_error = Some(e.to_string()),
+                }
+                app.screenshot = Some(ScreenshotPlan {
+                    path,
+                    frames_after_load: 5,
+                    requested: false,
+                });
+            } else {
+                app.push(if files.is_empty() {
+                    Command::OpenSample
+                } else {
+                    Command::Open(files)
+                });
+                let ctx = cc.egui_ctx.clone();
+                let cmds = std::mem::take(&mut app.commands);
+                for c in cmds {
+                    match c {
+                        Command::Open(f) => app.start_load(&ctx, f),
+                        Command::OpenSample => app.start_load(&ctx, Vec::new()),
+                        other => app.commands.push(other),
+                    }
+                }
+            }
+            Ok(Box::new(EframeApp { app }))
+        }),
+    );
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: cannot start the GUI: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! IAM Atlas core: the policy and account models, their loaders, and the queries the GUI and the command line
+//! share. Nothing here depends on the GUI.
+#![warn(missing_docs)]
+
+pub mod account;
+pub mod bundled;
+pub mod cli;
+pub mod diagnostic;
+pub mod generate;
+pub mod json;
+pub mod policy;
+pub mod sample;
+pub mod text;
+pub mod time;
+
+#[cfg(feature = "gui")]
+pub mod app;

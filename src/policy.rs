@@ -1,0 +1,1101 @@
+//! The typed policy model, parsed from JSON with the source range of every element.
+//!
+//! Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
+//! Parsing is tolerant: it keeps every element it can read and reports the rest as diagnostics (with JSON
+//! paths), so a half-typed document still has a model. Strings are interned (`Arc<str>`), which keeps large
+//! snapshots small: an action like `s3:GetObject` is stored once however often policies name it.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::json::{self, Doc, Kind, NodeId};
+use crate::text::Span;
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
+
+/// An interned string.
+pub type Str = Arc<str>;
+
+/// Interns strings so each distinct text is stored once.
+#[derive(Default, Debug)]
+pub struct Interner {
+    set: FxHashSet<Str>,
+}
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub fn intern(&mut self, s: &str) -> Str {
+        if let Some(existing) = self.set.get(s) {
+            return existing.clone();
+        }
+        let a: Str = Arc::from(s);
+        self.set.insert(a.clone());
+        a
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// True when nothing was interned.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// A value with the byte range it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written (strings: including the quotes).
+    pub span: Span,
+}
+
+/// A string, or an array of strings; remembers which, so it can be written back as it was.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct OneOrMany {
+    /// The strings, in order.
+    pub items: Vec<Spanned<Str>>,
+    /// Written as a single string rather than an array.
+    pub single: bool,
+    /// The whole value's range.
+    pub span: Span,
+}
+
+impl OneOrMany {
+    /// Iterate over the texts.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|s| &*s.value)
+    }
+}
+
+/// `Allow` or `Deny`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Effect {
+    /// Grants.
+    Allow,
+    /// Denies, and an explicit deny always wins.
+    Deny,
+}
+
+/// `Action` or `NotAction`: one enum, so "both" cannot be represented after parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionBlock {
+    /// `Action`: the statement applies to these.
+    Action(OneOrMany),
+    /// `NotAction`: the statement applies to everything but these.
+    NotAction(OneOrMany),
+}
+
+impl ActionBlock {
+    /// The listed patterns, whichever the element.
+    pub fn list(&self) -> &OneOrMany {
+        match self {
+            ActionBlock::Action(l) | ActionBlock::NotAction(l) => l,
+        }
+    }
+    /// True for `NotAction`.
+    pub fn is_not(&self) -> bool {
+        matches!(self, ActionBlock::NotAction(_))
+    }
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceBlock {
+    /// `Resource`.
+    Resource(OneOrMany),
+    /// `NotResource`.
+    NotResource(OneOrMany),
+}
+
+impl ResourceBlock {
+    /// The listed patterns, whichever the element.
+    pub fn list(&self) -> &OneOrMany {
+        match self {
+            ResourceBlock::Resource(l) | ResourceBlock::NotResource(l) => l,
+        }
+    }
+    /// True for `NotResource`.
+    pub fn is_not(&self) -> bool {
+        matches!(self, ResourceBlock::NotResource(_))
+    }
+}
+
+/// The kind of principal named in a `Principal` map.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    /// `AWS`: accounts, users, roles, sessions.
+    Aws,
+    /// `Service`: AWS service principals.
+    Service,
+    /// `Federated`: SAML and OIDC providers, web identity providers.
+    Federated,
+    /// `CanonicalUser`: S3 canonical user ids.
+    CanonicalUser,
+    /// Anything else (AWS rejects it; kept for diagnostics).
+    Other(Str),
+}
+
+impl PrincipalKind {
+    /// The key as written in policies.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PrincipalKind::Aws => "AWS",
+            PrincipalKind::Service => "Service",
+            PrincipalKind::Federated => "Federated",
+            PrincipalKind::CanonicalUser => "CanonicalUser",
+            PrincipalKind::Other(s) => s,
+        }
+    }
+}
+
+/// One `"AWS": [...]` entry of a principal map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrincipalEntry {
+    /// Which kind.
+    pub kind: Spanned<PrincipalKind>,
+    /// The principals of that kind.
+    pub values: OneOrMany,
+}
+
+/// The value of `Principal`/`NotPrincipal`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalValue {
+    /// `"*"`: everyone, including anonymous.
+    Star(Span),
+    /// `{"AWS": ..., "Service": ...}`.
+    Map(Vec<PrincipalEntry>),
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrincipalBlock {
+    /// `NotPrincipal` rather than `Principal`.
+    pub not: bool,
+    /// The element key's range.
+    pub key_span: Span,
+    /// What it names.
+    pub value: PrincipalValue,
+    /// The value's range.
+    pub span: Span,
+}
+
+/// Set operator qualifier of a condition operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum SetQualifier {
+    /// `ForAllValues:`: every request value must match some policy value (true for an empty/missing key).
+    ForAllValues,
+    /// `ForAnyValue:`: at least one request value must match some policy value.
+    ForAnyValue,
+}
+
+/// The base condition operators.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[allow(missing_docs)]
+pub enum BaseOperator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+impl BaseOperator {
+    /// Every base operator, with its name.
+    pub const ALL: [(BaseOperator, &'static str); 27] = [
+        (BaseOperator::StringEquals, "StringEquals"),
+        (BaseOperator::StringNotEquals, "StringNotEquals"),
+        (
+            BaseOperator::StringEqualsIgnoreCase,
+            "StringEqualsIgnoreCase",
+        ),
+        (
+            BaseOperator::StringNotEqualsIgnoreCase,
+            "StringNotEqualsIgnoreCase",
+        ),
+        (BaseOperator::StringLike, "StringLike"),
+        (BaseOperator::StringNotLike, "StringNotLike"),
+        (BaseOperator::NumericEquals, "NumericEquals"),
+        (BaseOperator::NumericNotEquals, "NumericNotEquals"),
+        (BaseOperator::NumericLessThan, "NumericLessThan"),
+        (BaseOperator::NumericLessThanEquals, "NumericLessThanEquals"),
+        (BaseOperator::NumericGreaterThan, "NumericGreaterThan"),
+        (
+            BaseOperator::NumericGreaterThanEquals,
+            "NumericGreaterThanEquals",
+        ),
+        (BaseOperator::DateEquals, "DateEquals"),
+        (BaseOperator::DateNotEquals, "DateNotEquals"),
+        (BaseOperator::DateLessThan, "DateLessThan"),
+        (BaseOperator::DateLessThanEquals, "DateLessThanEquals"),
+        (BaseOperator::DateGreaterThan, "DateGreaterThan"),
+        (BaseOperator::DateGreaterThanEquals, "DateGreaterThanEquals"),
+        (BaseOperator::Bool, "Bool"),
+        (BaseOperator::BinaryEquals, "BinaryEquals"),
+        (BaseOperator::IpAddress, "IpAddress"),
+        (BaseOperator::NotIpAddress, "NotIpAddress"),
+        (BaseOperator::ArnEquals, "ArnEquals"),
+        (BaseOperator::ArnLike, "ArnLike"),
+        (BaseOperator::ArnNotEquals, "ArnNotEquals"),
+        (BaseOperator::ArnNotLike, "ArnNotLike"),
+        (BaseOperator::Null, "Null"),
+    ];
+
+    /// The operator's name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(o, _)| *o == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("?")
+    }
+
+    /// True for the negated operators, which match when the key is missing
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>).
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringNotEquals
+                | BaseOperator::StringNotEqualsIgnoreCase
+                | BaseOperator::StringNotLike
+                | BaseOperator::NumericNotEquals
+                | BaseOperator::DateNotEquals
+                | BaseOperator::NotIpAddress
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike
+        )
+    }
+}
+
+/// A parsed condition operator: `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct ConditionOperator {
+    /// Set qualifier, if any.
+    pub qualifier: Option<SetQualifier>,
+    /// The base operator.
+    pub base: BaseOperator,
+    /// `...IfExists`: true when the key is missing.
+    pub if_exists: bool,
+}
+
+impl ConditionOperator {
+    /// Parse an operator name (case-sensitive, as AWS is). `None` for unknown operators.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (qualifier, rest) = if let Some(r) = s.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), r)
+        } else if let Some(r) = s.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), r)
+        } else {
+            (None, s)
+        };
+        let (if_exists, rest) = match rest.strip_suffix("IfExists") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let base = BaseOperator::ALL
+            .iter()
+            .find(|(_, n)| *n == rest)
+            .map(|(o, _)| *o)?;
+        Some(ConditionOperator {
+            qualifier,
+            base,
+            if_exists,
+        })
+    }
+}
+
+/// One `operator: { key: values }` test of a statement's `Condition`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The operator as written.
+    pub operator: Spanned<Str>,
+    /// The operator parsed; `None` when unknown.
+    pub op: Option<ConditionOperator>,
+    /// The context key as written (matched case-insensitively).
+    pub key: Spanned<Str>,
+    /// The values (numbers and booleans kept as their text).
+    pub values: OneOrMany,
+}
+
+/// One statement.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Statement {
+    /// Its range.
+    pub span: Span,
+    /// `Sid`.
+    pub sid: Option<Spanned<Str>>,
+    /// `Effect`, when it is `Allow` or `Deny`.
+    pub effect: Option<Spanned<Effect>>,
+    /// `Principal` or `NotPrincipal`.
+    pub principal: Option<PrincipalBlock>,
+    /// `Action` or `NotAction`.
+    pub action: Option<ActionBlock>,
+    /// `Resource` or `NotResource`.
+    pub resource: Option<ResourceBlock>,
+    /// Every condition test (ANDed).
+    pub conditions: Vec<Condition>,
+    /// The `Condition` value's range.
+    pub condition_span: Option<Span>,
+}
+
+/// A policy document.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// The document's range.
+    pub span: Span,
+    /// `Version`.
+    pub version: Option<Spanned<Str>>,
+    /// `Id`.
+    pub id: Option<Spanned<Str>>,
+    /// The statements.
+    pub statements: Vec<Statement>,
+    /// `Statement` was written as one object rather than an array.
+    pub statement_single: bool,
+    /// The `Statement` value's range.
+    pub statement_span: Option<Span>,
+}
+
+impl Policy {
+    /// Policy variables are substituted only under `Version: 2012-10-17`
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
+    pub fn supports_variables(&self) -> bool {
+        self.version
+            .as_ref()
+            .is_some_and(|v| &*v.value == "2012-10-17")
+    }
+}
+
+/// A parsed document with its diagnostics.
+#[derive(Debug, Default)]
+pub struct ParsedPolicy {
+    /// What could be read.
+    pub policy: Policy,
+    /// JSON syntax and shape problems.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse a policy from its own text (editor, CLI files).
+pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
+    let parsed = json::parse(text);
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .errors
+        .iter()
+        .map(|e| {
+            Diagnostic::new(
+                "JSON_SYNTAX_ERROR",
+                Severity::Error,
+                e.span,
+                "",
+                e.message.clone(),
+            )
+        })
+        .collect();
+    let policy = if parsed.root == json::NONE {
+        Policy::default()
+    } else {
+        let mut r = Reader::new(text, &parsed.doc, interner, &mut diagnostics);
+        r.policy(parsed.root)
+    };
+    ParsedPolicy {
+        policy,
+        diagnostics,
+    }
+}
+
+/// Parse a policy from node `root` of a tree over `src` (spans stay relative to `src`).
+pub fn parse_node(
+    src: &str,
+    doc: &Doc,
+    root: NodeId,
+    interner: &mut Interner,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Policy {
+    let mut r = Reader::new(src, doc, interner, diagnostics);
+    r.policy(root)
+}
+
+enum Seg {
+    Key(&'static str),
+    Index(usize),
+    Name(String),
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    doc: &'a Doc,
+    interner: &'a mut Interner,
+    diags: &'a mut Vec<Diagnostic>,
+    path: Vec<Seg>,
+}
+
+const TOP_KEYS: [&str; 3] = ["Version", "Id", "Statement"];
+const STATEMENT_KEYS: [&str; 10] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    // Not an IAM element, but kept so the check can name it.
+    "",
+];
+
+impl<'a> Reader<'a> {
+    fn new(
+        src: &'a str,
+        doc: &'a Doc,
+        interner: &'a mut Interner,
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        Reader {
+            src,
+            doc,
+            interner,
+            diags,
+            path: Vec::new(),
+        }
+    }
+
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Seg::Name(k) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Seg::Index(i) => {
+                    s.push('[');
+                    s.push_str(&i.to_string());
+                    s.push(']');
+                }
+            }
+        }
+        s
+    }
+
+    fn diag(&mut self, code: &'static str, span: Span, message: String) -> &mut Diagnostic {
+        let path = self.path_string();
+        self.diags
+            .push(Diagnostic::new(code, Severity::Error, span, path, message));
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+
+    fn type_mismatch(&mut self, node: NodeId, expected: &str) {
+        let found = self.doc.kind(node);
+        if found == Kind::Error {
+            return; // already a syntax error
+        }
+        let span = self.doc.span(node);
+        let what = self.path_string();
+        self.diag(
+            "TYPE_MISMATCH",
+            span,
+            format!("`{what}` must be {expected}, found {}", found.describe()),
+        );
+    }
+
+    fn string(&mut self, node: NodeId) -> Spanned<Str> {
+        let s = self.doc.str(self.src, node);
+        Spanned {
+            value: self.interner.intern(&s),
+            span: self.doc.span(node),
+        }
+    }
+
+    /// A string element; wrong types are reported.
+    fn string_value(&mut self, node: NodeId) -> Option<Spanned<Str>> {
+        match self.doc.kind(node) {
+            Kind::String => Some(self.string(node)),
+            _ => {
+                self.type_mismatch(node, "a string");
+                None
+            }
+        }
+    }
+
+    /// A string or array of strings. `scalars` also accepts numbers and booleans (condition values).
+    fn one_or_many(&mut self, node: NodeId, scalars: bool) -> OneOrMany {
+        let span = self.doc.span(node);
+        let mut out = OneOrMany {
+            items: Vec::new(),
+            single: true,
+            span,
+        };
+        match self.doc.kind(node) {
+            Kind::String => out.items.push(self.string(node)),
+            Kind::Number | Kind::Bool(_) if scalars => out.items.push(self.scalar(node)),
+            Kind::Array => {
+                out.single = false;
+                let children: Vec<NodeId> = self.doc.children(node).collect();
+                for (i, c) in children.into_iter().enumerate() {
+                    self.path.push(Seg::Index(i));
+                    match self.doc.kind(c) {
+                        Kind::String => out.items.push(self.string(c)),
+                        Kind::Number | Kind::Bool(_) if scalars => out.items.push(self.scalar(c)),
+                        _ => self.type_mismatch(
+                            c,
+                            if scalars {
+                                "a string, number or boolean"
+                            } else {
+                                "a string"
+                            },
+                        ),
+                    }
+                    self.path.pop();
+                }
+            }
+            _ => self.type_mismatch(
+                node,
+                if scalars {
+                    "a string, number, boolean or an array of them"
+                } else {
+                    "a string or an array of strings"
+                },
+            ),
+        }
+        out
+    }
+
+    fn scalar(&mut self, node: NodeId) -> Spanned<Str> {
+        let span = self.doc.span(node);
+        let text = &self.src[span.range()];
+        Spanned {
+            value: self.interner.intern(text),
+            span,
+        }
+    }
+
+    /// Members of an object, reporting duplicate keys (AWS's JSON parser rejects some, and the later one
+    /// silently wins in others: either way it is a bug).
+    fn members(&mut self, obj: NodeId) -> Vec<(String, Span, NodeId)> {
+        let mut out: Vec<(String, Span, NodeId)> = Vec::new();
+        let pairs: Vec<(NodeId, NodeId)> = self.doc.members(obj).collect();
+        for (k, v) in pairs {
+            if self.doc.kind(k) != Kind::String {
+                continue;
+            }
+            let name = self.doc.str(self.src, k).into_owned();
+            let span = self.doc.span(k);
+            if out.iter().any(|(n, _, _)| *n == name) {
+                self.path.push(Seg::Name(name.clone()));
+                let d = self.diag(
+                    "DUPLICATE_KEY",
+                    span,
+                    format!("duplicate key `{name}`: only one of them takes effect"),
+                );
+                d.help = Some("merge the two values into one element".into());
+                self.path.pop();
+                continue;
+            }
+            out.push((name, span, v));
+        }
+        out
+    }
+
+    fn policy(&mut self, root: NodeId) -> Policy {
+        let mut p = Policy {
+            span: self.doc.span(root),
+            ..Policy::default()
+        };
+        if self.doc.kind(root) != Kind::Object {
+            if self.doc.kind(root) != Kind::Error {
+                let found = self.doc.kind(root).describe();
+                self.diag(
+                    "POLICY_NOT_OBJECT",
+                    self.doc.span(root),
+                    format!("a policy document must be a JSON object, found {found}"),
+                );
+            }
+            return p;
+        }
+        for (name, key_span, v) in self.members(root) {
+            match name.as_str() {
+                "Version" => {
+                    self.path.push(Seg::Key("Version"));
+                    p.version = self.string_value(v);
+                    self.path.pop();
+                }
+                "Id" => {
+                    self.path.push(Seg::Key("Id"));
+                    p.id = self.string_value(v);
+                    self.path.pop();
+                }
+                "Statement" => {
+                    self.path.push(Seg::Key("Statement"));
+                    p.statement_span = Some(self.doc.span(v));
+                    match self.doc.kind(v) {
+                        Kind::Object => {
+                            p.statement_single = true;
+                            let s = self.statement(v);
+                            p.statements.push(s);
+                        }
+                        Kind::Array => {
+                            let children: Vec<NodeId> = self.doc.children(v).collect();
+                            for (i, c) in children.into_iter().enumerate() {
+                                self.path.push(Seg::Index(i));
+                                if self.doc.kind(c) == Kind::Object {
+                                    let s = self.statement(c);
+                                    p.statements.push(s);
+                                } else {
+                                    self.type_mismatch(c, "an object");
+                                }
+                                self.path.pop();
+                            }
+                        }
+                        _ => self.type_mismatch(v, "an object or an array of objects"),
+                    }
+                    self.path.pop();
+                }
+                other => {
+                    let d = self.diag(
+                        "UNKNOWN_ELEMENT",
+                        key_span,
+                        format!("unknown policy element `{other}`"),
+                    );
+                    d.help = Some(match suggest(other, &TOP_KEYS) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "a policy has only `Version`, `Id` and `Statement`".into(),
+                    });
+                }
+            }
+        }
+        p
+    }
+
+    fn statement(&mut self, node: NodeId) -> Statement {
+        let mut s = Statement {
+            span: self.doc.span(node),
+            ..Statement::default()
+        };
+        for (name, key_span, v) in self.members(node) {
+            match name.as_str() {
+                "Sid" => {
+                    self.path.push(Seg::Key("Sid"));
+                    s.sid = self.string_value(v);
+                    self.path.pop();
+                }
+                "Effect" => {
+                    self.path.push(Seg::Key("Effect"));
+                    if let Some(e) = self.string_value(v) {
+                        match &*e.value {
+                            "Allow" => {
+                                s.effect = Some(Spanned {
+                                    value: Effect::Allow,
+                                    span: e.span,
+                                })
+                            }
+                            "Deny" => {
+                                s.effect = Some(Spanned {
+                                    value: Effect::Deny,
+                                    span: e.span,
+                                })
+                            }
+                            other => {
+                                let fix = if other.eq_ignore_ascii_case("allow") {
+                                    Some("\"Allow\"")
+                                } else if other.eq_ignore_ascii_case("deny") {
+                                    Some("\"Deny\"")
+                                } else {
+                                    None
+                                };
+                                let d = self.diag(
+                                    "INVALID_EFFECT",
+                                    e.span,
+                                    format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
+                                );
+                                if let Some(f) = fix {
+                                    d.help = Some(format!("write {f}"));
+                                    d.fix = Some(crate::diagnostic::Edit {
+                                        span: e.span,
+                                        text: f.into(),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    self.path.pop();
+                }
+                "Action" | "NotAction" => {
+                    let not = name == "NotAction";
+                    self.path
+                        .push(Seg::Key(if not { "NotAction" } else { "Action" }));
+                    let list = self.one_or_many(v, false);
+                    if s.action.is_some() {
+                        self.diag(
+                            "ACTION_AND_NOT_ACTION",
+                            key_span,
+                            "a statement cannot have both `Action` and `NotAction`".into(),
+                        );
+                    } else {
+                        s.action = Some(if not {
+                            ActionBlock::NotAction(list)
+                        } else {
+                            ActionBlock::Action(list)
+                        });
+                    }
+                    self.path.pop();
+                }
+                "Resource" | "NotResource" => {
+                    let not = name == "NotResource";
+                    self.path
+                        .push(Seg::Key(if not { "NotResource" } else { "Resource" }));
+                    let list = self.one_or_many(v, false);
+                    if s.resource.is_some() {
+                        self.diag(
+                            "RESOURCE_AND_NOT_RESOURCE",
+                            key_span,
+                            "a statement cannot have both `Resource` and `NotResource`".into(),
+                        );
+                    } else {
+                        s.resource = Some(if not {
+                            ResourceBlock::NotResource(list)
+                        } else {
+                            ResourceBlock::Resource(list)
+                        });
+                    }
+                    self.path.pop();
+                }
+                "Principal" | "NotPrincipal" => {
+                    let not = name == "NotPrincipal";
+                    self.path
+                        .push(Seg::Key(if not { "NotPrincipal" } else { "Principal" }));
+                    let value = self.principal_value(v);
+                    if s.principal.is_some() {
+                        self.diag(
+                            "PRINCIPAL_AND_NOT_PRINCIPAL",
+                            key_span,
+                            "a statement cannot have both `Principal` and `NotPrincipal`".into(),
+                        );
+                    } else if let Some(value) = value {
+                        s.principal = Some(PrincipalBlock {
+                            not,
+                            key_span,
+                            value,
+                            span: self.doc.span(v),
+                        });
+                    }
+                    self.path.pop();
+                }
+                "Condition" => {
+                    self.path.push(Seg::Key("Condition"));
+                    s.condition_span = Some(self.doc.span(v));
+                    self.conditions(v, &mut s.conditions);
+                    self.path.pop();
+                }
+                other => {
+                    let d = self.diag(
+                        "UNKNOWN_ELEMENT",
+                        key_span,
+                        format!("unknown statement element `{other}`"),
+                    );
+                    d.help = suggest(other, &STATEMENT_KEYS[..9])
+                        .map(|s| format!("did you mean `{s}`?"));
+                    if d.help.is_none() {
+                        d.help = Some(
+                            "a statement has Sid, Effect, Principal/NotPrincipal, Action/NotAction, \
+                             Resource/NotResource and Condition"
+                                .into(),
+                        );
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    fn principal_value(&mut self, v: NodeId) -> Option<PrincipalValue> {
+        match self.doc.kind(v) {
+            Kind::String => {
+                let s = self.string(v);
+                if &*s.value == "*" {
+                    Some(PrincipalValue::Star(s.span))
+                } else {
+                    self.diag(
+                        "INVALID_PRINCIPAL",
+                        s.span,
+                        format!(
+                            "a principal written as a string must be `\"*\"`, found `{}`",
+                            s.value
+                        ),
+                    )
+                    .help = Some(format!("write {{\"AWS\": \"{}\"}}", s.value));
+                    None
+                }
+            }
+            Kind::Object => {
+                let mut entries = Vec::new();
+                for (name, key_span, val) in self.members(v) {
+                    let kind = match name.as_str() {
+                        "AWS" => PrincipalKind::Aws,
+                        "Service" => PrincipalKind::Service,
+                        "Federated" => PrincipalKind::Federated,
+                        "CanonicalUser" => PrincipalKind::CanonicalUser,
+                        other => {
+                            let d = self.diag(
+                                "INVALID_PRINCIPAL_KEY",
+                                key_span,
+                                format!("unknown principal type `{other}`"),
+                            );
+                            d.help = Some(
+                                suggest(other, &["AWS", "Service", "Federated", "CanonicalUser"])
+                                    .map(|s| format!("did you mean `{s}`?"))
+                                    .unwrap_or_else(|| {
+                                        "use `AWS`, `Service`, `Federated` or `CanonicalUser`"
+                                            .into()
+                                    }),
+                            );
+                            PrincipalKind::Other(self.interner.intern(other))
+                        }
+                    };
+                    self.path.push(Seg::Name(name.clone()));
+                    let values = self.one_or_many(val, false);
+                    self.path.pop();
+                    entries.push(PrincipalEntry {
+                        kind: Spanned {
+                            value: kind,
+                            span: key_span,
+                        },
+                        values,
+                    });
+                }
+                Some(PrincipalValue::Map(entries))
+            }
+            _ => {
+                self.type_mismatch(v, "`\"*\"` or an object");
+                None
+            }
+        }
+    }
+
+    fn conditions(&mut self, v: NodeId, out: &mut Vec<Condition>) {
+        if self.doc.kind(v) != Kind::Object {
+            self.type_mismatch(v, "an object");
+            return;
+        }
+        for (op_name, op_span, block) in self.members(v) {
+            let operator = Spanned {
+                value: self.interner.intern(&op_name),
+                span: op_span,
+            };
+            let op = ConditionOperator::parse(&op_name);
+            self.path.push(Seg::Name(op_name.clone()));
+            if self.doc.kind(block) != Kind::Object {
+                self.type_mismatch(block, "an object of condition keys");
+                self.path.pop();
+                continue;
+            }
+            for (key_name, key_span, values) in self.members(block) {
+                self.path.push(Seg::Name(key_name.clone()));
+                let key = Spanned {
+                    value: self.interner.intern(&key_name),
+                    span: key_span,
+                };
+                let values = self.one_or_many(values, true);
+                self.path.pop();
+                out.push(Condition {
+                    operator: operator.clone(),
+                    op,
+                    key,
+                    values,
+                });
+            }
+            self.path.pop();
+        }
+    }
+}
+
+/// The closest of `candidates` to `word`, if close enough to be a likely typo ("did you mean").
+pub fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lw = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &'c str)> = None;
+    for c in candidates {
+        let d = levenshtein(&lw, &c.to_ascii_lowercase());
+        let limit = (c.len() / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Edit distance between two strings, counted in characters.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> ParsedPolicy {
+        parse_text(text, &mut Interner::default())
+    }
+
+    fn underlined(text: &str, p: &ParsedPolicy) -> Vec<(&'static str, String)> {
+        p.diagnostics
+            .iter()
+            .map(|d| (d.code, text[d.span.range()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_every_element_with_spans() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow",
+            "Principal":{"AWS":["arn:aws:iam::111122223333:root"],"Service":"ec2.amazonaws.com"},
+            "NotAction":"iam:*","Resource":"*",
+            "Condition":{"StringEquals":{"aws:PrincipalTag/team":["a","b"]},"Bool":{"aws:SecureTransport":true}}}]}"#;
+        let p = parse(text);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let pol = &p.policy;
+        assert_eq!(pol.version.as_ref().unwrap().value.as_ref(), "2012-10-17");
+        assert!(!pol.statement_single);
+        let s = &pol.statements[0];
+        assert_eq!(&text[s.sid.as_ref().unwrap().span.range()], "\"A\"");
+        assert_eq!(s.effect.as_ref().unwrap().value, Effect::Allow);
+        assert!(s.action.as_ref().unwrap().is_not());
+        assert!(s.action.as_ref().unwrap().list().single);
+        let Some(PrincipalBlock {
+            value: PrincipalValue::Map(entries),
+            not: false,
+            ..
+        }) = &s.principal
+        else {
+            panic!("principal map expected")
+        };
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].kind.value, PrincipalKind::Service);
+        assert_eq!(s.conditions.len(), 2);
+        assert_eq!(s.conditions[0].values.items.len(), 2);
+        assert_eq!(&*s.conditions[1].values.items[0].value, "true");
+        assert_eq!(
+            s.conditions[1].op,
+            Some(ConditionOperator {
+                qualifier: None,
+                base: BaseOperator::Bool,
+                if_exists: false
+            })
+        );
+    }
+
+    #[test]
+    fn reports_shape_problems_with_paths() {
+        let text = r#"{"Version":"2012-10-17","Statment":[],"Statement":{"Effect":"allow","Action":["s3:GetObject",5],
+            "NotAction":"x:y","Resourse":"*"}}"#;
+        let p = parse(text);
+        let u = underlined(text, &p);
+        assert!(
+            u.contains(&("UNKNOWN_ELEMENT", "\"Statment\"".into())),
+            "{u:?}"
+        );
+        assert!(u.contains(&("INVALID_EFFECT", "\"allow\"".into())));
+        assert!(u.contains(&("TYPE_MISMATCH", "5".into())));
+        assert!(u.contains(&("ACTION_AND_NOT_ACTION", "\"NotAction\"".into())));
+        assert!(u.contains(&("UNKNOWN_ELEMENT", "\"Resourse\"".into())));
+        let tm = p
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "TYPE_MISMATCH")
+            .unwrap();
+        assert_eq!(tm.path, "Statement.Action[1]");
+        let eff = p
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "INVALID_EFFECT")
+            .unwrap();
+        assert_eq!(eff.fix.as_ref().unwrap().text, "\"Allow\"");
+        let unk = p
+            .diagnostics
+            .iter()
+            .find(|d| text[d.span.range()] == *"\"Statment\"")
+            .unwrap();
+        assert_eq!(unk.help.as_deref(), Some("did you mean `Statement`?"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+        let p = parse(text);
+        assert_eq!(
+            underlined(text, &p),
+            [("DUPLICATE_KEY", "\"Effect\"".to_string())]
+        );
+        assert_eq!(
+            p.policy.statements[0].effect.as_ref().unwrap().value,
+            Effect::Allow
+        );
+    }
+
+    #[test]
+    fn operators_parse_with_qualifiers() {
+        let op = ConditionOperator::parse("ForAllValues:StringLikeIfExists").unwrap();
+        assert_eq!(op.qualifier, Some(SetQualifier::ForAllValues));
+        assert_eq!(op.base, BaseOperator::StringLike);
+        assert!(op.if_exists);
+        assert!(ConditionOperator::parse("StringEqual").is_none());
+        assert!(ConditionOperator::parse("stringequals").is_none());
+        assert!(BaseOperator::NotIpAddress.is_negated());
+    }
+
+    #[test]
+    fn interner_shares_storage() {
+        let mut i = Interner::default();
+        let a = i.intern("s3:GetObject");
+        let b = i.intern("s3:GetObject");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(i.len(), 1);
+    }
+
+    #[test]
+    fn suggestions_find_typos() {
+        assert_eq!(suggest("Efect", &["Effect", "Action"]), Some("Effect"));
+        assert_eq!(suggest("zzzz", &["Effect", "Action"]), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! Byte ranges into source text and a line index for turning them into line/column when displaying.
+//!
+//! Everything in the core speaks byte offsets (as egui's text layout does); line and column are computed only
+//! when something is shown to a person, as ruff and biome do.
+
+use serde::Serialize;
+
+/// A half-open byte range `start..end` into one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from `start` to `end` (byte offsets).
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    /// The span as a `Range<usize>` for slicing.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Length in bytes.
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// True when the span covers no byte.
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// This span moved right by `offset` bytes.
+    pub fn shift(self, offset: u32) -> Span {
+        Span {
+            start: self.start + offset,
+            end: self.end + offset,
+        }
+    }
+}
+
+/// A 1-based line and column (column counted in characters, as editors show it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters.
+    pub col: u32,
+}
+
+impl std::fmt::Display for LineCol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// Offsets of line starts, for offset → line/column.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Index the line starts of `text` (`\n`, `\r\n` and lone `\r` all end a line).
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i as u32 + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i as u32 + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// Line and column of byte `offset` in `text` (the text this index was built from).
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = offset.min(text.len() as u32);
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line] as usize;
+        let mut end = offset as usize;
+        while end > start && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = text[start..end].chars().count() as u32 + 1;
+        LineCol {
+            line: line as u32 + 1,
+            col,
+        }
+    }
+
+    /// The byte range of line `line` (1-based) without its line terminator.
+    pub fn line_range(&self, text: &str, line: u32) -> std::ops::Range<usize> {
+        let i = (line.max(1) - 1) as usize;
+        let start = self.starts.get(i).copied().unwrap_or(text.len() as u32) as usize;
+        let mut end = self
+            .starts
+            .get(i + 1)
+            .map(|s| *s as usize)
+            .unwrap_or(text.len());
+        while end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// Line and column of `offset` in `text`, without keeping an index (for one-off error messages).
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    LineIndex::new(&text[..floor_char_boundary(text, offset.min(text.len()))])
+        .line_col(text, offset as u32)
+}
+
+/// The largest char boundary at or before `i`.
+pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_and_all_line_ends() {
+        let text = "ab\r\ncé\rx\ny";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, col: 1 });
+        // 'x' follows a lone '\r'
+        let x = text.find('x').unwrap() as u32;
+        assert_eq!(idx.line_col(text, x), LineCol { line: 3, col: 1 });
+        // after the two-byte 'é', column counts characters
+        let after = text.find('\r').map(|_| text.find("\rx").unwrap()).unwrap() as u32;
+        assert_eq!(idx.line_col(text, after), LineCol { line: 2, col: 3 });
+        assert_eq!(&text[idx.line_range(text, 2)], "cé");
+        assert_eq!(line_col(text, text.len()), LineCol { line: 4, col: 2 });
+    }
+}
+
+/// A shared, immutable source text. `Arc<String>` rather than `Arc<str>` so a file read into a `String` is
+/// shared without a second copy (that copy would double the peak memory of loading a 100 MB export).
+pub type Text = std::sync::Arc<String>;

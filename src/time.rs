@@ -1,0 +1,171 @@
+//! Timestamps as AWS writes them: `2023-03-09T10:41:49Z`, `2023-03-09 10:41:49+00:00`, with or without
+//! fractional seconds, and plain dates.
+
+use serde::Serialize;
+
+/// Seconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Timestamp(pub i64);
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn digits(s: &[u8], n: usize) -> Option<(u32, &[u8])> {
+    if s.len() < n || !s[..n].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = s[..n].iter().fold(0u32, |a, b| a * 10 + (b - b'0') as u32);
+    Some((v, &s[n..]))
+}
+
+impl Timestamp {
+    /// Parse an ISO 8601 / RFC 3339 date-time as AWS writes it, or a plain `YYYY-MM-DD` (midnight UTC).
+    pub fn parse(s: &str) -> Option<Timestamp> {
+        let b = s.trim().as_bytes();
+        let (y, b) = digits(b, 4)?;
+        let b = b.strip_prefix(b"-")?;
+        let (mo, b) = digits(b, 2)?;
+        let b = b.strip_prefix(b"-")?;
+        let (d, b) = digits(b, 2)?;
+        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let days = days_from_civil(y as i64, mo, d);
+        if b.is_empty() {
+            return Some(Timestamp(days * 86_400));
+        }
+        let b = match b.first() {
+            Some(b'T' | b't' | b' ') => &b[1..],
+            _ => return None,
+        };
+        let (h, b) = digits(b, 2)?;
+        let b = b.strip_prefix(b":")?;
+        let (mi, b) = digits(b, 2)?;
+        let (sec, mut b) = match b.strip_prefix(b":") {
+            Some(r) => digits(r, 2)?,
+            None => (0, b),
+        };
+        if h > 23 || mi > 59 || sec > 60 {
+            return None;
+        }
+        if let Some(r) = b.strip_prefix(b".") {
+            let n = r.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            b = &r[n..];
+        }
+        let offset: i64 = match b {
+            b"" | b"Z" | b"z" => 0,
+            [sign @ (b'+' | b'-'), rest @ ..] => {
+                let (oh, r) = digits(rest, 2)?;
+                let r = r.strip_prefix(b":").unwrap_or(r);
+                let (om, r) = digits(r, 2)?;
+                if !r.is_empty() {
+                    return None;
+                }
+                let o = (oh as i64) * 3600 + (om as i64) * 60;
+                if *sign == b'+' { o } else { -o }
+            }
+            _ => return None,
+        };
+        Some(Timestamp(
+            days * 86_400 + h as i64 * 3600 + mi as i64 * 60 + sec as i64 - offset,
+        ))
+    }
+
+    /// The current time.
+    pub fn now() -> Timestamp {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Timestamp(secs)
+    }
+
+    /// Whole days from `self` to `later`.
+    pub fn days_until(self, later: Timestamp) -> i64 {
+        (later.0 - self.0).div_euclid(86_400)
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(self) -> String {
+        let (y, m, d) = civil_from_days(self.0.div_euclid(86_400));
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.0.rem_euclid(86_400);
+        write!(
+            f,
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_aws_spellings() {
+        let a = Timestamp::parse("2023-03-09T10:41:49Z").unwrap();
+        let b = Timestamp::parse("2023-03-09 10:41:49+00:00").unwrap();
+        let c = Timestamp::parse("2023-03-09T12:41:49.123+02:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a.0, 1_678_358_509);
+        assert_eq!(a.to_string(), "2023-03-09T10:41:49Z");
+        assert_eq!(Timestamp::parse("1970-01-01").unwrap().0, 0);
+        assert_eq!(Timestamp::parse("1969-12-31T23:59:59Z").unwrap().0, -1);
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for s in [
+            "",
+            "2023-13-01",
+            "2023-03-09T25:00:00Z",
+            "2023-03-09X10:00",
+            "20230309",
+            "2023-03-09T10:41:49+0",
+        ] {
+            assert!(Timestamp::parse(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 18_000, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The loader and the policy parser never panic: arbitrary bytes, and arbitrary mutations of the real fixture
+//! exports. Every diagnostic range lies inside the text on character boundaries.
+
+use iam_atlas::account::Model;
+use iam_atlas::account::export::{LoadCtx, load_export, text_from_bytes};
+use iam_atlas::policy::{Interner, parse_text};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+fn fixtures() -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .expect("fixtures dir")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .collect();
+    // Keep mutation cheap: the large fixture is cut to its first 20 KB (an unclosed document, which is
+    // itself a good case).
+    for f in &mut out {
+        f.truncate(20_000);
+    }
+    out
+}
+
+fn load_bytes(bytes: Vec<u8>) {
+    let Ok(text) = text_from_bytes("fuzz.json", bytes) else {
+        return;
+    };
+    let mut model = Model::default();
+    let mut ctx = LoadCtx::default();
+    let before = model.sources.len();
+    match load_export(&mut model, &mut ctx, "fuzz.json", text, None) {
+        Ok(_) => {
+            for d in model.documents() {
+                let src = &model.source(d.doc.source).text;
+                for p in &d.doc.problems {
+                    assert!(p.span.end as usize <= src.len());
+                    assert!(
+                        src.is_char_boundary(p.span.start as usize)
+                            && src.is_char_boundary(p.span.end as usize)
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            // A failed load leaves nothing half-loaded behind.
+            assert!(model.accounts.is_empty());
+            assert_eq!(model.sources.len(), before);
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
+fn check_policy(text: &str) {
+    let p = parse_text(text, &mut Interner::default());
+    for d in &p.diagnostics {
+        assert!(
+            d.span.start <= d.span.end && d.span.end as usize <= text.len(),
+            "{d:?}"
+        );
+        assert!(
+            text.is_char_boundary(d.span.start as usize)
+                && text.is_char_boundary(d.span.end as usize),
+            "{d:?}"
+        );
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete(usize, usize),
+    Insert(usize, Vec<u8>),
+    Replace(usize, u8),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1usize..40).prop_map(|(a, n)| Mutation::Delete(a, n)),
+        (
+            any::<usize>(),
+            prop::collection::vec(
+                prop::sample::select(b"{}[]\":,0123456789-.eEtrufalsn \\%\xc3\xa9".to_vec()),
+                1..8
+            )
+        )
+            .prop_map(|(a, b)| Mutation::Insert(a, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Replace(a, b)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
+    for m in muts {
+        if bytes.is_empty() {
+            break;
+        }
+        match m {
+            Mutation::Delete(a, n) => {
+                let a = a % bytes.len();
+                let end = (a + n).min(bytes.len());
+                bytes.drain(a..end);
+            }
+            Mutation::Insert(a, b) => {
+                let a = a % bytes.len();
+                bytes.splice(a..a, b.iter().copied());
+            }
+            Mutation::Replace(a, b) => {
+                let a = a % bytes.len();
+                bytes[a] = *b;
+            }
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        load_bytes(bytes.clone());
+        check_policy(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn mutated_fixtures_never_panic(which in any::<usize>(), muts in prop::collection::vec(mutation(), 1..6)) {
+        let fx = fixtures();
+        let bytes = apply(fx[which % fx.len()].clone(), &muts);
+        check_policy(&String::from_utf8_lossy(&bytes));
+        load_bytes(bytes);
+    }
+}
+
+#[test]
+fn whole_fixtures_survive_single_byte_deletions() {
+    // Deterministic sweep over a small real export: delete each byte in turn.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let bytes = std::fs::read(dir.join("iamspy-user-boundary-allow.json")).expect("fixture");
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b.remove(i);
+        load_bytes(b);
+    }
+    let _ = Arc::new(());
+}
