@@ -1,7 +1,7 @@
 //! `iam-atlas`: dispatch only.
 
 use clap::Parser;
-use iam_atlas::cli::{Cli, Command};
+use iam_atlas::cli::Cli;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
         #[cfg(feature = "gui")]
         None => iam_atlas::app::run(Vec::new()),
         #[cfg(feature = "gui")]
-        Some(Command::Open { files }) => iam_atlas::app::run(files),
+        Some(iam_atlas::cli::Command::Open { files }) => iam_atlas::app::run(files),
         #[cfg(not(feature = "gui"))]
         None => {
             eprintln!("error: the GUI is not built into this binary; try `iam-atlas --help`");

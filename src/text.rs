@@ -155,6 +155,10 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// A shared, immutable source text. `Arc<String>` rather than `Arc<str>` so a file read into a `String` is
+/// shared without a second copy (that copy would double the peak memory of loading a 100 MB export).
+pub type Text = std::sync::Arc<String>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +179,3 @@ mod tests {
         assert_eq!(line_col(text, text.len()), LineCol { line: 4, col: 2 });
     }
 }
-
-/// A shared, immutable source text. `Arc<String>` rather than `Arc<str>` so a file read into a `String` is
-/// shared without a second copy (that copy would double the peak memory of loading a 100 MB export).
-pub type Text = std::sync::Arc<String>;

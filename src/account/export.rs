@@ -151,8 +151,10 @@ pub fn load_export(
 ) -> Result<u32, LoadError> {
     let source = model.add_source(name, text.clone());
     let warnings_before = model.warnings.len();
-    let mut acc = Account::default();
-    acc.source = Some(source);
+    let mut acc = Account {
+        source: Some(source),
+        ..Account::default()
+    };
     let mut p = Parser::new(&text);
     if p.peek_kind() != Some(b'{') {
         // Syntax first: garbage is a syntax error, not a shape error.
@@ -227,7 +229,7 @@ pub fn load_export(
                         _ => conv.policy(&scratch, v, &mut acc),
                     }
                     i += 1;
-                    if i % 2048 == 0
+                    if i.is_multiple_of(2048)
                         && let Some(cb) = ctx.progress.as_mut()
                     {
                         cb(name, p.pos(), text.len());
@@ -924,17 +926,15 @@ impl Conv<'_> {
                 "RolePolicyList" => inline = self.inline_policies(doc, val, "RolePolicyList"),
                 "AttachedManagedPolicies" => attached = self.attachments(doc, val),
                 "PermissionsBoundary" => boundary = self.boundary(doc, val),
-                "RoleLastUsed" => {
-                    if doc.kind(val) == Kind::Object {
-                        let date = doc
-                            .get(self.src, val, "LastUsedDate")
-                            .and_then(|d| self.date(doc, d, "RoleLastUsed.LastUsedDate"));
-                        let region = doc
-                            .get(self.src, val, "Region")
-                            .and_then(|d| self.string(doc, d, "RoleLastUsed.Region"));
-                        if date.is_some() || region.is_some() {
-                            last_used = Some(RoleLastUsed { date, region });
-                        }
+                "RoleLastUsed" if doc.kind(val) == Kind::Object => {
+                    let date = doc
+                        .get(self.src, val, "LastUsedDate")
+                        .and_then(|d| self.date(doc, d, "RoleLastUsed.LastUsedDate"));
+                    let region = doc
+                        .get(self.src, val, "Region")
+                        .and_then(|d| self.string(doc, d, "RoleLastUsed.Region"));
+                    if date.is_some() || region.is_some() {
+                        last_used = Some(RoleLastUsed { date, region });
                     }
                 }
                 "InstanceProfileList" => {

@@ -7,16 +7,25 @@ use crate::json::{self, Kind};
 use crate::policy;
 
 /// Parse `text` as a document, or as a JSON string holding one (`{"Policy": "{...}"}`), into a [`PolicyDoc`].
-fn doc_from(
-    model: &mut Model,
-    ctx: &mut LoadCtx,
-    name: &str,
-    text: &crate::text::Text,
+/// Where a document sits in a file that was already parsed.
+struct DocAt<'a> {
+    name: &'a str,
+    text: &'a crate::text::Text,
     file_source: SourceId,
-    parsed: &json::Parsed,
+    parsed: &'a json::Parsed,
     node: json::NodeId,
-    json_path: &str,
-) -> Result<PolicyDoc, LoadError> {
+    json_path: &'a str,
+}
+
+fn doc_from(model: &mut Model, ctx: &mut LoadCtx, at: DocAt<'_>) -> Result<PolicyDoc, LoadError> {
+    let DocAt {
+        name,
+        text,
+        file_source,
+        parsed,
+        node,
+        json_path,
+    } = at;
     match parsed.doc.kind(node) {
         Kind::Object => {
             let mut problems = Vec::new();
@@ -121,7 +130,18 @@ pub fn load_resource_policy(
         });
     };
     let file_source = model.add_source(name, text.clone());
-    let doc = doc_from(model, ctx, name, &text, file_source, &parsed, node, path)?;
+    let doc = doc_from(
+        model,
+        ctx,
+        DocAt {
+            name,
+            text: &text,
+            file_source,
+            parsed: &parsed,
+            node,
+            json_path: path,
+        },
+    )?;
     let resource = ctx.interner.intern(resource);
     let service = ctx.interner.intern(arn_service(&resource).unwrap_or(""));
     if arn_service(&resource).is_none() {
@@ -230,7 +250,18 @@ pub fn load_org_policy(
         return Ok(i as u32);
     }
     let file_source = model.add_source(name, text.clone());
-    let doc = doc_from(model, ctx, name, &text, file_source, &parsed, node, path)?;
+    let doc = doc_from(
+        model,
+        ctx,
+        DocAt {
+            name,
+            text: &text,
+            file_source,
+            parsed: &parsed,
+            node,
+            json_path: path,
+        },
+    )?;
     model.org_policies.push(OrgPolicy {
         id,
         arn,

@@ -34,6 +34,10 @@ use super::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// Loads one SCP/RCP file (relative path) and returns its index in `Model::org_policies`.
+type OrgPolicyLoader<'a> =
+    dyn FnMut(&mut Model, &mut LoadCtx, OrgPolicyKind, &str) -> Result<u32, LoadError> + 'a;
+
 /// The format tag of version 1.
 pub const FORMAT: &str = "iam-atlas-workspace/1";
 
@@ -295,12 +299,7 @@ fn load_workspace(
             spec: &NodeSpec,
             model: &mut Model,
             ctx: &mut LoadCtx,
-            load: &mut dyn FnMut(
-                &mut Model,
-                &mut LoadCtx,
-                OrgPolicyKind,
-                &str,
-            ) -> Result<u32, LoadError>,
+            load: &mut OrgPolicyLoader<'_>,
             seen: &mut Vec<String>,
             name: &str,
         ) -> Result<OrgNode, LoadError> {

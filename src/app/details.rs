@@ -33,9 +33,20 @@ fn document(
     title: &str,
     doc: &PolicyDoc,
 ) {
+    document_open(ui, model, id, title, doc, false);
+}
+
+fn document_open(
+    ui: &mut egui::Ui,
+    model: &Model,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    title: &str,
+    doc: &PolicyDoc,
+    open: bool,
+) {
     egui::CollapsingHeader::new(title)
         .id_salt(id)
-        .default_open(false)
+        .default_open(open)
         .show(ui, |ui| {
             let text = doc.text(model);
             let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
@@ -346,7 +357,7 @@ pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Com
                         );
                     });
                     match &role.trust {
-                        Some(t) => document(ui, model, "trust", "Trust policy", t),
+                        Some(t) => document_open(ui, model, "trust", "Trust policy", t, true),
                         None => {
                             ui.colored_label(ui.visuals().warn_fg_color, "trust policy unknown");
                         }

@@ -37,7 +37,7 @@ pub struct Settings {
 
 enum LoadMsg {
     Progress(String, usize, usize),
-    Done(Result<Model, LoadError>),
+    Done(Box<Result<Model, LoadError>>),
 }
 
 struct LoadJob {
@@ -135,7 +135,7 @@ impl AtlasApp {
             } else {
                 load_paths(&files, opts)
             };
-            let _ = tx.send(LoadMsg::Done(result));
+            let _ = tx.send(LoadMsg::Done(Box::new(result)));
             ctx.request_repaint();
         });
         self.job = Some(LoadJob {
@@ -153,7 +153,7 @@ impl AtlasApp {
                 LoadMsg::Done(result) => {
                     let what = job.what.clone();
                     self.job = None;
-                    match result {
+                    match *result {
                         Ok(model) => {
                             self.model = Some(Arc::new(model));
                             self.loaded_from = what;
