@@ -4,14 +4,17 @@
 
 pub mod account;
 pub mod bundled;
+pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
+pub mod eval;
 pub mod generate;
 pub mod json;
 pub mod policy;
 pub mod sample;
 pub mod text;
 pub mod time;
+pub mod validate;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -569,6 +569,16 @@ impl<'a> Reader<'a> {
                     match self.doc.kind(c) {
                         Kind::String => out.items.push(self.string(c)),
                         Kind::Number | Kind::Bool(_) if scalars => out.items.push(self.scalar(c)),
+                        // AWS accepts and ignores `null` in a list (moto's CreatePolicy cases).
+                        Kind::Null => {
+                            let d = self.diag(
+                                "NULL_IN_ARRAY",
+                                self.doc.span(c),
+                                "`null` in a list is ignored".into(),
+                            );
+                            d.severity = Severity::Warning;
+                            d.help = Some("remove it".into());
+                        }
                         _ => self.type_mismatch(
                             c,
                             if scalars {

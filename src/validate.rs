@@ -226,19 +226,19 @@ pub fn validate_policy_with(
     if src.get(policy.span.range()).is_none() {
         return Vec::new();
     }
+    let expanded: Vec<statements::StatementActions> = policy
+        .statements
+        .iter()
+        .map(statements::StatementActions::new)
+        .collect();
     let mut cx = Ctx {
         src,
         policy,
         kind,
         opts,
         out: Vec::new(),
-        expanded: Vec::new(),
+        expanded: &expanded,
     };
-    cx.expanded = policy
-        .statements
-        .iter()
-        .map(statements::StatementActions::new)
-        .collect();
     grammar::check(&mut cx);
     statements::check(&mut cx);
     resources::check(&mut cx);
@@ -252,9 +252,7 @@ pub fn validate_policy_with(
 }
 
 fn sort(out: &mut [Diagnostic]) {
-    out.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
-    });
+    out.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
 }
 
 /// Everything a check needs: the document, its text, its kind, and where to put findings.
@@ -265,7 +263,7 @@ pub(crate) struct Ctx<'a> {
     pub opts: &'a Options,
     pub out: Vec<Diagnostic>,
     /// Per statement: its actions resolved against the catalog.
-    pub expanded: Vec<statements::StatementActions>,
+    pub expanded: &'a [statements::StatementActions],
 }
 
 impl<'a> Ctx<'a> {
@@ -341,12 +339,18 @@ pub(crate) fn remove_item_fix(src: &str, list: &OneOrMany, i: usize) -> Option<(
     if i > 0 {
         let prev = list.items[i - 1].span;
         if clean(prev.end, item.start) {
-            return Some((Span::new(prev.end as usize, item.end as usize), String::new()));
+            return Some((
+                Span::new(prev.end as usize, item.end as usize),
+                String::new(),
+            ));
         }
     } else {
         let next = list.items[1].span;
         if clean(item.end, next.start) {
-            return Some((Span::new(item.start as usize, next.start as usize), String::new()));
+            return Some((
+                Span::new(item.start as usize, next.start as usize),
+                String::new(),
+            ));
         }
     }
     None

@@ -143,7 +143,9 @@ fn statements(cx: &mut Ctx) {
                     "",
                     "the policy has no `Statement`",
                 )
-                .help("add `\"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]`");
+                .help(
+                    "add `\"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]`",
+                );
             }
         }
         Some(span) => {
@@ -224,7 +226,11 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
         }
         Some(r) => {
             let l = r.list();
-            let name = if r.is_not() { "NotResource" } else { "Resource" };
+            let name = if r.is_not() {
+                "NotResource"
+            } else {
+                "Resource"
+            };
             if is_trust {
                 cx.emit(
                     "RESOURCE_IN_TRUST_POLICY",
@@ -262,11 +268,14 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
         && let Some(e) = &s.effect
         && e.value == Effect::Allow
     {
-        let full = s.action.as_ref().is_some_and(|a| {
-            !a.is_not() && a.list().iter().all(|x| x == "*")
-        }) && s.resource.as_ref().is_some_and(|r| {
-            !r.is_not() && r.list().iter().all(|x| x == "*")
-        }) && s.conditions.is_empty();
+        let full = s
+            .action
+            .as_ref()
+            .is_some_and(|a| !a.is_not() && a.list().iter().all(|x| x == "*"))
+            && s.resource
+                .as_ref()
+                .is_some_and(|r| !r.is_not() && r.list().iter().all(|x| x == "*"))
+            && s.conditions.is_empty();
         if !full {
             cx.emit(
                 "RCP_SYNTAX_ERROR_ALLOW",
@@ -358,14 +367,10 @@ fn sids(cx: &mut Ctx) {
         }
         if (iam || org) && !v.chars().all(|c| c.is_ascii_alphanumeric()) {
             let clean: String = v.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-            let sev = if iam {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
+            // IAM documents A-Z, a-z, 0-9, yet accepts `_` (moto's CreatePolicy cases): a warning, not an error.
             let d = cx.emit_sev(
                 "UNSUPPORTED_SID",
-                sev,
+                Severity::Warning,
                 sid.span,
                 path.clone(),
                 format!("`Sid` `{v}` may contain only letters A-Z, a-z and digits 0-9"),

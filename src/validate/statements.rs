@@ -60,13 +60,6 @@ impl StatementActions {
     pub fn any_all(&self) -> bool {
         self.items.iter().any(|i| i.all)
     }
-
-    /// True when the listed patterns match action `full` (`service:Name`).
-    pub fn matches(&self, s: &Statement, full: &str) -> bool {
-        s.action
-            .as_ref()
-            .is_some_and(|a| a.list().iter().any(|p| action_pattern_matches(p, full)))
-    }
 }
 
 /// IAM's action matching: `pattern` against `service:Name`, ignoring case.
@@ -103,7 +96,11 @@ pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
         let Some(block) = &s.action else { continue };
         let list = block.list();
-        let name = if block.is_not() { "NotAction" } else { "Action" };
+        let name = if block.is_not() {
+            "NotAction"
+        } else {
+            "Action"
+        };
         let base = format!("{}.{name}", cx.stmt_path(si));
         for (ii, item) in list.items.iter().enumerate() {
             let v: &str = &item.value;
@@ -158,7 +155,9 @@ pub(crate) fn check(cx: &mut Ctx) {
                     "INVALID_VENDOR",
                     span,
                     path,
-                    format!("service prefix `{sp}` may contain only letters, digits, `-`, `_` and `.`"),
+                    format!(
+                        "service prefix `{sp}` may contain only letters, digits, `-`, `_` and `.`"
+                    ),
                 );
                 continue;
             }
@@ -245,9 +244,7 @@ pub(crate) fn check(cx: &mut Ctx) {
 fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span, path: &str) {
     match cx.kind {
         PolicyKind::Trust => {
-            let ok = TRUST_ACTIONS
-                .iter()
-                .any(|t| action_pattern_matches(v, t));
+            let ok = TRUST_ACTIONS.iter().any(|t| action_pattern_matches(v, t));
             if !ok {
                 cx.emit(
                     "TRUST_POLICY_UNSUPPORTED_ACTION",
@@ -259,8 +256,7 @@ fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span
             }
         }
         PolicyKind::Rcp => {
-            let ok = has_wildcard(sp)
-                || RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(sp));
+            let ok = has_wildcard(sp) || RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(sp));
             if !ok {
                 cx.emit(
                     "RCP_UNSUPPORTED_SERVICE",
@@ -278,7 +274,9 @@ fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span
                     "SCP_SYNTAX_ERROR_ACTION_WILDCARD",
                     span,
                     path.to_string(),
-                    format!("in an SCP a wildcard should stand alone or end the action, found `{v}`"),
+                    format!(
+                        "in an SCP a wildcard should stand alone or end the action, found `{v}`"
+                    ),
                 );
             }
         }

@@ -1,0 +1,1 @@
+//! `iam-atlas validate`: validate policy files or every policy of loaded snapshots.

@@ -1,0 +1,253 @@
+//! Hygiene checks: redundant actions, resources and statements, and the size quotas per policy kind.
+//!
+//! Quotas: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html> ("IAM doesn't count
+//! white space when calculating the size of a policy"); SCPs and RCPs:
+//! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html> (white space
+//! outside quotation marks can be deleted to save space, so it is what is not counted here).
+
+use super::grammar::{DiagExt, brace};
+use super::{Ctx, IdentityKind, PolicyKind, item_path, remove_item_fix};
+use crate::catalog::{wildcard_match, wildcard_match_case};
+use crate::policy::{OneOrMany, Statement};
+
+pub(crate) fn check(cx: &mut Ctx) {
+    for (si, s) in cx.statements() {
+        let base = cx.stmt_path(si);
+        if let Some(a) = &s.action {
+            let name = if a.is_not() { "NotAction" } else { "Action" };
+            redundant(
+                cx,
+                a.list(),
+                &format!("{base}.{name}"),
+                "REDUNDANT_ACTION",
+                true,
+            );
+        }
+        if let Some(r) = &s.resource {
+            let name = if r.is_not() {
+                "NotResource"
+            } else {
+                "Resource"
+            };
+            redundant(
+                cx,
+                r.list(),
+                &format!("{base}.{name}"),
+                "REDUNDANT_RESOURCE",
+                false,
+            );
+        }
+    }
+    redundant_statements(cx);
+    size(cx);
+}
+
+/// `a` covers `b` when every string `b` matches, `a` matches too (wildcards in `b` are taken as text,
+/// which `*` in `a` also matches).
+fn covers(a: &str, b: &str, ignore_case: bool) -> bool {
+    if a == "*" {
+        return true;
+    }
+    if ignore_case {
+        wildcard_match(a, b)
+    } else {
+        wildcard_match_case(a, b, false)
+    }
+}
+
+fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, actions: bool) {
+    let n = list.items.len();
+    if n < 2 {
+        return;
+    }
+    for i in 0..n {
+        let b: &str = &list.items[i].value;
+        let by = (0..n).find(|&j| {
+            if j == i {
+                return false;
+            }
+            let a: &str = &list.items[j].value;
+            let same = if actions {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            };
+            if same {
+                j < i // the later duplicate is the redundant one
+            } else {
+                covers(a, b, actions)
+            }
+        });
+        let Some(j) = by else { continue };
+        let a = list.items[j].value.clone();
+        let what = if actions { "action" } else { "resource" };
+        let fix = remove_item_fix(cx.src, list, i);
+        let d = cx.emit(
+            code,
+            list.items[i].span,
+            item_path(base, list, i),
+            if a.eq_ignore_ascii_case(b) {
+                format!("{what} `{b}` is listed twice")
+            } else {
+                format!("{what} `{b}` is already covered by `{a}`")
+            },
+        );
+        d.help(format!("remove `{b}`"));
+        if let Some((span, text)) = fix {
+            d.with_fix_mut(span, text);
+        }
+    }
+}
+
+fn principal_text<'a>(cx: &Ctx<'a>, s: &Statement) -> Option<(bool, &'a str)> {
+    s.principal.as_ref().map(|p| (p.not, cx.text(p.span)))
+}
+
+fn list_covered(a: &OneOrMany, b: &OneOrMany, ignore_case: bool) -> bool {
+    !b.items.is_empty()
+        && b.iter()
+            .all(|bv| a.iter().any(|av| covers(av, bv, ignore_case)))
+}
+
+fn redundant_statements(cx: &mut Ctx) {
+    let st = &cx.policy.statements;
+    if st.len() < 2 || st.len() > 200 {
+        return;
+    }
+    for (bi, b) in st.iter().enumerate() {
+        let found = st.iter().enumerate().find(|(ai, a)| {
+            if *ai == bi || !a.conditions.is_empty() {
+                return false;
+            }
+            let (Some(ae), Some(be)) = (&a.effect, &b.effect) else {
+                return false;
+            };
+            if ae.value != be.value || principal_text(cx, a) != principal_text(cx, b) {
+                return false;
+            }
+            let (Some(aa), Some(ba)) = (&a.action, &b.action) else {
+                return false;
+            };
+            let (Some(ar), Some(br)) = (&a.resource, &b.resource) else {
+                return false;
+            };
+            if aa.is_not() || ba.is_not() || ar.is_not() || br.is_not() {
+                return false;
+            }
+            if !list_covered(aa.list(), ba.list(), true)
+                || !list_covered(ar.list(), br.list(), false)
+            {
+                return false;
+            }
+            // Identical statements: only the later one is redundant.
+            let mutual = b.conditions.is_empty()
+                && list_covered(ba.list(), aa.list(), true)
+                && list_covered(br.list(), ar.list(), false);
+            !mutual || *ai < bi
+        });
+        if let Some((ai, _)) = found {
+            let path = cx.stmt_path(bi);
+            let other = cx.stmt_path(ai);
+            cx.emit(
+                "REDUNDANT_STATEMENT",
+                brace(b.span),
+                path,
+                format!("this statement is entirely covered by `{other}`"),
+            )
+            .help("remove it, or merge what differs into the other statement");
+        }
+    }
+}
+
+/// Characters AWS counts: everything but white space outside strings.
+pub(crate) fn counted_size(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_str = false;
+    let mut escaped = false;
+    for ch in text.chars() {
+        if in_str {
+            n += 1;
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+        } else if ch == '"' {
+            in_str = true;
+            n += 1;
+        } else if !ch.is_whitespace() {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn quota(kind: PolicyKind) -> Option<(usize, &'static str)> {
+    const ID: &str = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA";
+    Some(match kind {
+        PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID),
+        PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID),
+        PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID),
+        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => (6_144, ID),
+        PolicyKind::Identity(IdentityKind::AwsManaged) => return None,
+        PolicyKind::Session => (2_048, ID),
+        PolicyKind::Trust => (2_048, "POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA"),
+        PolicyKind::Scp | PolicyKind::Rcp => (5_120, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+        PolicyKind::Resource { service } => {
+            let n = match service? {
+                "s3" | "lambda" | "secretsmanager" | "glacier" => 20_480,
+                "sqs" => 8_192,
+                "sns" => 30_720,
+                "kms" => 32_768,
+                "ecr" => 10_240,
+                _ => return None,
+            };
+            (n, "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA")
+        }
+    })
+}
+
+fn size(cx: &mut Ctx) {
+    let Some((limit, code)) = quota(cx.kind) else {
+        return;
+    };
+    let n = counted_size(cx.text(cx.policy.span));
+    if n > limit {
+        let extra = if cx.kind == PolicyKind::Trust {
+            " (the quota can be raised to 4,096)"
+        } else {
+            ""
+        };
+        cx.emit(
+            code,
+            brace(cx.policy.span),
+            "",
+            format!(
+                "the {} has {n} characters (white space outside strings not counted); the quota is {limit}{extra}",
+                cx.kind.label()
+            ),
+        )
+        .help("merge statements, use wildcards where safe, or split it into several managed policies");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_ignores_whitespace_outside_strings() {
+        assert_eq!(counted_size("{ \"a b\" : [ 1 ,\n 2 ] }"), 13);
+        assert_eq!(counted_size(r#"{"a\"b":1}"#), 10);
+    }
+
+    #[test]
+    fn coverage() {
+        assert!(covers("s3:*", "s3:Get*", true));
+        assert!(!covers("s3:Get*", "s3:*", true));
+        assert!(covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/x", false));
+        assert!(!covers("arn:aws:s3:::B/*", "arn:aws:s3:::b/x", false));
+    }
+}

@@ -1,0 +1,480 @@
+//! Resource checks: ARN shape (prefix, partition, service, field count, region and account rules, IAM
+//! resource paths) and whether each ARN fits the resource types of the statement's actions.
+//!
+//! ARN format: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>;
+//! resource element: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>.
+//! The hard errors reproduce what IAM answers `CreatePolicy` (see `tests/fixtures/policies/aws-rejects.json`).
+
+use super::grammar::DiagExt;
+use super::{Ctx, item_path, quote};
+use crate::catalog::{Catalog, catalog, has_wildcard, wildcard_match};
+use crate::diagnostic::Severity;
+use crate::policy::Statement;
+use crate::text::Span;
+use rustc_hash::FxHashSet;
+use std::sync::OnceLock;
+
+/// Partitions (<https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html>).
+const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// What an IAM ARN's resource part may start with (IAM's own error message lists them).
+const IAM_PATHS: [&str; 16] = [
+    "user/",
+    "federated-user/",
+    "role/",
+    "group/",
+    "instance-profile/",
+    "mfa/",
+    "server-certificate/",
+    "policy/",
+    "sms-mfa/",
+    "saml-provider/",
+    "oidc-provider/",
+    "report/",
+    "access-report/",
+    "assumed-role/",
+    "delegation-request/",
+    "role-template/",
+];
+
+/// Replace policy variables (`${aws:username}`) by `*`, so their colons do not split ARN fields.
+pub(crate) fn vars_to_wildcards(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push('*');
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Service parts of every ARN template in the catalog.
+fn arn_services() -> &'static FxHashSet<String> {
+    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = FxHashSet::default();
+        for s in &catalog().services {
+            for r in &s.resource_types {
+                if let Some(svc) = r.arn.split(':').nth(2) {
+                    set.insert(svc.to_ascii_lowercase());
+                }
+            }
+        }
+        set
+    })
+}
+
+/// An ARN split into its six fields (`arn:partition:service:region:account:resource`).
+pub(crate) struct Arn<'t> {
+    pub service: &'t str,
+    pub region: &'t str,
+    pub account: &'t str,
+    pub resource: &'t str,
+}
+
+pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
+    let mut it = s.splitn(6, ':');
+    let _arn = it.next()?;
+    let _partition = it.next()?;
+    Some(Arn {
+        service: it.next()?,
+        region: it.next()?,
+        account: it.next()?,
+        resource: it.next()?,
+    })
+}
+
+fn looks_like_region(r: &str) -> bool {
+    // `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, `cn-north-1`.
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// True when a field of a policy ARN fits a field of a catalog template.
+fn field_fits(template: &str, value: &str) -> bool {
+    if template.contains("${") {
+        return true;
+    }
+    if template.is_empty() {
+        return value.is_empty() || value == "*";
+    }
+    if has_wildcard(value) {
+        return wildcard_match(value, template);
+    }
+    template.eq_ignore_ascii_case(value)
+}
+
+/// True when the policy ARN `arn` (variables already turned into `*`) may name a resource of `template`.
+pub(crate) fn arn_fits_template(template: &str, arn: &Arn) -> bool {
+    let Some(t) = split_arn(template) else {
+        return false;
+    };
+    if !field_fits(t.service, arn.service)
+        || !field_fits(t.region, arn.region)
+        || !field_fits(t.account, arn.account)
+    {
+        return false;
+    }
+    let glob = template_glob(t.resource);
+    if has_wildcard(arn.resource) {
+        // Both sides are patterns: compatible when their literal prefixes agree.
+        let lp = &arn.resource[..arn.resource.find(['*', '?']).unwrap_or(arn.resource.len())];
+        let lg = &glob[..glob.find('*').unwrap_or(glob.len())];
+        let n = lp.len().min(lg.len());
+        lp.get(..n)
+            .zip(lg.get(..n))
+            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+            && (lp.len() <= lg.len() || glob.contains('*') || lp.eq_ignore_ascii_case(lg))
+    } else {
+        wildcard_match(&glob, arn.resource)
+    }
+}
+
+fn template_glob(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push('*');
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub(crate) fn check(cx: &mut Ctx) {
+    for (si, s) in cx.statements() {
+        let Some(block) = &s.resource else { continue };
+        if cx.kind == super::PolicyKind::Trust {
+            continue;
+        }
+        let list = block.list();
+        let name = if block.is_not() {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let base = format!("{}.{name}", cx.stmt_path(si));
+        let mut fine: Vec<bool> = Vec::with_capacity(list.items.len());
+        for (ii, item) in list.items.iter().enumerate() {
+            let path = item_path(&base, list, ii);
+            fine.push(arn_shape(cx, &item.value, item.span, &path));
+        }
+        if !block.is_not() {
+            type_fit(cx, si, s, &fine);
+        }
+    }
+}
+
+/// Shape checks of one resource; true when it is a well-formed ARN (or `*`) worth matching.
+fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
+    if raw == "*" {
+        return true;
+    }
+    let v = vars_to_wildcards(raw);
+    if !v.contains(':') {
+        cx.emit(
+            "INVALID_ARN_FORMAT",
+            span,
+            path,
+            format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
+        );
+        return false;
+    }
+    let fields: Vec<&str> = v.splitn(6, ':').collect();
+    if fields[0] != "arn" {
+        let d = cx.emit(
+            "INVALID_ARN_PREFIX",
+            span,
+            path,
+            format!("resource `{raw}` must start with `arn:`"),
+        );
+        if PARTITIONS.contains(&fields[0]) {
+            d.with_fix_mut(span, quote(&format!("arn:{raw}")));
+        } else if fields[0].eq_ignore_ascii_case("arn") {
+            d.with_fix_mut(span, quote(&format!("arn{}", &raw[3..])));
+        }
+        return false;
+    }
+    let partition = fields[1];
+    if !PARTITIONS.contains(&partition) && !has_wildcard(partition) {
+        let d = cx.emit(
+            "INVALID_PARTITION",
+            span,
+            path,
+            format!("partition `{partition}` of `{raw}` is not valid"),
+        );
+        d.help("use `aws` (or `aws-cn`, `aws-us-gov`, …)");
+        if PARTITIONS.contains(&partition.to_ascii_lowercase().as_str()) {
+            let fixed = raw.replacen(partition, &partition.to_ascii_lowercase(), 1);
+            d.with_fix_mut(span, quote(&fixed));
+        }
+        return false;
+    }
+    if fields.len() < 3 || fields[2].is_empty() {
+        cx.emit(
+            "MISSING_ARN_SERVICE",
+            span,
+            path,
+            format!("resource `{raw}` has no service: the service must be fully qualified"),
+        )
+        .help("write `arn:aws:service:region:account:resource`, e.g. `arn:aws:s3:::bucket`");
+        return false;
+    }
+    if fields.len() == 3 {
+        // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
+        cx.emit_sev(
+            "MISSING_ARN_FIELD",
+            Severity::Warning,
+            span,
+            path,
+            format!("resource `{raw}` has only a service; IAM reads the missing region, account and resource as `*`"),
+        )
+        .help(format!("write `{raw}:*:*:*` if every resource is meant"));
+        return false;
+    }
+    if fields.len() < 6 {
+        cx.emit(
+            "MISSING_ARN_FIELD",
+            span,
+            path,
+            format!("resource `{raw}` has {} of the 6 ARN fields (`arn:partition:service:region:account:resource`)", fields.len()),
+        )
+        .help("for S3 buckets write `arn:aws:s3:::bucket` (three colons)");
+        return false;
+    }
+    let Some(arn) = split_arn(&v) else {
+        return false;
+    };
+    let svc = arn.service.to_ascii_lowercase();
+    let region_set = !arn.region.is_empty() && arn.region != "*";
+    if region_set && (svc == "iam" || (svc == "s3" && arn.account.is_empty())) {
+        cx.emit(
+            "ARN_REGION_NOT_ALLOWED",
+            span,
+            path,
+            format!(
+                "{} resource `{raw}` cannot contain a region",
+                if svc == "iam" { "IAM" } else { "S3" }
+            ),
+        )
+        .help("leave the region empty: IAM and S3 bucket names are global")
+        .with_fix_mut(
+            span,
+            quote(&raw.replacen(&format!(":{}:", arn.region), "::", 1)),
+        );
+        return false;
+    }
+    if svc == "iam" {
+        let res = arn.resource;
+        let lit = &res[..res.find(['*', '?']).unwrap_or(res.len())];
+        let wild = lit.len() < res.len();
+        let ok = IAM_PATHS
+            .iter()
+            .any(|p| lit.starts_with(p) || (wild && p.starts_with(lit)))
+            || (lit == "root" && !wild);
+        if !ok {
+            cx.emit(
+                "INVALID_IAM_RESOURCE_PATH",
+                span,
+                path,
+                format!("IAM resource `{raw}` must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
+            );
+            return false;
+        }
+    }
+    if !arn.region.is_empty() && !has_wildcard(arn.region) && !looks_like_region(arn.region) {
+        cx.emit(
+            "INVALID_ARN_REGION",
+            span,
+            path,
+            format!(
+                "`{}` in `{raw}` is not a region name such as `us-east-1`",
+                arn.region
+            ),
+        )
+        .help("use a region code, or `*`");
+    }
+    if !arn.account.is_empty()
+        && !has_wildcard(arn.account)
+        && arn.account != "aws"
+        && !(arn.account.len() == 12 && arn.account.chars().all(|c| c.is_ascii_digit()))
+    {
+        cx.emit(
+            "INVALID_ARN_ACCOUNT",
+            span,
+            path,
+            format!("`{}` in `{raw}` is not a 12-digit account id", arn.account),
+        )
+        .help("use the account id, or `*`");
+    }
+    if !has_wildcard(arn.service) && !arn_services().contains(&svc) {
+        let c: &Catalog = catalog();
+        let d = cx.emit(
+            "UNKNOWN_ARN_SERVICE",
+            span,
+            path,
+            format!(
+                "no resource type of the catalog has service `{}` in its ARN ({})",
+                arn.service,
+                c.label()
+            ),
+        );
+        if let Some(s) = c.suggest_service(arn.service) {
+            d.help(format!("did you mean `{s}`?"));
+        }
+        return false;
+    }
+    true
+}
+
+/// Whether each resource fits the resource types of the statement's actions, and each action some resource.
+fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
+    let exp = cx.expanded;
+    let acts = &exp[si];
+    if acts.not || acts.items.is_empty() || acts.any_all() {
+        return;
+    }
+    let Some(res_block) = &s.resource else { return };
+    let list = res_block.list();
+    if list.items.iter().any(|r| &*r.value == "*") {
+        return;
+    }
+    let c = catalog();
+    // Distinct resource types over all actions.
+    let mut types: Vec<(u32, u32)> = Vec::new();
+    let mut star_only: Vec<usize> = Vec::new();
+    for (ii, it) in acts.items.iter().enumerate() {
+        for id in &it.ids {
+            let Some((svc, a)) = c.get(*id) else { continue };
+            if a.resources.is_empty() {
+                if it.ids.len() == 1 {
+                    star_only.push(ii);
+                }
+                continue;
+            }
+            let _ = svc;
+            for r in &a.resources {
+                if let Some(t) = r.resource_type {
+                    let key = (id.service, t);
+                    if !types.contains(&key) {
+                        types.push(key);
+                    }
+                }
+            }
+        }
+    }
+    let arns: Vec<(usize, String)> = list
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| fine.get(*i).copied().unwrap_or(false))
+        .map(|(i, r)| (i, vars_to_wildcards(&r.value)))
+        .collect();
+    let fits = |arn_text: &str, svc: u32, t: u32| -> bool {
+        let Some(template) = c
+            .services
+            .get(svc as usize)
+            .and_then(|s| s.resource_types.get(t as usize))
+            .map(|r| r.arn)
+        else {
+            return false;
+        };
+        split_arn(arn_text).is_some_and(|a| arn_fits_template(template, &a))
+    };
+    let action_list = s.action.as_ref().map(|a| a.list());
+    let base = cx.stmt_path(si);
+    if !types.is_empty() {
+        for (i, arn_text) in &arns {
+            if !types.iter().any(|(svc, t)| fits(arn_text, *svc, *t)) {
+                let item = &list.items[*i];
+                cx.emit(
+                    "RESOURCE_TYPE_MISMATCH",
+                    item.span,
+                    item_path(&format!("{base}.Resource"), list, *i),
+                    format!("`{}` fits no resource type of the statement's actions", item.value),
+                )
+                .help("check the ARN format in the Service Authorization Reference, or move it to a statement whose actions apply to it");
+            }
+        }
+    }
+    let Some(action_list) = action_list else {
+        return;
+    };
+    if arns.len() != list.items.len() {
+        return; // some resources could not be read; do not guess
+    }
+    for (ii, it) in acts.items.iter().enumerate() {
+        if it.ids.len() != 1 {
+            continue;
+        }
+        let Some(item) = action_list.items.get(ii) else {
+            continue;
+        };
+        let id = it.ids[0];
+        let Some((svc, a)) = c.get(id) else { continue };
+        if star_only.contains(&ii) {
+            cx.emit(
+                "ACTION_REQUIRES_STAR_RESOURCE",
+                item.span,
+                item_path(&format!("{base}.Action"), action_list, ii),
+                format!("`{}:{}` supports only `\"Resource\": \"*\"`; with these ARNs it is never allowed", svc.prefix, a.name),
+            )
+            .help("move it to a statement with `\"Resource\": \"*\"`");
+            continue;
+        }
+        let any = a.resources.iter().any(|r| {
+            r.resource_type
+                .is_some_and(|t| arns.iter().any(|(_, arn)| fits(arn, id.service, t)))
+        });
+        if !any && !a.resources.is_empty() {
+            let names: Vec<&str> = a.resources.iter().map(|r| r.name).collect();
+            cx.emit(
+                "ACTION_WITHOUT_MATCHING_RESOURCE",
+                item.span,
+                item_path(&format!("{base}.Action"), action_list, ii),
+                format!(
+                    "`{}:{}` applies to {}, none of which is named in `Resource`",
+                    svc.prefix,
+                    a.name,
+                    names.join(", ")
+                ),
+            )
+            .help("add the matching ARN or move the action to another statement");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Ground truth: what AWS accepts and rejects (moto's `CreatePolicy` cases), the exports in
+//! `tests/fixtures/exports/` (all accepted by AWS) and the bundled sample must agree with our errors.
+
+use iam_atlas::account::{LoadOptions, load_paths};
+use iam_atlas::diagnostic::Severity;
+use iam_atlas::validate::{IdentityKind, PolicyKind, kind_of, validate, validate_policy};
+use serde_json::Value;
+use std::path::PathBuf;
+
+const MANAGED: PolicyKind = PolicyKind::Identity(IdentityKind::Managed);
+
+fn fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/policies")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("fixture readable");
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+fn doc_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string(other).expect("serializable"),
+    }
+}
+
+fn errors(text: &str, kind: PolicyKind) -> Vec<String> {
+    validate(text, kind)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect()
+}
+
+#[test]
+fn errors_fire_on_every_document_aws_rejects() {
+    let cases = fixture("aws-rejects.json");
+    let cases = cases.as_array().expect("array");
+    assert_eq!(cases.len(), 78);
+    let mut missed = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let text = doc_text(&c["document"]);
+        if errors(&text, MANAGED).is_empty() {
+            missed.push(format!("#{i} ({}): {text}", c["error_message"]));
+        }
+    }
+    assert!(missed.is_empty(), "no error on:\n{}", missed.join("\n"));
+}
+
+#[test]
+fn no_error_on_any_document_aws_accepts() {
+    let cases = fixture("aws-accepts.json");
+    let cases = cases.as_array().expect("array");
+    assert_eq!(cases.len(), 54);
+    let mut wrong = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let text = doc_text(c);
+        let e = errors(&text, MANAGED);
+        if !e.is_empty() {
+            wrong.push(format!("#{i}: {e:?}\n  {text}"));
+        }
+    }
+    assert!(wrong.is_empty(), "false errors:\n{}", wrong.join("\n"));
+}
+
+fn model_errors(model: &iam_atlas::account::Model) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in model.documents() {
+        let kind = kind_of(model, &d);
+        let src = &model.source(d.doc.source).text;
+        for diag in validate_policy(&d.doc.policy, src, kind)
+            .into_iter()
+            .chain(d.doc.problems.iter().cloned())
+        {
+            if diag.severity == Severity::Error {
+                out.push(format!(
+                    "{} ({:?}): {} {} at `{}`",
+                    d.label,
+                    kind,
+                    diag.code,
+                    diag.message,
+                    src.get(diag.span.range()).unwrap_or("?")
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_error_on_any_exported_policy() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("exports dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let model = load_paths(&[path.clone()], LoadOptions::default()).expect("loads");
+        n += model.documents().len();
+        let e = model_errors(&model);
+        assert!(e.is_empty(), "{}:\n{}", path.display(), e.join("\n"));
+    }
+    assert!(n > 40, "only {n} documents");
+}
+
+#[test]
+fn no_error_on_the_bundled_sample() {
+    let model = iam_atlas::sample::load_sample(Default::default()).expect("sample loads");
+    assert!(!model.documents().is_empty());
+    let e = model_errors(&model);
+    assert!(e.is_empty(), "{}", e.join("\n"));
+}
