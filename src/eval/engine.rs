@@ -1,0 +1,1232 @@
+//! AWS's decision logic across every policy layer, with the reasons.
+//!
+//! The order and the rules follow "How AWS enforcement code logic evaluates requests to allow or deny access"
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>)
+//! and "Cross-account policy evaluation logic"
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>):
+//! 1. an explicit deny in any applicable policy wins;
+//! 2. RCPs (resource's account) and SCPs (principal's account) need an allow at every level of the organisation;
+//! 3. within one account, a resource-based policy that names the principal grants on its own (a role ARN still
+//!    leaves the role's boundary and session policy in force; an account principal only delegates to IAM);
+//!    otherwise identity policies must allow, within the permissions boundary and session policy;
+//! 4. across accounts both the identity side and the resource policy must allow;
+//! 5. role trust policies and KMS key policies must always allow explicitly.
+
+use super::condition::{ConditionResult, Context};
+use super::glob::{action_matches, resource_matches};
+use super::request::{Principal, PrincipalType, Request};
+use crate::account::{
+    EntityKind, EntityRef, Model, OrgPolicyKind, PolicyDoc, PolicyRef, RoleKind, SourceId,
+};
+use crate::policy::{
+    ActionBlock, Effect, Policy, PrincipalBlock, PrincipalKind, PrincipalValue, ResourceBlock,
+    Statement,
+};
+use crate::text::Span;
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// The final answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// Denied by a `Deny` statement.
+    ExplicitDeny,
+    /// Denied because nothing allowed it.
+    ImplicitDeny,
+}
+
+/// The policy layers, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Layer {
+    /// Service control policies of the principal's account, root to account.
+    Scp,
+    /// Resource control policies of the resource's account, root to account.
+    Rcp,
+    /// The resource-based policy (bucket, queue, key… policy).
+    Resource,
+    /// The role trust policy (for `sts:AssumeRole*` on a role).
+    Trust,
+    /// Identity-based policies (inline and managed, with the user's groups').
+    Identity,
+    /// The permissions boundary.
+    Boundary,
+    /// Session policies.
+    Session,
+}
+
+/// One layer's own verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// An `Allow` statement matched and no `Deny` did.
+    Allow,
+    /// A `Deny` statement matched.
+    ExplicitDeny,
+    /// Nothing matched.
+    ImplicitDeny,
+    /// The layer does not take part (no such policy, or it does not apply to this principal).
+    NotApplicable,
+}
+
+/// Which policy a statement is in.
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyLabel {
+    /// Inline, managed, boundary, scp, rcp, resource, trust, session.
+    pub kind: &'static str,
+    /// Name (policy name, SCP name, resource ARN).
+    pub name: String,
+    /// ARN of a managed or organisation policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// Version of a managed policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What holds it (`user alice`, `group developers`, `OU Production`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<String>,
+    /// The source text its spans point into.
+    #[serde(skip)]
+    pub source: Option<SourceId>,
+}
+
+/// A statement that matched the request.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatementHit {
+    /// Its policy.
+    pub policy: PolicyLabel,
+    /// Index in the policy's `Statement` list.
+    pub index: usize,
+    /// `Sid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: Effect,
+    /// Byte range of the statement in its source.
+    pub span: Span,
+    /// `file:line:col` of the statement, when the source is a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Its conditions, each with the request's values.
+    pub conditions: Vec<ConditionResult>,
+}
+
+/// One level of the organisation (SCP/RCP layers).
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelResult {
+    /// `Root`, an OU, or the account.
+    pub name: String,
+    /// This level's verdict.
+    pub verdict: Verdict,
+}
+
+/// One layer's part in the decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerResult {
+    /// Which layer.
+    pub layer: Layer,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why it does not apply, or other facts worth saying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For SCPs and RCPs: every level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<LevelResult>,
+    /// Matching statements (allows and denies).
+    pub statements: Vec<StatementHit>,
+    /// Policies this layer should include but the model lacks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_policies: Vec<String>,
+}
+
+/// The decision with everything that produced it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvalResult {
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: Decision,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// False when a policy the answer depends on is missing from the model: the decision is what the known
+    /// policies give, and may be wrong.
+    pub certain: bool,
+    /// Why it is uncertain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+    /// The principal as resolved.
+    pub principal: Principal,
+    /// The action.
+    pub action: String,
+    /// The resource.
+    pub resource: String,
+    /// The resource's account as used.
+    pub resource_account: Option<String>,
+    /// Every layer, in order.
+    pub layers: Vec<LayerResult>,
+    /// Keys that matching statements test but the request did not supply (the answer may change with them).
+    pub missing_context_keys: Vec<String>,
+    /// The context as evaluated (the caller's keys and the ones filled from the principal).
+    pub context: Vec<(String, Vec<String>)>,
+    /// Facts about how the request was read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Policies given with a request rather than taken from the model (command line, what-if).
+#[derive(Default)]
+pub struct Overrides {
+    /// Session policies (passed when the session was created).
+    pub session_policies: Vec<(String, Policy)>,
+    /// A resource policy to use instead of the model's.
+    pub resource_policy: Option<(String, Policy)>,
+    /// SCP levels, root first; when non-empty they replace the organisation's.
+    pub scp_levels: Vec<Vec<(String, Policy)>>,
+    /// RCP levels, root first; when non-empty they replace the organisation's.
+    pub rcp_levels: Vec<Vec<(String, Policy)>>,
+    /// The time to evaluate at (default: now).
+    pub now: Option<Timestamp>,
+}
+
+/// A policy entering a layer.
+struct Input<'m> {
+    label: PolicyLabel,
+    policy: &'m Policy,
+}
+
+/// How a resource-policy statement named the principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Named {
+    /// By its account (`123456789012`, `arn:…:root`): delegation to the account's IAM policies.
+    Account,
+    /// By the ARN of the role whose session makes the request.
+    RoleArn,
+    /// Directly: its own ARN, `*`, its service or provider.
+    Direct,
+}
+
+struct LayerEval {
+    deny: bool,
+    allow: bool,
+    named: Option<Named>,
+    hits: Vec<StatementHit>,
+}
+
+struct Eval<'a> {
+    model: &'a Model,
+    req: &'a Request,
+    ctx: Context,
+    explain: bool,
+    tested_missing: Vec<String>,
+}
+
+impl Eval<'_> {
+    fn statement_applies(
+        &mut self,
+        s: &Statement,
+        variables: bool,
+        check_principal: bool,
+    ) -> Option<(Named, Vec<ConditionResult>)> {
+        s.effect.as_ref()?;
+        let action = &self.req.action;
+        let acts = match &s.action {
+            Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
+            Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
+            None => false,
+        };
+        if !acts {
+            return None;
+        }
+        let resource = &self.req.resource;
+        let matches_resource = |pattern: &str, ctx: &Context| -> bool {
+            if variables {
+                match super::condition::substitute(pattern, ctx) {
+                    Some(p) => resource_matches(&p, resource),
+                    None => false,
+                }
+            } else {
+                resource_matches(pattern, resource)
+            }
+        };
+        let res = match &s.resource {
+            Some(ResourceBlock::Resource(l)) => l.iter().any(|p| matches_resource(p, &self.ctx)),
+            Some(ResourceBlock::NotResource(l)) => {
+                !l.iter().any(|p| matches_resource(p, &self.ctx))
+            }
+            // Trust policies have no `Resource`: the role itself is the resource.
+            None => check_principal,
+        };
+        if !res {
+            return None;
+        }
+        let named = if check_principal {
+            principal_named(s.principal.as_ref(), &self.req.principal)?
+        } else {
+            Named::Direct
+        };
+        let mut results = Vec::new();
+        let mut all = true;
+        for c in &s.conditions {
+            let Some(op) = c.op else {
+                // An unknown operator never holds (AWS rejects such documents).
+                all = false;
+                break;
+            };
+            let values: Vec<&str> = c.values.iter().collect();
+            let (held, subst) =
+                super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables);
+            let present = self.ctx.get(&c.key.value).map(|v| v.to_vec());
+            if present.is_none()
+                && !self
+                    .tested_missing
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&c.key.value))
+            {
+                self.tested_missing.push(c.key.value.to_string());
+            }
+            if self.explain {
+                results.push(ConditionResult {
+                    operator: c.operator.value.to_string(),
+                    key: c.key.value.to_string(),
+                    policy_values: subst,
+                    request_values: present,
+                    held,
+                });
+            }
+            if !held {
+                all = false;
+                if !self.explain {
+                    break;
+                }
+            }
+        }
+        all.then_some((named, results))
+    }
+
+    fn layer(&mut self, inputs: &[Input<'_>], check_principal: bool) -> LayerEval {
+        let mut out = LayerEval {
+            deny: false,
+            allow: false,
+            named: None,
+            hits: Vec::new(),
+        };
+        for input in inputs {
+            let variables = input.policy.supports_variables();
+            for (index, s) in input.policy.statements.iter().enumerate() {
+                let Some((named, conditions)) =
+                    self.statement_applies(s, variables, check_principal)
+                else {
+                    continue;
+                };
+                let effect = s.effect.as_ref().map(|e| e.value).unwrap_or(Effect::Allow);
+                match effect {
+                    Effect::Deny => out.deny = true,
+                    Effect::Allow => {
+                        out.allow = true;
+                        out.named = out.named.max(Some(named));
+                    }
+                }
+                if self.explain {
+                    let location = input.label.source.map(|src| {
+                        let source = self.model.source(src);
+                        format!("{}:{}", source.name, source.line_col(s.span.start))
+                    });
+                    out.hits.push(StatementHit {
+                        policy: input.label.clone(),
+                        index,
+                        sid: s.sid.as_ref().map(|x| x.value.to_string()),
+                        effect,
+                        span: s.span,
+                        location,
+                        conditions,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn verdict(e: &LayerEval) -> Verdict {
+    if e.deny {
+        Verdict::ExplicitDeny
+    } else if e.allow {
+        Verdict::Allow
+    } else {
+        Verdict::ImplicitDeny
+    }
+}
+
+/// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how?
+fn principal_named(block: Option<&PrincipalBlock>, p: &Principal) -> Option<Named> {
+    let block = block?;
+    let named = match &block.value {
+        PrincipalValue::Star(_) => Some(Named::Direct),
+        PrincipalValue::Map(entries) => {
+            let mut best: Option<Named> = None;
+            for e in entries {
+                for v in e.values.iter() {
+                    let n = match e.kind.value {
+                        PrincipalKind::Aws => aws_principal_named(v, p),
+                        PrincipalKind::Service => (p.kind == PrincipalType::Service
+                            && v.eq_ignore_ascii_case(&p.arn))
+                        .then_some(Named::Direct),
+                        PrincipalKind::Federated => (p.kind == PrincipalType::Federated
+                            && v == p.arn)
+                            .then_some(Named::Direct),
+                        PrincipalKind::CanonicalUser | PrincipalKind::Other(_) => None,
+                    };
+                    best = best.max(n);
+                }
+            }
+            best
+        }
+    };
+    if block.not {
+        // NotPrincipal: everyone except those listed (for an account listed, its users and roles too).
+        match named {
+            Some(_) => None,
+            None => Some(Named::Direct),
+        }
+    } else {
+        named
+    }
+}
+
+fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
+    if v == "*" {
+        return Some(Named::Direct);
+    }
+    if matches!(
+        p.kind,
+        PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
+    ) {
+        return None;
+    }
+    let account = p.account.as_deref()?;
+    if v == account || (v.ends_with(":root") && crate::account::arn_account(v) == Some(account)) {
+        return Some(if p.kind == PrincipalType::Root {
+            Named::Direct
+        } else {
+            Named::Account
+        });
+    }
+    if v == p.arn {
+        return Some(Named::Direct);
+    }
+    if let Some(role) = &p.role_arn
+        && v == role
+    {
+        return Some(if p.kind == PrincipalType::Role {
+            Named::Direct
+        } else {
+            Named::RoleArn
+        });
+    }
+    None
+}
+
+/// The resource policy that covers `resource` (exact ARN; the bucket for S3 objects; the function for a
+/// qualified Lambda ARN).
+pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
+    let hit = |arn: &str| {
+        model
+            .by_arn(arn)
+            .filter(|r| r.kind == EntityKind::ResourcePolicy)
+    };
+    if let Some(r) = hit(resource) {
+        return Some(r);
+    }
+    if let Some(rest) = resource.strip_prefix("arn:aws:s3:::")
+        && let Some((bucket, _)) = rest.split_once('/')
+    {
+        return hit(&format!("arn:aws:s3:::{bucket}"));
+    }
+    if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
+        let base = &resource[..resource.rfind(':')?];
+        return hit(base);
+    }
+    None
+}
+
+/// Services whose resources RCPs can restrict
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+const RCP_SERVICES: [&str; 10] = [
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "ecr",
+    "aoss",
+    "cognito-identity",
+    "logs",
+    "dynamodb",
+];
+
+fn managed_inputs<'m>(
+    model: &'m Model,
+    account: u32,
+    kind: &'static str,
+    attached_to: &str,
+    name: &str,
+    arn: &str,
+    target: PolicyRef,
+    inputs: &mut Vec<Input<'m>>,
+    unknown: &mut Vec<String>,
+) {
+    match model
+        .resolve(account, target)
+        .and_then(|p| p.default_doc().map(|d| (p, d)))
+    {
+        Some((p, d)) => inputs.push(Input {
+            label: PolicyLabel {
+                kind,
+                name: name.to_string(),
+                arn: Some(arn.to_string()),
+                version: p.default_version.as_ref().map(|v| v.to_string()),
+                attached_to: Some(attached_to.to_string()),
+                source: Some(d.source),
+            },
+            policy: &d.policy,
+        }),
+        None => unknown.push(format!(
+            "{kind} policy `{arn}` attached to {attached_to} is not in the snapshot"
+        )),
+    }
+}
+
+fn inline_input<'m>(
+    kind: &'static str,
+    attached_to: &str,
+    name: &str,
+    doc: &'m PolicyDoc,
+) -> Input<'m> {
+    Input {
+        label: PolicyLabel {
+            kind,
+            name: name.to_string(),
+            arn: None,
+            version: None,
+            attached_to: Some(attached_to.to_string()),
+            source: Some(doc.source),
+        },
+        policy: &doc.policy,
+    }
+}
+
+/// Identity policies and the boundary of a user or role.
+fn identity_inputs<'m>(
+    model: &'m Model,
+    r: EntityRef,
+) -> (Vec<Input<'m>>, Option<Vec<Input<'m>>>, Vec<String>, bool) {
+    let mut ident = Vec::new();
+    let mut unknown = Vec::new();
+    let mut boundary = None;
+    let mut service_linked = false;
+    let Some(acc) = model.accounts.get(r.account as usize) else {
+        return (ident, boundary, unknown, false);
+    };
+    let mut add_boundary =
+        |b: &Option<crate::account::Boundary>, who: &str, unknown: &mut Vec<String>| {
+            if let Some(b) = b {
+                let mut v = Vec::new();
+                managed_inputs(
+                    model,
+                    r.account,
+                    "boundary",
+                    who,
+                    b.arn.rsplit('/').next().unwrap_or(&b.arn),
+                    &b.arn,
+                    b.target,
+                    &mut v,
+                    unknown,
+                );
+                boundary = Some(v);
+            }
+        };
+    match r.kind {
+        EntityKind::User => {
+            let Some(u) = acc.users.get(r.index as usize) else {
+                return (ident, None, unknown, false);
+            };
+            let who = format!("user {}", u.name);
+            for p in &u.inline {
+                ident.push(inline_input("inline", &who, &p.name, &p.doc));
+            }
+            for a in &u.attached {
+                managed_inputs(
+                    model,
+                    r.account,
+                    "managed",
+                    &who,
+                    &a.name,
+                    &a.arn,
+                    a.target,
+                    &mut ident,
+                    &mut unknown,
+                );
+            }
+            for g in &u.groups {
+                let gwho = format!("group {g}");
+                match acc.group(g) {
+                    Some(group) => {
+                        for p in &group.inline {
+                            ident.push(inline_input("inline", &gwho, &p.name, &p.doc));
+                        }
+                        for a in &group.attached {
+                            managed_inputs(
+                                model,
+                                r.account,
+                                "managed",
+                                &gwho,
+                                &a.name,
+                                &a.arn,
+                                a.target,
+                                &mut ident,
+                                &mut unknown,
+                            );
+                        }
+                    }
+                    None => {
+                        unknown.push(format!("{gwho} of user {} is not in the snapshot", u.name))
+                    }
+                }
+            }
+            add_boundary(&u.boundary, &who, &mut unknown);
+        }
+        EntityKind::Role => {
+            let Some(role) = acc.roles.get(r.index as usize) else {
+                return (ident, None, unknown, false);
+            };
+            let who = format!("role {}", role.name);
+            for p in &role.inline {
+                ident.push(inline_input("inline", &who, &p.name, &p.doc));
+            }
+            for a in &role.attached {
+                managed_inputs(
+                    model,
+                    r.account,
+                    "managed",
+                    &who,
+                    &a.name,
+                    &a.arn,
+                    a.target,
+                    &mut ident,
+                    &mut unknown,
+                );
+            }
+            add_boundary(&role.boundary, &who, &mut unknown);
+            service_linked = matches!(role.kind, RoleKind::ServiceLinked { .. });
+        }
+        _ => {}
+    }
+    (ident, boundary, unknown, service_linked)
+}
+
+/// Organisation levels (root → OUs → account) with their policies of `kind`, or `None` when the account is
+/// outside the described organisation or is its management account.
+fn org_levels<'m>(
+    model: &'m Model,
+    account: &str,
+    kind: OrgPolicyKind,
+) -> Option<Vec<(String, Option<Vec<Input<'m>>>)>> {
+    let org = model.organization.as_ref()?;
+    if org.management_account.as_deref() == Some(account) {
+        return None;
+    }
+    let path = org.path_to(account)?;
+    let to_inputs = |ids: &Option<Vec<u32>>, at: &str| -> Option<Vec<Input<'m>>> {
+        ids.as_ref().map(|ids| {
+            ids.iter()
+                .filter_map(|&i| model.org_policies.get(i as usize))
+                .map(|p| Input {
+                    label: PolicyLabel {
+                        kind: if kind == OrgPolicyKind::Scp {
+                            "scp"
+                        } else {
+                            "rcp"
+                        },
+                        name: p.name.to_string(),
+                        arn: p.arn.as_ref().map(|a| a.to_string()),
+                        version: None,
+                        attached_to: Some(at.to_string()),
+                        source: Some(p.doc.source),
+                    },
+                    policy: &p.doc.policy,
+                })
+                .collect()
+        })
+    };
+    let mut levels = Vec::new();
+    for (depth, node) in path.iter().enumerate() {
+        let at = if depth == 0 {
+            format!("root {}", node.name)
+        } else {
+            format!("OU {}", node.name)
+        };
+        let ids = if kind == OrgPolicyKind::Scp {
+            &node.scps
+        } else {
+            &node.rcps
+        };
+        levels.push((at.clone(), to_inputs(ids, &at)));
+    }
+    let acc = model.account(account);
+    let ids = acc.and_then(|a| {
+        if kind == OrgPolicyKind::Scp {
+            a.scps.clone()
+        } else {
+            a.rcps.clone()
+        }
+    });
+    let at = format!("account {account}");
+    levels.push((at.clone(), to_inputs(&ids, &at)));
+    Some(levels)
+}
+
+/// Evaluate `req` against `model`, with the full explanation.
+pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
+    run(model, req, overrides, true)
+}
+
+/// Evaluate `req` for its decision only (no explanation is built: for batches and reverse queries).
+pub fn decide(model: &Model, req: &Request, overrides: &Overrides) -> (Decision, bool) {
+    let r = run(model, req, overrides, false);
+    (r.decision, r.certain)
+}
+
+fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> EvalResult {
+    let now = overrides.now.unwrap_or_else(Timestamp::now);
+    let mut ctx = req.context.clone();
+    req.principal.fill_context(model, &mut ctx, now);
+    let resource_account = req.resource_account(model);
+    if let Some(ra) = &resource_account {
+        ctx.set_default("aws:ResourceAccount", vec![ra.clone()]);
+        if let Some(org) = &model.organization
+            && org.path_to(ra).is_some()
+        {
+            ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+        }
+    }
+    let mut notes = Vec::new();
+    if req.resource_account.is_none()
+        && crate::account::arn_account(&req.resource).is_none_or(|a| a.is_empty())
+        && resource_policy_for(model, &req.resource).is_none()
+        && req.resource != "*"
+    {
+        notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
+    }
+    let mut ev = Eval {
+        model,
+        req,
+        ctx,
+        explain,
+        tested_missing: Vec::new(),
+    };
+    let p = &req.principal;
+    let mut unknown: Vec<String> = Vec::new();
+    let mut layers: Vec<LayerResult> = Vec::new();
+    let service = req
+        .action
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+
+    // Identity side of the principal.
+    let (ident_inputs, boundary_inputs, ident_unknown, service_linked) = match p.entity {
+        Some(r) => identity_inputs(model, r),
+        None => (Vec::new(), None, Vec::new(), false),
+    };
+    let identity_known = p.entity.is_some();
+
+    // --- SCPs (principal's account) ---
+    let scp_levels: Option<Vec<(String, Option<Vec<Input<'_>>>)>> =
+        if !overrides.scp_levels.is_empty() {
+            Some(
+                overrides
+                    .scp_levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        (
+                            format!("level {}", i + 1),
+                            Some(
+                                l.iter()
+                                    .map(|(n, pol)| Input {
+                                        label: label("scp", n),
+                                        policy: pol,
+                                    })
+                                    .collect(),
+                            ),
+                        )
+                    })
+                    .collect(),
+            )
+        } else {
+            p.account
+                .as_deref()
+                .and_then(|a| org_levels(model, a, OrgPolicyKind::Scp))
+        };
+    let scp = if !p.is_iam_identity() {
+        na(
+            Layer::Scp,
+            "SCPs restrict only the IAM users and roles (and root user) of member accounts",
+        )
+    } else if service_linked {
+        na(
+            Layer::Scp,
+            "service-linked roles are not restricted by SCPs",
+        )
+    } else {
+        match scp_levels {
+            None => na(
+                Layer::Scp,
+                "the principal's account is not in a described organisation, or is its management account",
+            ),
+            Some(levels) => org_layer(&mut ev, Layer::Scp, &levels, false),
+        }
+    };
+    layers.push(scp);
+
+    // --- RCPs (resource's account) ---
+    let rcp_levels: Option<Vec<(String, Option<Vec<Input<'_>>>)>> =
+        if !overrides.rcp_levels.is_empty() {
+            Some(
+                overrides
+                    .rcp_levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        (
+                            format!("level {}", i + 1),
+                            Some(
+                                l.iter()
+                                    .map(|(n, pol)| Input {
+                                        label: label("rcp", n),
+                                        policy: pol,
+                                    })
+                                    .collect(),
+                            ),
+                        )
+                    })
+                    .collect(),
+            )
+        } else {
+            resource_account
+                .as_deref()
+                .and_then(|a| org_levels(model, a, OrgPolicyKind::Rcp))
+        };
+    let rcp = if service_linked {
+        na(Layer::Rcp, "RCPs do not restrict service-linked roles")
+    } else if !RCP_SERVICES.contains(&service.as_str()) && overrides.rcp_levels.is_empty() {
+        na(
+            Layer::Rcp,
+            &format!("RCPs do not apply to `{service}` actions"),
+        )
+    } else {
+        match rcp_levels {
+            None => na(
+                Layer::Rcp,
+                "the resource's account is not in a described organisation, or is its management account",
+            ),
+            Some(levels) => org_layer(&mut ev, Layer::Rcp, &levels, true),
+        }
+    };
+    layers.push(rcp);
+
+    // --- Resource policy or trust policy ---
+    let is_assume = req
+        .action
+        .to_ascii_lowercase()
+        .starts_with("sts:assumerole")
+        || matches!(
+            req.action.to_ascii_lowercase().as_str(),
+            "sts:tagsession" | "sts:setsourceidentity" | "sts:setcontext"
+        );
+    let target_role = if is_assume {
+        model
+            .by_arn(&req.resource)
+            .filter(|r| r.kind == EntityKind::Role)
+    } else {
+        None
+    };
+    let is_trust = is_assume && req.resource.contains(":role/");
+    let resource_required = is_trust || service == "kms";
+    let mut resource_named = None;
+    let resource_layer = if is_trust {
+        match target_role.and_then(|r| {
+            model.accounts[r.account as usize]
+                .roles
+                .get(r.index as usize)
+        }) {
+            Some(role) => match &role.trust {
+                Some(t) => {
+                    let input = Input {
+                        label: PolicyLabel {
+                            kind: "trust",
+                            name: role.name.to_string(),
+                            arn: Some(role.arn.to_string()),
+                            version: None,
+                            attached_to: Some(format!("role {}", role.name)),
+                            source: Some(t.source),
+                        },
+                        policy: &t.policy,
+                    };
+                    let e = ev.layer(std::slice::from_ref(&input), true);
+                    resource_named = e.named;
+                    layer_result(Layer::Trust, &e, None)
+                }
+                None => {
+                    unknown.push(format!(
+                        "the trust policy of role {} is not in the snapshot",
+                        role.name
+                    ));
+                    unknown_layer(Layer::Trust, "trust policy unknown")
+                }
+            },
+            None => {
+                unknown.push(format!(
+                    "role `{}` is not in the loaded accounts: its trust policy is unknown",
+                    req.resource
+                ));
+                unknown_layer(Layer::Trust, "the role is not in the snapshot")
+            }
+        }
+    } else {
+        let from_model = if overrides.resource_policy.is_some() {
+            None
+        } else {
+            resource_policy_for(model, &req.resource).and_then(|r| {
+                model
+                    .accounts
+                    .get(r.account as usize)?
+                    .resource_policies
+                    .get(r.index as usize)
+            })
+        };
+        let input = match (&overrides.resource_policy, from_model) {
+            (Some((n, pol)), _) => Some(Input {
+                label: label("resource", n),
+                policy: pol,
+            }),
+            (None, Some(rp)) => Some(Input {
+                label: PolicyLabel {
+                    kind: "resource",
+                    name: rp.resource.to_string(),
+                    arn: None,
+                    version: None,
+                    attached_to: Some(rp.resource.to_string()),
+                    source: Some(rp.doc.source),
+                },
+                policy: &rp.doc.policy,
+            }),
+            (None, None) => None,
+        };
+        match input {
+            Some(input) => {
+                let e = ev.layer(std::slice::from_ref(&input), true);
+                resource_named = e.named;
+                layer_result(Layer::Resource, &e, None)
+            }
+            None if resource_required => {
+                unknown.push(
+                    "KMS key policies must allow explicitly, and this key's policy is not loaded"
+                        .into(),
+                );
+                unknown_layer(Layer::Resource, "key policy not loaded")
+            }
+            None => na(
+                Layer::Resource,
+                "no resource-based policy is loaded for this resource",
+            ),
+        }
+    };
+    let resource_verdict = resource_layer.verdict;
+    let resource_kind = resource_layer.layer;
+    layers.push(resource_layer);
+
+    // --- Identity, boundary, session ---
+    let identity = match p.kind {
+        PrincipalType::Root => {
+            let mut l = na(
+                Layer::Identity,
+                "the root user has full access within its account",
+            );
+            l.verdict = Verdict::Allow;
+            l
+        }
+        PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
+            if identity_known =>
+        {
+            let e = ev.layer(&ident_inputs, false);
+            let mut l = layer_result(Layer::Identity, &e, None);
+            l.unknown_policies = ident_unknown.clone();
+            l
+        }
+        PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole => {
+            let mut l = unknown_layer(
+                Layer::Identity,
+                "the principal is not in the loaded accounts: its identity policies are unknown",
+            );
+            l.unknown_policies.push(p.arn.clone());
+            l
+        }
+        PrincipalType::FederatedUser => na(
+            Layer::Identity,
+            "a federated user's permissions are its session policy within the calling user's (not modelled)",
+        ),
+        _ => na(
+            Layer::Identity,
+            "this kind of principal has no identity-based policies",
+        ),
+    };
+    let identity_verdict = identity.verdict;
+    layers.push(identity);
+    let boundary = match &boundary_inputs {
+        Some(inputs) if !inputs.is_empty() => {
+            let e = ev.layer(inputs, false);
+            layer_result(Layer::Boundary, &e, None)
+        }
+        Some(_) => {
+            unknown.push("the permissions boundary is not in the snapshot".into());
+            unknown_layer(Layer::Boundary, "boundary policy unknown")
+        }
+        None => na(Layer::Boundary, "no permissions boundary"),
+    };
+    let boundary_verdict = boundary.verdict;
+    layers.push(boundary);
+    let session = if overrides.session_policies.is_empty() {
+        na(Layer::Session, "no session policy")
+    } else {
+        let inputs: Vec<Input<'_>> = overrides
+            .session_policies
+            .iter()
+            .map(|(n, pol)| Input {
+                label: label("session", n),
+                policy: pol,
+            })
+            .collect();
+        let e = ev.layer(&inputs, false);
+        layer_result(Layer::Session, &e, None)
+    };
+    let session_verdict = session.verdict;
+    layers.push(session);
+
+    // --- The decision ---
+    let verdict_of = |l: Layer| {
+        layers
+            .iter()
+            .find(|x| x.layer == l)
+            .map(|x| x.verdict)
+            .unwrap_or(Verdict::NotApplicable)
+    };
+    let order = [
+        Layer::Scp,
+        Layer::Rcp,
+        resource_kind,
+        Layer::Identity,
+        Layer::Boundary,
+        Layer::Session,
+    ];
+    let (decision, decided_by) = 'd: {
+        if let Some(l) = order
+            .iter()
+            .find(|l| verdict_of(**l) == Verdict::ExplicitDeny)
+        {
+            break 'd (Decision::ExplicitDeny, Some(*l));
+        }
+        if verdict_of(Layer::Rcp) == Verdict::ImplicitDeny {
+            break 'd (Decision::ImplicitDeny, Some(Layer::Rcp));
+        }
+        if verdict_of(Layer::Scp) == Verdict::ImplicitDeny {
+            break 'd (Decision::ImplicitDeny, Some(Layer::Scp));
+        }
+        let caps_pass = |b: Verdict, s: Verdict| {
+            if !matches!(b, Verdict::Allow | Verdict::NotApplicable) {
+                return Some(Layer::Boundary);
+            }
+            if !matches!(s, Verdict::Allow | Verdict::NotApplicable) {
+                return Some(Layer::Session);
+            }
+            None
+        };
+        let identity_allows = identity_verdict == Verdict::Allow;
+        let same_account = p.account.is_some() && p.account == resource_account;
+        // Principals without an account (anonymous, services, providers) rely on the resource policy alone.
+        if p.account.is_none() || p.kind == PrincipalType::Federated {
+            break 'd if resource_verdict == Verdict::Allow {
+                (Decision::Allow, Some(resource_kind))
+            } else {
+                (Decision::ImplicitDeny, Some(resource_kind))
+            };
+        }
+        if same_account {
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+            // ("Resource-based policies"): within an account, a resource policy naming the user or role session
+            // grants even where identity, boundary or session policies do not; naming the role ARN leaves the
+            // boundary and session policy in force; naming the account delegates to identity policies.
+            if resource_verdict == Verdict::Allow {
+                match resource_named {
+                    Some(Named::Direct) => break 'd (Decision::Allow, Some(resource_kind)),
+                    Some(Named::RoleArn) => {
+                        break 'd match caps_pass(boundary_verdict, session_verdict) {
+                            None => (Decision::Allow, Some(resource_kind)),
+                            Some(l) => (Decision::ImplicitDeny, Some(l)),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            if !identity_allows {
+                break 'd (Decision::ImplicitDeny, Some(Layer::Identity));
+            }
+            if let Some(l) = caps_pass(boundary_verdict, session_verdict) {
+                break 'd (Decision::ImplicitDeny, Some(l));
+            }
+            if resource_required && resource_verdict != Verdict::Allow {
+                break 'd (Decision::ImplicitDeny, Some(resource_kind));
+            }
+            break 'd (Decision::Allow, Some(Layer::Identity));
+        }
+        // Cross-account: both sides must allow.
+        if resource_verdict != Verdict::Allow {
+            break 'd (Decision::ImplicitDeny, Some(resource_kind));
+        }
+        if !identity_allows {
+            break 'd (Decision::ImplicitDeny, Some(Layer::Identity));
+        }
+        if let Some(l) = caps_pass(boundary_verdict, session_verdict) {
+            break 'd (Decision::ImplicitDeny, Some(l));
+        }
+        (Decision::Allow, Some(Layer::Identity))
+    };
+
+    // Certainty: a missing policy could add a deny (so only an explicit deny from a known policy is certain),
+    // or could add the missing allow.
+    let identity_needed = decided_by != Some(resource_kind) || decision != Decision::Allow;
+    if identity_needed && !ident_unknown.is_empty() {
+        unknown.extend(ident_unknown.iter().cloned());
+    }
+    if identity_needed
+        && !identity_known
+        && matches!(
+            p.kind,
+            PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
+        )
+    {
+        unknown.push(format!(
+            "`{}` is not in the loaded accounts: its identity policies are unknown",
+            p.arn
+        ));
+    }
+    let certain = unknown.is_empty() || decision == Decision::ExplicitDeny;
+    let missing_context_keys = std::mem::take(&mut ev.tested_missing);
+    EvalResult {
+        decision,
+        decided_by,
+        certain,
+        unknown,
+        principal: p.clone(),
+        action: req.action.clone(),
+        resource: req.resource.clone(),
+        resource_account,
+        layers,
+        missing_context_keys,
+        context: if explain {
+            ev.ctx.entries()
+        } else {
+            Vec::new()
+        },
+        notes,
+    }
+}
+
+fn label(kind: &'static str, name: &str) -> PolicyLabel {
+    PolicyLabel {
+        kind,
+        name: name.to_string(),
+        arn: None,
+        version: None,
+        attached_to: None,
+        source: None,
+    }
+}
+
+fn na(layer: Layer, note: &str) -> LayerResult {
+    LayerResult {
+        layer,
+        verdict: Verdict::NotApplicable,
+        note: Some(note.to_string()),
+        levels: Vec::new(),
+        statements: Vec::new(),
+        unknown_policies: Vec::new(),
+    }
+}
+
+fn unknown_layer(layer: Layer, note: &str) -> LayerResult {
+    LayerResult {
+        layer,
+        verdict: Verdict::ImplicitDeny,
+        note: Some(format!("UNKNOWN: {note}")),
+        levels: Vec::new(),
+        statements: Vec::new(),
+        unknown_policies: Vec::new(),
+    }
+}
+
+fn layer_result(layer: Layer, e: &LayerEval, note: Option<String>) -> LayerResult {
+    LayerResult {
+        layer,
+        verdict: verdict(e),
+        note,
+        levels: Vec::new(),
+        statements: e.hits.clone(),
+        unknown_policies: Vec::new(),
+    }
+}
+
+fn org_layer(
+    ev: &mut Eval<'_>,
+    layer: Layer,
+    levels: &[(String, Option<Vec<Input<'_>>>)],
+    check_principal: bool,
+) -> LayerResult {
+    let mut out = LayerResult {
+        layer,
+        verdict: Verdict::Allow,
+        note: None,
+        levels: Vec::new(),
+        statements: Vec::new(),
+        unknown_policies: Vec::new(),
+    };
+    let mut any_described = false;
+    for (name, inputs) in levels {
+        let Some(inputs) = inputs else {
+            out.levels.push(LevelResult {
+                name: name.clone(),
+                verdict: Verdict::NotApplicable,
+            });
+            continue;
+        };
+        any_described = true;
+        // Every level must allow: a level with no policy attached allows nothing.
+        let e = ev.layer(inputs, check_principal);
+        let v = verdict(&e);
+        out.statements.extend(e.hits);
+        out.levels.push(LevelResult {
+            name: name.clone(),
+            verdict: v,
+        });
+        out.verdict = match (out.verdict, v) {
+            (Verdict::ExplicitDeny, _) | (_, Verdict::ExplicitDeny) => Verdict::ExplicitDeny,
+            (Verdict::ImplicitDeny, _) | (_, Verdict::ImplicitDeny) => Verdict::ImplicitDeny,
+            _ => Verdict::Allow,
+        };
+    }
+    if !any_described {
+        out.verdict = Verdict::NotApplicable;
+        out.note = Some("no level of the organisation lists these policies".into());
+    }
+    out
+}

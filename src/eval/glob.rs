@@ -1,0 +1,195 @@
+//! Wildcard matching as IAM does it: `*` matches any run of characters (including none), `?` exactly one.
+//!
+//! Actions match case-insensitively; resources and most condition values case-sensitively
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
+//! ARNs match segment by segment: the first five colon-separated segments each on their own (a wildcard does
+//! not cross a colon there), the resource part as a whole (where a wildcard may cover `:` and `/`).
+
+/// Match `text` against `pattern` (`*`, `?`), byte-wise for ASCII, char-wise otherwise. Iterative with
+/// single backtracking point: linear in practice, never exponential.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_bytes(pattern.as_bytes(), text.as_bytes(), false)
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        glob_chars(&p, &t, |a, b| a == b)
+    }
+}
+
+/// Case-insensitive [`glob`] (ASCII case folding, as AWS does for action names).
+pub fn glob_ci(pattern: &str, text: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        if !pattern.contains(['*', '?']) {
+            return pattern.eq_ignore_ascii_case(text);
+        }
+        glob_bytes(pattern.as_bytes(), text.as_bytes(), true)
+    } else {
+        let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+        let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+        glob_chars(&p, &t, |a, b| a == b)
+    }
+}
+
+#[inline]
+fn eq(a: u8, b: u8, ci: bool) -> bool {
+    if ci {
+        a.eq_ignore_ascii_case(&b)
+    } else {
+        a == b
+    }
+}
+
+fn glob_bytes(p: &[u8], t: &[u8], ci: bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti], ci))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn glob_chars(p: &[char], t: &[char], eq: impl Fn(char, char) -> bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Match an action name (`s3:GetObject`) against an action pattern (`s3:Get*`, `*`), case-insensitively.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob_ci(pattern, action)
+}
+
+/// Split an ARN into its five leading segments and the resource part.
+fn arn_parts(s: &str) -> Option<[&str; 6]> {
+    let mut it = s.splitn(6, ':');
+    let a = [
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ];
+    Some(a)
+}
+
+/// Match a resource ARN against a `Resource` pattern. `*` matches everything; otherwise both must be ARNs and
+/// match segment by segment (partition, service, region, account each on their own; the resource part as a
+/// whole). A pattern that is not an ARN matches only itself.
+pub fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match (arn_parts(pattern), arn_parts(resource)) {
+        (Some(p), Some(r)) => (0..6).all(|i| glob(p[i], r[i])),
+        // A pattern like `arn:aws:s3:::*` always has six parts; a non-ARN resource can only equal the pattern.
+        _ => glob(pattern, resource),
+    }
+}
+
+/// `ArnEquals`/`ArnLike`: the same segment-wise matching, case-sensitive
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN>).
+pub fn arn_like(pattern: &str, value: &str) -> bool {
+    match (arn_parts(pattern), arn_parts(value)) {
+        (Some(p), Some(r)) => (0..6).all(|i| glob(p[i], r[i])),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("a*c", "abbbc"));
+        assert!(glob("a*c", "ac"));
+        assert!(!glob("a*c", "ab"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("*", ""));
+        assert!(glob("**a**", "xxa"));
+        assert!(!glob("A", "a"));
+        assert!(glob("é*", "été"));
+        assert!(glob_ci("S3:get*", "s3:GetObject"));
+        assert!(!glob_ci("s3:Get*", "s3:PutObject"));
+    }
+
+    #[test]
+    fn arns_match_segment_by_segment() {
+        assert!(resource_matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a/b:c"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket"
+        ));
+        // A wildcard in the region segment does not cross into the account segment.
+        assert!(resource_matches(
+            "arn:aws:ec2:*:111122223333:instance/*",
+            "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:ec2:*:111122223333:instance/*",
+            "arn:aws:ec2:eu-west-1:999999999999:instance/i-1"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::Bucket",
+            "arn:aws:s3:::bucket"
+        ));
+        assert!(resource_matches(
+            "arn:aws:iam::*:role/*",
+            "arn:aws:iam::1:role/a/b"
+        ));
+        assert!(arn_like(
+            "arn:aws:sns:*:*:topic",
+            "arn:aws:sns:eu-west-1:1:topic"
+        ));
+        assert!(!arn_like("arn:aws:sns:*:*:topic", "not-an-arn"));
+    }
+}

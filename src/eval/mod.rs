@@ -1,0 +1,11 @@
+//! The evaluation engine: "may principal P do action A on resource R with context C?", answered as AWS would,
+//! with the statements and layers that decided it.
+
+pub mod condition;
+pub mod engine;
+pub mod glob;
+pub mod request;
+
+pub use condition::Context;
+pub use engine::{Decision, EvalResult, Layer, Overrides, Verdict, decide, evaluate};
+pub use request::{Principal, PrincipalType, Request};

@@ -1,0 +1,319 @@
+//! Requests: who (a principal of any kind), what (action), on what (resource and its account), with which
+//! context; and the context keys AWS fills from the principal itself
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
+
+use super::condition::Context;
+use crate::account::{EntityKind, EntityRef, Model, arn_account};
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// What kind of principal makes the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum PrincipalType {
+    /// An IAM user (`arn:aws:iam::A:user/…`).
+    User,
+    /// An IAM role, evaluated as a session of that role with no session policy.
+    Role,
+    /// A role session (`arn:aws:sts::A:assumed-role/ROLE/SESSION`).
+    AssumedRole,
+    /// A federated user session (`arn:aws:sts::A:federated-user/NAME`).
+    FederatedUser,
+    /// A web identity or SAML provider (for `sts:AssumeRoleWithWebIdentity`/`…WithSAML`).
+    Federated,
+    /// An AWS service principal (`lambda.amazonaws.com`).
+    Service,
+    /// The root user of an account.
+    Root,
+    /// Nobody signed the request.
+    Anonymous,
+}
+
+/// The principal of a request, resolved against the model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Principal {
+    /// Kind.
+    pub kind: PrincipalType,
+    /// The request principal: session ARN for sessions, provider ARN, service name, `*` for anonymous.
+    pub arn: String,
+    /// Its account, when it has one.
+    pub account: Option<String>,
+    /// The model's user or role behind it, when loaded.
+    #[serde(skip)]
+    pub entity: Option<EntityRef>,
+    /// For role sessions: the role's ARN (what `aws:PrincipalArn` holds).
+    pub role_arn: Option<String>,
+    /// For role sessions: the session name.
+    pub session: Option<String>,
+}
+
+/// A request to evaluate.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Who.
+    pub principal: Principal,
+    /// The action, `service:Action`.
+    pub action: String,
+    /// The resource ARN (or `*`).
+    pub resource: String,
+    /// The account that owns the resource (`None`: taken from the ARN, the model, or the principal's).
+    pub resource_account: Option<String>,
+    /// The caller's context keys.
+    pub context: Context,
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Principal {
+    /// Resolve a principal given as an ARN, an account id, a service name, `*`/`anonymous`, or the plain name of a
+    /// user or role of the model (which must be unique).
+    pub fn resolve(spec: &str, model: &Model) -> Result<Principal, String> {
+        let spec = spec.trim();
+        let mk = |kind, arn: &str, account: Option<&str>, entity| Principal {
+            kind,
+            arn: arn.to_string(),
+            account: account.map(str::to_string),
+            entity,
+            role_arn: None,
+            session: None,
+        };
+        if spec == "*" || spec.eq_ignore_ascii_case("anonymous") {
+            return Ok(mk(PrincipalType::Anonymous, "*", None, None));
+        }
+        if is_account_id(spec) {
+            return Ok(mk(
+                PrincipalType::Root,
+                &format!("arn:aws:iam::{spec}:root"),
+                Some(spec),
+                None,
+            ));
+        }
+        if !spec.starts_with("arn:") {
+            if spec.ends_with(".amazonaws.com") || spec.ends_with(".amazonaws.com.cn") {
+                return Ok(mk(PrincipalType::Service, spec, None, None));
+            }
+            let mut found: Vec<EntityRef> = model.by_name(EntityKind::User, spec);
+            found.extend(model.by_name(EntityKind::Role, spec));
+            return match found.as_slice() {
+                [one] => {
+                    let (_, arn) = model.describe(*one);
+                    Principal::resolve(&arn, model)
+                }
+                [] => Err(format!(
+                    "no user or role named `{spec}` in the loaded accounts; give an ARN"
+                )),
+                _ => Err(format!(
+                    "`{spec}` names several users or roles; give the ARN"
+                )),
+            };
+        }
+        let parts: Vec<&str> = spec.splitn(6, ':').collect();
+        if parts.len() != 6 {
+            return Err(format!("`{spec}` is not a valid ARN"));
+        }
+        let (partition, service, account, resource) = (parts[1], parts[2], parts[4], parts[5]);
+        match service {
+            "iam" => {
+                if resource == "root" {
+                    return Ok(mk(PrincipalType::Root, spec, Some(account), None));
+                }
+                let entity = model.by_arn(spec);
+                if resource.starts_with("user/") {
+                    return Ok(mk(PrincipalType::User, spec, Some(account), entity));
+                }
+                if resource.starts_with("role/") {
+                    let mut p = mk(PrincipalType::Role, spec, Some(account), entity);
+                    p.role_arn = Some(spec.to_string());
+                    return Ok(p);
+                }
+                if resource.starts_with("oidc-provider/") || resource.starts_with("saml-provider/")
+                {
+                    return Ok(mk(PrincipalType::Federated, spec, Some(account), None));
+                }
+                Err(format!(
+                    "`{spec}` is not a principal: expected user/, role/, root or a provider"
+                ))
+            }
+            "sts" => {
+                if let Some(rest) = resource.strip_prefix("assumed-role/") {
+                    let Some((role, session)) = rest.split_once('/') else {
+                        return Err(format!(
+                            "`{spec}` needs a session name: assumed-role/ROLE/SESSION"
+                        ));
+                    };
+                    let found = model
+                        .account(account)
+                        .and_then(|a| a.find(EntityKind::Role, role).map(|i| (a, i)));
+                    let (entity, role_arn) = match found {
+                        Some((a, i)) => (
+                            model.by_arn(&a.roles[i as usize].arn),
+                            a.roles[i as usize].arn.to_string(),
+                        ),
+                        None => (None, format!("arn:{partition}:iam::{account}:role/{role}")),
+                    };
+                    let mut p = mk(PrincipalType::AssumedRole, spec, Some(account), entity);
+                    p.role_arn = Some(role_arn);
+                    p.session = Some(session.to_string());
+                    return Ok(p);
+                }
+                if resource.starts_with("federated-user/") {
+                    return Ok(mk(PrincipalType::FederatedUser, spec, Some(account), None));
+                }
+                Err(format!(
+                    "`{spec}` is not a principal: expected assumed-role/ or federated-user/"
+                ))
+            }
+            _ => Err(format!(
+                "`{spec}` is not a principal ARN (service `{service}`)"
+            )),
+        }
+    }
+
+    /// True for principals that are IAM identities of an account (and so subject to SCPs).
+    pub fn is_iam_identity(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalType::User
+                | PrincipalType::Role
+                | PrincipalType::AssumedRole
+                | PrincipalType::FederatedUser
+                | PrincipalType::Root
+        )
+    }
+
+    /// Fill the context keys AWS derives from the principal, leaving the caller's values in place.
+    pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
+        let one = |s: &str| vec![s.to_string()];
+        ctx.set_default("aws:CurrentTime", one(&now.to_string()));
+        ctx.set_default("aws:EpochTime", one(&now.0.to_string()));
+        ctx.set_default(
+            "aws:PrincipalIsAWSService",
+            one(if self.kind == PrincipalType::Service {
+                "true"
+            } else {
+                "false"
+            }),
+        );
+        if self.kind == PrincipalType::Service {
+            ctx.set_default("aws:PrincipalServiceName", one(&self.arn));
+            return;
+        }
+        if self.kind == PrincipalType::Anonymous {
+            ctx.set_default("aws:PrincipalType", one("Anonymous"));
+            return;
+        }
+        if let Some(a) = &self.account {
+            ctx.set_default("aws:PrincipalAccount", one(a));
+            if let Some(org) = &model.organization
+                && let Some(path) = org.path_to(a)
+            {
+                ctx.set_default("aws:PrincipalOrgID", one(&org.id));
+                let p: String = path.iter().map(|n| format!("{}/", n.id)).collect();
+                ctx.set_default("aws:PrincipalOrgPaths", one(&format!("{}/{p}", org.id)));
+            }
+        }
+        let ptype = match self.kind {
+            PrincipalType::User => "User",
+            PrincipalType::Role | PrincipalType::AssumedRole => "AssumedRole",
+            PrincipalType::FederatedUser => "FederatedUser",
+            PrincipalType::Root => "Account",
+            _ => "",
+        };
+        if !ptype.is_empty() {
+            ctx.set_default("aws:PrincipalType", one(ptype));
+        }
+        let principal_arn = self.role_arn.clone().unwrap_or_else(|| self.arn.clone());
+        if self.kind != PrincipalType::Federated {
+            ctx.set_default("aws:PrincipalArn", vec![principal_arn]);
+        }
+        let Some(r) = self.entity else { return };
+        let Some(acc) = model.accounts.get(r.account as usize) else {
+            return;
+        };
+        let (id, tags) = match r.kind {
+            EntityKind::User => match acc.users.get(r.index as usize) {
+                Some(u) => {
+                    ctx.set_default("aws:username", one(&u.name));
+                    (u.id.to_string(), &u.tags)
+                }
+                None => return,
+            },
+            EntityKind::Role => match acc.roles.get(r.index as usize) {
+                Some(role) => {
+                    let session = self.session.as_deref().unwrap_or("session");
+                    (format!("{}:{session}", role.id), &role.tags)
+                }
+                None => return,
+            },
+            _ => return,
+        };
+        ctx.set_default("aws:userid", one(&id));
+        for t in tags {
+            ctx.set_default(&format!("aws:PrincipalTag/{}", t.key), one(&t.value));
+        }
+    }
+}
+
+impl Request {
+    /// The account that owns the resource: given, else from the ARN, else the account whose resource policy
+    /// covers it, else the principal's (S3 ARNs carry no account).
+    pub fn resource_account(&self, model: &Model) -> Option<String> {
+        if let Some(a) = &self.resource_account {
+            return Some(a.clone());
+        }
+        if let Some(a) = arn_account(&self.resource).filter(|a| is_account_id(a)) {
+            return Some(a.to_string());
+        }
+        if let Some(r) = super::engine::resource_policy_for(model, &self.resource) {
+            return model
+                .accounts
+                .get(r.account as usize)
+                .map(|a| a.id.to_string());
+        }
+        self.principal.account.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_every_form() {
+        let m = Model::default();
+        let p = |s: &str| Principal::resolve(s, &m).map(|p| p.kind);
+        assert_eq!(p("*"), Ok(PrincipalType::Anonymous));
+        assert_eq!(p("111122223333"), Ok(PrincipalType::Root));
+        assert_eq!(p("arn:aws:iam::111122223333:root"), Ok(PrincipalType::Root));
+        assert_eq!(p("lambda.amazonaws.com"), Ok(PrincipalType::Service));
+        assert_eq!(
+            p("arn:aws:iam::111122223333:user/a/b"),
+            Ok(PrincipalType::User)
+        );
+        assert_eq!(
+            p("arn:aws:iam::111122223333:role/r"),
+            Ok(PrincipalType::Role)
+        );
+        assert_eq!(
+            p("arn:aws:sts::111122223333:assumed-role/r/s"),
+            Ok(PrincipalType::AssumedRole)
+        );
+        assert_eq!(
+            p("arn:aws:sts::111122223333:federated-user/f"),
+            Ok(PrincipalType::FederatedUser)
+        );
+        assert_eq!(
+            p("arn:aws:iam::111122223333:oidc-provider/x"),
+            Ok(PrincipalType::Federated)
+        );
+        assert!(p("arn:aws:s3:::bucket").is_err());
+        assert!(p("nobody").is_err());
+        let s = Principal::resolve("arn:aws:sts::111122223333:assumed-role/r/s", &m).unwrap();
+        assert_eq!(
+            s.role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/r")
+        );
+        assert_eq!(s.session.as_deref(), Some("s"));
+    }
+}
