@@ -30,6 +30,8 @@ pub enum Format {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Validate policy files, or every policy of snapshots (`--snapshot`).
+    Validate(crate::validate::cli::ValidateArgs),
     /// Open exports or workspace files in the GUI.
     Open {
         /// `get-account-authorization-details` exports and/or IAM Atlas workspace files.
@@ -120,6 +122,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 })
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
+        Command::Validate(args) => return crate::validate::cli::run(args, out, err),
         Command::Open { .. } => Err("the GUI is not built into this binary (feature `gui`)".into()),
     };
     match result {

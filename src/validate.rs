@@ -247,6 +247,10 @@ pub fn validate_policy_with(
     security::check(&mut cx);
     hygiene::check(&mut cx);
     let mut out = cx.out;
+    if kind == PolicyKind::Identity(IdentityKind::AwsManaged) {
+        // Nobody can edit an AWS-managed policy: style suggestions would only be noise.
+        out.retain(|d| d.severity != Severity::Suggestion);
+    }
     sort(&mut out);
     out
 }

@@ -1,1 +1,391 @@
-//! `iam-atlas validate`: validate policy files or every policy of loaded snapshots.
+//! `iam-atlas validate`: validate policy files, or every policy of loaded snapshots, and print the findings
+//! like a compiler (text), as JSON, or as SARIF 2.1.0 for code-scanning tools.
+//!
+//! Exit status: 1 when any finding is an error, 0 otherwise, 2 when the input cannot be read.
+
+use super::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
+use crate::account::workspace::{LoadOptions, load_paths};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::text::{LineCol, LineIndex};
+use clap::ValueEnum;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Policy types accepted by `--type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Identity-based (managed) policy.
+    Identity,
+    /// Resource-based policy.
+    Resource,
+    /// Role trust policy.
+    Trust,
+    /// Permissions boundary.
+    Boundary,
+    /// Session policy.
+    Session,
+    /// Service control policy.
+    Scp,
+    /// Resource control policy.
+    Rcp,
+}
+
+impl KindArg {
+    fn kind(self) -> PolicyKind {
+        match self {
+            KindArg::Identity => PolicyKind::Identity(super::IdentityKind::Managed),
+            KindArg::Resource => PolicyKind::Resource { service: None },
+            KindArg::Trust => PolicyKind::Trust,
+            KindArg::Boundary => PolicyKind::Boundary,
+            KindArg::Session => PolicyKind::Session,
+            KindArg::Scp => PolicyKind::Scp,
+            KindArg::Rcp => PolicyKind::Rcp,
+        }
+    }
+}
+
+/// Output formats of `validate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Compiler-style text with the source line and a caret line.
+    Text,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other tools).
+    Sarif,
+}
+
+/// Arguments of `iam-atlas validate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ValidateArgs {
+    /// Policy documents (JSON files); with `--snapshot`, exports and/or workspace files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// What the policy files are (ignored with `--snapshot`, where each document has its own type).
+    #[arg(long = "type", value_enum, default_value_t = KindArg::Identity)]
+    pub kind: KindArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Treat FILE... as account snapshots and validate every policy document in them.
+    #[arg(long)]
+    pub snapshot: bool,
+}
+
+/// The findings of one document with what is needed to show them.
+struct Report {
+    /// File name (or source name) to show.
+    name: String,
+    /// The document's label in a snapshot (`role x trust policy`).
+    label: Option<String>,
+    kind: PolicyKind,
+    text: std::sync::Arc<String>,
+    lines: LineIndex,
+    diags: Vec<Diagnostic>,
+}
+
+impl Report {
+    fn pos(&self, offset: u32) -> LineCol {
+        self.lines.line_col(&self.text, offset)
+    }
+}
+
+/// Run `validate`. Returns the exit status.
+pub fn run(args: ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let reports = match collect(&args) {
+        Ok(r) => r,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return 2;
+        }
+    };
+    let written = match args.format {
+        OutputFormat::Text => text(&reports, out),
+        OutputFormat::Json => json_out(&reports, out),
+        OutputFormat::Sarif => sarif(&reports, out),
+    };
+    if let Err(e) = written {
+        let _ = writeln!(err, "error: cannot write the output: {e}");
+        return 2;
+    }
+    let any_error = reports
+        .iter()
+        .any(|r| r.diags.iter().any(|d| d.severity == Severity::Error));
+    i32::from(any_error)
+}
+
+fn collect(args: &ValidateArgs) -> Result<Vec<Report>, String> {
+    let mut reports = Vec::new();
+    if args.snapshot {
+        let model = load_paths(&args.files, LoadOptions::default()).map_err(|e| e.to_string())?;
+        for d in model.documents() {
+            let kind = kind_of(&model, &d);
+            let source = model.source(d.doc.source);
+            let account = d
+                .owner
+                .and_then(|o| model.accounts.get(o.account as usize))
+                .map(|a| a.id.to_string());
+            let opts = Options { account };
+            let mut diags = d.doc.problems.clone();
+            diags.extend(validate_policy_with(
+                &d.doc.policy,
+                &source.text,
+                kind,
+                &opts,
+            ));
+            diags.sort_by_key(|x| (x.span.start, x.span.end));
+            reports.push(Report {
+                name: source.name.clone(),
+                label: Some(d.label.clone()),
+                kind,
+                text: source.text.clone(),
+                lines: source.line_index().clone(),
+                diags,
+            });
+        }
+        return Ok(reports);
+    }
+    let kind = args.kind.kind();
+    for path in &args.files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let diags = validate_with(&text, kind, &Options::default());
+        reports.push(Report {
+            name: path.display().to_string(),
+            label: None,
+            kind,
+            lines: LineIndex::new(&text),
+            text: std::sync::Arc::new(text),
+            diags,
+        });
+    }
+    Ok(reports)
+}
+
+fn sev_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::SecurityWarning => "security-warning",
+        Severity::Warning => "warning",
+        Severity::Suggestion => "suggestion",
+    }
+}
+
+fn counts(reports: &[Report]) -> [usize; 4] {
+    let mut c = [0usize; 4];
+    for d in reports.iter().flat_map(|r| r.diags.iter()) {
+        c[match d.severity {
+            Severity::Error => 0,
+            Severity::SecurityWarning => 1,
+            Severity::Warning => 2,
+            Severity::Suggestion => 3,
+        }] += 1;
+    }
+    c
+}
+
+fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
+    for r in reports {
+        for d in &r.diags {
+            let start = r.pos(d.span.start);
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}]: {}",
+                r.name,
+                start.line,
+                start.col,
+                sev_word(d.severity),
+                d.code,
+                d.message
+            )?;
+            if let Some(label) = &r.label {
+                writeln!(out, "  = in {label} ({})", r.kind.label())?;
+            }
+            let range = r.lines.line_range(&r.text, start.line);
+            let line = r.text.get(range.clone()).unwrap_or("");
+            let num = start.line.to_string();
+            let pad = " ".repeat(num.len());
+            // The caret line covers the span's part on its first line (at least one caret).
+            let first = (d.span.start as usize).clamp(range.start, range.end);
+            let last = (d.span.end as usize).clamp(first, range.end);
+            let before = r.text.get(range.start..first).unwrap_or("").chars().count();
+            let width = r.text.get(first..last).unwrap_or("").chars().count().max(1);
+            // Tabs keep their width so the carets stay aligned.
+            let indent: String = r
+                .text
+                .get(range.start..first)
+                .unwrap_or("")
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            debug_assert_eq!(indent.chars().count(), before);
+            writeln!(out, "{pad} |")?;
+            writeln!(out, "{num} | {line}")?;
+            writeln!(out, "{pad} | {indent}{}", "^".repeat(width))?;
+            if let Some(h) = &d.help {
+                writeln!(out, "{pad} = help: {h}")?;
+            }
+            if let Some(f) = &d.fix {
+                if f.text.is_empty() {
+                    writeln!(
+                        out,
+                        "{pad} = fix: remove `{}`",
+                        r.text.get(f.span.range()).unwrap_or("")
+                    )?;
+                } else {
+                    writeln!(out, "{pad} = fix: `{}`", f.text)?;
+                }
+            }
+            writeln!(out)?;
+        }
+    }
+    let [e, s, w, g] = counts(reports);
+    writeln!(
+        out,
+        "{e} errors, {s} security warnings, {w} warnings, {g} suggestions in {} documents ({})",
+        reports.len(),
+        crate::catalog::catalog().label()
+    )
+}
+
+fn diag_json(r: &Report, d: &Diagnostic) -> serde_json::Value {
+    let s = r.pos(d.span.start);
+    let e = r.pos(d.span.end);
+    json!({
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "help": d.help,
+        "path": d.path,
+        "span": {"start": d.span.start, "end": d.span.end},
+        "start": {"line": s.line, "column": s.col},
+        "end": {"line": e.line, "column": e.col},
+        "fix": d.fix.as_ref().map(|f| json!({
+            "span": {"start": f.span.start, "end": f.span.end},
+            "text": f.text,
+        })),
+    })
+}
+
+fn json_out(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
+    let [e, s, w, g] = counts(reports);
+    let docs: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "file": r.name,
+                "document": r.label,
+                "type": r.kind.label(),
+                "diagnostics": r.diags.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let v = json!({
+        "catalog": {"version": crate::catalog::catalog().version, "date": crate::catalog::catalog().date},
+        "documents": docs,
+        "summary": {"errors": e, "security_warnings": s, "warnings": w, "suggestions": g},
+    });
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    )
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::SecurityWarning | Severity::Warning => "warning",
+        Severity::Suggestion => "note",
+    }
+}
+
+/// The file a source name points at: `export.json (document at $.X)` → `export.json`.
+fn artifact(name: &str) -> String {
+    let file = name.split(" (").next().unwrap_or(name);
+    file.replace('\\', "/")
+}
+
+fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
+    let rules: Vec<_> = CHECKS
+        .iter()
+        .map(|c| {
+            let mut props = json!({"tags": [c.group, "iam"]});
+            if c.severity == Severity::SecurityWarning {
+                props["tags"] = json!([c.group, "iam", "security"]);
+                props["security-severity"] = json!("7.0");
+            }
+            json!({
+                "id": c.code,
+                "name": c.code,
+                "shortDescription": {"text": c.summary},
+                "fullDescription": {"text": c.summary},
+                "helpUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
+                "defaultConfiguration": {"level": sarif_level(c.severity)},
+                "properties": props,
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        for d in &r.diags {
+            let s = r.pos(d.span.start);
+            let e = r.pos(d.span.end.max(d.span.start));
+            let (end_line, end_col) = if d.span.is_empty() {
+                (s.line, s.col + 1)
+            } else {
+                (e.line, e.col)
+            };
+            let rule_index = CHECKS.iter().position(|c| c.code == d.code);
+            let mut message = d.message.clone();
+            if let Some(h) = &d.help {
+                message.push_str("; ");
+                message.push_str(h);
+            }
+            if let Some(l) = &r.label {
+                message.push_str(&format!(" (in {l})"));
+            }
+            let mut res = json!({
+                "ruleId": d.code,
+                "level": sarif_level(d.severity),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": artifact(&r.name)},
+                        "region": {
+                            "startLine": s.line,
+                            "startColumn": s.col,
+                            "endLine": end_line,
+                            "endColumn": end_col,
+                        }
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": d.path, "kind": "member"}],
+                }],
+            });
+            if let Some(i) = rule_index {
+                res["ruleIndex"] = json!(i);
+            }
+            results.push(res);
+        }
+    }
+    let v = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "iam-atlas",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    )
+}

@@ -435,7 +435,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
     let Some(action_list) = action_list else {
         return;
     };
-    if arns.len() != list.items.len() {
+    if arns.len() != list.items.len() || list.items.is_empty() {
         return; // some resources could not be read; do not guess
     }
     for (ii, it) in acts.items.iter().enumerate() {
