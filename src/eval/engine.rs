@@ -187,9 +187,60 @@ pub struct Overrides {
     pub now: Option<Timestamp>,
 }
 
+/// What holds a policy, borrowed from the model (`user alice`).
+#[derive(Clone, Copy)]
+struct Owner<'m> {
+    kind: &'static str,
+    name: &'m str,
+}
+
+/// A policy's label, built only when an explanation is asked for (reverse queries evaluate thousands of
+/// principals and must not allocate per policy).
+enum LabelSrc<'m> {
+    Model {
+        kind: &'static str,
+        owner: Owner<'m>,
+        name: &'m str,
+        arn: Option<&'m str>,
+        version: Option<&'m str>,
+        source: SourceId,
+    },
+    Owned(PolicyLabel),
+}
+
+impl LabelSrc<'_> {
+    fn label(&self) -> PolicyLabel {
+        match self {
+            LabelSrc::Model {
+                kind,
+                owner,
+                name,
+                arn,
+                version,
+                source,
+            } => PolicyLabel {
+                kind,
+                name: name.to_string(),
+                arn: arn.map(str::to_string),
+                version: version.map(str::to_string),
+                attached_to: Some(format!("{} {}", owner.kind, owner.name)),
+                source: Some(*source),
+            },
+            LabelSrc::Owned(l) => l.clone(),
+        }
+    }
+
+    fn source(&self) -> Option<SourceId> {
+        match self {
+            LabelSrc::Model { source, .. } => Some(*source),
+            LabelSrc::Owned(l) => l.source,
+        }
+    }
+}
+
 /// A policy entering a layer.
 struct Input<'m> {
-    label: PolicyLabel,
+    label: LabelSrc<'m>,
     policy: &'m Policy,
 }
 
@@ -211,15 +262,95 @@ struct LayerEval {
     hits: Vec<StatementHit>,
 }
 
+/// Statement candidates per policy for one (action, resource). Reverse queries evaluate thousands of
+/// principals that share managed policies: each policy's statements are matched against the action and the
+/// resource once, and only the candidates are evaluated per principal.
+#[derive(Default)]
+pub struct Prefilter {
+    key: (String, String),
+    map: rustc_hash::FxHashMap<usize, Vec<u32>>,
+}
+
+impl Prefilter {
+    fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
+        if self.key.0 != action || self.key.1 != resource {
+            self.key = (action.to_string(), resource.to_string());
+            self.map.clear();
+        }
+        self.map
+            .entry(policy as *const Policy as usize)
+            .or_insert_with(|| {
+                policy
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| statement_may_apply(s, action, resource))
+                    .map(|(i, _)| i as u32)
+                    .collect()
+            })
+    }
+}
+
+/// Action and resource match, ignoring principal, conditions and policy variables (a pattern with a variable
+/// is kept: it is decided per principal).
+fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
+    let acts = match &s.action {
+        Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
+        Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
+        None => false,
+    };
+    if !acts {
+        return false;
+    }
+    match &s.resource {
+        None => true,
+        Some(r) => {
+            let l = r.list();
+            if l.iter().any(|p| p.contains("${")) {
+                return true;
+            }
+            let any = l.iter().any(|p| resource_matches(p, resource));
+            if r.is_not() { !any } else { any }
+        }
+    }
+}
+
 struct Eval<'a> {
     model: &'a Model,
     req: &'a Request,
     ctx: Context,
     explain: bool,
     tested_missing: Vec<String>,
+    now: Timestamp,
+    resource_account: Option<String>,
+    filled: bool,
+    prefilter: Option<&'a mut Prefilter>,
+    buf: Vec<u32>,
 }
 
 impl Eval<'_> {
+    /// Fill the context keys derived from the principal and the resource, once, when a statement first needs
+    /// them (most statements of a reverse query never do).
+    fn ensure_ctx(&mut self) {
+        if self.filled {
+            return;
+        }
+        self.filled = true;
+        self.req
+            .principal
+            .fill_context(self.model, &mut self.ctx, self.now);
+        if let Some(ra) = &self.resource_account {
+            self.ctx
+                .set_default("aws:ResourceAccount", vec![ra.clone()]);
+            if let Some(org) = &self.model.organization
+                && org.path_to(ra).is_some()
+            {
+                self.ctx
+                    .set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+            }
+        }
+    }
+
     fn statement_applies(
         &mut self,
         s: &Statement,
@@ -235,6 +366,14 @@ impl Eval<'_> {
         };
         if !acts {
             return None;
+        }
+        if (variables
+            && s.resource
+                .as_ref()
+                .is_some_and(|r| r.list().iter().any(|p| p.contains("${"))))
+            || !s.conditions.is_empty()
+        {
+            self.ensure_ctx();
         }
         let resource = &self.req.resource;
         let matches_resource = |pattern: &str, ctx: &Context| -> bool {
@@ -311,7 +450,21 @@ impl Eval<'_> {
         };
         for input in inputs {
             let variables = input.policy.supports_variables();
-            for (index, s) in input.policy.statements.iter().enumerate() {
+            let mut candidates = std::mem::take(&mut self.buf);
+            candidates.clear();
+            match self.prefilter.as_deref_mut() {
+                Some(pf) => candidates.extend_from_slice(pf.candidates(
+                    input.policy,
+                    &self.req.action,
+                    &self.req.resource,
+                )),
+                None => candidates.extend(0..input.policy.statements.len() as u32),
+            }
+            for &ci in &candidates {
+                let index = ci as usize;
+                let Some(s) = input.policy.statements.get(index) else {
+                    continue;
+                };
                 let Some((named, conditions)) =
                     self.statement_applies(s, variables, check_principal)
                 else {
@@ -326,12 +479,12 @@ impl Eval<'_> {
                     }
                 }
                 if self.explain {
-                    let location = input.label.source.map(|src| {
+                    let location = input.label.source().map(|src| {
                         let source = self.model.source(src);
                         format!("{}:{}", source.name, source.line_col(s.span.start))
                     });
                     out.hits.push(StatementHit {
-                        policy: input.label.clone(),
+                        policy: input.label.label(),
                         index,
                         sid: s.sid.as_ref().map(|x| x.value.to_string()),
                         effect,
@@ -341,6 +494,7 @@ impl Eval<'_> {
                     });
                 }
             }
+            self.buf = candidates;
         }
         out
     }
@@ -467,9 +621,9 @@ fn managed_inputs<'m>(
     model: &'m Model,
     account: u32,
     kind: &'static str,
-    attached_to: &str,
-    name: &str,
-    arn: &str,
+    owner: Owner<'m>,
+    name: &'m str,
+    arn: &'m str,
     target: PolicyRef,
     inputs: &mut Vec<Input<'m>>,
     unknown: &mut Vec<String>,
@@ -479,36 +633,32 @@ fn managed_inputs<'m>(
         .and_then(|p| p.default_doc().map(|d| (p, d)))
     {
         Some((p, d)) => inputs.push(Input {
-            label: PolicyLabel {
+            label: LabelSrc::Model {
                 kind,
-                name: name.to_string(),
-                arn: Some(arn.to_string()),
-                version: p.default_version.as_ref().map(|v| v.to_string()),
-                attached_to: Some(attached_to.to_string()),
-                source: Some(d.source),
+                owner,
+                name,
+                arn: Some(arn),
+                version: p.default_version.as_deref(),
+                source: d.source,
             },
             policy: &d.policy,
         }),
         None => unknown.push(format!(
-            "{kind} policy `{arn}` attached to {attached_to} is not in the snapshot"
+            "{kind} policy `{arn}` attached to {} {} is not in the snapshot",
+            owner.kind, owner.name
         )),
     }
 }
 
-fn inline_input<'m>(
-    kind: &'static str,
-    attached_to: &str,
-    name: &str,
-    doc: &'m PolicyDoc,
-) -> Input<'m> {
+fn inline_input<'m>(owner: Owner<'m>, name: &'m str, doc: &'m PolicyDoc) -> Input<'m> {
     Input {
-        label: PolicyLabel {
-            kind,
-            name: name.to_string(),
+        label: LabelSrc::Model {
+            kind: "inline",
+            owner,
+            name,
             arn: None,
             version: None,
-            attached_to: Some(attached_to.to_string()),
-            source: Some(doc.source),
+            source: doc.source,
         },
         policy: &doc.policy,
     }
@@ -527,14 +677,14 @@ fn identity_inputs<'m>(
         return (ident, boundary, unknown, false);
     };
     let mut add_boundary =
-        |b: &Option<crate::account::Boundary>, who: &str, unknown: &mut Vec<String>| {
+        |b: &'m Option<crate::account::Boundary>, owner: Owner<'m>, unknown: &mut Vec<String>| {
             if let Some(b) = b {
                 let mut v = Vec::new();
                 managed_inputs(
                     model,
                     r.account,
                     "boundary",
-                    who,
+                    owner,
                     b.arn.rsplit('/').next().unwrap_or(&b.arn),
                     &b.arn,
                     b.target,
@@ -549,16 +699,19 @@ fn identity_inputs<'m>(
             let Some(u) = acc.users.get(r.index as usize) else {
                 return (ident, None, unknown, false);
             };
-            let who = format!("user {}", u.name);
+            let who = Owner {
+                kind: "user",
+                name: &u.name,
+            };
             for p in &u.inline {
-                ident.push(inline_input("inline", &who, &p.name, &p.doc));
+                ident.push(inline_input(who, &p.name, &p.doc));
             }
             for a in &u.attached {
                 managed_inputs(
                     model,
                     r.account,
                     "managed",
-                    &who,
+                    who,
                     &a.name,
                     &a.arn,
                     a.target,
@@ -567,18 +720,21 @@ fn identity_inputs<'m>(
                 );
             }
             for g in &u.groups {
-                let gwho = format!("group {g}");
                 match acc.group(g) {
                     Some(group) => {
+                        let gwho = Owner {
+                            kind: "group",
+                            name: &group.name,
+                        };
                         for p in &group.inline {
-                            ident.push(inline_input("inline", &gwho, &p.name, &p.doc));
+                            ident.push(inline_input(gwho, &p.name, &p.doc));
                         }
                         for a in &group.attached {
                             managed_inputs(
                                 model,
                                 r.account,
                                 "managed",
-                                &gwho,
+                                gwho,
                                 &a.name,
                                 &a.arn,
                                 a.target,
@@ -587,27 +743,31 @@ fn identity_inputs<'m>(
                             );
                         }
                     }
-                    None => {
-                        unknown.push(format!("{gwho} of user {} is not in the snapshot", u.name))
-                    }
+                    None => unknown.push(format!(
+                        "group {g} of user {} is not in the snapshot",
+                        u.name
+                    )),
                 }
             }
-            add_boundary(&u.boundary, &who, &mut unknown);
+            add_boundary(&u.boundary, who, &mut unknown);
         }
         EntityKind::Role => {
             let Some(role) = acc.roles.get(r.index as usize) else {
                 return (ident, None, unknown, false);
             };
-            let who = format!("role {}", role.name);
+            let who = Owner {
+                kind: "role",
+                name: &role.name,
+            };
             for p in &role.inline {
-                ident.push(inline_input("inline", &who, &p.name, &p.doc));
+                ident.push(inline_input(who, &p.name, &p.doc));
             }
             for a in &role.attached {
                 managed_inputs(
                     model,
                     r.account,
                     "managed",
-                    &who,
+                    who,
                     &a.name,
                     &a.arn,
                     a.target,
@@ -615,7 +775,7 @@ fn identity_inputs<'m>(
                     &mut unknown,
                 );
             }
-            add_boundary(&role.boundary, &who, &mut unknown);
+            add_boundary(&role.boundary, who, &mut unknown);
             service_linked = matches!(role.kind, RoleKind::ServiceLinked { .. });
         }
         _ => {}
@@ -640,7 +800,7 @@ fn org_levels<'m>(
             ids.iter()
                 .filter_map(|&i| model.org_policies.get(i as usize))
                 .map(|p| Input {
-                    label: PolicyLabel {
+                    label: LabelSrc::Owned(PolicyLabel {
                         kind: if kind == OrgPolicyKind::Scp {
                             "scp"
                         } else {
@@ -651,7 +811,7 @@ fn org_levels<'m>(
                         version: None,
                         attached_to: Some(at.to_string()),
                         source: Some(p.doc.source),
-                    },
+                    }),
                     policy: &p.doc.policy,
                 })
                 .collect()
@@ -686,28 +846,37 @@ fn org_levels<'m>(
 
 /// Evaluate `req` against `model`, with the full explanation.
 pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
-    run(model, req, overrides, true)
+    run(model, req, overrides, true, None)
 }
 
 /// Evaluate `req` for its decision only (no explanation is built: for batches and reverse queries).
 pub fn decide(model: &Model, req: &Request, overrides: &Overrides) -> (Decision, bool) {
-    let r = run(model, req, overrides, false);
+    let r = run(model, req, overrides, false, None);
     (r.decision, r.certain)
 }
 
-fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> EvalResult {
+/// Like [`decide`], reusing per-policy statement matches across calls for the same action and resource
+/// (reverse queries).
+pub fn decide_with(
+    model: &Model,
+    req: &Request,
+    overrides: &Overrides,
+    prefilter: &mut Prefilter,
+) -> (Decision, bool) {
+    let r = run(model, req, overrides, false, Some(prefilter));
+    (r.decision, r.certain)
+}
+
+fn run(
+    model: &Model,
+    req: &Request,
+    overrides: &Overrides,
+    explain: bool,
+    prefilter: Option<&mut Prefilter>,
+) -> EvalResult {
     let now = overrides.now.unwrap_or_else(Timestamp::now);
-    let mut ctx = req.context.clone();
-    req.principal.fill_context(model, &mut ctx, now);
+    let ctx = req.context.clone();
     let resource_account = req.resource_account(model);
-    if let Some(ra) = &resource_account {
-        ctx.set_default("aws:ResourceAccount", vec![ra.clone()]);
-        if let Some(org) = &model.organization
-            && org.path_to(ra).is_some()
-        {
-            ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
-        }
-    }
     let mut notes = Vec::new();
     if req.resource_account.is_none()
         && crate::account::arn_account(&req.resource).is_none_or(|a| a.is_empty())
@@ -722,6 +891,11 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
         ctx,
         explain,
         tested_missing: Vec::new(),
+        now,
+        resource_account: resource_account.clone(),
+        filled: false,
+        prefilter,
+        buf: Vec::new(),
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -754,7 +928,7 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
                             Some(
                                 l.iter()
                                     .map(|(n, pol)| Input {
-                                        label: label("scp", n),
+                                        label: LabelSrc::Owned(label("scp", n)),
                                         policy: pol,
                                     })
                                     .collect(),
@@ -803,7 +977,7 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
                             Some(
                                 l.iter()
                                     .map(|(n, pol)| Input {
-                                        label: label("rcp", n),
+                                        label: LabelSrc::Owned(label("rcp", n)),
                                         policy: pol,
                                     })
                                     .collect(),
@@ -863,13 +1037,16 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
             Some(role) => match &role.trust {
                 Some(t) => {
                     let input = Input {
-                        label: PolicyLabel {
+                        label: LabelSrc::Model {
                             kind: "trust",
-                            name: role.name.to_string(),
-                            arn: Some(role.arn.to_string()),
+                            owner: Owner {
+                                kind: "role",
+                                name: &role.name,
+                            },
+                            name: &role.name,
+                            arn: Some(&role.arn),
                             version: None,
-                            attached_to: Some(format!("role {}", role.name)),
-                            source: Some(t.source),
+                            source: t.source,
                         },
                         policy: &t.policy,
                     };
@@ -907,17 +1084,20 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
         };
         let input = match (&overrides.resource_policy, from_model) {
             (Some((n, pol)), _) => Some(Input {
-                label: label("resource", n),
+                label: LabelSrc::Owned(label("resource", n)),
                 policy: pol,
             }),
             (None, Some(rp)) => Some(Input {
-                label: PolicyLabel {
+                label: LabelSrc::Model {
                     kind: "resource",
-                    name: rp.resource.to_string(),
+                    owner: Owner {
+                        kind: "resource",
+                        name: &rp.resource,
+                    },
+                    name: &rp.resource,
                     arn: None,
                     version: None,
-                    attached_to: Some(rp.resource.to_string()),
-                    source: Some(rp.doc.source),
+                    source: rp.doc.source,
                 },
                 policy: &rp.doc.policy,
             }),
@@ -1003,7 +1183,7 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
             .session_policies
             .iter()
             .map(|(n, pol)| Input {
-                label: label("session", n),
+                label: LabelSrc::Owned(label("session", n)),
                 policy: pol,
             })
             .collect();
@@ -1134,6 +1314,7 @@ fn run(model: &Model, req: &Request, overrides: &Overrides, explain: bool) -> Ev
         layers,
         missing_context_keys,
         context: if explain {
+            ev.ensure_ctx();
             ev.ctx.entries()
         } else {
             Vec::new()

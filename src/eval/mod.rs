@@ -7,5 +7,7 @@ pub mod glob;
 pub mod request;
 
 pub use condition::Context;
-pub use engine::{Decision, EvalResult, Layer, Overrides, Verdict, decide, evaluate};
+pub use engine::{
+    Decision, EvalResult, Layer, Overrides, Prefilter, Verdict, decide, decide_with, evaluate,
+};
 pub use request::{Principal, PrincipalType, Request};
