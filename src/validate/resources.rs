@@ -288,8 +288,8 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
             span,
             path,
             format!(
-                "{} resource `{raw}` cannot contain a region",
-                if svc == "iam" { "IAM" } else { "S3" }
+                "resource `{raw}` cannot contain a region: {} names are global",
+                if svc == "iam" { "IAM" } else { "S3 bucket" }
             ),
         )
         .help("leave the region empty: IAM and S3 bucket names are global")
@@ -312,7 +312,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
                 "INVALID_IAM_RESOURCE_PATH",
                 span,
                 path,
-                format!("IAM resource `{raw}` must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
+                format!("resource `{raw}` of IAM must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
             );
             return false;
         }
