@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod generate;
+pub mod graph;
 pub mod json;
 pub mod policy;
 pub mod sample;
