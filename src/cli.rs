@@ -32,6 +32,14 @@ pub enum Format {
 pub enum Command {
     /// Validate policy files, or every policy of snapshots (`--snapshot`).
     Validate(crate::validate::cli::ValidateArgs),
+    /// May a principal do an action on a resource? The decision, the layers and the statements that made it.
+    Eval(crate::eval::cli::EvalArgs),
+    /// Which loaded users and roles may do an action on a resource.
+    WhoCan(crate::eval::cli::WhoCanArgs),
+    /// What a principal may do, by service and access level.
+    WhatCan(crate::eval::cli::WhatCanArgs),
+    /// The roles a principal can assume, directly or through a chain.
+    Assume(crate::eval::cli::AssumeArgs),
     /// Open exports or workspace files in the GUI.
     Open {
         /// `get-account-authorization-details` exports and/or IAM Atlas workspace files.
@@ -123,6 +131,10 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
         Command::Validate(args) => return crate::validate::cli::run(args, out, err),
+        Command::Eval(args) => crate::eval::cli::eval(args, out),
+        Command::WhoCan(args) => crate::eval::cli::who(args, out),
+        Command::WhatCan(args) => crate::eval::cli::what(args, out),
+        Command::Assume(args) => crate::eval::cli::assume(args, out),
         Command::Open { .. } => Err("the GUI is not built into this binary (feature `gui`)".into()),
     };
     match result {

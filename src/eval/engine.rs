@@ -170,6 +170,9 @@ pub struct EvalResult {
     /// Facts about how the request was read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// With [`Overrides::optimistic`]: the conditions assumed to hold for the answer to be `Allow`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumed_conditions: Vec<String>,
 }
 
 /// Policies given with a request rather than taken from the model (command line, what-if).
@@ -185,6 +188,10 @@ pub struct Overrides {
     pub rcp_levels: Vec<Vec<(String, Policy)>>,
     /// The time to evaluate at (default: now).
     pub now: Option<Timestamp>,
+    /// Treat conditions on keys the request does not supply as satisfiable (held for `Allow` statements, not
+    /// for `Deny` ones), listing them in [`EvalResult::assumed_conditions`]: reverse queries use this to find
+    /// who *could* be allowed, and under which conditions.
+    pub optimistic: bool,
 }
 
 /// What holds a policy, borrowed from the model (`user alice`).
@@ -326,6 +333,8 @@ struct Eval<'a> {
     filled: bool,
     prefilter: Option<&'a mut Prefilter>,
     buf: Vec<u32>,
+    optimistic: bool,
+    assumed: Vec<String>,
 }
 
 impl Eval<'_> {
@@ -411,16 +420,30 @@ impl Eval<'_> {
                 break;
             };
             let values: Vec<&str> = c.values.iter().collect();
-            let (held, subst) =
+            let (mut held, subst) =
                 super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables);
             let present = self.ctx.get(&c.key.value).map(|v| v.to_vec());
-            if present.is_none()
-                && !self
+            if present.is_none() {
+                if !self
                     .tested_missing
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&c.key.value))
-            {
-                self.tested_missing.push(c.key.value.to_string());
+                {
+                    self.tested_missing.push(c.key.value.to_string());
+                }
+                if self.optimistic {
+                    // Reverse queries ask "could this be allowed?": a condition on a key the request leaves
+                    // open is assumed to hold for an Allow and not to hold for a Deny.
+                    let is_allow = s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow);
+                    held = is_allow;
+                    if is_allow {
+                        let text =
+                            format!("{} {} {}", c.operator.value, c.key.value, values.join(", "));
+                        if !self.assumed.contains(&text) {
+                            self.assumed.push(text);
+                        }
+                    }
+                }
             }
             if self.explain {
                 results.push(ConditionResult {
@@ -617,6 +640,7 @@ const RCP_SERVICES: [&str; 10] = [
     "dynamodb",
 ];
 
+#[allow(clippy::too_many_arguments)] // one call site per attachment kind; a struct would only rename the arguments
 fn managed_inputs<'m>(
     model: &'m Model,
     account: u32,
@@ -862,9 +886,24 @@ pub fn decide_with(
     req: &Request,
     overrides: &Overrides,
     prefilter: &mut Prefilter,
-) -> (Decision, bool) {
+) -> Quick {
     let r = run(model, req, overrides, false, Some(prefilter));
-    (r.decision, r.certain)
+    Quick {
+        decision: r.decision,
+        certain: r.certain,
+        conditional: !r.assumed_conditions.is_empty(),
+    }
+}
+
+/// A decision without its explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quick {
+    /// The decision.
+    pub decision: Decision,
+    /// No missing policy could change it.
+    pub certain: bool,
+    /// With [`Overrides::optimistic`]: it relies on conditions assumed to hold.
+    pub conditional: bool,
 }
 
 fn run(
@@ -896,6 +935,8 @@ fn run(
         filled: false,
         prefilter,
         buf: Vec::new(),
+        optimistic: overrides.optimistic,
+        assumed: Vec::new(),
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -1320,6 +1361,7 @@ fn run(
             Vec::new()
         },
         notes,
+        assumed_conditions: std::mem::take(&mut ev.assumed),
     }
 }
 
@@ -1410,4 +1452,16 @@ fn org_layer(
         out.note = Some("no level of the organisation lists these policies".into());
     }
     out
+}
+
+/// The identity-based policy documents of a principal (its own and its groups'), for reverse queries.
+pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy> {
+    match p.entity {
+        Some(r) => identity_inputs(model, r)
+            .0
+            .into_iter()
+            .map(|i| i.policy)
+            .collect(),
+        None => Vec::new(),
+    }
 }

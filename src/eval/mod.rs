@@ -1,13 +1,17 @@
 //! The evaluation engine: "may principal P do action A on resource R with context C?", answered as AWS would,
-//! with the statements and layers that decided it.
+//! with the statements and layers that decided it; and the reverse questions (who can, what can, who can
+//! assume which role).
 
+pub mod cli;
 pub mod condition;
 pub mod engine;
 pub mod glob;
 pub mod request;
+pub mod reverse;
 
 pub use condition::Context;
 pub use engine::{
-    Decision, EvalResult, Layer, Overrides, Prefilter, Verdict, decide, decide_with, evaluate,
+    Decision, EvalResult, Layer, Overrides, Prefilter, Quick, Verdict, decide, decide_with,
+    evaluate,
 };
 pub use request::{Principal, PrincipalType, Request};

@@ -1,0 +1,581 @@
+//! `iam-atlas eval`, `who-can`, `what-can` and `assume`: the engine on the command line.
+
+use super::condition::Context;
+use super::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
+use super::request::{Principal, Request};
+use super::reverse::{reachable_roles, what_can, who_can};
+use crate::account::Model;
+use crate::account::workspace::{LoadOptions, load_paths};
+use crate::cli::Format;
+use crate::policy::{Interner, Policy, parse_text};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Where the model comes from.
+#[derive(Args, Debug, Clone)]
+pub struct SnapshotArgs {
+    /// Exports and/or workspace files (repeat for several accounts).
+    #[arg(long = "snapshot", value_name = "FILE")]
+    pub snapshot: Vec<PathBuf>,
+    /// Use the bundled sample organisation.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub sample: bool,
+}
+
+impl SnapshotArgs {
+    fn load(&self) -> Result<Model, String> {
+        if self.sample {
+            return crate::sample::load_sample(LoadOptions::default()).map_err(|e| e.to_string());
+        }
+        if self.snapshot.is_empty() {
+            return Err("give --snapshot FILE (an export or a workspace) or --sample".into());
+        }
+        load_paths(&self.snapshot, LoadOptions::default()).map_err(|e| e.to_string())
+    }
+}
+
+/// `iam-atlas eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// The principal: an ARN (user, role, assumed-role session, federated user, root), an account id, a
+    /// service (`lambda.amazonaws.com`), `anonymous`, or the unique name of a loaded user or role.
+    #[arg(long, required_unless_present = "requests")]
+    principal: Option<String>,
+    /// The action, `service:Action`.
+    #[arg(long, required_unless_present = "requests")]
+    action: Option<String>,
+    /// The resource ARN (or `*`).
+    #[arg(long, required_unless_present = "requests")]
+    resource: Option<String>,
+    /// The account that owns the resource (for ARNs without one, such as S3).
+    #[arg(long)]
+    resource_account: Option<String>,
+    /// A context key, `KEY=VALUE`; repeat a key for several values.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// A resource policy to use instead of the snapshot's.
+    #[arg(long, value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// A session policy (repeatable).
+    #[arg(long, value_name = "FILE")]
+    session_policy: Vec<PathBuf>,
+    /// SCPs of one organisation level, root first (repeat per level): one document or a JSON array.
+    #[arg(long, value_name = "FILE")]
+    scp: Vec<PathBuf>,
+    /// RCPs of one organisation level, root first (repeat per level).
+    #[arg(long, value_name = "FILE")]
+    rcp: Vec<PathBuf>,
+    /// Requests to evaluate in a batch, one JSON object per line
+    /// (`principal`, `action`, `resource`, `resource_account`, `context`); one JSON result per line is written.
+    #[arg(long, value_name = "FILE.jsonl")]
+    requests: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `iam-atlas who-can`.
+#[derive(Args, Debug)]
+pub struct WhoCanArgs {
+    /// The action.
+    action: String,
+    /// The resource ARN.
+    resource: String,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// The account that owns the resource.
+    #[arg(long)]
+    resource_account: Option<String>,
+    /// A context key, `KEY=VALUE` (keys not given are assumed satisfiable and listed with each answer).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `iam-atlas what-can`.
+#[derive(Args, Debug)]
+pub struct WhatCanArgs {
+    /// The principal (as for `eval`).
+    principal: String,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// A context key, `KEY=VALUE`.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `iam-atlas assume`: the roles a principal can reach, directly or through a chain.
+#[derive(Args, Debug)]
+pub struct AssumeArgs {
+    /// The principal: a loaded user or role (ARN or unique name).
+    principal: String,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn context_from(pairs: &[String]) -> Result<Context, String> {
+    let mut ctx = Context::new();
+    for p in pairs {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(format!("--context `{p}` must be KEY=VALUE"));
+        };
+        ctx.add(k.trim(), v);
+    }
+    Ok(ctx)
+}
+
+/// Read policy documents from a file: one document, or an array of documents.
+fn policies_from(path: &PathBuf) -> Result<Vec<(String, Policy)>, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let parsed = crate::json::parse(&text);
+    if let Some(e) = parsed.errors.first() {
+        let at = crate::text::line_col(&text, e.span.start as usize);
+        return Err(format!("{name}:{at}: invalid JSON: {}", e.message));
+    }
+    let mut interner = Interner::default();
+    let mut out = Vec::new();
+    let nodes: Vec<crate::json::NodeId> =
+        if parsed.doc.kind(parsed.root) == crate::json::Kind::Array {
+            parsed.doc.children(parsed.root).collect()
+        } else {
+            vec![parsed.root]
+        };
+    for (i, n) in nodes.iter().enumerate() {
+        let span = parsed.doc.span(*n);
+        let sub = &text[span.range()];
+        let p = parse_text(sub, &mut interner);
+        if let Some(d) = p
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == crate::diagnostic::Severity::Error)
+        {
+            let at = crate::text::line_col(&text, span.start as usize + d.span.start as usize);
+            return Err(format!("{name}:{at}: {}", d.message));
+        }
+        let label = if nodes.len() == 1 {
+            name.clone()
+        } else {
+            format!("{name}[{i}]")
+        };
+        out.push((label, p.policy));
+    }
+    Ok(out)
+}
+
+fn decision_str(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "ExplicitDeny",
+        Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}
+
+/// Print an explanation for people.
+pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let head = if r.certain {
+        decision_str(r.decision).to_string()
+    } else {
+        format!(
+            "UNKNOWN (the known policies give {})",
+            decision_str(r.decision)
+        )
+    };
+    writeln!(
+        out,
+        "{head}   decided by: {}",
+        r.decided_by
+            .map(|l| format!("{l:?}"))
+            .unwrap_or_else(|| "-".into())
+    )?;
+    writeln!(
+        out,
+        "principal  {} ({:?}{})",
+        r.principal.arn,
+        r.principal.kind,
+        r.principal
+            .account
+            .as_ref()
+            .map(|a| format!(", account {a}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(out, "action     {}", r.action)?;
+    writeln!(
+        out,
+        "resource   {}{}",
+        r.resource,
+        r.resource_account
+            .as_ref()
+            .map(|a| format!(" (account {a})"))
+            .unwrap_or_default()
+    )?;
+    for u in &r.unknown {
+        writeln!(out, "unknown    {u}")?;
+    }
+    for n in &r.notes {
+        writeln!(out, "note       {n}")?;
+    }
+    writeln!(out, "\nlayers")?;
+    for l in &r.layers {
+        let v = match l.verdict {
+            Verdict::Allow => "Allow",
+            Verdict::ExplicitDeny => "ExplicitDeny",
+            Verdict::ImplicitDeny => "ImplicitDeny",
+            Verdict::NotApplicable => "-",
+        };
+        let levels: Vec<String> = l
+            .levels
+            .iter()
+            .map(|x| format!("{}: {:?}", x.name, x.verdict))
+            .collect();
+        let extra = if levels.is_empty() {
+            l.note.clone().unwrap_or_default()
+        } else {
+            levels.join(" · ")
+        };
+        writeln!(out, "  {:<9} {:<13} {}", format!("{:?}", l.layer), v, extra)?;
+    }
+    let hits: Vec<_> = r
+        .layers
+        .iter()
+        .flat_map(|l| l.statements.iter().map(move |s| (l.layer, s)))
+        .collect();
+    if !hits.is_empty() {
+        writeln!(out, "\nstatements")?;
+        for (layer, s) in hits {
+            writeln!(
+                out,
+                "  {:<5} {:?} {} {}{} statement {}{}",
+                format!("{:?}", s.effect),
+                layer,
+                s.policy.kind,
+                s.policy.name,
+                s.policy
+                    .attached_to
+                    .as_ref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default(),
+                s.index,
+                s.sid
+                    .as_ref()
+                    .map(|x| format!(" \"{x}\""))
+                    .unwrap_or_default(),
+            )?;
+            if let Some(loc) = &s.location {
+                writeln!(out, "        at {loc}")?;
+            }
+            for c in &s.conditions {
+                writeln!(
+                    out,
+                    "        {} {} {:?}: request {} → {}",
+                    c.operator,
+                    c.key,
+                    c.policy_values,
+                    c.request_values
+                        .as_ref()
+                        .map(|v| format!("{v:?}"))
+                        .unwrap_or_else(|| "(missing)".into()),
+                    if c.held { "holds" } else { "does not hold" }
+                )?;
+            }
+        }
+    }
+    if !r.missing_context_keys.is_empty() {
+        writeln!(
+            out,
+            "\ncontext keys the policies test but the request did not give (the answer may change with them):"
+        )?;
+        writeln!(out, "  {}", r.missing_context_keys.join(", "))?;
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct BatchLine {
+    principal: String,
+    action: String,
+    resource: String,
+    #[serde(default)]
+    resource_account: Option<String>,
+    #[serde(default)]
+    context: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let mut overrides = Overrides::default();
+    if let Some(p) = &a.resource_policy {
+        overrides.resource_policy = policies_from(p)?.into_iter().next();
+    }
+    for p in &a.session_policy {
+        overrides.session_policies.extend(policies_from(p)?);
+    }
+    for p in &a.scp {
+        overrides.scp_levels.push(policies_from(p)?);
+    }
+    for p in &a.rcp {
+        overrides.rcp_levels.push(policies_from(p)?);
+    }
+    let io = |e: std::io::Error| e.to_string();
+    if let Some(path) = &a.requests {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let l: BatchLine = serde_json::from_str(line)
+                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+            let mut ctx = Context::new();
+            for (k, v) in l.context {
+                let values = match v {
+                    serde_json::Value::Array(vs) => vs
+                        .iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| x.to_string())
+                        })
+                        .collect(),
+                    serde_json::Value::String(s) => vec![s],
+                    other => vec![other.to_string()],
+                };
+                ctx.set(&k, values);
+            }
+            let principal = Principal::resolve(&l.principal, &model)
+                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+            let req = Request {
+                principal,
+                action: l.action,
+                resource: l.resource,
+                resource_account: l.resource_account,
+                context: ctx,
+            };
+            let r = evaluate(&model, &req, &overrides);
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&r).map_err(|e| e.to_string())?
+            )
+            .map_err(io)?;
+        }
+        return Ok(());
+    }
+    let (Some(principal), Some(action), Some(resource)) = (a.principal, a.action, a.resource)
+    else {
+        return Err("give --principal, --action and --resource (or --requests FILE.jsonl)".into());
+    };
+    let principal = Principal::resolve(&principal, &model)?;
+    let req = Request {
+        principal,
+        action,
+        resource,
+        resource_account: a.resource_account,
+        context: context_from(&a.context)?,
+    };
+    let r = evaluate(&model, &req, &overrides);
+    match a.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
+        )
+        .map_err(io),
+        Format::Text => print_text(&r, out).map_err(io),
+    }
+}
+
+fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let ctx = context_from(&a.context)?;
+    let w = who_can(
+        &model,
+        &a.action,
+        &a.resource,
+        a.resource_account,
+        &ctx,
+        &Overrides::default(),
+    );
+    let io = |e: std::io::Error| e.to_string();
+    if a.format == Format::Json {
+        return writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&w).map_err(|e| e.to_string())?
+        )
+        .map_err(io);
+    }
+    writeln!(
+        out,
+        "{} of {} principals may do {} on {}",
+        w.principals.len(),
+        w.evaluated,
+        w.action,
+        w.resource
+    )
+    .map_err(io)?;
+    for e in &w.principals {
+        let how = if e.conditional {
+            format!("if {}", e.conditions.join(" and "))
+        } else {
+            "always".into()
+        };
+        writeln!(
+            out,
+            "  {:<70} {:?}{} — {how}",
+            e.principal,
+            e.kind,
+            if e.certain {
+                ""
+            } else {
+                " (UNKNOWN: a policy is missing)"
+            }
+        )
+        .map_err(io)?;
+        for s in &e.statements {
+            writeln!(
+                out,
+                "      via {} {} statement {}{}",
+                s.policy.kind,
+                s.policy.name,
+                s.index,
+                s.sid
+                    .as_ref()
+                    .map(|x| format!(" \"{x}\""))
+                    .unwrap_or_default()
+            )
+            .map_err(io)?;
+        }
+        for edge in &e.assumable_by {
+            writeln!(
+                out,
+                "      assumable by {}{}{}",
+                edge.from,
+                if edge.cross_account {
+                    " (cross-account)"
+                } else {
+                    ""
+                },
+                if edge.conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" if {}", edge.conditions.join(" and "))
+                }
+            )
+            .map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let principal = Principal::resolve(&a.principal, &model)?;
+    let ctx = context_from(&a.context)?;
+    let w = what_can(&model, &principal, &ctx, &Overrides::default());
+    let io = |e: std::io::Error| e.to_string();
+    if a.format == Format::Json {
+        return writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&w).map_err(|e| e.to_string())?
+        )
+        .map_err(io);
+    }
+    let total: usize = w
+        .services
+        .values()
+        .flat_map(|l| l.values())
+        .map(Vec::len)
+        .sum();
+    writeln!(
+        out,
+        "{} may use {total} actions in {} services",
+        w.principal,
+        w.services.len()
+    )
+    .map_err(io)?;
+    for (svc, levels) in &w.services {
+        writeln!(out, "  {svc}").map_err(io)?;
+        for (level, grants) in levels {
+            let names: Vec<String> = grants
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}{}",
+                        g.action.split(':').nth(1).unwrap_or(&g.action),
+                        if g.conditional { "*" } else { "" }
+                    )
+                })
+                .collect();
+            let shown = if names.len() > 12 {
+                format!("{} … ({} in all)", names[..12].join(", "), names.len())
+            } else {
+                names.join(", ")
+            };
+            writeln!(out, "    {level:<24} {shown}").map_err(io)?;
+        }
+    }
+    writeln!(out, "(* = only under conditions the request leaves open)").map_err(io)?;
+    Ok(())
+}
+
+fn run_assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let principal = Principal::resolve(&a.principal, &model)?;
+    let Some(entity) = principal.entity else {
+        return Err(format!("`{}` is not a loaded user or role", principal.arn));
+    };
+    let reach = reachable_roles(&model, entity, &Overrides::default());
+    let io = |e: std::io::Error| e.to_string();
+    if a.format == Format::Json {
+        return writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&reach).map_err(|e| e.to_string())?
+        )
+        .map_err(io);
+    }
+    writeln!(out, "{} can reach {} roles", principal.arn, reach.len()).map_err(io)?;
+    for r in &reach {
+        writeln!(out, "  {}", r.role).map_err(io)?;
+        for (i, hop) in r.path.windows(2).enumerate() {
+            let conds = r
+                .conditions
+                .get(i)
+                .filter(|c| !c.is_empty())
+                .map(|c| format!(" if {}", c.join(" and ")))
+                .unwrap_or_default();
+            writeln!(out, "      {} → {}{conds}", hop[0], hop[1]).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// Run `eval`.
+pub fn eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
+    run_eval(a, out)
+}
+/// Run `who-can`.
+pub fn who(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
+    run_who_can(a, out)
+}
+/// Run `what-can`.
+pub fn what(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
+    run_what_can(a, out)
+}
+/// Run `assume`.
+pub fn assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
+    run_assume(a, out)
+}

@@ -1,0 +1,547 @@
+//! Reverse queries: who can do an action on a resource, what a principal can do, and who can assume which
+//! role (directly or through a chain, across accounts), each answer carrying the conditions it relies on.
+//!
+//! They run the same engine as single evaluations (so they agree with it by construction), in its optimistic
+//! mode: a condition on a key the question leaves open is assumed to hold for an `Allow` and listed with the
+//! answer. Thousands of principals share managed policies, so each policy's statements are matched against
+//! the action and resource once ([`Prefilter`]), and the full explanation is built only for the principals
+//! that are allowed.
+
+use super::condition::Context;
+use super::engine::{
+    Decision, EvalResult, Layer, Overrides, Prefilter, StatementHit, decide_with, evaluate,
+};
+use super::request::{Principal, PrincipalType, Request};
+use crate::account::{EntityKind, EntityRef, Model};
+use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The principal behind a user or role of the model.
+pub fn principal_of(model: &Model, r: EntityRef) -> Option<Principal> {
+    let acc = model.accounts.get(r.account as usize)?;
+    let (kind, arn) = match r.kind {
+        EntityKind::User => (
+            PrincipalType::User,
+            acc.users.get(r.index as usize)?.arn.to_string(),
+        ),
+        EntityKind::Role => (
+            PrincipalType::Role,
+            acc.roles.get(r.index as usize)?.arn.to_string(),
+        ),
+        _ => return None,
+    };
+    Some(Principal {
+        kind,
+        role_arn: (kind == PrincipalType::Role).then(|| arn.clone()),
+        arn,
+        account: Some(acc.id.to_string()),
+        entity: Some(r),
+        session: None,
+    })
+}
+
+/// Every user and role of the model.
+pub fn all_principals(model: &Model) -> Vec<EntityRef> {
+    let mut out = Vec::new();
+    for (ai, a) in model.accounts.iter().enumerate() {
+        let account = ai as u32;
+        out.extend((0..a.users.len() as u32).map(|index| EntityRef {
+            account,
+            kind: EntityKind::User,
+            index,
+        }));
+        out.extend((0..a.roles.len() as u32).map(|index| EntityRef {
+            account,
+            kind: EntityKind::Role,
+            index,
+        }));
+    }
+    out
+}
+
+/// One principal that may do the action.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhoCanEntry {
+    /// The principal's ARN.
+    pub principal: String,
+    /// User or role.
+    pub kind: PrincipalType,
+    /// Its account.
+    pub account: String,
+    /// The model entity.
+    #[serde(skip)]
+    pub entity: EntityRef,
+    /// Allowed only if the listed conditions hold.
+    pub conditional: bool,
+    /// Conditions assumed to hold (keys the question left open).
+    pub conditions: Vec<String>,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// The allowing statements of the deciding layer.
+    pub statements: Vec<StatementHit>,
+    /// For roles: who may assume it directly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumable_by: Vec<AssumeEdge>,
+    /// False when a missing policy could change the answer.
+    pub certain: bool,
+}
+
+/// The answer to "who can do A on R?".
+#[derive(Clone, Debug, Serialize)]
+pub struct WhoCan {
+    /// The action.
+    pub action: String,
+    /// The resource.
+    pub resource: String,
+    /// Principals evaluated.
+    pub evaluated: usize,
+    /// The principals that may do it, unconditional first.
+    pub principals: Vec<WhoCanEntry>,
+}
+
+fn allowing_statements(r: &EvalResult) -> Vec<StatementHit> {
+    let layer = r.decided_by;
+    r.layers
+        .iter()
+        .filter(|l| {
+            Some(l.layer) == layer || (l.layer == Layer::Identity && layer != Some(Layer::Resource))
+        })
+        .flat_map(|l| {
+            l.statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .cloned()
+        })
+        .collect()
+}
+
+/// Who among the loaded users and roles may do `action` on `resource`.
+pub fn who_can(
+    model: &Model,
+    action: &str,
+    resource: &str,
+    resource_account: Option<String>,
+    context: &Context,
+    overrides: &Overrides,
+) -> WhoCan {
+    let candidates = all_principals(model);
+    let opt = Overrides {
+        optimistic: true,
+        now: overrides.now,
+        ..Overrides::default()
+    };
+    let overrides = if overrides.optimistic {
+        overrides
+    } else {
+        &opt
+    };
+    let mut prefilter = Prefilter::default();
+    let mut principals = Vec::new();
+    let edges = assume_edges(model);
+    for &r in &candidates {
+        let Some(principal) = principal_of(model, r) else {
+            continue;
+        };
+        let req = Request {
+            principal,
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: resource_account.clone(),
+            context: context.clone(),
+        };
+        let q = decide_with(model, &req, overrides, &mut prefilter);
+        if q.decision != Decision::Allow {
+            continue;
+        }
+        let full = evaluate(model, &req, overrides);
+        let assumable_by = if r.kind == EntityKind::Role {
+            edges
+                .iter()
+                .filter(|e| e.role == req.principal.arn)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        principals.push(WhoCanEntry {
+            statements: allowing_statements(&full),
+            principal: req.principal.arn.clone(),
+            kind: req.principal.kind,
+            account: req.principal.account.clone().unwrap_or_default(),
+            entity: r,
+            conditional: !full.assumed_conditions.is_empty(),
+            conditions: full.assumed_conditions,
+            decided_by: full.decided_by,
+            assumable_by,
+            certain: full.certain,
+        });
+    }
+    principals.sort_by(|a, b| {
+        a.conditional
+            .cmp(&b.conditional)
+            .then(a.principal.cmp(&b.principal))
+    });
+    WhoCan {
+        action: action.to_string(),
+        resource: resource.to_string(),
+        evaluated: candidates.len(),
+        principals,
+    }
+}
+
+/// Who may assume a role, from its trust policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AssumeEdge {
+    /// Who: a user or role ARN, `account 123456789012`, `service ec2.amazonaws.com`, `provider ARN`, or `*`.
+    pub from: String,
+    /// The role's ARN.
+    pub role: String,
+    /// `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity`, `sts:AssumeRoleWithSAML`.
+    pub action: String,
+    /// The trust statement's conditions (`Bool aws:MultiFactorAuthPresent true`, `StringEquals sts:ExternalId …`).
+    pub conditions: Vec<String>,
+    /// The principal is in another account than the role.
+    pub cross_account: bool,
+    /// `from` is a whole account: its users and roles need identity permission too.
+    pub via_account: bool,
+}
+
+fn condition_summaries(s: &crate::policy::Statement) -> Vec<String> {
+    s.conditions
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c.operator.value,
+                c.key.value,
+                c.values.iter().collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Every "may assume" edge the trust policies of the model declare (Allow statements on `sts:AssumeRole*`).
+pub fn assume_edges(model: &Model) -> Vec<AssumeEdge> {
+    let mut out = Vec::new();
+    for a in &model.accounts {
+        for role in &a.roles {
+            let Some(t) = &role.trust else { continue };
+            for s in &t.policy.statements {
+                if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+                    continue;
+                }
+                let actions: Vec<&str> = match &s.action {
+                    Some(ActionBlock::Action(l)) => l
+                        .iter()
+                        .filter(|p| {
+                            super::glob::action_matches(p, "sts:AssumeRole")
+                                || super::glob::action_matches(p, "sts:AssumeRoleWithWebIdentity")
+                                || super::glob::action_matches(p, "sts:AssumeRoleWithSAML")
+                        })
+                        .collect(),
+                    _ => continue,
+                };
+                let Some(action) = actions.first() else {
+                    continue;
+                };
+                let conditions = condition_summaries(s);
+                let Some(block) = &s.principal else { continue };
+                if block.not {
+                    continue;
+                }
+                let mut push = |from: String, account: Option<&str>, via_account: bool| {
+                    out.push(AssumeEdge {
+                        cross_account: account.is_some_and(|x| x != &*a.id),
+                        from,
+                        role: role.arn.to_string(),
+                        action: action.to_string(),
+                        conditions: conditions.clone(),
+                        via_account,
+                    });
+                };
+                match &block.value {
+                    PrincipalValue::Star(_) => push("*".into(), None, false),
+                    PrincipalValue::Map(entries) => {
+                        for e in entries {
+                            for v in e.values.iter() {
+                                match e.kind.value {
+                                    PrincipalKind::Aws if v == "*" => push("*".into(), None, false),
+                                    PrincipalKind::Aws => {
+                                        let acct = if v.len() == 12
+                                            && v.bytes().all(|b| b.is_ascii_digit())
+                                        {
+                                            Some(v)
+                                        } else {
+                                            crate::account::arn_account(v)
+                                        };
+                                        if v.ends_with(":root") || Some(v) == acct {
+                                            let id = acct.unwrap_or(v);
+                                            push(format!("account {id}"), Some(id), true);
+                                        } else {
+                                            push(v.to_string(), acct, false);
+                                        }
+                                    }
+                                    PrincipalKind::Service => {
+                                        push(format!("service {v}"), None, false)
+                                    }
+                                    PrincipalKind::Federated => push(
+                                        format!("provider {v}"),
+                                        crate::account::arn_account(v),
+                                        false,
+                                    ),
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One role reachable from a principal, with the hops that reach it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reach {
+    /// The role's ARN.
+    pub role: String,
+    /// ARNs from the principal to the role (first is the principal).
+    pub path: Vec<String>,
+    /// Conditions on the way, per hop.
+    pub conditions: Vec<Vec<String>>,
+}
+
+/// Every role `from` can reach by assuming roles, directly or through a chain (role chaining), with the
+/// conditions of each hop. Each hop is a full evaluation of `sts:AssumeRole` (identity, trust, SCPs…).
+pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) -> Vec<Reach> {
+    let opt = Overrides {
+        optimistic: true,
+        now: overrides.now,
+        ..Overrides::default()
+    };
+    let Some(start) = principal_of(model, from) else {
+        return Vec::new();
+    };
+    let roles: Vec<EntityRef> = all_principals(model)
+        .into_iter()
+        .filter(|r| r.kind == EntityKind::Role)
+        .collect();
+    let mut out: Vec<Reach> = Vec::new();
+    let mut seen: std::collections::HashSet<EntityRef> = std::collections::HashSet::new();
+    seen.insert(from);
+    let mut queue: std::collections::VecDeque<(Principal, Vec<String>, Vec<Vec<String>>)> =
+        std::collections::VecDeque::new();
+    queue.push_back((start.clone(), vec![start.arn.clone()], Vec::new()));
+    while let Some((p, path, conds)) = queue.pop_front() {
+        for &r in &roles {
+            if seen.contains(&r) {
+                continue;
+            }
+            let (_, role_arn) = model.describe(r);
+            let req = Request {
+                principal: p.clone(),
+                action: "sts:AssumeRole".into(),
+                resource: role_arn.clone(),
+                resource_account: None,
+                context: Context::new(),
+            };
+            let res = evaluate(model, &req, &opt);
+            if res.decision != Decision::Allow {
+                continue;
+            }
+            seen.insert(r);
+            let mut path2 = path.clone();
+            path2.push(role_arn.clone());
+            let mut conds2 = conds.clone();
+            conds2.push(res.assumed_conditions.clone());
+            out.push(Reach {
+                role: role_arn.clone(),
+                path: path2.clone(),
+                conditions: conds2.clone(),
+            });
+            // Role chaining: the session of the assumed role can assume further roles.
+            if let Some(mut next) = principal_of(model, r) {
+                next.kind = PrincipalType::AssumedRole;
+                next.session = Some("chained".into());
+                let name = role_arn.rsplit('/').next().unwrap_or("");
+                next.arn = format!(
+                    "arn:aws:sts::{}:assumed-role/{name}/chained",
+                    next.account.clone().unwrap_or_default()
+                );
+                queue.push_back((next, path2, conds2));
+            }
+        }
+    }
+    out
+}
+
+/// One action a principal may do.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionGrant {
+    /// `service:Action`.
+    pub action: String,
+    /// Resources it may use it on (patterns from its policies, and the snapshot's resources).
+    pub resources: Vec<String>,
+    /// Allowed only under conditions.
+    pub conditional: bool,
+}
+
+/// The answer to "what can P do?": per service, per access level, the actions and resources.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatCan {
+    /// The principal.
+    pub principal: String,
+    /// Number of (action, resource) requests evaluated.
+    pub evaluated: usize,
+    /// service → access level → grants.
+    pub services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>>,
+}
+
+/// What `principal` may do: every action its identity policies (and resource policies naming it) mention,
+/// expanded through the catalog, on the resources those statements name and the snapshot's own resources.
+pub fn what_can(
+    model: &Model,
+    principal: &Principal,
+    context: &Context,
+    overrides: &Overrides,
+) -> WhatCan {
+    let catalog = crate::catalog::catalog();
+    let opt = Overrides {
+        optimistic: true,
+        now: overrides.now,
+        ..Overrides::default()
+    };
+    // Candidate (action pattern, resource patterns) pairs from the principal's own Allow statements.
+    let mut patterns: Vec<(String, bool, Vec<String>)> = Vec::new();
+    let probe = Request {
+        principal: principal.clone(),
+        action: "*".into(),
+        resource: "*".into(),
+        resource_account: None,
+        context: context.clone(),
+    };
+    let docs = crate::eval::engine::identity_documents(model, &probe.principal);
+    for pol in docs {
+        for s in &pol.statements {
+            if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+                continue;
+            }
+            let resources: Vec<String> = match &s.resource {
+                Some(crate::policy::ResourceBlock::Resource(l)) => {
+                    l.iter().map(str::to_string).collect()
+                }
+                _ => vec!["*".into()],
+            };
+            match &s.action {
+                Some(ActionBlock::Action(l)) => {
+                    for p in l.iter() {
+                        patterns.push((p.to_string(), false, resources.clone()));
+                    }
+                }
+                Some(ActionBlock::NotAction(l)) => {
+                    patterns.push((
+                        l.iter().collect::<Vec<_>>().join("\u{1f}"),
+                        true,
+                        resources.clone(),
+                    ));
+                }
+                None => {}
+            }
+        }
+    }
+    // Resources of the snapshot (resource policies) join the candidates of their service.
+    let mut snapshot_resources: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in &model.accounts {
+        for rp in &a.resource_policies {
+            snapshot_resources
+                .entry(rp.service.to_string())
+                .or_default()
+                .push(rp.resource.to_string());
+        }
+    }
+    let mut by_action: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (pattern, not, resources) in &patterns {
+        let mut add = |id: crate::catalog::ActionId| {
+            if let Some((svc, act)) = catalog.get(id) {
+                let full = format!("{}:{}", svc.prefix, act.name);
+                let e = by_action.entry(full).or_default();
+                for r in resources {
+                    if !e.contains(r) {
+                        e.push(r.clone());
+                    }
+                }
+            }
+            true
+        };
+        if *not {
+            let excluded: Vec<&str> = pattern.split('\u{1f}').collect();
+            for id in catalog.expand("*") {
+                if let Some((svc, act)) = catalog.get(id) {
+                    let full = format!("{}:{}", svc.prefix, act.name);
+                    if !excluded
+                        .iter()
+                        .any(|p| super::glob::action_matches(p, &full))
+                    {
+                        add(id);
+                    }
+                }
+            }
+        } else {
+            catalog.for_each_match(pattern, &mut add);
+        }
+    }
+    let mut services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>> = BTreeMap::new();
+    let mut evaluated = 0;
+    let mut prefilter = Prefilter::default();
+    for (action, mut resources) in by_action {
+        let service = action.split(':').next().unwrap_or("").to_string();
+        if let Some(extra) = snapshot_resources.get(&service) {
+            for r in extra {
+                if !resources.contains(r) {
+                    resources.push(r.clone());
+                }
+            }
+        }
+        let mut allowed = Vec::new();
+        let mut conditional = false;
+        for res in &resources {
+            evaluated += 1;
+            let req = Request {
+                principal: principal.clone(),
+                action: action.clone(),
+                resource: res.clone(),
+                resource_account: None,
+                context: context.clone(),
+            };
+            let q = decide_with(model, &req, &opt, &mut prefilter);
+            if q.decision == Decision::Allow {
+                conditional |= q.conditional;
+                allowed.push(res.clone());
+            }
+        }
+        if allowed.is_empty() {
+            continue;
+        }
+        let level = catalog
+            .access_level(&action)
+            .map(|l| l.label().to_string())
+            .unwrap_or_else(|| "Unknown".into());
+        services
+            .entry(service)
+            .or_default()
+            .entry(level)
+            .or_default()
+            .push(ActionGrant {
+                action,
+                resources: allowed,
+                conditional,
+            });
+    }
+    WhatCan {
+        principal: principal.arn.clone(),
+        evaluated,
+        services,
+    }
+}
