@@ -496,33 +496,47 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// IAM wildcard matching with a choice of case sensitivity (resource ARNs compare case-sensitively).
 pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // The common case: no allocation, byte comparisons.
+        return glob(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |a, b| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        });
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| {
+    glob(&p, &t, '*', '?', |a, b| {
         if ignore_case {
             a.eq_ignore_ascii_case(&b)
         } else {
             a == b
         }
-    };
+    })
+}
+
+/// Greedy wildcard matching with backtracking to the last `*` (linear in practice).
+fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
+    let mut back: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi] == one || (p[pi] != star && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+        } else if pi < p.len() && p[pi] == star {
+            back = Some((pi, ti));
             pi += 1;
-        } else if let Some((sp, st)) = star {
+        } else if let Some((sp, st)) = back {
             pi = sp + 1;
             ti = st + 1;
-            star = Some((sp, st + 1));
+            back = Some((sp, st + 1));
         } else {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star {
         pi += 1;
     }
     pi == p.len()
@@ -531,7 +545,17 @@ pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders
 /// (`${TagKey}`, `<key>`) match one or more characters.
 pub fn key_matches_template(template: &str, key: &str) -> bool {
-    if !template.contains("${") && !template.contains('<') {
+    let Some(cut) = template.find(['$', '<']) else {
+        return template.eq_ignore_ascii_case(key);
+    };
+    // Fast rejection on the literal part before the first placeholder.
+    if key.len() <= cut
+        || !key.is_char_boundary(cut)
+        || !template[..cut].eq_ignore_ascii_case(&key[..cut])
+    {
+        return false;
+    }
+    if !template[cut..].starts_with("${") && !template[cut..].starts_with('<') {
         return template.eq_ignore_ascii_case(key);
     }
     // Turn the template into a wildcard pattern; keys themselves may contain `*`/`?` only as text, which
