@@ -96,7 +96,7 @@ fn no_error_on_any_exported_policy() {
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let model = load_paths(&[path.clone()], LoadOptions::default()).expect("loads");
+        let model = load_paths(std::slice::from_ref(&path), LoadOptions::default()).expect("loads");
         n += model.documents().len();
         let e = model_errors(&model);
         assert!(e.is_empty(), "{}:\n{}", path.display(), e.join("\n"));

@@ -3,6 +3,7 @@
 //! Operators: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>;
 //! single- and multi-valued keys: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>;
 //! variables: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>.
+#![allow(clippy::collapsible_match)] // one arm per operator family reads better than guards on every arm
 
 use super::grammar::DiagExt;
 use super::{Ctx, item_path, quote, remove_item_fix};

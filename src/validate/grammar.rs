@@ -3,6 +3,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>; trust policies:
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>; SCPs:
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html>.
+#![allow(clippy::collapsible_match)] // one arm per policy kind reads better than guards
 
 use super::{Ctx, IdentityKind, PolicyKind, quote};
 use crate::diagnostic::Severity;

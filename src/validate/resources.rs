@@ -332,7 +332,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     if !arn.account.is_empty()
         && !has_wildcard(arn.account)
         && arn.account != "aws"
-        && !(arn.account.len() == 12 && arn.account.chars().all(|c| c.is_ascii_digit()))
+        && (arn.account.len() != 12 || !arn.account.chars().all(|c| c.is_ascii_digit()))
     {
         cx.emit(
             "INVALID_ARN_ACCOUNT",

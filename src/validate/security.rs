@@ -5,6 +5,7 @@
 //! policy guidance for OIDC providers
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html>) and the confused
 //! deputy problem (<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>).
+#![allow(clippy::collapsible_match)] // one arm per principal kind reads better than guards
 
 use super::grammar::DiagExt;
 use super::statements::action_pattern_matches;
