@@ -298,7 +298,7 @@ fn build(c: &Case) -> Result<Built, String> {
         }
         None
     };
-    let mut spec = String::new();
+    let spec: String;
     match kind {
         "user" => {
             let e = exports.entry(account.clone()).or_default();

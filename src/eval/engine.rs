@@ -587,17 +587,17 @@ fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
             Named::Account
         });
     }
-    if v == p.arn {
-        return Some(Named::Direct);
-    }
     if let Some(role) = &p.role_arn
         && v == role
     {
-        return Some(if p.kind == PrincipalType::Role {
-            Named::Direct
-        } else {
-            Named::RoleArn
-        });
+        // Naming the role ARN is never a grant "directly to the session": whoever acts with a role acts as one
+        // of its sessions, so the grant stays limited by an implicit deny in the boundary or session policy
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>,
+        // "IAM role": "In both cases, the principal that makes the request is the IAM role session").
+        return Some(Named::RoleArn);
+    }
+    if v == p.arn {
+        return Some(Named::Direct);
     }
     None
 }
