@@ -1830,3 +1830,15 @@ fn clean_policies_of_every_kind_have_no_findings() {
         assert!(d.is_empty(), "{kind:?}: {d:?}");
     }
 }
+
+#[test]
+fn the_documentation_lists_every_check() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md");
+    let doc = std::fs::read_to_string(path).expect("docs/validation.md");
+    let missing: Vec<&str> = CHECKS
+        .iter()
+        .map(|c| c.code)
+        .filter(|code| !doc.contains(&format!("| `{code}` |")))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/validation.md: {missing:?}");
+}
