@@ -5,7 +5,9 @@ use crate::account::{
     Attachment, Boundary, EntityKind, EntityRef, InlinePolicy, Model, PolicyDoc, PolicyRef,
     ReportTime, RoleKind, Tag,
 };
+use crate::graph::AtlasGraph;
 use eframe::egui;
+use egui_extras::{Column, TableBuilder};
 
 fn link(ui: &mut egui::Ui, model: &Model, arn: &str, label: &str, commands: &mut Vec<Command>) {
     match model.by_arn(arn) {
@@ -175,9 +177,26 @@ pub fn overview(ui: &mut egui::Ui, model: &Model, _commands: &mut Vec<Command>) 
 }
 
 /// Draw the details of `r`.
-pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Command>) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    r: EntityRef,
+    trust: Option<&AtlasGraph>,
+    commands: &mut Vec<Command>,
+) {
     let (name, arn) = model.describe(r);
-    ui.heading(&name);
+    ui.horizontal(|ui| {
+        ui.heading(&name);
+        if r.kind != EntityKind::OrgPolicy
+            && r.kind != EntityKind::ResourcePolicy
+            && ui
+                .button("Show in graph")
+                .on_hover_text("Open the graph centred on this entity")
+                .clicked()
+        {
+            commands.push(Command::ShowInGraph(r));
+        }
+    });
     ui.monospace(&arn);
     ui.separator();
     egui::ScrollArea::vertical()
@@ -286,6 +305,8 @@ pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Com
                             }
                         }
                     });
+                    ui.label(egui::RichText::new("Effective policies").strong());
+                    user_policy_table(ui, model, r, commands);
                     ui.label(egui::RichText::new("Attached managed policies").strong());
                     attachments(ui, r.account, &u.attached, commands);
                     boundary(ui, r.account, &u.boundary, commands);
@@ -356,6 +377,9 @@ pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Com
                                 .unwrap_or_else(|| "never / unknown".into()),
                         );
                     });
+                    if let Some(g) = trust {
+                        who_can_assume(ui, g, r, commands);
+                    }
                     match &role.trust {
                         Some(t) => document_open(ui, model, "trust", "Trust policy", t, true),
                         None => {
@@ -462,4 +486,195 @@ pub fn ui(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Com
                 EntityKind::OrgPolicy => {}
             }
         });
+}
+
+/// One row of a user's policy table.
+struct PolicyRow {
+    name: String,
+    how: String,
+    target: Option<EntityRef>,
+}
+
+/// Sort state of the user's policy table: column and direction, kept in egui memory.
+#[derive(Clone, Copy, Default)]
+struct SortBy {
+    column: usize,
+    descending: bool,
+}
+
+/// A user's policies, direct and through groups, in a table sortable by clicking the headers.
+fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Command>) {
+    let Some(account) = model.accounts.get(r.account as usize) else {
+        return;
+    };
+    let Some(u) = account.users.get(r.index as usize) else {
+        return;
+    };
+    let target = |a: &Attachment| match a.target {
+        PolicyRef::Local(i) => Some(EntityRef {
+            account: r.account,
+            kind: EntityKind::Policy,
+            index: i,
+        }),
+        _ => None,
+    };
+    let mut rows: Vec<PolicyRow> = Vec::new();
+    for a in &u.attached {
+        rows.push(PolicyRow {
+            name: a.name.to_string(),
+            how: "attached".into(),
+            target: target(a),
+        });
+    }
+    for p in &u.inline {
+        rows.push(PolicyRow {
+            name: p.name.to_string(),
+            how: "inline".into(),
+            target: None,
+        });
+    }
+    if let Some(b) = &u.boundary {
+        let a = Attachment {
+            name: b.arn.rsplit('/').next().unwrap_or(&b.arn).into(),
+            arn: b.arn.clone(),
+            target: b.target,
+        };
+        rows.push(PolicyRow {
+            name: a.name.to_string(),
+            how: "boundary".into(),
+            target: target(&a),
+        });
+    }
+    for gname in &u.groups {
+        if let Some(g) = account.group(gname) {
+            for a in &g.attached {
+                rows.push(PolicyRow {
+                    name: a.name.to_string(),
+                    how: format!("attached via group {gname}"),
+                    target: target(a),
+                });
+            }
+            for p in &g.inline {
+                rows.push(PolicyRow {
+                    name: p.name.to_string(),
+                    how: format!("inline in group {gname}"),
+                    target: None,
+                });
+            }
+        }
+    }
+    if rows.is_empty() {
+        ui.weak("none");
+        return;
+    }
+    let id = ui.scope_id().with(("user-policies", r));
+    let mut sort: SortBy = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    rows.sort_by(|a, b| {
+        let o = match sort.column {
+            0 => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            _ => a.how.cmp(&b.how).then(a.name.cmp(&b.name)),
+        };
+        if sort.descending { o.reverse() } else { o }
+    });
+    let header = |ui: &mut egui::Ui, sort: &mut SortBy, col: usize, title: &str| {
+        let arrow = if sort.column != col {
+            ""
+        } else if sort.descending {
+            " v"
+        } else {
+            " ^"
+        };
+        if ui
+            .button(format!("{title}{arrow}"))
+            .on_hover_text("Sort by this column")
+            .clicked()
+        {
+            if sort.column == col {
+                sort.descending = !sort.descending;
+            } else {
+                *sort = SortBy {
+                    column: col,
+                    descending: false,
+                };
+            }
+        }
+    };
+    ui.push_id(id, |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .vscroll(false)
+            .column(Column::auto().at_least(180.0))
+            .column(Column::remainder())
+            .header(22.0, |mut h| {
+                h.col(|ui| header(ui, &mut sort, 0, "Policy"));
+                h.col(|ui| header(ui, &mut sort, 1, "How"));
+            })
+            .body(|mut body| {
+                for row in &rows {
+                    body.row(20.0, |mut tr| {
+                        tr.col(|ui| match row.target {
+                            Some(t) => {
+                                if ui.link(&row.name).clicked() {
+                                    commands.push(Command::Select(t));
+                                }
+                            }
+                            None => {
+                                ui.label(&row.name);
+                            }
+                        });
+                        tr.col(|ui| {
+                            ui.label(&row.how);
+                        });
+                    });
+                }
+            });
+    });
+    ui.data_mut(|d| d.insert_temp(id, sort));
+}
+
+/// The principals that may assume role `r`, from the trust graph, each with its conditions.
+fn who_can_assume(ui: &mut egui::Ui, g: &AtlasGraph, r: EntityRef, commands: &mut Vec<Command>) {
+    let assumers = g.assumers(r);
+    ui.label(egui::RichText::new(format!("Who can assume it ({})", assumers.len())).strong());
+    if assumers.is_empty() {
+        ui.weak("nobody: no trust statement allows sts:AssumeRole");
+        return;
+    }
+    egui::Grid::new("assumers").striped(true).show(ui, |ui| {
+        for a in &assumers {
+            match a.node.entity {
+                Some(e) => {
+                    if ui
+                        .link(&a.node.label)
+                        .on_hover_text(&a.node.detail)
+                        .clicked()
+                    {
+                        commands.push(Command::Select(e));
+                    }
+                }
+                None => {
+                    ui.label(&a.node.label).on_hover_text(&a.node.detail);
+                }
+            }
+            ui.weak(a.node.kind.name());
+            let mut flags = Vec::new();
+            if a.edge.wildcard {
+                flags.push("ANYONE".to_string());
+            }
+            if a.edge.cross_account {
+                flags.push("cross-account".to_string());
+            }
+            let cond = a.edge.label();
+            if !cond.is_empty() {
+                flags.push(format!("if {cond}"));
+            }
+            if a.edge.is_flagged() {
+                ui.colored_label(ui.visuals().warn_fg_color, flags.join(" · "));
+            } else {
+                ui.label(flags.join(" · "));
+            }
+            ui.end_row();
+        }
+    });
 }

@@ -3,10 +3,15 @@
 
 mod details;
 mod explorer;
+pub mod graph_view;
+pub mod palette;
+
+pub use graph_view::GraphView;
 
 use crate::account::export::LoadError;
 use crate::account::workspace::{LoadOptions, load_paths};
-use crate::account::{EntityRef, Model, WarningKind};
+use crate::account::{EntityKind, EntityRef, Model, WarningKind};
+use crate::graph::{AtlasGraph, GraphKind};
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +30,41 @@ pub enum Command {
     ToggleTheme,
     /// Show or hide the load warnings.
     ToggleWarnings,
+    /// Switch the central panel between the explorer and the graphs.
+    SetView(View),
+    /// Select an entity and show it in the graph that suits it (trust graph for roles and principals).
+    ShowInGraph(EntityRef),
+    /// Go back in the selection history.
+    Back,
+    /// Go forward in the selection history.
+    Forward,
+    /// Open or close the command palette.
+    TogglePalette,
+    /// Write a Graphviz DOT text to a file.
+    ExportDot(PathBuf, String),
+}
+
+/// What the central panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum View {
+    /// The details of the selection.
+    #[default]
+    Explorer,
+    /// The identity graph: users → groups → policies.
+    Identity,
+    /// The trust graph: who may assume which role.
+    Trust,
+}
+
+impl View {
+    /// The graph it shows, if any.
+    pub fn graph(self) -> Option<GraphKind> {
+        match self {
+            View::Explorer => None,
+            View::Identity => Some(GraphKind::Identity),
+            View::Trust => Some(GraphKind::Trust),
+        }
+    }
 }
 
 /// Settings that persist across runs (eframe storage).
@@ -33,6 +73,10 @@ pub enum Command {
 pub struct Settings {
     /// Light theme instead of dark.
     pub light: bool,
+    /// The last view.
+    pub view: View,
+    /// Focus mode hops of the graph view.
+    pub hops: Option<usize>,
 }
 
 enum LoadMsg {
@@ -69,6 +113,18 @@ pub struct AtlasApp {
     pub filter: String,
     /// The warnings window is open.
     pub show_warnings: bool,
+    /// What the central panel shows.
+    pub view: View,
+    /// The graph panel.
+    pub graph: GraphView,
+    /// Selection history (back/forward), and the position in it.
+    pub history: Vec<EntityRef>,
+    history_pos: usize,
+    /// The command palette, when open.
+    pub palette: Option<palette::Palette>,
+    /// Recently opened files (kept in the platform's config directory).
+    pub recent: Vec<PathBuf>,
+    trust: Option<(usize, Arc<AtlasGraph>)>,
     commands: Vec<Command>,
     job: Option<LoadJob>,
     screenshot: Option<ScreenshotPlan>,
@@ -85,6 +141,13 @@ impl AtlasApp {
             selected: None,
             filter: String::new(),
             show_warnings: false,
+            view: View::Explorer,
+            graph: GraphView::default(),
+            history: Vec::new(),
+            history_pos: 0,
+            palette: None,
+            recent: Vec::new(),
+            trust: None,
             commands: Vec::new(),
             job: None,
             screenshot: None,
@@ -171,12 +234,117 @@ impl AtlasApp {
     fn run_commands(&mut self, ctx: &egui::Context) {
         for c in std::mem::take(&mut self.commands) {
             match c {
-                Command::Select(r) => self.selected = Some(r),
-                Command::Open(files) => self.start_load(ctx, files),
+                Command::Select(r) => self.select(r),
+                Command::Open(files) => {
+                    self.remember(&files);
+                    self.start_load(ctx, files)
+                }
                 Command::OpenSample => self.start_load(ctx, Vec::new()),
                 Command::ToggleTheme => self.settings.light = !self.settings.light,
                 Command::ToggleWarnings => self.show_warnings = !self.show_warnings,
+                Command::SetView(v) => {
+                    self.view = v;
+                    self.settings.view = v;
+                }
+                Command::ShowInGraph(r) => {
+                    self.select(r);
+                    self.view = match r.kind {
+                        EntityKind::Role
+                        | EntityKind::InstanceProfile
+                        | EntityKind::IdentityProvider => View::Trust,
+                        _ => View::Identity,
+                    };
+                    self.graph.center_on(r);
+                }
+                Command::Back => {
+                    if self.history_pos > 1 {
+                        self.history_pos -= 1;
+                        self.selected = self.history.get(self.history_pos - 1).copied();
+                    }
+                }
+                Command::Forward => {
+                    if self.history_pos < self.history.len() {
+                        self.history_pos += 1;
+                        self.selected = self.history.get(self.history_pos - 1).copied();
+                    }
+                }
+                Command::TogglePalette => {
+                    self.palette = match self.palette {
+                        Some(_) => None,
+                        None => Some(palette::Palette::default()),
+                    }
+                }
+                Command::ExportDot(path, text) => {
+                    if let Err(e) = std::fs::write(&path, text) {
+                        self.load_error = Some(format!("cannot write {}: {e}", path.display()));
+                    }
+                }
             }
+        }
+    }
+
+    /// Select `r`, recording it in the history (forward entries are dropped).
+    fn select(&mut self, r: EntityRef) {
+        if self.selected == Some(r) {
+            return;
+        }
+        self.history.truncate(self.history_pos);
+        self.history.push(r);
+        self.history_pos = self.history.len();
+        self.selected = Some(r);
+    }
+
+    /// True when Back would go somewhere.
+    pub fn can_go_back(&self) -> bool {
+        self.history_pos > 1
+    }
+
+    /// True when Forward would go somewhere.
+    pub fn can_go_forward(&self) -> bool {
+        self.history_pos < self.history.len()
+    }
+
+    fn remember(&mut self, files: &[PathBuf]) {
+        for f in files.iter().rev() {
+            self.recent.retain(|r| r != f);
+            self.recent.insert(0, f.clone());
+        }
+        self.recent.truncate(10);
+        palette::save_recent(&self.recent);
+    }
+
+    /// The trust graph of the loaded model (built on first use, for "who can assume this role").
+    pub fn trust_graph(&mut self) -> Option<Arc<AtlasGraph>> {
+        let m = self.model.as_ref()?;
+        let key = Arc::as_ptr(m) as usize;
+        if let Some((k, g)) = &self.trust
+            && *k == key
+        {
+            return Some(g.clone());
+        }
+        let g = Arc::new(crate::graph::trust_graph(m));
+        self.trust = Some((key, g.clone()));
+        Some(g)
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let (back, forward, palette, escape) = ctx.input_mut(|i| {
+            let back = i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowLeft)
+                || i.pointer.button_pressed(egui::PointerButton::Extra1);
+            let forward = i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowRight)
+                || i.pointer.button_pressed(egui::PointerButton::Extra2);
+            let palette = i.consume_key(egui::Modifiers::COMMAND, egui::Key::K);
+            let escape = i.key_pressed(egui::Key::Escape);
+            (back, forward, palette, escape)
+        });
+        if back {
+            self.push(Command::Back);
+        }
+        if forward {
+            self.push(Command::Forward);
+        }
+        if palette || (escape && self.palette.is_some()) {
+            self.push(Command::TogglePalette);
         }
     }
 
@@ -200,9 +368,17 @@ impl AtlasApp {
         if !dropped.is_empty() {
             self.push(Command::Open(dropped));
         }
+        self.shortcuts(&ctx);
         self.top_bar(ui);
         self.status_bar(ui);
         let model = self.model.clone();
+        if let (Some(m), Some(kind)) = (&model, self.view.graph()) {
+            self.graph.update(&ctx, m, kind, self.selected);
+        }
+        let trust = match (&model, self.selected) {
+            (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
+            _ => None,
+        };
         egui::Panel::left("explorer")
             .resizable(true)
             .default_size(320.0)
@@ -212,7 +388,29 @@ impl AtlasApp {
                     ui.weak("nothing loaded");
                 }
             });
+        if self.view != View::Explorer
+            && let (Some(m), Some(sel)) = (&model, self.selected)
+        {
+            egui::Panel::right("graph-details")
+                .resizable(true)
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for (v, label) in [
+                    (View::Explorer, "Explorer"),
+                    (View::Identity, "Identity graph"),
+                    (View::Trust, "Trust graph"),
+                ] {
+                    if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
+                        self.commands.push(Command::SetView(v));
+                    }
+                }
+            });
+            ui.separator();
             if let Some(err) = &self.load_error {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
@@ -220,8 +418,17 @@ impl AtlasApp {
                 );
                 ui.separator();
             }
+            if self.view != View::Explorer
+                && let Some(m) = &model
+            {
+                self.graph.toolbar(ui, m, &mut self.commands);
+                self.graph.canvas(ui, self.selected, &mut self.commands);
+                return;
+            }
             match (&model, self.selected) {
-                (Some(m), Some(sel)) => details::ui(ui, m, sel, &mut self.commands),
+                (Some(m), Some(sel)) => {
+                    details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
+                }
                 (Some(m), None) => details::overview(ui, m, &mut self.commands),
                 (None, _) if self.job.is_some() => {
                     ui.spinner();
@@ -235,6 +442,10 @@ impl AtlasApp {
             && let Some(m) = &model
         {
             self.warnings_window(&ctx, m);
+        }
+        if let (Some(p), Some(m)) = (&mut self.palette, &model) {
+            let picked = p.ui(&ctx, m);
+            self.commands.extend(picked);
         }
         self.run_commands(&ctx);
         self.screenshot_step(&ctx);
@@ -257,7 +468,38 @@ impl AtlasApp {
                         self.commands.push(Command::OpenSample);
                         ui.close();
                     }
+                    if !self.recent.is_empty() {
+                        ui.separator();
+                        ui.weak("Recent");
+                        for f in self.recent.clone() {
+                            if ui.button(f.display().to_string()).clicked() {
+                                self.commands.push(Command::Open(vec![f]));
+                                ui.close();
+                            }
+                        }
+                    }
                 });
+                if ui
+                    .add_enabled(self.can_go_back(), egui::Button::new("Back"))
+                    .on_hover_text("Alt+Left or the mouse back button")
+                    .clicked()
+                {
+                    self.commands.push(Command::Back);
+                }
+                if ui
+                    .add_enabled(self.can_go_forward(), egui::Button::new("Forward"))
+                    .on_hover_text("Alt+Right or the mouse forward button")
+                    .clicked()
+                {
+                    self.commands.push(Command::Forward);
+                }
+                if ui
+                    .button("Jump to…")
+                    .on_hover_text("Ctrl+K: go to any entity by name")
+                    .clicked()
+                {
+                    self.commands.push(Command::TogglePalette);
+                }
                 ui.heading("IAM Atlas");
                 ui.weak(&self.loaded_from);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -405,19 +647,21 @@ impl eframe::App for EframeApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.app.settings.view = self.app.view;
+        self.app.settings.hops = Some(self.app.graph.hops);
         eframe::set_value(storage, eframe::APP_KEY, &self.app.settings);
     }
 }
 
 /// Parse `IAM_ATLAS_SELECT=kind:name` (e.g. `user:alice`) for screenshots.
 fn preselect(model: &Model, spec: &str) -> Option<EntityRef> {
-    use crate::account::EntityKind;
     let (kind, name) = spec.split_once(':')?;
     let kind = match kind {
         "user" => EntityKind::User,
         "group" => EntityKind::Group,
         "role" => EntityKind::Role,
         "policy" => EntityKind::Policy,
+        "profile" => EntityKind::InstanceProfile,
         _ => return None,
     };
     model.by_name(kind, name).into_iter().next()
@@ -434,6 +678,9 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     };
     let shot = std::env::var_os("IAM_ATLAS_SCREENSHOT").map(PathBuf::from);
     let select = std::env::var("IAM_ATLAS_SELECT").ok();
+    let view = std::env::var("IAM_ATLAS_VIEW").ok();
+    let focus = std::env::var("IAM_ATLAS_FOCUS").ok();
+    let search = std::env::var("IAM_ATLAS_SEARCH").ok();
     let result = eframe::run_native(
         "IAM Atlas",
         options,
@@ -443,6 +690,11 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
             let mut app = AtlasApp::new(settings);
+            app.recent = palette::load_recent();
+            app.view = app.settings.view;
+            if let Some(h) = app.settings.hops {
+                app.graph.hops = h.clamp(1, 6);
+            }
             if let Some(path) = shot {
                 // Screenshots load synchronously so the picture shows the loaded state.
                 let loaded = if files.is_empty() {
@@ -452,7 +704,19 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 };
                 match loaded {
                     Ok(m) => {
-                        app.selected = select.as_deref().and_then(|s| preselect(&m, s));
+                        if let Some(r) = select.as_deref().and_then(|s| preselect(&m, s)) {
+                            app.select(r);
+                        }
+                        app.view = match view.as_deref() {
+                            Some("identity") => View::Identity,
+                            Some("trust") => View::Trust,
+                            _ => View::Explorer,
+                        };
+                        if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {
+                            app.graph.focus = true;
+                            app.graph.hops = h;
+                        }
+                        app.graph.search = search.clone().unwrap_or_default();
                         app.model = Some(Arc::new(m));
                         app.loaded_from = if files.is_empty() {
                             "bundled sample".into()

@@ -1,0 +1,641 @@
+//! The graph view: the identity or trust graph drawn with the painter, with pan, zoom, node dragging, hover
+//! tooltips, culling and level of detail. Graphs and layouts come from [`crate::graph`]; large ones are
+//! computed on a background thread so that the window stays responsive.
+
+use super::Command;
+use crate::account::{EntityRef, Model};
+use crate::graph::{self, AtlasGraph, EdgeKind, Filter, GraphKind, NodeKind};
+use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// Above this many entities the graph and its layout are computed off the UI thread.
+const SYNC_LIMIT: usize = 3_000;
+/// Labels are drawn from this zoom on (and always for the selection, hover and search matches).
+const LABEL_ZOOM: f32 = 0.55;
+/// Edge labels (conditions) from this zoom on.
+const EDGE_LABEL_ZOOM: f32 = 0.8;
+/// At most this many node labels per frame; the rest wait for more zoom.
+const MAX_LABELS: usize = 400;
+
+/// A graph with its layout, ready to draw.
+pub struct Laid {
+    /// The (filtered) graph.
+    pub graph: AtlasGraph,
+    /// Layout position of each node, indexed like the nodes.
+    pub pos: Vec<Pos2>,
+}
+
+/// Build, filter and lay out a graph (pure; runs on any thread).
+pub fn compute(model: &Model, kind: GraphKind, filter: &Filter) -> Laid {
+    let full = graph::build(model, kind);
+    let graph = if filter.is_empty() {
+        full
+    } else {
+        full.filtered(filter)
+    };
+    let pos = match kind {
+        GraphKind::Identity => graph::layered(&graph.graph),
+        GraphKind::Trust => graph::clustered(&graph.graph),
+    };
+    Laid {
+        pos: pos.into_iter().map(|p| Pos2::new(p.x, p.y)).collect(),
+        graph,
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct Key {
+    model: usize,
+    kind: GraphKind,
+    filter: Filter,
+}
+
+/// The graph panel's state.
+pub struct GraphView {
+    /// Focus mode: only the selected entity's neighbourhood.
+    pub focus: bool,
+    /// How many hops out focus mode reaches.
+    pub hops: usize,
+    /// Only this account (index in the model) and the principals linked to it.
+    pub account: Option<u32>,
+    /// Node kinds not shown.
+    pub hidden: Vec<NodeKind>,
+    /// Search text: matching nodes are highlighted and labelled.
+    pub search: String,
+    /// What is shown now.
+    laid: Option<Laid>,
+    key: Option<Key>,
+    job: Option<(Key, mpsc::Receiver<Laid>)>,
+    /// Screen offset of the layout origin from the canvas centre.
+    pan: Vec2,
+    zoom: f32,
+    fit: bool,
+    center_on: Option<EntityRef>,
+    dragging: Option<NodeIndex>,
+}
+
+impl Default for GraphView {
+    fn default() -> Self {
+        GraphView {
+            focus: false,
+            hops: 2,
+            account: None,
+            hidden: Vec::new(),
+            search: String::new(),
+            laid: None,
+            key: None,
+            job: None,
+            pan: Vec2::ZERO,
+            zoom: 1.0,
+            fit: true,
+            center_on: None,
+            dragging: None,
+        }
+    }
+}
+
+/// Colour of a node kind.
+pub fn kind_color(kind: NodeKind) -> Color32 {
+    match kind {
+        NodeKind::User => Color32::from_rgb(86, 156, 214),
+        NodeKind::Group => Color32::from_rgb(78, 201, 176),
+        NodeKind::Role => Color32::from_rgb(197, 134, 192),
+        NodeKind::Policy => Color32::from_rgb(220, 180, 90),
+        NodeKind::InlinePolicy => Color32::from_rgb(170, 150, 110),
+        NodeKind::InstanceProfile => Color32::from_rgb(120, 170, 120),
+        NodeKind::Account => Color32::from_rgb(100, 180, 240),
+        NodeKind::Service => Color32::from_rgb(230, 140, 60),
+        NodeKind::Saml => Color32::from_rgb(150, 200, 90),
+        NodeKind::Oidc => Color32::from_rgb(90, 200, 150),
+        NodeKind::Anyone => Color32::from_rgb(235, 70, 70),
+        NodeKind::External => Color32::from_rgb(160, 160, 160),
+    }
+}
+
+fn edge_color(kind: EdgeKind, flagged: bool, dark: bool) -> Color32 {
+    if flagged {
+        return Color32::from_rgb(235, 80, 80);
+    }
+    let c = match kind {
+        EdgeKind::MemberOf => Color32::from_rgb(78, 201, 176),
+        EdgeKind::Attached => Color32::from_rgb(150, 150, 150),
+        EdgeKind::Inline => Color32::from_rgb(170, 150, 110),
+        EdgeKind::Boundary => Color32::from_rgb(230, 140, 60),
+        EdgeKind::Trusts => Color32::from_rgb(140, 140, 200),
+        EdgeKind::Holds => Color32::from_rgb(120, 170, 120),
+    };
+    if dark { c } else { c.gamma_multiply(0.8) }
+}
+
+impl GraphView {
+    /// The graph shown now, if its layout is ready.
+    pub fn laid(&self) -> Option<&Laid> {
+        self.laid.as_ref()
+    }
+
+    /// True while a layout is computed in the background.
+    pub fn is_computing(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Centre the view on `r` once its layout is ready (the details pane's "Show in graph").
+    pub fn center_on(&mut self, r: EntityRef) {
+        self.center_on = Some(r);
+    }
+
+    /// Labels of the nodes a person would see drawn now (for tests and screenshots).
+    pub fn filter_for(&self, selected: Option<EntityRef>) -> Filter {
+        Filter {
+            account: self.account,
+            hidden_kinds: self.hidden.clone(),
+            focus: if self.focus {
+                selected.map(|s| (s, self.hops))
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Make sure the layout for (model, kind, filter) is shown or being computed.
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        model: &Arc<Model>,
+        kind: GraphKind,
+        selected: Option<EntityRef>,
+    ) {
+        let key = Key {
+            model: Arc::as_ptr(model) as usize,
+            kind,
+            filter: self.filter_for(selected),
+        };
+        if let Some((k, rx)) = &self.job {
+            match rx.try_recv() {
+                Ok(laid) => {
+                    let k = k.clone();
+                    self.job = None;
+                    self.install(k, laid);
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => self.job = None,
+            }
+        }
+        if self.key.as_ref() == Some(&key) || self.job.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let size: usize = model
+            .accounts
+            .iter()
+            .map(|a| a.users.len() + a.groups.len() + a.roles.len() + a.policies.len())
+            .sum();
+        if size <= SYNC_LIMIT || key.filter.focus.is_some() {
+            let laid = compute(model, kind, &key.filter);
+            self.install(key, laid);
+        } else {
+            let (tx, rx) = mpsc::channel();
+            let model = model.clone();
+            let filter = key.filter.clone();
+            let ctx = ctx.clone();
+            std::thread::spawn(move || {
+                let laid = compute(&model, kind, &filter);
+                let _ = tx.send(laid);
+                ctx.request_repaint();
+            });
+            self.job = Some((key, rx));
+        }
+    }
+
+    fn install(&mut self, key: Key, laid: Laid) {
+        let same_graph = self
+            .key
+            .as_ref()
+            .is_some_and(|k| k.model == key.model && k.kind == key.kind);
+        if !same_graph || key.filter.focus.is_some() || self.key.as_ref() != Some(&key) {
+            self.fit = true;
+        }
+        self.key = Some(key);
+        self.laid = Some(laid);
+        self.dragging = None;
+    }
+
+    /// The toolbar: search, focus, account, kinds, fit, export.
+    pub fn toolbar(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Search");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("highlight nodes")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+            ui.separator();
+            ui.checkbox(&mut self.focus, "Focus on selection")
+                .on_hover_text("Show only the selected entity's neighbourhood");
+            ui.add_enabled(
+                self.focus,
+                egui::DragValue::new(&mut self.hops)
+                    .range(1..=6)
+                    .suffix(" hops"),
+            );
+            ui.separator();
+            let current = match self.account.and_then(|a| model.accounts.get(a as usize)) {
+                Some(a) => a.label(),
+                None => "All accounts".to_string(),
+            };
+            egui::ComboBox::from_id_salt("graph-account")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.account, None, "All accounts");
+                    for (i, a) in model.accounts.iter().enumerate() {
+                        ui.selectable_value(&mut self.account, Some(i as u32), a.label());
+                    }
+                });
+            ui.menu_button("Kinds", |ui| {
+                for k in NodeKind::ALL {
+                    let mut shown = !self.hidden.contains(&k);
+                    if ui.checkbox(&mut shown, k.name()).changed() {
+                        if shown {
+                            self.hidden.retain(|h| *h != k);
+                        } else {
+                            self.hidden.push(k);
+                        }
+                    }
+                }
+            });
+            if ui.button("Fit").clicked() {
+                self.fit = true;
+            }
+            if ui.button("Export DOT…").clicked()
+                && let Some(laid) = &self.laid
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("Graphviz", &["dot", "gv"])
+                    .set_file_name("graph.dot")
+                    .save_file()
+            {
+                commands.push(Command::ExportDot(path, laid.graph.to_dot()));
+            }
+            if let Some(l) = &self.laid {
+                ui.weak(format!(
+                    "{} nodes · {} edges",
+                    l.graph.graph.node_count(),
+                    l.graph.graph.edge_count()
+                ));
+            }
+            if self.job.is_some() {
+                ui.spinner();
+                ui.weak("laying out…");
+            }
+        });
+    }
+
+    /// Draw the canvas: culling, level of detail, interaction. Clicking a node selects its entity.
+    pub fn canvas(
+        &mut self,
+        ui: &mut egui::Ui,
+        selected: Option<EntityRef>,
+        commands: &mut Vec<Command>,
+    ) {
+        let (resp, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+        let rect = resp.rect;
+        let dark = ui.visuals().dark_mode;
+        painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
+        let Some(laid) = &mut self.laid else {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                if self.job.is_some() {
+                    "laying out the graph…"
+                } else {
+                    "nothing to show"
+                },
+                egui::FontId::proportional(16.0),
+                ui.visuals().weak_text_color(),
+            );
+            return;
+        };
+        let g = &laid.graph;
+        if laid.pos.is_empty() {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "no nodes: widen the filters",
+                egui::FontId::proportional(16.0),
+                ui.visuals().weak_text_color(),
+            );
+            return;
+        }
+        // Fit or centre when asked.
+        if self.fit {
+            self.fit = false;
+            let bb = Rect::from_points(&laid.pos).expand(40.0);
+            let z = (rect.width() / bb.width().max(1.0))
+                .min(rect.height() / bb.height().max(1.0))
+                .clamp(0.01, 1.4);
+            self.zoom = z;
+            self.pan = -bb.center().to_vec2() * z;
+        }
+        if let Some(r) = self.center_on.take() {
+            match g.node_of(r) {
+                Some(n) => {
+                    self.zoom = self.zoom.max(1.0);
+                    self.pan = -laid.pos[n.index()].to_vec2() * self.zoom;
+                }
+                None if self.job.is_some() => self.center_on = Some(r),
+                None => {}
+            }
+        }
+        // Zoom about the pointer.
+        if let Some(hover) = resp.hover_pos() {
+            let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+            let factor = (scroll * 0.0025).exp() * pinch;
+            if factor != 1.0 {
+                let new_zoom = (self.zoom * factor).clamp(0.005, 6.0);
+                let origin = rect.center() + self.pan;
+                let world = (hover - origin) / self.zoom;
+                self.zoom = new_zoom;
+                self.pan = hover - rect.center() - world * new_zoom;
+            }
+        }
+        let origin = rect.center() + self.pan;
+        let zoom = self.zoom;
+        let to_screen = |p: Pos2| origin + p.to_vec2() * zoom;
+        let radius = (7.0 * zoom).clamp(1.5, 9.0);
+        let view = rect.expand(radius + 2.0);
+        // Culling: nodes inside the view.
+        let visible: Vec<bool> = laid
+            .pos
+            .iter()
+            .map(|&p| view.contains(to_screen(p)))
+            .collect();
+        // Hover: nearest visible node under the pointer.
+        let pointer = resp.hover_pos();
+        let mut hovered: Option<NodeIndex> = None;
+        if let Some(p) = pointer {
+            let mut best = (radius + 4.0).powi(2);
+            for (i, &pos) in laid.pos.iter().enumerate() {
+                if !visible[i] {
+                    continue;
+                }
+                let d = (to_screen(pos) - p).length_sq();
+                if d <= best {
+                    best = d;
+                    hovered = Some(NodeIndex::new(i));
+                }
+            }
+        }
+        // Dragging moves a node, or pans.
+        if resp.drag_started() {
+            self.dragging = hovered;
+        }
+        if resp.dragged() {
+            let d = resp.drag_delta();
+            match self.dragging {
+                Some(n) => {
+                    if let Some(p) = laid.pos.get_mut(n.index()) {
+                        *p += d / zoom;
+                    }
+                }
+                None => self.pan += d,
+            }
+        }
+        if resp.drag_stopped() {
+            self.dragging = None;
+        }
+        if resp.clicked()
+            && let Some(n) = hovered
+            && let Some(e) = g.graph[n].entity
+        {
+            commands.push(Command::Select(e));
+        }
+        let sel_node = selected.and_then(|s| g.node_of(s));
+        let search = self.search.trim().to_lowercase();
+        let is_match = |n: NodeIndex| {
+            !search.is_empty() && {
+                let w = &g.graph[n];
+                w.label.to_lowercase().contains(&search)
+                    || w.detail.to_lowercase().contains(&search)
+            }
+        };
+        // Edges: drawn when one end is visible or the segment crosses the view.
+        let focus_set = |n: NodeIndex| Some(n) == sel_node || Some(n) == hovered;
+        let thin = zoom < 0.2;
+        let mut edge_labels = Vec::new();
+        for e in g.graph.edge_references() {
+            let (a, b) = (e.source().index(), e.target().index());
+            let (pa, pb) = (to_screen(laid.pos[a]), to_screen(laid.pos[b]));
+            if !visible[a] && !visible[b] && !Rect::from_two_pos(pa, pb).intersects(view) {
+                continue;
+            }
+            let w = e.weight();
+            let strong = focus_set(e.source()) || focus_set(e.target());
+            let mut color = edge_color(w.kind, w.is_flagged(), dark);
+            if !strong && sel_node.is_some() {
+                color = color.gamma_multiply(0.45);
+            }
+            let width = if strong {
+                2.0
+            } else if thin {
+                0.6
+            } else {
+                1.2
+            };
+            let stroke = Stroke::new(width, color);
+            if w.kind == EdgeKind::Boundary && !thin {
+                painter.extend(egui::Shape::dashed_line(&[pa, pb], stroke, 6.0, 4.0));
+            } else {
+                painter.line_segment([pa, pb], stroke);
+            }
+            if zoom >= 0.35 {
+                // Arrow head at the target's rim.
+                let dir = (pb - pa).normalized();
+                let tip = pb - dir * (radius + 1.0);
+                let side = dir.rot90() * 4.0;
+                let back = tip - dir * 8.0;
+                painter.add(egui::Shape::convex_polygon(
+                    vec![tip, back + side, back - side],
+                    color,
+                    Stroke::NONE,
+                ));
+            }
+            if (zoom >= EDGE_LABEL_ZOOM || strong) && !w.conditions.is_empty() {
+                edge_labels.push((pa.lerp(pb, 0.5), w.label(), color));
+            }
+        }
+        // Nodes.
+        let mut labels = 0usize;
+        let text_color = ui.visuals().text_color();
+        let font = egui::FontId::proportional(12.5);
+        for (i, &p) in laid.pos.iter().enumerate() {
+            if !visible[i] {
+                continue;
+            }
+            let n = NodeIndex::new(i);
+            let w = &g.graph[n];
+            let c = to_screen(p);
+            painter.circle_filled(c, radius, kind_color(w.kind));
+            if w.flagged {
+                painter.circle_stroke(
+                    c,
+                    radius + 1.5,
+                    Stroke::new(1.5, Color32::from_rgb(235, 80, 80)),
+                );
+            }
+            let matched = is_match(n);
+            if matched {
+                painter.circle_stroke(c, radius + 4.0, Stroke::new(2.5, Color32::YELLOW));
+            }
+            if Some(n) == sel_node {
+                painter.circle_stroke(c, radius + 3.0, Stroke::new(2.5, text_color));
+            }
+            let want_label = Some(n) == sel_node
+                || Some(n) == hovered
+                || matched
+                || (zoom >= LABEL_ZOOM && labels < MAX_LABELS);
+            if want_label {
+                labels += 1;
+                let r = painter.text(
+                    c + Vec2::new(radius + 4.0, 0.0),
+                    egui::Align2::LEFT_CENTER,
+                    &w.label,
+                    font.clone(),
+                    text_color,
+                );
+                // An accessible, clickable widget for each labelled node.
+                let id = ui.scope_id().with(("graph-node", i));
+                let hit = ui.interact(
+                    r.union(Rect::from_center_size(c, Vec2::splat(radius * 2.0))),
+                    id,
+                    Sense::click(),
+                );
+                let label = w.label.clone();
+                hit.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if hit.clicked()
+                    && let Some(e) = w.entity
+                {
+                    commands.push(Command::Select(e));
+                }
+            }
+        }
+        for (at, text, color) in edge_labels {
+            let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), color);
+            let r = Rect::from_center_size(at, galley.size()).expand(2.0);
+            painter.rect_filled(r, 3.0, ui.visuals().extreme_bg_color.gamma_multiply(0.9));
+            painter.galley(r.min + Vec2::splat(2.0), galley, color);
+        }
+        // Tooltip.
+        if let Some(n) = hovered {
+            let w = &g.graph[n];
+            let incoming: Vec<String> = g
+                .graph
+                .edges_directed(n, petgraph::Direction::Incoming)
+                .take(6)
+                .map(|e| {
+                    let l = e.weight().label();
+                    let from = &g.graph[e.source()].label;
+                    if l.is_empty() {
+                        format!("{} {from}", e.weight().kind.name())
+                    } else {
+                        format!("{} {from} if {l}", e.weight().kind.name())
+                    }
+                })
+                .collect();
+            resp.clone().on_hover_ui_at_pointer(|ui| {
+                ui.strong(&w.label);
+                ui.weak(w.kind.name());
+                ui.monospace(&w.detail);
+                for l in &incoming {
+                    ui.label(format!("← {l}"));
+                }
+                if w.entity.is_some() {
+                    ui.weak("click to open, drag to move");
+                }
+            });
+        }
+        legend(&painter, rect, g, dark);
+    }
+}
+
+/// The legend: node kinds and edge kinds present in the graph, top-left of the canvas.
+fn legend(painter: &egui::Painter, rect: Rect, g: &AtlasGraph, dark: bool) {
+    let mut kinds: Vec<NodeKind> = g.graph.node_weights().map(|n| n.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let edges: Vec<(EdgeKind, bool)> = {
+        let mut v: Vec<(EdgeKind, bool)> = g
+            .graph
+            .edge_weights()
+            .map(|e| (e.kind, false))
+            .chain(
+                g.graph
+                    .edge_weights()
+                    .filter(|e| e.is_flagged())
+                    .map(|e| (e.kind, true)),
+            )
+            .collect();
+        v.sort_by_key(|(k, f)| (*k as u8, *f));
+        v.dedup();
+        v
+    };
+    let font = egui::FontId::proportional(12.0);
+    let line = 17.0;
+    let rows = kinds.len() + edges.len();
+    let box_rect = Rect::from_min_size(
+        rect.left_top() + Vec2::new(8.0, 8.0),
+        Vec2::new(190.0, rows as f32 * line + 12.0),
+    );
+    let bg = if dark {
+        Color32::from_black_alpha(200)
+    } else {
+        Color32::from_white_alpha(220)
+    };
+    painter.rect_filled(box_rect, 4.0, bg);
+    let text = if dark {
+        Color32::LIGHT_GRAY
+    } else {
+        Color32::DARK_GRAY
+    };
+    let mut y = box_rect.top() + 6.0 + line / 2.0;
+    let x = box_rect.left() + 12.0;
+    for k in kinds {
+        painter.circle_filled(Pos2::new(x, y), 5.0, kind_color(k));
+        painter.text(
+            Pos2::new(x + 12.0, y),
+            egui::Align2::LEFT_CENTER,
+            k.name(),
+            font.clone(),
+            text,
+        );
+        y += line;
+    }
+    for (k, flagged) in edges {
+        let c = edge_color(k, flagged, dark);
+        let a = Pos2::new(x - 6.0, y);
+        let b = Pos2::new(x + 6.0, y);
+        if k == EdgeKind::Boundary {
+            painter.extend(egui::Shape::dashed_line(
+                &[a, b],
+                Stroke::new(1.5, c),
+                3.0,
+                2.0,
+            ));
+        } else {
+            painter.line_segment([a, b], Stroke::new(1.5, c));
+        }
+        let name = if flagged {
+            format!("{} (cross-account or *)", k.name())
+        } else {
+            k.name().to_string()
+        };
+        painter.text(
+            Pos2::new(x + 12.0, y),
+            egui::Align2::LEFT_CENTER,
+            name,
+            font.clone(),
+            text,
+        );
+        y += line;
+    }
+}

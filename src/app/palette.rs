@@ -1,0 +1,230 @@
+//! The command palette (Ctrl+K): jump to any entity by name, fuzzy-matched. Also the recent-files list kept
+//! in the platform's config directory.
+
+use super::Command;
+use crate::account::{EntityKind, EntityRef, Model};
+use eframe::egui;
+use std::path::PathBuf;
+
+/// How many results the palette lists.
+const RESULTS: usize = 12;
+
+/// Score of `query` as a fuzzy (subsequence) match of `text`, ASCII case-insensitive; `None` when the
+/// letters of `query` do not all occur in order. Higher is better: substrings, word starts and runs of
+/// consecutive letters score more, gaps less.
+pub fn fuzzy_score(query: &str, text: &str) -> Option<i32> {
+    if query.is_empty() {
+        return Some(0);
+    }
+    let q: Vec<u8> = query.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let t: Vec<u8> = text.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let mut score = 0i32;
+    let mut qi = 0;
+    let mut prev: Option<usize> = None;
+    for (ti, &c) in t.iter().enumerate() {
+        if qi < q.len() && c == q[qi] {
+            let word_start =
+                ti == 0 || matches!(t[ti - 1], b'-' | b'_' | b'/' | b'.' | b' ' | b':');
+            score += 1;
+            if word_start {
+                score += 8;
+            }
+            match prev {
+                Some(p) if p + 1 == ti => score += 5,
+                Some(p) => score -= ((ti - p) as i32).min(5),
+                None => score -= (ti as i32).min(5),
+            }
+            prev = Some(ti);
+            qi += 1;
+        }
+    }
+    if qi < q.len() {
+        return None;
+    }
+    if let Some(pos) = text.to_ascii_lowercase().find(&query.to_ascii_lowercase()) {
+        score += 30 - (pos as i32).min(10);
+        if t.len() == q.len() {
+            score += 50;
+        }
+    }
+    Some(score)
+}
+
+/// A search result: the entity, its name and its score.
+pub type Hit = (EntityRef, String, i32);
+
+/// Every entity of the model with its name, best matches of `query` first.
+pub fn search(model: &Model, query: &str, limit: usize) -> Vec<Hit> {
+    let query = query.trim();
+    let mut out: Vec<Hit> = Vec::new();
+    for (ai, a) in model.accounts.iter().enumerate() {
+        for kind in [
+            EntityKind::User,
+            EntityKind::Group,
+            EntityKind::Role,
+            EntityKind::Policy,
+            EntityKind::InstanceProfile,
+            EntityKind::IdentityProvider,
+            EntityKind::ResourcePolicy,
+        ] {
+            for index in 0..a.count(kind) as u32 {
+                let r = EntityRef {
+                    account: ai as u32,
+                    kind,
+                    index,
+                };
+                let (name, _) = model.describe(r);
+                if let Some(s) = fuzzy_score(query, &name) {
+                    out.push((r, name, s));
+                }
+            }
+        }
+    }
+    for (i, p) in model.org_policies.iter().enumerate() {
+        if let Some(s) = fuzzy_score(query, &p.name) {
+            let r = EntityRef {
+                account: u32::MAX,
+                kind: EntityKind::OrgPolicy,
+                index: i as u32,
+            };
+            out.push((r, p.name.to_string(), s));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then(a.1.len().cmp(&b.1.len()))
+            .then(a.1.cmp(&b.1))
+    });
+    out.truncate(limit);
+    out
+}
+
+/// The palette's state.
+#[derive(Default)]
+pub struct Palette {
+    /// What is typed.
+    pub query: String,
+    results: Option<(String, Vec<Hit>)>,
+}
+
+fn kind_name(k: EntityKind) -> &'static str {
+    match k {
+        EntityKind::User => "user",
+        EntityKind::Group => "group",
+        EntityKind::Role => "role",
+        EntityKind::Policy => "policy",
+        EntityKind::InstanceProfile => "instance profile",
+        EntityKind::IdentityProvider => "identity provider",
+        EntityKind::ResourcePolicy => "resource policy",
+        EntityKind::OrgPolicy => "organisation policy",
+    }
+}
+
+impl Palette {
+    /// Draw the palette; returns the commands to run when the user picks an entity.
+    pub fn ui(&mut self, ctx: &egui::Context, model: &Model) -> Vec<Command> {
+        let mut picked = None;
+        egui::Window::new("Jump to an entity")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
+            .default_width(460.0)
+            .show(ctx, |ui| {
+                let label = ui.label("Name");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.query)
+                            .hint_text("type a few letters, Enter jumps to the first")
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                edit.request_focus();
+                let stale = self.results.as_ref().is_none_or(|(q, _)| *q != self.query);
+                if stale {
+                    self.results = Some((self.query.clone(), search(model, &self.query, RESULTS)));
+                }
+                let results = self
+                    .results
+                    .as_ref()
+                    .map(|(_, r)| r.as_slice())
+                    .unwrap_or(&[]);
+                if ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && let Some(first) = results.first()
+                {
+                    picked = Some(first.0);
+                }
+                ui.separator();
+                if results.is_empty() {
+                    ui.weak("no match");
+                }
+                for (r, name, _) in results {
+                    let account = model
+                        .accounts
+                        .get(r.account as usize)
+                        .map(|a| a.label())
+                        .unwrap_or_else(|| "organisation".into());
+                    ui.horizontal(|ui| {
+                        if ui.link(name).clicked() {
+                            picked = Some(*r);
+                        }
+                        ui.weak(format!("{} · {account}", kind_name(r.kind)));
+                    });
+                }
+            });
+        match picked {
+            Some(r) => vec![Command::Select(r), Command::TogglePalette],
+            None => Vec::new(),
+        }
+    }
+}
+
+fn recent_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "iam-atlas", "iam-atlas")
+        .map(|d| d.config_dir().join("recent.json"))
+}
+
+/// The recent-files list from the config directory (empty when there is none or it is unreadable).
+pub fn load_recent() -> Vec<PathBuf> {
+    recent_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Save the recent-files list; failures are ignored (it is a convenience).
+pub fn save_recent(list: &[PathBuf]) {
+    let Some(path) = recent_path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(text) = serde_json::to_string_pretty(list) {
+        let _ = std::fs::write(path, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_prefers_substrings_and_word_starts() {
+        assert!(fuzzy_score("xyz", "alice").is_none());
+        assert!(fuzzy_score("cad", "cross-account-deploy").is_some());
+        let exact = fuzzy_score("deploy", "deploy").unwrap_or(0);
+        let sub = fuzzy_score("deploy", "cross-account-deploy").unwrap_or(0);
+        let scattered = fuzzy_score("deploy", "d-e-p-l-o-y-x").unwrap_or(0);
+        assert!(exact > sub && sub > scattered, "{exact} {sub} {scattered}");
+    }
+
+    #[test]
+    fn search_finds_sample_roles() {
+        let m = crate::sample::load_sample(Default::default()).expect("sample");
+        let r = search(&m, "cracdep", 5);
+        assert!(
+            r.iter().any(|(_, n, _)| n == "cross-account-deploy"),
+            "{r:?}"
+        );
+        let r = search(&m, "admin-mfa", 1);
+        assert_eq!(r[0].1, "admin-mfa");
+    }
+}
