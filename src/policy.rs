@@ -64,7 +64,7 @@ pub struct OneOrMany {
 
 impl OneOrMany {
     /// Iterate over the texts.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
+    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone {
         self.items.iter().map(|s| &*s.value)
     }
 }

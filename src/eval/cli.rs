@@ -240,7 +240,7 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             .map(|x| format!("{}: {:?}", x.name, x.verdict))
             .collect();
         let extra = if levels.is_empty() {
-            l.note.clone().unwrap_or_default()
+            l.note.clone().unwrap_or_default().into_owned()
         } else {
             levels.join(" · ")
         };
@@ -578,4 +578,55 @@ pub fn what(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
 /// Run `assume`.
 pub fn assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
     run_assume(a, out)
+}
+
+/// `iam-atlas test`: run saved requests with expected decisions against a snapshot.
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// A JSON file of named requests with expected decisions (the shape of assets/sample/teaching-cases.json).
+    requests: PathBuf,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Run `test`; `Ok(false)` when a request did not get its expected decision.
+pub fn test(a: TestArgs, out: &mut dyn Write) -> Result<bool, String> {
+    let model = a.snapshot.load()?;
+    let name = a.requests.display().to_string();
+    let text =
+        std::fs::read_to_string(&a.requests).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let requests = super::suite::parse(&name, &text)?;
+    let outcomes = super::suite::run(&model, &requests, &Overrides::default());
+    let io = |e: std::io::Error| e.to_string();
+    let failed = outcomes.iter().filter(|o| !o.pass).count();
+    if a.format == Format::Json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&outcomes).map_err(|e| e.to_string())?
+        )
+        .map_err(io)?;
+        return Ok(failed == 0);
+    }
+    for o in &outcomes {
+        let got = match &o.got {
+            Ok(d) => decision_str(*d).to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        writeln!(
+            out,
+            "{}  {:<56} expected {:<13} got {}{}",
+            if o.pass { "PASS" } else { "FAIL" },
+            o.name,
+            o.expected.map(decision_str).unwrap_or("-"),
+            got,
+            if o.certain { "" } else { " (uncertain)" }
+        )
+        .map_err(io)?;
+    }
+    writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed).map_err(io)?;
+    Ok(failed == 0)
 }

@@ -321,6 +321,57 @@ pub fn evaluate(
     (held, subst)
 }
 
+/// [`evaluate`] for the decision alone: the same semantics, without collecting the substituted values (no
+/// allocation unless a policy variable must be substituted).
+pub fn holds<'v>(
+    op: ConditionOperator,
+    key: &str,
+    policy_values: impl Iterator<Item = &'v str> + Clone,
+    ctx: &Context,
+    variables: bool,
+) -> bool {
+    let subst = |v: &'v str| -> Option<Cow<'v, str>> {
+        if variables {
+            substitute(v, ctx)
+        } else {
+            Some(Cow::Borrowed(v))
+        }
+    };
+    let request = ctx.get(key);
+    if op.base == BaseOperator::Null {
+        let absent = request.is_none_or(|v| v.is_empty());
+        return policy_values
+            .filter_map(subst)
+            .any(|p| p.eq_ignore_ascii_case("true") == absent);
+    }
+    let negated = op.base.is_negated();
+    let Some(values) = request.filter(|v| !v.is_empty()) else {
+        return op.if_exists
+            || match op.qualifier {
+                Some(SetQualifier::ForAllValues) => true,
+                Some(SetQualifier::ForAnyValue) => false,
+                None => negated,
+            };
+    };
+    let any_policy = |v: &str| {
+        policy_values
+            .clone()
+            .filter_map(subst)
+            .any(|p| positive_match(op.base, &p, v))
+    };
+    match op.qualifier {
+        Some(SetQualifier::ForAllValues) => values.iter().all(|v| any_policy(v) != negated),
+        Some(SetQualifier::ForAnyValue) => values.iter().any(|v| any_policy(v) != negated),
+        None => {
+            if negated {
+                !values.iter().any(|v| any_policy(v))
+            } else {
+                values.iter().any(|v| any_policy(v))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +389,10 @@ mod tests {
     }
 
     fn holds(o: &str, key: &str, vals: &[&str], c: &Context) -> bool {
-        evaluate(op(o), key, vals, c, true).0
+        let full = evaluate(op(o), key, vals, c, true).0;
+        let fast = super::holds(op(o), key, vals.iter().copied(), c, true);
+        assert_eq!(full, fast, "{o} {key} {vals:?}");
+        full
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::time::Timestamp;
 use serde::Serialize;
 
 /// The final answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Decision {
     /// Allowed.
     Allow,
@@ -129,7 +129,7 @@ pub struct LayerResult {
     pub verdict: Verdict,
     /// Why it does not apply, or other facts worth saying.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<std::borrow::Cow<'static, str>>,
     /// For SCPs and RCPs: every level.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<LevelResult>,
@@ -327,7 +327,7 @@ struct Eval<'a> {
     req: &'a Request,
     ctx: Context,
     explain: bool,
-    tested_missing: Vec<String>,
+    tested_missing: Vec<crate::policy::Str>,
     now: Timestamp,
     resource_account: Option<String>,
     filled: bool,
@@ -335,6 +335,10 @@ struct Eval<'a> {
     buf: Vec<u32>,
     optimistic: bool,
     assumed: Vec<String>,
+    /// Mode::Statements: matching statements with their layer.
+    collect: bool,
+    current: Layer,
+    hits: Vec<(Layer, StatementHit)>,
 }
 
 impl Eval<'_> {
@@ -419,17 +423,30 @@ impl Eval<'_> {
                 all = false;
                 break;
             };
-            let values: Vec<&str> = c.values.iter().collect();
-            let (mut held, subst) =
-                super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables);
-            let present = self.ctx.get(&c.key.value).map(|v| v.to_vec());
-            if present.is_none() {
+            let (mut held, subst) = if self.explain {
+                let values: Vec<&str> = c.values.iter().collect();
+                super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables)
+            } else {
+                // The decision alone: no allocation unless a policy variable must be substituted.
+                (
+                    super::condition::holds(
+                        op,
+                        &c.key.value,
+                        c.values.iter(),
+                        &self.ctx,
+                        variables,
+                    ),
+                    Vec::new(),
+                )
+            };
+            let missing = !self.ctx.contains(&c.key.value);
+            if missing {
                 if !self
                     .tested_missing
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&c.key.value))
                 {
-                    self.tested_missing.push(c.key.value.to_string());
+                    self.tested_missing.push(c.key.value.clone());
                 }
                 if self.optimistic {
                     // Reverse queries ask "could this be allowed?": a condition on a key the request leaves
@@ -437,8 +454,12 @@ impl Eval<'_> {
                     let is_allow = s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow);
                     held = is_allow;
                     if is_allow {
-                        let text =
-                            format!("{} {} {}", c.operator.value, c.key.value, values.join(", "));
+                        let text = format!(
+                            "{} {} {}",
+                            c.operator.value,
+                            c.key.value,
+                            c.values.iter().collect::<Vec<_>>().join(", ")
+                        );
                         if !self.assumed.contains(&text) {
                             self.assumed.push(text);
                         }
@@ -450,7 +471,7 @@ impl Eval<'_> {
                     operator: c.operator.value.to_string(),
                     key: c.key.value.to_string(),
                     policy_values: subst,
-                    request_values: present,
+                    request_values: self.ctx.get(&c.key.value).map(|v| v.to_vec()),
                     held,
                 });
             }
@@ -500,6 +521,20 @@ impl Eval<'_> {
                         out.allow = true;
                         out.named = out.named.max(Some(named));
                     }
+                }
+                if self.collect {
+                    self.hits.push((
+                        self.current,
+                        StatementHit {
+                            policy: input.label.label(),
+                            index,
+                            sid: s.sid.as_ref().map(|x| x.value.to_string()),
+                            effect,
+                            span: s.span,
+                            location: None,
+                            conditions: Vec::new(),
+                        },
+                    ));
                 }
                 if self.explain {
                     let location = input.label.source().map(|src| {
@@ -616,7 +651,8 @@ pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
     if let Some(rest) = resource.strip_prefix("arn:aws:s3:::")
         && let Some((bucket, _)) = rest.split_once('/')
     {
-        return hit(&format!("arn:aws:s3:::{bucket}"));
+        // The bucket's ARN is a prefix of the object's: no allocation.
+        return hit(&resource[..13 + bucket.len()]);
     }
     if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
         let base = &resource[..resource.rfind(':')?];
@@ -624,6 +660,9 @@ pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
     }
     None
 }
+
+/// Names of organisation levels given on the command line (root first).
+const LEVELS: [&str; 8] = ["1", "2", "3", "4", "5", "6", "7", "8"];
 
 /// Services whose resources RCPs can restrict
 /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
@@ -813,70 +852,118 @@ fn org_levels<'m>(
     model: &'m Model,
     account: &str,
     kind: OrgPolicyKind,
-) -> Option<Vec<(String, Option<Vec<Input<'m>>>)>> {
+) -> Option<Vec<(Owner<'m>, Option<Vec<Input<'m>>>)>> {
     let org = model.organization.as_ref()?;
     if org.management_account.as_deref() == Some(account) {
         return None;
     }
     let path = org.path_to(account)?;
-    let to_inputs = |ids: &Option<Vec<u32>>, at: &str| -> Option<Vec<Input<'m>>> {
-        ids.as_ref().map(|ids| {
+    let to_inputs = |ids: Option<&'m Vec<u32>>, at: Owner<'m>| -> Option<Vec<Input<'m>>> {
+        ids.map(|ids| {
             ids.iter()
                 .filter_map(|&i| model.org_policies.get(i as usize))
                 .map(|p| Input {
-                    label: LabelSrc::Owned(PolicyLabel {
+                    label: LabelSrc::Model {
                         kind: if kind == OrgPolicyKind::Scp {
                             "scp"
                         } else {
                             "rcp"
                         },
-                        name: p.name.to_string(),
-                        arn: p.arn.as_ref().map(|a| a.to_string()),
+                        owner: at,
+                        name: &p.name,
+                        arn: p.arn.as_deref(),
                         version: None,
-                        attached_to: Some(at.to_string()),
-                        source: Some(p.doc.source),
-                    }),
+                        source: p.doc.source,
+                    },
                     policy: &p.doc.policy,
                 })
                 .collect()
         })
     };
-    let mut levels = Vec::new();
+    let mut levels = Vec::with_capacity(path.len() + 1);
     for (depth, node) in path.iter().enumerate() {
-        let at = if depth == 0 {
-            format!("root {}", node.name)
-        } else {
-            format!("OU {}", node.name)
+        let at = Owner {
+            kind: if depth == 0 { "root" } else { "OU" },
+            name: &node.name,
         };
         let ids = if kind == OrgPolicyKind::Scp {
-            &node.scps
+            node.scps.as_ref()
         } else {
-            &node.rcps
+            node.rcps.as_ref()
         };
-        levels.push((at.clone(), to_inputs(ids, &at)));
+        levels.push((at, to_inputs(ids, at)));
     }
+    // The account's own attachments; its id borrowed from the tree.
+    let id: &'m str = path
+        .last()
+        .and_then(|n| n.accounts.iter().find(|a| &***a == account))
+        .map(|a| &**a)
+        .unwrap_or("");
     let acc = model.account(account);
     let ids = acc.and_then(|a| {
         if kind == OrgPolicyKind::Scp {
-            a.scps.clone()
+            a.scps.as_ref()
         } else {
-            a.rcps.clone()
+            a.rcps.as_ref()
         }
     });
-    let at = format!("account {account}");
-    levels.push((at.clone(), to_inputs(&ids, &at)));
+    let at = Owner {
+        kind: "account",
+        name: id,
+    };
+    levels.push((at, to_inputs(ids, at)));
     Some(levels)
 }
 
 /// Evaluate `req` against `model`, with the full explanation.
 pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
-    run(model, req, overrides, true, None)
+    match run(model, req, overrides, Mode::Explain, None).result {
+        Some(r) => r,
+        None => unreachable!("explain mode always builds the result"),
+    }
 }
 
 /// Evaluate `req` for its decision only (no explanation is built: for batches and reverse queries).
 pub fn decide(model: &Model, req: &Request, overrides: &Overrides) -> (Decision, bool) {
-    let r = run(model, req, overrides, false, None);
-    (r.decision, r.certain)
+    let r = run(model, req, overrides, Mode::Decide, None);
+    (r.quick.decision, r.quick.certain)
+}
+
+/// The decision with the matching statements (labels, indexes and Sids, no conditions or source
+/// positions) and the conditions assumed in optimistic mode: what reverse queries list per principal.
+pub fn decide_with_statements(
+    model: &Model,
+    req: &Request,
+    overrides: &Overrides,
+    prefilter: &mut Prefilter,
+) -> (
+    Quick,
+    Option<Layer>,
+    Vec<(Layer, StatementHit)>,
+    Vec<String>,
+) {
+    let r = run(model, req, overrides, Mode::Statements, Some(prefilter));
+    (r.quick, r.decided_by, r.hits, r.assumed)
+}
+
+/// How much of the explanation to build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The decision only: no allocation per statement.
+    Decide,
+    /// The decision and the matching statements' labels.
+    Statements,
+    /// Everything: conditions with their values, positions, the context.
+    Explain,
+}
+
+/// What [`run`] returns.
+struct RunOut {
+    quick: Quick,
+    decided_by: Option<Layer>,
+    hits: Vec<(Layer, StatementHit)>,
+    assumed: Vec<String>,
+    result: Option<EvalResult>,
 }
 
 /// Like [`decide`], reusing per-policy statement matches across calls for the same action and resource
@@ -887,12 +974,7 @@ pub fn decide_with(
     overrides: &Overrides,
     prefilter: &mut Prefilter,
 ) -> Quick {
-    let r = run(model, req, overrides, false, Some(prefilter));
-    Quick {
-        decision: r.decision,
-        certain: r.certain,
-        conditional: !r.assumed_conditions.is_empty(),
-    }
+    run(model, req, overrides, Mode::Decide, Some(prefilter)).quick
 }
 
 /// A decision without its explanation.
@@ -910,9 +992,10 @@ fn run(
     model: &Model,
     req: &Request,
     overrides: &Overrides,
-    explain: bool,
+    mode: Mode,
     prefilter: Option<&mut Prefilter>,
-) -> EvalResult {
+) -> RunOut {
+    let explain = mode == Mode::Explain;
     let now = overrides.now.unwrap_or_else(Timestamp::now);
     let ctx = req.context.clone();
     let resource_account = req.resource_account(model);
@@ -937,6 +1020,9 @@ fn run(
         buf: Vec::new(),
         optimistic: overrides.optimistic,
         assumed: Vec::new(),
+        collect: mode == Mode::Statements,
+        current: Layer::Identity,
+        hits: Vec::new(),
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -956,7 +1042,7 @@ fn run(
     let identity_known = p.entity.is_some();
 
     // --- SCPs (principal's account) ---
-    let scp_levels: Option<Vec<(String, Option<Vec<Input<'_>>>)>> =
+    let scp_levels: Option<Vec<(Owner<'_>, Option<Vec<Input<'_>>>)>> =
         if !overrides.scp_levels.is_empty() {
             Some(
                 overrides
@@ -965,7 +1051,10 @@ fn run(
                     .enumerate()
                     .map(|(i, l)| {
                         (
-                            format!("level {}", i + 1),
+                            Owner {
+                                kind: "level",
+                                name: LEVELS.get(i).copied().unwrap_or("n"),
+                            },
                             Some(
                                 l.iter()
                                     .map(|(n, pol)| Input {
@@ -1005,7 +1094,7 @@ fn run(
     layers.push(scp);
 
     // --- RCPs (resource's account) ---
-    let rcp_levels: Option<Vec<(String, Option<Vec<Input<'_>>>)>> =
+    let rcp_levels: Option<Vec<(Owner<'_>, Option<Vec<Input<'_>>>)>> =
         if !overrides.rcp_levels.is_empty() {
             Some(
                 overrides
@@ -1014,7 +1103,10 @@ fn run(
                     .enumerate()
                     .map(|(i, l)| {
                         (
-                            format!("level {}", i + 1),
+                            Owner {
+                                kind: "level",
+                                name: LEVELS.get(i).copied().unwrap_or("n"),
+                            },
                             Some(
                                 l.iter()
                                     .map(|(n, pol)| Input {
@@ -1037,7 +1129,7 @@ fn run(
     } else if !RCP_SERVICES.contains(&service.as_str()) && overrides.rcp_levels.is_empty() {
         na(
             Layer::Rcp,
-            &format!("RCPs do not apply to `{service}` actions"),
+            "RCPs apply only to S3, STS, KMS, SQS, Secrets Manager, ECR, OpenSearch Serverless, Cognito Identity, CloudWatch Logs and DynamoDB actions",
         )
     } else {
         match rcp_levels {
@@ -1091,16 +1183,18 @@ fn run(
                         },
                         policy: &t.policy,
                     };
+                    ev.current = Layer::Trust;
+                    ev.current = Layer::Resource;
                     let e = ev.layer(std::slice::from_ref(&input), true);
                     resource_named = e.named;
-                    layer_result(Layer::Trust, &e, None)
+                    layer_result(Layer::Trust, e)
                 }
                 None => {
                     unknown.push(format!(
                         "the trust policy of role {} is not in the snapshot",
                         role.name
                     ));
-                    unknown_layer(Layer::Trust, "trust policy unknown")
+                    unknown_layer(Layer::Trust, "UNKNOWN: trust policy unknown")
                 }
             },
             None => {
@@ -1108,7 +1202,7 @@ fn run(
                     "role `{}` is not in the loaded accounts: its trust policy is unknown",
                     req.resource
                 ));
-                unknown_layer(Layer::Trust, "the role is not in the snapshot")
+                unknown_layer(Layer::Trust, "UNKNOWN: the role is not in the snapshot")
             }
         }
     } else {
@@ -1148,14 +1242,14 @@ fn run(
             Some(input) => {
                 let e = ev.layer(std::slice::from_ref(&input), true);
                 resource_named = e.named;
-                layer_result(Layer::Resource, &e, None)
+                layer_result(Layer::Resource, e)
             }
             None if resource_required => {
                 unknown.push(
                     "KMS key policies must allow explicitly, and this key's policy is not loaded"
                         .into(),
                 );
-                unknown_layer(Layer::Resource, "key policy not loaded")
+                unknown_layer(Layer::Resource, "UNKNOWN: key policy not loaded")
             }
             None => na(
                 Layer::Resource,
@@ -1180,15 +1274,16 @@ fn run(
         PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
             if identity_known =>
         {
+            ev.current = Layer::Identity;
             let e = ev.layer(&ident_inputs, false);
-            let mut l = layer_result(Layer::Identity, &e, None);
+            let mut l = layer_result(Layer::Identity, e);
             l.unknown_policies = ident_unknown.clone();
             l
         }
         PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole => {
             let mut l = unknown_layer(
                 Layer::Identity,
-                "the principal is not in the loaded accounts: its identity policies are unknown",
+                "UNKNOWN: the principal is not in the loaded accounts: its identity policies are unknown",
             );
             l.unknown_policies.push(p.arn.clone());
             l
@@ -1206,12 +1301,13 @@ fn run(
     layers.push(identity);
     let boundary = match &boundary_inputs {
         Some(inputs) if !inputs.is_empty() => {
+            ev.current = Layer::Boundary;
             let e = ev.layer(inputs, false);
-            layer_result(Layer::Boundary, &e, None)
+            layer_result(Layer::Boundary, e)
         }
         Some(_) => {
             unknown.push("the permissions boundary is not in the snapshot".into());
-            unknown_layer(Layer::Boundary, "boundary policy unknown")
+            unknown_layer(Layer::Boundary, "UNKNOWN: boundary policy unknown")
         }
         None => na(Layer::Boundary, "no permissions boundary"),
     };
@@ -1228,8 +1324,9 @@ fn run(
                 policy: pol,
             })
             .collect();
+        ev.current = Layer::Session;
         let e = ev.layer(&inputs, false);
-        layer_result(Layer::Session, &e, None)
+        layer_result(Layer::Session, e)
     };
     let session_verdict = session.verdict;
     layers.push(session);
@@ -1342,26 +1439,36 @@ fn run(
         ));
     }
     let certain = unknown.is_empty() || decision == Decision::ExplicitDeny;
-    let missing_context_keys = std::mem::take(&mut ev.tested_missing);
-    EvalResult {
+    let assumed = std::mem::take(&mut ev.assumed);
+    let quick = Quick {
         decision,
-        decided_by,
         certain,
-        unknown,
-        principal: p.clone(),
-        action: req.action.clone(),
-        resource: req.resource.clone(),
-        resource_account,
-        layers,
-        missing_context_keys,
-        context: if explain {
-            ev.ensure_ctx();
-            ev.ctx.entries()
-        } else {
-            Vec::new()
-        },
-        notes,
-        assumed_conditions: std::mem::take(&mut ev.assumed),
+        conditional: !assumed.is_empty(),
+    };
+    let result = explain.then(|| {
+        ev.ensure_ctx();
+        EvalResult {
+            decision,
+            decided_by,
+            certain,
+            unknown,
+            principal: p.clone(),
+            action: req.action.clone(),
+            resource: req.resource.clone(),
+            resource_account,
+            layers,
+            missing_context_keys: ev.tested_missing.iter().map(|k| k.to_string()).collect(),
+            context: ev.ctx.entries(),
+            notes,
+            assumed_conditions: assumed.clone(),
+        }
+    });
+    RunOut {
+        quick,
+        decided_by,
+        hits: std::mem::take(&mut ev.hits),
+        assumed,
+        result,
     }
 }
 
@@ -1376,35 +1483,36 @@ fn label(kind: &'static str, name: &str) -> PolicyLabel {
     }
 }
 
-fn na(layer: Layer, note: &str) -> LayerResult {
+fn na(layer: Layer, note: &'static str) -> LayerResult {
     LayerResult {
         layer,
         verdict: Verdict::NotApplicable,
-        note: Some(note.to_string()),
+        note: Some(std::borrow::Cow::Borrowed(note)),
         levels: Vec::new(),
         statements: Vec::new(),
         unknown_policies: Vec::new(),
     }
 }
 
-fn unknown_layer(layer: Layer, note: &str) -> LayerResult {
+/// A layer whose policy is missing; `note` starts with `UNKNOWN:`.
+fn unknown_layer(layer: Layer, note: &'static str) -> LayerResult {
     LayerResult {
         layer,
         verdict: Verdict::ImplicitDeny,
-        note: Some(format!("UNKNOWN: {note}")),
+        note: Some(std::borrow::Cow::Borrowed(note)),
         levels: Vec::new(),
         statements: Vec::new(),
         unknown_policies: Vec::new(),
     }
 }
 
-fn layer_result(layer: Layer, e: &LayerEval, note: Option<String>) -> LayerResult {
+fn layer_result(layer: Layer, e: LayerEval) -> LayerResult {
     LayerResult {
         layer,
-        verdict: verdict(e),
-        note,
+        verdict: verdict(&e),
+        note: None,
         levels: Vec::new(),
-        statements: e.hits.clone(),
+        statements: e.hits,
         unknown_policies: Vec::new(),
     }
 }
@@ -1412,7 +1520,7 @@ fn layer_result(layer: Layer, e: &LayerEval, note: Option<String>) -> LayerResul
 fn org_layer(
     ev: &mut Eval<'_>,
     layer: Layer,
-    levels: &[(String, Option<Vec<Input<'_>>>)],
+    levels: &[(Owner<'_>, Option<Vec<Input<'_>>>)],
     check_principal: bool,
 ) -> LayerResult {
     let mut out = LayerResult {
@@ -1426,21 +1534,26 @@ fn org_layer(
     let mut any_described = false;
     for (name, inputs) in levels {
         let Some(inputs) = inputs else {
-            out.levels.push(LevelResult {
-                name: name.clone(),
-                verdict: Verdict::NotApplicable,
-            });
+            if ev.explain {
+                out.levels.push(LevelResult {
+                    name: format!("{} {}", name.kind, name.name),
+                    verdict: Verdict::NotApplicable,
+                });
+            }
             continue;
         };
         any_described = true;
         // Every level must allow: a level with no policy attached allows nothing.
+        ev.current = layer;
         let e = ev.layer(inputs, check_principal);
         let v = verdict(&e);
         out.statements.extend(e.hits);
-        out.levels.push(LevelResult {
-            name: name.clone(),
-            verdict: v,
-        });
+        if ev.explain {
+            out.levels.push(LevelResult {
+                name: format!("{} {}", name.kind, name.name),
+                verdict: v,
+            });
+        }
         out.verdict = match (out.verdict, v) {
             (Verdict::ExplicitDeny, _) | (_, Verdict::ExplicitDeny) => Verdict::ExplicitDeny,
             (Verdict::ImplicitDeny, _) | (_, Verdict::ImplicitDeny) => Verdict::ImplicitDeny,
@@ -1449,7 +1562,9 @@ fn org_layer(
     }
     if !any_described {
         out.verdict = Verdict::NotApplicable;
-        out.note = Some("no level of the organisation lists these policies".into());
+        out.note = Some(std::borrow::Cow::Borrowed(
+            "no level of the organisation lists these policies",
+        ));
     }
     out
 }

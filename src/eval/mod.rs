@@ -8,6 +8,7 @@ pub mod engine;
 pub mod glob;
 pub mod request;
 pub mod reverse;
+pub mod suite;
 
 pub use condition::Context;
 pub use engine::{

@@ -9,7 +9,8 @@
 
 use super::condition::Context;
 use super::engine::{
-    Decision, EvalResult, Layer, Overrides, Prefilter, StatementHit, decide_with, evaluate,
+    Decision, Layer, Overrides, Prefilter, StatementHit, decide_with, decide_with_statements,
+    evaluate,
 };
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{EntityKind, EntityRef, Model};
@@ -100,19 +101,19 @@ pub struct WhoCan {
     pub principals: Vec<WhoCanEntry>,
 }
 
-fn allowing_statements(r: &EvalResult) -> Vec<StatementHit> {
-    let layer = r.decided_by;
-    r.layers
-        .iter()
-        .filter(|l| {
-            Some(l.layer) == layer || (l.layer == Layer::Identity && layer != Some(Layer::Resource))
+/// The Allow statements of the layer that granted (identity, or the resource/trust policy).
+fn allowing_statements(
+    decided_by: Option<Layer>,
+    hits: Vec<(Layer, StatementHit)>,
+) -> Vec<StatementHit> {
+    hits.into_iter()
+        .filter(|(l, s)| {
+            s.effect == Effect::Allow
+                && (Some(*l) == decided_by
+                    || (*l == Layer::Identity
+                        && !matches!(decided_by, Some(Layer::Resource | Layer::Trust))))
         })
-        .flat_map(|l| {
-            l.statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow)
-                .cloned()
-        })
+        .map(|(_, s)| s)
         .collect()
 }
 
@@ -139,6 +140,11 @@ pub fn who_can(
     let mut prefilter = Prefilter::default();
     let mut principals = Vec::new();
     let edges = assume_edges(model);
+    let mut edges_by_role: rustc_hash::FxHashMap<&str, Vec<&AssumeEdge>> =
+        rustc_hash::FxHashMap::default();
+    for e in &edges {
+        edges_by_role.entry(e.role.as_str()).or_default().push(e);
+    }
     for &r in &candidates {
         let Some(principal) = principal_of(model, r) else {
             continue;
@@ -154,27 +160,27 @@ pub fn who_can(
         if q.decision != Decision::Allow {
             continue;
         }
-        let full = evaluate(model, &req, overrides);
+        let (quick, decided_by, hits, conditions) =
+            decide_with_statements(model, &req, overrides, &mut prefilter);
         let assumable_by = if r.kind == EntityKind::Role {
-            edges
-                .iter()
-                .filter(|e| e.role == req.principal.arn)
-                .cloned()
-                .collect()
+            edges_by_role
+                .get(req.principal.arn.as_str())
+                .map(|v| v.iter().map(|e| (*e).clone()).collect())
+                .unwrap_or_default()
         } else {
             Vec::new()
         };
         principals.push(WhoCanEntry {
-            statements: allowing_statements(&full),
-            principal: req.principal.arn.clone(),
+            statements: allowing_statements(decided_by, hits),
+            principal: req.principal.arn,
             kind: req.principal.kind,
-            account: req.principal.account.clone().unwrap_or_default(),
+            account: req.principal.account.unwrap_or_default(),
             entity: r,
-            conditional: !full.assumed_conditions.is_empty(),
-            conditions: full.assumed_conditions,
-            decided_by: full.decided_by,
+            conditional: quick.conditional,
+            conditions,
+            decided_by,
             assumable_by,
-            certain: full.certain,
+            certain: quick.certain,
         });
     }
     principals.sort_by(|a, b| {
