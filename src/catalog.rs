@@ -429,6 +429,32 @@ impl Catalog {
         }
     }
 
+    /// The resource types action `id` applies to, with their ARN templates and whether each is required;
+    /// empty when the action supports only `"Resource": "*"`.
+    pub fn resource_types_of(&self, id: ActionId) -> Vec<(&ResourceType, bool)> {
+        let Some((s, a)) = self.get(id) else {
+            return Vec::new();
+        };
+        a.resources
+            .iter()
+            .filter_map(|r| {
+                let t = s.resource_types.get(r.resource_type? as usize)?;
+                Some((t, r.required))
+            })
+            .collect()
+    }
+
+    /// The condition keys action `id` supports, with their types when the catalog defines them.
+    pub fn condition_keys_of(&self, id: ActionId) -> Vec<(&'static str, Option<ValueType>)> {
+        let Some((_, a)) = self.get(id) else {
+            return Vec::new();
+        };
+        a.condition_keys
+            .iter()
+            .map(|k| (*k, self.key_type(k)))
+            .collect()
+    }
+
     /// The access level of an action written `service:Name`.
     pub fn access_level(&self, full: &str) -> Option<AccessLevel> {
         self.action(full).map(|(_, a)| a.access)
@@ -453,14 +479,12 @@ impl Catalog {
 
     /// The closest service prefix to `prefix`, for "did you mean".
     pub fn suggest_service(&self, prefix: &str) -> Option<&'static str> {
-        let names: Vec<&'static str> = self.services.iter().map(|s| s.prefix).collect();
-        crate::policy::suggest(prefix, &names)
+        suggest_near(prefix, self.services.iter().map(|s| s.prefix))
     }
 
     /// The closest action of `service` to `name`, for "did you mean".
     pub fn suggest_action(&self, service: &Service, name: &str) -> Option<&'static str> {
-        let names: Vec<&'static str> = service.actions.iter().map(|a| a.name).collect();
-        crate::policy::suggest(name, &names)
+        suggest_near(name, service.actions.iter().map(|a| a.name))
     }
 
     /// The closest known condition key to `key`: global keys, and the keys of the service its prefix names.
@@ -481,6 +505,28 @@ impl Catalog {
         }
         crate::policy::suggest(key, &names)
     }
+}
+
+/// [`crate::policy::suggest`] over many candidates: the same rule (case-insensitive edit distance at most a
+/// third of the candidate's length), with candidates whose length alone rules them out skipped cheaply.
+fn suggest_near(
+    word: &str,
+    candidates: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
+    let n = word.chars().count();
+    let lw = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for c in candidates {
+        let limit = (c.len() / 3).max(1);
+        if n.abs_diff(c.chars().count()) > limit {
+            continue;
+        }
+        let d = crate::policy::levenshtein(&lw, &c.to_ascii_lowercase());
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// True when `s` contains `*` or `?`.
@@ -659,6 +705,25 @@ mod tests {
             "token.actions.acme.ghe.com:sub"
         ));
         assert!(!key_matches_template("aws:SourceIp", "aws:SourceIpX"));
+    }
+
+    #[test]
+    fn resource_types_and_keys_of_an_action() {
+        let c = catalog();
+        let id = c.expand("s3:GetObject")[0];
+        let types = c.resource_types_of(id);
+        assert!(
+            types
+                .iter()
+                .any(|(t, _)| t.name == "object" && t.arn.contains("${BucketName}"))
+        );
+        let keys = c.condition_keys_of(id);
+        assert!(
+            keys.iter()
+                .any(|(k, t)| *k == "s3:ExistingObjectTag/<key>" && t.is_some())
+        );
+        let star_only = c.expand("s3:ListAllMyBuckets")[0];
+        assert!(c.resource_types_of(star_only).is_empty());
     }
 
     #[test]

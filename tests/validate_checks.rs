@@ -719,16 +719,16 @@ fn cases() -> Vec<Case> {
             "INVALID_PRINCIPAL_FORMAT",
             R,
             res(
-                r#"{"AWS": ["bob", "111122223333", "AROAEXAMPLEID1234567"]}"#,
+                r#"{"AWS": ["bob", "111122223333", "AROAEXAMPLEID1234567", "arn:aws:iam::111122223333:group/admins"]}"#,
                 "",
             ),
-            &["\"bob\""],
+            &["\"bob\"", "\"arn:aws:iam::111122223333:group/admins\""],
         ),
         c(
             "INVALID_PRINCIPAL_FORMAT",
             R,
             res(
-                r#"{"AWS": ["arn:aws:sts::111122223333:assumed-role/r/s", "arn:aws:iam::111122223333:user/u"]}"#,
+                r#"{"AWS": ["arn:aws:sts::111122223333:assumed-role/r/s", "arn:aws:iam::111122223333:user/u", "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"]}"#,
                 "",
             ),
             &[],

@@ -109,14 +109,38 @@ fn list_covered(a: &OneOrMany, b: &OneOrMany, ignore_case: bool) -> bool {
             .all(|bv| a.iter().any(|av| covers(av, bv, ignore_case)))
 }
 
+/// The service prefixes a statement's action patterns name (`None`: some pattern has a wildcard service).
+fn services(s: &Statement) -> Option<Vec<String>> {
+    let a = s.action.as_ref()?;
+    let mut out = Vec::new();
+    for p in a.list().iter() {
+        let svc = p.split_once(':').map(|(x, _)| x).unwrap_or(p);
+        if svc.contains(['*', '?']) {
+            return None;
+        }
+        let svc = svc.to_ascii_lowercase();
+        if !out.contains(&svc) {
+            out.push(svc);
+        }
+    }
+    Some(out)
+}
+
 fn redundant_statements(cx: &mut Ctx) {
     let st = &cx.policy.statements;
     if st.len() < 2 || st.len() > 200 {
         return;
     }
+    // Cheap pre-filter: A can only cover B when A names every service B names.
+    let svcs: Vec<Option<Vec<String>>> = st.iter().map(services).collect();
     for (bi, b) in st.iter().enumerate() {
         let found = st.iter().enumerate().find(|(ai, a)| {
             if *ai == bi || !a.conditions.is_empty() {
+                return false;
+            }
+            if let (Some(Some(sa)), Some(Some(sb))) = (svcs.get(*ai), svcs.get(bi))
+                && !sb.iter().all(|x| sa.contains(x))
+            {
                 return false;
             }
             let (Some(ae), Some(be)) = (&a.effect, &b.effect) else {

@@ -42,8 +42,11 @@ fn aws_principal_ok(v: &str) -> bool {
         return false;
     };
     region.is_empty()
-        && (is_account_id(account) || (svc == "iam" && account == "aws"))
+        // `cloudfront` is the account of legacy CloudFront origin access identities
+        // (`arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL`).
+        && (is_account_id(account) || (svc == "iam" && matches!(account, "aws" | "cloudfront")))
         && match svc {
+            // A group cannot be a principal.
             "iam" => {
                 res == "root"
                     || [
@@ -51,7 +54,6 @@ fn aws_principal_ok(v: &str) -> bool {
                         "role/",
                         "federated-user/",
                         "assumed-role/",
-                        "group/",
                     ]
                     .iter()
                     .any(|p| res.starts_with(p))

@@ -189,7 +189,14 @@ pub(crate) fn check(cx: &mut Ctx) {
                 continue;
             };
             if has_wildcard(ap) {
-                if !svc.actions.iter().any(|a| wildcard_match(ap, a.name)) {
+                let resolved = cx
+                    .expanded
+                    .get(si)
+                    .and_then(|e| e.items.get(ii))
+                    .map(|it| !it.ids.is_empty());
+                if !resolved
+                    .unwrap_or_else(|| svc.actions.iter().any(|a| wildcard_match(ap, a.name)))
+                {
                     cx.emit(
                         "WILDCARD_ACTION_MATCHES_NOTHING",
                         span,
