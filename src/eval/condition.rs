@@ -114,8 +114,9 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
         };
         let inner = &after[..end];
         match inner {
-            "*" => out.push('*'),
-            "?" => out.push('?'),
+            // Literal characters, not wildcards (see `LITERAL_STAR`).
+            "*" => out.push(crate::eval::glob::LITERAL_STAR),
+            "?" => out.push(crate::eval::glob::LITERAL_QMARK),
             "$" => out.push('$'),
             _ => {
                 let (key, default) = match inner.split_once(',') {
@@ -193,6 +194,18 @@ fn ip_in(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
 /// (`StringNotEquals` is tested as `StringEquals`, then negated by the caller).
 fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
     use BaseOperator::*;
+    // `${*}`/`${?}` became literal markers: wildcard operators understand them, the others compare text.
+    let literal;
+    let policy = if policy.is_ascii()
+        || matches!(
+            op,
+            StringLike | StringNotLike | ArnEquals | ArnLike | ArnNotEquals | ArnNotLike
+        ) {
+        policy
+    } else {
+        literal = crate::eval::glob::unescape_literals(policy);
+        &literal
+    };
     match op {
         StringEquals | StringNotEquals => policy == value,
         StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
@@ -287,7 +300,7 @@ pub fn evaluate(
         let held = subst
             .iter()
             .any(|p| p.eq_ignore_ascii_case("true") == absent);
-        return (held, subst);
+        return (held, shown(subst));
     }
     let negated = op.base.is_negated();
     let Some(values) = request.filter(|v| !v.is_empty()) else {
@@ -299,7 +312,7 @@ pub fn evaluate(
                 Some(SetQualifier::ForAnyValue) => false,
                 None => negated,
             };
-        return (held, subst);
+        return (held, shown(subst));
     };
     // Does request value `v` match at least one policy value (positive form)?
     let any_policy = |v: &str| subst.iter().any(|p| positive_match(op.base, p, v));
@@ -318,7 +331,18 @@ pub fn evaluate(
             }
         }
     };
-    (held, subst)
+    (held, shown(subst))
+}
+
+/// Policy values as shown in explanations: `${*}`/`${?}` markers back as `*`/`?`.
+fn shown(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(|v| match crate::eval::glob::unescape_literals(&v) {
+            Cow::Borrowed(_) => v,
+            Cow::Owned(o) => o,
+        })
+        .collect()
 }
 
 /// [`evaluate`] for the decision alone: the same semantics, without collecting the substituted values (no
@@ -492,7 +516,11 @@ mod tests {
             Some("none")
         );
         assert_eq!(substitute("${aws:missing}", &c), None);
-        assert_eq!(substitute("a${*}b${?}${$}", &c).as_deref(), Some("a*b?$"));
+        // `${*}` and `${?}` are literal characters, kept apart from wildcards until compared.
+        let special = substitute("a${*}b${?}${$}", &c).expect("no variables to miss");
+        assert_eq!(crate::eval::glob::unescape_literals(&special), "a*b?$");
+        assert!(glob("a${*}".replace("${*}", "\u{E000}").as_str(), "a*"));
+        assert!(!glob(&special, "aXbY$"));
         // Under the old version variables are literal.
         let (held, vals) = evaluate(
             op("StringEquals"),

@@ -339,6 +339,8 @@ struct Eval<'a> {
     collect: bool,
     current: Layer,
     hits: Vec<(Layer, StatementHit)>,
+    /// The principal's user or role has a permissions boundary (see [`principal_named`]).
+    bounded: bool,
 }
 
 impl Eval<'_> {
@@ -411,7 +413,12 @@ impl Eval<'_> {
             return None;
         }
         let named = if check_principal {
-            principal_named(s.principal.as_ref(), &self.req.principal)?
+            let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
+            principal_named(
+                s.principal.as_ref(),
+                &self.req.principal,
+                deny && self.bounded,
+            )?
         } else {
             Named::Direct
         };
@@ -568,8 +575,13 @@ fn verdict(e: &LayerEval) -> Verdict {
     }
 }
 
-/// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how?
-fn principal_named(block: Option<&PrincipalBlock>, p: &Principal) -> Option<Named> {
+/// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how? `bounded_deny`: the
+/// statement is a `Deny` and the principal has a permissions boundary.
+fn principal_named(
+    block: Option<&PrincipalBlock>,
+    p: &Principal,
+    bounded_deny: bool,
+) -> Option<Named> {
     let block = block?;
     let named = match &block.value {
         PrincipalValue::Star(_) => Some(Named::Direct),
@@ -594,10 +606,17 @@ fn principal_named(block: Option<&PrincipalBlock>, p: &Principal) -> Option<Name
         }
     };
     if block.not {
-        // NotPrincipal: everyone except those listed (for an account listed, its users and roles too).
+        // NotPrincipal: everyone except those listed
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
+        // Listing an account exempts the account principal (its root user), not its users and roles: the
+        // page's example lists Bob *and* his account, and "all principals except the user named Bob" are
+        // denied. A role session is exempt when it or its role is listed. A `Deny` with `NotPrincipal` "will
+        // always deny any IAM principal that has a permissions boundary policy attached, regardless of the
+        // values specified in the NotPrincipal element"
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>).
         match named {
-            Some(_) => None,
-            None => Some(Named::Direct),
+            Some(Named::Direct | Named::RoleArn) if !bounded_deny => None,
+            _ => Some(Named::Direct),
         }
     } else {
         named
@@ -1023,6 +1042,7 @@ fn run(
         collect: mode == Mode::Statements,
         current: Layer::Identity,
         hits: Vec::new(),
+        bounded: false,
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -1040,6 +1060,7 @@ fn run(
         None => (Vec::new(), None, Vec::new(), false),
     };
     let identity_known = p.entity.is_some();
+    ev.bounded = boundary_inputs.is_some();
 
     // --- SCPs (principal's account) ---
     let scp_levels: Option<Vec<(Owner<'_>, Option<Vec<Input<'_>>>)>> =

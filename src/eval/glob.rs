@@ -6,9 +6,32 @@
 //! ARNs match segment by segment: the first five colon-separated segments each on their own (a wildcard does
 //! not cross a colon there), the resource part as a whole (where a wildcard may cover `:` and `/`).
 
+/// Stands for a literal `*` in a pattern: what the policy variable `${*}` becomes, so that it matches only an
+/// asterisk and is not a wildcard (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>,
+/// "Special characters"). A private-use character, which ARNs and condition values do not contain.
+pub const LITERAL_STAR: char = '\u{E000}';
+/// Stands for a literal `?` in a pattern (`${?}`).
+pub const LITERAL_QMARK: char = '\u{E001}';
+
+/// `text` with [`LITERAL_STAR`] and [`LITERAL_QMARK`] back as `*` and `?` (for exact comparisons and display).
+pub fn unescape_literals(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([LITERAL_STAR, LITERAL_QMARK]) {
+        std::borrow::Cow::Owned(text.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Match `text` against `pattern` (`*`, `?`), byte-wise for ASCII, char-wise otherwise. Iterative with
 /// single backtracking point: linear in practice, never exponential.
 pub fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.is_ascii() && pattern.contains([LITERAL_STAR, LITERAL_QMARK]) {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        return glob_chars(&p, &t, |a, b| {
+            a == b || (a == LITERAL_STAR && b == '*') || (a == LITERAL_QMARK && b == '?')
+        });
+    }
     if pattern == "*" {
         return true;
     }
