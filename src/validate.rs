@@ -398,6 +398,28 @@ mod tests {
     }
 
     #[test]
+    fn parsed_documents_of_any_shape_are_safe() {
+        let kinds = [
+            PolicyKind::Identity(IdentityKind::Managed),
+            PolicyKind::Trust,
+            PolicyKind::Scp,
+        ];
+        for (src, span) in [
+            ("", Span::new(0, 0)),
+            ("[1]", Span::new(0, 3)),
+            ("x", Span::new(5, 9)),
+        ] {
+            let policy = Policy {
+                span,
+                ..Policy::default()
+            };
+            for k in kinds {
+                let _ = validate_policy(&policy, src, k);
+            }
+        }
+    }
+
+    #[test]
     fn kinds_from_names_and_roles() {
         assert_eq!(PolicyKind::from_name("SCP"), Some(PolicyKind::Scp));
         assert_eq!(PolicyKind::from_name("nope"), None);

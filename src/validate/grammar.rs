@@ -58,7 +58,10 @@ fn version(cx: &mut Ctx) {
                 Severity::Warning
             };
             let span = brace(cx.policy.span);
-            let has_members = cx.text(cx.policy.span)[1..].trim_start().starts_with('"');
+            let has_members = cx
+                .text(cx.policy.span)
+                .get(1..)
+                .is_some_and(|t| t.trim_start().starts_with('"'));
             let d = cx.emit_sev(
                 "MISSING_VERSION",
                 sev,
