@@ -301,10 +301,48 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// The file a source name points at: `export.json (document at $.X)` → `export.json`.
+/// The URI of the file a source name points at (`export.json (document at $.X)` → `export.json`): relative
+/// paths stay relative (code-scanning tools resolve them against the checkout), absolute ones become `file://`
+/// URIs, as SARIF 2.1.0 §3.4.3 asks.
 fn artifact(name: &str) -> String {
-    let file = name.split(" (").next().unwrap_or(name);
-    file.replace('\\', "/")
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const PATH: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'[')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    let file = name.split(" (").next().unwrap_or(name).replace('\\', "/");
+    let encoded = utf8_percent_encode(&file, PATH).to_string();
+    if file.starts_with('/') {
+        format!("file://{encoded}")
+    } else if file.len() > 2 && file.as_bytes()[1] == b':' {
+        format!("file:///{encoded}") // a Windows drive path
+    } else {
+        encoded
+    }
+}
+
+/// A rule's readable name: `INVALID_ACTION` → `InvalidAction` (SARIF wants it to differ from the id).
+fn rule_name(code: &str) -> String {
+    code.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect()
 }
 
 fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
@@ -318,7 +356,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             }
             json!({
                 "id": c.code,
-                "name": c.code,
+                "name": rule_name(c.code),
                 "shortDescription": {"text": c.summary},
                 "fullDescription": {"text": c.summary},
                 "helpUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
