@@ -129,6 +129,13 @@ fn sarif_output_is_2_1_0() {
     assert_eq!(run["tool"]["driver"]["name"], "iam-atlas");
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
     assert!(rules.len() >= 60);
+    // SARIF wants a readable name that differs from the opaque id.
+    assert!(rules.iter().all(|r| r["name"] != r["id"]));
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "INVALID_ACTION" && r["name"] == "InvalidAction")
+    );
     assert!(
         rules
             .iter()
@@ -150,7 +157,7 @@ fn sarif_output_is_2_1_0() {
     assert!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             .as_str()
-            .is_some_and(|u| u.ends_with("broken2.json"))
+            .is_some_and(|u| u.starts_with("file:///") && u.ends_with("broken2.json"))
     );
 }
 
