@@ -11,7 +11,7 @@
 
 pub mod layout;
 
-pub use layout::{Pos, clustered, layered};
+pub use layout::{Pos, clustered, clustered_with_aspect, layered};
 
 use crate::account::{
     Attachment, Boundary, EntityKind, EntityRef, InlinePolicy, Model, PolicyRef, ProviderKind,

@@ -19,6 +19,10 @@ const LABEL_ZOOM: f32 = 0.55;
 const EDGE_LABEL_ZOOM: f32 = 0.8;
 /// At most this many node labels per frame; the rest wait for more zoom.
 const MAX_LABELS: usize = 400;
+/// With at most this many nodes in view, every label is drawn whatever the zoom.
+const FEW_NODES: usize = 120;
+/// Room kept right of the rightmost nodes for their labels when fitting.
+const LABEL_ROOM: f32 = 190.0;
 
 /// A graph with its layout, ready to draw.
 pub struct Laid {
@@ -26,10 +30,14 @@ pub struct Laid {
     pub graph: AtlasGraph,
     /// Layout position of each node, indexed like the nodes.
     pub pos: Vec<Pos2>,
+    /// The node kinds present, for the legend.
+    pub node_kinds: Vec<NodeKind>,
+    /// The edge kinds present, and whether flagged ones occur, for the legend.
+    pub edge_kinds: Vec<(EdgeKind, bool)>,
 }
 
 /// Build, filter and lay out a graph (pure; runs on any thread).
-pub fn compute(model: &Model, kind: GraphKind, filter: &Filter) -> Laid {
+pub fn compute(model: &Model, kind: GraphKind, filter: &Filter, aspect: f32) -> Laid {
     let full = graph::build(model, kind);
     let graph = if filter.is_empty() {
         full
@@ -38,11 +46,23 @@ pub fn compute(model: &Model, kind: GraphKind, filter: &Filter) -> Laid {
     };
     let pos = match kind {
         GraphKind::Identity => graph::layered(&graph.graph),
-        GraphKind::Trust => graph::clustered(&graph.graph),
+        GraphKind::Trust => graph::clustered_with_aspect(&graph.graph, aspect),
     };
+    let mut node_kinds: Vec<NodeKind> = graph.graph.node_weights().map(|n| n.kind).collect();
+    node_kinds.sort();
+    node_kinds.dedup();
+    let mut edge_kinds: Vec<(EdgeKind, bool)> = graph
+        .graph
+        .edge_weights()
+        .map(|e| (e.kind, e.is_flagged()))
+        .collect();
+    edge_kinds.sort_by_key(|(k, f)| (*k as u8, *f));
+    edge_kinds.dedup();
     Laid {
         pos: pos.into_iter().map(|p| Pos2::new(p.x, p.y)).collect(),
         graph,
+        node_kinds,
+        edge_kinds,
     }
 }
 
@@ -75,6 +95,8 @@ pub struct GraphView {
     fit: bool,
     center_on: Option<EntityRef>,
     dragging: Option<NodeIndex>,
+    /// Width / height of the canvas last drawn: the trust layout packs its clusters to it.
+    aspect: f32,
 }
 
 impl Default for GraphView {
@@ -93,6 +115,7 @@ impl Default for GraphView {
             fit: true,
             center_on: None,
             dragging: None,
+            aspect: 1.0,
         }
     }
 }
@@ -192,15 +215,16 @@ impl GraphView {
             .map(|a| a.users.len() + a.groups.len() + a.roles.len() + a.policies.len())
             .sum();
         if size <= SYNC_LIMIT || key.filter.focus.is_some() {
-            let laid = compute(model, kind, &key.filter);
+            let laid = compute(model, kind, &key.filter, self.aspect);
             self.install(key, laid);
         } else {
             let (tx, rx) = mpsc::channel();
             let model = model.clone();
             let filter = key.filter.clone();
+            let aspect = self.aspect;
             let ctx = ctx.clone();
             std::thread::spawn(move || {
-                let laid = compute(&model, kind, &filter);
+                let laid = compute(&model, kind, &filter, aspect);
                 let _ = tx.send(laid);
                 ctx.request_repaint();
             });
@@ -298,8 +322,14 @@ impl GraphView {
         selected: Option<EntityRef>,
         commands: &mut Vec<Command>,
     ) {
+        if let Some(laid) = &self.laid {
+            legend_ui(ui, laid);
+        }
         let (resp, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = resp.rect;
+        if rect.height() > 50.0 {
+            self.aspect = (rect.width() - 2.0 * LABEL_ROOM) / rect.height();
+        }
         let dark = ui.visuals().dark_mode;
         painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
         let Some(laid) = &mut self.laid else {
@@ -327,19 +357,24 @@ impl GraphView {
             );
             return;
         }
-        // Fit or centre when asked.
+        // Fit (kept up while the canvas resizes, until the user pans or zooms), or centre when asked.
         if self.fit {
-            self.fit = false;
-            let bb = Rect::from_points(&laid.pos).expand(40.0);
-            let z = (rect.width() / bb.width().max(1.0))
-                .min(rect.height() / bb.height().max(1.0))
-                .clamp(0.01, 1.4);
+            // Room for the legend on the left and for labels on the right.
+            let room = Rect::from_min_max(
+                rect.min + Vec2::new(LABEL_ROOM, 24.0),
+                rect.max - Vec2::new(LABEL_ROOM, 24.0),
+            );
+            let bb = Rect::from_points(&laid.pos);
+            let z = (room.width().max(50.0) / bb.width().max(1.0))
+                .min(room.height().max(50.0) / bb.height().max(1.0))
+                .clamp(0.01, 1.2);
             self.zoom = z;
-            self.pan = -bb.center().to_vec2() * z;
+            self.pan = room.center() - rect.center() - bb.center().to_vec2() * z;
         }
         if let Some(r) = self.center_on.take() {
             match g.node_of(r) {
                 Some(n) => {
+                    self.fit = false;
                     self.zoom = self.zoom.max(1.0);
                     self.pan = -laid.pos[n.index()].to_vec2() * self.zoom;
                 }
@@ -352,6 +387,7 @@ impl GraphView {
             let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
             let factor = (scroll * 0.0025).exp() * pinch;
             if factor != 1.0 {
+                self.fit = false;
                 let new_zoom = (self.zoom * factor).clamp(0.005, 6.0);
                 let origin = rect.center() + self.pan;
                 let world = (hover - origin) / self.zoom;
@@ -370,6 +406,9 @@ impl GraphView {
             .iter()
             .map(|&p| view.contains(to_screen(p)))
             .collect();
+        let visible_count = visible.iter().filter(|v| **v).count();
+        // Level of detail: labels when zoomed in enough, or when few nodes are in view.
+        let show_labels = zoom >= LABEL_ZOOM || (visible_count <= FEW_NODES && zoom >= 0.3);
         // Hover: nearest visible node under the pointer.
         let pointer = resp.hover_pos();
         let mut hovered: Option<NodeIndex> = None;
@@ -398,7 +437,10 @@ impl GraphView {
                         *p += d / zoom;
                     }
                 }
-                None => self.pan += d,
+                None => {
+                    self.fit = false;
+                    self.pan += d;
+                }
             }
         }
         if resp.drag_stopped() {
@@ -460,14 +502,20 @@ impl GraphView {
                     Stroke::NONE,
                 ));
             }
-            if (zoom >= EDGE_LABEL_ZOOM || strong) && !w.conditions.is_empty() {
-                edge_labels.push((pa.lerp(pb, 0.5), w.label(), color));
+            if (zoom >= EDGE_LABEL_ZOOM || strong || (show_labels && zoom >= 0.45))
+                && !w.conditions.is_empty()
+            {
+                let mut text = w.label();
+                if !strong && text.chars().count() > 48 {
+                    text = text.chars().take(47).collect::<String>() + "…";
+                }
+                edge_labels.push((pa.lerp(pb, 0.6) - Vec2::new(0.0, 14.0), text, color));
             }
         }
         // Nodes.
         let mut labels = 0usize;
         let text_color = ui.visuals().text_color();
-        let font = egui::FontId::proportional(12.5);
+        let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
         for (i, &p) in laid.pos.iter().enumerate() {
             if !visible[i] {
                 continue;
@@ -493,16 +541,24 @@ impl GraphView {
             let want_label = Some(n) == sel_node
                 || Some(n) == hovered
                 || matched
-                || (zoom >= LABEL_ZOOM && labels < MAX_LABELS);
+                || (show_labels && labels < MAX_LABELS);
             if want_label {
                 labels += 1;
-                let r = painter.text(
-                    c + Vec2::new(radius + 4.0, 0.0),
-                    egui::Align2::LEFT_CENTER,
-                    &w.label,
-                    font.clone(),
-                    text_color,
-                );
+                // Sources are labelled on their left, so that labels do not run over their edges.
+                let has_in = g
+                    .graph
+                    .neighbors_directed(n, petgraph::Direction::Incoming)
+                    .next()
+                    .is_some();
+                let has_out = g.graph.neighbors(n).next().is_some();
+                // Sources are labelled on their left and nodes in the middle of a chain below, so that
+                // labels do not run over their edges.
+                let (at, align) = match (has_in, has_out) {
+                    (false, true) => (c - Vec2::new(radius + 4.0, 0.0), egui::Align2::RIGHT_CENTER),
+                    (true, true) => (c + Vec2::new(0.0, radius + 2.0), egui::Align2::CENTER_TOP),
+                    _ => (c + Vec2::new(radius + 4.0, 0.0), egui::Align2::LEFT_CENTER),
+                };
+                let r = painter.text(at, align, &w.label, font.clone(), text_color);
                 // An accessible, clickable widget for each labelled node.
                 let id = ui.scope_id().with(("graph-node", i));
                 let hit = ui.interact(
@@ -554,88 +610,42 @@ impl GraphView {
                 }
             });
         }
-        legend(&painter, rect, g, dark);
     }
 }
 
-/// The legend: node kinds and edge kinds present in the graph, top-left of the canvas.
-fn legend(painter: &egui::Painter, rect: Rect, g: &AtlasGraph, dark: bool) {
-    let mut kinds: Vec<NodeKind> = g.graph.node_weights().map(|n| n.kind).collect();
-    kinds.sort();
-    kinds.dedup();
-    let edges: Vec<(EdgeKind, bool)> = {
-        let mut v: Vec<(EdgeKind, bool)> = g
-            .graph
-            .edge_weights()
-            .map(|e| (e.kind, false))
-            .chain(
-                g.graph
-                    .edge_weights()
-                    .filter(|e| e.is_flagged())
-                    .map(|e| (e.kind, true)),
-            )
-            .collect();
-        v.sort_by_key(|(k, f)| (*k as u8, *f));
-        v.dedup();
-        v
-    };
-    let font = egui::FontId::proportional(12.0);
-    let line = 17.0;
-    let rows = kinds.len() + edges.len();
-    let box_rect = Rect::from_min_size(
-        rect.left_top() + Vec2::new(8.0, 8.0),
-        Vec2::new(190.0, rows as f32 * line + 12.0),
-    );
-    let bg = if dark {
-        Color32::from_black_alpha(200)
-    } else {
-        Color32::from_white_alpha(220)
-    };
-    painter.rect_filled(box_rect, 4.0, bg);
-    let text = if dark {
-        Color32::LIGHT_GRAY
-    } else {
-        Color32::DARK_GRAY
-    };
-    let mut y = box_rect.top() + 6.0 + line / 2.0;
-    let x = box_rect.left() + 12.0;
-    for k in kinds {
-        painter.circle_filled(Pos2::new(x, y), 5.0, kind_color(k));
-        painter.text(
-            Pos2::new(x + 12.0, y),
-            egui::Align2::LEFT_CENTER,
-            k.name(),
-            font.clone(),
-            text,
-        );
-        y += line;
-    }
-    for (k, flagged) in edges {
-        let c = edge_color(k, flagged, dark);
-        let a = Pos2::new(x - 6.0, y);
-        let b = Pos2::new(x + 6.0, y);
-        if k == EdgeKind::Boundary {
-            painter.extend(egui::Shape::dashed_line(
-                &[a, b],
-                Stroke::new(1.5, c),
-                3.0,
-                2.0,
-            ));
-        } else {
-            painter.line_segment([a, b], Stroke::new(1.5, c));
+/// The legend strip: the node and edge kinds present, drawn as real widgets above the canvas.
+fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for &k in &laid.node_kinds {
+            let (r, p) = ui.allocate_painter(Vec2::splat(12.0), Sense::hover());
+            p.circle_filled(r.rect.center(), 5.0, kind_color(k));
+            ui.label(k.name());
+            ui.add_space(6.0);
         }
-        let name = if flagged {
-            format!("{} (cross-account or *)", k.name())
-        } else {
-            k.name().to_string()
-        };
-        painter.text(
-            Pos2::new(x + 12.0, y),
-            egui::Align2::LEFT_CENTER,
-            name,
-            font.clone(),
-            text,
-        );
-        y += line;
-    }
+        ui.separator();
+        for &(k, flagged) in &laid.edge_kinds {
+            let (r, p) = ui.allocate_painter(Vec2::new(18.0, 12.0), Sense::hover());
+            let c = edge_color(k, flagged, dark);
+            let (a, b) = (r.rect.left_center(), r.rect.right_center());
+            if k == EdgeKind::Boundary {
+                p.extend(egui::Shape::dashed_line(
+                    &[a, b],
+                    Stroke::new(1.5, c),
+                    3.0,
+                    2.0,
+                ));
+            } else {
+                p.line_segment([a, b], Stroke::new(2.0, c));
+            }
+            let name = if flagged {
+                format!("{} (cross-account or *)", k.name())
+            } else {
+                k.name().to_string()
+            };
+            ui.label(name);
+            ui.add_space(6.0);
+        }
+    });
 }

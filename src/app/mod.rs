@@ -379,21 +379,26 @@ impl AtlasApp {
             (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
             _ => None,
         };
-        egui::Panel::left("explorer")
-            .resizable(true)
-            .default_size(320.0)
-            .show(ui, |ui| match &model {
-                Some(m) => explorer::ui(ui, m, &mut self.filter, self.selected, &mut self.commands),
-                None => {
-                    ui.weak("nothing loaded");
-                }
-            });
+        // The graphs take the explorer's room: they are the map, the details pane stays on the right.
+        if self.view == View::Explorer {
+            egui::Panel::left("explorer")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| match &model {
+                    Some(m) => {
+                        explorer::ui(ui, m, &mut self.filter, self.selected, &mut self.commands)
+                    }
+                    None => {
+                        ui.weak("nothing loaded");
+                    }
+                });
+        }
         if self.view != View::Explorer
             && let (Some(m), Some(sel)) = (&model, self.selected)
         {
             egui::Panel::right("graph-details")
                 .resizable(true)
-                .default_size(380.0)
+                .default_size(340.0)
                 .show(ui, |ui| {
                     details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
                 });

@@ -13,9 +13,9 @@ pub struct Pos {
 }
 
 /// Horizontal distance between layers.
-pub const LAYER_GAP: f32 = 300.0;
+pub const LAYER_GAP: f32 = 250.0;
 /// Vertical distance between nodes of a layer.
-pub const ROW_GAP: f32 = 34.0;
+pub const ROW_GAP: f32 = 30.0;
 /// Space between packed components.
 const CLUSTER_GAP: f32 = 90.0;
 
@@ -177,6 +177,17 @@ fn find(parent: &mut [u32], mut v: u32) -> u32 {
 /// Clustered layout: each weakly connected component laid out in layers on its own, then the components
 /// packed in rows (largest first) with space between them, so that separate trust clusters stay apart.
 pub fn clustered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
+    clustered_with_aspect(g, 1.6)
+}
+
+/// [`clustered`], packing components into a picture about `aspect` times as wide as it is tall (the
+/// aspect of the window that will show it).
+pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
+    let aspect = if aspect.is_finite() {
+        aspect.clamp(0.3, 4.0)
+    } else {
+        1.6
+    };
     let n = g.node_count();
     let edges = edges_of(g);
     let mut parent: Vec<u32> = (0..n as u32).collect();
@@ -235,7 +246,8 @@ pub fn clustered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
                 max.y = max.y.max(p.y);
             }
             // A node is about LAYER_GAP * 0.6 wide and ROW_GAP tall.
-            let w = max.x - min.x + LAYER_GAP * 0.6;
+            // Room for labels on both sides (sources are labelled on their left).
+            let w = max.x - min.x + LAYER_GAP * 1.2;
             let h = max.y - min.y + ROW_GAP;
             Laid {
                 nodes,
@@ -256,7 +268,7 @@ pub fn clustered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
         .map(|l| (l.w + CLUSTER_GAP) * (l.h + CLUSTER_GAP))
         .sum();
     let widest = laid.iter().map(|l| l.w).fold(0.0, f32::max);
-    let row_width = (area.sqrt() * 1.6).max(widest);
+    let row_width = (area * aspect).sqrt().max(widest);
     let mut out = vec![Pos::default(); n];
     let (mut x, mut y, mut row_h) = (0.0f32, 0.0f32, 0.0f32);
     for l in &laid {
@@ -267,7 +279,7 @@ pub fn clustered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
         }
         for (i, &v) in l.nodes.iter().enumerate() {
             out[v as usize] = Pos {
-                x: x + l.pos[i].x - l.min.x,
+                x: x + l.pos[i].x - l.min.x + LAYER_GAP * 0.6,
                 y: y + l.pos[i].y - l.min.y,
             };
         }
