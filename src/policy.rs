@@ -377,9 +377,99 @@ pub struct Policy {
     pub statement_single: bool,
     /// The `Statement` value's range.
     pub statement_span: Option<Span>,
+    /// Statements by action, built on first evaluation.
+    pub action_index: ActionIndexCache,
+}
+
+/// Which statements name which actions: exact names (lowercased) → statement indexes, plus the statements
+/// whose `Action` has a wildcard or that use `NotAction`, which must be matched one by one. Evaluation looks
+/// up the request's action instead of matching every pattern of every statement.
+#[derive(Debug, Default)]
+pub struct ActionIndex {
+    exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
+    other: Vec<u32>,
+}
+
+impl ActionIndex {
+    /// Index the statements of `p`.
+    pub fn build(p: &Policy) -> Self {
+        let mut idx = ActionIndex::default();
+        for (i, s) in p.statements.iter().enumerate() {
+            let i = i as u32;
+            match &s.action {
+                Some(ActionBlock::Action(l)) => {
+                    let mut wild = false;
+                    for a in l.iter() {
+                        if a.contains(['*', '?']) {
+                            wild = true;
+                        } else {
+                            let e = idx
+                                .exact
+                                .entry(a.to_ascii_lowercase().into_boxed_str())
+                                .or_default();
+                            if e.last() != Some(&i) {
+                                e.push(i);
+                            }
+                        }
+                    }
+                    if wild {
+                        idx.other.push(i);
+                    }
+                }
+                Some(ActionBlock::NotAction(_)) => idx.other.push(i),
+                None => {}
+            }
+        }
+        idx
+    }
+
+    /// Statement indexes that may apply to `action_lower` (the action, ASCII-lowercased), in statement order.
+    /// Exact names are certain; the others still need their patterns matched.
+    pub fn candidates(&self, action_lower: &str, out: &mut Vec<u32>) {
+        let exact = self
+            .exact
+            .get(action_lower)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        out.extend_from_slice(exact);
+        out.extend_from_slice(&self.other);
+        if !exact.is_empty() && !self.other.is_empty() {
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
+}
+
+/// A lazily built [`ActionIndex`]; it takes no part in equality and is not cloned (a clone rebuilds it).
+#[derive(Default)]
+pub struct ActionIndexCache(std::sync::OnceLock<ActionIndex>);
+
+impl Clone for ActionIndexCache {
+    fn clone(&self) -> Self {
+        ActionIndexCache::default()
+    }
+}
+
+impl PartialEq for ActionIndexCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ActionIndexCache {}
+
+impl std::fmt::Debug for ActionIndexCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ActionIndexCache")
+    }
 }
 
 impl Policy {
+    /// The statements-by-action index (built on first use).
+    pub fn action_index(&self) -> &ActionIndex {
+        self.action_index.0.get_or_init(|| ActionIndex::build(self))
+    }
+
     /// Policy variables are substituted only under `Version: 2012-10-17`
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
     pub fn supports_variables(&self) -> bool {

@@ -23,6 +23,9 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// An account's id with its SCP and RCP indexes.
+type AccountPolicies = (String, Option<Vec<u32>>, Option<Vec<u32>>);
+
 const DEFAULT_ACCOUNT: &str = "111111111111";
 const DEFAULT_NOW: &str = "2025-06-15T12:00:00Z";
 
@@ -408,7 +411,7 @@ fn build(c: &Case) -> Result<Built, String> {
     }
     // Organisation.
     let want_org = !c.scps.is_empty() || !c.rcps.is_empty() || c.org.is_some();
-    let mut account_policies: Vec<(String, Option<Vec<u32>>, Option<Vec<u32>>)> = Vec::new();
+    let mut account_policies: Vec<AccountPolicies> = Vec::new();
     if want_org {
         let o = c.org.as_ref();
         let mut load_level =

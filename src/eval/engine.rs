@@ -287,13 +287,17 @@ impl Prefilter {
         self.map
             .entry(policy as *const Policy as usize)
             .or_insert_with(|| {
+                let mut idx = Vec::new();
                 policy
-                    .statements
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| statement_may_apply(s, action, resource))
-                    .map(|(i, _)| i as u32)
-                    .collect()
+                    .action_index()
+                    .candidates(&action.to_ascii_lowercase(), &mut idx);
+                idx.retain(|&i| {
+                    policy
+                        .statements
+                        .get(i as usize)
+                        .is_some_and(|s| statement_may_apply(s, action, resource))
+                });
+                idx
             })
     }
 }
@@ -335,6 +339,8 @@ struct Eval<'a> {
     buf: Vec<u32>,
     optimistic: bool,
     assumed: Vec<String>,
+    /// The request's action, ASCII-lowercased (for the action index).
+    action_lower: String,
     /// Mode::Statements: matching statements with their layer.
     collect: bool,
     current: Layer,
@@ -509,7 +515,11 @@ impl Eval<'_> {
                     &self.req.action,
                     &self.req.resource,
                 )),
-                None => candidates.extend(0..input.policy.statements.len() as u32),
+                // Without a prefilter, the policy's action index gives the statements that can match.
+                None => input
+                    .policy
+                    .action_index()
+                    .candidates(&self.action_lower, &mut candidates),
             }
             for &ci in &candidates {
                 let index = ci as usize;
@@ -751,7 +761,7 @@ fn identity_inputs<'m>(
     model: &'m Model,
     r: EntityRef,
 ) -> (Vec<Input<'m>>, Option<Vec<Input<'m>>>, Vec<String>, bool) {
-    let mut ident = Vec::new();
+    let mut ident = Vec::with_capacity(16);
     let mut unknown = Vec::new();
     let mut boundary = None;
     let mut service_linked = false;
@@ -948,21 +958,34 @@ pub fn decide(model: &Model, req: &Request, overrides: &Overrides) -> (Decision,
     (r.quick.decision, r.quick.certain)
 }
 
-/// The decision with the matching statements (labels, indexes and Sids, no conditions or source
-/// positions) and the conditions assumed in optimistic mode: what reverse queries list per principal.
+/// A decision with the statements that matched, for reverse queries.
+#[derive(Clone, Debug)]
+pub struct WithStatements {
+    /// The decision.
+    pub quick: Quick,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// Matching statements (labels, indexes and Sids; no conditions or positions), with their layer.
+    pub hits: Vec<(Layer, StatementHit)>,
+    /// Conditions assumed in optimistic mode.
+    pub assumed: Vec<String>,
+}
+
+/// The decision with the matching statements and the conditions assumed in optimistic mode: what reverse
+/// queries list per principal.
 pub fn decide_with_statements(
     model: &Model,
     req: &Request,
     overrides: &Overrides,
     prefilter: &mut Prefilter,
-) -> (
-    Quick,
-    Option<Layer>,
-    Vec<(Layer, StatementHit)>,
-    Vec<String>,
-) {
+) -> WithStatements {
     let r = run(model, req, overrides, Mode::Statements, Some(prefilter));
-    (r.quick, r.decided_by, r.hits, r.assumed)
+    WithStatements {
+        quick: r.quick,
+        decided_by: r.decided_by,
+        hits: r.hits,
+        assumed: r.assumed,
+    }
 }
 
 /// How much of the explanation to build.
@@ -1039,6 +1062,7 @@ fn run(
         buf: Vec::new(),
         optimistic: overrides.optimistic,
         assumed: Vec::new(),
+        action_lower: req.action.to_ascii_lowercase(),
         collect: mode == Mode::Statements,
         current: Layer::Identity,
         hits: Vec::new(),
@@ -1046,13 +1070,8 @@ fn run(
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
-    let mut layers: Vec<LayerResult> = Vec::new();
-    let service = req
-        .action
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let mut layers: Vec<LayerResult> = Vec::with_capacity(6);
+    let service = req.action.split(':').next().unwrap_or("");
 
     // Identity side of the principal.
     let (ident_inputs, boundary_inputs, ident_unknown, service_linked) = match p.entity {
@@ -1147,7 +1166,9 @@ fn run(
         };
     let rcp = if service_linked {
         na(Layer::Rcp, "RCPs do not restrict service-linked roles")
-    } else if !RCP_SERVICES.contains(&service.as_str()) && overrides.rcp_levels.is_empty() {
+    } else if !RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+        && overrides.rcp_levels.is_empty()
+    {
         na(
             Layer::Rcp,
             "RCPs apply only to S3, STS, KMS, SQS, Secrets Manager, ECR, OpenSearch Serverless, Cognito Identity, CloudWatch Logs and DynamoDB actions",
@@ -1166,12 +1187,11 @@ fn run(
     // --- Resource policy or trust policy ---
     let is_assume = req
         .action
-        .to_ascii_lowercase()
-        .starts_with("sts:assumerole")
-        || matches!(
-            req.action.to_ascii_lowercase().as_str(),
-            "sts:tagsession" | "sts:setsourceidentity" | "sts:setcontext"
-        );
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
+        || ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&req.action));
     let target_role = if is_assume {
         model
             .by_arn(&req.resource)
@@ -1180,7 +1200,7 @@ fn run(
         None
     };
     let is_trust = is_assume && req.resource.contains(":role/");
-    let resource_required = is_trust || service == "kms";
+    let resource_required = is_trust || service.eq_ignore_ascii_case("kms");
     let mut resource_named = None;
     let resource_layer = if is_trust {
         match target_role.and_then(|r| {

@@ -139,12 +139,6 @@ pub fn who_can(
     };
     let mut prefilter = Prefilter::default();
     let mut principals = Vec::new();
-    let edges = assume_edges(model);
-    let mut edges_by_role: rustc_hash::FxHashMap<&str, Vec<&AssumeEdge>> =
-        rustc_hash::FxHashMap::default();
-    for e in &edges {
-        edges_by_role.entry(e.role.as_str()).or_default().push(e);
-    }
     for &r in &candidates {
         let Some(principal) = principal_of(model, r) else {
             continue;
@@ -160,13 +154,25 @@ pub fn who_can(
         if q.decision != Decision::Allow {
             continue;
         }
-        let (quick, decided_by, hits, conditions) =
-            decide_with_statements(model, &req, overrides, &mut prefilter);
+        let super::engine::WithStatements {
+            quick,
+            decided_by,
+            hits,
+            assumed: conditions,
+        } = decide_with_statements(model, &req, overrides, &mut prefilter);
         let assumable_by = if r.kind == EntityKind::Role {
-            edges_by_role
-                .get(req.principal.arn.as_str())
-                .map(|v| v.iter().map(|e| (*e).clone()).collect())
-                .unwrap_or_default()
+            match model
+                .accounts
+                .get(r.account as usize)
+                .and_then(|a| a.roles.get(r.index as usize).map(|role| (a, role)))
+            {
+                Some((a, role)) => {
+                    let mut v = Vec::new();
+                    role_edges(a, role, &mut v);
+                    v
+                }
+                None => Vec::new(),
+            }
         } else {
             Vec::new()
         };
@@ -232,7 +238,21 @@ pub fn assume_edges(model: &Model) -> Vec<AssumeEdge> {
     let mut out = Vec::new();
     for a in &model.accounts {
         for role in &a.roles {
-            let Some(t) = &role.trust else { continue };
+            role_edges(a, role, &mut out);
+        }
+    }
+    out
+}
+
+/// The "may assume" edges of one role's trust policy.
+pub fn role_edges(
+    a: &crate::account::Account,
+    role: &crate::account::Role,
+    out: &mut Vec<AssumeEdge>,
+) {
+    {
+        {
+            let Some(t) = &role.trust else { return };
             for s in &t.policy.statements {
                 if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
                     continue;
@@ -305,7 +325,6 @@ pub fn assume_edges(model: &Model) -> Vec<AssumeEdge> {
             }
         }
     }
-    out
 }
 
 /// One role reachable from a principal, with the hops that reach it.
