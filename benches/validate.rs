@@ -156,6 +156,51 @@ fn main() {
     }
     println!("  findings: {by_code:?}");
 
+    // Worst shapes for pairwise checks: one statement listing ≈10 KB of actions, and one of ARNs.
+    let c = iam_atlas::catalog::catalog();
+    let mut actions = Vec::new();
+    let mut len = 0;
+    'outer: for svc in ["ec2", "iam", "s3", "rds", "lambda"] {
+        if let Some(s) = c.service(svc) {
+            for a in &s.actions {
+                let item = format!("\"{}:{}\"", s.prefix, a.name);
+                len += item.len() + 2;
+                actions.push(item);
+                if len > 10_000 {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    let wide = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{}], \"Resource\": \"*\"}}]}}",
+        actions.join(", ")
+    );
+    let arns: Vec<String> = (0..300)
+        .map(|i| format!("\"arn:aws:s3:::bucket-{i}/*\""))
+        .collect();
+    let tall = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\", \"s3:PutObject\"], \"Resource\": [{}]}}]}}",
+        arns.join(", ")
+    );
+    for (name, text) in [("actions", &wide), ("resources", &tall)] {
+        let n = validate(text, kind).len();
+        let (b, m) = time(100, || {
+            std::hint::black_box(validate(text, kind));
+        });
+        println!(
+            "validate {} B, one statement of {} {name} ({n} findings): best {} median {}",
+            text.len(),
+            if name == "actions" {
+                actions.len()
+            } else {
+                arns.len()
+            },
+            ms(b),
+            ms(m)
+        );
+    }
+
     let model = match iam_atlas::sample::load_sample(Default::default()) {
         Ok(m) => m,
         Err(e) => {

@@ -9,6 +9,7 @@ use super::grammar::{DiagExt, brace};
 use super::{Ctx, IdentityKind, PolicyKind, item_path, remove_item_fix};
 use crate::catalog::{wildcard_match, wildcard_match_case};
 use crate::policy::{OneOrMany, Statement};
+use rustc_hash::FxHashMap;
 
 pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
@@ -60,23 +61,48 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
     if n < 2 {
         return;
     }
+    // Exact duplicates through a map; coverage only by patterns with wildcards, found through their literal
+    // prefix (a pattern can only cover texts that start with it): O(n × length), so a statement listing
+    // hundreds of actions or ARNs stays fast.
+    let key = |s: &str| {
+        if actions {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut by_prefix: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for j in 0..n {
+        let a = key(&list.items[j].value);
+        if let Some(w) = a.find(['*', '?']) {
+            by_prefix.entry(a[..w].to_string()).or_default().push(j);
+        }
+    }
+    let mut first: FxHashMap<String, usize> = FxHashMap::default();
     for i in 0..n {
         let b: &str = &list.items[i].value;
-        let by = (0..n).find(|&j| {
-            if j == i {
-                return false;
+        let kb = key(b);
+        let dup = match first.entry(kb.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+                None
             }
-            let a: &str = &list.items[j].value;
-            let same = if actions {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
-            };
-            if same {
-                j < i // the later duplicate is the redundant one
-            } else {
-                covers(a, b, actions)
-            }
+        };
+        let by = dup.or_else(|| {
+            (0..=kb.len())
+                .filter(|&k| kb.is_char_boundary(k))
+                .filter_map(|k| by_prefix.get(&kb[..k]))
+                .flatten()
+                .copied()
+                .find(|&j| {
+                    let a: &str = &list.items[j].value;
+                    j != i
+                        && key(a) != kb
+                        && covers(a, b, actions)
+                        // Two patterns covering each other: only the later one is redundant.
+                        && (j < i || !covers(b, a, actions))
+                })
         });
         let Some(j) = by else { continue };
         let a = list.items[j].value.clone();
