@@ -269,7 +269,7 @@ impl GraphView {
                 Some(a) => a.label(),
                 None => "All accounts".to_string(),
             };
-            egui::ComboBox::from_id_salt("graph-account")
+            egui::ComboBox::new("graph-account", "Account")
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.account, None, "All accounts");

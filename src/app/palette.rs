@@ -16,7 +16,15 @@ pub fn fuzzy_score(query: &str, text: &str) -> Option<i32> {
     if query.is_empty() {
         return Some(0);
     }
-    let q: Vec<u8> = query.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    // Spaces in the query only separate words: `gh actions` finds `github-actions`.
+    let q: Vec<u8> = query
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if q.is_empty() {
+        return Some(0);
+    }
     let t: Vec<u8> = text.bytes().map(|b| b.to_ascii_lowercase()).collect();
     let mut score = 0i32;
     let mut qi = 0;

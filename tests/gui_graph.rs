@@ -1,0 +1,166 @@
+//! The graphs, history and palette driven as a person would (egui_kittest, no GPU).
+#![cfg(feature = "gui")]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::{EntityKind, EntityRef, LoadOptions};
+use iam_atlas::app::{AtlasApp, Command, View};
+
+fn sample_app() -> AtlasApp {
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    AtlasApp::with_model(model, "bundled sample")
+}
+
+fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
+}
+
+fn entity(h: &Harness<'_, AtlasApp>, kind: EntityKind, name: &str) -> EntityRef {
+    let m = h.state().model.as_ref().expect("model");
+    *m.by_name(kind, name).first().expect(name)
+}
+
+fn name_of(h: &Harness<'_, AtlasApp>, r: Option<EntityRef>) -> String {
+    let m = h.state().model.as_ref().expect("model");
+    m.describe(r.expect("a selection")).0
+}
+
+#[test]
+fn a_role_shows_its_trusting_principals_in_the_trust_graph() {
+    let mut h = harness(sample_app());
+    h.run();
+    // Find the role in the explorer and open it.
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("cross-account-deploy");
+    h.run();
+    h.get_by_label("cross-account-deploy").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "cross-account-deploy");
+    // The details say who may assume it, with the condition.
+    h.get_by_label("Who can assume it (1)");
+    h.get_by_label_contains("ExternalId = larkspur-deploy-7f3a");
+    // Switch to the trust graph: the role and the principal trusting it are drawn, with the condition.
+    h.get_by_label("Trust graph").click();
+    h.run();
+    assert_eq!(h.state().view, View::Trust);
+    let laid = h.state().graph.laid().expect("trust graph laid out");
+    let role = entity(&h, EntityKind::Role, "cross-account-deploy");
+    let ci = entity(&h, EntityKind::Role, "ci-pipeline");
+    let (rn, cn) = (
+        laid.graph.node_of(role).expect("role node"),
+        laid.graph.node_of(ci).expect("ci node"),
+    );
+    let edge = laid.graph.graph.find_edge(cn, rn).expect("ci → role edge");
+    assert!(laid.graph.graph[edge].cross_account);
+    // Visible labels: the role, the principals that trust it, the edge's condition.
+    assert!(h.get_all_by_label("ci-pipeline").count() >= 1);
+    assert!(h.get_all_by_label("cross-account-deploy").count() >= 1);
+    h.get_by_label("legacy-open-role");
+    // Focus mode narrows to the neighbourhood: the role chain codebuild → ci-pipeline → deploy.
+    h.get_by_label("Focus on selection").click();
+    h.run();
+    let laid = h.state().graph.laid().expect("focused graph");
+    assert_eq!(laid.graph.graph.node_count(), 3);
+    h.get_by_label("codebuild.amazonaws.com");
+    assert_eq!(h.query_all_by_label("legacy-open-role").count(), 0);
+}
+
+#[test]
+fn clicking_a_graph_node_opens_its_details() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Trust graph").click();
+    h.run();
+    h.get_by_label("okta-engineers").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "okta-engineers");
+    // The details pane beside the graph names who may assume it.
+    h.get_by_label_contains("Who can assume it");
+    assert!(h.get_all_by_label("LarkspurOkta").count() >= 2);
+}
+
+#[test]
+fn show_in_graph_switches_to_the_graph_that_suits() {
+    let mut app = sample_app();
+    let user = {
+        let m = app.model.as_ref().expect("model");
+        *m.by_name(EntityKind::User, "maria.silva")
+            .first()
+            .expect("maria")
+    };
+    app.push(Command::Select(user));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Show in graph").click();
+    h.run();
+    assert_eq!(h.state().view, View::Identity);
+    assert!(h.get_all_by_label("maria.silva").count() >= 1);
+    h.get_by_label("Explorer").click();
+    h.run();
+    assert_eq!(h.state().view, View::Explorer);
+}
+
+#[test]
+fn follow_a_link_then_go_back_and_forward() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("maria.silva");
+    h.run();
+    h.get_by_label("maria.silva").click();
+    h.run();
+    // Follow the group link in the details pane.
+    h.get_by_label("admins").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "admins");
+    h.get_by_label("Back").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "maria.silva");
+    h.get_by_label("Forward").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "admins");
+    // Alt+Left does the same as Back.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "maria.silva");
+}
+
+#[test]
+fn the_palette_jumps_to_an_entity_by_fuzzy_name() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    assert!(h.state().palette.is_some());
+    h.get_by_label("Name").type_text("gh actions web");
+    h.run();
+    h.get_by_label("github-actions-webshop");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "github-actions-webshop");
+    assert!(h.state().palette.is_none());
+    // The role's details show the OIDC condition on `sub`.
+    h.get_by_label_contains("sub like repo:");
+}
+
+#[test]
+fn the_users_policy_table_sorts_by_column() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("maria.silva");
+    h.run();
+    h.get_by_label("maria.silva").click();
+    h.run();
+    h.get_by_label("Policy ^").click();
+    h.run();
+    h.get_by_label("Policy v");
+    h.get_by_label("How").click();
+    h.run();
+    h.get_by_label("How ^");
+}
