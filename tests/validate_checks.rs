@@ -1295,6 +1295,42 @@ fn cases() -> Vec<Case> {
             ),
             &[],
         ),
+        c(
+            "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"StringEquals": {"aws:PrincipalTag/team": "a", "aws:principaltag/team": "b"}}"#,
+            ),
+            &["\"aws:principaltag/team\""],
+        ),
+        c(
+            "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"StringEquals": {"aws:PrincipalTag/team": "a"}, "StringLike": {"aws:principaltag/team": "b*"}}"#,
+            ),
+            &[],
+        ),
+        c(
+            "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+            M,
+            allow(r#""iam:CreateServiceLinkedRole""#, r#""*""#),
+            &["\"iam:CreateServiceLinkedRole\""],
+        ),
+        c(
+            "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+            M,
+            cond(
+                r#""iam:CreateServiceLinkedRole""#,
+                r#""*""#,
+                r#"{"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}}"#,
+            ),
+            &[],
+        ),
         // Policy variables.
         c(
             "MISSING_BRACE_IN_VARIABLE",

@@ -15,8 +15,32 @@ use crate::text::Span;
 pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
         let mut seen_ops: Vec<Span> = Vec::new();
-        for c in &s.conditions {
+        for (ci, c) in s.conditions.iter().enumerate() {
             condition(cx, si, s, c, &mut seen_ops);
+            // Keys are matched case-insensitively: two spellings of one key under one operator are one key
+            // tested twice (and JSON keeps both).
+            if let Some(prev) = s.conditions[..ci].iter().find(|p| {
+                p.operator.span == c.operator.span
+                    && p.key.value != c.key.value
+                    && p.key.value.eq_ignore_ascii_case(&c.key.value)
+            }) {
+                let path = format!(
+                    "{}.Condition.{}.{}",
+                    cx.stmt_path(si),
+                    c.operator.value,
+                    c.key.value
+                );
+                cx.emit(
+                    "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                    c.key.span,
+                    path,
+                    format!(
+                        "`{}` and `{}` are the same condition key (keys ignore case)",
+                        prev.key.value, c.key.value
+                    ),
+                )
+                .help("merge their values under one key");
+            }
         }
         // Variables in resources.
         if let Some(r) = &s.resource {

@@ -535,6 +535,12 @@ pub const CHECKS: &[Check] = &[
         "a condition key the service does not define (with a suggestion)",
     ),
     c(
+        "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+        W,
+        "condition",
+        "one condition key written twice in different case under one operator",
+    ),
+    c(
         "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS",
         W,
         "condition",
@@ -620,6 +626,12 @@ pub const CHECKS: &[Check] = &[
         S,
         "security",
         "`Allow` `*` on `*` without conditions: administrator access",
+    ),
+    c(
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        W,
+        "security",
+        "`iam:CreateServiceLinkedRole` on `*` without an `iam:AWSServiceName` condition",
     ),
     c(
         "PRIVILEGE_ESCALATION_ACTION",

@@ -71,6 +71,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             pass_role(cx, s, &path);
             star_star(cx, s, &path);
             escalation(cx, s, &path);
+            service_linked_role(cx, s, &path);
         }
         match cx.kind {
             PolicyKind::Trust => trust(cx, s, &path),
@@ -173,6 +174,36 @@ fn star_star(cx: &mut Ctx, s: &Statement, path: &str) {
         )
         .help("grant the actions and resources the principal needs");
     }
+}
+
+/// `iam:CreateServiceLinkedRole` on `*` without `iam:AWSServiceName` lets the principal create the
+/// service-linked role of any service (Access Analyzer's "Create SLR with star in resource").
+fn service_linked_role(cx: &mut Ctx, s: &Statement, path: &str) {
+    let Some(a) = &s.action else { return };
+    if a.is_not() || has_key(s, &["iam:AWSServiceName"]) {
+        return;
+    }
+    let l = a.list();
+    let Some((i, it)) = l.items.iter().enumerate().find(|(_, it)| {
+        let p: &str = &it.value;
+        p != "*" && p != "*:*" && action_pattern_matches(p, "iam:CreateServiceLinkedRole")
+    }) else {
+        return;
+    };
+    let Some(r) = &s.resource else { return };
+    if r.is_not() || !r.list().iter().any(star_resource) {
+        return;
+    }
+    cx.emit(
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        it.span,
+        item_path(&format!("{path}.Action"), l, i),
+        format!(
+            "`{}` on `*` lets the principal create the service-linked role of any service",
+            it.value
+        ),
+    )
+    .help("add `\"StringEquals\": {\"iam:AWSServiceName\": \"<service>.amazonaws.com\"}`");
 }
 
 fn escalation(cx: &mut Ctx, s: &Statement, path: &str) {
