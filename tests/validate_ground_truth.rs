@@ -111,3 +111,64 @@ fn no_error_on_the_bundled_sample() {
     let e = model_errors(&model);
     assert!(e.is_empty(), "{}", e.join("\n"));
 }
+
+/// The codes that say what AWS's message says, for the messages that name one rule.
+fn codes_for(message: &str) -> Option<&'static [&'static str]> {
+    let table: [(&str, &[&str]); 12] = [
+        (
+            "must be version 2012-10-17",
+            &["MISSING_VERSION", "INVALID_VERSION"],
+        ),
+        ("must be prefaced by a vendor", &["INVALID_ACTION_FORMAT"]),
+        ("Vendor ", &["INVALID_VENDOR"]),
+        ("only one colon", &["INVALID_ACTION_FORMAT"]),
+        ("must be in ARN format", &["INVALID_ARN_FORMAT"]),
+        ("Partition ", &["INVALID_PARTITION", "INVALID_ARN_PREFIX"]),
+        (
+            "must contain resources",
+            &["MISSING_RESOURCE", "EMPTY_ARRAY_RESOURCE"],
+        ),
+        (
+            "must contain actions",
+            &["MISSING_ACTION", "EMPTY_ARRAY_ACTION"],
+        ),
+        ("IAM resource path", &["INVALID_IAM_RESOURCE_PATH"]),
+        ("region information", &["ARN_REGION_NOT_ALLOWED"]),
+        ("must be fully qualified", &["MISSING_ARN_SERVICE"]),
+        (
+            "(SID) in a single policy must be unique",
+            &["UNIQUE_SIDS_REQUIRED"],
+        ),
+    ];
+    table
+        .iter()
+        .find(|(needle, _)| message.contains(needle))
+        .map(|(_, codes)| *codes)
+}
+
+#[test]
+fn errors_on_rejected_documents_give_aws_reason() {
+    let cases = fixture("aws-rejects.json");
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (i, c) in cases.as_array().expect("array").iter().enumerate() {
+        let message = c["error_message"].as_str().unwrap_or("");
+        let Some(expected) = codes_for(message) else {
+            continue; // "Syntax errors in policy", "The policy failed legacy parsing": any error will do
+        };
+        checked += 1;
+        let text = doc_text(&c["document"]);
+        let got: Vec<&str> = validate(&text, MANAGED)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code)
+            .collect();
+        if !got.iter().any(|g| expected.contains(g)) {
+            wrong.push(format!(
+                "#{i} {message}: expected one of {expected:?}, got {got:?}"
+            ));
+        }
+    }
+    assert!(checked >= 30, "only {checked} messages mapped");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
