@@ -763,6 +763,8 @@ pub struct Model {
     pub sources: Vec<Source>,
     /// Problems met while loading.
     pub warnings: Vec<LoadWarning>,
+    /// Documents replaced in memory as a what-if, with the loaded originals ([`Model::replace_document`]).
+    pub what_if: Vec<crate::edit::WhatIf>,
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,

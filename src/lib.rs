@@ -7,6 +7,7 @@ pub mod bundled;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
+pub mod edit;
 pub mod eval;
 pub mod generate;
 pub mod graph;

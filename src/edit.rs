@@ -1,0 +1,902 @@
+//! Editing policy text: format and minify, applying a diagnostic's fix, templates, draft autosave, and the
+//! what-if replacement of a model's document (with revert).
+//!
+//! Nothing here draws: the editor view in `app` calls these and shows their results.
+
+use crate::account::{DocRole, DocumentRef, EntityKind, EntityRef, Model, PolicyDoc};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
+use crate::json::{self, Doc, Kind, NONE, NodeId};
+use crate::text::Span;
+use crate::validate::{IdentityKind, PolicyKind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------------------
+// Format and minify
+
+/// Why a text cannot be formatted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot format: {message} at byte {}", span.start)]
+pub struct FormatError {
+    /// Where the first syntax error is.
+    pub span: Span,
+    /// What it is.
+    pub message: String,
+}
+
+fn check_syntax(text: &str) -> Result<json::Parsed, FormatError> {
+    let parsed = json::parse(text);
+    if let Some(e) = parsed.errors.first() {
+        return Err(FormatError {
+            span: e.span,
+            message: e.message.clone(),
+        });
+    }
+    if parsed.root == NONE {
+        return Err(FormatError {
+            span: Span::new(0, text.len()),
+            message: "no JSON value".into(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// Pretty-print JSON `text` with 4-space indentation. Keys keep their order and every string and number is
+/// copied verbatim (escapes included), so only whitespace changes. Fails on a syntax error.
+pub fn format(text: &str) -> Result<String, FormatError> {
+    let parsed = check_syntax(text)?;
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    write_node(text, &parsed.doc, parsed.root, Some(0), &mut out);
+    out.push('\n');
+    Ok(out)
+}
+
+/// `text` with every insignificant space removed. Fails on a syntax error.
+pub fn minify(text: &str) -> Result<String, FormatError> {
+    let parsed = check_syntax(text)?;
+    let mut out = String::with_capacity(text.len());
+    write_node(text, &parsed.doc, parsed.root, None, &mut out);
+    Ok(out)
+}
+
+fn indent(out: &mut String, level: usize) {
+    out.push('\n');
+    for _ in 0..level {
+        out.push_str("    ");
+    }
+}
+
+/// Write node `id`; `level` is the indentation depth when pretty-printing, `None` when minifying.
+fn write_node(src: &str, doc: &Doc, id: NodeId, level: Option<usize>, out: &mut String) {
+    let node = doc.node(id);
+    match node.kind {
+        Kind::Object | Kind::Array => {
+            let (open, close) = if node.kind == Kind::Object {
+                ('{', '}')
+            } else {
+                ('[', ']')
+            };
+            out.push(open);
+            let inner = level.map(|l| l + 1);
+            let mut any = false;
+            for (i, child) in doc.children(id).enumerate() {
+                any = true;
+                if i > 0 {
+                    out.push(',');
+                }
+                if let Some(l) = inner {
+                    indent(out, l);
+                }
+                if node.kind == Kind::Object {
+                    out.push_str(&src[doc.span(child).range()]);
+                    out.push(':');
+                    if level.is_some() {
+                        out.push(' ');
+                    }
+                    let value = doc.node(child).first;
+                    if value != NONE {
+                        write_node(src, doc, value, inner, out);
+                    }
+                } else {
+                    write_node(src, doc, child, inner, out);
+                }
+            }
+            if any && let Some(l) = level {
+                indent(out, l);
+            }
+            out.push(close);
+        }
+        _ => out.push_str(src.get(node.span.range()).unwrap_or("")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixes
+
+/// Why an edit cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the edit at {}..{} does not fit the text (the text changed since it was checked)", span.start, span.end)]
+pub struct EditError {
+    /// The edit's range.
+    pub span: Span,
+}
+
+/// `text` with `edit` applied. Fails when the range is outside the text or not on character boundaries
+/// (a fix computed for an older text).
+pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, EditError> {
+    let r = edit.span.range();
+    if r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+        return Err(EditError { span: edit.span });
+    }
+    let mut out = String::with_capacity(text.len() + edit.text.len());
+    out.push_str(&text[..r.start]);
+    out.push_str(&edit.text);
+    out.push_str(&text[r.end..]);
+    Ok(out)
+}
+
+/// `text` with the fix of `diagnostic` applied; `None` when it has none or it no longer fits.
+pub fn apply_fix(text: &str, diagnostic: &Diagnostic) -> Option<String> {
+    apply_edit(text, diagnostic.fix.as_ref()?).ok()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Templates
+
+/// A starting point for a new document.
+#[derive(Clone, Copy, Debug)]
+pub struct Template {
+    /// Shown in the menu.
+    pub name: &'static str,
+    /// What it does, one line.
+    pub description: &'static str,
+    /// What kind of document it is.
+    pub kind: PolicyKind,
+    /// The document.
+    pub text: &'static str,
+}
+
+/// The templates, in menu order.
+pub fn templates() -> &'static [Template] {
+    TEMPLATES
+}
+
+const TEMPLATES: &[Template] = &[
+    Template {
+        name: "Read-only bucket access",
+        description: "list one bucket and read its objects",
+        kind: PolicyKind::Identity(IdentityKind::Managed),
+        text: r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "ListBucket",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::example-bucket"
+        },
+        {
+            "Sid": "ReadObjects",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::example-bucket/*"
+        }
+    ]
+}
+"#,
+    },
+    Template {
+        name: "MFA-required role trust",
+        description: "users of one account may assume the role only when signed in with MFA",
+        kind: PolicyKind::Trust,
+        text: r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AssumeWithMfa",
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": "arn:aws:iam::111122223333:root"
+            },
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "Bool": {
+                    "aws:MultiFactorAuthPresent": "true"
+                }
+            }
+        }
+    ]
+}
+"#,
+    },
+    Template {
+        name: "Time-limited access",
+        description: "read a bucket until a date",
+        kind: PolicyKind::Identity(IdentityKind::Managed),
+        text: r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "ReadUntilEndOfYear",
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetObject",
+                "s3:ListBucket"
+            ],
+            "Resource": [
+                "arn:aws:s3:::example-bucket",
+                "arn:aws:s3:::example-bucket/*"
+            ],
+            "Condition": {
+                "DateLessThan": {
+                    "aws:CurrentTime": "2030-01-01T00:00:00Z"
+                }
+            }
+        }
+    ]
+}
+"#,
+    },
+    Template {
+        name: "Region restriction",
+        description: "deny everything outside two regions, except global services",
+        kind: PolicyKind::Scp,
+        text: r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyOutsideEuRegions",
+            "Effect": "Deny",
+            "NotAction": [
+                "iam:*",
+                "organizations:*",
+                "sts:*",
+                "support:*"
+            ],
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {
+                    "aws:RequestedRegion": [
+                        "eu-west-1",
+                        "eu-central-1"
+                    ]
+                }
+            }
+        }
+    ]
+}
+"#,
+    },
+    Template {
+        name: "Tag-based access",
+        description: "start and stop instances whose project tag matches the caller's",
+        kind: PolicyKind::Identity(IdentityKind::Managed),
+        text: r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "SameProjectOnly",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:StartInstances",
+                "ec2:StopInstances"
+            ],
+            "Resource": "arn:aws:ec2:*:*:instance/*",
+            "Condition": {
+                "StringEquals": {
+                    "aws:ResourceTag/project": "${aws:PrincipalTag/project}"
+                }
+            }
+        }
+    ]
+}
+"#,
+    },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Drafts
+
+/// A saved draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftInfo {
+    /// The id it was saved under.
+    pub id: String,
+    /// When it was last saved.
+    pub modified: std::time::SystemTime,
+}
+
+/// Drafts of the editor, one file per id in a directory of their own (the platform's data directory). Saves
+/// are atomic (a temporary file renamed over the old one), so a crash leaves the previous draft intact. It
+/// never reads or writes anything outside its directory.
+#[derive(Clone, Debug)]
+pub struct DraftStore {
+    dir: PathBuf,
+}
+
+const DRAFT_EXT: &str = "draft";
+
+fn hex(id: &str) -> String {
+    id.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(name: &str) -> Option<String> {
+    if !name.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..name.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(name.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+impl DraftStore {
+    /// A store in `dir` (created on the first save).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DraftStore { dir: dir.into() }
+    }
+
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{}.{DRAFT_EXT}", hex(id)))
+    }
+
+    /// Save `text` as draft `id`, replacing the previous one atomically.
+    pub fn save(&self, id: &str, text: &str) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path(id);
+        let tmp = self.dir.join(format!("{}.tmp", hex(id)));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    /// Every draft, newest first (an empty list when the directory does not exist).
+    pub fn list(&self) -> std::io::Result<Vec<DraftInfo>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some(DRAFT_EXT) {
+                continue;
+            }
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).and_then(unhex) else {
+                continue;
+            };
+            let modified = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            out.push(DraftInfo { id, modified });
+        }
+        out.sort_by(|a, b| b.modified.cmp(&a.modified).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// The text of draft `id`.
+    pub fn load(&self, id: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(self.path(id))
+    }
+
+    /// Delete draft `id` (no error when it does not exist).
+    pub fn remove(&self, id: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(id)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What-if
+
+/// A document of the model that can be replaced: the ones evaluation reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DocTarget {
+    /// The inline policy `name` of a user, group or role.
+    Inline {
+        /// The user, group or role.
+        owner: EntityRef,
+        /// The policy's name.
+        name: String,
+    },
+    /// The default version of a managed policy.
+    Managed(EntityRef),
+    /// A role's trust policy.
+    Trust(EntityRef),
+    /// A resource policy.
+    Resource(EntityRef),
+    /// An SCP or RCP (index in [`Model::org_policies`]).
+    Org(u32),
+}
+
+/// A replaced document and what it replaced.
+#[derive(Debug)]
+pub struct WhatIf {
+    /// Which document.
+    pub target: DocTarget,
+    /// The document as loaded, put back by [`Model::revert_document`].
+    pub original: PolicyDoc,
+}
+
+impl DocTarget {
+    /// The target of a document listed by [`Model::documents`]; `None` for documents evaluation does not
+    /// read (a managed policy's non-default versions).
+    pub fn of(model: &Model, d: &DocumentRef<'_>) -> Option<DocTarget> {
+        let owner = d.owner?;
+        Some(match d.role {
+            DocRole::UserInline | DocRole::GroupInline | DocRole::RoleInline => {
+                let a = model.accounts.get(owner.account as usize)?;
+                let i = owner.index as usize;
+                let list = match owner.kind {
+                    EntityKind::User => &a.users.get(i)?.inline,
+                    EntityKind::Group => &a.groups.get(i)?.inline,
+                    EntityKind::Role => &a.roles.get(i)?.inline,
+                    _ => return None,
+                };
+                let p = list.iter().find(|p| std::ptr::eq(&p.doc, d.doc))?;
+                DocTarget::Inline {
+                    owner,
+                    name: p.name.to_string(),
+                }
+            }
+            DocRole::Managed => {
+                let p = model
+                    .accounts
+                    .get(owner.account as usize)?
+                    .policies
+                    .get(owner.index as usize)?;
+                if !std::ptr::eq(p.default_doc()?, d.doc) {
+                    return None;
+                }
+                DocTarget::Managed(owner)
+            }
+            DocRole::Trust => DocTarget::Trust(owner),
+            DocRole::Resource => DocTarget::Resource(owner),
+            DocRole::Scp | DocRole::Rcp => DocTarget::Org(owner.index),
+        })
+    }
+
+    /// The document it names in `model`, when it exists.
+    pub fn find<'m>(&self, model: &'m Model) -> Option<&'m PolicyDoc> {
+        let acc = |r: &EntityRef| model.accounts.get(r.account as usize);
+        match self {
+            DocTarget::Inline { owner, name } => {
+                let a = acc(owner)?;
+                let i = owner.index as usize;
+                let list = match owner.kind {
+                    EntityKind::User => &a.users.get(i)?.inline,
+                    EntityKind::Group => &a.groups.get(i)?.inline,
+                    EntityKind::Role => &a.roles.get(i)?.inline,
+                    _ => return None,
+                };
+                list.iter().find(|p| &*p.name == name).map(|p| &p.doc)
+            }
+            DocTarget::Managed(r) => acc(r)?.policies.get(r.index as usize)?.default_doc(),
+            DocTarget::Trust(r) => acc(r)?.roles.get(r.index as usize)?.trust.as_ref(),
+            DocTarget::Resource(r) => acc(r)?
+                .resource_policies
+                .get(r.index as usize)
+                .map(|p| &p.doc),
+            DocTarget::Org(i) => model.org_policies.get(*i as usize).map(|p| &p.doc),
+        }
+    }
+
+    fn find_mut<'m>(&self, model: &'m mut Model) -> Option<&'m mut PolicyDoc> {
+        match self {
+            DocTarget::Inline { owner, name } => {
+                let a = model.accounts.get_mut(owner.account as usize)?;
+                let i = owner.index as usize;
+                let list = match owner.kind {
+                    EntityKind::User => &mut a.users.get_mut(i)?.inline,
+                    EntityKind::Group => &mut a.groups.get_mut(i)?.inline,
+                    EntityKind::Role => &mut a.roles.get_mut(i)?.inline,
+                    _ => return None,
+                };
+                list.iter_mut()
+                    .find(|p| &*p.name == name)
+                    .map(|p| &mut p.doc)
+            }
+            DocTarget::Managed(r) => {
+                let p = model
+                    .accounts
+                    .get_mut(r.account as usize)?
+                    .policies
+                    .get_mut(r.index as usize)?;
+                let default = p.default_version.clone();
+                let i = p.versions.iter().position(|v| v.is_default).or_else(|| {
+                    p.versions
+                        .iter()
+                        .position(|v| Some(&v.id) == default.as_ref())
+                })?;
+                p.versions[i].doc.as_mut()
+            }
+            DocTarget::Trust(r) => model
+                .accounts
+                .get_mut(r.account as usize)?
+                .roles
+                .get_mut(r.index as usize)?
+                .trust
+                .as_mut(),
+            DocTarget::Resource(r) => model
+                .accounts
+                .get_mut(r.account as usize)?
+                .resource_policies
+                .get_mut(r.index as usize)
+                .map(|p| &mut p.doc),
+            DocTarget::Org(i) => model.org_policies.get_mut(*i as usize).map(|p| &mut p.doc),
+        }
+    }
+
+    /// What kind of document it is (for validation).
+    pub fn kind(&self, model: &Model) -> PolicyKind {
+        match self {
+            DocTarget::Inline { owner, .. } => PolicyKind::Identity(match owner.kind {
+                EntityKind::User => IdentityKind::UserInline,
+                EntityKind::Group => IdentityKind::GroupInline,
+                _ => IdentityKind::RoleInline,
+            }),
+            DocTarget::Managed(r) => {
+                let aws = model
+                    .accounts
+                    .get(r.account as usize)
+                    .and_then(|a| a.policies.get(r.index as usize))
+                    .is_some_and(|p| p.aws_managed);
+                PolicyKind::Identity(if aws {
+                    IdentityKind::AwsManaged
+                } else {
+                    IdentityKind::Managed
+                })
+            }
+            DocTarget::Trust(_) => PolicyKind::Trust,
+            DocTarget::Resource(r) => model
+                .accounts
+                .get(r.account as usize)
+                .and_then(|a| a.resource_policies.get(r.index as usize))
+                .map(|p| PolicyKind::resource_of(&p.service))
+                .unwrap_or(PolicyKind::Resource { service: None }),
+            DocTarget::Org(i) => match model.org_policies.get(*i as usize).map(|p| p.kind) {
+                Some(crate::account::OrgPolicyKind::Rcp) => PolicyKind::Rcp,
+                _ => PolicyKind::Scp,
+            },
+        }
+    }
+
+    /// A name for people: `user alice inline policy s3-read`.
+    pub fn label(&self, model: &Model) -> String {
+        let name = |r: &EntityRef| model.describe(*r).0;
+        match self {
+            DocTarget::Inline { owner, name: n } => {
+                let kind = match owner.kind {
+                    EntityKind::User => "user",
+                    EntityKind::Group => "group",
+                    _ => "role",
+                };
+                format!("{kind} {} inline policy {n}", name(owner))
+            }
+            DocTarget::Managed(r) => format!("managed policy {}", name(r)),
+            DocTarget::Trust(r) => format!("role {} trust policy", name(r)),
+            DocTarget::Resource(r) => format!("resource policy of {}", name(r)),
+            DocTarget::Org(i) => match model.org_policies.get(*i as usize) {
+                Some(p) => format!("{:?} {}", p.kind, p.name).to_uppercase_first(),
+                None => "organisation policy".into(),
+            },
+        }
+    }
+}
+
+trait UpperFirst {
+    fn to_uppercase_first(self) -> String;
+}
+
+impl UpperFirst for String {
+    fn to_uppercase_first(self) -> String {
+        // `Scp name` → `SCP name`
+        match self.split_once(' ') {
+            Some((k, rest)) => format!("{} {rest}", k.to_uppercase()),
+            None => self,
+        }
+    }
+}
+
+impl Model {
+    /// Put `text` in place of the document `target` names, as a what-if: the text becomes a new source, the
+    /// loaded document is kept for [`Model::revert_document`]. Fails, changing nothing, when the text is not
+    /// a JSON object (the syntax diagnostics are returned) or the target does not exist.
+    pub fn replace_document(
+        &mut self,
+        target: &DocTarget,
+        text: &str,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let label = target.label(self);
+        if target.find(self).is_none() {
+            return Err(vec![Diagnostic::new(
+                "WHAT_IF_TARGET",
+                Severity::Error,
+                Span::new(0, 0),
+                "",
+                format!("the model has no {label}"),
+            )]);
+        }
+        let parsed = json::parse(text);
+        let mut errors: Vec<Diagnostic> = parsed
+            .errors
+            .iter()
+            .map(|e| {
+                Diagnostic::new(
+                    "JSON_SYNTAX_ERROR",
+                    Severity::Error,
+                    e.span,
+                    "",
+                    e.message.clone(),
+                )
+            })
+            .collect();
+        if errors.is_empty()
+            && (parsed.root == NONE || parsed.doc.kind(parsed.root) != Kind::Object)
+        {
+            errors.push(Diagnostic::new(
+                "POLICY_NOT_OBJECT",
+                Severity::Error,
+                Span::new(0, text.len()),
+                "",
+                "a policy document must be a JSON object",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut interner = crate::policy::Interner::default();
+        let mut problems = Vec::new();
+        let policy =
+            crate::policy::parse_node(text, &parsed.doc, parsed.root, &mut interner, &mut problems);
+        let source = self.add_source(format!("what-if: {label}"), Arc::new(text.to_string()));
+        let new = PolicyDoc {
+            source,
+            policy,
+            encoded: false,
+            problems,
+        };
+        let Some(slot) = target.find_mut(self) else {
+            return Err(Vec::new());
+        };
+        let old = std::mem::replace(slot, new);
+        if !self.what_if.iter().any(|w| &w.target == target) {
+            self.what_if.push(WhatIf {
+                target: target.clone(),
+                original: old,
+            });
+        }
+        Ok(())
+    }
+
+    /// Put back the document `target` had when loaded. Returns false when it was not replaced.
+    pub fn revert_document(&mut self, target: &DocTarget) -> bool {
+        let Some(i) = self.what_if.iter().position(|w| &w.target == target) else {
+            return false;
+        };
+        let w = self.what_if.remove(i);
+        match target.find_mut(self) {
+            Some(slot) => {
+                *slot = w.original;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Put back every replaced document.
+    pub fn revert_all(&mut self) {
+        for t in self
+            .what_if
+            .iter()
+            .map(|w| w.target.clone())
+            .collect::<Vec<_>>()
+        {
+            self.revert_document(&t);
+        }
+    }
+
+    /// True when `target` holds a what-if document.
+    pub fn is_modified(&self, target: &DocTarget) -> bool {
+        self.what_if.iter().any(|w| &w.target == target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::LoadOptions;
+    use crate::eval::{Overrides, Principal, Request, evaluate};
+
+    fn fixtures() -> Vec<String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/policies/aws-accepts.json"
+        );
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let v: Vec<serde_json::Value> = serde_json::from_str(&text).expect("array");
+        v.iter()
+            .map(|p| serde_json::to_string(p).expect("json"))
+            .collect()
+    }
+
+    #[test]
+    fn format_round_trips_fixture_policies() {
+        let all = fixtures();
+        assert!(all.len() > 10);
+        for p in all {
+            let pretty = format(&p).expect("formats");
+            let a: serde_json::Value = serde_json::from_str(&p).expect("json");
+            let b: serde_json::Value = serde_json::from_str(&pretty).expect("formatted json");
+            assert_eq!(a, b, "{pretty}");
+            assert_eq!(format(&pretty).expect("again"), pretty, "idempotent");
+            let small = minify(&pretty).expect("minifies");
+            assert_eq!(format(&small).expect("from minified"), pretty);
+            assert!(!small.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn format_keeps_key_order_and_escapes_and_indents_by_four() {
+        let text = r#"{"b":1,"a":["x\u0041",{}],"c":[]}"#;
+        let pretty = format(text).expect("formats");
+        assert_eq!(
+            pretty,
+            "{\n    \"b\": 1,\n    \"a\": [\n        \"x\\u0041\",\n        {}\n    ],\n    \"c\": []\n}\n"
+        );
+        assert_eq!(minify(&pretty).expect("minify"), text);
+        let err = format("{\"a\": }").expect_err("syntax error");
+        assert!(err.span.start >= 5, "{err}");
+    }
+
+    #[test]
+    fn fixes_remove_their_diagnostic() {
+        let text = r#"{
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]
+}"#;
+        let kind = PolicyKind::Identity(IdentityKind::Managed);
+        let diags = crate::validate::validate(text, kind);
+        let fixable: Vec<&Diagnostic> = diags.iter().filter(|d| d.fix.is_some()).collect();
+        assert!(!fixable.is_empty(), "{diags:?}");
+        for d in fixable {
+            let fixed = apply_fix(text, d).expect("applies");
+            let after = crate::validate::validate(&fixed, kind);
+            assert!(
+                !after.iter().any(|a| a.code == d.code && a.path == d.path),
+                "{} still reported after its fix: {fixed}",
+                d.code
+            );
+        }
+        let stale = Edit {
+            span: Span::new(0, text.len() + 5),
+            text: String::new(),
+        };
+        assert!(apply_edit(text, &stale).is_err());
+    }
+
+    #[test]
+    fn templates_validate_without_errors() {
+        for t in templates() {
+            let diags = crate::validate::validate(t.text, t.kind);
+            let bad: Vec<_> = diags
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+                .collect();
+            assert!(bad.is_empty(), "{}: {bad:#?}", t.name);
+            assert_eq!(format(t.text).expect("formats"), t.text, "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn drafts_save_list_load_remove() {
+        let dir = std::env::temp_dir().join(format!("iam-atlas-drafts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = DraftStore::new(&dir);
+        assert!(store.list().expect("empty").is_empty());
+        store.save("user alice/inline: a", "one").expect("save");
+        store.save("template", "two").expect("save");
+        store.save("template", "three").expect("overwrite");
+        let ids: Vec<String> = store
+            .list()
+            .expect("list")
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&"user alice/inline: a".to_string()));
+        assert_eq!(store.load("template").expect("load"), "three");
+        store.remove("template").expect("remove");
+        store.remove("template").expect("remove twice");
+        assert_eq!(store.list().expect("list").len(), 1);
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary files left: {names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn sample() -> Model {
+        crate::sample::load_sample(LoadOptions::default()).expect("sample")
+    }
+
+    /// Teaching case 26: ci-deploy's inline `LegacyPipelineDeploy` allows `iam:CreatePolicyVersion`.
+    fn allowed_inline(model: &Model) -> (DocTarget, Request) {
+        let arn = "arn:aws:iam::412345678901:user/service/ci-deploy";
+        let owner = model.by_arn(arn).expect("ci-deploy");
+        let mut context = crate::eval::Context::new();
+        context.set("aws:RequestedRegion", vec!["us-east-1".into()]);
+        let req = Request {
+            principal: Principal::resolve(arn, model).expect("principal"),
+            action: "iam:CreatePolicyVersion".into(),
+            resource: "arn:aws:iam::412345678901:policy/larkspur/LarkspurDeveloperAccess".into(),
+            resource_account: None,
+            context,
+        };
+        let target = DocTarget::Inline {
+            owner,
+            name: "LegacyPipelineDeploy".into(),
+        };
+        assert_eq!(
+            evaluate(model, &req, &Overrides::default()).decision,
+            crate::eval::Decision::Allow
+        );
+        (target, req)
+    }
+
+    #[test]
+    fn replace_then_revert_restores_the_evaluation() {
+        let mut model = sample();
+        let (target, req) = allowed_inline(&model);
+        let before =
+            serde_json::to_string(&evaluate(&model, &req, &Overrides::default())).expect("json");
+        let deny_all = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#;
+        model.replace_document(&target, deny_all).expect("replaces");
+        assert!(model.is_modified(&target));
+        assert_eq!(target.find(&model).expect("doc").text(&model), deny_all);
+        let during = evaluate(&model, &req, &Overrides::default());
+        assert_eq!(during.decision, crate::eval::Decision::ExplicitDeny);
+        // A second replacement keeps the loaded original for revert.
+        model
+            .replace_document(&target, &deny_all.replace("Deny", "Allow"))
+            .expect("replaces again");
+        assert!(model.revert_document(&target));
+        assert!(!model.is_modified(&target));
+        let after =
+            serde_json::to_string(&evaluate(&model, &req, &Overrides::default())).expect("json");
+        assert_eq!(before, after);
+        assert!(!model.revert_document(&target));
+        // Invalid text changes nothing.
+        let errs = model
+            .replace_document(&target, "{\"Version\": ")
+            .expect_err("syntax error");
+        assert!(errs.iter().all(|e| e.code == "JSON_SYNTAX_ERROR"));
+        assert!(!model.is_modified(&target));
+    }
+
+    #[test]
+    fn every_evaluated_document_has_a_target_that_finds_it() {
+        let model = sample();
+        let mut n = 0;
+        for d in model.documents() {
+            if let Some(t) = DocTarget::of(&model, &d) {
+                let found = t.find(&model).expect("found");
+                assert!(std::ptr::eq(found, d.doc), "{}", d.label);
+                assert!(!t.label(&model).is_empty());
+                n += 1;
+            }
+        }
+        assert!(n > 10);
+    }
+}
