@@ -591,6 +591,12 @@ fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders
 /// (`${TagKey}`, `<key>`) match one or more characters.
 pub fn key_matches_template(template: &str, key: &str) -> bool {
+    // Secrets Manager and SSM write their tag keys as a literal `…/tag-key`.
+    if let Some(prefix) = template.strip_suffix("/tag-key") {
+        return key.len() > prefix.len() + 1
+            && key.is_char_boundary(prefix.len() + 1)
+            && key[..prefix.len() + 1].eq_ignore_ascii_case(&template[..prefix.len() + 1]);
+    }
     let Some(cut) = template.find(['$', '<']) else {
         return template.eq_ignore_ascii_case(key);
     };
@@ -705,6 +711,14 @@ mod tests {
             "token.actions.acme.ghe.com:sub"
         ));
         assert!(!key_matches_template("aws:SourceIp", "aws:SourceIpX"));
+        assert!(key_matches_template(
+            "ssm:resourceTag/tag-key",
+            "ssm:ResourceTag/team"
+        ));
+        assert!(!key_matches_template(
+            "ssm:resourceTag/tag-key",
+            "ssm:resourceTag/"
+        ));
     }
 
     #[test]

@@ -1331,6 +1331,14 @@ fn cases() -> Vec<Case> {
             ),
             &[],
         ),
+        c(
+            "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS",
+            M,
+            doc(
+                r#"{"Effect": "Allow", "Action": "rds:CreateDBInstance", "Resource": "*", "Condition": {"StringEquals": {"rds:DatabaseEngine": "postgres"}}}, {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "arn:aws:ssm:*:*:parameter/x", "Condition": {"StringEquals": {"ssm:resourceTag/team": "a"}}}"#,
+            ),
+            &[],
+        ),
         // Policy variables.
         c(
             "MISSING_BRACE_IN_VARIABLE",

@@ -683,10 +683,21 @@ fn key_checks(
         let supported = acts.items.iter().any(|it| {
             !it.known_service
                 || it.ids.iter().any(|id| {
-                    cat.get(*id).is_some_and(|(_, a)| {
+                    // The action's own keys, and those of the resource types it applies to (the Service
+                    // Authorization Reference lists some keys only on the resource type).
+                    cat.get(*id).is_some_and(|(svc, a)| {
                         a.condition_keys
                             .iter()
                             .any(|k| key_matches_template(k, key))
+                            || a.resources.iter().any(|r| {
+                                r.resource_type
+                                    .and_then(|t| svc.resource_types.get(t as usize))
+                                    .is_some_and(|t| {
+                                        t.condition_keys
+                                            .iter()
+                                            .any(|k| key_matches_template(k, key))
+                                    })
+                            })
                     })
                 })
         });
