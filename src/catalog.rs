@@ -444,15 +444,26 @@ impl Catalog {
             .collect()
     }
 
-    /// The condition keys action `id` supports, with their types when the catalog defines them.
+    /// The condition keys action `id` supports (its own and those of the resource types it applies to), with
+    /// their types when the catalog defines them.
     pub fn condition_keys_of(&self, id: ActionId) -> Vec<(&'static str, Option<ValueType>)> {
-        let Some((_, a)) = self.get(id) else {
+        let Some((s, a)) = self.get(id) else {
             return Vec::new();
         };
-        a.condition_keys
-            .iter()
-            .map(|k| (*k, self.key_type(k)))
-            .collect()
+        let mut keys: Vec<&'static str> = a.condition_keys.clone();
+        for r in &a.resources {
+            if let Some(t) = r
+                .resource_type
+                .and_then(|t| s.resource_types.get(t as usize))
+            {
+                for k in &t.condition_keys {
+                    if !keys.contains(k) {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
+        keys.into_iter().map(|k| (k, self.key_type(k))).collect()
     }
 
     /// The access level of an action written `service:Name`.
