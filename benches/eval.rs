@@ -4,6 +4,9 @@
 //! - batch throughput of simple evaluations on one core (goal ≥ 1,000,000 per second);
 //! - who-can and what-can on the ≈120 MB synthetic organisation (goal: who-can under 100 ms).
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use iam_atlas::eval::reverse::{what_can, who_can};
 use iam_atlas::eval::{Context, Overrides, Principal, Request, decide, evaluate};
 use std::path::PathBuf;
@@ -85,7 +88,8 @@ fn main() {
             .expect("generate");
     }
     let t = Instant::now();
-    let big = iam_atlas::account::load_paths(std::slice::from_ref(&file), Default::default()).expect("load");
+    let big = iam_atlas::account::load_paths(std::slice::from_ref(&file), Default::default())
+        .expect("load");
     println!(
         "\nsynthetic organisation loaded in {:.2} s",
         t.elapsed().as_secs_f64()

@@ -8,6 +8,9 @@
 //! It prints best-of-N wall time and peak resident memory (VmHWM) for both, and the ratios the foundation issue
 //! sets: load ≤ 1.5× the bare parse, peak ≤ 3× the file size.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

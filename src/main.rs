@@ -1,5 +1,8 @@
 //! `iam-atlas`: dispatch only.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use iam_atlas::cli::Cli;
 

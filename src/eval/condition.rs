@@ -60,16 +60,28 @@ impl Context {
 
     /// The values of `key` (case-insensitive), if present.
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        if let Some(v) = self.values.get(key) {
-            return Some(v);
+        if self.values.is_empty() {
+            return None;
         }
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            return self
+        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.values.get(key).map(Vec::as_slice);
+        }
+        // Lowercase into a stack buffer: no allocation for keys up to 256 bytes.
+        let mut buf = [0u8; 256];
+        match buf.get_mut(..key.len()) {
+            Some(dst) => {
+                for (d, b) in dst.iter_mut().zip(key.bytes()) {
+                    *d = b.to_ascii_lowercase();
+                }
+                // ASCII lowercasing keeps UTF-8 valid.
+                let lower = std::str::from_utf8(dst).ok()?;
+                self.values.get(lower).map(Vec::as_slice)
+            }
+            None => self
                 .values
                 .get(&key.to_ascii_lowercase())
-                .map(Vec::as_slice);
+                .map(Vec::as_slice),
         }
-        None
     }
 
     /// True when `key` is present.

@@ -388,11 +388,10 @@ impl Eval<'_> {
         if !acts {
             return None;
         }
-        if (variables
+        if variables
             && s.resource
                 .as_ref()
-                .is_some_and(|r| r.list().iter().any(|p| p.contains("${"))))
-            || !s.conditions.is_empty()
+                .is_some_and(|r| r.list().iter().any(|p| p.contains("${")))
         {
             self.ensure_ctx();
         }
@@ -430,6 +429,10 @@ impl Eval<'_> {
         };
         let mut results = Vec::new();
         let mut all = true;
+        if !s.conditions.is_empty() {
+            // Keys derived from the principal are filled only now that a condition needs them.
+            self.ensure_ctx();
+        }
         for c in &s.conditions {
             let Some(op) = c.op else {
                 // An unknown operator never holds (AWS rejects such documents).

@@ -185,8 +185,9 @@ impl Principal {
     /// Fill the context keys AWS derives from the principal, leaving the caller's values in place.
     pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
         let one = |s: &str| vec![s.to_string()];
-        ctx.set_default("aws:CurrentTime", one(&now.to_string()));
-        ctx.set_default("aws:EpochTime", one(&now.0.to_string()));
+        let (current, epoch) = time_strings(now);
+        ctx.set_default("aws:CurrentTime", vec![current]);
+        ctx.set_default("aws:EpochTime", vec![epoch]);
         ctx.set_default(
             "aws:PrincipalIsAWSService",
             one(if self.kind == PrincipalType::Service {
@@ -253,6 +254,23 @@ impl Principal {
             ctx.set_default(&format!("aws:PrincipalTag/{}", t.key), one(&t.value));
         }
     }
+}
+
+thread_local! {
+    /// The last time formatted (reverse queries fill thousands of contexts at the same instant).
+    static TIME_STRINGS: std::cell::RefCell<(i64, String, String)> =
+        const { std::cell::RefCell::new((i64::MIN, String::new(), String::new())) };
+}
+
+/// `aws:CurrentTime` and `aws:EpochTime` for `now`.
+fn time_strings(now: Timestamp) -> (String, String) {
+    TIME_STRINGS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != now.0 {
+            *c = (now.0, now.to_string(), now.0.to_string());
+        }
+        (c.1.clone(), c.2.clone())
+    })
 }
 
 impl Request {
