@@ -50,6 +50,7 @@ fn document_open(
         .id_salt(id)
         .default_open(open)
         .show(ui, |ui| {
+            super::editor::edit_button(ui, doc);
             let text = doc.text(model);
             let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
             egui_extras::syntax_highlighting::code_view_ui(ui, &theme, text, "json");

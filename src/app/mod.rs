@@ -2,6 +2,8 @@
 //! logic lives in the library.
 
 mod details;
+pub mod editor;
+pub mod evaluator;
 mod explorer;
 pub mod graph_view;
 pub mod palette;
@@ -42,6 +44,21 @@ pub enum Command {
     TogglePalette,
     /// Write a Graphviz DOT text to a file.
     ExportDot(PathBuf, String),
+    /// Open the model's document containing this range of a source in the editor (a statement's range is
+    /// highlighted).
+    EditAt(crate::account::SourceId, crate::text::Span),
+    /// Open a policy file in the editor.
+    EditFile(PathBuf),
+    /// Write the editor's text to a new file (never over a loaded snapshot file).
+    SaveText(PathBuf, String),
+    /// Put a text in place of a model document (what-if).
+    ApplyWhatIf(crate::edit::DocTarget, String),
+    /// Put back a replaced document.
+    RevertWhatIf(crate::edit::DocTarget),
+    /// Put back every replaced document.
+    RevertAll,
+    /// Quit even though the editor has unsaved edits.
+    ConfirmQuit,
 }
 
 /// What the central panel shows.
@@ -54,13 +71,17 @@ pub enum View {
     Identity,
     /// The trust graph: who may assume which role.
     Trust,
+    /// The policy editor.
+    Editor,
+    /// The evaluator: may P do A on R?
+    Evaluator,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer => None,
+            View::Explorer | View::Editor | View::Evaluator => None,
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -124,6 +145,13 @@ pub struct AtlasApp {
     pub palette: Option<palette::Palette>,
     /// Recently opened files (kept in the platform's config directory).
     pub recent: Vec<PathBuf>,
+    /// The policy editor.
+    pub editor: editor::EditorView,
+    /// The evaluator.
+    pub evaluator: evaluator::EvaluatorView,
+    /// Quitting waits for an answer about unsaved edits.
+    pub quit_asked: bool,
+    quit_confirmed: bool,
     trust: Option<(usize, Arc<AtlasGraph>)>,
     commands: Vec<Command>,
     job: Option<LoadJob>,
@@ -147,6 +175,10 @@ impl AtlasApp {
             history_pos: 0,
             palette: None,
             recent: Vec::new(),
+            editor: editor::EditorView::default(),
+            evaluator: evaluator::EvaluatorView::default(),
+            quit_asked: false,
+            quit_confirmed: false,
             trust: None,
             commands: Vec::new(),
             job: None,
@@ -279,6 +311,13 @@ impl AtlasApp {
                         self.load_error = Some(format!("cannot write {}: {e}", path.display()));
                     }
                 }
+                c @ (Command::EditAt(..)
+                | Command::EditFile(_)
+                | Command::SaveText(..)
+                | Command::ApplyWhatIf(..)
+                | Command::RevertWhatIf(_)
+                | Command::RevertAll
+                | Command::ConfirmQuit) => self.run_edit_command(ctx, c),
             }
         }
     }
@@ -394,6 +433,7 @@ impl AtlasApp {
                 });
         }
         if self.view != View::Explorer
+            && self.view != View::Editor
             && let (Some(m), Some(sel)) = (&model, self.selected)
         {
             egui::Panel::right("graph-details")
@@ -409,6 +449,8 @@ impl AtlasApp {
                     (View::Explorer, "Explorer"),
                     (View::Identity, "Identity graph"),
                     (View::Trust, "Trust graph"),
+                    (View::Editor, "Policy editor"),
+                    (View::Evaluator, "Evaluator"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -422,6 +464,19 @@ impl AtlasApp {
                     format!("could not load: {err}"),
                 );
                 ui.separator();
+            }
+            if self.view == View::Editor {
+                self.editor.ui(ui, model.as_deref(), &mut self.commands);
+                return;
+            }
+            if self.view == View::Evaluator {
+                match &model {
+                    Some(m) => self.evaluator.ui(ui, m, &mut self.commands),
+                    None => {
+                        ui.label("Open an export or a workspace to evaluate requests.");
+                    }
+                }
+                return;
             }
             if self.view != View::Explorer
                 && let Some(m) = &model
@@ -452,6 +507,13 @@ impl AtlasApp {
             let picked = p.ui(&ctx, m);
             self.commands.extend(picked);
         }
+        if let Some((source, span)) = editor::take_edit_request(&ctx) {
+            self.commands.push(Command::EditAt(source, span));
+        }
+        self.editor.autosave();
+        self.quit_guard(&ctx);
+        // What-if edits change the model in place: no clone of it may be alive here.
+        drop(model);
         self.run_commands(&ctx);
         self.screenshot_step(&ctx);
     }
@@ -696,6 +758,10 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 .unwrap_or_default();
             let mut app = AtlasApp::new(settings);
             app.recent = palette::load_recent();
+            if shot.is_none() {
+                app.editor.drafts = editor::draft_store();
+                app.editor.find_drafts();
+            }
             app.view = app.settings.view;
             if let Some(h) = app.settings.hops {
                 app.graph.hops = h.clamp(1, 6);
@@ -715,6 +781,8 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                         app.view = match view.as_deref() {
                             Some("identity") => View::Identity,
                             Some("trust") => View::Trust,
+                            Some("editor") => View::Editor,
+                            Some("evaluator") => View::Evaluator,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {

@@ -1,0 +1,1038 @@
+//! The evaluator: build a request (principal, action, resource, context) and watch the decision being made,
+//! layer by layer; who-can and what-can tables; saved request sets run as policy unit tests.
+//!
+//! Everything shown comes from the engine's [`EvalResult`]; this view never re-derives why.
+
+use super::Command;
+use crate::account::{EntityRef, Model};
+use crate::eval::reverse::{WhatCan, WhoCan, what_can, who_can};
+use crate::eval::suite::{self, NamedRequest, Outcome};
+use crate::eval::{Context, Decision, EvalResult, Layer, Overrides, Principal, Request, Verdict};
+use eframe::egui;
+use egui_extras::{Column, TableBuilder};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+/// The evaluator's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// One request and its decision.
+    #[default]
+    Request,
+    /// Who may do the action on the resource.
+    WhoCan,
+    /// What the principal may do.
+    WhatCan,
+    /// Saved requests run as a set.
+    Suite,
+}
+
+/// Keys offered in the context editor whatever the policies test.
+pub const COMMON_KEYS: &[&str] = &[
+    "aws:MultiFactorAuthPresent",
+    "aws:SourceIp",
+    "aws:RequestedRegion",
+    "aws:CurrentTime",
+    "aws:SecureTransport",
+    "aws:PrincipalTag/team",
+    "aws:ResourceTag/team",
+];
+
+/// The evaluator view's state.
+#[derive(Default)]
+pub struct EvaluatorView {
+    /// The tab shown.
+    pub tab: Tab,
+    /// The principal: an ARN or a unique user/role name.
+    pub principal: String,
+    /// Session name: when set and the principal is a role, the request comes from that role's session.
+    pub session: String,
+    /// Search text of the principal picker.
+    pub principal_search: String,
+    /// The action (`s3:GetObject`; wildcards show what they expand to).
+    pub action: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// Context keys and their values (several values separated by commas).
+    pub context: Vec<(String, String)>,
+    /// A key being added.
+    pub new_key: String,
+    /// Name for saving the current request into the set.
+    pub save_name: String,
+    /// The saved set.
+    pub suite: Vec<NamedRequest>,
+    /// The set's last run.
+    pub outcomes: Vec<Outcome>,
+    /// A message (file errors).
+    pub message: Option<String>,
+    cache: Option<(u64, Result<EvalResult, String>)>,
+    who: Option<(u64, WhoCan)>,
+    what: Option<(u64, Result<WhatCan, String>)>,
+    who_sort: (usize, bool),
+    what_sort: (usize, bool),
+}
+
+fn hash_of(model: &Model, parts: &[&str], ctx: &[(String, String)]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (model as *const Model as usize).hash(&mut h);
+    model.what_if.len().hash(&mut h);
+    parts.hash(&mut h);
+    ctx.hash(&mut h);
+    h.finish()
+}
+
+/// The colour of a decision or verdict.
+fn decision_color(ui: &egui::Ui, d: Option<Decision>) -> egui::Color32 {
+    let dark = ui.visuals().dark_mode;
+    match (d, dark) {
+        (Some(Decision::Allow), true) => egui::Color32::from_rgb(60, 170, 90),
+        (Some(Decision::Allow), false) => egui::Color32::from_rgb(30, 130, 60),
+        (Some(Decision::ExplicitDeny), true) => egui::Color32::from_rgb(220, 70, 70),
+        (Some(Decision::ExplicitDeny), false) => egui::Color32::from_rgb(190, 30, 30),
+        (Some(Decision::ImplicitDeny), _) => egui::Color32::from_rgb(215, 150, 30),
+        (None, _) => egui::Color32::from_gray(120),
+    }
+}
+
+fn verdict_decision(v: Verdict) -> Option<Decision> {
+    match v {
+        Verdict::Allow => Some(Decision::Allow),
+        Verdict::ExplicitDeny => Some(Decision::ExplicitDeny),
+        Verdict::ImplicitDeny => Some(Decision::ImplicitDeny),
+        Verdict::NotApplicable => None,
+    }
+}
+
+/// The word for a decision.
+pub fn decision_label(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "ALLOW",
+        Decision::ExplicitDeny => "EXPLICIT DENY",
+        Decision::ImplicitDeny => "IMPLICIT DENY",
+    }
+}
+
+fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Allow => "allow",
+        Verdict::ExplicitDeny => "explicit deny",
+        Verdict::ImplicitDeny => "implicit deny",
+        Verdict::NotApplicable => "not applicable",
+    }
+}
+
+fn layer_label(l: Layer) -> &'static str {
+    match l {
+        Layer::Scp => "SCP",
+        Layer::Rcp => "RCP",
+        Layer::Resource => "Resource policy",
+        Layer::Trust => "Trust policy",
+        Layer::Identity => "Identity",
+        Layer::Boundary => "Boundary",
+        Layer::Session => "Session",
+    }
+}
+
+impl EvaluatorView {
+    /// The engine request for the builder's fields.
+    pub fn request(&self, model: &Model) -> Result<Request, String> {
+        let mut principal = Principal::resolve(&self.principal, model)?;
+        let session = self.session.trim();
+        if !session.is_empty()
+            && principal.kind == crate::eval::PrincipalType::Role
+            && let Some(account) = principal.account.clone()
+        {
+            let name = principal
+                .arn
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            principal = Principal::resolve(
+                &format!("arn:aws:sts::{account}:assumed-role/{name}/{session}"),
+                model,
+            )?;
+        }
+        if self.action.trim().is_empty() {
+            return Err("give an action".into());
+        }
+        let mut context = Context::new();
+        for (k, v) in &self.context {
+            if k.trim().is_empty() {
+                continue;
+            }
+            context.set(
+                k.trim(),
+                v.split(',').map(|s| s.trim().to_string()).collect(),
+            );
+        }
+        Ok(Request {
+            principal,
+            action: self.action.trim().to_string(),
+            resource: if self.resource.trim().is_empty() {
+                "*".into()
+            } else {
+                self.resource.trim().to_string()
+            },
+            resource_account: None,
+            context,
+        })
+    }
+
+    /// The decision for the current request (cached on the request and the model).
+    pub fn result(&mut self, model: &Model) -> &Result<EvalResult, String> {
+        let key = hash_of(
+            model,
+            &[&self.principal, &self.session, &self.action, &self.resource],
+            &self.context,
+        );
+        if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+            let r = self
+                .request(model)
+                .map(|req| crate::eval::evaluate(model, &req, &Overrides::default()));
+            self.cache = Some((key, r));
+        }
+        match &self.cache {
+            Some((_, r)) => r,
+            None => unreachable!("cache filled above"),
+        }
+    }
+
+    /// Set the request's fields from a saved one.
+    pub fn load_request(&mut self, r: &NamedRequest) {
+        self.principal = r.principal.clone();
+        self.session.clear();
+        self.action = r.action.clone();
+        self.resource = r.resource.clone();
+        self.context = r
+            .context
+            .iter()
+            .map(|(k, v)| (k.clone(), v.join(", ")))
+            .collect();
+        self.save_name = r.name.clone();
+    }
+
+    /// Draw the evaluator.
+    pub fn ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            for (t, label) in [
+                (Tab::Request, "Request"),
+                (Tab::WhoCan, "Who can"),
+                (Tab::WhatCan, "What can"),
+                (Tab::Suite, "Saved requests"),
+            ] {
+                ui.selectable_value(&mut self.tab, t, label);
+            }
+            if !model.what_if.is_empty() {
+                ui.separator();
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "answering for the MODIFIED model ({} document(s) replaced)",
+                        model.what_if.len()
+                    ),
+                );
+                if ui.button("Revert all").clicked() {
+                    commands.push(Command::RevertAll);
+                }
+            }
+        });
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+        ui.separator();
+        egui::Panel::left("eval-builder")
+            .resizable(true)
+            .default_size(400.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("builder-scroll")
+                    .show(ui, |ui| self.builder(ui, model));
+            });
+        egui::CentralPanel::default().show(ui, |ui| match self.tab {
+            Tab::Request => self.answer(ui, model, commands),
+            Tab::WhoCan => self.who_can_ui(ui, model, commands),
+            Tab::WhatCan => self.what_can_ui(ui, model, commands),
+            Tab::Suite => self.suite_ui(ui, model),
+        });
+    }
+
+    fn builder(&mut self, ui: &mut egui::Ui, model: &Model) {
+        ui.heading("Request");
+        // Principal picker.
+        let label = ui.label("Principal (ARN or name)");
+        ui.add(egui::TextEdit::singleline(&mut self.principal).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let label = ui.label("Find user or role:");
+            ui.add(egui::TextEdit::singleline(&mut self.principal_search).desired_width(200.0))
+                .labelled_by(label.id);
+        });
+        if !self.principal_search.trim().is_empty() {
+            let q = self.principal_search.trim().to_ascii_lowercase();
+            let mut shown = 0;
+            'outer: for a in &model.accounts {
+                for (kind, list) in [
+                    (
+                        "user",
+                        a.users
+                            .iter()
+                            .map(|u| (&u.name, &u.arn))
+                            .collect::<Vec<_>>(),
+                    ),
+                    ("role", a.roles.iter().map(|r| (&r.name, &r.arn)).collect()),
+                ] {
+                    for (name, arn) in list {
+                        if name.to_ascii_lowercase().contains(&q) {
+                            let text = format!("{kind} {name} ({})", a.label());
+                            if ui.link(text).on_hover_text(&**arn).clicked() {
+                                self.principal = arn.to_string();
+                                self.principal_search.clear();
+                            }
+                            shown += 1;
+                            if shown >= 10 {
+                                ui.weak("…more: refine the search");
+                                break 'outer;
+                            }
+                        }
+                    }
+                }
+            }
+            if shown == 0 {
+                ui.weak("no user or role matches");
+            }
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Session name (roles):");
+            ui.add(egui::TextEdit::singleline(&mut self.session).desired_width(140.0))
+                .labelled_by(label.id)
+                .on_hover_text("Evaluate as an assumed-role session of the role");
+        });
+        ui.add_space(6.0);
+        // Action with catalog autocomplete.
+        let label = ui.label("Action");
+        let action_resp = ui
+            .add(egui::TextEdit::singleline(&mut self.action).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        let catalog = crate::catalog::catalog();
+        let typed = self.action.trim().to_string();
+        if !typed.is_empty() {
+            if crate::catalog::has_wildcard(&typed) {
+                let ids = catalog.expand(&typed);
+                let names: Vec<String> = ids
+                    .iter()
+                    .take(8)
+                    .filter_map(|id| catalog.get(*id))
+                    .map(|(s, a)| format!("{}:{}", s.prefix, a.name))
+                    .collect();
+                ui.weak(format!(
+                    "expands to {} action(s): {}{}",
+                    ids.len(),
+                    names.join(", "),
+                    if ids.len() > names.len() { ", …" } else { "" }
+                ));
+            } else if catalog.action(&typed).is_none() && action_resp.has_focus() {
+                let pattern = format!("{typed}*");
+                let ids = catalog.expand(&pattern);
+                for id in ids.iter().take(8) {
+                    if let Some((s, a)) = catalog.get(*id) {
+                        let full = format!("{}:{}", s.prefix, a.name);
+                        if ui.link(&full).clicked() {
+                            self.action = full;
+                        }
+                    }
+                }
+                if ids.is_empty() {
+                    ui.weak("no such action in the catalog");
+                }
+            }
+        }
+        ui.add_space(6.0);
+        // Resource with suggestions from the snapshot.
+        let label = ui.label("Resource (ARN, * for none)");
+        let res_resp = ui
+            .add(egui::TextEdit::singleline(&mut self.resource).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        if res_resp.has_focus() {
+            let service = typed.split(':').next().unwrap_or_default().to_string();
+            let q = self.resource.to_ascii_lowercase();
+            let mut shown = 0;
+            for arn in resource_suggestions(model, &service) {
+                if shown >= 8 {
+                    break;
+                }
+                if arn.to_ascii_lowercase().contains(&q) && arn != self.resource {
+                    if ui.link(&arn).clicked() {
+                        self.resource = arn.clone();
+                    }
+                    shown += 1;
+                }
+            }
+        }
+        ui.add_space(6.0);
+        self.context_editor(ui, model);
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("Save as:");
+            ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(140.0))
+                .labelled_by(label.id);
+            if ui
+                .button("Add to saved requests")
+                .on_hover_text("The current decision becomes the expected one")
+                .clicked()
+            {
+                self.add_to_suite(model);
+            }
+        });
+    }
+
+    fn context_editor(&mut self, ui: &mut egui::Ui, model: &Model) {
+        ui.strong("Context");
+        let catalog = crate::catalog::catalog();
+        let mut remove = None;
+        for (i, (k, v)) in self.context.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let ty = catalog
+                    .key_type(k)
+                    .map(|t| format!("{t:?}"))
+                    .unwrap_or_else(|| "?".into());
+                let label = ui.label(format!("{k} ({ty})"));
+                ui.add(egui::TextEdit::singleline(v).desired_width(150.0))
+                    .labelled_by(label.id);
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            self.context.remove(i);
+        }
+        // Keys the relevant policies test but the request lacks, then the common ones.
+        let missing: Vec<String> = match self.result(model) {
+            Ok(r) => r.missing_context_keys.clone(),
+            Err(_) => Vec::new(),
+        };
+        let have =
+            |k: &str, ctx: &[(String, String)]| ctx.iter().any(|(c, _)| c.eq_ignore_ascii_case(k));
+        let mut add = None;
+        if missing.iter().any(|k| !have(k, &self.context)) {
+            ui.weak("Keys the matching statements test:");
+            ui.horizontal_wrapped(|ui| {
+                for k in &missing {
+                    if !have(k, &self.context) && ui.button(format!("+ {k}")).clicked() {
+                        add = Some(k.clone());
+                    }
+                }
+            });
+        }
+        ui.weak("Common keys:");
+        ui.horizontal_wrapped(|ui| {
+            for k in COMMON_KEYS {
+                if !have(k, &self.context) && ui.small_button(format!("+ {k}")).clicked() {
+                    add = Some((*k).to_string());
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Other key:");
+            ui.add(egui::TextEdit::singleline(&mut self.new_key).desired_width(160.0))
+                .labelled_by(label.id);
+            if ui.button("Add").clicked() && !self.new_key.trim().is_empty() {
+                add = Some(self.new_key.trim().to_string());
+                self.new_key.clear();
+            }
+        });
+        if let Some(k) = add {
+            let default = match k.as_str() {
+                "aws:MultiFactorAuthPresent" | "aws:SecureTransport" => "true",
+                "aws:RequestedRegion" => "eu-west-1",
+                "aws:CurrentTime" => "2026-11-26T12:00:00Z",
+                "aws:SourceIp" => "203.0.113.10",
+                _ => "",
+            };
+            self.context.push((k, default.to_string()));
+        }
+    }
+
+    fn add_to_suite(&mut self, model: &Model) {
+        let expected = self.result(model).as_ref().ok().map(|r| r.decision);
+        let name = if self.save_name.trim().is_empty() {
+            format!("request-{}", self.suite.len() + 1)
+        } else {
+            self.save_name.trim().to_string()
+        };
+        let mut context = BTreeMap::new();
+        for (k, v) in &self.context {
+            context.insert(
+                k.clone(),
+                v.split(',').map(|s| s.trim().to_string()).collect(),
+            );
+        }
+        let principal = match self.request(model) {
+            Ok(r) => r.principal.arn,
+            Err(_) => self.principal.clone(),
+        };
+        self.suite.retain(|r| r.name != name);
+        self.suite.push(NamedRequest {
+            name,
+            principal,
+            action: self.action.trim().to_string(),
+            resource: self.resource.trim().to_string(),
+            resource_account: None,
+            context,
+            expected,
+            why: None,
+        });
+    }
+
+    fn answer(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        let empty = self.principal.trim().is_empty();
+        let r = match self.result(model) {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                ui.add_space(20.0);
+                if empty {
+                    ui.label(
+                        "Pick a principal, an action and a resource: the answer appears here.",
+                    );
+                } else {
+                    ui.colored_label(ui.visuals().warn_fg_color, e);
+                }
+                return;
+            }
+        };
+        egui::ScrollArea::vertical()
+            .id_salt("answer")
+            .auto_shrink([false, false])
+            .show(ui, |ui| answer_ui(ui, model, &r, commands));
+    }
+
+    fn who_can_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        ui.label(format!(
+            "Who can do `{}` on `{}`? (conditions on keys the request lacks are assumed to hold and listed)",
+            self.action,
+            if self.resource.is_empty() { "*" } else { &self.resource }
+        ));
+        if self.action.trim().is_empty() {
+            return;
+        }
+        let key = hash_of(model, &[&self.action, &self.resource], &self.context);
+        if self.who.as_ref().is_none_or(|(k, _)| *k != key) {
+            let ctx = match self.request(model) {
+                Ok(r) => r.context,
+                Err(_) => Context::new(),
+            };
+            let resource = if self.resource.trim().is_empty() {
+                "*"
+            } else {
+                self.resource.trim()
+            };
+            let w = who_can(
+                model,
+                self.action.trim(),
+                resource,
+                None,
+                &ctx,
+                &Overrides::default(),
+            );
+            self.who = Some((key, w));
+        }
+        let Some((_, w)) = &self.who else { return };
+        ui.weak(format!(
+            "{} principal(s) of {} evaluated",
+            w.principals.len(),
+            w.evaluated
+        ));
+        let mut rows: Vec<[String; 5]> = Vec::new();
+        let mut ents: Vec<EntityRef> = Vec::new();
+        for p in &w.principals {
+            rows.push([
+                p.principal.clone(),
+                format!("{:?}", p.kind),
+                p.account.clone(),
+                if p.conditional {
+                    format!("if {}", p.conditions.join(" and "))
+                } else {
+                    "always".into()
+                },
+                p.decided_by.map(layer_label).unwrap_or("").into(),
+            ]);
+            ents.push(p.entity);
+        }
+        sortable_table(
+            ui,
+            "who-can",
+            &["Principal", "Kind", "Account", "Conditions", "Granted by"],
+            &rows,
+            &mut self.who_sort,
+            |i| Some(ents[i]),
+            commands,
+        );
+    }
+
+    fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        let key = hash_of(model, &[&self.principal, &self.session], &self.context);
+        if self.what.as_ref().is_none_or(|(k, _)| *k != key) {
+            let r = match self.request_principal(model) {
+                Ok((p, ctx)) => Ok(what_can(model, &p, &ctx, &Overrides::default())),
+                Err(e) => Err(e),
+            };
+            self.what = Some((key, r));
+        }
+        let Some((_, w)) = &self.what else { return };
+        let w = match w {
+            Ok(w) => w,
+            Err(e) => {
+                ui.label(format!("Pick a principal first ({e})."));
+                return;
+            }
+        };
+        ui.label(format!("What can `{}` do?", w.principal));
+        let mut rows: Vec<[String; 5]> = Vec::new();
+        let mut links: Vec<Option<EntityRef>> = Vec::new();
+        for (service, levels) in &w.services {
+            for (level, grants) in levels {
+                for g in grants {
+                    links.push(g.resources.iter().find_map(|r| model.by_arn(r)));
+                    rows.push([
+                        service.clone(),
+                        level.clone(),
+                        g.action.clone(),
+                        g.resources.join(", "),
+                        if g.conditional { "conditional" } else { "" }.into(),
+                    ]);
+                }
+            }
+        }
+        ui.weak(format!("{} grant(s)", rows.len()));
+        sortable_table(
+            ui,
+            "what-can",
+            &[
+                "Service",
+                "Access level",
+                "Action",
+                "Resources",
+                "Conditions",
+            ],
+            &rows,
+            &mut self.what_sort,
+            |i| links[i],
+            commands,
+        );
+    }
+
+    fn request_principal(&self, model: &Model) -> Result<(Principal, Context), String> {
+        let mut probe = EvaluatorView {
+            principal: self.principal.clone(),
+            session: self.session.clone(),
+            context: self.context.clone(),
+            action: "sts:GetCallerIdentity".into(),
+            ..EvaluatorView::default()
+        };
+        probe.resource = "*".into();
+        let r = probe.request(model)?;
+        Ok((r.principal, r.context))
+    }
+
+    fn suite_ui(&mut self, ui: &mut egui::Ui, model: &Model) {
+        ui.horizontal(|ui| {
+            if ui.button("Load…").clicked()
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("JSON", &["json"])
+                    .pick_file()
+            {
+                let name = path.display().to_string();
+                match std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{name}: {e}"))
+                    .and_then(|t| suite::parse(&name, &t))
+                {
+                    Ok(s) => {
+                        self.suite = s;
+                        self.outcomes.clear();
+                        self.message = None;
+                    }
+                    Err(e) => self.message = Some(e),
+                }
+            }
+            if ui.button("Save as…").clicked()
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("JSON", &["json"])
+                    .set_file_name("requests.json")
+                    .save_file()
+            {
+                let is_snapshot = model
+                    .sources
+                    .iter()
+                    .any(|s| std::path::Path::new(&s.name) == path);
+                if is_snapshot {
+                    self.message = Some("refusing to write over a loaded snapshot file".into());
+                } else if let Err(e) = std::fs::write(&path, suite::to_json(&self.suite)) {
+                    self.message = Some(format!("cannot write {}: {e}", path.display()));
+                }
+            }
+            if ui
+                .add_enabled(!self.suite.is_empty(), egui::Button::new("Run all"))
+                .clicked()
+            {
+                self.outcomes = suite::run(model, &self.suite, &Overrides::default());
+            }
+            if !self.outcomes.is_empty() {
+                let failed = self.outcomes.iter().filter(|o| !o.pass).count();
+                let c = if failed == 0 {
+                    decision_color(ui, Some(Decision::Allow))
+                } else {
+                    decision_color(ui, Some(Decision::ExplicitDeny))
+                };
+                ui.colored_label(
+                    c,
+                    format!("{} passed, {failed} failed", self.outcomes.len() - failed),
+                );
+            }
+        });
+        ui.separator();
+        let mut load = None;
+        let mut remove = None;
+        TableBuilder::new(ui)
+            .id_salt("suite")
+            .striped(true)
+            .column(Column::auto().at_least(200.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(60.0))
+            .column(Column::remainder())
+            .header(22.0, |mut h| {
+                for t in ["Name", "Expected", "Got", "Result", ""] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for (i, r) in self.suite.iter().enumerate() {
+                    let o = self.outcomes.iter().find(|o| o.name == r.name);
+                    body.row(22.0, |mut row| {
+                        row.col(|ui| {
+                            if ui
+                                .link(&r.name)
+                                .on_hover_text("Load into the request")
+                                .clicked()
+                            {
+                                load = Some(i);
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(r.expected.map(decision_label).unwrap_or("-"));
+                        });
+                        row.col(|ui| match o.map(|o| &o.got) {
+                            Some(Ok(d)) => {
+                                ui.colored_label(decision_color(ui, Some(*d)), decision_label(*d));
+                            }
+                            Some(Err(e)) => {
+                                ui.label("error").on_hover_text(e);
+                            }
+                            None => {}
+                        });
+                        row.col(|ui| match o {
+                            Some(o) if o.pass => {
+                                ui.colored_label(decision_color(ui, Some(Decision::Allow)), "pass");
+                            }
+                            Some(_) => {
+                                ui.colored_label(
+                                    decision_color(ui, Some(Decision::ExplicitDeny)),
+                                    "FAIL",
+                                );
+                            }
+                            None => {}
+                        });
+                        row.col(|ui| {
+                            if ui.small_button("Remove").clicked() {
+                                remove = Some(i);
+                            }
+                        });
+                    });
+                }
+            });
+        if let Some(i) = load
+            && let Some(r) = self.suite.get(i).cloned()
+        {
+            self.load_request(&r);
+            self.tab = Tab::Request;
+        }
+        if let Some(i) = remove {
+            self.suite.remove(i);
+            self.outcomes.clear();
+        }
+    }
+}
+
+/// ARNs of the snapshot a request could name, those of `service` first.
+fn resource_suggestions(model: &Model, service: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in &model.accounts {
+        for rp in &a.resource_policies {
+            out.push(rp.resource.to_string());
+            if rp.service.as_ref() == "s3" {
+                out.push(format!("{}/*", rp.resource));
+            }
+        }
+        out.extend(a.roles.iter().map(|r| r.arn.to_string()));
+        out.extend(a.users.iter().map(|u| u.arn.to_string()));
+        out.extend(
+            a.policies
+                .iter()
+                .filter(|p| !p.aws_managed)
+                .map(|p| p.arn.to_string()),
+        );
+    }
+    out.sort_by_key(|arn| crate::account::arn_service(arn) != Some(service));
+    out.dedup();
+    out
+}
+
+fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Vec<Command>) {
+    // The badge.
+    let (text, color) = if r.certain {
+        (
+            decision_label(r.decision).to_string(),
+            decision_color(ui, Some(r.decision)),
+        )
+    } else {
+        (
+            format!(
+                "UNKNOWN (known policies say {})",
+                decision_label(r.decision)
+            ),
+            decision_color(ui, None),
+        )
+    };
+    egui::Frame::new()
+        .fill(color)
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(18, 10))
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(text)
+                    .size(30.0)
+                    .strong()
+                    .color(egui::Color32::WHITE),
+            );
+        });
+    ui.label(format!(
+        "{} `{}` on `{}`{}",
+        r.principal.arn,
+        r.action,
+        r.resource,
+        r.decided_by
+            .map(|l| format!(": decided by the {} layer", layer_label(l)))
+            .unwrap_or_default()
+    ));
+    for u in &r.unknown {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("uncertain: {u}"));
+    }
+    ui.add_space(8.0);
+    // The layered flow.
+    ui.strong("Layers, in the order AWS evaluates them");
+    ui.horizontal_wrapped(|ui| {
+        for (i, l) in r.layers.iter().enumerate() {
+            if i > 0 {
+                ui.label("->");
+            }
+            let c = decision_color(ui, verdict_decision(l.verdict));
+            let decided = r.decided_by == Some(l.layer);
+            egui::Frame::new()
+                .stroke(egui::Stroke::new(if decided { 3.0 } else { 1.0 }, c))
+                .corner_radius(6.0)
+                .inner_margin(egui::Margin::symmetric(8, 4))
+                .show(ui, |ui| {
+                    ui.vertical(|ui| {
+                        ui.strong(layer_label(l.layer));
+                        ui.colored_label(c, verdict_label(l.verdict));
+                    });
+                })
+                .response
+                .on_hover_text(l.note.as_deref().unwrap_or(""));
+        }
+    });
+    ui.add_space(8.0);
+    // Statements, per layer.
+    for l in &r.layers {
+        if l.statements.is_empty() && l.levels.is_empty() && l.unknown_policies.is_empty() {
+            continue;
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.strong(layer_label(l.layer));
+            ui.colored_label(
+                decision_color(ui, verdict_decision(l.verdict)),
+                verdict_label(l.verdict),
+            );
+            if let Some(n) = &l.note {
+                ui.weak(n.as_ref());
+            }
+        });
+        for lv in &l.levels {
+            ui.horizontal(|ui| {
+                ui.label(format!("  level {}:", lv.name));
+                ui.colored_label(
+                    decision_color(ui, verdict_decision(lv.verdict)),
+                    verdict_label(lv.verdict),
+                );
+            });
+        }
+        for u in &l.unknown_policies {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("  missing from the snapshot: {u}"),
+            );
+        }
+        for s in &l.statements {
+            ui.horizontal_wrapped(|ui| {
+                let effect = format!("{:?}", s.effect);
+                let c = if effect == "Deny" {
+                    decision_color(ui, Some(Decision::ExplicitDeny))
+                } else {
+                    decision_color(ui, Some(Decision::Allow))
+                };
+                ui.colored_label(c, egui::RichText::new(effect).strong());
+                let sid = s
+                    .sid
+                    .clone()
+                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                ui.label(egui::RichText::new(sid).strong());
+                let mut place = format!("in {} {}", s.policy.kind, s.policy.name);
+                if let Some(v) = &s.policy.version {
+                    place.push_str(&format!(" {v}"));
+                }
+                if let Some(a) = &s.policy.attached_to {
+                    place.push_str(&format!(" (via {a})"));
+                }
+                ui.label(place);
+                if let Some(src) = s.policy.source
+                    && ui
+                        .button("Open in editor")
+                        .on_hover_text(s.location.as_deref().unwrap_or(""))
+                        .clicked()
+                {
+                    commands.push(Command::EditAt(src, s.span));
+                }
+                if s.policy.source.is_some_and(|src| is_what_if(model, src)) {
+                    ui.colored_label(ui.visuals().warn_fg_color, "modified");
+                }
+            });
+            for c in &s.conditions {
+                let req = match &c.request_values {
+                    Some(v) => v.join(", "),
+                    None => "(missing)".into(),
+                };
+                let mark = if c.held { "holds" } else { "fails" };
+                ui.label(format!(
+                    "      {} {} [{}] vs request [{req}]: {mark}",
+                    c.operator,
+                    c.key,
+                    c.policy_values.join(", ")
+                ));
+            }
+        }
+    }
+    if !r.missing_context_keys.is_empty() {
+        ui.separator();
+        ui.strong("Context keys that could change the answer (not in the request)");
+        for k in &r.missing_context_keys {
+            let ty = crate::catalog::catalog()
+                .key_type(k)
+                .map(|t| format!(" ({t:?})"))
+                .unwrap_or_default();
+            ui.label(format!("  {k}{ty}"));
+        }
+    }
+    if !r.assumed_conditions.is_empty() {
+        ui.separator();
+        for a in &r.assumed_conditions {
+            ui.weak(format!("assumed: {a}"));
+        }
+    }
+    if !r.notes.is_empty() {
+        ui.separator();
+        for n in &r.notes {
+            ui.weak(n);
+        }
+    }
+    if !r.context.is_empty() {
+        ui.separator();
+        ui.strong("Context as evaluated");
+        for (k, v) in &r.context {
+            ui.label(format!("  {k} = {}", v.join(", ")));
+        }
+    }
+}
+
+fn is_what_if(model: &Model, src: crate::account::SourceId) -> bool {
+    model
+        .sources
+        .get(src.0 as usize)
+        .is_some_and(|s| s.name.starts_with("what-if: "))
+}
+
+/// A table whose columns sort on a header click; rows with an entity link to it.
+fn sortable_table<const N: usize>(
+    ui: &mut egui::Ui,
+    id: &str,
+    headers: &[&str; N],
+    rows: &[[String; N]],
+    sort: &mut (usize, bool),
+    link: impl Fn(usize) -> Option<EntityRef>,
+    commands: &mut Vec<Command>,
+) {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let (col, desc) = *sort;
+    order.sort_by(|&a, &b| {
+        let o = rows[a][col].cmp(&rows[b][col]);
+        if desc { o.reverse() } else { o }
+    });
+    let mut clicked = None;
+    TableBuilder::new(ui)
+        .id_salt(id)
+        .striped(true)
+        .columns(Column::auto().at_least(90.0).clip(true), N - 1)
+        .column(Column::remainder())
+        .header(22.0, |mut h| {
+            for (i, t) in headers.iter().enumerate() {
+                h.col(|ui| {
+                    let arrow = match (col == i, desc) {
+                        (true, false) => " ^",
+                        (true, true) => " v",
+                        _ => "",
+                    };
+                    if ui.button(format!("{t}{arrow}")).clicked() {
+                        clicked = Some(i);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, order.len(), |mut row| {
+                let i = order[row.index()];
+                for (c, cell) in rows[i].iter().enumerate() {
+                    row.col(|ui| {
+                        if c == 0
+                            && let Some(e) = link(i)
+                        {
+                            if ui.link(cell).clicked() {
+                                commands.push(Command::Select(e));
+                            }
+                        } else {
+                            ui.label(cell);
+                        }
+                    });
+                }
+            });
+        });
+    if let Some(i) = clicked {
+        *sort = if sort.0 == i {
+            (i, !sort.1)
+        } else {
+            (i, false)
+        };
+    }
+}

@@ -1,0 +1,244 @@
+//! The policy editor and the evaluator driven as a person would (egui_kittest, no GPU, no file dialogs).
+#![cfg(feature = "gui")]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::LoadOptions;
+use iam_atlas::app::{AtlasApp, View};
+use iam_atlas::eval::Decision;
+
+fn sample_app() -> AtlasApp {
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    AtlasApp::with_model(model, "bundled sample")
+}
+
+fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
+}
+
+/// Replace the whole editor text by typing, as a person would: click, select all, type.
+fn retype(h: &mut Harness<'static, AtlasApp>, text: &str) {
+    h.get_by_label("Policy text").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Policy text").type_text(text);
+    h.run();
+}
+
+#[test]
+fn typing_an_invalid_action_underlines_it_and_the_quick_fix_removes_it() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Policy editor").click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    retype(
+        &mut h,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#,
+    );
+    assert!(h.state().editor.text.contains("s3:GetObjekt"));
+    // The problem is listed with its message, and a fix is offered.
+    h.get_by_label_contains("INVALID_ACTION: `s3` has no action `GetObjekt`");
+    assert!(
+        h.state_mut()
+            .editor
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == "INVALID_ACTION")
+    );
+    h.get_by_label("Fix: \"s3:GetObject\"").click();
+    h.run();
+    assert!(h.state().editor.text.contains("\"s3:GetObject\""));
+    assert!(
+        !h.state_mut()
+            .editor
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == "INVALID_ACTION")
+    );
+    assert!(
+        h.query_by_label_contains("INVALID_ACTION").is_none(),
+        "the problem is gone from the list"
+    );
+}
+
+#[test]
+fn validation_on_a_10kb_policy_is_well_under_a_millisecond_per_keystroke() {
+    let mut statements = Vec::new();
+    let mut i = 0;
+    while statements.join(",").len() < 10_000 {
+        statements.push(format!(
+            r#"{{"Sid": "S{i}", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::bucket-{i}/*", "Condition": {{"StringEquals": {{"aws:RequestedRegion": "eu-west-1"}}}}}}"#
+        ));
+        i += 1;
+    }
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",")
+    );
+    let text = iam_atlas::edit::format(&text).expect("formats");
+    assert!(text.len() >= 10_000);
+    let kind = iam_atlas::validate::PolicyKind::from_name("identity").expect("kind");
+    // Warm up (catalog load), then time keystrokes: each edit changes the text, so each validates.
+    let _ = iam_atlas::validate::validate(&text, kind);
+    let n = 50;
+    let start = std::time::Instant::now();
+    for k in 0..n {
+        let edited = text.replacen("bucket-0", &format!("bucket-0{k}"), 1);
+        let _ = iam_atlas::validate::validate(&edited, kind);
+    }
+    let per = start.elapsed() / n;
+    eprintln!(
+        "validation of a {} byte policy: {per:?} per keystroke",
+        text.len()
+    );
+    // Debug builds are several times slower than release; the bound holds for both.
+    assert!(per < std::time::Duration::from_millis(20), "{per:?}");
+}
+
+fn ci_deploy_request(h: &mut Harness<'static, AtlasApp>) {
+    h.get_by_label("Evaluator").click();
+    h.run();
+    h.get_by_label("Find user or role:").click();
+    h.get_by_label("Find user or role:").type_text("ci-deploy");
+    h.run();
+    h.get_by_label_contains("user ci-deploy").click();
+    h.run();
+    assert!(
+        h.state()
+            .evaluator
+            .principal
+            .ends_with("user/service/ci-deploy")
+    );
+    h.get_by_label("Action").click();
+    h.get_by_label("Action")
+        .type_text("iam:CreatePolicyVersion");
+    h.run();
+    h.get_by_label("Resource (ARN, * for none)").click();
+    h.get_by_label("Resource (ARN, * for none)")
+        .type_text("arn:aws:iam::412345678901:policy/larkspur/LarkspurDeveloperAccess");
+    h.run();
+}
+
+fn decision(h: &mut Harness<'static, AtlasApp>) -> Decision {
+    let model = h.state().model.clone().expect("model");
+    let r = h.state_mut().evaluator.result(&model).clone();
+    r.expect("evaluates").decision
+}
+
+#[test]
+fn picking_user_action_and_resource_shows_the_decision_and_the_deciding_statement() {
+    let mut h = harness(sample_app());
+    h.run();
+    ci_deploy_request(&mut h);
+    assert_eq!(decision(&mut h), Decision::Allow);
+    h.get_by_label("ALLOW");
+    h.get_by_label("ManagePipelinePolicies");
+    h.get_by_label_contains("inline LegacyPipelineDeploy");
+    // The layered flow names every layer with its verdict.
+    assert!(h.get_all_by_label("Identity").count() >= 1);
+    // An action nobody grants: the answer updates as the request changes.
+    h.get_by_label("Action").click();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Action").type_text("iam:DeleteAccountAlias");
+    h.run();
+    assert_ne!(decision(&mut h), Decision::Allow);
+}
+
+#[test]
+fn applying_an_edited_policy_changes_the_evaluators_answer_and_revert_restores_it() {
+    let mut h = harness(sample_app());
+    h.run();
+    ci_deploy_request(&mut h);
+    assert_eq!(decision(&mut h), Decision::Allow);
+    // Open the deciding statement's policy from the answer.
+    let sid_y = h.get_by_label("ManagePipelinePolicies").rect().center().y;
+    let open = h
+        .get_all_by_label("Open in editor")
+        .min_by_key(|n| (n.rect().center().y - sid_y).abs() as i64)
+        .expect("an Open in editor button");
+    open.click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    assert!(h.state().editor.title.contains("LegacyPipelineDeploy"));
+    assert!(
+        h.state().editor.highlight.is_some(),
+        "the statement is highlighted"
+    );
+    // Take iam:CreatePolicyVersion away and apply the edit to the model.
+    let edited = h
+        .state()
+        .editor
+        .text
+        .replace("\"iam:CreatePolicyVersion\",", "")
+        .replace(",\n                \"iam:CreatePolicyVersion\"", "")
+        .replace("\"iam:CreatePolicyVersion\"", "\"iam:GetPolicyVersion\"");
+    assert!(!edited.contains("iam:CreatePolicyVersion"));
+    retype(&mut h, &edited.replace('\n', " "));
+    h.get_by_label("Apply to model").click();
+    h.run();
+    h.run();
+    assert!(!h.state().model.as_ref().expect("model").what_if.is_empty());
+    h.get_by_label("MODIFIED in the model (what-if)");
+    h.get_by_label("Evaluator").click();
+    h.run();
+    assert_ne!(decision(&mut h), Decision::Allow);
+    h.get_by_label_contains("answering for the MODIFIED model");
+    // Revert all: the answer is Allow again.
+    h.get_by_label("Revert all").click();
+    h.run();
+    h.run();
+    assert!(h.state().model.as_ref().expect("model").what_if.is_empty());
+    assert_eq!(decision(&mut h), Decision::Allow);
+}
+
+#[test]
+fn details_edit_button_opens_the_document_and_templates_validate() {
+    let mut h = harness(sample_app());
+    h.run();
+    let (scp, name) = {
+        let m = h.state().model.as_ref().expect("model");
+        let i = m
+            .org_policies
+            .iter()
+            .position(|p| &*p.name == "ProtectProduction")
+            .expect("ProtectProduction");
+        let r = iam_atlas::account::EntityRef {
+            account: u32::MAX,
+            kind: iam_atlas::account::EntityKind::OrgPolicy,
+            index: i as u32,
+        };
+        (r, m.org_policies[i].name.to_string())
+    };
+    h.state_mut().push(iam_atlas::app::Command::Select(scp));
+    h.run_steps(3);
+    h.get_by_label("Document").click();
+    h.run();
+    h.get_by_label("Edit").click();
+    h.run();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    assert_eq!(h.state().editor.title, format!("SCP {name}"));
+    assert_eq!(
+        h.state().editor.kind,
+        iam_atlas::validate::PolicyKind::Scp,
+        "the type is preset from where the policy came from"
+    );
+    // A template from the menu.
+    h.get_by_label("New from template").click();
+    h.run();
+    h.get_by_label("MFA-required role trust").click();
+    h.run();
+    assert!(h.state().editor.text.contains("aws:MultiFactorAuthPresent"));
+    assert!(
+        !h.state_mut()
+            .editor
+            .diagnostics()
+            .iter()
+            .any(|d| d.severity <= iam_atlas::diagnostic::Severity::Warning)
+    );
+}
