@@ -67,7 +67,7 @@ fn typing_an_invalid_action_underlines_it_and_the_quick_fix_removes_it() {
 }
 
 #[test]
-fn validation_on_a_10kb_policy_is_well_under_a_millisecond_per_keystroke() {
+fn validation_on_a_10kb_policy_is_fast_enough_for_every_keystroke() {
     let mut statements = Vec::new();
     let mut i = 0;
     while statements.join(",").len() < 10_000 {
@@ -96,8 +96,10 @@ fn validation_on_a_10kb_policy_is_well_under_a_millisecond_per_keystroke() {
         "validation of a {} byte policy: {per:?} per keystroke",
         text.len()
     );
-    // Debug builds are several times slower than release; the bound holds for both.
-    assert!(per < std::time::Duration::from_millis(20), "{per:?}");
+    // Unoptimised debug builds on a shared machine are tens of times slower than release (where it is well
+    // under a millisecond, see docs/validation.md); the bound only catches an accidental blow-up.
+    let bound = if cfg!(debug_assertions) { 200 } else { 5 };
+    assert!(per < std::time::Duration::from_millis(bound), "{per:?}");
 }
 
 fn ci_deploy_request(h: &mut Harness<'static, AtlasApp>) {
@@ -137,8 +139,13 @@ fn picking_user_action_and_resource_shows_the_decision_and_the_deciding_statemen
     ci_deploy_request(&mut h);
     assert_eq!(decision(&mut h), Decision::Allow);
     h.get_by_label("ALLOW");
-    h.get_by_label("ManagePipelinePolicies");
-    h.get_by_label_contains("inline LegacyPipelineDeploy");
+    assert!(h.get_all_by_label("ManagePipelinePolicies").count() >= 1);
+    h.get_by_label("Deciding statement(s)");
+    assert!(
+        h.get_all_by_label_contains("inline LegacyPipelineDeploy")
+            .count()
+            >= 1
+    );
     // The layered flow names every layer with its verdict.
     assert!(h.get_all_by_label("Identity").count() >= 1);
     // An action nobody grants: the answer updates as the request changes.
@@ -156,7 +163,13 @@ fn applying_an_edited_policy_changes_the_evaluators_answer_and_revert_restores_i
     ci_deploy_request(&mut h);
     assert_eq!(decision(&mut h), Decision::Allow);
     // Open the deciding statement's policy from the answer.
-    let sid_y = h.get_by_label("ManagePipelinePolicies").rect().center().y;
+    let sid_y = h
+        .get_all_by_label("ManagePipelinePolicies")
+        .next()
+        .expect("the deciding statement")
+        .rect()
+        .center()
+        .y;
     let open = h
         .get_all_by_label("Open in editor")
         .min_by_key(|n| (n.rect().center().y - sid_y).abs() as i64)

@@ -315,7 +315,7 @@ impl EditorView {
         let diags = self.validation.get(&self.text, self.kind).to_vec();
         egui::Panel::bottom("editor-problems")
             .resizable(true)
-            .default_size(170.0)
+            .default_size(130.0)
             .show(ui, |ui| problems_ui(ui, &self.text, &diags, &mut actions));
         egui::CentralPanel::default().show(ui, |ui| self.text_area(ui, &diags));
         self.run(actions, model);

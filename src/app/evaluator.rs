@@ -241,9 +241,9 @@ impl EvaluatorView {
             ui.colored_label(ui.visuals().error_fg_color, m);
         }
         ui.separator();
-        egui::Panel::left("eval-builder")
+        egui::Panel::left("evaluator-request-builder")
             .resizable(true)
-            .default_size(400.0)
+            .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("builder-scroll")
@@ -261,7 +261,7 @@ impl EvaluatorView {
         ui.heading("Request");
         // Principal picker.
         let label = ui.label("Principal (ARN or name)");
-        ui.add(egui::TextEdit::singleline(&mut self.principal).desired_width(f32::INFINITY))
+        ui.add(egui::TextEdit::singleline(&mut self.principal).desired_width(ui.available_width()))
             .labelled_by(label.id);
         ui.horizontal(|ui| {
             let label = ui.label("Find user or role:");
@@ -312,7 +312,7 @@ impl EvaluatorView {
         // Action with catalog autocomplete.
         let label = ui.label("Action");
         let action_resp = ui
-            .add(egui::TextEdit::singleline(&mut self.action).desired_width(f32::INFINITY))
+            .add(egui::TextEdit::singleline(&mut self.action).desired_width(ui.available_width()))
             .labelled_by(label.id);
         let catalog = crate::catalog::catalog();
         let typed = self.action.trim().to_string();
@@ -351,7 +351,7 @@ impl EvaluatorView {
         // Resource with suggestions from the snapshot.
         let label = ui.label("Resource (ARN, * for none)");
         let res_resp = ui
-            .add(egui::TextEdit::singleline(&mut self.resource).desired_width(f32::INFINITY))
+            .add(egui::TextEdit::singleline(&mut self.resource).desired_width(ui.available_width()))
             .labelled_by(label.id);
         if res_resp.has_focus() {
             let service = typed.split(':').next().unwrap_or_default().to_string();
@@ -388,15 +388,10 @@ impl EvaluatorView {
 
     fn context_editor(&mut self, ui: &mut egui::Ui, model: &Model) {
         ui.strong("Context");
-        let catalog = crate::catalog::catalog();
         let mut remove = None;
         for (i, (k, v)) in self.context.iter_mut().enumerate() {
             ui.horizontal(|ui| {
-                let ty = catalog
-                    .key_type(k)
-                    .map(|t| format!("{t:?}"))
-                    .unwrap_or_else(|| "?".into());
-                let label = ui.label(format!("{k} ({ty})"));
+                let label = ui.label(format!("{k}{}", key_type(k)));
                 ui.add(egui::TextEdit::singleline(v).desired_width(150.0))
                     .labelled_by(label.id);
                 if ui.small_button("Remove").clicked() {
@@ -830,6 +825,41 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
     for u in &r.unknown {
         ui.colored_label(ui.visuals().warn_fg_color, format!("uncertain: {u}"));
     }
+    let deciding: Vec<(Layer, &crate::eval::engine::StatementHit)> = r
+        .layers
+        .iter()
+        .flat_map(|l| l.statements.iter().map(move |s| (l.layer, s)))
+        .filter(|(l, s)| {
+            let deny = s.effect == crate::policy::Effect::Deny;
+            match r.decision {
+                Decision::ExplicitDeny => deny,
+                Decision::Allow => !deny && Some(*l) == r.decided_by,
+                Decision::ImplicitDeny => false,
+            }
+        })
+        .collect();
+    if !deciding.is_empty() {
+        ui.add_space(4.0);
+        ui.strong("Deciding statement(s)");
+        for (l, s) in deciding {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{}:", layer_label(l)));
+                let sid = s
+                    .sid
+                    .clone()
+                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                ui.label(egui::RichText::new(sid).strong());
+                ui.label(format!("in {} {}", s.policy.kind, s.policy.name));
+                if let Some(src) = s.policy.source
+                    && ui.button("Open in editor").clicked()
+                {
+                    commands.push(Command::EditAt(src, s.span));
+                }
+            });
+        }
+    } else if r.decision == Decision::ImplicitDeny {
+        ui.label("No statement allows this request: nothing matched, so it is denied by default.");
+    }
     ui.add_space(8.0);
     // The layered flow.
     ui.strong("Layers, in the order AWS evaluates them");
@@ -846,8 +876,16 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
                 .inner_margin(egui::Margin::symmetric(8, 4))
                 .show(ui, |ui| {
                     ui.vertical(|ui| {
-                        ui.strong(layer_label(l.layer));
-                        ui.colored_label(c, verdict_label(l.verdict));
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(layer_label(l.layer)).strong())
+                                .wrap_mode(egui::TextWrapMode::Extend),
+                        );
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(verdict_label(l.verdict)).color(c),
+                            )
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                        );
                     });
                 })
                 .response
@@ -939,11 +977,7 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
         ui.separator();
         ui.strong("Context keys that could change the answer (not in the request)");
         for k in &r.missing_context_keys {
-            let ty = crate::catalog::catalog()
-                .key_type(k)
-                .map(|t| format!(" ({t:?})"))
-                .unwrap_or_default();
-            ui.label(format!("  {k}{ty}"));
+            ui.label(format!("  {k}{}", key_type(k)));
         }
     }
     if !r.assumed_conditions.is_empty() {
@@ -964,6 +998,14 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
         for (k, v) in &r.context {
             ui.label(format!("  {k} = {}", v.join(", ")));
         }
+    }
+}
+
+/// ` (String)`, ` (ArrayOfString)`: the key's type from the catalog, for labels.
+fn key_type(key: &str) -> String {
+    match crate::catalog::catalog().key_type(key) {
+        Some(t) => format!(" ({}{:?})", if t.multi { "ArrayOf" } else { "" }, t.base),
+        None => String::new(),
     }
 }
 
@@ -1034,5 +1076,19 @@ fn sortable_table<const N: usize>(
         } else {
             (i, false)
         };
+    }
+}
+
+impl EvaluatorView {
+    /// Preset the request from `principal;action;resource;key=value;…` (screenshots).
+    pub fn preset(&mut self, spec: &str) {
+        let mut parts = spec.split(';');
+        self.principal = parts.next().unwrap_or_default().trim().to_string();
+        self.action = parts.next().unwrap_or_default().trim().to_string();
+        self.resource = parts.next().unwrap_or_default().trim().to_string();
+        self.context = parts
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
     }
 }

@@ -748,6 +748,8 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let view = std::env::var("IAM_ATLAS_VIEW").ok();
     let focus = std::env::var("IAM_ATLAS_FOCUS").ok();
     let search = std::env::var("IAM_ATLAS_SEARCH").ok();
+    let edit_file = std::env::var_os("IAM_ATLAS_EDIT").map(PathBuf::from);
+    let request = std::env::var("IAM_ATLAS_REQUEST").ok();
     let result = eframe::run_native(
         "IAM Atlas",
         options,
@@ -790,6 +792,12 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             app.graph.hops = h;
                         }
                         app.graph.search = search.clone().unwrap_or_default();
+                        if let Some(r) = &request {
+                            app.evaluator.preset(r);
+                        }
+                        if let Some(f) = &edit_file {
+                            app.push(Command::EditFile(f.clone()));
+                        }
                         app.model = Some(Arc::new(m));
                         app.loaded_from = if files.is_empty() {
                             "bundled sample".into()
