@@ -103,6 +103,13 @@ fn main() {
         resource_account: None,
         context: Context::new(),
     };
+    if std::env::var("IAM_ATLAS_PROFILE").as_deref() == Ok("simple") {
+        // For `perf record`: only this loop.
+        for _ in 0..3_000_000 {
+            std::hint::black_box(decide(&big, &simple_big, &ov));
+        }
+        return;
+    }
     let s = time(
         "decide only, simple request (synthetic user, no organisation)",
         200_000,
@@ -114,6 +121,19 @@ fn main() {
         1.0 / s.as_secs_f64()
     );
     let principals = big.accounts[0].users.len() + big.accounts[0].roles.len();
+    if std::env::var("IAM_ATLAS_PROFILE").as_deref() == Ok("who-can") {
+        for _ in 0..10 {
+            std::hint::black_box(who_can(
+                &big,
+                "s3:GetObject",
+                "arn:aws:s3:::payments-bucket-7/report.csv",
+                None,
+                &Context::new(),
+                &ov,
+            ));
+        }
+        return;
+    }
     for (action, resource) in [
         (
             "s3:GetObject",

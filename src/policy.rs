@@ -381,12 +381,14 @@ pub struct Policy {
     pub action_index: ActionIndexCache,
 }
 
-/// Which statements name which actions: exact names (lowercased) → statement indexes, plus the statements
-/// whose `Action` has a wildcard or that use `NotAction`, which must be matched one by one. Evaluation looks
-/// up the request's action instead of matching every pattern of every statement.
+/// Which statements name which actions, so that evaluation looks the request's action up instead of matching
+/// every pattern of every statement (AWS-managed policies list hundreds of patterns in one statement):
+/// exact names (lowercased) → statements; patterns with a wildcard in the action part only, by service; and
+/// the rest (`NotAction`, a wildcard in the service part such as `*`), which are matched in full.
 #[derive(Debug, Default)]
 pub struct ActionIndex {
     exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
+    by_service: rustc_hash::FxHashMap<Box<str>, Vec<(u32, Vec<Box<str>>)>>,
     other: Vec<u32>,
 }
 
@@ -398,22 +400,41 @@ impl ActionIndex {
             let i = i as u32;
             match &s.action {
                 Some(ActionBlock::Action(l)) => {
-                    let mut wild = false;
+                    let mut other = false;
+                    let mut by_service: Vec<(String, String)> = Vec::new();
                     for a in l.iter() {
-                        if a.contains(['*', '?']) {
-                            wild = true;
-                        } else {
-                            let e = idx
-                                .exact
-                                .entry(a.to_ascii_lowercase().into_boxed_str())
-                                .or_default();
+                        let lower = a.to_ascii_lowercase();
+                        if !lower.contains(['*', '?']) {
+                            let e = idx.exact.entry(lower.into_boxed_str()).or_default();
                             if e.last() != Some(&i) {
                                 e.push(i);
                             }
+                            continue;
+                        }
+                        match lower.split_once(':') {
+                            Some((svc, _)) if !svc.contains(['*', '?']) => {
+                                by_service.push((svc.to_string(), lower))
+                            }
+                            _ => other = true,
                         }
                     }
-                    if wild {
+                    if other {
                         idx.other.push(i);
+                    } else {
+                        by_service.sort();
+                        let mut k = 0;
+                        while k < by_service.len() {
+                            let svc = by_service[k].0.clone();
+                            let mut pats = Vec::new();
+                            while k < by_service.len() && by_service[k].0 == svc {
+                                pats.push(std::mem::take(&mut by_service[k].1).into_boxed_str());
+                                k += 1;
+                            }
+                            idx.by_service
+                                .entry(svc.into_boxed_str())
+                                .or_default()
+                                .push((i, pats));
+                        }
                     }
                 }
                 Some(ActionBlock::NotAction(_)) => idx.other.push(i),
@@ -423,20 +444,35 @@ impl ActionIndex {
         idx
     }
 
-    /// Statement indexes that may apply to `action_lower` (the action, ASCII-lowercased), in statement order.
-    /// Exact names are certain; the others still need their patterns matched.
+    /// The statements whose `Action` certainly covers `action_lower` (the request's action, ASCII-lowercased),
+    /// plus the statements that must be matched in full (`NotAction`, wildcard services, see
+    /// [`ActionIndex::needs_full_match`]), in statement order.
     pub fn candidates(&self, action_lower: &str, out: &mut Vec<u32>) {
-        let exact = self
-            .exact
-            .get(action_lower)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        out.extend_from_slice(exact);
+        let start = out.len();
+        if let Some(v) = self.exact.get(action_lower) {
+            out.extend_from_slice(v);
+        }
+        let service = action_lower.split(':').next().unwrap_or("");
+        if let Some(v) = self.by_service.get(service) {
+            for (stmt, pats) in v {
+                if pats
+                    .iter()
+                    .any(|p| crate::eval::glob::glob(p, action_lower))
+                {
+                    out.push(*stmt);
+                }
+            }
+        }
         out.extend_from_slice(&self.other);
-        if !exact.is_empty() && !self.other.is_empty() {
-            out.sort_unstable();
+        if out.len() - start > 1 {
+            out[start..].sort_unstable();
             out.dedup();
         }
+    }
+
+    /// True when statement `stmt` was returned by [`ActionIndex::candidates`] without its action being matched.
+    pub fn needs_full_match(&self, stmt: u32) -> bool {
+        self.other.binary_search(&stmt).is_ok()
     }
 }
 
@@ -1182,6 +1218,61 @@ mod tests {
         assert!(ConditionOperator::parse("StringEqual").is_none());
         assert!(ConditionOperator::parse("stringequals").is_none());
         assert!(BaseOperator::NotIpAddress.is_negated());
+    }
+
+    #[test]
+    fn action_index_agrees_with_matching_every_pattern() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:GetObject","S3:PutObject"],"Resource":"*"},
+            {"Effect":"Allow","Action":["ec2:Describe*","s3:List*","iam:Get?ser"],"Resource":"*"},
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*"},
+            {"Effect":"Allow","Action":"s*:get*","Resource":"*"},
+            {"Effect":"Allow","Resource":"*"}]}"#;
+        let p = parse(text).policy;
+        let idx = p.action_index();
+        for action in [
+            "s3:GetObject",
+            "s3:putobject",
+            "s3:ListBucket",
+            "ec2:DescribeInstances",
+            "ec2:RunInstances",
+            "iam:GetUser",
+            "iam:GetUsers",
+            "sts:AssumeRole",
+            "sqs:GetQueueUrl",
+            "kms:Decrypt",
+        ] {
+            let naive: Vec<u32> = p
+                .statements
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| match &s.action {
+                    Some(ActionBlock::Action(l)) => l
+                        .iter()
+                        .any(|x| crate::eval::glob::action_matches(x, action)),
+                    Some(ActionBlock::NotAction(l)) => !l
+                        .iter()
+                        .any(|x| crate::eval::glob::action_matches(x, action)),
+                    None => false,
+                })
+                .map(|(i, _)| i as u32)
+                .collect();
+            let mut got = Vec::new();
+            idx.candidates(&action.to_ascii_lowercase(), &mut got);
+            // Candidates are a superset; the certain ones (not needing a full match) all truly match.
+            for n in &naive {
+                assert!(
+                    got.contains(n),
+                    "{action}: statement {n} missing from {got:?}"
+                );
+            }
+            for g in &got {
+                if !idx.needs_full_match(*g) {
+                    assert!(naive.contains(g), "{action}: statement {g} is not a match");
+                }
+            }
+        }
     }
 
     #[test]

@@ -377,16 +377,19 @@ impl Eval<'_> {
         s: &Statement,
         variables: bool,
         check_principal: bool,
+        action_known: bool,
     ) -> Option<(Named, Vec<ConditionResult>)> {
         s.effect.as_ref()?;
-        let action = &self.req.action;
-        let acts = match &s.action {
-            Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
-            Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
-            None => false,
-        };
-        if !acts {
-            return None;
+        if !action_known {
+            let action = &self.req.action;
+            let acts = match &s.action {
+                Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
+                Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
+                None => false,
+            };
+            if !acts {
+                return None;
+            }
         }
         if variables
             && s.resource
@@ -529,8 +532,14 @@ impl Eval<'_> {
                 let Some(s) = input.policy.statements.get(index) else {
                     continue;
                 };
+                // The action index (or the prefilter) has matched the action already, except for the statements it
+                // lists as needing a full match.
+                let action_known = match self.prefilter {
+                    Some(_) => true,
+                    None => !input.policy.action_index().needs_full_match(ci),
+                };
                 let Some((named, conditions)) =
-                    self.statement_applies(s, variables, check_principal)
+                    self.statement_applies(s, variables, check_principal, action_known)
                 else {
                     continue;
                 };
