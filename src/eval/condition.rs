@@ -28,6 +28,12 @@ impl Context {
         Context::default()
     }
 
+    /// Make room for `n` more keys.
+    pub fn reserve(&mut self, n: usize) {
+        self.values.reserve(n);
+        self.names.reserve(n);
+    }
+
     /// Set `key` to `values` (replacing what was there).
     pub fn set(&mut self, key: &str, values: Vec<String>) {
         let k = key.to_ascii_lowercase();

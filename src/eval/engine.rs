@@ -275,14 +275,26 @@ struct LayerEval {
 #[derive(Default)]
 pub struct Prefilter {
     key: (String, String),
+    checked: Option<(usize, usize, usize, usize)>,
     map: rustc_hash::FxHashMap<usize, Vec<u32>>,
 }
 
 impl Prefilter {
     fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
-        if self.key.0 != action || self.key.1 != resource {
-            self.key = (action.to_string(), resource.to_string());
-            self.map.clear();
+        // Reverse queries call this with the very same strings for every principal: when the addresses are the
+        // ones checked last time, the texts are too.
+        let addr = (
+            action.as_ptr() as usize,
+            action.len(),
+            resource.as_ptr() as usize,
+            resource.len(),
+        );
+        if self.checked != Some(addr) {
+            if self.key.0 != action || self.key.1 != resource {
+                self.key = (action.to_string(), resource.to_string());
+                self.map.clear();
+            }
+            self.checked = Some(addr);
         }
         self.map
             .entry(policy as *const Policy as usize)
@@ -357,6 +369,7 @@ impl Eval<'_> {
             return;
         }
         self.filled = true;
+        self.ctx.reserve(24);
         self.req
             .principal
             .fill_context(self.model, &mut self.ctx, self.now);

@@ -139,27 +139,38 @@ pub fn who_can(
     };
     let mut prefilter = Prefilter::default();
     let mut principals = Vec::new();
+    // One request, its principal replaced per candidate (the action and resource strings stay put, which
+    // the prefilter relies on to recognise them cheaply).
+    let Some(first) = candidates.first().and_then(|r| principal_of(model, *r)) else {
+        return WhoCan {
+            action: action.to_string(),
+            resource: resource.to_string(),
+            evaluated: 0,
+            principals,
+        };
+    };
+    let mut req = Request {
+        principal: first,
+        action: action.to_string(),
+        resource: resource.to_string(),
+        resource_account,
+        context: context.clone(),
+    };
     for &r in &candidates {
         let Some(principal) = principal_of(model, r) else {
             continue;
         };
-        let req = Request {
-            principal,
-            action: action.to_string(),
-            resource: resource.to_string(),
-            resource_account: resource_account.clone(),
-            context: context.clone(),
-        };
-        let q = decide_with(model, &req, overrides, &mut prefilter);
-        if q.decision != Decision::Allow {
-            continue;
-        }
+        req.principal = principal;
+        // One run per principal: the decision with its matching statements.
         let super::engine::WithStatements {
             quick,
             decided_by,
             hits,
             assumed: conditions,
         } = decide_with_statements(model, &req, overrides, &mut prefilter);
+        if quick.decision != Decision::Allow {
+            continue;
+        }
         let assumable_by = if r.kind == EntityKind::Role {
             match model
                 .accounts
@@ -178,9 +189,9 @@ pub fn who_can(
         };
         principals.push(WhoCanEntry {
             statements: allowing_statements(decided_by, hits),
-            principal: req.principal.arn,
+            principal: req.principal.arn.clone(),
             kind: req.principal.kind,
-            account: req.principal.account.unwrap_or_default(),
+            account: req.principal.account.clone().unwrap_or_default(),
             entity: r,
             conditional: quick.conditional,
             conditions,
