@@ -381,6 +381,9 @@ pub struct Policy {
     pub action_index: ActionIndexCache,
 }
 
+/// A statement and its wildcard patterns for one service (lowercased).
+type ServicePatterns = (u32, Vec<Box<str>>);
+
 /// Which statements name which actions, so that evaluation looks the request's action up instead of matching
 /// every pattern of every statement (AWS-managed policies list hundreds of patterns in one statement):
 /// exact names (lowercased) → statements; patterns with a wildcard in the action part only, by service; and
@@ -388,7 +391,7 @@ pub struct Policy {
 #[derive(Debug, Default)]
 pub struct ActionIndex {
     exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
-    by_service: rustc_hash::FxHashMap<Box<str>, Vec<(u32, Vec<Box<str>>)>>,
+    by_service: rustc_hash::FxHashMap<Box<str>, Vec<ServicePatterns>>,
     other: Vec<u32>,
 }
 
