@@ -19,6 +19,10 @@ const LABEL_ZOOM: f32 = 0.55;
 const EDGE_LABEL_ZOOM: f32 = 0.8;
 /// At most this many node labels per frame; the rest wait for more zoom.
 const MAX_LABELS: usize = 400;
+/// With more nodes than this in view, edges and nodes are drawn as one mesh.
+const DENSE_NODES: usize = 1_500;
+/// At most about this many edges are drawn in dense mode.
+const MAX_DENSE_EDGES: usize = 12_000;
 /// With at most this many nodes in view, every label is drawn whatever the zoom.
 const FEW_NODES: usize = 120;
 /// Room kept right of the rightmost nodes for their labels when fitting.
@@ -162,6 +166,20 @@ impl GraphView {
     /// True while a layout is computed in the background.
     pub fn is_computing(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// Show an already computed layout (benchmarks; the app goes through [`GraphView::update`]).
+    pub fn show_laid(&mut self, laid: Laid) {
+        self.laid = Some(laid);
+        self.key = None;
+        self.fit = true;
+    }
+
+    /// Look at layout point `center` at `zoom` (benchmarks and scripted views).
+    pub fn look_at(&mut self, center: Pos2, zoom: f32) {
+        self.fit = false;
+        self.zoom = zoom;
+        self.pan = -center.to_vec2() * zoom;
     }
 
     /// Centre the view on `r` once its layout is ready (the details pane's "Show in graph").
@@ -461,21 +479,42 @@ impl GraphView {
                     || w.detail.to_lowercase().contains(&search)
             }
         };
-        // Edges: drawn when one end is visible or the segment crosses the view.
+        // Edges: only the part inside the view is drawn (clipped), none when the segment misses it.
         let focus_set = |n: NodeIndex| Some(n) == sel_node || Some(n) == hovered;
         let thin = zoom < 0.2;
+        // Level of detail: with many nodes in view, edges and nodes go into one mesh (no arrows, dashes or
+        // circles), which costs a fraction of one shape each.
+        let dense = visible_count > DENSE_NODES;
+        let mut mesh = egui::Mesh::default();
         let mut edge_labels = Vec::new();
+        // In dense mode a sample of the edges shows their flow; the selection's and hovered node's always.
+        let stride = if dense {
+            (g.graph.edge_count() / MAX_DENSE_EDGES).max(1)
+        } else {
+            1
+        };
         for e in g.graph.edge_references() {
-            let (a, b) = (e.source().index(), e.target().index());
-            let (pa, pb) = (to_screen(laid.pos[a]), to_screen(laid.pos[b]));
-            if !visible[a] && !visible[b] && !Rect::from_two_pos(pa, pb).intersects(view) {
+            if stride > 1
+                && e.id().index() % stride != 0
+                && !focus_set(e.source())
+                && !focus_set(e.target())
+            {
                 continue;
             }
+            let (a, b) = (e.source().index(), e.target().index());
+            let (pa0, pb0) = (to_screen(laid.pos[a]), to_screen(laid.pos[b]));
+            let Some((pa, pb)) = clip(pa0, pb0, view) else {
+                continue;
+            };
             let w = e.weight();
             let strong = focus_set(e.source()) || focus_set(e.target());
             let mut color = edge_color(w.kind, w.is_flagged(), dark);
             if !strong && sel_node.is_some() {
                 color = color.gamma_multiply(0.45);
+            }
+            if dense && !strong {
+                mesh_line(&mut mesh, pa, pb, 0.7, color.gamma_multiply(0.6));
+                continue;
             }
             let width = if strong {
                 2.0
@@ -490,8 +529,9 @@ impl GraphView {
             } else {
                 painter.line_segment([pa, pb], stroke);
             }
-            if zoom >= 0.35 {
+            if zoom >= 0.35 && visible[b] {
                 // Arrow head at the target's rim.
+                let (pa, pb) = (pa0, pb0);
                 let dir = (pb - pa).normalized();
                 let tip = pb - dir * (radius + 1.0);
                 let side = dir.rot90() * 4.0;
@@ -509,10 +549,16 @@ impl GraphView {
                 if !strong && text.chars().count() > 48 {
                     text = text.chars().take(47).collect::<String>() + "…";
                 }
-                edge_labels.push((pa.lerp(pb, 0.6) - Vec2::new(0.0, 14.0), text, color));
+                edge_labels.push((pa0.lerp(pb0, 0.6) - Vec2::new(0.0, 14.0), text, color));
             }
         }
         // Nodes.
+        let cells_w = (rect.width() as usize / 2 + 2).max(1);
+        let mut taken = if dense {
+            vec![false; cells_w * (rect.height() as usize / 2 + 2)]
+        } else {
+            Vec::new()
+        };
         let mut labels = 0usize;
         let text_color = ui.visuals().text_color();
         let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
@@ -523,6 +569,22 @@ impl GraphView {
             let n = NodeIndex::new(i);
             let w = &g.graph[n];
             let c = to_screen(p);
+            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged;
+            if dense && !special && search.is_empty() {
+                // One node per 2×2 pixel cell: the rest would be drawn over it.
+                let cell = ((c.y - rect.top()).max(0.0) as usize / 2) * cells_w
+                    + ((c.x - rect.left()).max(0.0) as usize / 2).min(cells_w - 1);
+                match taken.get_mut(cell) {
+                    Some(t) if *t => continue,
+                    Some(t) => *t = true,
+                    None => {}
+                }
+                mesh.add_colored_rect(
+                    Rect::from_center_size(c, Vec2::splat(radius * 1.6)),
+                    kind_color(w.kind),
+                );
+                continue;
+            }
             painter.circle_filled(c, radius, kind_color(w.kind));
             if w.flagged {
                 painter.circle_stroke(
@@ -574,6 +636,9 @@ impl GraphView {
                     commands.push(Command::Select(e));
                 }
             }
+        }
+        if !mesh.is_empty() {
+            painter.add(egui::Shape::mesh(mesh));
         }
         for (at, text, color) in edge_labels {
             let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), color);
@@ -648,4 +713,63 @@ fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
             ui.add_space(6.0);
         }
     });
+}
+
+/// Clip segment `a`–`b` to `r` (Liang–Barsky); `None` when it misses.
+fn clip(a: Pos2, b: Pos2, r: Rect) -> Option<(Pos2, Pos2)> {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for (p, q) in [
+        (-d.x, a.x - r.min.x),
+        (d.x, r.max.x - a.x),
+        (-d.y, a.y - r.min.y),
+        (d.y, r.max.y - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return None;
+            }
+        }
+    }
+    Some((a + d * t0, a + d * t1))
+}
+
+/// A line as a quad in `mesh`.
+fn mesh_line(mesh: &mut egui::Mesh, a: Pos2, b: Pos2, width: f32, color: Color32) {
+    let n = (b - a).normalized().rot90() * (width / 2.0);
+    let i = mesh.vertices.len() as u32;
+    mesh.colored_vertex(a + n, color);
+    mesh.colored_vertex(a - n, color);
+    mesh.colored_vertex(b + n, color);
+    mesh.colored_vertex(b - n, color);
+    mesh.add_triangle(i, i + 1, i + 2);
+    mesh.add_triangle(i + 1, i + 2, i + 3);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_the_inside_part() {
+        let r = Rect::from_min_max(Pos2::new(0.0, 0.0), Pos2::new(10.0, 10.0));
+        assert_eq!(
+            clip(Pos2::new(-10.0, 5.0), Pos2::new(20.0, 5.0), r),
+            Some((Pos2::new(0.0, 5.0), Pos2::new(10.0, 5.0)))
+        );
+        assert!(clip(Pos2::new(-10.0, -5.0), Pos2::new(20.0, -5.0), r).is_none());
+        assert!(clip(Pos2::new(-10.0, 15.0), Pos2::new(30.0, 11.0), r).is_none());
+        let inside = (Pos2::new(1.0, 1.0), Pos2::new(2.0, 3.0));
+        assert_eq!(clip(inside.0, inside.1, r), Some(inside));
+    }
 }

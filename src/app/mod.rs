@@ -418,8 +418,8 @@ impl AtlasApp {
             (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
             _ => None,
         };
-        // The graphs take the explorer's room: they are the map, the details pane stays on the right.
-        if self.view == View::Explorer {
+        // The graphs take the explorer's room: they are the map; the details pane stays on the right.
+        if self.view.graph().is_none() {
             egui::Panel::left("explorer")
                 .resizable(true)
                 .default_size(320.0)
@@ -432,7 +432,7 @@ impl AtlasApp {
                     }
                 });
         }
-        if self.view != View::Explorer
+        if self.view.graph().is_some()
             && self.view != View::Editor
             && let (Some(m), Some(sel)) = (&model, self.selected)
         {
@@ -478,7 +478,7 @@ impl AtlasApp {
                 }
                 return;
             }
-            if self.view != View::Explorer
+            if self.view.graph().is_some()
                 && let Some(m) = &model
             {
                 self.graph.toolbar(ui, m, &mut self.commands);
