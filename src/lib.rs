@@ -14,6 +14,7 @@ pub mod graph;
 pub mod json;
 pub mod policy;
 pub mod sample;
+pub mod search;
 pub mod text;
 pub mod time;
 pub mod validate;

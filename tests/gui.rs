@@ -84,3 +84,17 @@ fn warnings_link_opens_the_warnings_window() {
     assert!(h.state().show_warnings);
     h.get_by_label_contains("AmazonDynamoDBFullAccess");
 }
+
+#[test]
+fn fuzzy_and_tag_filters_narrow_the_explorer() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("msilva");
+    h.run();
+    // Letters in order find `maria.silva`; the header says how many of how many match.
+    h.get_by_label("maria.silva");
+    h.get_by_label("Users (1 of 8)");
+    assert!(h.query_by_label("james.okafor").is_none());
+}

@@ -1,22 +1,84 @@
-//! The side panel: accounts → entity kinds → entities, with counts and a filter box.
+//! The side panel: accounts → entity kinds → entities, with counts and a filter box (substring and fuzzy
+//! matching on name, ARN, path and tags: `crate::search`).
+//!
+//! The filtered rows are computed once per (model, filter) and kept in egui's memory, so a frame with 25,000
+//! roles costs only the rows that are drawn.
 
 use super::Command;
-use crate::account::{EntityKind, EntityRef, Model};
+use crate::account::{EntityKind, EntityRef, Model, OrgPolicyKind};
+use crate::search::{Query, entity_texts};
 use eframe::egui;
+use std::sync::Arc;
 
 /// At most this many rows per list are drawn; the filter narrows the rest.
 const MAX_ROWS: usize = 300;
 
-/// Whether `filter` (lowercased words) matches `name` or `arn`: every word must occur in one of them.
-pub fn matches(filter: &str, name: &str, arn: &str) -> bool {
-    if filter.is_empty() {
-        return true;
+const KINDS: [EntityKind; 7] = [
+    EntityKind::User,
+    EntityKind::Group,
+    EntityKind::Role,
+    EntityKind::Policy,
+    EntityKind::InstanceProfile,
+    EntityKind::IdentityProvider,
+    EntityKind::ResourcePolicy,
+];
+
+/// Rows that pass the filter, per account and kind.
+#[derive(Default)]
+struct Rows {
+    /// (model address, filter text) they were computed for.
+    key: (usize, String),
+    /// Per account, per kind (in `KINDS` order): (index, name) of the matching entities.
+    accounts: Vec<Vec<Vec<(u32, String)>>>,
+    /// Matching organisation policies: (index, label).
+    org: Vec<(u32, String)>,
+}
+
+fn compute(model: &Model, filter: &str) -> Rows {
+    let q = Query::new(filter);
+    let accounts = model
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(ai, account)| {
+            KINDS
+                .iter()
+                .map(|&kind| {
+                    (0..account.count(kind) as u32)
+                        .filter_map(|index| {
+                            let r = EntityRef {
+                                account: ai as u32,
+                                kind,
+                                index,
+                            };
+                            let (name, others) = entity_texts(model, r);
+                            let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+                            q.matches(&name, &refs).then_some((index, name))
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let org = model
+        .org_policies
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| q.matches(&p.name, &[p.arn.as_deref().unwrap_or("")]))
+        .map(|(i, p)| {
+            let kind = if p.kind == OrgPolicyKind::Scp {
+                "SCP"
+            } else {
+                "RCP"
+            };
+            (i as u32, format!("{kind} {}", p.name))
+        })
+        .collect();
+    Rows {
+        key: (model as *const Model as usize, filter.to_string()),
+        accounts,
+        org,
     }
-    let name = name.to_lowercase();
-    let arn = arn.to_lowercase();
-    filter
-        .split_whitespace()
-        .all(|w| name.contains(w) || arn.contains(w))
 }
 
 /// Draw the explorer.
@@ -31,57 +93,56 @@ pub fn ui(
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(filter)
-                .hint_text("name, ARN, path…")
+                .hint_text("name, ARN, path, tag=value…")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
     });
     ui.separator();
-    let f = filter.to_lowercase();
+    let cache_id = egui::Id::unique("explorer_rows");
+    let key = (model as *const Model as usize, filter.clone());
+    let rows: Arc<Rows> = match ui.data(|d| d.get_temp::<Arc<Rows>>(cache_id)) {
+        Some(r) if r.key == key => r,
+        _ => {
+            let r = Arc::new(compute(model, filter));
+            ui.data_mut(|d| d.insert_temp(cache_id, r.clone()));
+            r
+        }
+    };
+    let filtering = !filter.trim().is_empty();
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
             for (ai, account) in model.accounts.iter().enumerate() {
+                let Some(per_kind) = rows.accounts.get(ai) else {
+                    continue;
+                };
                 egui::CollapsingHeader::new(account.label())
                     .id_salt(("account", ai))
                     .default_open(true)
                     .show(ui, |ui| {
-                        for kind in [
-                            EntityKind::User,
-                            EntityKind::Group,
-                            EntityKind::Role,
-                            EntityKind::Policy,
-                            EntityKind::InstanceProfile,
-                            EntityKind::IdentityProvider,
-                            EntityKind::ResourcePolicy,
-                        ] {
+                        for (ki, &kind) in KINDS.iter().enumerate() {
                             let total = account.count(kind);
-                            let rows: Vec<(u32, String)> = (0..total as u32)
-                                .filter_map(|index| {
-                                    let r = EntityRef {
-                                        account: ai as u32,
-                                        kind,
-                                        index,
-                                    };
-                                    let (name, arn) = model.describe(r);
-                                    matches(&f, &name, &arn).then_some((index, name))
-                                })
-                                .collect();
-                            let title = if f.is_empty() {
-                                format!("{} ({total})", capitalise(kind.plural()))
+                            let matching = per_kind.get(ki).map(Vec::as_slice).unwrap_or(&[]);
+                            let title = if filtering {
+                                format!(
+                                    "{} ({} of {total})",
+                                    capitalise(kind.plural()),
+                                    matching.len()
+                                )
                             } else {
-                                format!("{} ({} of {total})", capitalise(kind.plural()), rows.len())
+                                format!("{} ({total})", capitalise(kind.plural()))
                             };
                             let header = egui::CollapsingHeader::new(title)
                                 .id_salt(("kind", ai, kind as u8))
                                 .default_open(kind == EntityKind::User);
-                            let header = if !f.is_empty() {
-                                header.open(Some(!rows.is_empty()))
+                            let header = if filtering {
+                                header.open(Some(!matching.is_empty()))
                             } else {
                                 header
                             };
                             header.show(ui, |ui| {
-                                for (index, name) in rows.iter().take(MAX_ROWS) {
+                                for (index, name) in matching.iter().take(MAX_ROWS) {
                                     let r = EntityRef {
                                         account: ai as u32,
                                         kind,
@@ -91,10 +152,10 @@ pub fn ui(
                                         commands.push(Command::Select(r));
                                     }
                                 }
-                                if rows.len() > MAX_ROWS {
+                                if matching.len() > MAX_ROWS {
                                     ui.weak(format!(
                                         "… {} more: type in the filter",
-                                        rows.len() - MAX_ROWS
+                                        matching.len() - MAX_ROWS
                                     ));
                                 }
                             });
@@ -108,22 +169,13 @@ pub fn ui(
                 ))
                 .default_open(false)
                 .show(ui, |ui| {
-                    for (i, p) in model.org_policies.iter().enumerate() {
+                    for (i, label) in &rows.org {
                         let r = EntityRef {
                             account: u32::MAX,
                             kind: EntityKind::OrgPolicy,
-                            index: i as u32,
+                            index: *i,
                         };
-                        let kind = if p.kind == crate::account::OrgPolicyKind::Scp {
-                            "SCP"
-                        } else {
-                            "RCP"
-                        };
-                        if matches(&f, &p.name, p.arn.as_deref().unwrap_or(""))
-                            && ui
-                                .selectable_label(selected == Some(r), format!("{kind} {}", p.name))
-                                .clicked()
-                        {
+                        if ui.selectable_label(selected == Some(r), label).clicked() {
                             commands.push(Command::Select(r));
                         }
                     }
@@ -137,22 +189,5 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filter_needs_every_word() {
-        assert!(matches("", "x", "y"));
-        assert!(matches("ali", "alice", "arn:aws:iam::1:user/alice"));
-        assert!(matches("alice user/", "alice", "arn:aws:iam::1:user/alice"));
-        assert!(!matches(
-            "alice role/",
-            "alice",
-            "arn:aws:iam::1:user/alice"
-        ));
     }
 }
