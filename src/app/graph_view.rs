@@ -319,6 +319,20 @@ impl GraphView {
             {
                 commands.push(Command::ExportDot(path, laid.graph.to_dot()));
             }
+            if ui.button("Export SVG…").clicked()
+                && let Some(laid) = &self.laid
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("SVG", &["svg"])
+                    .set_file_name("graph.svg")
+                    .save_file()
+            {
+                let pos: Vec<graph::Pos> = laid
+                    .pos
+                    .iter()
+                    .map(|p| graph::Pos { x: p.x, y: p.y })
+                    .collect();
+                commands.push(Command::ExportDot(path, laid.graph.to_svg(&pos)));
+            }
             if let Some(l) = &self.laid {
                 ui.weak(format!(
                     "{} nodes · {} edges",

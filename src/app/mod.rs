@@ -42,7 +42,7 @@ pub enum Command {
     Forward,
     /// Open or close the command palette.
     TogglePalette,
-    /// Write a Graphviz DOT text to a file.
+    /// Write an exported graph (Graphviz DOT or SVG text) to a file.
     ExportDot(PathBuf, String),
     /// Open the model's document containing this range of a source in the editor (a statement's range is
     /// highlighted).
