@@ -969,6 +969,37 @@ fn org_levels<'m>(
     Some(levels)
 }
 
+/// Organisation levels given with the request (command line), root first; `None` when none were given.
+#[allow(clippy::type_complexity)] // (level, its policies), as `org_levels` returns them
+fn given_levels<'o>(
+    levels: &'o [Vec<(String, Policy)>],
+    kind: &'static str,
+) -> Option<Vec<(Owner<'o>, Option<Vec<Input<'o>>>)>> {
+    if levels.is_empty() {
+        return None;
+    }
+    Some(
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let owner = Owner {
+                    kind: "level",
+                    name: LEVELS.get(i).copied().unwrap_or("n"),
+                };
+                let inputs = l
+                    .iter()
+                    .map(|(n, pol)| Input {
+                        label: LabelSrc::Owned(label(kind, n)),
+                        policy: pol,
+                    })
+                    .collect();
+                (owner, Some(inputs))
+            })
+            .collect(),
+    )
+}
+
 /// Evaluate `req` against `model`, with the full explanation.
 pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
     match run(model, req, overrides, Mode::Explain, None).result {
@@ -1107,36 +1138,13 @@ fn run(
     ev.bounded = boundary_inputs.is_some();
 
     // --- SCPs (principal's account) ---
-    let scp_levels: Option<Vec<(Owner<'_>, Option<Vec<Input<'_>>>)>> =
-        if !overrides.scp_levels.is_empty() {
-            Some(
-                overrides
-                    .scp_levels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        (
-                            Owner {
-                                kind: "level",
-                                name: LEVELS.get(i).copied().unwrap_or("n"),
-                            },
-                            Some(
-                                l.iter()
-                                    .map(|(n, pol)| Input {
-                                        label: LabelSrc::Owned(label("scp", n)),
-                                        policy: pol,
-                                    })
-                                    .collect(),
-                            ),
-                        )
-                    })
-                    .collect(),
-            )
-        } else {
-            p.account
-                .as_deref()
-                .and_then(|a| org_levels(model, a, OrgPolicyKind::Scp))
-        };
+    let scp_levels = match given_levels(&overrides.scp_levels, "scp") {
+        Some(l) => Some(l),
+        None => p
+            .account
+            .as_deref()
+            .and_then(|a| org_levels(model, a, OrgPolicyKind::Scp)),
+    };
     let scp = if !p.is_iam_identity() {
         na(
             Layer::Scp,
@@ -1159,36 +1167,12 @@ fn run(
     layers.push(scp);
 
     // --- RCPs (resource's account) ---
-    let rcp_levels: Option<Vec<(Owner<'_>, Option<Vec<Input<'_>>>)>> =
-        if !overrides.rcp_levels.is_empty() {
-            Some(
-                overrides
-                    .rcp_levels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        (
-                            Owner {
-                                kind: "level",
-                                name: LEVELS.get(i).copied().unwrap_or("n"),
-                            },
-                            Some(
-                                l.iter()
-                                    .map(|(n, pol)| Input {
-                                        label: LabelSrc::Owned(label("rcp", n)),
-                                        policy: pol,
-                                    })
-                                    .collect(),
-                            ),
-                        )
-                    })
-                    .collect(),
-            )
-        } else {
-            resource_account
-                .as_deref()
-                .and_then(|a| org_levels(model, a, OrgPolicyKind::Rcp))
-        };
+    let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
+        Some(l) => Some(l),
+        None => resource_account
+            .as_deref()
+            .and_then(|a| org_levels(model, a, OrgPolicyKind::Rcp)),
+    };
     let rcp = if service_linked {
         na(Layer::Rcp, "RCPs do not restrict service-linked roles")
     } else if !RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))

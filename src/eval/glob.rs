@@ -74,48 +74,40 @@ fn eq(a: u8, b: u8, ci: bool) -> bool {
 }
 
 fn glob_bytes(p: &[u8], t: &[u8], ci: bool) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti], ci))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
+    glob_slices(p, t, b'*', b'?', |a, b| eq(a, b, ci))
 }
 
 fn glob_chars(p: &[char], t: &[char], eq: impl Fn(char, char) -> bool) -> bool {
+    glob_slices(p, t, '*', '?', eq)
+}
+
+/// Wildcard matching over any sequence: iterative, with a single backtracking point (the last `*`), so linear
+/// in practice and never exponential.
+fn glob_slices<T: Copy + PartialEq>(
+    p: &[T],
+    t: &[T],
+    star: T,
+    one: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
+    let mut back: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi] == one || (p[pi] != star && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+        } else if pi < p.len() && p[pi] == star {
+            back = Some((pi, ti));
             pi += 1;
-        } else if let Some((sp, st)) = star {
+        } else if let Some((sp, st)) = back {
             pi = sp + 1;
             ti = st + 1;
-            star = Some((sp, st + 1));
+            back = Some((sp, st + 1));
         } else {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star {
         pi += 1;
     }
     pi == p.len()
