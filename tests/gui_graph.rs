@@ -145,6 +145,24 @@ fn the_palette_jumps_to_an_entity_by_fuzzy_name() {
     assert!(h.state().palette.is_none());
     // The role's details show the OIDC condition on `sub`.
     h.get_by_label_contains("sub like repo:");
+    // Arrow keys choose among the results.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    h.get_by_label("Name").type_text("analytics");
+    h.run();
+    let first = h.state().model.as_ref().map(|m| {
+        iam_atlas::app::palette::search(m, "analytics", 2)
+            .into_iter()
+            .map(|(_, n, _)| n)
+            .collect::<Vec<_>>()
+    });
+    let names = first.expect("model");
+    assert_eq!(names.len(), 2);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), names[1]);
 }
 
 #[test]

@@ -674,7 +674,7 @@ impl AtlasApp {
         let Some(plan) = &mut self.screenshot else {
             return;
         };
-        if self.job.is_some() || self.model.is_none() {
+        if self.job.is_some() || self.model.is_none() || self.graph.is_computing() {
             ctx.request_repaint();
             return;
         }

@@ -113,6 +113,8 @@ pub struct Palette {
     /// What is typed.
     pub query: String,
     results: Option<(String, Vec<Hit>)>,
+    /// The highlighted result (arrow keys move it, Enter picks it).
+    cursor: usize,
 }
 
 fn kind_name(k: EntityKind) -> &'static str {
@@ -142,7 +144,7 @@ impl Palette {
                 let edit = ui
                     .add(
                         egui::TextEdit::singleline(&mut self.query)
-                            .hint_text("type a few letters, Enter jumps to the first")
+                            .hint_text("a few letters; arrows choose, Enter jumps")
                             .desired_width(f32::INFINITY),
                     )
                     .labelled_by(label.id);
@@ -150,29 +152,41 @@ impl Palette {
                 let stale = self.results.as_ref().is_none_or(|(q, _)| *q != self.query);
                 if stale {
                     self.results = Some((self.query.clone(), search(model, &self.query, RESULTS)));
+                    self.cursor = 0;
                 }
                 let results = self
                     .results
                     .as_ref()
                     .map(|(_, r)| r.as_slice())
                     .unwrap_or(&[]);
-                if ui.input(|i| i.key_pressed(egui::Key::Enter))
-                    && let Some(first) = results.first()
-                {
-                    picked = Some(first.0);
+                let (up, down, enter) = ui.input(|i| {
+                    (
+                        i.key_pressed(egui::Key::ArrowUp),
+                        i.key_pressed(egui::Key::ArrowDown),
+                        i.key_pressed(egui::Key::Enter),
+                    )
+                });
+                if down {
+                    self.cursor = (self.cursor + 1).min(results.len().saturating_sub(1));
+                }
+                if up {
+                    self.cursor = self.cursor.saturating_sub(1);
+                }
+                if enter && let Some(hit) = results.get(self.cursor) {
+                    picked = Some(hit.0);
                 }
                 ui.separator();
                 if results.is_empty() {
                     ui.weak("no match");
                 }
-                for (r, name, _) in results {
+                for (i, (r, name, _)) in results.iter().enumerate() {
                     let account = model
                         .accounts
                         .get(r.account as usize)
                         .map(|a| a.label())
                         .unwrap_or_else(|| "organisation".into());
                     ui.horizontal(|ui| {
-                        if ui.link(name).clicked() {
+                        if ui.selectable_label(i == self.cursor, name).clicked() {
                             picked = Some(*r);
                         }
                         ui.weak(format!("{} · {account}", kind_name(r.kind)));
