@@ -101,6 +101,7 @@ pub struct GraphView {
     dragging: Option<NodeIndex>,
     /// Width / height of the canvas last drawn: the trust layout packs its clusters to it.
     aspect: f32,
+    measured: bool,
 }
 
 impl Default for GraphView {
@@ -120,6 +121,7 @@ impl Default for GraphView {
             center_on: None,
             dragging: None,
             aspect: 1.0,
+            measured: false,
         }
     }
 }
@@ -208,6 +210,13 @@ impl GraphView {
         kind: GraphKind,
         selected: Option<EntityRef>,
     ) {
+        if !self.measured {
+            // Before the canvas is first drawn, guess its shape from the window (minus the details pane).
+            let r = ctx.content_rect();
+            if r.height() > 200.0 {
+                self.aspect = (r.width() - 340.0 - 2.0 * LABEL_ROOM) / (r.height() - 150.0);
+            }
+        }
         let key = Key {
             model: Arc::as_ptr(model) as usize,
             kind,
@@ -361,6 +370,7 @@ impl GraphView {
         let rect = resp.rect;
         if rect.height() > 50.0 {
             self.aspect = (rect.width() - 2.0 * LABEL_ROOM) / rect.height();
+            self.measured = true;
         }
         let dark = ui.visuals().dark_mode;
         painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
