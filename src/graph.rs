@@ -718,6 +718,39 @@ pub fn build(model: &Model, kind: GraphKind) -> AtlasGraph {
     }
 }
 
+/// The users, groups and roles of `account` that use its managed policy `policy`, and how (attached or as a
+/// permissions boundary), sorted by kind and name.
+pub fn attached_to(model: &Model, account: u32, policy: u32) -> Vec<(EntityRef, EdgeKind)> {
+    let Some(a) = model.accounts.get(account as usize) else {
+        return Vec::new();
+    };
+    let target = PolicyRef::Local(policy);
+    let mut out = Vec::new();
+    let mut add = |kind, index: usize, attached: &[Attachment], boundary: Option<&Boundary>| {
+        let r = EntityRef {
+            account,
+            kind,
+            index: index as u32,
+        };
+        if attached.iter().any(|x| x.target == target) {
+            out.push((r, EdgeKind::Attached));
+        }
+        if boundary.is_some_and(|b| b.target == target) {
+            out.push((r, EdgeKind::Boundary));
+        }
+    };
+    for (i, u) in a.users.iter().enumerate() {
+        add(EntityKind::User, i, &u.attached, u.boundary.as_ref());
+    }
+    for (i, g) in a.groups.iter().enumerate() {
+        add(EntityKind::Group, i, &g.attached, None);
+    }
+    for (i, r) in a.roles.iter().enumerate() {
+        add(EntityKind::Role, i, &r.attached, r.boundary.as_ref());
+    }
+    out
+}
+
 /// What to keep of a graph.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
@@ -1144,6 +1177,27 @@ mod tests {
         assert_eq!(svg.matches("<circle ").count(), g.graph.node_count());
         assert_eq!(svg.matches("<line ").count(), g.graph.edge_count());
         assert!(svg.contains("ExternalId = larkspur-deploy-7f3a"));
+    }
+
+    #[test]
+    fn attached_to_agrees_with_the_identity_graph() {
+        let m = sample();
+        let g = identity_graph(&m);
+        for (ai, a) in m.accounts.iter().enumerate() {
+            for pi in 0..a.policies.len() {
+                let r = EntityRef {
+                    account: ai as u32,
+                    kind: EntityKind::Policy,
+                    index: pi as u32,
+                };
+                let users = attached_to(&m, ai as u32, pi as u32);
+                let incoming = g
+                    .node_of(r)
+                    .map(|n| g.graph.edges_directed(n, Direction::Incoming).count())
+                    .unwrap_or(0);
+                assert_eq!(users.len(), incoming, "{}", a.policies[pi].name);
+            }
+        }
     }
 
     #[test]

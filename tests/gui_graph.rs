@@ -182,3 +182,25 @@ fn the_users_policy_table_sorts_by_column() {
     h.run();
     h.get_by_label("How ^");
 }
+
+#[test]
+fn a_managed_policy_lists_where_it_is_attached() {
+    let mut app = sample_app();
+    let policy = {
+        let m = app.model.as_ref().expect("model");
+        *m.by_name(EntityKind::Policy, "LarkspurDeployPolicy")
+            .first()
+            .expect("policy")
+    };
+    app.push(Command::Select(policy));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Attached to (2)");
+    h.get_by_label("github-actions-webshop");
+    h.get_by_label("cross-account-deploy").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "cross-account-deploy");
+    h.get_by_label("Back").click();
+    h.run();
+    assert_eq!(name_of(&h, h.state().selected), "LarkspurDeployPolicy");
+}

@@ -428,6 +428,31 @@ pub fn ui(
                             p.default_version.as_deref().unwrap_or("?"),
                         );
                     });
+                    let users = crate::graph::attached_to(model, r.account, r.index);
+                    ui.label(
+                        egui::RichText::new(format!("Attached to ({})", users.len())).strong(),
+                    );
+                    if users.is_empty() {
+                        ui.weak("nothing in this snapshot");
+                    }
+                    egui::Grid::new("attached-to").striped(true).show(ui, |ui| {
+                        for (e, how) in users.iter().take(200) {
+                            let (n, arn) = model.describe(*e);
+                            if ui.link(n).on_hover_text(arn).clicked() {
+                                commands.push(Command::Select(*e));
+                            }
+                            ui.weak(format!("{:?}", e.kind).to_lowercase());
+                            ui.label(if *how == crate::graph::EdgeKind::Boundary {
+                                "as permissions boundary"
+                            } else {
+                                "attached"
+                            });
+                            ui.end_row();
+                        }
+                    });
+                    if users.len() > 200 {
+                        ui.weak(format!("… and {} more", users.len() - 200));
+                    }
                     for v in &p.versions {
                         let title = format!(
                             "{}{} {}",
