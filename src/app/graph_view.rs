@@ -102,6 +102,7 @@ pub struct GraphView {
     /// Width / height of the canvas last drawn: the trust layout packs its clusters to it.
     aspect: f32,
     measured: bool,
+    canvas_rect: Option<Rect>,
 }
 
 impl Default for GraphView {
@@ -122,6 +123,7 @@ impl Default for GraphView {
             dragging: None,
             aspect: 1.0,
             measured: false,
+            canvas_rect: None,
         }
     }
 }
@@ -163,6 +165,11 @@ impl GraphView {
     /// The graph shown now, if its layout is ready.
     pub fn laid(&self) -> Option<&Laid> {
         self.laid.as_ref()
+    }
+
+    /// Where the canvas was last drawn (PNG export crops the window's picture to it).
+    pub fn canvas_rect(&self) -> Option<Rect> {
+        self.canvas_rect
     }
 
     /// True while a layout is computed in the background.
@@ -328,6 +335,15 @@ impl GraphView {
             {
                 commands.push(Command::ExportDot(path, laid.graph.to_dot()));
             }
+            if ui.button("Export PNG…").clicked()
+                && self.laid.is_some()
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("PNG", &["png"])
+                    .set_file_name("graph.png")
+                    .save_file()
+            {
+                commands.push(Command::ExportPng(path));
+            }
             if ui.button("Export SVG…").clicked()
                 && let Some(laid) = &self.laid
                 && let Some(path) = rfd::FileDialog::new()
@@ -368,6 +384,7 @@ impl GraphView {
         }
         let (resp, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = resp.rect;
+        self.canvas_rect = Some(rect);
         if rect.height() > 50.0 {
             self.aspect = (rect.width() - 2.0 * LABEL_ROOM) / rect.height();
             self.measured = true;

@@ -42,6 +42,8 @@ pub enum Command {
     Forward,
     /// Open or close the command palette.
     TogglePalette,
+    /// Save the graph canvas as it is drawn to a PNG file.
+    ExportPng(PathBuf),
     /// Write an exported graph (Graphviz DOT or SVG text) to a file.
     ExportDot(PathBuf, String),
     /// Open the model's document containing this range of a source in the editor (a statement's range is
@@ -304,6 +306,26 @@ impl AtlasApp {
                     self.palette = match self.palette {
                         Some(_) => None,
                         None => Some(palette::Palette::default()),
+                    }
+                }
+                Command::ExportPng(path) => {
+                    if let Some(rect) = self.graph.canvas_rect() {
+                        let ppp = ctx.pixels_per_point();
+                        ctx.request_screenshot(move |image| {
+                            let part = image.region(&rect, Some(ppp));
+                            let [w, h] = part.size;
+                            let bytes: Vec<u8> =
+                                part.pixels.iter().flat_map(|c| c.to_array()).collect();
+                            let saved = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+                                .map(|img| img.save(&path));
+                            match saved {
+                                Some(Ok(())) => {}
+                                Some(Err(e)) => {
+                                    eprintln!("error: cannot write {}: {e}", path.display())
+                                }
+                                None => eprintln!("error: the picture has an unexpected size"),
+                            }
+                        });
                     }
                 }
                 Command::ExportDot(path, text) => {
