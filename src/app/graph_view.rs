@@ -601,6 +601,7 @@ impl GraphView {
             Vec::new()
         };
         let mut labels = 0usize;
+        let label_bg = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
         let text_color = ui.visuals().text_color();
         let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
         for (i, &p) in laid.pos.iter().enumerate() {
@@ -654,14 +655,18 @@ impl GraphView {
                     .next()
                     .is_some();
                 let has_out = g.graph.neighbors(n).next().is_some();
-                // Sources are labelled on their left and nodes in the middle of a chain below, so that
-                // labels do not run over their edges.
+                // Sources are labelled on their left, so that labels do not run over their edges.
                 let (at, align) = match (has_in, has_out) {
                     (false, true) => (c - Vec2::new(radius + 4.0, 0.0), egui::Align2::RIGHT_CENTER),
-                    (true, true) => (c + Vec2::new(0.0, radius + 2.0), egui::Align2::CENTER_TOP),
                     _ => (c + Vec2::new(radius + 4.0, 0.0), egui::Align2::LEFT_CENTER),
                 };
-                let r = painter.text(at, align, &w.label, font.clone(), text_color);
+                let galley = painter.layout_no_wrap(w.label.clone(), font.clone(), text_color);
+                let r = align.anchor_size(at, galley.size());
+                if has_in && has_out {
+                    // In the middle of a chain the label lies over outgoing edges: give it a backing.
+                    painter.rect_filled(r.expand(1.0), 2.0, label_bg);
+                }
+                painter.galley(r.min, galley, text_color);
                 // An accessible, clickable widget for each labelled node.
                 let id = ui.scope_id().with(("graph-node", i));
                 let hit = ui.interact(
