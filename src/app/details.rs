@@ -51,9 +51,9 @@ fn document_open(
         .default_open(open)
         .show(ui, |ui| {
             super::editor::edit_button(ui, doc);
-            let text = doc.text(model);
+            let text = display_text(ui, model, doc);
             let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
-            egui_extras::syntax_highlighting::code_view_ui(ui, &theme, text, "json");
+            egui_extras::syntax_highlighting::code_view_ui(ui, &theme, &text, "json");
             if !doc.problems.is_empty() {
                 for p in &doc.problems {
                     ui.colored_label(
@@ -703,4 +703,22 @@ fn who_can_assume(ui: &mut egui::Ui, g: &AtlasGraph, r: EntityRef, commands: &mu
             ui.end_row();
         }
     });
+}
+
+/// A document as shown: its text re-indented from the start of its own line (an export nests documents several
+/// levels deep), formatted once per document and kept in egui's memory.
+fn display_text(ui: &egui::Ui, model: &Model, doc: &PolicyDoc) -> std::sync::Arc<String> {
+    let id = egui::Id::unique("doc-display").with((
+        model as *const Model as usize,
+        doc.source.0,
+        doc.policy.span.start,
+        doc.policy.span.end,
+    ));
+    if let Some(t) = ui.data(|d| d.get_temp::<std::sync::Arc<String>>(id)) {
+        return t;
+    }
+    let raw = doc.text(model);
+    let shown = std::sync::Arc::new(crate::edit::format(raw).unwrap_or_else(|_| raw.to_string()));
+    ui.data_mut(|d| d.insert_temp(id, shown.clone()));
+    shown
 }

@@ -440,8 +440,9 @@ impl AtlasApp {
             (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
             _ => None,
         };
-        // The graphs take the explorer's room: they are the map; the details pane stays on the right.
-        if self.view.graph().is_none() {
+        // The explorer list belongs to the Explorer view; the graphs are the map there, and the editor and the
+        // evaluator need the width.
+        if self.view == View::Explorer {
             egui::Panel::left("explorer")
                 .resizable(true)
                 .default_size(320.0)
@@ -791,6 +792,8 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 app.graph.hops = h.clamp(1, 6);
             }
             if let Some(path) = shot {
+                // Screenshots show a first run: no remembered panel sizes or collapsed sections.
+                cc.egui_ctx.memory_mut(|m| *m = egui::Memory::default());
                 // Screenshots load synchronously so the picture shows the loaded state.
                 let loaded = if files.is_empty() {
                     crate::sample::load_sample(LoadOptions::default())
