@@ -141,6 +141,111 @@ pub fn apply_fix(text: &str, diagnostic: &Diagnostic) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Typing helpers: auto-indent and bracket matching
+
+/// One level of indentation (what [`format`] writes).
+pub const INDENT: &str = "    ";
+
+/// `text` after pressing Enter with the cursor at byte `cursor_byte`, and the new cursor (a byte offset).
+///
+/// The new line gets the current line's indentation, one [`INDENT`] more when the text before the cursor on
+/// that line ends with `{` or `[`. Between a bracket pair (`{|}`, `[|]`, spaces allowed in between) the closing
+/// bracket moves to a line of its own at the outer indentation and the cursor goes on the indented line
+/// between. An offset past the end or inside a character is clamped to the nearest boundary before it.
+pub fn auto_indent(text: &str, cursor_byte: usize) -> (String, usize) {
+    let cursor = crate::text::floor_char_boundary(text, cursor_byte.min(text.len()));
+    let line_start = text[..cursor].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..cursor];
+    let indent_len = before.len() - before.trim_start_matches([' ', '\t']).len();
+    let indent = &before[..indent_len];
+    let opener = before.trim_end_matches([' ', '\t']).chars().next_back();
+    let deeper = matches!(opener, Some('{' | '['));
+    let after = &text[cursor..];
+    let rest = after.trim_start_matches([' ', '\t']);
+    let closes = match opener {
+        Some('{') => rest.starts_with('}'),
+        Some('[') => rest.starts_with(']'),
+        _ => false,
+    };
+    let mut out = String::with_capacity(text.len() + 2 * indent.len() + INDENT.len() + 2);
+    out.push_str(&text[..cursor]);
+    out.push('\n');
+    out.push_str(indent);
+    if deeper {
+        out.push_str(INDENT);
+    }
+    let new_cursor = out.len();
+    if closes {
+        // The spaces between the cursor and the closing bracket go: the bracket starts its own line.
+        out.push('\n');
+        out.push_str(indent);
+        out.push_str(rest);
+    } else {
+        out.push_str(after);
+    }
+    (out, new_cursor)
+}
+
+/// The byte offsets of the bracket next to the cursor at byte `byte` and of its match, as (opening, closing).
+///
+/// The bracket right after the cursor is tried first, then the one right before it. Only `{ } [ ]` outside
+/// JSON strings count (escapes inside strings are understood); a bracket without a match, or closed by the
+/// other kind, gives `None`.
+pub fn matching_bracket(text: &str, byte: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut candidates = Vec::with_capacity(2);
+    if byte < bytes.len() {
+        candidates.push(byte);
+    }
+    if byte >= 1 && byte <= bytes.len() {
+        candidates.push(byte - 1);
+    }
+    candidates
+        .into_iter()
+        .filter(|&p| matches!(bytes[p], b'{' | b'}' | b'[' | b']'))
+        .find_map(|p| match_at(bytes, p))
+}
+
+/// The pair that the bracket at `pos` belongs to, scanning the whole text (brackets are ASCII, so bytes are
+/// safe to scan in UTF-8). `None` when `pos` is inside a string or unmatched.
+fn match_at(bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => stack.push((b, i)),
+            b'}' | b']' => {
+                let want = if b == b'}' { b'{' } else { b'[' };
+                match stack.pop() {
+                    Some((o, at)) if o == want && (at == pos || i == pos) => return Some((at, i)),
+                    Some((_, at)) if at == pos || i == pos => return None,
+                    None if i == pos => return None,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        if i > pos && stack.iter().all(|&(_, at)| at != pos) {
+            // The bracket at `pos` was consumed without a pair, or `pos` was inside a string.
+            return None;
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Templates
 
 /// A starting point for a new document.
@@ -898,5 +1003,98 @@ mod tests {
             }
         }
         assert!(n > 10);
+    }
+
+    #[test]
+    fn auto_indent_keeps_the_lines_indentation() {
+        let text = "{\n    \"a\": 1,\n}";
+        let at = text.find(',').map_or(0, |i| i + 1);
+        let (out, c) = auto_indent(text, at);
+        assert_eq!(out, "{\n    \"a\": 1,\n    \n}");
+        assert_eq!(&out[..c], "{\n    \"a\": 1,\n    ");
+        // At the start of a line: nothing to copy.
+        assert_eq!(auto_indent("abc", 0), ("\nabc".to_string(), 1));
+        // Inside the indentation: only the part before the cursor is copied.
+        assert_eq!(
+            auto_indent("        x", 4),
+            ("    \n        x".to_string(), 9)
+        );
+        // Past the end or inside a character: clamped.
+        assert_eq!(auto_indent("é", 1), ("\né".to_string(), 1));
+        assert_eq!(auto_indent("  a", 99), ("  a\n  ".to_string(), 6));
+    }
+
+    #[test]
+    fn auto_indent_goes_one_level_deeper_after_an_opening_bracket() {
+        let (out, c) = auto_indent("    \"Action\": [", 15);
+        assert_eq!(out, "    \"Action\": [\n        ");
+        assert_eq!(c, out.len());
+        // Spaces after the bracket do not matter.
+        let (out, c) = auto_indent("{  ", 3);
+        assert_eq!((out.as_str(), c), ("{  \n    ", 8));
+        // A bracket that is not the last thing before the cursor does not count.
+        let (out, _) = auto_indent("[1, 2", 5);
+        assert_eq!(out, "[1, 2\n");
+    }
+
+    #[test]
+    fn auto_indent_between_a_pair_puts_the_closing_bracket_on_its_own_line() {
+        let (out, c) = auto_indent("{}", 1);
+        assert_eq!(out, "{\n    \n}");
+        assert_eq!(c, 6);
+        let text = "    \"S\": [  ],";
+        let at = text.find('[').map_or(0, |i| i + 1);
+        let (out, c) = auto_indent(text, at);
+        assert_eq!(out, "    \"S\": [\n        \n    ],");
+        assert_eq!(&out[c..], "\n    ],");
+        // A mismatched pair is not split.
+        let (out, _) = auto_indent("{]", 1);
+        assert_eq!(out, "{\n    ]");
+    }
+
+    #[test]
+    fn matching_bracket_pairs_brackets_next_to_the_cursor() {
+        let text = r#"{"a": [1, {"b": 2}]}"#;
+        let last = text.len() - 1;
+        // After the cursor first, then before it.
+        assert_eq!(matching_bracket(text, 0), Some((0, last)));
+        assert_eq!(matching_bracket(text, text.len()), Some((0, last)));
+        assert_eq!(matching_bracket(text, 6), Some((6, last - 1)));
+        assert_eq!(matching_bracket(text, 7), Some((6, last - 1)));
+        assert_eq!(matching_bracket(text, last), Some((0, last)));
+        let inner = text.find("{\"b").unwrap_or_default();
+        assert_eq!(matching_bracket(text, inner), Some((inner, inner + 7)));
+        // Not next to a bracket.
+        assert_eq!(matching_bracket(text, 3), None);
+        assert_eq!(matching_bracket("", 0), None);
+        assert_eq!(matching_bracket("{", 99), None);
+    }
+
+    #[test]
+    fn matching_bracket_ignores_strings_and_understands_escapes() {
+        let text = r#"{"x": "}{\"]", "y": []}"#;
+        let last = text.len() - 1;
+        assert_eq!(matching_bracket(text, 0), Some((0, last)));
+        assert_eq!(matching_bracket(text, last + 1), Some((0, last)));
+        // A bracket inside a string has no pair.
+        let in_string = text.find('}').unwrap_or_default();
+        assert_eq!(matching_bracket(text, in_string), None);
+        // An escaped backslash ends the escape: the quote after it closes the string.
+        let t = r#"["a\\", [0]]"#;
+        assert_eq!(matching_bracket(t, 0), Some((0, t.len() - 1)));
+        assert_eq!(matching_bracket(t, 8), Some((8, 10)));
+    }
+
+    #[test]
+    fn matching_bracket_refuses_unbalanced_and_mismatched_brackets() {
+        assert_eq!(matching_bracket("{", 0), None);
+        assert_eq!(matching_bracket("}", 0), None);
+        assert_eq!(matching_bracket("[}", 0), None);
+        assert_eq!(matching_bracket("[}", 1), None);
+        assert_eq!(matching_bracket("{[}", 0), None);
+        assert_eq!(matching_bracket("{ ] }", 0), None);
+        // Non-ASCII text around brackets.
+        let t = "{\"é\": [\"ü\"]}";
+        assert_eq!(matching_bracket(t, 0), Some((0, t.len() - 1)));
     }
 }

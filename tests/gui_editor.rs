@@ -255,3 +255,74 @@ fn details_edit_button_opens_the_document_and_templates_validate() {
             .any(|d| d.severity <= iam_atlas::diagnostic::Severity::Warning)
     );
 }
+
+fn open_editor() -> Harness<'static, AtlasApp> {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Policy editor").click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    h
+}
+
+fn press(h: &mut Harness<'static, AtlasApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn type_here(h: &mut Harness<'static, AtlasApp>, text: &str) {
+    h.get_by_label("Policy text").type_text(text);
+    h.run();
+}
+
+#[test]
+fn enter_auto_indents_and_splits_a_bracket_pair() {
+    let mut h = open_editor();
+    retype(&mut h, "{}");
+    assert_eq!(h.state().editor.text, "{}");
+    // Between the braces: the closing one goes to its own line, the cursor to an indented line between.
+    press(&mut h, Key::ArrowLeft);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().editor.text, "{\n    \n}");
+    type_here(&mut h, "\"Statement\": []");
+    press(&mut h, Key::ArrowLeft);
+    press(&mut h, Key::Enter);
+    type_here(&mut h, "{\"Effect\": \"Allow\"},");
+    // After a line that opens nothing: the same indentation.
+    press(&mut h, Key::Enter);
+    type_here(&mut h, "\"x\"");
+    assert_eq!(
+        h.state().editor.text,
+        "{\n    \"Statement\": [\n        {\"Effect\": \"Allow\"},\n        \"x\"\n    ]\n}"
+    );
+    // Enter replaces a selection.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().editor.text, "\n");
+    type_here(&mut h, "[");
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().editor.text, "\n[\n    ");
+}
+
+#[test]
+fn the_bracket_next_to_the_cursor_and_its_match_are_highlighted() {
+    let mut h = open_editor();
+    let text = r#"{"a": [1, "]"]}"#;
+    retype(&mut h, text);
+    assert_eq!(h.state().editor.text, text);
+    // The cursor is after the closing brace: it and the opening one.
+    assert_eq!(h.state().editor.bracket_pair(), Some((0, 14)));
+    press(&mut h, Key::ArrowLeft);
+    assert_eq!(h.state().editor.bracket_pair(), Some((0, 14)));
+    // Before the array's closing bracket: the array, not the bracket inside the string.
+    press(&mut h, Key::ArrowLeft);
+    assert_eq!(h.state().editor.bracket_pair(), Some((6, 13)));
+    // Next to the bracket inside the string: nothing.
+    press(&mut h, Key::ArrowLeft);
+    assert_eq!(h.state().editor.bracket_pair(), None);
+    // Leaving the field: no highlight.
+    h.get_by_label("Find:").click();
+    h.run();
+    assert_eq!(h.state().editor.bracket_pair(), None);
+}

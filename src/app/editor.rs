@@ -139,6 +139,8 @@ pub struct EditorView {
     pending_cursor: Option<Span>,
     /// The cursor's character index after the last frame.
     cursor: Option<usize>,
+    /// The bracket pair highlighted in the last layout (byte offsets of the opening and closing bracket).
+    brackets: Option<(usize, usize)>,
 }
 
 impl Default for EditorView {
@@ -159,6 +161,7 @@ impl Default for EditorView {
             last_draft: None,
             pending_cursor: None,
             cursor: None,
+            brackets: None,
         }
     }
 }
@@ -198,6 +201,12 @@ impl EditorView {
     /// The current diagnostics (validated on demand).
     pub fn diagnostics(&mut self) -> &[Diagnostic] {
         self.validation.get(&self.text, self.kind)
+    }
+
+    /// The bracket pair next to the cursor that the last frame highlighted, as the byte offsets of the
+    /// opening and the closing bracket (see [`edit::matching_bracket`]).
+    pub fn bracket_pair(&self) -> Option<(usize, usize)> {
+        self.brackets
     }
 
     /// How long the last validation took.
@@ -428,7 +437,43 @@ impl EditorView {
         });
     }
 
+    /// Enter in the text field: a newline with the current line's indentation (see [`edit::auto_indent`]),
+    /// replacing the selection, with the cursor placed through the field's state.
+    fn press_enter(&mut self, ctx: &egui::Context) {
+        let mut state = egui::TextEdit::load_state(ctx, text_id()).unwrap_or_default();
+        let (start, end) = match state.cursor.char_range() {
+            Some(r) => {
+                let sorted = r.as_sorted_char_range();
+                (
+                    byte_index(&self.text, sorted.start.0),
+                    byte_index(&self.text, sorted.end.0),
+                )
+            }
+            None => (self.text.len(), self.text.len()),
+        };
+        let mut base = String::with_capacity(self.text.len());
+        base.push_str(self.text.get(..start).unwrap_or(&self.text));
+        base.push_str(self.text.get(end..).unwrap_or_default());
+        let (text, cursor) = edit::auto_indent(&base, start);
+        let c = CCursor::new(char_index(&text, cursor));
+        self.text = text;
+        state.cursor.set_char_range(Some(CCursorRange::one(c)));
+        state.store(ctx, text_id());
+    }
+
     fn text_area(&mut self, ui: &mut egui::Ui, diags: &[Diagnostic]) {
+        // Enter is taken before the text field sees it: auto-indent instead of a bare newline.
+        let focused = ui.memory(|m| m.has_focus(text_id()));
+        if focused && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter)) {
+            self.press_enter(ui.ctx());
+        }
+        // The cursor as the field will start this frame: its brackets are highlighted by the layouter.
+        let cursor_chars = focused
+            .then(|| egui::TextEdit::load_state(ui.ctx(), text_id()))
+            .flatten()
+            .and_then(|s| s.cursor.char_range())
+            .map(|r| r.primary.index.0);
+        let mut drawn_brackets = None;
         let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
         let font = egui::TextStyle::Monospace.resolve(ui.style());
         let row_height = ui.fonts_mut(|f| f.row_height(&font));
@@ -452,7 +497,17 @@ impl EditorView {
                 text,
                 "json",
             );
-            let marks = marks(ui, text, validation.get(text, kind), highlight, &find);
+            let brackets =
+                cursor_chars.and_then(|c| edit::matching_bracket(text, byte_index(text, c)));
+            drawn_brackets = brackets;
+            let marks = marks(
+                ui,
+                text,
+                validation.get(text, kind),
+                highlight,
+                &find,
+                brackets,
+            );
             decorate(&mut job, &marks);
             job.wrap.max_width = f32::INFINITY;
             ui.fonts_mut(|f| f.layout_job(job))
@@ -482,6 +537,17 @@ impl EditorView {
             });
         let (gutter, out) = scroll.inner;
         self.cursor = out.cursor_range.map(|r| r.primary.index.0);
+        // A key that only moved the cursor was laid out with the old one: draw again for the new brackets.
+        let now = out
+            .response
+            .has_focus()
+            .then_some(self.cursor)
+            .flatten()
+            .and_then(|c| edit::matching_bracket(&self.text, byte_index(&self.text, c)));
+        if now != drawn_brackets {
+            ui.ctx().request_repaint();
+        }
+        self.brackets = drawn_brackets;
         let response = out.response.response.clone().labelled_by(label.id);
         // Gutter: line numbers and a severity marker on each line where a problem starts.
         let painter = ui.painter().with_clip_rect(scroll.inner_rect);
@@ -762,6 +828,7 @@ fn marks(
     diags: &[Diagnostic],
     highlight: Option<Span>,
     find: &str,
+    brackets: Option<(usize, usize)>,
 ) -> Vec<(std::ops::Range<usize>, Mark)> {
     let mut out = Vec::new();
     let clamp = |s: usize| crate::text::floor_char_boundary(text, s.min(text.len()));
@@ -787,6 +854,19 @@ fn marks(
         let c = egui::Color32::from_rgba_unmultiplied(230, 200, 40, 80);
         for (i, _) in hay.match_indices(&needle).take(500) {
             out.push((i..i + needle.len(), Mark::Background(c)));
+        }
+    }
+    // Last, so that it wins over the other backgrounds.
+    if let Some((open, close)) = brackets {
+        let c = if ui.visuals().dark_mode {
+            egui::Color32::from_rgba_unmultiplied(150, 150, 150, 90)
+        } else {
+            egui::Color32::from_rgba_unmultiplied(90, 90, 90, 60)
+        };
+        for b in [open, close] {
+            if b < text.len() {
+                out.push((b..b + 1, Mark::Background(c)));
+            }
         }
     }
     out
