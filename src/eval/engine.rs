@@ -269,6 +269,34 @@ struct LayerEval {
     hits: Vec<StatementHit>,
 }
 
+/// True when `s` holds a policy variable (`${…}`).
+fn has_variable(s: &str) -> bool {
+    s.as_bytes().contains(&b'$') && s.contains("${")
+}
+
+/// Keys the engine fills from the principal, the resource or the clock (see `Principal::fill_context`).
+fn is_derived_key(key: &str) -> bool {
+    const EXACT: [&str; 13] = [
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+        "aws:username",
+        "aws:userid",
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:PrincipalIsAWSService",
+        "aws:PrincipalServiceName",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:ResourceAccount",
+        "aws:ResourceOrgID",
+    ];
+    EXACT.iter().any(|k| k.eq_ignore_ascii_case(key))
+        || key
+            .get(..17)
+            .is_some_and(|p| p.eq_ignore_ascii_case("aws:PrincipalTag/"))
+}
+
 /// Statement candidates per policy for one (action, resource). Reverse queries evaluate thousands of
 /// principals that share managed policies: each policy's statements are matched against the action and the
 /// resource once, and only the candidates are evaluated per principal.
@@ -405,9 +433,10 @@ impl Eval<'_> {
             }
         }
         if variables
+            && !self.filled
             && s.resource
                 .as_ref()
-                .is_some_and(|r| r.list().iter().any(|p| p.contains("${")))
+                .is_some_and(|r| r.list().iter().any(has_variable))
         {
             self.ensure_ctx();
         }
@@ -445,8 +474,14 @@ impl Eval<'_> {
         };
         let mut results = Vec::new();
         let mut all = true;
-        if !s.conditions.is_empty() {
-            // Keys derived from the principal are filled only now that a condition needs them.
+        // Keys derived from the principal are filled only when a condition tests one the caller did not give,
+        // or a value holds a policy variable.
+        if !self.filled
+            && s.conditions.iter().any(|c| {
+                (is_derived_key(&c.key.value) && !self.ctx.contains(&c.key.value))
+                    || (variables && c.values.iter().any(has_variable))
+            })
+        {
             self.ensure_ctx();
         }
         for c in &s.conditions {

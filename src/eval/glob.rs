@@ -139,6 +139,16 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    // Everything before the first wildcard is literal, and segment boundaries line up in both strings: a
+    // resource that does not start with it cannot match (most patterns of a policy are rejected here), and a
+    // pattern without wildcards matches only itself.
+    // (Literal `*`/`?` from `${*}`/`${?}` are marker characters: such patterns take the general path.)
+    let Some(first) = pattern.find(['*', '?', LITERAL_STAR, LITERAL_QMARK]) else {
+        return pattern == resource;
+    };
+    if !resource.starts_with(&pattern[..first]) {
+        return false;
+    }
     match (arn_parts(pattern), arn_parts(resource)) {
         (Some(p), Some(r)) => (0..6).all(|i| glob(p[i], r[i])),
         // A pattern like `arn:aws:s3:::*` always has six parts; a non-ARN resource can only equal the pattern.
