@@ -326,3 +326,59 @@ fn the_bracket_next_to_the_cursor_and_its_match_are_highlighted() {
     h.run();
     assert_eq!(h.state().editor.bracket_pair(), None);
 }
+
+/// Step frames (with a pause, as a person waits) until a label containing `text` shows, then settle.
+fn wait_for(h: &mut Harness<'static, AtlasApp>, text: &str) {
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains(text).is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "`{text}` never showed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+}
+
+#[test]
+fn who_can_and_what_can_run_in_the_background_with_a_spinner_and_are_cached() {
+    let mut h = harness(sample_app());
+    h.run();
+    ci_deploy_request(&mut h);
+    // The first frame shows a spinner: the query runs on a thread, the frame does not wait for it.
+    h.get_by_label("Who can").click();
+    h.step();
+    h.get_by_label("Finding who can…");
+    wait_for(&mut h, "principal(s) of");
+    assert!(h.query_by_label("Finding who can…").is_none());
+    assert!(
+        h.get_all_by_label_contains("ci-deploy").count() >= 1,
+        "ci-deploy may create policy versions"
+    );
+    // Cached: back on the tab, the table is there on the first frame.
+    h.get_by_label("Saved requests").click();
+    h.run();
+    h.get_by_label("Who can").click();
+    h.step();
+    h.get_by_label_contains("principal(s) of");
+    assert!(h.query_by_label("Finding who can…").is_none());
+    h.run();
+    // What can, for the picked principal.
+    h.get_by_label("What can").click();
+    h.step();
+    h.get_by_label("Finding what the principal can do…");
+    wait_for(&mut h, "grant(s)");
+    h.get_by_label_contains("What can `");
+    assert!(h.query_by_label("0 grant(s)").is_none());
+    // A changed request is a new query: the spinner again, then its answer.
+    h.get_by_label("Who can").click();
+    h.run();
+    h.get_by_label("Action").click();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Action").type_text("iam:DeleteAccountAlias");
+    h.step();
+    h.get_by_label("Finding who can…");
+    wait_for(&mut h, "principal(s) of");
+    h.get_by_label_contains("Who can do `iam:DeleteAccountAlias`");
+}

@@ -10,8 +10,10 @@ use crate::eval::suite::{self, NamedRequest, Outcome};
 use crate::eval::{Context, Decision, EvalResult, Layer, Overrides, Principal, Request, Verdict};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Weak};
 
 /// The evaluator's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,10 +68,100 @@ pub struct EvaluatorView {
     /// A message (file errors).
     pub message: Option<String>,
     cache: Option<(u64, Result<EvalResult, String>)>,
-    who: Option<(u64, WhoCan)>,
-    what: Option<(u64, Result<WhatCan, String>)>,
+    who: Background<WhoCan>,
+    what: Background<WhatCan>,
     who_sort: (usize, bool),
     what_sort: (usize, bool),
+}
+
+/// How many results of one reverse query are kept per model.
+const BACKGROUND_CACHE: usize = 32;
+
+/// A reverse query run on a background thread, its results cached per (model, query). At most one runs at a
+/// time: a query asked for while another runs starts when that one is done (its result is kept too).
+struct Background<T> {
+    /// The model the cache is for: a new model (an applied what-if, a reload) empties it. Weak, so that a
+    /// dropped model's address is never mistaken for a new one's.
+    model: Option<Weak<Model>>,
+    cache: HashMap<u64, Result<T, String>>,
+    running: Option<(u64, Receiver<Result<T, String>>)>,
+}
+
+impl<T> Default for Background<T> {
+    fn default() -> Self {
+        Background {
+            model: None,
+            cache: HashMap::new(),
+            running: None,
+        }
+    }
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Take a finished result in; forget everything when `model` is not the one cached for.
+    fn poll(&mut self, model: &Arc<Model>) {
+        if self
+            .model
+            .as_ref()
+            .is_none_or(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(model)))
+        {
+            self.model = Some(Arc::downgrade(model));
+            self.cache.clear();
+            self.running = None;
+        }
+        if let Some((key, rx)) = &self.running {
+            let done = match rx.try_recv() {
+                Ok(r) => Some(r),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => Some(Err("the query failed".into())),
+            };
+            if let Some(r) = done {
+                if self.cache.len() >= BACKGROUND_CACHE {
+                    self.cache.clear();
+                }
+                self.cache.insert(*key, r);
+                self.running = None;
+            }
+        }
+    }
+
+    /// The result for `key`, when there is one.
+    fn get(&self, key: u64) -> Option<&Result<T, String>> {
+        self.cache.get(&key)
+    }
+
+    /// Run `job` for `key` on a thread unless the result is cached or a query is running; the UI is asked to
+    /// repaint when it is done.
+    fn request(
+        &mut self,
+        ctx: &egui::Context,
+        key: u64,
+        job: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) {
+        if self.cache.contains_key(&key) || self.running.is_some() {
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("reverse-query".into())
+            .spawn(move || {
+                let _ = tx.send(job());
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.running = Some((key, rx)),
+            Err(e) => {
+                self.cache
+                    .insert(key, Err(format!("cannot start the query: {e}")));
+            }
+        }
+    }
+
+    /// True while a query runs.
+    fn busy(&self) -> bool {
+        self.running.is_some()
+    }
 }
 
 fn hash_of(model: &Model, parts: &[&str], ctx: &[(String, String)]) -> u64 {
@@ -213,7 +305,7 @@ impl EvaluatorView {
     }
 
     /// Draw the evaluator.
-    pub fn ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             for (t, label) in [
                 (Tab::Request, "Request"),
@@ -502,7 +594,7 @@ impl EvaluatorView {
             .show(ui, |ui| answer_ui(ui, model, &r, commands));
     }
 
-    fn who_can_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+    fn who_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
         ui.label(format!(
             "Who can do `{}` on `{}`? (conditions on keys the request lacks are assumed to hold and listed)",
             self.action,
@@ -512,27 +604,40 @@ impl EvaluatorView {
             return;
         }
         let key = hash_of(model, &[&self.action, &self.resource], &self.context);
-        if self.who.as_ref().is_none_or(|(k, _)| *k != key) {
+        self.who.poll(model);
+        if self.who.get(key).is_none() && !self.who.busy() {
             let ctx = match self.request(model) {
                 Ok(r) => r.context,
                 Err(_) => Context::new(),
             };
-            let resource = if self.resource.trim().is_empty() {
-                "*"
-            } else {
-                self.resource.trim()
+            let resource = match self.resource.trim() {
+                "" => "*".to_string(),
+                r => r.to_string(),
             };
-            let w = who_can(
-                model,
-                self.action.trim(),
-                resource,
-                None,
-                &ctx,
-                &Overrides::default(),
-            );
-            self.who = Some((key, w));
+            let action = self.action.trim().to_string();
+            let m = Arc::clone(model);
+            self.who.request(ui.ctx(), key, move || {
+                Ok(who_can(
+                    &m,
+                    &action,
+                    &resource,
+                    None,
+                    &ctx,
+                    &Overrides::default(),
+                ))
+            });
         }
-        let Some((_, w)) = &self.who else { return };
+        let w = match self.who.get(key) {
+            Some(Ok(w)) => w,
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return;
+            }
+            None => {
+                running(ui, "Finding who can…");
+                return;
+            }
+        };
         ui.weak(format!(
             "{} principal(s) of {} evaluated",
             w.principals.len(),
@@ -565,20 +670,31 @@ impl EvaluatorView {
         );
     }
 
-    fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+    fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
         let key = hash_of(model, &[&self.principal, &self.session], &self.context);
-        if self.what.as_ref().is_none_or(|(k, _)| *k != key) {
-            let r = match self.request_principal(model) {
-                Ok((p, ctx)) => Ok(what_can(model, &p, &ctx, &Overrides::default())),
-                Err(e) => Err(e),
-            };
-            self.what = Some((key, r));
+        self.what.poll(model);
+        if self.what.get(key).is_none() && !self.what.busy() {
+            match self.request_principal(model) {
+                Ok((p, ctx)) => {
+                    let m = Arc::clone(model);
+                    self.what.request(ui.ctx(), key, move || {
+                        Ok(what_can(&m, &p, &ctx, &Overrides::default()))
+                    });
+                }
+                Err(e) => {
+                    ui.label(format!("Pick a principal first ({e})."));
+                    return;
+                }
+            }
         }
-        let Some((_, w)) = &self.what else { return };
-        let w = match w {
-            Ok(w) => w,
-            Err(e) => {
-                ui.label(format!("Pick a principal first ({e})."));
+        let w = match self.what.get(key) {
+            Some(Ok(w)) => w,
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return;
+            }
+            None => {
+                running(ui, "Finding what the principal can do…");
                 return;
             }
         };
@@ -759,6 +875,14 @@ impl EvaluatorView {
             self.outcomes.clear();
         }
     }
+}
+
+/// A spinner and what is being computed (the query runs on a background thread).
+fn running(ui: &mut egui::Ui, what: &str) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
 }
 
 /// ARNs of the snapshot a request could name, those of `service` first.
