@@ -382,3 +382,49 @@ fn who_can_and_what_can_run_in_the_background_with_a_spinner_and_are_cached() {
     wait_for(&mut h, "principal(s) of");
     h.get_by_label_contains("Who can do `iam:DeleteAccountAlias`");
 }
+
+/// Replace the text of the field labelled `label` by typing.
+fn retype_field(h: &mut Harness<'static, AtlasApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn a_pasted_session_policy_limits_the_request_and_its_errors_show_inline() {
+    let mut h = harness(sample_app());
+    h.run();
+    ci_deploy_request(&mut h);
+    assert_eq!(decision(&mut h), Decision::Allow);
+    let field = "Session policy (JSON, optional)";
+    // A session policy that allows only S3: the session layer denies the IAM action.
+    retype_field(
+        &mut h,
+        field,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
+    );
+    assert!(h.state().evaluator.overrides().is_ok());
+    assert_eq!(decision(&mut h), Decision::ImplicitDeny);
+    assert!(h.get_all_by_label("Session").count() >= 1);
+    // A broken one: its problem is shown under the field, and the answer waits for a fix.
+    retype_field(&mut h, field, r#"{"Version": "2012-10-17", "Statement": ["#);
+    let errors = h.state().evaluator.overrides().err().expect("errors");
+    assert!(!errors.is_empty());
+    h.get_by_label(&format!("session policy {}", errors[0]));
+    h.get_by_label_contains("fix the session policy first");
+    // One that allows the action: Allow again, and no error left.
+    retype_field(
+        &mut h,
+        field,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}"#,
+    );
+    assert_eq!(decision(&mut h), Decision::Allow);
+    assert!(h.query_by_label_contains("session policy 1:").is_none());
+    h.get_by_label("ALLOW");
+    // Emptied: no session policy at all.
+    retype_field(&mut h, field, " ");
+    assert_eq!(decision(&mut h), Decision::Allow);
+}

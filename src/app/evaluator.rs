@@ -49,6 +49,9 @@ pub struct EvaluatorView {
     pub principal: String,
     /// Session name: when set and the principal is a role, the request comes from that role's session.
     pub session: String,
+    /// A session policy passed with the request (a JSON policy document; empty for none). It becomes the
+    /// request's [`Overrides::session_policies`].
+    pub session_policy: String,
     /// Search text of the principal picker.
     pub principal_search: String,
     /// The action (`s3:GetObject`; wildcards show what they expand to).
@@ -271,17 +274,57 @@ impl EvaluatorView {
         })
     }
 
+    /// The policies given with the request: the session policy when one is pasted. Fails with its problems
+    /// (`line:column: message`, errors only) when it does not parse.
+    pub fn overrides(&self) -> Result<Overrides, Vec<String>> {
+        let text = self.session_policy.as_str();
+        if text.trim().is_empty() {
+            return Ok(Overrides::default());
+        }
+        let mut interner = crate::policy::Interner::default();
+        let parsed = crate::policy::parse_text(text, &mut interner);
+        let errors: Vec<String> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .map(|d| {
+                let at = crate::text::line_col(text, d.span.start as usize);
+                format!("{at}: {}", d.message)
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Overrides {
+            session_policies: vec![("pasted session policy".into(), parsed.policy)],
+            ..Overrides::default()
+        })
+    }
+
+    /// [`Self::overrides`] with its problems in one message.
+    fn overrides_or_message(&self) -> Result<Overrides, String> {
+        self.overrides()
+            .map_err(|e| format!("fix the session policy first ({})", e.join("; ")))
+    }
+
     /// The decision for the current request (cached on the request and the model).
     pub fn result(&mut self, model: &Model) -> &Result<EvalResult, String> {
         let key = hash_of(
             model,
-            &[&self.principal, &self.session, &self.action, &self.resource],
+            &[
+                &self.principal,
+                &self.session,
+                &self.action,
+                &self.resource,
+                &self.session_policy,
+            ],
             &self.context,
         );
         if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
-            let r = self
-                .request(model)
-                .map(|req| crate::eval::evaluate(model, &req, &Overrides::default()));
+            let r = self.request(model).and_then(|req| {
+                let overrides = self.overrides_or_message()?;
+                Ok(crate::eval::evaluate(model, &req, &overrides))
+            });
             self.cache = Some((key, r));
         }
         match &self.cache {
@@ -400,6 +443,21 @@ impl EvaluatorView {
                 .labelled_by(label.id)
                 .on_hover_text("Evaluate as an assumed-role session of the role");
         });
+        let label = ui.label("Session policy (JSON, optional)");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.session_policy)
+                .code_editor()
+                .desired_rows(3)
+                .desired_width(ui.available_width())
+                .hint_text("paste the policy passed when the session was created"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("It limits the request like a session policy: both it and the identity's policies must allow");
+        if let Err(errors) = self.overrides() {
+            for e in errors.iter().take(5) {
+                ui.colored_label(ui.visuals().error_fg_color, format!("session policy {e}"));
+            }
+        }
         ui.add_space(6.0);
         // Action with catalog autocomplete.
         let label = ui.label("Action");
@@ -603,7 +661,11 @@ impl EvaluatorView {
         if self.action.trim().is_empty() {
             return;
         }
-        let key = hash_of(model, &[&self.action, &self.resource], &self.context);
+        let key = hash_of(
+            model,
+            &[&self.action, &self.resource, &self.session_policy],
+            &self.context,
+        );
         self.who.poll(model);
         if self.who.get(key).is_none() && !self.who.busy() {
             let ctx = match self.request(model) {
@@ -615,16 +677,10 @@ impl EvaluatorView {
                 r => r.to_string(),
             };
             let action = self.action.trim().to_string();
+            let overrides = self.overrides_or_message();
             let m = Arc::clone(model);
             self.who.request(ui.ctx(), key, move || {
-                Ok(who_can(
-                    &m,
-                    &action,
-                    &resource,
-                    None,
-                    &ctx,
-                    &Overrides::default(),
-                ))
+                Ok(who_can(&m, &action, &resource, None, &ctx, &overrides?))
             });
         }
         let w = match self.who.get(key) {
@@ -671,14 +727,19 @@ impl EvaluatorView {
     }
 
     fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
-        let key = hash_of(model, &[&self.principal, &self.session], &self.context);
+        let key = hash_of(
+            model,
+            &[&self.principal, &self.session, &self.session_policy],
+            &self.context,
+        );
         self.what.poll(model);
         if self.what.get(key).is_none() && !self.what.busy() {
             match self.request_principal(model) {
                 Ok((p, ctx)) => {
+                    let overrides = self.overrides_or_message();
                     let m = Arc::clone(model);
                     self.what.request(ui.ctx(), key, move || {
-                        Ok(what_can(&m, &p, &ctx, &Overrides::default()))
+                        Ok(what_can(&m, &p, &ctx, &overrides?))
                     });
                 }
                 Err(e) => {
