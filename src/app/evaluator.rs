@@ -627,6 +627,11 @@ impl EvaluatorView {
             context,
             expected,
             why: None,
+            session_policies: if self.session_policy.trim().is_empty() {
+                Vec::new()
+            } else {
+                vec![self.session_policy.clone()]
+            },
         });
     }
 

@@ -38,6 +38,9 @@ pub struct NamedRequest {
     /// Why (kept as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// Session policy documents the request was made with (as JSON text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub session_policies: Vec<String>,
 }
 
 fn context_values<'de, D: serde::Deserializer<'de>>(
@@ -118,29 +121,68 @@ pub fn request(model: &Model, r: &NamedRequest) -> Result<Request, String> {
     })
 }
 
+/// The session policies of a saved request, parsed; an error names the policy and the place.
+fn session_policies(r: &NamedRequest) -> Result<Vec<(String, crate::policy::Policy)>, String> {
+    let mut interner = crate::policy::Interner::default();
+    r.session_policies
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let parsed = crate::policy::parse_text(text, &mut interner);
+            match parsed
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == crate::diagnostic::Severity::Error)
+            {
+                Some(d) => Err(format!(
+                    "session policy {}: {}: {}",
+                    i + 1,
+                    crate::text::line_col(text, d.span.start as usize),
+                    d.message
+                )),
+                None => Ok((format!("session policy {}", i + 1), parsed.policy)),
+            }
+        })
+        .collect()
+}
+
 /// Run every request against `model`.
 pub fn run(model: &Model, requests: &[NamedRequest], overrides: &Overrides) -> Vec<Outcome> {
     requests
         .iter()
-        .map(|r| match request(model, r) {
-            Ok(req) => {
-                let (d, certain) = decide(model, &req, overrides);
-                Outcome {
+        .map(
+            |r| match request(model, r).and_then(|req| Ok((req, session_policies(r)?))) {
+                Ok((req, sessions)) => {
+                    let with_sessions;
+                    let overrides = if sessions.is_empty() {
+                        overrides
+                    } else {
+                        with_sessions = Overrides {
+                            session_policies: sessions,
+                            now: overrides.now,
+                            optimistic: overrides.optimistic,
+                            ..Overrides::default()
+                        };
+                        &with_sessions
+                    };
+                    let (d, certain) = decide(model, &req, overrides);
+                    Outcome {
+                        name: r.name.clone(),
+                        expected: r.expected,
+                        got: Ok(d),
+                        certain,
+                        pass: r.expected.is_none_or(|e| e == d),
+                    }
+                }
+                Err(e) => Outcome {
                     name: r.name.clone(),
                     expected: r.expected,
-                    got: Ok(d),
-                    certain,
-                    pass: r.expected.is_none_or(|e| e == d),
-                }
-            }
-            Err(e) => Outcome {
-                name: r.name.clone(),
-                expected: r.expected,
-                got: Err(e),
-                certain: false,
-                pass: false,
+                    got: Err(e),
+                    certain: false,
+                    pass: false,
+                },
             },
-        })
+        )
         .collect()
 }
 
@@ -163,5 +205,48 @@ mod tests {
         assert!(e.starts_with("t.json:1:"), "{e}");
         let round = parse("t.json", &to_json(&v)).expect("round trip");
         assert_eq!(round, v);
+    }
+
+    #[test]
+    fn saved_session_policies_limit_the_request() {
+        let model = crate::sample::load_sample(Default::default()).expect("sample");
+        let base = NamedRequest {
+            name: "admin lists buckets".into(),
+            principal: "arn:aws:sts::412345678901:assumed-role/admin-mfa/me".into(),
+            action: "s3:ListAllMyBuckets".into(),
+            resource: "*".into(),
+            resource_account: None,
+            context: [
+                (
+                    "aws:RequestedRegion".to_string(),
+                    vec!["eu-west-1".to_string()],
+                ),
+                ("aws:SecureTransport".to_string(), vec!["true".to_string()]),
+            ]
+            .into(),
+            expected: Some(Decision::Allow),
+            why: None,
+            session_policies: Vec::new(),
+        };
+        let limited = NamedRequest {
+            session_policies: vec![
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}"#.into(),
+            ],
+            expected: Some(Decision::ImplicitDeny),
+            ..base.clone()
+        };
+        let broken = NamedRequest {
+            session_policies: vec!["{\"Version\": ".into()],
+            ..base.clone()
+        };
+        let out = run(&model, &[base, limited, broken], &Overrides::default());
+        assert!(out[0].pass, "{:?}", out[0]);
+        assert!(out[1].pass, "{:?}", out[1]);
+        assert!(!out[2].pass);
+        assert!(
+            matches!(&out[2].got, Err(e) if e.starts_with("session policy 1: 1:")),
+            "{:?}",
+            out[2].got
+        );
     }
 }
