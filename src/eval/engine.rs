@@ -308,7 +308,7 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
+    pub(crate) fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
         // Reverse queries call this with the very same strings for every principal: when the addresses are the
         // ones checked last time, the texts are too.
         let addr = (

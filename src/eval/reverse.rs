@@ -117,6 +117,154 @@ fn allowing_statements(
         .collect()
 }
 
+/// The users and roles that could possibly be allowed `action` on `resource`, or `None` when every one could
+/// (a resource policy grants to `*` or to whole accounts). Only identity policies and resource/trust policies
+/// grant (SCPs, RCPs, boundaries and session policies only cap), so a principal none of whose identity
+/// statements matches the action and resource, and whom no resource-policy statement names, is implicitly
+/// denied without evaluating it.
+fn possible_principals(
+    model: &Model,
+    action: &str,
+    resource: &str,
+    prefilter: &mut Prefilter,
+) -> Option<Vec<EntityRef>> {
+    // 1. The resource-based policy (or the role trust policy for sts:AssumeRole*): whom does it name?
+    let assume = action
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"));
+    let resource_doc = if assume {
+        model
+            .by_arn(resource)
+            .filter(|r| r.kind == EntityKind::Role)
+            .and_then(|r| {
+                model
+                    .accounts
+                    .get(r.account as usize)?
+                    .roles
+                    .get(r.index as usize)
+            })
+            .and_then(|role| role.trust.as_ref())
+    } else {
+        super::engine::resource_policy_for(model, resource)
+            .and_then(|r| {
+                model
+                    .accounts
+                    .get(r.account as usize)?
+                    .resource_policies
+                    .get(r.index as usize)
+            })
+            .map(|rp| &rp.doc)
+    };
+    let mut named: rustc_hash::FxHashSet<EntityRef> = rustc_hash::FxHashSet::default();
+    if let Some(doc) = resource_doc {
+        for st in &doc.policy.statements {
+            if st.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+                continue;
+            }
+            let Some(block) = &st.principal else { continue };
+            if block.not {
+                return None;
+            }
+            match &block.value {
+                PrincipalValue::Star(_) => return None,
+                PrincipalValue::Map(entries) => {
+                    for e in entries {
+                        if e.kind.value != PrincipalKind::Aws {
+                            continue;
+                        }
+                        for v in e.values.iter() {
+                            match model.by_arn(v) {
+                                Some(r)
+                                    if matches!(r.kind, EntityKind::User | EntityKind::Role) =>
+                                {
+                                    named.insert(r);
+                                }
+                                // `*`, an account, a session ARN, an unresolved name: anyone may be meant.
+                                _ => return None,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // 2. Identity policies with a statement that may match: mark their holders.
+    let mut out: Vec<EntityRef> = Vec::new();
+    for (ai, a) in model.accounts.iter().enumerate() {
+        let account = ai as u32;
+        let mut hot_policy: Vec<Option<bool>> = vec![None; a.policies.len()];
+        let mut is_hot = |target: crate::account::PolicyRef, prefilter: &mut Prefilter| -> bool {
+            match target {
+                crate::account::PolicyRef::Local(i) => {
+                    let Some(slot) = hot_policy.get_mut(i as usize) else {
+                        return false;
+                    };
+                    *slot.get_or_insert_with(|| {
+                        a.policies
+                            .get(i as usize)
+                            .and_then(|p| p.default_doc())
+                            .is_some_and(|d| {
+                                !prefilter.candidates(&d.policy, action, resource).is_empty()
+                            })
+                    })
+                }
+                crate::account::PolicyRef::Bundled(i) => model
+                    .bundled
+                    .get(i as usize)
+                    .and_then(|p| p.default_doc())
+                    .is_some_and(|d| !prefilter.candidates(&d.policy, action, resource).is_empty()),
+                // Unknown: it might grant.
+                crate::account::PolicyRef::Missing => true,
+            }
+        };
+        let inline_hot = |list: &[crate::account::InlinePolicy], prefilter: &mut Prefilter| {
+            list.iter().any(|p| {
+                !prefilter
+                    .candidates(&p.doc.policy, action, resource)
+                    .is_empty()
+            })
+        };
+        let groups_hot: Vec<bool> = a
+            .groups
+            .iter()
+            .map(|g| {
+                inline_hot(&g.inline, prefilter)
+                    || g.attached.iter().any(|x| is_hot(x.target, prefilter))
+            })
+            .collect();
+        for (i, u) in a.users.iter().enumerate() {
+            let r = EntityRef {
+                account,
+                kind: EntityKind::User,
+                index: i as u32,
+            };
+            let hot = inline_hot(&u.inline, prefilter)
+                || u.attached.iter().any(|x| is_hot(x.target, prefilter))
+                || u.groups.iter().any(|g| match a.find(EntityKind::Group, g) {
+                    Some(gi) => groups_hot.get(gi as usize).copied().unwrap_or(true),
+                    // A group missing from the export: its policies are unknown.
+                    None => true,
+                });
+            if hot || named.contains(&r) {
+                out.push(r);
+            }
+        }
+        for (i, role) in a.roles.iter().enumerate() {
+            let r = EntityRef {
+                account,
+                kind: EntityKind::Role,
+                index: i as u32,
+            };
+            let hot = inline_hot(&role.inline, prefilter)
+                || role.attached.iter().any(|x| is_hot(x.target, prefilter));
+            if hot || named.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Who among the loaded users and roles may do `action` on `resource`.
 pub fn who_can(
     model: &Model,
@@ -126,7 +274,10 @@ pub fn who_can(
     context: &Context,
     overrides: &Overrides,
 ) -> WhoCan {
-    let candidates = all_principals(model);
+    let mut prefilter = Prefilter::default();
+    let all = all_principals(model);
+    let evaluated = all.len();
+    let candidates = possible_principals(model, action, resource, &mut prefilter).unwrap_or(all);
     let opt = Overrides {
         optimistic: true,
         now: overrides.now,
@@ -137,7 +288,6 @@ pub fn who_can(
     } else {
         &opt
     };
-    let mut prefilter = Prefilter::default();
     let mut principals = Vec::new();
     // One request, its principal replaced per candidate (the action and resource strings stay put, which
     // the prefilter relies on to recognise them cheaply).
@@ -145,7 +295,7 @@ pub fn who_can(
         return WhoCan {
             action: action.to_string(),
             resource: resource.to_string(),
-            evaluated: 0,
+            evaluated,
             principals,
         };
     };
@@ -156,6 +306,14 @@ pub fn who_can(
         resource_account,
         context: context.clone(),
     };
+    // The resource's account is the same for every principal when the ARN or the model says it; only an
+    // account-less ARN no policy covers falls back to each principal's own account.
+    if req.resource_account.is_none()
+        && (crate::account::arn_account(resource).is_some_and(|a| !a.is_empty())
+            || super::engine::resource_policy_for(model, resource).is_some())
+    {
+        req.resource_account = req.resource_account(model);
+    }
     for &r in &candidates {
         let Some(principal) = principal_of(model, r) else {
             continue;
@@ -208,7 +366,7 @@ pub fn who_can(
     WhoCan {
         action: action.to_string(),
         resource: resource.to_string(),
-        evaluated: candidates.len(),
+        evaluated,
         principals,
     }
 }

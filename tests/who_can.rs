@@ -1,0 +1,127 @@
+//! who-can skips principals that nothing could allow; its answer must equal evaluating every principal.
+
+use iam_atlas::account::{LoadOptions, Model};
+use iam_atlas::eval::reverse::{all_principals, principal_of, who_can};
+use iam_atlas::eval::{Context, Decision, Overrides, Request, decide};
+
+fn brute_force(model: &Model, action: &str, resource: &str) -> Vec<String> {
+    let ov = Overrides {
+        optimistic: true,
+        ..Overrides::default()
+    };
+    let mut out: Vec<String> = all_principals(model)
+        .into_iter()
+        .filter_map(|r| principal_of(model, r))
+        .filter(|p| {
+            let req = Request {
+                principal: p.clone(),
+                action: action.into(),
+                resource: resource.into(),
+                resource_account: None,
+                context: Context::new(),
+            };
+            decide(model, &req, &ov).0 == Decision::Allow
+        })
+        .map(|p| p.arn)
+        .collect();
+    out.sort();
+    out
+}
+
+fn check(model: &Model, action: &str, resource: &str) {
+    let mut got: Vec<String> = who_can(
+        model,
+        action,
+        resource,
+        None,
+        &Context::new(),
+        &Overrides::default(),
+    )
+    .principals
+    .into_iter()
+    .map(|e| e.principal)
+    .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        brute_force(model, action, resource),
+        "{action} on {resource}"
+    );
+}
+
+#[test]
+fn who_can_equals_evaluating_everyone_on_the_sample() {
+    let m = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample");
+    for (action, resource) in [
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::larkspur-prod-data/reports/a.csv",
+        ),
+        ("s3:DeleteObject", "arn:aws:s3:::larkspur-prod-data/x"),
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::412345678901:role/cross-account-deploy",
+        ),
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::523456789012:role/legacy-open-role",
+        ),
+        (
+            "iam:PassRole",
+            "arn:aws:iam::412345678901:role/webshop-app-ec2",
+        ),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:eu-west-1:412345678901:key/anything",
+        ),
+        (
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:eu-west-1:412345678901:function:webshop-api",
+        ),
+        (
+            "ec2:RunInstances",
+            "arn:aws:ec2:eu-west-1:523456789012:instance/*",
+        ),
+        (
+            "iam:CreatePolicyVersion",
+            "arn:aws:iam::412345678901:policy/LarkspurDeveloperAccess",
+        ),
+    ] {
+        check(&m, action, resource);
+    }
+}
+
+#[test]
+fn who_can_equals_evaluating_everyone_on_a_generated_account() {
+    let spec = iam_atlas::generate::Spec {
+        account: "999988887777".into(),
+        users: 60,
+        groups: 8,
+        roles: 120,
+        policies: 40,
+        seed: 7,
+        url_encoded: false,
+    };
+    let dir = std::env::temp_dir().join(format!("iam-atlas-whocan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("gen.json");
+    std::fs::write(&path, iam_atlas::generate::to_string(&spec)).expect("write");
+    let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    for (action, resource) in [
+        ("s3:GetObject", "arn:aws:s3:::payments-bucket-7/report.csv"),
+        ("s3:ListBucket", "arn:aws:s3:::data-bucket-3"),
+        (
+            "iam:PassRole",
+            "arn:aws:iam::999988887777:role/payments/payments-role-8",
+        ),
+        (
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:eu-west-1:999988887777:table/data-table-3",
+        ),
+        ("ec2:DescribeInstances", "*"),
+        ("kms:Decrypt", "*"),
+    ] {
+        check(&m, action, resource);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
