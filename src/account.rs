@@ -557,6 +557,17 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    /// The kinds an account holds, in the order lists show them.
+    pub const IN_ACCOUNT: [EntityKind; 7] = [
+        EntityKind::User,
+        EntityKind::Group,
+        EntityKind::Role,
+        EntityKind::Policy,
+        EntityKind::InstanceProfile,
+        EntityKind::IdentityProvider,
+        EntityKind::ResourcePolicy,
+    ];
+
     /// Plural label.
     pub fn plural(self) -> &'static str {
         match self {

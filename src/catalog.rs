@@ -574,29 +574,9 @@ pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool
     })
 }
 
-/// Greedy wildcard matching with backtracking to the last `*` (linear in practice).
+/// Wildcard matching shared with the evaluator (`crate::eval::glob`).
 fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T) -> bool) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut back: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == one || (p[pi] != star && eq(p[pi], t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == star {
-            back = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = back {
-            pi = sp + 1;
-            ti = st + 1;
-            back = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == star {
-        pi += 1;
-    }
-    pi == p.len()
+    crate::eval::glob::glob_slices(p, t, star, one, eq)
 }
 
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders

@@ -153,15 +153,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
-const KINDS: [EntityKind; 7] = [
-    EntityKind::User,
-    EntityKind::Group,
-    EntityKind::Role,
-    EntityKind::Policy,
-    EntityKind::InstanceProfile,
-    EntityKind::IdentityProvider,
-    EntityKind::ResourcePolicy,
-];
+const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;
 
 /// JSON summary of a model (also used by tests).
 pub fn summary_json(model: &Model) -> serde_json::Value {

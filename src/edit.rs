@@ -733,19 +733,7 @@ impl Model {
             )]);
         }
         let parsed = json::parse(text);
-        let mut errors: Vec<Diagnostic> = parsed
-            .errors
-            .iter()
-            .map(|e| {
-                Diagnostic::new(
-                    "JSON_SYNTAX_ERROR",
-                    Severity::Error,
-                    e.span,
-                    "",
-                    e.message.clone(),
-                )
-            })
-            .collect();
+        let mut errors: Vec<Diagnostic> = crate::policy::syntax_diagnostics(&parsed.errors);
         if errors.is_empty()
             && (parsed.root == NONE || parsed.doc.kind(parsed.root) != Kind::Object)
         {

@@ -527,11 +527,9 @@ pub struct ParsedPolicy {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parse a policy from its own text (editor, CLI files).
-pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
-    let parsed = json::parse(text);
-    let mut diagnostics: Vec<Diagnostic> = parsed
-        .errors
+/// JSON syntax errors as diagnostics (`JSON_SYNTAX_ERROR`).
+pub fn syntax_diagnostics(errors: &[json::SyntaxError]) -> Vec<Diagnostic> {
+    errors
         .iter()
         .map(|e| {
             Diagnostic::new(
@@ -542,7 +540,13 @@ pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
                 e.message.clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Parse a policy from its own text (editor, CLI files).
+pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
+    let parsed = json::parse(text);
+    let mut diagnostics = syntax_diagnostics(&parsed.errors);
     let policy = if parsed.root == json::NONE {
         Policy::default()
     } else {

@@ -13,15 +13,7 @@ use std::sync::Arc;
 /// At most this many rows per list are drawn; the filter narrows the rest.
 const MAX_ROWS: usize = 300;
 
-const KINDS: [EntityKind; 7] = [
-    EntityKind::User,
-    EntityKind::Group,
-    EntityKind::Role,
-    EntityKind::Policy,
-    EntityKind::InstanceProfile,
-    EntityKind::IdentityProvider,
-    EntityKind::ResourcePolicy,
-];
+const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;
 
 /// Rows that pass the filter, per account and kind.
 #[derive(Default)]

@@ -66,15 +66,7 @@ pub fn search(model: &Model, query: &str, limit: usize) -> Vec<Hit> {
     let query = query.trim();
     let mut out: Vec<Hit> = Vec::new();
     for (ai, a) in model.accounts.iter().enumerate() {
-        for kind in [
-            EntityKind::User,
-            EntityKind::Group,
-            EntityKind::Role,
-            EntityKind::Policy,
-            EntityKind::InstanceProfile,
-            EntityKind::IdentityProvider,
-            EntityKind::ResourcePolicy,
-        ] {
+        for kind in EntityKind::IN_ACCOUNT {
             for index in 0..a.count(kind) as u32 {
                 let r = EntityRef {
                     account: ai as u32,

@@ -83,7 +83,7 @@ fn glob_chars(p: &[char], t: &[char], eq: impl Fn(char, char) -> bool) -> bool {
 
 /// Wildcard matching over any sequence: iterative, with a single backtracking point (the last `*`), so linear
 /// in practice and never exponential.
-fn glob_slices<T: Copy + PartialEq>(
+pub(crate) fn glob_slices<T: Copy + PartialEq>(
     p: &[T],
     t: &[T],
     star: T,
