@@ -846,6 +846,19 @@ fn identity_inputs<'m>(
                 boundary = Some(v);
             }
         };
+    // An owner's inline and attached policies (the user's, each of its groups', or the role's).
+    let own = |who: Owner<'m>,
+               inline: &'m [crate::account::InlinePolicy],
+               attached: &'m [crate::account::Attachment],
+               ident: &mut Vec<Input<'m>>,
+               unknown: &mut Vec<String>| {
+        ident.extend(inline.iter().map(|p| inline_input(who, &p.name, &p.doc)));
+        for a in attached {
+            managed_inputs(
+                model, r.account, "managed", who, &a.name, &a.arn, a.target, ident, unknown,
+            );
+        }
+    };
     match r.kind {
         EntityKind::User => {
             let Some(u) = acc.users.get(r.index as usize) else {
@@ -855,22 +868,7 @@ fn identity_inputs<'m>(
                 kind: "user",
                 name: &u.name,
             };
-            for p in &u.inline {
-                ident.push(inline_input(who, &p.name, &p.doc));
-            }
-            for a in &u.attached {
-                managed_inputs(
-                    model,
-                    r.account,
-                    "managed",
-                    who,
-                    &a.name,
-                    &a.arn,
-                    a.target,
-                    &mut ident,
-                    &mut unknown,
-                );
-            }
+            own(who, &u.inline, &u.attached, &mut ident, &mut unknown);
             for g in &u.groups {
                 match acc.group(g) {
                     Some(group) => {
@@ -878,22 +876,13 @@ fn identity_inputs<'m>(
                             kind: "group",
                             name: &group.name,
                         };
-                        for p in &group.inline {
-                            ident.push(inline_input(gwho, &p.name, &p.doc));
-                        }
-                        for a in &group.attached {
-                            managed_inputs(
-                                model,
-                                r.account,
-                                "managed",
-                                gwho,
-                                &a.name,
-                                &a.arn,
-                                a.target,
-                                &mut ident,
-                                &mut unknown,
-                            );
-                        }
+                        own(
+                            gwho,
+                            &group.inline,
+                            &group.attached,
+                            &mut ident,
+                            &mut unknown,
+                        );
                     }
                     None => unknown.push(format!(
                         "group {g} of user {} is not in the snapshot",
@@ -911,22 +900,7 @@ fn identity_inputs<'m>(
                 kind: "role",
                 name: &role.name,
             };
-            for p in &role.inline {
-                ident.push(inline_input(who, &p.name, &p.doc));
-            }
-            for a in &role.attached {
-                managed_inputs(
-                    model,
-                    r.account,
-                    "managed",
-                    who,
-                    &a.name,
-                    &a.arn,
-                    a.target,
-                    &mut ident,
-                    &mut unknown,
-                );
-            }
+            own(who, &role.inline, &role.attached, &mut ident, &mut unknown);
             add_boundary(&role.boundary, who, &mut unknown);
             service_linked = matches!(role.kind, RoleKind::ServiceLinked { .. });
         }
