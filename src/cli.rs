@@ -146,6 +146,8 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(()) => 0,
+        // The reader went away (`| head`): nothing more to say.
+        Err(message) if message.contains("Broken pipe") => 0,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             2

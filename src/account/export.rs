@@ -505,6 +505,10 @@ impl Conv<'_> {
     }
 
     fn number(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<u32> {
+        // `null` is how boto3 dumps an absent count: nothing to report.
+        if doc.kind(v) == Kind::Null {
+            return None;
+        }
         if doc.kind(v) == Kind::Number
             && let Ok(n) = self.src[doc.span(v).range()].parse::<u32>()
         {
