@@ -72,6 +72,31 @@ fn doc_from(model: &mut Model, ctx: &mut LoadCtx, at: DocAt<'_>) -> Result<Polic
     }
 }
 
+/// Register the file as a source and read the document at `node` (`json_path`) in it.
+fn file_doc(
+    model: &mut Model,
+    ctx: &mut LoadCtx,
+    name: &str,
+    text: &crate::text::Text,
+    parsed: &json::Parsed,
+    node: json::NodeId,
+    json_path: &str,
+) -> Result<PolicyDoc, LoadError> {
+    let file_source = model.add_source(name, text.clone());
+    doc_from(
+        model,
+        ctx,
+        DocAt {
+            name,
+            text,
+            file_source,
+            parsed,
+            node,
+            json_path,
+        },
+    )
+}
+
 fn parse_file(name: &str, text: &str) -> Result<json::Parsed, LoadError> {
     let parsed = json::parse(text);
     if let Some(e) = syntax_error(name, text, &parsed.errors) {
@@ -129,19 +154,7 @@ pub fn load_resource_policy(
                 .into(),
         });
     };
-    let file_source = model.add_source(name, text.clone());
-    let doc = doc_from(
-        model,
-        ctx,
-        DocAt {
-            name,
-            text: &text,
-            file_source,
-            parsed: &parsed,
-            node,
-            json_path: path,
-        },
-    )?;
+    let doc = file_doc(model, ctx, name, &text, &parsed, node, path)?;
     let resource = ctx.interner.intern(resource);
     let service = ctx.interner.intern(arn_service(&resource).unwrap_or(""));
     if arn_service(&resource).is_none() {
@@ -249,19 +262,7 @@ pub fn load_org_policy(
     {
         return Ok(i as u32);
     }
-    let file_source = model.add_source(name, text.clone());
-    let doc = doc_from(
-        model,
-        ctx,
-        DocAt {
-            name,
-            text: &text,
-            file_source,
-            parsed: &parsed,
-            node,
-            json_path: path,
-        },
-    )?;
+    let doc = file_doc(model, ctx, name, &text, &parsed, node, path)?;
     model.org_policies.push(OrgPolicy {
         id,
         arn,

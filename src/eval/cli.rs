@@ -174,6 +174,12 @@ fn policies_from(path: &PathBuf) -> Result<Vec<(String, Policy)>, String> {
     Ok(out)
 }
 
+/// Write `value` as pretty JSON.
+fn print_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    writeln!(out, "{text}").map_err(|e| e.to_string())
+}
+
 fn decision_str(d: Decision) -> &'static str {
     match d {
         Decision::Allow => "Allow",
@@ -386,12 +392,7 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     };
     let r = evaluate(&model, &req, &overrides);
     match a.format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
-        )
-        .map_err(io),
+        Format::Json => print_json(out, &r),
         Format::Text => print_text(&r, out).map_err(io),
     }
 }
@@ -409,12 +410,7 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
     );
     let io = |e: std::io::Error| e.to_string();
     if a.format == Format::Json {
-        return writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&w).map_err(|e| e.to_string())?
-        )
-        .map_err(io);
+        return print_json(out, &w);
     }
     writeln!(
         out,
@@ -486,12 +482,7 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
     let w = what_can(&model, &principal, &ctx, &Overrides::default());
     let io = |e: std::io::Error| e.to_string();
     if a.format == Format::Json {
-        return writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&w).map_err(|e| e.to_string())?
-        )
-        .map_err(io);
+        return print_json(out, &w);
     }
     let total: usize = w
         .services
@@ -540,12 +531,7 @@ fn run_assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
     let reach = reachable_roles(&model, entity, &Overrides::default());
     let io = |e: std::io::Error| e.to_string();
     if a.format == Format::Json {
-        return writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&reach).map_err(|e| e.to_string())?
-        )
-        .map_err(io);
+        return print_json(out, &reach);
     }
     writeln!(out, "{} can reach {} roles", principal.arn, reach.len()).map_err(io)?;
     for r in &reach {
@@ -603,12 +589,7 @@ pub fn test(a: TestArgs, out: &mut dyn Write) -> Result<bool, String> {
     let io = |e: std::io::Error| e.to_string();
     let failed = outcomes.iter().filter(|o| !o.pass).count();
     if a.format == Format::Json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&outcomes).map_err(|e| e.to_string())?
-        )
-        .map_err(io)?;
+        print_json(out, &outcomes)?;
         return Ok(failed == 0);
     }
     for o in &outcomes {
