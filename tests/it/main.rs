@@ -1,0 +1,19 @@
+//! Every integration test in one binary: one link of egui and wgpu instead of one per file, so `cargo test`
+//! builds in a fraction of the time (each file under `tests/` used to be its own crate).
+
+mod cli;
+mod conformance;
+mod eval_cli;
+mod eval_props;
+mod eval_teaching;
+mod fixtures;
+mod glob_props;
+mod gui;
+mod gui_editor;
+mod gui_graph;
+mod robustness;
+mod validate_checks;
+mod validate_cli;
+mod validate_ground_truth;
+mod validate_props;
+mod who_can;
