@@ -18,6 +18,7 @@ pub mod search;
 pub mod text;
 pub mod time;
 pub mod validate;
+pub mod values;
 
 #[cfg(feature = "gui")]
 pub mod app;

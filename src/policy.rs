@@ -358,6 +358,10 @@ pub struct Statement {
     pub resource: Option<ResourceBlock>,
     /// Every condition test (ANDed).
     pub conditions: Vec<Condition>,
+    /// The first error found inside this statement (an element the parser could not read as IAM's grammar
+    /// says): the evaluator must not silently ignore such a statement, so it reads it in the least permissive
+    /// way and marks its answer uncertain.
+    pub invalid: Option<Spanned<Str>>,
     /// The `Condition` value's range.
     pub condition_span: Option<Span>,
 }
@@ -379,6 +383,9 @@ pub struct Policy {
     pub statement_span: Option<Span>,
     /// Statements by action, built on first evaluation.
     pub action_index: ActionIndexCache,
+    /// The first error outside any statement (the document or its `Statement` list could not be read in full,
+    /// so statements may be missing): answers that use this policy are uncertain.
+    pub invalid: Option<Spanned<Str>>,
 }
 
 /// A statement and its wildcard patterns for one service (lowercased).
@@ -441,7 +448,8 @@ impl ActionIndex {
                     }
                 }
                 Some(ActionBlock::NotAction(_)) => idx.other.push(i),
-                None => {}
+                // Not readable: matched in full, so the evaluator sees it and reads it as uncertain.
+                None => idx.other.push(i),
             }
         }
         idx
@@ -547,12 +555,13 @@ pub fn syntax_diagnostics(errors: &[json::SyntaxError]) -> Vec<Diagnostic> {
 pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
     let parsed = json::parse(text);
     let mut diagnostics = syntax_diagnostics(&parsed.errors);
-    let policy = if parsed.root == json::NONE {
+    let mut policy = if parsed.root == json::NONE {
         Policy::default()
     } else {
         let mut r = Reader::new(text, &parsed.doc, interner, &mut diagnostics);
         r.policy(parsed.root)
     };
+    attribute_errors(&mut policy, &diagnostics);
     ParsedPolicy {
         policy,
         diagnostics,
@@ -567,8 +576,44 @@ pub fn parse_node(
     interner: &mut Interner,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Policy {
+    let start = diagnostics.len();
     let mut r = Reader::new(src, doc, interner, diagnostics);
-    r.policy(root)
+    let mut policy = r.policy(root);
+    attribute_errors(&mut policy, diagnostics.get(start..).unwrap_or_default());
+    policy
+}
+
+/// Mark each statement that holds an error (and the policy, for an error outside every statement), so that the
+/// evaluator knows what it could not read. Statements are in source order: a binary search per error.
+fn attribute_errors(policy: &mut Policy, diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        if d.severity != Severity::Error {
+            continue;
+        }
+        let at = policy
+            .statements
+            .partition_point(|s| s.span.start <= d.span.start);
+        let inside = at
+            .checked_sub(1)
+            .and_then(|i| policy.statements.get_mut(i))
+            .filter(|s| d.span.end <= s.span.end);
+        let spanned = || Spanned {
+            value: Str::from(d.message.as_str()),
+            span: d.span,
+        };
+        match inside {
+            Some(s) => {
+                if s.invalid.is_none() {
+                    s.invalid = Some(spanned());
+                }
+            }
+            None => {
+                if policy.invalid.is_none() {
+                    policy.invalid = Some(spanned());
+                }
+            }
+        }
+    }
 }
 
 enum Seg {

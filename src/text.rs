@@ -179,3 +179,32 @@ mod tests {
         assert_eq!(line_col(text, text.len()), LineCol { line: 4, col: 2 });
     }
 }
+
+/// At most `max` characters of `s` for a message: control characters (terminal escapes among them) escaped,
+/// `…` where it was cut. Input quoted in errors and explanations goes through this, so a one-line export or a
+/// crafted value can neither flood the output nor drive the terminal.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max * 2));
+    for (n, c) in s.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    #[test]
+    fn excerpts_are_short_and_escaped() {
+        assert_eq!(super::excerpt("abc", 5), "abc");
+        assert_eq!(super::excerpt("abcdef", 3), "abc…");
+        assert_eq!(super::excerpt("a\u{1b}[2Jb\n", 10), "a\\u{1b}[2Jb\\n");
+    }
+}

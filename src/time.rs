@@ -31,6 +31,14 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// ASCII digits only, `min..=max` of them, as a number.
+fn number(s: &[u8], min: usize, max: usize) -> Option<i64> {
+    if s.len() < min || s.len() > max || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0i64, |a, b| a * 10 + i64::from(b - b'0')))
+}
+
 fn digits(s: &[u8], n: usize) -> Option<(u32, &[u8])> {
     if s.len() < n || !s[..n].iter().all(u8::is_ascii_digit) {
         return None;
@@ -93,6 +101,91 @@ impl Timestamp {
         Some(Timestamp(
             days * 86_400 + h as i64 * 3600 + mi as i64 * 60 + sec as i64 - offset,
         ))
+    }
+
+    /// Parse a date as IAM reads it in a `Date*` condition: epoch seconds (a 64-bit integer), or ISO 8601
+    /// with a partial date (`2024`, `2024-01`), `t` or `T`, an hour of one or two digits, fractions of up to
+    /// nine digits, and `Z` or a `±HH`, `±HHMM` or `±HH:MM` offset. This is the one grammar both the validator
+    /// (`INVALID_CONDITION_DATE`) and the evaluator use, so a date the validator accepts is a date the
+    /// evaluator reads. Cases checked against what IAM accepts are in the tests below and in
+    /// `validate/conditions.rs`.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date>
+    pub fn parse_condition(s: &str) -> Option<Timestamp> {
+        let v = s.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let unsigned = v.strip_prefix('-').unwrap_or(v);
+        if !unsigned.is_empty() && unsigned.bytes().all(|c| c.is_ascii_digit()) {
+            return v.parse::<i64>().ok().map(Timestamp);
+        }
+        let b = v.as_bytes();
+        let (date, time) = match b.iter().position(|c| matches!(c, b't' | b'T')) {
+            Some(i) => (b.get(..i)?, Some(b.get(i + 1..)?)),
+            None => (b, None),
+        };
+        let (negative, date) = match date.strip_prefix(b"-") {
+            Some(d) => (true, d),
+            None => (false, date),
+        };
+        let mut parts = date.split(|c| *c == b'-');
+        let year = number(parts.next()?, 1, 9)?;
+        let month = match parts.next() {
+            Some(m) => number(m, 1, 2).filter(|m| (1..=12).contains(m))?,
+            None => 1,
+        };
+        let day = match parts.next() {
+            Some(d) => number(d, 1, 2).filter(|d| (1..=31).contains(d))?,
+            None => 1,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let year = if negative { -year } else { year };
+        let days = days_from_civil(year, month as u32, day as u32);
+        let Some(time) = time.filter(|t| !t.is_empty()) else {
+            return Some(Timestamp(days * 86_400));
+        };
+        let (clock, offset) = if let Some(c) = time.strip_suffix(b"z").or(time.strip_suffix(b"Z")) {
+            (c, 0)
+        } else if let Some(i) = time.iter().rposition(|c| matches!(c, b'+' | b'-')) {
+            let zone = time.get(i + 1..)?;
+            let (h, m) = match zone {
+                [h1, h2, b':', m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
+                [h1, h2, m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
+                [h1, h2] => (number(&[*h1, *h2], 2, 2)?, 0),
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let o = h * 3600 + m * 60;
+            (time.get(..i)?, if time.get(i) == Some(&b'-') { -o } else { o })
+        } else {
+            (time, 0)
+        };
+        let hms = match clock.iter().position(|c| *c == b'.') {
+            Some(i) => {
+                let frac = clock.get(i + 1..)?;
+                number(frac, 1, 9)?;
+                clock.get(..i)?
+            }
+            None => clock,
+        };
+        let mut it = hms.split(|c| *c == b':');
+        let h = number(it.next()?, 1, 2).filter(|h| *h <= 24)?;
+        let m = match it.next() {
+            Some(m) => number(m, 2, 2).filter(|m| *m <= 59)?,
+            None => 0,
+        };
+        let sec = match it.next() {
+            Some(x) => number(x, 2, 2).filter(|x| *x <= 60)?,
+            None => 0,
+        };
+        if it.next().is_some() {
+            return None;
+        }
+        Some(Timestamp(days * 86_400 + h * 3600 + m * 60 + sec - offset))
     }
 
     /// The current time.
@@ -158,6 +251,34 @@ mod tests {
             "2023-03-09T10:41:49+0",
         ] {
             assert!(Timestamp::parse(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn condition_dates() {
+        let t = |s: &str| Timestamp::parse_condition(s).map(|t| t.0);
+        assert_eq!(t("2024-01"), Timestamp::parse("2024-01-01").map(|t| t.0));
+        // Digits alone are epoch seconds, not a year.
+        assert_eq!(t("2024"), Some(2024));
+        assert_eq!(t("2024T"), Timestamp::parse("2024-01-01").map(|t| t.0));
+        assert_eq!(t("2019-07-01T13:20:15Z"), Some(1_561_987_215));
+        assert_eq!(t("2019-07-01T15:20:15+02:00"), Some(1_561_987_215));
+        assert_eq!(t("2019-07-01T15:20:15+0200"), Some(1_561_987_215));
+        assert_eq!(t("2019-07-01t11:20:15.5-02"), Some(1_561_987_215));
+        assert_eq!(t("1700000000"), Some(1_700_000_000));
+        assert_eq!(t("-5"), Some(-5));
+        assert_eq!(t("01T"), Some(days_from_civil(1, 1, 1) * 86_400));
+        for bad in [
+            "",
+            "2024-01-01T00:00:00+1é2",
+            "2024-01-01T00:00:00+1\u{e9}",
+            "é",
+            "2024-13",
+            "2024-01-01T1:5",
+            "9223372036854775808",
+            "2016-12-13t2:00:00.1999999999+10:59",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
         }
     }
 

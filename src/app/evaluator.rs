@@ -194,7 +194,7 @@ fn verdict_decision(v: Verdict) -> Option<Decision> {
         Verdict::Allow => Some(Decision::Allow),
         Verdict::ExplicitDeny => Some(Decision::ExplicitDeny),
         Verdict::ImplicitDeny => Some(Decision::ImplicitDeny),
-        Verdict::NotApplicable => None,
+        Verdict::NotApplicable | Verdict::Unknown => None,
     }
 }
 
@@ -213,6 +213,7 @@ fn verdict_label(v: Verdict) -> &'static str {
         Verdict::ExplicitDeny => "explicit deny",
         Verdict::ImplicitDeny => "implicit deny",
         Verdict::NotApplicable => "not applicable",
+        Verdict::Unknown => "unknown",
     }
 }
 

@@ -239,6 +239,7 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             Verdict::ExplicitDeny => "ExplicitDeny",
             Verdict::ImplicitDeny => "ImplicitDeny",
             Verdict::NotApplicable => "-",
+            Verdict::Unknown => "Unknown",
         };
         let levels: Vec<String> = l
             .levels
@@ -249,6 +250,11 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             l.note.clone().unwrap_or_default().into_owned()
         } else {
             levels.join(" · ")
+        };
+        let v = if l.uncertain && l.verdict != Verdict::Unknown {
+            format!("{v}?")
+        } else {
+            v.to_string()
         };
         writeln!(out, "  {:<9} {:<13} {}", format!("{:?}", l.layer), v, extra)?;
     }
@@ -292,8 +298,16 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
                         .as_ref()
                         .map(|v| format!("{v:?}"))
                         .unwrap_or_else(|| "(missing)".into()),
-                    if c.held { "holds" } else { "does not hold" }
+                    match (&c.unreadable, c.held) {
+                        (Some(_), true) => "cannot be decided (read as holding)",
+                        (Some(_), false) => "cannot be decided (read as not holding)",
+                        (None, true) => "holds",
+                        (None, false) => "does not hold",
+                    }
                 )?;
+                if let Some(why) = &c.unreadable {
+                    writeln!(out, "          {why}")?;
+                }
             }
         }
     }

@@ -9,10 +9,8 @@
 
 use crate::eval::glob::{arn_like, glob};
 use crate::policy::{BaseOperator, ConditionOperator, SetQualifier};
-use crate::time::Timestamp;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 /// The request context: condition keys (matched case-insensitively) with one or several values.
 #[derive(Clone, Debug, Default)]
@@ -163,54 +161,55 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
     Some(Cow::Owned(out))
 }
 
-/// Parse a date as conditions accept it: ISO 8601 or epoch seconds.
-fn parse_date(s: &str) -> Option<i64> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return Some(n);
+/// A condition's outcome. `Unknown`: a policy value (or a request value) cannot be read as the operator's type
+/// (a date, a number, an IP range, a boolean, an ARN), so whether it holds is not known; the evaluator then takes
+/// the least permissive reading and marks its answer uncertain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Truth {
+    /// The condition holds.
+    True,
+    /// It does not.
+    False,
+    /// A value could not be read.
+    Unknown,
+}
+
+impl Truth {
+    fn from_bool(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
     }
-    Timestamp::parse(s).map(|t| t.0)
-}
 
-fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
-    let (addr, bits) = match s.split_once('/') {
-        Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
-        None => (s, None),
-    };
-    let ip: IpAddr = addr.trim().parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let bits = bits.unwrap_or(max);
-    (bits <= max).then_some((ip, bits))
-}
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
 
-fn ip_in(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
-            (u32::from(a) & mask) == (u32::from(n) & mask)
+    /// Kleene "any": true when one is true, unknown when none is true and one is unknown.
+    fn any(items: impl Iterator<Item = Truth>) -> Truth {
+        let mut out = Truth::False;
+        for t in items {
+            match t {
+                Truth::True => return Truth::True,
+                Truth::Unknown => out = Truth::Unknown,
+                Truth::False => {}
+            }
         }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            (u128::from(a) & mask) == (u128::from(n) & mask)
-        }
-        // An IPv4-mapped IPv6 request address against an IPv4 range.
-        (IpAddr::V6(a), IpAddr::V4(_)) => a
-            .to_ipv4_mapped()
-            .is_some_and(|v4| ip_in(IpAddr::V4(v4), (net, bits))),
-        _ => false,
+        out
+    }
+
+    /// Kleene "all": false when one is false, unknown when none is false and one is unknown.
+    fn all(items: impl Iterator<Item = Truth>) -> Truth {
+        Truth::any(items.map(Truth::not)).not()
     }
 }
 
 /// Whether one request value matches one policy value under the *positive* form of `op`
-/// (`StringNotEquals` is tested as `StringEquals`, then negated by the caller).
-fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
+/// (`StringNotEquals` is tested as `StringEquals`, then negated by the caller); `None` when either value cannot
+/// be read as the operator's type (see [`crate::values`], which the validator uses too).
+fn positive_match(op: BaseOperator, policy: &str, value: &str) -> Option<bool> {
     use BaseOperator::*;
     // `${*}`/`${?}` became literal markers: wildcard operators understand them, the others compare text.
     let literal;
@@ -224,7 +223,8 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
         literal = crate::eval::glob::unescape_literals(policy);
         &literal
     };
-    match op {
+    use crate::values;
+    Some(match op {
         StringEquals | StringNotEquals => policy == value,
         StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
             policy.to_lowercase() == value.to_lowercase()
@@ -236,9 +236,7 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
         | NumericLessThanEquals
         | NumericGreaterThan
         | NumericGreaterThanEquals => {
-            let (Ok(p), Ok(v)) = (policy.trim().parse::<f64>(), value.trim().parse::<f64>()) else {
-                return false;
-            };
+            let (p, v) = (values::number(policy)?, values::number(value)?);
             match op {
                 NumericEquals | NumericNotEquals => v == p,
                 NumericLessThan => v < p,
@@ -253,9 +251,7 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
         | DateLessThanEquals
         | DateGreaterThan
         | DateGreaterThanEquals => {
-            let (Some(p), Some(v)) = (parse_date(policy), parse_date(value)) else {
-                return false;
-            };
+            let (p, v) = (values::date(policy)?, values::date(value)?);
             match op {
                 DateEquals | DateNotEquals => v == p,
                 DateLessThan => v < p,
@@ -264,15 +260,91 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> bool {
                 _ => v >= p,
             }
         }
-        Bool => policy.eq_ignore_ascii_case(value),
+        Bool => values::boolean(policy)? == values::boolean(value)?,
         BinaryEquals => policy == value,
-        IpAddress | NotIpAddress => match (parse_cidr(policy), value.trim().parse::<IpAddr>()) {
-            (Some(net), Ok(ip)) => ip_in(ip, net),
-            _ => false,
-        },
-        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => arn_like(policy, value),
+        IpAddress | NotIpAddress => values::ip_in(values::ip(value)?, values::ip_range(policy)?),
+        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
+            if !values::arn_pattern(policy) {
+                return None;
+            }
+            arn_like(policy, value)
+        }
         Null => false,
+    })
+}
+
+/// Why a condition is [`Truth::Unknown`]: the first policy or request value its operator cannot read.
+pub fn unreadable_value(
+    op: ConditionOperator,
+    key: &str,
+    policy_values: &[&str],
+    ctx: &Context,
+    variables: bool,
+) -> Option<String> {
+    let kind = match op.base {
+        BaseOperator::NumericEquals
+        | BaseOperator::NumericNotEquals
+        | BaseOperator::NumericLessThan
+        | BaseOperator::NumericLessThanEquals
+        | BaseOperator::NumericGreaterThan
+        | BaseOperator::NumericGreaterThanEquals => "a number",
+        BaseOperator::DateEquals
+        | BaseOperator::DateNotEquals
+        | BaseOperator::DateLessThan
+        | BaseOperator::DateLessThanEquals
+        | BaseOperator::DateGreaterThan
+        | BaseOperator::DateGreaterThanEquals => "a date",
+        BaseOperator::Bool | BaseOperator::Null => "`true` or `false`",
+        BaseOperator::IpAddress | BaseOperator::NotIpAddress => "an IP address or range",
+        BaseOperator::ArnEquals
+        | BaseOperator::ArnLike
+        | BaseOperator::ArnNotEquals
+        | BaseOperator::ArnNotLike => "an ARN",
+        _ => return None,
+    };
+    for p in policy_values {
+        let sub = if variables {
+            substitute(p, ctx)
+        } else {
+            Some(Cow::Borrowed(*p))
+        };
+        let Some(sub) = sub else { continue };
+        let readable = match op.base {
+            BaseOperator::Null => crate::values::boolean(&sub).is_some(),
+            BaseOperator::ArnEquals
+            | BaseOperator::ArnLike
+            | BaseOperator::ArnNotEquals
+            | BaseOperator::ArnNotLike => crate::values::arn_pattern(&sub),
+            BaseOperator::IpAddress | BaseOperator::NotIpAddress => {
+                crate::values::ip_range(&sub).is_some()
+            }
+            // Read the policy value against itself: only its own readability matters here.
+            _ => positive_match(op.base, &sub, &sub).is_some(),
+        };
+        if !readable {
+            return Some(format!("the policy value `{}` is not {kind}", crate::text::excerpt(&sub, 60)));
+        }
     }
+    if let Some(values) = ctx.get(key) {
+        for v in values {
+            let readable = match op.base {
+                BaseOperator::Null => true,
+                BaseOperator::IpAddress | BaseOperator::NotIpAddress => crate::values::ip(v).is_some(),
+                BaseOperator::ArnEquals
+                | BaseOperator::ArnLike
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike => true,
+                _ => positive_match(op.base, v, v).is_some(),
+            };
+            if !readable {
+                return Some(format!(
+                    "the request value `{}` of `{key}` is not {kind}",
+                    crate::text::excerpt(v, 60)
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The outcome of one condition test, for explanations.
@@ -286,8 +358,12 @@ pub struct ConditionResult {
     pub policy_values: Vec<String>,
     /// The request's values; `None` when the key is missing.
     pub request_values: Option<Vec<String>>,
-    /// Whether it held.
+    /// Whether it held (for a condition whose value could not be read: the least permissive reading, true in a
+    /// `Deny` statement and false in an `Allow` one).
     pub held: bool,
+    /// Why it could not be decided, when a value could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 /// Evaluate one condition test. `variables` is false for documents whose `Version` is not `2012-10-17`, where
@@ -298,7 +374,7 @@ pub fn evaluate(
     policy_values: &[&str],
     ctx: &Context,
     variables: bool,
-) -> (bool, Vec<String>) {
+) -> (Truth, Vec<String>) {
     // The values as substituted, for the explanation; a value whose variable has no value matches nothing.
     let subst: Vec<String> = policy_values
         .iter()
@@ -333,7 +409,7 @@ pub fn holds<'v>(
     policy_values: impl Iterator<Item = &'v str> + Clone,
     ctx: &Context,
     variables: bool,
-) -> bool {
+) -> Truth {
     let subst = |v: &'v str| -> Option<Cow<'v, str>> {
         if variables {
             substitute(v, ctx)
@@ -346,41 +422,43 @@ pub fn holds<'v>(
         // `Null: true` holds when the key is absent; `false` when present
         // (an empty multi-valued key counts as absent).
         let absent = request.is_none_or(|v| v.is_empty());
-        return policy_values
-            .filter_map(subst)
-            .any(|p| p.eq_ignore_ascii_case("true") == absent);
+        return Truth::any(policy_values.filter_map(subst).map(|p| {
+            match crate::values::boolean(&p) {
+                Some(b) => Truth::from_bool(b == absent),
+                None => Truth::Unknown,
+            }
+        }));
     }
     let negated = op.base.is_negated();
     let Some(values) = request.filter(|v| !v.is_empty()) else {
         // Missing key: `...IfExists` holds; `ForAllValues` holds (vacuous truth); `ForAnyValue` fails;
         // otherwise negated operators hold and positive ones fail.
-        return op.if_exists
-            || match op.qualifier {
-                Some(SetQualifier::ForAllValues) => true,
-                Some(SetQualifier::ForAnyValue) => false,
-                None => negated,
-            };
+        return Truth::from_bool(
+            op.if_exists
+                || match op.qualifier {
+                    Some(SetQualifier::ForAllValues) => true,
+                    Some(SetQualifier::ForAnyValue) => false,
+                    None => negated,
+                },
+        );
     };
     let any_policy = |v: &str| {
-        policy_values
-            .clone()
-            .filter_map(subst)
-            .any(|p| positive_match(op.base, &p, v))
+        Truth::any(policy_values.clone().filter_map(subst).map(|p| {
+            match positive_match(op.base, &p, v) {
+                Some(b) => Truth::from_bool(b),
+                None => Truth::Unknown,
+            }
+        }))
     };
+    let sign = |t: Truth| if negated { t.not() } else { t };
     match op.qualifier {
         // Every request value must satisfy the operator against the policy values.
-        Some(SetQualifier::ForAllValues) => values.iter().all(|v| any_policy(v) != negated),
+        Some(SetQualifier::ForAllValues) => Truth::all(values.iter().map(|v| sign(any_policy(v)))),
         // At least one request value must satisfy it.
-        Some(SetQualifier::ForAnyValue) => values.iter().any(|v| any_policy(v) != negated),
+        Some(SetQualifier::ForAnyValue) => Truth::any(values.iter().map(|v| sign(any_policy(v)))),
         // A single-valued test. With several request values and no qualifier, a positive operator holds when
         // any value matches and a negated one when no value matches.
-        None => {
-            if negated {
-                !values.iter().any(|v| any_policy(v))
-            } else {
-                values.iter().any(|v| any_policy(v))
-            }
-        }
+        None => sign(Truth::any(values.iter().map(|v| any_policy(v)))),
     }
 }
 
@@ -401,7 +479,28 @@ mod tests {
     }
 
     fn holds(o: &str, key: &str, vals: &[&str], c: &Context) -> bool {
+        evaluate(op(o), key, vals, c, true).0 == Truth::True
+    }
+
+    fn truth(o: &str, key: &str, vals: &[&str], c: &Context) -> Truth {
         evaluate(op(o), key, vals, c, true).0
+    }
+
+    #[test]
+    fn unreadable_values_are_unknown_not_false() {
+        let c = ctx(&[("aws:CurrentTime", &["2026-12-05T00:00:00Z"]), ("n", &["5"])]);
+        // A partial date is a W3C ISO 8601 date IAM reads (and the validator accepts): it is read, not dropped.
+        assert_eq!(truth("DateGreaterThan", "aws:CurrentTime", &["2024-01"], &c), Truth::True);
+        assert_eq!(truth("DateGreaterThan", "aws:CurrentTime", &["yesterday"], &c), Truth::Unknown);
+        assert_eq!(truth("DateNotEquals", "aws:CurrentTime", &["yesterday"], &c), Truth::Unknown);
+        assert_eq!(truth("NumericLessThan", "n", &["inf"], &c), Truth::Unknown);
+        // One readable value that matches decides "any" whatever the others are.
+        assert_eq!(truth("NumericLessThan", "n", &["inf", "10"], &c), Truth::True);
+        assert_eq!(truth("Bool", "aws:SecureTransport", &["yes"], &ctx(&[("aws:SecureTransport", &["false"])])), Truth::Unknown);
+        assert_eq!(truth("Null", "k", &["maybe"], &c), Truth::Unknown);
+        assert_eq!(truth("ArnLike", "aws:SourceArn", &["not-an-arn"], &ctx(&[("aws:SourceArn", &["arn:aws:s3:::b"])])), Truth::Unknown);
+        let why = unreadable_value(op("DateGreaterThan"), "aws:CurrentTime", &["yesterday"], &c, true);
+        assert_eq!(why.as_deref(), Some("the policy value `yesterday` is not a date"));
     }
 
     #[test]
@@ -514,7 +613,7 @@ mod tests {
             &c,
             false,
         );
-        assert!(!held);
+        assert_eq!(held, Truth::False);
         assert_eq!(vals, ["${aws:username}"]);
         assert!(
             evaluate(
@@ -525,6 +624,7 @@ mod tests {
                 true
             )
             .0
+                == Truth::True
         );
     }
 }

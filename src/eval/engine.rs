@@ -12,7 +12,8 @@
 //! 4. across accounts both the identity side and the resource policy must allow;
 //! 5. role trust policies and KMS key policies must always allow explicitly.
 
-use super::condition::{ConditionResult, Context};
+use super::condition::{ConditionResult, Context, Truth};
+use super::decision::{Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine};
 use super::glob::{action_matches, resource_matches};
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{
@@ -67,6 +68,8 @@ pub enum Verdict {
     ImplicitDeny,
     /// The layer does not take part (no such policy, or it does not apply to this principal).
     NotApplicable,
+    /// A policy the layer needs is missing from the snapshot: what it says is not known.
+    Unknown,
 }
 
 /// Which policy a statement is in.
@@ -138,6 +141,16 @@ pub struct LayerResult {
     /// Policies this layer should include but the model lacks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_policies: Vec<String>,
+    /// Something in this layer was not read (a missing policy, an invalid statement, a condition value that is
+    /// not of its operator's type): `verdict` is its least permissive reading.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+    /// Every verdict the layer could have.
+    #[serde(skip)]
+    pub possible: Possible,
+    /// What in this layer was not read, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 /// The decision with everything that produced it.
@@ -173,6 +186,9 @@ pub struct EvalResult {
     /// With [`Overrides::optimistic`]: the conditions assumed to hold for the answer to be `Allow`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumed_conditions: Vec<String>,
+    /// A rule of AWS's decided the request before any policy was read (`decided_by` is then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_rule: Option<super::protected::AwsRule>,
 }
 
 /// Policies given with a request rather than taken from the model (command line, what-if).
@@ -251,22 +267,44 @@ struct Input<'m> {
     policy: &'m Policy,
 }
 
-/// How a resource-policy statement named the principal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Named {
-    /// By its account (`123456789012`, `arn:…:root`): delegation to the account's IAM policies.
-    Account,
-    /// By the ARN of the role whose session makes the request.
-    RoleArn,
-    /// Directly: its own ARN, `*`, its service or provider.
-    Direct,
-}
-
 struct LayerEval {
     deny: bool,
     allow: bool,
+    /// A statement that was not fully read could deny (it is counted as denying).
+    deny_unsure: bool,
+    /// A statement that was not fully read could allow (it is not counted as allowing).
+    allow_unsure: bool,
     named: Option<Named>,
     hits: Vec<StatementHit>,
+    /// Why statements were not fully read.
+    reasons: Vec<String>,
+}
+
+/// Whether a statement applies to the request.
+enum Applies {
+    No,
+    Yes(Named, Vec<ConditionResult>),
+    /// It might: part of it could not be read. The reason.
+    Unsure(Named, Vec<ConditionResult>, String),
+}
+
+/// Why a statement cannot be read as AWS's grammar says, when it cannot: the evaluator then reads it in the least
+/// permissive way instead of dropping it. `resource_needed`: identity, boundary, session, SCP and resource
+/// policies need `Resource`; a trust policy has none.
+fn malformed(s: &Statement, resource_needed: bool) -> Option<String> {
+    if let Some(why) = &s.invalid {
+        return Some(format!("it is invalid: {}", crate::text::excerpt(&why.value, 160)));
+    }
+    if s.effect.is_none() {
+        return Some("its `Effect` is missing or not `Allow`/`Deny`".into());
+    }
+    if s.action.is_none() {
+        return Some("it has no `Action` or `NotAction`".into());
+    }
+    if resource_needed && s.resource.is_none() {
+        return Some("it has no `Resource` or `NotResource`".into());
+    }
+    None
 }
 
 /// True when `s` holds a policy variable (`${…}`).
@@ -419,17 +457,31 @@ impl Eval<'_> {
         variables: bool,
         check_principal: bool,
         action_known: bool,
-    ) -> Option<(Named, Vec<ConditionResult>)> {
-        s.effect.as_ref()?;
+    ) -> Applies {
+        let mut unsure = malformed(s, !check_principal || s.resource.is_some());
+        // The least permissive reading of what is not known: a statement that may deny denies, one that may
+        // allow does not allow. A statement whose `Effect` cannot be read is read as a `Deny`.
+        let is_deny = s.effect.as_ref().is_none_or(|e| e.value == Effect::Deny);
+        // An element that holds the statement's error may have said more than what was read of it: a mismatch
+        // there is not final.
+        let broken = |span: Span| {
+            s.invalid
+                .as_ref()
+                .is_some_and(|i| span.start <= i.span.start && i.span.end <= span.end)
+        };
         if !action_known {
             let action = &self.req.action;
             let acts = match &s.action {
-                Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
-                Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
-                None => false,
+                Some(ActionBlock::Action(l)) => {
+                    l.iter().any(|p| action_matches(p, action)) || broken(l.span)
+                }
+                Some(ActionBlock::NotAction(l)) => {
+                    !l.iter().any(|p| action_matches(p, action)) || broken(l.span)
+                }
+                None => unsure.is_some(),
             };
             if !acts {
-                return None;
+                return Applies::No;
             }
         }
         if variables
@@ -452,23 +504,34 @@ impl Eval<'_> {
             }
         };
         let res = match &s.resource {
-            Some(ResourceBlock::Resource(l)) => l.iter().any(|p| matches_resource(p, &self.ctx)),
+            Some(ResourceBlock::Resource(l)) => {
+                l.iter().any(|p| matches_resource(p, &self.ctx)) || broken(l.span)
+            }
             Some(ResourceBlock::NotResource(l)) => {
-                !l.iter().any(|p| matches_resource(p, &self.ctx))
+                !l.iter().any(|p| matches_resource(p, &self.ctx)) || broken(l.span)
             }
             // Trust policies have no `Resource`: the role itself is the resource.
-            None => check_principal,
+            None => check_principal || unsure.is_some(),
         };
         if !res {
-            return None;
+            return Applies::No;
         }
         let named = if check_principal {
-            let deny = s.effect.as_ref().is_some_and(|e| e.value == Effect::Deny);
-            principal_named(
-                s.principal.as_ref(),
-                &self.req.principal,
-                deny && self.bounded,
-            )?
+            match s.principal.as_ref() {
+                Some(block) => {
+                    match principal_named(Some(block), &self.req.principal, is_deny && self.bounded) {
+                        Some(n) => n,
+                        None if broken(block.span) => Named::Account,
+                        None => return Applies::No,
+                    }
+                }
+                // A resource-policy statement without a readable `Principal` may name anyone.
+                None if unsure.is_some() => Named::Account,
+                None => {
+                    unsure = Some("it has no `Principal` or `NotPrincipal`".into());
+                    Named::Account
+                }
+            }
         } else {
             Named::Direct
         };
@@ -485,26 +548,61 @@ impl Eval<'_> {
             self.ensure_ctx();
         }
         for c in &s.conditions {
-            let Some(op) = c.op else {
-                // An unknown operator never holds (AWS rejects such documents).
-                all = false;
-                break;
+            let (truth, subst, why) = match c.op {
+                // An operator IAM does not know: the test cannot be decided.
+                None => (
+                    Truth::Unknown,
+                    c.values.iter().map(str::to_string).collect(),
+                    Some(format!(
+                        "`{}` is not a condition operator",
+                        crate::text::excerpt(&c.operator.value, 60)
+                    )),
+                ),
+                Some(op) => {
+                    let (t, subst) = if self.explain {
+                        let values: Vec<&str> = c.values.iter().collect();
+                        super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables)
+                    } else {
+                        // The decision alone: no allocation unless a policy variable must be substituted.
+                        (
+                            super::condition::holds(
+                                op,
+                                &c.key.value,
+                                c.values.iter(),
+                                &self.ctx,
+                                variables,
+                            ),
+                            Vec::new(),
+                        )
+                    };
+                    let why = (t == Truth::Unknown).then(|| {
+                        let values: Vec<&str> = c.values.iter().collect();
+                        super::condition::unreadable_value(
+                            op,
+                            &c.key.value,
+                            &values,
+                            &self.ctx,
+                            variables,
+                        )
+                        .unwrap_or_else(|| "a value cannot be read".into())
+                    });
+                    (t, subst, why)
+                }
             };
-            let (mut held, subst) = if self.explain {
-                let values: Vec<&str> = c.values.iter().collect();
-                super::condition::evaluate(op, &c.key.value, &values, &self.ctx, variables)
-            } else {
-                // The decision alone: no allocation unless a policy variable must be substituted.
-                (
-                    super::condition::holds(
-                        op,
-                        &c.key.value,
-                        c.values.iter(),
-                        &self.ctx,
-                        variables,
-                    ),
-                    Vec::new(),
-                )
+            let mut held = match truth {
+                Truth::True => true,
+                Truth::False => false,
+                Truth::Unknown => {
+                    if unsure.is_none() {
+                        unsure = Some(format!(
+                            "its condition `{}` on `{}` cannot be decided: {}",
+                            c.operator.value,
+                            c.key.value,
+                            why.clone().unwrap_or_default()
+                        ));
+                    }
+                    is_deny
+                }
             };
             let missing = !self.ctx.contains(&c.key.value);
             if missing {
@@ -515,10 +613,10 @@ impl Eval<'_> {
                 {
                     self.tested_missing.push(c.key.value.clone());
                 }
-                if self.optimistic {
+                if self.optimistic && truth != Truth::Unknown {
                     // Reverse queries ask "could this be allowed?": a condition on a key the request leaves
                     // open is assumed to hold for an Allow and not to hold for a Deny.
-                    let is_allow = s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow);
+                    let is_allow = !is_deny;
                     held = is_allow;
                     if is_allow {
                         let text = format!(
@@ -540,6 +638,7 @@ impl Eval<'_> {
                     policy_values: subst,
                     request_values: self.ctx.get(&c.key.value).map(|v| v.to_vec()),
                     held,
+                    unreadable: why,
                 });
             }
             if !held {
@@ -549,15 +648,24 @@ impl Eval<'_> {
                 }
             }
         }
-        all.then_some((named, results))
+        if !all {
+            return Applies::No;
+        }
+        match unsure {
+            Some(why) => Applies::Unsure(named, results, why),
+            None => Applies::Yes(named, results),
+        }
     }
 
     fn layer(&mut self, inputs: &[Input<'_>], check_principal: bool) -> LayerEval {
         let mut out = LayerEval {
             deny: false,
             allow: false,
+            deny_unsure: false,
+            allow_unsure: false,
             named: None,
             hits: Vec::new(),
+            reasons: Vec::new(),
         };
         for input in inputs {
             let variables = input.policy.supports_variables();
@@ -586,18 +694,38 @@ impl Eval<'_> {
                     Some(_) => true,
                     None => !input.policy.action_index().needs_full_match(ci),
                 };
-                let Some((named, conditions)) =
-                    self.statement_applies(s, variables, check_principal, action_known)
-                else {
-                    continue;
-                };
-                let effect = s.effect.as_ref().map(|e| e.value).unwrap_or(Effect::Allow);
-                match effect {
-                    Effect::Deny => out.deny = true,
-                    Effect::Allow => {
+                let (named, conditions, unsure) =
+                    match self.statement_applies(s, variables, check_principal, action_known) {
+                        Applies::No => continue,
+                        Applies::Yes(n, c) => (n, c, None),
+                        Applies::Unsure(n, c, why) => (n, c, Some(why)),
+                    };
+                // A statement whose `Effect` cannot be read is read as a `Deny` (the least permissive reading).
+                let effect = s.effect.as_ref().map(|e| e.value).unwrap_or(Effect::Deny);
+                match (effect, &unsure) {
+                    (Effect::Deny, None) => out.deny = true,
+                    (Effect::Allow, None) => {
                         out.allow = true;
                         out.named = out.named.max(Some(named));
                     }
+                    (Effect::Deny, Some(_)) => out.deny_unsure = true,
+                    (Effect::Allow, Some(_)) => out.allow_unsure = true,
+                }
+                if let Some(why) = unsure
+                    && out.reasons.len() < 16
+                {
+                    let l = input.label.label();
+                    let sid = s
+                        .sid
+                        .as_ref()
+                        .map(|x| format!(" (`{}`)", crate::text::excerpt(&x.value, 40)))
+                        .unwrap_or_default();
+                    out.reasons.push(format!(
+                        "{} `{}` statement {}{sid} was not fully read: {why}",
+                        l.kind,
+                        crate::text::excerpt(&l.name, 80),
+                        index + 1,
+                    ));
                 }
                 if self.collect {
                     self.hits.push((
@@ -635,14 +763,34 @@ impl Eval<'_> {
     }
 }
 
+/// A layer's verdict in the least permissive reading of what was not read.
 fn verdict(e: &LayerEval) -> Verdict {
-    if e.deny {
+    if e.deny || e.deny_unsure {
         Verdict::ExplicitDeny
     } else if e.allow {
         Verdict::Allow
     } else {
         Verdict::ImplicitDeny
     }
+}
+
+/// Every verdict the layer could have.
+fn possible(e: &LayerEval) -> Possible {
+    if e.deny {
+        return Possible::exactly(Verdict::ExplicitDeny);
+    }
+    let mut p = Possible::exactly(if e.allow {
+        Verdict::Allow
+    } else {
+        Verdict::ImplicitDeny
+    });
+    if e.allow_unsure {
+        p = p.with(Verdict::Allow);
+    }
+    if e.deny_unsure {
+        p = p.with(Verdict::ExplicitDeny);
+    }
+    p
 }
 
 /// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how? `bounded_deny`: the
@@ -1103,6 +1251,40 @@ fn run(
     prefilter: Option<&mut Prefilter>,
 ) -> RunOut {
     let explain = mode == Mode::Explain;
+    if let Some((rule, why)) =
+        super::protected::aws_rule(req.principal.kind, &req.action, &req.resource)
+    {
+        let decision = match rule {
+            super::protected::AwsRule::NoPermissionNeeded => Decision::Allow,
+            super::protected::AwsRule::ProtectedByAws => Decision::ExplicitDeny,
+        };
+        return RunOut {
+            quick: Quick {
+                decision,
+                certain: true,
+                conditional: false,
+            },
+            decided_by: None,
+            hits: Vec::new(),
+            assumed: Vec::new(),
+            result: explain.then(|| EvalResult {
+                decision,
+                decided_by: None,
+                certain: true,
+                unknown: Vec::new(),
+                principal: req.principal.clone(),
+                action: req.action.clone(),
+                resource: req.resource.clone(),
+                resource_account: req.resource_account(model),
+                layers: Vec::new(),
+                missing_context_keys: Vec::new(),
+                context: req.context.entries(),
+                notes: vec![why.to_string()],
+                assumed_conditions: Vec::new(),
+                aws_rule: Some(rule),
+            }),
+        };
+    }
     let now = overrides.now.unwrap_or_else(Timestamp::now);
     let ctx = req.context.clone();
     let resource_account = req.resource_account(model);
@@ -1218,9 +1400,21 @@ fn run(
         None
     };
     let is_trust = is_assume && req.resource.contains(":role/");
-    let resource_required = is_trust || service.eq_ignore_ascii_case("kms");
+    // Key policies must allow explicitly, for keys only: `kms:CreateKey`/`kms:ListKeys` on `*` and alias
+    // resources involve no key policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+    let resource_required = is_trust || is_kms_key(&req.resource);
     let mut resource_named = None;
-    let resource_layer = if is_trust {
+    let resource_layer = if is_trust && let Some((n, pol)) = &overrides.resource_policy {
+        // A trust policy given with the request (a draft, or a role not in the snapshot) is the role's.
+        let input = Input {
+            label: LabelSrc::Owned(label("trust", n)),
+            policy: pol,
+        };
+        ev.current = Layer::Trust;
+        let e = ev.layer(std::slice::from_ref(&input), true);
+        resource_named = e.named;
+        layer_result(Layer::Trust, e)
+    } else if is_trust {
         match target_role.and_then(|r| {
             model.accounts[r.account as usize]
                 .roles
@@ -1328,6 +1522,7 @@ fn run(
                 "the root user has full access within its account",
             );
             l.verdict = Verdict::Allow;
+            l.possible = Possible::exactly(Verdict::Allow);
             l
         }
         PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
@@ -1337,6 +1532,14 @@ fn run(
             let e = ev.layer(&ident_inputs, false);
             let mut l = layer_result(Layer::Identity, e);
             l.unknown_policies = ident_unknown.clone();
+            if !ident_unknown.is_empty() && l.possible != Possible::exactly(Verdict::ExplicitDeny) {
+                // A missing managed policy could add an allow or a deny (a deny read in full already decides).
+                l.possible = l
+                    .possible
+                    .with(Verdict::Allow)
+                    .with(Verdict::ExplicitDeny);
+                l.uncertain = true;
+            }
             l
         }
         PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole => {
@@ -1390,114 +1593,70 @@ fn run(
     let session_verdict = session.verdict;
     layers.push(session);
 
-    // --- The decision ---
-    let verdict_of = |l: Layer| {
-        layers
-            .iter()
-            .find(|x| x.layer == l)
-            .map(|x| x.verdict)
-            .unwrap_or(Verdict::NotApplicable)
+    // --- The decision: a pure function of the layers' verdicts (`decision.rs`) ---
+    let layer_of = |l: Layer| layers.iter().find(|x| x.layer == l);
+    let verdict_of = |l: Layer| layer_of(l).map_or(Verdict::NotApplicable, |x| x.verdict);
+    let possible_of =
+        |l: Layer| layer_of(l).map_or(Possible::exactly(Verdict::NotApplicable), |x| x.possible);
+    let verdicts = Verdicts {
+        scp: verdict_of(Layer::Scp),
+        rcp: verdict_of(Layer::Rcp),
+        resource: resource_verdict,
+        identity: identity_verdict,
+        boundary: boundary_verdict,
+        session: session_verdict,
     };
-    let order = [
-        Layer::Scp,
-        Layer::Rcp,
-        resource_kind,
-        Layer::Identity,
-        Layer::Boundary,
-        Layer::Session,
-    ];
-    let (decision, decided_by) = 'd: {
-        if let Some(l) = order
-            .iter()
-            .find(|l| verdict_of(**l) == Verdict::ExplicitDeny)
+    let possibles = Possibles {
+        scp: possible_of(Layer::Scp),
+        rcp: possible_of(Layer::Rcp),
+        resource: possible_of(resource_kind),
+        identity: possible_of(Layer::Identity),
+        boundary: possible_of(Layer::Boundary),
+        session: possible_of(Layer::Session),
+    };
+    let shape = Shape {
+        resource_layer: resource_kind,
+        accountless: p.account.is_none() || p.kind == PrincipalType::Federated,
+        same_account: p.account.is_some() && p.account == resource_account,
+        resource_required,
+    };
+    let named = if resource_verdict == Verdict::Allow {
+        resource_named
+    } else {
+        None
+    };
+    let (decision, decided) = combine(&verdicts, named, &shape);
+    let decided_by = Some(decided);
+    // Certain when every reading of what was not read gives the same decision.
+    let certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
+    for l in &layers {
+        if l.uncertain {
+            unknown.extend(l.unread.iter().cloned());
+        }
+    }
+    if !certain {
+        if !ident_unknown.is_empty() {
+            unknown.extend(ident_unknown.iter().cloned());
+        }
+        if !identity_known
+            && matches!(
+                p.kind,
+                PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
+            )
         {
-            break 'd (Decision::ExplicitDeny, Some(*l));
+            unknown.push(format!(
+                "`{}` is not in the loaded accounts: its identity policies are unknown",
+                p.arn
+            ));
         }
-        if verdict_of(Layer::Rcp) == Verdict::ImplicitDeny {
-            break 'd (Decision::ImplicitDeny, Some(Layer::Rcp));
-        }
-        if verdict_of(Layer::Scp) == Verdict::ImplicitDeny {
-            break 'd (Decision::ImplicitDeny, Some(Layer::Scp));
-        }
-        let caps_pass = |b: Verdict, s: Verdict| {
-            if !matches!(b, Verdict::Allow | Verdict::NotApplicable) {
-                return Some(Layer::Boundary);
-            }
-            if !matches!(s, Verdict::Allow | Verdict::NotApplicable) {
-                return Some(Layer::Session);
-            }
-            None
-        };
-        let identity_allows = identity_verdict == Verdict::Allow;
-        let same_account = p.account.is_some() && p.account == resource_account;
-        // Principals without an account (anonymous, services, providers) rely on the resource policy alone.
-        if p.account.is_none() || p.kind == PrincipalType::Federated {
-            break 'd if resource_verdict == Verdict::Allow {
-                (Decision::Allow, Some(resource_kind))
-            } else {
-                (Decision::ImplicitDeny, Some(resource_kind))
-            };
-        }
-        if same_account {
-            // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
-            // ("Resource-based policies"): within an account, a resource policy naming the user or role session
-            // grants even where identity, boundary or session policies do not; naming the role ARN leaves the
-            // boundary and session policy in force; naming the account delegates to identity policies.
-            if resource_verdict == Verdict::Allow {
-                match resource_named {
-                    Some(Named::Direct) => break 'd (Decision::Allow, Some(resource_kind)),
-                    Some(Named::RoleArn) => {
-                        break 'd match caps_pass(boundary_verdict, session_verdict) {
-                            None => (Decision::Allow, Some(resource_kind)),
-                            Some(l) => (Decision::ImplicitDeny, Some(l)),
-                        };
-                    }
-                    _ => {}
-                }
-            }
-            if !identity_allows {
-                break 'd (Decision::ImplicitDeny, Some(Layer::Identity));
-            }
-            if let Some(l) = caps_pass(boundary_verdict, session_verdict) {
-                break 'd (Decision::ImplicitDeny, Some(l));
-            }
-            if resource_required && resource_verdict != Verdict::Allow {
-                break 'd (Decision::ImplicitDeny, Some(resource_kind));
-            }
-            break 'd (Decision::Allow, Some(Layer::Identity));
-        }
-        // Cross-account: both sides must allow.
-        if resource_verdict != Verdict::Allow {
-            break 'd (Decision::ImplicitDeny, Some(resource_kind));
-        }
-        if !identity_allows {
-            break 'd (Decision::ImplicitDeny, Some(Layer::Identity));
-        }
-        if let Some(l) = caps_pass(boundary_verdict, session_verdict) {
-            break 'd (Decision::ImplicitDeny, Some(l));
-        }
-        (Decision::Allow, Some(Layer::Identity))
-    };
-
-    // Certainty: a missing policy could add a deny (so only an explicit deny from a known policy is certain),
-    // or could add the missing allow.
-    let identity_needed = decided_by != Some(resource_kind) || decision != Decision::Allow;
-    if identity_needed && !ident_unknown.is_empty() {
-        unknown.extend(ident_unknown.iter().cloned());
+    } else if !unknown.is_empty() {
+        // What was not read did not matter to this decision: said as a note, not as a doubt.
+        notes.extend(
+            unknown
+                .drain(..)
+                .map(|u| format!("not read, and it does not change the decision: {u}")),
+        );
     }
-    if identity_needed
-        && !identity_known
-        && matches!(
-            p.kind,
-            PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
-        )
-    {
-        unknown.push(format!(
-            "`{}` is not in the loaded accounts: its identity policies are unknown",
-            p.arn
-        ));
-    }
-    let certain = unknown.is_empty() || decision == Decision::ExplicitDeny;
     let assumed = std::mem::take(&mut ev.assumed);
     let quick = Quick {
         decision,
@@ -1520,6 +1679,7 @@ fn run(
             context: ev.ctx.entries(),
             notes,
             assumed_conditions: assumed.clone(),
+            aws_rule: None,
         }
     });
     RunOut {
@@ -1529,6 +1689,15 @@ fn run(
         assumed,
         result,
     }
+}
+
+/// A KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), the only KMS resource with a key policy.
+fn is_kms_key(resource: &str) -> bool {
+    let mut parts = resource.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some()
+        && parts.next() == Some("kms")
+        && parts.nth(2).is_some_and(|r| r.starts_with("key/"))
 }
 
 fn label(kind: &'static str, name: &str) -> PolicyLabel {
@@ -1550,22 +1719,29 @@ fn na(layer: Layer, note: &'static str) -> LayerResult {
         levels: Vec::new(),
         statements: Vec::new(),
         unknown_policies: Vec::new(),
+        uncertain: false,
+        possible: Possible::exactly(Verdict::NotApplicable),
+        unread: Vec::new(),
     }
 }
 
-/// A layer whose policy is missing; `note` starts with `UNKNOWN:`.
+/// A layer whose policy is missing: its verdict is [`Verdict::Unknown`].
 fn unknown_layer(layer: Layer, note: &'static str) -> LayerResult {
     LayerResult {
         layer,
-        verdict: Verdict::ImplicitDeny,
+        verdict: Verdict::Unknown,
         note: Some(std::borrow::Cow::Borrowed(note)),
         levels: Vec::new(),
         statements: Vec::new(),
         unknown_policies: Vec::new(),
+        uncertain: true,
+        possible: Possible::any(),
+        unread: Vec::new(),
     }
 }
 
 fn layer_result(layer: Layer, e: LayerEval) -> LayerResult {
+    let possible = possible(&e);
     LayerResult {
         layer,
         verdict: verdict(&e),
@@ -1573,6 +1749,9 @@ fn layer_result(layer: Layer, e: LayerEval) -> LayerResult {
         levels: Vec::new(),
         statements: e.hits,
         unknown_policies: Vec::new(),
+        uncertain: possible.is_uncertain(),
+        possible,
+        unread: e.reasons,
     }
 }
 
@@ -1589,7 +1768,11 @@ fn org_layer(
         levels: Vec::new(),
         statements: Vec::new(),
         unknown_policies: Vec::new(),
+        uncertain: false,
+        possible: Possible::exactly(Verdict::Allow),
+        unread: Vec::new(),
     };
+    let mut level_possible: Vec<Possible> = Vec::new();
     let mut any_described = false;
     for (name, inputs) in levels {
         let Some(inputs) = inputs else {
@@ -1604,8 +1787,10 @@ fn org_layer(
         any_described = true;
         // Every level must allow: a level with no policy attached allows nothing.
         ev.current = layer;
-        let e = ev.layer(inputs, check_principal);
+        let mut e = ev.layer(inputs, check_principal);
         let v = verdict(&e);
+        level_possible.push(possible(&e));
+        out.unread.append(&mut e.reasons);
         out.statements.extend(e.hits);
         if ev.explain {
             out.levels.push(LevelResult {
@@ -1619,8 +1804,11 @@ fn org_layer(
             _ => Verdict::Allow,
         };
     }
+    out.possible = Possible::all_levels(level_possible.into_iter());
+    out.uncertain = out.possible.is_uncertain();
     if !any_described {
         out.verdict = Verdict::NotApplicable;
+        out.possible = Possible::exactly(Verdict::NotApplicable);
         out.note = Some(std::borrow::Cow::Borrowed(
             "no level of the organisation lists these policies",
         ));

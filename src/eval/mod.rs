@@ -4,8 +4,10 @@
 
 pub mod cli;
 pub mod condition;
+pub mod decision;
 pub mod engine;
 pub mod glob;
+pub mod protected;
 pub mod request;
 pub mod reverse;
 pub mod suite;

@@ -32,11 +32,16 @@ pub fn principal_of(model: &Model, r: EntityRef) -> Option<Principal> {
         ),
         _ => return None,
     };
+    // The principal's account is the one its ARN names, as `eval` resolves it: an export may hold entities whose
+    // ARNs name another account (or `aws`), and the file's account is then not theirs.
+    let account = crate::account::arn_account(&arn)
+        .filter(|a| !a.is_empty())
+        .map_or_else(|| acc.id.to_string(), str::to_string);
     Some(Principal {
         kind,
         role_arn: (kind == PrincipalType::Role).then(|| arn.clone()),
         arn,
-        account: Some(acc.id.to_string()),
+        account: Some(account),
         entity: Some(r),
         session: None,
     })

@@ -163,116 +163,17 @@ fn suggest_operator(op: &str) -> Option<String> {
     (s != op && ConditionOperator::parse(&s).is_some()).then_some(s)
 }
 
-/// A valid date value: epoch seconds (64-bit), or ISO 8601 as IAM reads it (partial dates, `t` or `T`,
-/// fractions of up to 9 digits, `Z` or a `±HH[:MM]` offset).
+/// A valid date value (the evaluator's grammar: [`crate::time::Timestamp::parse_condition`]).
 pub(crate) fn valid_date(v: &str) -> bool {
-    let v = v.trim();
-    if v.is_empty() {
-        return false;
-    }
-    let digits = v.strip_prefix('-').unwrap_or(v);
-    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-        return v.parse::<i64>().is_ok();
-    }
-    let lower = v.to_ascii_lowercase();
-    let (date, time) = match lower.split_once('t') {
-        Some((d, t)) => (d, Some(t)),
-        None => (lower.as_str(), None),
-    };
-    let date = date.strip_prefix('-').unwrap_or(date);
-    let mut parts = date.split('-');
-    let year = parts.next().unwrap_or("");
-    if year.is_empty() || !year.chars().all(|c| c.is_ascii_digit()) || year.len() > 9 {
-        return false;
-    }
-    let num = |s: &str, max_len: usize, lo: u32, hi: u32| {
-        !s.is_empty()
-            && s.len() <= max_len
-            && s.chars().all(|c| c.is_ascii_digit())
-            && s.parse::<u32>().is_ok_and(|n| n >= lo && n <= hi)
-    };
-    if let Some(m) = parts.next()
-        && !num(m, 2, 1, 12)
-    {
-        return false;
-    }
-    if let Some(d) = parts.next()
-        && !num(d, 2, 1, 31)
-    {
-        return false;
-    }
-    if parts.next().is_some() {
-        return false;
-    }
-    let Some(time) = time else { return true };
-    if time.is_empty() {
-        return true;
-    }
-    let (clock, zone) = if let Some(c) = time.strip_suffix('z') {
-        (c, None)
-    } else if let Some(i) = time.rfind(['+', '-']) {
-        (&time[..i], Some(&time[i + 1..]))
-    } else {
-        (time, None)
-    };
-    if let Some(z) = zone {
-        let ok = match z.split_once(':') {
-            Some((h, m)) => num(h, 2, 0, 23) && h.len() == 2 && num(m, 2, 0, 59) && m.len() == 2,
-            None if z.len() == 4 => num(&z[..2], 2, 0, 23) && num(&z[2..], 2, 0, 59),
-            None => z.len() == 2 && num(z, 2, 0, 23),
-        };
-        if !ok {
-            return false;
-        }
-    }
-    let (hms, frac) = match clock.split_once('.') {
-        Some((a, f)) => (a, Some(f)),
-        None => (clock, None),
-    };
-    if let Some(f) = frac
-        && (f.is_empty() || f.len() > 9 || !f.chars().all(|c| c.is_ascii_digit()))
-    {
-        return false;
-    }
-    let mut it = hms.split(':');
-    if !num(it.next().unwrap_or(""), 2, 0, 24) {
-        return false;
-    }
-    if let Some(m) = it.next()
-        && !(m.len() == 2 && num(m, 2, 0, 59))
-    {
-        return false;
-    }
-    if let Some(sec) = it.next()
-        && !(sec.len() == 2 && num(sec, 2, 0, 60))
-    {
-        return false;
-    }
-    it.next().is_none()
+    crate::values::date(v).is_some()
 }
 
 fn valid_number(v: &str) -> bool {
-    let v = v.trim();
-    !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-        && v.parse::<f64>().is_ok_and(f64::is_finite)
+    crate::values::number(v).is_some()
 }
 
 fn valid_ip(v: &str) -> bool {
-    let (addr, prefix) = match v.split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (v, None),
-    };
-    let Ok(ip) = addr.parse::<std::net::IpAddr>() else {
-        return false;
-    };
-    match prefix {
-        None => true,
-        Some(p) => p
-            .parse::<u8>()
-            .is_ok_and(|n| if ip.is_ipv4() { n <= 32 } else { n <= 128 }),
-    }
+    crate::values::ip_range(v).is_some()
 }
 
 fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &mut Vec<Span>) {
@@ -593,7 +494,7 @@ fn value_check(
             }
         }
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
-            if v != "*" && !v.starts_with("arn:") {
+            if !crate::values::arn_pattern(v) {
                 cx.emit(
                     "INVALID_CONDITION_ARN",
                     span,
