@@ -160,7 +160,10 @@ impl Timestamp {
                 return None;
             }
             let o = h * 3600 + m * 60;
-            (time.get(..i)?, if time.get(i) == Some(&b'-') { -o } else { o })
+            (
+                time.get(..i)?,
+                if time.get(i) == Some(&b'-') { -o } else { o },
+            )
         } else {
             (time, 0)
         };

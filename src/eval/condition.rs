@@ -322,14 +322,19 @@ pub fn unreadable_value(
             _ => positive_match(op.base, &sub, &sub).is_some(),
         };
         if !readable {
-            return Some(format!("the policy value `{}` is not {kind}", crate::text::excerpt(&sub, 60)));
+            return Some(format!(
+                "the policy value `{}` is not {kind}",
+                crate::text::excerpt(&sub, 60)
+            ));
         }
     }
     if let Some(values) = ctx.get(key) {
         for v in values {
             let readable = match op.base {
                 BaseOperator::Null => true,
-                BaseOperator::IpAddress | BaseOperator::NotIpAddress => crate::values::ip(v).is_some(),
+                BaseOperator::IpAddress | BaseOperator::NotIpAddress => {
+                    crate::values::ip(v).is_some()
+                }
                 BaseOperator::ArnEquals
                 | BaseOperator::ArnLike
                 | BaseOperator::ArnNotEquals
@@ -488,19 +493,59 @@ mod tests {
 
     #[test]
     fn unreadable_values_are_unknown_not_false() {
-        let c = ctx(&[("aws:CurrentTime", &["2026-12-05T00:00:00Z"]), ("n", &["5"])]);
+        let c = ctx(&[
+            ("aws:CurrentTime", &["2026-12-05T00:00:00Z"]),
+            ("n", &["5"]),
+        ]);
         // A partial date is a W3C ISO 8601 date IAM reads (and the validator accepts): it is read, not dropped.
-        assert_eq!(truth("DateGreaterThan", "aws:CurrentTime", &["2024-01"], &c), Truth::True);
-        assert_eq!(truth("DateGreaterThan", "aws:CurrentTime", &["yesterday"], &c), Truth::Unknown);
-        assert_eq!(truth("DateNotEquals", "aws:CurrentTime", &["yesterday"], &c), Truth::Unknown);
+        assert_eq!(
+            truth("DateGreaterThan", "aws:CurrentTime", &["2024-01"], &c),
+            Truth::True
+        );
+        assert_eq!(
+            truth("DateGreaterThan", "aws:CurrentTime", &["yesterday"], &c),
+            Truth::Unknown
+        );
+        assert_eq!(
+            truth("DateNotEquals", "aws:CurrentTime", &["yesterday"], &c),
+            Truth::Unknown
+        );
         assert_eq!(truth("NumericLessThan", "n", &["inf"], &c), Truth::Unknown);
         // One readable value that matches decides "any" whatever the others are.
-        assert_eq!(truth("NumericLessThan", "n", &["inf", "10"], &c), Truth::True);
-        assert_eq!(truth("Bool", "aws:SecureTransport", &["yes"], &ctx(&[("aws:SecureTransport", &["false"])])), Truth::Unknown);
+        assert_eq!(
+            truth("NumericLessThan", "n", &["inf", "10"], &c),
+            Truth::True
+        );
+        assert_eq!(
+            truth(
+                "Bool",
+                "aws:SecureTransport",
+                &["yes"],
+                &ctx(&[("aws:SecureTransport", &["false"])])
+            ),
+            Truth::Unknown
+        );
         assert_eq!(truth("Null", "k", &["maybe"], &c), Truth::Unknown);
-        assert_eq!(truth("ArnLike", "aws:SourceArn", &["not-an-arn"], &ctx(&[("aws:SourceArn", &["arn:aws:s3:::b"])])), Truth::Unknown);
-        let why = unreadable_value(op("DateGreaterThan"), "aws:CurrentTime", &["yesterday"], &c, true);
-        assert_eq!(why.as_deref(), Some("the policy value `yesterday` is not a date"));
+        assert_eq!(
+            truth(
+                "ArnLike",
+                "aws:SourceArn",
+                &["not-an-arn"],
+                &ctx(&[("aws:SourceArn", &["arn:aws:s3:::b"])])
+            ),
+            Truth::Unknown
+        );
+        let why = unreadable_value(
+            op("DateGreaterThan"),
+            "aws:CurrentTime",
+            &["yesterday"],
+            &c,
+            true,
+        );
+        assert_eq!(
+            why.as_deref(),
+            Some("the policy value `yesterday` is not a date")
+        );
     }
 
     #[test]
@@ -623,8 +668,7 @@ mod tests {
                 &c,
                 true
             )
-            .0
-                == Truth::True
+            .0 == Truth::True
         );
     }
 }

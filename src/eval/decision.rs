@@ -259,7 +259,12 @@ pub fn certain(
         return true;
     }
     let nameds: &[Option<Named>] = if p.resource.is_uncertain() && p.resource.may_allow() {
-        &[None, Some(Named::Account), Some(Named::RoleArn), Some(Named::Direct)]
+        &[
+            None,
+            Some(Named::Account),
+            Some(Named::RoleArn),
+            Some(Named::Direct),
+        ]
     } else {
         std::slice::from_ref(&named)
     };
@@ -343,7 +348,12 @@ mod tests {
                                         boundary,
                                         session,
                                     };
-                                    for named in [None, Some(Named::Account), Some(Named::RoleArn), Some(Named::Direct)] {
+                                    for named in [
+                                        None,
+                                        Some(Named::Account),
+                                        Some(Named::RoleArn),
+                                        Some(Named::Direct),
+                                    ] {
                                         n += 1;
                                         let (d, by) = combine(&v, named, &shape);
                                         let all = [scp, rcp, resource, identity, boundary, session];
@@ -363,7 +373,9 @@ mod tests {
                                         };
                                         assert_eq!((d, by), combine(&as_implicit, named, &shape));
                                         let allows = |x: Verdict| x == Verdict::Allow;
-                                        let passes = |x: Verdict| matches!(x, Verdict::Allow | Verdict::NotApplicable);
+                                        let passes = |x: Verdict| {
+                                            matches!(x, Verdict::Allow | Verdict::NotApplicable)
+                                        };
                                         let org = passes(scp) && passes(rcp);
                                         let caps = passes(boundary) && passes(session);
                                         let expected = org
@@ -371,10 +383,13 @@ mod tests {
                                                 allows(resource)
                                             } else if shape.same_account {
                                                 (allows(resource) && named == Some(Named::Direct))
-                                                    || (allows(resource) && named == Some(Named::RoleArn) && caps)
+                                                    || (allows(resource)
+                                                        && named == Some(Named::RoleArn)
+                                                        && caps)
                                                     || (allows(identity)
                                                         && caps
-                                                        && (!shape.resource_required || allows(resource)))
+                                                        && (!shape.resource_required
+                                                            || allows(resource)))
                                             } else {
                                                 allows(resource) && allows(identity) && caps
                                             };

@@ -13,7 +13,9 @@
 //! 5. role trust policies and KMS key policies must always allow explicitly.
 
 use super::condition::{ConditionResult, Context, Truth};
-use super::decision::{Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine};
+use super::decision::{
+    Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine,
+};
 use super::glob::{action_matches, resource_matches};
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{
@@ -293,7 +295,10 @@ enum Applies {
 /// policies need `Resource`; a trust policy has none.
 fn malformed(s: &Statement, resource_needed: bool) -> Option<String> {
     if let Some(why) = &s.invalid {
-        return Some(format!("it is invalid: {}", crate::text::excerpt(&why.value, 160)));
+        return Some(format!(
+            "it is invalid: {}",
+            crate::text::excerpt(&why.value, 160)
+        ));
     }
     if s.effect.is_none() {
         return Some("its `Effect` is missing or not `Allow`/`Deny`".into());
@@ -519,7 +524,8 @@ impl Eval<'_> {
         let named = if check_principal {
             match s.principal.as_ref() {
                 Some(block) => {
-                    match principal_named(Some(block), &self.req.principal, is_deny && self.bounded) {
+                    match principal_named(Some(block), &self.req.principal, is_deny && self.bounded)
+                    {
                         Some(n) => n,
                         None if broken(block.span) => Named::Account,
                         None => return Applies::No,
@@ -641,7 +647,8 @@ impl Eval<'_> {
                     unreadable: why,
                 });
             }
-            if !held {
+            // A condition that cannot be decided does not end the statement: one read as false still can.
+            if !held && truth != Truth::Unknown {
                 all = false;
                 if !self.explain {
                     break;
@@ -1534,10 +1541,7 @@ fn run(
             l.unknown_policies = ident_unknown.clone();
             if !ident_unknown.is_empty() && l.possible != Possible::exactly(Verdict::ExplicitDeny) {
                 // A missing managed policy could add an allow or a deny (a deny read in full already decides).
-                l.possible = l
-                    .possible
-                    .with(Verdict::Allow)
-                    .with(Verdict::ExplicitDeny);
+                l.possible = l.possible.with(Verdict::Allow).with(Verdict::ExplicitDeny);
                 l.uncertain = true;
             }
             l

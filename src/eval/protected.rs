@@ -99,14 +99,35 @@ mod tests {
     #[test]
     fn rules() {
         let r = |a: &str, res: &str| aws_rule(PrincipalType::User, a, res).map(|x| x.0);
-        assert_eq!(r("sts:GetCallerIdentity", "*"), Some(AwsRule::NoPermissionNeeded));
-        assert_eq!(aws_rule(PrincipalType::Anonymous, "sts:GetCallerIdentity", "*"), None);
         assert_eq!(
-            r("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/AdministratorAccess"),
+            r("sts:GetCallerIdentity", "*"),
+            Some(AwsRule::NoPermissionNeeded)
+        );
+        assert_eq!(
+            aws_rule(PrincipalType::Anonymous, "sts:GetCallerIdentity", "*"),
+            None
+        );
+        assert_eq!(
+            r(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::aws:policy/AdministratorAccess"
+            ),
             Some(AwsRule::ProtectedByAws)
         );
-        assert_eq!(r("iam:GetPolicy", "arn:aws:iam::aws:policy/AdministratorAccess"), None);
-        assert_eq!(r("iam:CreatePolicyVersion", "arn:aws:iam::111122223333:policy/Mine"), None);
+        assert_eq!(
+            r(
+                "iam:GetPolicy",
+                "arn:aws:iam::aws:policy/AdministratorAccess"
+            ),
+            None
+        );
+        assert_eq!(
+            r(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::111122223333:policy/Mine"
+            ),
+            None
+        );
         assert_eq!(
             r(
                 "iam:DeleteRole",
@@ -121,7 +142,10 @@ mod tests {
             ),
             Some(AwsRule::ProtectedByAws)
         );
-        assert_eq!(r("iam:AttachRolePolicy", "arn:aws:iam::111122223333:role/app"), None);
+        assert_eq!(
+            r("iam:AttachRolePolicy", "arn:aws:iam::111122223333:role/app"),
+            None
+        );
         assert_eq!(r("iam:DeleteRole", "not an arn"), None);
     }
 }

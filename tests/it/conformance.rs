@@ -127,6 +127,16 @@ struct Case {
     /// Keys that must be reported as tested but missing.
     #[serde(default)]
     missing_keys: Vec<String>,
+    /// The AWS rule that decided before any policy (`NoPermissionNeeded`, `ProtectedByAws`).
+    #[serde(default)]
+    aws_rule: Option<String>,
+    /// Text that one of the reasons for uncertainty must contain (names what was not read).
+    #[serde(default)]
+    unknown_contains: Option<String>,
+    /// The `Sid` of a statement of the deciding layer that matched with the decision's effect: the explanation
+    /// names the statement that decided, not only the decision.
+    #[serde(default)]
+    deciding_sid: Option<String>,
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -617,6 +627,37 @@ fn check(c: &Case) -> Result<(), String> {
             "expected certain={want_certain}, got {} ({:?})",
             r.certain, r.unknown
         ));
+    }
+    let rule = r.aws_rule.map(|x| format!("{x:?}"));
+    if c.aws_rule != rule {
+        problems.push(format!("expected AWS rule {:?}, got {rule:?}", c.aws_rule));
+    }
+    if let Some(want) = &c.unknown_contains
+        && !r.unknown.iter().any(|u| u.contains(want.as_str()))
+    {
+        problems.push(format!(
+            "expected a reason containing `{want}` in {:?}",
+            r.unknown
+        ));
+    }
+    if let Some(sid) = &c.deciding_sid {
+        let effect = if r.decision == Decision::Allow {
+            iam_atlas::policy::Effect::Allow
+        } else {
+            iam_atlas::policy::Effect::Deny
+        };
+        let found = r
+            .layers
+            .iter()
+            .filter(|l| Some(l.layer) == r.decided_by)
+            .flat_map(|l| l.statements.iter())
+            .any(|s| s.effect == effect && s.sid.as_deref() == Some(sid.as_str()));
+        if !found {
+            problems.push(format!(
+                "expected statement `{sid}` ({effect:?}) in the deciding layer {:?}",
+                r.decided_by
+            ));
+        }
     }
     for k in &c.missing_keys {
         if !r
