@@ -274,6 +274,40 @@ impl BaseOperator {
             .unwrap_or("?")
     }
 
+    /// The operator that holds for a value exactly when this one does not (`StringEquals` ↔ `StringNotEquals`,
+    /// `NumericLessThan` ↔ `NumericGreaterThanEquals`, …). `Bool`, `Null` and `BinaryEquals` have none (their
+    /// negation flips or excludes the value instead).
+    pub fn complement(self) -> Option<BaseOperator> {
+        use BaseOperator::*;
+        Some(match self {
+            StringEquals => StringNotEquals,
+            StringNotEquals => StringEquals,
+            StringEqualsIgnoreCase => StringNotEqualsIgnoreCase,
+            StringNotEqualsIgnoreCase => StringEqualsIgnoreCase,
+            StringLike => StringNotLike,
+            StringNotLike => StringLike,
+            NumericEquals => NumericNotEquals,
+            NumericNotEquals => NumericEquals,
+            NumericLessThan => NumericGreaterThanEquals,
+            NumericGreaterThanEquals => NumericLessThan,
+            NumericLessThanEquals => NumericGreaterThan,
+            NumericGreaterThan => NumericLessThanEquals,
+            DateEquals => DateNotEquals,
+            DateNotEquals => DateEquals,
+            DateLessThan => DateGreaterThanEquals,
+            DateGreaterThanEquals => DateLessThan,
+            DateLessThanEquals => DateGreaterThan,
+            DateGreaterThan => DateLessThanEquals,
+            IpAddress => NotIpAddress,
+            NotIpAddress => IpAddress,
+            ArnEquals => ArnNotEquals,
+            ArnNotEquals => ArnEquals,
+            ArnLike => ArnNotLike,
+            ArnNotLike => ArnLike,
+            Bool | Null | BinaryEquals => return None,
+        })
+    }
+
     /// True for the negated operators, which match when the key is missing
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>).
     pub fn is_negated(self) -> bool {
@@ -325,6 +359,21 @@ impl ConditionOperator {
             base,
             if_exists,
         })
+    }
+}
+
+impl std::fmt::Display for ConditionOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.qualifier {
+            Some(SetQualifier::ForAllValues) => f.write_str("ForAllValues:")?,
+            Some(SetQualifier::ForAnyValue) => f.write_str("ForAnyValue:")?,
+            None => {}
+        }
+        f.write_str(self.base.name())?;
+        if self.if_exists {
+            f.write_str("IfExists")?;
+        }
+        Ok(())
     }
 }
 

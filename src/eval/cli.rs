@@ -3,7 +3,7 @@
 use super::condition::Context;
 use super::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
 use super::request::{Principal, Request};
-use super::reverse::{reachable_roles, what_can, who_can};
+use super::reverse::{Outcome, reachable_roles, what_can, who_can};
 use crate::account::Model;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::cli::Format;
@@ -426,33 +426,26 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
     if a.format == Format::Json {
         return print_json(out, &w);
     }
+    let count = |o: Outcome| w.principals.iter().filter(|e| e.outcome == o).count();
     writeln!(
         out,
-        "{} of {} principals may do {} on {}",
+        "{} of {} principals may do {} on {}: {} always, {} under conditions, {} unknown",
         w.principals.len(),
         w.evaluated,
         w.action,
-        w.resource
+        w.resource,
+        count(Outcome::AllowedAlways),
+        count(Outcome::AllowedIf),
+        count(Outcome::Unknown),
     )
     .map_err(io)?;
     for e in &w.principals {
-        let how = if e.conditional {
-            format!("if {}", e.conditions.join(" and "))
-        } else {
-            "always".into()
+        let how = match e.outcome {
+            Outcome::AllowedAlways => "always".to_string(),
+            Outcome::AllowedIf => format!("if {}", e.conditions.join(" and ")),
+            Outcome::Unknown => "UNKNOWN: a policy it depends on is missing or was not read".into(),
         };
-        writeln!(
-            out,
-            "  {:<70} {:?}{} — {how}",
-            e.principal,
-            e.kind,
-            if e.certain {
-                ""
-            } else {
-                " (UNKNOWN: a policy is missing)"
-            }
-        )
-        .map_err(io)?;
+        writeln!(out, "  {:<70} {:?} — {how}", e.principal, e.kind).map_err(io)?;
         for s in &e.statements {
             writeln!(
                 out,
@@ -518,9 +511,10 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
                 .iter()
                 .map(|g| {
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         g.action.split(':').nth(1).unwrap_or(&g.action),
-                        if g.conditional { "*" } else { "" }
+                        if g.conditional { "*" } else { "" },
+                        if g.unknown.is_empty() { "" } else { "?" }
                     )
                 })
                 .collect();
@@ -532,7 +526,20 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
             writeln!(out, "    {level:<24} {shown}").map_err(io)?;
         }
     }
-    writeln!(out, "(* = only under conditions the request leaves open)").map_err(io)?;
+    writeln!(
+        out,
+        "(* = only under conditions the request leaves open; ? = unknown on some resources: a policy it needs, such as a KMS key policy, is missing, or a statement was not read)"
+    )
+    .map_err(io)?;
+    if w.not_evaluated > 0 {
+        writeln!(
+            out,
+            "{} (action, resource) pairs were not evaluated: at most {} resources per action",
+            w.not_evaluated,
+            super::reverse::WHAT_CAN_RESOURCES_PER_ACTION
+        )
+        .map_err(io)?;
+    }
     Ok(())
 }
 

@@ -352,6 +352,98 @@ pub fn unreadable_value(
     None
 }
 
+/// One condition test as written in a policy: operator, key and values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Test {
+    /// The operator as written.
+    pub operator: String,
+    /// The key.
+    pub key: String,
+    /// The policy's values.
+    pub values: Vec<String>,
+}
+
+impl Test {
+    /// `StringEquals aws:RequestedRegion eu-west-1, us-east-1`.
+    pub fn text(&self) -> String {
+        format!("{} {} {}", self.operator, self.key, self.values.join(", "))
+    }
+
+    /// The test that holds exactly when this one does not, for a key that is present, when there is one
+    /// written with an operator (`StringNotEquals` for `StringEquals`; `Bool true` for `Bool false`).
+    pub fn negation(&self) -> Option<Test> {
+        let op = ConditionOperator::parse(&self.operator)?;
+        let qualifier = match op.qualifier {
+            None => None,
+            // ¬(every value matches) = some value does not; ¬(some value matches) = none does.
+            Some(SetQualifier::ForAllValues) => Some(SetQualifier::ForAnyValue),
+            Some(SetQualifier::ForAnyValue) => Some(SetQualifier::ForAllValues),
+        };
+        let (base, values) = match op.base {
+            BaseOperator::Bool | BaseOperator::Null => match self.values.as_slice() {
+                [v] => {
+                    let b = crate::values::boolean(v)?;
+                    (op.base, vec![(!b).to_string()])
+                }
+                _ => return None,
+            },
+            b => (b.complement()?, self.values.clone()),
+        };
+        let negated = ConditionOperator {
+            qualifier,
+            base,
+            if_exists: false,
+        };
+        Some(Test {
+            operator: negated.to_string(),
+            key: self.key.clone(),
+            values,
+        })
+    }
+}
+
+/// A condition an answer relies on, on a key the request leaves open (reverse queries).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "kind", content = "tests", rename_all = "snake_case")]
+pub enum Assumption {
+    /// An `Allow` statement's test must hold.
+    Holds(Test),
+    /// A `Deny` statement's tests on open keys must not all hold, or it denies.
+    NotAll(Vec<Test>),
+}
+
+impl Assumption {
+    /// For people: `StringEquals aws:RequestedRegion eu-west-1, us-east-1` for the negation of a Deny's
+    /// `StringNotEquals`, `not (A and B)` when no single operator says it.
+    pub fn text(&self) -> String {
+        match self {
+            Assumption::Holds(t) => t.text(),
+            Assumption::NotAll(tests) => match tests.as_slice() {
+                [t] => t
+                    .negation()
+                    .map(|n| n.text())
+                    .unwrap_or_else(|| format!("not ({})", t.text())),
+                many => {
+                    let negs: Option<Vec<String>> = many
+                        .iter()
+                        .map(|t| t.negation().map(|n| n.text()))
+                        .collect();
+                    match negs {
+                        Some(n) => format!("({})", n.join(" or ")),
+                        None => format!(
+                            "not ({})",
+                            many.iter()
+                                .map(Test::text)
+                                .collect::<Vec<_>>()
+                                .join(" and ")
+                        ),
+                    }
+                }
+            },
+        }
+    }
+}
+
 /// The outcome of one condition test, for explanations.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ConditionResult {

@@ -12,7 +12,7 @@
 //! 4. across accounts both the identity side and the resource policy must allow;
 //! 5. role trust policies and KMS key policies must always allow explicitly.
 
-use super::condition::{ConditionResult, Context, Truth};
+use super::condition::{Assumption, ConditionResult, Context, Test, Truth};
 use super::decision::{
     Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine,
 };
@@ -188,6 +188,10 @@ pub struct EvalResult {
     /// With [`Overrides::optimistic`]: the conditions assumed to hold for the answer to be `Allow`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumed_conditions: Vec<String>,
+    /// The same conditions as structures (an `Allow`'s test that must hold, or a `Deny`'s tests that must not
+    /// all hold).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<Assumption>,
     /// A rule of AWS's decided the request before any policy was read (`decided_by` is then empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_rule: Option<super::protected::AwsRule>,
@@ -421,7 +425,7 @@ struct Eval<'a> {
     prefilter: Option<&'a mut Prefilter>,
     buf: Vec<u32>,
     optimistic: bool,
-    assumed: Vec<String>,
+    assumed: Vec<Assumption>,
     /// The request's action, ASCII-lowercased (for the action index).
     action_lower: String,
     /// Mode::Statements: matching statements with their layer.
@@ -543,6 +547,8 @@ impl Eval<'_> {
         };
         let mut results = Vec::new();
         let mut all = true;
+        // Reverse queries: tests on keys the request leaves open, assumed to hold (Allow) or not to (Deny).
+        let mut open: Vec<Test> = Vec::new();
         // Keys derived from the principal are filled only when a condition tests one the caller did not give,
         // or a value holds a policy variable.
         if !self.filled
@@ -620,21 +626,15 @@ impl Eval<'_> {
                     self.tested_missing.push(c.key.value.clone());
                 }
                 if self.optimistic && truth != Truth::Unknown {
-                    // Reverse queries ask "could this be allowed?": a condition on a key the request leaves
-                    // open is assumed to hold for an Allow and not to hold for a Deny.
-                    let is_allow = !is_deny;
-                    held = is_allow;
-                    if is_allow {
-                        let text = format!(
-                            "{} {} {}",
-                            c.operator.value,
-                            c.key.value,
-                            c.values.iter().collect::<Vec<_>>().join(", ")
-                        );
-                        if !self.assumed.contains(&text) {
-                            self.assumed.push(text);
-                        }
-                    }
+                    // Reverse queries ask "could this be allowed, and when?": a test on a key the request
+                    // leaves open is assumed to hold for an Allow, and for a Deny the answer records that its
+                    // open tests must not all hold.
+                    held = true;
+                    open.push(Test {
+                        operator: c.operator.value.to_string(),
+                        key: c.key.value.to_string(),
+                        values: c.values.iter().map(str::to_string).collect(),
+                    });
                 }
             }
             if self.explain {
@@ -657,6 +657,22 @@ impl Eval<'_> {
         }
         if !all {
             return Applies::No;
+        }
+        if !open.is_empty() && unsure.is_none() {
+            if is_deny {
+                // The deny applies only if its open tests all hold: the answer assumes they do not.
+                let a = Assumption::NotAll(open);
+                if !self.assumed.contains(&a) {
+                    self.assumed.push(a);
+                }
+                return Applies::No;
+            }
+            for t in open {
+                let a = Assumption::Holds(t);
+                if !self.assumed.contains(&a) {
+                    self.assumed.push(a);
+                }
+            }
         }
         match unsure {
             Some(why) => Applies::Unsure(named, results, why),
@@ -1188,7 +1204,7 @@ pub struct WithStatements {
     /// Matching statements (labels, indexes and Sids; no conditions or positions), with their layer.
     pub hits: Vec<(Layer, StatementHit)>,
     /// Conditions assumed in optimistic mode.
-    pub assumed: Vec<String>,
+    pub assumed: Vec<Assumption>,
 }
 
 /// The decision with the matching statements and the conditions assumed in optimistic mode: what reverse
@@ -1224,7 +1240,7 @@ struct RunOut {
     quick: Quick,
     decided_by: Option<Layer>,
     hits: Vec<(Layer, StatementHit)>,
-    assumed: Vec<String>,
+    assumed: Vec<Assumption>,
     result: Option<EvalResult>,
 }
 
@@ -1288,6 +1304,7 @@ fn run(
                 context: req.context.entries(),
                 notes: vec![why.to_string()],
                 assumed_conditions: Vec::new(),
+                assumptions: Vec::new(),
                 aws_rule: Some(rule),
             }),
         };
@@ -1661,7 +1678,13 @@ fn run(
                 .map(|u| format!("not read, and it does not change the decision: {u}")),
         );
     }
-    let assumed = std::mem::take(&mut ev.assumed);
+    let mut assumed = std::mem::take(&mut ev.assumed);
+    if assumed.len() > 1 {
+        // Two statements may say the same thing in different words (`Bool … false` denied in an RCP and a
+        // bucket policy): one condition, said once.
+        let mut seen = rustc_hash::FxHashSet::default();
+        assumed.retain(|a| seen.insert(a.text()));
+    }
     let quick = Quick {
         decision,
         certain,
@@ -1682,7 +1705,8 @@ fn run(
             missing_context_keys: ev.tested_missing.iter().map(|k| k.to_string()).collect(),
             context: ev.ctx.entries(),
             notes,
-            assumed_conditions: assumed.clone(),
+            assumed_conditions: assumed.iter().map(Assumption::text).collect(),
+            assumptions: assumed.clone(),
             aws_rule: None,
         }
     });

@@ -66,9 +66,24 @@ pub fn all_principals(model: &Model) -> Vec<EntityRef> {
     out
 }
 
+/// The four answers a reverse query gives for one principal (the fourth, denied always, is not listed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Allowed whatever the keys the question left open hold.
+    AllowedAlways,
+    /// Allowed if the listed conditions hold (from `Allow` statements, and the negation of `Deny` statements'
+    /// conditions), on every layer.
+    AllowedIf,
+    /// Not known: a policy it depends on is missing, or a statement could not be read.
+    Unknown,
+}
+
 /// One principal that may do the action.
 #[derive(Clone, Debug, Serialize)]
 pub struct WhoCanEntry {
+    /// Allowed always, allowed if the conditions hold, or unknown.
+    pub outcome: Outcome,
     /// The principal's ARN.
     pub principal: String,
     /// User or role.
@@ -80,8 +95,11 @@ pub struct WhoCanEntry {
     pub entity: EntityRef,
     /// Allowed only if the listed conditions hold.
     pub conditional: bool,
-    /// Conditions assumed to hold (keys the question left open).
+    /// Conditions assumed to hold (keys the question left open), for people.
     pub conditions: Vec<String>,
+    /// The same conditions as structures: the answer holds when every one does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<super::condition::Assumption>,
     /// The layer that decided.
     pub decided_by: Option<Layer>,
     /// The allowing statements of the deciding layer.
@@ -329,11 +347,16 @@ pub fn who_can(
             quick,
             decided_by,
             hits,
-            assumed: conditions,
+            assumed: assumptions,
         } = decide_with_statements(model, &req, overrides, &mut prefilter);
-        if quick.decision != Decision::Allow {
-            continue;
-        }
+        let conditions: Vec<String> = assumptions.iter().map(|a| a.text()).collect();
+        // A principal that may be allowed but is not known to be is listed as unknown, never left out.
+        let outcome = match (quick.decision, quick.certain, quick.conditional) {
+            (Decision::Allow, true, false) => Outcome::AllowedAlways,
+            (Decision::Allow, true, true) => Outcome::AllowedIf,
+            (_, false, _) => Outcome::Unknown,
+            _ => continue,
+        };
         let assumable_by = if r.kind == EntityKind::Role {
             match model
                 .accounts
@@ -351,6 +374,7 @@ pub fn who_can(
             Vec::new()
         };
         principals.push(WhoCanEntry {
+            outcome,
             statements: allowing_statements(decided_by, hits),
             principal: req.principal.arn.clone(),
             kind: req.principal.kind,
@@ -358,14 +382,15 @@ pub fn who_can(
             entity: r,
             conditional: quick.conditional,
             conditions,
+            assumptions,
             decided_by,
             assumable_by,
             certain: quick.certain,
         });
     }
     principals.sort_by(|a, b| {
-        a.conditional
-            .cmp(&b.conditional)
+        a.outcome
+            .cmp(&b.outcome)
             .then(a.principal.cmp(&b.principal))
     });
     WhoCan {
@@ -585,7 +610,16 @@ pub struct ActionGrant {
     pub resources: Vec<String>,
     /// Allowed only under conditions.
     pub conditional: bool,
+    /// Resources on which the answer is unknown (a policy it needs is missing, such as a KMS key policy, or a
+    /// statement could not be read): not allowed for certain, not denied for certain either.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
 }
+
+/// At most this many distinct resources are evaluated per action: a statement that lists thousands of
+/// resources with `NotAction` would otherwise ask millions of questions and print an answer far larger than the
+/// policy. What is left out is counted in [`WhatCan::not_evaluated`].
+pub const WHAT_CAN_RESOURCES_PER_ACTION: usize = 64;
 
 /// The answer to "what can P do?": per service, per access level, the actions and resources.
 #[derive(Clone, Debug, Serialize)]
@@ -594,57 +628,65 @@ pub struct WhatCan {
     pub principal: String,
     /// Number of (action, resource) requests evaluated.
     pub evaluated: usize,
+    /// (action, resource) pairs left out by the per-action bound ([`WHAT_CAN_RESOURCES_PER_ACTION`]).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_evaluated: usize,
     /// service → access level → grants.
     pub services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// What `principal` may do: every action its identity policies (and resource policies naming it) mention,
 /// expanded through the catalog, on the resources those statements name and the snapshot's own resources.
+/// Linear in the principal's statements: each distinct action pattern is expanded once, and resources are
+/// kept in sets.
 pub fn what_can(
     model: &Model,
     principal: &Principal,
     context: &Context,
     overrides: &Overrides,
 ) -> WhatCan {
+    use rustc_hash::{FxHashMap, FxHashSet};
     let catalog = crate::catalog::catalog();
     let opt = Overrides {
         optimistic: true,
         now: overrides.now,
         ..Overrides::default()
     };
-    // Candidate (action pattern, resource patterns) pairs from the principal's own Allow statements.
-    let mut patterns: Vec<(String, bool, Vec<String>)> = Vec::new();
-    let probe = Request {
-        principal: principal.clone(),
-        action: "*".into(),
-        resource: "*".into(),
-        resource_account: None,
-        context: context.clone(),
-    };
-    let docs = crate::eval::engine::identity_documents(model, &probe.principal);
+    // Distinct (action pattern, NotAction?) → the distinct resource patterns written with it.
+    let mut patterns: FxHashMap<(String, bool), FxHashSet<String>> = FxHashMap::default();
+    let docs = crate::eval::engine::identity_documents(model, principal);
     for pol in docs {
         for s in &pol.statements {
             if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
                 continue;
             }
-            let resources: Vec<String> = match &s.resource {
-                Some(crate::policy::ResourceBlock::Resource(l)) => {
-                    l.iter().map(str::to_string).collect()
+            let resources: Vec<&str> = match &s.resource {
+                Some(crate::policy::ResourceBlock::Resource(l)) => l.iter().collect(),
+                _ => vec!["*"],
+            };
+            let mut add = |key: (String, bool)| {
+                let set = patterns.entry(key).or_default();
+                for r in &resources {
+                    if !set.contains(*r) {
+                        set.insert((*r).to_string());
+                    }
                 }
-                _ => vec!["*".into()],
             };
             match &s.action {
                 Some(ActionBlock::Action(l)) => {
                     for p in l.iter() {
-                        patterns.push((p.to_string(), false, resources.clone()));
+                        add((p.to_string(), false));
                     }
                 }
                 Some(ActionBlock::NotAction(l)) => {
-                    patterns.push((
-                        l.iter().collect::<Vec<_>>().join("\u{1f}"),
-                        true,
-                        resources.clone(),
-                    ));
+                    let mut excluded: Vec<&str> = l.iter().collect();
+                    excluded.sort_unstable();
+                    excluded.dedup();
+                    add((excluded.join("\u{1f}"), true));
                 }
                 None => {}
             }
@@ -660,71 +702,100 @@ pub fn what_can(
                 .push(rp.resource.to_string());
         }
     }
-    let mut by_action: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (pattern, not, resources) in &patterns {
-        let mut add = |id: crate::catalog::ActionId| {
-            if let Some((svc, act)) = catalog.get(id) {
-                let full = format!("{}:{}", svc.prefix, act.name);
-                let e = by_action.entry(full).or_default();
-                for r in resources {
-                    if !e.contains(r) {
-                        e.push(r.clone());
-                    }
+    let mut by_action: BTreeMap<String, FxHashSet<String>> = BTreeMap::new();
+    let mut all_actions: Option<Vec<(String, crate::catalog::ActionId)>> = None;
+    for ((pattern, not), resources) in &patterns {
+        let mut add = |full: String| {
+            let e = by_action.entry(full).or_default();
+            for r in resources {
+                if !e.contains(r) {
+                    e.insert(r.clone());
                 }
             }
-            true
         };
         if *not {
             let excluded: Vec<&str> = pattern.split('\u{1f}').collect();
-            for id in catalog.expand("*") {
-                if let Some((svc, act)) = catalog.get(id) {
-                    let full = format!("{}:{}", svc.prefix, act.name);
-                    if !excluded
-                        .iter()
-                        .any(|p| super::glob::action_matches(p, &full))
-                    {
-                        add(id);
-                    }
+            let all = all_actions.get_or_insert_with(|| {
+                catalog
+                    .expand("*")
+                    .into_iter()
+                    .filter_map(|id| {
+                        catalog
+                            .get(id)
+                            .map(|(svc, act)| (format!("{}:{}", svc.prefix, act.name), id))
+                    })
+                    .collect()
+            });
+            for (full, _) in all.iter() {
+                if !excluded
+                    .iter()
+                    .any(|p| super::glob::action_matches(p, full))
+                {
+                    add(full.clone());
                 }
             }
         } else {
-            catalog.for_each_match(pattern, &mut add);
+            catalog.for_each_match(pattern, &mut |id| {
+                if let Some((svc, act)) = catalog.get(id) {
+                    add(format!("{}:{}", svc.prefix, act.name));
+                }
+                true
+            });
         }
     }
     let mut services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>> = BTreeMap::new();
     let mut evaluated = 0;
+    let mut not_evaluated = 0;
     let mut prefilter = Prefilter::default();
-    for (action, mut resources) in by_action {
+    let mut req = Request {
+        principal: principal.clone(),
+        action: String::new(),
+        resource: String::new(),
+        resource_account: None,
+        context: context.clone(),
+    };
+    for (action, resources) in by_action {
         let service = action.split(':').next().unwrap_or("").to_string();
+        let mut resources: Vec<String> = resources.into_iter().collect();
         if let Some(extra) = snapshot_resources.get(&service) {
-            for r in extra {
-                if !resources.contains(r) {
-                    resources.push(r.clone());
-                }
-            }
+            let known: FxHashSet<&str> = resources.iter().map(String::as_str).collect();
+            let extra: Vec<String> = extra
+                .iter()
+                .filter(|r| !known.contains(r.as_str()))
+                .cloned()
+                .collect();
+            resources.extend(extra);
+        }
+        resources.sort_unstable();
+        resources.dedup();
+        if resources.len() > WHAT_CAN_RESOURCES_PER_ACTION {
+            not_evaluated += resources.len() - WHAT_CAN_RESOURCES_PER_ACTION;
+            resources.truncate(WHAT_CAN_RESOURCES_PER_ACTION);
         }
         let mut allowed = Vec::new();
+        let mut unknown = Vec::new();
         let mut conditional = false;
-        for res in &resources {
+        req.action = action;
+        for res in resources {
             evaluated += 1;
-            let req = Request {
-                principal: principal.clone(),
-                action: action.clone(),
-                resource: res.clone(),
-                resource_account: None,
-                context: context.clone(),
-            };
+            req.resource = res;
             let q = decide_with(model, &req, &opt, &mut prefilter);
             if q.decision == Decision::Allow {
                 conditional |= q.conditional;
-                allowed.push(res.clone());
+                if q.certain {
+                    allowed.push(std::mem::take(&mut req.resource));
+                } else {
+                    unknown.push(std::mem::take(&mut req.resource));
+                }
+            } else if !q.certain {
+                unknown.push(std::mem::take(&mut req.resource));
             }
         }
-        if allowed.is_empty() {
+        if allowed.is_empty() && unknown.is_empty() {
             continue;
         }
         let level = catalog
-            .access_level(&action)
+            .access_level(&req.action)
             .map(|l| l.label().to_string())
             .unwrap_or_else(|| "Unknown".into());
         services
@@ -733,14 +804,16 @@ pub fn what_can(
             .entry(level)
             .or_default()
             .push(ActionGrant {
-                action,
+                action: req.action.clone(),
                 resources: allowed,
                 conditional,
+                unknown,
             });
     }
     WhatCan {
         principal: principal.arn.clone(),
         evaluated,
+        not_evaluated,
         services,
     }
 }
