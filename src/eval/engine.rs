@@ -392,6 +392,10 @@ impl Prefilter {
 /// Action and resource match, ignoring principal, conditions and policy variables (a pattern with a variable
 /// is kept: it is decided per principal).
 fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
+    // What was not fully read is kept: the evaluator reads it as uncertain.
+    if s.invalid.is_some() || s.effect.is_none() || s.action.is_none() {
+        return true;
+    }
     let acts = match &s.action {
         Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
         Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
@@ -691,6 +695,20 @@ impl Eval<'_> {
             reasons: Vec::new(),
         };
         for input in inputs {
+            if let Some(why) = &input.policy.invalid {
+                // Statements may be missing from what was read: any of them could allow or deny.
+                out.allow_unsure = true;
+                out.deny_unsure = true;
+                if out.reasons.len() < 16 {
+                    let l = input.label.label();
+                    out.reasons.push(format!(
+                        "{} `{}` was not fully read: {}",
+                        l.kind,
+                        crate::text::excerpt(&l.name, 80),
+                        crate::text::excerpt(&why.value, 160)
+                    ));
+                }
+            }
             let variables = input.policy.supports_variables();
             let mut candidates = std::mem::take(&mut self.buf);
             candidates.clear();

@@ -151,6 +151,10 @@ fn possible_principals(
     resource: &str,
     prefilter: &mut Prefilter,
 ) -> Option<Vec<EntityRef>> {
+    // 0. A rule of AWS's decides for everyone (sts:GetCallerIdentity).
+    if super::protected::aws_rule(super::request::PrincipalType::User, action, resource).is_some() {
+        return None;
+    }
     // 1. The resource-based policy (or the role trust policy for sts:AssumeRole*): whom does it name?
     let assume = action
         .get(..14)
@@ -178,9 +182,25 @@ fn possible_principals(
             })
             .map(|rp| &rp.doc)
     };
+    // A policy that must allow but is not loaded (a role's trust policy, a key policy) could name anyone: every
+    // principal's answer may be unknown.
+    let key = {
+        let mut parts = resource.splitn(6, ':');
+        parts.nth(2) == Some("kms") && parts.nth(2).is_some_and(|r| r.starts_with("key/"))
+    };
+    if resource_doc.is_none() && ((assume && resource.contains(":role/")) || key) {
+        return None;
+    }
     let mut named: rustc_hash::FxHashSet<EntityRef> = rustc_hash::FxHashSet::default();
     if let Some(doc) = resource_doc {
+        if doc.policy.invalid.is_some() {
+            return None;
+        }
         for st in &doc.policy.statements {
+            // A statement that was not fully read may name anyone.
+            if st.invalid.is_some() {
+                return None;
+            }
             if st.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
                 continue;
             }
@@ -227,7 +247,8 @@ fn possible_principals(
                             .get(i as usize)
                             .and_then(|p| p.default_doc())
                             .is_some_and(|d| {
-                                !prefilter.candidates(&d.policy, action, resource).is_empty()
+                                d.policy.invalid.is_some()
+                                    || !prefilter.candidates(&d.policy, action, resource).is_empty()
                             })
                     })
                 }
@@ -242,7 +263,8 @@ fn possible_principals(
         };
         let inline_hot = |list: &[crate::account::InlinePolicy], prefilter: &mut Prefilter| {
             list.iter().any(|p| {
-                !prefilter
+                p.doc.policy.invalid.is_some()
+                    || !prefilter
                     .candidates(&p.doc.policy, action, resource)
                     .is_empty()
             })

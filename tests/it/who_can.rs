@@ -1,35 +1,44 @@
 //! who-can skips principals that nothing could allow; its answer must equal evaluating every principal.
 
 use iam_atlas::account::{LoadOptions, Model};
-use iam_atlas::eval::reverse::{all_principals, principal_of, who_can};
-use iam_atlas::eval::{Context, Decision, Overrides, Request, decide};
+use iam_atlas::eval::reverse::{Outcome, all_principals, principal_of, who_can};
+use iam_atlas::eval::{Context, Decision, Overrides, Principal, Request, evaluate};
 
-fn brute_force(model: &Model, action: &str, resource: &str) -> Vec<String> {
+/// Every principal evaluated one by one, resolved from its ARN as `iam-atlas eval` resolves it: the listed
+/// principals with their outcome (allowed always, allowed if, unknown).
+fn brute_force(model: &Model, action: &str, resource: &str) -> Vec<(String, Outcome)> {
     let ov = Overrides {
         optimistic: true,
         ..Overrides::default()
     };
-    let mut out: Vec<String> = all_principals(model)
+    let mut out: Vec<(String, Outcome)> = all_principals(model)
         .into_iter()
         .filter_map(|r| principal_of(model, r))
-        .filter(|p| {
+        .filter_map(|p| {
+            let principal = Principal::resolve(&p.arn, model).expect("a loaded ARN resolves");
             let req = Request {
-                principal: p.clone(),
+                principal,
                 action: action.into(),
                 resource: resource.into(),
                 resource_account: None,
                 context: Context::new(),
             };
-            decide(model, &req, &ov).0 == Decision::Allow
+            let r = evaluate(model, &req, &ov);
+            let outcome = match (r.decision, r.certain, r.assumed_conditions.is_empty()) {
+                (Decision::Allow, true, true) => Outcome::AllowedAlways,
+                (Decision::Allow, true, false) => Outcome::AllowedIf,
+                (_, false, _) => Outcome::Unknown,
+                _ => return None,
+            };
+            Some((p.arn, outcome))
         })
-        .map(|p| p.arn)
         .collect();
     out.sort();
     out
 }
 
 fn check(model: &Model, action: &str, resource: &str) {
-    let mut got: Vec<String> = who_can(
+    let mut got: Vec<(String, Outcome)> = who_can(
         model,
         action,
         resource,
@@ -39,7 +48,7 @@ fn check(model: &Model, action: &str, resource: &str) {
     )
     .principals
     .into_iter()
-    .map(|e| e.principal)
+    .map(|e| (e.principal, e.outcome))
     .collect();
     got.sort();
     assert_eq!(
@@ -124,4 +133,32 @@ fn who_can_equals_evaluating_everyone_on_a_generated_account() {
         check(&m, action, resource);
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// who-can agrees with `eval` on every principal of every fixture export, whose ARNs may name another account
+/// than the file's (`arn:aws:iam::012345678901:user/obama` in another account's export, `arn:aws:iam::aws:…`).
+#[test]
+fn who_can_equals_eval_on_every_fixture_export() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5);
+    for f in files {
+        let m = iam_atlas::account::load_paths(std::slice::from_ref(&f), LoadOptions::default())
+            .expect("fixture loads");
+        for (action, resource) in [
+            ("s3:GetObject", "arn:aws:s3:::some-bucket/key"),
+            ("iam:PassRole", "*"),
+            ("ec2:RunInstances", "*"),
+            ("sts:GetCallerIdentity", "*"),
+            ("kms:ListKeys", "*"),
+            ("iam:CreateUser", "arn:aws:iam::123456789012:user/x"),
+        ] {
+            check(&m, action, resource);
+        }
+    }
 }
