@@ -11,6 +11,7 @@ pub mod protected;
 pub mod request;
 pub mod reverse;
 pub mod suite;
+pub mod witness;
 
 pub use condition::Context;
 pub use engine::{

@@ -265,8 +265,8 @@ fn possible_principals(
             list.iter().any(|p| {
                 p.doc.policy.invalid.is_some()
                     || !prefilter
-                    .candidates(&p.doc.policy, action, resource)
-                    .is_empty()
+                        .candidates(&p.doc.policy, action, resource)
+                        .is_empty()
             })
         };
         let groups_hot: Vec<bool> = a

@@ -162,3 +162,104 @@ fn who_can_equals_eval_on_every_fixture_export() {
         }
     }
 }
+
+/// Every conditional who-can answer is exact where it matters: a context that meets its conditions evaluates to
+/// Allow (without assumptions), and one that breaks a condition that came from a `Deny` evaluates to an explicit
+/// deny by that statement's layer.
+#[test]
+fn conditional_answers_hold_and_break_as_they_say() {
+    use iam_atlas::eval::condition::Assumption;
+    use iam_atlas::eval::reverse::Outcome;
+    use iam_atlas::eval::witness::satisfy;
+    let m = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample");
+    let mut checked = 0;
+    let mut denied = 0;
+    for (action, resource) in [
+        ("s3:GetObject", "arn:aws:s3:::larkspur-prod-data/x"),
+        (
+            "s3:PutObject",
+            "arn:aws:s3:::larkspur-prod-data/reports/a.csv",
+        ),
+        ("s3:DeleteObject", "arn:aws:s3:::larkspur-prod-data/x"),
+        (
+            "ec2:RunInstances",
+            "arn:aws:ec2:eu-west-1:412345678901:instance/*",
+        ),
+        (
+            "ec2:TerminateInstances",
+            "arn:aws:ec2:us-west-2:412345678901:instance/i-1",
+        ),
+        ("sts:AssumeRole", "arn:aws:iam::412345678901:role/admin-mfa"),
+        (
+            "dynamodb:GetItem",
+            "arn:aws:dynamodb:eu-west-1:412345678901:table/orders",
+        ),
+        ("iam:CreateUser", "arn:aws:iam::412345678901:user/new"),
+    ] {
+        let w = who_can(
+            &m,
+            action,
+            resource,
+            None,
+            &Context::new(),
+            &Overrides::default(),
+        );
+        for e in w
+            .principals
+            .iter()
+            .filter(|e| e.outcome == Outcome::AllowedIf)
+        {
+            let principal = Principal::resolve(&e.principal, &m).expect("resolves");
+            let run = |ctx: Context| {
+                evaluate(
+                    &m,
+                    &Request {
+                        principal: principal.clone(),
+                        action: action.into(),
+                        resource: resource.into(),
+                        resource_account: None,
+                        context: ctx,
+                    },
+                    &Overrides::default(),
+                )
+            };
+            let ctx = satisfy(&e.assumptions, &Context::new(), None).unwrap_or_else(|| {
+                panic!(
+                    "{} {action} {resource}: no context meets {:?}",
+                    e.principal, e.conditions
+                )
+            });
+            let r = run(ctx.clone());
+            assert_eq!(
+                r.decision,
+                Decision::Allow,
+                "{} {action} {resource} with {:?}: {:?} by {:?}",
+                e.principal,
+                ctx.entries(),
+                r.decision,
+                r.decided_by
+            );
+            checked += 1;
+            for (i, a) in e.assumptions.iter().enumerate() {
+                if !matches!(a, Assumption::NotAll(_)) {
+                    continue;
+                }
+                let Some(bad) = satisfy(&e.assumptions, &Context::new(), Some(i)) else {
+                    continue;
+                };
+                let r = run(bad.clone());
+                assert_eq!(
+                    r.decision,
+                    Decision::ExplicitDeny,
+                    "{} {action} {resource} breaking `{}` with {:?}",
+                    e.principal,
+                    a.text(),
+                    bad.entries()
+                );
+                denied += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} conditional answers checked");
+    assert!(denied >= 20, "only {denied} broken conditions checked");
+}
