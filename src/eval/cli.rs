@@ -72,6 +72,10 @@ pub struct EvalArgs {
     /// (`principal`, `action`, `resource`, `resource_account`, `context`); one JSON result per line is written.
     #[arg(long, value_name = "FILE.jsonl")]
     requests: Option<PathBuf>,
+    /// For a denied request, the smallest changes that would allow it; for an allowed one, what would deny it.
+    /// Each is verified by evaluating the request again with the change.
+    #[arg(long)]
+    how_to_allow: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -311,6 +315,49 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             }
         }
     }
+    let near: Vec<_> = r
+        .layers
+        .iter()
+        .flat_map(|l| l.near_misses.iter().map(move |s| (l.layer, s)))
+        .collect();
+    if !near.is_empty() {
+        writeln!(
+            out,
+            "\nnear misses (action, resource and principal match; a condition fails)"
+        )?;
+        for (layer, s) in near {
+            writeln!(
+                out,
+                "  {:<5} {:?} {} {} statement {}{}{}",
+                format!("{:?}", s.effect),
+                layer,
+                s.policy.kind,
+                crate::text::excerpt(&s.policy.name, 80),
+                s.index,
+                s.sid
+                    .as_ref()
+                    .map(|x| format!(" \"{x}\""))
+                    .unwrap_or_default(),
+                s.location
+                    .as_ref()
+                    .map(|l| format!(" at {l}"))
+                    .unwrap_or_default(),
+            )?;
+            for c in s.conditions.iter().filter(|c| !c.held) {
+                writeln!(
+                    out,
+                    "        {} {} {:?} vs {}: fails",
+                    c.operator,
+                    c.key,
+                    c.policy_values,
+                    c.request_values
+                        .as_ref()
+                        .map(|v| v.join(", "))
+                        .unwrap_or_else(|| "(missing)".into()),
+                )?;
+            }
+        }
+    }
     if !r.missing_context_keys.is_empty() {
         writeln!(
             out,
@@ -405,9 +452,63 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
         context: context_from(&a.context)?,
     };
     let r = evaluate(&model, &req, &overrides);
+    if !a.how_to_allow {
+        return match a.format {
+            Format::Json => print_json(out, &r),
+            Format::Text => print_text(&r, out).map_err(io),
+        };
+    }
+    let (key, changes) = if r.decision == Decision::Allow {
+        (
+            "what_would_deny",
+            super::howto::what_would_deny(&model, &req, &overrides),
+        )
+    } else {
+        (
+            "how_to_allow",
+            super::howto::how_to_allow(&model, &req, &overrides),
+        )
+    };
     match a.format {
-        Format::Json => print_json(out, &r),
-        Format::Text => print_text(&r, out).map_err(io),
+        Format::Json => {
+            let mut v = serde_json::to_value(&r).map_err(|e| e.to_string())?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    key.into(),
+                    serde_json::to_value(&changes).map_err(|e| e.to_string())?,
+                );
+            }
+            print_json(out, &v)
+        }
+        Format::Text => {
+            print_text(&r, out).map_err(io)?;
+            let title = if key == "how_to_allow" {
+                "how to allow it"
+            } else {
+                "what would deny it"
+            };
+            writeln!(out, "\n{title} (each change verified by evaluating again)").map_err(io)?;
+            if changes.is_empty() {
+                writeln!(out, "  no single change found").map_err(io)?;
+            }
+            for c in &changes {
+                writeln!(
+                    out,
+                    "  [{}] {}",
+                    if c.verified {
+                        "verified"
+                    } else {
+                        "not enough alone"
+                    },
+                    c.change
+                )
+                .map_err(io)?;
+                if let Some(sn) = &c.snippet {
+                    writeln!(out, "      {sn}").map_err(io)?;
+                }
+            }
+            Ok(())
+        }
     }
 }
 

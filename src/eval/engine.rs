@@ -140,6 +140,10 @@ pub struct LayerResult {
     pub levels: Vec<LevelResult>,
     /// Matching statements (allows and denies).
     pub statements: Vec<StatementHit>,
+    /// Near misses: statements whose action, resource and principal match the request but a condition fails
+    /// (each with its conditions, the failing ones `held: false`): what almost allowed or denied it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub near_misses: Vec<StatementHit>,
     /// Policies this layer should include but the model lacks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_policies: Vec<String>,
@@ -210,10 +214,40 @@ pub struct Overrides {
     pub rcp_levels: Vec<Vec<(String, Policy)>>,
     /// The time to evaluate at (default: now).
     pub now: Option<Timestamp>,
+    /// Policies added to a layer for this request only ("what if this statement existed?"); for SCPs and RCPs
+    /// they join every described level. How-to-allow verifies its suggestions with them.
+    pub extra: Vec<(Layer, String, Policy)>,
+    /// Statements left out for this request only ("what if this Deny were gone?").
+    pub ignore: Vec<StatementRef>,
     /// Treat conditions on keys the request does not supply as satisfiable (held for `Allow` statements, not
     /// for `Deny` ones), listing them in [`EvalResult::assumed_conditions`]: reverse queries use this to find
     /// who *could* be allowed, and under which conditions.
     pub optimistic: bool,
+}
+
+/// A statement named by its policy's label and its index, as explanations show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    /// The label's kind (`inline`, `managed`, `scp`, …).
+    pub kind: String,
+    /// The label's name.
+    pub name: String,
+    /// What holds the policy, when the label says.
+    pub attached_to: Option<String>,
+    /// The statement's index.
+    pub index: usize,
+}
+
+impl StatementRef {
+    /// The statement of a hit.
+    pub fn of(hit: &StatementHit) -> StatementRef {
+        StatementRef {
+            kind: hit.policy.kind.to_string(),
+            name: hit.policy.name.clone(),
+            attached_to: hit.policy.attached_to.clone(),
+            index: hit.index,
+        }
+    }
 }
 
 /// What holds a policy, borrowed from the model (`user alice`).
@@ -282,6 +316,8 @@ struct LayerEval {
     allow_unsure: bool,
     named: Option<Named>,
     hits: Vec<StatementHit>,
+    /// Statements that matched but for a condition (explain mode).
+    near_misses: Vec<StatementHit>,
     /// Why statements were not fully read.
     reasons: Vec<String>,
 }
@@ -289,6 +325,9 @@ struct LayerEval {
 /// Whether a statement applies to the request.
 enum Applies {
     No,
+    /// Action, resource and principal match but a condition fails (explain mode only): the statement that
+    /// almost decided, with its conditions.
+    NearMiss(Vec<ConditionResult>),
     Yes(Named, Vec<ConditionResult>),
     /// It might: part of it could not be read. The reason.
     Unsure(Named, Vec<ConditionResult>, String),
@@ -438,6 +477,8 @@ struct Eval<'a> {
     hits: Vec<(Layer, StatementHit)>,
     /// The principal's user or role has a permissions boundary (see [`principal_named`]).
     bounded: bool,
+    /// Statements to leave out ([`Overrides::ignore`]).
+    ignore: &'a [StatementRef],
 }
 
 impl Eval<'_> {
@@ -660,7 +701,11 @@ impl Eval<'_> {
             }
         }
         if !all {
-            return Applies::No;
+            return if self.explain {
+                Applies::NearMiss(results)
+            } else {
+                Applies::No
+            };
         }
         if !open.is_empty() && unsure.is_none() {
             if is_deny {
@@ -692,6 +737,7 @@ impl Eval<'_> {
             allow_unsure: false,
             named: None,
             hits: Vec::new(),
+            near_misses: Vec::new(),
             reasons: Vec::new(),
         };
         for input in inputs {
@@ -724,11 +770,26 @@ impl Eval<'_> {
                     .action_index()
                     .candidates(&self.action_lower, &mut candidates),
             }
+            let ignored: Vec<usize> = if self.ignore.is_empty() {
+                Vec::new()
+            } else {
+                let l = input.label.label();
+                self.ignore
+                    .iter()
+                    .filter(|r| {
+                        r.kind == l.kind && r.name == l.name && r.attached_to == l.attached_to
+                    })
+                    .map(|r| r.index)
+                    .collect()
+            };
             for &ci in &candidates {
                 let index = ci as usize;
                 let Some(s) = input.policy.statements.get(index) else {
                     continue;
                 };
+                if ignored.contains(&index) {
+                    continue;
+                }
                 // The action index (or the prefilter) has matched the action already, except for the statements it
                 // lists as needing a full match.
                 let action_known = match self.prefilter {
@@ -738,6 +799,24 @@ impl Eval<'_> {
                 let (named, conditions, unsure) =
                     match self.statement_applies(s, variables, check_principal, action_known) {
                         Applies::No => continue,
+                        Applies::NearMiss(conditions) => {
+                            if out.near_misses.len() < 16 {
+                                let location = input.label.source().map(|src| {
+                                    let source = self.model.source(src);
+                                    format!("{}:{}", source.name, source.line_col(s.span.start))
+                                });
+                                out.near_misses.push(StatementHit {
+                                    policy: input.label.label(),
+                                    index,
+                                    sid: s.sid.as_ref().map(|x| x.value.to_string()),
+                                    effect: s.effect.as_ref().map_or(Effect::Deny, |e| e.value),
+                                    span: s.span,
+                                    location,
+                                    conditions,
+                                });
+                            }
+                            continue;
+                        }
                         Applies::Yes(n, c) => (n, c, None),
                         Applies::Unsure(n, c, why) => (n, c, Some(why)),
                     };
@@ -1356,6 +1435,7 @@ fn run(
         current: Layer::Identity,
         hits: Vec::new(),
         bounded: false,
+        ignore: &overrides.ignore,
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -1363,10 +1443,29 @@ fn run(
     let service = req.action.split(':').next().unwrap_or("");
 
     // Identity side of the principal.
-    let (ident_inputs, boundary_inputs, ident_unknown, service_linked) = match p.entity {
+    let (mut ident_inputs, mut boundary_inputs, ident_unknown, service_linked) = match p.entity {
         Some(r) => identity_inputs(model, r),
         None => (Vec::new(), None, Vec::new(), false),
     };
+    let extra = |layer: Layer| {
+        overrides
+            .extra
+            .iter()
+            .filter(move |(l, _, _)| *l == layer)
+            .map(|(_, n, pol)| Input {
+                label: LabelSrc::Owned(label("what-if", n)),
+                policy: pol,
+            })
+    };
+    if p.entity.is_some() {
+        ident_inputs.extend(extra(Layer::Identity));
+    }
+    let extra_boundary: Vec<Input<'_>> = extra(Layer::Boundary).collect();
+    if !extra_boundary.is_empty() {
+        boundary_inputs
+            .get_or_insert_with(Vec::new)
+            .extend(extra_boundary);
+    }
     let identity_known = p.entity.is_some();
     ev.bounded = boundary_inputs.is_some();
 
@@ -1394,7 +1493,14 @@ fn run(
                 Layer::Scp,
                 "the principal's account is not in a described organisation, or is its management account",
             ),
-            Some(levels) => org_layer(&mut ev, Layer::Scp, &levels, false),
+            Some(mut levels) => {
+                for (_, inputs) in levels.iter_mut() {
+                    if let Some(inputs) = inputs {
+                        inputs.extend(extra(Layer::Scp));
+                    }
+                }
+                org_layer(&mut ev, Layer::Scp, &levels, false)
+            }
         }
     };
     layers.push(scp);
@@ -1421,7 +1527,14 @@ fn run(
                 Layer::Rcp,
                 "the resource's account is not in a described organisation, or is its management account",
             ),
-            Some(levels) => org_layer(&mut ev, Layer::Rcp, &levels, true),
+            Some(mut levels) => {
+                for (_, inputs) in levels.iter_mut() {
+                    if let Some(inputs) = inputs {
+                        inputs.extend(extra(Layer::Rcp));
+                    }
+                }
+                org_layer(&mut ev, Layer::Rcp, &levels, true)
+            }
         }
     };
     layers.push(rcp);
@@ -1453,7 +1566,9 @@ fn run(
             policy: pol,
         };
         ev.current = Layer::Trust;
-        let e = ev.layer(std::slice::from_ref(&input), true);
+        let mut inputs = vec![input];
+        inputs.extend(extra(Layer::Trust));
+        let e = ev.layer(&inputs, true);
         resource_named = e.named;
         layer_result(Layer::Trust, e)
     } else if is_trust {
@@ -1479,8 +1594,9 @@ fn run(
                         policy: &t.policy,
                     };
                     ev.current = Layer::Trust;
-                    ev.current = Layer::Resource;
-                    let e = ev.layer(std::slice::from_ref(&input), true);
+                    let mut inputs = vec![input];
+                    inputs.extend(extra(Layer::Trust));
+                    let e = ev.layer(&inputs, true);
                     resource_named = e.named;
                     layer_result(Layer::Trust, e)
                 }
@@ -1535,7 +1651,10 @@ fn run(
         };
         match input {
             Some(input) => {
-                let e = ev.layer(std::slice::from_ref(&input), true);
+                ev.current = Layer::Resource;
+                let mut inputs = vec![input];
+                inputs.extend(extra(Layer::Resource));
+                let e = ev.layer(&inputs, true);
                 resource_named = e.named;
                 layer_result(Layer::Resource, e)
             }
@@ -1545,6 +1664,13 @@ fn run(
                         .into(),
                 );
                 unknown_layer(Layer::Resource, "UNKNOWN: key policy not loaded")
+            }
+            None if extra(Layer::Resource).next().is_some() => {
+                ev.current = Layer::Resource;
+                let inputs: Vec<Input<'_>> = extra(Layer::Resource).collect();
+                let e = ev.layer(&inputs, true);
+                resource_named = e.named;
+                layer_result(Layer::Resource, e)
             }
             None => na(
                 Layer::Resource,
@@ -1614,7 +1740,8 @@ fn run(
     };
     let boundary_verdict = boundary.verdict;
     layers.push(boundary);
-    let session = if overrides.session_policies.is_empty() {
+    let session = if overrides.session_policies.is_empty() && extra(Layer::Session).next().is_none()
+    {
         na(Layer::Session, "no session policy")
     } else {
         let inputs: Vec<Input<'_>> = overrides
@@ -1624,6 +1751,7 @@ fn run(
                 label: LabelSrc::Owned(label("session", n)),
                 policy: pol,
             })
+            .chain(extra(Layer::Session))
             .collect();
         ev.current = Layer::Session;
         let e = ev.layer(&inputs, false);
@@ -1764,6 +1892,7 @@ fn na(layer: Layer, note: &'static str) -> LayerResult {
         note: Some(std::borrow::Cow::Borrowed(note)),
         levels: Vec::new(),
         statements: Vec::new(),
+        near_misses: Vec::new(),
         unknown_policies: Vec::new(),
         uncertain: false,
         possible: Possible::exactly(Verdict::NotApplicable),
@@ -1779,6 +1908,7 @@ fn unknown_layer(layer: Layer, note: &'static str) -> LayerResult {
         note: Some(std::borrow::Cow::Borrowed(note)),
         levels: Vec::new(),
         statements: Vec::new(),
+        near_misses: Vec::new(),
         unknown_policies: Vec::new(),
         uncertain: true,
         possible: Possible::any(),
@@ -1794,6 +1924,7 @@ fn layer_result(layer: Layer, e: LayerEval) -> LayerResult {
         note: None,
         levels: Vec::new(),
         statements: e.hits,
+        near_misses: e.near_misses,
         unknown_policies: Vec::new(),
         uncertain: possible.is_uncertain(),
         possible,
@@ -1813,6 +1944,7 @@ fn org_layer(
         note: None,
         levels: Vec::new(),
         statements: Vec::new(),
+        near_misses: Vec::new(),
         unknown_policies: Vec::new(),
         uncertain: false,
         possible: Possible::exactly(Verdict::Allow),
@@ -1838,6 +1970,9 @@ fn org_layer(
         level_possible.push(possible(&e));
         out.unread.append(&mut e.reasons);
         out.statements.extend(e.hits);
+        if out.near_misses.len() < 16 {
+            out.near_misses.extend(e.near_misses);
+        }
         if ev.explain {
             out.levels.push(LevelResult {
                 name: format!("{} {}", name.kind, name.name),

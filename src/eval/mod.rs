@@ -7,6 +7,7 @@ pub mod condition;
 pub mod decision;
 pub mod engine;
 pub mod glob;
+pub mod howto;
 pub mod protected;
 pub mod request;
 pub mod reverse;

@@ -6,6 +6,7 @@ mod conformance;
 mod eval_cli;
 mod eval_props;
 mod eval_teaching;
+mod exact_answers;
 mod fixtures;
 mod glob_props;
 mod gui;

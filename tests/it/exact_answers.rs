@@ -1,0 +1,307 @@
+//! Issue 19's answers as a user gets them from the command line: the engine defects' regressions, near misses,
+//! "how to allow it" and "what would deny it", conditional who-can and what-can's uncertain actions.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+}
+
+const STALE_MFA: [&str; 12] = [
+    "--principal",
+    "maria.silva",
+    "--action",
+    "sts:AssumeRole",
+    "--resource",
+    "arn:aws:iam::412345678901:role/admin-mfa",
+    "--context",
+    "aws:RequestedRegion=eu-west-1",
+    "--context",
+    "aws:MultiFactorAuthPresent=true",
+    "--context",
+    "aws:MultiFactorAuthAge=7200",
+];
+
+/// Teaching case 18: the trust policy's MFA-age test is the near miss, and the fix is a younger MFA session.
+#[test]
+fn a_denial_shows_its_near_miss_and_how_to_allow_it() {
+    let mut args = vec!["eval", "--sample", "--how-to-allow", "--format", "json"];
+    args.extend(STALE_MFA);
+    let v = json(&args);
+    assert_eq!(v["decision"], "ImplicitDeny");
+    assert_eq!(v["decided_by"], "Trust");
+    let trust = v["layers"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["layer"] == "Trust"))
+        .expect("trust layer");
+    let miss = &trust["near_misses"][0];
+    assert_eq!(miss["policy"]["kind"], "trust");
+    let failing: Vec<&Value> = miss["conditions"]
+        .as_array()
+        .expect("conditions")
+        .iter()
+        .filter(|c| c["held"] == false)
+        .collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0]["key"], "aws:MultiFactorAuthAge");
+    assert_eq!(failing[0]["request_values"][0], "7200");
+    let changes = v["how_to_allow"].as_array().expect("how_to_allow");
+    let ctx = changes
+        .iter()
+        .find(|c| c["kind"] == "context")
+        .expect("a context change");
+    assert_eq!(ctx["verified"], true);
+    let text = ctx["change"].as_str().unwrap_or_default();
+    assert!(text.contains("aws:MultiFactorAuthAge = "), "{text}");
+    let age: f64 = text
+        .rsplit("aws:MultiFactorAuthAge = ")
+        .next()
+        .and_then(|t| t.split(',').next())
+        .and_then(|t| t.trim().parse().ok())
+        .expect("an age");
+    assert!(age < 3600.0, "{text}");
+    // The text output says the same.
+    let mut args = vec!["eval", "--sample", "--how-to-allow"];
+    args.extend(STALE_MFA);
+    let (_, out, _) = run(&args);
+    assert!(out.contains("near misses"), "{out}");
+    assert!(
+        out.contains("NumericLessThan aws:MultiFactorAuthAge [\"3600\"] vs 7200: fails"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[verified] with the request context aws:MultiFactorAuthAge ="),
+        "{out}"
+    );
+}
+
+/// An explicit deny: removing it is the verified change, and it names the statement.
+#[test]
+fn how_to_allow_names_the_blocking_deny() {
+    let v = json(&[
+        "eval",
+        "--sample",
+        "--how-to-allow",
+        "--format",
+        "json",
+        "--principal",
+        "li.wei",
+        "--action",
+        "s3:DeleteObject",
+        "--resource",
+        "arn:aws:s3:::larkspur-prod-data/x",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+        "--context",
+        "aws:SecureTransport=true",
+    ]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+    let first = &v["how_to_allow"][0];
+    assert_eq!(first["kind"], "remove_deny");
+    assert_eq!(first["verified"], true);
+    assert!(
+        first["change"]
+            .as_str()
+            .is_some_and(|c| c.contains("ProtectProdData")),
+        "{first}"
+    );
+}
+
+/// An allowed request: what would stop it, each verified.
+#[test]
+fn what_would_deny_an_allowed_request() {
+    let v = json(&[
+        "eval",
+        "--sample",
+        "--how-to-allow",
+        "--format",
+        "json",
+        "--principal",
+        "li.wei",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::larkspur-prod-data/x",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+        "--context",
+        "aws:SecureTransport=true",
+    ]);
+    assert_eq!(v["decision"], "Allow");
+    let changes = v["what_would_deny"].as_array().expect("what_would_deny");
+    let kinds: Vec<&str> = changes.iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert!(kinds.contains(&"context"), "{kinds:?}");
+    assert!(kinds.contains(&"remove_allow"), "{kinds:?}");
+    let scp = changes
+        .iter()
+        .find(|c| c["layer"] == "Scp")
+        .expect("an SCP guardrail");
+    assert_eq!(scp["verified"], true);
+    assert!(changes.iter().all(|c| c["verified"] == true), "{changes:?}");
+}
+
+/// Defect 1: GetCallerIdentity needs no permission and no deny stops it.
+#[test]
+fn get_caller_identity_is_always_allowed() {
+    let v = json(&[
+        "eval",
+        "--sample",
+        "--format",
+        "json",
+        "--principal",
+        "li.wei",
+        "--action",
+        "sts:GetCallerIdentity",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(v["decision"], "Allow");
+    assert_eq!(v["aws_rule"], "NoPermissionNeeded");
+    assert!(v["decided_by"].is_null());
+}
+
+/// Defect 6: an administrator cannot change an AWS-managed policy.
+#[test]
+fn aws_managed_policies_are_protected() {
+    let v = json(&[
+        "eval",
+        "--sample",
+        "--format",
+        "json",
+        "--principal",
+        "maria.silva",
+        "--action",
+        "iam:CreatePolicyVersion",
+        "--resource",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+    ]);
+    assert_eq!(v["decision"], "ExplicitDeny");
+    assert_eq!(v["aws_rule"], "ProtectedByAws");
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("belong to AWS"))
+    );
+}
+
+/// Defect 5: `--resource-policy` is the trust policy of an `sts:AssumeRole` request.
+#[test]
+fn resource_policy_is_the_trust_policy_for_assume_role() {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let trust = dir.join("trust.json");
+    std::fs::write(
+        &trust,
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Maria", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::412345678901:user/maria.silva"}, "Action": "sts:AssumeRole"}]}"#,
+    )
+    .expect("write");
+    let path = trust.to_string_lossy().into_owned();
+    let base = [
+        "eval",
+        "--sample",
+        "--format",
+        "json",
+        "--principal",
+        "maria.silva",
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::412345678901:role/not-yet-created",
+        "--context",
+        "aws:MultiFactorAuthPresent=true",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ];
+    let v = json(&base);
+    assert_eq!(v["certain"], false, "{v}");
+    let mut args = base.to_vec();
+    args.extend(["--resource-policy", path.as_str()]);
+    let v = json(&args);
+    assert_eq!(v["decision"], "Allow", "{v}");
+    assert_eq!(v["certain"], true);
+    let trust_layer = v["layers"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["layer"] == "Trust"))
+        .expect("trust layer");
+    assert_eq!(trust_layer["verdict"], "Allow");
+    assert_eq!(trust_layer["statements"][0]["sid"], "Maria");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The issue's who-can: li.wei is allowed only inside the approved regions and over TLS, never "always".
+#[test]
+fn who_can_carries_the_guardrails_conditions() {
+    let v = json(&[
+        "who-can",
+        "s3:GetObject",
+        "arn:aws:s3:::larkspur-prod-data/x",
+        "--sample",
+        "--format",
+        "json",
+    ]);
+    let li = v["principals"]
+        .as_array()
+        .and_then(|p| {
+            p.iter()
+                .find(|e| e["principal"] == "arn:aws:iam::412345678901:user/li.wei")
+        })
+        .expect("li.wei listed");
+    assert_eq!(li["outcome"], "allowed_if");
+    let conditions: Vec<&str> = li["conditions"]
+        .as_array()
+        .expect("conditions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        conditions.contains(&"StringEquals aws:RequestedRegion eu-west-1, us-east-1"),
+        "{conditions:?}"
+    );
+    assert!(
+        conditions.contains(&"Bool aws:SecureTransport true"),
+        "{conditions:?}"
+    );
+    assert_eq!(
+        conditions.len(),
+        2,
+        "the same condition from the RCP and the bucket policy is said once: {conditions:?}"
+    );
+}
+
+/// Defect 2: what-can keeps KMS actions, with their uncertainty where a key policy is missing.
+#[test]
+fn what_can_lists_kms_actions() {
+    let v = json(&["what-can", "maria.silva", "--sample", "--format", "json"]);
+    let kms = &v["services"]["kms"];
+    assert!(kms.is_object(), "kms missing from {}", v["services"]);
+    let grants: Vec<&Value> = kms
+        .as_object()
+        .map(|levels| {
+            levels
+                .values()
+                .flat_map(|g| g.as_array().into_iter().flatten())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        grants.iter().any(|g| g["action"] == "kms:CreateKey"),
+        "{kms}"
+    );
+    assert!(grants.iter().any(|g| g["action"] == "kms:Decrypt"), "{kms}");
+}
