@@ -796,6 +796,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let search = std::env::var("IAM_ATLAS_SEARCH").ok();
     let edit_file = std::env::var_os("IAM_ATLAS_EDIT").map(PathBuf::from);
     let request = std::env::var("IAM_ATLAS_REQUEST").ok();
+    let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
     let result = eframe::run_native(
         about::APP_NAME,
         options,
@@ -855,6 +856,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                     }
                     Err(e) => app.load_error = Some(e.to_string()),
                 }
+                app.show_about = show_about;
                 app.screenshot = Some(ScreenshotPlan {
                     path,
                     frames_after_load: 5,
