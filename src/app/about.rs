@@ -62,6 +62,8 @@ pub fn window(ctx: &egui::Context, open: &mut bool) {
     egui::Window::new("About IAM Atlas")
         .open(open)
         .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .resizable(true)
         .default_width(520.0)
         .show(ctx, |ui| {

@@ -160,6 +160,44 @@ fn the_desktop_entry_matches_the_binary_the_icon_and_the_window() {
     assert!(cli.is_ok(), "{cli:?}");
 }
 
+#[test]
+fn the_package_copyright_file_carries_every_licence_text() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).expect(p);
+    let copyright = read("assets/packaging/copyright");
+    assert!(
+        copyright.starts_with(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+        )
+    );
+    // Debian's copyright format indents a licence text and marks its blank lines with ` .`; the texts are
+    // compared word by word (their line breaks differ), without their title and copyright lines.
+    let words = |text: &str| {
+        text.split_whitespace()
+            .filter(|w| *w != ".")
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let all = words(&copyright);
+    for file in [
+        "LICENSE-MIT",
+        "assets/catalog/LICENSE-iam-data",
+        "assets/LICENSE-cloudsplaining.txt",
+    ] {
+        let text = read(file);
+        let body: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("Copyright") && !l.starts_with("MIT License"))
+            .collect();
+        let body = words(&body.join("\n"));
+        assert!(
+            all.contains(&body),
+            "the text of {file} is not in the copyright file"
+        );
+    }
+    assert!(copyright.contains("/usr/share/common-licenses/Apache-2.0"));
+}
+
 #[cfg(feature = "gui")]
 #[test]
 fn help_about_shows_version_commit_catalog_and_licences() {
