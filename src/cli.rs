@@ -182,9 +182,11 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Err(e) => Err(e),
         },
         Command::Completions { shell } => {
+            // clap_complete panics when its writer fails (a closed pipe): it writes to memory, we to `out`.
             let mut cli = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cli, "iam-atlas", out);
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli, "iam-atlas", &mut script);
+            out.write_all(&script).map_err(|e| e.to_string())
         }
         Command::Man { command, list } => man(command.as_deref(), list, out),
         Command::Open { .. } => Err("the GUI is not built into this binary (feature `gui`)".into()),

@@ -66,6 +66,25 @@ fn completions_generate_for_each_shell_and_name_every_subcommand() {
 }
 
 #[test]
+fn a_closed_pipe_ends_completions_and_man_quietly() {
+    use std::process::Stdio;
+    for args in [["completions", "bash"], ["man", "eval"]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        // The reader goes away before reading anything (`iam-atlas completions bash | head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn man_pages_generate_for_the_program_and_each_subcommand() {
     let subs = subcommands();
     let main = run(&["man"]);
