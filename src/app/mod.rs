@@ -1,6 +1,7 @@
 //! The desktop GUI (feature `gui`). It only draws the core's structures and dispatches [`Command`]s; all
 //! logic lives in the library.
 
+pub mod about;
 mod details;
 pub mod editor;
 pub mod evaluator;
@@ -61,6 +62,8 @@ pub enum Command {
     RevertAll,
     /// Quit even though the editor has unsaved edits.
     ConfirmQuit,
+    /// Show or hide the About dialog.
+    ToggleAbout,
 }
 
 /// What the central panel shows.
@@ -136,6 +139,8 @@ pub struct AtlasApp {
     pub filter: String,
     /// The warnings window is open.
     pub show_warnings: bool,
+    /// The About dialog is open.
+    pub show_about: bool,
     /// What the central panel shows.
     pub view: View,
     /// The graph panel.
@@ -171,6 +176,7 @@ impl AtlasApp {
             selected: None,
             filter: String::new(),
             show_warnings: false,
+            show_about: false,
             view: View::Explorer,
             graph: GraphView::default(),
             history: Vec::new(),
@@ -276,6 +282,7 @@ impl AtlasApp {
                 Command::OpenSample => self.start_load(ctx, Vec::new()),
                 Command::ToggleTheme => self.settings.light = !self.settings.light,
                 Command::ToggleWarnings => self.show_warnings = !self.show_warnings,
+                Command::ToggleAbout => self.show_about = !self.show_about,
                 Command::SetView(v) => {
                     self.view = v;
                     self.settings.view = v;
@@ -526,6 +533,9 @@ impl AtlasApp {
         {
             self.warnings_window(&ctx, m);
         }
+        if self.show_about {
+            about::window(&ctx, &mut self.show_about);
+        }
         if let (Some(p), Some(m)) = (&mut self.palette, &model) {
             let picked = p.ui(&ctx, m);
             self.commands.extend(picked);
@@ -567,6 +577,12 @@ impl AtlasApp {
                                 ui.close();
                             }
                         }
+                    }
+                });
+                ui.menu_button("Help", |ui| {
+                    if ui.button("About IAM Atlas").clicked() {
+                        self.commands.push(Command::ToggleAbout);
+                        ui.close();
                     }
                 });
                 if ui
@@ -759,11 +775,18 @@ fn preselect(model: &Model, spec: &str) -> Option<EntityRef> {
 
 /// Start the GUI on `files` (the bundled sample when empty). Returns the exit status.
 pub fn run(files: Vec<PathBuf>) -> i32 {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("IAM Atlas")
+        .with_app_id(about::APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = about::icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("IAM Atlas")
-            .with_inner_size([1280.0, 800.0])
-            .with_drag_and_drop(true),
+        viewport,
+        // The app id would move the settings to a new folder: they stay where the app name put them.
+        persistence_path: eframe::storage_dir(about::APP_NAME).map(|d| d.join("app.ron")),
         ..Default::default()
     };
     let shot = std::env::var_os("IAM_ATLAS_SCREENSHOT").map(PathBuf::from);
@@ -773,8 +796,9 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let search = std::env::var("IAM_ATLAS_SEARCH").ok();
     let edit_file = std::env::var_os("IAM_ATLAS_EDIT").map(PathBuf::from);
     let request = std::env::var("IAM_ATLAS_REQUEST").ok();
+    let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
     let result = eframe::run_native(
-        "IAM Atlas",
+        about::APP_NAME,
         options,
         Box::new(move |cc| {
             let settings: Settings = cc
@@ -832,6 +856,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                     }
                     Err(e) => app.load_error = Some(e.to_string()),
                 }
+                app.show_about = show_about;
                 app.screenshot = Some(ScreenshotPlan {
                     path,
                     frames_after_load: 5,

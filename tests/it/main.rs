@@ -12,6 +12,7 @@ mod glob_props;
 mod gui;
 mod gui_editor;
 mod gui_graph;
+mod packaging;
 mod robustness;
 mod validate_checks;
 mod validate_cli;
