@@ -71,6 +71,9 @@ pub struct EvaluatorView {
     /// A message (file errors).
     pub message: Option<String>,
     cache: Option<(u64, Result<EvalResult, String>)>,
+    /// "How to allow it" (or "what would deny it") is open, and its answer for the cached request.
+    show_howto: bool,
+    howto: Option<(u64, Vec<crate::eval::howto::Change>)>,
     who: Background<WhoCan>,
     what: Background<WhatCan>,
     who_sort: (usize, bool),
@@ -652,10 +655,34 @@ impl EvaluatorView {
                 return;
             }
         };
+        let key = self.cache.as_ref().map_or(0, |(k, _)| *k);
+        if self.show_howto && self.howto.as_ref().is_none_or(|(k, _)| *k != key) {
+            let changes = match (self.request(model), self.overrides()) {
+                (Ok(req), Ok(ov)) => {
+                    if r.decision == Decision::Allow {
+                        crate::eval::howto::what_would_deny(model, &req, &ov)
+                    } else {
+                        crate::eval::howto::how_to_allow(model, &req, &ov)
+                    }
+                }
+                _ => Vec::new(),
+            };
+            self.howto = Some((key, changes));
+        }
+        let howto = self
+            .howto
+            .as_ref()
+            .filter(|(k, _)| self.show_howto && *k == key)
+            .map(|(_, c)| c.clone());
+        let mut show = self.show_howto;
         egui::ScrollArea::vertical()
             .id_salt("answer")
             .auto_shrink([false, false])
-            .show(ui, |ui| answer_ui(ui, model, &r, commands));
+            .show(ui, |ui| {
+                answer_ui(ui, model, &r, commands);
+                howto_ui(ui, &r, howto.as_deref(), &mut show);
+            });
+        self.show_howto = show;
     }
 
     fn who_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
@@ -712,10 +739,14 @@ impl EvaluatorView {
                 p.principal.clone(),
                 format!("{:?}", p.kind),
                 p.account.clone(),
-                if p.conditional {
-                    format!("if {}", p.conditions.join(" and "))
-                } else {
-                    "always".into()
+                match p.outcome {
+                    crate::eval::reverse::Outcome::AllowedAlways => "always".into(),
+                    crate::eval::reverse::Outcome::AllowedIf => {
+                        format!("if {}", p.conditions.join(" and "))
+                    }
+                    crate::eval::reverse::Outcome::Unknown => {
+                        "unknown: a policy is missing or was not read".into()
+                    }
                 },
                 p.decided_by.map(layer_label).unwrap_or("").into(),
             ]);
@@ -1009,9 +1040,11 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
         r.principal.arn,
         r.action,
         r.resource,
-        r.decided_by
-            .map(|l| format!(": decided by the {} layer", layer_label(l)))
-            .unwrap_or_default()
+        match (r.decided_by, r.aws_rule) {
+            (Some(l), _) => format!(": decided by the {} layer", layer_label(l)),
+            (None, Some(_)) => ": decided by AWS before any policy is read".into(),
+            (None, None) => String::new(),
+        }
     ));
     for u in &r.unknown {
         ui.colored_label(ui.visuals().warn_fg_color, format!("uncertain: {u}"));
@@ -1048,9 +1081,8 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
                 }
             });
         }
-    } else if r.decision == Decision::ImplicitDeny {
-        ui.label("No statement allows this request: nothing matched, so it is denied by default.");
     }
+    ui.label(format!("In short: {}.", r.summary()));
     ui.add_space(8.0);
     // The layered flow.
     ui.strong("Layers, in the order AWS evaluates them");
@@ -1086,7 +1118,12 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
     ui.add_space(8.0);
     // Statements, per layer.
     for l in &r.layers {
-        if l.statements.is_empty() && l.levels.is_empty() && l.unknown_policies.is_empty() {
+        if l.statements.is_empty()
+            && l.levels.is_empty()
+            && l.unknown_policies.is_empty()
+            && l.near_misses.is_empty()
+            && l.unread.is_empty()
+        {
             continue;
         }
         ui.separator();
@@ -1114,6 +1151,36 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
                 ui.visuals().warn_fg_color,
                 format!("  missing from the snapshot: {u}"),
             );
+        }
+        for u in &l.unread {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("  not fully read: {u}"));
+        }
+        for s in &l.near_misses {
+            ui.horizontal_wrapped(|ui| {
+                ui.weak("Near miss:");
+                ui.label(format!("{:?}", s.effect));
+                let sid = s
+                    .sid
+                    .clone()
+                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                ui.label(egui::RichText::new(sid).strong());
+                ui.label(format!("in {} {}", s.policy.kind, s.policy.name));
+            });
+            for c in s.conditions.iter().filter(|c| !c.held) {
+                let req = match &c.request_values {
+                    Some(v) => v.join(", "),
+                    None => "(missing)".into(),
+                };
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "      {} {} [{}] vs request [{req}]: fails",
+                        c.operator,
+                        c.key,
+                        c.policy_values.join(", ")
+                    ),
+                );
+            }
         }
         for s in &l.statements {
             ui.horizontal_wrapped(|ui| {
@@ -1154,7 +1221,11 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
                     Some(v) => v.join(", "),
                     None => "(missing)".into(),
                 };
-                let mark = if c.held { "holds" } else { "fails" };
+                let mark = match (&c.unreadable, c.held) {
+                    (Some(why), _) => format!("cannot be decided ({why})"),
+                    (None, true) => "holds".into(),
+                    (None, false) => "fails".into(),
+                };
                 ui.label(format!(
                     "      {} {} [{}] vs request [{req}]: {mark}",
                     c.operator,
@@ -1188,6 +1259,40 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
         ui.strong("Context as evaluated");
         for (k, v) in &r.context {
             ui.label(format!("  {k} = {}", v.join(", ")));
+        }
+    }
+}
+
+/// "How to allow it" for a denial, "What would deny it" for an allowance: each change verified by the engine.
+fn howto_ui(
+    ui: &mut egui::Ui,
+    r: &EvalResult,
+    changes: Option<&[crate::eval::howto::Change]>,
+    show: &mut bool,
+) {
+    ui.separator();
+    let title = if r.decision == Decision::Allow {
+        "What would deny it?"
+    } else {
+        "How to allow it?"
+    };
+    ui.toggle_value(show, title)
+        .on_hover_text("The smallest changes, each checked by evaluating the request again");
+    let Some(changes) = changes else { return };
+    if changes.is_empty() {
+        ui.weak("No single change found.");
+    }
+    for c in changes {
+        ui.horizontal_wrapped(|ui| {
+            if c.verified {
+                ui.colored_label(decision_color(ui, Some(Decision::Allow)), "verified");
+            } else {
+                ui.weak("not enough alone");
+            }
+            ui.label(&c.change);
+        });
+        if let Some(sn) = &c.snippet {
+            ui.add(egui::Label::new(egui::RichText::new(sn).monospace()).wrap());
         }
     }
 }

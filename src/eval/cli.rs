@@ -221,6 +221,7 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             .unwrap_or_default()
     )?;
     writeln!(out, "action     {}", r.action)?;
+    let summary = r.summary();
     writeln!(
         out,
         "resource   {}{}",
@@ -230,6 +231,9 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
             .map(|a| format!(" (account {a})"))
             .unwrap_or_default()
     )?;
+    if !summary.is_empty() {
+        writeln!(out, "why        {summary}")?;
+    }
     for u in &r.unknown {
         writeln!(out, "unknown    {u}")?;
     }

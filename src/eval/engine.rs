@@ -201,6 +201,90 @@ pub struct EvalResult {
     pub aws_rule: Option<super::protected::AwsRule>,
 }
 
+impl Layer {
+    /// Whether [`Layer::describe`] is a plural noun.
+    pub fn plural(self) -> bool {
+        matches!(self, Layer::Scp | Layer::Rcp | Layer::Identity)
+    }
+
+    /// The layer's name in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layer::Scp => "service control policies",
+            Layer::Rcp => "resource control policies",
+            Layer::Resource => "resource-based policy",
+            Layer::Trust => "role trust policy",
+            Layer::Identity => "identity policies",
+            Layer::Boundary => "permissions boundary",
+            Layer::Session => "session policy",
+        }
+    }
+}
+
+impl EvalResult {
+    /// One sentence that agrees with the layers: who allows, who denies, who lacks an allow
+    /// ("the identity policies allow it, but the permissions boundary does not").
+    pub fn summary(&self) -> String {
+        if self.aws_rule.is_some() {
+            return self.notes.first().cloned().unwrap_or_default();
+        }
+        let Some(by) = self.decided_by else {
+            return String::new();
+        };
+        let s = match self.decision {
+            Decision::ExplicitDeny => {
+                format!("an explicit Deny in the {} denies it", by.describe())
+            }
+            Decision::Allow => format!(
+                "the {} {} it, and no layer denies or caps it",
+                by.describe(),
+                if by.plural() { "allow" } else { "allows" }
+            ),
+            Decision::ImplicitDeny => {
+                let allows: Vec<Layer> = self
+                    .layers
+                    .iter()
+                    .filter(|l| l.verdict == Verdict::Allow && l.layer != by)
+                    .map(|l| l.layer)
+                    .collect();
+                let lacking = if self
+                    .layers
+                    .iter()
+                    .any(|l| l.layer == by && l.verdict == Verdict::Unknown)
+                {
+                    format!("the {} is not in the snapshot", by.describe())
+                } else {
+                    format!(
+                        "the {} {} not allow it",
+                        by.describe(),
+                        if by.plural() { "do" } else { "does" }
+                    )
+                };
+                match allows.as_slice() {
+                    [] => format!("nothing allows it ({lacking}): denied by default"),
+                    [one] => format!(
+                        "the {} {} it, but {lacking}",
+                        one.describe(),
+                        if one.plural() { "allow" } else { "allows" }
+                    ),
+                    many => format!(
+                        "the {} allow it, but {lacking}",
+                        many.iter()
+                            .map(|l| l.describe())
+                            .collect::<Vec<_>>()
+                            .join(" and the ")
+                    ),
+                }
+            }
+        };
+        if self.certain {
+            s
+        } else {
+            format!("{s} (uncertain: something it depends on was not read)")
+        }
+    }
+}
+
 /// Policies given with a request rather than taken from the model (command line, what-if).
 #[derive(Default)]
 pub struct Overrides {
