@@ -679,8 +679,9 @@ impl EvaluatorView {
             .id_salt("answer")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                answer_ui(ui, model, &r, commands);
-                howto_ui(ui, &r, howto.as_deref(), &mut show);
+                answer_ui(ui, model, &r, commands, &mut |ui| {
+                    howto_ui(ui, &r, howto.as_deref(), &mut show);
+                });
             });
         self.show_howto = show;
     }
@@ -1007,7 +1008,13 @@ fn resource_suggestions(model: &Model, service: &str) -> Vec<String> {
     out
 }
 
-fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Vec<Command>) {
+fn answer_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    r: &EvalResult,
+    commands: &mut Vec<Command>,
+    after_summary: &mut dyn FnMut(&mut egui::Ui),
+) {
     // The badge.
     let (text, color) = if r.certain {
         (
@@ -1083,6 +1090,38 @@ fn answer_ui(ui: &mut egui::Ui, model: &Model, r: &EvalResult, commands: &mut Ve
         }
     }
     ui.label(format!("In short: {}.", r.summary()));
+    // What almost decided otherwise, in the layer that decided: the condition that failed.
+    if r.decision != Decision::Allow {
+        for l in r.layers.iter().filter(|l| Some(l.layer) == r.decided_by) {
+            for s in l
+                .near_misses
+                .iter()
+                .filter(|s| s.effect == crate::policy::Effect::Allow)
+            {
+                for c in s.conditions.iter().filter(|c| !c.held) {
+                    let req = match &c.request_values {
+                        Some(v) => v.join(", "),
+                        None => "(missing)".into(),
+                    };
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!(
+                            "Almost allowed by {} in {} {}: {} {} [{}] vs request [{req}] fails",
+                            s.sid
+                                .clone()
+                                .unwrap_or_else(|| format!("statement {}", s.index + 1)),
+                            s.policy.kind,
+                            s.policy.name,
+                            c.operator,
+                            c.key,
+                            c.policy_values.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    after_summary(ui);
     ui.add_space(8.0);
     // The layered flow.
     ui.strong("Layers, in the order AWS evaluates them");
@@ -1270,7 +1309,6 @@ fn howto_ui(
     changes: Option<&[crate::eval::howto::Change]>,
     show: &mut bool,
 ) {
-    ui.separator();
     let title = if r.decision == Decision::Allow {
         "What would deny it?"
     } else {
@@ -1382,7 +1420,11 @@ impl EvaluatorView {
         self.principal = parts.next().unwrap_or_default().trim().to_string();
         self.action = parts.next().unwrap_or_default().trim().to_string();
         self.resource = parts.next().unwrap_or_default().trim().to_string();
-        self.context = parts
+        let rest: Vec<&str> = parts.collect();
+        // `howto` opens "How to allow it" / "What would deny it".
+        self.show_howto = rest.iter().any(|p| p.trim() == "howto");
+        self.context = rest
+            .iter()
             .filter_map(|kv| kv.split_once('='))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();

@@ -428,3 +428,30 @@ fn a_pasted_session_policy_limits_the_request_and_its_errors_show_inline() {
     retype_field(&mut h, field, " ");
     assert_eq!(decision(&mut h), Decision::Allow);
 }
+
+/// Teaching case 18 typed in as a person would: the near miss is named under the verdict, and "How to allow it?"
+/// offers the younger MFA session, verified.
+#[test]
+fn a_denial_names_its_near_miss_and_how_to_allow_it() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    h.state_mut().evaluator.preset(
+        "arn:aws:iam::412345678901:user/maria.silva;sts:AssumeRole;arn:aws:iam::412345678901:role/admin-mfa;\
+         aws:RequestedRegion=eu-west-1;aws:MultiFactorAuthPresent=true;aws:MultiFactorAuthAge=7200",
+    );
+    h.run();
+    assert_eq!(decision(&mut h), Decision::ImplicitDeny);
+    h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa: NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200] fails");
+    h.get_by_label_contains("but the role trust policy does not allow it");
+    assert!(
+        h.query_by_label_contains("with the request context")
+            .is_none()
+    );
+    h.get_by_label("How to allow it?").click();
+    h.run();
+    h.run();
+    h.get_by_label_contains("with the request context aws:MultiFactorAuthAge = 3599");
+    assert!(h.get_all_by_label("verified").count() >= 1);
+}
