@@ -65,6 +65,9 @@ pub enum Command {
     WhatCan(crate::eval::cli::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
     Assume(crate::eval::cli::AssumeArgs),
+    /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
+    /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
+    External(crate::eval::cli::ExternalArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -176,6 +179,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),
         Command::Assume(args) => crate::eval::cli::assume(args, out),
+        Command::External(args) => crate::eval::cli::external(args, out),
         Command::Test(args) => match crate::eval::cli::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,

@@ -81,6 +81,73 @@ pub struct EvalArgs {
     format: Format,
 }
 
+/// `iam-atlas external`.
+#[derive(Args, Debug)]
+pub struct ExternalArgs {
+    /// Resource ARNs (with a loaded resource policy) or role ARNs; every one of the snapshot when none.
+    resources: Vec<String>,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
+    /// The zone of trust: the resource's account, or the loaded organisation.
+    #[arg(long, value_enum, default_value_t = super::proof::Zone::Organization)]
+    zone: super::proof::Zone,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Run `external`.
+pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
+    use super::proof::{Reach, external_access, external_access_all};
+    let model = a.snapshot.load()?;
+    let proofs = if a.resources.is_empty() {
+        external_access_all(&model, a.zone)
+    } else {
+        a.resources
+            .iter()
+            .map(|r| external_access(&model, r, a.zone))
+            .collect()
+    };
+    let io = |e: std::io::Error| e.to_string();
+    if a.format == Format::Json {
+        return print_json(
+            out,
+            &serde_json::json!({ "zone": a.zone, "proofs": proofs }),
+        );
+    }
+    for p in &proofs {
+        let label = match p.reach {
+            Reach::Reachable => "REACHABLE from outside",
+            Reach::NotReachable => "not reachable from outside",
+            Reach::Unknown => "UNKNOWN",
+        };
+        writeln!(out, "{}  {label}", crate::text::excerpt(&p.resource, 120)).map_err(io)?;
+        for w in &p.witnesses {
+            let ctx: Vec<String> = w
+                .context
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.join(",")))
+                .collect();
+            writeln!(
+                out,
+                "    {} may {}{}",
+                w.principal,
+                w.action,
+                if ctx.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", ctx.join(" "))
+                }
+            )
+            .map_err(io)?;
+        }
+        for y in &p.why {
+            writeln!(out, "    {y}").map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 /// `iam-atlas who-can`.
 #[derive(Args, Debug)]
 pub struct WhoCanArgs {

@@ -211,9 +211,7 @@ pub fn satisfy(
         // Next combination.
         let mut k = 0;
         loop {
-            let Some(slot) = pick.get_mut(k) else {
-                return None;
-            };
+            let slot = pick.get_mut(k)?;
             *slot += 1;
             if *slot < choices.get(k).map_or(0, |c| c.len()) {
                 break;

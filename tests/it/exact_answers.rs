@@ -305,3 +305,100 @@ fn what_can_lists_kms_actions() {
     );
     assert!(grants.iter().any(|g| g["action"] == "kms:Decrypt"), "{kms}");
 }
+
+/// Access proofs on the sample: each witness is a request the resource side allows, and "not reachable" is
+/// said only where the conditions prove it.
+#[test]
+fn external_access_is_proved_with_witnesses() {
+    use iam_atlas::account::LoadOptions;
+    use iam_atlas::eval::proof::{Reach, Zone, external_access, external_access_all};
+    use iam_atlas::eval::{Context, Overrides, Principal, Request, Verdict, evaluate};
+    let m = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample");
+    // A trust policy open to any AWS principal: reachable, by an account outside every loaded one.
+    let open = external_access(
+        &m,
+        "arn:aws:iam::523456789012:role/legacy-open-role",
+        Zone::Organization,
+    );
+    assert_eq!(open.reach, Reach::Reachable);
+    assert!(
+        open.witnesses
+            .iter()
+            .any(|w| w.principal.starts_with("arn:aws:iam::999999999999:"))
+    );
+    // `*` limited by aws:PrincipalOrgID: no context lets an outsider of the organisation in…
+    let org = "arn:aws:iam::412345678901:role/security/org-audit-reader";
+    let p = external_access(&m, org, Zone::Organization);
+    assert_eq!(p.reach, Reach::NotReachable, "{:?}", p.why);
+    assert!(
+        p.why
+            .iter()
+            .any(|w| w.contains("denies each under every context")),
+        "{:?}",
+        p.why
+    );
+    // …but another account of the organisation is outside the account zone.
+    let p = external_access(&m, org, Zone::Account);
+    assert_eq!(p.reach, Reach::Reachable);
+    assert!(p.witnesses.iter().any(|w| {
+        w.context
+            .iter()
+            .any(|(k, v)| k == "aws:PrincipalOrgID" && v == &["o-lk7q2x9m4z".to_string()])
+    }));
+    // A bucket shared inside the organisation only.
+    let bucket = external_access(&m, "arn:aws:s3:::larkspur-prod-data", Zone::Organization);
+    assert_eq!(bucket.reach, Reach::NotReachable, "{:?}", bucket.why);
+    // Every witness of every proof is allowed by the resource side when evaluated without assumptions.
+    let mut checked = 0;
+    for zone in [Zone::Account, Zone::Organization] {
+        for proof in external_access_all(&m, zone) {
+            for w in &proof.witnesses {
+                let mut ctx = Context::new();
+                for (k, v) in &w.context {
+                    ctx.set(k, v.clone());
+                }
+                let principal = Principal::resolve(&w.principal, &m).expect("resolves");
+                let r = evaluate(
+                    &m,
+                    &Request {
+                        principal,
+                        action: w.action.clone(),
+                        resource: proof.resource.clone(),
+                        resource_account: None,
+                        context: ctx,
+                    },
+                    &Overrides::default(),
+                );
+                let side = r
+                    .layers
+                    .iter()
+                    .find(|l| {
+                        matches!(
+                            l.layer,
+                            iam_atlas::eval::Layer::Resource | iam_atlas::eval::Layer::Trust
+                        )
+                    })
+                    .map(|l| l.verdict);
+                assert_eq!(
+                    side,
+                    Some(Verdict::Allow),
+                    "{} {} {:?}",
+                    proof.resource,
+                    w.principal,
+                    w.context
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+    // The command line says the same.
+    let v = json(&[
+        "external",
+        "--sample",
+        "--format",
+        "json",
+        "arn:aws:iam::523456789012:role/legacy-open-role",
+    ]);
+    assert_eq!(v["proofs"][0]["reach"], "reachable");
+}

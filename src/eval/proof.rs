@@ -1,0 +1,535 @@
+//! Access proofs: "can any principal outside the zone of trust reach this resource, under any context?"
+//!
+//! Access Analyzer answers this online with an SMT solver over the resource policy
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-concepts.html>). Here the evaluator itself is
+//! the model: every outside principal the resource-side policies could name (anyone for `*`, each named account,
+//! role, user or identity provider outside the zone), every action their `Allow` statements name, evaluated with
+//! the context keys it leaves open; the conditions the resource side then needs are solved by
+//! [`super::witness::satisfy`], which checks each candidate value with the evaluator's own operators.
+//!
+//! The answer is one of three:
+//! - reachable, with a witness request (principal, action, context) that the evaluator allows on the resource
+//!   side;
+//! - not reachable: no outside principal is named, or every named one is denied under every context (the
+//!   candidates of the condition families used are complete: each constant and its neighbours are tried, which
+//!   covers every region the comparisons cut a key's values into);
+//! - unknown, saying why (a statement not read, a missing policy, or wildcard patterns whose combination the
+//!   candidate search cannot prove empty).
+//!
+//! The outside principal's own identity policies are not the barrier here (they belong to another account): a
+//! resource is reachable from outside when its resource policy and RCPs allow it.
+
+use super::condition::{Assumption, Context};
+use super::engine::{Layer, Overrides, Verdict, evaluate};
+use super::request::{Principal, PrincipalType, Request};
+use super::witness::satisfy;
+use crate::account::Model;
+use crate::policy::{ActionBlock, Effect, Policy, PrincipalKind, PrincipalValue};
+use serde::Serialize;
+
+/// The zone of trust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// The resource's own account.
+    Account,
+    /// Every account of the loaded organisation.
+    Organization,
+}
+
+/// The answer of a proof.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// An outside principal can reach it: see the witness.
+    Reachable,
+    /// No outside principal can, under any context.
+    NotReachable,
+    /// Not decided: see why.
+    Unknown,
+}
+
+/// A request from outside that the resource side allows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Witness {
+    /// The outside principal.
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// The context it needs (every key the policies test, with a value that meets them).
+    pub context: Vec<(String, Vec<String>)>,
+    /// The conditions it had to meet.
+    pub conditions: Vec<String>,
+}
+
+/// The proof for one resource.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proof {
+    /// The resource (a resource ARN, or a role ARN for its trust policy).
+    pub resource: String,
+    /// The answer.
+    pub reach: Reach,
+    /// For a reachable resource: one witness per outside principal and action found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<Witness>,
+    /// Why it is not reachable, or why it is unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    /// Outside (principal, action) pairs tried.
+    pub tried: usize,
+}
+
+/// An account id outside every loaded account, for `*`.
+fn outsider_account(model: &Model) -> String {
+    (0u64..1000)
+        .map(|n| format!("{:012}", 999_999_999_999 - n))
+        .find(|a| !model.accounts.iter().any(|x| &*x.id == a.as_str()))
+        .unwrap_or_else(|| "999999999999".into())
+}
+
+fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> bool {
+    match zone {
+        Zone::Account => account == resource_account,
+        Zone::Organization => {
+            account == resource_account
+                || model
+                    .organization
+                    .as_ref()
+                    .is_some_and(|o| o.path_to(account).is_some())
+        }
+    }
+}
+
+/// For the account zone, a principal of another account of the organisation (outside the zone, inside the
+/// organisation: `aws:PrincipalOrgID` conditions do not stop it).
+fn org_member(model: &Model, zone: Zone, resource_account: &str) -> Option<String> {
+    if zone != Zone::Account {
+        return None;
+    }
+    let org = model.organization.as_ref()?;
+    let mut stack = vec![&org.root];
+    while let Some(n) = stack.pop() {
+        if let Some(a) = n.accounts.iter().find(|a| &***a != resource_account) {
+            return Some(format!("arn:aws:iam::{a}:user/organization-member"));
+        }
+        stack.extend(n.children.iter());
+    }
+    None
+}
+
+/// The outside principals a policy's `Allow` statements could name.
+fn outside_principals(
+    model: &Model,
+    policy: &Policy,
+    zone: Zone,
+    resource_account: &str,
+    why: &mut Vec<String>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: String| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    let anyone = || {
+        format!(
+            "arn:aws:iam::{}:user/outside-principal",
+            outsider_account(model)
+        )
+    };
+    for s in &policy.statements {
+        if s.invalid.is_some() {
+            why.push(format!(
+                "statement {} was not fully read: it may name anyone",
+                crate::text::excerpt(
+                    &s.sid
+                        .as_ref()
+                        .map_or_else(String::new, |x| x.value.to_string()),
+                    40
+                )
+            ));
+            push(anyone());
+            continue;
+        }
+        if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+            continue;
+        }
+        let Some(block) = &s.principal else { continue };
+        if block.not {
+            // NotPrincipal with Allow names everyone but the listed principals.
+            push(anyone());
+            continue;
+        }
+        match &block.value {
+            PrincipalValue::Star(_) => {
+                push(anyone());
+                if let Some(m) = org_member(model, zone, resource_account) {
+                    push(m);
+                }
+            }
+            PrincipalValue::Map(entries) => {
+                for e in entries {
+                    for v in e.values.iter() {
+                        match e.kind.value {
+                            PrincipalKind::Aws => {
+                                if v == "*" {
+                                    push(anyone());
+                                    if let Some(m) = org_member(model, zone, resource_account) {
+                                        push(m);
+                                    }
+                                    continue;
+                                }
+                                let account =
+                                    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                                        Some(v.to_string())
+                                    } else {
+                                        crate::account::arn_account(v).map(str::to_string)
+                                    };
+                                match account {
+                                    Some(a) if !inside(model, zone, resource_account, &a) => {
+                                        push(if v.starts_with("arn:") {
+                                            v.to_string()
+                                        } else {
+                                            format!("arn:aws:iam::{a}:root")
+                                        })
+                                    }
+                                    Some(_) => {}
+                                    // A name without an account (a unique id): anyone may be meant.
+                                    None => push(anyone()),
+                                }
+                            }
+                            PrincipalKind::Federated => {
+                                // Web identities and SAML users are outside every account.
+                                push(v.to_string());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Concrete actions the policy's `Allow` statements name (one per pattern, through the catalog), for tries.
+fn candidate_actions(policy: &Policy, service_hint: &str) -> Vec<String> {
+    let catalog = crate::catalog::catalog();
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |a: String| {
+        if !out.contains(&a) && out.len() < 64 {
+            out.push(a);
+        }
+    };
+    for s in &policy.statements {
+        if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+            continue;
+        }
+        match &s.action {
+            Some(ActionBlock::Action(l)) => {
+                for p in l.iter() {
+                    if !p.contains(['*', '?']) {
+                        push(p.to_string());
+                        continue;
+                    }
+                    // A wildcard: the first actions it covers in the resource's own service, then anywhere.
+                    let pattern = if p == "*" {
+                        format!("{service_hint}:*")
+                    } else {
+                        p.to_string()
+                    };
+                    let mut n = 0;
+                    catalog.for_each_match(&pattern, &mut |id| {
+                        if let Some((svc, act)) = catalog.get(id) {
+                            push(format!("{}:{}", svc.prefix, act.name));
+                            n += 1;
+                        }
+                        n < 8
+                    });
+                }
+            }
+            Some(ActionBlock::NotAction(_)) => {
+                let mut n = 0;
+                catalog.for_each_match(&format!("{service_hint}:*"), &mut |id| {
+                    if let Some((svc, act)) = catalog.get(id) {
+                        push(format!("{}:{}", svc.prefix, act.name));
+                        n += 1;
+                    }
+                    n < 16
+                });
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// True when every test of the assumptions uses an operator family whose candidates are complete (equality,
+/// numbers, dates, IP ranges, booleans, `Null`): a failed search then proves no context exists.
+fn complete(assumptions: &[Assumption]) -> bool {
+    let tests = assumptions.iter().flat_map(|a| match a {
+        Assumption::Holds(t) => std::slice::from_ref(t).iter(),
+        Assumption::NotAll(ts) => ts.iter(),
+    });
+    for t in tests {
+        let Some(op) = crate::policy::ConditionOperator::parse(&t.operator) else {
+            return false;
+        };
+        use crate::policy::BaseOperator::*;
+        let wildcard = matches!(op.base, StringLike | StringNotLike | ArnLike | ArnNotLike)
+            && t.values.iter().any(|v| v.contains(['*', '?']));
+        if wildcard || t.values.iter().any(|v| v.contains("${")) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Can a principal outside `zone` reach `resource` (a resource with a loaded resource policy, or a role for
+/// `sts:AssumeRole`), under any context?
+pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
+    let mut why = Vec::new();
+    let mut out = Proof {
+        resource: resource.to_string(),
+        reach: Reach::NotReachable,
+        witnesses: Vec::new(),
+        why: Vec::new(),
+        tried: 0,
+    };
+    // The resource-side policy: a role's trust policy, or the loaded resource policy.
+    let role = model
+        .by_arn(resource)
+        .filter(|r| r.kind == crate::account::EntityKind::Role)
+        .and_then(|r| {
+            model
+                .accounts
+                .get(r.account as usize)?
+                .roles
+                .get(r.index as usize)
+        });
+    let (policy, resource_account, service, trust) = if let Some(role) = role {
+        match &role.trust {
+            Some(t) => (
+                &t.policy,
+                crate::account::arn_account(&role.arn)
+                    .unwrap_or_default()
+                    .to_string(),
+                "sts".to_string(),
+                true,
+            ),
+            None => {
+                out.reach = Reach::Unknown;
+                out.why
+                    .push("the role's trust policy is not in the snapshot".into());
+                return out;
+            }
+        }
+    } else {
+        match super::engine::resource_policy_for(model, resource).and_then(|r| {
+            let a = model.accounts.get(r.account as usize)?;
+            a.resource_policies.get(r.index as usize).map(|rp| (a, rp))
+        }) {
+            Some((a, rp)) => (
+                &rp.doc.policy,
+                a.id.to_string(),
+                rp.service.to_string(),
+                false,
+            ),
+            None => {
+                out.why.push(
+                    "no resource-based policy is loaded for it: only its own account's principals can be granted access"
+                        .into(),
+                );
+                return out;
+            }
+        }
+    };
+    if let Some(i) = &policy.invalid {
+        why.push(format!(
+            "the policy was not fully read: {}",
+            crate::text::excerpt(&i.value, 120)
+        ));
+        out.reach = Reach::Unknown;
+    }
+    let principals = outside_principals(model, policy, zone, &resource_account, &mut why);
+    if principals.is_empty() {
+        if out.reach != Reach::Unknown {
+            why.push(format!(
+                "no Allow statement names a principal outside the {}",
+                match zone {
+                    Zone::Account => "account",
+                    Zone::Organization => "organisation",
+                }
+            ));
+        }
+        out.why = why;
+        return out;
+    }
+    let actions = if trust {
+        vec![
+            "sts:AssumeRole".to_string(),
+            "sts:AssumeRoleWithWebIdentity".to_string(),
+            "sts:AssumeRoleWithSAML".to_string(),
+        ]
+    } else {
+        candidate_actions(policy, &service)
+    };
+    let outside_org = "o-outside00000";
+    let optimistic = Overrides {
+        optimistic: true,
+        ..Overrides::default()
+    };
+    let mut incomplete = false;
+    for p in &principals {
+        let (kind, account) = if p.contains(":oidc-provider/")
+            || p.contains(":saml-provider/")
+            || !p.starts_with("arn:")
+        {
+            (PrincipalType::Federated, None)
+        } else {
+            (
+                if p.ends_with(":root") {
+                    PrincipalType::Root
+                } else {
+                    PrincipalType::User
+                },
+                crate::account::arn_account(p).map(str::to_string),
+            )
+        };
+        let principal = Principal {
+            kind,
+            arn: p.clone(),
+            account: account.clone(),
+            entity: None,
+            session: None,
+            role_arn: None,
+        };
+        let mut base = Context::new();
+        if let Some(a) = &account {
+            base.set("aws:PrincipalAccount", vec![a.clone()]);
+            // Its organisation is fixed, not open: ours when its account is in it, another one otherwise.
+            let org = model
+                .organization
+                .as_ref()
+                .filter(|o| o.path_to(a).is_some())
+                .map_or_else(|| outside_org.to_string(), |o| o.id.to_string());
+            base.set("aws:PrincipalOrgID", vec![org]);
+        }
+        for action in &actions {
+            let assume_web = action == "sts:AssumeRoleWithWebIdentity";
+            let assume_saml = action == "sts:AssumeRoleWithSAML";
+            if (assume_web || assume_saml) != (kind == PrincipalType::Federated) {
+                continue;
+            }
+            out.tried += 1;
+            let req = Request {
+                principal: principal.clone(),
+                action: action.clone(),
+                resource: resource.to_string(),
+                resource_account: Some(resource_account.clone()),
+                context: base.clone(),
+            };
+            let r = evaluate(model, &req, &optimistic);
+            let side = |l: Layer| {
+                r.layers
+                    .iter()
+                    .find(|x| x.layer == l)
+                    .map(|x| (x.verdict, x.uncertain))
+            };
+            let resource_side = side(if trust { Layer::Trust } else { Layer::Resource });
+            let rcp = side(Layer::Rcp);
+            let uncertain = resource_side.is_some_and(|(_, u)| u) || rcp.is_some_and(|(_, u)| u);
+            let allowed = resource_side.is_some_and(|(v, _)| v == Verdict::Allow)
+                && rcp.is_none_or(|(v, _)| matches!(v, Verdict::Allow | Verdict::NotApplicable));
+            if uncertain {
+                out.reach = Reach::Unknown;
+                why.extend(
+                    r.layers
+                        .iter()
+                        .filter(|l| l.uncertain)
+                        .flat_map(|l| l.unread.iter().cloned()),
+                );
+                continue;
+            }
+            if !allowed {
+                continue;
+            }
+            match satisfy(&r.assumptions, &base, None) {
+                Some(ctx) => {
+                    // Checked without assumptions: the resource side allows in this context.
+                    let check = evaluate(
+                        model,
+                        &Request {
+                            context: ctx.clone(),
+                            ..req.clone()
+                        },
+                        &Overrides::default(),
+                    );
+                    let ok = check.layers.iter().any(|l| {
+                        l.layer == (if trust { Layer::Trust } else { Layer::Resource })
+                            && l.verdict == Verdict::Allow
+                    }) && !check.layers.iter().any(|l| {
+                        matches!(l.layer, Layer::Rcp | Layer::Resource | Layer::Trust)
+                            && l.verdict == Verdict::ExplicitDeny
+                    });
+                    if ok {
+                        if out.witnesses.len() < 16 {
+                            out.witnesses.push(Witness {
+                                principal: p.clone(),
+                                action: action.clone(),
+                                context: ctx.entries(),
+                                conditions: r.assumed_conditions.clone(),
+                            });
+                        }
+                        out.reach = Reach::Reachable;
+                    } else {
+                        incomplete = true;
+                    }
+                }
+                None => {
+                    if !complete(&r.assumptions) {
+                        incomplete = true;
+                        if why.len() < 16 {
+                            why.push(format!(
+                                "{p} with {action}: no context found for {}, and wildcard patterns or variables keep that from being a proof",
+                                r.assumed_conditions.join(" and ")
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if out.reach == Reach::NotReachable && incomplete {
+        out.reach = Reach::Unknown;
+    }
+    if out.reach == Reach::NotReachable {
+        why.push(format!(
+            "{} outside principal(s) named, {} (principal, action) requests tried: the resource side denies each under every context",
+            principals.len(),
+            out.tried
+        ));
+    }
+    if out.reach == Reach::Reachable {
+        why.clear();
+    }
+    why.dedup();
+    out.why = why;
+    out
+}
+
+/// Proofs for every role trust policy and loaded resource policy of the model.
+pub fn external_access_all(model: &Model, zone: Zone) -> Vec<Proof> {
+    let mut out = Vec::new();
+    for a in &model.accounts {
+        for role in &a.roles {
+            if role.trust.is_some() {
+                out.push(external_access(model, &role.arn, zone));
+            }
+        }
+        for rp in &a.resource_policies {
+            out.push(external_access(model, &rp.resource, zone));
+        }
+    }
+    out
+}
