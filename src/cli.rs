@@ -143,6 +143,41 @@ pub fn load(files: &[PathBuf], sample: bool) -> Result<Model, LoadError> {
 
 /// Run a subcommand that needs no GUI. Returns the process exit status.
 pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut watch = PipeWatch {
+        inner: out,
+        closed: false,
+    };
+    let code = run_inner(command, &mut watch, err);
+    if watch.closed { 0 } else { code }
+}
+
+/// The standard output, watched for the reader going away (`iam-atlas … | head`): a write that fails with
+/// [`std::io::ErrorKind::BrokenPipe`] ends the command quietly with status 0. Known by the error's kind, never
+/// by its text (a file or a principal may be named "Broken pipe").
+struct PipeWatch<'a> {
+    inner: &'a mut dyn Write,
+    closed: bool,
+}
+
+impl Write for PipeWatch<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        if let Err(e) = &r {
+            self.closed |= e.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        r
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        if let Err(e) = &r {
+            self.closed |= e.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        r
+    }
+}
+
+fn run_inner(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match command {
         Command::Summary {
             files,
@@ -197,8 +232,6 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(()) => 0,
-        // The reader went away (`| head`): nothing more to say.
-        Err(message) if message.contains("Broken pipe") => 0,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             2

@@ -84,7 +84,7 @@ fn more_errors(n: usize) -> String {
 /// Read a file as text, with the errors a person needs.
 pub fn read_text(path: &std::path::Path) -> Result<crate::text::Text, LoadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let bytes = crate::files::read_bytes(path).map_err(|source| LoadError::Io {
         path: name.clone(),
         source,
     })?;

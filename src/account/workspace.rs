@@ -133,10 +133,82 @@ pub struct LoadOptions {
     pub progress: Option<ProgressFn>,
 }
 
-/// True when `text` is a workspace file rather than an export.
+/// True when `text` is a workspace file rather than an export: its top-level object has a `format` key whose
+/// value starts with `iam-atlas-workspace/` (an export that merely mentions the text, in a tag or a policy, is
+/// not one). Only the top level of the first 64 KiB is scanned.
 pub fn is_workspace(text: &str) -> bool {
-    let head = &text[..crate::text::floor_char_boundary(text, 4096)];
-    head.contains("iam-atlas-workspace/")
+    let b = text.as_bytes();
+    let b = b.get(..b.len().min(64 * 1024)).unwrap_or_default();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    // The last string read at depth 1 in key position, and whether a `:` followed it.
+    let mut key: Option<(usize, usize)> = None;
+    let mut expect_key = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' | b'[' => {
+                depth += 1;
+                expect_key = c == b'{' && depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => expect_key = depth == 1,
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while let Some(&d) = b.get(j) {
+                    match d {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+                let end = j.min(b.len());
+                if depth == 1 {
+                    if expect_key {
+                        key = Some((start, end));
+                        expect_key = false;
+                    } else if let Some((ks, ke)) = key.take()
+                        && b.get(ks..ke) == Some(b"format")
+                    {
+                        return b
+                            .get(start..end)
+                            .is_some_and(|v| v.starts_with(b"iam-atlas-workspace/"));
+                    }
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::is_workspace;
+
+    #[test]
+    fn a_workspace_is_known_by_its_format_key() {
+        assert!(is_workspace(
+            r#"{"format": "iam-atlas-workspace/1", "accounts": []}"#
+        ));
+        assert!(is_workspace(
+            "\u{feff}{\n  \"name\": \"x\",\n  \"format\":\"iam-atlas-workspace/1\"}"
+        ));
+        // An export whose tag mentions the text is an export.
+        assert!(!is_workspace(
+            r#"{"UserDetailList": [{"Tags": [{"Key": "format", "Value": "iam-atlas-workspace/1"}]}]}"#
+        ));
+        assert!(!is_workspace(
+            r#"{"Note": "iam-atlas-workspace/1", "format": "other"}"#
+        ));
+        assert!(!is_workspace(
+            r#"{"a": {"format": "iam-atlas-workspace/1"}}"#
+        ));
+        assert!(!is_workspace(""));
+        assert!(!is_workspace("\"unterminated"));
+    }
 }
 
 /// Load files (exports and/or workspaces) from disk into one model.

@@ -209,7 +209,7 @@ fn context_from(pairs: &[String]) -> Result<Context, String> {
 /// Read policy documents from a file: one document, or an array of documents.
 fn policies_from(path: &PathBuf) -> Result<Vec<(String, Policy)>, String> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let text = crate::files::read_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let parsed = crate::json::parse(&text);
     if let Some(e) = parsed.errors.first() {
         let at = crate::text::line_col(&text, e.span.start as usize);
@@ -467,7 +467,7 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     }
     let io = |e: std::io::Error| e.to_string();
     if let Some(path) = &a.requests {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -706,9 +706,10 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
     if w.not_evaluated > 0 {
         writeln!(
             out,
-            "{} (action, resource) pairs were not evaluated: at most {} resources per action",
+            "up to {} (action, resource) pairs were not evaluated: at most {} resources per action and {} in all",
             w.not_evaluated,
-            super::reverse::WHAT_CAN_RESOURCES_PER_ACTION
+            super::reverse::WHAT_CAN_RESOURCES_PER_ACTION,
+            super::reverse::WHAT_CAN_EVALUATIONS
         )
         .map_err(io)?;
     }
@@ -776,7 +777,7 @@ pub fn test(a: TestArgs, out: &mut dyn Write) -> Result<bool, String> {
     let model = a.snapshot.load()?;
     let name = a.requests.display().to_string();
     let text =
-        std::fs::read_to_string(&a.requests).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        crate::files::read_string(&a.requests).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let requests = super::suite::parse(&name, &text)?;
     let outcomes = super::suite::run(&model, &requests, &Overrides::default());
     let io = |e: std::io::Error| e.to_string();

@@ -473,26 +473,16 @@ fn is_derived_key(key: &str) -> bool {
 #[derive(Default)]
 pub struct Prefilter {
     key: (String, String),
-    checked: Option<(usize, usize, usize, usize)>,
     map: rustc_hash::FxHashMap<usize, Vec<u32>>,
 }
 
 impl Prefilter {
     pub(crate) fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
-        // Reverse queries call this with the very same strings for every principal: when the addresses are the
-        // ones checked last time, the texts are too.
-        let addr = (
-            action.as_ptr() as usize,
-            action.len(),
-            resource.as_ptr() as usize,
-            resource.len(),
-        );
-        if self.checked != Some(addr) {
-            if self.key.0 != action || self.key.1 != resource {
-                self.key = (action.to_string(), resource.to_string());
-                self.map.clear();
-            }
-            self.checked = Some(addr);
+        // Keyed on the texts themselves (two short comparisons), never on their addresses: a freed string's
+        // address reused by another of the same length must not return the old candidates.
+        if self.key.0 != action || self.key.1 != resource {
+            self.key = (action.to_string(), resource.to_string());
+            self.map.clear();
         }
         self.map
             .entry(policy as *const Policy as usize)

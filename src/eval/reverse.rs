@@ -643,6 +643,10 @@ pub struct ActionGrant {
 /// policy. What is left out is counted in [`WhatCan::not_evaluated`].
 pub const WHAT_CAN_RESOURCES_PER_ACTION: usize = 64;
 
+/// At most this many (action, resource) requests are evaluated by one what-can query, whatever the policies
+/// say; what is left out is counted in [`WhatCan::not_evaluated`].
+pub const WHAT_CAN_EVALUATIONS: usize = 200_000;
+
 /// The answer to "what can P do?": per service, per access level, the actions and resources.
 #[derive(Clone, Debug, Serialize)]
 pub struct WhatCan {
@@ -650,7 +654,8 @@ pub struct WhatCan {
     pub principal: String,
     /// Number of (action, resource) requests evaluated.
     pub evaluated: usize,
-    /// (action, resource) pairs left out by the per-action bound ([`WHAT_CAN_RESOURCES_PER_ACTION`]).
+    /// At most this many (action, resource) pairs were left out by the bounds ([`WHAT_CAN_RESOURCES_PER_ACTION`],
+    /// [`WHAT_CAN_EVALUATIONS`]).
     #[serde(skip_serializing_if = "is_zero")]
     pub not_evaluated: usize,
     /// service → access level → grants.
@@ -724,15 +729,24 @@ pub fn what_can(
                 .push(rp.resource.to_string());
         }
     }
-    let mut by_action: BTreeMap<String, FxHashSet<String>> = BTreeMap::new();
-    let mut all_actions: Option<Vec<(String, crate::catalog::ActionId)>> = None;
-    for ((pattern, not), resources) in &patterns {
+    // Each distinct pattern's resources once, sorted; each action points at its patterns (never a copy of their
+    // resources per action: a NotAction over thousands of resources would copy them for every action).
+    let patterns: Vec<((String, bool), Vec<String>)> = patterns
+        .into_iter()
+        .map(|(k, set)| {
+            let mut v: Vec<String> = set.into_iter().collect();
+            v.sort_unstable();
+            (k, v)
+        })
+        .collect();
+    let mut by_action: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut all_actions: Option<Vec<String>> = None;
+    for (pi, ((pattern, not), _)) in patterns.iter().enumerate() {
+        let pi = pi as u32;
         let mut add = |full: String| {
             let e = by_action.entry(full).or_default();
-            for r in resources {
-                if !e.contains(r) {
-                    e.insert(r.clone());
-                }
+            if e.last() != Some(&pi) {
+                e.push(pi);
             }
         };
         if *not {
@@ -744,11 +758,11 @@ pub fn what_can(
                     .filter_map(|id| {
                         catalog
                             .get(id)
-                            .map(|(svc, act)| (format!("{}:{}", svc.prefix, act.name), id))
+                            .map(|(svc, act)| format!("{}:{}", svc.prefix, act.name))
                     })
                     .collect()
             });
-            for (full, _) in all.iter() {
+            for full in all.iter() {
                 if !excluded
                     .iter()
                     .any(|p| super::glob::action_matches(p, full))
@@ -776,24 +790,36 @@ pub fn what_can(
         resource_account: None,
         context: context.clone(),
     };
-    for (action, resources) in by_action {
+    for (action, pattern_ids) in by_action {
         let service = action.split(':').next().unwrap_or("").to_string();
-        let mut resources: Vec<String> = resources.into_iter().collect();
-        if let Some(extra) = snapshot_resources.get(&service) {
-            let known: FxHashSet<&str> = resources.iter().map(String::as_str).collect();
-            let extra: Vec<String> = extra
-                .iter()
-                .filter(|r| !known.contains(r.as_str()))
-                .cloned()
-                .collect();
-            resources.extend(extra);
+        // The action's resources: its patterns' and the snapshot's, distinct, at most the per-action bound and
+        // within the whole query's budget.
+        let budget = WHAT_CAN_EVALUATIONS.saturating_sub(evaluated);
+        let limit = WHAT_CAN_RESOURCES_PER_ACTION.min(budget);
+        let mut resources: Vec<String> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        let extra = snapshot_resources
+            .get(&service)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let lists: Vec<&[String]> = pattern_ids
+            .iter()
+            .filter_map(|&pi| patterns.get(pi as usize).map(|(_, r)| r.as_slice()))
+            .chain(std::iter::once(extra))
+            .collect();
+        // Counted, not read: reading stops at the limit (an upper bound, as lists may repeat a resource).
+        let total: usize = lists.iter().map(|l| l.len()).sum();
+        'fill: for list in lists {
+            for r in list {
+                if resources.len() >= limit {
+                    break 'fill;
+                }
+                if seen.insert(r.as_str()) {
+                    resources.push(r.clone());
+                }
+            }
         }
-        resources.sort_unstable();
-        resources.dedup();
-        if resources.len() > WHAT_CAN_RESOURCES_PER_ACTION {
-            not_evaluated += resources.len() - WHAT_CAN_RESOURCES_PER_ACTION;
-            resources.truncate(WHAT_CAN_RESOURCES_PER_ACTION);
-        }
+        not_evaluated += total.saturating_sub(resources.len());
         let mut allowed = Vec::new();
         let mut unknown = Vec::new();
         let mut conditional = false;

@@ -148,7 +148,7 @@ fn collect(args: &ValidateArgs) -> Result<Vec<Report>, String> {
     }
     let kind = args.kind.kind();
     for path in &args.files {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let diags = validate_with(&text, kind, &Options::default());
         reports.push(Report {
