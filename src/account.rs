@@ -240,7 +240,8 @@ pub struct Role {
     pub boundary: Option<Boundary>,
     /// ARNs of the instance profiles that hold it.
     pub instance_profiles: Vec<Str>,
-    /// `RoleLastUsed`.
+    /// `RoleLastUsed`: `None` when the export lacks it; no `date` when it is `{}` (not used in IAM's tracking
+    /// period).
     pub last_used: Option<RoleLastUsed>,
 }
 

@@ -25,7 +25,9 @@ use crate::time::Timestamp;
 use serde::Serialize;
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; nothing to fix.
@@ -484,7 +486,12 @@ impl Review {
     pub fn counts(&self) -> Vec<(Severity, usize)> {
         Severity::ALL
             .iter()
-            .map(|s| (*s, self.findings.iter().filter(|f| f.severity == *s).count()))
+            .map(|s| {
+                (
+                    *s,
+                    self.findings.iter().filter(|f| f.severity == *s).count(),
+                )
+            })
             .collect()
     }
 
@@ -656,22 +663,27 @@ pub(crate) fn decision_evidence(r: &crate::eval::EvalResult) -> Evidence {
         .iter()
         .filter(|l| l.verdict == Verdict::Allow || l.verdict == Verdict::ExplicitDeny)
         .flat_map(|l| {
-            l.statements.iter().map(move |s| {
-                let mut t = format!("{:?}: {} {}", l.layer, s.policy.kind, s.policy.name);
-                if let Some(a) = &s.policy.attached_to {
-                    t.push_str(&format!(" ({a})"));
-                }
-                if let Some(sid) = &s.sid {
-                    t.push_str(&format!(" statement {sid}"));
-                } else {
-                    t.push_str(&format!(" statement #{}", s.index));
-                }
-                t.push_str(&format!(" {:?}", s.effect));
-                if let Some(loc) = &s.location {
-                    t.push_str(&format!(" at {loc}"));
-                }
-                t
-            })
+            // The organisation's allows (FullAWSAccess) only let the grant through; its denies matter.
+            let cap = matches!(l.layer, crate::eval::Layer::Scp | crate::eval::Layer::Rcp);
+            l.statements
+                .iter()
+                .filter(move |s| !cap || s.effect == crate::policy::Effect::Deny)
+                .map(move |s| {
+                    let mut t = format!("{:?}: {} {}", l.layer, s.policy.kind, s.policy.name);
+                    if let Some(a) = &s.policy.attached_to {
+                        t.push_str(&format!(" ({a})"));
+                    }
+                    if let Some(sid) = &s.sid {
+                        t.push_str(&format!(" statement {sid}"));
+                    } else {
+                        t.push_str(&format!(" statement #{}", s.index));
+                    }
+                    t.push_str(&format!(" {:?}", s.effect));
+                    if let Some(loc) = &s.location {
+                        t.push_str(&format!(" at {loc}"));
+                    }
+                    t
+                })
         })
         .take(20)
         .collect();

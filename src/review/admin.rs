@@ -16,7 +16,12 @@ use crate::eval::{Decision, Overrides, Request, decide, evaluate};
 pub const ANY_ACTION: &str = "iam-atlas-probe:AnyAction";
 
 /// The requests that together mean "every action on every resource".
-const FULL: [&str; 4] = [ANY_ACTION, "iam:PutRolePolicy", "ec2:RunInstances", "s3:PutObject"];
+const FULL: [&str; 4] = [
+    ANY_ACTION,
+    "iam:PutRolePolicy",
+    "ec2:RunInstances",
+    "s3:PutObject",
+];
 
 pub(crate) fn request(p: &crate::eval::Principal, action: &str, resource: &str) -> Request {
     Request {
@@ -56,10 +61,7 @@ pub(crate) fn principal_findings(ctx: &Ctx<'_>, r: EntityRef, out: &mut Vec<Find
         let res = evaluate(ctx.model, &request(&p, ANY_ACTION, "*"), &ov);
         let mut title = format!("{kind} {name} may do every action on every resource");
         if !res.assumed_conditions.is_empty() {
-            title.push_str(&format!(
-                " (when {})",
-                res.assumed_conditions.join(" and ")
-            ));
+            title.push_str(&format!(" (when {})", res.assumed_conditions.join(" and ")));
         }
         out.push(
             Finding::new(Code::FullAdmin, &p.arn, account)

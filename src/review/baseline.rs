@@ -43,8 +43,14 @@ pub struct Baseline {
 impl Baseline {
     /// Parse a baseline file named `name`; errors name the file and the line and column or the entry.
     pub fn parse(name: &str, text: &str) -> Result<Baseline, String> {
-        let b: Baseline = serde_json::from_str(text)
-            .map_err(|e| format!("{name}:{}:{}: {}", e.line(), e.column(), strip(&e.to_string())))?;
+        let b: Baseline = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "{name}:{}:{}: {}",
+                e.line(),
+                e.column(),
+                strip(&e.to_string())
+            )
+        })?;
         if b.format != FORMAT {
             return Err(format!(
                 "{name}: unsupported baseline format `{}`; this version reads `{FORMAT}`",
@@ -127,8 +133,12 @@ mod tests {
         .unwrap();
         assert!(b.covers(&Finding::new(Code::RoleUnused, "arn:r", "1")));
         assert!(!b.covers(&Finding::new(Code::RoleUnused, "arn:x", "1")));
-        assert!(b.covers(&Finding::new(Code::AccessKeyUnused, "arn:u", "1").subject("access_key_2")));
-        assert!(!b.covers(&Finding::new(Code::AccessKeyUnused, "arn:u", "1").subject("access_key_1")));
+        assert!(
+            b.covers(&Finding::new(Code::AccessKeyUnused, "arn:u", "1").subject("access_key_2"))
+        );
+        assert!(
+            !b.covers(&Finding::new(Code::AccessKeyUnused, "arn:u", "1").subject("access_key_1"))
+        );
     }
 
     #[test]

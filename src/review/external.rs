@@ -124,10 +124,7 @@ fn requests(
 ) -> Vec<(String, String)> {
     let cat = catalog();
     let mut out: Vec<(String, String)> = Vec::new();
-    let full = |id| {
-        cat.get(id)
-            .map(|(s, a)| format!("{}:{}", s.prefix, a.name))
-    };
+    let full = |id| cat.get(id).map(|(s, a)| format!("{}:{}", s.prefix, a.name));
     for &i in statements {
         let Some(st) = doc.policy.statements.get(i) else {
             continue;
@@ -158,11 +155,7 @@ fn requests(
                     cat.expand(&format!("{service}:*"))
                         .into_iter()
                         .filter_map(full)
-                        .filter(|a| {
-                            !list
-                                .iter()
-                                .any(|p| crate::eval::glob::action_matches(p, a))
-                        }),
+                        .filter(|a| !list.iter().any(|p| crate::eval::glob::action_matches(p, a))),
                 );
             }
             None => {}
@@ -187,10 +180,7 @@ fn requests(
                 if out.len() >= MAX_ACTIONS {
                     return out;
                 }
-                if !out
-                    .iter()
-                    .any(|(x, y)| x.eq_ignore_ascii_case(a) && y == r)
-                {
+                if !out.iter().any(|(x, y)| x.eq_ignore_ascii_case(a) && y == r) {
                     out.push((a.clone(), r.clone()));
                 }
             }
@@ -545,10 +535,7 @@ fn analyse(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding
             if org_wide {
                 title.push_str(&format!(
                     " (accounts of organisation {})",
-                    ctx.model
-                        .organization
-                        .as_ref()
-                        .map_or("?", |o| &*o.id)
+                    ctx.model.organization.as_ref().map_or("?", |o| &*o.id)
                 ));
             } else if conds.is_empty() {
                 title.push_str(" with no condition");
@@ -669,10 +656,7 @@ mod tests {
             "StringLike token.actions.githubusercontent.com:sub repo:x/*"
         ));
         assert!(!limits_who("Bool aws:SecureTransport true"));
-        assert!(has_key(
-            &["StringLike x:sub repo:a/*".to_string()],
-            ":sub"
-        ));
+        assert!(has_key(&["StringLike x:sub repo:a/*".to_string()], ":sub"));
         assert!(!has_key(&["StringLike x:sub *".to_string()], ":sub"));
     }
 }

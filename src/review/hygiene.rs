@@ -6,7 +6,7 @@
 
 use super::{Code, Ctx, Evidence, Finding, days_since, statement_evidence};
 use crate::account::{
-    Account, AccessKeyReport, CredentialReportRow, EntityKind, EntityRef, PasswordPolicy,
+    AccessKeyReport, Account, CredentialReportRow, EntityKind, EntityRef, PasswordPolicy,
     ReportTime,
 };
 use crate::time::Timestamp;
@@ -45,7 +45,10 @@ fn report(a: &Account, row: &CredentialReportRow, fields: Vec<(&str, String)>) -
 fn key_fields(n: usize, k: &AccessKeyReport) -> Vec<(String, String)> {
     vec![
         (format!("access_key_{n}_active"), k.active.to_string()),
-        (format!("access_key_{n}_last_rotated"), show(&k.last_rotated)),
+        (
+            format!("access_key_{n}_last_rotated"),
+            show(&k.last_rotated),
+        ),
         (format!("access_key_{n}_last_used_date"), show(&k.last_used)),
     ]
 }
@@ -160,13 +163,11 @@ fn user_row(
     row: &CredentialReportRow,
     out: &mut Vec<Finding>,
 ) {
-    let user_ref = a
-        .find(EntityKind::User, &row.user)
-        .map(|index| EntityRef {
-            account: ai,
-            kind: EntityKind::User,
-            index,
-        });
+    let user_ref = a.find(EntityKind::User, &row.user).map(|index| EntityRef {
+        account: ai,
+        kind: EntityKind::User,
+        index,
+    });
     let mk = |code: Code| {
         let f = Finding::new(code, &row.arn, &*a.id);
         match user_ref {
@@ -403,19 +404,20 @@ fn shared_inline<'m>(ctx: &Ctx<'m>, a: &'m Account, ai: u32, out: &mut Vec<Findi
     }
     let mut groups: FxHashMap<String, Vec<Copy<'m>>> = FxHashMap::default();
     let model = ctx.model;
-    let mut add = |kind: EntityKind, index: usize, owner: String, p: &'m crate::account::InlinePolicy| {
-        let key = canonical(p.doc.text(model));
-        groups.entry(key).or_default().push(Copy {
-            owner,
-            name: &p.name,
-            doc: &p.doc,
-            r: EntityRef {
-                account: ai,
-                kind,
-                index: index as u32,
-            },
-        });
-    };
+    let mut add =
+        |kind: EntityKind, index: usize, owner: String, p: &'m crate::account::InlinePolicy| {
+            let key = canonical(p.doc.text(model));
+            groups.entry(key).or_default().push(Copy {
+                owner,
+                name: &p.name,
+                doc: &p.doc,
+                r: EntityRef {
+                    account: ai,
+                    kind,
+                    index: index as u32,
+                },
+            });
+        };
     for (i, u) in a.users.iter().enumerate() {
         for p in &u.inline {
             add(EntityKind::User, i, format!("user {}", u.name), p);

@@ -283,7 +283,11 @@ pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
             "results": results,
         }],
     });
-    writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    )
 }
 
 fn md_escape(s: &str) -> String {

@@ -260,7 +260,13 @@ fn keep_actions(block: &ActionBlock, u: &Used) -> Vec<String> {
 }
 
 /// The draft least-privilege policy: the principal's statements cut down to what it used.
-pub fn draft_policy(model: &Model, r: EntityRef, la: &LastAccessed, now: Timestamp, window: i64) -> Value {
+pub fn draft_policy(
+    model: &Model,
+    r: EntityRef,
+    la: &LastAccessed,
+    now: Timestamp,
+    window: i64,
+) -> Value {
     let (u, _) = used(la, now, window);
     let mut statements = Vec::new();
     for (label, doc) in identity_docs(model, r) {

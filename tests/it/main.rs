@@ -11,6 +11,7 @@ mod glob_props;
 mod gui;
 mod gui_editor;
 mod gui_graph;
+mod review;
 mod robustness;
 mod validate_checks;
 mod validate_cli;
