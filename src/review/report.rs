@@ -422,8 +422,8 @@ fn chart(title: &str, rows: &[(String, Vec<(Severity, usize)>)]) -> String {
     s
 }
 
-fn by<'a>(
-    r: &'a Review,
+fn by(
+    r: &Review,
     keys: Vec<String>,
     key: impl Fn(&Finding) -> String,
 ) -> Vec<(String, Vec<(Severity, usize)>)> {

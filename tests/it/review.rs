@@ -241,9 +241,8 @@ fn root_access_key_raised_and_not_when_inactive() {
 #[test]
 fn root_recently_used_and_not_when_long_ago() {
     let mut fx = Fx::default();
-    let mut recent = row("<root_account>", Some(10), true, [None, None]);
-    recent = recent.replacen("not_supported,", "not_supported,", 1);
-    fx.rows.push(recent);
+    fx.rows
+        .push(row("<root_account>", Some(10), true, [None, None]));
     let r = fx.review("rootrecent");
     assert!(
         has(&r, Code::RootRecentlyUsed, ":root"),
@@ -349,8 +348,10 @@ fn unused_password_and_not_a_recent_one() {
 
 #[test]
 fn weak_password_policy_and_not_a_cis_one() {
-    let mut fx = Fx::default();
-    fx.password_policy = Some(json!({"PasswordPolicy": {"MinimumPasswordLength": 8}}));
+    let fx = Fx {
+        password_policy: Some(json!({"PasswordPolicy": {"MinimumPasswordLength": 8}})),
+        ..Fx::default()
+    };
     let r = fx.review("ppweak");
     let f = of(&r, Code::PasswordPolicyWeak);
     assert_eq!(f.len(), 1);
@@ -360,10 +361,12 @@ fn weak_password_policy_and_not_a_cis_one() {
         "length and reuse: {:#?}",
         f[0].evidence
     );
-    let mut fx = Fx::default();
-    fx.password_policy = Some(
-        json!({"PasswordPolicy": {"MinimumPasswordLength": 14, "PasswordReusePrevention": 24}}),
-    );
+    let fx = Fx {
+        password_policy: Some(
+            json!({"PasswordPolicy": {"MinimumPasswordLength": 14, "PasswordReusePrevention": 24}}),
+        ),
+        ..Fx::default()
+    };
     assert!(of(&fx.review("ppok"), Code::PasswordPolicyWeak).is_empty());
 }
 
@@ -926,7 +929,7 @@ fn review_is_bounded_and_panic_free_on_the_fixture_exports() {
         if p.extension().and_then(|x| x.to_str()) != Some("json") {
             continue;
         }
-        if let Ok(m) = load_paths(&[p.clone()], LoadOptions::default()) {
+        if let Ok(m) = load_paths(std::slice::from_ref(&p), LoadOptions::default()) {
             let r = run(&m);
             assert!(r.findings.len() < 1_000_000, "{}", p.display());
         }
