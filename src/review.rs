@@ -268,6 +268,12 @@ pub enum Evidence {
         location: String,
         /// The statement's text (bounded).
         text: String,
+        /// The source its span points into (for the editor).
+        #[serde(skip)]
+        source: Option<crate::account::SourceId>,
+        /// The statement's byte range in that source.
+        #[serde(skip)]
+        span: crate::text::Span,
     },
     /// Credential-report fields of one row.
     CredentialReport {
@@ -652,6 +658,8 @@ pub(crate) fn statement_evidence(
         sid: s.sid.as_ref().map(|x| x.value.to_string()),
         location: format!("{}:{}", source.name, source.line_col(s.span.start)),
         text: shown,
+        source: Some(doc.source),
+        span: s.span,
     })
 }
 

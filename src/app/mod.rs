@@ -5,6 +5,7 @@ mod details;
 pub mod editor;
 pub mod evaluator;
 mod explorer;
+pub mod findings;
 pub mod graph_view;
 pub mod palette;
 
@@ -61,6 +62,8 @@ pub enum Command {
     RevertAll,
     /// Quit even though the editor has unsaved edits.
     ConfirmQuit,
+    /// Open the evaluator on this request (a finding's demonstration).
+    Evaluate(Box<crate::eval::suite::NamedRequest>),
 }
 
 /// What the central panel shows.
@@ -77,13 +80,15 @@ pub enum View {
     Editor,
     /// The evaluator: may P do A on R?
     Evaluator,
+    /// The review's findings.
+    Findings,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer | View::Editor | View::Evaluator => None,
+            View::Explorer | View::Editor | View::Evaluator | View::Findings => None,
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -151,6 +156,8 @@ pub struct AtlasApp {
     pub editor: editor::EditorView,
     /// The evaluator.
     pub evaluator: evaluator::EvaluatorView,
+    /// The review's findings (computed in the background after each load).
+    pub findings: findings::FindingsView,
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
@@ -179,6 +186,7 @@ impl AtlasApp {
             recent: Vec::new(),
             editor: editor::EditorView::default(),
             evaluator: evaluator::EvaluatorView::default(),
+            findings: findings::FindingsView::default(),
             quit_asked: false,
             quit_confirmed: false,
             trust: None,
@@ -328,6 +336,11 @@ impl AtlasApp {
                         });
                     }
                 }
+                Command::Evaluate(r) => {
+                    self.evaluator.load_request(&r);
+                    self.evaluator.tab = evaluator::Tab::Request;
+                    self.view = View::Evaluator;
+                }
                 Command::ExportDot(path, text) => {
                     if let Err(e) = std::fs::write(&path, text) {
                         self.load_error = Some(format!("cannot write {}: {e}", path.display()));
@@ -433,6 +446,9 @@ impl AtlasApp {
         self.top_bar(ui);
         self.status_bar(ui);
         let model = self.model.clone();
+        if let Some(m) = &model {
+            self.findings.update(&ctx, m);
+        }
         if let (Some(m), Some(kind)) = (&model, self.view.graph()) {
             self.graph.update(&ctx, m, kind, self.selected);
         }
@@ -474,6 +490,7 @@ impl AtlasApp {
                     (View::Trust, "Trust graph"),
                     (View::Editor, "Policy editor"),
                     (View::Evaluator, "Evaluator"),
+                    (View::Findings, "Findings"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -490,6 +507,15 @@ impl AtlasApp {
             }
             if self.view == View::Editor {
                 self.editor.ui(ui, model.as_deref(), &mut self.commands);
+                return;
+            }
+            if self.view == View::Findings {
+                match &model {
+                    Some(m) => self.findings.ui(ui, m, &mut self.commands),
+                    None => {
+                        ui.label("Open an export or a workspace to review it.");
+                    }
+                }
                 return;
             }
             if self.view == View::Evaluator {
@@ -651,6 +677,28 @@ impl AtlasApp {
                 if ui.link(text).clicked() {
                     self.commands.push(Command::ToggleWarnings);
                 }
+                ui.separator();
+                match self.findings.of(m) {
+                    Some(r) => {
+                        let counts: Vec<String> = r
+                            .counts()
+                            .iter()
+                            .filter(|(_, n)| *n > 0)
+                            .map(|(s, n)| format!("{n} {}", s.name()))
+                            .collect();
+                        let text = if counts.is_empty() {
+                            "no findings".to_string()
+                        } else {
+                            format!("findings: {}", counts.join(" · "))
+                        };
+                        if ui.link(text).clicked() {
+                            self.commands.push(Command::SetView(View::Findings));
+                        }
+                    }
+                    None => {
+                        ui.weak("reviewing…");
+                    }
+                }
                 if !m.is_complete() {
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
@@ -810,6 +858,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("trust") => View::Trust,
                             Some("editor") => View::Editor,
                             Some("evaluator") => View::Evaluator,
+                            Some("findings") => View::Findings,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {

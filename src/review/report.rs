@@ -14,6 +14,7 @@ pub fn evidence_lines(e: &Evidence) -> Vec<String> {
             sid,
             location,
             text,
+            ..
         } => {
             let mut head = format!("statement in {policy}");
             if let Some(s) = sid {

@@ -10,6 +10,7 @@ mod fixtures;
 mod glob_props;
 mod gui;
 mod gui_editor;
+mod gui_findings;
 mod gui_graph;
 mod review;
 mod robustness;

@@ -1,0 +1,62 @@
+//! The Findings view: counts in the status line after a load, filtering, and the links to the entity and to the
+//! evaluator pre-filled with the finding's request.
+#![cfg(feature = "gui")]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::{EntityKind, LoadOptions};
+use iam_atlas::app::{AtlasApp, View};
+
+fn reviewed() -> Harness<'static, AtlasApp> {
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    let app = AtlasApp::with_model(model, "bundled sample");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    // The review runs in the background after the load.
+    for _ in 0..500 {
+        h.run();
+        let done = {
+            let s = h.state();
+            s.model.as_ref().is_some_and(|m| s.findings.of(m).is_some())
+        };
+        if done {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run();
+    h
+}
+
+#[test]
+fn status_counts_open_the_findings_and_links_work() {
+    let mut h = reviewed();
+    h.get_by_label_contains("findings: ").click();
+    h.run();
+    assert_eq!(h.state().view, View::Findings);
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("gitlab-deployer");
+    h.run();
+    h.get_by_label_contains("OIDC_NO_SUBJECT · role gitlab-deployer")
+        .click();
+    h.run();
+    h.get_by_label("Open in evaluator").click();
+    h.run();
+    assert_eq!(h.state().view, View::Evaluator);
+    assert_eq!(h.state().evaluator.action, "sts:AssumeRoleWithWebIdentity");
+    assert!(
+        h.state()
+            .evaluator
+            .resource
+            .ends_with("role/gitlab-deployer")
+    );
+    h.get_by_label("Findings").click();
+    h.run();
+    h.get_by_label("Go to entity").click();
+    h.run();
+    let sel = h.state().selected.expect("selected");
+    assert_eq!(sel.kind, EntityKind::Role);
+    assert_eq!(h.state().view, View::Explorer);
+}
