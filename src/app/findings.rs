@@ -161,7 +161,7 @@ fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &m
             for e in &f.evidence {
                 ui.separator();
                 ui.monospace(evidence_lines(e).join("\n"));
-                match e {
+                let request = match e {
                     Evidence::Statement {
                         source: Some(src),
                         span,
@@ -170,28 +170,30 @@ fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &m
                         if ui.button("Open in editor").clicked() {
                             commands.push(Command::EditAt(*src, *span));
                         }
+                        None
                     }
                     Evidence::Decision {
                         principal,
                         action,
                         resource,
                         ..
-                    } => {
-                        if ui.button("Open in evaluator").clicked() {
-                            commands.push(Command::Evaluate(Box::new(NamedRequest {
-                                name: format!("{} {}", f.code.as_str(), f.entity),
-                                principal: principal.clone(),
-                                action: action.clone(),
-                                resource: resource.clone(),
-                                resource_account: None,
-                                context: Default::default(),
-                                expected: None,
-                                why: Some(f.title.clone()),
-                                session_policies: Vec::new(),
-                            })));
-                        }
-                    }
-                    _ => {}
+                    } => Some(NamedRequest {
+                        name: format!("{} {}", f.code.as_str(), f.entity),
+                        principal: principal.clone(),
+                        action: action.clone(),
+                        resource: resource.clone(),
+                        resource_account: None,
+                        context: Default::default(),
+                        expected: None,
+                        why: Some(f.title.clone()),
+                        session_policies: Vec::new(),
+                    }),
+                    _ => None,
+                };
+                if let Some(r) = request
+                    && ui.button("Open in evaluator").clicked()
+                {
+                    commands.push(Command::Evaluate(Box::new(r)));
                 }
             }
         });
