@@ -51,10 +51,28 @@ impl FindingsView {
         let m = model.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(review(&m, &Options::default()));
+            let r = review(&m, &Options::default());
+            // The model's last clone goes before the answer: what-if edits need it unshared.
+            drop(m);
+            let _ = tx.send(r);
             ctx.request_repaint();
         });
         self.job = Some((k, rx));
+    }
+
+    /// Wait for a running review (what-if edits change the model in place and need its only reference).
+    pub fn wait(&mut self) {
+        if let Some((k, rx)) = self.job.take()
+            && let Ok(r) = rx.recv()
+        {
+            self.review = Some((k, Arc::new(r)));
+        }
+    }
+
+    /// Forget the review (the model was edited in place): the next frame reviews it again.
+    pub fn invalidate(&mut self) {
+        self.wait();
+        self.review = None;
     }
 
     /// The review of `model`, when done.

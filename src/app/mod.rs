@@ -352,7 +352,19 @@ impl AtlasApp {
                 | Command::ApplyWhatIf(..)
                 | Command::RevertWhatIf(_)
                 | Command::RevertAll
-                | Command::ConfirmQuit) => self.run_edit_command(ctx, c),
+                | Command::ConfirmQuit) => {
+                    let edits_model = matches!(
+                        c,
+                        Command::ApplyWhatIf(..) | Command::RevertWhatIf(_) | Command::RevertAll
+                    );
+                    if edits_model {
+                        self.findings.wait();
+                    }
+                    self.run_edit_command(ctx, c);
+                    if edits_model {
+                        self.findings.invalidate();
+                    }
+                }
             }
         }
     }
