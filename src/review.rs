@@ -665,7 +665,7 @@ pub(crate) fn statement_evidence(
 
 /// The evaluator's result as evidence.
 pub(crate) fn decision_evidence(r: &crate::eval::EvalResult) -> Evidence {
-    use crate::eval::{Decision, Verdict};
+    use crate::eval::Verdict;
     let statements = r
         .layers
         .iter()
@@ -699,12 +699,7 @@ pub(crate) fn decision_evidence(r: &crate::eval::EvalResult) -> Evidence {
         principal: r.principal.arn.clone(),
         action: r.action.clone(),
         resource: r.resource.clone(),
-        decision: match r.decision {
-            Decision::Allow => "Allow",
-            Decision::ExplicitDeny => "ExplicitDeny",
-            Decision::ImplicitDeny => "ImplicitDeny",
-        }
-        .into(),
+        decision: format!("{:?}", r.decision),
         certain: r.certain,
         decided_by: r.decided_by.map(|l| format!("{l:?}")),
         statements,

@@ -206,6 +206,15 @@ fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &m
                         why: Some(f.title.clone()),
                         session_policies: Vec::new(),
                     }),
+                    Evidence::DraftPolicy { policy, .. } => {
+                        if ui.button("Open draft in editor").clicked() {
+                            commands.push(Command::EditNew(
+                                format!("draft least-privilege policy for {}", f.entity),
+                                serde_json::to_string_pretty(policy).unwrap_or_default(),
+                            ));
+                        }
+                        None
+                    }
                     _ => None,
                 };
                 if let Some(r) = request

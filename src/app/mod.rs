@@ -64,6 +64,8 @@ pub enum Command {
     ConfirmQuit,
     /// Open the evaluator on this request (a finding's demonstration).
     Evaluate(Box<crate::eval::suite::NamedRequest>),
+    /// Open a new document in the editor (a draft least-privilege policy): title, text.
+    EditNew(String, String),
 }
 
 /// What the central panel shows.
@@ -335,6 +337,17 @@ impl AtlasApp {
                             }
                         });
                     }
+                }
+                Command::EditNew(title, text) => {
+                    self.editor.open_text(
+                        title,
+                        text,
+                        crate::validate::PolicyKind::Identity(
+                            crate::validate::IdentityKind::Managed,
+                        ),
+                        editor::Origin::New,
+                    );
+                    self.view = View::Editor;
                 }
                 Command::Evaluate(r) => {
                     self.evaluator.load_request(&r);

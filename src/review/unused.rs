@@ -10,7 +10,7 @@
 
 use super::{Code, Ctx, Evidence, Finding, days_since};
 use crate::account::last_accessed::{Granularity, LastAccessed};
-use crate::account::{Account, EntityKind, EntityRef, Model, PolicyDoc, RoleKind};
+use crate::account::{Account, EntityKind, EntityRef, Model, PolicyDoc, RoleKind, WarningKind};
 use crate::catalog::catalog;
 use crate::eval::glob::action_matches;
 use crate::policy::{ActionBlock, Effect};
@@ -20,6 +20,27 @@ use serde_json::{Value, json};
 /// Accounts with principals but no last-accessed data, and reports for principals that are not loaded.
 pub(crate) fn coverage_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Skipped input and attachments that point nowhere make access answers uncertain: say where.
+    let mut by_file: Vec<(&str, usize)> = Vec::new();
+    for w in &ctx.model.warnings {
+        if matches!(w.kind, WarningKind::Skipped | WarningKind::Dangling) {
+            match by_file.iter_mut().find(|(f, _)| *f == w.file) {
+                Some((_, n)) => *n += 1,
+                None => by_file.push((&w.file, 1)),
+            }
+        }
+    }
+    for (file, n) in by_file {
+        out.push(
+            Finding::new(Code::NotReviewed, file, "")
+                .title(format!(
+                    "{file}: {n} part{} skipped or pointing at policies not in the snapshot: access findings \
+                     of the principals concerned are uncertain (see the load warnings)",
+                    if n == 1 { " was" } else { "s were" }
+                ))
+                .subject("load_warnings"),
+        );
+    }
     for a in &ctx.model.accounts {
         let root = format!("arn:aws:iam::{}:root", a.id);
         if a.last_accessed.is_empty() && !(a.users.is_empty() && a.roles.is_empty()) {

@@ -60,3 +60,23 @@ fn status_counts_open_the_findings_and_links_work() {
     assert_eq!(sel.kind, EntityKind::Role);
     assert_eq!(h.state().view, View::Explorer);
 }
+
+#[test]
+fn a_draft_least_privilege_policy_opens_in_the_editor() {
+    let mut h = reviewed();
+    h.get_by_label("Findings").click();
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("UNUSED_SERVICE");
+    h.run();
+    h.get_by_label_contains("UNUSED_SERVICE · cross-account-deploy")
+        .click();
+    h.run();
+    h.get_by_label("Open draft in editor").click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    let text = &h.state().editor.text;
+    assert!(text.contains("lambda:UpdateFunctionCode"), "{text}");
+    assert!(!text.contains("ecs:"), "the unused service is gone: {text}");
+}

@@ -786,6 +786,23 @@ fn not_reviewed_says_what_is_missing_and_not_when_present() {
     );
 }
 
+#[test]
+fn a_policy_missing_from_the_snapshot_is_reported_as_not_reviewed() {
+    let mut fx = Fx::default();
+    let mut u = user("ann", &[], &[]);
+    u["AttachedManagedPolicies"] =
+        json!([{"PolicyName": "Gone", "PolicyArn": format!("arn:aws:iam::{ACC}:policy/Gone")}]);
+    fx.users.push(u);
+    let r = fx.review("dangling");
+    let f = of(&r, Code::NotReviewed);
+    assert!(
+        f.iter()
+            .any(|f| f.subject.as_deref() == Some("load_warnings")
+                && f.entity.ends_with("export.json")),
+        "{f:#?}"
+    );
+}
+
 // ---- The sample and the command line ----
 
 #[test]
