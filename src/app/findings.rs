@@ -5,11 +5,16 @@
 use super::Command;
 use crate::account::Model;
 use crate::eval::suite::NamedRequest;
+use crate::review::baseline::Baseline;
 use crate::review::report::evidence_lines;
-use crate::review::{Category, Evidence, Options, Review, Severity, review};
+use crate::review::{Category, Evidence, Finding, Options, Review, Severity, review};
 use eframe::egui;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
+
+/// The baseline's file name, beside the first file loaded.
+pub const BASELINE_FILE: &str = "iam-atlas-baseline.json";
 
 /// The view's state.
 #[derive(Default)]
@@ -21,6 +26,14 @@ pub struct FindingsView {
     pub filter: String,
     /// Findings below this severity are hidden.
     pub min: Option<Severity>,
+    /// Acknowledged findings.
+    pub baseline: Option<Baseline>,
+    /// Where the baseline is kept (`None`: the bundled sample; kept in memory only).
+    pub baseline_path: Option<PathBuf>,
+    /// The reason typed for the next acknowledgement.
+    pub reason: String,
+    /// A problem reading or writing the baseline.
+    pub message: Option<String>,
 }
 
 fn key(m: &Arc<Model>) -> usize {
@@ -58,6 +71,62 @@ impl FindingsView {
             ctx.request_repaint();
         });
         self.job = Some((k, rx));
+    }
+
+    /// Use the baseline at `path` (read now when it exists); `None`: in memory only.
+    pub fn set_baseline_path(&mut self, path: Option<PathBuf>) {
+        self.message = None;
+        self.baseline = Some(Baseline::empty());
+        if let Some(p) = &path
+            && p.exists()
+        {
+            match std::fs::read_to_string(p)
+                .map_err(|e| format!("{}: cannot read: {e}", p.display()))
+                .and_then(|t| Baseline::parse(&p.display().to_string(), &t))
+            {
+                Ok(b) => self.baseline = Some(b),
+                Err(e) => self.message = Some(e),
+            }
+        }
+        self.baseline_path = path;
+    }
+
+    /// Acknowledge `f` with the typed reason and save the baseline (a temp file renamed over our own file).
+    fn acknowledge(&mut self, f: &Finding) {
+        let b = self.baseline.get_or_insert_with(Baseline::empty);
+        b.acknowledge(f, &self.reason);
+        let Some(path) = &self.baseline_path else {
+            return;
+        };
+        let text = serde_json::to_string_pretty(&*b).unwrap_or_default();
+        let tmp = path.with_extension("json.tmp");
+        let written = std::fs::write(&tmp, text + "\n").and_then(|()| std::fs::rename(&tmp, path));
+        self.message = written
+            .err()
+            .map(|e| format!("cannot write {}: {e}", path.display()));
+    }
+
+    fn acknowledged(&self, f: &Finding) -> bool {
+        self.baseline.as_ref().is_some_and(|b| b.covers(f))
+    }
+
+    /// Counts by severity of the findings not acknowledged, when the review of `model` is done.
+    pub fn open_counts(&self, model: &Arc<Model>) -> Option<Vec<(Severity, usize)>> {
+        let r = self.of(model)?;
+        Some(
+            Severity::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        *s,
+                        r.findings
+                            .iter()
+                            .filter(|f| f.severity == *s && !self.acknowledged(f))
+                            .count(),
+                    )
+                })
+                .collect(),
+        )
     }
 
     /// Wait for a running review (what-if edits change the model in place and need its only reference).
@@ -114,20 +183,30 @@ impl FindingsView {
         ui.separator();
         let needle = self.filter.to_lowercase();
         let shown = |f: &&crate::review::Finding| {
-            self.min.is_none_or(|m| f.severity >= m)
+            !self.acknowledged(f)
+                && self.min.is_none_or(|m| f.severity >= m)
                 && (needle.is_empty()
                     || f.title.to_lowercase().contains(&needle)
                     || f.entity.to_lowercase().contains(&needle)
                     || f.code.as_str().to_lowercase().contains(&needle))
         };
+        let groups: Vec<(Category, Vec<&Finding>)> = Category::ALL
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    r.findings
+                        .iter()
+                        .filter(|f| f.category == *c)
+                        .filter(shown)
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut ack: Option<Finding> = None;
+        let reason = &mut self.reason;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            for c in Category::ALL {
-                let list: Vec<&crate::review::Finding> = r
-                    .findings
-                    .iter()
-                    .filter(|f| f.category == c)
-                    .filter(shown)
-                    .collect();
+            for (c, list) in &groups {
                 if list.is_empty() {
                     continue;
                 }
@@ -135,11 +214,17 @@ impl FindingsView {
                     .default_open(true)
                     .show(ui, |ui| {
                         for (i, f) in list.iter().enumerate() {
-                            finding(ui, f, i, commands);
+                            if finding(ui, f, i, commands, reason) {
+                                ack = Some((*f).clone());
+                            }
                         }
                     });
             }
         });
+        if let Some(f) = ack {
+            self.acknowledge(&f);
+            self.reason.clear();
+        }
     }
 }
 
@@ -153,7 +238,15 @@ fn colour(s: Severity) -> egui::Color32 {
     }
 }
 
-fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &mut Vec<Command>) {
+/// Draw one finding; true when it was acknowledged.
+fn finding(
+    ui: &mut egui::Ui,
+    f: &crate::review::Finding,
+    i: usize,
+    commands: &mut Vec<Command>,
+    reason: &mut String,
+) -> bool {
+    let mut acknowledged = false;
     let header = egui::RichText::new(format!(
         "{} · {} · {}",
         f.severity.name(),
@@ -176,6 +269,16 @@ fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &m
             });
             ui.label(egui::RichText::new(f.why).italics());
             ui.label(format!("Fix: {}", f.remediation));
+            ui.horizontal(|ui| {
+                let label = ui.label("Reason");
+                ui.text_edit_singleline(reason).labelled_by(label.id);
+                if ui
+                    .add_enabled(!reason.trim().is_empty(), egui::Button::new("Acknowledge"))
+                    .clicked()
+                {
+                    acknowledged = true;
+                }
+            });
             for e in &f.evidence {
                 ui.separator();
                 ui.monospace(evidence_lines(e).join("\n"));
@@ -224,4 +327,5 @@ fn finding(ui: &mut egui::Ui, f: &crate::review::Finding, i: usize, commands: &m
                 }
             }
         });
+    acknowledged
 }

@@ -217,6 +217,12 @@ impl AtlasApp {
     }
 
     fn start_load(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        // Acknowledged findings are kept beside the first file (the bundled sample: in memory only).
+        self.findings.set_baseline_path(
+            files
+                .first()
+                .map(|f| f.with_file_name(findings::BASELINE_FILE)),
+        );
         let (tx, rx) = mpsc::channel();
         let what = if files.is_empty() {
             "bundled sample".to_string()
@@ -703,10 +709,9 @@ impl AtlasApp {
                     self.commands.push(Command::ToggleWarnings);
                 }
                 ui.separator();
-                match self.findings.of(m) {
-                    Some(r) => {
-                        let counts: Vec<String> = r
-                            .counts()
+                match self.findings.open_counts(m) {
+                    Some(counts) => {
+                        let counts: Vec<String> = counts
                             .iter()
                             .filter(|(_, n)| *n > 0)
                             .map(|(s, n)| format!("{n} {}", s.name()))

@@ -41,6 +41,26 @@ pub struct Baseline {
 }
 
 impl Baseline {
+    /// A baseline with no entries.
+    pub fn empty() -> Baseline {
+        Baseline {
+            format: FORMAT.into(),
+            acknowledged: Vec::new(),
+        }
+    }
+
+    /// Acknowledge `f` with `reason`.
+    pub fn acknowledge(&mut self, f: &Finding, reason: &str) {
+        if !self.covers(f) {
+            self.acknowledged.push(Entry {
+                code: f.code.as_str().into(),
+                entity: f.entity.clone(),
+                subject: f.subject.clone(),
+                reason: reason.trim().to_string(),
+            });
+        }
+    }
+
     /// Parse a baseline file named `name`; errors name the file and the line and column or the entry.
     pub fn parse(name: &str, text: &str) -> Result<Baseline, String> {
         let b: Baseline = serde_json::from_str(text).map_err(|e| {
@@ -139,6 +159,18 @@ mod tests {
         assert!(
             !b.covers(&Finding::new(Code::AccessKeyUnused, "arn:u", "1").subject("access_key_1"))
         );
+    }
+
+    #[test]
+    fn acknowledging_twice_keeps_one_entry() {
+        let mut b = Baseline::empty();
+        let f = Finding::new(Code::RoleUnused, "arn:r", "1");
+        b.acknowledge(&f, " idle by design ");
+        b.acknowledge(&f, "again");
+        assert_eq!(b.acknowledged.len(), 1);
+        assert_eq!(b.acknowledged[0].reason, "idle by design");
+        let text = serde_json::to_string(&b).unwrap();
+        assert!(Baseline::parse("b", &text).unwrap().covers(&f));
     }
 
     #[test]

@@ -80,3 +80,34 @@ fn a_draft_least_privilege_policy_opens_in_the_editor() {
     assert!(text.contains("lambda:UpdateFunctionCode"), "{text}");
     assert!(!text.contains("ecs:"), "the unused service is gone: {text}");
 }
+
+#[test]
+fn acknowledging_with_a_reason_hides_the_finding_and_updates_the_counts() {
+    let mut h = reviewed();
+    h.get_by_label("Findings").click();
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("ROLE_UNUSED");
+    h.run();
+    h.get_by_label_contains("ROLE_UNUSED · role BreakGlassAdmin")
+        .click();
+    h.run();
+    h.get_by_label("Reason").click();
+    h.run();
+    h.get_by_label("Reason")
+        .type_text("break-glass role: idle by design");
+    h.run();
+    h.get_by_label("Acknowledge").click();
+    h.run();
+    h.run();
+    assert!(
+        h.query_by_label_contains("ROLE_UNUSED · role BreakGlassAdmin")
+            .is_none()
+    );
+    let b = h.state().findings.baseline.clone().expect("baseline");
+    assert_eq!(b.acknowledged.len(), 1);
+    assert_eq!(b.acknowledged[0].reason, "break-glass role: idle by design");
+    // 7 low findings before; one acknowledged.
+    h.get_by_label_contains("6 low");
+}
