@@ -312,6 +312,10 @@ pub enum Evidence {
         statements: Vec<String>,
         /// Conditions the allow relies on (keys the request left open, assumed to hold).
         conditions: Vec<String>,
+        /// Context keys that reproduce the decision with `iam-atlas eval` or the evaluator: the keys the review
+        /// set, and a value meeting each simple assumed condition (string, ARN, Bool, IpAddress).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        context: Vec<(String, Vec<String>)>,
         /// Why the answer may be wrong.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         unknown: Vec<String>,
@@ -663,8 +667,49 @@ pub(crate) fn statement_evidence(
     })
 }
 
-/// The evaluator's result as evidence.
-pub(crate) fn decision_evidence(r: &crate::eval::EvalResult) -> Evidence {
+/// A context value meeting an assumed condition (`StringLike k repo:a/*` → `k = repo:a/x`), for the simple
+/// positive operators; `None` for the others.
+fn demo_value(cond: &str) -> Option<(String, String)> {
+    let mut it = cond.splitn(3, ' ');
+    let op = it.next()?;
+    let key = it.next()?;
+    let first = it.next()?.split(", ").next()?;
+    let base = op.trim_end_matches("IfExists");
+    let value = match base {
+        "StringEquals" | "StringEqualsIgnoreCase" | "ArnEquals" | "Bool" => first.to_string(),
+        "StringLike" | "ArnLike" => first.replace(['*', '?'], "x"),
+        "IpAddress" => first.split('/').next()?.to_string(),
+        _ => return None,
+    };
+    Some((key.to_string(), value))
+}
+
+/// The evaluator's result as evidence; `given`: the context keys the request set.
+pub(crate) fn decision_evidence(
+    r: &crate::eval::EvalResult,
+    given: Vec<(String, Vec<String>)>,
+) -> Evidence {
+    let mut context = given;
+    // Keys a deny tested but the request did not give (optimistic mode reads a deny on them as not holding):
+    // the values an ordinary request carries, so that the demonstration gets the same answer.
+    for k in &r.missing_context_keys {
+        let v = match k.to_ascii_lowercase().as_str() {
+            "aws:securetransport" => "true",
+            "aws:multifactorauthpresent" => "true",
+            "aws:requestedregion" => "us-east-1",
+            _ => continue,
+        };
+        if !context.iter().any(|(x, _)| x.eq_ignore_ascii_case(k)) {
+            context.push((k.clone(), vec![v.to_string()]));
+        }
+    }
+    for c in &r.assumed_conditions {
+        if let Some((k, v)) = demo_value(c) {
+            // An allow's own condition wins over an ordinary value.
+            context.retain(|(x, _)| !x.eq_ignore_ascii_case(&k));
+            context.push((k, vec![v]));
+        }
+    }
     use crate::eval::Verdict;
     let statements = r
         .layers
@@ -704,6 +749,7 @@ pub(crate) fn decision_evidence(r: &crate::eval::EvalResult) -> Evidence {
         decided_by: r.decided_by.map(|l| format!("{l:?}")),
         statements,
         conditions: r.assumed_conditions.clone(),
+        context,
         unknown: r.unknown.clone(),
     }
 }
@@ -739,6 +785,22 @@ mod tests {
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
         assert_eq!(Severity::parse("HIGH"), Some(Severity::High));
         assert_eq!(Severity::parse("x"), None);
+    }
+
+    #[test]
+    fn demonstration_values_meet_simple_conditions() {
+        assert_eq!(
+            demo_value("StringLike t:sub repo:a/*"),
+            Some(("t:sub".into(), "repo:a/x".into()))
+        );
+        assert_eq!(
+            demo_value("IpAddress aws:SourceIp 203.0.113.0/24, 10.0.0.0/8"),
+            Some(("aws:SourceIp".into(), "203.0.113.0".into()))
+        );
+        assert_eq!(
+            demo_value("NumericLessThan aws:MultiFactorAuthAge 3600"),
+            None
+        );
     }
 
     #[test]

@@ -297,6 +297,7 @@ fn finding(
                         principal,
                         action,
                         resource,
+                        context,
                         ..
                     } => Some(NamedRequest {
                         name: format!("{} {}", f.code.as_str(), f.entity),
@@ -304,7 +305,7 @@ fn finding(
                         action: action.clone(),
                         resource: resource.clone(),
                         resource_account: None,
-                        context: Default::default(),
+                        context: context.iter().cloned().collect(),
                         expected: None,
                         why: Some(f.title.clone()),
                         session_policies: Vec::new(),

@@ -67,7 +67,7 @@ pub(crate) fn principal_findings(ctx: &Ctx<'_>, r: EntityRef, out: &mut Vec<Find
             Finding::new(Code::FullAdmin, &p.arn, account)
                 .title(title)
                 .entity_ref(r)
-                .with(decision_evidence(&res)),
+                .with(decision_evidence(&res, Vec::new())),
         );
         return;
     }
@@ -86,7 +86,7 @@ pub(crate) fn principal_findings(ctx: &Ctx<'_>, r: EntityRef, out: &mut Vec<Find
                         "{kind} {name} may grant itself any permission ({a} on itself)"
                     ))
                     .entity_ref(r)
-                    .with(decision_evidence(&res)),
+                    .with(decision_evidence(&res, Vec::new())),
             );
             return;
         }

@@ -272,6 +272,8 @@ fn has_key(conds: &[String], suffix: &str) -> bool {
 struct Access {
     allowed: Vec<String>,
     evidence: EvalResult,
+    /// The context keys the review set (pinned identity keys).
+    context: Vec<(String, Vec<String>)>,
 }
 
 /// Evaluate `actions` for `p` on `resource`; the actions let in, and the first one's explanation. A principal
@@ -317,7 +319,11 @@ fn probe(
             allowed.push(a.clone());
         }
     }
-    first.map(|evidence| Access { allowed, evidence })
+    first.map(|evidence| Access {
+        allowed,
+        evidence,
+        context: context.entries(),
+    })
 }
 
 /// No explicit deny, every organisation level passes, and the trust or resource policy allows.
@@ -555,7 +561,8 @@ fn analyse(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding
                     f.evidence.push(e);
                 }
             }
-            f.evidence.push(decision_evidence(&access.evidence));
+            f.evidence
+                .push(decision_evidence(&access.evidence, access.context.clone()));
             f.evidence.push(Evidence::Note {
                 text: format!(
                     "let in: {}; limited by: {}",

@@ -53,6 +53,7 @@ pub fn evidence_lines(e: &Evidence) -> Vec<String> {
             decided_by,
             statements,
             conditions,
+            context,
             unknown,
         } => {
             let mut v = vec![format!(
@@ -66,6 +67,16 @@ pub fn evidence_lines(e: &Evidence) -> Vec<String> {
             v.extend(statements.iter().map(|s| format!("    {s}")));
             if !conditions.is_empty() {
                 v.push(format!("    when: {}", conditions.join("; ")));
+            }
+            if !context.is_empty() {
+                v.push(format!(
+                    "    context: {}",
+                    context
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.join(",")))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
             }
             v.extend(unknown.iter().map(|u| format!("    unknown: {u}")));
             v

@@ -818,6 +818,54 @@ fn the_sample_has_a_finding_of_every_code() {
     }
 }
 
+#[test]
+fn every_decision_in_the_sample_reproduces_with_its_context() {
+    use iam_atlas::eval::{Context, Overrides, Principal, Request, evaluate};
+    let m = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample");
+    let r = run(&m);
+    let mut checked = 0;
+    for f in &r.findings {
+        for e in &f.evidence {
+            let Evidence::Decision {
+                principal,
+                action,
+                resource,
+                decision,
+                context,
+                ..
+            } = e
+            else {
+                continue;
+            };
+            let mut ctx = Context::new();
+            for (k, v) in context {
+                ctx.set(k, v.clone());
+            }
+            let req = Request {
+                principal: Principal::resolve(principal, &m).expect("principal"),
+                action: action.clone(),
+                resource: resource.clone(),
+                resource_account: None,
+                context: ctx,
+            };
+            let ov = Overrides {
+                now: Some(now()),
+                ..Overrides::default()
+            };
+            let got = evaluate(&m, &req, &ov);
+            assert_eq!(
+                &format!("{:?}", got.decision),
+                decision,
+                "{} {}: {context:?}",
+                f.code.as_str(),
+                f.entity
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked}");
+}
+
 fn cli(args: &[&str]) -> (i32, String, String) {
     use clap::Parser;
     let mut argv = vec!["iam-atlas"];
