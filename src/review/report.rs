@@ -380,7 +380,7 @@ fn chart(title: &str, rows: &[(String, Vec<(Severity, usize)>)]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (label_w, bar_w, row_h) = (220.0, 460.0, 22.0);
+    let (label_w, bar_w, row_h) = (300.0, 400.0, 22.0);
     let h = rows.len() as f64 * row_h + 30.0;
     let mut s = format!(
         "<figure><figcaption>{}</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
@@ -390,11 +390,16 @@ fn chart(title: &str, rows: &[(String, Vec<(Severity, usize)>)]) -> String {
     );
     for (i, (label, parts)) in rows.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
+        // About 45 characters fit the label column.
+        let label = match label.char_indices().nth(44) {
+            Some((cut, _)) => format!("{}…", label.get(..cut).unwrap_or(label)),
+            None => label.clone(),
+        };
         s.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>",
             label_w - 6.0,
             y + 14.0,
-            esc(label)
+            esc(&label)
         ));
         let mut x = label_w;
         let mut total = 0;
