@@ -124,6 +124,7 @@ struct Fx {
     resources: Vec<(String, Value)>,
     last_accessed: Vec<(String, Value)>,
     scps: Option<Vec<Value>>,
+    policies: Vec<Value>,
 }
 
 impl Fx {
@@ -136,7 +137,7 @@ impl Fx {
         w(
             "export.json",
             &json!({"UserDetailList": self.users, "GroupDetailList": self.groups,
-                    "RoleDetailList": self.roles, "Policies": []})
+                    "RoleDetailList": self.roles, "Policies": self.policies})
             .to_string(),
         );
         let mut acct = json!({"id": ACC, "alias": "test", "authorization_details": "export.json"});
@@ -409,6 +410,25 @@ fn full_admin_raised_and_removed_by_a_boundary_or_an_scp() {
         "{:#?}",
         of(&r, Code::FullAdmin)
     );
+    // Guardrail: a permissions boundary that allows only S3.
+    let mut fx = Fx::default();
+    let mut u = user("bounded", &["admins"], &[]);
+    let arn = format!("arn:aws:iam::{ACC}:policy/S3Only");
+    u["PermissionsBoundary"] =
+        json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn});
+    fx.users.push(u);
+    fx.groups.push(group("admins", &[("all", admin_doc())]));
+    fx.policies.push(json!({"PolicyName": "S3Only", "PolicyId": "ANPAS3ONLY", "Arn": arn, "Path": "/",
+        "DefaultVersionId": "v1", "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 1, "IsAttachable": true,
+        "CreateDate": "2024-01-01T00:00:00Z", "UpdateDate": "2024-01-01T00:00:00Z",
+        "PolicyVersionList": [{"Document": doc(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])),
+            "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": "2024-01-01T00:00:00Z"}]}));
+    let r = fx.review("admin-boundary");
+    assert!(
+        of(&r, Code::FullAdmin).is_empty(),
+        "{:#?}",
+        of(&r, Code::FullAdmin)
+    );
     // A condition on the allow that the caller can meet does not remove it: it is listed.
     let mut fx = Fx::default();
     let mfa_only = doc(json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
@@ -544,6 +564,11 @@ fn public_bucket_conditional_and_not_under_an_explicit_deny() {
     assert!(f[0].title.contains("aws:SourceIp"), "{}", f[0].title);
     assert!(f[0].title.contains("s3:GetObject"), "{}", f[0].title);
     assert!(!has(&r, Code::PublicAccess, "den"), "{:#?}", r.findings);
+    assert!(
+        !has(&r, Code::PublicAccessConditional, "den"),
+        "{:#?}",
+        r.findings
+    );
 }
 
 #[test]
