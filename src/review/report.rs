@@ -466,6 +466,9 @@ fn by(
 /// One self-contained HTML file.
 pub fn html(r: &Review, model: &crate::account::Model, out: &mut dyn Write) -> std::io::Result<()> {
     let label = |id: &str| {
+        if id.is_empty() {
+            return "(the snapshot as a whole)".to_string();
+        }
         model
             .account(id)
             .map(|a| a.label())
