@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod extras;
+pub mod last_accessed;
 pub mod workspace;
 
 use crate::diagnostic::Diagnostic;
@@ -239,7 +240,8 @@ pub struct Role {
     pub boundary: Option<Boundary>,
     /// ARNs of the instance profiles that hold it.
     pub instance_profiles: Vec<Str>,
-    /// `RoleLastUsed`.
+    /// `RoleLastUsed`: `None` when the export lacks it; no `date` when it is `{}` (not used in IAM's tracking
+    /// period).
     pub last_used: Option<RoleLastUsed>,
 }
 
@@ -623,6 +625,8 @@ pub struct Account {
     pub credential_report: Option<CredentialReport>,
     /// The password policy.
     pub password_policy: Option<PasswordPolicy>,
+    /// IAM last-accessed reports, one per principal the workspace lists.
+    pub last_accessed: Vec<last_accessed::LastAccessed>,
     /// SCPs attached directly to the account; `None` when not described.
     pub scps: Option<Vec<u32>>,
     /// RCPs attached directly to the account; `None` when not described.

@@ -68,6 +68,9 @@ pub enum Command {
     /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
     /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
     External(crate::eval::cli::ExternalArgs),
+    /// Review snapshots: account hygiene, external access and unused access, as findings with evidence; exit 1
+    /// when a finding at or above `--min-severity` remains.
+    Audit(crate::review::cli::AuditArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -210,6 +213,7 @@ fn run_inner(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
         Command::Validate(args) => return crate::validate::cli::run(args, out, err),
+        Command::Audit(args) => return crate::review::cli::run(args, out, err),
         Command::Eval(args) => crate::eval::cli::eval(args, out),
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),

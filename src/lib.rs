@@ -14,6 +14,7 @@ pub mod generate;
 pub mod graph;
 pub mod json;
 pub mod policy;
+pub mod review;
 pub mod sample;
 pub mod search;
 pub mod text;

@@ -695,6 +695,19 @@ def check_accounts(s):
                 for r in aslist(st.get("Resource")):
                     check(r == "*" or r == rarn or r.startswith(rarn + "/"), f"{where}: Resource {r} vs {rarn}")
             s.resource_policies[rarn] = (f"resource policy {os.path.basename(where)}", d)
+        for la in a.get("last_accessed", []):
+            where = la["file"]
+            obj = load_json(s.path(la["file"]))
+            if obj is None:
+                continue
+            arns = {x["Arn"] for lst in ("UserDetailList", "RoleDetailList") for x in export[lst]}
+            check(la["principal"] in arns, f"{where}: principal {la['principal']} is not in the export")
+            check(obj.get("JobStatus") == "COMPLETED", f"{where}: JobStatus")
+            check(obj.get("JobType") in ("SERVICE_LEVEL", "ACTION_LEVEL"), f"{where}: JobType")
+            for sv in obj.get("ServicesLastAccessed", []):
+                check("ServiceNamespace" in sv and "ServiceName" in sv, f"{where}: service shape")
+                if "LastAuthenticated" in sv:
+                    check_ts(sv["LastAuthenticated"], f"{where} {sv['ServiceNamespace']}")
         for sub in ("resource-policies",):
             folder = s.path(os.path.join(os.path.dirname(a["authorization_details"]), sub))
             if os.path.isdir(folder):
@@ -782,7 +795,7 @@ def catalog_checks(s, catalog_path):
             for op, kv in (st.get("Condition") or {}).items():
                 for k in kv:
                     # trust-policy keys of identity providers are not in the catalogue
-                    if k.startswith(("token.actions.githubusercontent.com:", "SAML:")):
+                    if k.startswith(("token.actions.githubusercontent.com:", "gitlab.com:", "SAML:")):
                         continue
                     check(key_known(k), f"{where}: unknown condition key {k}")
 

@@ -937,9 +937,8 @@ impl Conv<'_> {
                     let region = doc
                         .get(self.src, val, "Region")
                         .and_then(|d| self.string(doc, d, "RoleLastUsed.Region"));
-                    if date.is_some() || region.is_some() {
-                        last_used = Some(RoleLastUsed { date, region });
-                    }
+                    // `{}`: not used in IAM's tracking period (400 days), which is worth knowing too.
+                    last_used = Some(RoleLastUsed { date, region });
                 }
                 "InstanceProfileList" => {
                     for (i, ip) in self

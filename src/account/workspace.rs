@@ -19,7 +19,8 @@
 //!     "password_policy": "prod/password-policy.json",
 //!     "identity_providers": ["arn:aws:iam::222222222222:saml-provider/Okta"],
 //!     "scps": [], "rcps": [],
-//!     "resource_policies": [{ "resource": "arn:aws:s3:::prod-data", "file": "prod/bucket-policy.json" }]
+//!     "resource_policies": [{ "resource": "arn:aws:s3:::prod-data", "file": "prod/bucket-policy.json" }],
+//!     "last_accessed": [{ "principal": "arn:aws:iam::222222222222:role/app", "file": "prod/last-accessed/app.json" }]
 //!   }]
 //! }
 //! ```
@@ -102,6 +103,16 @@ struct AccountSpec {
     rcps: Option<Vec<String>>,
     #[serde(default)]
     resource_policies: Vec<ResourceSpec>,
+    #[serde(default)]
+    last_accessed: Vec<LastAccessedSpec>,
+}
+
+/// `get-service-last-accessed-details` output for one principal (the report does not name it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LastAccessedSpec {
+    principal: String,
+    file: String,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +361,16 @@ fn load_workspace(
                 &p.display().to_string(),
                 text,
             )?;
+        }
+        for la in &spec.last_accessed {
+            let p = resolve(&la.file);
+            let text = files.read(&p)?;
+            let report = super::last_accessed::parse_last_accessed(
+                &p.display().to_string(),
+                ctx.interner.intern(&la.principal),
+                &text,
+            )?;
+            model.accounts[index].last_accessed.push(report);
         }
         if let Some(list) = &spec.scps {
             let mut v = Vec::new();

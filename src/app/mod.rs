@@ -6,6 +6,7 @@ mod details;
 pub mod editor;
 pub mod evaluator;
 mod explorer;
+pub mod findings;
 pub mod graph_view;
 pub mod palette;
 
@@ -64,6 +65,10 @@ pub enum Command {
     ConfirmQuit,
     /// Show or hide the About dialog.
     ToggleAbout,
+    /// Open the evaluator on this request (a finding's demonstration).
+    Evaluate(Box<crate::eval::suite::NamedRequest>),
+    /// Open a new document in the editor (a draft least-privilege policy): title, text.
+    EditNew(String, String),
 }
 
 /// What the central panel shows.
@@ -80,13 +85,15 @@ pub enum View {
     Editor,
     /// The evaluator: may P do A on R?
     Evaluator,
+    /// The review's findings.
+    Findings,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer | View::Editor | View::Evaluator => None,
+            View::Explorer | View::Editor | View::Evaluator | View::Findings => None,
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -156,6 +163,8 @@ pub struct AtlasApp {
     pub editor: editor::EditorView,
     /// The evaluator.
     pub evaluator: evaluator::EvaluatorView,
+    /// The review's findings (computed in the background after each load).
+    pub findings: findings::FindingsView,
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
@@ -185,6 +194,7 @@ impl AtlasApp {
             recent: Vec::new(),
             editor: editor::EditorView::default(),
             evaluator: evaluator::EvaluatorView::default(),
+            findings: findings::FindingsView::default(),
             quit_asked: false,
             quit_confirmed: false,
             trust: None,
@@ -213,6 +223,12 @@ impl AtlasApp {
     }
 
     fn start_load(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        // Acknowledged findings are kept beside the first file (the bundled sample: in memory only).
+        self.findings.set_baseline_path(
+            files
+                .first()
+                .map(|f| f.with_file_name(findings::BASELINE_FILE)),
+        );
         let (tx, rx) = mpsc::channel();
         let what = if files.is_empty() {
             "bundled sample".to_string()
@@ -335,6 +351,22 @@ impl AtlasApp {
                         });
                     }
                 }
+                Command::EditNew(title, text) => {
+                    self.editor.open_text(
+                        title,
+                        text,
+                        crate::validate::PolicyKind::Identity(
+                            crate::validate::IdentityKind::Managed,
+                        ),
+                        editor::Origin::New,
+                    );
+                    self.view = View::Editor;
+                }
+                Command::Evaluate(r) => {
+                    self.evaluator.load_request(&r);
+                    self.evaluator.tab = evaluator::Tab::Request;
+                    self.view = View::Evaluator;
+                }
                 Command::ExportDot(path, text) => {
                     if let Err(e) = std::fs::write(&path, text) {
                         self.load_error = Some(format!("cannot write {}: {e}", path.display()));
@@ -346,7 +378,19 @@ impl AtlasApp {
                 | Command::ApplyWhatIf(..)
                 | Command::RevertWhatIf(_)
                 | Command::RevertAll
-                | Command::ConfirmQuit) => self.run_edit_command(ctx, c),
+                | Command::ConfirmQuit) => {
+                    let edits_model = matches!(
+                        c,
+                        Command::ApplyWhatIf(..) | Command::RevertWhatIf(_) | Command::RevertAll
+                    );
+                    if edits_model {
+                        self.findings.wait();
+                    }
+                    self.run_edit_command(ctx, c);
+                    if edits_model {
+                        self.findings.invalidate();
+                    }
+                }
             }
         }
     }
@@ -440,6 +484,9 @@ impl AtlasApp {
         self.top_bar(ui);
         self.status_bar(ui);
         let model = self.model.clone();
+        if let Some(m) = &model {
+            self.findings.update(&ctx, m);
+        }
         if let (Some(m), Some(kind)) = (&model, self.view.graph()) {
             self.graph.update(&ctx, m, kind, self.selected);
         }
@@ -481,6 +528,7 @@ impl AtlasApp {
                     (View::Trust, "Trust graph"),
                     (View::Editor, "Policy editor"),
                     (View::Evaluator, "Evaluator"),
+                    (View::Findings, "Findings"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -497,6 +545,15 @@ impl AtlasApp {
             }
             if self.view == View::Editor {
                 self.editor.ui(ui, model.as_deref(), &mut self.commands);
+                return;
+            }
+            if self.view == View::Findings {
+                match &model {
+                    Some(m) => self.findings.ui(ui, m, &mut self.commands),
+                    None => {
+                        ui.label("Open an export or a workspace to review it.");
+                    }
+                }
                 return;
             }
             if self.view == View::Evaluator {
@@ -667,6 +724,27 @@ impl AtlasApp {
                 if ui.link(text).clicked() {
                     self.commands.push(Command::ToggleWarnings);
                 }
+                ui.separator();
+                match self.findings.open_counts(m) {
+                    Some(counts) => {
+                        let counts: Vec<String> = counts
+                            .iter()
+                            .filter(|(_, n)| *n > 0)
+                            .map(|(s, n)| format!("{n} {}", s.name()))
+                            .collect();
+                        let text = if counts.is_empty() {
+                            "no findings".to_string()
+                        } else {
+                            format!("findings: {}", counts.join(" · "))
+                        };
+                        if ui.link(text).clicked() {
+                            self.commands.push(Command::SetView(View::Findings));
+                        }
+                    }
+                    None => {
+                        ui.weak("reviewing…");
+                    }
+                }
                 if !m.is_complete() {
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
@@ -834,6 +912,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("trust") => View::Trust,
                             Some("editor") => View::Editor,
                             Some("evaluator") => View::Evaluator,
+                            Some("findings") => View::Findings,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {

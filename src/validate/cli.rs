@@ -304,7 +304,7 @@ fn sarif_level(s: Severity) -> &'static str {
 /// The URI of the file a source name points at (`export.json (document at $.X)` → `export.json`): relative
 /// paths stay relative (code-scanning tools resolve them against the checkout), absolute ones become `file://`
 /// URIs, as SARIF 2.1.0 §3.4.3 asks.
-fn artifact(name: &str) -> String {
+pub(crate) fn artifact(name: &str) -> String {
     use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
     const PATH: &AsciiSet = &CONTROLS
         .add(b' ')
@@ -333,7 +333,7 @@ fn artifact(name: &str) -> String {
 }
 
 /// A rule's readable name: `INVALID_ACTION` → `InvalidAction` (SARIF wants it to differ from the id).
-fn rule_name(code: &str) -> String {
+pub(crate) fn rule_name(code: &str) -> String {
     code.split('_')
         .map(|w| {
             let mut c = w.chars();

@@ -1,0 +1,332 @@
+//! The Findings view: the review of the loaded model (computed in the background after each load), grouped by
+//! category, filterable by text and severity, each finding with its evidence and links to the entity, the
+//! evaluator pre-filled with the request that demonstrates it, and the editor at the statement.
+
+use super::Command;
+use crate::account::Model;
+use crate::eval::suite::NamedRequest;
+use crate::review::baseline::Baseline;
+use crate::review::report::evidence_lines;
+use crate::review::{Category, Evidence, Finding, Options, Review, Severity, review};
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// The baseline's file name, beside the first file loaded.
+pub const BASELINE_FILE: &str = "iam-atlas-baseline.json";
+
+/// The view's state.
+#[derive(Default)]
+pub struct FindingsView {
+    /// The review of the model whose address is kept with it.
+    pub review: Option<(usize, Arc<Review>)>,
+    job: Option<(usize, mpsc::Receiver<Review>)>,
+    /// Filter text (code, title, entity).
+    pub filter: String,
+    /// Findings below this severity are hidden.
+    pub min: Option<Severity>,
+    /// Acknowledged findings.
+    pub baseline: Option<Baseline>,
+    /// Where the baseline is kept (`None`: the bundled sample; kept in memory only).
+    pub baseline_path: Option<PathBuf>,
+    /// The reason typed for the next acknowledgement.
+    pub reason: String,
+    /// A problem reading or writing the baseline.
+    pub message: Option<String>,
+}
+
+fn key(m: &Arc<Model>) -> usize {
+    Arc::as_ptr(m) as usize
+}
+
+impl FindingsView {
+    /// Start reviewing `model` in the background unless it is reviewed or being reviewed; pick up a finished
+    /// review.
+    pub fn update(&mut self, ctx: &egui::Context, model: &Arc<Model>) {
+        let k = key(model);
+        if let Some((jk, rx)) = &self.job {
+            match rx.try_recv() {
+                Ok(r) => {
+                    self.review = Some((*jk, Arc::new(r)));
+                    self.job = None;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => self.job = None,
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+        }
+        let current = self.review.as_ref().is_some_and(|(rk, _)| *rk == k)
+            || self.job.as_ref().is_some_and(|(jk, _)| *jk == k);
+        if current {
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let m = model.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let r = review(&m, &Options::default());
+            // The model's last clone goes before the answer: what-if edits need it unshared.
+            drop(m);
+            let _ = tx.send(r);
+            ctx.request_repaint();
+        });
+        self.job = Some((k, rx));
+    }
+
+    /// Use the baseline at `path` (read now when it exists); `None`: in memory only.
+    pub fn set_baseline_path(&mut self, path: Option<PathBuf>) {
+        self.message = None;
+        self.baseline = Some(Baseline::empty());
+        if let Some(p) = &path
+            && p.exists()
+        {
+            match std::fs::read_to_string(p)
+                .map_err(|e| format!("{}: cannot read: {e}", p.display()))
+                .and_then(|t| Baseline::parse(&p.display().to_string(), &t))
+            {
+                Ok(b) => self.baseline = Some(b),
+                Err(e) => self.message = Some(e),
+            }
+        }
+        self.baseline_path = path;
+    }
+
+    /// Acknowledge `f` with the typed reason and save the baseline (a temp file renamed over our own file).
+    fn acknowledge(&mut self, f: &Finding) {
+        let b = self.baseline.get_or_insert_with(Baseline::empty);
+        b.acknowledge(f, &self.reason);
+        let Some(path) = &self.baseline_path else {
+            return;
+        };
+        let text = serde_json::to_string_pretty(&*b).unwrap_or_default();
+        let tmp = path.with_extension("json.tmp");
+        let written = std::fs::write(&tmp, text + "\n").and_then(|()| std::fs::rename(&tmp, path));
+        self.message = written
+            .err()
+            .map(|e| format!("cannot write {}: {e}", path.display()));
+    }
+
+    fn acknowledged(&self, f: &Finding) -> bool {
+        self.baseline.as_ref().is_some_and(|b| b.covers(f))
+    }
+
+    /// Counts by severity of the findings not acknowledged, when the review of `model` is done.
+    pub fn open_counts(&self, model: &Arc<Model>) -> Option<Vec<(Severity, usize)>> {
+        let r = self.of(model)?;
+        Some(
+            Severity::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        *s,
+                        r.findings
+                            .iter()
+                            .filter(|f| f.severity == *s && !self.acknowledged(f))
+                            .count(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Wait for a running review (what-if edits change the model in place and need its only reference).
+    pub fn wait(&mut self) {
+        if let Some((k, rx)) = self.job.take()
+            && let Ok(r) = rx.recv()
+        {
+            self.review = Some((k, Arc::new(r)));
+        }
+    }
+
+    /// Forget the review (the model was edited in place): the next frame reviews it again.
+    pub fn invalidate(&mut self) {
+        self.wait();
+        self.review = None;
+    }
+
+    /// The review of `model`, when done.
+    pub fn of(&self, model: &Arc<Model>) -> Option<&Review> {
+        self.review
+            .as_ref()
+            .filter(|(k, _)| *k == key(model))
+            .map(|(_, r)| &**r)
+    }
+
+    /// True while a review runs.
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Draw the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
+        let Some((_, r)) = self.review.clone().filter(|(k, _)| *k == key(model)) else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("reviewing…");
+            });
+            return;
+        };
+        ui.horizontal(|ui| {
+            let label = ui.label("Filter");
+            ui.text_edit_singleline(&mut self.filter)
+                .labelled_by(label.id);
+            egui::ComboBox::from_label("at least")
+                .selected_text(self.min.map_or("any severity", |s| s.name()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.min, None, "any severity");
+                    for s in Severity::ALL {
+                        ui.selectable_value(&mut self.min, Some(s), s.name());
+                    }
+                });
+        });
+        ui.label(format!("as of {} · {} findings", r.as_of, r.findings.len()));
+        ui.separator();
+        let needle = self.filter.to_lowercase();
+        let shown = |f: &&crate::review::Finding| {
+            !self.acknowledged(f)
+                && self.min.is_none_or(|m| f.severity >= m)
+                && (needle.is_empty()
+                    || f.title.to_lowercase().contains(&needle)
+                    || f.entity.to_lowercase().contains(&needle)
+                    || f.code.as_str().to_lowercase().contains(&needle))
+        };
+        let groups: Vec<(Category, Vec<&Finding>)> = Category::ALL
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    r.findings
+                        .iter()
+                        .filter(|f| f.category == *c)
+                        .filter(shown)
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut ack: Option<Finding> = None;
+        let reason = &mut self.reason;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for (c, list) in &groups {
+                if list.is_empty() {
+                    continue;
+                }
+                egui::CollapsingHeader::new(format!("{} ({})", c.name(), list.len()))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for (i, f) in list.iter().enumerate() {
+                            if finding(ui, f, i, commands, reason) {
+                                ack = Some((*f).clone());
+                            }
+                        }
+                    });
+            }
+        });
+        if let Some(f) = ack {
+            self.acknowledge(&f);
+            self.reason.clear();
+        }
+    }
+}
+
+fn colour(s: Severity) -> egui::Color32 {
+    match s {
+        Severity::Critical => egui::Color32::from_rgb(200, 30, 30),
+        Severity::High => egui::Color32::from_rgb(217, 72, 15),
+        Severity::Medium => egui::Color32::from_rgb(200, 140, 20),
+        Severity::Low => egui::Color32::from_rgb(59, 125, 216),
+        Severity::Info => egui::Color32::GRAY,
+    }
+}
+
+/// Draw one finding; true when it was acknowledged.
+fn finding(
+    ui: &mut egui::Ui,
+    f: &crate::review::Finding,
+    i: usize,
+    commands: &mut Vec<Command>,
+    reason: &mut String,
+) -> bool {
+    let mut acknowledged = false;
+    let header = egui::RichText::new(format!(
+        "{} · {} · {}",
+        f.severity.name(),
+        f.code.as_str(),
+        f.title
+    ))
+    .color(colour(f.severity));
+    egui::CollapsingHeader::new(header)
+        .id_salt((f.code.as_str(), &f.entity, &f.subject, i))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("entity");
+                ui.monospace(&f.entity);
+                if let Some(r) = f.entity_ref
+                    && ui.button("Go to entity").clicked()
+                {
+                    commands.push(Command::Select(r));
+                    commands.push(Command::SetView(super::View::Explorer));
+                }
+            });
+            ui.label(egui::RichText::new(f.why).italics());
+            ui.label(format!("Fix: {}", f.remediation));
+            ui.horizontal(|ui| {
+                let label = ui.label("Reason");
+                ui.text_edit_singleline(reason).labelled_by(label.id);
+                if ui
+                    .add_enabled(!reason.trim().is_empty(), egui::Button::new("Acknowledge"))
+                    .clicked()
+                {
+                    acknowledged = true;
+                }
+            });
+            for e in &f.evidence {
+                ui.separator();
+                ui.monospace(evidence_lines(e).join("\n"));
+                let request = match e {
+                    Evidence::Statement {
+                        source: Some(src),
+                        span,
+                        ..
+                    } => {
+                        if ui.button("Open in editor").clicked() {
+                            commands.push(Command::EditAt(*src, *span));
+                        }
+                        None
+                    }
+                    Evidence::Decision {
+                        principal,
+                        action,
+                        resource,
+                        context,
+                        ..
+                    } => Some(NamedRequest {
+                        name: format!("{} {}", f.code.as_str(), f.entity),
+                        principal: principal.clone(),
+                        action: action.clone(),
+                        resource: resource.clone(),
+                        resource_account: None,
+                        context: context.iter().cloned().collect(),
+                        expected: None,
+                        why: Some(f.title.clone()),
+                        session_policies: Vec::new(),
+                    }),
+                    Evidence::DraftPolicy { policy, .. } => {
+                        if ui.button("Open draft in editor").clicked() {
+                            commands.push(Command::EditNew(
+                                format!("draft least-privilege policy for {}", f.entity),
+                                serde_json::to_string_pretty(policy).unwrap_or_default(),
+                            ));
+                        }
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(r) = request
+                    && ui.button("Open in evaluator").clicked()
+                {
+                    commands.push(Command::Evaluate(Box::new(r)));
+                }
+            }
+        });
+    acknowledged
+}
