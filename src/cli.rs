@@ -40,6 +40,8 @@ pub enum Command {
     WhatCan(crate::eval::cli::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
     Assume(crate::eval::cli::AssumeArgs),
+    /// Who can become administrator (or act as a role, or do an action), by which steps.
+    Escalate(crate::escalate::cli::EscalateArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI.
@@ -137,6 +139,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),
         Command::Assume(args) => crate::eval::cli::assume(args, out),
+        Command::Escalate(args) => crate::escalate::cli::run(args, out),
         Command::Test(args) => match crate::eval::cli::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,
