@@ -18,6 +18,7 @@
 //! statements could grant a request is never evaluated for it.
 
 pub mod cli;
+pub mod lab;
 pub mod techniques;
 
 use crate::account::{EntityKind, EntityRef, Model, PolicyRef};

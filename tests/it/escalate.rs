@@ -1,0 +1,183 @@
+//! Escalation paths on the generated lab: per technique, the edge is found for the principal that can use it,
+//! and not for its look-alike that a boundary, an SCP, a condition, a resource constraint, a deny or a
+//! missing trust stops.
+
+use iam_atlas::account::{LoadOptions, Model, load_paths};
+use iam_atlas::escalate::lab::{self, Case};
+use iam_atlas::escalate::techniques::TECHNIQUES;
+use iam_atlas::escalate::{Edge, Graph, Reaches, Target, cycles, result_for, search};
+use std::sync::OnceLock;
+
+fn lab() -> &'static (Model, Vec<Case>) {
+    static LAB: OnceLock<(Model, Vec<Case>)> = OnceLock::new();
+    LAB.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!(
+            "iam-atlas-escalation-lab-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        let (ws, cases) = lab::write(&dir).expect("write lab");
+        let model = load_paths(&[ws], LoadOptions::default()).expect("load lab");
+        let _ = std::fs::remove_dir_all(&dir);
+        (model, cases)
+    })
+}
+
+fn edges() -> &'static Vec<(String, String, String, bool)> {
+    static EDGES: OnceLock<Vec<(String, String, String, bool)>> = OnceLock::new();
+    EDGES.get_or_init(|| {
+        let (model, _) = lab();
+        let mut g = Graph::new(model, None);
+        let all: Vec<Edge> = g.all_edges();
+        all.iter()
+            .map(|e| {
+                (
+                    g.arn(e.from).to_string(),
+                    g.arn(e.to).to_string(),
+                    TECHNIQUES[e.technique as usize].id.to_string(),
+                    e.certain,
+                )
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn the_lab_loads_without_skipping_anything() {
+    let (model, cases) = lab();
+    assert!(model.is_complete(), "{:?}", model.warnings);
+    assert_eq!(cases.len(), TECHNIQUES.len());
+}
+
+#[test]
+fn every_technique_finds_its_edge_and_not_its_blocked_twin() {
+    let (_, cases) = lab();
+    let edges = edges();
+    let mut failures = Vec::new();
+    for c in cases {
+        let t = iam_atlas::escalate::techniques::by_id(c.technique)
+            .unwrap()
+            .1;
+        let found = edges
+            .iter()
+            .find(|(f, to, t, _)| *f == c.can && *to == c.to && t == c.technique);
+        match found {
+            None => failures.push(format!("{}: no edge {} → {}", c.technique, c.can, c.to)),
+            Some((_, _, _, certain)) => {
+                // Techniques that take over existing compute, and login profiles without a credential
+                // report, are only possible.
+                let expect_certain = t.existing.is_none() && !c.technique.contains("LoginProfile");
+                if *certain != expect_certain {
+                    failures.push(format!("{}: certain = {certain}", c.technique));
+                }
+            }
+        }
+        if let Some(e) = edges
+            .iter()
+            .find(|(f, _, t, _)| *f == c.blocked && t == c.technique)
+        {
+            failures.push(format!(
+                "{}: blocked twin ({}) still has an edge to {}",
+                c.technique,
+                c.blocker.name(),
+                e.1
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_blocker_is_exercised() {
+    let (_, cases) = lab();
+    for b in ["boundary", "scp", "condition", "resource", "deny", "trust"] {
+        assert!(
+            cases.iter().any(|c| c.blocker.name() == b),
+            "no case blocked by {b}"
+        );
+    }
+}
+
+#[test]
+fn shortest_paths_to_admin_and_their_json() {
+    let (model, cases) = lab();
+    let mut g = Graph::new(model, None);
+    let s = search(&mut g, &Target::Admin);
+    let node = |arn: &str| g.node_by_arn(arn).unwrap();
+    // A certain one-hop technique: one step, certain.
+    let c = cases
+        .iter()
+        .find(|c| c.technique == "iam:CreateAccessKey")
+        .unwrap();
+    let r = result_for(&g, &s, node(&c.can));
+    assert_eq!(r.reaches, Reaches::Yes);
+    assert_eq!(r.steps, Some(1));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["reaches"], true);
+    assert_eq!(v["principal"], c.can.as_str());
+    assert_eq!(v["target"], "admin");
+    let step = &v["paths"][0]["steps"][0];
+    assert_eq!(step["from"], c.can.as_str());
+    assert_eq!(step["technique"], "iam:CreateAccessKey");
+    assert_eq!(step["requests"][0]["action"], "iam:CreateAccessKey");
+    assert_eq!(step["requests"][0]["decision"], "Allow");
+    assert!(
+        step["requests"][0]["statements"][0]
+            .as_str()
+            .unwrap()
+            .contains("inline policy")
+    );
+    // Only possible: taking over a Lambda function nobody listed.
+    let c = cases
+        .iter()
+        .find(|c| c.technique == "lambda:UpdateFunctionCode")
+        .unwrap();
+    let r = result_for(&g, &s, node(&c.can));
+    assert_eq!(r.reaches, Reaches::Possible);
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["reaches"], "possible");
+    assert!(
+        v["paths"][0]["steps"][0]["settle"]
+            .as_str()
+            .unwrap()
+            .contains("list-functions")
+    );
+    // The cross-account chain: chain-user → CrossHop → CrossAdmin.
+    let chain = format!("arn:aws:iam::{}:user/chain-user", lab::ACCOUNT);
+    let r = result_for(&g, &s, node(&chain));
+    assert_eq!(r.reaches, Reaches::Yes);
+    assert_eq!(r.steps, Some(2));
+    assert!(r.paths[0].steps[0].cross_account);
+    assert_eq!(
+        r.paths[0].steps[1].to,
+        format!("arn:aws:iam::{}:role/CrossAdmin", lab::OTHER)
+    );
+    // Blocked twins of certain techniques do not reach admin through their technique.
+    let admin_user = format!("arn:aws:iam::{}:user/admin-user", lab::ACCOUNT);
+    let r = result_for(&g, &s, node(&admin_user));
+    assert_eq!((r.reaches, r.steps), (Reaches::Yes, Some(0)));
+}
+
+#[test]
+fn cycles_and_targets_other_than_admin() {
+    let (model, _) = lab();
+    let mut g = Graph::new(model, None);
+    let edges = g.all_edges();
+    let cyc = cycles(&g, &edges);
+    let a = format!("arn:aws:iam::{}:role/CycleA", lab::ACCOUNT);
+    assert!(cyc.iter().any(|c| c.contains(&a)), "{cyc:?}");
+    // To a given role.
+    let mut g = Graph::new(model, None);
+    let target =
+        Target::parse(&format!("arn:aws:iam::{}:role/CycleB", lab::ACCOUNT), model).unwrap();
+    let s = search(&mut g, &target);
+    let r = result_for(&g, &s, g.node_by_arn(&a).unwrap());
+    assert_eq!((r.reaches, r.steps), (Reaches::Yes, Some(1)));
+    // To an action on a resource.
+    let mut g = Graph::new(model, None);
+    let target = Target::parse("s3:GetObject:arn:aws:s3:::any-bucket/key", model).unwrap();
+    let s = search(&mut g, &target);
+    let chain = format!("arn:aws:iam::{}:user/chain-user", lab::ACCOUNT);
+    let r = result_for(&g, &s, g.node_by_arn(&chain).unwrap());
+    assert_eq!(r.reaches, Reaches::Yes);
+}
