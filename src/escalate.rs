@@ -51,6 +51,8 @@ pub const ADMIN_PROBES: [&str; 11] = [
     "secretsmanager:GetSecretValue",
 ];
 
+    [const { std::sync::atomic::AtomicUsize::new(0) }; 64];
+
 /// What the paths lead to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -138,6 +140,10 @@ struct RoleFacts {
     has_profile: bool,
     /// Loaded principals its trust policy names by ARN.
     named: Vec<u32>,
+    /// Its trust policy may let any AWS principal assume it (`*`, `NotPrincipal`, or it is unknown).
+    any_caller: bool,
+    /// Accounts its trust policy names as a whole (their principals need identity permission too).
+    accounts: Vec<String>,
 }
 
 /// Index of the identity policies' `Allow` statements: per action of the techniques, resource pattern →
@@ -150,6 +156,9 @@ struct Index {
     unknown: Vec<u32>,
     /// Per principal: bit per action (any pattern).
     caps: Vec<u128>,
+    /// Per principal: bit per action it is denied on every resource (an unconditional `Deny` on `*` in its
+    /// identity policies, or a permissions boundary none of whose `Allow` statements names the action).
+    denied: Vec<u128>,
 }
 
 impl Index {
@@ -284,6 +293,31 @@ fn build_index(model: &Model, principals: &[Principal]) -> Index {
             }
         }
     }
+    // Actions denied on every resource, whatever the request.
+    let mut denied = vec![0u128; principals.len()];
+    let mut deny_cache: FxHashMap<usize, u128> = FxHashMap::default();
+    let mut allow_cache: FxHashMap<usize, u128> = FxHashMap::default();
+    for (i, p) in principals.iter().enumerate() {
+        let mut bits = 0u128;
+        for doc in crate::eval::engine::identity_documents(model, p) {
+            bits |= *deny_cache
+                .entry(doc as *const Policy as usize)
+                .or_insert_with(|| unconditional_denies(doc, &actions));
+        }
+        if let Some(b) = p.entity.and_then(|r| boundary_of(model, r)) {
+            let allowed = *allow_cache
+                .entry(b as *const Policy as usize)
+                .or_insert_with(|| {
+                    policy_grants(b, &actions)
+                        .iter()
+                        .fold(0u128, |acc, (bit, _)| acc | (1u128 << bit))
+                });
+            bits |= !allowed;
+        }
+        if let Some(d) = denied.get_mut(i) {
+            *d = bits;
+        }
+    }
     let mut names: Vec<String> = vec![String::new(); pattern_ids.len()];
     for (text, id) in pattern_ids {
         if let Some(slot) = names.get_mut(id as usize) {
@@ -303,7 +337,50 @@ fn build_index(model: &Model, principals: &[Principal]) -> Index {
         patterns,
         unknown,
         caps,
+        denied,
     }
+}
+
+/// Bits of the actions an unconditional `Deny` statement of `policy` denies on every resource.
+fn unconditional_denies(policy: &Policy, actions: &[&'static str]) -> u128 {
+    let mut bits = 0u128;
+    for s in &policy.statements {
+        if s.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) || !s.conditions.is_empty() {
+            continue;
+        }
+        let every_resource = match &s.resource {
+            Some(ResourceBlock::Resource(l)) => l.iter().any(|p| p == "*"),
+            _ => false,
+        };
+        if !every_resource {
+            continue;
+        }
+        for (i, a) in actions.iter().enumerate() {
+            let hit = match &s.action {
+                Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, a)),
+                Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, a)),
+                None => false,
+            };
+            if hit {
+                bits |= 1u128 << i;
+            }
+        }
+    }
+    bits
+}
+
+/// The permissions boundary of a user or role, when it has one and the snapshot holds it.
+fn boundary_of(model: &Model, r: EntityRef) -> Option<&Policy> {
+    let a = model.accounts.get(r.account as usize)?;
+    let b = match r.kind {
+        EntityKind::User => a.users.get(r.index as usize)?.boundary.as_ref()?,
+        EntityKind::Role => a.roles.get(r.index as usize)?.boundary.as_ref()?,
+        _ => return None,
+    };
+    model
+        .resolve(r.account, b.target)
+        .and_then(|p| p.default_doc())
+        .map(|d| &d.policy)
 }
 
 /// True when some `Allow` statement of `policy` grants the literal `*` on `*` without conditions.
@@ -341,11 +418,20 @@ pub struct Graph<'m> {
     overrides: Overrides,
     prefilters: Vec<Prefilter>,
     by_arn: FxHashMap<String, u32>,
+    /// Candidates per (action, resource).
+    cand_cache: FxHashMap<(usize, String), std::rc::Rc<Vec<u32>>>,
+    /// Target-independent requests: id per (action, resource, context).
+    req_ids: FxHashMap<String, u32>,
+    /// Decisions of target-independent requests per (principal, request id): `Some(certain)` when allowed.
+    memo: FxHashMap<(u32, u32), Option<bool>>,
 }
 
 /// Requests of one technique for one target, with the prefilters' strings fixed.
 struct Prepared {
     requests: Vec<Request>,
+    /// Per request: a memo key when the request does not depend on the target (its decision for a principal
+    /// is the same for every target).
+    keys: Vec<Option<u32>>,
 }
 
 impl<'m> Graph<'m> {
@@ -378,6 +464,9 @@ impl<'m> Graph<'m> {
                 .map(|_| Prefilter::default())
                 .collect(),
             by_arn,
+            cand_cache: FxHashMap::default(),
+            req_ids: FxHashMap::default(),
+            memo: FxHashMap::default(),
         };
         g.admin = g.compute_admins();
         g
@@ -529,8 +618,19 @@ impl<'m> Graph<'m> {
             for e in &edges {
                 if let Some(n) = self.by_arn.get(&e.from) {
                     facts.named.push(*n);
+                } else if e.from == "*" {
+                    facts.any_caller = true;
+                } else if let Some(a) = e.from.strip_prefix("account ") {
+                    facts.accounts.push(a.to_string());
                 }
             }
+            // Callers the edges above cannot describe: an unknown trust policy, `NotPrincipal`.
+            facts.any_caller |= role.trust.as_ref().is_none_or(|t| {
+                t.policy
+                    .statements
+                    .iter()
+                    .any(|st| st.principal.as_ref().is_some_and(|b| b.not))
+            });
             let mentioned = |s: &str| {
                 edges
                     .iter()
@@ -566,13 +666,34 @@ impl<'m> Graph<'m> {
     }
 
     fn prepare(
-        &self,
+        &mut self,
         t: &Technique,
         target_arn: &str,
         account: &str,
         principal: &Principal,
     ) -> Prepared {
+        let keys = t
+            .requests
+            .iter()
+            .map(|r| {
+                let dependent = r.resource.contains("{target}")
+                    || r.context.iter().any(|(_, v)| v.contains("{target}"));
+                if dependent {
+                    return None;
+                }
+                let mut k = format!("{}\0{}", r.action, fill(r.resource, target_arn, account));
+                for (key, v) in r.context {
+                    k.push('\0');
+                    k.push_str(key);
+                    k.push('=');
+                    k.push_str(v);
+                }
+                let n = self.req_ids.len() as u32;
+                Some(*self.req_ids.entry(k).or_insert(n))
+            })
+            .collect();
         Prepared {
+            keys,
             requests: t
                 .requests
                 .iter()
@@ -594,28 +715,43 @@ impl<'m> Graph<'m> {
     }
 
     /// Decide every request of `prep` for `node`: `Some(certain)` when all are allowed.
+    #[allow(clippy::needless_pass_by_ref_mut)]
     fn decide_all(
         &mut self,
         prep: &mut Prepared,
         node: u32,
         skip_second_trust: bool,
     ) -> Option<bool> {
-        let p = self.principals.get(node as usize)?.clone();
+        let p = self.principals.get(node as usize)?;
         let mut certain = true;
         let n = prep.requests.len();
-        for (k, req) in prep.requests.iter_mut().enumerate() {
-            req.principal = p.clone();
-            if skip_second_trust && k + 1 == n {
-                // sts:AssumeRole after the trust policy was rewritten to name the caller.
-                certain &= self.assume_after_rewrite(req)?;
-                continue;
+        // Target-independent requests first: their decisions are remembered per principal.
+        for pass in 0..2 {
+            for (k, req) in prep.requests.iter_mut().enumerate() {
+                let key = prep.keys.get(k).copied().flatten();
+                if (pass == 0) != key.is_some() {
+                    continue;
+                }
+                if let Some(key) = key
+                    && let Some(m) = self.memo.get(&(node, key))
+                {
+                    certain &= (*m)?;
+                    continue;
+                }
+                req.principal = p.clone();
+                let allowed = if skip_second_trust && k + 1 == n {
+                    // sts:AssumeRole after the trust policy was rewritten to name the caller.
+                    self.assume_after_rewrite(req)
+                } else {
+                    let pf = self.prefilters.get_mut(k)?;
+                    let q = decide_with(self.model, req, &self.overrides, pf);
+                    (q.decision == Decision::Allow).then_some(q.certain)
+                };
+                if let Some(key) = key {
+                    self.memo.insert((node, key), allowed);
+                }
+                certain &= allowed?;
             }
-            let pf = self.prefilters.get_mut(k)?;
-            let q = decide_with(self.model, req, &self.overrides, pf);
-            if q.decision != Decision::Allow {
-                return None;
-            }
-            certain &= q.certain;
         }
         Some(certain)
     }
@@ -647,22 +783,51 @@ impl<'m> Graph<'m> {
         Some(r.certain)
     }
 
+    /// Bits of the actions a technique's requests need (the last `sts:AssumeRole` of a trust rewrite is decided
+    /// without the identity side, so it is left out there).
+    fn technique_mask(&self, t: &Technique) -> u128 {
+        let n = t.requests.len();
+        t.requests
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !(t.id == "iam:UpdateAssumeRolePolicy" && k + 1 == n))
+            .filter_map(|(_, r)| self.index.action_index(r.action))
+            .fold(0u128, |acc, i| acc | (1u128 << i))
+    }
+
     /// Candidates allowed by the index for every request of `t` on `target_arn` (sorted).
-    fn candidates_for(&self, t: &Technique, target_arn: &str, account: &str) -> Vec<u32> {
-        let mut acc: Option<Vec<u32>> = None;
-        let mut buf = Vec::new();
+    fn candidates_for(&mut self, t: &Technique, target_arn: &str, account: &str) -> Vec<u32> {
+        let mut lists: Vec<std::rc::Rc<Vec<u32>>> = Vec::with_capacity(t.requests.len());
         for r in t.requests {
             let resource = fill(r.resource, target_arn, account);
-            self.index.candidates(r.action, &resource, &mut buf);
-            acc = Some(match acc {
-                None => buf.clone(),
-                Some(prev) => prev
-                    .into_iter()
-                    .filter(|x| buf.binary_search(x).is_ok())
-                    .collect(),
-            });
+            let Some(ai) = self.index.action_index(r.action) else {
+                return Vec::new();
+            };
+            let key = (ai, resource);
+            let list = match self.cand_cache.get(&key) {
+                Some(l) => l.clone(),
+                None => {
+                    let mut buf = Vec::new();
+                    self.index.candidates(r.action, &key.1, &mut buf);
+                    let l = std::rc::Rc::new(buf);
+                    self.cand_cache.insert(key, l.clone());
+                    l
+                }
+            };
+            if list.is_empty() {
+                return Vec::new();
+            }
+            lists.push(list);
         }
-        acc.unwrap_or_default()
+        lists.sort_by_key(|l| l.len());
+        let Some((first, rest)) = lists.split_first() else {
+            return Vec::new();
+        };
+        first
+            .iter()
+            .copied()
+            .filter(|x| rest.iter().all(|l| l.binary_search(x).is_ok()))
+            .collect()
     }
 
     /// Edges into `node` from principals not in `skip`. Cached: a second call returns the first answer.
@@ -755,10 +920,22 @@ impl<'m> Graph<'m> {
             if t.id == "sts:AssumeRole"
                 && let Some(f) = &facts
             {
+                // Only principals the trust policy can name: itself by ARN, its account, or anyone.
+                if !f.any_caller {
+                    cands.retain(|c| {
+                        f.named.contains(c)
+                            || self
+                                .principals
+                                .get(*c as usize)
+                                .and_then(|p| p.account.as_deref())
+                                .is_some_and(|a| f.accounts.iter().any(|x| x == a))
+                    });
+                }
                 cands.extend(f.named.iter().copied());
                 cands.sort_unstable();
                 cands.dedup();
             }
+            let mask = self.technique_mask(t);
             let mut prep = self.prepare(t, &target.arn, &account, &target);
             let rewrite = t.id == "iam:UpdateAssumeRolePolicy";
             for c in cands {
@@ -766,6 +943,14 @@ impl<'m> Graph<'m> {
                     continue;
                 }
                 if same_account_only && self.account_of(c) != Some(r.account) {
+                    continue;
+                }
+                if self
+                    .index
+                    .denied
+                    .get(c as usize)
+                    .is_some_and(|d| d & mask != 0)
+                {
                     continue;
                 }
                 if let Some(certain) = self.decide_all(&mut prep, c, rewrite) {

@@ -181,3 +181,13 @@ fn cycles_and_targets_other_than_admin() {
     let r = result_for(&g, &s, g.node_by_arn(&chain).unwrap());
     assert_eq!(r.reaches, Reaches::Yes);
 }
+
+#[test]
+#[ignore]
+fn dump_lab() {
+    let dir = std::path::PathBuf::from("/tmp/esc-lab");
+    let _ = lab::write(&dir);
+    for e in edges() {
+        println!("{} -> {} [{}] {}", e.0, e.1, e.2, e.3);
+    }
+}
