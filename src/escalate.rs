@@ -51,8 +51,6 @@ pub const ADMIN_PROBES: [&str; 11] = [
     "secretsmanager:GetSecretValue",
 ];
 
-    [const { std::sync::atomic::AtomicUsize::new(0) }; 64];
-
 /// What the paths lead to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
