@@ -35,6 +35,9 @@ fn main() {
         .map(|n| result_for(&g, &s, n))
         .collect();
     let total = t.elapsed();
+    let count = |r: Reaches| results.iter().filter(|x| x.reaches == r).count();
+    let admins = results.iter().filter(|x| x.steps == Some(0)).count();
+    let max_steps = results.iter().filter_map(|x| x.steps).max().unwrap_or(0);
     println!(
         "principals {}: administrators {admins}, reach certainly {}, possibly {}, not {}; longest path {max_steps} steps",
         g.nodes.len(),
