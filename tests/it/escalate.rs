@@ -182,12 +182,95 @@ fn cycles_and_targets_other_than_admin() {
     assert_eq!(r.reaches, Reaches::Yes);
 }
 
+fn run_cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
-#[ignore]
-fn dump_lab() {
-    let dir = std::path::PathBuf::from("/tmp/esc-lab");
-    let _ = lab::write(&dir);
-    for e in edges() {
-        println!("{} -> {} [{}] {}", e.0, e.1, e.2, e.3);
+fn cli_json_for_one_principal_has_the_issue_shape() {
+    let (code, out, err) = run_cli(&[
+        "escalate",
+        "arn:aws:iam::412345678901:user/james.okafor",
+        "--to",
+        "arn:aws:iam::412345678901:role/security/org-audit-reader",
+        "--sample",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["principal"],
+        "arn:aws:iam::412345678901:user/james.okafor"
+    );
+    assert_eq!(
+        v["target"],
+        "arn:aws:iam::412345678901:role/security/org-audit-reader"
+    );
+    assert_eq!(v["reaches"], true);
+    let step = &v["paths"][0]["steps"][0];
+    for key in ["from", "to", "technique", "requests", "conditions"] {
+        assert!(!step[key].is_null(), "{key} missing in {step}");
     }
+    // PassRole to Lambda, decided with the developer policy's PassRolesToServices statement.
+    assert_eq!(step["technique"], "passrole:lambda-invoke");
+    assert_eq!(step["requests"][0]["action"], "iam:PassRole");
+    assert!(
+        step["requests"][0]["statements"][0]
+            .as_str()
+            .unwrap()
+            .contains("PassRolesToServices")
+    );
+}
+
+#[test]
+fn cli_json_without_principal_answers_for_every_user_and_role() {
+    let (code, out, err) = run_cli(&["escalate", "--sample", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 29);
+    let maria = results
+        .iter()
+        .find(|r| r["principal"] == "arn:aws:iam::412345678901:user/maria.silva")
+        .unwrap();
+    assert_eq!(maria["reaches"], true);
+    assert_eq!(maria["steps"], 0);
+    assert!(results.iter().any(|r| r["reaches"] == false));
+    assert!(v["cycles"].is_array());
+}
+
+#[test]
+fn cli_text_dot_and_errors() {
+    let (code, out, _) = run_cli(&[
+        "escalate",
+        "erik.larsen",
+        "--to",
+        "arn:aws:iam::412345678901:role/cross-account-deploy",
+        "--sample",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("possibly reaches"), "{out}");
+    assert!(out.contains("to settle:"), "{out}");
+    let (code, out, _) = run_cli(&["escalate", "--sample", "--format", "dot"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph escalation {"));
+    assert!(out.contains("passrole:lambda-invoke"));
+    let (code, _, err) = run_cli(&["escalate", "nobody", "--sample"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nobody"), "{err}");
+    let (code, _, err) = run_cli(&["escalate", "--sample", "--to", "arn:aws:s3:::bucket"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("arn:aws:s3:::bucket"), "{err}");
+    let (code, _, err) = run_cli(&["escalate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--snapshot"), "{err}");
 }
