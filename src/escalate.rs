@@ -127,6 +127,8 @@ pub struct Edge {
     pub certain: bool,
     /// Why it is only possible (what would settle it).
     pub settle: Option<String>,
+    /// Requests (by index) decided on a resource the caller's own statements name rather than the default.
+    pub chosen: Vec<(u8, String)>,
 }
 
 /// Facts about one role the techniques need.
@@ -154,6 +156,10 @@ struct Index {
     unknown: Vec<u32>,
     /// Per principal: bit per action (any pattern).
     caps: Vec<u128>,
+    /// Per principal: its (action bit, pattern id) grants.
+    own: Vec<Vec<(u8, u32)>>,
+    /// Pattern texts by id.
+    names: Vec<String>,
     /// Per principal: bit per action it is denied on every resource (an unconditional `Deny` on `*` in its
     /// identity policies, or a permissions boundary none of whose `Allow` statements names the action).
     denied: Vec<u128>,
@@ -167,14 +173,19 @@ impl Index {
     }
 
     /// Principals whose statements could allow `action` on `resource` (sorted, unique).
-    fn candidates(&self, action: &str, resource: &str, out: &mut Vec<u32>) {
+    /// With `shape`, principals whose patterns name a resource of that shape count too (see
+    /// [`Graph::decide_all`]).
+    fn candidates(&self, action: &str, resource: &str, shape: Option<&str>, out: &mut Vec<u32>) {
         out.clear();
         let Some(ai) = self.action_index(action) else {
             return;
         };
         if let Some(list) = self.patterns.get(ai) {
             for (pattern, who) in list {
-                if pattern.contains("${") || resource_matches(pattern, resource) {
+                if pattern.contains("${")
+                    || resource_matches(pattern, resource)
+                    || shape.is_some_and(|sh| resource_matches(sh, &concrete(pattern)))
+                {
                     out.extend_from_slice(who);
                 }
             }
@@ -190,6 +201,14 @@ impl Index {
             _ => false,
         }
     }
+}
+
+/// A resource a pattern names (its wildcards replaced by `x`).
+fn concrete(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| if c == '*' || c == '?' { 'x' } else { c })
+        .collect()
 }
 
 /// Does this user or role hold a policy the snapshot lacks (so that its statements are unknown)?
@@ -258,6 +277,7 @@ fn build_index(model: &Model, principals: &[Principal]) -> Index {
     let mut unknown = Vec::new();
     let mut caps = vec![0u128; principals.len()];
     let mut seen: FxHashSet<(u8, u32)> = FxHashSet::default();
+    let mut own: Vec<Vec<(u8, u32)>> = vec![Vec::new(); principals.len()];
     for (i, p) in principals.iter().enumerate() {
         let node = i as u32;
         if p.entity.is_none_or(|r| has_unknown_policy(model, r)) {
@@ -281,6 +301,9 @@ fn build_index(model: &Model, principals: &[Principal]) -> Index {
                 });
             for &(bit, pid) in grants.iter() {
                 if seen.insert((bit, pid)) {
+                    if let Some(o) = own.get_mut(i) {
+                        o.push((bit, pid));
+                    }
                     if let Some(c) = caps.get_mut(i) {
                         *c |= 1u128 << bit;
                     }
@@ -335,6 +358,8 @@ fn build_index(model: &Model, principals: &[Principal]) -> Index {
         patterns,
         unknown,
         caps,
+        own,
+        names,
         denied,
     }
 }
@@ -421,7 +446,7 @@ pub struct Graph<'m> {
     /// Target-independent requests: id per (action, resource, context).
     req_ids: FxHashMap<String, u32>,
     /// Decisions of target-independent requests per (principal, request id): `Some(certain)` when allowed.
-    memo: FxHashMap<(u32, u32), Option<bool>>,
+    memo: FxHashMap<(u32, u32), Option<(bool, Option<String>)>>,
 }
 
 /// Requests of one technique for one target, with the prefilters' strings fixed.
@@ -430,6 +455,9 @@ struct Prepared {
     /// Per request: a memo key when the request does not depend on the target (its decision for a principal
     /// is the same for every target).
     keys: Vec<Option<u32>>,
+    /// Per target-independent request whose resource the caller names (a new function, any instance): the
+    /// shape of the resources that would do (`arn:aws:lambda:*:111122223333:function:*`).
+    shapes: Vec<Option<String>>,
 }
 
 impl<'m> Graph<'m> {
@@ -670,7 +698,7 @@ impl<'m> Graph<'m> {
         account: &str,
         principal: &Principal,
     ) -> Prepared {
-        let keys = t
+        let keys: Vec<Option<u32>> = t
             .requests
             .iter()
             .map(|r| {
@@ -690,8 +718,21 @@ impl<'m> Graph<'m> {
                 Some(*self.req_ids.entry(k).or_insert(n))
             })
             .collect();
+        let shapes = t
+            .requests
+            .iter()
+            .zip(&keys)
+            .map(|(r, k)| {
+                (k.is_some() && r.resource != "*" && r.resource.contains('{')).then(|| {
+                    fill(r.resource, target_arn, account)
+                        .replace("us-east-1", "*")
+                        .replace("iam-atlas-escalation", "*")
+                })
+            })
+            .collect();
         Prepared {
             keys,
+            shapes,
             requests: t
                 .requests
                 .iter()
@@ -712,16 +753,20 @@ impl<'m> Graph<'m> {
         }
     }
 
-    /// Decide every request of `prep` for `node`: `Some(certain)` when all are allowed.
-    #[allow(clippy::needless_pass_by_ref_mut)]
+    /// Decide every request of `prep` for `node`: `Some(certain, resources chosen)` when all are allowed.
+    ///
+    /// A request on a resource the caller picks (a function it creates, any instance) is first decided on the
+    /// default name; when that is denied, on the resources the caller's own statements name for the action
+    /// that have the right shape (a policy for `function:webshop-*` in `eu-west-1` allows such a function).
     fn decide_all(
         &mut self,
         prep: &mut Prepared,
         node: u32,
         skip_second_trust: bool,
-    ) -> Option<bool> {
+    ) -> Option<(bool, Vec<(u8, String)>)> {
         let p = self.principals.get(node as usize)?;
         let mut certain = true;
+        let mut chosen: Vec<(u8, String)> = Vec::new();
         let n = prep.requests.len();
         // Target-independent requests first: their decisions are remembered per principal.
         for pass in 0..2 {
@@ -733,25 +778,77 @@ impl<'m> Graph<'m> {
                 if let Some(key) = key
                     && let Some(m) = self.memo.get(&(node, key))
                 {
-                    certain &= (*m)?;
+                    let (c, r) = m.clone()?;
+                    certain &= c;
+                    if let Some(r) = r {
+                        chosen.push((k as u8, r));
+                    }
                     continue;
                 }
                 req.principal = p.clone();
-                let allowed = if skip_second_trust && k + 1 == n {
+                let mut allowed = if skip_second_trust && k + 1 == n {
                     // sts:AssumeRole after the trust policy was rewritten to name the caller.
-                    self.assume_after_rewrite(req)
+                    self.assume_after_rewrite(req).map(|c| (c, None))
                 } else {
                     let pf = self.prefilters.get_mut(k)?;
                     let q = decide_with(self.model, req, &self.overrides, pf);
-                    (q.decision == Decision::Allow).then_some(q.certain)
+                    (q.decision == Decision::Allow).then_some((q.certain, None))
                 };
-                if let Some(key) = key {
-                    self.memo.insert((node, key), allowed);
+                if allowed.is_none()
+                    && let Some(Some(shape)) = prep.shapes.get(k)
+                {
+                    allowed = self.decide_on_own_resources(req, node, shape);
                 }
-                certain &= allowed?;
+                if let Some(key) = key {
+                    self.memo.insert((node, key), allowed.clone());
+                }
+                let (c, r) = allowed?;
+                certain &= c;
+                if let Some(r) = r {
+                    chosen.push((k as u8, r));
+                }
             }
         }
-        Some(certain)
+        Some((certain, chosen))
+    }
+
+    /// Decide `req` on the resources of `shape` the caller's own statements name for its action (at most a
+    /// few): `Some((certain, Some(resource)))` for the first allowed.
+    fn decide_on_own_resources(
+        &self,
+        req: &Request,
+        node: u32,
+        shape: &str,
+    ) -> Option<(bool, Option<String>)> {
+        let bit = self.index.action_index(&req.action)? as u8;
+        let own = self.index.own.get(node as usize)?;
+        let mut tried = 0;
+        for (b, pid) in own {
+            if *b != bit {
+                continue;
+            }
+            let Some(pattern) = self.index.names.get(*pid as usize) else {
+                continue;
+            };
+            if pattern == "*" || pattern.contains("${") {
+                continue;
+            }
+            let concrete = concrete(pattern);
+            if !resource_matches(shape, &concrete) {
+                continue;
+            }
+            tried += 1;
+            if tried > 4 {
+                break;
+            }
+            let mut r = req.clone();
+            r.resource = concrete;
+            let (d, c) = crate::eval::engine::decide(self.model, &r, &self.overrides);
+            if d == Decision::Allow {
+                return Some((c, Some(r.resource)));
+            }
+        }
+        None
     }
 
     /// `sts:AssumeRole` once the caller has rewritten the role's trust policy to name it (same account): the
@@ -801,12 +898,19 @@ impl<'m> Graph<'m> {
             let Some(ai) = self.index.action_index(r.action) else {
                 return Vec::new();
             };
+            let dependent = r.resource.contains("{target}");
+            let shape = (!dependent && r.resource != "*" && r.resource.contains('{')).then(|| {
+                resource
+                    .replace("us-east-1", "*")
+                    .replace("iam-atlas-escalation", "*")
+            });
             let key = (ai, resource);
             let list = match self.cand_cache.get(&key) {
                 Some(l) => l.clone(),
                 None => {
                     let mut buf = Vec::new();
-                    self.index.candidates(r.action, &key.1, &mut buf);
+                    self.index
+                        .candidates(r.action, &key.1, shape.as_deref(), &mut buf);
                     let l = std::rc::Rc::new(buf);
                     self.cand_cache.insert(key, l.clone());
                     l
@@ -951,12 +1055,13 @@ impl<'m> Graph<'m> {
                 {
                     continue;
                 }
-                if let Some(certain) = self.decide_all(&mut prep, c, rewrite) {
+                if let Some((certain, chosen)) = self.decide_all(&mut prep, c, rewrite) {
                     out.push(Edge {
                         from: c,
                         to: node,
                         technique: ti as u16,
                         object: None,
+                        chosen,
                         certain: certain && need_certain && settle.is_none(),
                         settle: settle.clone().or_else(|| {
                             (!certain || !need_certain).then(|| {
@@ -1084,7 +1189,7 @@ impl<'m> Graph<'m> {
                 let account = p.account.clone().unwrap_or_default();
                 for object in self.self_objects(node, kind) {
                     let mut prep = self.prepare(t, &object, &account, &p);
-                    let Some(certain) = self.decide_all(&mut prep, node, false) else {
+                    let Some((certain, chosen)) = self.decide_all(&mut prep, node, false) else {
                         continue;
                     };
                     let boundary = matches!(kind, SelfKind::UserBoundary | SelfKind::RoleBoundary);
@@ -1105,6 +1210,7 @@ impl<'m> Graph<'m> {
                         to: admin,
                         technique: ti as u16,
                         object: (object != p.arn).then_some(object),
+                        chosen,
                         certain: certain && lift_certain,
                         settle: (!(certain && lift_certain)).then(|| {
                             "a policy the decision depends on is missing from the snapshot".into()
@@ -1389,10 +1495,16 @@ pub fn explain(g: &Graph<'_>, e: &Edge) -> Step {
                 context.add(key, v.clone());
                 ctx_out.push((key.to_string(), v));
             }
+            let resource = e
+                .chosen
+                .iter()
+                .find(|(i, _)| *i as usize == k)
+                .map(|(_, r)| r.clone())
+                .unwrap_or_else(|| fill(r.resource, &target_arn, &account));
             let req = Request {
                 principal: p.clone(),
                 action: r.action.to_string(),
-                resource: fill(r.resource, &target_arn, &account),
+                resource,
                 resource_account: Some(account.clone()),
                 context,
             };
