@@ -458,6 +458,17 @@ struct Prepared {
     /// Per target-independent request whose resource the caller names (a new function, any instance): the
     /// shape of the resources that would do (`arn:aws:lambda:*:111122223333:function:*`).
     shapes: Vec<Option<String>>,
+    /// Per request: not needed here (see [`techniques::Req::unless_role`]).
+    skip: Vec<bool>,
+}
+
+/// Is request `r` needed in `account` (a service-linked role it would create may exist already)?
+fn request_needed(model: &Model, r: &techniques::Req, account: &str) -> bool {
+    r.unless_role.is_none_or(|name| {
+        model
+            .account(account)
+            .is_none_or(|a| a.role(name).is_none())
+    })
 }
 
 impl<'m> Graph<'m> {
@@ -730,9 +741,15 @@ impl<'m> Graph<'m> {
                 })
             })
             .collect();
+        let skip = t
+            .requests
+            .iter()
+            .map(|r| !request_needed(self.model, r, account))
+            .collect();
         Prepared {
             keys,
             shapes,
+            skip,
             requests: t
                 .requests
                 .iter()
@@ -772,7 +789,7 @@ impl<'m> Graph<'m> {
         for pass in 0..2 {
             for (k, req) in prep.requests.iter_mut().enumerate() {
                 let key = prep.keys.get(k).copied().flatten();
-                if (pass == 0) != key.is_some() {
+                if (pass == 0) != key.is_some() || prep.skip.get(k).copied().unwrap_or(false) {
                     continue;
                 }
                 if let Some(key) = key
@@ -885,7 +902,9 @@ impl<'m> Graph<'m> {
         t.requests
             .iter()
             .enumerate()
-            .filter(|(k, _)| !(t.id == "iam:UpdateAssumeRolePolicy" && k + 1 == n))
+            .filter(|(k, r)| {
+                !(t.id == "iam:UpdateAssumeRolePolicy" && k + 1 == n) && r.unless_role.is_none()
+            })
             .filter_map(|(_, r)| self.index.action_index(r.action))
             .fold(0u128, |acc, i| acc | (1u128 << i))
     }
@@ -894,6 +913,9 @@ impl<'m> Graph<'m> {
     fn candidates_for(&mut self, t: &Technique, target_arn: &str, account: &str) -> Vec<u32> {
         let mut lists: Vec<std::rc::Rc<Vec<u32>>> = Vec::with_capacity(t.requests.len());
         for r in t.requests {
+            if !request_needed(self.model, r, account) {
+                continue;
+            }
             let resource = fill(r.resource, target_arn, account);
             let Some(ai) = self.index.action_index(r.action) else {
                 return Vec::new();
@@ -1488,6 +1510,9 @@ pub fn explain(g: &Graph<'_>, e: &Edge) -> Step {
     if let (Some(t), Some(p)) = (t, from) {
         let n = t.requests.len();
         for (k, r) in t.requests.iter().enumerate() {
+            if !request_needed(g.model, r, &account) {
+                continue;
+            }
             let mut context = Context::new();
             let mut ctx_out = Vec::new();
             for (key, v) in r.context {

@@ -35,6 +35,9 @@ pub struct EscalateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EscalateFormat::Text)]
     pub format: EscalateFormat,
+    /// Write the generated escalation lab (a workspace) into this new directory and stop.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub write_lab: Option<PathBuf>,
 }
 
 /// Models with at most this many users and roles get every edge computed (for cycles and the dot graph).
@@ -42,6 +45,16 @@ const FULL_GRAPH_LIMIT: usize = 3_000;
 
 /// Run `escalate`.
 pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
+    if let Some(dir) = &a.write_lab {
+        if dir.exists() {
+            return Err(format!("{}: already exists", dir.display()));
+        }
+        let (ws, cases) =
+            super::lab::write(dir).map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
+        writeln!(out, "wrote {} ({} techniques)", ws.display(), cases.len())
+            .map_err(|e| e.to_string())?;
+        return Ok(());
+    }
     if !a.sample && a.snapshot.is_empty() {
         return Err("give --snapshot FILE (an export or a workspace) or --sample".into());
     }

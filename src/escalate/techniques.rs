@@ -23,6 +23,9 @@ pub struct Req {
     pub resource: &'static str,
     /// Context keys the request carries (`iam:PassedToService`), as (key, value template).
     pub context: &'static [(&'static str, &'static str)],
+    /// Not needed when the target's account already has this role (a service-linked role the first use of a
+    /// service creates).
+    pub unless_role: Option<&'static str>,
 }
 
 /// What a technique acts on.
@@ -94,6 +97,7 @@ const fn req(action: &'static str, resource: &'static str) -> Req {
         action,
         resource,
         context: &[],
+        unless_role: None,
     }
 }
 
@@ -103,6 +107,7 @@ macro_rules! pass {
             action: "iam:PassRole",
             resource: "{target}",
             context: &[("iam:PassedToService", $service)],
+            unless_role: None,
         }
     };
 }
@@ -120,9 +125,19 @@ macro_rules! with_policy_arn {
             action: $action,
             resource: $res,
             context: &[("iam:PolicyARN", ADMIN_POLICY)],
+            unless_role: None,
         }
     };
 }
+
+/// Auto Scaling acts through its service-linked role, which its first use creates when the caller may
+/// (<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html>).
+const AUTOSCALING_SLR: Req = Req {
+    action: "iam:CreateServiceLinkedRole",
+    resource: "arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+    context: &[("iam:AWSServiceName", "autoscaling.amazonaws.com")],
+    unless_role: Some("AWSServiceRoleForAutoScaling"),
+};
 
 /// Every technique, in the order paths list them when several apply.
 pub const TECHNIQUES: &[Technique] = &[
@@ -261,6 +276,7 @@ pub const TECHNIQUES: &[Technique] = &[
             action: "iam:PutUserPermissionsBoundary",
             resource: "{target}",
             context: &[("iam:PermissionsBoundary", ADMIN_POLICY)],
+            unless_role: None,
         }],
         existing: None,
         source: "hackingthe.cloud (permissions boundaries)",
@@ -281,6 +297,7 @@ pub const TECHNIQUES: &[Technique] = &[
             action: "iam:PutRolePermissionsBoundary",
             resource: "{target}",
             context: &[("iam:PermissionsBoundary", ADMIN_POLICY)],
+            unless_role: None,
         }],
         existing: None,
         source: "hackingthe.cloud (permissions boundaries)",
@@ -694,6 +711,7 @@ pub const TECHNIQUES: &[Technique] = &[
                 "autoscaling:CreateAutoScalingGroup",
                 "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}",
             ),
+            AUTOSCALING_SLR,
         ],
         existing: None,
         source: "PMapper autoscaling_edges.py",
@@ -712,6 +730,7 @@ pub const TECHNIQUES: &[Technique] = &[
                 "autoscaling:CreateAutoScalingGroup",
                 "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}",
             ),
+            AUTOSCALING_SLR,
         ],
         existing: None,
         source: "PMapper autoscaling_edges.py",
