@@ -274,3 +274,16 @@ fn cli_text_dot_and_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("--snapshot"), "{err}");
 }
+
+#[test]
+fn the_docs_list_every_technique() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/escalation.md"))
+        .expect("docs/escalation.md");
+    for t in TECHNIQUES {
+        assert!(
+            doc.contains(&format!("| `{}` |", t.id)),
+            "docs/escalation.md does not list {}",
+            t.id
+        );
+    }
+}
