@@ -446,8 +446,11 @@ pub struct Graph<'m> {
     /// Target-independent requests: id per (action, resource, context).
     req_ids: FxHashMap<String, u32>,
     /// Decisions of target-independent requests per (principal, request id): `Some(certain)` when allowed.
-    memo: FxHashMap<(u32, u32), Option<(bool, Option<String>)>>,
+    memo: FxHashMap<(u32, u32), Allowed>,
 }
+
+/// A request allowed: `Some((certain, the resource it was decided on when not the default))`.
+type Allowed = Option<(bool, Option<String>)>;
 
 /// Requests of one technique for one target, with the prefilters' strings fixed.
 struct Prepared {
@@ -1168,7 +1171,7 @@ impl<'m> Graph<'m> {
                 Some(u) => a
                     .groups
                     .iter()
-                    .filter(|g| !u.groups.iter().any(|n| *n == g.name))
+                    .filter(|g| !u.groups.contains(&g.name))
                     .filter(|g| {
                         g.inline.iter().any(|p| grants_everything(&p.doc.policy))
                             || g.attached.iter().any(|x| {
