@@ -447,6 +447,8 @@ pub struct Graph<'m> {
     req_ids: FxHashMap<String, u32>,
     /// Decisions of target-independent requests per (principal, request id): `Some(certain)` when allowed.
     memo: FxHashMap<(u32, u32), Allowed>,
+    /// Evaluate every principal for every edge (no index, no prefilters): for tests that check the shortcuts.
+    exhaustive: bool,
 }
 
 /// A request allowed: `Some((certain, the resource it was decided on when not the default))`.
@@ -477,6 +479,20 @@ fn request_needed(model: &Model, r: &techniques::Req, account: &str) -> bool {
 impl<'m> Graph<'m> {
     /// Index the model's users and roles and decide who is administrator.
     pub fn new(model: &'m Model, now: Option<crate::time::Timestamp>) -> Graph<'m> {
+        Graph::with_mode(model, now, false)
+    }
+
+    /// A graph that evaluates every principal for every edge, without the index and the shortcuts that skip
+    /// principals nothing could allow (quadratic: for tests that check those shortcuts drop no edge).
+    pub fn exhaustive(model: &'m Model, now: Option<crate::time::Timestamp>) -> Graph<'m> {
+        Graph::with_mode(model, now, true)
+    }
+
+    fn with_mode(
+        model: &'m Model,
+        now: Option<crate::time::Timestamp>,
+        exhaustive: bool,
+    ) -> Graph<'m> {
         let nodes = all_principals(model);
         let principals: Vec<Principal> = nodes
             .iter()
@@ -507,6 +523,7 @@ impl<'m> Graph<'m> {
             cand_cache: FxHashMap::default(),
             req_ids: FxHashMap::default(),
             memo: FxHashMap::default(),
+            exhaustive,
         };
         g.admin = g.compute_admins();
         g
@@ -567,7 +584,8 @@ impl<'m> Graph<'m> {
             })
             .collect();
         for (i, p) in self.principals.iter().enumerate() {
-            if !self.index.has(i as u32, "iam:PassRole")
+            if !self.exhaustive
+                && !self.index.has(i as u32, "iam:PassRole")
                 && !self.index.unknown.contains(&(i as u32))
             {
                 // Without even `iam:PassRole` on some resource no statement grants `*`.
@@ -915,8 +933,12 @@ impl<'m> Graph<'m> {
     /// Candidates allowed by the index for every request of `t` on `target_arn` (sorted).
     fn candidates_for(&mut self, t: &Technique, target_arn: &str, account: &str) -> Vec<u32> {
         let mut lists: Vec<std::rc::Rc<Vec<u32>>> = Vec::with_capacity(t.requests.len());
-        for r in t.requests {
-            if !request_needed(self.model, r, account) {
+        let n = t.requests.len();
+        for (k, r) in t.requests.iter().enumerate() {
+            // The caller assumes the role it named in the trust policy it rewrote: no identity grant needed.
+            if !request_needed(self.model, r, account)
+                || (t.id == "iam:UpdateAssumeRolePolicy" && k + 1 == n)
+            {
                 continue;
             }
             let resource = fill(r.resource, target_arn, account);
@@ -1043,8 +1065,13 @@ impl<'m> Graph<'m> {
                 _ => continue,
             }
             let same_account_only = t.id != "sts:AssumeRole";
-            let mut cands = self.candidates_for(t, &target.arn, &account);
+            let mut cands = if self.exhaustive {
+                (0..self.principals.len() as u32).collect()
+            } else {
+                self.candidates_for(t, &target.arn, &account)
+            };
             if t.id == "sts:AssumeRole"
+                && !self.exhaustive
                 && let Some(f) = &facts
             {
                 // Only principals the trust policy can name: itself by ARN, its account, or anyone.
@@ -1059,6 +1086,14 @@ impl<'m> Graph<'m> {
                     });
                 }
                 cands.extend(f.named.iter().copied());
+                if f.any_caller {
+                    // A trust policy that names `*` grants the role's own account's principals directly, with
+                    // no identity permission (as the evaluator decides; its conditions still apply).
+                    cands.extend(
+                        (0..self.principals.len() as u32)
+                            .filter(|c| self.account_of(*c) == Some(r.account)),
+                    );
+                }
                 cands.sort_unstable();
                 cands.dedup();
             }
@@ -1072,11 +1107,20 @@ impl<'m> Graph<'m> {
                 if same_account_only && self.account_of(c) != Some(r.account) {
                     continue;
                 }
-                if self
-                    .index
-                    .denied
-                    .get(c as usize)
-                    .is_some_and(|d| d & mask != 0)
+                // A user named by ARN in a same-account trust policy needs no identity permission, and its
+                // boundary's implicit deny does not limit the grant: only the evaluator decides those.
+                let named_directly = t.id == "sts:AssumeRole"
+                    && facts.as_ref().is_some_and(|f| {
+                        f.named.contains(&c)
+                            || (f.any_caller && self.account_of(c) == Some(r.account))
+                    });
+                if !self.exhaustive
+                    && !named_directly
+                    && self
+                        .index
+                        .denied
+                        .get(c as usize)
+                        .is_some_and(|d| d & mask != 0)
                 {
                     continue;
                 }
@@ -1205,7 +1249,7 @@ impl<'m> Graph<'m> {
                 let Applies::SelfGrant(kind) = t.applies else {
                     continue;
                 };
-                if !t.requests.iter().all(|r| self.index.has(node, r.action)) {
+                if !self.exhaustive && !t.requests.iter().all(|r| self.index.has(node, r.action)) {
                     continue;
                 }
                 let Some(p) = self.principals.get(node as usize).cloned() else {

@@ -448,6 +448,19 @@ pub fn exports() -> (Value, Value, Vec<Case>) {
     };
     roles.push(cycle("CycleA", "CycleB"));
     roles.push(cycle("CycleB", "CycleA"));
+    // Named by ARN in a same-account trust policy: no identity permission needed, and its boundary's implicit
+    // deny does not limit the grant.
+    users.push(user(
+        "trust-named-bounded",
+        Value::Null,
+        &[],
+        &[],
+        Some("boundary-s3-only"),
+        &[],
+    ));
+    roles.push(role(ACCOUNT, "NamedTrustAdmin",
+        json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS": arn("user", "trust-named-bounded")},"Action":"sts:AssumeRole"}]}),
+        admin_doc(), false, None, &[]));
     users.push(user("chain-user", json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource": format!("arn:aws:iam::{OTHER}:role/CrossHop")}]}), &[], &[], None, &[]));
     let main = json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies});
     let other = json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [

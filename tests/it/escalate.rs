@@ -200,7 +200,7 @@ fn cli_json_for_one_principal_has_the_issue_shape() {
         "escalate",
         "arn:aws:iam::412345678901:user/james.okafor",
         "--to",
-        "arn:aws:iam::412345678901:role/security/org-audit-reader",
+        "arn:aws:iam::412345678901:role/app/order-processor-lambda",
         "--sample",
         "--format",
         "json",
@@ -213,7 +213,7 @@ fn cli_json_for_one_principal_has_the_issue_shape() {
     );
     assert_eq!(
         v["target"],
-        "arn:aws:iam::412345678901:role/security/org-audit-reader"
+        "arn:aws:iam::412345678901:role/app/order-processor-lambda"
     );
     assert_eq!(v["reaches"], true);
     let step = &v["paths"][0]["steps"][0];
@@ -285,5 +285,89 @@ fn the_docs_list_every_technique() {
             "docs/escalation.md does not list {}",
             t.id
         );
+    }
+}
+
+#[test]
+fn a_user_named_in_a_same_account_trust_policy_needs_no_identity_permission() {
+    let (model, _) = lab();
+    let mut g = Graph::new(model, None);
+    let s = search(&mut g, &Target::Admin);
+    let user = format!("arn:aws:iam::{}:user/trust-named-bounded", lab::ACCOUNT);
+    let r = result_for(&g, &s, g.node_by_arn(&user).unwrap());
+    assert_eq!((r.reaches, r.steps), (Reaches::Yes, Some(1)));
+    assert_eq!(r.paths[0].steps[0].technique, "sts:AssumeRole");
+    assert_eq!(
+        r.paths[0].steps[0].requests[0].decided_by,
+        Some(iam_atlas::eval::Layer::Trust)
+    );
+}
+
+/// The index and the shortcuts (trust callers, actions denied everywhere, remembered decisions) drop no edge:
+/// every edge of the exhaustive graph, which evaluates every principal for every edge, is found, on the lab and
+/// on a small synthetic organisation.
+#[test]
+fn the_shortcuts_drop_no_edge() {
+    let synthetic = |seed: u64| {
+        let text = iam_atlas::generate::to_string(&iam_atlas::generate::Spec {
+            account: "999988887777".into(),
+            users: 60,
+            groups: 8,
+            roles: 120,
+            policies: 40,
+            seed,
+            url_encoded: false,
+        });
+        let dir = std::env::temp_dir().join(format!(
+            "iam-atlas-escalation-small-{}-{seed}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("small.json");
+        std::fs::write(&file, text).unwrap();
+        let m = load_paths(&[file], LoadOptions::default()).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        m
+    };
+    let (a, b) = (synthetic(7), synthetic(11));
+    let sample = iam_atlas::sample::load_sample(LoadOptions::default()).unwrap();
+    for model in [&lab().0, &a, &b, &sample] {
+        let key = |g: &Graph, e: &Edge| {
+            (
+                g.arn(e.from).to_string(),
+                g.arn(e.to).to_string(),
+                e.technique,
+                e.certain,
+            )
+        };
+        let mut fast_graph = Graph::new(model, None);
+        let mut fast: Vec<_> = fast_graph
+            .all_edges()
+            .iter()
+            .map(|e| key(&fast_graph, e))
+            .collect();
+        let mut slow_graph = Graph::exhaustive(model, None);
+        let mut slow: Vec<_> = slow_graph
+            .all_edges()
+            .iter()
+            .map(|e| key(&slow_graph, e))
+            .collect();
+        fast.sort();
+        slow.sort();
+        assert!(!slow.is_empty());
+        let missing: Vec<_> = slow
+            .iter()
+            .filter(|e| fast.binary_search(e).is_err())
+            .take(10)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "edges the shortcuts dropped: {missing:?}"
+        );
+        assert_eq!(fast.len(), slow.len());
+        for n in 0..fast_graph.nodes.len() as u32 {
+            assert_eq!(fast_graph.is_admin(n), slow_graph.is_admin(n));
+        }
     }
 }
