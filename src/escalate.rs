@@ -1755,3 +1755,73 @@ mod tests {
         );
     }
 }
+
+/// What a graph overlay draws: every escalation edge between users and roles, and per principal the first hop
+/// of its shortest path to administrator, explained (pure data; the GUI only draws it).
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    /// (from, to, certain) between users and roles.
+    pub edges: Vec<(EntityRef, EntityRef, bool)>,
+    /// Per principal that reaches administrator in one step or more: the next hop (`None`: it gives itself
+    /// every permission) and the step explained.
+    pub next: rustc_hash::FxHashMap<EntityRef, (Option<EntityRef>, Step)>,
+    /// Administrators.
+    pub admins: Vec<EntityRef>,
+}
+
+impl Overlay {
+    /// The overlay of a model with at most `limit` users and roles (`None` above: every edge would be too many).
+    pub fn compute(model: &Model, limit: usize) -> Option<Overlay> {
+        let mut full = Graph::new(model, None);
+        if full.nodes.len() > limit {
+            return None;
+        }
+        let admin = full.admin_node();
+        let entity = |g: &Graph<'_>, n: u32| g.nodes.get(n as usize).copied();
+        let edges = full
+            .all_edges()
+            .into_iter()
+            .filter(|e| e.to != admin)
+            .filter_map(|e| Some((entity(&full, e.from)?, entity(&full, e.to)?, e.certain)))
+            .collect();
+        let mut g = Graph::new(model, None);
+        let s = search(&mut g, &Target::Admin);
+        let mut next = rustc_hash::FxHashMap::default();
+        let mut admins = Vec::new();
+        for (i, r) in s.reach.iter().enumerate().take(g.nodes.len()) {
+            let Some(me) = entity(&g, i as u32) else {
+                continue;
+            };
+            match r {
+                Some((0, _, None)) => admins.push(me),
+                Some((_, _, Some(e))) => {
+                    next.insert(me, (entity(&g, e.to), explain(&g, e)));
+                }
+                _ => {}
+            }
+        }
+        Some(Overlay {
+            edges,
+            next,
+            admins,
+        })
+    }
+
+    /// The path of `from` to administrator: its steps, in order, with the entity each reaches.
+    pub fn path(&self, from: EntityRef) -> Vec<(EntityRef, Option<EntityRef>, &Step)> {
+        let mut out = Vec::new();
+        let mut at = from;
+        // Each hop strictly shortens the distance: at most one hop per principal.
+        for _ in 0..=self.next.len() {
+            let Some((to, step)) = self.next.get(&at) else {
+                break;
+            };
+            out.push((at, *to, step));
+            match to {
+                Some(t) => at = *t,
+                None => break,
+            }
+        }
+        out
+    }
+}

@@ -371,3 +371,45 @@ fn the_shortcuts_drop_no_edge() {
         }
     }
 }
+
+/// The overlay on the trust graph: the selection's path, stepped through hop by hop.
+#[cfg(feature = "gui")]
+mod gui {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use iam_atlas::account::{EntityKind, LoadOptions, load_paths};
+    use iam_atlas::app::{AtlasApp, Command};
+    use iam_atlas::escalate::lab;
+
+    #[test]
+    fn the_stepper_walks_the_selections_path() {
+        let dir = std::env::temp_dir().join(format!(
+            "iam-atlas-escalation-gui-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        let (ws, _) = lab::write(&dir).expect("write lab");
+        let model = load_paths(&[ws], LoadOptions::default()).expect("load lab");
+        let _ = std::fs::remove_dir_all(&dir);
+        let user = *model
+            .by_name(EntityKind::User, "chain-user")
+            .first()
+            .expect("chain-user");
+        let mut app = AtlasApp::with_model(model, "lab");
+        app.push(Command::Select(user));
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+        h.run();
+        h.get_by_label("Trust graph").click();
+        h.run();
+        h.get_by_label("Escalation").click();
+        h.run();
+        h.get_by_label("step 1 of 2");
+        h.get_by_label_contains("[sts:AssumeRole] (cross-account)");
+        h.get_by_label("Next step").click();
+        h.run();
+        h.get_by_label("step 2 of 2");
+        h.get_by_label_contains("-> role/CrossAdmin");
+    }
+}
