@@ -804,6 +804,18 @@ mod tests {
     }
 
     #[test]
+    fn the_actions_fit_the_index_bitsets() {
+        // The escalation index keeps one bit per distinct action in a `u128`.
+        let mut actions: Vec<String> = TECHNIQUES
+            .iter()
+            .flat_map(|t| t.requests.iter().map(|r| r.action.to_ascii_lowercase()))
+            .collect();
+        actions.sort();
+        actions.dedup();
+        assert!(actions.len() <= 128, "{} actions", actions.len());
+    }
+
+    #[test]
     fn passrole_rows_name_a_service_their_role_must_trust() {
         for t in TECHNIQUES {
             for r in t.requests {
