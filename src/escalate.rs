@@ -1825,3 +1825,66 @@ impl Overlay {
         out
     }
 }
+
+/// An identity provider that can act as a role (`sts:AssumeRoleWithWebIdentity`/`…WithSAML`): whoever holds a
+/// token the trust policy's conditions accept enters the graph there.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProviderEdge {
+    /// The provider's ARN.
+    pub provider: String,
+    /// The role.
+    pub role: String,
+    /// `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML`.
+    pub action: String,
+    /// The conditions the token must meet (assumed to hold, as the evaluator lists them).
+    pub conditions: Vec<String>,
+    /// False when a policy the decision depends on is missing.
+    pub certain: bool,
+}
+
+/// Every provider → role edge of the model, each decided by the evaluator (trust policy, RCPs).
+pub fn provider_edges(model: &Model) -> Vec<ProviderEdge> {
+    let ov = optimistic(None);
+    let mut out = Vec::new();
+    for a in &model.accounts {
+        for role in &a.roles {
+            let mut edges = Vec::new();
+            role_edges(a, role, &mut edges);
+            for e in edges {
+                let Some(provider) = e.from.strip_prefix("provider ") else {
+                    continue;
+                };
+                let action = if e.action.to_ascii_lowercase().contains("saml") {
+                    "sts:AssumeRoleWithSAML"
+                } else {
+                    "sts:AssumeRoleWithWebIdentity"
+                };
+                let Ok(principal) = Principal::resolve(provider, model) else {
+                    continue;
+                };
+                let req = Request {
+                    principal,
+                    action: action.to_string(),
+                    resource: role.arn.to_string(),
+                    resource_account: Some(a.id.to_string()),
+                    context: Context::new(),
+                };
+                let r = evaluate(model, &req, &ov);
+                if r.decision == Decision::Allow
+                    && !out.iter().any(|x: &ProviderEdge| {
+                        x.provider == provider && x.role == *role.arn && x.action == action
+                    })
+                {
+                    out.push(ProviderEdge {
+                        provider: provider.to_string(),
+                        role: role.arn.to_string(),
+                        action: action.to_string(),
+                        conditions: r.assumed_conditions,
+                        certain: r.certain,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

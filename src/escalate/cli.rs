@@ -99,6 +99,7 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                         "target": target.label(&model),
                         "results": results,
                         "cycles": cyc,
+                        "providers": super::provider_edges(&model),
                     }))
                 }
             }
@@ -166,7 +167,7 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                 ));
             }
             let edges = full.all_edges();
-            write_dot(&full, &edges, &path, out).map_err(io)?;
+            write_dot(&full, &edges, &path, &super::provider_edges(&model), out).map_err(io)?;
         }
     }
     Ok(())
@@ -242,6 +243,7 @@ fn write_dot(
     g: &Graph<'_>,
     edges: &[super::Edge],
     path: &[(String, String)],
+    providers: &[super::ProviderEdge],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(out, "digraph escalation {{")?;
@@ -287,6 +289,17 @@ fn write_dot(
             dot_id(from),
             dot_id(to),
             dot_id(t)
+        )?;
+    }
+    for p in providers {
+        writeln!(
+            out,
+            "  {} [shape=hexagon]; {} -> {} [label={}, style={}];",
+            dot_id(&p.provider),
+            dot_id(&p.provider),
+            dot_id(&p.role),
+            dot_id(&p.action),
+            if p.certain { "solid" } else { "dashed" }
         )?;
     }
     writeln!(out, "}}")

@@ -246,6 +246,20 @@ fn cli_json_without_principal_answers_for_every_user_and_role() {
     assert_eq!(maria["steps"], 0);
     assert!(results.iter().any(|r| r["reaches"] == false));
     assert!(v["cycles"].is_array());
+    // Providers enter the graph at the roles their tokens may assume, with the token conditions.
+    let github = v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "arn:aws:iam::412345678901:role/github-actions-webshop")
+        .unwrap();
+    assert_eq!(github["action"], "sts:AssumeRoleWithWebIdentity");
+    assert!(
+        github["conditions"][1]
+            .as_str()
+            .unwrap()
+            .contains("repo:larkspur-labs/webshop")
+    );
 }
 
 #[test]
