@@ -71,6 +71,8 @@ pub enum Command {
     /// Review snapshots: account hygiene, external access and unused access, as findings with evidence; exit 1
     /// when a finding at or above `--min-severity` remains.
     Audit(crate::review::cli::AuditArgs),
+    /// Who can become administrator (or act as a role, or do an action), by which steps.
+    Escalate(crate::escalate::cli::EscalateArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -219,6 +221,7 @@ fn run_inner(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         Command::WhatCan(args) => crate::eval::cli::what(args, out),
         Command::Assume(args) => crate::eval::cli::assume(args, out),
         Command::External(args) => crate::eval::cli::external(args, out),
+        Command::Escalate(args) => crate::escalate::cli::run(args, out),
         Command::Test(args) => match crate::eval::cli::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod edit;
+pub mod escalate;
 pub mod eval;
 pub mod files;
 pub mod generate;

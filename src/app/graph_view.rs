@@ -103,7 +103,17 @@ pub struct GraphView {
     aspect: f32,
     measured: bool,
     canvas_rect: Option<Rect>,
+    /// Draw the escalation overlay: who can act as whom, and the selection's path to administrator.
+    pub escalation: bool,
+    /// The overlay for the model at this address (`None` inside: the model is too large to draw every edge).
+    esc: Option<(usize, Option<crate::escalate::Overlay>)>,
+    /// The step of the selection's path the stepper shows, and for which selection.
+    esc_step: usize,
+    esc_for: Option<EntityRef>,
 }
+
+/// The overlay draws every escalation edge: only for models with at most this many users and roles.
+const ESCALATION_LIMIT: usize = 3_000;
 
 impl Default for GraphView {
     fn default() -> Self {
@@ -124,7 +134,102 @@ impl Default for GraphView {
             aspect: 1.0,
             measured: false,
             canvas_rect: None,
+            escalation: false,
+            esc: None,
+            esc_step: 0,
+            esc_for: None,
         }
+    }
+}
+
+impl GraphView {
+    /// The escalation stepper above the canvas: the selection's path to administrator, one step at a time,
+    /// with the evaluator's decision of each request. Returns the path as (from, to, certain) for drawing.
+    fn escalation_stepper(
+        &mut self,
+        ui: &mut egui::Ui,
+        selected: Option<EntityRef>,
+    ) -> Vec<(EntityRef, Option<EntityRef>, bool)> {
+        let o = match &self.esc {
+            Some((_, Some(o))) => o,
+            Some((_, None)) => {
+                ui.weak(format!(
+                    "Escalation: more than {ESCALATION_LIMIT} users and roles to draw every edge; use `iam-atlas escalate`"
+                ));
+                return Vec::new();
+            }
+            None => return Vec::new(),
+        };
+        if self.esc_for != selected {
+            self.esc_for = selected;
+            self.esc_step = 0;
+        }
+        let Some(sel) = selected else {
+            ui.weak("Escalation: select a user or role to step through its path to administrator");
+            return Vec::new();
+        };
+        if o.admins.contains(&sel) {
+            ui.label("Escalation: the selection already is administrator");
+            return Vec::new();
+        }
+        let path: Vec<(EntityRef, Option<EntityRef>, crate::escalate::Step)> = o
+            .path(sel)
+            .into_iter()
+            .map(|(a, b, s)| (a, b, s.clone()))
+            .collect();
+        if path.is_empty() {
+            ui.label("Escalation: no path from the selection to administrator");
+            return Vec::new();
+        }
+        let n = path.len();
+        self.esc_step = self.esc_step.min(n - 1);
+        ui.horizontal(|ui| {
+            ui.strong("Escalation path");
+            if ui
+                .add_enabled(self.esc_step > 0, egui::Button::new("Previous step"))
+                .clicked()
+            {
+                self.esc_step -= 1;
+            }
+            ui.label(format!("step {} of {n}", self.esc_step + 1));
+            if ui
+                .add_enabled(self.esc_step + 1 < n, egui::Button::new("Next step"))
+                .clicked()
+            {
+                self.esc_step += 1;
+            }
+        });
+        if let Some((_, _, st)) = path.get(self.esc_step) {
+            let short = |a: &str| a.rsplit(':').next().unwrap_or(a).to_string();
+            ui.label(format!(
+                "{} -> {}  [{}]{}{}",
+                short(&st.from),
+                short(&st.to),
+                st.technique,
+                if st.cross_account {
+                    " (cross-account)"
+                } else {
+                    ""
+                },
+                if st.certain { "" } else { " (possible)" }
+            ));
+            ui.weak(&st.summary);
+            for q in &st.requests {
+                ui.label(format!("{:?} {} on {}", q.decision, q.action, q.resource));
+                for s in &q.statements {
+                    ui.weak(format!("    by {s}"));
+                }
+            }
+            if !st.conditions.is_empty() {
+                ui.weak(format!("if {}", st.conditions.join(" and ")));
+            }
+            if let Some(x) = &st.settle {
+                ui.weak(format!("to settle: {x}"));
+            }
+        }
+        path.into_iter()
+            .map(|(a, b, s)| (a, b, s.certain))
+            .collect()
     }
 }
 
@@ -326,6 +431,14 @@ impl GraphView {
             if ui.button("Fit").clicked() {
                 self.fit = true;
             }
+            ui.checkbox(&mut self.escalation, "Escalation").on_hover_text(
+                "Draw who can act as whom (escalation techniques, possible ones dashed) and step through the \
+                 selected principal's shortest path to administrator",
+            );
+            let key = model as *const Model as usize;
+            if self.escalation && self.esc.as_ref().is_none_or(|(k, _)| *k != key) {
+                self.esc = Some((key, crate::escalate::Overlay::compute(model, ESCALATION_LIMIT)));
+            }
             if ui.button("Export DOT…").clicked()
                 && let Some(laid) = &self.laid
                 && let Some(path) = rfd::FileDialog::new()
@@ -382,6 +495,12 @@ impl GraphView {
         if let Some(laid) = &self.laid {
             legend_ui(ui, laid);
         }
+        let esc_path = if self.escalation {
+            self.escalation_stepper(ui, selected)
+        } else {
+            Vec::new()
+        };
+        let esc_step = self.esc_step;
         let (resp, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
         let rect = resp.rect;
         self.canvas_rect = Some(rect);
@@ -591,6 +710,74 @@ impl GraphView {
                     text = text.chars().take(47).collect::<String>() + "…";
                 }
                 edge_labels.push((pa0.lerp(pb0, 0.6) - Vec2::new(0.0, 14.0), text, color));
+            }
+        }
+        // The escalation overlay: every edge (possible ones dashed), administrators ringed, the selection's
+        // path in red with the stepper's current step thicker.
+        if self.escalation
+            && let Some((_, Some(o))) = &self.esc
+        {
+            let esc_color = Color32::from_rgb(235, 140, 40);
+            let at = |r: EntityRef| {
+                g.node_of(r)
+                    .and_then(|n| laid.pos.get(n.index()))
+                    .map(|p| to_screen(*p))
+            };
+            for (a, b, certain) in &o.edges {
+                let (Some(pa), Some(pb)) = (at(*a), at(*b)) else {
+                    continue;
+                };
+                let Some((pa, pb)) = clip(pa, pb, view) else {
+                    continue;
+                };
+                let stroke = Stroke::new(1.4, esc_color.gamma_multiply(0.75));
+                if *certain {
+                    painter.line_segment([pa, pb], stroke);
+                } else {
+                    painter.extend(egui::Shape::dashed_line(&[pa, pb], stroke, 5.0, 4.0));
+                }
+            }
+            for a in &o.admins {
+                if let Some(c) = at(*a) {
+                    painter.circle_stroke(
+                        c,
+                        radius + 6.0,
+                        Stroke::new(2.0, Color32::from_rgb(220, 50, 50)),
+                    );
+                }
+            }
+            for (k, (from, to, certain)) in esc_path.iter().enumerate() {
+                let current = k == esc_step;
+                let color = if current {
+                    Color32::from_rgb(255, 60, 60)
+                } else {
+                    Color32::from_rgb(200, 40, 40)
+                };
+                let width = if current { 5.0 } else { 3.0 };
+                let Some(pa) = at(*from) else { continue };
+                match to.and_then(at) {
+                    Some(pb) => {
+                        let stroke = Stroke::new(width, color);
+                        if *certain {
+                            painter.line_segment([pa, pb], stroke);
+                        } else {
+                            painter.extend(egui::Shape::dashed_line(&[pa, pb], stroke, 8.0, 5.0));
+                        }
+                        let dir = (pb - pa).normalized();
+                        let tip = pb - dir * (radius + 1.0);
+                        let side = dir.rot90() * 6.0;
+                        let back = tip - dir * 12.0;
+                        painter.add(egui::Shape::convex_polygon(
+                            vec![tip, back + side, back - side],
+                            color,
+                            Stroke::NONE,
+                        ));
+                    }
+                    // It gives itself every permission.
+                    None => {
+                        painter.circle_stroke(pa, radius + 9.0, Stroke::new(width, color));
+                    }
+                }
             }
         }
         // Nodes.

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod escalate;
 mod eval_cli;
 mod eval_props;
 mod eval_teaching;
