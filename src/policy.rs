@@ -413,6 +413,8 @@ pub struct Statement {
     pub invalid: Option<Spanned<Str>>,
     /// The `Condition` value's range.
     pub condition_span: Option<Span>,
+    /// Its `Resource`/`NotResource` list indexed, built on first use for long lists.
+    pub resource_index: ResourceIndexCache,
 }
 
 /// A policy document.
@@ -533,6 +535,82 @@ impl ActionIndex {
     /// True when statement `stmt` was returned by [`ActionIndex::candidates`] without its action being matched.
     pub fn needs_full_match(&self, stmt: u32) -> bool {
         self.other.binary_search(&stmt).is_ok()
+    }
+}
+
+/// A long `Resource` list indexed: the patterns without wildcards in a set (such a pattern matches only itself),
+/// the others listed, so that matching a request costs a lookup plus the wildcard patterns, not the whole list
+/// (a statement listing 10,000 ARNs is matched once per request of a reverse query).
+#[derive(Debug, Default)]
+pub struct ResourceIndex {
+    exact: FxHashSet<Box<str>>,
+    wild: Vec<u32>,
+    variables: bool,
+}
+
+impl ResourceIndex {
+    /// Lists at least this long are indexed.
+    pub const MIN_LEN: usize = 8;
+
+    /// Index `list`.
+    pub fn build(list: &OneOrMany) -> Self {
+        let mut idx = ResourceIndex::default();
+        for (i, item) in list.items.iter().enumerate() {
+            let p: &str = &item.value;
+            idx.variables |= p.contains("${");
+            if p.contains(['*', '?']) || p.contains("${") {
+                idx.wild.push(i as u32);
+            } else {
+                idx.exact.insert(p.into());
+            }
+        }
+        idx
+    }
+
+    /// Some pattern holds a policy variable (such lists are matched after substitution, not through the index).
+    pub fn has_variables(&self) -> bool {
+        self.variables
+    }
+
+    /// Whether some pattern of `list` (the list this index was built from) matches `resource`.
+    pub fn any_match(&self, list: &OneOrMany, resource: &str) -> bool {
+        self.exact.contains(resource)
+            || self.wild.iter().any(|&i| {
+                list.items
+                    .get(i as usize)
+                    .is_some_and(|p| crate::eval::glob::resource_matches(&p.value, resource))
+            })
+    }
+}
+
+/// A lazily built [`ResourceIndex`]; like [`ActionIndexCache`] it takes no part in equality and is not cloned.
+#[derive(Default)]
+pub struct ResourceIndexCache(std::sync::OnceLock<ResourceIndex>);
+
+impl ResourceIndexCache {
+    /// The index of `list` (built on first use; a statement has one resource list).
+    pub fn get(&self, list: &OneOrMany) -> &ResourceIndex {
+        self.0.get_or_init(|| ResourceIndex::build(list))
+    }
+}
+
+impl Clone for ResourceIndexCache {
+    fn clone(&self) -> Self {
+        ResourceIndexCache::default()
+    }
+}
+
+impl PartialEq for ResourceIndexCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ResourceIndexCache {}
+
+impl std::fmt::Debug for ResourceIndexCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResourceIndexCache")
     }
 }
 

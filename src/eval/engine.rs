@@ -521,10 +521,18 @@ fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
         None => true,
         Some(r) => {
             let l = r.list();
-            if l.iter().any(|p| p.contains("${")) {
-                return true;
-            }
-            let any = l.iter().any(|p| resource_matches(p, resource));
+            let any = if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN {
+                let idx = s.resource_index.get(l);
+                if idx.has_variables() {
+                    return true;
+                }
+                idx.any_match(l, resource)
+            } else {
+                if l.iter().any(|p| p.contains("${")) {
+                    return true;
+                }
+                l.iter().any(|p| resource_matches(p, resource))
+            };
             if r.is_not() { !any } else { any }
         }
     }
@@ -612,12 +620,15 @@ impl Eval<'_> {
                 return Applies::No;
             }
         }
-        if variables
-            && !self.filled
-            && s.resource
-                .as_ref()
-                .is_some_and(|r| r.list().iter().any(has_variable))
-        {
+        let resource_variables = s.resource.as_ref().is_some_and(|r| {
+            let l = r.list();
+            if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN {
+                s.resource_index.get(l).has_variables()
+            } else {
+                l.iter().any(has_variable)
+            }
+        });
+        if variables && !self.filled && resource_variables {
             self.ensure_ctx();
         }
         let resource = &self.req.resource;
@@ -631,13 +642,19 @@ impl Eval<'_> {
                 resource_matches(pattern, resource)
             }
         };
+        // A long list without variables is looked up in its index.
+        let any = |l: &crate::policy::OneOrMany, ctx: &Context| {
+            if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN
+                && !(variables && resource_variables)
+            {
+                s.resource_index.get(l).any_match(l, resource)
+            } else {
+                l.iter().any(|p| matches_resource(p, ctx))
+            }
+        };
         let res = match &s.resource {
-            Some(ResourceBlock::Resource(l)) => {
-                l.iter().any(|p| matches_resource(p, &self.ctx)) || broken(l.span)
-            }
-            Some(ResourceBlock::NotResource(l)) => {
-                !l.iter().any(|p| matches_resource(p, &self.ctx)) || broken(l.span)
-            }
+            Some(ResourceBlock::Resource(l)) => any(l, &self.ctx) || broken(l.span),
+            Some(ResourceBlock::NotResource(l)) => !any(l, &self.ctx) || broken(l.span),
             // Trust policies have no `Resource`: the role itself is the resource.
             None => check_principal || unsure.is_some(),
         };

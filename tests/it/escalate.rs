@@ -237,7 +237,14 @@ fn cli_json_without_principal_answers_for_every_user_and_role() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 29);
+    // One result per user and role of the sample.
+    let m = iam_atlas::sample::load_sample(iam_atlas::account::LoadOptions::default()).unwrap();
+    let principals: usize = m
+        .accounts
+        .iter()
+        .map(|a| a.users.len() + a.roles.len())
+        .sum();
+    assert_eq!(results.len(), principals);
     let maria = results
         .iter()
         .find(|r| r["principal"] == "arn:aws:iam::412345678901:user/maria.silva")
