@@ -195,33 +195,6 @@ pub fn is_workspace(text: &str) -> bool {
     false
 }
 
-#[cfg(test)]
-mod detect_tests {
-    use super::is_workspace;
-
-    #[test]
-    fn a_workspace_is_known_by_its_format_key() {
-        assert!(is_workspace(
-            r#"{"format": "iam-atlas-workspace/1", "accounts": []}"#
-        ));
-        assert!(is_workspace(
-            "\u{feff}{\n  \"name\": \"x\",\n  \"format\":\"iam-atlas-workspace/1\"}"
-        ));
-        // An export whose tag mentions the text is an export.
-        assert!(!is_workspace(
-            r#"{"UserDetailList": [{"Tags": [{"Key": "format", "Value": "iam-atlas-workspace/1"}]}]}"#
-        ));
-        assert!(!is_workspace(
-            r#"{"Note": "iam-atlas-workspace/1", "format": "other"}"#
-        ));
-        assert!(!is_workspace(
-            r#"{"a": {"format": "iam-atlas-workspace/1"}}"#
-        ));
-        assert!(!is_workspace(""));
-        assert!(!is_workspace("\"unterminated"));
-    }
-}
-
 /// Load files (exports and/or workspaces) from disk into one model.
 pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Result<Model, LoadError> {
     load_with(&Disk, paths, opts)
@@ -597,5 +570,32 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
         {
             w.entity = model.by_arn.get(arn).copied();
         }
+    }
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::is_workspace;
+
+    #[test]
+    fn a_workspace_is_known_by_its_format_key() {
+        assert!(is_workspace(
+            r#"{"format": "iam-atlas-workspace/1", "accounts": []}"#
+        ));
+        assert!(is_workspace(
+            "\u{feff}{\n  \"name\": \"x\",\n  \"format\":\"iam-atlas-workspace/1\"}"
+        ));
+        // An export whose tag mentions the text is an export.
+        assert!(!is_workspace(
+            r#"{"UserDetailList": [{"Tags": [{"Key": "format", "Value": "iam-atlas-workspace/1"}]}]}"#
+        ));
+        assert!(!is_workspace(
+            r#"{"Note": "iam-atlas-workspace/1", "format": "other"}"#
+        ));
+        assert!(!is_workspace(
+            r#"{"a": {"format": "iam-atlas-workspace/1"}}"#
+        ));
+        assert!(!is_workspace(""));
+        assert!(!is_workspace("\"unterminated"));
     }
 }

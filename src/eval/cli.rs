@@ -207,7 +207,7 @@ fn context_from(pairs: &[String]) -> Result<Context, String> {
 }
 
 /// Read policy documents from a file: one document, or an array of documents.
-fn policies_from(path: &PathBuf) -> Result<Vec<(String, Policy)>, String> {
+fn policies_from(path: &std::path::Path) -> Result<Vec<(String, Policy)>, String> {
     let name = path.display().to_string();
     let text = crate::files::read_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let parsed = crate::json::parse(&text);
