@@ -410,7 +410,57 @@ fn short(list: &[String]) -> String {
     s
 }
 
+/// The access proof of a target (`crate::eval::proof`), as evidence: a witness request checked by the
+/// evaluator, or why no outside principal can reach it, or why that is unknown.
+fn proof_evidence(ctx: &Ctx<'_>, t: &Target<'_>) -> Evidence {
+    use crate::eval::proof::{Reach, external_access};
+    let zone = match ctx.opts.zone {
+        Zone::Account => crate::eval::proof::Zone::Account,
+        Zone::Organization => crate::eval::proof::Zone::Organization,
+    };
+    let p = external_access(ctx.model, t.arn, zone);
+    let text = match (p.reach, p.witnesses.first()) {
+        (Reach::Reachable, Some(w)) => format!(
+            "access proof: reachable from outside; witness: {} may {}{}",
+            w.principal,
+            w.action,
+            if w.context.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " with {}",
+                    w.context
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.join(",")))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            }
+        ),
+        (Reach::NotReachable, _) => format!(
+            "access proof: no context lets a principal outside the zone in ({})",
+            p.why.join("; ")
+        ),
+        _ => format!("access proof: unknown ({})", p.why.join("; ")),
+    };
+    Evidence::Note {
+        text: crate::text::excerpt(&text, 600),
+    }
+}
+
 fn analyse(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding>) {
+    let before = out.len();
+    analyse_named(ctx, t, doc, out);
+    if out.len() > before {
+        // One proof per resource, attached to each of its findings.
+        let proof = proof_evidence(ctx, t);
+        for f in out.iter_mut().skip(before) {
+            f.evidence.push(proof.clone());
+        }
+    }
+}
+
+fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding>) {
     let policy_label = if t.trust {
         format!("{} trust policy", t.label)
     } else {

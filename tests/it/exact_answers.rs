@@ -483,3 +483,46 @@ fn what_can_stays_linear_and_bounded_on_adversarial_policies() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The external-access review uses the access proof: every external finding carries its proof.
+#[test]
+fn external_findings_carry_their_access_proof() {
+    let (_, out, err) = run(&[
+        "audit",
+        "--sample",
+        "--format",
+        "json",
+        "--min-severity",
+        "critical",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let external: Vec<&Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["category"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("external"))
+        })
+        .collect();
+    assert!(external.len() >= 5, "{}", external.len());
+    for f in external {
+        let proof = f["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| {
+                e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("access proof: "))
+            })
+            .unwrap_or_else(|| panic!("no proof for {}", f["entity"]));
+        assert!(
+            proof["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("reachable from outside; witness:")),
+            "a finding whose resource the proof says is unreachable: {proof}"
+        );
+    }
+}
