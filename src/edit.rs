@@ -455,9 +455,7 @@ impl DraftStore {
     pub fn save(&self, id: &str, text: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let path = self.path(id);
-        let tmp = self.dir.join(format!("{}.tmp", hex(id)));
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &path)
+        crate::files::write_atomic(&path, text.as_bytes())
     }
 
     /// Every draft, newest first (an empty list when the directory does not exist).

@@ -455,13 +455,7 @@ pub fn write(w: &mut dyn Write, spec: &Spec) -> std::io::Result<()> {
 
 /// Write a new file (refusing to overwrite one). Returns its size.
 pub fn write_new_file(path: &Path, spec: &Spec) -> std::io::Result<u64> {
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-    write(&mut w, spec)?;
-    w.flush()?;
+    crate::files::write_new(path, |w| write(w, spec))?;
     Ok(std::fs::metadata(path)?.len())
 }
 

@@ -1127,9 +1127,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    crate::files::write_atomic(path, text.as_bytes())
 }
 
 /// The drafts directory in the platform's data directory (`~/.local/share/iam-atlas/drafts` on Linux).

@@ -877,7 +877,9 @@ impl EvaluatorView {
                     .any(|s| std::path::Path::new(&s.name) == path);
                 if is_snapshot {
                     self.message = Some("refusing to write over a loaded snapshot file".into());
-                } else if let Err(e) = std::fs::write(&path, suite::to_json(&self.suite)) {
+                } else if let Err(e) =
+                    crate::files::write_atomic(&path, suite::to_json(&self.suite).as_bytes())
+                {
                     self.message = Some(format!("cannot write {}: {e}", path.display()));
                 }
             }

@@ -99,8 +99,7 @@ impl FindingsView {
             return;
         };
         let text = serde_json::to_string_pretty(&*b).unwrap_or_default();
-        let tmp = path.with_extension("json.tmp");
-        let written = std::fs::write(&tmp, text + "\n").and_then(|()| std::fs::rename(&tmp, path));
+        let written = crate::files::write_atomic(path, (text + "\n").as_bytes());
         self.message = written
             .err()
             .map(|e| format!("cannot write {}: {e}", path.display()));

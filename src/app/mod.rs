@@ -340,7 +340,7 @@ impl AtlasApp {
                             let bytes: Vec<u8> =
                                 part.pixels.iter().flat_map(|c| c.to_array()).collect();
                             let saved = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
-                                .map(|img| img.save(&path));
+                                .map(|img| save_png(&img, &path));
                             match saved {
                                 Some(Ok(())) => {}
                                 Some(Err(e)) => {
@@ -368,7 +368,7 @@ impl AtlasApp {
                     self.view = View::Evaluator;
                 }
                 Command::ExportDot(path, text) => {
-                    if let Err(e) = std::fs::write(&path, text) {
+                    if let Err(e) = crate::files::write_atomic(&path, text.as_bytes()) {
                         self.load_error = Some(format!("cannot write {}: {e}", path.display()));
                     }
                 }
@@ -809,7 +809,7 @@ impl AtlasApp {
                 let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
                 match image::RgbaImage::from_raw(w as u32, h as u32, bytes) {
                     Some(img) => {
-                        if let Err(e) = img.save(&path) {
+                        if let Err(e) = save_png(&img, &path) {
                             eprintln!("error: cannot save screenshot {}: {e}", path.display());
                         }
                     }
@@ -967,4 +967,15 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
             1
         }
     }
+}
+
+/// Encode `img` as PNG and write it atomically (a temporary file renamed over the target).
+fn save_png(img: &image::RgbaImage, path: &std::path::Path) -> Result<(), String> {
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| e.to_string())?;
+    crate::files::write_atomic(path, &bytes).map_err(|e| e.to_string())
 }

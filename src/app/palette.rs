@@ -212,7 +212,7 @@ pub fn save_recent(list: &[PathBuf]) {
         let _ = std::fs::create_dir_all(dir);
     }
     if let Ok(text) = serde_json::to_string_pretty(list) {
-        let _ = std::fs::write(path, text);
+        let _ = crate::files::write_atomic(&path, text.as_bytes());
     }
 }
 

@@ -82,9 +82,8 @@ fn write_new(path: &std::path::Path, text: &str) -> Result<(), String> {
             path.display()
         ));
     }
-    let tmp = path.with_extension("tmp-iam-atlas");
-    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    crate::files::write_new(path, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Run `audit`; the exit status (0 clean, 1 findings at or above the threshold, 2 error).
