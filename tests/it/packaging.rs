@@ -227,6 +227,9 @@ fn help_about_shows_version_commit_catalog_and_licences() {
     let model = iam_atlas::sample::load_sample(iam_atlas::account::LoadOptions::default())
         .expect("sample loads");
     let mut h = Harness::builder()
+        // Background work (the review after a load, reverse queries) asks for a repaint when it finishes, which
+        // may land while a step runs: room for those frames, so a busy machine does not fail the test.
+        .with_max_steps(32)
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
             |ui, app: &mut AtlasApp| app.show(ui),
