@@ -1101,22 +1101,16 @@ fn answer_ui(
                 .filter(|s| s.effect == crate::policy::Effect::Allow)
             {
                 for c in s.conditions.iter().filter(|c| !c.held) {
-                    let req = match &c.request_values {
-                        Some(v) => v.join(", "),
-                        None => "(missing)".into(),
-                    };
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
                         format!(
-                            "Almost allowed by {} in {} {}: {} {} [{}] vs request [{req}] fails",
+                            "Almost allowed by {} in {} {}: {} fails",
                             s.sid
                                 .clone()
                                 .unwrap_or_else(|| format!("statement {}", s.index + 1)),
                             s.policy.kind,
                             s.policy.name,
-                            c.operator,
-                            c.key,
-                            c.policy_values.join(", ")
+                            condition_text(c)
                         ),
                     );
                 }
@@ -1208,18 +1202,9 @@ fn answer_ui(
                 ui.label(format!("in {} {}", s.policy.kind, s.policy.name));
             });
             for c in s.conditions.iter().filter(|c| !c.held) {
-                let req = match &c.request_values {
-                    Some(v) => v.join(", "),
-                    None => "(missing)".into(),
-                };
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
-                    format!(
-                        "      {} {} [{}] vs request [{req}]: fails",
-                        c.operator,
-                        c.key,
-                        c.policy_values.join(", ")
-                    ),
+                    format!("      {}: fails", condition_text(c)),
                 );
             }
         }
@@ -1258,21 +1243,12 @@ fn answer_ui(
                 }
             });
             for c in &s.conditions {
-                let req = match &c.request_values {
-                    Some(v) => v.join(", "),
-                    None => "(missing)".into(),
-                };
                 let mark = match (&c.unreadable, c.held) {
                     (Some(why), _) => format!("cannot be decided ({why})"),
                     (None, true) => "holds".into(),
                     (None, false) => "fails".into(),
                 };
-                ui.label(format!(
-                    "      {} {} [{}] vs request [{req}]: {mark}",
-                    c.operator,
-                    c.key,
-                    c.policy_values.join(", ")
-                ));
+                ui.label(format!("      {}: {mark}", condition_text(c)));
             }
         }
     }
@@ -1302,6 +1278,20 @@ fn answer_ui(
             ui.label(format!("  {k} = {}", v.join(", ")));
         }
     }
+}
+
+/// `NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]`.
+fn condition_text(c: &crate::eval::condition::ConditionResult) -> String {
+    let req = match &c.request_values {
+        Some(v) => v.join(", "),
+        None => "(missing)".into(),
+    };
+    format!(
+        "{} {} [{}] vs request [{req}]",
+        c.operator,
+        c.key,
+        c.policy_values.join(", ")
+    )
 }
 
 /// "How to allow it" for a denial, "What would deny it" for an allowance: each change verified by the engine.

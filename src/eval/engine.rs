@@ -820,6 +820,30 @@ impl Eval<'_> {
         }
     }
 
+    /// A statement for the explanation: its policy, place in the source and conditions.
+    fn explained_hit(
+        &self,
+        input: &Input<'_>,
+        s: &Statement,
+        index: usize,
+        effect: Effect,
+        conditions: Vec<ConditionResult>,
+    ) -> StatementHit {
+        let location = input.label.source().map(|src| {
+            let source = self.model.source(src);
+            format!("{}:{}", source.name, source.line_col(s.span.start))
+        });
+        StatementHit {
+            policy: input.label.label(),
+            index,
+            sid: s.sid.as_ref().map(|x| x.value.to_string()),
+            effect,
+            span: s.span,
+            location,
+            conditions,
+        }
+    }
+
     fn layer(&mut self, inputs: &[Input<'_>], check_principal: bool) -> LayerEval {
         let mut out = LayerEval {
             deny: false,
@@ -892,19 +916,9 @@ impl Eval<'_> {
                         Applies::No => continue,
                         Applies::NearMiss(conditions) => {
                             if out.near_misses.len() < 16 {
-                                let location = input.label.source().map(|src| {
-                                    let source = self.model.source(src);
-                                    format!("{}:{}", source.name, source.line_col(s.span.start))
-                                });
-                                out.near_misses.push(StatementHit {
-                                    policy: input.label.label(),
-                                    index,
-                                    sid: s.sid.as_ref().map(|x| x.value.to_string()),
-                                    effect: s.effect.as_ref().map_or(Effect::Deny, |e| e.value),
-                                    span: s.span,
-                                    location,
-                                    conditions,
-                                });
+                                let effect = s.effect.as_ref().map_or(Effect::Deny, |e| e.value);
+                                out.near_misses
+                                    .push(self.explained_hit(input, s, index, effect, conditions));
                             }
                             continue;
                         }
@@ -953,19 +967,8 @@ impl Eval<'_> {
                     ));
                 }
                 if self.explain {
-                    let location = input.label.source().map(|src| {
-                        let source = self.model.source(src);
-                        format!("{}:{}", source.name, source.line_col(s.span.start))
-                    });
-                    out.hits.push(StatementHit {
-                        policy: input.label.label(),
-                        index,
-                        sid: s.sid.as_ref().map(|x| x.value.to_string()),
-                        effect,
-                        span: s.span,
-                        location,
-                        conditions,
-                    });
+                    out.hits
+                        .push(self.explained_hit(input, s, index, effect, conditions));
                 }
             }
             self.buf = candidates;
