@@ -182,7 +182,7 @@ impl Write for PipeWatch<'_> {
     }
 }
 
-fn run_inner(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> i32 {
     let result = match command {
         Command::Summary {
             files,
@@ -239,6 +239,8 @@ fn run_inner(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     };
     match result {
         Ok(()) => 0,
+        // The reader went away: the failed write is not an error worth a message.
+        Err(_) if out.closed => 0,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             2

@@ -274,6 +274,37 @@ impl BaseOperator {
             .unwrap_or("?")
     }
 
+    /// The family of values it compares: one table for the validator's type checks, the evaluator's readers
+    /// ([`crate::values`]) and explanations.
+    pub fn family(self) -> Family {
+        use BaseOperator::*;
+        match self {
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => Family::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
+            | DateGreaterThanEquals => Family::Date,
+            Bool => Family::Bool,
+            BinaryEquals => Family::Binary,
+            IpAddress | NotIpAddress => Family::Ip,
+            ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => Family::Arn,
+            Null => Family::Null,
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike => Family::String,
+        }
+    }
+
     /// The operator that holds for a value exactly when this one does not (`StringEquals` ↔ `StringNotEquals`,
     /// `NumericLessThan` ↔ `NumericGreaterThanEquals`, …). `Bool`, `Null` and `BinaryEquals` have none (their
     /// negation flips or excludes the value instead).
@@ -322,6 +353,43 @@ impl BaseOperator {
                 | BaseOperator::ArnNotEquals
                 | BaseOperator::ArnNotLike
         )
+    }
+}
+
+/// The kinds of value condition operators compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// `String*`.
+    String,
+    /// `Numeric*`.
+    Numeric,
+    /// `Date*`.
+    Date,
+    /// `Bool`.
+    Bool,
+    /// `BinaryEquals`.
+    Binary,
+    /// `IpAddress`, `NotIpAddress`.
+    Ip,
+    /// `Arn*`.
+    Arn,
+    /// `Null`.
+    Null,
+}
+
+impl Family {
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::String => "string",
+            Family::Numeric => "numeric",
+            Family::Date => "date",
+            Family::Bool => "boolean",
+            Family::Binary => "binary",
+            Family::Ip => "IP address",
+            Family::Arn => "ARN",
+            Family::Null => "null",
+        }
     }
 }
 

@@ -281,26 +281,14 @@ pub fn unreadable_value(
     ctx: &Context,
     variables: bool,
 ) -> Option<String> {
-    let kind = match op.base {
-        BaseOperator::NumericEquals
-        | BaseOperator::NumericNotEquals
-        | BaseOperator::NumericLessThan
-        | BaseOperator::NumericLessThanEquals
-        | BaseOperator::NumericGreaterThan
-        | BaseOperator::NumericGreaterThanEquals => "a number",
-        BaseOperator::DateEquals
-        | BaseOperator::DateNotEquals
-        | BaseOperator::DateLessThan
-        | BaseOperator::DateLessThanEquals
-        | BaseOperator::DateGreaterThan
-        | BaseOperator::DateGreaterThanEquals => "a date",
-        BaseOperator::Bool | BaseOperator::Null => "`true` or `false`",
-        BaseOperator::IpAddress | BaseOperator::NotIpAddress => "an IP address or range",
-        BaseOperator::ArnEquals
-        | BaseOperator::ArnLike
-        | BaseOperator::ArnNotEquals
-        | BaseOperator::ArnNotLike => "an ARN",
-        _ => return None,
+    use crate::policy::Family;
+    let kind = match op.base.family() {
+        Family::Numeric => "a number",
+        Family::Date => "a date",
+        Family::Bool | Family::Null => "`true` or `false`",
+        Family::Ip => "an IP address or range",
+        Family::Arn => "an ARN",
+        Family::String | Family::Binary => return None,
     };
     for p in policy_values {
         let sub = if variables {

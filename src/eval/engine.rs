@@ -1960,7 +1960,7 @@ fn run(
 }
 
 /// A KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), the only KMS resource with a key policy.
-fn is_kms_key(resource: &str) -> bool {
+pub(crate) fn is_kms_key(resource: &str) -> bool {
     let mut parts = resource.splitn(6, ':');
     parts.next() == Some("arn")
         && parts.next().is_some()

@@ -184,10 +184,7 @@ fn possible_principals(
     };
     // A policy that must allow but is not loaded (a role's trust policy, a key policy) could name anyone: every
     // principal's answer may be unknown.
-    let key = {
-        let mut parts = resource.splitn(6, ':');
-        parts.nth(2) == Some("kms") && parts.nth(2).is_some_and(|r| r.starts_with("key/"))
-    };
+    let key = super::engine::is_kms_key(resource);
     if resource_doc.is_none() && ((assume && resource.contains(":role/")) || key) {
         return None;
     }

@@ -7,7 +7,7 @@
 //! patterns with their wildcards filled), so the search is small and linear in the conditions.
 
 use super::condition::{self, Assumption, Context, Test, Truth};
-use crate::policy::{BaseOperator, ConditionOperator};
+use crate::policy::{ConditionOperator, Family};
 use crate::time::Timestamp;
 use std::net::IpAddr;
 
@@ -34,37 +34,26 @@ fn candidates(tests: &[Want<'_>]) -> Vec<Option<String>> {
             continue;
         };
         for v in &w.test.values {
-            use BaseOperator::*;
-            match op.base {
-                NumericEquals
-                | NumericNotEquals
-                | NumericLessThan
-                | NumericLessThanEquals
-                | NumericGreaterThan
-                | NumericGreaterThanEquals => {
+            match op.base.family() {
+                Family::Numeric => {
                     if let Some(n) = crate::values::number(v) {
                         for d in [0.0, -1.0, 1.0, -0.5, 0.5] {
                             push(format!("{}", n + d));
                         }
                     }
                 }
-                DateEquals
-                | DateNotEquals
-                | DateLessThan
-                | DateLessThanEquals
-                | DateGreaterThan
-                | DateGreaterThanEquals => {
+                Family::Date => {
                     if let Some(t) = crate::values::date(v) {
                         for d in [0, -1, 1, -86_400, 86_400] {
                             push(Timestamp(t.0.saturating_add(d)).to_string());
                         }
                     }
                 }
-                Bool | Null => {
+                Family::Bool | Family::Null => {
                     push("true".into());
                     push("false".into());
                 }
-                IpAddress | NotIpAddress => {
+                Family::Ip => {
                     if let Some((ip, bits)) = crate::values::ip_range(v) {
                         push(ip.to_string());
                         // An address outside the range: the network address with its first bit flipped.

@@ -101,27 +101,7 @@ fn family_matches(base: BaseOperator, ty: KeyType) -> bool {
 }
 
 fn family_name(base: BaseOperator) -> &'static str {
-    use BaseOperator::*;
-    match base {
-        NumericEquals
-        | NumericNotEquals
-        | NumericLessThan
-        | NumericLessThanEquals
-        | NumericGreaterThan
-        | NumericGreaterThanEquals => "numeric",
-        DateEquals
-        | DateNotEquals
-        | DateLessThan
-        | DateLessThanEquals
-        | DateGreaterThan
-        | DateGreaterThanEquals => "date",
-        Bool => "boolean",
-        BinaryEquals => "binary",
-        IpAddress | NotIpAddress => "IP address",
-        ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => "ARN",
-        Null => "null",
-        _ => "string",
-    }
+    base.family().name()
 }
 
 fn type_name(ty: KeyType) -> &'static str {
