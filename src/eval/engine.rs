@@ -801,18 +801,11 @@ impl Eval<'_> {
         if !open.is_empty() && unsure.is_none() {
             if is_deny {
                 // The deny applies only if its open tests all hold: the answer assumes they do not.
-                let a = Assumption::NotAll(open);
-                if !self.assumed.contains(&a) {
-                    self.assumed.push(a);
-                }
+                // (Duplicates are removed once, by text, when the run ends: linear in the assumptions.)
+                self.assumed.push(Assumption::NotAll(open));
                 return Applies::No;
             }
-            for t in open {
-                let a = Assumption::Holds(t);
-                if !self.assumed.contains(&a) {
-                    self.assumed.push(a);
-                }
-            }
+            self.assumed.extend(open.into_iter().map(Assumption::Holds));
         }
         match unsure {
             Some(why) => Applies::Unsure(named, results, why),
@@ -889,20 +882,23 @@ impl Eval<'_> {
                 Vec::new()
             } else {
                 let l = input.label.label();
-                self.ignore
+                let mut v: Vec<usize> = self
+                    .ignore
                     .iter()
                     .filter(|r| {
                         r.kind == l.kind && r.name == l.name && r.attached_to == l.attached_to
                     })
                     .map(|r| r.index)
-                    .collect()
+                    .collect();
+                v.sort_unstable();
+                v
             };
             for &ci in &candidates {
                 let index = ci as usize;
                 let Some(s) = input.policy.statements.get(index) else {
                     continue;
                 };
-                if ignored.contains(&index) {
+                if !ignored.is_empty() && ignored.binary_search(&index).is_ok() {
                     continue;
                 }
                 // The action index (or the prefilter) has matched the action already, except for the statements it

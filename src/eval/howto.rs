@@ -50,6 +50,9 @@ pub struct Change {
     pub verified: bool,
 }
 
+/// At most this many changes of one kind are tried (each is an evaluation).
+const MAX_PER_KIND: usize = 16;
+
 fn policy(json: &str) -> Policy {
     let mut interner = Interner::default();
     parse_text(json, &mut interner).policy
@@ -274,7 +277,9 @@ pub fn how_to_allow(model: &Model, req: &Request, overrides: &Overrides) -> Vec<
             )
         })
         .collect();
-    for (layer, sref, text) in &denies {
+    // Each suggestion is one more evaluation: at most 16 of a kind, so a policy with thousands of matching
+    // statements costs a bounded number of evaluations.
+    for (layer, sref, text) in denies.iter().take(MAX_PER_KIND) {
         let got = decision_with(
             model,
             req,
@@ -369,7 +374,12 @@ pub fn what_would_deny(model: &Model, req: &Request, overrides: &Overrides) -> V
     context_changes(model, req, overrides, &r, Decision::ImplicitDeny, &mut out);
     // Without the statements that allow it.
     for l in &r.layers {
-        for s in l.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        for s in l
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow)
+            .take(MAX_PER_KIND)
+        {
             if l.layer != r.decided_by.unwrap_or(Layer::Identity)
                 && !(l.layer == Layer::Identity && r.decided_by != Some(Layer::Resource))
             {
