@@ -8,6 +8,7 @@ pub mod evaluator;
 mod explorer;
 pub mod findings;
 pub mod graph_view;
+pub mod input;
 pub mod palette;
 
 pub use graph_view::GraphView;
@@ -172,6 +173,7 @@ pub struct AtlasApp {
     commands: Vec<Command>,
     job: Option<LoadJob>,
     screenshot: Option<ScreenshotPlan>,
+    pacer: input::InputPacer,
 }
 
 impl AtlasApp {
@@ -201,6 +203,7 @@ impl AtlasApp {
             commands: Vec::new(),
             job: None,
             screenshot: None,
+            pacer: input::InputPacer::default(),
         }
     }
 
@@ -215,6 +218,13 @@ impl AtlasApp {
     /// Queue a command (buttons call this; it runs at the end of the frame).
     pub fn push(&mut self, c: Command) {
         self.commands.push(c);
+    }
+
+    /// Split a frame's input so that no typed character is lost around a focus change (see [`input`]); eframe
+    /// calls this before each frame, and the GUI tests before theirs. True when events wait for the next frame
+    /// (the caller asks for a repaint).
+    pub fn pace_input(&mut self, raw: &mut egui::RawInput) -> bool {
+        self.pacer.pace(raw)
     }
 
     /// True while a load runs in the background.
@@ -288,6 +298,10 @@ impl AtlasApp {
     }
 
     fn run_commands(&mut self, ctx: &egui::Context) {
+        // A command runs after the frame was drawn: draw its result at once.
+        if !self.commands.is_empty() {
+            ctx.request_repaint();
+        }
         for c in std::mem::take(&mut self.commands) {
             match c {
                 Command::Select(r) => self.select(r),
@@ -826,6 +840,12 @@ struct EframeApp {
 }
 
 impl eframe::App for EframeApp {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if self.app.pace_input(raw_input) {
+            ctx.request_repaint();
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.show(ui);
     }

@@ -133,14 +133,17 @@ impl Palette {
             .default_width(460.0)
             .show(ctx, |ui| {
                 let label = ui.label("Name");
-                let edit = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.query)
-                            .hint_text("a few letters; arrows choose, Enter jumps")
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(label.id);
-                edit.request_focus();
+                // The focus is given before the field reads this frame's events, so that what is typed in the
+                // first frame the palette shows arrives.
+                let id = egui::Id::new("palette-query");
+                ui.memory_mut(|m| m.request_focus(id));
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.query)
+                        .id(id)
+                        .hint_text("a few letters; arrows choose, Enter jumps")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
                 let stale = self.results.as_ref().is_none_or(|(q, _)| *q != self.query);
                 if stale {
                     self.results = Some((self.query.clone(), search(model, &self.query, RESULTS)));
