@@ -4,6 +4,7 @@
 //! The text, its kind and its origin live here; changing the model goes through [`Command`]s.
 
 use super::Command;
+use super::file_picker::FilePurpose;
 use crate::account::{Model, SourceId};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edit::{self, DocTarget, DraftStore};
@@ -364,20 +365,11 @@ impl EditorView {
                     }
                 }
             });
-            if ui.button("Open file…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("JSON", &["json"])
-                    .pick_file()
-            {
-                commands.push(Command::EditFile(path));
+            if ui.button("Open file…").clicked() {
+                commands.push(Command::PickFile(FilePurpose::EditPolicy));
             }
-            if ui.button("Save as…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("JSON", &["json"])
-                    .set_file_name("policy.json")
-                    .save_file()
-            {
-                commands.push(Command::SaveText(path, self.text.clone()));
+            if ui.button("Save as…").clicked() {
+                commands.push(Command::PickFile(FilePurpose::SavePolicy));
             }
             ui.separator();
             let label = ui.label("Type:");

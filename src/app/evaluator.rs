@@ -4,6 +4,7 @@
 //! Everything shown comes from the engine's [`EvalResult`]; this view never re-derives why.
 
 use super::Command;
+use super::file_picker::FilePurpose;
 use crate::account::{EntityRef, Model};
 use crate::eval::reverse::{WhatCan, WhoCan, what_can, who_can};
 use crate::eval::suite::{self, NamedRequest, Outcome};
@@ -392,7 +393,7 @@ impl EvaluatorView {
             Tab::Request => self.answer(ui, model, commands),
             Tab::WhoCan => self.who_can_ui(ui, model, commands),
             Tab::WhatCan => self.what_can_ui(ui, model, commands),
-            Tab::Suite => self.suite_ui(ui, model),
+            Tab::Suite => self.suite_ui(ui, model, commands),
         });
     }
 
@@ -845,43 +846,46 @@ impl EvaluatorView {
         Ok((r.principal, r.context))
     }
 
-    fn suite_ui(&mut self, ui: &mut egui::Ui, model: &Model) {
-        ui.horizontal(|ui| {
-            if ui.button("Load…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("JSON", &["json"])
-                    .pick_file()
-            {
-                let name = path.display().to_string();
-                match std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{name}: {e}"))
-                    .and_then(|t| suite::parse(&name, &t))
-                {
-                    Ok(s) => {
-                        self.suite = s;
-                        self.outcomes.clear();
-                        self.message = None;
-                    }
-                    Err(e) => self.message = Some(e),
-                }
+    /// Load a saved request set from `path` (problems go to the message line).
+    pub fn load_suite_file(&mut self, path: &std::path::Path) {
+        let name = path.display().to_string();
+        match crate::files::read_string(path)
+            .map_err(|e| format!("{name}: {e}"))
+            .and_then(|t| suite::parse(&name, &t))
+        {
+            Ok(s) => {
+                self.suite = s;
+                self.outcomes.clear();
+                self.message = None;
             }
-            if ui.button("Save as…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("JSON", &["json"])
-                    .set_file_name("requests.json")
-                    .save_file()
-            {
-                let is_snapshot = model
-                    .sources
-                    .iter()
-                    .any(|s| std::path::Path::new(&s.name) == path);
-                if is_snapshot {
-                    self.message = Some("refusing to write over a loaded snapshot file".into());
-                } else if let Err(e) =
-                    crate::files::write_atomic(&path, suite::to_json(&self.suite).as_bytes())
-                {
-                    self.message = Some(format!("cannot write {}: {e}", path.display()));
-                }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// Save the request set to `path`, never over a loaded snapshot file.
+    pub fn save_suite_file(&mut self, path: &std::path::Path, model: &Model) {
+        let is_snapshot = model
+            .sources
+            .iter()
+            .any(|s| std::path::Path::new(&s.name) == path);
+        if is_snapshot {
+            self.message = Some("refusing to write over a loaded snapshot file".into());
+        } else if let Err(e) =
+            crate::files::write_atomic(path, suite::to_json(&self.suite).as_bytes())
+        {
+            self.message = Some(format!("cannot write {}: {e}", path.display()));
+        } else {
+            self.message = None;
+        }
+    }
+
+    fn suite_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            if ui.button("Load…").clicked() {
+                commands.push(Command::PickFile(FilePurpose::LoadRequests));
+            }
+            if ui.button("Save as…").clicked() {
+                commands.push(Command::PickFile(FilePurpose::SaveRequests));
             }
             if ui
                 .add_enabled(!self.suite.is_empty(), egui::Button::new("Run all"))

@@ -3,6 +3,7 @@
 //! computed on a background thread so that the window stays responsive.
 
 use super::Command;
+use super::file_picker::FilePurpose;
 use crate::account::{EntityRef, Model};
 use crate::graph::{self, AtlasGraph, EdgeKind, Filter, GraphKind, NodeKind};
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
@@ -384,6 +385,23 @@ impl GraphView {
         self.dragging = None;
     }
 
+    /// The graph as drawn, in Graphviz DOT (none before the first layout).
+    pub fn dot_text(&self) -> Option<String> {
+        self.laid.as_ref().map(|l| l.graph.to_dot())
+    }
+
+    /// The graph as drawn, in SVG with its laid-out positions (none before the first layout).
+    pub fn svg_text(&self) -> Option<String> {
+        self.laid.as_ref().map(|laid| {
+            let pos: Vec<graph::Pos> = laid
+                .pos
+                .iter()
+                .map(|p| graph::Pos { x: p.x, y: p.y })
+                .collect();
+            laid.graph.to_svg(&pos)
+        })
+    }
+
     /// The toolbar: search, focus, account, kinds, fit, export.
     pub fn toolbar(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
@@ -439,37 +457,15 @@ impl GraphView {
             if self.escalation && self.esc.as_ref().is_none_or(|(k, _)| *k != key) {
                 self.esc = Some((key, crate::escalate::Overlay::compute(model, ESCALATION_LIMIT)));
             }
-            if ui.button("Export DOT…").clicked()
-                && let Some(laid) = &self.laid
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("Graphviz", &["dot", "gv"])
-                    .set_file_name("graph.dot")
-                    .save_file()
-            {
-                commands.push(Command::ExportDot(path, laid.graph.to_dot()));
-            }
-            if ui.button("Export PNG…").clicked()
-                && self.laid.is_some()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("PNG", &["png"])
-                    .set_file_name("graph.png")
-                    .save_file()
-            {
-                commands.push(Command::ExportPng(path));
-            }
-            if ui.button("Export SVG…").clicked()
-                && let Some(laid) = &self.laid
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("SVG", &["svg"])
-                    .set_file_name("graph.svg")
-                    .save_file()
-            {
-                let pos: Vec<graph::Pos> = laid
-                    .pos
-                    .iter()
-                    .map(|p| graph::Pos { x: p.x, y: p.y })
-                    .collect();
-                commands.push(Command::ExportDot(path, laid.graph.to_svg(&pos)));
+            let laid = self.laid.is_some();
+            for (label, purpose) in [
+                ("Export DOT…", FilePurpose::ExportDot),
+                ("Export PNG…", FilePurpose::ExportPng),
+                ("Export SVG…", FilePurpose::ExportSvg),
+            ] {
+                if ui.add_enabled(laid, egui::Button::new(label)).clicked() {
+                    commands.push(Command::PickFile(purpose));
+                }
             }
             if let Some(l) = &self.laid {
                 ui.weak(format!(

@@ -6,6 +6,7 @@ mod details;
 pub mod editor;
 pub mod evaluator;
 mod explorer;
+pub mod file_picker;
 pub mod findings;
 pub mod graph_view;
 pub mod input;
@@ -70,6 +71,12 @@ pub enum Command {
     Evaluate(Box<crate::eval::suite::NamedRequest>),
     /// Open a new document in the editor (a draft least-privilege policy): title, text.
     EditNew(String, String),
+    /// Ask for a file (the desktop's dialog, or the built-in picker where there is none).
+    PickFile(file_picker::FilePurpose),
+    /// Files were chosen for a purpose.
+    FileChosen(file_picker::FilePurpose, Vec<PathBuf>),
+    /// Hide the load error.
+    DismissLoadError,
 }
 
 /// What the central panel shows.
@@ -174,6 +181,12 @@ pub struct AtlasApp {
     job: Option<LoadJob>,
     screenshot: Option<ScreenshotPlan>,
     pacer: input::InputPacer,
+    /// The built-in file picker, when open.
+    pub picker: Option<file_picker::FilePicker>,
+    /// Ask the desktop's file dialog first (false: the built-in picker only; tests never block on a dialog).
+    pub native_dialogs: bool,
+    /// Keep the recent-files list in the config folder (the app; tests keep it in memory).
+    pub persist_recent: bool,
 }
 
 impl AtlasApp {
@@ -204,6 +217,9 @@ impl AtlasApp {
             job: None,
             screenshot: None,
             pacer: input::InputPacer::default(),
+            picker: None,
+            native_dialogs: false,
+            persist_recent: false,
         }
     }
 
@@ -302,8 +318,19 @@ impl AtlasApp {
         if !self.commands.is_empty() {
             ctx.request_repaint();
         }
-        for c in std::mem::take(&mut self.commands) {
+        let mut queue: std::collections::VecDeque<Command> =
+            std::mem::take(&mut self.commands).into();
+        while let Some(c) = queue.pop_front() {
             match c {
+                Command::PickFile(purpose) => {
+                    if let Some(files) = self.pick_file(purpose) {
+                        queue.push_back(Command::FileChosen(purpose, files));
+                    }
+                }
+                Command::FileChosen(purpose, files) => {
+                    queue.extend(self.file_chosen(purpose, files));
+                }
+                Command::DismissLoadError => self.load_error = None,
                 Command::Select(r) => self.select(r),
                 Command::Open(files) => {
                     self.remember(&files);
@@ -409,6 +436,73 @@ impl AtlasApp {
         }
     }
 
+    /// The folder a file dialog starts in: the last opened file's, else the working folder.
+    fn start_dir(&self) -> PathBuf {
+        self.recent
+            .first()
+            .and_then(|f| f.parent())
+            .filter(|d| d.is_dir())
+            .map(|d| d.to_path_buf())
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// Ask for a file: the desktop's dialog when there is one (its answer now), else the built-in picker
+    /// (its answer comes as [`Command::FileChosen`] from a later frame).
+    fn pick_file(&mut self, purpose: file_picker::FilePurpose) -> Option<Vec<PathBuf>> {
+        let dir = self.start_dir();
+        if self.native_dialogs {
+            match file_picker::native(purpose, Some(&dir)) {
+                file_picker::NativeAnswer::Chosen(files) => return Some(files),
+                file_picker::NativeAnswer::Cancelled => return None,
+                // No dialog showed: the built-in picker from now on.
+                file_picker::NativeAnswer::Unavailable => self.native_dialogs = false,
+            }
+        }
+        self.picker = Some(file_picker::FilePicker::new(purpose, dir));
+        None
+    }
+
+    /// What to do with chosen files.
+    fn file_chosen(
+        &mut self,
+        purpose: file_picker::FilePurpose,
+        files: Vec<PathBuf>,
+    ) -> Vec<Command> {
+        use file_picker::FilePurpose as P;
+        let Some(first) = files.first().cloned() else {
+            return Vec::new();
+        };
+        match purpose {
+            P::OpenSnapshot => vec![Command::Open(files)],
+            P::EditPolicy => vec![Command::EditFile(first)],
+            P::SavePolicy => vec![Command::SaveText(first, self.editor.text.clone())],
+            P::LoadRequests => {
+                self.evaluator.load_suite_file(&first);
+                Vec::new()
+            }
+            P::SaveRequests => {
+                if let Some(m) = &self.model {
+                    self.evaluator.save_suite_file(&first, m);
+                }
+                Vec::new()
+            }
+            P::ExportDot => self
+                .graph
+                .dot_text()
+                .map(|t| Command::ExportDot(first, t))
+                .into_iter()
+                .collect(),
+            P::ExportSvg => self
+                .graph
+                .svg_text()
+                .map(|t| Command::ExportDot(first, t))
+                .into_iter()
+                .collect(),
+            P::ExportPng => vec![Command::ExportPng(first)],
+        }
+    }
+
     /// Select `r`, recording it in the history (forward entries are dropped).
     fn select(&mut self, r: EntityRef) {
         if self.selected == Some(r) {
@@ -436,7 +530,9 @@ impl AtlasApp {
             self.recent.insert(0, f.clone());
         }
         self.recent.truncate(10);
-        palette::save_recent(&self.recent);
+        if self.persist_recent {
+            palette::save_recent(&self.recent);
+        }
     }
 
     /// The trust graph of the loaded model (built on first use, for "who can assume this role").
@@ -551,10 +647,22 @@ impl AtlasApp {
             });
             ui.separator();
             if let Some(err) = &self.load_error {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    format!("could not load: {err}"),
-                );
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("could not load: {err}"),
+                    );
+                    if self.model.is_none()
+                        && self.job.is_none()
+                        && ui.button("Open the bundled sample").clicked()
+                    {
+                        self.commands.push(Command::OpenSample);
+                        self.commands.push(Command::DismissLoadError);
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        self.commands.push(Command::DismissLoadError);
+                    }
+                });
                 ui.separator();
             }
             if self.view == View::Editor {
@@ -595,7 +703,7 @@ impl AtlasApp {
                     ui.spinner();
                 }
                 (None, _) => {
-                    ui.label("Open an export or a workspace (File → Open, or drop files here).");
+                    ui.label("Open an export or a workspace (File, Open…, or drop files here).");
                 }
             }
         });
@@ -606,6 +714,17 @@ impl AtlasApp {
         }
         if self.show_about {
             about::window(&ctx, &mut self.show_about);
+        }
+        if let Some(picker) = &mut self.picker {
+            match picker.ui(&ctx) {
+                file_picker::PickerOutcome::Open => {}
+                file_picker::PickerOutcome::Cancelled => self.picker = None,
+                file_picker::PickerOutcome::Chosen(files) => {
+                    let purpose = picker.purpose;
+                    self.picker = None;
+                    self.commands.push(Command::FileChosen(purpose, files));
+                }
+            }
         }
         if let (Some(p), Some(m)) = (&mut self.palette, &model) {
             let picked = p.ui(&ctx, m);
@@ -627,12 +746,8 @@ impl AtlasApp {
             ui.horizontal(|ui| {
                 ui.menu_button("File", |ui| {
                     if ui.button("Open…").clicked() {
-                        if let Some(files) = rfd::FileDialog::new()
-                            .add_filter("JSON", &["json"])
-                            .pick_files()
-                        {
-                            self.commands.push(Command::Open(files));
-                        }
+                        self.commands
+                            .push(Command::PickFile(file_picker::FilePurpose::OpenSnapshot));
                         ui.close();
                     }
                     if ui.button("Open the bundled sample").clicked() {
@@ -905,6 +1020,8 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 .unwrap_or_default();
             let mut app = AtlasApp::new(settings);
             app.recent = palette::load_recent();
+            app.native_dialogs = shot.is_none() && file_picker::native_expected();
+            app.persist_recent = shot.is_none();
             if shot.is_none() {
                 app.editor.drafts = editor::draft_store();
                 app.editor.find_drafts();
@@ -971,7 +1088,11 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 let cmds = std::mem::take(&mut app.commands);
                 for c in cmds {
                     match c {
-                        Command::Open(f) => app.start_load(&ctx, f),
+                        Command::Open(f) => {
+                            // Files named on the command line are remembered like those opened in the app.
+                            app.remember(&f);
+                            app.start_load(&ctx, f)
+                        }
                         Command::OpenSample => app.start_load(&ctx, Vec::new()),
                         other => app.commands.push(other),
                     }

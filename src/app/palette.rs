@@ -135,7 +135,7 @@ impl Palette {
                 let label = ui.label("Name");
                 // The focus is given before the field reads this frame's events, so that what is typed in the
                 // first frame the palette shows arrives.
-                let id = egui::Id::new("palette-query");
+                let id = egui::Id::unique("palette-query");
                 ui.memory_mut(|m| m.request_focus(id));
                 ui.add(
                     egui::TextEdit::singleline(&mut self.query)

@@ -12,6 +12,7 @@ mod fixtures;
 mod glob_props;
 mod gui;
 mod gui_editor;
+mod gui_files;
 mod gui_findings;
 mod gui_graph;
 mod gui_input;

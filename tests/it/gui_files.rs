@@ -1,0 +1,211 @@
+//! Files chosen where no desktop dialog runs: the built-in picker, driven by the keyboard and the mouse.
+#![cfg(feature = "gui")]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::LoadOptions;
+use iam_atlas::app::{AtlasApp, Command, View};
+use std::path::{Path, PathBuf};
+
+fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
+    Harness::builder()
+        .with_max_steps(32)
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
+}
+
+/// A fresh folder for one test, removed afterwards.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let d =
+            std::env::temp_dir().join(format!("iam-atlas-gui-files-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("temp dir");
+        TempDir(d)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exports")
+        .join(name)
+}
+
+/// Replace the picker's path by typing, as a person would: select all, type.
+fn type_path(h: &mut Harness<'static, AtlasApp>, text: &str) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Path").type_text(text);
+    h.run();
+}
+
+fn wait_for_load(h: &mut Harness<'static, AtlasApp>) {
+    for _ in 0..400 {
+        // A spinner shows while loading: single frames, not "run until still".
+        h.step();
+        if !h.state().is_loading() {
+            h.step();
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("the load did not finish");
+}
+
+#[test]
+fn file_open_without_a_desktop_dialog_uses_the_built_in_picker_by_keyboard() {
+    let dir = TempDir::new("open");
+    std::fs::create_dir(dir.path().join("exports")).expect("mkdir");
+    let file = dir.path().join("exports/account.json");
+    std::fs::copy(fixture("aws-cli-docs-example.json"), &file).expect("copy");
+    std::fs::write(dir.path().join("exports/notes.txt"), "not a snapshot").expect("write");
+
+    let mut app = AtlasApp::new(Default::default());
+    assert!(!app.native_dialogs, "tests never open a desktop dialog");
+    app.recent = vec![dir.path().join("earlier.json")];
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open…").click();
+    h.run();
+    // The picker is open in the folder of the last file, with the path field ready for typing.
+    h.get_by_label_contains("Open a snapshot");
+    assert_eq!(
+        h.state().picker.as_ref().map(|p| p.dir.clone()),
+        Some(dir.path().to_path_buf())
+    );
+    h.get_by_label("exports/");
+    // A folder and Enter goes into it; only JSON files are listed.
+    type_path(&mut h, &dir.path().join("exports").display().to_string());
+    h.key_press(Key::Enter);
+    h.run();
+    h.get_by_label("account.json");
+    assert!(h.query_by_label("notes.txt").is_none());
+    // Arrow down highlights the file (the path follows), Enter opens it.
+    h.key_press(Key::ArrowDown);
+    h.run();
+    assert_eq!(
+        h.state().picker.as_ref().map(|p| p.path.clone()),
+        Some(file.display().to_string())
+    );
+    h.key_press(Key::Enter);
+    h.step();
+    h.step();
+    assert!(h.state().picker.is_none(), "the picker closes");
+    wait_for_load(&mut h);
+    assert!(h.state().model.is_some(), "{:?}", h.state().load_error);
+    assert!(h.state().loaded_from.contains("account.json"));
+    assert_eq!(h.state().recent.first(), Some(&file));
+}
+
+#[test]
+fn the_picker_is_cancelled_with_escape_and_says_when_a_file_is_missing() {
+    let dir = TempDir::new("cancel");
+    let mut app = AtlasApp::new(Default::default());
+    app.recent = vec![dir.path().join("x.json")];
+    let mut h = harness(app);
+    h.run();
+    h.state_mut().push(Command::PickFile(
+        iam_atlas::app::file_picker::FilePurpose::EditPolicy,
+    ));
+    h.run();
+    type_path(&mut h, "missing.json");
+    h.key_press(Key::Enter);
+    h.run();
+    h.get_by_label_contains("no such file");
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.state().picker.is_none());
+    assert_eq!(h.state().view, View::Explorer);
+}
+
+#[test]
+fn save_and_export_through_the_picker_write_the_chosen_files() {
+    let dir = TempDir::new("save");
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    let mut app = AtlasApp::with_model(model, "bundled sample");
+    app.recent = vec![dir.path().join("x.json")];
+    let mut h = harness(app);
+    h.run();
+    // Saved requests: Save as… proposes requests.json in the folder; Save writes it.
+    h.get_by_label("Evaluator").click();
+    h.run();
+    h.get_by_label("Saved requests").click();
+    h.run();
+    h.get_by_label("Save as…").click();
+    h.run();
+    h.get_by_label_contains("Save the requests as");
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(dir.path().join("requests.json").is_file());
+    // Saving again over it asks first.
+    h.get_by_label("Save as…").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    h.get_by_label_contains("exists");
+    h.get_by_label("Replace").click();
+    h.run();
+    assert!(h.state().picker.is_none());
+    // The trust graph exported as DOT, typing a new name.
+    h.get_by_label("Trust graph").click();
+    for _ in 0..200 {
+        h.run();
+        if h.query_by_label("Export DOT…")
+            .is_some_and(|_| !h.state().graph.is_computing())
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    h.get_by_label("Export DOT…").click();
+    h.run();
+    let out = dir.path().join("trust.dot");
+    type_path(&mut h, &out.display().to_string());
+    h.key_press(Key::Enter);
+    h.run();
+    let dot = std::fs::read_to_string(&out).expect("the DOT file is written");
+    assert!(
+        dot.starts_with("digraph") || dot.contains("digraph"),
+        "{dot:.80}"
+    );
+}
+
+#[test]
+fn a_load_error_can_be_dismissed_and_a_failed_start_offers_the_sample() {
+    let dir = TempDir::new("error");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").expect("write");
+    let mut h = harness(AtlasApp::new(Default::default()));
+    h.state_mut().push(Command::Open(vec![bad.clone()]));
+    h.step();
+    wait_for_load(&mut h);
+    h.get_by_label_contains("could not load");
+    h.get_by_label("Dismiss").click();
+    h.run();
+    assert!(h.query_by_label_contains("could not load").is_none());
+    h.state_mut().push(Command::Open(vec![bad]));
+    h.step();
+    wait_for_load(&mut h);
+    h.get_by_label_contains("could not load");
+    h.get_by_label("Open the bundled sample").click();
+    h.step();
+    wait_for_load(&mut h);
+    assert!(h.state().model.is_some());
+    assert!(h.state().load_error.is_none());
+    assert!(h.query_by_label_contains("could not load").is_none());
+}
