@@ -15,6 +15,7 @@ mod grammar;
 mod hygiene;
 mod principals;
 mod registry;
+pub mod request;
 mod resources;
 mod security;
 mod statements;

@@ -9,6 +9,7 @@ use crate::account::{EntityRef, Model};
 use crate::eval::reverse::{WhatCan, WhoCan, what_can, who_can};
 use crate::eval::suite::{self, NamedRequest, Outcome};
 use crate::eval::{Context, Decision, EvalResult, Layer, Overrides, Principal, Request, Verdict};
+use crate::validate::request::{RequestField, RequestProblem, check_request};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -72,6 +73,8 @@ pub struct EvaluatorView {
     /// A message (file errors).
     pub message: Option<String>,
     cache: Option<(u64, Result<EvalResult, String>)>,
+    /// The request's problems (checked as the editor checks policies), for the request they were found in.
+    checked: Option<(u64, Vec<RequestProblem>)>,
     /// "How to allow it" (or "what would deny it") is open, and its answer for the cached request.
     show_howto: bool,
     howto: Option<(u64, Vec<crate::eval::howto::Change>)>,
@@ -312,6 +315,38 @@ impl EvaluatorView {
             .map_err(|e| format!("fix the session policy first ({})", e.join("; ")))
     }
 
+    /// The request's problems: an action that is not one catalog action, a resource that is not one of the
+    /// action's, a context value not of its key's type (the validator's checks; cached on the request).
+    pub fn problems(&mut self) -> &[RequestProblem] {
+        let mut h = std::hash::DefaultHasher::new();
+        (&self.action, &self.resource, &self.context).hash(&mut h);
+        let key = h.finish();
+        if self.checked.as_ref().is_none_or(|(k, _)| *k != key) {
+            let context: Vec<(String, Vec<String>)> = self
+                .context
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.split(',').map(|s| s.trim().to_string()).collect(),
+                    )
+                })
+                .collect();
+            let found = if self.action.trim().is_empty() {
+                Vec::new()
+            } else {
+                check_request(&self.action, &self.resource, &context)
+            };
+            self.checked = Some((key, found));
+        }
+        self.checked.as_ref().map_or(&[], |(_, p)| p.as_slice())
+    }
+
+    /// True when the answer cannot be trusted until the request is put right.
+    pub fn request_needs_checking(&mut self) -> bool {
+        self.problems().iter().any(|p| p.blocking)
+    }
+
     /// The decision for the current request (cached on the request and the model).
     pub fn result(&mut self, model: &Model) -> &Result<EvalResult, String> {
         let key = hash_of(
@@ -502,6 +537,7 @@ impl EvaluatorView {
                 }
             }
         }
+        problems_ui(ui, self.problems(), |f| *f == RequestField::Action);
         ui.add_space(6.0);
         // Resource with suggestions from the snapshot.
         let label = ui.label("Resource (ARN, * for none)");
@@ -524,6 +560,7 @@ impl EvaluatorView {
                 }
             }
         }
+        problems_ui(ui, self.problems(), |f| *f == RequestField::Resource);
         ui.add_space(6.0);
         self.context_editor(ui, model);
         ui.add_space(6.0);
@@ -544,6 +581,7 @@ impl EvaluatorView {
     fn context_editor(&mut self, ui: &mut egui::Ui, model: &Model) {
         ui.strong("Context");
         let mut remove = None;
+        let problems = self.problems().to_vec();
         for (i, (k, v)) in self.context.iter_mut().enumerate() {
             ui.horizontal(|ui| {
                 let label = ui.label(format!("{k}{}", key_type(k)));
@@ -553,6 +591,8 @@ impl EvaluatorView {
                     remove = Some(i);
                 }
             });
+            let key = k.trim().to_string();
+            problems_ui(ui, &problems, |f| *f == RequestField::Context(key.clone()));
         }
         if let Some(i) = remove {
             self.context.remove(i);
@@ -676,11 +716,12 @@ impl EvaluatorView {
             .filter(|(k, _)| self.show_howto && *k == key)
             .map(|(_, c)| c.clone());
         let mut show = self.show_howto;
+        let problems = self.problems().to_vec();
         egui::ScrollArea::vertical()
             .id_salt("answer")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                answer_ui(ui, model, &r, commands, &mut |ui| {
+                answer_ui(ui, model, &r, &problems, commands, &mut |ui| {
                     howto_ui(ui, &r, howto.as_deref(), &mut show);
                 });
             });
@@ -1018,11 +1059,15 @@ fn answer_ui(
     ui: &mut egui::Ui,
     model: &Model,
     r: &EvalResult,
+    problems: &[RequestProblem],
     commands: &mut Vec<Command>,
     after_summary: &mut dyn FnMut(&mut egui::Ui),
 ) {
-    // The badge.
-    let (text, color) = if r.certain {
+    // The badge: no confident verdict for a request that is not one AWS could receive.
+    let check = problems.iter().any(|p| p.blocking);
+    let (text, color) = if check {
+        ("CHECK THE REQUEST".to_string(), decision_color(ui, None))
+    } else if r.certain {
         (
             decision_label(r.decision).to_string(),
             decision_color(ui, Some(r.decision)),
@@ -1059,6 +1104,16 @@ fn answer_ui(
             (None, None) => String::new(),
         }
     ));
+    if check {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "As written, the policies say {}; but the request is not one AWS would receive:",
+                decision_label(r.decision)
+            ),
+        );
+        problems_ui(ui, problems, |_| true);
+    }
     for u in &r.unknown {
         ui.colored_label(ui.visuals().warn_fg_color, format!("uncertain: {u}"));
     }
@@ -1281,6 +1336,33 @@ fn answer_ui(
         for (k, v) in &r.context {
             ui.label(format!("  {k} = {}", v.join(", ")));
         }
+    }
+}
+
+/// The request's problems about the fields `which` accepts, each with its help: red when the answer cannot be
+/// trusted, weak for a remark.
+fn problems_ui(
+    ui: &mut egui::Ui,
+    problems: &[RequestProblem],
+    which: impl Fn(&RequestField) -> bool,
+) {
+    for p in problems.iter().filter(|p| which(&p.field)) {
+        let color = if p.blocking {
+            ui.visuals().error_fg_color
+        } else {
+            ui.visuals().warn_fg_color
+        };
+        let what = match &p.field {
+            RequestField::Action => "action".to_string(),
+            RequestField::Resource => "resource".to_string(),
+            RequestField::Context(k) => k.clone(),
+        };
+        let mut text = format!("{what}: {}", p.message);
+        if let Some(h) = &p.help {
+            text.push_str(&format!(" ({h})"));
+        }
+        ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap())
+            .on_hover_text(p.code);
     }
 }
 
