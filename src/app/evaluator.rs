@@ -737,6 +737,15 @@ impl EvaluatorView {
         if self.action.trim().is_empty() {
             return;
         }
+        // A half-typed or malformed action is not asked about: its problems are shown instead.
+        let problems = self.problems().to_vec();
+        if problems
+            .iter()
+            .any(|p| p.blocking && !matches!(p.field, RequestField::Context(_)))
+        {
+            problems_ui(ui, &problems, |_| true);
+            return;
+        }
         let key = hash_of(
             model,
             &[&self.action, &self.resource, &self.session_policy],

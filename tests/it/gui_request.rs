@@ -1,0 +1,167 @@
+//! The evaluator checks the request as the editor checks policies: a malformed request gets its problems
+//! inline and no confident verdict.
+#![cfg(feature = "gui")]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::LoadOptions;
+use iam_atlas::app::AtlasApp;
+
+fn harness() -> Harness<'static, AtlasApp> {
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    Harness::builder()
+        .with_max_steps(32)
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut AtlasApp| app.show(ui),
+            AtlasApp::with_model(model, "bundled sample"),
+        )
+}
+
+/// Click into the field labelled `label`, select its text and type `text` over it.
+fn retype(h: &mut Harness<'static, AtlasApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+const VERDICTS: [&str; 3] = ["ALLOW", "EXPLICIT DENY", "IMPLICIT DENY"];
+
+fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
+    VERDICTS.iter().any(|v| h.query_by_label(v).is_some())
+}
+
+#[test]
+fn a_resource_of_another_service_is_flagged_and_gets_no_verdict() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", "maria.silva");
+    retype(&mut h, "Action", "ec2:StopInstances");
+    retype(
+        &mut h,
+        "Resource (ARN, * for none)",
+        "arn:aws:iam::412345678901:role/admin-mfa",
+    );
+    // Under the field and above the answer: the resource is not one the action acts on.
+    assert_eq!(
+        h.get_all_by_label_contains("is not a resource `ec2:StopInstances` acts on")
+            .count(),
+        2
+    );
+    h.get_by_label("CHECK THE REQUEST");
+    assert!(!shows_a_verdict(&h));
+    // Asking about the role with an action on roles gives a verdict again.
+    retype(&mut h, "Action", "sts:AssumeRole");
+    assert!(h.query_by_label("CHECK THE REQUEST").is_none());
+    assert!(shows_a_verdict(&h));
+}
+
+#[test]
+fn a_half_typed_action_is_not_answered_as_if_final() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", "maria.silva");
+    retype(
+        &mut h,
+        "Resource (ARN, * for none)",
+        "arn:aws:s3:::larkspur-prod-reports/2026/q3-summary.pdf",
+    );
+    retype(&mut h, "Action", "s3:GetObj");
+    h.get_by_label("CHECK THE REQUEST");
+    assert!(
+        h.query_all_by_label_contains("`s3` has no action `GetObj`")
+            .count()
+            >= 1
+    );
+    // Typing on finishes the action: the answer comes.
+    h.get_by_label("Action").type_text("ect");
+    h.run();
+    assert_eq!(h.state().evaluator.action, "s3:GetObject");
+    assert!(h.query_by_label("CHECK THE REQUEST").is_none());
+    assert!(shows_a_verdict(&h));
+}
+
+#[test]
+fn the_issue_s_malformed_requests_each_say_what_is_wrong() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", "maria.silva");
+    for (action, resource, says) in [
+        ("s3GetObject", "*", "must be prefixed by a service"),
+        ("foo:Bar", "*", "service `foo` does not exist"),
+        ("s3:GetObject", "larkspur-prod-data", "must be an ARN"),
+    ] {
+        retype(&mut h, "Action", action);
+        retype(&mut h, "Resource (ARN, * for none)", resource);
+        h.get_by_label("CHECK THE REQUEST");
+        assert!(
+            h.query_all_by_label_contains(says).count() >= 1,
+            "{action} on {resource}: no `{says}`"
+        );
+    }
+    // Who can is not asked about a malformed action either: the problem is shown instead.
+    retype(&mut h, "Action", "foo:Bar");
+    h.get_by_label("Who can").click();
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("service `foo` does not exist")
+            .count()
+            >= 1
+    );
+}
+
+#[test]
+fn a_context_value_of_the_wrong_type_is_flagged_under_its_key() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", "maria.silva");
+    retype(&mut h, "Action", "sts:AssumeRole");
+    retype(
+        &mut h,
+        "Resource (ARN, * for none)",
+        "arn:aws:iam::412345678901:role/admin-mfa",
+    );
+    retype(&mut h, "Other key:", "aws:MultiFactorAuthAge");
+    h.get_by_label("Add").click();
+    h.run();
+    retype(&mut h, "aws:MultiFactorAuthAge (Numeric)", "an hour");
+    assert!(
+        h.query_all_by_label_contains("`an hour` is not a number")
+            .count()
+            >= 1
+    );
+    h.get_by_label("CHECK THE REQUEST");
+    retype(&mut h, "aws:MultiFactorAuthAge (Numeric)", "7200");
+    assert!(h.query_by_label_contains("is not a number").is_none());
+    for key in ["+ aws:MultiFactorAuthPresent", "+ aws:RequestedRegion"] {
+        let button = h
+            .get_all_by_label(key)
+            .next()
+            .expect("a button adds the key");
+        button.click();
+        h.run();
+    }
+    // Teaching case 18: denied, and the trust statement that almost allowed it says which condition failed.
+    h.get_by_label("IMPLICIT DENY");
+    h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa");
+    assert!(
+        h.query_all_by_label_contains(
+            "NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]"
+        )
+        .count()
+            >= 2,
+        "in the summary and in the trust policy's section"
+    );
+}
