@@ -5,7 +5,8 @@
 
 use super::Command;
 use super::file_picker::FilePurpose;
-use crate::account::{EntityRef, Model};
+use super::table::{self, Cell, short_arn};
+use crate::account::Model;
 use crate::eval::reverse::{WhatCan, WhoCan, what_can, who_can};
 use crate::eval::suite::{self, NamedRequest, Outcome};
 use crate::eval::{Context, Decision, EvalResult, Layer, Overrides, Principal, Request, Verdict};
@@ -82,6 +83,9 @@ pub struct EvaluatorView {
     what: Background<WhatCan>,
     who_sort: (usize, bool),
     what_sort: (usize, bool),
+    /// The tables' rows for the query they were built for.
+    who_rows: Option<(u64, Vec<Vec<Cell>>)>,
+    what_rows: Option<(u64, Vec<Vec<Cell>>)>,
 }
 
 /// How many results of one reverse query are kept per model.
@@ -371,6 +375,11 @@ impl EvaluatorView {
             Some((_, r)) => r,
             None => unreachable!("cache filled above"),
         }
+    }
+
+    /// True while a who-can or what-can query runs in the background.
+    pub fn is_busy(&self) -> bool {
+        self.who.busy() || self.what.busy()
     }
 
     /// Set the request's fields from a saved one.
@@ -784,35 +793,26 @@ impl EvaluatorView {
             w.principals.len(),
             w.evaluated
         ));
-        let mut rows: Vec<[String; 5]> = Vec::new();
-        let mut ents: Vec<EntityRef> = Vec::new();
-        for p in &w.principals {
-            rows.push([
-                p.principal.clone(),
-                format!("{:?}", p.kind),
-                p.account.clone(),
-                match p.outcome {
-                    crate::eval::reverse::Outcome::AllowedAlways => "always".into(),
-                    crate::eval::reverse::Outcome::AllowedIf => {
-                        format!("if {}", p.conditions.join(" and "))
-                    }
-                    crate::eval::reverse::Outcome::Unknown => {
-                        "unknown: a policy is missing or was not read".into()
-                    }
-                },
-                p.decided_by.map(layer_label).unwrap_or("").into(),
-            ]);
-            ents.push(p.entity);
+        if self.who_rows.as_ref().is_none_or(|(k, _)| *k != key) {
+            let rows: Vec<Vec<Cell>> = w.principals.iter().map(|p| who_row(ui, model, p)).collect();
+            self.who_rows = Some((key, rows));
         }
-        sortable_table(
-            ui,
-            "who-can",
-            &["Principal", "Kind", "Account", "Conditions", "Granted by"],
-            &rows,
-            &mut self.who_sort,
-            |i| Some(ents[i]),
-            commands,
-        );
+        if let Some((_, rows)) = &self.who_rows {
+            table::table(
+                ui,
+                "who-can",
+                &[
+                    ("Principal", 230.0),
+                    ("Kind", 60.0),
+                    ("Answer", 70.0),
+                    ("Granted by", 210.0),
+                    ("Conditions", 300.0),
+                ],
+                rows,
+                &mut self.who_sort,
+                commands,
+            );
+        }
     }
 
     fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
@@ -849,38 +849,34 @@ impl EvaluatorView {
             }
         };
         ui.label(format!("What can `{}` do?", w.principal));
-        let mut rows: Vec<[String; 5]> = Vec::new();
-        let mut links: Vec<Option<EntityRef>> = Vec::new();
-        for (service, levels) in &w.services {
-            for (level, grants) in levels {
-                for g in grants {
-                    links.push(g.resources.iter().find_map(|r| model.by_arn(r)));
-                    rows.push([
-                        service.clone(),
-                        level.clone(),
-                        g.action.clone(),
-                        g.resources.join(", "),
-                        if g.conditional { "conditional" } else { "" }.into(),
-                    ]);
+        if self.what_rows.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut rows: Vec<Vec<Cell>> = Vec::new();
+            for (service, levels) in &w.services {
+                for (level, grants) in levels {
+                    for g in grants {
+                        rows.push(what_row(model, service, level, g));
+                    }
                 }
             }
+            self.what_rows = Some((key, rows));
         }
-        ui.weak(format!("{} grant(s)", rows.len()));
-        sortable_table(
-            ui,
-            "what-can",
-            &[
-                "Service",
-                "Access level",
-                "Action",
-                "Resources",
-                "Conditions",
-            ],
-            &rows,
-            &mut self.what_sort,
-            |i| links[i],
-            commands,
-        );
+        if let Some((_, rows)) = &self.what_rows {
+            ui.weak(format!("{} grant(s)", rows.len()));
+            table::table(
+                ui,
+                "what-can",
+                &[
+                    ("Service", 90.0),
+                    ("Access level", 100.0),
+                    ("Action", 290.0),
+                    ("Conditions", 110.0),
+                    ("Resources", 300.0),
+                ],
+                rows,
+                &mut self.what_sort,
+                commands,
+            );
+        }
     }
 
     fn request_principal(&self, model: &Model) -> Result<(Principal, Context), String> {
@@ -1437,67 +1433,101 @@ fn is_what_if(model: &Model, src: crate::account::SourceId) -> bool {
         .is_some_and(|s| s.name.starts_with("what-if: "))
 }
 
-/// A table whose columns sort on a header click; rows with an entity link to it.
-fn sortable_table<const N: usize>(
-    ui: &mut egui::Ui,
-    id: &str,
-    headers: &[&str; N],
-    rows: &[[String; N]],
-    sort: &mut (usize, bool),
-    link: impl Fn(usize) -> Option<EntityRef>,
-    commands: &mut Vec<Command>,
-) {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    let (col, desc) = *sort;
-    order.sort_by(|&a, &b| {
-        let o = rows[a][col].cmp(&rows[b][col]);
-        if desc { o.reverse() } else { o }
-    });
-    let mut clicked = None;
-    TableBuilder::new(ui)
-        .id_salt(id)
-        .striped(true)
-        .columns(Column::auto().at_least(90.0).clip(true), N - 1)
-        .column(Column::remainder())
-        .header(22.0, |mut h| {
-            for (i, t) in headers.iter().enumerate() {
-                h.col(|ui| {
-                    let arrow = match (col == i, desc) {
-                        (true, false) => " ^",
-                        (true, true) => " v",
-                        _ => "",
-                    };
-                    if ui.button(format!("{t}{arrow}")).clicked() {
-                        clicked = Some(i);
-                    }
-                });
-            }
+/// A who-can row: the principal's short name and account (its ARN on hover), the kind, the answer, each
+/// condition on its own line, and the layer and policies that grant it.
+fn who_row(ui: &egui::Ui, model: &Model, p: &crate::eval::reverse::WhoCanEntry) -> Vec<Cell> {
+    use crate::eval::reverse::Outcome;
+    let account = model
+        .accounts
+        .iter()
+        .find(|a| *a.id == *p.account)
+        .map(|a| {
+            a.alias
+                .as_deref()
+                .map_or_else(|| a.id.to_string(), str::to_string)
         })
-        .body(|body| {
-            body.rows(20.0, order.len(), |mut row| {
-                let i = order[row.index()];
-                for (c, cell) in rows[i].iter().enumerate() {
-                    row.col(|ui| {
-                        if c == 0
-                            && let Some(e) = link(i)
-                        {
-                            if ui.link(cell).clicked() {
-                                commands.push(Command::Select(e));
-                            }
-                        } else {
-                            ui.label(cell);
-                        }
-                    });
-                }
-            });
-        });
-    if let Some(i) = clicked {
-        *sort = if sort.0 == i {
-            (i, !sort.1)
-        } else {
-            (i, false)
-        };
+        .unwrap_or_else(|| p.account.clone());
+    let (answer, color) = match p.outcome {
+        Outcome::AllowedAlways => ("always", decision_color(ui, Some(Decision::Allow))),
+        Outcome::AllowedIf => ("if", ui.visuals().warn_fg_color),
+        Outcome::Unknown => ("unknown", decision_color(ui, None)),
+    };
+    let conditions = match p.outcome {
+        Outcome::Unknown if p.conditions.is_empty() => {
+            vec!["a policy it needs is missing or was not read".to_string()]
+        }
+        _ => p.conditions.clone(),
+    };
+    let mut granted: Vec<String> = Vec::new();
+    if let Some(l) = p.decided_by {
+        granted.push(layer_label(l).to_string());
     }
+    for s in p
+        .statements
+        .iter()
+        .filter(|s| s.effect == crate::policy::Effect::Allow)
+    {
+        let line = format!("{} {}", s.policy.kind, s.policy.name);
+        if !granted.contains(&line) {
+            granted.push(line);
+        }
+    }
+    vec![
+        Cell {
+            text: short_arn(&p.principal).to_string(),
+            weak: account,
+            full: Some(p.principal.clone()),
+            link: Some(p.entity),
+            color: None,
+        },
+        Cell::text(format!("{:?}", p.kind)),
+        Cell {
+            color: Some(color),
+            ..Cell::text(answer)
+        },
+        Cell::lines(&granted),
+        Cell::lines(&conditions),
+    ]
+}
+
+/// How many resources a what-can row lists before "… n more" (all of them on hover).
+const RESOURCES_SHOWN: usize = 8;
+
+/// A what-can row: the action (linking to the first resource of the snapshot it names), its resources one per
+/// line, and whether conditions or unread policies limit it.
+fn what_row(
+    model: &Model,
+    service: &str,
+    level: &str,
+    g: &crate::eval::reverse::ActionGrant,
+) -> Vec<Cell> {
+    let mut shown: Vec<String> = g.resources.iter().take(RESOURCES_SHOWN).cloned().collect();
+    if g.resources.len() > RESOURCES_SHOWN {
+        shown.push(format!("… {} more", g.resources.len() - RESOURCES_SHOWN));
+    }
+    let mut conditions = Vec::new();
+    if g.conditional {
+        conditions.push("conditional".to_string());
+    }
+    if !g.unknown.is_empty() {
+        conditions.push(format!("unknown on {} resource(s)", g.unknown.len()));
+    }
+    vec![
+        Cell::text(service),
+        Cell::text(level),
+        Cell {
+            link: g.resources.iter().find_map(|r| model.by_arn(r)),
+            ..Cell::text(&g.action)
+        },
+        Cell {
+            full: (!g.unknown.is_empty()).then(|| format!("unknown on:\n{}", g.unknown.join("\n"))),
+            ..Cell::lines(&conditions)
+        },
+        Cell {
+            full: Some(g.resources.join("\n")),
+            ..Cell::lines(&shown)
+        },
+    ]
 }
 
 impl EvaluatorView {

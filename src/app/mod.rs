@@ -11,6 +11,7 @@ pub mod findings;
 pub mod graph_view;
 pub mod input;
 pub mod palette;
+pub mod table;
 
 pub use graph_view::GraphView;
 
@@ -920,7 +921,11 @@ impl AtlasApp {
         let Some(plan) = &mut self.screenshot else {
             return;
         };
-        if self.job.is_some() || self.model.is_none() || self.graph.is_computing() {
+        if self.job.is_some()
+            || self.model.is_none()
+            || self.graph.is_computing()
+            || self.evaluator.is_busy()
+        {
             ctx.request_repaint();
             return;
         }
@@ -1009,6 +1014,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let search = std::env::var("IAM_ATLAS_SEARCH").ok();
     let edit_file = std::env::var_os("IAM_ATLAS_EDIT").map(PathBuf::from);
     let request = std::env::var("IAM_ATLAS_REQUEST").ok();
+    let tab = std::env::var("IAM_ATLAS_TAB").ok();
     let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
     let result = eframe::run_native(
         about::APP_NAME,
@@ -1060,6 +1066,12 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                         if let Some(r) = &request {
                             app.evaluator.preset(r);
                         }
+                        app.evaluator.tab = match tab.as_deref() {
+                            Some("who") => evaluator::Tab::WhoCan,
+                            Some("what") => evaluator::Tab::WhatCan,
+                            Some("suite") => evaluator::Tab::Suite,
+                            _ => evaluator::Tab::Request,
+                        };
                         if let Some(f) = &edit_file {
                             app.push(Command::EditFile(f.clone()));
                         }

@@ -380,7 +380,8 @@ fn who_can_and_what_can_run_in_the_background_with_a_spinner_and_are_cached() {
     h.get_by_label("Action").click();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     // (An action on the policy named as the resource: a malformed request is not asked about.)
-    h.get_by_label("Action").type_text("iam:DeletePolicyVersion");
+    h.get_by_label("Action")
+        .type_text("iam:DeletePolicyVersion");
     h.step();
     h.get_by_label("Finding who can…");
     wait_for(&mut h, "principal(s) of");

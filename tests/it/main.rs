@@ -17,6 +17,7 @@ mod gui_findings;
 mod gui_graph;
 mod gui_input;
 mod gui_request;
+mod gui_tables;
 mod packaging;
 mod review;
 mod robustness;
