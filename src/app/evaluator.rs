@@ -85,6 +85,8 @@ pub struct EvaluatorView {
     what_sort: (usize, bool),
     /// The tables' rows for the query they were built for.
     who_rows: Option<(u64, Vec<Vec<Cell>>)>,
+    /// The request whose answer is shown (a new one scrolls the answer back to the top).
+    shown_key: Option<u64>,
     what_rows: Option<(u64, Vec<Vec<Cell>>)>,
 }
 
@@ -546,7 +548,11 @@ impl EvaluatorView {
                 }
             }
         }
-        problems_ui(ui, self.problems(), |f| *f == RequestField::Action);
+        // While the action is typed the catalog's suggestions show under it; its problems wait for the field to
+        // be left (the answer says them at once), so the fields below do not jump at each keystroke.
+        if !action_resp.has_focus() {
+            problems_ui(ui, self.problems(), |f| *f == RequestField::Action);
+        }
         ui.add_space(6.0);
         // Resource with suggestions from the snapshot.
         let label = ui.label("Resource (ARN, * for none)");
@@ -569,7 +575,9 @@ impl EvaluatorView {
                 }
             }
         }
-        problems_ui(ui, self.problems(), |f| *f == RequestField::Resource);
+        if !res_resp.has_focus() {
+            problems_ui(ui, self.problems(), |f| *f == RequestField::Resource);
+        }
         ui.add_space(6.0);
         self.context_editor(ui, model);
         ui.add_space(6.0);
@@ -592,10 +600,14 @@ impl EvaluatorView {
         let mut remove = None;
         let problems = self.problems().to_vec();
         for (i, (k, v)) in self.context.iter_mut().enumerate() {
+            // The key on its own line, the value under it: a long key never widens the panel.
+            let label = ui.add(egui::Label::new(format!("{k}{}", key_type(k))).truncate());
             ui.horizontal(|ui| {
-                let label = ui.label(format!("{k}{}", key_type(k)));
-                ui.add(egui::TextEdit::singleline(v).desired_width(150.0))
-                    .labelled_by(label.id);
+                ui.add(
+                    egui::TextEdit::singleline(v)
+                        .desired_width((ui.available_width() - 80.0).max(80.0)),
+                )
+                .labelled_by(label.id);
                 if ui.small_button("Remove").clicked() {
                     remove = Some(i);
                 }
@@ -726,14 +738,19 @@ impl EvaluatorView {
             .map(|(_, c)| c.clone());
         let mut show = self.show_howto;
         let problems = self.problems().to_vec();
-        egui::ScrollArea::vertical()
+        // A new request starts at the top, where its verdict is.
+        let mut area = egui::ScrollArea::vertical()
             .id_salt("answer")
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                answer_ui(ui, model, &r, &problems, commands, &mut |ui| {
-                    howto_ui(ui, &r, howto.as_deref(), &mut show);
-                });
+            .auto_shrink([false, false]);
+        if self.shown_key != Some(key) {
+            area = area.vertical_scroll_offset(0.0);
+            self.shown_key = Some(key);
+        }
+        area.show(ui, |ui| {
+            answer_ui(ui, model, &r, &problems, commands, &mut |ui| {
+                howto_ui(ui, &r, howto.as_deref(), &mut show);
             });
+        });
         self.show_howto = show;
     }
 

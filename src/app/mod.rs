@@ -632,21 +632,6 @@ impl AtlasApp {
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                for (v, label) in [
-                    (View::Explorer, "Explorer"),
-                    (View::Identity, "Identity graph"),
-                    (View::Trust, "Trust graph"),
-                    (View::Editor, "Policy editor"),
-                    (View::Evaluator, "Evaluator"),
-                    (View::Findings, "Findings"),
-                ] {
-                    if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
-                        self.commands.push(Command::SetView(v));
-                    }
-                }
-            });
-            ui.separator();
             if let Some(err) = &self.load_error {
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(
@@ -805,6 +790,21 @@ impl AtlasApp {
                         self.commands.push(Command::ToggleTheme);
                     }
                 });
+            });
+            // The views, in the top bar: they stay where they are whatever the view shows below.
+            ui.horizontal(|ui| {
+                for (v, label) in [
+                    (View::Explorer, "Explorer"),
+                    (View::Identity, "Identity graph"),
+                    (View::Trust, "Trust graph"),
+                    (View::Editor, "Policy editor"),
+                    (View::Evaluator, "Evaluator"),
+                    (View::Findings, "Findings"),
+                ] {
+                    if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
+                        self.commands.push(Command::SetView(v));
+                    }
+                }
             });
         });
     }

@@ -65,6 +65,35 @@ pub fn short_arn(arn: &str) -> &str {
         .unwrap_or(resource)
 }
 
+/// Text order with runs of digits compared as numbers: `role-2` before `role-10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
+            return a.len().cmp(&b.len());
+        };
+        if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let da = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
+            let db = b.find(|c: char| !c.is_ascii_digit()).unwrap_or(b.len());
+            let (na, ra) = a.split_at(da);
+            let (nb, rb) = b.split_at(db);
+            let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
+            let o = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+            a = ra;
+            b = rb;
+        } else {
+            if ca != cb {
+                return ca.cmp(&cb);
+            }
+            a = a.get(ca.len_utf8()..).unwrap_or_default();
+            b = b.get(cb.len_utf8()..).unwrap_or_default();
+        }
+    }
+}
+
 /// Sort state: column and descending.
 pub type Sort = (usize, bool);
 
@@ -90,7 +119,13 @@ pub fn table(
             .map(|c| c.text.to_lowercase())
             .unwrap_or_default()
     };
-    order.sort_by_cached_key(|&r| key(r));
+    let keys: Vec<String> = (0..rows.len()).map(key).collect();
+    order.sort_by(|&a, &b| {
+        natural_cmp(
+            keys.get(a).map_or("", String::as_str),
+            keys.get(b).map_or("", String::as_str),
+        )
+    });
     if desc {
         order.reverse();
     }
@@ -219,6 +254,13 @@ fn cell_ui(ui: &mut egui::Ui, cell: &Cell, commands: &mut Vec<Command>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order_compares_numbers() {
+        let mut v = vec!["role-10", "role-2", "role-1", "alpha", "role-02b"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["alpha", "role-1", "role-2", "role-02b", "role-10"]);
+    }
 
     #[test]
     fn short_names_of_arns() {

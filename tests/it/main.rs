@@ -16,6 +16,7 @@ mod gui_files;
 mod gui_findings;
 mod gui_graph;
 mod gui_input;
+mod gui_layout;
 mod gui_request;
 mod gui_tables;
 mod packaging;
