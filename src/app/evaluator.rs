@@ -447,12 +447,20 @@ impl EvaluatorView {
         ui.heading("Request");
         // Principal picker.
         let label = ui.label("Principal (ARN or name)");
-        ui.add(egui::TextEdit::singleline(&mut self.principal).desired_width(ui.available_width()))
-            .labelled_by(label.id);
+        ui.add(
+            egui::TextEdit::singleline(&mut self.principal)
+                .id_salt("eval-principal")
+                .desired_width(ui.available_width()),
+        )
+        .labelled_by(label.id);
         ui.horizontal(|ui| {
             let label = ui.label("Find user or role:");
-            ui.add(egui::TextEdit::singleline(&mut self.principal_search).desired_width(200.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.principal_search)
+                    .id_salt("eval-find")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
         });
         if !self.principal_search.trim().is_empty() {
             let q = self.principal_search.trim().to_ascii_lowercase();
@@ -490,13 +498,17 @@ impl EvaluatorView {
         }
         ui.horizontal(|ui| {
             let label = ui.label("Session name (roles):");
-            ui.add(egui::TextEdit::singleline(&mut self.session).desired_width(140.0))
-                .labelled_by(label.id)
-                .on_hover_text("Evaluate as an assumed-role session of the role");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.session)
+                    .id_salt("eval-session")
+                    .desired_width(140.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Evaluate as an assumed-role session of the role");
         });
         let label = ui.label("Session policy (JSON, optional)");
         ui.add(
-            egui::TextEdit::multiline(&mut self.session_policy)
+            egui::TextEdit::multiline(&mut self.session_policy).id_salt("eval-session-policy")
                 .code_editor()
                 .desired_rows(3)
                 .desired_width(ui.available_width())
@@ -513,7 +525,11 @@ impl EvaluatorView {
         // Action with catalog autocomplete.
         let label = ui.label("Action");
         let action_resp = ui
-            .add(egui::TextEdit::singleline(&mut self.action).desired_width(ui.available_width()))
+            .add(
+                egui::TextEdit::singleline(&mut self.action)
+                    .id_salt("eval-action")
+                    .desired_width(ui.available_width()),
+            )
             .labelled_by(label.id);
         let catalog = crate::catalog::catalog();
         let typed = self.action.trim().to_string();
@@ -557,7 +573,11 @@ impl EvaluatorView {
         // Resource with suggestions from the snapshot.
         let label = ui.label("Resource (ARN, * for none)");
         let res_resp = ui
-            .add(egui::TextEdit::singleline(&mut self.resource).desired_width(ui.available_width()))
+            .add(
+                egui::TextEdit::singleline(&mut self.resource)
+                    .id_salt("eval-resource")
+                    .desired_width(ui.available_width()),
+            )
             .labelled_by(label.id);
         if res_resp.has_focus() {
             let service = typed.split(':').next().unwrap_or_default().to_string();
@@ -583,8 +603,12 @@ impl EvaluatorView {
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let label = ui.label("Save as:");
-            ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(140.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.save_name)
+                    .id_salt("eval-save-name")
+                    .desired_width(140.0),
+            )
+            .labelled_by(label.id);
             if ui
                 .button("Add to saved requests")
                 .on_hover_text("The current decision becomes the expected one")
@@ -605,6 +629,7 @@ impl EvaluatorView {
             ui.horizontal(|ui| {
                 ui.add(
                     egui::TextEdit::singleline(v)
+                        .id_salt(("eval-context", i))
                         .desired_width((ui.available_width() - 80.0).max(80.0)),
                 )
                 .labelled_by(label.id);
@@ -646,8 +671,12 @@ impl EvaluatorView {
         });
         ui.horizontal(|ui| {
             let label = ui.label("Other key:");
-            ui.add(egui::TextEdit::singleline(&mut self.new_key).desired_width(160.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_key)
+                    .id_salt("eval-new-key")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
             if ui.button("Add").clicked() && !self.new_key.trim().is_empty() {
                 add = Some(self.new_key.trim().to_string());
                 self.new_key.clear();

@@ -158,6 +158,16 @@ pub fn check_request(
         } else {
             continue;
         };
+        // What a request can get wrong; the security and hygiene advice is for policies.
+        if !super::check(d.code).is_some_and(|c| {
+            matches!(
+                c.group,
+                "parse" | "grammar" | "catalog" | "resource" | "condition"
+            )
+        }) || d.severity == Severity::Suggestion
+        {
+            continue;
+        }
         let blocking = match d.code {
             // Said once, on the resource.
             "ACTION_WITHOUT_MATCHING_RESOURCE" => continue,
@@ -278,6 +288,15 @@ mod tests {
             vec![]
         );
         assert_eq!(codes("sts:GetCallerIdentity", "*", &[]), vec![]);
+        // Policy advice (a privilege-escalation action on `*`) is not a problem of a request.
+        assert_eq!(
+            codes(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::412345678901:policy/p",
+                &[]
+            ),
+            vec![]
+        );
     }
 
     #[test]

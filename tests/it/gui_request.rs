@@ -48,7 +48,13 @@ fn a_resource_of_another_service_is_flagged_and_gets_no_verdict() {
         "Resource (ARN, * for none)",
         "arn:aws:iam::412345678901:role/admin-mfa",
     );
-    // Under the field and above the answer: the resource is not one the action acts on.
+    // Above the answer at once; under the field once it is left (while typing, nothing moves below it).
+    assert_eq!(
+        h.get_all_by_label_contains("is not a resource `ec2:StopInstances` acts on").count(),
+        1
+    );
+    h.key_press(Key::Escape);
+    h.run();
     assert_eq!(
         h.get_all_by_label_contains("is not a resource `ec2:StopInstances` acts on")
             .count(),
