@@ -144,15 +144,69 @@ fn report_time(t: &ReportTime) -> String {
 }
 
 /// The overview shown when nothing is selected.
-pub fn overview(ui: &mut egui::Ui, model: &Model, _commands: &mut Vec<Command>) {
-    ui.heading("Overview");
+pub fn overview(ui: &mut egui::Ui, model: &Model, sample: bool, commands: &mut Vec<Command>) {
+    egui::ScrollArea::vertical()
+        .id_salt("start-page")
+        .auto_shrink([false, false])
+        .show(ui, |ui| start_page(ui, model, sample, commands));
+}
+
+/// The start page: what is loaded, the organisation tree with its accounts and where each SCP and RCP is
+/// attached, counts per account, and where to begin.
+fn start_page(ui: &mut egui::Ui, model: &Model, sample: bool, commands: &mut Vec<Command>) {
+    if sample {
+        ui.heading("Larkspur Labs, the bundled sample");
+        ui.label(
+            "A small made-up organisation built to teach IAM: an administrator who needs MFA, developers \
+             under a permissions boundary, a region guardrail SCP, cross-account deployment, tag-based \
+             access. Its guide is assets/sample/TEACHING.md; its 51 teaching cases are one click away.",
+        );
+    } else {
+        ui.heading("Overview");
+    }
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        if sample
+            && ui
+                .button("Learn IAM with the sample")
+                .on_hover_text("The 51 teaching cases as saved requests: each one's request, expected answer and why")
+                .clicked()
+        {
+            commands.push(Command::LoadTeachingCases);
+        }
+        if ui
+            .button("Review this snapshot")
+            .on_hover_text("The findings: who is admin, what is public, what escalates")
+            .clicked()
+        {
+            commands.push(Command::SetView(super::View::Findings));
+        }
+        if ui
+            .button("Ask a question")
+            .on_hover_text("The evaluator: may this principal do this action on this resource?")
+            .clicked()
+        {
+            commands.push(Command::SetView(super::View::Evaluator));
+        }
+        if ui
+            .button("See who may assume which role")
+            .on_hover_text("The trust graph")
+            .clicked()
+        {
+            commands.push(Command::SetView(super::View::Trust));
+        }
+    });
+    ui.add_space(8.0);
     if let Some(o) = &model.organization {
-        ui.label(format!(
+        ui.strong(format!(
             "Organisation {} · management account {}",
             o.id,
             o.management_account.as_deref().unwrap_or("unknown")
         ));
+        org_node_ui(ui, model, &o.root, 0, commands);
+        ui.add_space(8.0);
     }
+    ui.strong("Accounts");
     egui::Grid::new("overview").striped(true).show(ui, |ui| {
         ui.strong("Account");
         for k in ["Users", "Groups", "Roles", "Policies", "Resource policies"] {
@@ -175,6 +229,51 @@ pub fn overview(ui: &mut egui::Ui, model: &Model, _commands: &mut Vec<Command>) 
     });
     ui.add_space(8.0);
     ui.weak("Select an entity on the left to see its details.");
+}
+
+/// One node of the organisation tree: its name, the SCPs and RCPs attached to it (links), its accounts, then
+/// its child OUs, indented. Depth is bounded by the tree the snapshot describes.
+fn org_node_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    node: &crate::account::OrgNode,
+    depth: usize,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(18.0 * depth as f32);
+        ui.label(egui::RichText::new(format!("{} ({})", node.name, node.id)).strong());
+        for (what, list) in [("SCP", &node.scps), ("RCP", &node.rcps)] {
+            let Some(list) = list else { continue };
+            for &i in list {
+                let Some(p) = model.org_policies.get(i as usize) else {
+                    continue;
+                };
+                ui.weak(what);
+                let r = EntityRef {
+                    account: u32::MAX,
+                    kind: EntityKind::OrgPolicy,
+                    index: i,
+                };
+                if ui.link(p.name.as_ref()).clicked() {
+                    commands.push(Command::Select(r));
+                }
+            }
+        }
+    });
+    for id in &node.accounts {
+        ui.horizontal(|ui| {
+            ui.add_space(18.0 * (depth + 1) as f32);
+            let label = model.accounts.iter().find(|a| *a.id == **id).map_or_else(
+                || format!("account {id} (not in the snapshot)"),
+                |a| format!("account {}", a.label()),
+            );
+            ui.label(label);
+        });
+    }
+    for c in &node.children {
+        org_node_ui(ui, model, c, depth + 1, commands);
+    }
 }
 
 /// Draw the details of `r`.

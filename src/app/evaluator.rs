@@ -954,6 +954,24 @@ impl EvaluatorView {
         }
     }
 
+    /// The bundled sample's teaching cases (embedded in the binary) as the saved requests.
+    pub fn load_teaching_cases(&mut self) {
+        let name = "assets/sample/teaching-cases.json";
+        let text = crate::sample::SAMPLE_FILES
+            .iter()
+            .find(|(p, _)| *p == "teaching-cases.json")
+            .map(|(_, t)| *t);
+        match text.map(|t| suite::parse(name, t)) {
+            Some(Ok(s)) => {
+                self.suite = s;
+                self.outcomes.clear();
+                self.message = None;
+            }
+            Some(Err(e)) => self.message = Some(e),
+            None => self.message = Some(format!("{name} is not in this build")),
+        }
+    }
+
     /// Save the request set to `path`, never over a loaded snapshot file.
     pub fn save_suite_file(&mut self, path: &std::path::Path, model: &Model) {
         let is_snapshot = model
@@ -975,6 +993,15 @@ impl EvaluatorView {
         ui.horizontal(|ui| {
             if ui.button("Load…").clicked() {
                 commands.push(Command::PickFile(FilePurpose::LoadRequests));
+            }
+            if ui
+                .button("Teaching cases")
+                .on_hover_text(
+                    "The bundled sample's 51 teaching cases, each with why AWS decides as it does",
+                )
+                .clicked()
+            {
+                self.load_teaching_cases();
             }
             if ui.button("Save as…").clicked() {
                 commands.push(Command::PickFile(FilePurpose::SaveRequests));
@@ -1008,9 +1035,10 @@ impl EvaluatorView {
             .column(Column::auto().at_least(110.0))
             .column(Column::auto().at_least(110.0))
             .column(Column::auto().at_least(60.0))
-            .column(Column::remainder())
+            .column(Column::auto().at_least(60.0))
+            .column(Column::remainder().clip(true))
             .header(22.0, |mut h| {
-                for t in ["Name", "Expected", "Got", "Result", ""] {
+                for t in ["Name", "Expected", "Got", "Result", "", "Why"] {
                     h.col(|ui| {
                         ui.strong(t);
                     });
@@ -1056,6 +1084,12 @@ impl EvaluatorView {
                         row.col(|ui| {
                             if ui.small_button("Remove").clicked() {
                                 remove = Some(i);
+                            }
+                        });
+                        row.col(|ui| {
+                            if let Some(why) = &r.why {
+                                ui.add(egui::Label::new(why.as_str()).truncate())
+                                    .on_hover_text(why.as_str());
                             }
                         });
                     });

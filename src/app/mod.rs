@@ -78,6 +78,8 @@ pub enum Command {
     FileChosen(file_picker::FilePurpose, Vec<PathBuf>),
     /// Hide the load error.
     DismissLoadError,
+    /// Put the bundled sample's teaching cases into the evaluator's saved requests and show them.
+    LoadTeachingCases,
 }
 
 /// What the central panel shows.
@@ -332,6 +334,12 @@ impl AtlasApp {
                     queue.extend(self.file_chosen(purpose, files));
                 }
                 Command::DismissLoadError => self.load_error = None,
+                Command::LoadTeachingCases => {
+                    self.evaluator.load_teaching_cases();
+                    self.evaluator.tab = evaluator::Tab::Suite;
+                    self.view = View::Evaluator;
+                    self.settings.view = View::Evaluator;
+                }
                 Command::Select(r) => self.select(r),
                 Command::Open(files) => {
                     self.remember(&files);
@@ -684,7 +692,12 @@ impl AtlasApp {
                 (Some(m), Some(sel)) => {
                     details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
                 }
-                (Some(m), None) => details::overview(ui, m, &mut self.commands),
+                (Some(m), None) => details::overview(
+                    ui,
+                    m,
+                    self.loaded_from == "bundled sample",
+                    &mut self.commands,
+                ),
                 (None, _) if self.job.is_some() => {
                     ui.spinner();
                 }

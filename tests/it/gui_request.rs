@@ -50,7 +50,8 @@ fn a_resource_of_another_service_is_flagged_and_gets_no_verdict() {
     );
     // Above the answer at once; under the field once it is left (while typing, nothing moves below it).
     assert_eq!(
-        h.get_all_by_label_contains("is not a resource `ec2:StopInstances` acts on").count(),
+        h.get_all_by_label_contains("is not a resource `ec2:StopInstances` acts on")
+            .count(),
         1
     );
     h.key_press(Key::Escape);

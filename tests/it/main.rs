@@ -18,6 +18,7 @@ mod gui_graph;
 mod gui_input;
 mod gui_layout;
 mod gui_request;
+mod gui_start;
 mod gui_tables;
 mod packaging;
 mod review;
