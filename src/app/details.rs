@@ -125,13 +125,9 @@ fn tags(ui: &mut egui::Ui, tags: &[Tag]) {
         return;
     }
     ui.label(egui::RichText::new("Tags").strong());
-    egui::Grid::new("tags").striped(true).show(ui, |ui| {
-        for t in tags {
-            ui.monospace(&*t.key);
-            ui.monospace(&*t.value);
-            ui.end_row();
-        }
-    });
+    for t in tags {
+        ui.monospace(format!("{} = {}", t.key, t.value));
+    }
 }
 
 fn report_time(t: &ReportTime) -> String {

@@ -1297,11 +1297,13 @@ fn answer_ui(
     ui.add_space(8.0);
     // Statements, per layer.
     for l in &r.layers {
+        let deciding = r.decided_by == Some(l.layer);
         if l.statements.is_empty()
             && l.levels.is_empty()
             && l.unknown_policies.is_empty()
             && l.near_misses.is_empty()
             && l.unread.is_empty()
+            && !deciding
         {
             continue;
         }
@@ -1316,6 +1318,22 @@ fn answer_ui(
                 ui.weak(n.as_ref());
             }
         });
+        if deciding
+            && l.verdict == Verdict::ImplicitDeny
+            && !l
+                .statements
+                .iter()
+                .any(|s| s.effect == crate::policy::Effect::Allow)
+            && l.near_misses.is_empty()
+        {
+            ui.colored_label(
+                decision_color(ui, Some(Decision::ImplicitDeny)),
+                format!(
+                    "  no statement of this layer's policies allows `{}` on `{}`: what is not allowed is denied",
+                    r.action, r.resource
+                ),
+            );
+        }
         for lv in &l.levels {
             ui.horizontal(|ui| {
                 ui.label(format!("  level {}:", lv.name));

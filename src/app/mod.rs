@@ -850,8 +850,10 @@ impl AtlasApp {
                 let users: usize = m.accounts.iter().map(|a| a.users.len()).sum();
                 let roles: usize = m.accounts.iter().map(|a| a.roles.len()).sum();
                 ui.label(format!(
-                    "{} accounts · {users} users · {roles} roles",
-                    m.accounts.len()
+                    "{} · {} · {}",
+                    plural(m.accounts.len(), "account"),
+                    plural(users, "user"),
+                    plural(roles, "role")
                 ));
                 ui.separator();
                 let skipped = m
@@ -859,12 +861,21 @@ impl AtlasApp {
                     .iter()
                     .filter(|w| w.kind == WarningKind::Skipped)
                     .count();
-                let text = if m.warnings.is_empty() {
-                    "no load warnings".to_string()
-                } else {
-                    format!("{} load warnings", m.warnings.len())
-                };
-                if ui.link(text).clicked() {
+                // No warnings: a plain text, not a link to an empty window.
+                if m.warnings.is_empty() {
+                    ui.weak("no load warnings");
+                } else if ui
+                    .link(format!(
+                        "{} load {}",
+                        m.warnings.len(),
+                        if m.warnings.len() == 1 {
+                            "warning"
+                        } else {
+                            "warnings"
+                        }
+                    ))
+                    .clicked()
+                {
                     self.commands.push(Command::ToggleWarnings);
                 }
                 ui.separator();
@@ -1132,6 +1143,15 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
             eprintln!("error: cannot start the GUI: {e}");
             1
         }
+    }
+}
+
+/// `1 account`, `3 accounts`: a count with its noun.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -52,3 +52,26 @@ fn learn_iam_with_the_sample_loads_the_teaching_cases_and_each_is_one_click_away
     h.get_by_label("IMPLICIT DENY");
     h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa");
 }
+
+#[test]
+fn details_read_naturally_and_a_boundary_denial_says_why() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("3 accounts · 10 users · 22 roles");
+    // No warnings: nothing to open.
+    h.get_by_label("no load warnings").click();
+    h.run();
+    assert!(!h.state().show_warnings);
+    // Tags read `key = value`.
+    h.get_by_label("raj.mehta").click();
+    h.run();
+    h.get_by_label("team = webshop");
+    // Teaching case 12: the boundary decides, and its section says that nothing in it allows the action.
+    h.state_mut().view = View::Evaluator;
+    h.state_mut().evaluator.preset(
+        "arn:aws:iam::412345678901:user/raj.mehta;iam:PassRole;arn:aws:iam::412345678901:role/data/etl-batch;aws:RequestedRegion=us-east-1;iam:PassedToService=glue.amazonaws.com",
+    );
+    h.run();
+    h.get_by_label_contains("the identity policies allow it, but the permissions boundary does not");
+    h.get_by_label_contains("no statement of this layer's policies allows `iam:PassRole`");
+}
