@@ -626,6 +626,10 @@ impl EvaluatorView {
         for (i, (k, v)) in self.context.iter_mut().enumerate() {
             // The key on its own line, the value under it: a long key never widens the panel.
             let label = ui.add(egui::Label::new(format!("{k}{}", key_type(k))).truncate());
+            let label = match super::help::key(k) {
+                Some(h) => label.on_hover_text(h),
+                None => label,
+            };
             ui.horizontal(|ui| {
                 ui.add(
                     egui::TextEdit::singleline(v)
@@ -1296,7 +1300,13 @@ fn answer_ui(
     });
     ui.add_space(8.0);
     // Statements, per layer.
-    for l in &r.layers {
+    // The layer that decided first (the strip above keeps AWS's order), then the others.
+    let ordered = r
+        .layers
+        .iter()
+        .filter(|l| r.decided_by == Some(l.layer))
+        .chain(r.layers.iter().filter(|l| r.decided_by != Some(l.layer)));
+    for l in ordered {
         let deciding = r.decided_by == Some(l.layer);
         if l.statements.is_empty()
             && l.levels.is_empty()
@@ -1314,6 +1324,9 @@ fn answer_ui(
                 decision_color(ui, verdict_decision(l.verdict)),
                 verdict_label(l.verdict),
             );
+            if deciding {
+                ui.weak("(decided the answer)");
+            }
             if let Some(n) = &l.note {
                 ui.weak(n.as_ref());
             }
@@ -1367,7 +1380,8 @@ fn answer_ui(
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     format!("      {}: fails", condition_text(c)),
-                );
+                )
+                .on_hover_text(condition_help(c));
             }
         }
         for s in &l.statements {
@@ -1410,7 +1424,8 @@ fn answer_ui(
                     (None, true) => "holds".into(),
                     (None, false) => "fails".into(),
                 };
-                ui.label(format!("      {}: {mark}", condition_text(c)));
+                ui.label(format!("      {}: {mark}", condition_text(c)))
+                    .on_hover_text(condition_help(c));
             }
         }
     }
@@ -1467,6 +1482,21 @@ fn problems_ui(
         ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap())
             .on_hover_text(p.code);
     }
+}
+
+/// What a condition's operator and key mean (hover help), and how this request fared.
+fn condition_help(c: &crate::eval::condition::ConditionResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = super::help::operator(&c.operator.to_string()) {
+        parts.push(h);
+    }
+    if let Some(h) = super::help::key(&c.key.to_string()) {
+        parts.push(h);
+    }
+    if c.request_values.is_none() {
+        parts.push("The request does not carry this key.".to_string());
+    }
+    parts.join("\n\n")
 }
 
 /// `NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]`.

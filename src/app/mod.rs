@@ -9,6 +9,7 @@ mod explorer;
 pub mod file_picker;
 pub mod findings;
 pub mod graph_view;
+pub mod help;
 pub mod input;
 pub mod palette;
 pub mod table;

@@ -72,6 +72,34 @@ fn details_read_naturally_and_a_boundary_denial_says_why() {
         "arn:aws:iam::412345678901:user/raj.mehta;iam:PassRole;arn:aws:iam::412345678901:role/data/etl-batch;aws:RequestedRegion=us-east-1;iam:PassedToService=glue.amazonaws.com",
     );
     h.run();
-    h.get_by_label_contains("the identity policies allow it, but the permissions boundary does not");
+    h.get_by_label_contains(
+        "the identity policies allow it, but the permissions boundary does not",
+    );
     h.get_by_label_contains("no statement of this layer's policies allows `iam:PassRole`");
+}
+
+#[test]
+fn hovering_a_condition_explains_its_operator_and_key() {
+    let mut h = harness();
+    h.state_mut().view = View::Evaluator;
+    h.state_mut().evaluator.preset(
+        "arn:aws:iam::412345678901:user/maria.silva;sts:AssumeRole;arn:aws:iam::412345678901:role/admin-mfa;aws:RequestedRegion=eu-west-1;aws:MultiFactorAuthPresent=true;aws:MultiFactorAuthAge=7200",
+    );
+    h.run();
+    let text = "NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]: fails";
+    h.get_by_label_contains(text).scroll_to_me();
+    h.run();
+    let line = h.get_by_label_contains(text).rect();
+    h.ctx.all_styles_mut(|s| s.interaction.tooltip_delay = 0.0);
+    h.hover_at(line.center());
+    h.run();
+    h.hover_at(line.center() + egui::vec2(1.0, 0.0));
+    h.run();
+    h.get_by_label_contains("NumericLessThan: the number is below the listed one");
+    assert!(
+        h.query_all_by_label_contains("seconds since the MFA sign-in")
+            .count()
+            >= 1,
+        "the key is explained too"
+    );
 }
