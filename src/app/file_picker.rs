@@ -152,6 +152,9 @@ struct Entry {
     is_dir: bool,
 }
 
+/// A folder's listed entries and how many more were left out, or why it could not be read.
+type Listing = Result<(Vec<Entry>, usize), String>;
+
 /// The built-in picker's state.
 pub struct FilePicker {
     /// What the file is for.
@@ -164,7 +167,7 @@ pub struct FilePicker {
     pub chosen: Vec<PathBuf>,
     /// List every file, not only those the filter lets through.
     pub all_files: bool,
-    listing: Option<(PathBuf, bool, Result<(Vec<Entry>, usize), String>)>,
+    listing: Option<(PathBuf, bool, Listing)>,
     highlight: Option<usize>,
     /// A problem to show (no such file, cannot read the folder).
     pub message: Option<String>,
@@ -220,7 +223,7 @@ impl FilePicker {
         self.confirm = None;
     }
 
-    fn entries(&mut self) -> &Result<(Vec<Entry>, usize), String> {
+    fn entries(&mut self) -> &Listing {
         let fresh = self
             .listing
             .as_ref()
@@ -304,16 +307,15 @@ impl FilePicker {
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
-                    if ui
+                    if (ui
                         .button("Up")
                         .on_hover_text("The parent folder (Alt+Up)")
                         .clicked()
-                        || parent
+                        || parent)
+                        && let Some(p) = self.dir.parent()
                     {
-                        if let Some(p) = self.dir.parent() {
-                            let p = p.to_path_buf();
-                            self.go_to(p);
-                        }
+                        let p = p.to_path_buf();
+                        self.go_to(p);
                     }
                     if let Some(home) =
                         directories::UserDirs::new().map(|u| u.home_dir().to_path_buf())
@@ -487,7 +489,7 @@ fn file_name(p: &Path) -> String {
 
 /// The folder's entries the picker shows: folders, then files the filter lets through (all when `all`),
 /// hidden ones left out, each sorted by name; and how many more were not listed.
-fn list(dir: &Path, purpose: FilePurpose, all: bool) -> Result<(Vec<Entry>, usize), String> {
+fn list(dir: &Path, purpose: FilePurpose, all: bool) -> Listing {
     let read = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let (_, exts) = purpose.filter();
     let mut out = Vec::new();

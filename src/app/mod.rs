@@ -1040,6 +1040,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let edit_file = std::env::var_os("IAM_ATLAS_EDIT").map(PathBuf::from);
     let request = std::env::var("IAM_ATLAS_REQUEST").ok();
     let tab = std::env::var("IAM_ATLAS_TAB").ok();
+    let picker = std::env::var_os("IAM_ATLAS_PICKER").is_some();
     let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
     let result = eframe::run_native(
         about::APP_NAME,
@@ -1095,8 +1096,23 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("who") => evaluator::Tab::WhoCan,
                             Some("what") => evaluator::Tab::WhatCan,
                             Some("suite") => evaluator::Tab::Suite,
+                            Some("teaching") => {
+                                app.evaluator.load_teaching_cases();
+                                app.evaluator.outcomes = crate::eval::suite::run(
+                                    &m,
+                                    &app.evaluator.suite,
+                                    &crate::eval::Overrides::default(),
+                                );
+                                evaluator::Tab::Suite
+                            }
                             _ => evaluator::Tab::Request,
                         };
+                        if picker {
+                            app.picker = Some(file_picker::FilePicker::new(
+                                file_picker::FilePurpose::OpenSnapshot,
+                                std::env::current_dir().unwrap_or_default(),
+                            ));
+                        }
                         if let Some(f) = &edit_file {
                             app.push(Command::EditFile(f.clone()));
                         }
