@@ -272,6 +272,26 @@ fn org_node_ui(
     }
 }
 
+/// Where organisation policy `index` is attached: the root and OUs by name (id), in tree order.
+fn attached_at(model: &Model, index: u32) -> Vec<String> {
+    fn walk(n: &crate::account::OrgNode, index: u32, out: &mut Vec<String>) {
+        let here = [&n.scps, &n.rcps]
+            .iter()
+            .any(|l| l.as_ref().is_some_and(|l| l.contains(&index)));
+        if here {
+            out.push(format!("{} ({})", n.name, n.id));
+        }
+        for c in &n.children {
+            walk(c, index, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(o) = &model.organization {
+        walk(&o.root, index, &mut out);
+    }
+    out
+}
+
 /// Draw the details of `r`.
 pub fn ui(
     ui: &mut egui::Ui,
@@ -315,7 +335,20 @@ pub fn ui(
                         if let Some(d) = &p.description {
                             fact(ui, "Description", &**d);
                         }
+                        let places = attached_at(model, r.index);
+                        fact(
+                            ui,
+                            "Attached to",
+                            if places.is_empty() {
+                                "nothing in the organisation tree".to_string()
+                            } else {
+                                places.join(", ")
+                            },
+                        );
                     });
+                    ui.weak(
+                        "It caps what the principals of the accounts below it may do; it never grants anything.",
+                    );
                     document(ui, model, "org", "Document", &p.doc);
                 }
                 return;

@@ -31,6 +31,10 @@ fn the_start_page_shows_the_organisation_tree_with_its_policies() {
     h.run();
     let sel = h.state().selected.expect("selected");
     assert_eq!(sel.kind, EntityKind::OrgPolicy);
+    // Its page says where it is attached, and that it caps without granting.
+    h.get_by_label("Attached to");
+    h.get_by_label("Workloads (ou-lk01-wkld0001)");
+    h.get_by_label_contains("it never grants anything");
 }
 
 #[test]
