@@ -521,6 +521,8 @@ pub fn ui(
                             link(ui, model, p, p.rsplit('/').next().unwrap_or(p), commands);
                         }
                     }
+                    ui.label(egui::RichText::new("Effective policies").strong());
+                    user_policy_table(ui, model, r, commands);
                     ui.label(egui::RichText::new("Attached managed policies").strong());
                     attachments(ui, r.account, &role.attached, commands);
                     boundary(ui, r.account, &role.boundary, commands);
@@ -647,6 +649,8 @@ struct PolicyRow {
     name: String,
     how: String,
     target: Option<EntityRef>,
+    /// An inline policy: its document, opened in the editor.
+    edit: Option<(crate::account::SourceId, crate::text::Span)>,
 }
 
 /// Sort state of the user's policy table: column and direction, kept in egui memory.
@@ -657,12 +661,38 @@ struct SortBy {
 }
 
 /// A user's policies, direct and through groups, in a table sortable by clicking the headers.
+/// The policies that apply to a user or a role: attached, inline, the boundary, and (users) those of its groups.
+/// Managed policies link to their page, inline ones open in the editor.
 fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &mut Vec<Command>) {
     let Some(account) = model.accounts.get(r.account as usize) else {
         return;
     };
-    let Some(u) = account.users.get(r.index as usize) else {
-        return;
+    struct Owner<'a> {
+        attached: &'a [Attachment],
+        inline: &'a [crate::account::InlinePolicy],
+        boundary: &'a Option<crate::account::Boundary>,
+        groups: &'a [crate::policy::Str],
+    }
+    let u = match r.kind {
+        EntityKind::User => match account.users.get(r.index as usize) {
+            Some(u) => Owner {
+                attached: &u.attached,
+                inline: &u.inline,
+                boundary: &u.boundary,
+                groups: &u.groups,
+            },
+            None => return,
+        },
+        EntityKind::Role => match account.roles.get(r.index as usize) {
+            Some(x) => Owner {
+                attached: &x.attached,
+                inline: &x.inline,
+                boundary: &x.boundary,
+                groups: &[],
+            },
+            None => return,
+        },
+        _ => return,
     };
     let target = |a: &Attachment| match a.target {
         PolicyRef::Local(i) => Some(EntityRef {
@@ -673,21 +703,23 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
         _ => None,
     };
     let mut rows: Vec<PolicyRow> = Vec::new();
-    for a in &u.attached {
+    for a in u.attached {
         rows.push(PolicyRow {
             name: a.name.to_string(),
             how: "attached".into(),
             target: target(a),
+            edit: None,
         });
     }
-    for p in &u.inline {
+    for p in u.inline {
         rows.push(PolicyRow {
             name: p.name.to_string(),
             how: "inline".into(),
             target: None,
+            edit: Some((p.doc.source, p.doc.policy.span)),
         });
     }
-    if let Some(b) = &u.boundary {
+    if let Some(b) = u.boundary {
         let a = Attachment {
             name: b.arn.rsplit('/').next().unwrap_or(&b.arn).into(),
             arn: b.arn.clone(),
@@ -697,15 +729,17 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
             name: a.name.to_string(),
             how: "boundary".into(),
             target: target(&a),
+            edit: None,
         });
     }
-    for gname in &u.groups {
+    for gname in u.groups {
         if let Some(g) = account.group(gname) {
             for a in &g.attached {
                 rows.push(PolicyRow {
                     name: a.name.to_string(),
                     how: format!("attached via group {gname}"),
                     target: target(a),
+                    edit: None,
                 });
             }
             for p in &g.inline {
@@ -713,6 +747,7 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
                     name: p.name.to_string(),
                     how: format!("inline in group {gname}"),
                     target: None,
+                    edit: Some((p.doc.source, p.doc.policy.span)),
                 });
             }
         }
@@ -767,13 +802,22 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
             .body(|mut body| {
                 for row in &rows {
                     body.row(20.0, |mut tr| {
-                        tr.col(|ui| match row.target {
-                            Some(t) => {
+                        tr.col(|ui| match (row.target, row.edit) {
+                            (Some(t), _) => {
                                 if ui.link(&row.name).clicked() {
                                     commands.push(Command::Select(t));
                                 }
                             }
-                            None => {
+                            (None, Some((src, span))) => {
+                                if ui
+                                    .link(&row.name)
+                                    .on_hover_text("Open the inline policy in the editor")
+                                    .clicked()
+                                {
+                                    commands.push(Command::EditAt(src, span));
+                                }
+                            }
+                            (None, None) => {
                                 ui.label(&row.name);
                             }
                         });

@@ -107,3 +107,22 @@ fn hovering_a_condition_explains_its_operator_and_key() {
         "the key is explained too"
     );
 }
+
+#[test]
+fn roles_have_the_effective_policies_table_and_inline_policies_open_in_the_editor() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Roles (15)").click();
+    h.run();
+    h.get_by_label("admin-mfa").click();
+    h.run();
+    h.get_by_label("Effective policies");
+    // maria.silva's group holds an inline policy: its row opens it in the editor.
+    h.get_by_label("maria.silva").click();
+    h.run();
+    h.get_by_label("inline in group admins");
+    h.get_by_label("RequireMFA").click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    assert!(h.state().editor.text.contains("MultiFactorAuthPresent"));
+}
