@@ -5,6 +5,7 @@
 pub mod export;
 pub mod extras;
 pub mod last_accessed;
+pub mod what_if;
 pub mod workspace;
 
 use crate::diagnostic::Diagnostic;
@@ -779,7 +780,7 @@ pub struct Model {
     /// Problems met while loading.
     pub warnings: Vec<LoadWarning>,
     /// Documents replaced in memory as a what-if, with the loaded originals ([`Model::replace_document`]).
-    pub what_if: Vec<crate::edit::WhatIf>,
+    pub what_if: Vec<what_if::WhatIf>,
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,

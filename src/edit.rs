@@ -502,34 +502,7 @@ impl DraftStore {
 // ---------------------------------------------------------------------------------------------------------
 // What-if
 
-/// A document of the model that can be replaced: the ones evaluation reads.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DocTarget {
-    /// The inline policy `name` of a user, group or role.
-    Inline {
-        /// The user, group or role.
-        owner: EntityRef,
-        /// The policy's name.
-        name: String,
-    },
-    /// The default version of a managed policy.
-    Managed(EntityRef),
-    /// A role's trust policy.
-    Trust(EntityRef),
-    /// A resource policy.
-    Resource(EntityRef),
-    /// An SCP or RCP (index in [`Model::org_policies`]).
-    Org(u32),
-}
-
-/// A replaced document and what it replaced.
-#[derive(Debug)]
-pub struct WhatIf {
-    /// Which document.
-    pub target: DocTarget,
-    /// The document as loaded, put back by [`Model::revert_document`].
-    pub original: PolicyDoc,
-}
+pub use crate::account::what_if::{DocTarget, WhatIf};
 
 impl DocTarget {
     /// The target of a document listed by [`Model::documents`]; `None` for documents evaluation does not

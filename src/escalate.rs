@@ -17,7 +17,6 @@
 //! the identity policies' `Allow` statements by action and resource pattern, so a principal none of whose
 //! statements could grant a request is never evaluated for it.
 
-pub mod cli;
 pub mod lab;
 pub mod techniques;
 

@@ -17,6 +17,7 @@ pub mod json;
 pub mod policy;
 pub mod review;
 pub mod sample;
+pub mod sarif;
 pub mod search;
 pub mod text;
 pub mod time;

@@ -13,7 +13,6 @@
 
 pub mod admin;
 pub mod baseline;
-pub mod cli;
 pub mod external;
 pub mod hygiene;
 pub mod report;

@@ -9,7 +9,6 @@
 //! answers in `tests/fixtures/policies/`) or when the element cannot work; what AWS accepts but is probably
 //! wrong is a warning. Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
 
-pub mod cli;
 mod conditions;
 mod grammar;
 mod hygiene;

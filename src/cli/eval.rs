@@ -1,9 +1,9 @@
 //! `iam-atlas eval`, `who-can`, `what-can` and `assume`: the engine on the command line.
 
-use super::condition::Context;
-use super::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
-use super::request::{Principal, Request};
-use super::reverse::{Outcome, reachable_roles, what_can, who_can};
+use crate::eval::condition::Context;
+use crate::eval::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
+use crate::eval::request::{Principal, Request};
+use crate::eval::reverse::{Outcome, reachable_roles, what_can, who_can};
 use crate::account::Model;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::cli::Format;
@@ -89,8 +89,8 @@ pub struct ExternalArgs {
     #[command(flatten)]
     snapshot: SnapshotArgs,
     /// The zone of trust: the resource's account, or the loaded organisation.
-    #[arg(long, value_enum, default_value_t = super::proof::Zone::Organization)]
-    zone: super::proof::Zone,
+    #[arg(long, value_enum, default_value_t = crate::eval::proof::Zone::Organization)]
+    zone: crate::eval::proof::Zone,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -98,7 +98,7 @@ pub struct ExternalArgs {
 
 /// Run `external`.
 pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
-    use super::proof::{Reach, external_access, external_access_all};
+    use crate::eval::proof::{Reach, external_access, external_access_all};
     let model = a.snapshot.load()?;
     let proofs = if a.resources.is_empty() {
         external_access_all(&model, a.zone)
@@ -532,12 +532,12 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     let (key, changes) = if r.decision == Decision::Allow {
         (
             "what_would_deny",
-            super::howto::what_would_deny(&model, &req, &overrides),
+            crate::eval::howto::what_would_deny(&model, &req, &overrides),
         )
     } else {
         (
             "how_to_allow",
-            super::howto::how_to_allow(&model, &req, &overrides),
+            crate::eval::howto::how_to_allow(&model, &req, &overrides),
         )
     };
     match a.format {
@@ -708,8 +708,8 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
             out,
             "up to {} (action, resource) pairs were not evaluated: at most {} resources per action and {} in all",
             w.not_evaluated,
-            super::reverse::WHAT_CAN_RESOURCES_PER_ACTION,
-            super::reverse::WHAT_CAN_EVALUATIONS
+            crate::eval::reverse::WHAT_CAN_RESOURCES_PER_ACTION,
+            crate::eval::reverse::WHAT_CAN_EVALUATIONS
         )
         .map_err(io)?;
     }
@@ -778,8 +778,8 @@ pub fn test(a: TestArgs, out: &mut dyn Write) -> Result<bool, String> {
     let name = a.requests.display().to_string();
     let text =
         crate::files::read_string(&a.requests).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let requests = super::suite::parse(&name, &text)?;
-    let outcomes = super::suite::run(&model, &requests, &Overrides::default());
+    let requests = crate::eval::suite::parse(&name, &text)?;
+    let outcomes = crate::eval::suite::run(&model, &requests, &Overrides::default());
     let io = |e: std::io::Error| e.to_string();
     let failed = outcomes.iter().filter(|o| !o.pass).count();
     if a.format == Format::Json {

@@ -1,6 +1,11 @@
 //! The command line: argument definitions and the subcommands that need no GUI. Output goes to the given
 //! writers so tests can read it; errors are printed once, here at the edge.
 
+pub mod audit;
+pub mod escalate;
+pub mod eval;
+pub mod validate;
+
 use crate::account::export::LoadError;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::account::{EntityKind, Model, WarningKind};
@@ -56,25 +61,25 @@ pub enum Format {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Validate policy files, or every policy of snapshots (`--snapshot`).
-    Validate(crate::validate::cli::ValidateArgs),
+    Validate(crate::cli::validate::ValidateArgs),
     /// May a principal do an action on a resource? The decision, the layers and the statements that made it.
-    Eval(crate::eval::cli::EvalArgs),
+    Eval(crate::cli::eval::EvalArgs),
     /// Which loaded users and roles may do an action on a resource.
-    WhoCan(crate::eval::cli::WhoCanArgs),
+    WhoCan(crate::cli::eval::WhoCanArgs),
     /// What a principal may do, by service and access level.
-    WhatCan(crate::eval::cli::WhatCanArgs),
+    WhatCan(crate::cli::eval::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
-    Assume(crate::eval::cli::AssumeArgs),
+    Assume(crate::cli::eval::AssumeArgs),
     /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
     /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
-    External(crate::eval::cli::ExternalArgs),
+    External(crate::cli::eval::ExternalArgs),
     /// Review snapshots: account hygiene, external access and unused access, as findings with evidence; exit 1
     /// when a finding at or above `--min-severity` remains.
-    Audit(crate::review::cli::AuditArgs),
+    Audit(crate::cli::audit::AuditArgs),
     /// Who can become administrator (or act as a role, or do an action), by which steps.
-    Escalate(crate::escalate::cli::EscalateArgs),
+    Escalate(crate::cli::escalate::EscalateArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
-    Test(crate::eval::cli::TestArgs),
+    Test(crate::cli::eval::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
     /// launcher does).
     Open {
@@ -214,15 +219,15 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
                 })
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
-        Command::Validate(args) => return crate::validate::cli::run(args, out, err),
-        Command::Audit(args) => return crate::review::cli::run(args, out, err),
-        Command::Eval(args) => crate::eval::cli::eval(args, out),
-        Command::WhoCan(args) => crate::eval::cli::who(args, out),
-        Command::WhatCan(args) => crate::eval::cli::what(args, out),
-        Command::Assume(args) => crate::eval::cli::assume(args, out),
-        Command::External(args) => crate::eval::cli::external(args, out),
-        Command::Escalate(args) => crate::escalate::cli::run(args, out),
-        Command::Test(args) => match crate::eval::cli::test(args, out) {
+        Command::Validate(args) => return crate::cli::validate::run(args, out, err),
+        Command::Audit(args) => return crate::cli::audit::run(args, out, err),
+        Command::Eval(args) => crate::cli::eval::eval(args, out),
+        Command::WhoCan(args) => crate::cli::eval::who(args, out),
+        Command::WhatCan(args) => crate::cli::eval::what(args, out),
+        Command::Assume(args) => crate::cli::eval::assume(args, out),
+        Command::External(args) => crate::cli::eval::external(args, out),
+        Command::Escalate(args) => crate::cli::escalate::run(args, out),
+        Command::Test(args) => match crate::cli::eval::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,
             Err(e) => Err(e),

@@ -3,7 +3,7 @@
 //!
 //! Exit status: 1 when any finding is an error, 0 otherwise, 2 when the input cannot be read.
 
-use super::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
+use crate::validate::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::{LineCol, LineIndex};
@@ -34,7 +34,7 @@ pub enum KindArg {
 impl KindArg {
     fn kind(self) -> PolicyKind {
         match self {
-            KindArg::Identity => PolicyKind::Identity(super::IdentityKind::Managed),
+            KindArg::Identity => PolicyKind::Identity(crate::validate::IdentityKind::Managed),
             KindArg::Resource => PolicyKind::Resource { service: None },
             KindArg::Trust => PolicyKind::Trust,
             KindArg::Boundary => PolicyKind::Boundary,
@@ -301,50 +301,6 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// The URI of the file a source name points at (`export.json (document at $.X)` → `export.json`): relative
-/// paths stay relative (code-scanning tools resolve them against the checkout), absolute ones become `file://`
-/// URIs, as SARIF 2.1.0 §3.4.3 asks.
-pub(crate) fn artifact(name: &str) -> String {
-    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-    const PATH: &AsciiSet = &CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'<')
-        .add(b'>')
-        .add(b'?')
-        .add(b'[')
-        .add(b']')
-        .add(b'^')
-        .add(b'`')
-        .add(b'{')
-        .add(b'|')
-        .add(b'}');
-    let file = name.split(" (").next().unwrap_or(name).replace('\\', "/");
-    let encoded = utf8_percent_encode(&file, PATH).to_string();
-    if file.starts_with('/') {
-        format!("file://{encoded}")
-    } else if file.len() > 2 && file.as_bytes()[1] == b':' {
-        format!("file:///{encoded}") // a Windows drive path
-    } else {
-        encoded
-    }
-}
-
-/// A rule's readable name: `INVALID_ACTION` → `InvalidAction` (SARIF wants it to differ from the id).
-pub(crate) fn rule_name(code: &str) -> String {
-    code.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
 fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     let rules: Vec<_> = CHECKS
         .iter()
@@ -356,7 +312,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             }
             json!({
                 "id": c.code,
-                "name": rule_name(c.code),
+                "name": crate::sarif::rule_name(c.code),
                 "shortDescription": {"text": c.summary},
                 "fullDescription": {"text": c.summary},
                 "helpUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
@@ -390,7 +346,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": artifact(&r.name)},
+                        "artifactLocation": {"uri": crate::sarif::artifact(&r.name)},
                         "region": {
                             "startLine": s.line,
                             "startColumn": s.col,

@@ -2,7 +2,6 @@
 //! with the statements and layers that decided it; and the reverse questions (who can, what can, who can
 //! assume which role).
 
-pub mod cli;
 pub mod condition;
 pub mod decision;
 pub mod engine;
