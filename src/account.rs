@@ -2,6 +2,7 @@
 //! (organisation policies, resource policies, credential reports, password policies), with O(1) indexes by
 //! ARN, id and name.
 
+pub mod bundled;
 pub mod export;
 pub mod extras;
 pub mod last_accessed;

@@ -574,9 +574,9 @@ pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool
     })
 }
 
-/// Wildcard matching shared with the evaluator (`crate::eval::glob`).
+/// Wildcard matching shared with the evaluator (`crate::wildcard`).
 fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T) -> bool) -> bool {
-    crate::eval::glob::glob_slices(p, t, star, one, eq)
+    crate::wildcard::glob_slices(p, t, star, one, eq)
 }
 
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders

@@ -3,7 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
-pub mod bundled;
+
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
@@ -23,6 +23,7 @@ pub mod text;
 pub mod time;
 pub mod validate;
 pub mod values;
+pub mod wildcard;
 
 #[cfg(feature = "gui")]
 pub mod app;

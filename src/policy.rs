@@ -585,10 +585,7 @@ impl ActionIndex {
         let service = action_lower.split(':').next().unwrap_or("");
         if let Some(v) = self.by_service.get(service) {
             for (stmt, pats) in v {
-                if pats
-                    .iter()
-                    .any(|p| crate::eval::glob::glob(p, action_lower))
-                {
+                if pats.iter().any(|p| crate::wildcard::glob(p, action_lower)) {
                     out.push(*stmt);
                 }
             }
@@ -646,7 +643,7 @@ impl ResourceIndex {
             || self.wild.iter().any(|&i| {
                 list.items
                     .get(i as usize)
-                    .is_some_and(|p| crate::eval::glob::resource_matches(&p.value, resource))
+                    .is_some_and(|p| crate::wildcard::resource_matches(&p.value, resource))
             })
     }
 }
@@ -1495,12 +1492,12 @@ mod tests {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| match &s.action {
-                    Some(ActionBlock::Action(l)) => l
-                        .iter()
-                        .any(|x| crate::eval::glob::action_matches(x, action)),
-                    Some(ActionBlock::NotAction(l)) => !l
-                        .iter()
-                        .any(|x| crate::eval::glob::action_matches(x, action)),
+                    Some(ActionBlock::Action(l)) => {
+                        l.iter().any(|x| crate::wildcard::action_matches(x, action))
+                    }
+                    Some(ActionBlock::NotAction(l)) => {
+                        !l.iter().any(|x| crate::wildcard::action_matches(x, action))
+                    }
                     None => false,
                 })
                 .map(|(i, _)| i as u32)

@@ -456,7 +456,7 @@ fn strip_position(msg: &str) -> String {
 /// After every file is in: resolve attachments and boundaries (export, then the bundled AWS-managed set,
 /// else a dangling reference), check group memberships, and build the indexes.
 pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
-    let mut bundled = crate::bundled::BundledPolicies::default();
+    let mut bundled = crate::account::bundled::BundledPolicies::default();
     let mut bundled_index: FxHashMap<Str, u32> = FxHashMap::default();
     for ai in 0..model.accounts.len() {
         let local: FxHashMap<Str, u32> = model.accounts[ai]

@@ -1,7 +1,7 @@
 //! `iam-atlas escalate`: escalation paths on the command line.
 
-use crate::escalate::{Graph, PrincipalResult, Reaches, Target, cycles, result_for, search};
 use crate::account::EntityKind;
+use crate::escalate::{Graph, PrincipalResult, Reaches, Target, cycles, result_for, search};
 use crate::eval::request::{Principal, PrincipalType};
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -49,8 +49,8 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
         if dir.exists() {
             return Err(format!("{}: already exists", dir.display()));
         }
-        let (ws, cases) =
-            crate::escalate::lab::write(dir).map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
+        let (ws, cases) = crate::escalate::lab::write(dir)
+            .map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
         writeln!(out, "wrote {} ({} techniques)", ws.display(), cases.len())
             .map_err(|e| e.to_string())?;
         return Ok(());
@@ -167,7 +167,14 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                 ));
             }
             let edges = full.all_edges();
-            write_dot(&full, &edges, &path, &crate::escalate::provider_edges(&model), out).map_err(io)?;
+            write_dot(
+                &full,
+                &edges,
+                &path,
+                &crate::escalate::provider_edges(&model),
+                out,
+            )
+            .map_err(io)?;
         }
     }
     Ok(())

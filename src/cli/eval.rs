@@ -1,12 +1,12 @@
 //! `iam-atlas eval`, `who-can`, `what-can` and `assume`: the engine on the command line.
 
+use crate::account::Model;
+use crate::account::workspace::{LoadOptions, load_paths};
+use crate::cli::Format;
 use crate::eval::condition::Context;
 use crate::eval::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
 use crate::eval::request::{Principal, Request};
 use crate::eval::reverse::{Outcome, reachable_roles, what_can, who_can};
-use crate::account::Model;
-use crate::account::workspace::{LoadOptions, load_paths};
-use crate::cli::Format;
 use crate::policy::{Interner, Policy, parse_text};
 use clap::Args;
 use std::io::Write;
@@ -81,6 +81,24 @@ pub struct EvalArgs {
     format: Format,
 }
 
+/// `--zone`: [`crate::eval::proof::Zone`] as the command line spells it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ZoneArg {
+    /// The resource's own account.
+    Account,
+    /// Every account of the loaded organisation.
+    Organization,
+}
+
+impl From<ZoneArg> for crate::eval::proof::Zone {
+    fn from(z: ZoneArg) -> Self {
+        match z {
+            ZoneArg::Account => Self::Account,
+            ZoneArg::Organization => Self::Organization,
+        }
+    }
+}
+
 /// `iam-atlas external`.
 #[derive(Args, Debug)]
 pub struct ExternalArgs {
@@ -89,8 +107,8 @@ pub struct ExternalArgs {
     #[command(flatten)]
     snapshot: SnapshotArgs,
     /// The zone of trust: the resource's account, or the loaded organisation.
-    #[arg(long, value_enum, default_value_t = crate::eval::proof::Zone::Organization)]
-    zone: crate::eval::proof::Zone,
+    #[arg(long, value_enum, default_value_t = ZoneArg::Organization)]
+    zone: ZoneArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -101,18 +119,18 @@ pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
     use crate::eval::proof::{Reach, external_access, external_access_all};
     let model = a.snapshot.load()?;
     let proofs = if a.resources.is_empty() {
-        external_access_all(&model, a.zone)
+        external_access_all(&model, a.zone.into())
     } else {
         a.resources
             .iter()
-            .map(|r| external_access(&model, r, a.zone))
+            .map(|r| external_access(&model, r, a.zone.into()))
             .collect()
     };
     let io = |e: std::io::Error| e.to_string();
     if a.format == Format::Json {
         return print_json(
             out,
-            &serde_json::json!({ "zone": a.zone, "proofs": proofs }),
+            &serde_json::json!({ "zone": crate::eval::proof::Zone::from(a.zone), "proofs": proofs }),
         );
     }
     for p in &proofs {

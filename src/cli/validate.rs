@@ -3,10 +3,10 @@
 //!
 //! Exit status: 1 when any finding is an error, 0 otherwise, 2 when the input cannot be read.
 
-use crate::validate::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::{LineCol, LineIndex};
+use crate::validate::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
 use clap::ValueEnum;
 use serde_json::json;
 use std::io::Write;

@@ -7,8 +7,8 @@
 //!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 //! - policy variables: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 
-use crate::eval::glob::{arn_like, glob};
 use crate::policy::{BaseOperator, ConditionOperator, SetQualifier};
+use crate::wildcard::{arn_like, glob};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -131,8 +131,8 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
         let inner = &after[..end];
         match inner {
             // Literal characters, not wildcards (see `LITERAL_STAR`).
-            "*" => out.push(crate::eval::glob::LITERAL_STAR),
-            "?" => out.push(crate::eval::glob::LITERAL_QMARK),
+            "*" => out.push(crate::wildcard::LITERAL_STAR),
+            "?" => out.push(crate::wildcard::LITERAL_QMARK),
             "$" => out.push('$'),
             _ => {
                 let (key, default) = match inner.split_once(',') {
@@ -220,7 +220,7 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> Option<bool> {
         ) {
         policy
     } else {
-        literal = crate::eval::glob::unescape_literals(policy);
+        literal = crate::wildcard::unescape_literals(policy);
         &literal
     };
     use crate::values;
@@ -479,7 +479,7 @@ pub fn evaluate(
 fn shown(values: Vec<String>) -> Vec<String> {
     values
         .into_iter()
-        .map(|v| match crate::eval::glob::unescape_literals(&v) {
+        .map(|v| match crate::wildcard::unescape_literals(&v) {
             Cow::Borrowed(_) => v,
             Cow::Owned(o) => o,
         })
@@ -727,7 +727,7 @@ mod tests {
         assert_eq!(substitute("${aws:missing}", &c), None);
         // `${*}` and `${?}` are literal characters, kept apart from wildcards until compared.
         let special = substitute("a${*}b${?}${$}", &c).expect("no variables to miss");
-        assert_eq!(crate::eval::glob::unescape_literals(&special), "a*b?$");
+        assert_eq!(crate::wildcard::unescape_literals(&special), "a*b?$");
         assert!(glob("a${*}".replace("${*}", "\u{E000}").as_str(), "a*"));
         assert!(!glob(&special, "aXbY$"));
         // Under the old version variables are literal.

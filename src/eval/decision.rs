@@ -74,7 +74,6 @@ impl Layer {
     }
 }
 
-
 /// How a resource-policy statement named the principal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Named {

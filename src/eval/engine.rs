@@ -18,7 +18,6 @@ use super::decision::{
     Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine,
 };
 pub use super::request::resource_policy_for;
-use super::glob::{action_matches, resource_matches};
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{
     EntityKind, EntityRef, Model, OrgPolicyKind, PolicyDoc, PolicyRef, RoleKind, SourceId,
@@ -29,6 +28,7 @@ use crate::policy::{
 };
 use crate::text::Span;
 use crate::time::Timestamp;
+use crate::wildcard::{action_matches, resource_matches};
 use serde::Serialize;
 
 /// Which policy a statement is in.
@@ -1020,7 +1020,6 @@ fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
     }
     None
 }
-
 
 /// Names of organisation levels given on the command line (root first).
 const LEVELS: [&str; 8] = ["1", "2", "3", "4", "5", "6", "7", "8"];

@@ -5,7 +5,6 @@
 pub mod condition;
 pub mod decision;
 pub mod engine;
-pub mod glob;
 pub mod howto;
 pub mod proof;
 pub mod protected;

@@ -479,9 +479,12 @@ pub fn role_edges(
                     Some(ActionBlock::Action(l)) => l
                         .iter()
                         .filter(|p| {
-                            super::glob::action_matches(p, "sts:AssumeRole")
-                                || super::glob::action_matches(p, "sts:AssumeRoleWithWebIdentity")
-                                || super::glob::action_matches(p, "sts:AssumeRoleWithSAML")
+                            crate::wildcard::action_matches(p, "sts:AssumeRole")
+                                || crate::wildcard::action_matches(
+                                    p,
+                                    "sts:AssumeRoleWithWebIdentity",
+                                )
+                                || crate::wildcard::action_matches(p, "sts:AssumeRoleWithSAML")
                         })
                         .collect(),
                     _ => continue,
@@ -762,7 +765,7 @@ pub fn what_can(
             for full in all.iter() {
                 if !excluded
                     .iter()
-                    .any(|p| super::glob::action_matches(p, full))
+                    .any(|p| crate::wildcard::action_matches(p, full))
                 {
                     add(full.clone());
                 }

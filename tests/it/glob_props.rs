@@ -1,7 +1,7 @@
 //! The wildcard and ARN matchers agree with a naive reference (recursive backtracking over the segments), as
 //! cedar checks its matcher: random patterns and texts over a small alphabet that makes matches likely.
 
-use iam_atlas::eval::glob::{action_matches, glob, resource_matches};
+use iam_atlas::wildcard::{action_matches, glob, resource_matches};
 use proptest::prelude::*;
 
 /// Naive, obviously-correct wildcard matching (exponential in the worst case; fine for short strings).
