@@ -251,7 +251,7 @@ fn aws_managed() -> Vec<(String, String, String, String, String)> {
                 s("Arn")?,
                 s("Path").unwrap_or_else(|| "/".into()),
                 s("DefaultVersionId").unwrap_or_else(|| "v1".into()),
-                text[d.span(doc).range()].to_string(),
+                crate::text::at(text, d.span(doc)).to_string(),
             ))
         })
         .collect()

@@ -140,7 +140,7 @@ impl Doc {
 
 fn string_inner(src: &str, span: Span) -> &str {
     let r = span.range();
-    let s = &src[r];
+    let s = src.get(r).unwrap_or_default();
     let s = s.strip_prefix('"').unwrap_or(s);
     s.strip_suffix('"').unwrap_or(s)
 }
@@ -268,6 +268,16 @@ pub fn parse(src: &str) -> Parsed {
 }
 
 impl<'a> Parser<'a> {
+    /// `src[a..b]`, empty when that is not a range of character boundaries (never, for the parser's positions).
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        self.src.get(a..b).unwrap_or_default()
+    }
+
+    /// `src[a..]`, empty when `a` is not a character boundary inside the text.
+    fn tail(&self, a: usize) -> &'a str {
+        self.src.get(a..).unwrap_or_default()
+    }
+
     /// A parser at the start of `src`.
     pub fn new(src: &'a str) -> Self {
         Parser {
@@ -363,8 +373,8 @@ impl<'a> Parser<'a> {
             Some(b'-' | b'0'..=b'9') => self.number(doc),
             Some(_) => {
                 let end = self.bad_token_end();
-                let shown: String = self.src[start..end].chars().take(20).collect();
-                let msg = if self.src[start..].starts_with('\'') {
+                let shown: String = self.slice(start, end).chars().take(20).collect();
+                let msg = if self.tail(start).starts_with('\'') {
                     "strings must use double quotes, not single quotes".to_string()
                 } else {
                     format!("expected a value, found `{shown}`")
@@ -379,7 +389,7 @@ impl<'a> Parser<'a> {
     /// End of a run of text that is not JSON, stopping at a delimiter or whitespace.
     fn bad_token_end(&self) -> usize {
         let mut end = self.pos;
-        for (i, c) in self.src[self.pos..].char_indices() {
+        for (i, c) in self.tail(self.pos).char_indices() {
             if matches!(
                 c,
                 ',' | ']' | '}' | ':' | '{' | '[' | '"' | ' ' | '\n' | '\r' | '\t'
@@ -397,7 +407,7 @@ impl<'a> Parser<'a> {
 
     fn literal(&mut self, doc: &mut Doc, word: &str, kind: Kind) -> NodeId {
         let start = self.pos;
-        if self.src[start..].starts_with(word)
+        if self.tail(start).starts_with(word)
             && !self
                 .bytes
                 .get(start + word.len())
@@ -407,7 +417,7 @@ impl<'a> Parser<'a> {
             Self::push(doc, kind, Span::new(start, self.pos))
         } else {
             let end = self.bad_token_end();
-            let shown: String = self.src[start..end].chars().take(20).collect();
+            let shown: String = self.slice(start, end).chars().take(20).collect();
             self.error(
                 Span::new(start, end),
                 format!("expected a value, found `{shown}`"),
@@ -475,7 +485,7 @@ impl<'a> Parser<'a> {
         } else {
             self.error(
                 span,
-                format!("invalid number `{}`", &self.src[span.range()]),
+                format!("invalid number `{}`", crate::text::at(self.src, span)),
             );
             Self::push(doc, Kind::Error, span)
         }
@@ -520,7 +530,7 @@ impl<'a> Parser<'a> {
                             }
                         }
                         Some(_) => {
-                            let c = self.src[i + 1..].chars().next().unwrap_or(' ');
+                            let c = self.tail(i + 1).chars().next().unwrap_or(' ');
                             self.error(
                                 Span::new(i, i + 1 + c.len_utf8()),
                                 format!("invalid escape `\\{c}` in string"),
@@ -651,7 +661,7 @@ impl<'a> Parser<'a> {
                             self.pos += 1;
                             continue;
                         }
-                        let shown: String = self.src[ks..end].chars().take(20).collect();
+                        let shown: String = self.slice(ks, end).chars().take(20).collect();
                         self.error(
                             Span::new(ks, end),
                             format!(

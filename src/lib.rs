@@ -1,6 +1,17 @@
 //! IAM Atlas core: the policy and account models, their loaders, and the queries the GUI and the command line
 //! share. Nothing here depends on the GUI.
 #![warn(missing_docs)]
+// Input never panics the core (no `unwrap`, `expect`, `panic!`, or slicing a string inside a character); tests
+// may. Indexing is denied module by module where it is converted (see each module's header).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::string_slice,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 pub mod account;
 

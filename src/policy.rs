@@ -5,6 +5,8 @@
 //! paths), so a half-typed document still has a model. Strings are interned (`Arc<str>`), which keeps large
 //! snapshots small: an action like `s3:GetObject` is stored once however often policies name it.
 
+pub mod variables;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{self, Doc, Kind, NodeId};
 use crate::text::Span;
@@ -592,7 +594,9 @@ impl ActionIndex {
         }
         out.extend_from_slice(&self.other);
         if out.len() - start > 1 {
-            out[start..].sort_unstable();
+            if let Some(new) = out.get_mut(start..) {
+                new.sort_unstable();
+            }
             out.dedup();
         }
     }
@@ -975,7 +979,7 @@ impl<'a> Reader<'a> {
 
     fn scalar(&mut self, node: NodeId) -> Spanned<Str> {
         let span = self.doc.span(node);
-        let text = &self.src[span.range()];
+        let text = crate::text::at(self.src, span);
         Spanned {
             value: self.interner.intern(text),
             span,

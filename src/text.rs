@@ -103,14 +103,11 @@ impl LineIndex {
         let offset = offset.min(text.len() as u32);
         let line = match self.starts.binary_search(&offset) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         };
-        let start = self.starts[line] as usize;
-        let mut end = offset as usize;
-        while end > start && !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = text[start..end].chars().count() as u32 + 1;
+        let start = self.starts.get(line).map_or(0, |s| *s as usize);
+        let end = floor_char_boundary(text, offset as usize).max(start);
+        let col = text.get(start..end).map_or(0, |t| t.chars().count()) as u32 + 1;
         LineCol {
             line: line as u32 + 1,
             col,
@@ -126,7 +123,7 @@ impl LineIndex {
             .get(i + 1)
             .map(|s| *s as usize)
             .unwrap_or(text.len());
-        while end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r') {
+        while end > start && matches!(text.as_bytes().get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
         }
         start..end
@@ -140,8 +137,25 @@ impl LineIndex {
 
 /// Line and column of `offset` in `text`, without keeping an index (for one-off error messages).
 pub fn line_col(text: &str, offset: usize) -> LineCol {
-    LineIndex::new(&text[..floor_char_boundary(text, offset.min(text.len()))])
-        .line_col(text, offset as u32)
+    let head = text
+        .split_at(floor_char_boundary(text, offset.min(text.len())))
+        .0;
+    LineIndex::new(head).line_col(text, offset as u32)
+}
+
+/// The text of `span` in `src`: empty when the span is not a range of character boundaries inside `src` (the
+/// parser's spans always are; this keeps a stale span from panicking).
+pub fn at(src: &str, span: Span) -> &str {
+    src.get(span.range()).unwrap_or_default()
+}
+
+/// A serde_json error message without its ` at line L column C` suffix (the caller reports the position
+/// itself, in the file's own terms).
+pub fn strip_position(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg),
+        None => msg,
+    }
 }
 
 /// The largest char boundary at or before `i`.

@@ -146,7 +146,10 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     let Some(first) = pattern.find(['*', '?', LITERAL_STAR, LITERAL_QMARK]) else {
         return pattern == resource;
     };
-    if !resource.starts_with(&pattern[..first]) {
+    if !pattern
+        .get(..first)
+        .is_some_and(|head| resource.starts_with(head))
+    {
         return false;
     }
     match (arn_parts(pattern), arn_parts(resource)) {

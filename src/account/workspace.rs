@@ -240,13 +240,13 @@ fn load_workspace(
                     line: e.line() as u32,
                     col: e.column() as u32,
                 },
-                message: strip_position(&e.to_string()),
+                message: crate::text::strip_position(&e.to_string()).to_string(),
                 more: 0,
             }
         }
         _ => LoadError::Invalid {
             path: format!("{name}:{}:{}", e.line(), e.column()),
-            message: strip_position(&e.to_string()),
+            message: crate::text::strip_position(&e.to_string()).to_string(),
         },
     })?;
     if ws.format != FORMAT {
@@ -444,13 +444,6 @@ fn load_workspace(
         });
     }
     Ok(())
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }
 
 /// After every file is in: resolve attachments and boundaries (export, then the bundled AWS-managed set,

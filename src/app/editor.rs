@@ -835,7 +835,7 @@ fn marks(
     for d in diags {
         let (s, e) = (clamp(d.span.start as usize), clamp(d.span.end as usize));
         // Multi-line ranges get a straight underline; single-line ones are painted wavy over the text.
-        if s < e && text[s..e].contains('\n') {
+        if s < e && text.get(s..e).is_some_and(|t| t.contains('\n')) {
             out.push((s..e, Mark::Underline(severity_color(ui, d.severity))));
         }
     }
@@ -945,7 +945,7 @@ fn line_of(starts: &[usize], byte: usize) -> usize {
 
 fn char_index(text: &str, byte: usize) -> usize {
     let b = crate::text::floor_char_boundary(text, byte.min(text.len()));
-    text[..b].chars().count()
+    text.split_at(b).0.chars().count()
 }
 
 fn byte_index(text: &str, chars: usize) -> usize {

@@ -243,7 +243,7 @@ fn policies_from(path: &std::path::Path) -> Result<Vec<(String, Policy)>, String
         };
     for (i, n) in nodes.iter().enumerate() {
         let span = parsed.doc.span(*n);
-        let sub = &text[span.range()];
+        let sub = crate::text::at(&text, span);
         let p = parse_text(sub, &mut interner);
         if let Some(d) = p
             .diagnostics
@@ -709,7 +709,16 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
                 })
                 .collect();
             let shown = if names.len() > 12 {
-                format!("{} … ({} in all)", names[..12].join(", "), names.len())
+                format!(
+                    "{} … ({} in all)",
+                    names
+                        .iter()
+                        .take(12)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    names.len()
+                )
             } else {
                 names.join(", ")
             };

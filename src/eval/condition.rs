@@ -118,46 +118,28 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
     if !text.contains("${") {
         return Some(Cow::Borrowed(text));
     }
+    use crate::policy::variables::{Piece, pieces};
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
             // Not a variable: kept as written.
-            out.push_str(&rest[start..]);
-            return Some(Cow::Owned(out));
-        };
-        let inner = &after[..end];
-        match inner {
-            // Literal characters, not wildcards (see `LITERAL_STAR`).
-            "*" => out.push(crate::wildcard::LITERAL_STAR),
-            "?" => out.push(crate::wildcard::LITERAL_QMARK),
-            "$" => out.push('$'),
-            _ => {
-                let (key, default) = match inner.split_once(',') {
-                    Some((k, d)) => {
-                        let d = d.trim();
-                        let d = d
-                            .strip_prefix('\'')
-                            .and_then(|d| d.strip_suffix('\''))
-                            .unwrap_or(d);
-                        (k.trim(), Some(d))
-                    }
-                    None => (inner.trim(), None),
-                };
-                match ctx.get(key) {
+            Piece::Unclosed(t) => out.push_str(t),
+            Piece::Var(v) => match v.special() {
+                // Literal characters, not wildcards (see `LITERAL_STAR`).
+                Some('*') => out.push(crate::wildcard::LITERAL_STAR),
+                Some('?') => out.push(crate::wildcard::LITERAL_QMARK),
+                Some(c) => out.push(c),
+                None => match ctx.get(v.key) {
                     Some([one]) => out.push_str(one),
-                    Some(_) | None => match default {
+                    Some(_) | None => match v.default {
                         Some(d) => out.push_str(d),
                         None => return None,
                     },
-                }
-            }
+                },
+            },
         }
-        rest = &after[end + 1..];
     }
-    out.push_str(rest);
     Some(Cow::Owned(out))
 }
 

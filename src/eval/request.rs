@@ -308,10 +308,10 @@ pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
         && let Some((bucket, _)) = rest.split_once('/')
     {
         // The bucket's ARN is a prefix of the object's: no allocation.
-        return hit(&resource[..13 + bucket.len()]);
+        return hit(resource.get(..13 + bucket.len())?);
     }
     if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
-        let base = &resource[..resource.rfind(':')?];
+        let base = resource.get(..resource.rfind(':')?)?;
         return hit(base);
     }
     None

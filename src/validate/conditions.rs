@@ -11,19 +11,22 @@ use crate::catalog::{KeyType, ValueType, catalog, key_matches_template};
 use crate::diagnostic::Severity;
 use crate::policy::{BaseOperator, Condition, ConditionOperator, Effect, SetQualifier, Statement};
 use crate::text::Span;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
-        let mut seen_ops: Vec<Span> = Vec::new();
-        for (ci, c) in s.conditions.iter().enumerate() {
+        let mut seen_ops: FxHashSet<Span> = FxHashSet::default();
+        // The first spelling of each key (ignoring case) under each operator: one lookup per condition, not a
+        // scan of the ones before it.
+        let mut first_key: FxHashMap<(Span, String), &Condition> = FxHashMap::default();
+        for c in &s.conditions {
             condition(cx, si, s, c, &mut seen_ops);
             // Keys are matched case-insensitively: two spellings of one key under one operator are one key
             // tested twice (and JSON keeps both).
-            if let Some(prev) = s.conditions[..ci].iter().find(|p| {
-                p.operator.span == c.operator.span
-                    && p.key.value != c.key.value
-                    && p.key.value.eq_ignore_ascii_case(&c.key.value)
-            }) {
+            let prev = *first_key
+                .entry((c.operator.span, c.key.value.to_ascii_lowercase()))
+                .or_insert(c);
+            if prev.key.value != c.key.value {
                 let path = format!(
                     "{}.Condition.{}.{}",
                     cx.stmt_path(si),
@@ -121,15 +124,25 @@ fn type_name(ty: KeyType) -> &'static str {
 fn suggest_operator(op: &str) -> Option<String> {
     let lower = op.to_ascii_lowercase();
     let (qual, rest) = if lower.starts_with("forallvalues:") {
-        ("ForAllValues:", &op["forallvalues:".len()..])
+        (
+            "ForAllValues:",
+            op.get("forallvalues:".len()..).unwrap_or_default(),
+        )
     } else if lower.starts_with("foranyvalue:") {
-        ("ForAnyValue:", &op["foranyvalue:".len()..])
+        (
+            "ForAnyValue:",
+            op.get("foranyvalue:".len()..).unwrap_or_default(),
+        )
     } else {
         ("", op)
     };
     let rest = rest.trim_start_matches(':');
     let (base, ifx) = if rest.to_ascii_lowercase().ends_with("ifexists") {
-        (&rest[..rest.len() - "ifexists".len()], "IfExists")
+        (
+            rest.get(..rest.len() - "ifexists".len())
+                .unwrap_or_default(),
+            "IfExists",
+        )
     } else {
         (rest, "")
     };
@@ -156,14 +169,17 @@ fn valid_ip(v: &str) -> bool {
     crate::values::ip_range(v).is_some()
 }
 
-fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &mut Vec<Span>) {
+fn condition(
+    cx: &mut Ctx,
+    si: usize,
+    s: &Statement,
+    c: &Condition,
+    seen_ops: &mut FxHashSet<Span>,
+) {
     let sp = cx.stmt_path(si);
     let op_path = format!("{sp}.Condition.{}", c.operator.value);
     let key_path = format!("{op_path}.{}", c.key.value);
-    let first_of_op = !seen_ops.contains(&c.operator.span);
-    if first_of_op {
-        seen_ops.push(c.operator.span);
-    }
+    let first_of_op = seen_ops.insert(c.operator.span);
     let Some(op) = c.op else {
         if first_of_op {
             let name: &str = &c.operator.value;
@@ -231,11 +247,12 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         .help("list the values, or remove the key");
     }
     let mut bools = (false, false);
+    let mut seen_values: FxHashSet<&str> = FxHashSet::default();
     for (i, it) in vals.items.iter().enumerate() {
         let v: &str = &it.value;
         let vpath = item_path(&key_path, vals, i);
         let span = it.span;
-        if vals.items[..i].iter().any(|p| p.value == it.value) {
+        if !seen_values.insert(&it.value) {
             let fix = remove_item_fix(cx.src, vals, i);
             let d = cx.emit(
                 "DUPLICATE_CONDITION_VALUE",
@@ -597,22 +614,23 @@ fn key_checks(
 
 /// Checks `${...}` policy variables in a value.
 pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
-    let mut rest = v;
+    use crate::policy::variables::{Piece, pieces};
     let cat = catalog();
     let supported = cx.policy.supports_variables();
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find('}') else {
-            cx.emit(
-                "MISSING_BRACE_IN_VARIABLE",
-                span,
-                path,
-                format!("variable in `{v}` is missing its closing `}}`"),
-            );
-            return;
+    for piece in pieces(v) {
+        let inner = match piece {
+            Piece::Text(_) => continue,
+            Piece::Var(var) => var.inner,
+            Piece::Unclosed(_) => {
+                cx.emit(
+                    "MISSING_BRACE_IN_VARIABLE",
+                    span,
+                    path,
+                    format!("variable in `{v}` is missing its closing `}}`"),
+                );
+                return;
+            }
         };
-        let inner = &after[..j];
-        rest = &after[j + 1..];
         if !supported {
             let d = cx.emit(
                 "VARIABLE_UNSUPPORTED_IN_VERSION",

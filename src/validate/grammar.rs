@@ -28,15 +28,10 @@ pub(crate) fn brace(span: Span) -> Span {
 pub(crate) fn has_key(cx: &Ctx, span: Span, key: &str) -> bool {
     let t = cx.text(span);
     let pat = format!("\"{key}\"");
-    let mut from = 0;
-    while let Some(i) = t[from..].find(&pat) {
-        let after = t[from + i + pat.len()..].trim_start();
-        if after.starts_with(':') {
-            return true;
-        }
-        from += i + pat.len();
-    }
-    false
+    t.match_indices(&pat).any(|(i, _)| {
+        t.get(i + pat.len()..)
+            .is_some_and(|after| after.trim_start().starts_with(':'))
+    })
 }
 
 fn version(cx: &mut Ctx) {
@@ -154,7 +149,7 @@ fn statements(cx: &mut Ctx) {
         }
         Some(span) => {
             if p.statements.is_empty() && cx.text(span).starts_with('[') {
-                let inner = cx.text(span)[1..].trim_start();
+                let inner = cx.text(span).get(1..).unwrap_or_default().trim_start();
                 if inner.starts_with(']') {
                     cx.emit(
                         "EMPTY_STATEMENT",
@@ -258,7 +253,12 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
     if let Some(cs) = s.condition_span
         && s.conditions.is_empty()
         && cx.text(cs).starts_with('{')
-        && cx.text(cs)[1..].trim_start().starts_with('}')
+        && cx
+            .text(cs)
+            .get(1..)
+            .unwrap_or_default()
+            .trim_start()
+            .starts_with('}')
     {
         cx.emit(
             "EMPTY_OBJECT_CONDITION",

@@ -56,6 +56,49 @@ fn covers(a: &str, b: &str, ignore_case: bool) -> bool {
     }
 }
 
+/// Candidate patterns tried per item by [`redundant`].
+const MAX_COVER_CANDIDATES: usize = 256;
+
+/// Item comparisons [`redundant_statements`] may make in one policy (statements × statements × items).
+const STATEMENT_COMPARISONS: usize = 1_000_000;
+
+/// Literal prefixes of patterns, by byte; each node lists the patterns whose prefix ends there.
+#[derive(Default)]
+struct PrefixTrie {
+    next: FxHashMap<(u32, u8), u32>,
+    ends: FxHashMap<u32, Vec<usize>>,
+    nodes: u32,
+}
+
+impl PrefixTrie {
+    fn insert(&mut self, prefix: &[u8], item: usize) {
+        let mut node = 0u32;
+        for &b in prefix {
+            let fresh = self.nodes + 1;
+            node = *self.next.entry((node, b)).or_insert(fresh);
+            if node == fresh {
+                self.nodes = fresh;
+            }
+        }
+        self.ends.entry(node).or_default().push(item);
+    }
+
+    /// The patterns whose prefix `text` starts with, shortest prefix first.
+    fn matches<'t>(&'t self, text: &'t [u8]) -> impl Iterator<Item = usize> + 't {
+        let mut node = Some(0u32);
+        let mut bytes = text.iter();
+        std::iter::from_fn(move || {
+            let here = node?;
+            node = bytes
+                .next()
+                .and_then(|b| self.next.get(&(here, *b)).copied());
+            Some(self.ends.get(&here).map(Vec::as_slice).unwrap_or_default())
+        })
+        .flatten()
+        .copied()
+    }
+}
+
 fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, actions: bool) {
     let n = list.items.len();
     if n < 2 {
@@ -71,11 +114,14 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             s.to_string()
         }
     };
-    let mut by_prefix: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for j in 0..n {
-        let a = key(&list.items[j].value);
+    // The literal prefixes of the patterns, in a byte trie: walking an item through it visits every pattern
+    // whose prefix the item starts with in one pass over the item (hashing each of an item's prefixes was
+    // quadratic in its length: a 1 MB item took 23 s).
+    let mut trie = PrefixTrie::default();
+    for (j, item) in list.items.iter().enumerate() {
+        let a = key(&item.value);
         if let Some(w) = a.find(['*', '?']) {
-            by_prefix.entry(a[..w].to_string()).or_default().push(j);
+            trie.insert(a.as_bytes().get(..w).unwrap_or_default(), j);
         }
     }
     let mut first: FxHashMap<String, usize> = FxHashMap::default();
@@ -90,11 +136,10 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             }
         };
         let by = dup.or_else(|| {
-            (0..=kb.len())
-                .filter(|&k| kb.is_char_boundary(k))
-                .filter_map(|k| by_prefix.get(&kb[..k]))
-                .flatten()
-                .copied()
+            trie.matches(kb.as_bytes())
+                // A pattern covering many items is found early; past this many candidates an item is not
+                // reported (a suggestion missed, never a wrong answer), so the work stays bounded.
+                .take(MAX_COVER_CANDIDATES)
                 .find(|&j| {
                     let a: &str = &list.items[j].value;
                     j != i
@@ -159,6 +204,9 @@ fn redundant_statements(cx: &mut Ctx) {
     }
     // Cheap pre-filter: A can only cover B when A names every service B names.
     let svcs: Vec<Option<Vec<String>>> = st.iter().map(services).collect();
+    // Comparing two statements compares their items pairwise: a budget keeps 200 statements of 1,000 items
+    // from taking minutes (past it, no more REDUNDANT_STATEMENT suggestions are made for this policy).
+    let mut budget = STATEMENT_COMPARISONS;
     for (bi, b) in st.iter().enumerate() {
         let found = st.iter().enumerate().find(|(ai, a)| {
             if *ai == bi || !a.conditions.is_empty() {
@@ -184,6 +232,13 @@ fn redundant_statements(cx: &mut Ctx) {
             if aa.is_not() || ba.is_not() || ar.is_not() || br.is_not() {
                 return false;
             }
+            let cost = aa.list().items.len() * ba.list().items.len()
+                + ar.list().items.len() * br.list().items.len();
+            let Some(left) = budget.checked_sub(cost) else {
+                budget = 0;
+                return false;
+            };
+            budget = left;
             if !list_covered(aa.list(), ba.list(), true)
                 || !list_covered(ar.list(), br.list(), false)
             {

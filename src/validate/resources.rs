@@ -48,23 +48,7 @@ const IAM_PATHS: [&str; 16] = [
 
 /// Replace policy variables (`${aws:username}`) by `*`, so their colons do not split ARN fields.
 pub(crate) fn vars_to_wildcards(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push('*');
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::policy::variables::to_wildcards(s)
 }
 
 /// Service parts of every ARN template in the catalog.
@@ -144,8 +128,8 @@ pub(crate) fn arn_fits_template(template: &str, arn: &Arn) -> bool {
     let glob = template_glob(t.resource);
     if has_wildcard(arn.resource) {
         // Both sides are patterns: compatible when their literal prefixes agree.
-        let lp = &arn.resource[..arn.resource.find(['*', '?']).unwrap_or(arn.resource.len())];
-        let lg = &glob[..glob.find('*').unwrap_or(glob.len())];
+        let lp = literal_prefix(arn.resource, &['*', '?']);
+        let lg = literal_prefix(&glob, &['*']);
         let n = lp.len().min(lg.len());
         lp.get(..n)
             .zip(lg.get(..n))
@@ -156,24 +140,13 @@ pub(crate) fn arn_fits_template(template: &str, arn: &Arn) -> bool {
     }
 }
 
+/// `s` up to its first wildcard character.
+fn literal_prefix<'a>(s: &'a str, wildcards: &[char]) -> &'a str {
+    s.split(wildcards).next().unwrap_or(s)
+}
+
 fn template_glob(t: &str) -> String {
-    let mut out = String::with_capacity(t.len());
-    let mut rest = t;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push('*');
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::policy::variables::to_wildcards(t)
 }
 
 pub(crate) fn check(cx: &mut Ctx) {
@@ -226,7 +199,10 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         if PARTITIONS.contains(&fields[0]) {
             d.with_fix_mut(span, quote(&format!("arn:{raw}")));
         } else if fields[0].eq_ignore_ascii_case("arn") {
-            d.with_fix_mut(span, quote(&format!("arn{}", &raw[3..])));
+            d.with_fix_mut(
+                span,
+                quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
+            );
         }
         return false;
     }
@@ -301,7 +277,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if svc == "iam" {
         let res = arn.resource;
-        let lit = &res[..res.find(['*', '?']).unwrap_or(res.len())];
+        let lit = literal_prefix(res, &['*', '?']);
         let wild = lit.len() < res.len();
         let ok = IAM_PATHS
             .iter()
