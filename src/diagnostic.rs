@@ -38,6 +38,10 @@ pub struct Edit {
     pub text: String,
 }
 
+/// The most characters a diagnostic's path, message or help keeps: a message quoting a megabyte-long value
+/// stays readable, and 50,000 diagnostics stay a few megabytes.
+pub const MAX_TEXT: usize = 600;
+
 /// One finding about a document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -72,8 +76,8 @@ impl Diagnostic {
             code,
             severity,
             span,
-            path: path.into(),
-            message: message.into(),
+            path: crate::text::clip(path.into(), MAX_TEXT),
+            message: crate::text::clip(message.into(), MAX_TEXT),
             help: None,
             fix: None,
         }
@@ -81,7 +85,7 @@ impl Diagnostic {
 
     /// Add a help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(crate::text::clip(help.into(), MAX_TEXT));
         self
     }
 

@@ -74,6 +74,9 @@ impl std::fmt::Display for LineCol {
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// The text is ASCII: a column is a byte difference, no counting (a one-line export of megabytes with
+    /// thousands of diagnostics would otherwise count its line once per diagnostic).
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -95,7 +98,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Line and column of byte `offset` in `text` (the text this index was built from).
@@ -107,7 +113,12 @@ impl LineIndex {
         };
         let start = self.starts.get(line).map_or(0, |s| *s as usize);
         let end = floor_char_boundary(text, offset as usize).max(start);
-        let col = text.get(start..end).map_or(0, |t| t.chars().count()) as u32 + 1;
+        let col = if self.ascii {
+            end - start
+        } else {
+            text.get(start..end).map_or(0, |t| t.chars().count())
+        } as u32
+            + 1;
         LineCol {
             line: line as u32 + 1,
             col,
@@ -197,6 +208,41 @@ mod tests {
 /// At most `max` characters of `s` for a message: control characters (terminal escapes among them) escaped,
 /// `…` where it was cut. Input quoted in errors and explanations goes through this, so a one-line export or a
 /// crafted value can neither flood the output nor drive the terminal.
+/// `s` cut to at most `max` characters, with `…` where it was cut (messages that quote a value stay short
+/// however long the value).
+pub fn clip(mut s: String, max: usize) -> String {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        s.truncate(i);
+        s.push('…');
+    }
+    s
+}
+
+/// A window of at most `max` characters of `line` around byte `at` (a third of it before, the rest after),
+/// with `…` where it was cut, and the number of characters of the window before `at`. A one-line export of
+/// megabytes is shown by the part that matters, not printed whole.
+pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
+    let at = floor_char_boundary(line, at.min(line.len()));
+    let (head, tail) = line.split_at(at);
+    let before: Vec<char> = head.chars().rev().take(max / 3 + 1).collect();
+    let cut_before = before.len() > max / 3;
+    let mut out = String::new();
+    if cut_before {
+        out.push('…');
+    }
+    out.extend(before.iter().rev().skip(usize::from(cut_before)));
+    let shown_before = out.chars().count();
+    let room = max.saturating_sub(shown_before);
+    let mut after = tail.chars();
+    out.extend(after.by_ref().take(room));
+    if after.next().is_some() {
+        out.push('…');
+    }
+    (out, shown_before)
+}
+
+/// `s` cut to `max` characters, with control characters escaped (`\u{1b}`) so that input cannot drive the
+/// terminal, and `…` where it was cut.
 pub fn excerpt(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 2));
     for (n, c) in s.chars().enumerate() {
@@ -220,5 +266,17 @@ mod excerpt_tests {
         assert_eq!(super::excerpt("abc", 5), "abc");
         assert_eq!(super::excerpt("abcdef", 3), "abc…");
         assert_eq!(super::excerpt("a\u{1b}[2Jb\n", 10), "a\\u{1b}[2Jb\\n");
+    }
+
+    #[test]
+    fn windows_show_the_part_around_the_position() {
+        assert_eq!(super::window("short", 2, 30), ("short".to_string(), 2));
+        let line = "x".repeat(1000) + "HERE" + &"y".repeat(1000);
+        let (w, before) = super::window(&line, 1000, 30);
+        assert_eq!(w.chars().count(), 32);
+        assert!(w.starts_with('…') && w.ends_with('…'));
+        assert_eq!(&w.chars().skip(before).take(4).collect::<String>(), "HERE");
+        assert_eq!(super::clip("é".repeat(10), 3), "ééé…");
+        assert_eq!(super::clip("abc".into(), 3), "abc");
     }
 }

@@ -185,9 +185,21 @@ fn counts(reports: &[Report]) -> [usize; 4] {
     c
 }
 
+/// Characters of a source line shown around a diagnostic.
+const SOURCE_WINDOW: usize = 120;
+
+/// Diagnostics of one code shown per document in text output; the rest are counted (JSON and SARIF list all).
+const SHOWN_PER_CODE: usize = 20;
+
 fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     for r in reports {
+        let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
         for d in &r.diags {
+            let n = shown.entry(d.code).or_default();
+            *n += 1;
+            if *n > SHOWN_PER_CODE {
+                continue;
+            }
             let start = r.pos(d.span.start);
             writeln!(
                 out,
@@ -197,7 +209,7 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
                 start.col,
                 sev_word(d.severity),
                 d.code,
-                d.message
+                crate::text::excerpt(&d.message, crate::diagnostic::MAX_TEXT + 1)
             )?;
             if let Some(label) = &r.label {
                 writeln!(out, "  = in {label} ({})", r.kind.label())?;
@@ -206,38 +218,60 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             let line = r.text.get(range.clone()).unwrap_or("");
             let num = start.line.to_string();
             let pad = " ".repeat(num.len());
-            // The caret line covers the span's part on its first line (at least one caret).
+            // A window of the line around the span (exports are often one line of megabytes), control
+            // characters shown escaped; the caret line covers the span's part in the window (at least one).
             let first = (d.span.start as usize).clamp(range.start, range.end);
             let last = (d.span.end as usize).clamp(first, range.end);
-            let before = r.text.get(range.start..first).unwrap_or("").chars().count();
-            let width = r.text.get(first..last).unwrap_or("").chars().count().max(1);
-            // Tabs keep their width so the carets stay aligned.
-            let indent: String = r
+            let (shown, before) = crate::text::window(line, first - range.start, SOURCE_WINDOW);
+            let shown: String = shown
+                .chars()
+                .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+                .collect();
+            let width = r
                 .text
-                .get(range.start..first)
+                .get(first..last)
                 .unwrap_or("")
                 .chars()
+                .count()
+                .clamp(1, shown.chars().count().saturating_sub(before).max(1));
+            // Tabs keep their width so the carets stay aligned.
+            let indent: String = shown
+                .chars()
+                .take(before)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            debug_assert_eq!(indent.chars().count(), before);
             writeln!(out, "{pad} |")?;
-            writeln!(out, "{num} | {line}")?;
+            writeln!(out, "{num} | {shown}")?;
             writeln!(out, "{pad} | {indent}{}", "^".repeat(width))?;
             if let Some(h) = &d.help {
-                writeln!(out, "{pad} = help: {h}")?;
+                writeln!(
+                    out,
+                    "{pad} = help: {}",
+                    crate::text::excerpt(h, crate::diagnostic::MAX_TEXT + 1)
+                )?;
             }
             if let Some(f) = &d.fix {
                 if f.text.is_empty() {
                     writeln!(
                         out,
                         "{pad} = fix: remove `{}`",
-                        r.text.get(f.span.range()).unwrap_or("")
+                        crate::text::excerpt(r.text.get(f.span.range()).unwrap_or(""), 200)
                     )?;
                 } else {
-                    writeln!(out, "{pad} = fix: `{}`", f.text)?;
+                    writeln!(out, "{pad} = fix: `{}`", crate::text::excerpt(&f.text, 200))?;
                 }
             }
             writeln!(out)?;
+        }
+        for (code, n) in shown {
+            if n > SHOWN_PER_CODE {
+                writeln!(
+                    out,
+                    "{}: … and {} more {code} (every one with --format json or sarif)\n",
+                    r.name,
+                    n - SHOWN_PER_CODE
+                )?;
+            }
         }
     }
     let [e, s, w, g] = counts(reports);
@@ -270,27 +304,38 @@ fn diag_json(r: &Report, d: &Diagnostic) -> serde_json::Value {
 
 fn json_out(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     let [e, s, w, g] = counts(reports);
-    let docs: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "file": r.name,
-                "document": r.label,
-                "type": r.kind.label(),
-                "diagnostics": r.diags.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let v = json!({
-        "catalog": {"version": crate::catalog::catalog().version, "date": crate::catalog::catalog().date},
-        "documents": docs,
-        "summary": {"errors": e, "security_warnings": s, "warnings": w, "suggestions": g},
-    });
-    writeln!(
+    // Streamed one diagnostic at a time: 50,000 diagnostics never sit in memory as one JSON tree.
+    let cat = crate::catalog::catalog();
+    let put = |out: &mut dyn Write, v: &serde_json::Value| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, v).map_err(std::io::Error::other)
+    };
+    write!(out, "{{\n  \"catalog\": ")?;
+    put(out, &json!({"version": cat.version, "date": cat.date}))?;
+    write!(out, ",\n  \"documents\": [")?;
+    for (i, r) in reports.iter().enumerate() {
+        write!(out, "{}\n    {{\"file\": ", if i == 0 { "" } else { "," })?;
+        put(out, &json!(r.name))?;
+        write!(out, ", \"document\": ")?;
+        put(out, &json!(r.label))?;
+        write!(out, ", \"type\": ")?;
+        put(out, &json!(r.kind.label()))?;
+        write!(out, ", \"diagnostics\": [")?;
+        for (j, d) in r.diags.iter().enumerate() {
+            write!(out, "{}\n      ", if j == 0 { "" } else { "," })?;
+            put(out, &diag_json(r, d))?;
+        }
+        write!(out, "{}]}}", if r.diags.is_empty() { "" } else { "\n    " })?;
+    }
+    write!(
         out,
-        "{}",
-        serde_json::to_string_pretty(&v).unwrap_or_default()
-    )
+        "{}],\n  \"summary\": ",
+        if reports.is_empty() { "" } else { "\n  " }
+    )?;
+    put(
+        out,
+        &json!({"errors": e, "security_warnings": s, "warnings": w, "suggestions": g}),
+    )?;
+    writeln!(out, "\n}}")
 }
 
 fn sarif_level(s: Severity) -> &'static str {

@@ -150,7 +150,8 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
                 })
         });
         let Some(j) = by else { continue };
-        let a = list.items[j].value.clone();
+        let a = crate::text::excerpt(&list.items[j].value, 120);
+        let shown = crate::text::excerpt(b, 120);
         let what = if actions { "action" } else { "resource" };
         let fix = remove_item_fix(cx.src, list, i);
         let d = cx.emit(
@@ -158,12 +159,12 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             list.items[i].span,
             item_path(base, list, i),
             if a.eq_ignore_ascii_case(b) {
-                format!("{what} `{b}` is listed twice")
+                format!("{what} `{shown}` is listed twice")
             } else {
-                format!("{what} `{b}` is already covered by `{a}`")
+                format!("{what} `{shown}` is already covered by `{a}`")
             },
         );
-        d.help(format!("remove `{b}`"));
+        d.help(format!("remove `{shown}`"));
         if let Some((span, text)) = fix {
             d.with_fix_mut(span, text);
         }

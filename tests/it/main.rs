@@ -1,6 +1,7 @@
 //! Every integration test in one binary: one link of egui and wgpu instead of one per file, so `cargo test`
 //! builds in a fraction of the time (each file under `tests/` used to be its own crate).
 
+mod blowups;
 mod cli;
 mod conformance;
 mod escalate;
