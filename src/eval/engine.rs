@@ -940,6 +940,12 @@ fn possible(e: &LayerEval) -> Possible {
     p
 }
 
+/// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p` (by its ARN, its account, `*`, its
+/// service or provider)?
+pub fn names_principal(block: Option<&PrincipalBlock>, p: &Principal) -> bool {
+    principal_named(block, p, false).is_some()
+}
+
 /// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how? `bounded_deny`: the
 /// statement is a `Deny` and the principal has a permissions boundary.
 fn principal_named(

@@ -23,4 +23,5 @@ mod validate_checks;
 mod validate_cli;
 mod validate_ground_truth;
 mod validate_props;
+mod what_can;
 mod who_can;
