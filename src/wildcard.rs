@@ -195,10 +195,11 @@ fn segment_glob(pattern: &str, text: &str) -> bool {
     let close = |set: &mut Vec<bool>| {
         // A star matches the empty run: its state also stands at the next token.
         for i in 0..m {
-            if set.get(i) == Some(&true) && matches!(toks.get(i), Some(Tok::Star { .. })) {
-                if let Some(s) = set.get_mut(i + 1) {
-                    *s = true;
-                }
+            if set.get(i) == Some(&true)
+                && matches!(toks.get(i), Some(Tok::Star { .. }))
+                && let Some(s) = set.get_mut(i + 1)
+            {
+                *s = true;
             }
         }
     };
