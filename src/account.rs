@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod extras;
+pub mod identity_center;
 pub mod last_accessed;
 pub mod workspace;
 
@@ -780,6 +781,8 @@ pub struct Model {
     pub warnings: Vec<LoadWarning>,
     /// Documents replaced in memory as a what-if, with the loaded originals ([`Model::replace_document`]).
     pub what_if: Vec<crate::edit::WhatIf>,
+    /// IAM Identity Center (people, groups, permission sets, assignments), when a workspace lists its files.
+    pub identity_center: Option<identity_center::IdentityCenter>,
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,
