@@ -65,6 +65,8 @@ pub enum Command {
     WhatCan(crate::eval::cli::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
     Assume(crate::eval::cli::AssumeArgs),
+    /// Every account and role a person of IAM Identity Center can use, and what each may do.
+    Access(crate::eval::cli::AccessArgs),
     /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
     /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
     External(crate::eval::cli::ExternalArgs),
@@ -220,6 +222,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),
         Command::Assume(args) => crate::eval::cli::assume(args, out),
+        Command::Access(args) => crate::eval::cli::access(args, out),
         Command::External(args) => crate::eval::cli::external(args, out),
         Command::Escalate(args) => crate::escalate::cli::run(args, out),
         Command::Test(args) => match crate::eval::cli::test(args, out) {
@@ -335,10 +338,20 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
             "rcps": model.org_policies.iter().filter(|p| p.kind == crate::account::OrgPolicyKind::Rcp).count(),
         })
     });
+    let identity_center = model.identity_center.as_ref().map(|ic| {
+        json!({
+            "instance": ic.instance_arn.as_deref(),
+            "people": ic.users.len(),
+            "groups": ic.groups.len(),
+            "permission_sets": ic.permission_sets.len(),
+            "assignments": ic.assignments.len(),
+        })
+    });
     json!({
         "complete": model.is_complete(),
         "accounts": accounts,
         "organization": org,
+        "identity_center": identity_center,
         "bundled_aws_managed_policies_used": model.bundled.len(),
         "warnings": model.warnings,
     })
@@ -407,6 +420,18 @@ fn summary(
             extra.push("password policy".into());
         }
         writeln!(out, "  {}", extra.join("; ")).map_err(io)?;
+    }
+    if let Some(ic) = &model.identity_center {
+        writeln!(
+            out,
+            "IAM Identity Center {}: {} people, {} groups, {} permission sets, {} assignments",
+            ic.instance_arn.as_deref().unwrap_or("(instance not listed)"),
+            ic.users.len(),
+            ic.groups.len(),
+            ic.permission_sets.len(),
+            ic.assignments.len()
+        )
+        .map_err(io)?;
     }
     if !model.bundled.is_empty() {
         writeln!(

@@ -8,6 +8,7 @@ pub mod decision;
 pub mod engine;
 pub mod glob;
 pub mod howto;
+pub mod people;
 pub mod proof;
 pub mod protected;
 pub mod request;
