@@ -269,6 +269,17 @@ impl IdentityCenter {
                             .is_some_and(|d| d.eq_ignore_ascii_case(who))
                 })
             })
+            .or_else(|| {
+                // `frank` for `frank@contractor.example`, when only one person's name starts so.
+                let mut it = self.users.iter().enumerate().filter(|(_, u)| {
+                    u.user_name
+                        .split('@')
+                        .next()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(who))
+                });
+                let first = it.next().map(|(i, _)| i);
+                it.next().is_none().then_some(first).flatten()
+            })
             .map(|i| i as u32)
     }
 

@@ -14,6 +14,7 @@ mod gui;
 mod gui_editor;
 mod gui_findings;
 mod gui_graph;
+mod identity_center;
 mod packaging;
 mod review;
 mod robustness;
