@@ -425,7 +425,9 @@ fn summary(
         writeln!(
             out,
             "IAM Identity Center {}: {} people, {} groups, {} permission sets, {} assignments",
-            ic.instance_arn.as_deref().unwrap_or("(instance not listed)"),
+            ic.instance_arn
+                .as_deref()
+                .unwrap_or("(instance not listed)"),
             ic.users.len(),
             ic.groups.len(),
             ic.permission_sets.len(),

@@ -263,8 +263,7 @@ impl IdentityCenter {
             .or_else(|| {
                 self.users.iter().position(|u| {
                     u.emails.iter().any(|e| e.eq_ignore_ascii_case(who))
-                        || u
-                            .display_name
+                        || u.display_name
                             .as_deref()
                             .is_some_and(|d| d.eq_ignore_ascii_case(who))
                 })
@@ -300,7 +299,9 @@ impl IdentityCenter {
         for (i, a) in self.assignments.iter().enumerate() {
             match a.to {
                 AssignedTo::User(x) if x == user => out.push((Via::Direct, i as u32)),
-                AssignedTo::Group(g) if u.groups.contains(&g) => out.push((Via::Group(g), i as u32)),
+                AssignedTo::Group(g) if u.groups.contains(&g) => {
+                    out.push((Via::Group(g), i as u32))
+                }
                 _ => {}
             }
         }
@@ -416,7 +417,12 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-fn opt_str<'v>(v: &'v Value, key: &str, name: &str, at: &str) -> Result<Option<&'v str>, LoadError> {
+fn opt_str<'v>(
+    v: &'v Value,
+    key: &str,
+    name: &str,
+    at: &str,
+) -> Result<Option<&'v str>, LoadError> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -509,12 +515,21 @@ fn load_into(
         let v = parse_value(&name, &text)?;
         let instances = list(&v, "Instances", &name)?;
         let Some(first) = instances.first() else {
-            return Err(shape(&name, "$.Instances", "no Identity Center instance listed"));
+            return Err(shape(
+                &name,
+                "$.Instances",
+                "no Identity Center instance listed",
+            ));
         };
         let at = "$.Instances[0]";
-        ic.instance_arn = Some(ctx.interner.intern(req_str(first, "InstanceArn", &name, at)?));
-        ic.identity_store_id = opt_str(first, "IdentityStoreId", &name, at)?.map(|s| ctx.interner.intern(s));
-        ic.owner_account = opt_str(first, "OwnerAccountId", &name, at)?.map(|s| ctx.interner.intern(s));
+        ic.instance_arn = Some(
+            ctx.interner
+                .intern(req_str(first, "InstanceArn", &name, at)?),
+        );
+        ic.identity_store_id =
+            opt_str(first, "IdentityStoreId", &name, at)?.map(|s| ctx.interner.intern(s));
+        ic.owner_account =
+            opt_str(first, "OwnerAccountId", &name, at)?.map(|s| ctx.interner.intern(s));
         ic.name = opt_str(first, "Name", &name, at)?.map(str::to_string);
         if instances.len() > 1 {
             model.warnings.push(LoadWarning {
@@ -580,7 +595,9 @@ fn load_into(
         for (i, g) in list(&v, "Groups", &name)?.iter().enumerate() {
             let at = format!("$.Groups[{i}]");
             let id = ctx.interner.intern(req_str(g, "GroupId", &name, &at)?);
-            let display = opt_str(g, "DisplayName", &name, &at)?.unwrap_or(&id).to_string();
+            let display = opt_str(g, "DisplayName", &name, &at)?
+                .unwrap_or(&id)
+                .to_string();
             if ic.groups.iter().any(|x| x.id == id) {
                 return Err(shape(&name, at, format!("group id `{id}` appears twice")));
             }
@@ -668,9 +685,10 @@ fn load_into(
                 kind: WarningKind::Note,
                 file: name.clone(),
                 location: "$.GroupMemberships".into(),
-                message: "an empty membership list does not name its group; a group without members \
+                message:
+                    "an empty membership list does not name its group; a group without members \
                           needs no file"
-                    .into(),
+                        .into(),
                 entity: None,
             });
         }
@@ -680,7 +698,10 @@ fn load_into(
         if let Some(other) = ic.permission_sets.iter().find(|p| p.arn == set.arn) {
             return Err(LoadError::Invalid {
                 path: set.file.clone(),
-                message: format!("permission set `{}` is also described by {}", set.arn, other.file),
+                message: format!(
+                    "permission set `{}` is also described by {}",
+                    set.arn, other.file
+                ),
             });
         }
         ic.permission_sets.push(set);
@@ -731,7 +752,9 @@ fn load_into(
                     format!("account id `{account}` must be 12 digits"),
                 ));
             }
-            let set_arn = ctx.interner.intern(req_str(a, "PermissionSetArn", &name, &at)?);
+            let set_arn = ctx
+                .interner
+                .intern(req_str(a, "PermissionSetArn", &name, &at)?);
             let principal_type = req_str(a, "PrincipalType", &name, &at)?.to_string();
             let principal_id = ctx.interner.intern(req_str(a, "PrincipalId", &name, &at)?);
             let to = match principal_type.as_str() {
@@ -828,7 +851,9 @@ fn load_permission_set(
         ));
     };
     let at = "$.PermissionSet";
-    let arn = ctx.interner.intern(req_str(ps, "PermissionSetArn", &name, at)?);
+    let arn = ctx
+        .interner
+        .intern(req_str(ps, "PermissionSetArn", &name, at)?);
     let set_name = ctx.interner.intern(req_str(ps, "Name", &name, at)?);
     let session_duration_text = opt_str(ps, "SessionDuration", &name, at)?.map(str::to_string);
     let session_duration = match &session_duration_text {
@@ -863,13 +888,17 @@ fn load_permission_set(
             None | Some(Value::Null) => String::new(),
             Some(Value::Object(_)) => {
                 // A document written as an object (hand-made files): keep its own text.
-                serde_json::to_string(v.get("InlinePolicy").unwrap_or(&Value::Null)).unwrap_or_default()
+                serde_json::to_string(v.get("InlinePolicy").unwrap_or(&Value::Null))
+                    .unwrap_or_default()
             }
             Some(other) => {
                 return Err(shape(
                     &name,
                     "$.InlinePolicy",
-                    format!("expected the policy as a JSON string, found {}", describe(other)),
+                    format!(
+                        "expected the policy as a JSON string, found {}",
+                        describe(other)
+                    ),
                 ));
             }
         };
@@ -896,7 +925,10 @@ fn load_permission_set(
         let (name, text) = read(rel)?;
         let v = parse_value(&name, &text)?;
         let mut out = Vec::new();
-        for (i, m) in list(&v, "AttachedManagedPolicies", &name)?.iter().enumerate() {
+        for (i, m) in list(&v, "AttachedManagedPolicies", &name)?
+            .iter()
+            .enumerate()
+        {
             let at = format!("$.AttachedManagedPolicies[{i}]");
             let arn = req_str(m, "Arn", &name, &at)?;
             out.push(PermissionSetManaged {
@@ -912,7 +944,10 @@ fn load_permission_set(
         let (name, text) = read(rel)?;
         let v = parse_value(&name, &text)?;
         let mut out = Vec::new();
-        for (i, m) in list(&v, "CustomerManagedPolicyReferences", &name)?.iter().enumerate() {
+        for (i, m) in list(&v, "CustomerManagedPolicyReferences", &name)?
+            .iter()
+            .enumerate()
+        {
             let at = format!("$.CustomerManagedPolicyReferences[{i}]");
             out.push(PolicyReference {
                 name: req_str(m, "Name", &name, &at)?.to_string(),
@@ -994,7 +1029,10 @@ pub fn link(model: &mut Model) {
     ic.by_role.clear();
     for (i, asg) in ic.assignments.iter_mut().enumerate() {
         asg.role = None;
-        let Some(set) = asg.permission_set.and_then(|p| ic.permission_sets.get(p as usize)) else {
+        let Some(set) = asg
+            .permission_set
+            .and_then(|p| ic.permission_sets.get(p as usize))
+        else {
             continue;
         };
         let Some(ai) = model.account_index(&asg.account) else {
@@ -1090,7 +1128,9 @@ pub fn link(model: &mut Model) {
         });
     }
     // Deterministic order (the map above is not).
-    warnings.sort_by(|a, b| (&a.file, &a.location, &a.message).cmp(&(&b.file, &b.location, &b.message)));
+    warnings.sort_by(|a, b| {
+        (&a.file, &a.location, &a.message).cmp(&(&b.file, &b.location, &b.message))
+    });
     model.warnings.extend(warnings);
     model.identity_center = Some(ic);
 }

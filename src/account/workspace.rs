@@ -449,7 +449,8 @@ fn load_workspace(
         if model.identity_center.is_some() {
             return Err(LoadError::Invalid {
                 path: name,
-                message: "a second Identity Center: the loaded files may describe one instance".into(),
+                message: "a second Identity Center: the loaded files may describe one instance"
+                    .into(),
             });
         }
         super::identity_center::load(model, ctx, files, base, spec)?;

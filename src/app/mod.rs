@@ -9,6 +9,7 @@ mod explorer;
 pub mod findings;
 pub mod graph_view;
 pub mod palette;
+pub mod people;
 
 pub use graph_view::GraphView;
 
@@ -570,6 +571,12 @@ impl AtlasApp {
             {
                 self.graph.toolbar(ui, m, &mut self.commands);
                 self.graph.canvas(ui, self.selected, &mut self.commands);
+                return;
+            }
+            // IAM Identity Center's people, groups and permission sets have pages of their own.
+            if let Some(m) = &model
+                && people::page(ui, m, self.selected, &mut self.commands)
+            {
                 return;
             }
             match (&model, self.selected) {

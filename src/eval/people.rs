@@ -408,13 +408,19 @@ pub fn access_of(model: &Model, user: u32, cache: &mut AccessCache) -> Vec<Perso
             let access = match p.role_entity {
                 Some(r) => cache.summary(model, r),
                 None => AccessSummary::Unknown {
-                    why: if model.account(&p.account).is_some_and(|a| a.source.is_some()) {
+                    why: if model
+                        .account(&p.account)
+                        .is_some_and(|a| a.source.is_some())
+                    {
                         format!(
                             "no role AWSReservedSSO_{}_… in {}'s export",
                             p.permission_set, p.account_label
                         )
                     } else {
-                        format!("the authorization details of {} are not loaded", p.account_label)
+                        format!(
+                            "the authorization details of {} are not loaded",
+                            p.account_label
+                        )
                     },
                 },
             };

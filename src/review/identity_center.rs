@@ -113,7 +113,11 @@ pub(crate) fn findings(ctx: &Ctx<'_>) -> Vec<Finding> {
                     "group {}",
                     ic.groups.get(g as usize).map_or("?", |g| &*g.name)
                 ),
-                AssignedTo::Unknown => format!("{} {}", a.principal_type.to_ascii_lowercase(), a.principal_id),
+                AssignedTo::Unknown => format!(
+                    "{} {}",
+                    a.principal_type.to_ascii_lowercase(),
+                    a.principal_id
+                ),
             };
             let mut f = Finding::new(
                 Code::SsoManagementAccount,
@@ -199,9 +203,7 @@ pub(crate) fn findings(ctx: &Ctx<'_>) -> Vec<Finding> {
                 Finding::new(Code::SsoAdminInProduction, u.arn(), p.account.clone())
                     .title(format!(
                         "{} has administrator access in production account {} ({})",
-                        u.user_name,
-                        p.account_label,
-                        p.permission_set
+                        u.user_name, p.account_label, p.permission_set
                     ))
                     .subject(p.role.clone().unwrap_or_default())
                     .entity_ref(role)
@@ -245,8 +247,11 @@ pub(crate) fn name_people(model: &Model, findings: &mut [Finding]) {
                 if people.is_empty() && gaps.is_empty() {
                     return None;
                 }
-                let mut shown: Vec<String> =
-                    people.iter().take(PEOPLE_SHOWN).map(|p| p.label()).collect();
+                let mut shown: Vec<String> = people
+                    .iter()
+                    .take(PEOPLE_SHOWN)
+                    .map(|p| p.label())
+                    .collect();
                 if people.len() > PEOPLE_SHOWN {
                     shown.push(format!("and {} more", people.len() - PEOPLE_SHOWN));
                 }

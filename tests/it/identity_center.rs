@@ -57,18 +57,30 @@ fn loads_the_cli_output_shapes_and_matches_roles() {
 
     let ps = &ic.permission_sets[ic.permission_set("ExamplePermissionSet").unwrap() as usize];
     assert_eq!(ps.session_duration, Some(7200));
-    assert_eq!(ps.relay_state.as_deref(), Some("https://console.aws.amazon.com/s3"));
-    let inline = ps.inline.as_ref().expect("the inline policy, parsed from its JSON string");
+    assert_eq!(
+        ps.relay_state.as_deref(),
+        Some("https://console.aws.amazon.com/s3")
+    );
+    let inline = ps
+        .inline
+        .as_ref()
+        .expect("the inline policy, parsed from its JSON string");
     assert_eq!(inline.policy.statements.len(), 1);
     assert!(inline.problems.is_empty());
     assert_eq!(
         ps.managed.as_ref().unwrap()[0].arn,
         "arn:aws:iam::aws:policy/AWSAccountManagementFullAccess"
     );
-    assert_eq!(ps.customer_managed.as_ref().unwrap()[0].name, "ExamplePolicy");
+    assert_eq!(
+        ps.customer_managed.as_ref().unwrap()[0].name,
+        "ExamplePolicy"
+    );
     match ps.boundary.as_ref().unwrap() {
         Some(PermissionSetBoundary::CustomerManaged(r)) => {
-            assert_eq!((r.name.as_str(), r.path.as_str()), ("ExampleBoundary", "/boundaries/"))
+            assert_eq!(
+                (r.name.as_str(), r.path.as_str()),
+                ("ExampleBoundary", "/boundaries/")
+            )
         }
         other => panic!("boundary {other:?}"),
     }
@@ -106,7 +118,10 @@ fn loads_the_cli_output_shapes_and_matches_roles() {
         "an assignment without a role: {msgs:#?}"
     );
     assert!(
-        has(WarningKind::Note, "account 210987654321, whose authorization details are not loaded"),
+        has(
+            WarningKind::Note,
+            "account 210987654321, whose authorization details are not loaded"
+        ),
         "{msgs:#?}"
     );
     assert_eq!(m.warnings.len(), 3, "{msgs:#?}");
@@ -131,7 +146,8 @@ fn load_with(file: &str, text: &str) -> Result<Model, String> {
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&fixture(), &dir);
     std::fs::write(dir.join(file), text).unwrap();
-    let r = load_paths(&[dir.join("workspace.json")], LoadOptions::default()).map_err(|e| e.to_string());
+    let r = load_paths(&[dir.join("workspace.json")], LoadOptions::default())
+        .map_err(|e| e.to_string());
     let _ = std::fs::remove_dir_all(&dir);
     r
 }
@@ -201,10 +217,16 @@ fn errors_name_the_file_and_the_json_path() {
             r#"{"PermissionsBoundary": {"Name": "x"}}"#,
             "$.PermissionsBoundary: expected `ManagedPolicyArn` or `CustomerManagedPolicyReference`",
         ),
-        ("cli/list-instances.json", "{\n  \"Instances\": [\n", "list-instances.json:3:"),
+        (
+            "cli/list-instances.json",
+            "{\n  \"Instances\": [\n",
+            "list-instances.json:3:",
+        ),
     ];
     for (file, text, want) in cases {
-        let e = load_with(file, text).err().unwrap_or_else(|| panic!("{file}: {text} loaded"));
+        let e = load_with(file, text)
+            .err()
+            .unwrap_or_else(|| panic!("{file}: {text} loaded"));
         assert!(e.contains(want), "{file}: got `{e}`, want `{want}`");
     }
     // An unknown key in the workspace's `identity_center` is an error too (a typo is not silently ignored).
@@ -221,7 +243,10 @@ fn a_group_without_memberships_is_unknown_not_empty() {
         .unwrap()
         .replace("\"cli/list-group-memberships-mygroup.json\"", "");
     let m = load_with("workspace.json", &ws).expect("loads");
-    assert!(!m.is_complete(), "unknown members make the model incomplete");
+    assert!(
+        !m.is_complete(),
+        "unknown members make the model incomplete"
+    );
     assert!(
         m.warnings
             .iter()
@@ -269,7 +294,12 @@ fn broken_inputs_never_panic() {
             "null".to_string(),
             "[]".to_string(),
         ];
-        for cut in [1, text.len() / 3, text.len() / 2, text.len().saturating_sub(2)] {
+        for cut in [
+            1,
+            text.len() / 3,
+            text.len() / 2,
+            text.len().saturating_sub(2),
+        ] {
             variants.push(text.get(..cut).unwrap_or("").to_string());
         }
         for v in variants {
@@ -283,15 +313,33 @@ fn broken_inputs_never_panic() {
 fn who_can_cases() -> Vec<(&'static str, &'static str)> {
     vec![
         ("iam:CreateUser", "*"),
-        ("s3:GetObject", "arn:aws:s3:::larkspur-prod-data/orders/1.json"),
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::larkspur-prod-data/orders/1.json",
+        ),
         ("s3:ListBucket", "arn:aws:s3:::larkspur-dev-scratch"),
         ("ec2:DescribeInstances", "*"),
-        ("ec2:RunInstances", "arn:aws:ec2:eu-west-1:523456789012:instance/*"),
-        ("cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:412345678901:trail/main"),
-        ("cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:523456789012:trail/main"),
+        (
+            "ec2:RunInstances",
+            "arn:aws:ec2:eu-west-1:523456789012:instance/*",
+        ),
+        (
+            "cloudtrail:StopLogging",
+            "arn:aws:cloudtrail:eu-west-1:412345678901:trail/main",
+        ),
+        (
+            "cloudtrail:StopLogging",
+            "arn:aws:cloudtrail:eu-west-1:523456789012:trail/main",
+        ),
         ("iam:GetRole", "arn:aws:iam::412345678901:role/admin-mfa"),
-        ("kms:Decrypt", "arn:aws:kms:eu-west-1:412345678901:key/7c2f1e9a-3b4d-4e8f-9a1b-2c3d4e5f6a7b"),
-        ("lambda:UpdateFunctionCode", "arn:aws:lambda:eu-west-1:523456789012:function:build"),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:eu-west-1:412345678901:key/7c2f1e9a-3b4d-4e8f-9a1b-2c3d4e5f6a7b",
+        ),
+        (
+            "lambda:UpdateFunctionCode",
+            "arn:aws:lambda:eu-west-1:523456789012:function:build",
+        ),
     ]
 }
 
@@ -303,7 +351,14 @@ fn who_can_people_equals_roles_expanded_through_assignments() {
     let ic = m.identity_center.as_ref().unwrap();
     let mut nonempty = 0;
     for (action, resource) in who_can_cases() {
-        let w = who_can(&m, action, resource, None, &Context::default(), &Overrides::default());
+        let w = who_can(
+            &m,
+            action,
+            resource,
+            None,
+            &Context::default(),
+            &Overrides::default(),
+        );
         let got: BTreeSet<(String, String, Outcome)> = who_can_people(&m, &w)
             .people
             .into_iter()
@@ -335,20 +390,35 @@ fn who_can_people_on_the_command_line() {
         "{out}"
     );
     assert!(
-        out.contains("bob@larkspur.example (group all-staff → AdministratorAccess in larkspur-dev)"),
+        out.contains(
+            "bob@larkspur.example (group all-staff → AdministratorAccess in larkspur-dev)"
+        ),
         "{out}"
     );
     // The roles are still listed after the people.
-    assert!(out.contains("AWSReservedSSO_AdministratorAccess_b7e2d94f1a6c3058 Role"), "{out}");
+    assert!(
+        out.contains("AWSReservedSSO_AdministratorAccess_b7e2d94f1a6c3058 Role"),
+        "{out}"
+    );
     let (_, json, _) = cli(&[
-        "who-can", "iam:CreateUser", "*", "--sample", "--people", "--format", "json",
+        "who-can",
+        "iam:CreateUser",
+        "*",
+        "--sample",
+        "--people",
+        "--format",
+        "json",
     ]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let people = v["people"].as_array().unwrap();
-    assert!(people.iter().any(|p| p["person"] == "carol@larkspur.example"
-        && p["via"] == "group all-staff"
-        && p["permission_set"] == "AdministratorAccess"
-        && p["account"] == "523456789012"));
+    assert!(
+        people
+            .iter()
+            .any(|p| p["person"] == "carol@larkspur.example"
+                && p["via"] == "group all-staff"
+                && p["permission_set"] == "AdministratorAccess"
+                && p["account"] == "523456789012")
+    );
     // Without --people the answer is unchanged: roles only.
     let (_, plain, _) = cli(&["who-can", "iam:CreateUser", "*", "--sample"]);
     assert!(!plain.contains("alice@"), "{plain}");
@@ -366,16 +436,46 @@ fn each_sample_person_accounts_and_roles() {
         (
             "alice@larkspur.example",
             &[
-                ("larkspur-dev", "AdministratorAccess", "group all-staff", true, true),
-                ("larkspur-dev", "AdministratorAccess", "group platform-admins", true, true),
-                ("larkspur-management", "AdministratorAccess", "group platform-admins", false, false),
-                ("larkspur-prod", "AdministratorAccess", "group platform-admins", true, true),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group all-staff",
+                    true,
+                    true,
+                ),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group platform-admins",
+                    true,
+                    true,
+                ),
+                (
+                    "larkspur-management",
+                    "AdministratorAccess",
+                    "group platform-admins",
+                    false,
+                    false,
+                ),
+                (
+                    "larkspur-prod",
+                    "AdministratorAccess",
+                    "group platform-admins",
+                    true,
+                    true,
+                ),
             ],
         ),
         (
             "bob@larkspur.example",
             &[
-                ("larkspur-dev", "AdministratorAccess", "group all-staff", true, true),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group all-staff",
+                    true,
+                    true,
+                ),
                 ("larkspur-dev", "Developer", "group developers", true, false),
                 ("larkspur-prod", "ReadOnly", "group developers", true, false),
             ],
@@ -383,15 +483,39 @@ fn each_sample_person_accounts_and_roles() {
         (
             "carol@larkspur.example",
             &[
-                ("larkspur-dev", "AdministratorAccess", "group all-staff", true, true),
-                ("larkspur-dev", "ReadOnly", "group security-auditors", true, false),
-                ("larkspur-prod", "ReadOnly", "group security-auditors", true, false),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group all-staff",
+                    true,
+                    true,
+                ),
+                (
+                    "larkspur-dev",
+                    "ReadOnly",
+                    "group security-auditors",
+                    true,
+                    false,
+                ),
+                (
+                    "larkspur-prod",
+                    "ReadOnly",
+                    "group security-auditors",
+                    true,
+                    false,
+                ),
             ],
         ),
         (
             "dave@larkspur.example",
             &[
-                ("larkspur-dev", "AdministratorAccess", "group all-staff", true, true),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group all-staff",
+                    true,
+                    true,
+                ),
                 ("larkspur-dev", "Developer", "group developers", true, false),
                 ("larkspur-prod", "ReadOnly", "group developers", true, false),
             ],
@@ -399,7 +523,13 @@ fn each_sample_person_accounts_and_roles() {
         (
             "erin@larkspur.example",
             &[
-                ("larkspur-dev", "AdministratorAccess", "group all-staff", true, true),
+                (
+                    "larkspur-dev",
+                    "AdministratorAccess",
+                    "group all-staff",
+                    true,
+                    true,
+                ),
                 ("larkspur-dev", "Developer", "group developers", true, false),
                 ("larkspur-prod", "ReadOnly", "group developers", true, false),
             ],
@@ -429,7 +559,11 @@ fn each_sample_person_accounts_and_roles() {
         for a in access_of(&m, u, &mut cache) {
             if a.path.role.is_some() && !a.access.is_admin() {
                 let line = a.access.line();
-                assert!(line.contains("Read in"), "{person} {}: {line}", a.path.permission_set);
+                assert!(
+                    line.contains("Read in"),
+                    "{person} {}: {line}",
+                    a.path.permission_set
+                );
             }
             if a.path.role.is_none() {
                 assert!(a.access.line().starts_with("UNKNOWN"), "{person}");
@@ -447,12 +581,18 @@ fn each_sample_person_accounts_and_roles() {
     );
     let p = who_can_people(&m, &w);
     assert!(
-        !p.people.iter().any(|x| x.path.permission_set == "Developer"),
+        !p.people
+            .iter()
+            .any(|x| x.path.permission_set == "Developer"),
         "{:?}",
         p.people.iter().map(|x| &x.label).collect::<Vec<_>>()
     );
     let bob = ic.find_user("bob").unwrap();
-    assert!(ic.assignments_of(bob).iter().any(|(v, _)| matches!(v, Via::Group(_))));
+    assert!(
+        ic.assignments_of(bob)
+            .iter()
+            .any(|(v, _)| matches!(v, Via::Group(_)))
+    );
 }
 
 fn leak(s: &str) -> &'static str {
@@ -463,13 +603,22 @@ fn leak(s: &str) -> &'static str {
 fn access_on_the_command_line() {
     let (code, out, err) = cli(&["access", "alice@larkspur.example", "--sample"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("alice@larkspur.example (Alice Nguyen) can use 4 roles in 3 accounts"), "{out}");
+    assert!(
+        out.starts_with("alice@larkspur.example (Alice Nguyen) can use 4 roles in 3 accounts"),
+        "{out}"
+    );
     assert!(
         out.contains("larkspur-prod (412345678901): AdministratorAccess via group platform-admins, sessions up to PT12H"),
         "{out}"
     );
-    assert!(out.contains("administrator (every action on every resource)"), "{out}");
-    assert!(out.contains("UNKNOWN: the authorization details of larkspur-management are not loaded"), "{out}");
+    assert!(
+        out.contains("administrator (every action on every resource)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("UNKNOWN: the authorization details of larkspur-management are not loaded"),
+        "{out}"
+    );
     let (code, out, _) = cli(&["access", "frank", "--sample", "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -490,13 +639,24 @@ fn the_sample_findings_of_identity_center() {
     // The deliberately broad assignment: all-staff is administrator of larkspur-dev.
     let broad = of(Code::SsoAdminLargeGroup);
     assert_eq!(broad.len(), 1, "{broad:#?}");
-    assert!(broad[0].title.contains("group all-staff, 5 people"), "{}", broad[0].title);
+    assert!(
+        broad[0].title.contains("group all-staff, 5 people"),
+        "{}",
+        broad[0].title
+    );
     assert_eq!(broad[0].account, "523456789012");
     // platform-admins (one person) is not large.
     let mgmt = of(Code::SsoManagementAccount);
     assert_eq!(mgmt.len(), 1);
-    assert!(mgmt[0].title.contains("group platform-admins"), "{}", mgmt[0].title);
-    let long: Vec<&str> = of(Code::SsoLongSession).iter().map(|f| f.title.as_str()).collect();
+    assert!(
+        mgmt[0].title.contains("group platform-admins"),
+        "{}",
+        mgmt[0].title
+    );
+    let long: Vec<&str> = of(Code::SsoLongSession)
+        .iter()
+        .map(|f| f.title.as_str())
+        .collect();
     assert_eq!(long.len(), 1, "{long:?}");
     assert!(long[0].contains("AdministratorAccess") && long[0].contains("PT12H"));
     // Production: only alice, through platform-admins; the broad assignment is in development.
@@ -506,16 +666,23 @@ fn the_sample_findings_of_identity_center() {
         .collect();
     assert_eq!(
         prod,
-        ["alice@larkspur.example has administrator access in production account larkspur-prod (AdministratorAccess)"]
+        [
+            "alice@larkspur.example has administrator access in production account larkspur-prod (AdministratorAccess)"
+        ]
     );
     // The FULL_ADMIN finding on the dev SSO role names its people.
     let full = of(Code::FullAdmin)
         .into_iter()
-        .find(|f| f.entity.contains("AWSReservedSSO_AdministratorAccess_4c9a0e6b2f8d1735"))
+        .find(|f| {
+            f.entity
+                .contains("AWSReservedSSO_AdministratorAccess_4c9a0e6b2f8d1735")
+        })
         .expect("the dev admin role is a full administrator");
     let text = serde_json::to_string(&full.evidence).unwrap();
     assert!(
-        text.contains("erin@larkspur.example (group all-staff → AdministratorAccess in larkspur-dev)"),
+        text.contains(
+            "erin@larkspur.example (group all-staff → AdministratorAccess in larkspur-dev)"
+        ),
         "{text}"
     );
     // A stricter threshold removes the large-group finding; a looser session limit removes the long one.
@@ -527,8 +694,9 @@ fn the_sample_findings_of_identity_center() {
             ..Options::default()
         },
     );
-    assert!(!r.findings.iter().any(|f| matches!(
-        f.code,
-        Code::SsoAdminLargeGroup | Code::SsoLongSession
-    )));
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| matches!(f.code, Code::SsoAdminLargeGroup | Code::SsoLongSession))
+    );
 }

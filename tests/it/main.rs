@@ -14,6 +14,7 @@ mod gui;
 mod gui_editor;
 mod gui_findings;
 mod gui_graph;
+mod gui_people;
 mod identity_center;
 mod packaging;
 mod review;
