@@ -700,3 +700,64 @@ fn the_sample_findings_of_identity_center() {
             .any(|f| matches!(f.code, Code::SsoAdminLargeGroup | Code::SsoLongSession))
     );
 }
+
+/// The identity graph: people → groups → permission sets as assigned in each account → the provisioned roles.
+#[test]
+fn identity_graph_follows_people_to_roles() {
+    use iam_atlas::graph::{EdgeKind, NodeKind, identity_graph};
+    use petgraph::visit::EdgeRef;
+    let m = sample();
+    let g = identity_graph(&m);
+    let find = |kind: NodeKind, label: &str| {
+        g.graph
+            .node_indices()
+            .find(|&n| g.graph[n].kind == kind && g.graph[n].label == label)
+            .unwrap_or_else(|| panic!("{label}"))
+    };
+    let out = |n, kind: EdgeKind| -> Vec<String> {
+        let mut v: Vec<String> = g
+            .graph
+            .edges(n)
+            .filter(|e| e.weight().kind == kind)
+            .map(|e| g.graph[e.target()].label.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let alice = find(NodeKind::Person, "alice@larkspur.example");
+    assert_eq!(
+        out(alice, EdgeKind::MemberOf),
+        ["all-staff", "platform-admins"]
+    );
+    let admins = find(NodeKind::PersonGroup, "platform-admins");
+    assert_eq!(
+        out(admins, EdgeKind::Assigned),
+        [
+            "AdministratorAccess in larkspur-dev",
+            "AdministratorAccess in larkspur-management",
+            "AdministratorAccess in larkspur-prod"
+        ]
+    );
+    // all-staff reaches the set in development only: a set is a node per account.
+    let staff = find(NodeKind::PersonGroup, "all-staff");
+    assert_eq!(
+        out(staff, EdgeKind::Assigned),
+        ["AdministratorAccess in larkspur-dev"]
+    );
+    let prod = find(
+        NodeKind::PermissionSet,
+        "AdministratorAccess in larkspur-prod",
+    );
+    assert_eq!(
+        out(prod, EdgeKind::Provisions),
+        ["AWSReservedSSO_AdministratorAccess_b7e2d94f1a6c3058"]
+    );
+    let mgmt = find(
+        NodeKind::PermissionSet,
+        "AdministratorAccess in larkspur-management",
+    );
+    assert!(g.graph[mgmt].flagged, "its role is not loaded");
+    assert!(out(mgmt, EdgeKind::Provisions).is_empty());
+    let frank = find(NodeKind::Person, "frank@contractor.example");
+    assert_eq!(out(frank, EdgeKind::Assigned), ["ReadOnly in larkspur-dev"]);
+}
