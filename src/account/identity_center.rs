@@ -185,7 +185,7 @@ pub struct PermissionSet {
 }
 
 /// Who an assignment is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum AssignedTo {
     /// A user (index in [`IdentityCenter::users`]).
     User(u32),
@@ -251,6 +251,8 @@ pub struct IdentityCenter {
     pub users_known: bool,
     /// Role → indexes of the assignments it serves (built by [`link`]).
     pub by_role: FxHashMap<EntityRef, Vec<u32>>,
+    /// User or group → indexes of its assignments (built by [`IdentityCenter::index`]).
+    by_principal: FxHashMap<AssignedTo, Vec<u32>>,
 }
 
 impl IdentityCenter {
@@ -290,21 +292,34 @@ impl IdentityCenter {
             .map(|i| i as u32)
     }
 
-    /// Every assignment user `user` reaches, directly or through one of its groups, with how.
+    /// Rebuild the index from users and groups to their assignments.
+    pub fn index(&mut self) {
+        self.by_principal.clear();
+        for (i, a) in self.assignments.iter().enumerate() {
+            self.by_principal.entry(a.to).or_default().push(i as u32);
+        }
+    }
+
+    /// Every assignment user `user` reaches, directly or through one of its groups, with how, in the order of
+    /// the assignments (O(its groups and assignments), through the index).
     pub fn assignments_of(&self, user: u32) -> Vec<(Via, u32)> {
         let Some(u) = self.users.get(user as usize) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for (i, a) in self.assignments.iter().enumerate() {
-            match a.to {
-                AssignedTo::User(x) if x == user => out.push((Via::Direct, i as u32)),
-                AssignedTo::Group(g) if u.groups.contains(&g) => {
-                    out.push((Via::Group(g), i as u32))
-                }
-                _ => {}
-            }
+        let of = |to: AssignedTo| {
+            self.by_principal
+                .get(&to)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        };
+        let mut out: Vec<(Via, u32)> = of(AssignedTo::User(user))
+            .iter()
+            .map(|&i| (Via::Direct, i))
+            .collect();
+        for &g in &u.groups {
+            out.extend(of(AssignedTo::Group(g)).iter().map(|&i| (Via::Group(g), i)));
         }
+        out.sort_by_key(|&(via, i)| (i, via));
         out
     }
 
@@ -809,6 +824,7 @@ fn load_into(
             });
         }
     }
+    ic.index();
     // Groups that hold assignments but whose members were not read.
     for (gi, g) in ic.groups.iter().enumerate() {
         if !g.members_known
@@ -1027,6 +1043,7 @@ pub fn link(model: &mut Model) {
     }
     let mut used: rustc_hash::FxHashSet<(u32, u32)> = rustc_hash::FxHashSet::default();
     ic.by_role.clear();
+    ic.index();
     for (i, asg) in ic.assignments.iter_mut().enumerate() {
         asg.role = None;
         let Some(set) = asg
@@ -1090,6 +1107,44 @@ pub fn link(model: &mut Model) {
             }),
         }
     }
+    // Drift: a provisioned role whose policies are not its permission set's (the set was changed but not
+    // provisioned again there). The answers use the role, which is what AWS enforces.
+    let mut drift: Vec<(EntityRef, u32)> = ic
+        .by_role
+        .iter()
+        .filter_map(|(r, list)| {
+            let a = ic.assignments.get(*list.first()? as usize)?;
+            Some((*r, a.permission_set?))
+        })
+        .collect();
+    drift.sort();
+    for (r, ps) in drift {
+        let (Some(set), Some(acc)) = (
+            ic.permission_sets.get(ps as usize),
+            model.accounts.get(r.account as usize),
+        ) else {
+            continue;
+        };
+        let Some(role) = acc.roles.get(r.index as usize) else {
+            continue;
+        };
+        let differences = drift_of(set, role, &acc.id);
+        if !differences.is_empty() {
+            warnings.push(LoadWarning {
+                kind: WarningKind::Note,
+                file: source_name(model, acc),
+                location: String::new(),
+                message: format!(
+                    "role `{}` differs from its permission set `{}` ({}): the set was changed but not provisioned again in {}; answers use the role, which is what AWS enforces",
+                    role.arn,
+                    set.name,
+                    differences.join("; "),
+                    acc.label()
+                ),
+                entity: Some(r),
+            });
+        }
+    }
     for (&(ai, set), &ri) in &roles {
         if used.contains(&(ai, ri)) {
             continue;
@@ -1133,6 +1188,75 @@ pub fn link(model: &mut Model) {
     });
     model.warnings.extend(warnings);
     model.identity_center = Some(ic);
+}
+
+/// What differs between a permission set (as far as its files were loaded) and the role provisioned for it
+/// in account `account`: its managed policies (AWS-managed and the customer-managed references, which
+/// Identity Center attaches by name and path), the presence of its inline policy, and its boundary.
+fn drift_of(set: &PermissionSet, role: &Role, account: &str) -> Vec<String> {
+    let customer_arn = |r: &PolicyReference| {
+        let path = if r.path.is_empty() {
+            "/"
+        } else {
+            r.path.as_str()
+        };
+        format!("arn:aws:iam::{account}:policy{path}{}", r.name)
+    };
+    let mut out = Vec::new();
+    let attached: Vec<&str> = role.attached.iter().map(|a| &*a.arn).collect();
+    let aws = |a: &&str| a.starts_with("arn:aws:iam::aws:policy/");
+    if let Some(managed) = &set.managed {
+        let mut want: Vec<&str> = managed.iter().map(|m| m.arn.as_str()).collect();
+        let mut have: Vec<&str> = attached.iter().copied().filter(aws).collect();
+        want.sort_unstable();
+        have.sort_unstable();
+        if want != have {
+            out.push(format!(
+                "AWS-managed policies: the set has [{}], the role [{}]",
+                want.join(", "),
+                have.join(", ")
+            ));
+        }
+    }
+    if let Some(refs) = &set.customer_managed {
+        let mut want: Vec<String> = refs.iter().map(customer_arn).collect();
+        let mut have: Vec<String> = attached
+            .iter()
+            .filter(|a| !aws(a))
+            .map(|a| a.to_string())
+            .collect();
+        want.sort_unstable();
+        have.sort_unstable();
+        if want != have {
+            out.push(format!(
+                "customer-managed policies: the set names [{}], the role has [{}]",
+                want.join(", "),
+                have.join(", ")
+            ));
+        }
+    }
+    if set.inline_known && set.inline.is_some() != !role.inline.is_empty() {
+        out.push(if set.inline.is_some() {
+            "the set has an inline policy, the role none".to_string()
+        } else {
+            "the role has an inline policy, the set none".to_string()
+        });
+    }
+    if let Some(b) = &set.boundary {
+        let want = b.as_ref().map(|b| match b {
+            PermissionSetBoundary::Managed(a) => a.clone(),
+            PermissionSetBoundary::CustomerManaged(r) => customer_arn(r),
+        });
+        let have = role.boundary.as_ref().map(|b| b.arn.to_string());
+        if want != have {
+            out.push(format!(
+                "permissions boundary: the set's is {}, the role's {}",
+                want.as_deref().unwrap_or("none"),
+                have.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    out
 }
 
 fn source_name(model: &Model, a: &Account) -> String {

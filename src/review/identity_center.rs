@@ -181,7 +181,8 @@ pub(crate) fn findings(ctx: &Ctx<'_>) -> Vec<Finding> {
     // People with administrator access in production: one finding per person and account.
     let mut seen: rustc_hash::FxHashSet<(u32, EntityRef)> = rustc_hash::FxHashSet::default();
     for (ui, u) in ic.users.iter().enumerate() {
-        for p in crate::eval::people::paths_of(model, ui as u32) {
+        let paths = crate::eval::people::paths_of(model, ui as u32);
+        for p in &paths {
             let Some(role) = p.role_entity else {
                 continue;
             };
@@ -194,8 +195,8 @@ pub(crate) fn findings(ctx: &Ctx<'_>) -> Vec<Finding> {
             if !seen.insert((ui as u32, role)) {
                 continue;
             }
-            let all: Vec<String> = crate::eval::people::paths_of(model, ui as u32)
-                .into_iter()
+            let all: Vec<String> = paths
+                .iter()
                 .filter(|q| q.role_entity == Some(role))
                 .map(|q| q.label())
                 .collect();

@@ -124,7 +124,23 @@ fn loads_the_cli_output_shapes_and_matches_roles() {
         ),
         "{msgs:#?}"
     );
-    assert_eq!(m.warnings.len(), 3, "{msgs:#?}");
+    // The role lacks the set's managed policies and boundary: the set was not provisioned again (drift).
+    assert!(
+        has(
+            WarningKind::Note,
+            "differs from its permission set `ExamplePermissionSet` (AWS-managed policies: the set has \
+             [arn:aws:iam::aws:policy/AWSAccountManagementFullAccess], the role []"
+        ),
+        "{msgs:#?}"
+    );
+    assert!(
+        has(
+            WarningKind::Note,
+            "the set's is arn:aws:iam::123456789012:policy/boundaries/ExampleBoundary"
+        ),
+        "{msgs:#?}"
+    );
+    assert_eq!(m.warnings.len(), 4, "{msgs:#?}");
 
     // John reaches the role through his group; Mary's paths have no role.
     let paths = paths_of(&m, john);
@@ -632,6 +648,14 @@ fn access_on_the_command_line() {
 #[test]
 fn the_sample_findings_of_identity_center() {
     let m = sample();
+    // Every role matches its permission set (no drift); the one warning is the management account's missing
+    // export, where the assignment's role cannot be looked up.
+    let msgs: Vec<String> = m.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert!(
+        msgs[0].contains("management-AdministratorAccess.json: $.AccountAssignments[0]"),
+        "{msgs:?}"
+    );
     let r = review(&m, &Options::default());
     let of = |c: Code| -> Vec<&iam_atlas::review::Finding> {
         r.findings.iter().filter(|f| f.code == c).collect()
