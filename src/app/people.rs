@@ -32,6 +32,8 @@ struct Selection {
     at: Option<EntityRef>,
     /// The model it belongs to (its address).
     model: usize,
+    /// `at` is known (false when chosen outside the explorer: bound to the selection on first show).
+    bound: bool,
 }
 
 fn sel_id() -> egui::Id {
@@ -51,6 +53,7 @@ pub fn select(ctx: &egui::Context, model: &Model, sel: PeopleRef, at: Option<Ent
                 sel,
                 at,
                 model: model_key(model),
+                bound: true,
             },
         )
     });
@@ -63,7 +66,29 @@ pub fn current(
     selected: Option<EntityRef>,
 ) -> Option<PeopleRef> {
     let s: Selection = ctx.data(|d| d.get_temp(sel_id()))?;
-    (s.at == selected && s.model == model_key(model)).then_some(s.sel)
+    if s.model != model_key(model) {
+        return None;
+    }
+    if !s.bound {
+        select(ctx, model, s.sel, selected);
+        return Some(s.sel);
+    }
+    (s.at == selected).then_some(s.sel)
+}
+
+/// Show `sel` from a view that does not know the app's selection (the evaluator): bound on first show.
+fn select_unbound(ctx: &egui::Context, model: &Model, sel: PeopleRef) {
+    ctx.data_mut(|d| {
+        d.insert_temp(
+            sel_id(),
+            Selection {
+                sel,
+                at: None,
+                model: model_key(model),
+                bound: false,
+            },
+        )
+    });
 }
 
 fn clear(ctx: &egui::Context) {
@@ -632,4 +657,70 @@ pub fn role_people(ui: &mut egui::Ui, model: &Model, role: EntityRef) {
             ui.colored_label(ui.visuals().warn_fg_color, format!("UNKNOWN: {g}"));
         }
     });
+}
+
+/// Under the evaluator's who-can table: the people behind its Identity Center roles, each with its path; a
+/// toggle hides them (roles only).
+pub fn who_can_people_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    w: &crate::eval::reverse::WhoCan,
+    commands: &mut Vec<Command>,
+) {
+    if model.identity_center.is_none() {
+        return;
+    }
+    let id = egui::Id::unique("who-can-roles-only");
+    let mut roles_only = ui.ctx().data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+    ui.separator();
+    if ui
+        .checkbox(
+            &mut roles_only,
+            "Roles only (hide the people behind IAM Identity Center roles)",
+        )
+        .changed()
+    {
+        ui.ctx().data_mut(|d| d.insert_temp(id, roles_only));
+    }
+    if roles_only {
+        return;
+    }
+    let p = crate::eval::people::who_can_people(model, w);
+    let people: std::collections::BTreeSet<&str> =
+        p.people.iter().map(|x| x.path.person.as_str()).collect();
+    ui.label(
+        egui::RichText::new(format!(
+            "{} people through IAM Identity Center ({} paths)",
+            people.len(),
+            p.people.len()
+        ))
+        .strong(),
+    );
+    egui::ScrollArea::vertical()
+        .id_salt("who-can-people")
+        .max_height(220.0)
+        .show(ui, |ui| {
+            for x in p.people.iter().take(2000) {
+                ui.horizontal(|ui| {
+                    // The default fonts have no arrow glyph.
+                    if ui.link(x.label.replace('→', "->")).clicked() {
+                        select_unbound(ui.ctx(), model, PeopleRef::Person(x.path.user));
+                        commands.push(Command::SetView(super::View::Explorer));
+                    }
+                    ui.weak(match x.outcome {
+                        crate::eval::reverse::Outcome::AllowedAlways => "always".to_string(),
+                        crate::eval::reverse::Outcome::AllowedIf => {
+                            format!("if {}", x.conditions.join(" and "))
+                        }
+                        crate::eval::reverse::Outcome::Unknown => "unknown".to_string(),
+                    });
+                });
+            }
+            if p.people.len() > 2000 {
+                ui.weak(format!("… {} more paths", p.people.len() - 2000));
+            }
+            for u in &p.unknown {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("UNKNOWN: {u}"));
+            }
+        });
 }

@@ -106,3 +106,33 @@ fn a_permission_set_page_shows_its_policies_and_assignments() {
     assert_eq!(h.state().selected.map(|r| r.kind), Some(EntityKind::User));
     assert!(h.query_all_by_label("Identity store").next().is_none());
 }
+
+#[test]
+fn the_evaluators_who_can_names_people_with_a_roles_only_toggle() {
+    let mut h = harness();
+    h.run();
+    h.state_mut().evaluator.action = "iam:CreateUser".into();
+    h.state_mut().evaluator.resource = "*".into();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    h.get_by_label("Who can").click();
+    wait_for(&mut h, "people through IAM Identity Center");
+    h.get_by_label("5 people through IAM Identity Center (7 paths)");
+    let alice =
+        "alice@larkspur.example (group platform-admins -> AdministratorAccess in larkspur-prod)";
+    h.get_by_label(alice);
+    // Roles only: the people are hidden, the roles stay.
+    h.get_by_label("Roles only (hide the people behind IAM Identity Center roles)")
+        .click();
+    h.run();
+    assert!(h.query_by_label(alice).is_none());
+    h.get_by_label_contains("principal(s) of");
+    h.get_by_label("Roles only (hide the people behind IAM Identity Center roles)")
+        .click();
+    h.run();
+    // Following a person opens their page in the explorer.
+    h.get_by_label(alice).click();
+    h.run();
+    assert_eq!(h.state().view, iam_atlas::app::View::Explorer);
+    h.get_by_label("Person alice@larkspur.example");
+}
