@@ -1235,7 +1235,7 @@ fn drift_of(set: &PermissionSet, role: &Role, account: &str) -> Vec<String> {
             ));
         }
     }
-    if set.inline_known && set.inline.is_some() != !role.inline.is_empty() {
+    if set.inline_known && set.inline.is_some() == role.inline.is_empty() {
         out.push(if set.inline.is_some() {
             "the set has an inline policy, the role none".to_string()
         } else {
