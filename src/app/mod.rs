@@ -934,6 +934,19 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             app.push(Command::EditFile(f.clone()));
                         }
                         app.model = Some(Arc::new(m));
+                        // `IAM_ATLAS_PERSON=alice@…`: a person's page (IAM Identity Center).
+                        if let (Ok(who), Some(m)) =
+                            (std::env::var("IAM_ATLAS_PERSON"), app.model.as_deref())
+                            && let Some(u) =
+                                m.identity_center.as_ref().and_then(|ic| ic.find_user(&who))
+                        {
+                            people::select(
+                                &cc.egui_ctx,
+                                m,
+                                people::PeopleRef::Person(u),
+                                app.selected,
+                            );
+                        }
                         app.loaded_from = if files.is_empty() {
                             "bundled sample".into()
                         } else {

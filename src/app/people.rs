@@ -467,11 +467,13 @@ fn person(
                 role_link(ui, model, p.role_entity, commands);
                 match access.as_ref().and_then(|a| a.get(i)) {
                     Some(a) => {
-                        let line = a.access.line();
+                        // The short form in the table; the services and conditions on hover.
+                        let (short, line) = (a.access.short(), a.access.line());
                         if a.access.is_admin() {
-                            ui.colored_label(ui.visuals().warn_fg_color, line);
+                            ui.colored_label(ui.visuals().warn_fg_color, short)
+                                .on_hover_text(line);
                         } else {
-                            ui.label(line);
+                            ui.label(short).on_hover_text(line);
                         }
                     }
                     None => {

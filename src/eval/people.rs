@@ -293,6 +293,31 @@ impl AccessSummary {
         }
     }
 
+    /// The line without the example services: `Write in 3 services, Read in 81, List in 85 — 2184 actions`.
+    pub fn short(&self) -> String {
+        match self {
+            AccessSummary::Levels {
+                levels, actions, ..
+            } if !levels.is_empty() => {
+                let mut order: Vec<(&String, &Vec<String>)> = levels.iter().collect();
+                order.sort_by_key(|(l, _)| level_rank(l));
+                let parts: Vec<String> = order
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (l, svcs))| {
+                        let unit = if i == 0 { " services" } else { "" };
+                        format!("{l} in {}{unit}", svcs.len())
+                    })
+                    .collect();
+                format!("{} — {actions} actions", parts.join(", "))
+            }
+            AccessSummary::Administrator { .. } => {
+                "administrator (every action on every resource)".into()
+            }
+            other => other.line(),
+        }
+    }
+
     /// Full administrative access.
     pub fn is_admin(&self) -> bool {
         matches!(self, AccessSummary::Administrator { .. })
