@@ -1052,7 +1052,10 @@ pub fn link(model: &mut Model) {
         else {
             continue;
         };
-        let Some(ai) = model.account_index(&asg.account) else {
+        let Some((ai, acc)) = model
+            .account_index(&asg.account)
+            .and_then(|ai| Some((ai, model.accounts.get(ai as usize)?)))
+        else {
             warnings.push(LoadWarning {
                 kind: WarningKind::Note,
                 file: asg.file.clone(),
@@ -1066,7 +1069,6 @@ pub fn link(model: &mut Model) {
             });
             continue;
         };
-        let acc = &model.accounts[ai as usize];
         match roles.get(&(ai, &*set.name)) {
             Some(&ri) => {
                 let r = EntityRef {
