@@ -5,6 +5,7 @@
 pub mod bundled;
 pub mod export;
 pub mod extras;
+pub mod identity_center;
 pub mod last_accessed;
 pub mod what_if;
 pub mod workspace;
@@ -782,6 +783,8 @@ pub struct Model {
     pub warnings: Vec<LoadWarning>,
     /// Documents replaced in memory as a what-if, with the loaded originals ([`Model::replace_document`]).
     pub what_if: Vec<what_if::WhatIf>,
+    /// IAM Identity Center (people, groups, permission sets, assignments), when a workspace lists its files.
+    pub identity_center: Option<identity_center::IdentityCenter>,
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,

@@ -56,6 +56,8 @@ struct WorkspaceFile {
     organization: Option<OrgSpec>,
     #[serde(default)]
     accounts: Vec<AccountSpec>,
+    #[serde(default)]
+    identity_center: Option<super::identity_center::IdentityCenterSpec>,
 }
 
 #[derive(Deserialize)]
@@ -443,6 +445,16 @@ fn load_workspace(
             root,
         });
     }
+    if let Some(spec) = &ws.identity_center {
+        if model.identity_center.is_some() {
+            return Err(LoadError::Invalid {
+                path: name,
+                message: "a second Identity Center: the loaded files may describe one instance"
+                    .into(),
+            });
+        }
+        super::identity_center::load(model, ctx, files, base, spec)?;
+    }
     Ok(())
 }
 
@@ -556,6 +568,7 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
         }
     }
     model.reindex();
+    super::identity_center::link(model);
     // Attach entities to warnings that name them.
     for w in &mut model.warnings {
         if w.entity.is_none()

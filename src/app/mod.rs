@@ -9,6 +9,7 @@ mod explorer;
 pub mod findings;
 pub mod graph_view;
 pub mod palette;
+pub mod people;
 
 pub use graph_view::GraphView;
 
@@ -572,6 +573,12 @@ impl AtlasApp {
                 self.graph.canvas(ui, self.selected, &mut self.commands);
                 return;
             }
+            // IAM Identity Center's people, groups and permission sets have pages of their own.
+            if let Some(m) = &model
+                && people::page(ui, m, self.selected, &mut self.commands)
+            {
+                return;
+            }
             match (&model, self.selected) {
                 (Some(m), Some(sel)) => {
                     details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
@@ -927,6 +934,19 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             app.push(Command::EditFile(f.clone()));
                         }
                         app.model = Some(Arc::new(m));
+                        // `IAM_ATLAS_PERSON=alice@…`: a person's page (IAM Identity Center).
+                        if let (Ok(who), Some(m)) =
+                            (std::env::var("IAM_ATLAS_PERSON"), app.model.as_deref())
+                            && let Some(u) =
+                                m.identity_center.as_ref().and_then(|ic| ic.find_user(&who))
+                        {
+                            people::select(
+                                &cc.egui_ctx,
+                                m,
+                                people::PeopleRef::Person(u),
+                                app.selected,
+                            );
+                        }
                         app.loaded_from = if files.is_empty() {
                             "bundled sample".into()
                         } else {

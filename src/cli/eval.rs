@@ -181,6 +181,22 @@ pub struct WhoCanArgs {
     /// A context key, `KEY=VALUE` (keys not given are assumed satisfiable and listed with each answer).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
+    /// Also name the people behind IAM Identity Center roles, each with its path
+    /// (`alice@… (group platform-admins → AdministratorAccess in larkspur-prod)`).
+    #[arg(long)]
+    people: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `iam-atlas access`: every account and role a person of IAM Identity Center can use, and what each may do.
+#[derive(Args, Debug)]
+pub struct AccessArgs {
+    /// The person: user name, e-mail, display name or user id in the identity store.
+    person: String,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -613,8 +629,49 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
         &Overrides::default(),
     );
     let io = |e: std::io::Error| e.to_string();
+    let people = a.people.then(|| crate::eval::people::who_can_people(&model, &w));
     if a.format == Format::Json {
-        return print_json(out, &w);
+        let mut v = serde_json::to_value(&w).map_err(|e| e.to_string())?;
+        if let (Some(p), Some(obj)) = (&people, v.as_object_mut()) {
+            obj.insert(
+                "people".into(),
+                serde_json::to_value(&p.people).map_err(|e| e.to_string())?,
+            );
+            obj.insert("people_unknown".into(), serde_json::json!(p.unknown));
+        }
+        return print_json(out, &v);
+    }
+    if let Some(p) = &people {
+        if model.identity_center.is_none() {
+            writeln!(
+                out,
+                "no IAM Identity Center is loaded (list its files under `identity_center` in the workspace): no people to name"
+            )
+            .map_err(io)?;
+        } else {
+            let distinct: std::collections::BTreeSet<&str> =
+                p.people.iter().map(|x| x.path.person.as_str()).collect();
+            writeln!(
+                out,
+                "{} people may do {} on {} through IAM Identity Center:",
+                distinct.len(),
+                w.action,
+                w.resource
+            )
+            .map_err(io)?;
+            for x in &p.people {
+                let how = match x.outcome {
+                    Outcome::AllowedAlways => "always".to_string(),
+                    Outcome::AllowedIf => format!("if {}", x.conditions.join(" and ")),
+                    Outcome::Unknown => "UNKNOWN".into(),
+                };
+                writeln!(out, "  {} — {how}", x.label).map_err(io)?;
+            }
+            for u in &p.unknown {
+                writeln!(out, "  UNKNOWN people: {u}").map_err(io)?;
+            }
+            writeln!(out).map_err(io)?;
+        }
     }
     let count = |o: Outcome| w.principals.iter().filter(|e| e.outcome == o).count();
     writeln!(
@@ -778,6 +835,83 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
 pub fn who(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
     run_who_can(a, out)
 }
+/// Run `access`.
+pub fn access(a: AccessArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let Some(ic) = &model.identity_center else {
+        return Err(
+            "no IAM Identity Center is loaded: list its files under `identity_center` in the workspace".into(),
+        );
+    };
+    let Some(user) = ic.find_user(&a.person) else {
+        let known: Vec<&str> = ic.users.iter().take(10).map(|u| &*u.user_name).collect();
+        return Err(format!(
+            "no person `{}` in the identity store; its people include {}",
+            a.person,
+            if known.is_empty() {
+                "nobody".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    };
+    let mut cache = crate::eval::people::AccessCache::default();
+    let list = crate::eval::people::access_of(&model, user, &mut cache);
+    let u = ic.users.get(user as usize).ok_or("no such person")?;
+    if a.format == Format::Json {
+        return print_json(
+            out,
+            &serde_json::json!({
+                "person": &*u.user_name,
+                "display_name": u.display_name,
+                "user_id": &*u.id,
+                "groups": u.groups.iter().filter_map(|g| ic.groups.get(*g as usize)).map(|g| &*g.name).collect::<Vec<_>>(),
+                "access": list,
+            }),
+        );
+    }
+    let io = |e: std::io::Error| e.to_string();
+    let accounts: std::collections::BTreeSet<&str> =
+        list.iter().map(|x| x.path.account.as_str()).collect();
+    writeln!(
+        out,
+        "{}{} can use {} role{} in {} account{}",
+        u.user_name,
+        u.display_name
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        accounts.len(),
+        if accounts.len() == 1 { "" } else { "s" },
+    )
+    .map_err(io)?;
+    for x in &list {
+        writeln!(
+            out,
+            "  {} ({}): {} via {}{}",
+            x.path.account_label,
+            x.path.account,
+            x.path.permission_set,
+            x.path.via,
+            x.session_duration
+                .as_deref()
+                .map(|d| format!(", sessions up to {d}"))
+                .unwrap_or_default()
+        )
+        .map_err(io)?;
+        writeln!(
+            out,
+            "      role {}",
+            x.path.role.as_deref().unwrap_or("(not loaded)")
+        )
+        .map_err(io)?;
+        writeln!(out, "      {}", x.access.line()).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Run `what-can`.
 pub fn what(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
     run_what_can(a, out)

@@ -70,6 +70,8 @@ pub enum Command {
     WhatCan(crate::cli::eval::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
     Assume(crate::cli::eval::AssumeArgs),
+    /// Every account and role a person of IAM Identity Center can use, and what each may do.
+    Access(crate::cli::eval::AccessArgs),
     /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
     /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
     External(crate::cli::eval::ExternalArgs),
@@ -225,6 +227,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         Command::WhoCan(args) => crate::cli::eval::who(args, out),
         Command::WhatCan(args) => crate::cli::eval::what(args, out),
         Command::Assume(args) => crate::cli::eval::assume(args, out),
+        Command::Access(args) => crate::cli::eval::access(args, out),
         Command::External(args) => crate::cli::eval::external(args, out),
         Command::Escalate(args) => crate::cli::escalate::run(args, out),
         Command::Test(args) => match crate::cli::eval::test(args, out) {
@@ -340,10 +343,20 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
             "rcps": model.org_policies.iter().filter(|p| p.kind == crate::account::OrgPolicyKind::Rcp).count(),
         })
     });
+    let identity_center = model.identity_center.as_ref().map(|ic| {
+        json!({
+            "instance": ic.instance_arn.as_deref(),
+            "people": ic.users.len(),
+            "groups": ic.groups.len(),
+            "permission_sets": ic.permission_sets.len(),
+            "assignments": ic.assignments.len(),
+        })
+    });
     json!({
         "complete": model.is_complete(),
         "accounts": accounts,
         "organization": org,
+        "identity_center": identity_center,
         "bundled_aws_managed_policies_used": model.bundled.len(),
         "warnings": model.warnings,
     })
@@ -412,6 +425,20 @@ fn summary(
             extra.push("password policy".into());
         }
         writeln!(out, "  {}", extra.join("; ")).map_err(io)?;
+    }
+    if let Some(ic) = &model.identity_center {
+        writeln!(
+            out,
+            "IAM Identity Center {}: {} people, {} groups, {} permission sets, {} assignments",
+            ic.instance_arn
+                .as_deref()
+                .unwrap_or("(instance not listed)"),
+            ic.users.len(),
+            ic.groups.len(),
+            ic.permission_sets.len(),
+            ic.assignments.len()
+        )
+        .map_err(io)?;
     }
     if !model.bundled.is_empty() {
         writeln!(

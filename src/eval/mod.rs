@@ -6,6 +6,7 @@ pub mod condition;
 pub mod decision;
 pub mod engine;
 pub mod howto;
+pub mod people;
 pub mod proof;
 pub mod protected;
 pub mod request;

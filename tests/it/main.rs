@@ -15,6 +15,8 @@ mod gui;
 mod gui_editor;
 mod gui_findings;
 mod gui_graph;
+mod gui_people;
+mod identity_center;
 mod layering;
 mod packaging;
 mod review;
