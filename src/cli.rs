@@ -73,6 +73,9 @@ pub enum Command {
     Audit(crate::review::cli::AuditArgs),
     /// Who can become administrator (or act as a role, or do an action), by which steps.
     Escalate(crate::escalate::cli::EscalateArgs),
+    /// Compare two snapshots: access gained and lost (decided by the evaluator), entities and policies
+    /// changed; exit 1 when access widened.
+    Diff(crate::diff::cli::DiffArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -216,6 +219,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         }
         Command::Validate(args) => return crate::validate::cli::run(args, out, err),
         Command::Audit(args) => return crate::review::cli::run(args, out, err),
+        Command::Diff(args) => return crate::diff::cli::run(args, out, err),
         Command::Eval(args) => crate::eval::cli::eval(args, out),
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),

@@ -7,6 +7,7 @@ pub mod bundled;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod edit;
 pub mod escalate;
 pub mod eval;
