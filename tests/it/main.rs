@@ -2,6 +2,7 @@
 //! builds in a fraction of the time (each file under `tests/` used to be its own crate).
 
 mod cli;
+mod diff;
 mod conformance;
 mod escalate;
 mod eval_cli;
