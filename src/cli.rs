@@ -76,6 +76,9 @@ pub enum Command {
     /// Compare two snapshots: access gained and lost (decided by the evaluator), entities and policies
     /// changed; exit 1 when access widened.
     Diff(crate::diff::cli::DiffArgs),
+    /// Replay CloudTrail events against a snapshot: denied calls explained by layer, calls the snapshot
+    /// disagrees with, and the calls a what-if edit would break (exit 1 when it breaks one).
+    Replay(crate::replay::cli::ReplayArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::eval::cli::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -220,6 +223,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         Command::Validate(args) => return crate::validate::cli::run(args, out, err),
         Command::Audit(args) => return crate::review::cli::run(args, out, err),
         Command::Diff(args) => return crate::diff::cli::run(args, out, err),
+        Command::Replay(args) => return crate::replay::cli::run(args, out, err),
         Command::Eval(args) => crate::eval::cli::eval(args, out),
         Command::WhoCan(args) => crate::eval::cli::who(args, out),
         Command::WhatCan(args) => crate::eval::cli::what(args, out),

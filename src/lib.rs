@@ -16,6 +16,7 @@ pub mod generate;
 pub mod graph;
 pub mod json;
 pub mod policy;
+pub mod replay;
 pub mod review;
 pub mod sample;
 pub mod search;

@@ -267,16 +267,27 @@ impl<'m> Side<'m> {
         }
     }
 
-    fn hashes(&mut self, items: &[Item<'m>]) -> Vec<u64> {
+    /// Fingerprints of items, sorted: of their texts (`raw`) or of their canonical statements.
+    fn hashes_of(&mut self, items: &[Item<'m>], raw: bool) -> Vec<u64> {
         let mut v: Vec<u64> = items
             .iter()
             .map(|i| match i {
+                Item::Doc(d) if raw => self.cache.raw(self.model, d),
                 Item::Doc(d) => self.cache.get(self.model, d).0,
                 Item::Missing(m) => canon::hash_text(&format!("missing:{m}")),
             })
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// True when `other`'s items mean the same as these (texts first, canonical statements when they differ).
+    fn same_as(&mut self, mine: &[Item<'m>], other: &mut Side<'m>, theirs: &[Item<'m>]) -> bool {
+        if mine.len() != theirs.len() {
+            return false;
+        }
+        self.hashes_of(mine, true) == other.hashes_of(theirs, true)
+            || self.hashes_of(mine, false) == other.hashes_of(theirs, false)
     }
 
     /// Canonical statements of items with the statements themselves (`None` for markers).
@@ -426,7 +437,7 @@ fn level_delta<'m>(
                 match (lb, la) {
                     (None, None) => {}
                     (Some(lb), Some(la)) => {
-                        if sb.hashes(lb) != sa.hashes(la) {
+                        if !sb.same_as(lb, sa, la) {
                             let x = sb.statements(lb);
                             let y = sa.statements(la);
                             delta(x, y, affected);
@@ -532,7 +543,7 @@ fn statement_candidates(
         }
         let e = out.entry(action.to_string()).or_default();
         for r in &resources {
-            if !e.contains(r) {
+            if resource_fits(action, r) && !e.contains(r) {
                 e.push(r.clone());
             }
         }
@@ -555,6 +566,19 @@ fn statement_candidates(
         }
         None => {}
     }
+}
+
+/// Can `action` apply to `resource`? A statement that lists `kms:Decrypt` and `s3:GetObject` with a key and a
+/// bucket grants each on both, but an S3 action on a KMS key is no question anyone asks: a resource ARN of
+/// another service is left out (STS actions act on IAM roles).
+fn resource_fits(action: &str, resource: &str) -> bool {
+    let Some(service) = crate::account::arn_service(resource) else {
+        return true;
+    };
+    let prefix = action.split(':').next().unwrap_or("");
+    service.contains(['*', '?'])
+        || service.eq_ignore_ascii_case(prefix)
+        || (prefix.eq_ignore_ascii_case("sts") && service == "iam")
 }
 
 /// Could a resource policy statement name this principal (by ARN, account, or anyone)?
@@ -835,7 +859,7 @@ pub fn access_diff(
             (Some(rb), Some(ra)) => {
                 let (ib, bb) = principal_items(before, rb);
                 let (ia, ba) = principal_items(after, ra);
-                if sb.hashes(&ib) != sa.hashes(&ia) {
+                if !sb.same_as(&ib, &mut sa, &ia) {
                     let x = sb.statements(&ib);
                     let y = sa.statements(&ia);
                     delta(x, y, &mut affected);
@@ -989,7 +1013,7 @@ pub fn access_diff(
     ];
     for (resource, db, da, service) in resource_docs {
         let same = match (db, da) {
-            (Some(x), Some(y)) => sb.cache.get(before, x).0 == sa.cache.get(after, y).0,
+            (Some(x), Some(y)) => canon::same(&mut sb.cache, before, x, &mut sa.cache, after, y),
             (None, None) => true,
             _ => false,
         };

@@ -134,10 +134,20 @@ pub fn hash_text(s: &str) -> u64 {
 }
 
 /// Canonical statements of documents, computed once per document of one model (thousands of principals share
-/// managed policies).
+/// managed policies); and the hash of each document's raw text, which settles most comparisons without
+/// reading the statements (an unchanged export writes an unchanged document byte for byte).
 #[derive(Default)]
 pub struct DocCache {
     docs: FxHashMap<usize, (u64, std::sync::Arc<Vec<String>>)>,
+    raw: FxHashMap<usize, u64>,
+}
+
+fn source_text<'m>(model: &'m Model, doc: &PolicyDoc) -> &'m str {
+    model
+        .sources
+        .get(doc.source.0 as usize)
+        .map(|s| s.text.as_str())
+        .unwrap_or("")
 }
 
 impl DocCache {
@@ -147,16 +157,35 @@ impl DocCache {
         self.docs
             .entry(key)
             .or_insert_with(|| {
-                let text = model
-                    .sources
-                    .get(doc.source.0 as usize)
-                    .map(|s| s.text.as_str())
-                    .unwrap_or("");
-                let canon = policy_statements(&doc.policy, text);
+                let canon = policy_statements(&doc.policy, source_text(model, doc));
                 (hash_statements(&canon), std::sync::Arc::new(canon))
             })
             .clone()
     }
+
+    /// The hash of the document's text as written.
+    pub fn raw(&mut self, model: &Model, doc: &PolicyDoc) -> u64 {
+        let key = doc as *const PolicyDoc as usize;
+        *self.raw.entry(key).or_insert_with(|| {
+            hash_text(
+                source_text(model, doc)
+                    .get(doc.policy.span.range())
+                    .unwrap_or(""),
+            )
+        })
+    }
+}
+
+/// Do two documents mean the same? Their texts first, their canonical statements when the texts differ.
+pub fn same(
+    cb: &mut DocCache,
+    mb: &Model,
+    db: &PolicyDoc,
+    ca: &mut DocCache,
+    ma: &Model,
+    da: &PolicyDoc,
+) -> bool {
+    cb.raw(mb, db) == ca.raw(ma, da) || cb.get(mb, db).0 == ca.get(ma, da).0
 }
 
 #[cfg(test)]

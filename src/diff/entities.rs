@@ -453,7 +453,7 @@ pub fn entity_diff(before: &Model, after: &Model) -> EntityDiff {
             let da = a.docs.get(l).copied().flatten();
             // Cheap first: documents with the same fingerprint are the same.
             if let (Some(x), Some(y)) = (db, da)
-                && cache_b.get(before, x).0 == cache_a.get(after, y).0
+                && super::canon::same(&mut cache_b, before, x, &mut cache_a, after, y)
             {
                 continue;
             }
