@@ -336,6 +336,7 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
                 )
             })
         }),
+        "glue" => p("jobName").map(|j| format!("arn:aws:glue:{region}:{account}:job/{j}")),
         "cloudtrail" => p("name").map(|n| {
             arn_or(n, &|n| format!("arn:aws:cloudtrail:{region}:{account}:trail/{n}"))
         }),

@@ -16,6 +16,7 @@ mod gui_editor;
 mod gui_findings;
 mod gui_graph;
 mod packaging;
+mod replay;
 mod review;
 mod robustness;
 mod validate_checks;
