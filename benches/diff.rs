@@ -40,12 +40,21 @@ fn main() {
             serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("json");
         let policies = v["Policies"].as_array_mut().expect("Policies");
         let customer: Vec<usize> = (0..policies.len())
-            .filter(|&i| policies[i]["Arn"].as_str().is_some_and(|a| !a.contains(":aws:policy/")))
+            .filter(|&i| {
+                policies[i]["Arn"]
+                    .as_str()
+                    .is_some_and(|a| !a.contains(":aws:policy/"))
+            })
             .collect();
         let step = 100;
         for (n, &i) in customer.iter().enumerate().filter(|(n, _)| n % step == 0) {
-            let versions = policies[i]["PolicyVersionList"].as_array_mut().expect("versions");
-            for ver in versions.iter_mut().filter(|x| x["IsDefaultVersion"] == true) {
+            let versions = policies[i]["PolicyVersionList"]
+                .as_array_mut()
+                .expect("versions");
+            for ver in versions
+                .iter_mut()
+                .filter(|x| x["IsDefaultVersion"] == true)
+            {
                 let statement = match n % 3 {
                     2 => json!({"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}),
                     1 => json!({"Effect": "Allow", "Action": "iam:PassRole",
@@ -53,7 +62,10 @@ fn main() {
                     _ => json!({"Effect": "Allow", "Action": "s3:PutObject",
                         "Resource": format!("arn:aws:s3:::bench-changed-{n}/*")}),
                 };
-                ver["Document"]["Statement"].as_array_mut().expect("statements").push(statement);
+                ver["Document"]["Statement"]
+                    .as_array_mut()
+                    .expect("statements")
+                    .push(statement);
                 edited += 1;
             }
         }

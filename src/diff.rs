@@ -85,3 +85,17 @@ pub fn diff(before: &Model, after: &Model, opts: &Options) -> Diff {
         notes,
     }
 }
+
+/// The blast radius of an edit: who gains and who loses what if `text` replaces the document `target` names,
+/// as the same diff (computed on a copy of the model; `model` is not changed). Fails, as
+/// [`Model::replace_document`] does, when the text is not a JSON object or the target does not exist.
+pub fn blast_radius(
+    model: &Model,
+    target: &crate::edit::DocTarget,
+    text: &str,
+    opts: &Options,
+) -> Result<Diff, Vec<crate::diagnostic::Diagnostic>> {
+    let mut after = model.clone();
+    after.replace_document(target, text)?;
+    Ok(diff(model, &after, opts))
+}

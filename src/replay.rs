@@ -225,7 +225,10 @@ pub fn replay(
 ) -> Vec<Replayed> {
     let threads = threads.max(1);
     if threads == 1 || events.len() < 256 {
-        return events.iter().map(|e| replay_one(e, model, what_if)).collect();
+        return events
+            .iter()
+            .map(|e| replay_one(e, model, what_if))
+            .collect();
     }
     let chunk = events.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -244,9 +247,10 @@ pub fn replay(
         for (h, part) in handles.into_iter().zip(events.chunks(chunk)) {
             match h.join() {
                 Ok(v) => out.extend(v),
-                Err(_) => out.extend(part.iter().map(|e| {
-                    skipped(e, "internal error while evaluating this event".into())
-                })),
+                Err(_) => out.extend(
+                    part.iter()
+                        .map(|e| skipped(e, "internal error while evaluating this event".into())),
+                ),
             }
         }
         out
@@ -342,7 +346,10 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
                 why.extend(missing_layers(&r));
             }
             Class::DeniedButSnapshotAllows => {
-                why.push("a layer the snapshot lacks denied it, or the snapshot is newer than the call".into());
+                why.push(
+                    "a layer the snapshot lacks denied it, or the snapshot is newer than the call"
+                        .into(),
+                );
                 why.extend(missing_layers(&r));
             }
             _ => {}
@@ -353,10 +360,15 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
         let c2 = c2 && (m.resource_derived || d2 != Decision::Allow);
         let effect = if !c2 && certain {
             Effect2::Uncertain
-        } else if recorded == Recorded::Allowed && decision == Decision::Allow && d2 != Decision::Allow
+        } else if recorded == Recorded::Allowed
+            && decision == Decision::Allow
+            && d2 != Decision::Allow
         {
             Effect2::Breaks
-        } else if recorded == Recorded::Denied && decision != Decision::Allow && d2 == Decision::Allow {
+        } else if recorded == Recorded::Denied
+            && decision != Decision::Allow
+            && d2 == Decision::Allow
+        {
             Effect2::Fixes
         } else {
             Effect2::Same
@@ -381,7 +393,12 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
             .unwrap_or("")
             .to_string()
     };
-    let role = m.request.principal.role_arn.clone().filter(|r| *r != m.request.principal.arn);
+    let role = m
+        .request
+        .principal
+        .role_arn
+        .clone()
+        .filter(|r| *r != m.request.principal.arn);
     Replayed {
         event_id: str_of("eventID"),
         event_time: str_of("eventTime"),
@@ -446,7 +463,11 @@ pub fn draft_policy(replayed: &[Replayed], principal: &str) -> Value {
         by_action
             .entry(r.action.as_str())
             .or_default()
-            .insert(if r.resource_derived { r.resource.as_str() } else { "*" });
+            .insert(if r.resource_derived {
+                r.resource.as_str()
+            } else {
+                "*"
+            });
     }
     let mut by_resources: BTreeMap<Vec<&str>, Vec<&str>> = BTreeMap::new();
     for (a, rs) in by_action {

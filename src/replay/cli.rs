@@ -55,7 +55,12 @@ pub struct ReplayArgs {
 }
 
 /// The document `--for` (with `--inline`/`--trust`) names.
-pub fn target_of(model: &Model, arn: &str, inline: Option<&str>, trust: bool) -> Result<DocTarget, String> {
+pub fn target_of(
+    model: &Model,
+    arn: &str,
+    inline: Option<&str>,
+    trust: bool,
+) -> Result<DocTarget, String> {
     let r = model
         .by_arn(arn)
         .ok_or_else(|| format!("`{arn}` is not in the snapshot"))?;
@@ -70,13 +75,15 @@ pub fn target_of(model: &Model, arn: &str, inline: Option<&str>, trust: bool) ->
         (EntityKind::Policy, None, false) => Ok(DocTarget::Managed(r)),
         (EntityKind::ResourcePolicy, None, false) => Ok(DocTarget::Resource(r)),
         (EntityKind::OrgPolicy, None, false) => Ok(DocTarget::Org(r.index)),
-        (EntityKind::User | EntityKind::Group, None, _) => {
-            Err(format!("`{arn}` is a user or group: name its inline policy with `--inline NAME`"))
-        }
+        (EntityKind::User | EntityKind::Group, None, _) => Err(format!(
+            "`{arn}` is a user or group: name its inline policy with `--inline NAME`"
+        )),
         (EntityKind::Role, None, false) => Err(format!(
             "`{arn}` is a role: name its inline policy with `--inline NAME`, or give `--trust`"
         )),
-        _ => Err(format!("`{arn}` has no document that `--inline`/`--trust` name")),
+        _ => Err(format!(
+            "`{arn}` has no document that `--inline`/`--trust` name"
+        )),
     }
 }
 
@@ -100,7 +107,7 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
         (Some(file), Some(arn)) => {
             let text = crate::files::read_string(file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let mut m = load_paths(&args.snapshot, LoadOptions::default()).map_err(|e| e.to_string())?;
+            let mut m = model.clone();
             let target = target_of(&m, arn, args.inline.as_deref(), args.trust)?;
             m.replace_document(&target, &text).map_err(|diags| {
                 let msgs: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
@@ -119,42 +126,66 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut listed: std::collections::BTreeMap<Class, Vec<Replayed>> = Default::default();
     let mut breaks: Vec<Replayed> = Vec::new();
     let mut mine: Vec<Replayed> = Vec::new();
-    for f in &files {
-        let events = trail::read_file(f).map_err(|e| e.to_string())?;
-        let results = replay(&events, &model, edited.as_ref(), threads);
-        for r in results {
-            summary.add(&r);
-            if args.format == ReplayFormat::Json {
-                serde_json::to_writer(&mut *out, &r).map_err(|e| e.to_string())?;
-                writeln!(out).map_err(io)?;
-            } else {
-                if r.what_if.as_ref().is_some_and(|w| w.effect == Effect2::Breaks)
-                    && breaks.len() < TEXT_LIMIT
-                {
-                    breaks.push(r.clone());
-                }
-                if !matches!(r.class, Class::Agrees) {
-                    let l = listed.entry(r.class).or_default();
-                    if l.len() < TEXT_LIMIT {
-                        l.push(r.clone());
+    // Files are read, parsed and replayed in parallel, a batch of files at a time (one file, or fewer files than
+    // threads: its events are split across the threads instead); results are written in file order.
+    let per_file = files.len() >= threads;
+    let edited_ref = edited.as_ref();
+    let model_ref = &model;
+    for batch in files.chunks(if per_file { threads } else { 1 }) {
+        let results: Vec<Result<Vec<Replayed>, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|f| {
+                    scope.spawn(move || {
+                        let events = trail::read_file(f).map_err(|e| e.to_string())?;
+                        Ok(replay(
+                            &events,
+                            model_ref,
+                            edited_ref,
+                            if per_file { 1 } else { threads },
+                        ))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("internal error while replaying a file".into()))
+                })
+                .collect()
+        });
+        for result in results {
+            for r in result? {
+                summary.add(&r);
+                if args.format == ReplayFormat::Json {
+                    serde_json::to_writer(&mut *out, &r).map_err(|e| e.to_string())?;
+                    writeln!(out).map_err(io)?;
+                } else {
+                    if r.what_if
+                        .as_ref()
+                        .is_some_and(|w| w.effect == Effect2::Breaks)
+                        && breaks.len() < TEXT_LIMIT
+                    {
+                        breaks.push(r.clone());
+                    }
+                    if !matches!(r.class, Class::Agrees) {
+                        let l = listed.entry(r.class).or_default();
+                        if l.len() < TEXT_LIMIT {
+                            l.push(r.clone());
+                        }
                     }
                 }
-            }
-            if let Some(p) = &args.draft
-                && (&r.principal == p || r.role.as_deref() == Some(p.as_str()))
-            {
-                mine.push(r);
+                if let Some(p) = &args.draft
+                    && (&r.principal == p || r.role.as_deref() == Some(p.as_str()))
+                {
+                    mine.push(r);
+                }
             }
         }
     }
     if args.format == ReplayFormat::Text {
-        writeln!(
-            out,
-            "{} events from {} files",
-            summary.events,
-            files.len()
-        )
-        .map_err(io)?;
+        writeln!(out, "{} events from {} files", summary.events, files.len()).map_err(io)?;
         for (class, n) in &summary.classes {
             writeln!(out, "  {class}: {n}").map_err(io)?;
         }
@@ -201,7 +232,12 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
     if let Some(p) = &args.draft {
         let draft = draft_policy(&mine, p);
         if args.format == ReplayFormat::Json {
-            writeln!(out, "{}", serde_json::json!({"draft": {"principal": p, "policy": draft}})).map_err(io)?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"draft": {"principal": p, "policy": draft}})
+            )
+            .map_err(io)?;
         } else {
             writeln!(
                 out,

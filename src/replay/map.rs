@@ -44,28 +44,72 @@ pub const ACTION_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("s3", "CompleteMultipartUpload", "s3:PutObject"),
     ("s3", "AbortMultipartUpload", "s3:AbortMultipartUpload"),
     ("s3", "ListParts", "s3:ListMultipartUploadParts"),
-    ("s3", "ListMultipartUploads", "s3:ListBucketMultipartUploads"),
+    (
+        "s3",
+        "ListMultipartUploads",
+        "s3:ListBucketMultipartUploads",
+    ),
     ("s3", "DeleteObjects", "s3:DeleteObject"),
     ("s3", "ListBuckets", "s3:ListAllMyBuckets"),
     ("s3", "GetBucketLifecycle", "s3:GetLifecycleConfiguration"),
-    ("s3", "GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+    (
+        "s3",
+        "GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+    ),
     ("s3", "PutBucketLifecycle", "s3:PutLifecycleConfiguration"),
-    ("s3", "PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
-    ("s3", "DeleteBucketLifecycle", "s3:PutLifecycleConfiguration"),
+    (
+        "s3",
+        "PutBucketLifecycleConfiguration",
+        "s3:PutLifecycleConfiguration",
+    ),
+    (
+        "s3",
+        "DeleteBucketLifecycle",
+        "s3:PutLifecycleConfiguration",
+    ),
     ("s3", "GetBucketEncryption", "s3:GetEncryptionConfiguration"),
     ("s3", "PutBucketEncryption", "s3:PutEncryptionConfiguration"),
-    ("s3", "DeleteBucketEncryption", "s3:PutEncryptionConfiguration"),
-    ("s3", "GetBucketReplication", "s3:GetReplicationConfiguration"),
-    ("s3", "PutBucketReplication", "s3:PutReplicationConfiguration"),
-    ("s3", "DeleteBucketReplication", "s3:PutReplicationConfiguration"),
+    (
+        "s3",
+        "DeleteBucketEncryption",
+        "s3:PutEncryptionConfiguration",
+    ),
+    (
+        "s3",
+        "GetBucketReplication",
+        "s3:GetReplicationConfiguration",
+    ),
+    (
+        "s3",
+        "PutBucketReplication",
+        "s3:PutReplicationConfiguration",
+    ),
+    (
+        "s3",
+        "DeleteBucketReplication",
+        "s3:PutReplicationConfiguration",
+    ),
     ("s3", "DeleteBucketTagging", "s3:PutBucketTagging"),
     ("s3", "DeleteBucketCors", "s3:PutBucketCORS"),
     ("s3", "GetBucketCors", "s3:GetBucketCORS"),
     ("s3", "PutBucketCors", "s3:PutBucketCORS"),
     ("s3", "DeleteBucketWebsite", "s3:DeleteBucketWebsite"),
-    ("s3", "GetBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
-    ("s3", "DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
-    ("s3", "DeleteBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+    (
+        "s3",
+        "GetBucketPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+    ),
+    (
+        "s3",
+        "DeletePublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+    ),
+    (
+        "s3",
+        "DeleteBucketPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+    ),
     ("s3", "GetObjectAcl", "s3:GetObjectAcl"),
     ("lambda", "Invoke", "lambda:InvokeFunction"),
     ("monitoring", "PutMetricData", "cloudwatch:PutMetricData"),
@@ -133,7 +177,10 @@ fn strip_api_version(name: &str) -> &str {
     let bytes = name.as_bytes();
     // `…20150331` optionally followed by `v2`.
     let mut end = bytes.len();
-    if end >= 2 && bytes.get(end - 2) == Some(&b'v') && bytes.get(end - 1).is_some_and(u8::is_ascii_digit) {
+    if end >= 2
+        && bytes.get(end - 2) == Some(&b'v')
+        && bytes.get(end - 1).is_some_and(u8::is_ascii_digit)
+    {
         end -= 2;
     }
     if end >= 8
@@ -179,7 +226,8 @@ pub fn principal_of(record: &Value, model: &Model) -> Result<Principal, String> 
     let account = s(id, "accountId").or_else(|| s(record, "recipientAccountId"));
     match kind {
         "IAMUser" | "Root" | "AssumedRole" | "FederatedUser" => {
-            let arn = s(id, "arn").ok_or_else(|| format!("`userIdentity` of type {kind} has no `arn`"))?;
+            let arn = s(id, "arn")
+                .ok_or_else(|| format!("`userIdentity` of type {kind} has no `arn`"))?;
             let mut p = Principal::resolve(arn, model)?;
             if kind == "AssumedRole"
                 && let Some(issuer) = id
@@ -199,7 +247,8 @@ pub fn principal_of(record: &Value, model: &Model) -> Result<Principal, String> 
             Principal::resolve(acc, model)
         }
         "AWSService" => {
-            let svc = s(id, "invokedBy").ok_or("`userIdentity` of type AWSService has no `invokedBy`")?;
+            let svc =
+                s(id, "invokedBy").ok_or("`userIdentity` of type AWSService has no `invokedBy`")?;
             Principal::resolve(svc, model)
         }
         "SAMLUser" => {
@@ -210,8 +259,10 @@ pub fn principal_of(record: &Value, model: &Model) -> Result<Principal, String> 
             Principal::resolve(arn, model)
         }
         "WebIdentityUser" => {
-            let provider = s(id, "identityProvider").ok_or("WebIdentityUser without `identityProvider`")?;
-            let acc = s(record, "recipientAccountId").ok_or("WebIdentityUser without `recipientAccountId`")?;
+            let provider =
+                s(id, "identityProvider").ok_or("WebIdentityUser without `identityProvider`")?;
+            let acc = s(record, "recipientAccountId")
+                .ok_or("WebIdentityUser without `recipientAccountId`")?;
             let arn = if provider.starts_with("arn:") {
                 provider.to_string()
             } else {
@@ -220,7 +271,9 @@ pub fn principal_of(record: &Value, model: &Model) -> Result<Principal, String> 
             Principal::resolve(&arn, model)
         }
         "" => Err("`userIdentity` has no `type`".into()),
-        other => Err(format!("`userIdentity` of type `{other}` is not mapped to a principal")),
+        other => Err(format!(
+            "`userIdentity` of type `{other}` is not mapped to a principal"
+        )),
     }
 }
 
@@ -229,14 +282,20 @@ pub fn principal_of(record: &Value, model: &Model) -> Result<Principal, String> 
 pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String> {
     let region = s(record, "awsRegion").unwrap_or("us-east-1");
     let account = s(record, "recipientAccountId")
-        .or_else(|| record.pointer("/userIdentity/accountId").and_then(Value::as_str))
+        .or_else(|| {
+            record
+                .pointer("/userIdentity/accountId")
+                .and_then(Value::as_str)
+        })
         .unwrap_or("");
     let params = record.get("requestParameters").unwrap_or(&Value::Null);
     let (service, name) = action.split_once(':').unwrap_or(("", action));
     if service == "s3" {
         let bucket = s(params, "bucketName");
         let key = s(params, "key");
-        let object = S3_OBJECT_ACTIONS.iter().any(|a| a.eq_ignore_ascii_case(action));
+        let object = S3_OBJECT_ACTIONS
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(action));
         return match (bucket, key, object) {
             (Some(b), Some(k), true) => Some(format!("arn:aws:s3:::{b}/{k}")),
             (Some(b), _, false) => Some(format!("arn:aws:s3:::{b}")),
@@ -297,7 +356,9 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
             None
         }
         "lambda" => p("functionName").map(|f| {
-            arn_or(f, &|n| format!("arn:aws:lambda:{region}:{account}:function:{n}"))
+            arn_or(f, &|n| {
+                format!("arn:aws:lambda:{region}:{account}:function:{n}")
+            })
         }),
         "sqs" => p("queueUrl").and_then(|u| {
             // https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
@@ -308,11 +369,13 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
         }),
         "sns" => p("topicArn").map(str::to_string),
         "dynamodb" => p("tableName").map(|t| {
-            arn_or(t, &|n| format!("arn:aws:dynamodb:{region}:{account}:table/{n}"))
+            arn_or(t, &|n| {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{n}")
+            })
         }),
-        "kms" => p("keyId").map(|k| {
-            arn_or(k, &|n| format!("arn:aws:kms:{region}:{account}:key/{n}"))
-        }),
+        "kms" => {
+            p("keyId").map(|k| arn_or(k, &|n| format!("arn:aws:kms:{region}:{account}:key/{n}")))
+        }
         "secretsmanager" => p("secretId").map(|id| {
             arn_or(id, &|n| {
                 // Secret ARNs end in a random suffix: the loaded resource policy of that name, when there is one.
@@ -325,7 +388,9 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
                             .find(|r| r.resource.starts_with(&prefix))
                             .map(|r| r.resource.to_string())
                     })
-                    .unwrap_or_else(|| format!("arn:aws:secretsmanager:{region}:{account}:secret:{n}"))
+                    .unwrap_or_else(|| {
+                        format!("arn:aws:secretsmanager:{region}:{account}:secret:{n}")
+                    })
             })
         }),
         "ssm" => p("name").map(|n| {
@@ -338,9 +403,13 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
         }),
         "glue" => p("jobName").map(|j| format!("arn:aws:glue:{region}:{account}:job/{j}")),
         "cloudtrail" => p("name").map(|n| {
-            arn_or(n, &|n| format!("arn:aws:cloudtrail:{region}:{account}:trail/{n}"))
+            arn_or(n, &|n| {
+                format!("arn:aws:cloudtrail:{region}:{account}:trail/{n}")
+            })
         }),
-        "logs" => p("logGroupName").map(|g| format!("arn:aws:logs:{region}:{account}:log-group:{g}")),
+        "logs" => {
+            p("logGroupName").map(|g| format!("arn:aws:logs:{region}:{account}:log-group:{g}"))
+        }
         _ => None,
     }
 }
@@ -396,7 +465,10 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
         if let Some(mfa) = attrs.and_then(|a| s(a, "mfaAuthenticated"))
             && mfa == "true"
         {
-            ctx.set("aws:MultiFactorAuthAge", vec![(t.0 - c.0).max(0).to_string()]);
+            ctx.set(
+                "aws:MultiFactorAuthAge",
+                vec![(t.0 - c.0).max(0).to_string()],
+            );
         }
     }
     if let Some(si) = record
@@ -467,7 +539,10 @@ mod tests {
                 action_of(&format!("{src}.amazonaws.com"), event).as_deref(),
                 Some(*action)
             );
-            assert!(catalog.action(action).is_some(), "{action} is not in the catalog");
+            assert!(
+                catalog.action(action).is_some(),
+                "{action} is not in the catalog"
+            );
         }
         assert_eq!(
             action_of("lambda.amazonaws.com", "UpdateFunctionCode20150331v2").as_deref(),

@@ -143,7 +143,10 @@ pub fn parse_events(name: &str, bytes: &[u8]) -> Result<Vec<RawEvent>, TrailErro
                     continue;
                 }
                 let record: Value = serde_json::from_slice(line).map_err(|e| {
-                    invalid(format!("{}:{}", i + 1, e.column()), format!("not JSON: {e}"))
+                    invalid(
+                        format!("{}:{}", i + 1, e.column()),
+                        format!("not JSON: {e}"),
+                    )
                 })?;
                 out.push(RawEvent {
                     origin: format!("{name}:{}", i + 1),
@@ -220,12 +223,16 @@ mod tests {
 
     #[test]
     fn the_three_shapes_and_json_lines() {
-        let r = parse_events("a", br#"{"Records":[{"eventName":"GetObject"},{"eventName":"PutObject"}]}"#)
-            .unwrap();
+        let r = parse_events(
+            "a",
+            br#"{"Records":[{"eventName":"GetObject"},{"eventName":"PutObject"}]}"#,
+        )
+        .unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].origin, "a: $.Records[1]");
         let inner = serde_json::json!({"eventName": "ListBuckets"}).to_string();
-        let l = serde_json::json!({"Events": [{"EventId": "1", "CloudTrailEvent": inner}]}).to_string();
+        let l =
+            serde_json::json!({"Events": [{"EventId": "1", "CloudTrailEvent": inner}]}).to_string();
         let r = parse_events("b", l.as_bytes()).unwrap();
         assert_eq!(r[0].record["eventName"], "ListBuckets");
         let r = parse_events("c", b"{\"eventName\":\"A\"}\n\n{\"eventName\":\"B\"}\n").unwrap();

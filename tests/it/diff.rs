@@ -24,10 +24,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A fresh copy of the sample under a unique directory.
 fn sample_copy(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "iam-atlas-diff-{}-{name}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("iam-atlas-diff-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample"),
@@ -124,7 +121,10 @@ fn a_new_pass_role_grant_is_gained_exactly_and_ranked_as_escalation() {
     let tom = format!("arn:aws:iam::{PROD}:user/tom.becker");
     assert_eq!(rows(&d.access.gained), vec![t(&tom, "iam:PassRole", &role)]);
     let g = &d.access.gained[0];
-    assert_eq!((g.before.clone(), g.after.clone()), (State::Denied, State::Allowed));
+    assert_eq!(
+        (g.before.clone(), g.after.clone()),
+        (State::Denied, State::Allowed)
+    );
     assert_eq!(g.risk, Risk::Escalation);
     assert!(d.access.lost.is_empty() && d.access.uncertain.is_empty());
     assert_eq!(d.counts.principals_changed, 1);
@@ -171,7 +171,10 @@ fn a_new_pass_role_grant_is_gained_exactly_and_ranked_as_escalation() {
         "markdown",
     ]);
     assert_eq!(code, 1);
-    assert!(md.contains("# Access changes") && md.contains("iam:PassRole"), "{md}");
+    assert!(
+        md.contains("# Access changes") && md.contains("iam:PassRole"),
+        "{md}"
+    );
     let (_, sarif, _) = run_cli(&[
         "diff",
         before.join("workspace.json").to_str().unwrap(),
@@ -236,12 +239,7 @@ fn removing_an_scp_deny_gains_exactly_the_denied_actions_of_the_principals_it_ca
         maria.conditions
     );
     // The SCP's statement diff names the removed statement.
-    let scp = d
-        .entities
-        .changed
-        .iter()
-        .find(|c| c.kind == "SCP")
-        .unwrap();
+    let scp = d.entities.changed.iter().find(|c| c.kind == "SCP").unwrap();
     assert_eq!(scp.policies[0].removed.len(), 1);
     assert_eq!(
         scp.policies[0].removed[0].sid.as_deref(),
@@ -289,7 +287,11 @@ fn a_new_administrator_is_one_row_ranked_first() {
     let nina = format!("arn:aws:iam::{PROD}:user/nina.patel");
     let first = &d.access.gained[0];
     assert_eq!(
-        (first.principal.as_str(), first.action.as_str(), first.resource.as_str()),
+        (
+            first.principal.as_str(),
+            first.action.as_str(),
+            first.resource.as_str()
+        ),
         (nina.as_str(), "*", "*")
     );
     assert_eq!(first.risk, Risk::Admin);
@@ -336,8 +338,10 @@ fn a_trust_policy_opened_to_another_account_is_external_access() {
         r["AssumeRolePolicyDocument"]["Statement"]
             .as_array_mut()
             .unwrap()
-            .push(json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                "Action": "sts:AssumeRole"}));
+            .push(
+                json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "sts:AssumeRole"}),
+            );
     });
     let d = run_diff(&before, &after);
     assert!(
@@ -397,7 +401,37 @@ fn a_resource_policy_grant_to_a_user_is_gained() {
 
 #[test]
 fn errors_name_the_file_and_exit_2() {
-    let (code, _, err) = run_cli(&["diff", "/nonexistent/a.json", "--against", "/nonexistent/b.json"]);
+    let (code, _, err) = run_cli(&[
+        "diff",
+        "/nonexistent/a.json",
+        "--against",
+        "/nonexistent/b.json",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/a.json"), "{err}");
+}
+
+#[test]
+fn the_blast_radius_of_an_edit_is_the_same_diff_without_changing_the_model() {
+    use iam_atlas::edit::DocTarget;
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).unwrap();
+    let role = model
+        .by_arn(&format!("arn:aws:iam::{PROD}:role/contractor-temp"))
+        .unwrap();
+    let target = DocTarget::Inline {
+        owner: role,
+        name: "TemporaryReportsAccess".into(),
+    };
+    let before_text = target.find(&model).unwrap().text(&model).to_string();
+    let d = iam_atlas::diff::blast_radius(
+        &model,
+        &target,
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+        &opts(),
+    )
+    .unwrap();
+    assert_eq!(d.access.lost.len(), 4, "{:?}", d.access.lost);
+    assert!(d.access.gained.is_empty());
+    assert_eq!(target.find(&model).unwrap().text(&model), before_text);
+    assert!(iam_atlas::diff::blast_radius(&model, &target, "not json", &opts()).is_err());
 }

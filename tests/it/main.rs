@@ -2,8 +2,8 @@
 //! builds in a fraction of the time (each file under `tests/` used to be its own crate).
 
 mod cli;
-mod diff;
 mod conformance;
+mod diff;
 mod escalate;
 mod eval_cli;
 mod eval_props;

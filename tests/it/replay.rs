@@ -33,7 +33,14 @@ fn user(name: &str) -> Value {
         "accountId": PROD, "accessKeyId": "AKIAEXAMPLE", "userName": name})
 }
 
-fn record(id: &str, source: &str, name: &str, identity: Value, params: Value, error: Option<&str>) -> Value {
+fn record(
+    id: &str,
+    source: &str,
+    name: &str,
+    identity: Value,
+    params: Value,
+    error: Option<&str>,
+) -> Value {
     let mut r = json!({
         "eventVersion": "1.09",
         "eventID": id,
@@ -62,46 +69,90 @@ fn trail() -> Vec<(Value, Class)> {
     vec![
         // The ETL role reads its bucket: the snapshot allows it.
         (
-            record("read-ok", "s3.amazonaws.com", "GetObject", etl(),
-                json!({"bucketName": "larkspur-prod-data", "key": "orders/1.json"}), None),
+            record(
+                "read-ok",
+                "s3.amazonaws.com",
+                "GetObject",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data", "key": "orders/1.json"}),
+                None,
+            ),
             Class::Agrees,
         ),
         // An administrator stops CloudTrail: AWS denied it, the SCP explains it.
         (
-            record("stop-trail", "cloudtrail.amazonaws.com", "StopLogging", {
-                let mut s = session("admin-mfa", "/", "alice");
-                s["sessionContext"]["attributes"]["mfaAuthenticated"] = json!("true");
-                s
-            }, json!({"name": "main"}), Some("AccessDenied")),
+            record(
+                "stop-trail",
+                "cloudtrail.amazonaws.com",
+                "StopLogging",
+                {
+                    let mut s = session("admin-mfa", "/", "alice");
+                    s["sessionContext"]["attributes"]["mfaAuthenticated"] = json!("true");
+                    s
+                },
+                json!({"name": "main"}),
+                Some("AccessDenied"),
+            ),
             Class::DeniedExplained,
         ),
         // The auditor wrote to the data bucket and it succeeded: the snapshot denies it (stale snapshot?).
         (
-            record("audit-write", "s3.amazonaws.com", "PutObject", user("tom.becker"),
-                json!({"bucketName": "larkspur-prod-data", "key": "x"}), None),
+            record(
+                "audit-write",
+                "s3.amazonaws.com",
+                "PutObject",
+                user("tom.becker"),
+                json!({"bucketName": "larkspur-prod-data", "key": "x"}),
+                None,
+            ),
             Class::AllowedButSnapshotDenies,
         ),
         // A developer was denied an order-table read the snapshot allows him.
         (
-            record("order-read", "dynamodb.amazonaws.com", "GetItem",
+            record(
+                "order-read",
+                "dynamodb.amazonaws.com",
+                "GetItem",
                 session("order-processor-lambda", "/", "fn"),
-                json!({"tableName": "webshop-orders"}), Some("AccessDeniedException")),
+                json!({"tableName": "webshop-orders"}),
+                Some("AccessDeniedException"),
+            ),
             Class::DeniedButSnapshotAllows,
         ),
         // The ETL role runs a Glue job: allowed.
         (
-            record("glue", "glue.amazonaws.com", "StartJobRun", etl(), json!({"jobName": "nightly"}), None),
+            record(
+                "glue",
+                "glue.amazonaws.com",
+                "StartJobRun",
+                etl(),
+                json!({"jobName": "nightly"}),
+                None,
+            ),
             Class::Agrees,
         ),
         // Sign-in is not authorised by IAM policies.
         (
-            record("login", "signin.amazonaws.com", "ConsoleLogin", user("tom.becker"), json!(null), None),
+            record(
+                "login",
+                "signin.amazonaws.com",
+                "ConsoleLogin",
+                user("tom.becker"),
+                json!(null),
+                None,
+            ),
             Class::NotEvaluated,
         ),
         // Another error: not compared.
         (
-            record("missing-key", "s3.amazonaws.com", "GetObject", etl(),
-                json!({"bucketName": "larkspur-prod-data", "key": "gone"}), Some("NoSuchKey")),
+            record(
+                "missing-key",
+                "s3.amazonaws.com",
+                "GetObject",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data", "key": "gone"}),
+                Some("NoSuchKey"),
+            ),
             Class::FailedOther,
         ),
     ]
@@ -127,16 +178,31 @@ fn each_kind_of_call_gets_its_class() {
         format!("arn:aws:cloudtrail:eu-west-1:{PROD}:trail/main")
     );
     assert!(
-        stop.why.iter().any(|w| w.contains("ProtectProduction") && w.contains("DenyCloudTrailTampering")),
+        stop.why
+            .iter()
+            .any(|w| w.contains("ProtectProduction") && w.contains("DenyCloudTrailTampering")),
         "{:?}",
         stop.why
     );
     let read = out.iter().find(|r| r.event_id == "read-ok").unwrap();
-    assert_eq!(read.principal, format!("arn:aws:sts::{PROD}:assumed-role/etl-batch/job-1"));
-    assert_eq!(read.role.as_deref(), Some(format!("arn:aws:iam::{PROD}:role/data/etl-batch").as_str()));
-    assert_eq!(read.resource, "arn:aws:s3:::larkspur-prod-data/orders/1.json");
+    assert_eq!(
+        read.principal,
+        format!("arn:aws:sts::{PROD}:assumed-role/etl-batch/job-1")
+    );
+    assert_eq!(
+        read.role.as_deref(),
+        Some(format!("arn:aws:iam::{PROD}:role/data/etl-batch").as_str())
+    );
+    assert_eq!(
+        read.resource,
+        "arn:aws:s3:::larkspur-prod-data/orders/1.json"
+    );
     let write = out.iter().find(|r| r.event_id == "audit-write").unwrap();
-    assert!(write.why.iter().any(|w| w.contains("snapshot may be")), "{:?}", write.why);
+    assert!(
+        write.why.iter().any(|w| w.contains("snapshot may be")),
+        "{:?}",
+        write.why
+    );
 }
 
 #[test]
@@ -155,7 +221,10 @@ fn a_few_hundred_events_in_parallel_get_the_same_answers_as_one_by_one() {
     let serial = replay(&ev, &model, None, 1);
     assert_eq!(parallel.len(), 300);
     for (p, s) in parallel.iter().zip(&serial) {
-        assert_eq!((p.event_id.as_str(), p.class, p.decision), (s.event_id.as_str(), s.class, s.decision));
+        assert_eq!(
+            (p.event_id.as_str(), p.class, p.decision),
+            (s.event_id.as_str(), s.class, s.decision)
+        );
     }
     for (i, r) in parallel.iter().enumerate() {
         assert_eq!(r.class, t[i % t.len()].1);
@@ -167,31 +236,126 @@ fn each_mapping_exception_and_derived_resource() {
     let model = sample();
     let etl = session("etl-batch", "/data/", "job-1");
     let cases = [
-        ("s3.amazonaws.com", "ListObjects", json!({"bucketName": "b"}), "s3:ListBucket", "arn:aws:s3:::b"),
-        ("s3.amazonaws.com", "ListObjectsV2", json!({"bucketName": "b"}), "s3:ListBucket", "arn:aws:s3:::b"),
-        ("s3.amazonaws.com", "HeadObject", json!({"bucketName": "b", "key": "k/1"}), "s3:GetObject", "arn:aws:s3:::b/k/1"),
-        ("s3.amazonaws.com", "HeadBucket", json!({"bucketName": "b"}), "s3:ListBucket", "arn:aws:s3:::b"),
-        ("s3.amazonaws.com", "CopyObject", json!({"bucketName": "b", "key": "k"}), "s3:PutObject", "arn:aws:s3:::b/k"),
-        ("s3.amazonaws.com", "UploadPart", json!({"bucketName": "b", "key": "k"}), "s3:PutObject", "arn:aws:s3:::b/k"),
+        (
+            "s3.amazonaws.com",
+            "ListObjects",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListObjectsV2",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "HeadObject",
+            json!({"bucketName": "b", "key": "k/1"}),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k/1",
+        ),
+        (
+            "s3.amazonaws.com",
+            "HeadBucket",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "CopyObject",
+            json!({"bucketName": "b", "key": "k"}),
+            "s3:PutObject",
+            "arn:aws:s3:::b/k",
+        ),
+        (
+            "s3.amazonaws.com",
+            "UploadPart",
+            json!({"bucketName": "b", "key": "k"}),
+            "s3:PutObject",
+            "arn:aws:s3:::b/k",
+        ),
         // The keys are in the request body, which CloudTrail does not record: the resource is not known.
-        ("s3.amazonaws.com", "DeleteObjects", json!({"bucketName": "b"}), "s3:DeleteObject", "*"),
-        ("s3.amazonaws.com", "ListBuckets", json!(null), "s3:ListAllMyBuckets", "*"),
-        ("s3.amazonaws.com", "GetBucketEncryption", json!({"bucketName": "b"}), "s3:GetEncryptionConfiguration", "arn:aws:s3:::b"),
-        ("lambda.amazonaws.com", "Invoke", json!({"functionName": "api"}), "lambda:InvokeFunction",
-            "arn:aws:lambda:eu-west-1:412345678901:function:api"),
-        ("lambda.amazonaws.com", "UpdateFunctionCode20150331v2", json!({"functionName": "arn:aws:lambda:eu-west-1:1:function:f"}),
-            "lambda:UpdateFunctionCode", "arn:aws:lambda:eu-west-1:1:function:f"),
-        ("sqs.amazonaws.com", "SendMessage", json!({"queueUrl": "https://sqs.eu-west-1.amazonaws.com/412345678901/webshop-orders"}),
-            "sqs:SendMessage", "arn:aws:sqs:eu-west-1:412345678901:webshop-orders"),
-        ("monitoring.amazonaws.com", "PutMetricData", json!({}), "cloudwatch:PutMetricData", "*"),
-        ("iam.amazonaws.com", "AttachRolePolicy", json!({"roleName": "etl-batch", "policyArn": "arn:aws:iam::aws:policy/X"}),
-            "iam:AttachRolePolicy", "arn:aws:iam::aws:policy/X"),
-        ("iam.amazonaws.com", "PutRolePolicy", json!({"roleName": "etl-batch"}), "iam:PutRolePolicy",
-            "arn:aws:iam::412345678901:role/data/etl-batch"),
-        ("sts.amazonaws.com", "AssumeRole", json!({"roleArn": "arn:aws:iam::412345678901:role/admin-mfa"}),
-            "sts:AssumeRole", "arn:aws:iam::412345678901:role/admin-mfa"),
-        ("secretsmanager.amazonaws.com", "GetSecretValue", json!({"secretId": "webshop/db-credentials"}),
-            "secretsmanager:GetSecretValue", ""),
+        (
+            "s3.amazonaws.com",
+            "DeleteObjects",
+            json!({"bucketName": "b"}),
+            "s3:DeleteObject",
+            "*",
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListBuckets",
+            json!(null),
+            "s3:ListAllMyBuckets",
+            "*",
+        ),
+        (
+            "s3.amazonaws.com",
+            "GetBucketEncryption",
+            json!({"bucketName": "b"}),
+            "s3:GetEncryptionConfiguration",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "lambda.amazonaws.com",
+            "Invoke",
+            json!({"functionName": "api"}),
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:eu-west-1:412345678901:function:api",
+        ),
+        (
+            "lambda.amazonaws.com",
+            "UpdateFunctionCode20150331v2",
+            json!({"functionName": "arn:aws:lambda:eu-west-1:1:function:f"}),
+            "lambda:UpdateFunctionCode",
+            "arn:aws:lambda:eu-west-1:1:function:f",
+        ),
+        (
+            "sqs.amazonaws.com",
+            "SendMessage",
+            json!({"queueUrl": "https://sqs.eu-west-1.amazonaws.com/412345678901/webshop-orders"}),
+            "sqs:SendMessage",
+            "arn:aws:sqs:eu-west-1:412345678901:webshop-orders",
+        ),
+        (
+            "monitoring.amazonaws.com",
+            "PutMetricData",
+            json!({}),
+            "cloudwatch:PutMetricData",
+            "*",
+        ),
+        (
+            "iam.amazonaws.com",
+            "AttachRolePolicy",
+            json!({"roleName": "etl-batch", "policyArn": "arn:aws:iam::aws:policy/X"}),
+            "iam:AttachRolePolicy",
+            "arn:aws:iam::aws:policy/X",
+        ),
+        (
+            "iam.amazonaws.com",
+            "PutRolePolicy",
+            json!({"roleName": "etl-batch"}),
+            "iam:PutRolePolicy",
+            "arn:aws:iam::412345678901:role/data/etl-batch",
+        ),
+        (
+            "sts.amazonaws.com",
+            "AssumeRole",
+            json!({"roleArn": "arn:aws:iam::412345678901:role/admin-mfa"}),
+            "sts:AssumeRole",
+            "arn:aws:iam::412345678901:role/admin-mfa",
+        ),
+        (
+            "secretsmanager.amazonaws.com",
+            "GetSecretValue",
+            json!({"secretId": "webshop/db-credentials"}),
+            "secretsmanager:GetSecretValue",
+            "",
+        ),
     ];
     for (source, name, params, action, resource) in cases {
         let r = record("x", source, name, etl.clone(), params, None);
@@ -202,7 +366,9 @@ fn each_mapping_exception_and_derived_resource() {
         if resource.is_empty() {
             // Secret names resolve to the loaded secret's ARN (with AWS's random suffix).
             assert!(
-                m.request.resource.starts_with("arn:aws:secretsmanager:eu-west-1:412345678901:secret:webshop/db-credentials"),
+                m.request.resource.starts_with(
+                    "arn:aws:secretsmanager:eu-west-1:412345678901:secret:webshop/db-credentials"
+                ),
                 "{}",
                 m.request.resource
             );
@@ -211,31 +377,72 @@ fn each_mapping_exception_and_derived_resource() {
         }
     }
     // Context: region, IP, time, MFA, TLS.
-    let r = record("x", "s3.amazonaws.com", "GetObject", etl, json!({"bucketName": "b", "key": "k"}), None);
+    let r = record(
+        "x",
+        "s3.amazonaws.com",
+        "GetObject",
+        etl,
+        json!({"bucketName": "b", "key": "k"}),
+        None,
+    );
     let map::Mapped::Request(m) = map::map(&r, &model) else {
         panic!()
     };
     let c = &m.request.context;
-    assert_eq!(c.get("aws:RequestedRegion"), Some(&["eu-west-1".to_string()][..]));
-    assert_eq!(c.get("aws:SourceIp"), Some(&["203.0.113.9".to_string()][..]));
-    assert_eq!(c.get("aws:MultiFactorAuthPresent"), Some(&["false".to_string()][..]));
-    assert_eq!(c.get("aws:SecureTransport"), Some(&["true".to_string()][..]));
+    assert_eq!(
+        c.get("aws:RequestedRegion"),
+        Some(&["eu-west-1".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:SourceIp"),
+        Some(&["203.0.113.9".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:MultiFactorAuthPresent"),
+        Some(&["false".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:SecureTransport"),
+        Some(&["true".to_string()][..])
+    );
     assert!(c.get("aws:CurrentTime").is_some());
     // Principals of every userIdentity kind.
     let kinds = [
-        (json!({"type": "Root", "arn": format!("arn:aws:iam::{PROD}:root"), "accountId": PROD}), "Root"),
-        (json!({"type": "FederatedUser", "arn": format!("arn:aws:sts::{PROD}:federated-user/bob"), "accountId": PROD}), "FederatedUser"),
-        (json!({"type": "AWSAccount", "accountId": "999999999999"}), "Root"),
+        (
+            json!({"type": "Root", "arn": format!("arn:aws:iam::{PROD}:root"), "accountId": PROD}),
+            "Root",
+        ),
+        (
+            json!({"type": "FederatedUser", "arn": format!("arn:aws:sts::{PROD}:federated-user/bob"), "accountId": PROD}),
+            "FederatedUser",
+        ),
+        (
+            json!({"type": "AWSAccount", "accountId": "999999999999"}),
+            "Root",
+        ),
     ];
     for (id, kind) in kinds {
-        let r = record("x", "s3.amazonaws.com", "ListBuckets", id, json!(null), None);
+        let r = record(
+            "x",
+            "s3.amazonaws.com",
+            "ListBuckets",
+            id,
+            json!(null),
+            None,
+        );
         let map::Mapped::Request(m) = map::map(&r, &model) else {
             panic!("{kind}")
         };
         assert_eq!(format!("{:?}", m.request.principal.kind), kind);
     }
-    let svc = record("x", "s3.amazonaws.com", "GetObject",
-        json!({"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"}), json!(null), None);
+    let svc = record(
+        "x",
+        "s3.amazonaws.com",
+        "GetObject",
+        json!({"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"}),
+        json!(null),
+        None,
+    );
     assert!(matches!(map::map(&svc, &model), map::Mapped::Skip(_)));
 }
 
@@ -279,14 +486,31 @@ fn files_gzipped_lookup_events_and_folders_give_the_same_json_lines() {
         "EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": r.to_string()})).collect::<Vec<_>>()});
     std::fs::write(d.join("b.json"), lookup.to_string()).unwrap();
     let (code, out, err) = run_cli(&[
-        "replay", d.to_str().unwrap(), "--snapshot", &workspace(), "--format", "json",
+        "replay",
+        d.to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2 * records.len());
     let (a, b) = lines.split_at(records.len());
     for (x, y) in a.iter().zip(b) {
-        for k in ["event_id", "principal", "action", "resource", "recorded", "decision", "decided_by", "class"] {
+        for k in [
+            "event_id",
+            "principal",
+            "action",
+            "resource",
+            "recorded",
+            "decision",
+            "decided_by",
+            "class",
+        ] {
             assert_eq!(x[k], y[k], "{k}");
         }
     }
@@ -294,11 +518,26 @@ fn files_gzipped_lookup_events_and_folders_give_the_same_json_lines() {
     assert_eq!(stop["recorded"], "denied");
     assert_eq!(stop["decision"], "ExplicitDeny");
     assert_eq!(stop["decided_by"], "Scp");
-    assert!(a[0]["origin"].as_str().unwrap().ends_with("a.json.gz: $.Records[0]"));
-    assert!(b[0]["origin"].as_str().unwrap().ends_with("b.json: $.Events[0].CloudTrailEvent"));
+    assert!(
+        a[0]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("a.json.gz: $.Records[0]")
+    );
+    assert!(
+        b[0]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("b.json: $.Events[0].CloudTrailEvent")
+    );
     // A broken file is named with its place.
     std::fs::write(d.join("c.json"), "{\"Records\": [}").unwrap();
-    let (code, _, err) = run_cli(&["replay", d.join("c.json").to_str().unwrap(), "--snapshot", &workspace()]);
+    let (code, _, err) = run_cli(&[
+        "replay",
+        d.join("c.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("c.json: 1:"), "{err}");
 }
@@ -317,12 +556,24 @@ fn a_what_if_breaks_exactly_the_calls_it_takes_away() {
     .unwrap();
     let role = format!("arn:aws:iam::{PROD}:role/data/etl-batch");
     let (code, out, err) = run_cli(&[
-        "replay", d.join("t.json").to_str().unwrap(), "--snapshot", &workspace(),
-        "--what-if", d.join("etl.json").to_str().unwrap(), "--for", &role, "--inline", "EtlDataAccess",
-        "--format", "json",
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
+        "--inline",
+        "EtlDataAccess",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 1, "{err}");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let broken: Vec<&str> = lines
         .iter()
         .filter(|l| l["what_if"]["effect"] == "breaks")
@@ -331,18 +582,36 @@ fn a_what_if_breaks_exactly_the_calls_it_takes_away() {
     assert_eq!(broken, vec!["read-ok"]);
     // The text report lists it with the reason.
     let (code, text, _) = run_cli(&[
-        "replay", d.join("t.json").to_str().unwrap(), "--snapshot", &workspace(),
-        "--what-if", d.join("etl.json").to_str().unwrap(), "--for", &role, "--inline", "EtlDataAccess",
-        "--draft", &role,
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
+        "--inline",
+        "EtlDataAccess",
+        "--draft",
+        &role,
     ]);
     assert_eq!(code, 1);
     assert!(text.contains("breaks 1 recorded calls"), "{text}");
     assert!(text.contains("least-privilege draft"), "{text}");
-    assert!(text.contains("glue:StartJobRun") && text.contains("s3:GetObject"), "{text}");
+    assert!(
+        text.contains("glue:StartJobRun") && text.contains("s3:GetObject"),
+        "{text}"
+    );
     // A target that names nothing is an error.
     let (code, _, err) = run_cli(&[
-        "replay", d.join("t.json").to_str().unwrap(), "--snapshot", &workspace(),
-        "--what-if", d.join("etl.json").to_str().unwrap(), "--for", &role,
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--inline"), "{err}");
