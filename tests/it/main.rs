@@ -12,6 +12,7 @@ mod exact_answers;
 mod fixtures;
 mod glob_props;
 mod gui;
+mod gui_changes;
 mod gui_editor;
 mod gui_findings;
 mod gui_graph;
