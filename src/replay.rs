@@ -484,7 +484,10 @@ pub fn draft_policy(replayed: &[Replayed], principal: &str) -> Value {
             serde_json::json!({
                 "Effect": "Allow",
                 "Action": actions,
-                "Resource": if rs.len() == 1 { serde_json::json!(rs[0]) } else { serde_json::json!(rs) },
+                "Resource": match rs.as_slice() {
+                    [one] => serde_json::json!(one),
+                    _ => serde_json::json!(rs),
+                },
             })
         })
         .collect();

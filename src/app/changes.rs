@@ -21,6 +21,9 @@ pub enum Subject {
     Snapshot(Vec<PathBuf>),
 }
 
+/// A diff being computed: what it compares, its title, the answer to come.
+type Job = (Subject, String, mpsc::Receiver<Result<Diff, String>>);
+
 /// At most this many rows of a list are drawn.
 const SHOWN: usize = 500;
 
@@ -29,7 +32,7 @@ const SHOWN: usize = 500;
 pub struct ChangesView {
     /// The last diff, what it compares and its title.
     pub diff: Option<(Subject, String, Arc<Diff>)>,
-    job: Option<(Subject, String, mpsc::Receiver<Result<Diff, String>>)>,
+    job: Option<Job>,
     /// A problem computing the diff.
     pub message: Option<String>,
 }

@@ -742,6 +742,17 @@ fn is_admin(model: &Model, p: &Principal, ov: &Overrides) -> bool {
     })
 }
 
+/// An answer with the conditions it holds under.
+type Answer = (State, Vec<String>);
+
+/// A resource (or role) whose resource (or trust) policy is compared: ARN, before, after, service (`None`: trust).
+type ResourceDoc<'m> = (
+    String,
+    Option<&'m PolicyDoc>,
+    Option<&'m PolicyDoc>,
+    Option<String>,
+);
+
 /// Rows keyed by (principal, action, resource), so that the principal side and the resource side report a
 /// difference once.
 type RowKey = (String, String, String);
@@ -977,12 +988,7 @@ pub fn access_diff(
 
     // The resource side: resource and trust policies whose meaning changed.
     let mut risks: Vec<RiskItem> = Vec::new();
-    let mut resource_docs: Vec<(
-        String,
-        Option<&PolicyDoc>,
-        Option<&PolicyDoc>,
-        Option<String>,
-    )> = Vec::new();
+    let mut resource_docs: Vec<ResourceDoc<'_>> = Vec::new();
     {
         let mut keys: Vec<&String> = rp_before.keys().chain(rp_after.keys()).collect();
         keys.sort_unstable();
@@ -1092,8 +1098,7 @@ pub fn access_diff(
                     Outcome::AllowedIf => State::AllowedIf,
                     Outcome::Unknown => State::Unknown,
                 };
-                let mut map: FxHashMap<String, ((State, Vec<String>), (State, Vec<String>))> =
-                    FxHashMap::default();
+                let mut map: FxHashMap<String, (Answer, Answer)> = FxHashMap::default();
                 for e in &wb.principals {
                     map.entry(e.principal.clone())
                         .or_insert(((State::Denied, Vec::new()), (State::Denied, Vec::new())))
