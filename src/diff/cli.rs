@@ -50,7 +50,16 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 pub fn run(args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let load =
         |files: &[PathBuf]| load_paths(files, LoadOptions::default()).map_err(|e| e.to_string());
-    let (before, after) = match (load(&args.before), load(&args.against)) {
+    // The two snapshots are loaded side by side.
+    let (b, a) = std::thread::scope(|s| {
+        let h = s.spawn(|| load(&args.before));
+        let a = load(&args.against);
+        let b = h
+            .join()
+            .unwrap_or_else(|_| Err("internal error while loading the snapshot before".into()));
+        (b, a)
+    });
+    let (before, after) = match (b, a) {
         (Ok(b), Ok(a)) => (b, a),
         (Err(e), _) | (_, Err(e)) => {
             let _ = writeln!(err, "error: {e}");
