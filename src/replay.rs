@@ -303,9 +303,9 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
         ..Overrides::default()
     };
     let (decision, certain) = crate::eval::decide(model, &m.request, &ov);
-    // A request on `*` (the record does not name the resource) misses statements on named resources, Deny
-    // ones included: an Allow on it is not certain.
-    let certain = certain && (m.resource_derived || decision != Decision::Allow);
+    // A request on `*` when the record does not name the resource misses statements on named resources, Allow
+    // and Deny ones: its answer is not certain either way.
+    let certain = certain && m.resource_derived;
     let mut class = match (recorded, decision == Decision::Allow, certain) {
         (Recorded::Failed, _, _) => Class::FailedOther,
         (_, _, false) => Class::Uncertain,
@@ -357,7 +357,7 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
     }
     let what_if = what_if.map(|w| {
         let (d2, c2) = crate::eval::decide(w, &m.request, &ov);
-        let c2 = c2 && (m.resource_derived || d2 != Decision::Allow);
+        let c2 = c2 && m.resource_derived;
         let effect = if !c2 && certain {
             Effect2::Uncertain
         } else if recorded == Recorded::Allowed

@@ -511,7 +511,15 @@ pub fn map(record: &Value, model: &Model) -> Mapped {
         ));
     }
     let time = s(record, "eventTime").and_then(Timestamp::parse);
-    let resource = resource_of(record, &action, model);
+    // An action that applies to no resource type is authorised on `*`: that is its exact resource.
+    let star_only = {
+        let c = crate::catalog::catalog();
+        c.expand(&action)
+            .first()
+            .is_some_and(|id| c.get(*id).is_some() && c.resource_types_of(*id).is_empty())
+    };
+    let resource =
+        resource_of(record, &action, model).or_else(|| star_only.then(|| "*".to_string()));
     let resource_derived = resource.is_some();
     let request = Request {
         principal,

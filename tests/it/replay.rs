@@ -131,6 +131,18 @@ fn trail() -> Vec<(Value, Class)> {
             ),
             Class::Agrees,
         ),
+        // The keys of a bulk delete are not in the record: the resource is not known, the answer not certain.
+        (
+            record(
+                "bulk-delete",
+                "s3.amazonaws.com",
+                "DeleteObjects",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data"}),
+                None,
+            ),
+            Class::Uncertain,
+        ),
         // Sign-in is not authorised by IAM policies.
         (
             record(
