@@ -435,3 +435,57 @@ fn the_blast_radius_of_an_edit_is_the_same_diff_without_changing_the_model() {
     assert_eq!(target.find(&model).unwrap().text(&model), before_text);
     assert!(iam_atlas::diff::blast_radius(&model, &target, "not json", &opts()).is_err());
 }
+
+/// Real exports nobody on the team wrote (provenance in tests/fixtures/PROVENANCE.md).
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exports")
+        .join(name)
+}
+
+#[test]
+fn fixture_exports_with_known_changes() {
+    // cloudsplaining's example: `biden` loses AWSLambdaFullAccess; `obama` keeps AdministratorAccess.
+    let dir = std::env::temp_dir().join(format!("iam-atlas-diff-{}-fixture", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = fixture("cloudsplaining-example-authz-details.json");
+    let after = dir.join("after.json");
+    std::fs::copy(&before, &after).unwrap();
+    edit(&after, |v| {
+        let u = entity(v, "UserDetailList", "UserName", "biden");
+        u["AttachedManagedPolicies"] = json!([]);
+    });
+    let load1 = |p: &Path| load_paths(&[p.to_path_buf()], LoadOptions::default()).unwrap();
+    let d = diff(&load1(&before), &load1(&after), &opts());
+    assert!(d.access.gained.is_empty(), "{:?}", d.access.gained);
+    assert!(!d.access.lost.is_empty());
+    assert!(
+        d.access
+            .lost
+            .iter()
+            .all(|r| r.principal.ends_with("user/biden"))
+    );
+    assert!(
+        d.access
+            .lost
+            .iter()
+            .any(|r| r.action.starts_with("lambda:"))
+    );
+    assert_eq!(d.entities.changed.len(), 1);
+    assert_eq!(
+        d.entities.changed[0].changes,
+        vec!["- attached policy arn:aws:iam::aws:policy/AWSLambdaFullAccess".to_string()]
+    );
+    assert!(!d.widened());
+    // AWS's own sample is one page of several (`IsTruncated`): a diff against it is not complete, and so not
+    // "did not widen" even with nothing changed.
+    let truncated = fixture("aws-cli-docs-example.json");
+    let d = diff(&load1(&truncated), &load1(&truncated), &opts());
+    assert!(!d.complete);
+    assert!(d.widened());
+    assert!(
+        d.notes.iter().any(|n| n.contains("incomplete")),
+        "{:?}",
+        d.notes
+    );
+}
