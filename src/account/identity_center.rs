@@ -156,7 +156,7 @@ pub struct PermissionSetManaged {
 }
 
 /// A permission set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PermissionSet {
     /// `PermissionSetArn`.
     pub arn: Str,
@@ -229,7 +229,7 @@ pub enum Via {
 }
 
 /// An Identity Center instance and its identity store.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IdentityCenter {
     /// `InstanceArn`.
     pub instance_arn: Option<Str>,

@@ -25,7 +25,7 @@ pub enum DocTarget {
 }
 
 /// A replaced document and what it replaced.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct WhatIf {
     /// Which document.
     pub target: DocTarget,

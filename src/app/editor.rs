@@ -419,6 +419,15 @@ impl EditorView {
                     {
                         commands.push(Command::ApplyWhatIf(t.clone(), self.text.clone()));
                     }
+                    if ui
+                        .button("Blast radius")
+                        .on_hover_text(
+                            "Who gains and who loses what if this text replaced the document (the Changes view)",
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::BlastRadius(t.clone(), self.text.clone()));
+                    }
                     if let Some(m) = model
                         && m.is_modified(t)
                         && ui.button("Revert").on_hover_text("Put back the loaded document").clicked()
@@ -1037,6 +1046,7 @@ impl super::AtlasApp {
                 }
             }
             Command::RevertWhatIf(target) => {
+                self.changes.reverted(&target);
                 self.mutate_model(ctx, Command::RevertWhatIf(target.clone()), |m| {
                     m.revert_document(&target)
                 });

@@ -2,6 +2,7 @@
 //! logic lives in the library.
 
 pub mod about;
+pub mod changes;
 mod details;
 pub mod editor;
 pub mod evaluator;
@@ -70,6 +71,10 @@ pub enum Command {
     Evaluate(Box<crate::eval::suite::NamedRequest>),
     /// Open a new document in the editor (a draft least-privilege policy): title, text.
     EditNew(String, String),
+    /// Show who gains and loses what if this text replaced the document (the Changes view).
+    BlastRadius(crate::edit::DocTarget, String),
+    /// Compare the loaded model (before) with the snapshot in these files (after), in the Changes view.
+    CompareWith(Vec<PathBuf>),
 }
 
 /// What the central panel shows.
@@ -88,13 +93,17 @@ pub enum View {
     Evaluator,
     /// The review's findings.
     Findings,
+    /// Access changes: the blast radius of an edit, or a diff against another snapshot.
+    Changes,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer | View::Editor | View::Evaluator | View::Findings => None,
+            View::Explorer | View::Editor | View::Evaluator | View::Findings | View::Changes => {
+                None
+            }
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -166,6 +175,8 @@ pub struct AtlasApp {
     pub evaluator: evaluator::EvaluatorView,
     /// The review's findings (computed in the background after each load).
     pub findings: findings::FindingsView,
+    /// Access changes (blast radius of an edit, diff against a snapshot).
+    pub changes: changes::ChangesView,
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
@@ -196,6 +207,7 @@ impl AtlasApp {
             editor: editor::EditorView::default(),
             evaluator: evaluator::EvaluatorView::default(),
             findings: findings::FindingsView::default(),
+            changes: changes::ChangesView::default(),
             quit_asked: false,
             quit_confirmed: false,
             trust: None,
@@ -303,6 +315,18 @@ impl AtlasApp {
                 Command::SetView(v) => {
                     self.view = v;
                     self.settings.view = v;
+                }
+                Command::BlastRadius(target, text) => {
+                    if let Some(m) = self.model.clone() {
+                        self.changes.blast_radius(ctx, m, target, text);
+                        self.view = View::Changes;
+                    }
+                }
+                Command::CompareWith(files) => {
+                    if let Some(m) = self.model.clone() {
+                        self.changes.compare_with(ctx, m, files);
+                        self.view = View::Changes;
+                    }
                 }
                 Command::ShowInGraph(r) => {
                     self.select(r);
@@ -530,6 +554,7 @@ impl AtlasApp {
                     (View::Editor, "Policy editor"),
                     (View::Evaluator, "Evaluator"),
                     (View::Findings, "Findings"),
+                    (View::Changes, "Changes"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -555,6 +580,10 @@ impl AtlasApp {
                         ui.label("Open an export or a workspace to review it.");
                     }
                 }
+                return;
+            }
+            if self.view == View::Changes {
+                self.changes.ui(ui, &mut self.commands);
                 return;
             }
             if self.view == View::Evaluator {
@@ -920,6 +949,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("editor") => View::Editor,
                             Some("evaluator") => View::Evaluator,
                             Some("findings") => View::Findings,
+                            Some("changes") => View::Changes,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {

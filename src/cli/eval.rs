@@ -629,7 +629,9 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
         &Overrides::default(),
     );
     let io = |e: std::io::Error| e.to_string();
-    let people = a.people.then(|| crate::eval::people::who_can_people(&model, &w));
+    let people = a
+        .people
+        .then(|| crate::eval::people::who_can_people(&model, &w));
     if a.format == Format::Json {
         let mut v = serde_json::to_value(&w).map_err(|e| e.to_string())?;
         if let (Some(p), Some(obj)) = (&people, v.as_object_mut()) {

@@ -2,8 +2,10 @@
 //! writers so tests can read it; errors are printed once, here at the edge.
 
 pub mod audit;
+pub mod diff;
 pub mod escalate;
 pub mod eval;
+pub mod replay;
 pub mod validate;
 
 use crate::account::export::LoadError;
@@ -80,6 +82,12 @@ pub enum Command {
     Audit(crate::cli::audit::AuditArgs),
     /// Who can become administrator (or act as a role, or do an action), by which steps.
     Escalate(crate::cli::escalate::EscalateArgs),
+    /// Compare two snapshots: access gained and lost (decided by the evaluator), entities and policies
+    /// changed; exit 1 when access widened.
+    Diff(crate::cli::diff::DiffArgs),
+    /// Replay CloudTrail events against a snapshot: denied calls explained by layer, calls the snapshot
+    /// disagrees with, and the calls a what-if edit would break (exit 1 when it breaks one).
+    Replay(crate::cli::replay::ReplayArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::cli::eval::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -223,6 +231,8 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         }
         Command::Validate(args) => return crate::cli::validate::run(args, out, err),
         Command::Audit(args) => return crate::cli::audit::run(args, out, err),
+        Command::Diff(args) => return crate::cli::diff::run(args, out, err),
+        Command::Replay(args) => return crate::cli::replay::run(args, out, err),
         Command::Eval(args) => crate::cli::eval::eval(args, out),
         Command::WhoCan(args) => crate::cli::eval::who(args, out),
         Command::WhatCan(args) => crate::cli::eval::what(args, out),

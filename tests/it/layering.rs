@@ -28,10 +28,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("search", 6),
     ("review", 6),
     ("escalate", 6),
-    ("diff", 6),
-    ("sso", 6),
-    ("cli", 7),
-    ("app", 7),
+    ("diff", 7),
+    ("replay", 7),
+    ("cli", 8),
+    ("app", 8),
 ];
 
 fn layer(module: &str) -> Option<u8> {
