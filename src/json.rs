@@ -230,6 +230,8 @@ pub struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    /// Where the containers the streaming methods are inside were opened (for "unclosed" errors).
+    opened: Vec<usize>,
     /// Every syntax error met so far.
     pub errors: Vec<SyntaxError>,
 }
@@ -285,6 +287,7 @@ impl<'a> Parser<'a> {
             bytes: src.as_bytes(),
             pos: 0,
             depth: 0,
+            opened: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -566,6 +569,22 @@ impl<'a> Parser<'a> {
         id
     }
 
+    /// `line:column` of byte `offset`, for messages that name a second place (a truncated file: where it ends
+    /// and where the bracket it leaves open was opened).
+    fn line_col(&self, offset: usize) -> String {
+        let at = crate::text::line_col(self.src, offset);
+        format!("{}:{}", at.line, at.col)
+    }
+
+    /// The error for a container opened at `start` that the text ends inside.
+    fn unclosed(&mut self, start: usize, what: &str, close: char) {
+        let end = self.line_col(self.src.len());
+        self.error(
+            Span::new(start, start + 1),
+            format!("unclosed {what}: missing `{close}` (the text ends at {end}, truncated?)"),
+        );
+    }
+
     fn enter(&mut self, start: usize) -> bool {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -617,7 +636,7 @@ impl<'a> Parser<'a> {
         let mut expect_member = true;
         loop {
             let Some(c) = self.peek() else {
-                self.error(Span::new(start, start + 1), "unclosed object: missing `}`");
+                self.unclosed(start, "object", '}');
                 break;
             };
             match c {
@@ -721,7 +740,7 @@ impl<'a> Parser<'a> {
         let mut expect_value = true;
         loop {
             let Some(c) = self.peek() else {
-                self.error(Span::new(start, start + 1), "unclosed array: missing `]`");
+                self.unclosed(start, "array", ']');
                 break;
             };
             match c {
@@ -790,6 +809,7 @@ impl<'a> Parser<'a> {
 
     fn begin(&mut self, open: u8, what: &str) -> bool {
         if self.peek() == Some(open) {
+            self.opened.push(self.pos);
             self.pos += 1;
             true
         } else {
@@ -807,11 +827,21 @@ impl<'a> Parser<'a> {
             match c {
                 None => {
                     let p = self.pos;
-                    self.error(Span::new(p, p), "unclosed object: missing `}`");
+                    let opened = self.opened.pop().map(|o| self.line_col(o));
+                    self.error(
+                        Span::new(p, p),
+                        match opened {
+                            Some(o) => format!(
+                                "unclosed object opened at {o}: missing `}}` (the text ends here, truncated?)"
+                            ),
+                            None => "unclosed object: missing `}`".to_string(),
+                        },
+                    );
                     return None;
                 }
                 Some(b'}') => {
                     self.pos += 1;
+                    self.opened.pop();
                     return None;
                 }
                 Some(b',') if !*first => {
@@ -853,11 +883,21 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => {
                 let p = self.pos;
-                self.error(Span::new(p, p), "unclosed array: missing `]`");
+                let opened = self.opened.pop().map(|o| self.line_col(o));
+                self.error(
+                    Span::new(p, p),
+                    match opened {
+                        Some(o) => format!(
+                            "unclosed array opened at {o}: missing `]` (the text ends here, truncated?)"
+                        ),
+                        None => "unclosed array: missing `]`".to_string(),
+                    },
+                );
                 false
             }
             Some(b']') => {
                 self.pos += 1;
+                self.opened.pop();
                 false
             }
             Some(b',') if !*first => {
@@ -866,6 +906,7 @@ impl<'a> Parser<'a> {
                     let p = self.pos;
                     self.error(Span::new(p, p + 1), "trailing comma before `]`");
                     self.pos += 1;
+                    self.opened.pop();
                     return false;
                 }
                 true

@@ -129,3 +129,36 @@ fn terminal_control_characters_from_input_are_not_printed() {
     assert!(!out.contains('\u{1b}'), "{out}");
     assert!(out.contains("s3:Get"), "{out}");
 }
+
+#[test]
+fn a_truncated_file_names_where_it_ends_and_where_the_bracket_opened() {
+    let dir = scratch("trunc");
+    // A policy cut short: the tree parser names the opening bracket and the end of the text.
+    let policy = dir.join("policy.json");
+    std::fs::write(
+        &policy,
+        "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\",",
+    )
+    .expect("write");
+    let (code, out) = cli(&["validate", policy.to_str().expect("UTF-8 path")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("policy.json:1:1: error[JSON_SYNTAX_ERROR]: unclosed object: missing `}` (the text ends at 2:35"),
+        "{out}"
+    );
+    // An export cut short: the streaming loader names where the text ends and where the array opened.
+    let export = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/exports/aws-cli-docs-example.json"),
+    )
+    .expect("fixture");
+    let cut: String = export.chars().take(3000).collect();
+    let path = dir.join("export.json");
+    std::fs::write(&path, cut).expect("write");
+    let err = iam_atlas::account::workspace::load_paths(&[path], Default::default())
+        .err()
+        .expect("a truncated export does not load")
+        .to_string();
+    assert!(err.contains("unclosed array opened at 2:"), "{err}");
+    assert!(err.contains("the text ends here, truncated?"), "{err}");
+}
