@@ -156,8 +156,7 @@ fn a_truncated_file_names_where_it_ends_and_where_the_bracket_opened() {
     let path = dir.join("export.json");
     std::fs::write(&path, cut).expect("write");
     let err = iam_atlas::account::workspace::load_paths(&[path], Default::default())
-        .err()
-        .expect("a truncated export does not load")
+        .expect_err("a truncated export does not load")
         .to_string();
     assert!(err.contains("unclosed array opened at 2:"), "{err}");
     assert!(err.contains("the text ends here, truncated?"), "{err}");
