@@ -898,7 +898,7 @@ impl<'a> Reader<'a> {
         let span = self.doc.span(node);
         let what = self.path_string();
         self.diag(
-            "TYPE_MISMATCH",
+            "JSON_TYPE_MISMATCH",
             span,
             format!("`{what}` must be {expected}, found {}", found.describe()),
         );
@@ -1419,13 +1419,13 @@ mod tests {
             "{u:?}"
         );
         assert!(u.contains(&("INVALID_EFFECT", "\"allow\"".into())));
-        assert!(u.contains(&("TYPE_MISMATCH", "5".into())));
+        assert!(u.contains(&("JSON_TYPE_MISMATCH", "5".into())));
         assert!(u.contains(&("ACTION_AND_NOT_ACTION", "\"NotAction\"".into())));
         assert!(u.contains(&("UNKNOWN_ELEMENT", "\"Resourse\"".into())));
         let tm = p
             .diagnostics
             .iter()
-            .find(|d| d.code == "TYPE_MISMATCH")
+            .find(|d| d.code == "JSON_TYPE_MISMATCH")
             .unwrap();
         assert_eq!(tm.path, "Statement.Action[1]");
         let eff = p

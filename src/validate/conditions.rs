@@ -5,6 +5,7 @@
 //! variables: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>.
 #![allow(clippy::collapsible_match)] // one arm per operator family reads better than guards on every arm
 
+use super::{AaCode, Code};
 use super::grammar::DiagExt;
 use super::{Ctx, item_path, quote, remove_item_fix};
 use crate::catalog::{KeyType, ValueType, catalog, key_matches_template};
@@ -31,7 +32,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                     c.key.value
                 );
                 cx.emit(
-                    "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                    Code::DUPLICATE_KEYS_WITH_DIFFERENT_CASE,
                     c.key.span,
                     path,
                     format!(
@@ -62,7 +63,7 @@ pub(crate) fn check(cx: &mut Ctx) {
         {
             let path = format!("{}.Sid", cx.stmt_path(si));
             cx.emit(
-                "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
                 sid.span,
                 path,
                 "policy variables are not substituted in `Sid`",
@@ -168,7 +169,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         if first_of_op {
             let name: &str = &c.operator.value;
             let d = cx.emit(
-                "INVALID_CONDITION_OPERATOR",
+                Code::INVALID_CONDITION_OPERATOR,
                 c.operator.span,
                 op_path,
                 format!("`{name}` is not a condition operator"),
@@ -189,7 +190,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     if first_of_op && op.base == BaseOperator::Null {
         if op.if_exists {
             cx.emit(
-                "NULL_WITH_IF_EXISTS",
+                Code::NULL_WITH_IF_EXISTS,
                 c.operator.span,
                 op_path.clone(),
                 "`Null` cannot be combined with `IfExists`: `Null` already tests whether the key exists",
@@ -198,7 +199,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         if op.qualifier.is_some() {
             cx.emit(
-                "NULL_WITH_SET_QUALIFIER",
+                Code::NULL_WITH_SET_QUALIFIER,
                 c.operator.span,
                 op_path.clone(),
                 "`Null` tests whether a key is present; a set qualifier makes no sense with it",
@@ -213,7 +214,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     let ty = key_checks(cx, si, s, c, &key_path);
     if key.contains("${") {
         cx.emit(
-            "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+            Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
             c.key.span,
             key_path.clone(),
             "policy variables are not substituted in condition keys",
@@ -223,7 +224,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     let vals = &c.values;
     if vals.items.is_empty() && cx.text(vals.span).starts_with('[') {
         cx.emit(
-            "EMPTY_ARRAY_CONDITION",
+            Code::EMPTY_ARRAY_CONDITION,
             vals.span,
             key_path.clone(),
             format!("no values for `{key}`: the condition never matches (or always, if negated)"),
@@ -238,7 +239,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         if vals.items[..i].iter().any(|p| p.value == it.value) {
             let fix = remove_item_fix(cx.src, vals, i);
             let d = cx.emit(
-                "DUPLICATE_CONDITION_VALUE",
+                Code::DUPLICATE_CONDITION_VALUE,
                 span,
                 vpath.clone(),
                 format!("value `{v}` is listed twice"),
@@ -254,7 +255,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
                 && op.base != BaseOperator::Null
             {
                 cx.emit(
-                    "INVALID_VARIABLE_FOR_OPERATOR",
+                    Code::INVALID_VARIABLE_FOR_OPERATOR,
                     span,
                     vpath,
                     format!(
@@ -269,7 +270,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     }
     if bools.0 && bools.1 && op.base == BaseOperator::Bool && first_of_op {
         cx.emit(
-            "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+            Code::INVALID_CONDITION_MULTIPLE_BOOLEAN,
             vals.span,
             key_path.clone(),
             format!("`{key}` is tested for both `true` and `false`, which always matches"),
@@ -294,7 +295,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
             _ => None,
         };
         let d = cx.emit(
-            "WILDCARD_WITHOUT_LIKE_OPERATOR",
+            Code::WILDCARD_WITHOUT_LIKE_OPERATOR,
             c.operator.span,
             op_path.clone(),
             format!(
@@ -319,7 +320,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     let Some(ty) = ty else { return };
     if !family_matches(op.base, ty.base) && ty.base != KeyType::Other {
         cx.emit(
-            "CONDITION_TYPE_MISMATCH",
+            Code::CONDITION_TYPE_MISMATCH,
             c.operator.span,
             key_path.clone(),
             format!(
@@ -335,7 +336,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     match (op.qualifier, ty.multi) {
         (Some(SetQualifier::ForAllValues), false) => {
             cx.emit(
-                "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
+                Code::FORALLVALUES_WITH_SINGLE_VALUED_KEY,
                 c.operator.span,
                 key_path,
                 format!("`ForAllValues` with single-valued key `{key}` is also true when the key is missing"),
@@ -344,7 +345,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (Some(SetQualifier::ForAnyValue), false) => {
             cx.emit(
-                "FORANYVALUE_WITH_SINGLE_VALUED_KEY",
+                Code::FORANYVALUE_WITH_SINGLE_VALUED_KEY,
                 c.operator.span,
                 key_path,
                 format!("`ForAnyValue` is meant for multi-valued keys; `{key}` is single-valued"),
@@ -353,7 +354,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (None, true) if op.base != BaseOperator::Null => {
             cx.emit(
-                "MISSING_QUALIFIER",
+                Code::MISSING_QUALIFIER,
                 c.operator.span,
                 key_path,
                 format!("`{key}` is multi-valued; say whether all or any of its values must match"),
@@ -371,7 +372,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
             });
             if !null_guard {
                 cx.emit(
-                    "ALLOW_WITH_FORALLVALUES_WITHOUT_NULL",
+                    Code::ALLOW_WITH_FORALLVALUES_WITHOUT_NULL,
                     c.operator.span,
                     key_path,
                     format!("`ForAllValues` is true when the request has no `{key}` at all, so this `Allow` also matches such requests"),
@@ -381,7 +382,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (Some(SetQualifier::ForAnyValue), true) if op.base.is_negated() => {
             cx.emit(
-                "FORANYVALUE_WITH_NEGATED_OPERATOR",
+                Code::FORANYVALUE_WITH_NEGATED_OPERATOR,
                 c.operator.span,
                 key_path,
                 format!(
@@ -413,7 +414,7 @@ fn value_check(
         | DateGreaterThanEquals => {
             if !valid_date(v) {
                 cx.emit(
-                    "INVALID_CONDITION_DATE",
+                    Code::INVALID_CONDITION_DATE,
                     span,
                     path,
                     format!("`{v}` is not a date"),
@@ -429,7 +430,7 @@ fn value_check(
         | NumericGreaterThanEquals => {
             if !valid_number(v) {
                 cx.emit(
-                    "INVALID_CONDITION_NUMBER",
+                    Code::INVALID_CONDITION_NUMBER,
                     span,
                     path,
                     format!("`{v}` is not a number"),
@@ -443,7 +444,7 @@ fn value_check(
                 bools.1 = true;
             } else {
                 cx.emit(
-                    "INVALID_CONDITION_BOOL",
+                    Code::INVALID_CONDITION_BOOL,
                     span,
                     path,
                     format!("`Bool` compares with `true` or `false`, found `{v}`"),
@@ -453,7 +454,7 @@ fn value_check(
         Null => {
             if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
                 cx.emit(
-                    "INVALID_NULL_VALUE",
+                    Code::INVALID_NULL_VALUE,
                     span,
                     path,
                     format!(
@@ -465,7 +466,7 @@ fn value_check(
         IpAddress | NotIpAddress => {
             if !valid_ip(v) {
                 cx.emit(
-                    "INVALID_CONDITION_IP",
+                    Code::INVALID_CONDITION_IP,
                     span,
                     path,
                     format!("`{v}` is not an IP address or CIDR range"),
@@ -476,7 +477,7 @@ fn value_check(
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
             if !crate::values::arn_pattern(v) {
                 cx.emit(
-                    "INVALID_CONDITION_ARN",
+                    Code::INVALID_CONDITION_ARN,
                     span,
                     path,
                     format!("`{v}` is not an ARN, so `{}` never matches it", op.base.name()),
@@ -501,7 +502,7 @@ fn key_checks(
     let cat = catalog();
     let Some((prefix, _)) = key.split_once(':') else {
         cx.emit(
-            "INVALID_CONDITION_KEY_FORMAT",
+            Code::INVALID_CONDITION_KEY_FORMAT,
             c.key.span,
             path.to_string(),
             format!("condition key `{key}` has no `service:` prefix, so no request ever has it"),
@@ -523,7 +524,7 @@ fn key_checks(
             return Some(k.ty);
         }
         let d = cx.emit(
-            "INVALID_GLOBAL_CONDITION_KEY",
+            Code::INVALID_GLOBAL_CONDITION_KEY,
             c.key.span,
             path.to_string(),
             format!("`{key}` is not a global condition key ({})", cat.label()),
@@ -541,7 +542,7 @@ fn key_checks(
             return Some(g.ty);
         }
         let d = cx.emit(
-            "INVALID_SERVICE_CONDITION_KEY",
+            Code::INVALID_SERVICE_CONDITION_KEY,
             c.key.span,
             path.to_string(),
             format!(
@@ -584,7 +585,7 @@ fn key_checks(
         });
         if !supported {
             cx.emit(
-                "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS",
+                Code::CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS,
                 c.key.span,
                 path.to_string(),
                 format!("none of the statement's actions supports `{key}`, so requests never carry it"),
@@ -604,7 +605,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         let after = &rest[i + 2..];
         let Some(j) = after.find('}') else {
             cx.emit(
-                "MISSING_BRACE_IN_VARIABLE",
+                Code::MISSING_BRACE_IN_VARIABLE,
                 span,
                 path,
                 format!("variable in `{v}` is missing its closing `}}`"),
@@ -615,7 +616,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         rest = &after[j + 1..];
         if !supported {
             let d = cx.emit(
-                "VARIABLE_UNSUPPORTED_IN_VERSION",
+                Code::VARIABLE_UNSUPPORTED_IN_VERSION,
                 span,
                 path.clone(),
                 format!(
@@ -627,7 +628,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         }
         if inner.trim().is_empty() {
             cx.emit(
-                "EMPTY_VARIABLE",
+                Code::EMPTY_VARIABLE,
                 span,
                 path.clone(),
                 "`${}` names no variable",
@@ -640,7 +641,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         };
         if name.contains(char::is_whitespace) {
             cx.emit(
-                "UNSUPPORTED_SPACE_IN_VARIABLE",
+                Code::UNSUPPORTED_SPACE_IN_VARIABLE,
                 span,
                 path.clone(),
                 format!("variable `${{{inner}}}` contains spaces"),
@@ -651,7 +652,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
             let d = d.trim();
             if !(d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'')) {
                 cx.emit(
-                    "MISSING_QUOTE_IN_VARIABLE",
+                    Code::MISSING_QUOTE_IN_VARIABLE,
                     span,
                     path.clone(),
                     format!(
@@ -675,7 +676,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         };
         if !known {
             let d = cx.emit(
-                "UNKNOWN_VARIABLE",
+                Code::UNKNOWN_VARIABLE,
                 span,
                 path.clone(),
                 format!("`${{{name}}}` is not a known condition key, so it never has a value"),

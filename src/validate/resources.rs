@@ -5,6 +5,7 @@
 //! resource element: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>.
 //! The hard errors reproduce what IAM answers `CreatePolicy` (see `tests/fixtures/policies/aws-rejects.json`).
 
+use super::{AaCode, Code};
 use super::grammar::DiagExt;
 use super::{Ctx, item_path, quote};
 use crate::catalog::{Catalog, catalog, has_wildcard, wildcard_match};
@@ -208,7 +209,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let v = vars_to_wildcards(raw);
     if !v.contains(':') {
         cx.emit(
-            "INVALID_ARN_FORMAT",
+            Code::INVALID_ARN_FORMAT,
             span,
             path,
             format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
@@ -218,7 +219,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let fields: Vec<&str> = v.splitn(6, ':').collect();
     if fields[0] != "arn" {
         let d = cx.emit(
-            "INVALID_ARN_PREFIX",
+            Code::INVALID_ARN_PREFIX,
             span,
             path,
             format!("resource `{raw}` must start with `arn:`"),
@@ -233,7 +234,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let partition = fields[1];
     if !PARTITIONS.contains(&partition) && !has_wildcard(partition) {
         let d = cx.emit(
-            "INVALID_PARTITION",
+            Code::INVALID_PARTITION,
             span,
             path,
             format!("partition `{partition}` of `{raw}` is not valid"),
@@ -247,7 +248,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if fields.len() < 3 || fields[2].is_empty() {
         cx.emit(
-            "MISSING_ARN_SERVICE",
+            Code::MISSING_ARN_SERVICE,
             span,
             path,
             format!("resource `{raw}` has no service: the service must be fully qualified"),
@@ -258,7 +259,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     if fields.len() == 3 {
         // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
         cx.emit_sev(
-            "MISSING_ARN_FIELD",
+            Code::MISSING_ARN_FIELD,
             Severity::Warning,
             span,
             path,
@@ -269,7 +270,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if fields.len() < 6 {
         cx.emit(
-            "MISSING_ARN_FIELD",
+            Code::MISSING_ARN_FIELD,
             span,
             path,
             format!("resource `{raw}` has {} of the 6 ARN fields (`arn:partition:service:region:account:resource`)", fields.len()),
@@ -284,7 +285,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let region_set = !arn.region.is_empty() && arn.region != "*";
     if region_set && (svc == "iam" || (svc == "s3" && arn.account.is_empty())) {
         cx.emit(
-            "ARN_REGION_NOT_ALLOWED",
+            Code::ARN_REGION_NOT_ALLOWED,
             span,
             path,
             format!(
@@ -309,7 +310,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
             || (lit == "root" && !wild);
         if !ok {
             cx.emit(
-                "INVALID_IAM_RESOURCE_PATH",
+                Code::INVALID_IAM_RESOURCE_PATH,
                 span,
                 path,
                 format!("resource `{raw}` of IAM must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
@@ -319,7 +320,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if !arn.region.is_empty() && !has_wildcard(arn.region) && !looks_like_region(arn.region) {
         cx.emit(
-            "INVALID_ARN_REGION",
+            Code::INVALID_ARN_REGION,
             span,
             path,
             format!(
@@ -335,7 +336,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         && (arn.account.len() != 12 || !arn.account.chars().all(|c| c.is_ascii_digit()))
     {
         cx.emit(
-            "INVALID_ARN_ACCOUNT",
+            Code::INVALID_ARN_ACCOUNT,
             span,
             path,
             format!("`{}` in `{raw}` is not a 12-digit account id", arn.account),
@@ -345,7 +346,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     if !has_wildcard(arn.service) && !arn_services().contains(&svc) {
         let c: &Catalog = catalog();
         let d = cx.emit(
-            "UNKNOWN_ARN_SERVICE",
+            Code::UNKNOWN_ARN_SERVICE,
             span,
             path,
             format!(
@@ -423,7 +424,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
             if !types.iter().any(|(svc, t)| fits(arn_text, *svc, *t)) {
                 let item = &list.items[*i];
                 cx.emit(
-                    "RESOURCE_TYPE_MISMATCH",
+                    Code::RESOURCE_TYPE_MISMATCH,
                     item.span,
                     item_path(&format!("{base}.Resource"), list, *i),
                     format!("`{}` fits no resource type of the statement's actions", item.value),
@@ -449,7 +450,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
         let Some((svc, a)) = c.get(id) else { continue };
         if star_only.contains(&ii) {
             cx.emit(
-                "ACTION_REQUIRES_STAR_RESOURCE",
+                Code::ACTION_REQUIRES_STAR_RESOURCE,
                 item.span,
                 item_path(&format!("{base}.Action"), action_list, ii),
                 format!("`{}:{}` supports only `\"Resource\": \"*\"`; with these ARNs it is never allowed", svc.prefix, a.name),
@@ -464,7 +465,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
         if !any && !a.resources.is_empty() {
             let names: Vec<&str> = a.resources.iter().map(|r| r.name).collect();
             cx.emit(
-                "ACTION_WITHOUT_MATCHING_RESOURCE",
+                Code::ACTION_WITHOUT_MATCHING_RESOURCE,
                 item.span,
                 item_path(&format!("{base}.Action"), action_list, ii),
                 format!(

@@ -7,6 +7,7 @@
 //! deputy problem (<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>).
 #![allow(clippy::collapsible_match)] // one arm per principal kind reads better than guards
 
+use super::{AaCode, Code};
 use super::grammar::DiagExt;
 use super::statements::action_pattern_matches;
 use super::{Ctx, PolicyKind, item_path};
@@ -59,7 +60,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             && p.not
         {
             cx.emit(
-                "ALLOW_WITH_NOT_PRINCIPAL",
+                Code::ALLOW_WITH_NOT_PRINCIPAL,
                 p.key_span,
                 format!("{path}.NotPrincipal"),
                 "`Allow` with `NotPrincipal` grants to every principal not listed, anonymous users included",
@@ -86,7 +87,7 @@ fn not_elements(cx: &mut Ctx, s: &Statement, path: &str) {
         && a.is_not()
     {
         cx.emit(
-            "ALLOW_WITH_NOT_ACTION",
+            Code::ALLOW_WITH_NOT_ACTION,
             a.list().span,
             format!("{path}.NotAction"),
             "`Allow` with `NotAction` grants every other action, including actions AWS adds later",
@@ -97,7 +98,7 @@ fn not_elements(cx: &mut Ctx, s: &Statement, path: &str) {
         && r.is_not()
     {
         cx.emit(
-            "ALLOW_WITH_NOT_RESOURCE",
+            Code::ALLOW_WITH_NOT_RESOURCE,
             r.list().span,
             format!("{path}.NotResource"),
             "`Allow` with `NotResource` grants on every other resource, including ones created later",
@@ -125,7 +126,7 @@ fn pass_role(cx: &mut Ctx, s: &Statement, path: &str) {
     let Some(r) = &s.resource else { return };
     if r.is_not() {
         cx.emit(
-            "PASS_ROLE_WITH_NOT_RESOURCE",
+            Code::PASS_ROLE_WITH_NOT_RESOURCE,
             r.list().span,
             format!("{path}.NotResource"),
             "`iam:PassRole` with `NotResource` lets the principal pass almost any role to a service",
@@ -141,7 +142,7 @@ fn pass_role(cx: &mut Ctx, s: &Statement, path: &str) {
         .find(|(_, it)| star_resource(&it.value))
     {
         cx.emit(
-            "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+            Code::PASS_ROLE_WITH_STAR_IN_RESOURCE,
             it.span,
             item_path(&format!("{path}.Resource"), l, i),
             format!("`iam:PassRole` on `{}` lets the principal hand any role, however powerful, to a service", it.value),
@@ -167,7 +168,7 @@ fn star_star(cx: &mut Ctx, s: &Statement, path: &str) {
         .find(|(_, it)| &*it.value == "*" || &*it.value == "*:*")
     {
         cx.emit(
-            "FULL_ACCESS_STAR_STAR",
+            Code::FULL_ACCESS_STAR_STAR,
             it.span,
             item_path(&format!("{path}.Action"), l, i),
             "`Allow` of every action on every resource is full administrator access",
@@ -195,7 +196,7 @@ fn service_linked_role(cx: &mut Ctx, s: &Statement, path: &str) {
         return;
     }
     cx.emit(
-        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        Code::CREATE_SLR_WITH_STAR_IN_RESOURCE,
         it.span,
         item_path(&format!("{path}.Action"), l, i),
         format!(
@@ -235,7 +236,7 @@ fn escalation(cx: &mut Ctx, s: &Statement, path: &str) {
             hits.join(", ")
         };
         cx.emit(
-            "PRIVILEGE_ESCALATION_ACTION",
+            Code::PRIVILEGE_ESCALATION_ACTION,
             it.span,
             item_path(&format!("{path}.Action"), l, i),
             format!("`{p}` allows {shown} on a wildcard resource, which lets a principal raise its own privileges"),
@@ -265,7 +266,7 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
         PrincipalValue::Star(span) => {
             if !restricted {
                 cx.emit(
-                    "TRUST_POLICY_ALLOWS_ANYONE",
+                    Code::TRUST_POLICY_ALLOWS_ANYONE,
                     *span,
                     format!("{path}.Principal"),
                     "anyone in any AWS account can assume this role",
@@ -285,7 +286,7 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
                 PrincipalKind::Aws if v == "*" => {
                     if !restricted {
                         cx.emit(
-                            "TRUST_POLICY_ALLOWS_ANYONE",
+                            Code::TRUST_POLICY_ALLOWS_ANYONE,
                             it.span,
                             ipath,
                             "anyone in any AWS account can assume this role",
@@ -308,7 +309,7 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
                         && !has_key(s, &["sts:ExternalId", "aws:PrincipalOrgID"])
                     {
                         cx.emit(
-                            "CROSS_ACCOUNT_TRUST_WITHOUT_EXTERNAL_ID",
+                            Code::CROSS_ACCOUNT_TRUST_WITHOUT_EXTERNAL_ID,
                             it.span,
                             ipath,
                             format!("account `{acct}` may assume this role without an `sts:ExternalId` condition"),
@@ -324,7 +325,7 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
                     }
                     if !key_ends_with(s, ":sub") {
                         cx.emit(
-                            "OIDC_TRUST_WITHOUT_SUB_CONDITION",
+                            Code::OIDC_TRUST_WITHOUT_SUB_CONDITION,
                             it.span,
                             ipath.clone(),
                             format!("any identity of `{v}` can assume this role: there is no condition on its `sub`"),
@@ -333,7 +334,7 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
                     }
                     if !key_ends_with(s, ":aud") && !key_ends_with(s, ":oaud") {
                         cx.emit(
-                            "OIDC_TRUST_WITHOUT_AUD_CONDITION",
+                            Code::OIDC_TRUST_WITHOUT_AUD_CONDITION,
                             it.span,
                             ipath,
                             format!("no condition on the audience (`aud`) of `{v}` tokens"),
@@ -378,7 +379,7 @@ fn resource(cx: &mut Ctx, s: &Statement, path: &str) {
         && s.conditions.is_empty()
     {
         cx.emit(
-            "PUBLIC_PRINCIPAL",
+            Code::PUBLIC_PRINCIPAL,
             span,
             ppath,
             "this statement allows anyone, anonymous users included",
@@ -404,7 +405,7 @@ fn resource(cx: &mut Ctx, s: &Statement, path: &str) {
             }
             for (i, it) in e.values.items.iter().enumerate() {
                 cx.emit(
-                    "SERVICE_PRINCIPAL_WITHOUT_SOURCE_CONDITION",
+                    Code::SERVICE_PRINCIPAL_WITHOUT_SOURCE_CONDITION,
                     it.span,
                     item_path(&format!("{path}.Principal.Service"), &e.values, i),
                     format!("`{}` acts for every customer: without `aws:SourceArn` or `aws:SourceAccount` another account can make it use this grant", it.value),
