@@ -9,6 +9,7 @@
 //! answers in `tests/fixtures/policies/`) or when the element cannot work; what AWS accepts but is probably
 //! wrong is a warning. Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
 
+mod analyzer;
 pub mod cli;
 mod conditions;
 mod grammar;
@@ -248,6 +249,7 @@ pub fn validate_policy_with(
     conditions::check(&mut cx);
     security::check(&mut cx);
     hygiene::check(&mut cx);
+    analyzer::check(&mut cx);
     let mut out = cx.out;
     if kind == PolicyKind::Identity(IdentityKind::AwsManaged) {
         // Nobody can edit an AWS-managed policy: style suggestions would only be noise.
@@ -305,7 +307,10 @@ impl<'a> Ctx<'a> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        debug_assert!(code.check().reported_as.contains(&aa), "{code:?} is not reported as {aa:?}");
+        debug_assert!(
+            code.check().reported_as.contains(&aa),
+            "{code:?} is not reported as {aa:?}"
+        );
         self.push(code, code.check().severity, Some(aa), span, path, message)
     }
 
@@ -331,7 +336,10 @@ impl<'a> Ctx<'a> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        debug_assert!(code.check().reported_as.contains(&aa), "{code:?} is not reported as {aa:?}");
+        debug_assert!(
+            code.check().reported_as.contains(&aa),
+            "{code:?} is not reported as {aa:?}"
+        );
         self.push(code, severity, Some(aa), span, path, message)
     }
 

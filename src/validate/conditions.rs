@@ -5,8 +5,8 @@
 //! variables: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>.
 #![allow(clippy::collapsible_match)] // one arm per operator family reads better than guards on every arm
 
-use super::{AaCode, Code};
 use super::grammar::DiagExt;
+use super::{AaCode, Code};
 use super::{Ctx, item_path, quote, remove_item_fix};
 use crate::catalog::{KeyType, ValueType, catalog, key_matches_template};
 use crate::diagnostic::Severity;
@@ -223,8 +223,19 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     // Values.
     let vals = &c.values;
     if vals.items.is_empty() && cx.text(vals.span).starts_with('[') {
-        cx.emit(
+        let aa = match c.op {
+            Some(o) if o.qualifier == Some(SetQualifier::ForAllValues) => {
+                AaCode::EMPTY_ARRAY_CONDITION_FORALLVALUES
+            }
+            Some(o) if o.qualifier == Some(SetQualifier::ForAnyValue) => {
+                AaCode::EMPTY_ARRAY_CONDITION_FORANYVALUE
+            }
+            Some(o) if o.if_exists => AaCode::EMPTY_ARRAY_CONDITION_IFEXISTS,
+            _ => AaCode::EMPTY_ARRAY_CONDITION,
+        };
+        cx.emit_as(
             Code::EMPTY_ARRAY_CONDITION,
+            aa,
             vals.span,
             key_path.clone(),
             format!("no values for `{key}`: the condition never matches (or always, if negated)"),
@@ -535,7 +546,27 @@ fn key_checks(
         }
         return None;
     }
-    let svc = cat.service(prefix)?;
+    let Some(svc) = cat.service(prefix) else {
+        // Federation keys are named after their provider (`accounts.google.com:aud`, `saml:sub`), not a service.
+        if !prefix.is_empty()
+            && prefix != "saml"
+            && prefix
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            cx.emit_as(
+                Code::INVALID_SERVICE_CONDITION_KEY,
+                AaCode::INVALID_SERVICE,
+                c.key.span,
+                path.to_string(),
+                format!(
+                    "no service has the prefix `{prefix}` of `{key}` ({})",
+                    cat.label()
+                ),
+            );
+        }
+        return None;
+    };
     let Some(def) = svc.condition_key(key) else {
         // Maybe a global key issued by a service (`ec2:SourceInstanceArn`).
         if let Some(g) = cat.global_key(key) {

@@ -270,6 +270,18 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
         .help("remove it");
     }
     if cx.kind == PolicyKind::Rcp
+        && let Some(a) = &s.action
+        && a.is_not()
+    {
+        cx.emit(
+            Code::RCP_SYNTAX_ERROR_NOTACTION,
+            a.list().span,
+            format!("{path}.NotAction"),
+            "a resource control policy cannot have `NotAction`",
+        )
+        .help("list the denied actions in `Action`");
+    }
+    if cx.kind == PolicyKind::Rcp
         && let Some(e) = &s.effect
         && e.value == Effect::Allow
     {
@@ -331,8 +343,14 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
             .help("use a condition on `aws:PrincipalArn` to exempt principals");
         }
         (Some(p), PolicyKind::Trust | PolicyKind::Rcp) if p.not => {
-            cx.emit(
+            let aa = if cx.kind == PolicyKind::Rcp {
+                AaCode::RCP_SYNTAX_ERROR_PRINCIPAL
+            } else {
+                AaCode::ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL
+            };
+            cx.emit_as(
                 Code::UNSUPPORTED_NOT_PRINCIPAL,
+                aa,
                 p.key_span,
                 format!("{path}.NotPrincipal"),
                 format!("a {} cannot have `NotPrincipal`", cx.kind.label()),
@@ -344,8 +362,15 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
                 && entries.iter().all(|e| e.values.items.is_empty())
             {
                 let name = if p.not { "NotPrincipal" } else { "Principal" };
-                cx.emit(
+                // `{"AWS": []}` is Access Analyzer's empty array principal, `{}` its empty object principal.
+                let aa = if entries.is_empty() {
+                    AaCode::EMPTY_OBJECT_PRINCIPAL
+                } else {
+                    AaCode::EMPTY_ARRAY_PRINCIPAL
+                };
+                cx.emit_as(
                     Code::EMPTY_OBJECT_PRINCIPAL,
+                    aa,
                     p.span,
                     format!("{path}.{name}"),
                     format!("`{name}` names no principal"),
@@ -388,14 +413,15 @@ fn sids(cx: &mut Ctx) {
         // IAM compares Sids exactly; duplicates are rejected.
         if let Some(first) = seen.get(v) {
             let first = *first;
-            let sev = if iam {
-                Severity::Error
+            let (sev, aa) = if iam {
+                (Severity::Error, AaCode::UNIQUE_SIDS_REQUIRED)
             } else {
-                Severity::Warning
+                (Severity::Warning, AaCode::UNIQUE_SIDS_RECOMMENDED)
             };
-            cx.emit_sev(
+            cx.emit_sev_as(
                 Code::UNIQUE_SIDS_REQUIRED,
                 sev,
+                aa,
                 sid.span,
                 path,
                 format!("`Sid` `{v}` is already used by statement {first}"),

@@ -5,11 +5,11 @@
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html> (white space
 //! outside quotation marks can be deleted to save space, so it is what is not counted here).
 
-use super::{AaCode, Code};
-use crate::diagnostic::Severity;
 use super::grammar::{DiagExt, brace};
+use super::{AaCode, Code};
 use super::{Ctx, IdentityKind, PolicyKind, item_path, remove_item_fix};
 use crate::catalog::{wildcard_match, wildcard_match_case};
+use crate::diagnostic::Severity;
 use crate::policy::{OneOrMany, Statement};
 use rustc_hash::FxHashMap;
 
@@ -244,10 +244,17 @@ fn quota(kind: PolicyKind) -> Option<(usize, Code, Option<AaCode>, bool)> {
         PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID, None, true),
         PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID, None, true),
         PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID, None, true),
-        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => (6_144, ID, None, true),
+        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => {
+            (6_144, ID, None, true)
+        }
         PolicyKind::Identity(IdentityKind::AwsManaged) => return None,
         PolicyKind::Session => (2_048, ID, None, true),
-        PolicyKind::Trust => (2_048, Code::POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA, None, true),
+        PolicyKind::Trust => (
+            2_048,
+            Code::POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA,
+            None,
+            true,
+        ),
         PolicyKind::Scp => (5_120, Code::POLICY_SIZE_EXCEEDS_SCP_QUOTA, None, true),
         PolicyKind::Rcp => (
             5_120,
@@ -265,7 +272,12 @@ fn quota(kind: PolicyKind) -> Option<(usize, Code, Option<AaCode>, bool)> {
                 // Unknown service: only more than the largest quota above is certainly too much for those.
                 _ => (32_768, false),
             };
-            (n, Code::POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA, None, known)
+            (
+                n,
+                Code::POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA,
+                None,
+                known,
+            )
         }
     })
 }
@@ -297,7 +309,9 @@ fn size(cx: &mut Ctx) {
             Some(aa) => cx.emit_sev_as(code, severity, aa, span, "", message),
             None => cx.emit_sev(code, severity, span, "", message),
         }
-        .help("merge statements, use wildcards where safe, or split it into several managed policies");
+        .help(
+            "merge statements, use wildcards where safe, or split it into several managed policies",
+        );
     }
 }
 

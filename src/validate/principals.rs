@@ -2,8 +2,8 @@
 //!
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>.
 
-use super::{AaCode, Code};
 use super::grammar::DiagExt;
+use super::{AaCode, Code};
 use super::{Ctx, PolicyKind, item_path};
 use crate::policy::{PrincipalKind, PrincipalValue};
 
@@ -109,8 +109,14 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
         return;
     }
     if v != "*" && v.contains(['*', '?']) {
-        cx.emit(
+        let aa = if cx.kind == PolicyKind::Trust {
+            AaCode::ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL
+        } else {
+            AaCode::UNSUPPORTED_WILDCARD_IN_PRINCIPAL
+        };
+        cx.emit_as(
             Code::UNSUPPORTED_WILDCARD_IN_PRINCIPAL,
+            aa,
             span,
             path,
             format!("principal `{v}` contains a wildcard; only a bare `*` is allowed"),

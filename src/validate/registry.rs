@@ -507,7 +507,11 @@ mod tests {
     fn project_codes_do_not_shadow_other_checks() {
         for c in CHECKS {
             if let Some(a) = aa_code(c.code) {
-                assert!(c.reported_as.contains(&a), "{} is an Access Analyzer code it does not report as", c.code);
+                assert!(
+                    c.reported_as.contains(&a),
+                    "{} is an Access Analyzer code it does not report as",
+                    c.code
+                );
             }
         }
     }

@@ -5,7 +5,7 @@
 //! resource element: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>.
 //! The hard errors reproduce what IAM answers `CreatePolicy` (see `tests/fixtures/policies/aws-rejects.json`).
 
-use super::{AaCode, Code};
+use super::Code;
 use super::grammar::DiagExt;
 use super::{Ctx, item_path, quote};
 use crate::catalog::{Catalog, catalog, has_wildcard, wildcard_match};
@@ -104,7 +104,7 @@ pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
     })
 }
 
-fn looks_like_region(r: &str) -> bool {
+pub(crate) fn looks_like_region(r: &str) -> bool {
     // `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, `cn-north-1`.
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3

@@ -7,9 +7,9 @@
 //! deputy problem (<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>).
 #![allow(clippy::collapsible_match)] // one arm per principal kind reads better than guards
 
-use super::{AaCode, Code};
 use super::grammar::DiagExt;
 use super::statements::action_pattern_matches;
+use super::{AaCode, Code};
 use super::{Ctx, PolicyKind, item_path};
 use crate::policy::{Effect, PrincipalKind, PrincipalValue, Statement};
 
@@ -119,14 +119,41 @@ fn star_resource(v: &str) -> bool {
     v == "*" || v.ends_with(":role/*") || v.ends_with(":*")
 }
 
+/// The item of `Action` that grants `full` (`None` for `NotAction`, which grants it by not naming it), and whether
+/// that item is a wildcard (Access Analyzer's "star in action").
+fn granting_item(s: &Statement, full: &str) -> Option<(usize, bool)> {
+    let a = s.action.as_ref()?;
+    if a.is_not() {
+        return None;
+    }
+    a.list()
+        .items
+        .iter()
+        .enumerate()
+        .find(|(_, it)| action_pattern_matches(&it.value, full))
+        .map(|(i, it)| (i, it.value.contains('*')))
+}
+
+/// `iam:PassRole` on every role: Access Analyzer's six "pass role" checks, by how the action (named, wildcard,
+/// `NotAction`) and the resource (`*`, `NotResource`) are written.
 fn pass_role(cx: &mut Ctx, s: &Statement, path: &str) {
     if !allows_action(s, "iam:PassRole") {
         return;
     }
     let Some(r) = &s.resource else { return };
+    let not_action = s.action.as_ref().is_some_and(|a| a.is_not());
+    let star_action = granting_item(s, "iam:PassRole").is_some_and(|(_, star)| star);
     if r.is_not() {
-        cx.emit(
+        let aa = if not_action {
+            AaCode::PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE
+        } else if star_action {
+            AaCode::PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE
+        } else {
+            AaCode::PASS_ROLE_WITH_NOT_RESOURCE
+        };
+        cx.emit_as(
             Code::PASS_ROLE_WITH_NOT_RESOURCE,
+            aa,
             r.list().span,
             format!("{path}.NotResource"),
             "`iam:PassRole` with `NotResource` lets the principal pass almost any role to a service",
@@ -141,8 +168,16 @@ fn pass_role(cx: &mut Ctx, s: &Statement, path: &str) {
         .enumerate()
         .find(|(_, it)| star_resource(&it.value))
     {
-        cx.emit(
+        let aa = if not_action {
+            AaCode::PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION
+        } else if star_action {
+            AaCode::PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE
+        } else {
+            AaCode::PASS_ROLE_WITH_STAR_IN_RESOURCE
+        };
+        cx.emit_as(
             Code::PASS_ROLE_WITH_STAR_IN_RESOURCE,
+            aa,
             it.span,
             item_path(&format!("{path}.Resource"), l, i),
             format!("`iam:PassRole` on `{}` lets the principal hand any role, however powerful, to a service", it.value),
@@ -177,32 +212,52 @@ fn star_star(cx: &mut Ctx, s: &Statement, path: &str) {
     }
 }
 
-/// `iam:CreateServiceLinkedRole` on `*` without `iam:AWSServiceName` lets the principal create the
-/// service-linked role of any service (Access Analyzer's "Create SLR with star in resource").
+/// `iam:CreateServiceLinkedRole` on every role without `iam:AWSServiceName` lets the principal create the
+/// service-linked role of any service: Access Analyzer's six "create SLR" checks, by how the action and the
+/// resource are written.
 fn service_linked_role(cx: &mut Ctx, s: &Statement, path: &str) {
+    const SLR: &str = "iam:CreateServiceLinkedRole";
+    if !allows_action(s, SLR) || has_key(s, &["iam:AWSServiceName"]) {
+        return;
+    }
     let Some(a) = &s.action else { return };
-    if a.is_not() || has_key(s, &["iam:AWSServiceName"]) {
-        return;
-    }
-    let l = a.list();
-    let Some((i, it)) = l.items.iter().enumerate().find(|(_, it)| {
-        let p: &str = &it.value;
-        p != "*" && p != "*:*" && action_pattern_matches(p, "iam:CreateServiceLinkedRole")
-    }) else {
-        return;
-    };
     let Some(r) = &s.resource else { return };
-    if r.is_not() || !r.list().iter().any(star_resource) {
-        return;
-    }
-    cx.emit(
+    let not_action = a.is_not();
+    let star_action = granting_item(s, SLR).is_some_and(|(_, star)| star);
+    let (span, rpath, aa) = if r.is_not() {
+        let aa = if not_action {
+            AaCode::CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE
+        } else if star_action {
+            AaCode::CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE
+        } else {
+            AaCode::CREATE_SLR_WITH_NOT_RESOURCE
+        };
+        (r.list().span, format!("{path}.NotResource"), aa)
+    } else {
+        let l = r.list();
+        let Some((i, it)) = l
+            .items
+            .iter()
+            .enumerate()
+            .find(|(_, it)| star_resource(&it.value))
+        else {
+            return;
+        };
+        let aa = if not_action {
+            AaCode::CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION
+        } else if star_action {
+            AaCode::CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE
+        } else {
+            AaCode::CREATE_SLR_WITH_STAR_IN_RESOURCE
+        };
+        (it.span, item_path(&format!("{path}.Resource"), l, i), aa)
+    };
+    cx.emit_as(
         Code::CREATE_SLR_WITH_STAR_IN_RESOURCE,
-        it.span,
-        item_path(&format!("{path}.Action"), l, i),
-        format!(
-            "`{}` on `*` lets the principal create the service-linked role of any service",
-            it.value
-        ),
+        aa,
+        span,
+        rpath,
+        "`iam:CreateServiceLinkedRole` on every role lets the principal create the service-linked role of any service",
     )
     .help("add `\"StringEquals\": {\"iam:AWSServiceName\": \"<service>.amazonaws.com\"}`");
 }
@@ -323,9 +378,16 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
                     if !oidc {
                         continue;
                     }
+                    let github = v.ends_with("/token.actions.githubusercontent.com");
                     if !key_ends_with(s, ":sub") {
-                        cx.emit(
+                        let aa = if github {
+                            AaCode::MISSING_GITHUB_REPO_CONDITION_KEY
+                        } else {
+                            AaCode::MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL
+                        };
+                        cx.emit_as(
                             Code::OIDC_TRUST_WITHOUT_SUB_CONDITION,
+                            aa,
                             it.span,
                             ipath.clone(),
                             format!("any identity of `{v}` can assume this role: there is no condition on its `sub`"),

@@ -3,7 +3,7 @@
 //!
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>.
 
-use super::{AaCode, Code};
+use super::Code;
 use super::grammar::DiagExt;
 use super::{Ctx, PolicyKind, item_path, quote};
 use crate::catalog::{ActionId, catalog, has_wildcard, wildcard_match};
