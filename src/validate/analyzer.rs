@@ -868,7 +868,17 @@ fn trust(cx: &mut Ctx, s: &Statement, path: &str) {
         )
         && let Some(e) = entries.first()
         && let Some(it) = e.values.items.first()
-        && &*it.value != "rolesanywhere.amazonaws.com"
+        && !matches!(
+            &*it.value,
+            // Compute services assume the role for the account's own resources only.
+            "rolesanywhere.amazonaws.com"
+                | "ec2.amazonaws.com"
+                | "lambda.amazonaws.com"
+                | "edgelambda.amazonaws.com"
+                | "ecs-tasks.amazonaws.com"
+                | "eks.amazonaws.com"
+                | "eks-fargate-pods.amazonaws.com"
+        )
     {
         cx.emit_sev_as(
             Code::SERVICE_PRINCIPAL_WITHOUT_SOURCE_CONDITION,

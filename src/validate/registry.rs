@@ -395,7 +395,6 @@ checks! {
     MISSING_ARN_ACCOUNT: W, "resource", "no account in an ARN whose resource type has one (`arn:aws:sqs:us-east-1::q`)" => MISSING_ARN_ACCOUNT;
     MISSING_ARN_REGION: W, "resource", "no region in an ARN whose resource type has one (`arn:aws:sqs::123456789012:q`)" => MISSING_ARN_REGION;
     INVALID_ARN_SERVICE_CASE: W, "resource", "an ARN service not in lower case (`arn:aws:S3:::b`)" => INVALID_ARN_SERVICE_CASE;
-    INVALID_ARN_RESOURCE: W, "resource", "an ARN whose resource part fits no resource type of its service" => INVALID_ARN_RESOURCE;
     INVALID_REGION: W, "condition", "an `aws:RequestedRegion` value that is not a region" => INVALID_REGION;
     INVALID_CONDITION_BINARY: W, "condition", "a `Binary` operator value that is not base64" => TYPE_MISMATCH_STRING;
     INVALID_DATE_VALUE: W, "condition", "a date AWS reads but not in `YYYY-MM-DD[Thh:mm:ssZ]` form (`2020-1-1`, `20200101`)" => INVALID_DATE_VALUE;

@@ -17,6 +17,7 @@ mod gui_graph;
 mod packaging;
 mod review;
 mod robustness;
+mod validate_aa;
 mod validate_checks;
 mod validate_cli;
 mod validate_ground_truth;
