@@ -289,7 +289,7 @@ checks! {
     CONDITION_VALUE_TYPE_MISMATCH: E, "parse", "a condition value that is an object or a nested list" => INVALID_CONDITION_DATA_TYPE;
     MISSING_VERSION: W, "grammar", "no `Version`: policy variables are not substituted (error for managed policies, boundaries, SCPs and RCPs)" => MISSING_VERSION;
     INVALID_VERSION: E, "grammar", "`Version` is neither `2012-10-17` nor `2008-10-17` (or `2008-10-17` where AWS requires `2012-10-17`)" => INVALID_VERSION;
-    OLD_VERSION: W, "grammar", "`Version` `2008-10-17`: policy variables are literal text";
+    OLD_VERSION: W, "grammar", "`Version` `2008-10-17` in a policy that uses variables: they are literal text (the version is valid otherwise)";
     MISSING_STATEMENT: E, "grammar", "no `Statement`" => MISSING_STATEMENT;
     EMPTY_STATEMENT: E, "grammar", "`Statement` is an empty list" => MISSING_STATEMENT;
     MISSING_EFFECT: E, "grammar", "a statement without `Effect`" => MISSING_EFFECT;
@@ -382,6 +382,7 @@ checks! {
     OIDC_TRUST_WITHOUT_SUB_CONDITION: S, "security", "an OIDC trust without a `sub` condition: any identity of the provider can assume" => MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL | MISSING_GITHUB_REPO_CONDITION_KEY;
     OIDC_TRUST_WITHOUT_AUD_CONDITION: W, "security", "an OIDC trust without an `aud` condition";
     CROSS_ACCOUNT_TRUST_WITHOUT_EXTERNAL_ID: W, "security", "another account may assume the role without `sts:ExternalId`";
+    RESOURCE_POLICY_GRANTS_POLICY_CHANGE: S, "security", "a resource policy lets principals change the resource's own policy, ACLs or grants (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `lambda:AddPermission`, …)";
     SERVICE_PRINCIPAL_WITHOUT_SOURCE_CONDITION: W, "security", "a resource policy granting to a service without `aws:SourceArn`/`aws:SourceAccount` (confused deputy)" => RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL | RECOMMENDED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL;
     REDUNDANT_ACTION: W, "hygiene", "an action covered by another action of the statement" => REDUNDANT_ACTION;
     REDUNDANT_RESOURCE: W, "hygiene", "a resource covered by another resource of the statement" => REDUNDANT_RESOURCE;

@@ -14,6 +14,41 @@ use super::{Ctx, PolicyKind, item_path};
 use crate::policy::{Effect, PrincipalKind, PrincipalValue, Statement};
 
 /// Actions that let a principal give itself (or another) more permissions.
+/// Actions that change a resource's own policy or hand out access to it (grants, ACLs, permissions): granted in
+/// a resource policy, they let the principal grant itself, or anyone, more (parliament's resource-policy
+/// privilege-escalation check).
+const POLICY_MANAGEMENT: [&str; 29] = [
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutObjectAcl",
+    "s3:PutAccessPointPolicy",
+    "kms:PutKeyPolicy",
+    "kms:CreateGrant",
+    "lambda:AddPermission",
+    "lambda:AddLayerVersionPermission",
+    "sqs:AddPermission",
+    "sqs:SetQueueAttributes",
+    "sns:AddPermission",
+    "sns:SetTopicAttributes",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "ecr:SetRepositoryPolicy",
+    "glacier:SetVaultAccessPolicy",
+    "logs:PutResourcePolicy",
+    "es:UpdateDomainConfig",
+    "es:UpdateElasticsearchDomainConfig",
+    "backup:PutBackupVaultAccessPolicy",
+    "events:PutPermission",
+    "iam:UpdateAssumeRolePolicy",
+    "glue:PutResourcePolicy",
+    "elasticfilesystem:PutFileSystemPolicy",
+    "dynamodb:PutResourcePolicy",
+    "kinesis:PutResourcePolicy",
+    "apigateway:UpdateRestApiPolicy",
+    "codeartifact:PutRepositoryPermissionsPolicy",
+];
+
 pub(crate) const ESCALATION: [&str; 17] = [
     "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion",
@@ -448,6 +483,7 @@ fn resource(cx: &mut Ctx, s: &Statement, path: &str) {
         )
         .help("name the principals, or add a condition such as `aws:PrincipalOrgID` or `aws:SourceVpce`");
     }
+    policy_management(cx, s, p, path);
     if let PrincipalValue::Map(entries) = &p.value {
         let sourced = has_key(
             s,
@@ -476,4 +512,39 @@ fn resource(cx: &mut Ctx, s: &Statement, path: &str) {
             }
         }
     }
+}
+
+/// A resource policy that lets principals (other than AWS services) change the resource's own policy.
+fn policy_management(cx: &mut Ctx, s: &Statement, p: &crate::policy::PrincipalBlock, path: &str) {
+    let who = match &p.value {
+        PrincipalValue::Star(_) => Some("everyone".to_string()),
+        PrincipalValue::Map(entries) => entries
+            .iter()
+            .filter(|e| e.kind.value != PrincipalKind::Service)
+            .flat_map(|e| e.values.items.iter())
+            .next()
+            .map(|v| format!("`{}`", v.value)),
+    };
+    let Some(who) = who else { return };
+    let Some(action) = POLICY_MANAGEMENT
+        .iter()
+        .find(|full| allows_action(s, full))
+    else {
+        return;
+    };
+    let Some(a) = &s.action else { return };
+    let (span, apath) = match granting_item(s, action) {
+        Some((i, _)) => match a.list().items.get(i) {
+            Some(it) => (it.span, item_path(&format!("{path}.Action"), a.list(), i)),
+            None => return,
+        },
+        None => (a.list().span, format!("{path}.NotAction")),
+    };
+    cx.emit(
+        Code::RESOURCE_POLICY_GRANTS_POLICY_CHANGE,
+        span,
+        apath,
+        format!("{who} may run `{action}`: it can change this resource's policy or grants and give itself, or anyone, more"),
+    )
+    .help("keep policy and permission management with the resource's owner account; grant only the data actions needed");
 }

@@ -265,10 +265,17 @@ fn cases() -> Vec<Case> {
         c(
             "OLD_VERSION",
             U,
-            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}"#,
             &["\"2008-10-17\""],
         ),
         c("OLD_VERSION", U, ok.clone(), &[]),
+        // Valid, and harmless without variables.
+        c(
+            "OLD_VERSION",
+            U,
+            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            &[],
+        ),
         c(
             "MISSING_STATEMENT",
             M,
@@ -1315,6 +1322,23 @@ fn cases() -> Vec<Case> {
             ),
             &[],
         ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutBucketPolicy"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}"#,
+            ),
+            &["\"s3:PutBucketPolicy\""],
+        ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutBucketAcl", "Resource": "arn:aws:s3:::b", "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}"#,
+            ),
+            &[],
+        ),
+        c("RESOURCE_POLICY_GRANTS_POLICY_CHANGE", R, okres.clone(), &[]),
         c(
             "CREATE_SLR_WITH_STAR_IN_RESOURCE",
             M,
