@@ -284,7 +284,8 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
             if matches!(
                 op.base,
                 BaseOperator::StringLike | BaseOperator::StringNotLike
-            ) && vals.items.iter().any(|v| has_wildcard(&v.value))
+            ) && lkey.starts_with("aws:") // global ARN keys, as in Access Analyzer's examples
+                && vals.items.iter().any(|v| has_wildcard(&v.value))
                 && catalog()
                     .key_type(key)
                     .is_some_and(|t| t.base == KeyType::Arn)
