@@ -896,6 +896,8 @@ fn aws_managed_policies_trip_no_false_warnings() {
         ("AmazonECSServiceRolePolicy", "ALLOW_WITH_FORALLVALUES_WITHOUT_NULL"),
         // `logs:DescribeLogGroups` supports only `"Resource": "*"`; the statement names a log-group ARN.
         ("AmazonECSServiceRolePolicy", "ACTION_REQUIRES_STAR_RESOURCE"),
+        // Likewise `logs:StopQuery` and `logs:DescribeQueries` on log-group ARNs.
+        ("AWSLambda_ReadOnlyAccess", "ACTION_REQUIRES_STAR_RESOURCE"),
         // `ec2:CreateNetworkAcl` is listed twice.
         ("AmazonVPCFullAccess", "REDUNDANT_ACTION"),
         // `/restapis/*` already covers `/restapis/*/stages` and the like.
