@@ -50,6 +50,21 @@ pub(crate) fn check(cx: &mut Ctx) {
     }
 }
 
+/// Whether action `id` supports `key`: its own keys or those of the resource types it applies to (no allocation:
+/// it runs per action of a statement, per key).
+fn action_supports_key(id: crate::catalog::ActionId, key: &str) -> bool {
+    catalog().get(id).is_some_and(|(svc, a)| {
+        a.condition_keys
+            .iter()
+            .any(|k| key_matches_template(k, key))
+            || a.resources.iter().any(|r| {
+                r.resource_type
+                    .and_then(|t| svc.resource_types.get(t as usize))
+                    .is_some_and(|t| t.condition_keys.iter().any(|k| key_matches_template(k, key)))
+            })
+    })
+}
+
 fn key_is(c: &Condition, names: &[&str]) -> bool {
     names.iter().any(|n| c.key.value.eq_ignore_ascii_case(n))
 }
@@ -516,10 +531,7 @@ fn statement_keys(cx: &mut Ctx, si: usize, s: &Statement, path: &str) {
         let mut supported = 0usize;
         let mut unsupported: Vec<String> = Vec::new();
         for id in acts.items.iter().flat_map(|i| i.ids.iter()) {
-            let ok = cat
-                .condition_keys_of(*id)
-                .iter()
-                .any(|(k, _)| key_matches_template(k, key));
+            let ok = action_supports_key(*id, key);
             if ok {
                 supported += 1;
             } else if unsupported.len() < 3 {
@@ -569,11 +581,7 @@ fn tag_keys(cx: &mut Ctx, si: usize, s: &Statement, path: &str) {
         acts.items
             .iter()
             .flat_map(|i| i.ids.iter())
-            .find(|id| {
-                !cat.condition_keys_of(**id)
-                    .iter()
-                    .any(|(k, _)| key_matches_template(k, key))
-            })
+            .find(|id| !action_supports_key(**id, key))
             .and_then(|id| cat.get(*id))
             .map(|(svc, a)| format!("`{}:{}`", svc.prefix, a.name))
     };
@@ -632,56 +640,72 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
         if v.contains("${") {
             continue;
         }
-        let fitting: Vec<(&str, &str)> = svc
-            .resource_types
-            .iter()
-            .filter_map(|t| {
-                let tf = split_arn(t.arn)?;
+        // Which of the three findings are still possible, each falsified by one template the resource part fits:
+        // an account where every fitting type has none, no account where every fitting type has one, no region
+        // where every fitting type has one. Templates that could falsify one are tried first, so an ARN costs a
+        // few template matches, not one per resource type of its service.
+        let mut account_not_allowed = !arn.account.is_empty() && plain(arn.account);
+        let mut missing_account = arn.account.is_empty();
+        let mut missing_region = arn.region.is_empty();
+        if !(account_not_allowed || missing_account || missing_region) {
+            continue;
+        }
+        let fits = |template: &str| {
+            split_arn(template).is_some_and(|tf| {
                 let probe = super::resources::Arn {
                     service: tf.service,
                     region: tf.region,
                     account: tf.account,
                     resource: arn.resource,
                 };
-                arn_fits_template(t.arn, &probe).then_some((tf.region, tf.account))
+                arn_fits_template(template, &probe)
             })
-            .collect();
-        if fitting.is_empty() {
+        };
+        let mut any_fit = false;
+        for t in &svc.resource_types {
+            let Some(tf) = split_arn(t.arn) else { continue };
+            let falsifies = (account_not_allowed && !tf.account.is_empty())
+                || (missing_account && tf.account.is_empty())
+                || (missing_region && tf.region.is_empty());
+            if falsifies && fits(t.arn) {
+                any_fit = true;
+                account_not_allowed &= tf.account.is_empty();
+                missing_account &= !tf.account.is_empty();
+                missing_region &= !tf.region.is_empty();
+                if !(account_not_allowed || missing_account || missing_region) {
+                    break;
+                }
+            }
+        }
+        if !(account_not_allowed || missing_account || missing_region) {
             continue;
         }
-        let account_set = !arn.account.is_empty() && plain(arn.account);
-        if account_set && fitting.iter().all(|(_, a)| a.is_empty()) {
+        if !any_fit && !svc.resource_types.iter().any(|t| fits(t.arn)) {
+            continue; // fits no type at all: another check's business
+        }
+        if account_not_allowed {
             cx.emit(
                 Code::ARN_ACCOUNT_NOT_ALLOWED,
                 it.span,
                 rpath(),
-                format!(
-                    "`{}` resources have no account in their ARN; `{v}` names none of them",
-                    svc.prefix
-                ),
+                format!("`{}` resources have no account in their ARN; `{v}` names none of them", svc.prefix),
             )
             .help("leave the account field empty");
-        } else if arn.account.is_empty() && fitting.iter().all(|(_, a)| !a.is_empty()) {
+        } else if missing_account {
             cx.emit(
                 Code::MISSING_ARN_ACCOUNT,
                 it.span,
                 rpath(),
-                format!(
-                    "`{v}` has no account; these `{}` resources have one, so it names none of them",
-                    svc.prefix
-                ),
+                format!("`{v}` has no account; these `{}` resources have one, so it names none of them", svc.prefix),
             )
             .help("write the account id, or `*`");
         }
-        if arn.region.is_empty() && fitting.iter().all(|(r, _)| !r.is_empty()) {
+        if missing_region {
             cx.emit(
                 Code::MISSING_ARN_REGION,
                 it.span,
                 rpath(),
-                format!(
-                    "`{v}` has no region; these `{}` resources have one, so it names none of them",
-                    svc.prefix
-                ),
+                format!("`{v}` has no region; these `{}` resources have one, so it names none of them", svc.prefix),
             )
             .help("write the region, or `*`");
         }
