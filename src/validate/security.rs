@@ -514,15 +514,52 @@ fn resource(cx: &mut Ctx, s: &Statement, path: &str) {
     }
 }
 
-/// A resource policy that lets principals (other than AWS services) change the resource's own policy.
+/// A resource policy that lets broad principals change the resource's own policy: everyone (`*`, unless a
+/// condition names the principals' account or organization), or another account than the owner's (the
+/// `--account` given, else the account named in the statement's resource ARNs). The owner's own principals
+/// (the default KMS key policy's account root, key administrators) are its business.
 fn policy_management(cx: &mut Ctx, s: &Statement, p: &crate::policy::PrincipalBlock, path: &str) {
+    let scoped = has_key(
+        s,
+        &[
+            "aws:PrincipalAccount",
+            "aws:PrincipalArn",
+            "aws:PrincipalOrgID",
+            "aws:PrincipalOrgPaths",
+            "aws:SourceOwner",
+            "aws:SourceAccount",
+            "aws:SourceArn",
+            "aws:userid",
+        ],
+    );
+    let owner: Option<String> = cx.opts.account.clone().or_else(|| {
+        s.resource
+            .as_ref()
+            .filter(|r| !r.is_not())
+            .and_then(|r| {
+                r.list().iter().find_map(|v| {
+                    crate::account::arn_account(v)
+                        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+                        .map(str::to_string)
+                })
+            })
+    });
+    let foreign = |v: &str| {
+        let acct = if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+            Some(v)
+        } else {
+            crate::account::arn_account(v)
+        };
+        matches!((&owner, acct), (Some(o), Some(a)) if a != o.as_str())
+    };
     let who = match &p.value {
-        PrincipalValue::Star(_) => Some("everyone".to_string()),
+        PrincipalValue::Star(_) if !scoped => Some("everyone".to_string()),
+        PrincipalValue::Star(_) => None,
         PrincipalValue::Map(entries) => entries
             .iter()
-            .filter(|e| e.kind.value != PrincipalKind::Service)
+            .filter(|e| e.kind.value == PrincipalKind::Aws)
             .flat_map(|e| e.values.items.iter())
-            .next()
+            .find(|v| (&*v.value == "*" && !scoped) || foreign(&v.value))
             .map(|v| format!("`{}`", v.value)),
     };
     let Some(who) = who else { return };

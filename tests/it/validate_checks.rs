@@ -1326,9 +1326,26 @@ fn cases() -> Vec<Case> {
             "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
             R,
             doc(
-                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject", "s3:PutBucketPolicy"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}"#,
+                r#"{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutBucketPolicy"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}"#,
             ),
             &["\"s3:PutBucketPolicy\""],
+        ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1a2b"}"#,
+            ),
+            &["\"kms:*\""],
+        ),
+        // The default key policy: the owner account's root.
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1a2b"}"#,
+            ),
+            &[],
         ),
         c(
             "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
