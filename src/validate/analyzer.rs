@@ -60,7 +60,11 @@ fn action_supports_key(id: crate::catalog::ActionId, key: &str) -> bool {
             || a.resources.iter().any(|r| {
                 r.resource_type
                     .and_then(|t| svc.resource_types.get(t as usize))
-                    .is_some_and(|t| t.condition_keys.iter().any(|k| key_matches_template(k, key)))
+                    .is_some_and(|t| {
+                        t.condition_keys
+                            .iter()
+                            .any(|k| key_matches_template(k, key))
+                    })
             })
     })
 }
@@ -688,7 +692,10 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
                 Code::ARN_ACCOUNT_NOT_ALLOWED,
                 it.span,
                 rpath(),
-                format!("`{}` resources have no account in their ARN; `{v}` names none of them", svc.prefix),
+                format!(
+                    "`{}` resources have no account in their ARN; `{v}` names none of them",
+                    svc.prefix
+                ),
             )
             .help("leave the account field empty");
         } else if missing_account {
@@ -696,7 +703,10 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
                 Code::MISSING_ARN_ACCOUNT,
                 it.span,
                 rpath(),
-                format!("`{v}` has no account; these `{}` resources have one, so it names none of them", svc.prefix),
+                format!(
+                    "`{v}` has no account; these `{}` resources have one, so it names none of them",
+                    svc.prefix
+                ),
             )
             .help("write the account id, or `*`");
         }
@@ -705,7 +715,10 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
                 Code::MISSING_ARN_REGION,
                 it.span,
                 rpath(),
-                format!("`{v}` has no region; these `{}` resources have one, so it names none of them", svc.prefix),
+                format!(
+                    "`{v}` has no region; these `{}` resources have one, so it names none of them",
+                    svc.prefix
+                ),
             )
             .help("write the region, or `*`");
         }

@@ -202,6 +202,9 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(label) = &r.label {
                 writeln!(out, "  = in {label} ({})", r.kind.label())?;
             }
+            if let Some(sub) = d.subcode {
+                writeln!(out, "  = check: {sub}")?;
+            }
             let range = r.lines.line_range(&r.text, start.line);
             let line = r.text.get(range.clone()).unwrap_or("");
             let num = start.line.to_string();

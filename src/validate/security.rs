@@ -533,16 +533,13 @@ fn policy_management(cx: &mut Ctx, s: &Statement, p: &crate::policy::PrincipalBl
         ],
     );
     let owner: Option<String> = cx.opts.account.clone().or_else(|| {
-        s.resource
-            .as_ref()
-            .filter(|r| !r.is_not())
-            .and_then(|r| {
-                r.list().iter().find_map(|v| {
-                    crate::account::arn_account(v)
-                        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-                        .map(str::to_string)
-                })
+        s.resource.as_ref().filter(|r| !r.is_not()).and_then(|r| {
+            r.list().iter().find_map(|v| {
+                crate::account::arn_account(v)
+                    .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+                    .map(str::to_string)
             })
+        })
     });
     let foreign = |v: &str| {
         let acct = if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
@@ -563,10 +560,7 @@ fn policy_management(cx: &mut Ctx, s: &Statement, p: &crate::policy::PrincipalBl
             .map(|v| format!("`{}`", v.value)),
     };
     let Some(who) = who else { return };
-    let Some(action) = POLICY_MANAGEMENT
-        .iter()
-        .find(|full| allows_action(s, full))
-    else {
+    let Some(action) = POLICY_MANAGEMENT.iter().find(|full| allows_action(s, full)) else {
         return;
     };
     let Some(a) = &s.action else { return };

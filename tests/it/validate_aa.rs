@@ -768,11 +768,17 @@ fn every_case_raises_its_code_and_its_twin_does_not() {
     for c in aa_cases() {
         let fired = codes(&c.fires, c.kind);
         if !fired.contains(&c.code) {
-            failures.push(format!("{} ({:?}) not raised; got {fired:?}", c.code, c.kind));
+            failures.push(format!(
+                "{} ({:?}) not raised; got {fired:?}",
+                c.code, c.kind
+            ));
         }
         let quiet = codes(&c.quiet, c.kind);
         if quiet.contains(&c.code) {
-            failures.push(format!("{} ({:?}) raised by its quiet twin", c.code, c.kind));
+            failures.push(format!(
+                "{} ({:?}) raised by its quiet twin",
+                c.code, c.kind
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -806,13 +812,20 @@ fn every_supported_access_analyzer_code_is_raised_by_a_case() {
         .map(|a| a.as_str())
         .filter(|code| !raised.contains(code))
         .collect();
-    assert!(missing.is_empty(), "supported but never raised: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "supported but never raised: {missing:?}"
+    );
 }
 
 /// The finding type travels with the code, and the project's code stays as `subcode`.
 #[test]
 fn diagnostics_carry_the_finding_type_and_the_subcode() {
-    let text = id(GET, OBJ, r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#);
+    let text = id(
+        GET,
+        OBJ,
+        r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#,
+    );
     let d = validate_with(&text, M, &Options::default());
     let n = d
         .iter()
@@ -829,7 +842,10 @@ fn diagnostics_carry_the_finding_type_and_the_subcode() {
     // A project-only check has neither.
     let text = id(r#""s3:getobject""#, OBJ, "");
     let d = validate_with(&text, M, &Options::default());
-    let case = d.iter().find(|d| d.code == "ACTION_NAME_CASE").expect("case");
+    let case = d
+        .iter()
+        .find(|d| d.code == "ACTION_NAME_CASE")
+        .expect("case");
     assert_eq!(case.subcode, None);
     assert_eq!(case.access_analyzer_type, None);
 }
@@ -864,7 +880,13 @@ fn the_access_analyzer_table_matches_the_registry() {
     }
     let rows = doc
         .lines()
-        .filter(|l| l.starts_with("| `") && (l.contains("| ERROR |") || l.contains("| WARNING |") || l.contains("| SUGGESTION |") || l.contains("| SECURITY_WARNING |")))
+        .filter(|l| {
+            l.starts_with("| `")
+                && (l.contains("| ERROR |")
+                    || l.contains("| WARNING |")
+                    || l.contains("| SUGGESTION |")
+                    || l.contains("| SECURITY_WARNING |"))
+        })
         .count();
     if rows != AaCode::ALL.len() {
         wrong.push(format!("{rows} rows, {} codes", AaCode::ALL.len()));
@@ -879,23 +901,47 @@ fn aws_managed_policies_trip_no_false_warnings() {
     const TRUE_FINDINGS: &[(&str, &str)] = &[
         // What these policies are for: administrator, IAM and Lambda full access, power users.
         ("AdministratorAccess", "FULL_ACCESS_STAR_STAR"),
-        ("AdministratorAccess", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"),
-        ("AdministratorAccess", "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"),
+        (
+            "AdministratorAccess",
+            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        ),
+        (
+            "AdministratorAccess",
+            "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        ),
         ("IAMFullAccess", "PRIVILEGE_ESCALATION_ACTION"),
-        ("IAMFullAccess", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"),
-        ("IAMFullAccess", "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"),
+        (
+            "IAMFullAccess",
+            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        ),
+        (
+            "IAMFullAccess",
+            "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        ),
         ("AWSLambdaFullAccess", "PRIVILEGE_ESCALATION_ACTION"),
         ("AWSLambdaFullAccess", "PASS_ROLE_WITH_STAR_IN_RESOURCE"),
         ("AWSCloudTrailFullAccess", "PASS_ROLE_WITH_STAR_IN_RESOURCE"),
         ("PowerUserAccess", "ALLOW_WITH_NOT_ACTION"),
         ("PowerUserAccess", "CREATE_SLR_WITH_STAR_IN_RESOURCE"),
-        ("AWSOrganizationsServiceTrustPolicy", "CREATE_SLR_WITH_STAR_IN_RESOURCE"),
+        (
+            "AWSOrganizationsServiceTrustPolicy",
+            "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        ),
         // `organizations:ServicePrincipal` is single-valued: `ForAllValues` is true without it.
-        ("AWSDirectoryServiceFullAccess", "FORALLVALUES_WITH_SINGLE_VALUED_KEY"),
+        (
+            "AWSDirectoryServiceFullAccess",
+            "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
+        ),
         // `ForAllValues` on `aws:TagKeys` without a `Null` test also matches untagged requests.
-        ("AmazonECSServiceRolePolicy", "ALLOW_WITH_FORALLVALUES_WITHOUT_NULL"),
+        (
+            "AmazonECSServiceRolePolicy",
+            "ALLOW_WITH_FORALLVALUES_WITHOUT_NULL",
+        ),
         // `logs:DescribeLogGroups` supports only `"Resource": "*"`; the statement names a log-group ARN.
-        ("AmazonECSServiceRolePolicy", "ACTION_REQUIRES_STAR_RESOURCE"),
+        (
+            "AmazonECSServiceRolePolicy",
+            "ACTION_REQUIRES_STAR_RESOURCE",
+        ),
         // Likewise `logs:StopQuery` and `logs:DescribeQueries` on log-group ARNs.
         ("AWSLambda_ReadOnlyAccess", "ACTION_REQUIRES_STAR_RESOURCE"),
         // `ec2:CreateNetworkAcl` is listed twice.
@@ -930,5 +976,78 @@ fn aws_managed_policies_trip_no_false_warnings() {
             found.push(format!("{name}: {} {} at {}", d.code, d.message, d.path));
         }
     }
-    assert!(found.is_empty(), "{}\n{} findings", found.join("\n"), found.len());
+    assert!(
+        found.is_empty(),
+        "{}\n{} findings",
+        found.join("\n"),
+        found.len()
+    );
+}
+
+/// `iam-atlas validate --format json|sarif` carry Access Analyzer's code, the project's subcode and the finding
+/// type, so a CI can gate on either classification.
+#[test]
+fn json_and_sarif_output_carry_subcode_and_finding_type() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("validate_aa");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("null-qualifier.json");
+    std::fs::write(
+        &path,
+        id(
+            GET,
+            OBJ,
+            r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#,
+        ),
+    )
+    .expect("write");
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args([
+                "validate",
+                "--format",
+                format,
+                path.to_str().expect("utf-8"),
+            ])
+            .output()
+            .expect("run");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json output")
+    };
+    let j = run("json");
+    let d = &j["documents"][0]["diagnostics"];
+    let n = d
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "NULL_WITH_QUALIFIER")
+        .expect("reported");
+    assert_eq!(n["subcode"], "NULL_WITH_SET_QUALIFIER");
+    assert_eq!(n["access_analyzer_type"], "SUGGESTION");
+    let s = run("sarif");
+    let run0 = &s["runs"][0];
+    let r = run0["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "NULL_WITH_QUALIFIER")
+        .expect("result");
+    assert_eq!(r["properties"]["subcode"], "NULL_WITH_SET_QUALIFIER");
+    assert_eq!(r["properties"]["access_analyzer_type"], "SUGGESTION");
+    let i = r["ruleIndex"].as_u64().expect("rule index") as usize;
+    let rule = &run0["tool"]["driver"]["rules"][i];
+    assert_eq!(rule["id"], "NULL_WITH_QUALIFIER");
+    assert_eq!(rule["properties"]["access_analyzer_type"], "SUGGESTION");
+    // Every Access Analyzer code some check reports is a rule.
+    let ids: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    for a in AaCode::ALL.iter().filter(|a| supported(**a)) {
+        assert!(
+            ids.contains(&a.as_str()),
+            "{} is not a SARIF rule",
+            a.as_str()
+        );
+    }
 }

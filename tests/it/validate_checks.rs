@@ -1355,7 +1355,12 @@ fn cases() -> Vec<Case> {
             ),
             &[],
         ),
-        c("RESOURCE_POLICY_GRANTS_POLICY_CHANGE", R, okres.clone(), &[]),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            okres.clone(),
+            &[],
+        ),
         c(
             "CREATE_SLR_WITH_STAR_IN_RESOURCE",
             M,
@@ -1829,7 +1834,10 @@ fn every_check_fires_and_stays_quiet() {
             ));
             continue;
         }
-        for d in diags.iter().filter(|d| d.subcode.unwrap_or(d.code) == case.code) {
+        for d in diags
+            .iter()
+            .filter(|d| d.subcode.unwrap_or(d.code) == case.code)
+        {
             let m = &d.message;
             if m.is_empty() || m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase)
             {
@@ -1853,7 +1861,10 @@ fn every_check_fires_and_stays_quiet() {
                 ));
             }
             let again = validate_with(&after, case.kind, &opts);
-            if again.iter().any(|d| d.subcode.unwrap_or(d.code) == case.code) {
+            if again
+                .iter()
+                .any(|d| d.subcode.unwrap_or(d.code) == case.code)
+            {
                 failures.push(format!("{}: still reported after the fix", case.code));
             }
         }
@@ -1893,9 +1904,10 @@ fn every_registered_check_has_a_firing_and_a_quiet_case() {
         let quiet = cases
             .iter()
             .any(|c| c.code == check.code && c.expected.is_empty())
-            || aa_cases
-                .iter()
-                .any(|c| check.reported_as.iter().any(|a| a.as_str() == c.code) && aa_fired.contains(&check.code));
+            || aa_cases.iter().any(|c| {
+                check.reported_as.iter().any(|a| a.as_str() == c.code)
+                    && aa_fired.contains(&check.code)
+            });
         if !fires || !quiet {
             missing.push(format!("{} (fires: {fires}, quiet: {quiet})", check.code));
         }
