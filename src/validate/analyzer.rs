@@ -118,7 +118,7 @@ fn is_date_canonical(v: &str) -> bool {
 
 fn is_base64(v: &str) -> bool {
     !v.is_empty()
-        && v.len() % 4 == 0
+        && v.len().is_multiple_of(4)
         && v.trim_end_matches('=').len() + 2 >= v.len()
         && v.trim_end_matches('=')
             .bytes()
@@ -299,7 +299,7 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
                 }
             }
         }
-        crate::policy::Family::String => {
+        crate::policy::Family::String
             if matches!(
                 op.base,
                 BaseOperator::StringLike | BaseOperator::StringNotLike
@@ -307,19 +307,18 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
                 && vals.items.iter().any(|v| has_wildcard(&v.value))
                 && catalog()
                     .key_type(key)
-                    .is_some_and(|t| t.base == KeyType::Arn)
-            {
-                cx.emit(
-                    Code::STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS,
-                    c.operator.span,
-                    path.to_string(),
-                    format!(
-                        "`{key}` is an ARN: with `{}` a `*` can span ARN fields",
-                        c.operator.value
-                    ),
-                )
-                .help("use `ArnLike` / `ArnNotLike`");
-            }
+                    .is_some_and(|t| t.base == KeyType::Arn) =>
+        {
+            cx.emit(
+                Code::STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS,
+                c.operator.span,
+                path.to_string(),
+                format!(
+                    "`{key}` is an ARN: with `{}` a `*` can span ARN fields",
+                    c.operator.value
+                ),
+            )
+            .help("use `ArnLike` / `ArnNotLike`");
         }
         _ => {}
     }
@@ -538,10 +537,10 @@ fn statement_keys(cx: &mut Ctx, si: usize, s: &Statement, path: &str) {
             let ok = action_supports_key(*id, key);
             if ok {
                 supported += 1;
-            } else if unsupported.len() < 3 {
-                if let Some((svc, a)) = cat.get(*id) {
-                    unsupported.push(format!("{}:{}", svc.prefix, a.name));
-                }
+            } else if unsupported.len() < 3
+                && let Some((svc, a)) = cat.get(*id)
+            {
+                unsupported.push(format!("{}:{}", svc.prefix, a.name));
             }
         }
         if supported > 0 && !unsupported.is_empty() {
