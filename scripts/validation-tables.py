@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerate the check tables of docs/validation.md from src/validate/registry.rs (the section between
+"""Regenerate the check tables of docs/validation.md from src/diagnostic/codes.rs (the section between
 "## Every check" and "## Command line"). tests/it/validate_checks.rs and tests/it/validate_aa.rs assert that
 the tables agree with the registry, so run this after adding a check."""
 import re, sys, pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
-reg = (root / "src/validate/registry.rs").read_text()
+reg = (root / "src/diagnostic/codes.rs").read_text()
 aa_cases = (root / "tests/it/validate_aa.rs").read_text()
 
 aa = {}  # code -> type
@@ -43,7 +43,7 @@ out.append(
     "A finding's `code` is IAM Access Analyzer's issue code where Access Analyzer has the check (the *reported as* "
     "column; a check whose row names several reports the first by default and the others by policy type or "
     "element); the project's own code is then kept in `subcode`. Checks Access Analyzer does not have report their "
-    "own code. The registry (`src/validate/registry.rs`) turns both lists into enums, so a check cannot report an "
+    "own code. The registry (`src/diagnostic/codes.rs`) turns both lists into enums, so a check cannot report an "
     "unregistered code; this section is written from it by `scripts/validation-tables.py`.\n"
 )
 out.append(

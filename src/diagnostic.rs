@@ -1,5 +1,7 @@
 //! Diagnostics: what is wrong, where, and how to fix it.
 
+pub mod codes;
+
 use crate::text::Span;
 use serde::Serialize;
 

@@ -5,6 +5,7 @@
 //! paths), so a half-typed document still has a model. Strings are interned (`Arc<str>`), which keeps large
 //! snapshots small: an action like `s3:GetObject` is stored once however often policies name it.
 
+use crate::diagnostic::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{self, Doc, Kind, NodeId};
 use crate::text::Span;
@@ -736,7 +737,7 @@ pub fn syntax_diagnostics(errors: &[json::SyntaxError]) -> Vec<Diagnostic> {
         .iter()
         .map(|e| {
             Diagnostic::new(
-                "JSON_SYNTAX_ERROR",
+                Code::JSON_SYNTAX_ERROR.as_str(),
                 Severity::Error,
                 e.span,
                 "",
@@ -882,10 +883,15 @@ impl<'a> Reader<'a> {
         s
     }
 
-    fn diag(&mut self, code: &'static str, span: Span, message: String) -> &mut Diagnostic {
+    fn diag(&mut self, code: Code, span: Span, message: String) -> &mut Diagnostic {
         let path = self.path_string();
-        self.diags
-            .push(Diagnostic::new(code, Severity::Error, span, path, message));
+        self.diags.push(Diagnostic::new(
+            code.as_str(),
+            Severity::Error,
+            span,
+            path,
+            message,
+        ));
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
@@ -898,7 +904,7 @@ impl<'a> Reader<'a> {
         let span = self.doc.span(node);
         let what = self.path_string();
         self.diag(
-            "JSON_TYPE_MISMATCH",
+            Code::JSON_TYPE_MISMATCH,
             span,
             format!("`{what}` must be {expected}, found {}", found.describe()),
         );
@@ -945,7 +951,7 @@ impl<'a> Reader<'a> {
                         // AWS accepts and ignores `null` in a list (moto's CreatePolicy cases).
                         Kind::Null => {
                             let d = self.diag(
-                                "NULL_IN_ARRAY",
+                                Code::NULL_IN_ARRAY,
                                 self.doc.span(c),
                                 "`null` in a list is ignored".into(),
                             );
@@ -999,7 +1005,7 @@ impl<'a> Reader<'a> {
             if out.iter().any(|(n, _, _)| *n == name) {
                 self.path.push(Seg::Name(name.clone()));
                 let d = self.diag(
-                    "DUPLICATE_KEY",
+                    Code::DUPLICATE_KEY,
                     span,
                     format!("duplicate key `{name}`: only one of them takes effect"),
                 );
@@ -1021,7 +1027,7 @@ impl<'a> Reader<'a> {
             if self.doc.kind(root) != Kind::Error {
                 let found = self.doc.kind(root).describe();
                 self.diag(
-                    "POLICY_NOT_OBJECT",
+                    Code::POLICY_NOT_OBJECT,
                     self.doc.span(root),
                     format!("a policy document must be a JSON object, found {found}"),
                 );
@@ -1068,7 +1074,7 @@ impl<'a> Reader<'a> {
                 }
                 other => {
                     let d = self.diag(
-                        "UNKNOWN_ELEMENT",
+                        Code::UNKNOWN_ELEMENT,
                         key_span,
                         format!("unknown policy element `{other}`"),
                     );
@@ -1119,7 +1125,7 @@ impl<'a> Reader<'a> {
                                     None
                                 };
                                 let d = self.diag(
-                                    "INVALID_EFFECT",
+                                    Code::INVALID_EFFECT,
                                     e.span,
                                     format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
                                 );
@@ -1142,7 +1148,7 @@ impl<'a> Reader<'a> {
                     let list = self.one_or_many(v, false);
                     if s.action.is_some() {
                         self.diag(
-                            "ACTION_AND_NOT_ACTION",
+                            Code::ACTION_AND_NOT_ACTION,
                             key_span,
                             "a statement cannot have both `Action` and `NotAction`".into(),
                         );
@@ -1162,7 +1168,7 @@ impl<'a> Reader<'a> {
                     let list = self.one_or_many(v, false);
                     if s.resource.is_some() {
                         self.diag(
-                            "RESOURCE_AND_NOT_RESOURCE",
+                            Code::RESOURCE_AND_NOT_RESOURCE,
                             key_span,
                             "a statement cannot have both `Resource` and `NotResource`".into(),
                         );
@@ -1182,7 +1188,7 @@ impl<'a> Reader<'a> {
                     let value = self.principal_value(v);
                     if s.principal.is_some() {
                         self.diag(
-                            "PRINCIPAL_AND_NOT_PRINCIPAL",
+                            Code::PRINCIPAL_AND_NOT_PRINCIPAL,
                             key_span,
                             "a statement cannot have both `Principal` and `NotPrincipal`".into(),
                         );
@@ -1204,7 +1210,7 @@ impl<'a> Reader<'a> {
                 }
                 other => {
                     let d = self.diag(
-                        "UNKNOWN_ELEMENT",
+                        Code::UNKNOWN_ELEMENT,
                         key_span,
                         format!("unknown statement element `{other}`"),
                     );
@@ -1231,7 +1237,7 @@ impl<'a> Reader<'a> {
                     Some(PrincipalValue::Star(s.span))
                 } else {
                     self.diag(
-                        "INVALID_PRINCIPAL",
+                        Code::INVALID_PRINCIPAL,
                         s.span,
                         format!(
                             "a principal written as a string must be `\"*\"`, found `{}`",
@@ -1252,7 +1258,7 @@ impl<'a> Reader<'a> {
                         "CanonicalUser" => PrincipalKind::CanonicalUser,
                         other => {
                             let d = self.diag(
-                                "INVALID_PRINCIPAL_KEY",
+                                Code::INVALID_PRINCIPAL_KEY,
                                 key_span,
                                 format!("unknown principal type `{other}`"),
                             );

@@ -15,12 +15,13 @@ mod conditions;
 mod grammar;
 mod hygiene;
 mod principals;
-mod registry;
 mod resources;
 mod security;
 mod statements;
 
-pub use registry::{AaCode, CHECKS, Check, Code, aa_code, check, present, supported};
+pub use crate::diagnostic::codes::{
+    AaCode, CHECKS, Check, Code, aa_code, check, present, supported,
+};
 
 use crate::account::DocRole;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -191,12 +192,13 @@ pub fn validate_with(text: &str, kind: PolicyKind, opts: &Options) -> Vec<Diagno
     let mut interner = Interner::default();
     let parsed = parse_text(text, &mut interner);
     let mut out = parsed.diagnostics;
-    let parse_failed = out.iter().any(|d| d.code == "JSON_SYNTAX_ERROR")
-        || out.iter().any(|d| d.code == "POLICY_NOT_OBJECT");
+    let parse_failed = out.iter().any(|d| {
+        d.code == Code::JSON_SYNTAX_ERROR.as_str() || d.code == Code::POLICY_NOT_OBJECT.as_str()
+    });
     if parsed.policy.span.is_empty() || (parse_failed && parsed.policy.statements.is_empty()) {
         if out.is_empty() {
             out.push(Diagnostic::new(
-                "JSON_SYNTAX_ERROR",
+                Code::JSON_SYNTAX_ERROR.as_str(),
                 Severity::Error,
                 Span::new(0, text.len()),
                 "",

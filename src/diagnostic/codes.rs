@@ -1,4 +1,5 @@
-//! Every diagnostic code, with its default severity, a one-line meaning and the IAM Access Analyzer issue code it
+//! Every diagnostic code (the parser's in `crate::policy` and the validator's in `crate::validate`, which
+//! re-exports this module), with its default severity, a one-line meaning and the IAM Access Analyzer issue code it
 //! is reported under (the table in `docs/validation.md` and the SARIF rules come from this list).
 //!
 //! Two tables, each written once and turned into an enum by a macro, so that a code that is not registered
