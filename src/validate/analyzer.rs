@@ -618,6 +618,7 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
     }
     let cat = catalog();
     let l = r.list();
+    let mut shapes: Option<(&str, Vec<(&'static str, bool, bool)>)> = None;
     for (i, it) in l.items.iter().enumerate() {
         let v: &str = &it.value;
         if !v.starts_with("arn:") {
@@ -647,9 +648,31 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
         // an account where every fitting type has none, no account where every fitting type has one, no region
         // where every fitting type has one. Templates that could falsify one are tried first, so an ARN costs a
         // few template matches, not one per resource type of its service.
-        let mut account_not_allowed = !arn.account.is_empty() && plain(arn.account);
-        let mut missing_account = arn.account.is_empty();
-        let mut missing_region = arn.region.is_empty();
+        // Per service (remembered across the statement's ARNs): its templates' account and region fields, the
+        // ones with an empty field first (the global types, `s3:::bucket`, settle most ARNs at once), and whether a
+        // finding is possible at all.
+        if shapes
+            .as_ref()
+            .is_none_or(|(prefix, _)| *prefix != svc.prefix)
+        {
+            let mut fields: Vec<(&'static str, bool, bool)> = svc
+                .resource_types
+                .iter()
+                .filter_map(|t| {
+                    let tf = split_arn(t.arn)?;
+                    Some((t.arn, tf.account.is_empty(), tf.region.is_empty()))
+                })
+                .collect();
+            fields.sort_by_key(|(_, no_account, no_region)| !(*no_account || *no_region));
+            shapes = Some((svc.prefix, fields));
+        }
+        let Some((_, fields)) = shapes.as_ref() else {
+            continue;
+        };
+        let mut account_not_allowed =
+            fields.iter().any(|f| f.1) && !arn.account.is_empty() && plain(arn.account);
+        let mut missing_account = fields.iter().any(|f| !f.1) && arn.account.is_empty();
+        let mut missing_region = fields.iter().any(|f| !f.2) && arn.region.is_empty();
         if !(account_not_allowed || missing_account || missing_region) {
             continue;
         }
@@ -665,16 +688,15 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
             })
         };
         let mut any_fit = false;
-        for t in &svc.resource_types {
-            let Some(tf) = split_arn(t.arn) else { continue };
-            let falsifies = (account_not_allowed && !tf.account.is_empty())
-                || (missing_account && tf.account.is_empty())
-                || (missing_region && tf.region.is_empty());
-            if falsifies && fits(t.arn) {
+        for &(template, no_account, no_region) in fields {
+            let falsifies = (account_not_allowed && !no_account)
+                || (missing_account && no_account)
+                || (missing_region && no_region);
+            if falsifies && fits(template) {
                 any_fit = true;
-                account_not_allowed &= tf.account.is_empty();
-                missing_account &= !tf.account.is_empty();
-                missing_region &= !tf.region.is_empty();
+                account_not_allowed &= no_account;
+                missing_account &= !no_account;
+                missing_region &= !no_region;
                 if !(account_not_allowed || missing_account || missing_region) {
                     break;
                 }
@@ -683,7 +705,7 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
         if !(account_not_allowed || missing_account || missing_region) {
             continue;
         }
-        if !any_fit && !svc.resource_types.iter().any(|t| fits(t.arn)) {
+        if !any_fit && !fields.iter().any(|f| fits(f.0)) {
             continue; // fits no type at all: another check's business
         }
         if account_not_allowed {
