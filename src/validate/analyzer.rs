@@ -611,6 +611,9 @@ fn tag_keys(cx: &mut Ctx, si: usize, s: &Statement, path: &str) {
     .help("put the actions whose services support the key in a statement of their own");
 }
 
+/// A resource type's ARN template, and whether its account and region fields are empty.
+type TemplateFields = (&'static str, bool, bool);
+
 fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
     let Some(r) = &s.resource else { return };
     if r.is_not() {
@@ -618,7 +621,7 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
     }
     let cat = catalog();
     let l = r.list();
-    let mut shapes: Option<(&str, Vec<(&'static str, bool, bool)>)> = None;
+    let mut shapes: Option<(&str, Vec<TemplateFields>)> = None;
     for (i, it) in l.items.iter().enumerate() {
         let v: &str = &it.value;
         if !v.starts_with("arn:") {
@@ -655,7 +658,7 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
             .as_ref()
             .is_none_or(|(prefix, _)| *prefix != svc.prefix)
         {
-            let mut fields: Vec<(&'static str, bool, bool)> = svc
+            let mut fields: Vec<TemplateFields> = svc
                 .resource_types
                 .iter()
                 .filter_map(|t| {
