@@ -32,7 +32,6 @@ groups = [
 ]
 why = {
     "CONFIRM_AUDIENCE_CLAIM_TYPE": "its trigger is not documented precisely enough to reproduce without false findings",
-    "UNSUPPORTED_GLOBAL_CONDITION_KEY": "needs the per-policy-type list of global keys, which the catalog does not carry",
     "UNSUPPORTED_RESOURCE_ARN_IN_POLICY": "needs the resource type the policy is attached to; `PolicyKind::Resource` knows only its service",
 }
 out = []

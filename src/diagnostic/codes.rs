@@ -358,7 +358,7 @@ checks! {
     DUPLICATE_CONDITION_VALUE: W, "condition", "the same value twice in one condition";
     EMPTY_ARRAY_CONDITION: W, "condition", "a condition key with an empty list of values" => EMPTY_ARRAY_CONDITION | EMPTY_ARRAY_CONDITION_FORALLVALUES | EMPTY_ARRAY_CONDITION_FORANYVALUE | EMPTY_ARRAY_CONDITION_IFEXISTS;
     INVALID_CONDITION_KEY_FORMAT: W, "condition", "a condition key without a `prefix:` (never present in requests)" => INVALID_CONDITION_KEY_FORMAT;
-    INVALID_GLOBAL_CONDITION_KEY: W, "condition", "an unknown `aws:` condition key (with a suggestion)" => INVALID_GLOBAL_CONDITION_KEY;
+    INVALID_GLOBAL_CONDITION_KEY: W, "condition", "an unknown `aws:` condition key (with a suggestion)" => INVALID_GLOBAL_CONDITION_KEY | UNSUPPORTED_GLOBAL_CONDITION_KEY;
     INVALID_SERVICE_CONDITION_KEY: W, "condition", "a condition key the service does not define (with a suggestion)" => INVALID_SERVICE_CONDITION_KEY | INVALID_SERVICE;
     DUPLICATE_KEYS_WITH_DIFFERENT_CASE: W, "condition", "one condition key written twice in different case under one operator" => DUPLICATE_KEYS_WITH_DIFFERENT_CASE;
     CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS: W, "condition", "a service condition key none of the statement's actions supports" => MISSING_ACTION_FOR_CONDITION_KEY;

@@ -534,6 +534,19 @@ fn key_checks(
         {
             return Some(k.ty);
         }
+        // `aws:ARN` reads like a key but IAM does not support it: Access Analyzer's unsupported global condition
+        // key, whose help names the keys meant.
+        if key.eq_ignore_ascii_case("aws:ARN") {
+            cx.emit_as(
+                Code::INVALID_GLOBAL_CONDITION_KEY,
+                AaCode::UNSUPPORTED_GLOBAL_CONDITION_KEY,
+                c.key.span,
+                path.to_string(),
+                format!("`{key}` is not supported as a condition key"),
+            )
+            .help("use `aws:PrincipalArn` for the caller or `aws:SourceArn` for the resource a service acts for");
+            return None;
+        }
         let d = cx.emit(
             Code::INVALID_GLOBAL_CONDITION_KEY,
             c.key.span,

@@ -633,6 +633,12 @@ pub(crate) fn aa_cases() -> Vec<AaCase> {
             trust(r#"{"Service": "config.amazonaws.com"}"#, r#""sts:AssumeRole""#, r#"{"StringEquals": {"aws:SourceAccount": "123456789012"}}"#),
         ),
         case(
+            "UNSUPPORTED_GLOBAL_CONDITION_KEY",
+            M,
+            id(GET, OBJ, r#"{"ArnLike": {"aws:ARN": "arn:aws:iam::*:role/ops"}}"#),
+            id(GET, OBJ, r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ops"}}"#),
+        ),
+        case(
             "UNSUPPORTED_ELEMENT_COMBINATION",
             M,
             st(r#""Effect": "Allow", "Action": "s3:GetObject", "NotAction": "s3:PutObject", "Resource": "*""#),
