@@ -419,7 +419,7 @@ checks! {
     USE_CONDITION_KEY_ONLY_WITH_SUPPORTED_SERVICES: W, "condition", "`aws:VpceAccount`/`aws:VpceOrgID`/`aws:VpceOrgPaths` on every action (`*` or `NotAction`): only some services set them" => USE_CONDITION_KEY_ONLY_WITH_SUPPORTED_SERVICES;
     IRRELEVANT_CONDITION_KEY_IN_POLICY: G, "condition", "a key never present for this policy type (`aws:SourceArn` in an identity policy)" => IRRELEVANT_CONDITION_KEY_IN_POLICY;
     DYNAMODB_ATTRIBUTES_WITHOUT_SELECT: W, "condition", "`dynamodb:Attributes` without `dynamodb:Select`: a query without attribute names returns every attribute" => DYNAMODB_ATTRIBUTES_WITHOUT_SELECT;
-    S3_PREFIX_IN_NEGATIVE_CONTEXT: W, "condition", "`s3:prefix` under a negated operator: listings without a prefix match too" => S3_PREFIX_IN_NEGATIVE_CONTEXT;
+    S3_PREFIX_IN_NEGATIVE_CONTEXT: W, "condition", "`s3:prefix` under a negated operator in an `Allow`: listings without a prefix, the whole bucket, match too" => S3_PREFIX_IN_NEGATIVE_CONTEXT;
     STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS: S, "condition", "`StringLike` on an ARN key: a `*` spans ARN fields; use `ArnLike`" => STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS;
     UNSUPPORTED_ACTION_FOR_CONDITION_KEY: W, "condition", "a service condition key some of the statement's actions do not support" => UNSUPPORTED_ACTION_FOR_CONDITION_KEY;
     ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE: W, "condition", "`Allow` with a tag key some listed actions' services do not support: those actions are never allowed" => ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE;

@@ -226,10 +226,11 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
                     code,
                     it.span,
                     item_path(&kpath, vals, first),
-                    format!(
-                        "`aws:SourceIp` is a public address; `{}` is private, so it never matches",
-                        it.value
-                    ),
+                    if op.base == BaseOperator::NotIpAddress {
+                        format!("`aws:SourceIp` is a public address; `{}` is private, so no request is in it and `NotIpAddress` always matches", it.value)
+                    } else {
+                        format!("`aws:SourceIp` is a public address; `{}` is private, so it never matches", it.value)
+                    },
                 )
                 .help(
                     "for traffic through a VPC endpoint use `aws:VpcSourceIp` with `aws:SourceVpc`",
@@ -413,7 +414,9 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
             ),
         );
     }
-    if lkey == "s3:prefix" && op.base.is_negated() {
+    let allow = s.effect.as_ref().map(|e| e.value) == Some(Effect::Allow);
+    // In an `Allow` (a `Deny` that also catches listings without a prefix is the safe side).
+    if allow && lkey == "s3:prefix" && op.base.is_negated() {
         cx.emit(
             Code::S3_PREFIX_IN_NEGATIVE_CONTEXT,
             c.operator.span,
@@ -425,7 +428,6 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
         )
         .help("use a positive operator, or add `\"Null\": {\"s3:prefix\": \"false\"}`");
     }
-    let allow = s.effect.as_ref().map(|e| e.value) == Some(Effect::Allow);
     if allow && !op.base.is_negated() && key_is(c, &["aws:UserAgent", "aws:Referer"]) {
         cx.emit(
             Code::UNTRUSTWORTHY_CONDITION_KEY,
