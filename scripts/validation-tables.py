@@ -31,7 +31,7 @@ groups = [
     ("hygiene", "Hygiene and size quotas"),
 ]
 why = {
-    "CONFIRM_AUDIENCE_CLAIM_TYPE": "its trigger is not documented precisely enough to reproduce without false findings",
+    "CONFIRM_AUDIENCE_CLAIM_TYPE": "its section of the reference could not be read in full when this was built; not guessed",
     "UNSUPPORTED_RESOURCE_ARN_IN_POLICY": "needs the resource type the policy is attached to; `PolicyKind::Resource` knows only its service",
 }
 out = []
@@ -68,7 +68,11 @@ out.append(
     "The test of each is a policy written to raise it and a quiet twin (`tests/it/validate_aa.rs`, or the check's "
     "cases in `tests/it/validate_checks.rs`); `the_access_analyzer_table_matches_the_registry` asserts this table. "
     "Severity stays this project's rule (an error only when AWS rejects the document or the element cannot work), "
-    "so a CI can gate on either.\n"
+    "so a CI can gate on either. Finding types follow the reference's section titles (`Error – …`, `Security "
+    "Warning – …`, `Suggestion – …`, `Warning – …`). When this table was built the reference could be read only "
+    "in excerpts (its table of contents up to the errors, and the first sections): the types and triggers of the "
+    "later sections are the reference as remembered, and the triggers listed under *Known limits* are the "
+    "conservative reading of the finding's message. Check them against the page when it can be read in full.\n"
 )
 out.append("| code | finding type | supported | checks | test or reason |")
 out.append("|---|---|---|---|---|")
