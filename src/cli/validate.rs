@@ -6,7 +6,9 @@
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::{LineCol, LineIndex};
-use crate::validate::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
+use crate::validate::{
+    CHECKS, Check, Options, PolicyKind, kind_of, validate_policy_with, validate_with,
+};
 use clap::ValueEnum;
 use serde_json::json;
 use std::io::Write;
@@ -214,6 +216,9 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(label) = &r.label {
                 writeln!(out, "  = in {label} ({})", r.kind.label())?;
             }
+            if let Some(sub) = d.subcode {
+                writeln!(out, "  = check: {sub}")?;
+            }
             let range = r.lines.line_range(&r.text, start.line);
             let line = r.text.get(range.clone()).unwrap_or("");
             let num = start.line.to_string();
@@ -288,6 +293,8 @@ fn diag_json(r: &Report, d: &Diagnostic) -> serde_json::Value {
     let e = r.pos(d.span.end);
     json!({
         "code": d.code,
+        "subcode": d.subcode,
+        "access_analyzer_type": d.access_analyzer_type,
         "severity": d.severity,
         "message": d.message,
         "help": d.help,
@@ -347,21 +354,52 @@ fn sarif_level(s: Severity) -> &'static str {
 }
 
 fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
-    let rules: Vec<_> = CHECKS
+    // One rule per code a finding can carry: Access Analyzer's codes (several checks may report under one) and
+    // the project's own; the checks behind a rule are named in its properties.
+    let mut ids: Vec<&'static str> = Vec::new();
+    for c in CHECKS {
+        for code in c
+            .reported_as
+            .iter()
+            .map(|a| a.as_str())
+            .chain(c.reported_as.is_empty().then_some(c.code))
+        {
+            if !ids.contains(&code) {
+                ids.push(code);
+            }
+        }
+    }
+    let rules: Vec<_> = ids
         .iter()
-        .map(|c| {
-            let mut props = json!({"tags": [c.group, "iam"]});
-            if c.severity == Severity::SecurityWarning {
-                props["tags"] = json!([c.group, "iam", "security"]);
+        .map(|&id| {
+            let behind: Vec<&Check> = CHECKS
+                .iter()
+                .filter(|c| c.reported_as.iter().any(|a| a.as_str() == id) || c.code == id)
+                .collect();
+            let first = behind.first().copied();
+            let severity = first.map_or(Severity::Warning, |c| c.severity);
+            let summary = first.map_or("", |c| c.summary);
+            let group = first.map_or("iam", |c| c.group);
+            let mut props = json!({"tags": [group, "iam"]});
+            if severity == Severity::SecurityWarning {
+                props["tags"] = json!([group, "iam", "security"]);
                 props["security-severity"] = json!("7.0");
             }
+            if let Some(t) = crate::validate::aa_code(id) {
+                props["access_analyzer_type"] = json!(t.finding_type().as_str());
+            }
+            props["checks"] = json!(behind.iter().map(|c| c.code).collect::<Vec<_>>());
             json!({
-                "id": c.code,
-                "name": crate::sarif::rule_name(c.code),
-                "shortDescription": {"text": c.summary},
-                "fullDescription": {"text": c.summary},
-                "helpUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
-                "defaultConfiguration": {"level": sarif_level(c.severity)},
+                "id": id,
+                "name": crate::sarif::rule_name(id),
+                "shortDescription": {"text": summary},
+                "fullDescription": {"text": summary},
+                "helpUri": if crate::validate::aa_code(id).is_some() {
+                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+                } else {
+                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
+                },
+                "defaultConfiguration": {"level": sarif_level(severity)},
                 "properties": props,
             })
         })
@@ -376,7 +414,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             } else {
                 (e.line, e.col)
             };
-            let rule_index = CHECKS.iter().position(|c| c.code == d.code);
+            let rule_index = ids.iter().position(|c| *c == d.code);
             let mut message = d.message.clone();
             if let Some(h) = &d.help {
                 message.push_str("; ");
@@ -404,6 +442,16 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             });
             if let Some(i) = rule_index {
                 res["ruleIndex"] = json!(i);
+            }
+            let mut props = json!({});
+            if let Some(sub) = d.subcode {
+                props["subcode"] = json!(sub);
+            }
+            if let Some(t) = d.access_analyzer_type {
+                props["access_analyzer_type"] = json!(t.as_str());
+            }
+            if props.as_object().is_some_and(|o| !o.is_empty()) {
+                res["properties"] = props;
             }
             results.push(res);
         }

@@ -6,8 +6,10 @@
 //! outside quotation marks can be deleted to save space, so it is what is not counted here).
 
 use super::grammar::{DiagExt, brace};
+use super::{AaCode, Code};
 use super::{Ctx, IdentityKind, PolicyKind, item_path, remove_item_fix};
 use crate::catalog::{wildcard_match, wildcard_match_case};
+use crate::diagnostic::Severity;
 use crate::policy::{OneOrMany, Statement};
 use rustc_hash::FxHashMap;
 
@@ -20,7 +22,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 cx,
                 a.list(),
                 &format!("{base}.{name}"),
-                "REDUNDANT_ACTION",
+                Code::REDUNDANT_ACTION,
                 true,
             );
         }
@@ -34,7 +36,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 cx,
                 r.list(),
                 &format!("{base}.{name}"),
-                "REDUNDANT_RESOURCE",
+                Code::REDUNDANT_RESOURCE,
                 false,
             );
         }
@@ -99,7 +101,7 @@ impl PrefixTrie {
     }
 }
 
-fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, actions: bool) {
+fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: Code, actions: bool) {
     let n = list.items.len();
     if n < 2 {
         return;
@@ -255,7 +257,7 @@ fn redundant_statements(cx: &mut Ctx) {
             let path = cx.stmt_path(bi);
             let other = cx.stmt_path(ai);
             cx.emit(
-                "REDUNDANT_STATEMENT",
+                Code::REDUNDANT_STATEMENT,
                 brace(b.span),
                 path,
                 format!("this statement is entirely covered by `{other}`"),
@@ -290,52 +292,82 @@ pub(crate) fn counted_size(text: &str) -> usize {
     n
 }
 
-fn quota(kind: PolicyKind) -> Option<(usize, &'static str)> {
-    const ID: &str = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA";
+/// The quota of `kind`, the check that reports it (and the Access Analyzer code it is reported under), and
+/// whether the quota is certain (a resource policy of an unknown service is held to the largest quota known).
+fn quota(kind: PolicyKind) -> Option<(usize, Code, Option<AaCode>, bool)> {
+    const ID: Code = Code::POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA;
     Some(match kind {
-        PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID),
-        PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID),
-        PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID),
-        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => (6_144, ID),
+        PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID, None, true),
+        PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID, None, true),
+        PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID, None, true),
+        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => {
+            (6_144, ID, None, true)
+        }
         PolicyKind::Identity(IdentityKind::AwsManaged) => return None,
-        PolicyKind::Session => (2_048, ID),
-        PolicyKind::Trust => (2_048, "POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA"),
-        PolicyKind::Scp | PolicyKind::Rcp => (5_120, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+        PolicyKind::Session => (2_048, ID, None, true),
+        PolicyKind::Trust => (
+            2_048,
+            Code::POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA,
+            None,
+            true,
+        ),
+        PolicyKind::Scp => (5_120, Code::POLICY_SIZE_EXCEEDS_SCP_QUOTA, None, true),
+        PolicyKind::Rcp => (
+            5_120,
+            Code::POLICY_SIZE_EXCEEDS_SCP_QUOTA,
+            Some(AaCode::POLICY_SIZE_EXCEEDS_RCP_QUOTA),
+            true,
+        ),
         PolicyKind::Resource { service } => {
-            let n = match service? {
-                "s3" | "lambda" | "secretsmanager" | "glacier" => 20_480,
-                "sqs" => 8_192,
-                "sns" => 30_720,
-                "kms" => 32_768,
-                "ecr" => 10_240,
-                _ => return None,
+            let (n, known) = match service {
+                Some("s3" | "lambda" | "secretsmanager" | "glacier") => (20_480, true),
+                Some("sqs") => (8_192, true),
+                Some("sns") => (30_720, true),
+                Some("kms") => (32_768, true),
+                Some("ecr") => (10_240, true),
+                // Unknown service: only more than the largest quota above is certainly too much for those.
+                _ => (32_768, false),
             };
-            (n, "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA")
+            (
+                n,
+                Code::POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA,
+                None,
+                known,
+            )
         }
     })
 }
 
 fn size(cx: &mut Ctx) {
-    let Some((limit, code)) = quota(cx.kind) else {
+    let Some((limit, code, aa, known)) = quota(cx.kind) else {
         return;
     };
     let n = counted_size(cx.text(cx.policy.span));
     if n > limit {
         let extra = if cx.kind == PolicyKind::Trust {
             " (the quota can be raised to 4,096)"
+        } else if !known {
+            " (the largest resource policy quota known here; the service was not named)"
         } else {
             ""
         };
-        cx.emit(
-            code,
-            brace(cx.policy.span),
-            "",
-            format!(
-                "the {} has {n} characters (white space outside strings not counted); the quota is {limit}{extra}",
-                cx.kind.label()
-            ),
-        )
-        .help("merge statements, use wildcards where safe, or split it into several managed policies");
+        let severity = if known {
+            code.check().severity
+        } else {
+            Severity::Warning
+        };
+        let message = format!(
+            "the {} has {n} characters (white space outside strings not counted); the quota is {limit}{extra}",
+            cx.kind.label()
+        );
+        let span = brace(cx.policy.span);
+        match aa {
+            Some(aa) => cx.emit_sev_as(code, severity, aa, span, "", message),
+            None => cx.emit_sev(code, severity, span, "", message),
+        }
+        .help(
+            "merge statements, use wildcards where safe, or split it into several managed policies",
+        );
     }
 }
 

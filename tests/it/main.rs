@@ -24,6 +24,7 @@ mod packaging;
 mod replay;
 mod review;
 mod robustness;
+mod validate_aa;
 mod validate_checks;
 mod validate_cli;
 mod validate_ground_truth;
