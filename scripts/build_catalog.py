@@ -252,6 +252,27 @@ def build_service(data_dir, prefix, name):
     }
 
 
+# API Gateway's V1 ("Amazon API Gateway Management") and V2 ("... Management V2") pages share the prefix and the
+# HTTP-verb action names; the package keeps one of each verb, whose resource types are V1's, so V2's (`/apis`,
+# `/apis/*/routes`, ...) are referenced by no action and every V2 ARN "fits no resource type" (SecurityAudit and
+# AWSSupportServiceRolePolicy trip on it). Each V2 type is a resource of some verb on AWS's V2 page
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html):
+# the types no action references are added, not required, to the five verbs (a superset: it never invents a
+# finding, it only stops the false one).
+HTTP_VERBS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def fix_merged_verbs(service):
+    if service["prefix"] != "apigateway":
+        return service
+    referenced = {r[0] for a in service["actions"] for r in a[2]}
+    orphans = [r[0] for r in service["resource_types"] if r[0] not in referenced]
+    for a in service["actions"]:
+        if a[0] in HTTP_VERBS and orphans:
+            a[2] = a[2] + [[name, False] for name in orphans]
+    return service
+
+
 def find_license(pkg_dir):
     for fn in sorted(os.listdir(pkg_dir)):
         if fn.upper().startswith(("LICENSE", "LICENCE")):
@@ -313,7 +334,7 @@ def main():
     for p in prefixes:
         if p not in names:
             warn("service %s has no name; using the prefix" % p)
-        services.append(build_service(data_dir, p, names.get(p, p)))
+        services.append(fix_merged_verbs(build_service(data_dir, p, names.get(p, p))))
 
     catalog = {
         "format": FORMAT,

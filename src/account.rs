@@ -2,9 +2,12 @@
 //! (organisation policies, resource policies, credential reports, password policies), with O(1) indexes by
 //! ARN, id and name.
 
+pub mod bundled;
 pub mod export;
 pub mod extras;
+pub mod identity_center;
 pub mod last_accessed;
+pub mod what_if;
 pub mod workspace;
 
 use crate::diagnostic::Diagnostic;
@@ -23,7 +26,7 @@ pub use workspace::{LoadOptions, load_paths};
 pub struct SourceId(pub u32);
 
 /// A text the model was read from: a file, or the decoded text of a URL-encoded or string-embedded document.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Source {
     /// What to call it in messages: a path, or `path (document at $.X)`.
     pub name: String,
@@ -56,7 +59,7 @@ impl Source {
 }
 
 /// A parsed policy document and where it came from.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PolicyDoc {
     /// The text its spans point into.
     pub source: SourceId,
@@ -86,7 +89,7 @@ pub struct Tag {
 }
 
 /// An inline policy (embedded in a user, group or role).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct InlinePolicy {
     /// `PolicyName`.
     pub name: Str,
@@ -126,7 +129,7 @@ pub struct Boundary {
 }
 
 /// An IAM user.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct User {
     /// `UserName`.
     pub name: Str,
@@ -151,7 +154,7 @@ pub struct User {
 }
 
 /// An IAM group (groups hold users only; they do not nest).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Group {
     /// `GroupName`.
     pub name: Str,
@@ -210,7 +213,7 @@ pub struct RoleLastUsed {
 }
 
 /// An IAM role.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Role {
     /// `RoleName`.
     pub name: Str,
@@ -246,7 +249,7 @@ pub struct Role {
 }
 
 /// One version of a managed policy.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PolicyVersion {
     /// `VersionId` (`v1`, `v2`…).
     pub id: Str,
@@ -259,7 +262,7 @@ pub struct PolicyVersion {
 }
 
 /// A managed policy.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ManagedPolicy {
     /// `PolicyName`.
     pub name: Str,
@@ -305,7 +308,7 @@ impl ManagedPolicy {
 }
 
 /// An instance profile.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct InstanceProfile {
     /// `InstanceProfileName`.
     pub name: Str,
@@ -364,7 +367,7 @@ impl IdentityProvider {
 }
 
 /// A resource-based policy (bucket, queue, topic, key, function, secret…).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ResourcePolicy {
     /// The resource's ARN.
     pub resource: Str,
@@ -384,7 +387,7 @@ pub enum OrgPolicyKind {
 }
 
 /// An organisation policy.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct OrgPolicy {
     /// `PolicySummary.Id` (or the file name).
     pub id: Str,
@@ -597,7 +600,7 @@ pub struct EntityRef {
 }
 
 /// One account.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Account {
     /// The 12-digit id.
     pub id: Str,
@@ -764,7 +767,7 @@ impl std::fmt::Display for LoadWarning {
 }
 
 /// Everything loaded: accounts, the organisation and its policies, and the texts they came from.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Model {
     /// Accounts, in load order.
     pub accounts: Vec<Account>,
@@ -779,7 +782,9 @@ pub struct Model {
     /// Problems met while loading.
     pub warnings: Vec<LoadWarning>,
     /// Documents replaced in memory as a what-if, with the loaded originals ([`Model::replace_document`]).
-    pub what_if: Vec<crate::edit::WhatIf>,
+    pub what_if: Vec<what_if::WhatIf>,
+    /// IAM Identity Center (people, groups, permission sets, assignments), when a workspace lists its files.
+    pub identity_center: Option<identity_center::IdentityCenter>,
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,

@@ -574,9 +574,9 @@ pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool
     })
 }
 
-/// Wildcard matching shared with the evaluator (`crate::eval::glob`).
+/// Wildcard matching shared with the evaluator (`crate::wildcard`).
 fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T) -> bool) -> bool {
-    crate::eval::glob::glob_slices(p, t, star, one, eq)
+    crate::wildcard::glob_slices(p, t, star, one, eq)
 }
 
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders
@@ -584,21 +584,26 @@ fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T
 pub fn key_matches_template(template: &str, key: &str) -> bool {
     // Secrets Manager and SSM write their tag keys as a literal `…/tag-key`.
     if let Some(prefix) = template.strip_suffix("/tag-key") {
-        return key.len() > prefix.len() + 1
-            && key.is_char_boundary(prefix.len() + 1)
-            && key[..prefix.len() + 1].eq_ignore_ascii_case(&template[..prefix.len() + 1]);
+        let n = prefix.len() + 1;
+        return key.len() > n
+            && key
+                .get(..n)
+                .zip(template.get(..n))
+                .is_some_and(|(k, t)| k.eq_ignore_ascii_case(t));
     }
     let Some(cut) = template.find(['$', '<']) else {
         return template.eq_ignore_ascii_case(key);
     };
     // Fast rejection on the literal part before the first placeholder.
+    let (literal, tail) = template.split_at(cut);
     if key.len() <= cut
-        || !key.is_char_boundary(cut)
-        || !template[..cut].eq_ignore_ascii_case(&key[..cut])
+        || !key
+            .get(..cut)
+            .is_some_and(|k| k.eq_ignore_ascii_case(literal))
     {
         return false;
     }
-    if !template[cut..].starts_with("${") && !template[cut..].starts_with('<') {
+    if !tail.starts_with("${") && !tail.starts_with('<') {
         return template.eq_ignore_ascii_case(key);
     }
     // Turn the template into a wildcard pattern; keys themselves may contain `*`/`?` only as text, which
@@ -609,8 +614,8 @@ pub fn key_matches_template(template: &str, key: &str) -> bool {
         let next = rest.find(['$', '<']);
         match next {
             Some(i) => {
-                pat.push_str(&rest[..i]);
-                let after = &rest[i..];
+                let (lit, after) = rest.split_at(i);
+                pat.push_str(lit);
                 let close = if after.starts_with("${") {
                     after.find('}')
                 } else if after.starts_with('<') {
@@ -621,11 +626,13 @@ pub fn key_matches_template(template: &str, key: &str) -> bool {
                 match close {
                     Some(c) => {
                         pat.push_str("?*");
-                        rest = &after[c + 1..];
+                        rest = after.get(c + 1..).unwrap_or_default();
                     }
                     None => {
-                        pat.push_str(&after[..1]);
-                        rest = &after[1..];
+                        // `$` or `<` (ASCII) without its closing character: literal.
+                        let (one, tail) = after.split_at(1);
+                        pat.push_str(one);
+                        rest = tail;
                     }
                 }
             }

@@ -88,7 +88,7 @@ fn write_node(src: &str, doc: &Doc, id: NodeId, level: Option<usize>, out: &mut 
                     indent(out, l);
                 }
                 if node.kind == Kind::Object {
-                    out.push_str(&src[doc.span(child).range()]);
+                    out.push_str(crate::text::at(src, doc.span(child)));
                     out.push(':');
                     if level.is_some() {
                         out.push(' ');
@@ -128,10 +128,13 @@ pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, EditError> {
     if r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
         return Err(EditError { span: edit.span });
     }
+    let (Some(head), Some(tail)) = (text.get(..r.start), text.get(r.end..)) else {
+        return Err(EditError { span: edit.span });
+    };
     let mut out = String::with_capacity(text.len() + edit.text.len());
-    out.push_str(&text[..r.start]);
+    out.push_str(head);
     out.push_str(&edit.text);
-    out.push_str(&text[r.end..]);
+    out.push_str(tail);
     Ok(out)
 }
 
@@ -154,13 +157,12 @@ pub const INDENT: &str = "    ";
 /// between. An offset past the end or inside a character is clamped to the nearest boundary before it.
 pub fn auto_indent(text: &str, cursor_byte: usize) -> (String, usize) {
     let cursor = crate::text::floor_char_boundary(text, cursor_byte.min(text.len()));
-    let line_start = text[..cursor].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..cursor];
-    let indent_len = before.len() - before.trim_start_matches([' ', '\t']).len();
-    let indent = &before[..indent_len];
+    let (head, after) = text.split_at_checked(cursor).unwrap_or((text, ""));
+    let before = head.rsplit('\n').next().unwrap_or(head);
+    let rest_of_line = before.trim_start_matches([' ', '\t']);
+    let indent = before.strip_suffix(rest_of_line).unwrap_or_default();
     let opener = before.trim_end_matches([' ', '\t']).chars().next_back();
     let deeper = matches!(opener, Some('{' | '['));
-    let after = &text[cursor..];
     let rest = after.trim_start_matches([' ', '\t']);
     let closes = match opener {
         Some('{') => rest.starts_with('}'),
@@ -168,7 +170,7 @@ pub fn auto_indent(text: &str, cursor_byte: usize) -> (String, usize) {
         _ => false,
     };
     let mut out = String::with_capacity(text.len() + 2 * indent.len() + INDENT.len() + 2);
-    out.push_str(&text[..cursor]);
+    out.push_str(head);
     out.push('\n');
     out.push_str(indent);
     if deeper {
@@ -502,34 +504,7 @@ impl DraftStore {
 // ---------------------------------------------------------------------------------------------------------
 // What-if
 
-/// A document of the model that can be replaced: the ones evaluation reads.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DocTarget {
-    /// The inline policy `name` of a user, group or role.
-    Inline {
-        /// The user, group or role.
-        owner: EntityRef,
-        /// The policy's name.
-        name: String,
-    },
-    /// The default version of a managed policy.
-    Managed(EntityRef),
-    /// A role's trust policy.
-    Trust(EntityRef),
-    /// A resource policy.
-    Resource(EntityRef),
-    /// An SCP or RCP (index in [`Model::org_policies`]).
-    Org(u32),
-}
-
-/// A replaced document and what it replaced.
-#[derive(Debug)]
-pub struct WhatIf {
-    /// Which document.
-    pub target: DocTarget,
-    /// The document as loaded, put back by [`Model::revert_document`].
-    pub original: PolicyDoc,
-}
+pub use crate::account::what_if::{DocTarget, WhatIf};
 
 impl DocTarget {
     /// The target of a document listed by [`Model::documents`]; `None` for documents evaluation does not

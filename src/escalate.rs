@@ -17,17 +17,16 @@
 //! the identity policies' `Allow` statements by action and resource pattern, so a principal none of whose
 //! statements could grant a request is never evaluated for it.
 
-pub mod cli;
 pub mod lab;
 pub mod techniques;
 
 use crate::account::{EntityKind, EntityRef, Model, PolicyRef};
 use crate::eval::condition::Context;
 use crate::eval::engine::{Decision, Layer, Overrides, Prefilter, Verdict, decide_with, evaluate};
-use crate::eval::glob::{action_matches, resource_matches};
 use crate::eval::request::{Principal, PrincipalType, Request};
 use crate::eval::reverse::{all_principals, principal_of, role_edges};
 use crate::policy::{ActionBlock, Effect, Policy, ResourceBlock};
+use crate::wildcard::{action_matches, resource_matches};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::VecDeque;

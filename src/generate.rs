@@ -239,7 +239,7 @@ fn doc_value(doc: Value, spec: &Spec) -> Value {
 
 /// The bundled AWS-managed policies as (name, arn, path, version, document text).
 fn aws_managed() -> Vec<(String, String, String, String, String)> {
-    let text = crate::bundled::AWS_MANAGED_JSON;
+    let text = crate::account::bundled::AWS_MANAGED_JSON;
     let p = crate::json::parse(text);
     let d = &p.doc;
     d.children(p.root)
@@ -251,7 +251,7 @@ fn aws_managed() -> Vec<(String, String, String, String, String)> {
                 s("Arn")?,
                 s("Path").unwrap_or_else(|| "/".into()),
                 s("DefaultVersionId").unwrap_or_else(|| "v1".into()),
-                text[d.span(doc).range()].to_string(),
+                crate::text::at(text, d.span(doc)).to_string(),
             ))
         })
         .collect()

@@ -52,11 +52,17 @@ pub enum NodeKind {
     Anyone,
     /// A principal the snapshot does not hold (another account's user or role, a session…).
     External,
+    /// A person of IAM Identity Center's identity store.
+    Person,
+    /// A group of IAM Identity Center's identity store.
+    PersonGroup,
+    /// An Identity Center permission set as assigned in one account (it becomes one role there).
+    PermissionSet,
 }
 
 impl NodeKind {
     /// Every kind, in legend order.
-    pub const ALL: [NodeKind; 12] = [
+    pub const ALL: [NodeKind; 15] = [
         NodeKind::User,
         NodeKind::Group,
         NodeKind::Role,
@@ -69,6 +75,9 @@ impl NodeKind {
         NodeKind::Oidc,
         NodeKind::Anyone,
         NodeKind::External,
+        NodeKind::Person,
+        NodeKind::PersonGroup,
+        NodeKind::PermissionSet,
     ];
 
     /// A short name for legends and tooltips.
@@ -86,6 +95,9 @@ impl NodeKind {
             NodeKind::Oidc => "OIDC provider",
             NodeKind::Anyone => "anyone (*)",
             NodeKind::External => "external principal",
+            NodeKind::Person => "person (Identity Center)",
+            NodeKind::PersonGroup => "Identity Center group",
+            NodeKind::PermissionSet => "permission set in an account",
         }
     }
 }
@@ -122,6 +134,10 @@ pub enum EdgeKind {
     Trusts,
     /// Instance profile → role.
     Holds,
+    /// Identity Center person or group → the permission set assigned to it in an account.
+    Assigned,
+    /// Permission set in an account → the role Identity Center provisioned for it there.
+    Provisions,
 }
 
 impl EdgeKind {
@@ -134,6 +150,8 @@ impl EdgeKind {
             EdgeKind::Boundary => "boundary",
             EdgeKind::Trusts => "may assume",
             EdgeKind::Holds => "holds",
+            EdgeKind::Assigned => "assigned",
+            EdgeKind::Provisions => "provisioned as",
         }
     }
 }
@@ -233,6 +251,9 @@ enum Key {
     Account(String),
     Service(String),
     Anyone,
+    Person(u32),
+    PersonGroup(u32),
+    SetInAccount(u32, String),
 }
 
 struct Builder<'m> {
@@ -521,7 +542,114 @@ pub fn identity_graph(model: &Model) -> AtlasGraph {
             b.policies(me, from, &role.attached, &role.boundary, &role.inline);
         }
     }
+    identity_center(&mut b);
     b.finish(GraphKind::Identity)
+}
+
+/// IAM Identity Center in the identity graph: people → their groups → each permission set as assigned in one
+/// account → the role provisioned for it there. A set is a node per account, so a group assigned a set in one
+/// account never appears to reach the set's role in another; a set whose role is not loaded is flagged.
+fn identity_center(b: &mut Builder<'_>) {
+    let model = b.model;
+    let Some(ic) = &model.identity_center else {
+        return;
+    };
+    let person = |b: &mut Builder<'_>, u: u32| {
+        b.node(Key::Person(u), |_| {
+            let user = ic.users.get(u as usize);
+            Node {
+                kind: NodeKind::Person,
+                label: ic.user_label(u),
+                detail: user.map_or_else(String::new, |x| {
+                    x.display_name
+                        .clone()
+                        .map_or_else(|| x.arn(), |d| format!("{d} ({})", x.arn()))
+                }),
+                entity: None,
+                account: None,
+                flagged: false,
+            }
+        })
+    };
+    let mut linked: FxHashSet<(u32, String)> = FxHashSet::default();
+    let mut groups: Vec<u32> = Vec::new();
+    for a in &ic.assignments {
+        let Some(ps) = a.permission_set else {
+            continue;
+        };
+        let Some(set) = ic.permission_sets.get(ps as usize) else {
+            continue;
+        };
+        let account = model.account_index(&a.account);
+        let label = format!(
+            "{} in {}",
+            set.name,
+            account
+                .and_then(|i| model.accounts.get(i as usize))
+                .and_then(|x| x.alias.clone())
+                .unwrap_or_else(|| a.account.to_string())
+        );
+        let set_node = b.node(Key::SetInAccount(ps, a.account.to_string()), |_| Node {
+            kind: NodeKind::PermissionSet,
+            label,
+            detail: if a.role.is_some() {
+                set.arn.to_string()
+            } else {
+                format!(
+                    "{} (its role in {} is not loaded: what it allows is unknown)",
+                    set.arn, a.account
+                )
+            },
+            entity: None,
+            account,
+            flagged: a.role.is_none(),
+        });
+        let from = match a.to {
+            crate::account::identity_center::AssignedTo::User(u) => person(b, u),
+            crate::account::identity_center::AssignedTo::Group(g) => {
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+                b.node(Key::PersonGroup(g), |_| {
+                    let grp = ic.groups.get(g as usize);
+                    Node {
+                        kind: NodeKind::PersonGroup,
+                        label: grp.map_or_else(|| "?".into(), |x| x.name.to_string()),
+                        detail: grp.map_or_else(String::new, |x| {
+                            if x.members_known {
+                                x.arn()
+                            } else {
+                                format!("{} (members not loaded)", x.arn())
+                            }
+                        }),
+                        entity: None,
+                        account: None,
+                        flagged: grp.is_some_and(|x| !x.members_known),
+                    }
+                })
+            }
+            crate::account::identity_center::AssignedTo::Unknown => continue,
+        };
+        b.edge(from, set_node, Edge::plain(EdgeKind::Assigned));
+        if let Some(r) = a.role
+            && linked.insert((ps, a.account.to_string()))
+        {
+            let to = b.entity(r);
+            b.edge(set_node, to, Edge::plain(EdgeKind::Provisions));
+        }
+    }
+    for g in groups {
+        let Some(grp) = ic.groups.get(g as usize) else {
+            continue;
+        };
+        let to = b.keys.get(&Key::PersonGroup(g)).copied();
+        for &u in &grp.members {
+            let from = person(b, u);
+            if let Some(to) = to {
+                b.edge(from, to, Edge::plain(EdgeKind::MemberOf));
+            }
+        }
+    }
 }
 
 /// The actions that assume a role (or tag its session), lowercased.
@@ -936,6 +1064,9 @@ impl AtlasGraph {
                 NodeKind::Oidc => "#5ac896",
                 NodeKind::Anyone => "#eb4646",
                 NodeKind::External => "#a0a0a0",
+                NodeKind::Person => "#4f8fd0",
+                NodeKind::PersonGroup => "#3fb39a",
+                NodeKind::PermissionSet => "#d08f4f",
             };
             let stroke = if w.flagged {
                 " stroke=\"#d33\" stroke-width=\"2\""
@@ -985,6 +1116,9 @@ impl AtlasGraph {
                 NodeKind::Saml | NodeKind::Oidc => "house",
                 NodeKind::Anyone => "doubleoctagon",
                 NodeKind::External => "egg",
+                NodeKind::Person => "oval",
+                NodeKind::PersonGroup => "box3d",
+                NodeKind::PermissionSet => "tab",
             };
             let color = if w.flagged { ", color=red" } else { "" };
             let _ = writeln!(

@@ -140,7 +140,7 @@ impl Doc {
 
 fn string_inner(src: &str, span: Span) -> &str {
     let r = span.range();
-    let s = &src[r];
+    let s = src.get(r).unwrap_or_default();
     let s = s.strip_prefix('"').unwrap_or(s);
     s.strip_suffix('"').unwrap_or(s)
 }
@@ -230,6 +230,8 @@ pub struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    /// Where the containers the streaming methods are inside were opened (for "unclosed" errors).
+    opened: Vec<usize>,
     /// Every syntax error met so far.
     pub errors: Vec<SyntaxError>,
 }
@@ -268,6 +270,16 @@ pub fn parse(src: &str) -> Parsed {
 }
 
 impl<'a> Parser<'a> {
+    /// `src[a..b]`, empty when that is not a range of character boundaries (never, for the parser's positions).
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        self.src.get(a..b).unwrap_or_default()
+    }
+
+    /// `src[a..]`, empty when `a` is not a character boundary inside the text.
+    fn tail(&self, a: usize) -> &'a str {
+        self.src.get(a..).unwrap_or_default()
+    }
+
     /// A parser at the start of `src`.
     pub fn new(src: &'a str) -> Self {
         Parser {
@@ -275,6 +287,7 @@ impl<'a> Parser<'a> {
             bytes: src.as_bytes(),
             pos: 0,
             depth: 0,
+            opened: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -363,8 +376,8 @@ impl<'a> Parser<'a> {
             Some(b'-' | b'0'..=b'9') => self.number(doc),
             Some(_) => {
                 let end = self.bad_token_end();
-                let shown: String = self.src[start..end].chars().take(20).collect();
-                let msg = if self.src[start..].starts_with('\'') {
+                let shown: String = self.slice(start, end).chars().take(20).collect();
+                let msg = if self.tail(start).starts_with('\'') {
                     "strings must use double quotes, not single quotes".to_string()
                 } else {
                     format!("expected a value, found `{shown}`")
@@ -379,7 +392,7 @@ impl<'a> Parser<'a> {
     /// End of a run of text that is not JSON, stopping at a delimiter or whitespace.
     fn bad_token_end(&self) -> usize {
         let mut end = self.pos;
-        for (i, c) in self.src[self.pos..].char_indices() {
+        for (i, c) in self.tail(self.pos).char_indices() {
             if matches!(
                 c,
                 ',' | ']' | '}' | ':' | '{' | '[' | '"' | ' ' | '\n' | '\r' | '\t'
@@ -397,7 +410,7 @@ impl<'a> Parser<'a> {
 
     fn literal(&mut self, doc: &mut Doc, word: &str, kind: Kind) -> NodeId {
         let start = self.pos;
-        if self.src[start..].starts_with(word)
+        if self.tail(start).starts_with(word)
             && !self
                 .bytes
                 .get(start + word.len())
@@ -407,7 +420,7 @@ impl<'a> Parser<'a> {
             Self::push(doc, kind, Span::new(start, self.pos))
         } else {
             let end = self.bad_token_end();
-            let shown: String = self.src[start..end].chars().take(20).collect();
+            let shown: String = self.slice(start, end).chars().take(20).collect();
             self.error(
                 Span::new(start, end),
                 format!("expected a value, found `{shown}`"),
@@ -475,7 +488,7 @@ impl<'a> Parser<'a> {
         } else {
             self.error(
                 span,
-                format!("invalid number `{}`", &self.src[span.range()]),
+                format!("invalid number `{}`", crate::text::at(self.src, span)),
             );
             Self::push(doc, Kind::Error, span)
         }
@@ -520,7 +533,7 @@ impl<'a> Parser<'a> {
                             }
                         }
                         Some(_) => {
-                            let c = self.src[i + 1..].chars().next().unwrap_or(' ');
+                            let c = self.tail(i + 1).chars().next().unwrap_or(' ');
                             self.error(
                                 Span::new(i, i + 1 + c.len_utf8()),
                                 format!("invalid escape `\\{c}` in string"),
@@ -554,6 +567,22 @@ impl<'a> Parser<'a> {
         let id = Self::push(doc, Kind::String, Span::new(start, i));
         doc.nodes[id as usize].escaped = escaped;
         id
+    }
+
+    /// `line:column` of byte `offset`, for messages that name a second place (a truncated file: where it ends
+    /// and where the bracket it leaves open was opened).
+    fn line_col(&self, offset: usize) -> String {
+        let at = crate::text::line_col(self.src, offset);
+        format!("{}:{}", at.line, at.col)
+    }
+
+    /// The error for a container opened at `start` that the text ends inside.
+    fn unclosed(&mut self, start: usize, what: &str, close: char) {
+        let end = self.line_col(self.src.len());
+        self.error(
+            Span::new(start, start + 1),
+            format!("unclosed {what}: missing `{close}` (the text ends at {end}, truncated?)"),
+        );
     }
 
     fn enter(&mut self, start: usize) -> bool {
@@ -607,7 +636,7 @@ impl<'a> Parser<'a> {
         let mut expect_member = true;
         loop {
             let Some(c) = self.peek() else {
-                self.error(Span::new(start, start + 1), "unclosed object: missing `}`");
+                self.unclosed(start, "object", '}');
                 break;
             };
             match c {
@@ -651,7 +680,7 @@ impl<'a> Parser<'a> {
                             self.pos += 1;
                             continue;
                         }
-                        let shown: String = self.src[ks..end].chars().take(20).collect();
+                        let shown: String = self.slice(ks, end).chars().take(20).collect();
                         self.error(
                             Span::new(ks, end),
                             format!(
@@ -711,7 +740,7 @@ impl<'a> Parser<'a> {
         let mut expect_value = true;
         loop {
             let Some(c) = self.peek() else {
-                self.error(Span::new(start, start + 1), "unclosed array: missing `]`");
+                self.unclosed(start, "array", ']');
                 break;
             };
             match c {
@@ -780,6 +809,7 @@ impl<'a> Parser<'a> {
 
     fn begin(&mut self, open: u8, what: &str) -> bool {
         if self.peek() == Some(open) {
+            self.opened.push(self.pos);
             self.pos += 1;
             true
         } else {
@@ -797,11 +827,21 @@ impl<'a> Parser<'a> {
             match c {
                 None => {
                     let p = self.pos;
-                    self.error(Span::new(p, p), "unclosed object: missing `}`");
+                    let opened = self.opened.pop().map(|o| self.line_col(o));
+                    self.error(
+                        Span::new(p, p),
+                        match opened {
+                            Some(o) => format!(
+                                "unclosed object opened at {o}: missing `}}` (the text ends here, truncated?)"
+                            ),
+                            None => "unclosed object: missing `}`".to_string(),
+                        },
+                    );
                     return None;
                 }
                 Some(b'}') => {
                     self.pos += 1;
+                    self.opened.pop();
                     return None;
                 }
                 Some(b',') if !*first => {
@@ -843,11 +883,21 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => {
                 let p = self.pos;
-                self.error(Span::new(p, p), "unclosed array: missing `]`");
+                let opened = self.opened.pop().map(|o| self.line_col(o));
+                self.error(
+                    Span::new(p, p),
+                    match opened {
+                        Some(o) => format!(
+                            "unclosed array opened at {o}: missing `]` (the text ends here, truncated?)"
+                        ),
+                        None => "unclosed array: missing `]`".to_string(),
+                    },
+                );
                 false
             }
             Some(b']') => {
                 self.pos += 1;
+                self.opened.pop();
                 false
             }
             Some(b',') if !*first => {
@@ -856,6 +906,7 @@ impl<'a> Parser<'a> {
                     let p = self.pos;
                     self.error(Span::new(p, p + 1), "trailing comma before `]`");
                     self.pos += 1;
+                    self.opened.pop();
                     return false;
                 }
                 true

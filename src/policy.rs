@@ -5,6 +5,9 @@
 //! paths), so a half-typed document still has a model. Strings are interned (`Arc<str>`), which keeps large
 //! snapshots small: an action like `s3:GetObject` is stored once however often policies name it.
 
+pub mod variables;
+
+use crate::diagnostic::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::{self, Doc, Kind, NodeId};
 use crate::text::Span;
@@ -585,17 +588,16 @@ impl ActionIndex {
         let service = action_lower.split(':').next().unwrap_or("");
         if let Some(v) = self.by_service.get(service) {
             for (stmt, pats) in v {
-                if pats
-                    .iter()
-                    .any(|p| crate::eval::glob::glob(p, action_lower))
-                {
+                if pats.iter().any(|p| crate::wildcard::glob(p, action_lower)) {
                     out.push(*stmt);
                 }
             }
         }
         out.extend_from_slice(&self.other);
         if out.len() - start > 1 {
-            out[start..].sort_unstable();
+            if let Some(new) = out.get_mut(start..) {
+                new.sort_unstable();
+            }
             out.dedup();
         }
     }
@@ -646,7 +648,7 @@ impl ResourceIndex {
             || self.wild.iter().any(|&i| {
                 list.items
                     .get(i as usize)
-                    .is_some_and(|p| crate::eval::glob::resource_matches(&p.value, resource))
+                    .is_some_and(|p| crate::wildcard::resource_matches(&p.value, resource))
             })
     }
 }
@@ -736,7 +738,7 @@ pub fn syntax_diagnostics(errors: &[json::SyntaxError]) -> Vec<Diagnostic> {
         .iter()
         .map(|e| {
             Diagnostic::new(
-                "JSON_SYNTAX_ERROR",
+                Code::JSON_SYNTAX_ERROR.as_str(),
                 Severity::Error,
                 e.span,
                 "",
@@ -882,10 +884,15 @@ impl<'a> Reader<'a> {
         s
     }
 
-    fn diag(&mut self, code: &'static str, span: Span, message: String) -> &mut Diagnostic {
+    fn diag(&mut self, code: Code, span: Span, message: String) -> &mut Diagnostic {
         let path = self.path_string();
-        self.diags
-            .push(Diagnostic::new(code, Severity::Error, span, path, message));
+        self.diags.push(Diagnostic::new(
+            code.as_str(),
+            Severity::Error,
+            span,
+            path,
+            message,
+        ));
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
@@ -898,7 +905,7 @@ impl<'a> Reader<'a> {
         let span = self.doc.span(node);
         let what = self.path_string();
         self.diag(
-            "TYPE_MISMATCH",
+            Code::JSON_TYPE_MISMATCH,
             span,
             format!("`{what}` must be {expected}, found {}", found.describe()),
         );
@@ -945,7 +952,7 @@ impl<'a> Reader<'a> {
                         // AWS accepts and ignores `null` in a list (moto's CreatePolicy cases).
                         Kind::Null => {
                             let d = self.diag(
-                                "NULL_IN_ARRAY",
+                                Code::NULL_IN_ARRAY,
                                 self.doc.span(c),
                                 "`null` in a list is ignored".into(),
                             );
@@ -978,7 +985,7 @@ impl<'a> Reader<'a> {
 
     fn scalar(&mut self, node: NodeId) -> Spanned<Str> {
         let span = self.doc.span(node);
-        let text = &self.src[span.range()];
+        let text = crate::text::at(self.src, span);
         Spanned {
             value: self.interner.intern(text),
             span,
@@ -999,7 +1006,7 @@ impl<'a> Reader<'a> {
             if out.iter().any(|(n, _, _)| *n == name) {
                 self.path.push(Seg::Name(name.clone()));
                 let d = self.diag(
-                    "DUPLICATE_KEY",
+                    Code::DUPLICATE_KEY,
                     span,
                     format!("duplicate key `{name}`: only one of them takes effect"),
                 );
@@ -1021,7 +1028,7 @@ impl<'a> Reader<'a> {
             if self.doc.kind(root) != Kind::Error {
                 let found = self.doc.kind(root).describe();
                 self.diag(
-                    "POLICY_NOT_OBJECT",
+                    Code::POLICY_NOT_OBJECT,
                     self.doc.span(root),
                     format!("a policy document must be a JSON object, found {found}"),
                 );
@@ -1068,7 +1075,7 @@ impl<'a> Reader<'a> {
                 }
                 other => {
                     let d = self.diag(
-                        "UNKNOWN_ELEMENT",
+                        Code::UNKNOWN_ELEMENT,
                         key_span,
                         format!("unknown policy element `{other}`"),
                     );
@@ -1119,7 +1126,7 @@ impl<'a> Reader<'a> {
                                     None
                                 };
                                 let d = self.diag(
-                                    "INVALID_EFFECT",
+                                    Code::INVALID_EFFECT,
                                     e.span,
                                     format!("`Effect` must be `Allow` or `Deny`, found `{other}`"),
                                 );
@@ -1142,7 +1149,7 @@ impl<'a> Reader<'a> {
                     let list = self.one_or_many(v, false);
                     if s.action.is_some() {
                         self.diag(
-                            "ACTION_AND_NOT_ACTION",
+                            Code::ACTION_AND_NOT_ACTION,
                             key_span,
                             "a statement cannot have both `Action` and `NotAction`".into(),
                         );
@@ -1162,7 +1169,7 @@ impl<'a> Reader<'a> {
                     let list = self.one_or_many(v, false);
                     if s.resource.is_some() {
                         self.diag(
-                            "RESOURCE_AND_NOT_RESOURCE",
+                            Code::RESOURCE_AND_NOT_RESOURCE,
                             key_span,
                             "a statement cannot have both `Resource` and `NotResource`".into(),
                         );
@@ -1182,7 +1189,7 @@ impl<'a> Reader<'a> {
                     let value = self.principal_value(v);
                     if s.principal.is_some() {
                         self.diag(
-                            "PRINCIPAL_AND_NOT_PRINCIPAL",
+                            Code::PRINCIPAL_AND_NOT_PRINCIPAL,
                             key_span,
                             "a statement cannot have both `Principal` and `NotPrincipal`".into(),
                         );
@@ -1204,7 +1211,7 @@ impl<'a> Reader<'a> {
                 }
                 other => {
                     let d = self.diag(
-                        "UNKNOWN_ELEMENT",
+                        Code::UNKNOWN_ELEMENT,
                         key_span,
                         format!("unknown statement element `{other}`"),
                     );
@@ -1231,7 +1238,7 @@ impl<'a> Reader<'a> {
                     Some(PrincipalValue::Star(s.span))
                 } else {
                     self.diag(
-                        "INVALID_PRINCIPAL",
+                        Code::INVALID_PRINCIPAL,
                         s.span,
                         format!(
                             "a principal written as a string must be `\"*\"`, found `{}`",
@@ -1252,7 +1259,7 @@ impl<'a> Reader<'a> {
                         "CanonicalUser" => PrincipalKind::CanonicalUser,
                         other => {
                             let d = self.diag(
-                                "INVALID_PRINCIPAL_KEY",
+                                Code::INVALID_PRINCIPAL_KEY,
                                 key_span,
                                 format!("unknown principal type `{other}`"),
                             );
@@ -1419,13 +1426,13 @@ mod tests {
             "{u:?}"
         );
         assert!(u.contains(&("INVALID_EFFECT", "\"allow\"".into())));
-        assert!(u.contains(&("TYPE_MISMATCH", "5".into())));
+        assert!(u.contains(&("JSON_TYPE_MISMATCH", "5".into())));
         assert!(u.contains(&("ACTION_AND_NOT_ACTION", "\"NotAction\"".into())));
         assert!(u.contains(&("UNKNOWN_ELEMENT", "\"Resourse\"".into())));
         let tm = p
             .diagnostics
             .iter()
-            .find(|d| d.code == "TYPE_MISMATCH")
+            .find(|d| d.code == "JSON_TYPE_MISMATCH")
             .unwrap();
         assert_eq!(tm.path, "Statement.Action[1]");
         let eff = p
@@ -1495,12 +1502,12 @@ mod tests {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| match &s.action {
-                    Some(ActionBlock::Action(l)) => l
-                        .iter()
-                        .any(|x| crate::eval::glob::action_matches(x, action)),
-                    Some(ActionBlock::NotAction(l)) => !l
-                        .iter()
-                        .any(|x| crate::eval::glob::action_matches(x, action)),
+                    Some(ActionBlock::Action(l)) => {
+                        l.iter().any(|x| crate::wildcard::action_matches(x, action))
+                    }
+                    Some(ActionBlock::NotAction(l)) => {
+                        !l.iter().any(|x| crate::wildcard::action_matches(x, action))
+                    }
                     None => false,
                 })
                 .map(|(i, _)| i as u32)

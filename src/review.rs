@@ -13,9 +13,9 @@
 
 pub mod admin;
 pub mod baseline;
-pub mod cli;
 pub mod external;
 pub mod hygiene;
+pub mod identity_center;
 pub mod report;
 pub mod unused;
 
@@ -241,6 +241,22 @@ codes! {
     RoleUnused = "ROLE_UNUSED", Low, UnusedAccess, "a role has not been used recently",
         why: "A role nobody assumes still grants its permissions to whoever its trust policy lets in; unused roles are forgotten and never reviewed.",
         fix: "Delete the role, or document why it must stay (a break-glass role is expected to be idle, and every use investigated).";
+    /// IAM Identity Center: administrator access to many people at once.
+    SsoAdminLargeGroup = "SSO_ADMIN_TO_LARGE_GROUP", High, Permissions, "a permission set with administrator access is assigned to a large group",
+        why: "Everyone in the group can sign in as administrator of the account: one phished or careless member is enough to lose it, and groups synced from an HR system or directory grow without anyone reviewing the access.",
+        fix: "Assign administrator access to a small group of named administrators (or through just-in-time elevation), and give the large group a job-specific permission set.";
+    /// IAM Identity Center: the management account.
+    SsoManagementAccount = "SSO_MANAGEMENT_ACCOUNT_ASSIGNMENT", Medium, Permissions, "a permission set is assigned in the organisation's management account",
+        why: "No SCP restricts the management account's principals, and it controls every account of the organisation (it can change SCPs, move or close accounts). AWS advises keeping it for the few tasks only it can do.",
+        fix: "Remove the assignment, or limit it to a small break-glass group; run Identity Center from a delegated administrator account and do daily work in member accounts.";
+    /// IAM Identity Center: session length.
+    SsoLongSession = "SSO_LONG_SESSION", Low, Credentials, "a permission set allows long sessions",
+        why: "A session stays valid for its whole duration even after the person leaves, is removed from the group or loses the device: a stolen session token works for up to that many hours.",
+        fix: "Shorten the permission set's session duration (one hour is AWS's default), especially for administrator access; people sign in again when they need to.";
+    /// IAM Identity Center: people who administer production.
+    SsoAdminInProduction = "SSO_PERSON_ADMIN_IN_PRODUCTION", Medium, Permissions, "a person has administrator access in a production account",
+        why: "Each person who can sign in as administrator of production can read every secret and delete every resource there; the list should be short, known and reviewed.",
+        fix: "Confirm each person needs it; give the others a job-specific permission set; prefer just-in-time elevation with approval for production administration.";
     /// What could not be checked.
     NotReviewed = "NOT_REVIEWED", Info, Coverage, "part of the review could not be done",
         why: "A check that could not read its input says so instead of reporting nothing: absence of findings there means nothing.",
@@ -461,6 +477,11 @@ pub struct Options {
     pub shared_inline_min: usize,
     /// Worker threads (0: the available cores).
     pub threads: usize,
+    /// An Identity Center group with at least this many members is large (administrator access to it is a
+    /// finding).
+    pub large_group_min: usize,
+    /// Permission-set sessions longer than this many hours are long.
+    pub long_session_hours: u32,
 }
 
 impl Default for Options {
@@ -474,6 +495,8 @@ impl Default for Options {
             root_recent_days: 90,
             shared_inline_min: 3,
             threads: 0,
+            large_group_min: 5,
+            long_session_hours: 8,
         }
     }
 }
@@ -555,6 +578,7 @@ pub fn review(model: &Model, opts: &Options) -> Review {
     let mut findings = hygiene::account_findings(&ctx);
     findings.extend(external::resource_findings(&ctx));
     findings.extend(unused::coverage_findings(&ctx));
+    findings.extend(identity_center::findings(&ctx));
     // Per principal: the evaluator's probes (the expensive part), in parallel.
     let principals = all_principals(model);
     findings.extend(parallel(&principals, opts.threads, |r| {
@@ -564,6 +588,7 @@ pub fn review(model: &Model, opts: &Options) -> Review {
         unused::principal_findings(&ctx, *r, &mut out);
         out
     }));
+    identity_center::name_people(model, &mut findings);
     sort(&mut findings);
     Review {
         as_of: now.to_string(),

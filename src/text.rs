@@ -74,6 +74,9 @@ impl std::fmt::Display for LineCol {
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// The text is ASCII: a column is a byte difference, no counting (a one-line export of megabytes with
+    /// thousands of diagnostics would otherwise count its line once per diagnostic).
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -95,7 +98,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Line and column of byte `offset` in `text` (the text this index was built from).
@@ -103,14 +109,16 @@ impl LineIndex {
         let offset = offset.min(text.len() as u32);
         let line = match self.starts.binary_search(&offset) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         };
-        let start = self.starts[line] as usize;
-        let mut end = offset as usize;
-        while end > start && !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = text[start..end].chars().count() as u32 + 1;
+        let start = self.starts.get(line).map_or(0, |s| *s as usize);
+        let end = floor_char_boundary(text, offset as usize).max(start);
+        let col = if self.ascii {
+            end - start
+        } else {
+            text.get(start..end).map_or(0, |t| t.chars().count())
+        } as u32
+            + 1;
         LineCol {
             line: line as u32 + 1,
             col,
@@ -126,7 +134,7 @@ impl LineIndex {
             .get(i + 1)
             .map(|s| *s as usize)
             .unwrap_or(text.len());
-        while end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r') {
+        while end > start && matches!(text.as_bytes().get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
         }
         start..end
@@ -140,8 +148,25 @@ impl LineIndex {
 
 /// Line and column of `offset` in `text`, without keeping an index (for one-off error messages).
 pub fn line_col(text: &str, offset: usize) -> LineCol {
-    LineIndex::new(&text[..floor_char_boundary(text, offset.min(text.len()))])
-        .line_col(text, offset as u32)
+    let head = text
+        .split_at(floor_char_boundary(text, offset.min(text.len())))
+        .0;
+    LineIndex::new(head).line_col(text, offset as u32)
+}
+
+/// The text of `span` in `src`: empty when the span is not a range of character boundaries inside `src` (the
+/// parser's spans always are; this keeps a stale span from panicking).
+pub fn at(src: &str, span: Span) -> &str {
+    src.get(span.range()).unwrap_or_default()
+}
+
+/// A serde_json error message without its ` at line L column C` suffix (the caller reports the position
+/// itself, in the file's own terms).
+pub fn strip_position(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg),
+        None => msg,
+    }
 }
 
 /// The largest char boundary at or before `i`.
@@ -183,6 +208,41 @@ mod tests {
 /// At most `max` characters of `s` for a message: control characters (terminal escapes among them) escaped,
 /// `…` where it was cut. Input quoted in errors and explanations goes through this, so a one-line export or a
 /// crafted value can neither flood the output nor drive the terminal.
+/// `s` cut to at most `max` characters, with `…` where it was cut (messages that quote a value stay short
+/// however long the value).
+pub fn clip(mut s: String, max: usize) -> String {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        s.truncate(i);
+        s.push('…');
+    }
+    s
+}
+
+/// A window of at most `max` characters of `line` around byte `at` (a third of it before, the rest after),
+/// with `…` where it was cut, and the number of characters of the window before `at`. A one-line export of
+/// megabytes is shown by the part that matters, not printed whole.
+pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
+    let at = floor_char_boundary(line, at.min(line.len()));
+    let (head, tail) = line.split_at(at);
+    let before: Vec<char> = head.chars().rev().take(max / 3 + 1).collect();
+    let cut_before = before.len() > max / 3;
+    let mut out = String::new();
+    if cut_before {
+        out.push('…');
+    }
+    out.extend(before.iter().rev().skip(usize::from(cut_before)));
+    let shown_before = out.chars().count();
+    let room = max.saturating_sub(shown_before);
+    let mut after = tail.chars();
+    out.extend(after.by_ref().take(room));
+    if after.next().is_some() {
+        out.push('…');
+    }
+    (out, shown_before)
+}
+
+/// `s` cut to `max` characters, with control characters escaped (`\u{1b}`) so that input cannot drive the
+/// terminal, and `…` where it was cut.
 pub fn excerpt(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 2));
     for (n, c) in s.chars().enumerate() {
@@ -206,5 +266,17 @@ mod excerpt_tests {
         assert_eq!(super::excerpt("abc", 5), "abc");
         assert_eq!(super::excerpt("abcdef", 3), "abc…");
         assert_eq!(super::excerpt("a\u{1b}[2Jb\n", 10), "a\\u{1b}[2Jb\\n");
+    }
+
+    #[test]
+    fn windows_show_the_part_around_the_position() {
+        assert_eq!(super::window("short", 2, 30), ("short".to_string(), 2));
+        let line = "x".repeat(1000) + "HERE" + &"y".repeat(1000);
+        let (w, before) = super::window(&line, 1000, 30);
+        assert!(w.chars().count() <= 32, "{w}");
+        assert!(w.starts_with('…') && w.ends_with('…'));
+        assert_eq!(&w.chars().skip(before).take(4).collect::<String>(), "HERE");
+        assert_eq!(super::clip("é".repeat(10), 3), "ééé…");
+        assert_eq!(super::clip("abc".into(), 3), "abc");
     }
 }

@@ -40,11 +40,12 @@ fn number(s: &[u8], min: usize, max: usize) -> Option<i64> {
 }
 
 fn digits(s: &[u8], n: usize) -> Option<(u32, &[u8])> {
-    if s.len() < n || !s[..n].iter().all(u8::is_ascii_digit) {
+    let (head, rest) = s.split_at_checked(n)?;
+    if !head.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let v = s[..n].iter().fold(0u32, |a, b| a * 10 + (b - b'0') as u32);
-    Some((v, &s[n..]))
+    let v = head.iter().fold(0u32, |a, b| a * 10 + (b - b'0') as u32);
+    Some((v, rest))
 }
 
 impl Timestamp {
@@ -63,8 +64,8 @@ impl Timestamp {
         if b.is_empty() {
             return Some(Timestamp(days * 86_400));
         }
-        let b = match b.first() {
-            Some(b'T' | b't' | b' ') => &b[1..],
+        let b = match b {
+            [b'T' | b't' | b' ', rest @ ..] => rest,
             _ => return None,
         };
         let (h, b) = digits(b, 2)?;
@@ -82,7 +83,7 @@ impl Timestamp {
             if n == 0 {
                 return None;
             }
-            b = &r[n..];
+            b = r.get(n..).unwrap_or_default();
         }
         let offset: i64 = match b {
             b"" | b"Z" | b"z" => 0,

@@ -9,18 +9,19 @@
 //! answers in `tests/fixtures/policies/`) or when the element cannot work; what AWS accepts but is probably
 //! wrong is a warning. Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
 
-pub mod cli;
+mod analyzer;
 mod conditions;
 mod grammar;
 mod hygiene;
 mod principals;
-mod registry;
 pub mod request;
 mod resources;
 mod security;
 mod statements;
 
-pub use registry::{CHECKS, Check, check};
+pub use crate::diagnostic::codes::{
+    AaCode, CHECKS, Check, Code, aa_code, check, present, supported,
+};
 
 use crate::account::DocRole;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -191,21 +192,24 @@ pub fn validate_with(text: &str, kind: PolicyKind, opts: &Options) -> Vec<Diagno
     let mut interner = Interner::default();
     let parsed = parse_text(text, &mut interner);
     let mut out = parsed.diagnostics;
-    let parse_failed = out.iter().any(|d| d.code == "JSON_SYNTAX_ERROR")
-        || out.iter().any(|d| d.code == "POLICY_NOT_OBJECT");
+    let parse_failed = out.iter().any(|d| {
+        d.code == Code::JSON_SYNTAX_ERROR.as_str() || d.code == Code::POLICY_NOT_OBJECT.as_str()
+    });
     if parsed.policy.span.is_empty() || (parse_failed && parsed.policy.statements.is_empty()) {
         if out.is_empty() {
             out.push(Diagnostic::new(
-                "JSON_SYNTAX_ERROR",
+                Code::JSON_SYNTAX_ERROR.as_str(),
                 Severity::Error,
                 Span::new(0, text.len()),
                 "",
                 "the text is not a JSON policy document",
             ));
         }
+        present_all(&mut out);
         sort(&mut out);
         return out;
     }
+    present_all(&mut out);
     out.extend(validate_policy_with(&parsed.policy, text, kind, opts));
     sort(&mut out);
     out
@@ -247,6 +251,7 @@ pub fn validate_policy_with(
     conditions::check(&mut cx);
     security::check(&mut cx);
     hygiene::check(&mut cx);
+    analyzer::check(&mut cx);
     let mut out = cx.out;
     if kind == PolicyKind::Identity(IdentityKind::AwsManaged) {
         // Nobody can edit an AWS-managed policy: style suggestions would only be noise.
@@ -254,6 +259,17 @@ pub fn validate_policy_with(
     }
     sort(&mut out);
     out
+}
+
+/// The parser's diagnostics under the codes they are reported as (a wrong JSON type inside `Condition` is
+/// Access Analyzer's invalid condition data type).
+fn present_all(out: &mut [Diagnostic]) {
+    for d in out {
+        if d.code == Code::JSON_TYPE_MISMATCH.as_str() && d.path.contains(".Condition.") {
+            d.code = Code::CONDITION_VALUE_TYPE_MISMATCH.as_str();
+        }
+        present(d, None);
+    }
 }
 
 fn sort(out: &mut [Diagnostic]) {
@@ -272,30 +288,75 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// Report `code` (severity from the registry).
+    /// Report `code` (severity from the registry) under its default reported code.
     pub fn emit(
         &mut self,
-        code: &'static str,
+        code: Code,
         span: Span,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let severity = check(code).map(|c| c.severity).unwrap_or(Severity::Warning);
-        self.emit_sev(code, severity, span, path, message)
+        self.push(code, code.check().severity, None, span, path, message)
+    }
+
+    /// Report `code` under the Access Analyzer code `aa`, one of the check's registered alternatives (which one
+    /// depends on the policy type or the element).
+    pub fn emit_as(
+        &mut self,
+        code: Code,
+        aa: AaCode,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        debug_assert!(
+            code.check().reported_as.contains(&aa),
+            "{code:?} is not reported as {aa:?}"
+        );
+        self.push(code, code.check().severity, Some(aa), span, path, message)
     }
 
     /// Report `code` with an explicit severity (checks whose weight depends on the policy kind).
     pub fn emit_sev(
         &mut self,
-        code: &'static str,
+        code: Code,
         severity: Severity,
         span: Span,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        debug_assert!(check(code).is_some(), "unregistered check {code}");
-        self.out
-            .push(Diagnostic::new(code, severity, span, path, message));
+        self.push(code, severity, None, span, path, message)
+    }
+
+    /// [`Ctx::emit_sev`] under the Access Analyzer code `aa` (see [`Ctx::emit_as`]).
+    pub fn emit_sev_as(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        aa: AaCode,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        debug_assert!(
+            code.check().reported_as.contains(&aa),
+            "{code:?} is not reported as {aa:?}"
+        );
+        self.push(code, severity, Some(aa), span, path, message)
+    }
+
+    fn push(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        aa: Option<AaCode>,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(code.as_str(), severity, span, path, message);
+        present(&mut d, aa);
+        self.out.push(d);
         let last = self.out.len() - 1;
         &mut self.out[last]
     }
@@ -394,7 +455,7 @@ mod tests {
     fn every_emitted_code_is_registered() {
         let text = r#"{"Statement":[{"Effect":"Allow","Action":["s3:getobject","s3:GetObject","nope:X"],"Resource":["*","arn:aws:s3::x"],"Principal":"*","Condition":{"StringEqual":{"a":"b"},"NullIfExists":{"aws:x":"maybe"}}}]}"#;
         for d in validate(text, PolicyKind::Identity(IdentityKind::Managed)) {
-            assert!(check(d.code).is_some(), "{}", d.code);
+            assert!(check(d.subcode.unwrap_or(d.code)).is_some(), "{}", d.code);
         }
     }
 

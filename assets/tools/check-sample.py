@@ -762,6 +762,76 @@ def check_references(s):
                         check(hit, f"{rel}: aws:PrincipalArn {v} matches no principal in the sample")
 
 
+def check_identity_center(s):
+    """The Identity Center files: shapes, cross-references, and each assignment's provisioned role."""
+    spec = s.ws.get("identity_center")
+    if spec is None:
+        return
+    ic = {"sets": {}, "users": {}, "groups": {}, "assignments": []}
+    inst = load_json(s.path(spec["list_instances"]))
+    if inst:
+        check(len(inst.get("Instances", [])) == 1, "list-instances: expected one instance")
+    for ps in spec["permission_sets"]:
+        d = load_json(s.path(ps["describe_permission_set"]))
+        if d is None:
+            continue
+        p = d.get("PermissionSet", {})
+        w = ps["describe_permission_set"]
+        check(re.match(r"^[\w+=,.@-]{1,32}$", p.get("Name", "")), f"{w}: Name {p.get('Name')!r}")
+        check(re.match(r"^PT\d+H$", p.get("SessionDuration", "")), f"{w}: SessionDuration")
+        managed = [m["Arn"] for m in (load_json(s.path(ps["managed_policies"])) or {}).get("AttachedManagedPolicies", [])]
+        for a in managed:
+            check(a in s.managed_bundle, f"{w}: managed policy {a} is not in the bundled set")
+        inline = (load_json(s.path(ps["inline_policy"])) or {}).get("InlinePolicy", "")
+        if inline:
+            check_doc(json.loads(inline), f"{ps['inline_policy']}")
+        ic["sets"][p.get("PermissionSetArn")] = (p.get("Name"), managed, json.loads(inline) if inline else None)
+    listed = (load_json(s.path(spec["list_permission_sets"])) or {}).get("PermissionSets", [])
+    check(sorted(listed) == sorted(ic["sets"]), "list-permission-sets: the listed and the described sets differ")
+    for u in (load_json(s.path(spec["users"])) or {}).get("Users", []):
+        check(u["UserId"] not in ic["users"], f"users: duplicate {u['UserId']}")
+        ic["users"][u["UserId"]] = u["UserName"]
+    for g in (load_json(s.path(spec["groups"])) or {}).get("Groups", []):
+        ic["groups"][g["GroupId"]] = g["DisplayName"]
+    with_members = set()
+    for rel in spec["group_memberships"]:
+        for m in (load_json(s.path(rel)) or {}).get("GroupMemberships", []):
+            check(m["GroupId"] in ic["groups"], f"{rel}: unknown group {m['GroupId']}")
+            check(m["MemberId"]["UserId"] in ic["users"], f"{rel}: unknown user {m['MemberId']['UserId']}")
+            with_members.add(m["GroupId"])
+    accounts = {a["id"] for a in s.ws["accounts"]}
+    provisioned = set()
+    for rel in spec["account_assignments"]:
+        for a in (load_json(s.path(rel)) or {}).get("AccountAssignments", []):
+            w = f"{rel} {a['PrincipalId']}"
+            check(a["AccountId"] in accounts, f"{w}: account {a['AccountId']} is not in the workspace")
+            check(a["PermissionSetArn"] in ic["sets"], f"{w}: permission set not described")
+            if a["PrincipalType"] == "GROUP":
+                check(a["PrincipalId"] in ic["groups"], f"{w}: unknown group")
+                check(a["PrincipalId"] in with_members, f"{w}: the group has no membership file")
+            else:
+                check(a["PrincipalType"] == "USER" and a["PrincipalId"] in ic["users"], f"{w}: unknown user")
+            name, managed, inline = ic["sets"].get(a["PermissionSetArn"], ("?", [], None))
+            export = s.exports.get(a["AccountId"])
+            if export is None:
+                continue
+            roles = [r for r in export["RoleDetailList"] if r["RoleName"].startswith(f"AWSReservedSSO_{name}_")
+                     and re.match(r"^[0-9a-f]{16}$", r["RoleName"].rsplit("_", 1)[1])]
+            if not check(len(roles) == 1, f"{w}: no role AWSReservedSSO_{name}_<hash> in {a['AccountId']}"):
+                continue
+            r = roles[0]
+            provisioned.add((a["AccountId"], r["RoleName"]))
+            check(r["Path"].startswith("/aws-reserved/sso.amazonaws.com/"), f"{w}: role path {r['Path']}")
+            check(sorted(x["PolicyArn"] for x in r["AttachedManagedPolicies"]) == sorted(managed),
+                  f"{w}: role {r['RoleName']} attaches other policies than permission set {name}")
+            check([p["PolicyDocument"] for p in r["RolePolicyList"]] == ([inline] if inline else []),
+                  f"{w}: role {r['RoleName']} has another inline policy than permission set {name}")
+    for acct, e in s.exports.items():
+        for r in e["RoleDetailList"]:
+            if r["Path"].startswith("/aws-reserved/sso.amazonaws.com/"):
+                check((acct, r["RoleName"]) in provisioned, f"{acct}: role {r['RoleName']} serves no assignment")
+
+
 def catalog_checks(s, catalog_path):
     cat = load_json(catalog_path)
     if cat is None:
@@ -886,6 +956,7 @@ def main():
     check_org(s)
     check_accounts(s)
     check_references(s)
+    check_identity_center(s)
     cases = check_cases(s)
     catalog = os.path.join(args.assets, "catalog", "catalog.json")
     if os.path.exists(catalog):

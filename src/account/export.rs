@@ -104,7 +104,7 @@ pub fn text_from_bytes(name: &str, bytes: Vec<u8>) -> Result<crate::text::Text, 
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
             Err(LoadError::NotUtf8 {
                 path: name.to_string(),
                 at: crate::text::line_col(&prefix, valid),
@@ -510,7 +510,7 @@ impl Conv<'_> {
             return None;
         }
         if doc.kind(v) == Kind::Number
-            && let Ok(n) = self.src[doc.span(v).range()].parse::<u32>()
+            && let Ok(n) = crate::text::at(self.src, doc.span(v)).parse::<u32>()
         {
             return Some(n);
         }

@@ -56,6 +56,8 @@ struct WorkspaceFile {
     organization: Option<OrgSpec>,
     #[serde(default)]
     accounts: Vec<AccountSpec>,
+    #[serde(default)]
+    identity_center: Option<super::identity_center::IdentityCenterSpec>,
 }
 
 #[derive(Deserialize)]
@@ -240,13 +242,13 @@ fn load_workspace(
                     line: e.line() as u32,
                     col: e.column() as u32,
                 },
-                message: strip_position(&e.to_string()),
+                message: crate::text::strip_position(&e.to_string()).to_string(),
                 more: 0,
             }
         }
         _ => LoadError::Invalid {
             path: format!("{name}:{}:{}", e.line(), e.column()),
-            message: strip_position(&e.to_string()),
+            message: crate::text::strip_position(&e.to_string()).to_string(),
         },
     })?;
     if ws.format != FORMAT {
@@ -443,20 +445,23 @@ fn load_workspace(
             root,
         });
     }
-    Ok(())
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+    if let Some(spec) = &ws.identity_center {
+        if model.identity_center.is_some() {
+            return Err(LoadError::Invalid {
+                path: name,
+                message: "a second Identity Center: the loaded files may describe one instance"
+                    .into(),
+            });
+        }
+        super::identity_center::load(model, ctx, files, base, spec)?;
     }
+    Ok(())
 }
 
 /// After every file is in: resolve attachments and boundaries (export, then the bundled AWS-managed set,
 /// else a dangling reference), check group memberships, and build the indexes.
 pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
-    let mut bundled = crate::bundled::BundledPolicies::default();
+    let mut bundled = crate::account::bundled::BundledPolicies::default();
     let mut bundled_index: FxHashMap<Str, u32> = FxHashMap::default();
     for ai in 0..model.accounts.len() {
         let local: FxHashMap<Str, u32> = model.accounts[ai]
@@ -563,6 +568,7 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
         }
     }
     model.reindex();
+    super::identity_center::link(model);
     // Attach entities to warnings that name them.
     for w in &mut model.warnings {
         if w.entity.is_none()

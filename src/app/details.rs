@@ -509,6 +509,7 @@ pub fn ui(
                     if let Some(g) = trust {
                         who_can_assume(ui, g, r, commands);
                     }
+                    super::people::role_people(ui, model, r);
                     match &role.trust {
                         Some(t) => document_open(ui, model, "trust", "Trust policy", t, true),
                         None => {

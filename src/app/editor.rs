@@ -411,6 +411,15 @@ impl EditorView {
                     {
                         commands.push(Command::ApplyWhatIf(t.clone(), self.text.clone()));
                     }
+                    if ui
+                        .button("Blast radius")
+                        .on_hover_text(
+                            "Who gains and who loses what if this text replaced the document (the Changes view)",
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::BlastRadius(t.clone(), self.text.clone()));
+                    }
                     if let Some(m) = model
                         && m.is_modified(t)
                         && ui.button("Revert").on_hover_text("Put back the loaded document").clicked()
@@ -827,7 +836,7 @@ fn marks(
     for d in diags {
         let (s, e) = (clamp(d.span.start as usize), clamp(d.span.end as usize));
         // Multi-line ranges get a straight underline; single-line ones are painted wavy over the text.
-        if s < e && text[s..e].contains('\n') {
+        if s < e && text.get(s..e).is_some_and(|t| t.contains('\n')) {
             out.push((s..e, Mark::Underline(severity_color(ui, d.severity))));
         }
     }
@@ -937,7 +946,7 @@ fn line_of(starts: &[usize], byte: usize) -> usize {
 
 fn char_index(text: &str, byte: usize) -> usize {
     let b = crate::text::floor_char_boundary(text, byte.min(text.len()));
-    text[..b].chars().count()
+    text.split_at(b).0.chars().count()
 }
 
 fn byte_index(text: &str, chars: usize) -> usize {
@@ -1029,6 +1038,7 @@ impl super::AtlasApp {
                 }
             }
             Command::RevertWhatIf(target) => {
+                self.changes.reverted(&target);
                 self.mutate_model(ctx, Command::RevertWhatIf(target.clone()), |m| {
                     m.revert_document(&target)
                 });

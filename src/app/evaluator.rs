@@ -863,6 +863,7 @@ impl EvaluatorView {
                 commands,
             );
         }
+        super::people::who_can_people_ui(ui, model, w, commands);
     }
 
     fn what_can_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {

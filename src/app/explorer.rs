@@ -173,6 +173,7 @@ pub fn ui(
                     }
                 });
             }
+            super::people::explorer_section(ui, model, filter, selected);
         });
 }
 

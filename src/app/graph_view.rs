@@ -249,6 +249,9 @@ pub fn kind_color(kind: NodeKind) -> Color32 {
         NodeKind::Oidc => Color32::from_rgb(90, 200, 150),
         NodeKind::Anyone => Color32::from_rgb(235, 70, 70),
         NodeKind::External => Color32::from_rgb(160, 160, 160),
+        NodeKind::Person => Color32::from_rgb(79, 143, 208),
+        NodeKind::PersonGroup => Color32::from_rgb(63, 179, 154),
+        NodeKind::PermissionSet => Color32::from_rgb(208, 143, 79),
     }
 }
 
@@ -263,6 +266,8 @@ fn edge_color(kind: EdgeKind, flagged: bool, dark: bool) -> Color32 {
         EdgeKind::Boundary => Color32::from_rgb(230, 140, 60),
         EdgeKind::Trusts => Color32::from_rgb(140, 140, 200),
         EdgeKind::Holds => Color32::from_rgb(120, 170, 120),
+        EdgeKind::Assigned => Color32::from_rgb(208, 143, 79),
+        EdgeKind::Provisions => Color32::from_rgb(197, 134, 192),
     };
     if dark { c } else { c.gamma_multiply(0.8) }
 }
@@ -582,7 +587,7 @@ impl GraphView {
             .collect();
         let visible_count = visible.iter().filter(|v| **v).count();
         // Level of detail: labels when zoomed in enough, or when few nodes are in view.
-        let show_labels = zoom >= LABEL_ZOOM || (visible_count <= FEW_NODES && zoom >= 0.3);
+        let show_labels = zoom >= LABEL_ZOOM || (visible_count <= FEW_NODES && zoom >= 0.25);
         // Hover: nearest visible node under the pointer.
         let pointer = resp.hover_pos();
         let mut hovered: Option<NodeIndex> = None;

@@ -2,6 +2,7 @@
 //! logic lives in the library.
 
 pub mod about;
+pub mod changes;
 mod details;
 pub mod editor;
 pub mod evaluator;
@@ -12,6 +13,7 @@ pub mod graph_view;
 pub mod help;
 pub mod input;
 pub mod palette;
+pub mod people;
 pub mod table;
 
 pub use graph_view::GraphView;
@@ -81,6 +83,10 @@ pub enum Command {
     DismissLoadError,
     /// Put the bundled sample's teaching cases into the evaluator's saved requests and show them.
     LoadTeachingCases,
+    /// Show who gains and loses what if this text replaced the document (the Changes view).
+    BlastRadius(crate::edit::DocTarget, String),
+    /// Compare the loaded model (before) with the snapshot in these files (after), in the Changes view.
+    CompareWith(Vec<PathBuf>),
 }
 
 /// What the central panel shows.
@@ -99,13 +105,17 @@ pub enum View {
     Evaluator,
     /// The review's findings.
     Findings,
+    /// Access changes: the blast radius of an edit, or a diff against another snapshot.
+    Changes,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer | View::Editor | View::Evaluator | View::Findings => None,
+            View::Explorer | View::Editor | View::Evaluator | View::Findings | View::Changes => {
+                None
+            }
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -177,6 +187,8 @@ pub struct AtlasApp {
     pub evaluator: evaluator::EvaluatorView,
     /// The review's findings (computed in the background after each load).
     pub findings: findings::FindingsView,
+    /// Access changes (blast radius of an edit, diff against a snapshot).
+    pub changes: changes::ChangesView,
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
@@ -214,6 +226,7 @@ impl AtlasApp {
             editor: editor::EditorView::default(),
             evaluator: evaluator::EvaluatorView::default(),
             findings: findings::FindingsView::default(),
+            changes: changes::ChangesView::default(),
             quit_asked: false,
             quit_confirmed: false,
             trust: None,
@@ -353,6 +366,18 @@ impl AtlasApp {
                 Command::SetView(v) => {
                     self.view = v;
                     self.settings.view = v;
+                }
+                Command::BlastRadius(target, text) => {
+                    if let Some(m) = self.model.clone() {
+                        self.changes.blast_radius(ctx, m, target, text);
+                        self.view = View::Changes;
+                    }
+                }
+                Command::CompareWith(files) => {
+                    if let Some(m) = self.model.clone() {
+                        self.changes.compare_with(ctx, m, files);
+                        self.view = View::Changes;
+                    }
                 }
                 Command::ShowInGraph(r) => {
                     self.select(r);
@@ -673,6 +698,10 @@ impl AtlasApp {
                 }
                 return;
             }
+            if self.view == View::Changes {
+                self.changes.ui(ui, &mut self.commands);
+                return;
+            }
             if self.view == View::Evaluator {
                 match &model {
                     Some(m) => self.evaluator.ui(ui, m, &mut self.commands),
@@ -687,6 +716,12 @@ impl AtlasApp {
             {
                 self.graph.toolbar(ui, m, &mut self.commands);
                 self.graph.canvas(ui, self.selected, &mut self.commands);
+                return;
+            }
+            // IAM Identity Center's people, groups and permission sets have pages of their own.
+            if let Some(m) = &model
+                && people::page(ui, m, self.selected, &mut self.commands)
+            {
                 return;
             }
             match (&model, self.selected) {
@@ -814,6 +849,7 @@ impl AtlasApp {
                     (View::Editor, "Policy editor"),
                     (View::Evaluator, "Evaluator"),
                     (View::Findings, "Findings"),
+                    (View::Changes, "Changes"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -1082,6 +1118,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("editor") => View::Editor,
                             Some("evaluator") => View::Evaluator,
                             Some("findings") => View::Findings,
+                            Some("changes") => View::Changes,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {
@@ -1117,6 +1154,19 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             app.push(Command::EditFile(f.clone()));
                         }
                         app.model = Some(Arc::new(m));
+                        // `IAM_ATLAS_PERSON=alice@…`: a person's page (IAM Identity Center).
+                        if let (Ok(who), Some(m)) =
+                            (std::env::var("IAM_ATLAS_PERSON"), app.model.as_deref())
+                            && let Some(u) =
+                                m.identity_center.as_ref().and_then(|ic| ic.find_user(&who))
+                        {
+                            people::select(
+                                &cc.egui_ctx,
+                                m,
+                                people::PeopleRef::Person(u),
+                                app.selected,
+                            );
+                        }
                         app.loaded_from = if files.is_empty() {
                             "bundled sample".into()
                         } else {

@@ -7,8 +7,8 @@
 //!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 //! - policy variables: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 
-use crate::eval::glob::{arn_like, glob};
 use crate::policy::{BaseOperator, ConditionOperator, SetQualifier};
+use crate::wildcard::{arn_like, glob};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -118,46 +118,28 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
     if !text.contains("${") {
         return Some(Cow::Borrowed(text));
     }
+    use crate::policy::variables::{Piece, pieces};
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
             // Not a variable: kept as written.
-            out.push_str(&rest[start..]);
-            return Some(Cow::Owned(out));
-        };
-        let inner = &after[..end];
-        match inner {
-            // Literal characters, not wildcards (see `LITERAL_STAR`).
-            "*" => out.push(crate::eval::glob::LITERAL_STAR),
-            "?" => out.push(crate::eval::glob::LITERAL_QMARK),
-            "$" => out.push('$'),
-            _ => {
-                let (key, default) = match inner.split_once(',') {
-                    Some((k, d)) => {
-                        let d = d.trim();
-                        let d = d
-                            .strip_prefix('\'')
-                            .and_then(|d| d.strip_suffix('\''))
-                            .unwrap_or(d);
-                        (k.trim(), Some(d))
-                    }
-                    None => (inner.trim(), None),
-                };
-                match ctx.get(key) {
+            Piece::Unclosed(t) => out.push_str(t),
+            Piece::Var(v) => match v.special() {
+                // Literal characters, not wildcards (see `LITERAL_STAR`).
+                Some('*') => out.push(crate::wildcard::LITERAL_STAR),
+                Some('?') => out.push(crate::wildcard::LITERAL_QMARK),
+                Some(c) => out.push(c),
+                None => match ctx.get(v.key) {
                     Some([one]) => out.push_str(one),
-                    Some(_) | None => match default {
+                    Some(_) | None => match v.default {
                         Some(d) => out.push_str(d),
                         None => return None,
                     },
-                }
-            }
+                },
+            },
         }
-        rest = &after[end + 1..];
     }
-    out.push_str(rest);
     Some(Cow::Owned(out))
 }
 
@@ -220,7 +202,7 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> Option<bool> {
         ) {
         policy
     } else {
-        literal = crate::eval::glob::unescape_literals(policy);
+        literal = crate::wildcard::unescape_literals(policy);
         &literal
     };
     use crate::values;
@@ -479,7 +461,7 @@ pub fn evaluate(
 fn shown(values: Vec<String>) -> Vec<String> {
     values
         .into_iter()
-        .map(|v| match crate::eval::glob::unescape_literals(&v) {
+        .map(|v| match crate::wildcard::unescape_literals(&v) {
             Cow::Borrowed(_) => v,
             Cow::Owned(o) => o,
         })
@@ -727,7 +709,7 @@ mod tests {
         assert_eq!(substitute("${aws:missing}", &c), None);
         // `${*}` and `${?}` are literal characters, kept apart from wildcards until compared.
         let special = substitute("a${*}b${?}${$}", &c).expect("no variables to miss");
-        assert_eq!(crate::eval::glob::unescape_literals(&special), "a*b?$");
+        assert_eq!(crate::wildcard::unescape_literals(&special), "a*b?$");
         assert!(glob("a${*}".replace("${*}", "\u{E000}").as_str(), "a*"));
         assert!(!glob(&special, "aXbY$"));
         // Under the old version variables are literal.

@@ -7,7 +7,72 @@
 //! verdicts; this module decides. [`certain`] asks whether the decision would be the same whatever the layers
 //! that were not fully read really say: a layer carries the set of verdicts it could have ([`Possible`]).
 
-use super::engine::{Decision, Layer, Verdict};
+use serde::Serialize;
+
+/// The final answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// Denied by a `Deny` statement.
+    ExplicitDeny,
+    /// Denied because nothing allowed it.
+    ImplicitDeny,
+}
+
+/// The policy layers, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Layer {
+    /// Service control policies of the principal's account, root to account.
+    Scp,
+    /// Resource control policies of the resource's account, root to account.
+    Rcp,
+    /// The resource-based policy (bucket, queue, key… policy).
+    Resource,
+    /// The role trust policy (for `sts:AssumeRole*` on a role).
+    Trust,
+    /// Identity-based policies (inline and managed, with the user's groups').
+    Identity,
+    /// The permissions boundary.
+    Boundary,
+    /// Session policies.
+    Session,
+}
+
+/// One layer's own verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// An `Allow` statement matched and no `Deny` did.
+    Allow,
+    /// A `Deny` statement matched.
+    ExplicitDeny,
+    /// Nothing matched.
+    ImplicitDeny,
+    /// The layer does not take part (no such policy, or it does not apply to this principal).
+    NotApplicable,
+    /// A policy the layer needs is missing from the snapshot: what it says is not known.
+    Unknown,
+}
+
+impl Layer {
+    /// Whether [`Layer::describe`] is a plural noun.
+    pub fn plural(self) -> bool {
+        matches!(self, Layer::Scp | Layer::Rcp | Layer::Identity)
+    }
+
+    /// The layer's name in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layer::Scp => "service control policies",
+            Layer::Rcp => "resource control policies",
+            Layer::Resource => "resource-based policy",
+            Layer::Trust => "role trust policy",
+            Layer::Identity => "identity policies",
+            Layer::Boundary => "permissions boundary",
+            Layer::Session => "session policy",
+        }
+    }
+}
 
 /// How a resource-policy statement named the principal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

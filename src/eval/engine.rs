@@ -13,10 +13,11 @@
 //! 5. role trust policies and KMS key policies must always allow explicitly.
 
 use super::condition::{Assumption, ConditionResult, Context, Test, Truth};
+pub use super::decision::{Decision, Layer, Verdict};
 use super::decision::{
     Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine,
 };
-use super::glob::{action_matches, resource_matches};
+pub use super::request::resource_policy_for;
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{
     EntityKind, EntityRef, Model, OrgPolicyKind, PolicyDoc, PolicyRef, RoleKind, SourceId,
@@ -27,52 +28,8 @@ use crate::policy::{
 };
 use crate::text::Span;
 use crate::time::Timestamp;
+use crate::wildcard::{action_matches, resource_matches};
 use serde::Serialize;
-
-/// The final answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub enum Decision {
-    /// Allowed.
-    Allow,
-    /// Denied by a `Deny` statement.
-    ExplicitDeny,
-    /// Denied because nothing allowed it.
-    ImplicitDeny,
-}
-
-/// The policy layers, in the order they are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Layer {
-    /// Service control policies of the principal's account, root to account.
-    Scp,
-    /// Resource control policies of the resource's account, root to account.
-    Rcp,
-    /// The resource-based policy (bucket, queue, key… policy).
-    Resource,
-    /// The role trust policy (for `sts:AssumeRole*` on a role).
-    Trust,
-    /// Identity-based policies (inline and managed, with the user's groups').
-    Identity,
-    /// The permissions boundary.
-    Boundary,
-    /// Session policies.
-    Session,
-}
-
-/// One layer's own verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Verdict {
-    /// An `Allow` statement matched and no `Deny` did.
-    Allow,
-    /// A `Deny` statement matched.
-    ExplicitDeny,
-    /// Nothing matched.
-    ImplicitDeny,
-    /// The layer does not take part (no such policy, or it does not apply to this principal).
-    NotApplicable,
-    /// A policy the layer needs is missing from the snapshot: what it says is not known.
-    Unknown,
-}
 
 /// Which policy a statement is in.
 #[derive(Clone, Debug, Serialize)]
@@ -199,26 +156,6 @@ pub struct EvalResult {
     /// A rule of AWS's decided the request before any policy was read (`decided_by` is then empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_rule: Option<super::protected::AwsRule>,
-}
-
-impl Layer {
-    /// Whether [`Layer::describe`] is a plural noun.
-    pub fn plural(self) -> bool {
-        matches!(self, Layer::Scp | Layer::Rcp | Layer::Identity)
-    }
-
-    /// The layer's name in a sentence.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Layer::Scp => "service control policies",
-            Layer::Rcp => "resource control policies",
-            Layer::Resource => "resource-based policy",
-            Layer::Trust => "role trust policy",
-            Layer::Identity => "identity policies",
-            Layer::Boundary => "permissions boundary",
-            Layer::Session => "session policy",
-        }
-    }
 }
 
 impl EvalResult {
@@ -1003,6 +940,12 @@ fn possible(e: &LayerEval) -> Possible {
     p
 }
 
+/// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p` (by its ARN, its account, `*`, its
+/// service or provider)?
+pub fn names_principal(block: Option<&PrincipalBlock>, p: &Principal) -> bool {
+    principal_named(block, p, false).is_some()
+}
+
 /// Does a resource-policy statement's `Principal`/`NotPrincipal` cover `p`, and how? `bounded_deny`: the
 /// statement is a `Deny` and the principal has a permissions boundary.
 fn principal_named(
@@ -1080,30 +1023,6 @@ fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
     }
     if v == p.arn {
         return Some(Named::Direct);
-    }
-    None
-}
-
-/// The resource policy that covers `resource` (exact ARN; the bucket for S3 objects; the function for a
-/// qualified Lambda ARN).
-pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
-    let hit = |arn: &str| {
-        model
-            .by_arn(arn)
-            .filter(|r| r.kind == EntityKind::ResourcePolicy)
-    };
-    if let Some(r) = hit(resource) {
-        return Some(r);
-    }
-    if let Some(rest) = resource.strip_prefix("arn:aws:s3:::")
-        && let Some((bucket, _)) = rest.split_once('/')
-    {
-        // The bucket's ARN is a prefix of the object's: no allocation.
-        return hit(&resource[..13 + bucket.len()]);
-    }
-    if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
-        let base = &resource[..resource.rfind(':')?];
-        return hit(base);
     }
     None
 }

@@ -2,12 +2,11 @@
 //! with the statements and layers that decided it; and the reverse questions (who can, what can, who can
 //! assume which role).
 
-pub mod cli;
 pub mod condition;
 pub mod decision;
 pub mod engine;
-pub mod glob;
 pub mod howto;
+pub mod people;
 pub mod proof;
 pub mod protected;
 pub mod request;

@@ -28,7 +28,7 @@ use crate::policy::{ActionBlock, Effect, Policy, PrincipalKind, PrincipalValue};
 use serde::Serialize;
 
 /// The zone of trust.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Zone {
     /// The resource's own account.

@@ -54,6 +54,10 @@ fn after_partition(arn: &str) -> Option<&str> {
     rest.split_once(':').map(|(_, r)| r)
 }
 
+/// Actions every signed-in principal may call whatever its policies say (AWS's rule, not a grant): what-can
+/// lists them for everyone.
+pub const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
+
 /// The AWS rule that decides `action` on `resource` for a principal of kind `kind`, with its reason.
 pub fn aws_rule(
     kind: PrincipalType,

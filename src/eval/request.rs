@@ -283,7 +283,7 @@ impl Request {
         if let Some(a) = arn_account(&self.resource).filter(|a| is_account_id(a)) {
             return Some(a.to_string());
         }
-        if let Some(r) = super::engine::resource_policy_for(model, &self.resource) {
+        if let Some(r) = resource_policy_for(model, &self.resource) {
             return model
                 .accounts
                 .get(r.account as usize)
@@ -291,6 +291,30 @@ impl Request {
         }
         self.principal.account.clone()
     }
+}
+
+/// The resource policy that covers `resource` (exact ARN; the bucket for S3 objects; the function for a
+/// qualified Lambda ARN).
+pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
+    let hit = |arn: &str| {
+        model
+            .by_arn(arn)
+            .filter(|r| r.kind == EntityKind::ResourcePolicy)
+    };
+    if let Some(r) = hit(resource) {
+        return Some(r);
+    }
+    if let Some(rest) = resource.strip_prefix("arn:aws:s3:::")
+        && let Some((bucket, _)) = rest.split_once('/')
+    {
+        // The bucket's ARN is a prefix of the object's: no allocation.
+        return hit(resource.get(..13 + bucket.len())?);
+    }
+    if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
+        let base = resource.get(..resource.rfind(':')?)?;
+        return hit(base);
+    }
+    None
 }
 
 #[cfg(test)]

@@ -479,9 +479,12 @@ pub fn role_edges(
                     Some(ActionBlock::Action(l)) => l
                         .iter()
                         .filter(|p| {
-                            super::glob::action_matches(p, "sts:AssumeRole")
-                                || super::glob::action_matches(p, "sts:AssumeRoleWithWebIdentity")
-                                || super::glob::action_matches(p, "sts:AssumeRoleWithSAML")
+                            crate::wildcard::action_matches(p, "sts:AssumeRole")
+                                || crate::wildcard::action_matches(
+                                    p,
+                                    "sts:AssumeRoleWithWebIdentity",
+                                )
+                                || crate::wildcard::action_matches(p, "sts:AssumeRoleWithSAML")
                         })
                         .collect(),
                     _ => continue,
@@ -682,16 +685,31 @@ pub fn what_can(
     };
     // Distinct (action pattern, NotAction?) → the distinct resource patterns written with it.
     let mut patterns: FxHashMap<(String, bool), FxHashSet<String>> = FxHashMap::default();
-    let docs = crate::eval::engine::identity_documents(model, principal);
-    for pol in docs {
+    // Identity policies, and the Allow statements of resource policies that name the principal (with the
+    // resource they are on): a bucket policy can grant what no identity policy mentions.
+    let docs = crate::eval::engine::identity_documents(model, principal)
+        .into_iter()
+        .map(|p| (p, None))
+        .chain(model.accounts.iter().flat_map(|a| {
+            a.resource_policies
+                .iter()
+                .map(|rp| (&rp.doc.policy, Some(&*rp.resource)))
+        }));
+    for (pol, on) in docs {
         for s in &pol.statements {
             if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
                 continue;
             }
-            let resources: Vec<&str> = match &s.resource {
+            if on.is_some()
+                && !crate::eval::engine::names_principal(s.principal.as_ref(), principal)
+            {
+                continue;
+            }
+            let mut resources: Vec<&str> = match &s.resource {
                 Some(crate::policy::ResourceBlock::Resource(l)) => l.iter().collect(),
                 _ => vec!["*"],
             };
+            resources.extend(on);
             let mut add = |key: (String, bool)| {
                 let set = patterns.entry(key).or_default();
                 for r in &resources {
@@ -762,7 +780,7 @@ pub fn what_can(
             for full in all.iter() {
                 if !excluded
                     .iter()
-                    .any(|p| super::glob::action_matches(p, full))
+                    .any(|p| crate::wildcard::action_matches(p, full))
                 {
                     add(full.clone());
                 }
@@ -776,6 +794,12 @@ pub fn what_can(
             });
         }
     }
+    // What AWS allows without a policy (GetCallerIdentity) is something the principal can do too: evaluated
+    // like the rest, so the answer says which rule allowed it.
+    for action in super::protected::NEEDS_NO_PERMISSION {
+        by_action.entry((*action).to_string()).or_default();
+    }
+    let star = ["*".to_string()];
     let mut services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>> = BTreeMap::new();
     let mut evaluated = 0;
     let mut not_evaluated = 0;
@@ -803,20 +827,29 @@ pub fn what_can(
             .iter()
             .filter_map(|&pi| patterns.get(pi as usize).map(|(_, r)| r.as_slice()))
             .chain(std::iter::once(extra))
+            // An action no statement names (one AWS allows without a policy) is asked on `*`.
+            .chain(pattern_ids.is_empty().then_some(star.as_slice()))
             .collect();
-        // Counted, not read: reading stops at the limit (an upper bound, as lists may repeat a resource).
-        let total: usize = lists.iter().map(|l| l.len()).sum();
-        'fill: for list in lists {
-            for r in list {
+        // Read up to the limit; what is left past it is counted, not read (an upper bound, as lists may repeat
+        // a resource). Repeats read before the limit are not "left out".
+        let mut read = 0usize;
+        let mut cut = false;
+        'fill: for list in &lists {
+            for r in *list {
                 if resources.len() >= limit {
+                    cut = true;
                     break 'fill;
                 }
+                read += 1;
                 if seen.insert(r.as_str()) {
                     resources.push(r.clone());
                 }
             }
         }
-        not_evaluated += total.saturating_sub(resources.len());
+        if cut {
+            let total: usize = lists.iter().map(|l| l.len()).sum();
+            not_evaluated += total.saturating_sub(read);
+        }
         let mut allowed = Vec::new();
         let mut unknown = Vec::new();
         let mut conditional = false;

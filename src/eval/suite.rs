@@ -73,16 +73,9 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<NamedRequest>, String> {
             "{name}:{}:{}: {}",
             e.line(),
             e.column(),
-            strip(&e.to_string())
+            crate::text::strip_position(&e.to_string())
         )
     })
-}
-
-fn strip(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }
 
 /// Write requests as a JSON file.

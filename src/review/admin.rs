@@ -12,16 +12,10 @@ use crate::account::{EntityKind, EntityRef};
 use crate::eval::reverse::principal_of;
 use crate::eval::{Decision, Overrides, Request, decide, evaluate};
 
-/// An action of no real service: only a grant of every action matches it.
-pub const ANY_ACTION: &str = "iam-atlas-probe:AnyAction";
+pub use crate::eval::people::ANY_ACTION;
 
-/// The requests that together mean "every action on every resource".
-const FULL: [&str; 4] = [
-    ANY_ACTION,
-    "iam:PutRolePolicy",
-    "ec2:RunInstances",
-    "s3:PutObject",
-];
+/// The requests that together mean "every action on every resource" (one list, shared with a person's access).
+const FULL: [&str; 4] = crate::eval::people::FULL_ACCESS_PROBES;
 
 pub(crate) fn request(p: &crate::eval::Principal, action: &str, resource: &str) -> Request {
     Request {

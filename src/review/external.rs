@@ -155,7 +155,7 @@ fn requests(
                     cat.expand(&format!("{service}:*"))
                         .into_iter()
                         .filter_map(full)
-                        .filter(|a| !list.iter().any(|p| crate::eval::glob::action_matches(p, a))),
+                        .filter(|a| !list.iter().any(|p| crate::wildcard::action_matches(p, a))),
                 );
             }
             None => {}

@@ -239,7 +239,7 @@ pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
         .map(|c| {
             json!({
                 "id": c.as_str(),
-                "name": crate::validate::cli::rule_name(c.as_str()),
+                "name": crate::sarif::rule_name(c.as_str()),
                 "shortDescription": {"text": c.summary()},
                 "fullDescription": {"text": c.why()},
                 "help": {"text": c.remediation()},
@@ -264,7 +264,7 @@ pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
             });
             if let Some((file, line, col)) = loc {
                 location["physicalLocation"] = json!({
-                    "artifactLocation": {"uri": crate::validate::cli::artifact(file)},
+                    "artifactLocation": {"uri": crate::sarif::artifact(file)},
                     "region": {"startLine": line, "startColumn": col},
                 });
             }

@@ -12,9 +12,9 @@ use super::{Code, Ctx, Evidence, Finding, days_since};
 use crate::account::last_accessed::{Granularity, LastAccessed};
 use crate::account::{Account, EntityKind, EntityRef, Model, PolicyDoc, RoleKind, WarningKind};
 use crate::catalog::catalog;
-use crate::eval::glob::action_matches;
 use crate::policy::{ActionBlock, Effect};
 use crate::time::Timestamp;
+use crate::wildcard::action_matches;
 use serde_json::{Value, json};
 
 /// Accounts with principals but no last-accessed data, and reports for principals that are not loaded.

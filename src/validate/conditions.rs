@@ -6,24 +6,28 @@
 #![allow(clippy::collapsible_match)] // one arm per operator family reads better than guards on every arm
 
 use super::grammar::DiagExt;
+use super::{AaCode, Code};
 use super::{Ctx, item_path, quote, remove_item_fix};
 use crate::catalog::{KeyType, ValueType, catalog, key_matches_template};
 use crate::diagnostic::Severity;
 use crate::policy::{BaseOperator, Condition, ConditionOperator, Effect, SetQualifier, Statement};
 use crate::text::Span;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
-        let mut seen_ops: Vec<Span> = Vec::new();
-        for (ci, c) in s.conditions.iter().enumerate() {
+        let mut seen_ops: FxHashSet<Span> = FxHashSet::default();
+        // The first spelling of each key (ignoring case) under each operator: one lookup per condition, not a
+        // scan of the ones before it.
+        let mut first_key: FxHashMap<(Span, String), &Condition> = FxHashMap::default();
+        for c in &s.conditions {
             condition(cx, si, s, c, &mut seen_ops);
             // Keys are matched case-insensitively: two spellings of one key under one operator are one key
             // tested twice (and JSON keeps both).
-            if let Some(prev) = s.conditions[..ci].iter().find(|p| {
-                p.operator.span == c.operator.span
-                    && p.key.value != c.key.value
-                    && p.key.value.eq_ignore_ascii_case(&c.key.value)
-            }) {
+            let prev = *first_key
+                .entry((c.operator.span, c.key.value.to_ascii_lowercase()))
+                .or_insert(c);
+            if prev.key.value != c.key.value {
                 let path = format!(
                     "{}.Condition.{}.{}",
                     cx.stmt_path(si),
@@ -31,7 +35,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                     c.key.value
                 );
                 cx.emit(
-                    "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                    Code::DUPLICATE_KEYS_WITH_DIFFERENT_CASE,
                     c.key.span,
                     path,
                     format!(
@@ -62,7 +66,7 @@ pub(crate) fn check(cx: &mut Ctx) {
         {
             let path = format!("{}.Sid", cx.stmt_path(si));
             cx.emit(
-                "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
                 sid.span,
                 path,
                 "policy variables are not substituted in `Sid`",
@@ -121,15 +125,25 @@ fn type_name(ty: KeyType) -> &'static str {
 fn suggest_operator(op: &str) -> Option<String> {
     let lower = op.to_ascii_lowercase();
     let (qual, rest) = if lower.starts_with("forallvalues:") {
-        ("ForAllValues:", &op["forallvalues:".len()..])
+        (
+            "ForAllValues:",
+            op.get("forallvalues:".len()..).unwrap_or_default(),
+        )
     } else if lower.starts_with("foranyvalue:") {
-        ("ForAnyValue:", &op["foranyvalue:".len()..])
+        (
+            "ForAnyValue:",
+            op.get("foranyvalue:".len()..).unwrap_or_default(),
+        )
     } else {
         ("", op)
     };
     let rest = rest.trim_start_matches(':');
     let (base, ifx) = if rest.to_ascii_lowercase().ends_with("ifexists") {
-        (&rest[..rest.len() - "ifexists".len()], "IfExists")
+        (
+            rest.get(..rest.len() - "ifexists".len())
+                .unwrap_or_default(),
+            "IfExists",
+        )
     } else {
         (rest, "")
     };
@@ -156,19 +170,22 @@ fn valid_ip(v: &str) -> bool {
     crate::values::ip_range(v).is_some()
 }
 
-fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &mut Vec<Span>) {
+fn condition(
+    cx: &mut Ctx,
+    si: usize,
+    s: &Statement,
+    c: &Condition,
+    seen_ops: &mut FxHashSet<Span>,
+) {
     let sp = cx.stmt_path(si);
     let op_path = format!("{sp}.Condition.{}", c.operator.value);
     let key_path = format!("{op_path}.{}", c.key.value);
-    let first_of_op = !seen_ops.contains(&c.operator.span);
-    if first_of_op {
-        seen_ops.push(c.operator.span);
-    }
+    let first_of_op = seen_ops.insert(c.operator.span);
     let Some(op) = c.op else {
         if first_of_op {
             let name: &str = &c.operator.value;
             let d = cx.emit(
-                "INVALID_CONDITION_OPERATOR",
+                Code::INVALID_CONDITION_OPERATOR,
                 c.operator.span,
                 op_path,
                 format!("`{name}` is not a condition operator"),
@@ -189,7 +206,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     if first_of_op && op.base == BaseOperator::Null {
         if op.if_exists {
             cx.emit(
-                "NULL_WITH_IF_EXISTS",
+                Code::NULL_WITH_IF_EXISTS,
                 c.operator.span,
                 op_path.clone(),
                 "`Null` cannot be combined with `IfExists`: `Null` already tests whether the key exists",
@@ -198,7 +215,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         if op.qualifier.is_some() {
             cx.emit(
-                "NULL_WITH_SET_QUALIFIER",
+                Code::NULL_WITH_SET_QUALIFIER,
                 c.operator.span,
                 op_path.clone(),
                 "`Null` tests whether a key is present; a set qualifier makes no sense with it",
@@ -213,7 +230,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     let ty = key_checks(cx, si, s, c, &key_path);
     if key.contains("${") {
         cx.emit(
-            "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+            Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
             c.key.span,
             key_path.clone(),
             "policy variables are not substituted in condition keys",
@@ -222,8 +239,19 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     // Values.
     let vals = &c.values;
     if vals.items.is_empty() && cx.text(vals.span).starts_with('[') {
-        cx.emit(
-            "EMPTY_ARRAY_CONDITION",
+        let aa = match c.op {
+            Some(o) if o.qualifier == Some(SetQualifier::ForAllValues) => {
+                AaCode::EMPTY_ARRAY_CONDITION_FORALLVALUES
+            }
+            Some(o) if o.qualifier == Some(SetQualifier::ForAnyValue) => {
+                AaCode::EMPTY_ARRAY_CONDITION_FORANYVALUE
+            }
+            Some(o) if o.if_exists => AaCode::EMPTY_ARRAY_CONDITION_IFEXISTS,
+            _ => AaCode::EMPTY_ARRAY_CONDITION,
+        };
+        cx.emit_as(
+            Code::EMPTY_ARRAY_CONDITION,
+            aa,
             vals.span,
             key_path.clone(),
             format!("no values for `{key}`: the condition never matches (or always, if negated)"),
@@ -231,14 +259,15 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         .help("list the values, or remove the key");
     }
     let mut bools = (false, false);
+    let mut seen_values: FxHashSet<&str> = FxHashSet::default();
     for (i, it) in vals.items.iter().enumerate() {
         let v: &str = &it.value;
         let vpath = item_path(&key_path, vals, i);
         let span = it.span;
-        if vals.items[..i].iter().any(|p| p.value == it.value) {
+        if !seen_values.insert(&it.value) {
             let fix = remove_item_fix(cx.src, vals, i);
             let d = cx.emit(
-                "DUPLICATE_CONDITION_VALUE",
+                Code::DUPLICATE_CONDITION_VALUE,
                 span,
                 vpath.clone(),
                 format!("value `{v}` is listed twice"),
@@ -254,7 +283,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
                 && op.base != BaseOperator::Null
             {
                 cx.emit(
-                    "INVALID_VARIABLE_FOR_OPERATOR",
+                    Code::INVALID_VARIABLE_FOR_OPERATOR,
                     span,
                     vpath,
                     format!(
@@ -269,7 +298,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     }
     if bools.0 && bools.1 && op.base == BaseOperator::Bool && first_of_op {
         cx.emit(
-            "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+            Code::INVALID_CONDITION_MULTIPLE_BOOLEAN,
             vals.span,
             key_path.clone(),
             format!("`{key}` is tested for both `true` and `false`, which always matches"),
@@ -294,7 +323,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
             _ => None,
         };
         let d = cx.emit(
-            "WILDCARD_WITHOUT_LIKE_OPERATOR",
+            Code::WILDCARD_WITHOUT_LIKE_OPERATOR,
             c.operator.span,
             op_path.clone(),
             format!(
@@ -319,7 +348,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     let Some(ty) = ty else { return };
     if !family_matches(op.base, ty.base) && ty.base != KeyType::Other {
         cx.emit(
-            "CONDITION_TYPE_MISMATCH",
+            Code::CONDITION_TYPE_MISMATCH,
             c.operator.span,
             key_path.clone(),
             format!(
@@ -335,7 +364,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
     match (op.qualifier, ty.multi) {
         (Some(SetQualifier::ForAllValues), false) => {
             cx.emit(
-                "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
+                Code::FORALLVALUES_WITH_SINGLE_VALUED_KEY,
                 c.operator.span,
                 key_path,
                 format!("`ForAllValues` with single-valued key `{key}` is also true when the key is missing"),
@@ -344,7 +373,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (Some(SetQualifier::ForAnyValue), false) => {
             cx.emit(
-                "FORANYVALUE_WITH_SINGLE_VALUED_KEY",
+                Code::FORANYVALUE_WITH_SINGLE_VALUED_KEY,
                 c.operator.span,
                 key_path,
                 format!("`ForAnyValue` is meant for multi-valued keys; `{key}` is single-valued"),
@@ -353,7 +382,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (None, true) if op.base != BaseOperator::Null => {
             cx.emit(
-                "MISSING_QUALIFIER",
+                Code::MISSING_QUALIFIER,
                 c.operator.span,
                 key_path,
                 format!("`{key}` is multi-valued; say whether all or any of its values must match"),
@@ -371,7 +400,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
             });
             if !null_guard {
                 cx.emit(
-                    "ALLOW_WITH_FORALLVALUES_WITHOUT_NULL",
+                    Code::ALLOW_WITH_FORALLVALUES_WITHOUT_NULL,
                     c.operator.span,
                     key_path,
                     format!("`ForAllValues` is true when the request has no `{key}` at all, so this `Allow` also matches such requests"),
@@ -381,7 +410,7 @@ fn condition(cx: &mut Ctx, si: usize, s: &Statement, c: &Condition, seen_ops: &m
         }
         (Some(SetQualifier::ForAnyValue), true) if op.base.is_negated() => {
             cx.emit(
-                "FORANYVALUE_WITH_NEGATED_OPERATOR",
+                Code::FORANYVALUE_WITH_NEGATED_OPERATOR,
                 c.operator.span,
                 key_path,
                 format!(
@@ -413,7 +442,7 @@ fn value_check(
         | DateGreaterThanEquals => {
             if !valid_date(v) {
                 cx.emit(
-                    "INVALID_CONDITION_DATE",
+                    Code::INVALID_CONDITION_DATE,
                     span,
                     path,
                     format!("`{v}` is not a date"),
@@ -429,7 +458,7 @@ fn value_check(
         | NumericGreaterThanEquals => {
             if !valid_number(v) {
                 cx.emit(
-                    "INVALID_CONDITION_NUMBER",
+                    Code::INVALID_CONDITION_NUMBER,
                     span,
                     path,
                     format!("`{v}` is not a number"),
@@ -443,7 +472,7 @@ fn value_check(
                 bools.1 = true;
             } else {
                 cx.emit(
-                    "INVALID_CONDITION_BOOL",
+                    Code::INVALID_CONDITION_BOOL,
                     span,
                     path,
                     format!("`Bool` compares with `true` or `false`, found `{v}`"),
@@ -453,7 +482,7 @@ fn value_check(
         Null => {
             if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
                 cx.emit(
-                    "INVALID_NULL_VALUE",
+                    Code::INVALID_NULL_VALUE,
                     span,
                     path,
                     format!(
@@ -465,7 +494,7 @@ fn value_check(
         IpAddress | NotIpAddress => {
             if !valid_ip(v) {
                 cx.emit(
-                    "INVALID_CONDITION_IP",
+                    Code::INVALID_CONDITION_IP,
                     span,
                     path,
                     format!("`{v}` is not an IP address or CIDR range"),
@@ -476,7 +505,7 @@ fn value_check(
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
             if !crate::values::arn_pattern(v) {
                 cx.emit(
-                    "INVALID_CONDITION_ARN",
+                    Code::INVALID_CONDITION_ARN,
                     span,
                     path,
                     format!("`{v}` is not an ARN, so `{}` never matches it", op.base.name()),
@@ -501,7 +530,7 @@ fn key_checks(
     let cat = catalog();
     let Some((prefix, _)) = key.split_once(':') else {
         cx.emit(
-            "INVALID_CONDITION_KEY_FORMAT",
+            Code::INVALID_CONDITION_KEY_FORMAT,
             c.key.span,
             path.to_string(),
             format!("condition key `{key}` has no `service:` prefix, so no request ever has it"),
@@ -522,8 +551,21 @@ fn key_checks(
         {
             return Some(k.ty);
         }
+        // `aws:ARN` reads like a key but IAM does not support it: Access Analyzer's unsupported global condition
+        // key, whose help names the keys meant.
+        if key.eq_ignore_ascii_case("aws:ARN") {
+            cx.emit_as(
+                Code::INVALID_GLOBAL_CONDITION_KEY,
+                AaCode::UNSUPPORTED_GLOBAL_CONDITION_KEY,
+                c.key.span,
+                path.to_string(),
+                format!("`{key}` is not supported as a condition key"),
+            )
+            .help("use `aws:PrincipalArn` for the caller or `aws:SourceArn` for the resource a service acts for");
+            return None;
+        }
         let d = cx.emit(
-            "INVALID_GLOBAL_CONDITION_KEY",
+            Code::INVALID_GLOBAL_CONDITION_KEY,
             c.key.span,
             path.to_string(),
             format!("`{key}` is not a global condition key ({})", cat.label()),
@@ -534,14 +576,34 @@ fn key_checks(
         }
         return None;
     }
-    let svc = cat.service(prefix)?;
+    let Some(svc) = cat.service(prefix) else {
+        // Federation keys are named after their provider (`accounts.google.com:aud`, `saml:sub`), not a service.
+        if !prefix.is_empty()
+            && prefix != "saml"
+            && prefix
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            cx.emit_as(
+                Code::INVALID_SERVICE_CONDITION_KEY,
+                AaCode::INVALID_SERVICE,
+                c.key.span,
+                path.to_string(),
+                format!(
+                    "no service has the prefix `{prefix}` of `{key}` ({})",
+                    cat.label()
+                ),
+            );
+        }
+        return None;
+    };
     let Some(def) = svc.condition_key(key) else {
         // Maybe a global key issued by a service (`ec2:SourceInstanceArn`).
         if let Some(g) = cat.global_key(key) {
             return Some(g.ty);
         }
         let d = cx.emit(
-            "INVALID_SERVICE_CONDITION_KEY",
+            Code::INVALID_SERVICE_CONDITION_KEY,
             c.key.span,
             path.to_string(),
             format!(
@@ -584,7 +646,7 @@ fn key_checks(
         });
         if !supported {
             cx.emit(
-                "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS",
+                Code::CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS,
                 c.key.span,
                 path.to_string(),
                 format!("none of the statement's actions supports `{key}`, so requests never carry it"),
@@ -597,25 +659,26 @@ fn key_checks(
 
 /// Checks `${...}` policy variables in a value.
 pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
-    let mut rest = v;
+    use crate::policy::variables::{Piece, pieces};
     let cat = catalog();
     let supported = cx.policy.supports_variables();
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find('}') else {
-            cx.emit(
-                "MISSING_BRACE_IN_VARIABLE",
-                span,
-                path,
-                format!("variable in `{v}` is missing its closing `}}`"),
-            );
-            return;
+    for piece in pieces(v) {
+        let inner = match piece {
+            Piece::Text(_) => continue,
+            Piece::Var(var) => var.inner,
+            Piece::Unclosed(_) => {
+                cx.emit(
+                    Code::MISSING_BRACE_IN_VARIABLE,
+                    span,
+                    path,
+                    format!("variable in `{v}` is missing its closing `}}`"),
+                );
+                return;
+            }
         };
-        let inner = &after[..j];
-        rest = &after[j + 1..];
         if !supported {
             let d = cx.emit(
-                "VARIABLE_UNSUPPORTED_IN_VERSION",
+                Code::VARIABLE_UNSUPPORTED_IN_VERSION,
                 span,
                 path.clone(),
                 format!(
@@ -627,7 +690,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         }
         if inner.trim().is_empty() {
             cx.emit(
-                "EMPTY_VARIABLE",
+                Code::EMPTY_VARIABLE,
                 span,
                 path.clone(),
                 "`${}` names no variable",
@@ -640,7 +703,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         };
         if name.contains(char::is_whitespace) {
             cx.emit(
-                "UNSUPPORTED_SPACE_IN_VARIABLE",
+                Code::UNSUPPORTED_SPACE_IN_VARIABLE,
                 span,
                 path.clone(),
                 format!("variable `${{{inner}}}` contains spaces"),
@@ -651,7 +714,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
             let d = d.trim();
             if !(d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'')) {
                 cx.emit(
-                    "MISSING_QUOTE_IN_VARIABLE",
+                    Code::MISSING_QUOTE_IN_VARIABLE,
                     span,
                     path.clone(),
                     format!(
@@ -675,7 +738,7 @@ pub(crate) fn variables(cx: &mut Ctx, v: &str, span: Span, path: String) {
         };
         if !known {
             let d = cx.emit(
-                "UNKNOWN_VARIABLE",
+                Code::UNKNOWN_VARIABLE,
                 span,
                 path.clone(),
                 format!("`${{{name}}}` is not a known condition key, so it never has a value"),

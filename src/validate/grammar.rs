@@ -5,6 +5,7 @@
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html>.
 #![allow(clippy::collapsible_match)] // one arm per policy kind reads better than guards
 
+use super::{AaCode, Code};
 use super::{Ctx, IdentityKind, PolicyKind, quote};
 use crate::diagnostic::Severity;
 use crate::policy::{Effect, PrincipalValue, Statement};
@@ -28,15 +29,10 @@ pub(crate) fn brace(span: Span) -> Span {
 pub(crate) fn has_key(cx: &Ctx, span: Span, key: &str) -> bool {
     let t = cx.text(span);
     let pat = format!("\"{key}\"");
-    let mut from = 0;
-    while let Some(i) = t[from..].find(&pat) {
-        let after = t[from + i + pat.len()..].trim_start();
-        if after.starts_with(':') {
-            return true;
-        }
-        from += i + pat.len();
-    }
-    false
+    t.match_indices(&pat).any(|(i, _)| {
+        t.get(i + pat.len()..)
+            .is_some_and(|after| after.trim_start().starts_with(':'))
+    })
 }
 
 fn version(cx: &mut Ctx) {
@@ -63,7 +59,7 @@ fn version(cx: &mut Ctx) {
                 .get(1..)
                 .is_some_and(|t| t.trim_start().starts_with('"'));
             let d = cx.emit_sev(
-                "MISSING_VERSION",
+                Code::MISSING_VERSION,
                 sev,
                 span,
                 "",
@@ -86,7 +82,7 @@ fn version(cx: &mut Ctx) {
             "2012-10-17" => {}
             "2008-10-17" if strict => {
                 cx.emit(
-                    "INVALID_VERSION",
+                    Code::INVALID_VERSION,
                     v.span,
                     "Version",
                     format!(
@@ -96,9 +92,12 @@ fn version(cx: &mut Ctx) {
                 )
                 .with_fix_mut(v.span, quote("2012-10-17"));
             }
+            // The legacy version is valid; it matters only when the policy uses variables, which it leaves as
+            // literal text.
+            "2008-10-17" if !cx.text(cx.policy.span).contains("${") => {}
             "2008-10-17" => {
                 cx.emit(
-                    "OLD_VERSION",
+                    Code::OLD_VERSION,
                     v.span,
                     "Version",
                     "version `2008-10-17` treats policy variables as literal text; use `2012-10-17`",
@@ -108,7 +107,7 @@ fn version(cx: &mut Ctx) {
             other => {
                 let other = other.to_string();
                 cx.emit(
-                    "INVALID_VERSION",
+                    Code::INVALID_VERSION,
                     v.span,
                     "Version",
                     format!("`Version` must be `2012-10-17` (or the legacy `2008-10-17`), found `{other}`"),
@@ -142,7 +141,7 @@ fn statements(cx: &mut Ctx) {
         None => {
             if !has_key(cx, p.span, "Statement") {
                 cx.emit(
-                    "MISSING_STATEMENT",
+                    Code::MISSING_STATEMENT,
                     brace(p.span),
                     "",
                     "the policy has no `Statement`",
@@ -154,10 +153,10 @@ fn statements(cx: &mut Ctx) {
         }
         Some(span) => {
             if p.statements.is_empty() && cx.text(span).starts_with('[') {
-                let inner = cx.text(span)[1..].trim_start();
+                let inner = cx.text(span).get(1..).unwrap_or_default().trim_start();
                 if inner.starts_with(']') {
                     cx.emit(
-                        "EMPTY_STATEMENT",
+                        Code::EMPTY_STATEMENT,
                         span,
                         "Statement",
                         "`Statement` is empty: the policy must have at least one statement",
@@ -176,7 +175,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
     let at = brace(s.span);
     if s.effect.is_none() && !has_key(cx, s.span, "Effect") {
         cx.emit(
-            "MISSING_EFFECT",
+            Code::MISSING_EFFECT,
             at,
             path.clone(),
             "the statement has no `Effect`",
@@ -187,7 +186,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
         None => {
             if !has_key(cx, s.span, "Action") && !has_key(cx, s.span, "NotAction") {
                 cx.emit(
-                    "MISSING_ACTION",
+                    Code::MISSING_ACTION,
                     at,
                     path.clone(),
                     "the statement has no `Action` or `NotAction`",
@@ -200,7 +199,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
             if l.items.is_empty() && cx.text(l.span).starts_with('[') {
                 let name = if a.is_not() { "NotAction" } else { "Action" };
                 cx.emit(
-                    "EMPTY_ARRAY_ACTION",
+                    Code::EMPTY_ARRAY_ACTION,
                     l.span,
                     format!("{path}.{name}"),
                     format!("`{name}` is empty: the statement must name at least one action"),
@@ -219,7 +218,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
                     Severity::Error
                 };
                 cx.emit_sev(
-                    "MISSING_RESOURCE",
+                    Code::MISSING_RESOURCE,
                     sev,
                     at,
                     path.clone(),
@@ -237,7 +236,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
             };
             if is_trust {
                 cx.emit(
-                    "RESOURCE_IN_TRUST_POLICY",
+                    Code::RESOURCE_IN_TRUST_POLICY,
                     l.span,
                     format!("{path}.{name}"),
                     format!("a trust policy cannot have `{name}`: the role itself is the resource"),
@@ -245,7 +244,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
                 .help(format!("remove `{name}`"));
             } else if l.items.is_empty() && cx.text(l.span).starts_with('[') {
                 cx.emit(
-                    "EMPTY_ARRAY_RESOURCE",
+                    Code::EMPTY_ARRAY_RESOURCE,
                     l.span,
                     format!("{path}.{name}"),
                     format!("`{name}` is empty: the statement must name at least one resource"),
@@ -258,15 +257,32 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
     if let Some(cs) = s.condition_span
         && s.conditions.is_empty()
         && cx.text(cs).starts_with('{')
-        && cx.text(cs)[1..].trim_start().starts_with('}')
+        && cx
+            .text(cs)
+            .get(1..)
+            .unwrap_or_default()
+            .trim_start()
+            .starts_with('}')
     {
         cx.emit(
-            "EMPTY_OBJECT_CONDITION",
+            Code::EMPTY_OBJECT_CONDITION,
             cs,
             format!("{path}.Condition"),
             "`Condition` is empty and has no effect",
         )
         .help("remove it");
+    }
+    if cx.kind == PolicyKind::Rcp
+        && let Some(a) = &s.action
+        && a.is_not()
+    {
+        cx.emit(
+            Code::RCP_SYNTAX_ERROR_NOTACTION,
+            a.list().span,
+            format!("{path}.NotAction"),
+            "a resource control policy cannot have `NotAction`",
+        )
+        .help("list the denied actions in `Action`");
     }
     if cx.kind == PolicyKind::Rcp
         && let Some(e) = &s.effect
@@ -282,7 +298,7 @@ fn statement(cx: &mut Ctx, i: usize, s: &Statement) {
             && s.conditions.is_empty();
         if !full {
             cx.emit(
-                "RCP_SYNTAX_ERROR_ALLOW",
+                Code::RCP_SYNTAX_ERROR_ALLOW,
                 e.span,
                 format!("{path}.Effect"),
                 "a resource control policy can only deny; the one `Allow` statement allowed is the full-access `*` on `*`",
@@ -298,7 +314,7 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
         (None, PolicyKind::Resource { .. } | PolicyKind::Trust | PolicyKind::Rcp) => {
             if !has_key(cx, s.span, "Principal") && !has_key(cx, s.span, "NotPrincipal") {
                 cx.emit(
-                    "MISSING_PRINCIPAL",
+                    Code::MISSING_PRINCIPAL,
                     at,
                     path.to_string(),
                     format!("a statement of a {} must have `Principal`", cx.kind.label()),
@@ -309,7 +325,7 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
         (Some(p), k) if k.is_identity_like() => {
             let name = if p.not { "NotPrincipal" } else { "Principal" };
             cx.emit(
-                "UNSUPPORTED_PRINCIPAL",
+                Code::UNSUPPORTED_PRINCIPAL,
                 p.key_span,
                 format!("{path}.{name}"),
                 format!(
@@ -322,7 +338,7 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
         (Some(p), PolicyKind::Scp) => {
             let name = if p.not { "NotPrincipal" } else { "Principal" };
             cx.emit(
-                "SCP_SYNTAX_ERROR_PRINCIPAL",
+                Code::SCP_SYNTAX_ERROR_PRINCIPAL,
                 p.key_span,
                 format!("{path}.{name}"),
                 format!("a service control policy cannot have `{name}`"),
@@ -330,8 +346,14 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
             .help("use a condition on `aws:PrincipalArn` to exempt principals");
         }
         (Some(p), PolicyKind::Trust | PolicyKind::Rcp) if p.not => {
-            cx.emit(
-                "UNSUPPORTED_NOT_PRINCIPAL",
+            let aa = if cx.kind == PolicyKind::Rcp {
+                AaCode::RCP_SYNTAX_ERROR_PRINCIPAL
+            } else {
+                AaCode::ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL
+            };
+            cx.emit_as(
+                Code::UNSUPPORTED_NOT_PRINCIPAL,
+                aa,
                 p.key_span,
                 format!("{path}.NotPrincipal"),
                 format!("a {} cannot have `NotPrincipal`", cx.kind.label()),
@@ -343,8 +365,15 @@ fn principal_presence(cx: &mut Ctx, _i: usize, s: &Statement, path: &str) {
                 && entries.iter().all(|e| e.values.items.is_empty())
             {
                 let name = if p.not { "NotPrincipal" } else { "Principal" };
-                cx.emit(
-                    "EMPTY_OBJECT_PRINCIPAL",
+                // `{"AWS": []}` is Access Analyzer's empty array principal, `{}` its empty object principal.
+                let aa = if entries.is_empty() {
+                    AaCode::EMPTY_OBJECT_PRINCIPAL
+                } else {
+                    AaCode::EMPTY_ARRAY_PRINCIPAL
+                };
+                cx.emit_as(
+                    Code::EMPTY_OBJECT_PRINCIPAL,
+                    aa,
                     p.span,
                     format!("{path}.{name}"),
                     format!("`{name}` names no principal"),
@@ -365,7 +394,7 @@ fn sids(cx: &mut Ctx) {
         let path = format!("{}.Sid", cx.stmt_path(i));
         let v: &str = &sid.value;
         if v.is_empty() {
-            cx.emit("EMPTY_SID", sid.span, path, "`Sid` is empty")
+            cx.emit(Code::EMPTY_SID, sid.span, path, "`Sid` is empty")
                 .help("remove it or give the statement a name");
             continue;
         }
@@ -373,7 +402,7 @@ fn sids(cx: &mut Ctx) {
             let clean: String = v.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             // IAM documents A-Z, a-z, 0-9, yet accepts `_` (moto's CreatePolicy cases): a warning, not an error.
             let d = cx.emit_sev(
-                "UNSUPPORTED_SID",
+                Code::UNSUPPORTED_SID,
                 Severity::Warning,
                 sid.span,
                 path.clone(),
@@ -387,14 +416,15 @@ fn sids(cx: &mut Ctx) {
         // IAM compares Sids exactly; duplicates are rejected.
         if let Some(first) = seen.get(v) {
             let first = *first;
-            let sev = if iam {
-                Severity::Error
+            let (sev, aa) = if iam {
+                (Severity::Error, AaCode::UNIQUE_SIDS_REQUIRED)
             } else {
-                Severity::Warning
+                (Severity::Warning, AaCode::UNIQUE_SIDS_RECOMMENDED)
             };
-            cx.emit_sev(
-                "UNIQUE_SIDS_REQUIRED",
+            cx.emit_sev_as(
+                Code::UNIQUE_SIDS_REQUIRED,
                 sev,
+                aa,
                 sid.span,
                 path,
                 format!("`Sid` `{v}` is already used by statement {first}"),

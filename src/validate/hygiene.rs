@@ -6,8 +6,10 @@
 //! outside quotation marks can be deleted to save space, so it is what is not counted here).
 
 use super::grammar::{DiagExt, brace};
+use super::{AaCode, Code};
 use super::{Ctx, IdentityKind, PolicyKind, item_path, remove_item_fix};
 use crate::catalog::{wildcard_match, wildcard_match_case};
+use crate::diagnostic::Severity;
 use crate::policy::{OneOrMany, Statement};
 use rustc_hash::FxHashMap;
 
@@ -20,7 +22,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 cx,
                 a.list(),
                 &format!("{base}.{name}"),
-                "REDUNDANT_ACTION",
+                Code::REDUNDANT_ACTION,
                 true,
             );
         }
@@ -34,7 +36,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 cx,
                 r.list(),
                 &format!("{base}.{name}"),
-                "REDUNDANT_RESOURCE",
+                Code::REDUNDANT_RESOURCE,
                 false,
             );
         }
@@ -56,7 +58,50 @@ fn covers(a: &str, b: &str, ignore_case: bool) -> bool {
     }
 }
 
-fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, actions: bool) {
+/// Candidate patterns tried per item by [`redundant`].
+const MAX_COVER_CANDIDATES: usize = 256;
+
+/// Item comparisons [`redundant_statements`] may make in one policy (statements × statements × items).
+const STATEMENT_COMPARISONS: usize = 1_000_000;
+
+/// Literal prefixes of patterns, by byte; each node lists the patterns whose prefix ends there.
+#[derive(Default)]
+struct PrefixTrie {
+    next: FxHashMap<(u32, u8), u32>,
+    ends: FxHashMap<u32, Vec<usize>>,
+    nodes: u32,
+}
+
+impl PrefixTrie {
+    fn insert(&mut self, prefix: &[u8], item: usize) {
+        let mut node = 0u32;
+        for &b in prefix {
+            let fresh = self.nodes + 1;
+            node = *self.next.entry((node, b)).or_insert(fresh);
+            if node == fresh {
+                self.nodes = fresh;
+            }
+        }
+        self.ends.entry(node).or_default().push(item);
+    }
+
+    /// The patterns whose prefix `text` starts with, shortest prefix first.
+    fn matches<'t>(&'t self, text: &'t [u8]) -> impl Iterator<Item = usize> + 't {
+        let mut node = Some(0u32);
+        let mut bytes = text.iter();
+        std::iter::from_fn(move || {
+            let here = node?;
+            node = bytes
+                .next()
+                .and_then(|b| self.next.get(&(here, *b)).copied());
+            Some(self.ends.get(&here).map(Vec::as_slice).unwrap_or_default())
+        })
+        .flatten()
+        .copied()
+    }
+}
+
+fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: Code, actions: bool) {
     let n = list.items.len();
     if n < 2 {
         return;
@@ -71,11 +116,14 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             s.to_string()
         }
     };
-    let mut by_prefix: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for j in 0..n {
-        let a = key(&list.items[j].value);
+    // The literal prefixes of the patterns, in a byte trie: walking an item through it visits every pattern
+    // whose prefix the item starts with in one pass over the item (hashing each of an item's prefixes was
+    // quadratic in its length: a 1 MB item took 23 s).
+    let mut trie = PrefixTrie::default();
+    for (j, item) in list.items.iter().enumerate() {
+        let a = key(&item.value);
         if let Some(w) = a.find(['*', '?']) {
-            by_prefix.entry(a[..w].to_string()).or_default().push(j);
+            trie.insert(a.as_bytes().get(..w).unwrap_or_default(), j);
         }
     }
     let mut first: FxHashMap<String, usize> = FxHashMap::default();
@@ -90,11 +138,10 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             }
         };
         let by = dup.or_else(|| {
-            (0..=kb.len())
-                .filter(|&k| kb.is_char_boundary(k))
-                .filter_map(|k| by_prefix.get(&kb[..k]))
-                .flatten()
-                .copied()
+            trie.matches(kb.as_bytes())
+                // A pattern covering many items is found early; past this many candidates an item is not
+                // reported (a suggestion missed, never a wrong answer), so the work stays bounded.
+                .take(MAX_COVER_CANDIDATES)
                 .find(|&j| {
                     let a: &str = &list.items[j].value;
                     j != i
@@ -105,7 +152,8 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
                 })
         });
         let Some(j) = by else { continue };
-        let a = list.items[j].value.clone();
+        let a = crate::text::excerpt(&list.items[j].value, 120);
+        let shown = crate::text::excerpt(b, 120);
         let what = if actions { "action" } else { "resource" };
         let fix = remove_item_fix(cx.src, list, i);
         let d = cx.emit(
@@ -113,12 +161,12 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: &'static str, act
             list.items[i].span,
             item_path(base, list, i),
             if a.eq_ignore_ascii_case(b) {
-                format!("{what} `{b}` is listed twice")
+                format!("{what} `{shown}` is listed twice")
             } else {
-                format!("{what} `{b}` is already covered by `{a}`")
+                format!("{what} `{shown}` is already covered by `{a}`")
             },
         );
-        d.help(format!("remove `{b}`"));
+        d.help(format!("remove `{shown}`"));
         if let Some((span, text)) = fix {
             d.with_fix_mut(span, text);
         }
@@ -159,6 +207,9 @@ fn redundant_statements(cx: &mut Ctx) {
     }
     // Cheap pre-filter: A can only cover B when A names every service B names.
     let svcs: Vec<Option<Vec<String>>> = st.iter().map(services).collect();
+    // Comparing two statements compares their items pairwise: a budget keeps 200 statements of 1,000 items
+    // from taking minutes (past it, no more REDUNDANT_STATEMENT suggestions are made for this policy).
+    let mut budget = STATEMENT_COMPARISONS;
     for (bi, b) in st.iter().enumerate() {
         let found = st.iter().enumerate().find(|(ai, a)| {
             if *ai == bi || !a.conditions.is_empty() {
@@ -184,6 +235,13 @@ fn redundant_statements(cx: &mut Ctx) {
             if aa.is_not() || ba.is_not() || ar.is_not() || br.is_not() {
                 return false;
             }
+            let cost = aa.list().items.len() * ba.list().items.len()
+                + ar.list().items.len() * br.list().items.len();
+            let Some(left) = budget.checked_sub(cost) else {
+                budget = 0;
+                return false;
+            };
+            budget = left;
             if !list_covered(aa.list(), ba.list(), true)
                 || !list_covered(ar.list(), br.list(), false)
             {
@@ -199,7 +257,7 @@ fn redundant_statements(cx: &mut Ctx) {
             let path = cx.stmt_path(bi);
             let other = cx.stmt_path(ai);
             cx.emit(
-                "REDUNDANT_STATEMENT",
+                Code::REDUNDANT_STATEMENT,
                 brace(b.span),
                 path,
                 format!("this statement is entirely covered by `{other}`"),
@@ -234,52 +292,82 @@ pub(crate) fn counted_size(text: &str) -> usize {
     n
 }
 
-fn quota(kind: PolicyKind) -> Option<(usize, &'static str)> {
-    const ID: &str = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA";
+/// The quota of `kind`, the check that reports it (and the Access Analyzer code it is reported under), and
+/// whether the quota is certain (a resource policy of an unknown service is held to the largest quota known).
+fn quota(kind: PolicyKind) -> Option<(usize, Code, Option<AaCode>, bool)> {
+    const ID: Code = Code::POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA;
     Some(match kind {
-        PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID),
-        PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID),
-        PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID),
-        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => (6_144, ID),
+        PolicyKind::Identity(IdentityKind::UserInline) => (2_048, ID, None, true),
+        PolicyKind::Identity(IdentityKind::GroupInline) => (5_120, ID, None, true),
+        PolicyKind::Identity(IdentityKind::RoleInline) => (10_240, ID, None, true),
+        PolicyKind::Identity(IdentityKind::Managed) | PolicyKind::Boundary => {
+            (6_144, ID, None, true)
+        }
         PolicyKind::Identity(IdentityKind::AwsManaged) => return None,
-        PolicyKind::Session => (2_048, ID),
-        PolicyKind::Trust => (2_048, "POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA"),
-        PolicyKind::Scp | PolicyKind::Rcp => (5_120, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+        PolicyKind::Session => (2_048, ID, None, true),
+        PolicyKind::Trust => (
+            2_048,
+            Code::POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA,
+            None,
+            true,
+        ),
+        PolicyKind::Scp => (5_120, Code::POLICY_SIZE_EXCEEDS_SCP_QUOTA, None, true),
+        PolicyKind::Rcp => (
+            5_120,
+            Code::POLICY_SIZE_EXCEEDS_SCP_QUOTA,
+            Some(AaCode::POLICY_SIZE_EXCEEDS_RCP_QUOTA),
+            true,
+        ),
         PolicyKind::Resource { service } => {
-            let n = match service? {
-                "s3" | "lambda" | "secretsmanager" | "glacier" => 20_480,
-                "sqs" => 8_192,
-                "sns" => 30_720,
-                "kms" => 32_768,
-                "ecr" => 10_240,
-                _ => return None,
+            let (n, known) = match service {
+                Some("s3" | "lambda" | "secretsmanager" | "glacier") => (20_480, true),
+                Some("sqs") => (8_192, true),
+                Some("sns") => (30_720, true),
+                Some("kms") => (32_768, true),
+                Some("ecr") => (10_240, true),
+                // Unknown service: only more than the largest quota above is certainly too much for those.
+                _ => (32_768, false),
             };
-            (n, "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA")
+            (
+                n,
+                Code::POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA,
+                None,
+                known,
+            )
         }
     })
 }
 
 fn size(cx: &mut Ctx) {
-    let Some((limit, code)) = quota(cx.kind) else {
+    let Some((limit, code, aa, known)) = quota(cx.kind) else {
         return;
     };
     let n = counted_size(cx.text(cx.policy.span));
     if n > limit {
         let extra = if cx.kind == PolicyKind::Trust {
             " (the quota can be raised to 4,096)"
+        } else if !known {
+            " (the largest resource policy quota known here; the service was not named)"
         } else {
             ""
         };
-        cx.emit(
-            code,
-            brace(cx.policy.span),
-            "",
-            format!(
-                "the {} has {n} characters (white space outside strings not counted); the quota is {limit}{extra}",
-                cx.kind.label()
-            ),
-        )
-        .help("merge statements, use wildcards where safe, or split it into several managed policies");
+        let severity = if known {
+            code.check().severity
+        } else {
+            Severity::Warning
+        };
+        let message = format!(
+            "the {} has {n} characters (white space outside strings not counted); the quota is {limit}{extra}",
+            cx.kind.label()
+        );
+        let span = brace(cx.policy.span);
+        match aa {
+            Some(aa) => cx.emit_sev_as(code, severity, aa, span, "", message),
+            None => cx.emit_sev(code, severity, span, "", message),
+        }
+        .help(
+            "merge statements, use wildcards where safe, or split it into several managed policies",
+        );
     }
 }
 

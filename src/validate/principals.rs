@@ -3,6 +3,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>.
 
 use super::grammar::DiagExt;
+use super::{AaCode, Code};
 use super::{Ctx, PolicyKind, item_path};
 use crate::policy::{PrincipalKind, PrincipalValue};
 
@@ -76,7 +77,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             PrincipalValue::Map(entries) => {
                 if cx.kind == PolicyKind::Rcp {
                     cx.emit(
-                        "RCP_PRINCIPAL_NOT_STAR",
+                        Code::RCP_PRINCIPAL_NOT_STAR,
                         p.span,
                         base.clone(),
                         "a resource control policy's `Principal` must be `\"*\"`",
@@ -100,7 +101,7 @@ pub(crate) fn check(cx: &mut Ctx) {
 fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, path: String) {
     if v.contains("${") {
         cx.emit(
-            "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+            Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
             span,
             path,
             format!("policy variables are not substituted in `Principal`: `{v}`"),
@@ -108,8 +109,14 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
         return;
     }
     if v != "*" && v.contains(['*', '?']) {
-        cx.emit(
-            "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+        let aa = if cx.kind == PolicyKind::Trust {
+            AaCode::ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL
+        } else {
+            AaCode::UNSUPPORTED_WILDCARD_IN_PRINCIPAL
+        };
+        cx.emit_as(
+            Code::UNSUPPORTED_WILDCARD_IN_PRINCIPAL,
+            aa,
             span,
             path,
             format!("principal `{v}` contains a wildcard; only a bare `*` is allowed"),
@@ -121,7 +128,7 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
         PrincipalKind::Aws => {
             if !aws_principal_ok(v) {
                 cx.emit(
-                    "INVALID_PRINCIPAL_FORMAT",
+                    Code::INVALID_PRINCIPAL_FORMAT,
                     span,
                     path,
                     format!("`{v}` is not an account id, IAM user/role ARN, STS session ARN or `*`"),
@@ -136,7 +143,7 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
                     && (v.ends_with(".amazonaws.com") || v.ends_with(".amazonaws.com.cn")));
             if !ok {
                 cx.emit(
-                    "INVALID_SERVICE_PRINCIPAL_FORMAT",
+                    Code::INVALID_SERVICE_PRINCIPAL_FORMAT,
                     span,
                     path,
                     format!("service principal `{v}` should look like `name.amazonaws.com`"),
@@ -151,7 +158,7 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
                 });
             if !arn_ok && !WEB_IDENTITY.contains(&v) {
                 cx.emit(
-                    "INVALID_FEDERATED_PRINCIPAL",
+                    Code::INVALID_FEDERATED_PRINCIPAL,
                     span,
                     path,
                     format!("federated principal `{v}` is neither a SAML/OIDC provider ARN nor a web identity provider"),
@@ -162,7 +169,7 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
         PrincipalKind::CanonicalUser => {
             if !(v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit())) {
                 cx.emit(
-                    "INVALID_CANONICAL_USER",
+                    Code::INVALID_CANONICAL_USER,
                     span,
                     path,
                     format!("canonical user id `{v}` should be 64 hexadecimal digits"),

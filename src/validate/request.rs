@@ -158,8 +158,10 @@ pub fn check_request(
         } else {
             continue;
         };
+        // The project's own code: finer than Access Analyzer's, under which the finding may be reported.
+        let own = d.subcode.unwrap_or(d.code);
         // What a request can get wrong; the security and hygiene advice is for policies.
-        if !super::check(d.code).is_some_and(|c| {
+        if !super::check(own).is_some_and(|c| {
             matches!(
                 c.group,
                 "parse" | "grammar" | "catalog" | "resource" | "condition"
@@ -168,34 +170,35 @@ pub fn check_request(
         {
             continue;
         }
-        let blocking = match d.code {
+        let blocking = match own {
             // Said once, on the resource.
             "ACTION_WITHOUT_MATCHING_RESOURCE" => continue,
             // A policy may test any key; a request may carry any key. A misspelt one only matters if a policy
             // tests it, so it is a remark.
-            "INVALID_GLOBAL_CONDITION_KEY" | "INVALID_CONDITION_KEY" | "UNKNOWN_CONDITION_KEY" => {
-                false
-            }
+            "INVALID_GLOBAL_CONDITION_KEY"
+            | "INVALID_SERVICE_CONDITION_KEY"
+            | "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS"
+            | "UNSUPPORTED_ACTION_FOR_CONDITION_KEY" => false,
             _ => {
                 d.severity == Severity::Error
                     || !matches!(field, RequestField::Context(_))
-                    || d.code.starts_with("INVALID_CONDITION")
+                    || own.starts_with("INVALID_CONDITION")
             }
         };
-        let message = match d.code {
+        let message = match own {
             "RESOURCE_TYPE_MISMATCH" => format!(
                 "`{resource}` is not a resource `{action}` acts on{}",
                 resource_types_text(action)
             ),
             _ => d.message,
         };
-        let help = match d.code {
+        let help = match own {
             "RESOURCE_TYPE_MISMATCH" => Some("write an ARN of one of these types".into()),
             _ => d.help,
         };
         out.push(RequestProblem {
             field,
-            code: d.code,
+            code: own,
             blocking,
             message,
             help,
@@ -307,7 +310,7 @@ mod tests {
         );
         assert_eq!(
             codes("foo:Bar", "*", &[]),
-            vec![(RequestField::Action, "INVALID_SERVICE")]
+            vec![(RequestField::Action, "UNKNOWN_ACTION_SERVICE")]
         );
         assert_eq!(
             codes("s3:GetObj", "arn:aws:s3:::b/k", &[]),

@@ -5,6 +5,7 @@
 //! resource element: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>.
 //! The hard errors reproduce what IAM answers `CreatePolicy` (see `tests/fixtures/policies/aws-rejects.json`).
 
+use super::Code;
 use super::grammar::DiagExt;
 use super::{Ctx, item_path, quote};
 use crate::catalog::{Catalog, catalog, has_wildcard, wildcard_match};
@@ -48,23 +49,7 @@ const IAM_PATHS: [&str; 16] = [
 
 /// Replace policy variables (`${aws:username}`) by `*`, so their colons do not split ARN fields.
 pub(crate) fn vars_to_wildcards(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push('*');
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::policy::variables::to_wildcards(s)
 }
 
 /// Service parts of every ARN template in the catalog.
@@ -103,7 +88,7 @@ pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
     })
 }
 
-fn looks_like_region(r: &str) -> bool {
+pub(crate) fn looks_like_region(r: &str) -> bool {
     // `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, `cn-north-1`.
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
@@ -144,8 +129,8 @@ pub(crate) fn arn_fits_template(template: &str, arn: &Arn) -> bool {
     let glob = template_glob(t.resource);
     if has_wildcard(arn.resource) {
         // Both sides are patterns: compatible when their literal prefixes agree.
-        let lp = &arn.resource[..arn.resource.find(['*', '?']).unwrap_or(arn.resource.len())];
-        let lg = &glob[..glob.find('*').unwrap_or(glob.len())];
+        let lp = literal_prefix(arn.resource, &['*', '?']);
+        let lg = literal_prefix(&glob, &['*']);
         let n = lp.len().min(lg.len());
         lp.get(..n)
             .zip(lg.get(..n))
@@ -156,24 +141,13 @@ pub(crate) fn arn_fits_template(template: &str, arn: &Arn) -> bool {
     }
 }
 
+/// `s` up to its first wildcard character.
+fn literal_prefix<'a>(s: &'a str, wildcards: &[char]) -> &'a str {
+    s.split(wildcards).next().unwrap_or(s)
+}
+
 fn template_glob(t: &str) -> String {
-    let mut out = String::with_capacity(t.len());
-    let mut rest = t;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push('*');
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::policy::variables::to_wildcards(t)
 }
 
 pub(crate) fn check(cx: &mut Ctx) {
@@ -208,7 +182,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let v = vars_to_wildcards(raw);
     if !v.contains(':') {
         cx.emit(
-            "INVALID_ARN_FORMAT",
+            Code::INVALID_ARN_FORMAT,
             span,
             path,
             format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
@@ -218,7 +192,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let fields: Vec<&str> = v.splitn(6, ':').collect();
     if fields[0] != "arn" {
         let d = cx.emit(
-            "INVALID_ARN_PREFIX",
+            Code::INVALID_ARN_PREFIX,
             span,
             path,
             format!("resource `{raw}` must start with `arn:`"),
@@ -226,14 +200,17 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         if PARTITIONS.contains(&fields[0]) {
             d.with_fix_mut(span, quote(&format!("arn:{raw}")));
         } else if fields[0].eq_ignore_ascii_case("arn") {
-            d.with_fix_mut(span, quote(&format!("arn{}", &raw[3..])));
+            d.with_fix_mut(
+                span,
+                quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
+            );
         }
         return false;
     }
     let partition = fields[1];
     if !PARTITIONS.contains(&partition) && !has_wildcard(partition) {
         let d = cx.emit(
-            "INVALID_PARTITION",
+            Code::INVALID_PARTITION,
             span,
             path,
             format!("partition `{partition}` of `{raw}` is not valid"),
@@ -247,7 +224,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if fields.len() < 3 || fields[2].is_empty() {
         cx.emit(
-            "MISSING_ARN_SERVICE",
+            Code::MISSING_ARN_SERVICE,
             span,
             path,
             format!("resource `{raw}` has no service: the service must be fully qualified"),
@@ -258,7 +235,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     if fields.len() == 3 {
         // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
         cx.emit_sev(
-            "MISSING_ARN_FIELD",
+            Code::MISSING_ARN_FIELD,
             Severity::Warning,
             span,
             path,
@@ -269,7 +246,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if fields.len() < 6 {
         cx.emit(
-            "MISSING_ARN_FIELD",
+            Code::MISSING_ARN_FIELD,
             span,
             path,
             format!("resource `{raw}` has {} of the 6 ARN fields (`arn:partition:service:region:account:resource`)", fields.len()),
@@ -284,7 +261,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let region_set = !arn.region.is_empty() && arn.region != "*";
     if region_set && (svc == "iam" || (svc == "s3" && arn.account.is_empty())) {
         cx.emit(
-            "ARN_REGION_NOT_ALLOWED",
+            Code::ARN_REGION_NOT_ALLOWED,
             span,
             path,
             format!(
@@ -301,7 +278,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if svc == "iam" {
         let res = arn.resource;
-        let lit = &res[..res.find(['*', '?']).unwrap_or(res.len())];
+        let lit = literal_prefix(res, &['*', '?']);
         let wild = lit.len() < res.len();
         let ok = IAM_PATHS
             .iter()
@@ -309,7 +286,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
             || (lit == "root" && !wild);
         if !ok {
             cx.emit(
-                "INVALID_IAM_RESOURCE_PATH",
+                Code::INVALID_IAM_RESOURCE_PATH,
                 span,
                 path,
                 format!("resource `{raw}` of IAM must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
@@ -319,7 +296,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     }
     if !arn.region.is_empty() && !has_wildcard(arn.region) && !looks_like_region(arn.region) {
         cx.emit(
-            "INVALID_ARN_REGION",
+            Code::INVALID_ARN_REGION,
             span,
             path,
             format!(
@@ -335,7 +312,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         && (arn.account.len() != 12 || !arn.account.chars().all(|c| c.is_ascii_digit()))
     {
         cx.emit(
-            "INVALID_ARN_ACCOUNT",
+            Code::INVALID_ARN_ACCOUNT,
             span,
             path,
             format!("`{}` in `{raw}` is not a 12-digit account id", arn.account),
@@ -345,7 +322,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     if !has_wildcard(arn.service) && !arn_services().contains(&svc) {
         let c: &Catalog = catalog();
         let d = cx.emit(
-            "UNKNOWN_ARN_SERVICE",
+            Code::UNKNOWN_ARN_SERVICE,
             span,
             path,
             format!(
@@ -423,7 +400,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
             if !types.iter().any(|(svc, t)| fits(arn_text, *svc, *t)) {
                 let item = &list.items[*i];
                 cx.emit(
-                    "RESOURCE_TYPE_MISMATCH",
+                    Code::RESOURCE_TYPE_MISMATCH,
                     item.span,
                     item_path(&format!("{base}.Resource"), list, *i),
                     format!("`{}` fits no resource type of the statement's actions", item.value),
@@ -449,7 +426,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
         let Some((svc, a)) = c.get(id) else { continue };
         if star_only.contains(&ii) {
             cx.emit(
-                "ACTION_REQUIRES_STAR_RESOURCE",
+                Code::ACTION_REQUIRES_STAR_RESOURCE,
                 item.span,
                 item_path(&format!("{base}.Action"), action_list, ii),
                 format!("`{}:{}` supports only `\"Resource\": \"*\"`; with these ARNs it is never allowed", svc.prefix, a.name),
@@ -464,7 +441,7 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
         if !any && !a.resources.is_empty() {
             let names: Vec<&str> = a.resources.iter().map(|r| r.name).collect();
             cx.emit(
-                "ACTION_WITHOUT_MATCHING_RESOURCE",
+                Code::ACTION_WITHOUT_MATCHING_RESOURCE,
                 item.span,
                 item_path(&format!("{base}.Action"), action_list, ii),
                 format!(

@@ -3,6 +3,7 @@
 //!
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>.
 
+use super::Code;
 use super::grammar::DiagExt;
 use super::{Ctx, PolicyKind, item_path, quote};
 use crate::catalog::{ActionId, catalog, has_wildcard, wildcard_match};
@@ -111,7 +112,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             }
             if v.contains("${") {
                 cx.emit(
-                    "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+                    Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
                     span,
                     path.clone(),
                     format!("policy variables are not substituted in `{name}`: `{v}` is compared literally"),
@@ -119,7 +120,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             }
             let Some((sp, ap)) = v.split_once(':') else {
                 cx.emit(
-                    "INVALID_ACTION_FORMAT",
+                    Code::INVALID_ACTION_FORMAT,
                     span,
                     path,
                     format!("action `{v}` must be prefixed by a service, as in `s3:GetObject`"),
@@ -129,7 +130,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             };
             if ap.contains(':') {
                 cx.emit(
-                    "INVALID_ACTION_FORMAT",
+                    Code::INVALID_ACTION_FORMAT,
                     span,
                     path,
                     format!("action `{v}` can contain only one colon"),
@@ -139,7 +140,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             }
             if sp.is_empty() || ap.is_empty() {
                 cx.emit(
-                    "INVALID_ACTION_FORMAT",
+                    Code::INVALID_ACTION_FORMAT,
                     span,
                     path,
                     format!("action `{v}` needs both a service and an action name"),
@@ -152,7 +153,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.' | '*' | '?'))
             {
                 cx.emit(
-                    "INVALID_VENDOR",
+                    Code::INVALID_VENDOR,
                     span,
                     path,
                     format!(
@@ -165,7 +166,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             if has_wildcard(sp) {
                 if sp != "*" || ap != "*" {
                     cx.emit(
-                        "WILDCARD_IN_SERVICE_NAME",
+                        Code::WILDCARD_IN_SERVICE_NAME,
                         span,
                         path,
                         format!("wildcard in the service prefix of `{v}` may match services you do not expect"),
@@ -176,7 +177,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             }
             let Some(svc) = c.service(sp) else {
                 let d = cx.emit(
-                    "INVALID_SERVICE",
+                    Code::UNKNOWN_ACTION_SERVICE,
                     span,
                     path,
                     format!("service `{sp}` does not exist ({})", c.label()),
@@ -198,7 +199,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                     .unwrap_or_else(|| svc.actions.iter().any(|a| wildcard_match(ap, a.name)))
                 {
                     cx.emit(
-                        "WILDCARD_ACTION_MATCHES_NOTHING",
+                        Code::WILDCARD_ACTION_MATCHES_NOTHING,
                         span,
                         path,
                         format!("`{v}` matches no action of `{}`", svc.prefix),
@@ -207,7 +208,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                 } else if sp != svc.prefix {
                     let fixed = format!("{}:{ap}", svc.prefix);
                     cx.emit(
-                        "ACTION_NAME_CASE",
+                        Code::ACTION_NAME_CASE,
                         span,
                         path,
                         format!("service prefix `{sp}` is written `{}`", svc.prefix),
@@ -219,7 +220,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             match svc.action(ap) {
                 None => {
                     let d = cx.emit(
-                        "INVALID_ACTION",
+                        Code::INVALID_ACTION,
                         span,
                         path,
                         format!("`{}` has no action `{ap}` ({})", svc.prefix, c.label()),
@@ -234,7 +235,7 @@ pub(crate) fn check(cx: &mut Ctx) {
                     if a.name != ap || svc.prefix != sp {
                         let fixed = format!("{}:{}", svc.prefix, a.name);
                         cx.emit(
-                            "ACTION_NAME_CASE",
+                            Code::ACTION_NAME_CASE,
                             span,
                             path,
                             format!("`{v}` is written `{fixed}`"),
@@ -254,7 +255,7 @@ fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span
             let ok = TRUST_ACTIONS.iter().any(|t| action_pattern_matches(v, t));
             if !ok {
                 cx.emit(
-                    "TRUST_POLICY_UNSUPPORTED_ACTION",
+                    Code::TRUST_POLICY_UNSUPPORTED_ACTION,
                     span,
                     path.to_string(),
                     format!("a trust policy may only name `sts:AssumeRole*` and session actions, found `{v}`"),
@@ -266,7 +267,7 @@ fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span
             let ok = has_wildcard(sp) || RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(sp));
             if !ok {
                 cx.emit(
-                    "RCP_UNSUPPORTED_SERVICE",
+                    Code::RCP_UNSUPPORTED_SERVICE,
                     span,
                     path.to_string(),
                     format!("resource control policies do not support service `{sp}`"),
@@ -278,7 +279,7 @@ fn kind_rules(cx: &mut Ctx, v: &str, sp: &str, ap: &str, span: crate::text::Span
             let inner = ap.trim_end_matches(['*', '?']);
             if has_wildcard(inner) || has_wildcard(sp) && sp != "*" {
                 cx.emit(
-                    "SCP_SYNTAX_ERROR_ACTION_WILDCARD",
+                    Code::SCP_SYNTAX_ERROR_ACTION_WILDCARD,
                     span,
                     path.to_string(),
                     format!(

@@ -1,7 +1,7 @@
-//! The wildcard and ARN matchers agree with a naive reference (recursive backtracking over the segments), as
+//! The wildcard and ARN matchers agree with a naive reference (recursive backtracking), as
 //! cedar checks its matcher: random patterns and texts over a small alphabet that makes matches likely.
 
-use iam_atlas::eval::glob::{action_matches, glob, resource_matches};
+use iam_atlas::wildcard::{action_matches, glob, resource_matches};
 use proptest::prelude::*;
 
 /// Naive, obviously-correct wildcard matching (exponential in the worst case; fine for short strings).
@@ -14,18 +14,31 @@ fn reference_glob(p: &[char], t: &[char]) -> bool {
     }
 }
 
+/// The Resource element's rule, naively: `?` and a `*` inside a segment never cover `:`; a `*` that is the last
+/// character of its segment (followed by `:` or the end) covers anything ("can expand to match beyond the
+/// colon boundaries", Resource element page).
+fn reference_segments(p: &[char], t: &[char]) -> bool {
+    match p.split_first() {
+        None => t.is_empty(),
+        Some(('*', rest)) => {
+            let cross = matches!(rest.first(), None | Some(':'));
+            (0..=t.len())
+                .take_while(|&i| cross || i == 0 || t[i - 1] != ':')
+                .any(|i| reference_segments(rest, &t[i..]))
+        }
+        Some(('?', rest)) => {
+            t.first().is_some_and(|c| *c != ':') && reference_segments(rest, &t[1..])
+        }
+        Some((c, rest)) => t.first() == Some(c) && reference_segments(rest, &t[1..]),
+    }
+}
+
 fn reference_resource(pattern: &str, resource: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let r: Vec<&str> = resource.splitn(6, ':').collect();
     let chars = |s: &str| s.chars().collect::<Vec<_>>();
-    if p.len() == 6 && r.len() == 6 {
-        (0..6).all(|i| reference_glob(&chars(p[i]), &chars(r[i])))
-    } else {
-        reference_glob(&chars(pattern), &chars(resource))
-    }
+    reference_segments(&chars(pattern), &chars(resource))
 }
 
 fn text(alphabet: &'static str, max: usize) -> impl Strategy<Value = String> {

@@ -142,13 +142,13 @@ fn cases() -> Vec<Case> {
         ),
         c("UNKNOWN_ELEMENT", M, ok.clone(), &[]),
         c(
-            "TYPE_MISMATCH",
+            "JSON_TYPE_MISMATCH",
             M,
             r#"{"Version": "2012-10-17", "Id": 5, "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
             &["5"],
         ),
         c(
-            "TYPE_MISMATCH",
+            "JSON_TYPE_MISMATCH",
             M,
             r#"{"Version": "2012-10-17", "Id": "5", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
             &[],
@@ -265,10 +265,17 @@ fn cases() -> Vec<Case> {
         c(
             "OLD_VERSION",
             U,
-            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}"#,
             &["\"2008-10-17\""],
         ),
         c("OLD_VERSION", U, ok.clone(), &[]),
+        // Valid, and harmless without variables.
+        c(
+            "OLD_VERSION",
+            U,
+            r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            &[],
+        ),
         c(
             "MISSING_STATEMENT",
             M,
@@ -463,14 +470,14 @@ fn cases() -> Vec<Case> {
         ),
         f(
             c(
-                "INVALID_SERVICE",
+                "UNKNOWN_ACTION_SERVICE",
                 M,
                 allow(r#""s4:GetObject""#, r#""*""#),
                 &["\"s4:GetObject\""],
             ),
             allow(r#""s3:GetObject""#, r#""*""#),
         ),
-        c("INVALID_SERVICE", M, ok.clone(), &[]),
+        c("UNKNOWN_ACTION_SERVICE", M, ok.clone(), &[]),
         f(
             c(
                 "INVALID_ACTION",
@@ -1316,10 +1323,49 @@ fn cases() -> Vec<Case> {
             &[],
         ),
         c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutBucketPolicy"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}"#,
+            ),
+            &["\"s3:PutBucketPolicy\""],
+        ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "kms:*", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1a2b"}"#,
+            ),
+            &["\"kms:*\""],
+        ),
+        // The default key policy: the owner account's root.
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1a2b"}"#,
+            ),
+            &[],
+        ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            doc(
+                r#"{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutBucketAcl", "Resource": "arn:aws:s3:::b", "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}"#,
+            ),
+            &[],
+        ),
+        c(
+            "RESOURCE_POLICY_GRANTS_POLICY_CHANGE",
+            R,
+            okres.clone(),
+            &[],
+        ),
+        c(
             "CREATE_SLR_WITH_STAR_IN_RESOURCE",
             M,
             allow(r#""iam:CreateServiceLinkedRole""#, r#""*""#),
-            &["\"iam:CreateServiceLinkedRole\""],
+            &["\"*\""],
         ),
         c(
             "CREATE_SLR_WITH_STAR_IN_RESOURCE",
@@ -1774,7 +1820,7 @@ fn every_check_fires_and_stays_quiet() {
         let diags = validate_with(&case.policy, case.kind, &opts);
         let got: Vec<&str> = diags
             .iter()
-            .filter(|d| d.code == case.code)
+            .filter(|d| d.subcode.unwrap_or(d.code) == case.code)
             .map(|d| &case.policy[d.span.range()])
             .collect();
         if got != case.expected {
@@ -1788,7 +1834,10 @@ fn every_check_fires_and_stays_quiet() {
             ));
             continue;
         }
-        for d in diags.iter().filter(|d| d.code == case.code) {
+        for d in diags
+            .iter()
+            .filter(|d| d.subcode.unwrap_or(d.code) == case.code)
+        {
             let m = &d.message;
             if m.is_empty() || m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase)
             {
@@ -1798,7 +1847,7 @@ fn every_check_fires_and_stays_quiet() {
         if let Some(fixed) = &case.fixed {
             let Some(fix) = diags
                 .iter()
-                .find(|d| d.code == case.code)
+                .find(|d| d.subcode.unwrap_or(d.code) == case.code)
                 .and_then(|d| d.fix.clone())
             else {
                 failures.push(format!("{}: no fix", case.code));
@@ -1812,7 +1861,10 @@ fn every_check_fires_and_stays_quiet() {
                 ));
             }
             let again = validate_with(&after, case.kind, &opts);
-            if again.iter().any(|d| d.code == case.code) {
+            if again
+                .iter()
+                .any(|d| d.subcode.unwrap_or(d.code) == case.code)
+            {
                 failures.push(format!("{}: still reported after the fix", case.code));
             }
         }
@@ -1820,17 +1872,42 @@ fn every_check_fires_and_stays_quiet() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The documents of the cases that fire, for the coverage test of Access Analyzer's codes.
+pub(crate) fn firing_documents() -> Vec<(String, PolicyKind)> {
+    cases()
+        .into_iter()
+        .filter(|c| !c.expected.is_empty())
+        .map(|c| (c.policy, c.kind))
+        .collect()
+}
+
 #[test]
 fn every_registered_check_has_a_firing_and_a_quiet_case() {
     let cases = cases();
+    // The checks added for Access Analyzer's codes are tested by `validate_aa`'s table: a case raises the
+    // code (with this check's code as the finding's own or its subcode) and its quiet twin does not.
+    let aa_cases = crate::validate_aa::aa_cases();
+    let mut aa_fired: Vec<&'static str> = Vec::new();
+    for c in &aa_cases {
+        for d in validate_with(&c.fires, c.kind, &Options::default()) {
+            if d.code == c.code {
+                aa_fired.push(d.subcode.unwrap_or(d.code));
+            }
+        }
+    }
     let mut missing = Vec::new();
     for check in CHECKS {
         let fires = cases
             .iter()
-            .any(|c| c.code == check.code && !c.expected.is_empty());
+            .any(|c| c.code == check.code && !c.expected.is_empty())
+            || aa_fired.contains(&check.code);
         let quiet = cases
             .iter()
-            .any(|c| c.code == check.code && c.expected.is_empty());
+            .any(|c| c.code == check.code && c.expected.is_empty())
+            || aa_cases.iter().any(|c| {
+                check.reported_as.iter().any(|a| a.as_str() == c.code)
+                    && aa_fired.contains(&check.code)
+            });
         if !fires || !quiet {
             missing.push(format!("{} (fires: {fires}, quiet: {quiet})", check.code));
         }

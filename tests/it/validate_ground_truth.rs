@@ -161,7 +161,7 @@ fn errors_on_rejected_documents_give_aws_reason() {
         let got: Vec<&str> = validate(&text, MANAGED)
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.code)
+            .flat_map(|d| [d.code, d.subcode.unwrap_or(d.code)])
             .collect();
         if !got.iter().any(|g| expected.contains(g)) {
             wrong.push(format!(

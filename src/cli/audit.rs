@@ -1,8 +1,8 @@
 //! `iam-atlas audit`: the review on the command line; exit 1 when a finding at or above `--min-severity`
 //! remains after the baseline.
 
-use super::baseline::Baseline;
-use super::{Options, Severity, Zone, report, review};
+use crate::review::baseline::Baseline;
+use crate::review::{Options, Severity, Zone, report, review};
 use crate::time::Timestamp;
 use clap::{Args, ValueEnum};
 use std::io::Write;

@@ -3,8 +3,11 @@
 //! Actions match case-insensitively; resources and most condition values case-sensitively
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>,
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
-//! ARNs match segment by segment: the first five colon-separated segments each on their own (a wildcard does
-//! not cross a colon there), the resource part as a whole (where a wildcard may cover `:` and `/`).
+//! In a `Resource` element a wildcard stays inside its colon-separated segment, except a `*` that is the last
+//! character of its segment: that one "can expand to match beyond the colon boundaries" (Resource element page,
+//! "Using wildcards in resource ARNs"), so `arn:aws:ssm:*:parameter/x` (account segment left out) still
+//! matches `arn:aws:ssm:us-east-1:111122223333:parameter/x`, as AWS reads it. `ArnLike` conditions compare the
+//! six segments each on their own (condition operators page, "ARN condition operators").
 
 /// Stands for a literal `*` in a pattern: what the policy variable `${*}` becomes, so that it matches only an
 /// asterisk and is not a wildcard (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>,
@@ -146,14 +149,91 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     let Some(first) = pattern.find(['*', '?', LITERAL_STAR, LITERAL_QMARK]) else {
         return pattern == resource;
     };
-    if !resource.starts_with(&pattern[..first]) {
+    if !pattern
+        .get(..first)
+        .is_some_and(|head| resource.starts_with(head))
+    {
         return false;
     }
-    match (arn_parts(pattern), arn_parts(resource)) {
-        (Some(p), Some(r)) => (0..6).all(|i| glob(p[i], r[i])),
-        // A pattern like `arn:aws:s3:::*` always has six parts; a non-ARN resource can only equal the pattern.
-        _ => glob(pattern, resource),
+    if first + 1 == pattern.len() && pattern.ends_with('*') {
+        // `prefix*`, the common shape: the `*` ends its segment and covers the rest.
+        return true;
     }
+    segment_glob(pattern, resource)
+}
+
+/// One element of a `Resource` pattern.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    /// `?`: one character other than `:`.
+    One,
+    /// `*`: any run of characters; `cross`: also `:` (the `*` ends its segment).
+    Star {
+        cross: bool,
+    },
+}
+
+/// [`resource_matches`] without its fast paths: the pattern as a small automaton run over the text, all states
+/// at once (O(pattern × text), never exponential).
+fn segment_glob(pattern: &str, text: &str) -> bool {
+    let chars: Vec<char> = pattern.chars().collect();
+    let toks: Vec<Tok> = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| match c {
+            '*' => Tok::Star {
+                cross: matches!(chars.get(i + 1), None | Some(':')),
+            },
+            '?' => Tok::One,
+            LITERAL_STAR => Tok::Lit('*'),
+            LITERAL_QMARK => Tok::Lit('?'),
+            c => Tok::Lit(c),
+        })
+        .collect();
+    let m = toks.len();
+    let close = |set: &mut Vec<bool>| {
+        // A star matches the empty run: its state also stands at the next token.
+        for i in 0..m {
+            if set.get(i) == Some(&true)
+                && matches!(toks.get(i), Some(Tok::Star { .. }))
+                && let Some(s) = set.get_mut(i + 1)
+            {
+                *s = true;
+            }
+        }
+    };
+    let mut now = vec![false; m + 1];
+    let mut next = vec![false; m + 1];
+    if let Some(s) = now.first_mut() {
+        *s = true;
+    }
+    close(&mut now);
+    for c in text.chars() {
+        next.iter_mut().for_each(|s| *s = false);
+        let mut any = false;
+        for (i, tok) in toks.iter().enumerate() {
+            if now.get(i) != Some(&true) {
+                continue;
+            }
+            let to = match *tok {
+                Tok::Lit(l) if l == c => i + 1,
+                Tok::One if c != ':' => i + 1,
+                Tok::Star { cross } if cross || c != ':' => i,
+                _ => continue,
+            };
+            if let Some(s) = next.get_mut(to) {
+                *s = true;
+                any = true;
+            }
+        }
+        if !any {
+            return false;
+        }
+        close(&mut next);
+        std::mem::swap(&mut now, &mut next);
+    }
+    now.get(m) == Some(&true)
 }
 
 /// `ArnEquals`/`ArnLike`: the same segment-wise matching, case-sensitive
@@ -216,5 +296,50 @@ mod tests {
             "arn:aws:sns:eu-west-1:1:topic"
         ));
         assert!(!arn_like("arn:aws:sns:*:*:topic", "not-an-arn"));
+    }
+
+    #[test]
+    fn a_star_ending_its_segment_crosses_colons_and_others_do_not() {
+        // The readings differ on these: "a `*` that is the last character of a segment can expand to match
+        // beyond the colon boundaries" (Resource element page); other wildcards stay in their segment.
+        let (p, r) = (
+            "arn:aws:sqs:*:111111111111:q",
+            "arn:aws:sqs:eu-west-1:222222222222:111111111111:q",
+        );
+        assert!(resource_matches(p, r));
+        // The account segment left out: AWS still matches (a Deny written so still denies).
+        assert!(resource_matches(
+            "arn:aws:ssm:*:parameter/x",
+            "arn:aws:ssm:us-east-1:111122223333:parameter/x"
+        ));
+        // Inside a segment a `*` or `?` stops at a colon.
+        assert!(!resource_matches(
+            "arn:aws:sqs:eu-*-1:111111111111:q",
+            "arn:aws:sqs:eu-x:y-1:111111111111:q"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:sqs:eu-west-?:111111111111:q",
+            "arn:aws:sqs:eu-west-:1:111111111111:q"
+        ));
+        // ArnLike compares the six segments each on its own.
+        assert!(!arn_like(p, r));
+        // Literal `${*}` is not a wildcard.
+        assert!(resource_matches(
+            "arn:aws:s3:::b/\u{E000}",
+            "arn:aws:s3:::b/*"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::b/\u{E000}x",
+            "arn:aws:s3:::b/yx"
+        ));
+    }
+
+    #[test]
+    fn resource_matching_is_never_exponential() {
+        let p = "arn:aws:s3:::".to_string() + &"*a".repeat(2000) + "b";
+        let t = "arn:aws:s3:::".to_string() + &"a".repeat(5000);
+        let start = std::time::Instant::now();
+        assert!(!resource_matches(&p, &t));
+        assert!(start.elapsed().as_secs() < 10);
     }
 }

@@ -1,7 +1,7 @@
 //! `iam-atlas escalate`: escalation paths on the command line.
 
-use super::{Graph, PrincipalResult, Reaches, Target, cycles, result_for, search};
 use crate::account::EntityKind;
+use crate::escalate::{Graph, PrincipalResult, Reaches, Target, cycles, result_for, search};
 use crate::eval::request::{Principal, PrincipalType};
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -49,8 +49,8 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
         if dir.exists() {
             return Err(format!("{}: already exists", dir.display()));
         }
-        let (ws, cases) =
-            super::lab::write(dir).map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
+        let (ws, cases) = crate::escalate::lab::write(dir)
+            .map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
         writeln!(out, "wrote {} ({} techniques)", ws.display(), cases.len())
             .map_err(|e| e.to_string())?;
         return Ok(());
@@ -99,7 +99,7 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                         "target": target.label(&model),
                         "results": results,
                         "cycles": cyc,
-                        "providers": super::provider_edges(&model),
+                        "providers": crate::escalate::provider_edges(&model),
                     }))
                 }
             }
@@ -167,7 +167,14 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                 ));
             }
             let edges = full.all_edges();
-            write_dot(&full, &edges, &path, &super::provider_edges(&model), out).map_err(io)?;
+            write_dot(
+                &full,
+                &edges,
+                &path,
+                &crate::escalate::provider_edges(&model),
+                out,
+            )
+            .map_err(io)?;
         }
     }
     Ok(())
@@ -241,9 +248,9 @@ fn dot_id(s: &str) -> String {
 
 fn write_dot(
     g: &Graph<'_>,
-    edges: &[super::Edge],
+    edges: &[crate::escalate::Edge],
     path: &[(String, String)],
-    providers: &[super::ProviderEdge],
+    providers: &[crate::escalate::ProviderEdge],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(out, "digraph escalation {{")?;
@@ -271,7 +278,7 @@ fn write_dot(
         writeln!(out, "  {} [shape={shape}{fill}];", dot_id(arn))?;
     }
     for e in edges {
-        let t = super::techniques::TECHNIQUES
+        let t = crate::escalate::techniques::TECHNIQUES
             .get(e.technique as usize)
             .map(|t| t.id)
             .unwrap_or("?");

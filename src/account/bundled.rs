@@ -7,7 +7,7 @@ use crate::policy::{self, Interner};
 use std::sync::Arc;
 
 /// The bundled set's text.
-pub const AWS_MANAGED_JSON: &str = include_str!("../assets/aws-managed-policies.json");
+pub const AWS_MANAGED_JSON: &str = include_str!("../../assets/aws-managed-policies.json");
 
 /// Lazily parsed bundled set.
 #[derive(Default)]

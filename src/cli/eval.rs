@@ -1,12 +1,12 @@
 //! `iam-atlas eval`, `who-can`, `what-can` and `assume`: the engine on the command line.
 
-use super::condition::Context;
-use super::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
-use super::request::{Principal, Request};
-use super::reverse::{Outcome, reachable_roles, what_can, who_can};
 use crate::account::Model;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::cli::Format;
+use crate::eval::condition::Context;
+use crate::eval::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
+use crate::eval::request::{Principal, Request};
+use crate::eval::reverse::{Outcome, reachable_roles, what_can, who_can};
 use crate::policy::{Interner, Policy, parse_text};
 use clap::Args;
 use std::io::Write;
@@ -81,6 +81,24 @@ pub struct EvalArgs {
     format: Format,
 }
 
+/// `--zone`: [`crate::eval::proof::Zone`] as the command line spells it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ZoneArg {
+    /// The resource's own account.
+    Account,
+    /// Every account of the loaded organisation.
+    Organization,
+}
+
+impl From<ZoneArg> for crate::eval::proof::Zone {
+    fn from(z: ZoneArg) -> Self {
+        match z {
+            ZoneArg::Account => Self::Account,
+            ZoneArg::Organization => Self::Organization,
+        }
+    }
+}
+
 /// `iam-atlas external`.
 #[derive(Args, Debug)]
 pub struct ExternalArgs {
@@ -89,8 +107,8 @@ pub struct ExternalArgs {
     #[command(flatten)]
     snapshot: SnapshotArgs,
     /// The zone of trust: the resource's account, or the loaded organisation.
-    #[arg(long, value_enum, default_value_t = super::proof::Zone::Organization)]
-    zone: super::proof::Zone,
+    #[arg(long, value_enum, default_value_t = ZoneArg::Organization)]
+    zone: ZoneArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -98,21 +116,21 @@ pub struct ExternalArgs {
 
 /// Run `external`.
 pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
-    use super::proof::{Reach, external_access, external_access_all};
+    use crate::eval::proof::{Reach, external_access, external_access_all};
     let model = a.snapshot.load()?;
     let proofs = if a.resources.is_empty() {
-        external_access_all(&model, a.zone)
+        external_access_all(&model, a.zone.into())
     } else {
         a.resources
             .iter()
-            .map(|r| external_access(&model, r, a.zone))
+            .map(|r| external_access(&model, r, a.zone.into()))
             .collect()
     };
     let io = |e: std::io::Error| e.to_string();
     if a.format == Format::Json {
         return print_json(
             out,
-            &serde_json::json!({ "zone": a.zone, "proofs": proofs }),
+            &serde_json::json!({ "zone": crate::eval::proof::Zone::from(a.zone), "proofs": proofs }),
         );
     }
     for p in &proofs {
@@ -163,6 +181,22 @@ pub struct WhoCanArgs {
     /// A context key, `KEY=VALUE` (keys not given are assumed satisfiable and listed with each answer).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
+    /// Also name the people behind IAM Identity Center roles, each with its path
+    /// (`alice@… (group platform-admins → AdministratorAccess in larkspur-prod)`).
+    #[arg(long)]
+    people: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `iam-atlas access`: every account and role a person of IAM Identity Center can use, and what each may do.
+#[derive(Args, Debug)]
+pub struct AccessArgs {
+    /// The person: user name, e-mail, display name or user id in the identity store.
+    person: String,
+    #[command(flatten)]
+    snapshot: SnapshotArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -225,7 +259,7 @@ fn policies_from(path: &std::path::Path) -> Result<Vec<(String, Policy)>, String
         };
     for (i, n) in nodes.iter().enumerate() {
         let span = parsed.doc.span(*n);
-        let sub = &text[span.range()];
+        let sub = crate::text::at(&text, span);
         let p = parse_text(sub, &mut interner);
         if let Some(d) = p
             .diagnostics
@@ -532,12 +566,12 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     let (key, changes) = if r.decision == Decision::Allow {
         (
             "what_would_deny",
-            super::howto::what_would_deny(&model, &req, &overrides),
+            crate::eval::howto::what_would_deny(&model, &req, &overrides),
         )
     } else {
         (
             "how_to_allow",
-            super::howto::how_to_allow(&model, &req, &overrides),
+            crate::eval::howto::how_to_allow(&model, &req, &overrides),
         )
     };
     match a.format {
@@ -595,8 +629,51 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
         &Overrides::default(),
     );
     let io = |e: std::io::Error| e.to_string();
+    let people = a
+        .people
+        .then(|| crate::eval::people::who_can_people(&model, &w));
     if a.format == Format::Json {
-        return print_json(out, &w);
+        let mut v = serde_json::to_value(&w).map_err(|e| e.to_string())?;
+        if let (Some(p), Some(obj)) = (&people, v.as_object_mut()) {
+            obj.insert(
+                "people".into(),
+                serde_json::to_value(&p.people).map_err(|e| e.to_string())?,
+            );
+            obj.insert("people_unknown".into(), serde_json::json!(p.unknown));
+        }
+        return print_json(out, &v);
+    }
+    if let Some(p) = &people {
+        if model.identity_center.is_none() {
+            writeln!(
+                out,
+                "no IAM Identity Center is loaded (list its files under `identity_center` in the workspace): no people to name"
+            )
+            .map_err(io)?;
+        } else {
+            let distinct: std::collections::BTreeSet<&str> =
+                p.people.iter().map(|x| x.path.person.as_str()).collect();
+            writeln!(
+                out,
+                "{} people may do {} on {} through IAM Identity Center:",
+                distinct.len(),
+                w.action,
+                w.resource
+            )
+            .map_err(io)?;
+            for x in &p.people {
+                let how = match x.outcome {
+                    Outcome::AllowedAlways => "always".to_string(),
+                    Outcome::AllowedIf => format!("if {}", x.conditions.join(" and ")),
+                    Outcome::Unknown => "UNKNOWN".into(),
+                };
+                writeln!(out, "  {} — {how}", x.label).map_err(io)?;
+            }
+            for u in &p.unknown {
+                writeln!(out, "  UNKNOWN people: {u}").map_err(io)?;
+            }
+            writeln!(out).map_err(io)?;
+        }
     }
     let count = |o: Outcome| w.principals.iter().filter(|e| e.outcome == o).count();
     writeln!(
@@ -691,7 +768,16 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
                 })
                 .collect();
             let shown = if names.len() > 12 {
-                format!("{} … ({} in all)", names[..12].join(", "), names.len())
+                format!(
+                    "{} … ({} in all)",
+                    names
+                        .iter()
+                        .take(12)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    names.len()
+                )
             } else {
                 names.join(", ")
             };
@@ -708,8 +794,8 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
             out,
             "up to {} (action, resource) pairs were not evaluated: at most {} resources per action and {} in all",
             w.not_evaluated,
-            super::reverse::WHAT_CAN_RESOURCES_PER_ACTION,
-            super::reverse::WHAT_CAN_EVALUATIONS
+            crate::eval::reverse::WHAT_CAN_RESOURCES_PER_ACTION,
+            crate::eval::reverse::WHAT_CAN_EVALUATIONS
         )
         .map_err(io)?;
     }
@@ -751,6 +837,83 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
 pub fn who(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
     run_who_can(a, out)
 }
+/// Run `access`.
+pub fn access(a: AccessArgs, out: &mut dyn Write) -> Result<(), String> {
+    let model = a.snapshot.load()?;
+    let Some(ic) = &model.identity_center else {
+        return Err(
+            "no IAM Identity Center is loaded: list its files under `identity_center` in the workspace".into(),
+        );
+    };
+    let Some(user) = ic.find_user(&a.person) else {
+        let known: Vec<&str> = ic.users.iter().take(10).map(|u| &*u.user_name).collect();
+        return Err(format!(
+            "no person `{}` in the identity store; its people include {}",
+            a.person,
+            if known.is_empty() {
+                "nobody".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    };
+    let mut cache = crate::eval::people::AccessCache::default();
+    let list = crate::eval::people::access_of(&model, user, &mut cache);
+    let u = ic.users.get(user as usize).ok_or("no such person")?;
+    if a.format == Format::Json {
+        return print_json(
+            out,
+            &serde_json::json!({
+                "person": &*u.user_name,
+                "display_name": u.display_name,
+                "user_id": &*u.id,
+                "groups": u.groups.iter().filter_map(|g| ic.groups.get(*g as usize)).map(|g| &*g.name).collect::<Vec<_>>(),
+                "access": list,
+            }),
+        );
+    }
+    let io = |e: std::io::Error| e.to_string();
+    let accounts: std::collections::BTreeSet<&str> =
+        list.iter().map(|x| x.path.account.as_str()).collect();
+    writeln!(
+        out,
+        "{}{} can use {} role{} in {} account{}",
+        u.user_name,
+        u.display_name
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        accounts.len(),
+        if accounts.len() == 1 { "" } else { "s" },
+    )
+    .map_err(io)?;
+    for x in &list {
+        writeln!(
+            out,
+            "  {} ({}): {} via {}{}",
+            x.path.account_label,
+            x.path.account,
+            x.path.permission_set,
+            x.path.via,
+            x.session_duration
+                .as_deref()
+                .map(|d| format!(", sessions up to {d}"))
+                .unwrap_or_default()
+        )
+        .map_err(io)?;
+        writeln!(
+            out,
+            "      role {}",
+            x.path.role.as_deref().unwrap_or("(not loaded)")
+        )
+        .map_err(io)?;
+        writeln!(out, "      {}", x.access.line()).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Run `what-can`.
 pub fn what(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
     run_what_can(a, out)
@@ -778,8 +941,8 @@ pub fn test(a: TestArgs, out: &mut dyn Write) -> Result<bool, String> {
     let name = a.requests.display().to_string();
     let text =
         crate::files::read_string(&a.requests).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let requests = super::suite::parse(&name, &text)?;
-    let outcomes = super::suite::run(&model, &requests, &Overrides::default());
+    let requests = crate::eval::suite::parse(&name, &text)?;
+    let outcomes = crate::eval::suite::run(&model, &requests, &Overrides::default());
     let io = |e: std::io::Error| e.to_string();
     let failed = outcomes.iter().filter(|o| !o.pass).count();
     if a.format == Format::Json {

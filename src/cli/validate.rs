@@ -3,10 +3,12 @@
 //!
 //! Exit status: 1 when any finding is an error, 0 otherwise, 2 when the input cannot be read.
 
-use super::{CHECKS, Options, PolicyKind, kind_of, validate_policy_with, validate_with};
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::{LineCol, LineIndex};
+use crate::validate::{
+    CHECKS, Check, Options, PolicyKind, kind_of, validate_policy_with, validate_with,
+};
 use clap::ValueEnum;
 use serde_json::json;
 use std::io::Write;
@@ -34,7 +36,7 @@ pub enum KindArg {
 impl KindArg {
     fn kind(self) -> PolicyKind {
         match self {
-            KindArg::Identity => PolicyKind::Identity(super::IdentityKind::Managed),
+            KindArg::Identity => PolicyKind::Identity(crate::validate::IdentityKind::Managed),
             KindArg::Resource => PolicyKind::Resource { service: None },
             KindArg::Trust => PolicyKind::Trust,
             KindArg::Boundary => PolicyKind::Boundary,
@@ -185,9 +187,21 @@ fn counts(reports: &[Report]) -> [usize; 4] {
     c
 }
 
+/// Characters of a source line shown around a diagnostic.
+const SOURCE_WINDOW: usize = 120;
+
+/// Diagnostics of one code shown per document in text output; the rest are counted (JSON and SARIF list all).
+const SHOWN_PER_CODE: usize = 20;
+
 fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     for r in reports {
+        let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
         for d in &r.diags {
+            let n = shown.entry(d.code).or_default();
+            *n += 1;
+            if *n > SHOWN_PER_CODE {
+                continue;
+            }
             let start = r.pos(d.span.start);
             writeln!(
                 out,
@@ -197,47 +211,72 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
                 start.col,
                 sev_word(d.severity),
                 d.code,
-                d.message
+                crate::text::excerpt(&d.message, crate::diagnostic::MAX_TEXT + 1)
             )?;
             if let Some(label) = &r.label {
                 writeln!(out, "  = in {label} ({})", r.kind.label())?;
+            }
+            if let Some(sub) = d.subcode {
+                writeln!(out, "  = check: {sub}")?;
             }
             let range = r.lines.line_range(&r.text, start.line);
             let line = r.text.get(range.clone()).unwrap_or("");
             let num = start.line.to_string();
             let pad = " ".repeat(num.len());
-            // The caret line covers the span's part on its first line (at least one caret).
+            // A window of the line around the span (exports are often one line of megabytes), control
+            // characters shown escaped; the caret line covers the span's part in the window (at least one).
             let first = (d.span.start as usize).clamp(range.start, range.end);
             let last = (d.span.end as usize).clamp(first, range.end);
-            let before = r.text.get(range.start..first).unwrap_or("").chars().count();
-            let width = r.text.get(first..last).unwrap_or("").chars().count().max(1);
-            // Tabs keep their width so the carets stay aligned.
-            let indent: String = r
+            let (shown, before) = crate::text::window(line, first - range.start, SOURCE_WINDOW);
+            let shown: String = shown
+                .chars()
+                .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+                .collect();
+            let width = r
                 .text
-                .get(range.start..first)
+                .get(first..last)
                 .unwrap_or("")
                 .chars()
+                .count()
+                .clamp(1, shown.chars().count().saturating_sub(before).max(1));
+            // Tabs keep their width so the carets stay aligned.
+            let indent: String = shown
+                .chars()
+                .take(before)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            debug_assert_eq!(indent.chars().count(), before);
             writeln!(out, "{pad} |")?;
-            writeln!(out, "{num} | {line}")?;
+            writeln!(out, "{num} | {shown}")?;
             writeln!(out, "{pad} | {indent}{}", "^".repeat(width))?;
             if let Some(h) = &d.help {
-                writeln!(out, "{pad} = help: {h}")?;
+                writeln!(
+                    out,
+                    "{pad} = help: {}",
+                    crate::text::excerpt(h, crate::diagnostic::MAX_TEXT + 1)
+                )?;
             }
             if let Some(f) = &d.fix {
                 if f.text.is_empty() {
                     writeln!(
                         out,
                         "{pad} = fix: remove `{}`",
-                        r.text.get(f.span.range()).unwrap_or("")
+                        crate::text::excerpt(r.text.get(f.span.range()).unwrap_or(""), 200)
                     )?;
                 } else {
-                    writeln!(out, "{pad} = fix: `{}`", f.text)?;
+                    writeln!(out, "{pad} = fix: `{}`", crate::text::excerpt(&f.text, 200))?;
                 }
             }
             writeln!(out)?;
+        }
+        for (code, n) in shown {
+            if n > SHOWN_PER_CODE {
+                writeln!(
+                    out,
+                    "{}: … and {} more {code} (every one with --format json or sarif)\n",
+                    r.name,
+                    n - SHOWN_PER_CODE
+                )?;
+            }
         }
     }
     let [e, s, w, g] = counts(reports);
@@ -254,6 +293,8 @@ fn diag_json(r: &Report, d: &Diagnostic) -> serde_json::Value {
     let e = r.pos(d.span.end);
     json!({
         "code": d.code,
+        "subcode": d.subcode,
+        "access_analyzer_type": d.access_analyzer_type,
         "severity": d.severity,
         "message": d.message,
         "help": d.help,
@@ -270,27 +311,38 @@ fn diag_json(r: &Report, d: &Diagnostic) -> serde_json::Value {
 
 fn json_out(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     let [e, s, w, g] = counts(reports);
-    let docs: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "file": r.name,
-                "document": r.label,
-                "type": r.kind.label(),
-                "diagnostics": r.diags.iter().map(|d| diag_json(r, d)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let v = json!({
-        "catalog": {"version": crate::catalog::catalog().version, "date": crate::catalog::catalog().date},
-        "documents": docs,
-        "summary": {"errors": e, "security_warnings": s, "warnings": w, "suggestions": g},
-    });
-    writeln!(
+    // Streamed one diagnostic at a time: 50,000 diagnostics never sit in memory as one JSON tree.
+    let cat = crate::catalog::catalog();
+    let put = |out: &mut dyn Write, v: &serde_json::Value| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, v).map_err(std::io::Error::other)
+    };
+    write!(out, "{{\n  \"catalog\": ")?;
+    put(out, &json!({"version": cat.version, "date": cat.date}))?;
+    write!(out, ",\n  \"documents\": [")?;
+    for (i, r) in reports.iter().enumerate() {
+        write!(out, "{}\n    {{\"file\": ", if i == 0 { "" } else { "," })?;
+        put(out, &json!(r.name))?;
+        write!(out, ", \"document\": ")?;
+        put(out, &json!(r.label))?;
+        write!(out, ", \"type\": ")?;
+        put(out, &json!(r.kind.label()))?;
+        write!(out, ", \"diagnostics\": [")?;
+        for (j, d) in r.diags.iter().enumerate() {
+            write!(out, "{}\n      ", if j == 0 { "" } else { "," })?;
+            put(out, &diag_json(r, d))?;
+        }
+        write!(out, "{}]}}", if r.diags.is_empty() { "" } else { "\n    " })?;
+    }
+    write!(
         out,
-        "{}",
-        serde_json::to_string_pretty(&v).unwrap_or_default()
-    )
+        "{}],\n  \"summary\": ",
+        if reports.is_empty() { "" } else { "\n  " }
+    )?;
+    put(
+        out,
+        &json!({"errors": e, "security_warnings": s, "warnings": w, "suggestions": g}),
+    )?;
+    writeln!(out, "\n}}")
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -301,66 +353,53 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// The URI of the file a source name points at (`export.json (document at $.X)` → `export.json`): relative
-/// paths stay relative (code-scanning tools resolve them against the checkout), absolute ones become `file://`
-/// URIs, as SARIF 2.1.0 §3.4.3 asks.
-pub(crate) fn artifact(name: &str) -> String {
-    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-    const PATH: &AsciiSet = &CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'<')
-        .add(b'>')
-        .add(b'?')
-        .add(b'[')
-        .add(b']')
-        .add(b'^')
-        .add(b'`')
-        .add(b'{')
-        .add(b'|')
-        .add(b'}');
-    let file = name.split(" (").next().unwrap_or(name).replace('\\', "/");
-    let encoded = utf8_percent_encode(&file, PATH).to_string();
-    if file.starts_with('/') {
-        format!("file://{encoded}")
-    } else if file.len() > 2 && file.as_bytes()[1] == b':' {
-        format!("file:///{encoded}") // a Windows drive path
-    } else {
-        encoded
-    }
-}
-
-/// A rule's readable name: `INVALID_ACTION` → `InvalidAction` (SARIF wants it to differ from the id).
-pub(crate) fn rule_name(code: &str) -> String {
-    code.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
 fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
-    let rules: Vec<_> = CHECKS
+    // One rule per code a finding can carry: Access Analyzer's codes (several checks may report under one) and
+    // the project's own; the checks behind a rule are named in its properties.
+    let mut ids: Vec<&'static str> = Vec::new();
+    for c in CHECKS {
+        for code in c
+            .reported_as
+            .iter()
+            .map(|a| a.as_str())
+            .chain(c.reported_as.is_empty().then_some(c.code))
+        {
+            if !ids.contains(&code) {
+                ids.push(code);
+            }
+        }
+    }
+    let rules: Vec<_> = ids
         .iter()
-        .map(|c| {
-            let mut props = json!({"tags": [c.group, "iam"]});
-            if c.severity == Severity::SecurityWarning {
-                props["tags"] = json!([c.group, "iam", "security"]);
+        .map(|&id| {
+            let behind: Vec<&Check> = CHECKS
+                .iter()
+                .filter(|c| c.reported_as.iter().any(|a| a.as_str() == id) || c.code == id)
+                .collect();
+            let first = behind.first().copied();
+            let severity = first.map_or(Severity::Warning, |c| c.severity);
+            let summary = first.map_or("", |c| c.summary);
+            let group = first.map_or("iam", |c| c.group);
+            let mut props = json!({"tags": [group, "iam"]});
+            if severity == Severity::SecurityWarning {
+                props["tags"] = json!([group, "iam", "security"]);
                 props["security-severity"] = json!("7.0");
             }
+            if let Some(t) = crate::validate::aa_code(id) {
+                props["access_analyzer_type"] = json!(t.finding_type().as_str());
+            }
+            props["checks"] = json!(behind.iter().map(|c| c.code).collect::<Vec<_>>());
             json!({
-                "id": c.code,
-                "name": rule_name(c.code),
-                "shortDescription": {"text": c.summary},
-                "fullDescription": {"text": c.summary},
-                "helpUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
-                "defaultConfiguration": {"level": sarif_level(c.severity)},
+                "id": id,
+                "name": crate::sarif::rule_name(id),
+                "shortDescription": {"text": summary},
+                "fullDescription": {"text": summary},
+                "helpUri": if crate::validate::aa_code(id).is_some() {
+                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+                } else {
+                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
+                },
+                "defaultConfiguration": {"level": sarif_level(severity)},
                 "properties": props,
             })
         })
@@ -375,7 +414,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             } else {
                 (e.line, e.col)
             };
-            let rule_index = CHECKS.iter().position(|c| c.code == d.code);
+            let rule_index = ids.iter().position(|c| *c == d.code);
             let mut message = d.message.clone();
             if let Some(h) = &d.help {
                 message.push_str("; ");
@@ -390,7 +429,7 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": artifact(&r.name)},
+                        "artifactLocation": {"uri": crate::sarif::artifact(&r.name)},
                         "region": {
                             "startLine": s.line,
                             "startColumn": s.col,
@@ -403,6 +442,16 @@ fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             });
             if let Some(i) = rule_index {
                 res["ruleIndex"] = json!(i);
+            }
+            let mut props = json!({});
+            if let Some(sub) = d.subcode {
+                props["subcode"] = json!(sub);
+            }
+            if let Some(t) = d.access_analyzer_type {
+                props["access_analyzer_type"] = json!(t.as_str());
+            }
+            if props.as_object().is_some_and(|o| !o.is_empty()) {
+                res["properties"] = props;
             }
             results.push(res);
         }

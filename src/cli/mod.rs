@@ -1,6 +1,13 @@
 //! The command line: argument definitions and the subcommands that need no GUI. Output goes to the given
 //! writers so tests can read it; errors are printed once, here at the edge.
 
+pub mod audit;
+pub mod diff;
+pub mod escalate;
+pub mod eval;
+pub mod replay;
+pub mod validate;
+
 use crate::account::export::LoadError;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::account::{EntityKind, Model, WarningKind};
@@ -56,25 +63,33 @@ pub enum Format {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Validate policy files, or every policy of snapshots (`--snapshot`).
-    Validate(crate::validate::cli::ValidateArgs),
+    Validate(crate::cli::validate::ValidateArgs),
     /// May a principal do an action on a resource? The decision, the layers and the statements that made it.
-    Eval(crate::eval::cli::EvalArgs),
+    Eval(crate::cli::eval::EvalArgs),
     /// Which loaded users and roles may do an action on a resource.
-    WhoCan(crate::eval::cli::WhoCanArgs),
+    WhoCan(crate::cli::eval::WhoCanArgs),
     /// What a principal may do, by service and access level.
-    WhatCan(crate::eval::cli::WhatCanArgs),
+    WhatCan(crate::cli::eval::WhatCanArgs),
     /// The roles a principal can assume, directly or through a chain.
-    Assume(crate::eval::cli::AssumeArgs),
+    Assume(crate::cli::eval::AssumeArgs),
+    /// Every account and role a person of IAM Identity Center can use, and what each may do.
+    Access(crate::cli::eval::AccessArgs),
     /// Can a principal outside the account or organisation reach a resource, under any context? Proved over
     /// the conditions: a witness request, "not reachable", or "unknown" with the reason.
-    External(crate::eval::cli::ExternalArgs),
+    External(crate::cli::eval::ExternalArgs),
     /// Review snapshots: account hygiene, external access and unused access, as findings with evidence; exit 1
     /// when a finding at or above `--min-severity` remains.
-    Audit(crate::review::cli::AuditArgs),
+    Audit(crate::cli::audit::AuditArgs),
     /// Who can become administrator (or act as a role, or do an action), by which steps.
-    Escalate(crate::escalate::cli::EscalateArgs),
+    Escalate(crate::cli::escalate::EscalateArgs),
+    /// Compare two snapshots: access gained and lost (decided by the evaluator), entities and policies
+    /// changed; exit 1 when access widened.
+    Diff(crate::cli::diff::DiffArgs),
+    /// Replay CloudTrail events against a snapshot: denied calls explained by layer, calls the snapshot
+    /// disagrees with, and the calls a what-if edit would break (exit 1 when it breaks one).
+    Replay(crate::cli::replay::ReplayArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
-    Test(crate::eval::cli::TestArgs),
+    Test(crate::cli::eval::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
     /// launcher does).
     Open {
@@ -214,15 +229,18 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
                 })
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
-        Command::Validate(args) => return crate::validate::cli::run(args, out, err),
-        Command::Audit(args) => return crate::review::cli::run(args, out, err),
-        Command::Eval(args) => crate::eval::cli::eval(args, out),
-        Command::WhoCan(args) => crate::eval::cli::who(args, out),
-        Command::WhatCan(args) => crate::eval::cli::what(args, out),
-        Command::Assume(args) => crate::eval::cli::assume(args, out),
-        Command::External(args) => crate::eval::cli::external(args, out),
-        Command::Escalate(args) => crate::escalate::cli::run(args, out),
-        Command::Test(args) => match crate::eval::cli::test(args, out) {
+        Command::Validate(args) => return crate::cli::validate::run(args, out, err),
+        Command::Audit(args) => return crate::cli::audit::run(args, out, err),
+        Command::Diff(args) => return crate::cli::diff::run(args, out, err),
+        Command::Replay(args) => return crate::cli::replay::run(args, out, err),
+        Command::Eval(args) => crate::cli::eval::eval(args, out),
+        Command::WhoCan(args) => crate::cli::eval::who(args, out),
+        Command::WhatCan(args) => crate::cli::eval::what(args, out),
+        Command::Assume(args) => crate::cli::eval::assume(args, out),
+        Command::Access(args) => crate::cli::eval::access(args, out),
+        Command::External(args) => crate::cli::eval::external(args, out),
+        Command::Escalate(args) => crate::cli::escalate::run(args, out),
+        Command::Test(args) => match crate::cli::eval::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,
             Err(e) => Err(e),
@@ -335,10 +353,20 @@ pub fn summary_json(model: &Model) -> serde_json::Value {
             "rcps": model.org_policies.iter().filter(|p| p.kind == crate::account::OrgPolicyKind::Rcp).count(),
         })
     });
+    let identity_center = model.identity_center.as_ref().map(|ic| {
+        json!({
+            "instance": ic.instance_arn.as_deref(),
+            "people": ic.users.len(),
+            "groups": ic.groups.len(),
+            "permission_sets": ic.permission_sets.len(),
+            "assignments": ic.assignments.len(),
+        })
+    });
     json!({
         "complete": model.is_complete(),
         "accounts": accounts,
         "organization": org,
+        "identity_center": identity_center,
         "bundled_aws_managed_policies_used": model.bundled.len(),
         "warnings": model.warnings,
     })
@@ -407,6 +435,20 @@ fn summary(
             extra.push("password policy".into());
         }
         writeln!(out, "  {}", extra.join("; ")).map_err(io)?;
+    }
+    if let Some(ic) = &model.identity_center {
+        writeln!(
+            out,
+            "IAM Identity Center {}: {} people, {} groups, {} permission sets, {} assignments",
+            ic.instance_arn
+                .as_deref()
+                .unwrap_or("(instance not listed)"),
+            ic.users.len(),
+            ic.groups.len(),
+            ic.permission_sets.len(),
+            ic.assignments.len()
+        )
+        .map_err(io)?;
     }
     if !model.bundled.is_empty() {
         writeln!(

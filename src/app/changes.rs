@@ -1,0 +1,308 @@
+//! The Changes view: an access diff at its three levels (access gained and lost, ranked by risk; entities; policy
+//! statements), for the blast radius of an edit in the policy editor (before "Apply to model", and kept after it
+//! until reverted) or for the loaded model against another snapshot. Computed in the background; the view only
+//! renders [`crate::diff::Diff`].
+
+use super::Command;
+use crate::account::Model;
+use crate::diff::{AccessRow, Diff, Options, State};
+use crate::edit::DocTarget;
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// What a diff compares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subject {
+    /// An edit of this document (blast radius).
+    Edit(DocTarget),
+    /// The loaded model (before) against these files (after).
+    Snapshot(Vec<PathBuf>),
+}
+
+/// A diff being computed: what it compares, its title, the answer to come.
+type Job = (Subject, String, mpsc::Receiver<Result<Diff, String>>);
+
+/// At most this many rows of a list are drawn.
+const SHOWN: usize = 500;
+
+/// The view's state.
+#[derive(Default)]
+pub struct ChangesView {
+    /// The last diff, what it compares and its title.
+    pub diff: Option<(Subject, String, Arc<Diff>)>,
+    job: Option<Job>,
+    /// A problem computing the diff.
+    pub message: Option<String>,
+}
+
+impl ChangesView {
+    /// True while a diff is being computed.
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Compute who gains and loses what if `text` replaces `target`'s document.
+    pub fn blast_radius(
+        &mut self,
+        ctx: &egui::Context,
+        model: Arc<Model>,
+        target: DocTarget,
+        text: String,
+    ) {
+        let title = format!("Blast radius of the edit of {}", target.label(&model));
+        let (tx, rx) = mpsc::channel();
+        let ctx2 = ctx.clone();
+        let t = target.clone();
+        std::thread::spawn(move || {
+            let r =
+                crate::diff::blast_radius(&model, &t, &text, &Options::default()).map_err(|d| {
+                    d.iter()
+                        .map(|d| d.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                });
+            let _ = tx.send(r);
+            ctx2.request_repaint();
+        });
+        self.job = Some((Subject::Edit(target), title, rx));
+        self.message = None;
+    }
+
+    /// Compare the loaded model (before) with the snapshot in `files` (after).
+    pub fn compare_with(&mut self, ctx: &egui::Context, model: Arc<Model>, files: Vec<PathBuf>) {
+        let title = format!(
+            "Loaded model -> {}",
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let (tx, rx) = mpsc::channel();
+        let ctx2 = ctx.clone();
+        let f = files.clone();
+        std::thread::spawn(move || {
+            let r = crate::account::load_paths(&f, Default::default())
+                .map_err(|e| e.to_string())
+                .map(|after| crate::diff::diff(&model, &after, &Options::default()));
+            let _ = tx.send(r);
+            ctx2.request_repaint();
+        });
+        self.job = Some((Subject::Snapshot(files), title, rx));
+        self.message = None;
+    }
+
+    /// Forget the blast radius of `target` (its edit was reverted).
+    pub fn reverted(&mut self, target: &DocTarget) {
+        if matches!(&self.diff, Some((Subject::Edit(t), _, _)) if t == target) {
+            self.diff = None;
+        }
+    }
+
+    /// Pick up a finished diff.
+    pub fn poll(&mut self) {
+        let Some((_, _, rx)) = &self.job else { return };
+        match rx.try_recv() {
+            Ok(r) => {
+                if let Some((subject, title, _)) = self.job.take() {
+                    match r {
+                        Ok(d) => self.diff = Some((subject, title, Arc::new(d))),
+                        Err(e) => self.message = Some(format!("no diff: {e}")),
+                    }
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.job = None;
+                self.message = Some("the diff stopped unexpectedly".into());
+            }
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+    }
+
+    /// Draw the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        self.poll();
+        ui.horizontal(|ui| {
+            if ui
+                .button("Compare with snapshot…")
+                .on_hover_text(
+                    "The loaded model is *before*; pick the exports or workspace of *after*",
+                )
+                .clicked()
+                && let Some(files) = rfd::FileDialog::new()
+                    .add_filter("JSON", &["json"])
+                    .pick_files()
+            {
+                commands.push(Command::CompareWith(files));
+            }
+            if self.busy() {
+                ui.spinner();
+                ui.label("computing the diff…");
+            }
+        });
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+        let Some((_, title, d)) = &self.diff else {
+            ui.label(
+                "No diff yet. In the policy editor, \"Blast radius\" shows who gains and loses what if the edited \
+                 document replaced the model's; or compare the loaded model with another snapshot.",
+            );
+            return;
+        };
+        let d = d.clone();
+        ui.heading(title.as_str());
+        let c = &d.counts;
+        let (text, colour) = if d.widened() {
+            ("Access widened (or may have)", ui.visuals().error_fg_color)
+        } else {
+            ("Access did not widen", ui.visuals().text_color())
+        };
+        ui.colored_label(colour, text);
+        ui.label(format!(
+            "{} gained · {} lost · {} with changed conditions · {} uncertain · entities: {} added, {} removed, {} changed",
+            c.gained,
+            c.lost,
+            c.conditions_changed,
+            c.uncertain,
+            d.entities.added.len(),
+            d.entities.removed.len(),
+            d.entities.changed.len()
+        ));
+        for n in &d.notes {
+            ui.weak(n);
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if !d.risks.is_empty() {
+                    egui::CollapsingHeader::new(format!("Risks ({})", d.risks.len()))
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for r in &d.risks {
+                                ui.label(format!(
+                                    "[{}] {} {}",
+                                    r.risk.label(),
+                                    r.principal,
+                                    r.detail
+                                ));
+                            }
+                        });
+                }
+                for (name, list, total) in [
+                    ("Gained", &d.access.gained, c.gained),
+                    ("Lost", &d.access.lost, c.lost),
+                    (
+                        "Conditions changed",
+                        &d.access.conditions_changed,
+                        c.conditions_changed,
+                    ),
+                    ("Uncertain", &d.access.uncertain, c.uncertain),
+                ] {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    egui::CollapsingHeader::new(format!("{name} ({total})"))
+                        .default_open(true)
+                        .show(ui, |ui| rows(ui, name, list));
+                }
+                if !d.entities.added.is_empty()
+                    || !d.entities.removed.is_empty()
+                    || !d.entities.changed.is_empty()
+                {
+                    egui::CollapsingHeader::new("Entities")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for e in &d.entities.added {
+                                ui.label(format!("+ {} {}", e.kind, e.arn));
+                            }
+                            for e in &d.entities.removed {
+                                ui.label(format!("- {} {}", e.kind, e.arn));
+                            }
+                            for e in &d.entities.changed {
+                                egui::CollapsingHeader::new(format!("~ {} {}", e.kind, e.arn))
+                                    .id_salt(("changed", &e.arn, &e.kind))
+                                    .show(ui, |ui| {
+                                        for l in &e.changes {
+                                            ui.monospace(l);
+                                        }
+                                        for p in &e.policies {
+                                            ui.strong(&p.document);
+                                            for s in &p.removed {
+                                                ui.monospace(format!(
+                                                    "- statement {}: {}",
+                                                    s.index, s.statement
+                                                ));
+                                            }
+                                            for s in &p.added {
+                                                ui.monospace(format!(
+                                                    "+ statement {}: {}",
+                                                    s.index, s.statement
+                                                ));
+                                            }
+                                            for s in &p.changed {
+                                                ui.monospace(format!(
+                                                    "~ statement {}: {}\n  -> {}",
+                                                    s.before.index,
+                                                    s.before.statement,
+                                                    s.after.statement
+                                                ));
+                                            }
+                                        }
+                                    });
+                            }
+                        });
+                }
+            });
+    }
+}
+
+fn state(s: &State) -> &'static str {
+    match s {
+        State::Absent => "absent",
+        State::Denied => "denied",
+        State::Allowed => "allowed",
+        State::AllowedIf => "allowed if",
+        State::Unknown => "unknown",
+    }
+}
+
+fn rows(ui: &mut egui::Ui, name: &str, list: &[AccessRow]) {
+    egui::Grid::new(("changes-rows", name))
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in [
+                "risk",
+                "principal",
+                "action",
+                "resource",
+                "before -> after",
+                "conditions",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for r in list.iter().take(SHOWN) {
+                ui.label(r.risk.label());
+                ui.label(&r.principal);
+                ui.monospace(&r.action);
+                ui.label(&r.resource);
+                ui.label(format!("{} -> {}", state(&r.before), state(&r.after)));
+                let mut cond = r.conditions.join(" and ");
+                if !r.unknown.is_empty() {
+                    cond = format!("not read: {}", r.unknown.join("; "));
+                }
+                ui.label(cond);
+                ui.end_row();
+            }
+        });
+    if list.len() > SHOWN {
+        ui.weak(format!(
+            "… and {} more (the command line lists them all)",
+            list.len() - SHOWN
+        ));
+    }
+}

@@ -1,0 +1,210 @@
+//! Canonical forms of statements and documents: what two snapshots are compared on. Two statements are the
+//! same when they mean the same (element order, one-or-many and the case of action names do not matter); the
+//! `Sid` is a name, not a meaning, and is left out. A statement or document that was not fully read is compared
+//! on its raw text, so a change inside it is never lost.
+
+use crate::account::{Model, PolicyDoc};
+use crate::policy::{
+    ActionBlock, Effect, OneOrMany, Policy, PrincipalValue, ResourceBlock, Statement,
+};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::{Hash, Hasher};
+
+fn sorted(l: &OneOrMany, lower: bool) -> Vec<String> {
+    let mut v: Vec<String> = l
+        .iter()
+        .map(|s| {
+            if lower {
+                s.to_ascii_lowercase()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The canonical text of a statement (without its `Sid`). `source` is the text its spans point into.
+pub fn statement(s: &Statement, source: &str) -> String {
+    if s.invalid.is_some() {
+        return format!("unread:{}", source.get(s.span.range()).unwrap_or(""));
+    }
+    let mut out = String::with_capacity(128);
+    out.push_str(match s.effect.as_ref().map(|e| e.value) {
+        Some(Effect::Allow) => "Allow",
+        Some(Effect::Deny) => "Deny",
+        None => "NoEffect",
+    });
+    if let Some(p) = &s.principal {
+        out.push_str(if p.not {
+            "|NotPrincipal="
+        } else {
+            "|Principal="
+        });
+        match &p.value {
+            PrincipalValue::Star(_) => out.push('*'),
+            PrincipalValue::Map(entries) => {
+                let mut parts: Vec<String> = entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}:{}",
+                            e.kind.value.as_str(),
+                            sorted(&e.values, false).join(",")
+                        )
+                    })
+                    .collect();
+                parts.sort_unstable();
+                out.push_str(&parts.join(";"));
+            }
+        }
+    }
+    match &s.action {
+        Some(ActionBlock::Action(l)) => {
+            out.push_str("|Action=");
+            out.push_str(&sorted(l, true).join(","));
+        }
+        Some(ActionBlock::NotAction(l)) => {
+            out.push_str("|NotAction=");
+            out.push_str(&sorted(l, true).join(","));
+        }
+        None => {}
+    }
+    match &s.resource {
+        Some(ResourceBlock::Resource(l)) => {
+            out.push_str("|Resource=");
+            out.push_str(&sorted(l, false).join(","));
+        }
+        Some(ResourceBlock::NotResource(l)) => {
+            out.push_str("|NotResource=");
+            out.push_str(&sorted(l, false).join(","));
+        }
+        None => {}
+    }
+    let mut conds: Vec<String> = s
+        .conditions
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}:{}",
+                c.operator.value,
+                c.key.value.to_ascii_lowercase(),
+                sorted(&c.values, false).join(",")
+            )
+        })
+        .collect();
+    conds.sort_unstable();
+    if !conds.is_empty() {
+        out.push_str("|Condition=");
+        out.push_str(&conds.join(";"));
+    }
+    out
+}
+
+/// The canonical statements of a policy, in document order; a policy not fully read adds its raw text.
+pub fn policy_statements(p: &Policy, source: &str) -> Vec<String> {
+    let mut v: Vec<String> = p.statements.iter().map(|s| statement(s, source)).collect();
+    if p.invalid.is_some() {
+        v.push(format!(
+            "unread-document:{}",
+            source.get(p.span.range()).unwrap_or("")
+        ));
+    }
+    v
+}
+
+/// A fingerprint of a document's meaning: the hash of its canonical statements, in any order.
+pub fn hash_statements(canon: &[String]) -> u64 {
+    let mut v: Vec<&String> = canon.iter().collect();
+    v.sort_unstable();
+    let mut h = FxHasher::default();
+    for s in v {
+        s.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The hash of a text (markers such as "missing policy ARN").
+pub fn hash_text(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Canonical statements of documents, computed once per document of one model (thousands of principals share
+/// managed policies); and the hash of each document's raw text, which settles most comparisons without
+/// reading the statements (an unchanged export writes an unchanged document byte for byte).
+#[derive(Default)]
+pub struct DocCache {
+    docs: FxHashMap<usize, (u64, std::sync::Arc<Vec<String>>)>,
+    raw: FxHashMap<usize, u64>,
+}
+
+fn source_text<'m>(model: &'m Model, doc: &PolicyDoc) -> &'m str {
+    model
+        .sources
+        .get(doc.source.0 as usize)
+        .map(|s| s.text.as_str())
+        .unwrap_or("")
+}
+
+impl DocCache {
+    /// The canonical statements and fingerprint of `doc` (of `model`).
+    pub fn get(&mut self, model: &Model, doc: &PolicyDoc) -> (u64, std::sync::Arc<Vec<String>>) {
+        let key = doc as *const PolicyDoc as usize;
+        self.docs
+            .entry(key)
+            .or_insert_with(|| {
+                let canon = policy_statements(&doc.policy, source_text(model, doc));
+                (hash_statements(&canon), std::sync::Arc::new(canon))
+            })
+            .clone()
+    }
+
+    /// The hash of the document's text as written.
+    pub fn raw(&mut self, model: &Model, doc: &PolicyDoc) -> u64 {
+        let key = doc as *const PolicyDoc as usize;
+        *self.raw.entry(key).or_insert_with(|| {
+            hash_text(
+                source_text(model, doc)
+                    .get(doc.policy.span.range())
+                    .unwrap_or(""),
+            )
+        })
+    }
+}
+
+/// Do two documents mean the same? Their texts first, their canonical statements when the texts differ.
+pub fn same(
+    cb: &mut DocCache,
+    mb: &Model,
+    db: &PolicyDoc,
+    ca: &mut DocCache,
+    ma: &Model,
+    da: &PolicyDoc,
+) -> bool {
+    cb.raw(mb, db) == ca.raw(ma, da) || cb.get(mb, db).0 == ca.get(ma, da).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Policy {
+        let mut interner = crate::policy::Interner::default();
+        crate::policy::parse_text(text, &mut interner).policy
+    }
+
+    #[test]
+    fn order_case_and_shape_do_not_matter() {
+        let a = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:GetObject","S3:ListBucket"],"Resource":"*"}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":["*"],"Action":["s3:listbucket","s3:GetObject"]}}"#;
+        let ca = policy_statements(&parse(a), a);
+        let cb = policy_statements(&parse(b), b);
+        assert_eq!(ca, cb);
+        let c = r#"{"Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#;
+        assert_ne!(ca, policy_statements(&parse(c), c));
+    }
+}

@@ -1,0 +1,494 @@
+//! CloudTrail replay: every recorded call evaluated against a snapshot (and, as a what-if, against the
+//! snapshot with one document replaced). Calls AWS denied are explained by layer; calls that succeeded but the
+//! snapshot denies are reported with what may explain it (a stale snapshot, a layer the snapshot lacks); and
+//! against a what-if edit, the real calls the change would break.
+//!
+//! The mapping from records to requests is in [`map`], its exceptions in [`map::ACTION_EXCEPTIONS`]. Events
+//! are evaluated in parallel (the model is shared read-only); the explanation is built only for the events
+//! that are reported (denied, or a disagreement).
+
+pub mod map;
+pub mod trail;
+
+use crate::account::Model;
+use crate::eval::engine::{Decision, EvalResult, Layer, Overrides, Verdict};
+use crate::policy::Effect;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What CloudTrail recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recorded {
+    /// No `errorCode`.
+    Allowed,
+    /// An access-denied `errorCode` (`AccessDenied`, `UnauthorizedOperation`, `AuthorizationError`…).
+    Denied,
+    /// Another `errorCode`: the call failed for another reason; it is not compared.
+    Failed,
+}
+
+/// How the snapshot's answer compares with the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// AWS denied it and the snapshot denies it: explained by layer.
+    DeniedExplained,
+    /// It succeeded but the snapshot denies it: the snapshot is stale, or a layer is missing from it.
+    AllowedButSnapshotDenies,
+    /// AWS denied it but the snapshot allows it: a layer the snapshot lacks denied it, or the snapshot is newer.
+    DeniedButSnapshotAllows,
+    /// The snapshot's answer is not certain (a policy it needs is missing, or the resource is not known).
+    Uncertain,
+    /// It succeeded and the snapshot allows it.
+    Agrees,
+    /// It failed for a reason other than authorisation: not compared.
+    FailedOther,
+    /// Not evaluated (the record does not map to a request IAM authorises): see `why`.
+    NotEvaluated,
+}
+
+impl Class {
+    /// Label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::DeniedExplained => "denied, explained",
+            Class::AllowedButSnapshotDenies => "succeeded, but the snapshot denies it",
+            Class::DeniedButSnapshotAllows => "denied, but the snapshot allows it",
+            Class::Uncertain => "uncertain",
+            Class::Agrees => "succeeded, the snapshot allows it",
+            Class::FailedOther => "failed for another reason",
+            Class::NotEvaluated => "not evaluated",
+        }
+    }
+}
+
+/// What a what-if edit does to a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect2 {
+    /// The call succeeded, the snapshot allows it, and the edited snapshot does not: the edit breaks it.
+    Breaks,
+    /// The call was denied and the edited snapshot allows it.
+    Fixes,
+    /// The edited snapshot's answer is not certain where the snapshot's was.
+    Uncertain,
+    /// Same decision.
+    Same,
+}
+
+/// The answer of the edited snapshot.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatIfAnswer {
+    /// Its decision.
+    pub decision: Decision,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// What that does to the call.
+    pub effect: Effect2,
+    /// Why, for calls it breaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+}
+
+/// One event replayed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Replayed {
+    /// `eventID`.
+    pub event_id: String,
+    /// `eventTime`.
+    pub event_time: String,
+    /// Where it was read.
+    pub origin: String,
+    /// The principal (session ARN for sessions).
+    pub principal: String,
+    /// For sessions: the role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The IAM action.
+    pub action: String,
+    /// The resource (`*` when the record does not say).
+    pub resource: String,
+    /// The resource came from the record.
+    pub resource_derived: bool,
+    /// What CloudTrail recorded.
+    pub recorded: Recorded,
+    /// `errorCode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The snapshot's decision (`None`: not evaluated).
+    pub decision: Option<Decision>,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// No missing policy could change the decision.
+    pub certain: bool,
+    /// How the answer compares with the record.
+    pub class: Class,
+    /// The explanation (denied calls, disagreements, skipped records).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    /// With a what-if edit: its answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<WhatIfAnswer>,
+}
+
+fn recorded_of(record: &Value) -> (Recorded, Option<String>) {
+    let Some(code) = record.get("errorCode").and_then(Value::as_str) else {
+        return (Recorded::Allowed, None);
+    };
+    let lower = code.to_ascii_lowercase();
+    let denied = lower.contains("accessdenied")
+        || lower.contains("unauthorizedoperation")
+        || lower.contains("unauthorized")
+        || lower.contains("notauthorized")
+        || lower.contains("authorizationerror")
+        || lower == "forbidden"
+        || lower.contains("authorizationfailure");
+    (
+        if denied {
+            Recorded::Denied
+        } else {
+            Recorded::Failed
+        },
+        Some(code.to_string()),
+    )
+}
+
+/// The statements and layers behind a decision, for people.
+pub fn explain(r: &EvalResult) -> Vec<String> {
+    let mut out = vec![r.summary()];
+    for l in &r.layers {
+        match l.verdict {
+            Verdict::ExplicitDeny => {
+                for s in l.statements.iter().filter(|s| s.effect == Effect::Deny) {
+                    let mut line = format!(
+                        "{:?}: {} policy `{}`",
+                        l.layer, s.policy.kind, s.policy.name
+                    );
+                    if let Some(a) = &s.policy.attached_to {
+                        line.push_str(&format!(" of {a}"));
+                    }
+                    line.push_str(&format!(", statement {}", s.index));
+                    if let Some(sid) = &s.sid {
+                        line.push_str(&format!(" ({sid})"));
+                    }
+                    if let Some(loc) = &s.location {
+                        line.push_str(&format!(" at {loc}"));
+                    }
+                    out.push(line);
+                }
+            }
+            Verdict::Unknown => out.push(format!(
+                "{:?}: not in the snapshot ({})",
+                l.layer,
+                l.unknown_policies.join(", ")
+            )),
+            _ => {}
+        }
+    }
+    out.extend(r.unknown.iter().cloned());
+    if !r.missing_context_keys.is_empty() {
+        out.push(format!(
+            "context keys the policies test that the record does not give: {}",
+            r.missing_context_keys.join(", ")
+        ));
+    }
+    out
+}
+
+/// What the snapshot lacks that could explain a disagreement.
+fn missing_layers(r: &EvalResult) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in &r.layers {
+        if l.verdict == Verdict::NotApplicable
+            && let Some(n) = &l.note
+            && matches!(l.layer, Layer::Resource | Layer::Scp | Layer::Rcp)
+        {
+            out.push(format!("{:?}: {n}", l.layer));
+        }
+    }
+    out.push(
+        "CloudTrail does not record session policies, VPC endpoint policies or permissions the snapshot does not describe"
+            .into(),
+    );
+    out
+}
+
+/// Replay records against `model` (and `what_if`, the same snapshot with one document replaced), in order,
+/// on `threads` threads.
+pub fn replay(
+    events: &[trail::RawEvent],
+    model: &Model,
+    what_if: Option<&Model>,
+    threads: usize,
+) -> Vec<Replayed> {
+    let threads = threads.max(1);
+    if threads == 1 || events.len() < 256 {
+        return events
+            .iter()
+            .map(|e| replay_one(e, model, what_if))
+            .collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = events
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|e| replay_one(e, model, what_if))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A worker that panicked loses its events: they are reported as not evaluated, never dropped.
+        let mut out = Vec::with_capacity(events.len());
+        for (h, part) in handles.into_iter().zip(events.chunks(chunk)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(_) => out.extend(
+                    part.iter()
+                        .map(|e| skipped(e, "internal error while evaluating this event".into())),
+                ),
+            }
+        }
+        out
+    })
+}
+
+fn skipped(e: &trail::RawEvent, why: String) -> Replayed {
+    let (recorded, error_code) = recorded_of(&e.record);
+    let str_of = |k: &str| {
+        e.record
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    Replayed {
+        event_id: str_of("eventID"),
+        event_time: str_of("eventTime"),
+        origin: e.origin.clone(),
+        principal: e
+            .record
+            .pointer("/userIdentity/arn")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        role: None,
+        action: format!("{} {}", str_of("eventSource"), str_of("eventName")),
+        resource: String::new(),
+        resource_derived: false,
+        recorded,
+        error_code,
+        decision: None,
+        decided_by: None,
+        certain: false,
+        class: Class::NotEvaluated,
+        why: vec![why],
+        what_if: None,
+    }
+}
+
+/// Replay one record.
+pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -> Replayed {
+    let m = match map::map(&e.record, model) {
+        map::Mapped::Request(m) => m,
+        map::Mapped::Skip(why) => return skipped(e, why),
+    };
+    let (recorded, error_code) = recorded_of(&e.record);
+    let ov = Overrides {
+        now: m.time,
+        ..Overrides::default()
+    };
+    let (decision, certain) = crate::eval::decide(model, &m.request, &ov);
+    // A request on `*` when the record does not name the resource misses statements on named resources, Allow
+    // and Deny ones: its answer is not certain either way.
+    let certain = certain && m.resource_derived;
+    let mut class = match (recorded, decision == Decision::Allow, certain) {
+        (Recorded::Failed, _, _) => Class::FailedOther,
+        (_, _, false) => Class::Uncertain,
+        (Recorded::Allowed, true, true) => Class::Agrees,
+        (Recorded::Allowed, false, true) => Class::AllowedButSnapshotDenies,
+        (Recorded::Denied, false, true) => Class::DeniedExplained,
+        (Recorded::Denied, true, true) => Class::DeniedButSnapshotAllows,
+    };
+    let mut why = Vec::new();
+    let mut decided_by = None;
+    if class != Class::Agrees && class != Class::FailedOther {
+        let r = crate::eval::evaluate(model, &m.request, &ov);
+        decided_by = r.decided_by;
+        why = explain(&r);
+        if !m.resource_derived {
+            why.push("the record does not name the resource: evaluated on `*`".into());
+        }
+        // A disagreement that rests on a context key the record does not give is not a disagreement.
+        if matches!(
+            class,
+            Class::AllowedButSnapshotDenies | Class::DeniedButSnapshotAllows
+        ) && !r.missing_context_keys.is_empty()
+        {
+            class = Class::Uncertain;
+            why.insert(
+                0,
+                "the snapshot's answer rests on context keys the record does not give".into(),
+            );
+        }
+        match class {
+            Class::AllowedButSnapshotDenies => {
+                why.push(match r.decision {
+                    Decision::ExplicitDeny => {
+                        "the snapshot may be newer than the call (the Deny added since), or the call's context differs".into()
+                    }
+                    _ => "the snapshot may be older than the call, or the grant is in a layer the snapshot lacks".into(),
+                });
+                why.extend(missing_layers(&r));
+            }
+            Class::DeniedButSnapshotAllows => {
+                why.push(
+                    "a layer the snapshot lacks denied it, or the snapshot is newer than the call"
+                        .into(),
+                );
+                why.extend(missing_layers(&r));
+            }
+            _ => {}
+        }
+    }
+    let what_if = what_if.map(|w| {
+        let (d2, c2) = crate::eval::decide(w, &m.request, &ov);
+        let c2 = c2 && m.resource_derived;
+        let effect = if !c2 && certain {
+            Effect2::Uncertain
+        } else if recorded == Recorded::Allowed
+            && decision == Decision::Allow
+            && d2 != Decision::Allow
+        {
+            Effect2::Breaks
+        } else if recorded == Recorded::Denied
+            && decision != Decision::Allow
+            && d2 == Decision::Allow
+        {
+            Effect2::Fixes
+        } else {
+            Effect2::Same
+        };
+        let (decided_by, why) = if effect == Effect2::Breaks || d2 != decision {
+            let r = crate::eval::evaluate(w, &m.request, &ov);
+            (r.decided_by, explain(&r))
+        } else {
+            (None, Vec::new())
+        };
+        WhatIfAnswer {
+            decision: d2,
+            decided_by,
+            effect,
+            why,
+        }
+    });
+    let str_of = |k: &str| {
+        e.record
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let role = m
+        .request
+        .principal
+        .role_arn
+        .clone()
+        .filter(|r| *r != m.request.principal.arn);
+    Replayed {
+        event_id: str_of("eventID"),
+        event_time: str_of("eventTime"),
+        origin: e.origin.clone(),
+        principal: m.request.principal.arn.clone(),
+        role,
+        action: m.request.action.clone(),
+        resource: m.request.resource.clone(),
+        resource_derived: m.resource_derived,
+        recorded,
+        error_code,
+        decision: Some(decision),
+        decided_by,
+        certain,
+        class,
+        why,
+        what_if,
+    }
+}
+
+/// Counts of a replay.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Events read.
+    pub events: usize,
+    /// Per class.
+    pub classes: std::collections::BTreeMap<String, usize>,
+    /// Calls a what-if edit would break.
+    pub breaks: usize,
+    /// Denied calls a what-if edit would allow.
+    pub fixes: usize,
+}
+
+impl Summary {
+    /// Count `r`.
+    pub fn add(&mut self, r: &Replayed) {
+        self.events += 1;
+        let key = serde_json::to_value(r.class)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        *self.classes.entry(key).or_default() += 1;
+        match r.what_if.as_ref().map(|w| w.effect) {
+            Some(Effect2::Breaks) => self.breaks += 1,
+            Some(Effect2::Fixes) => self.fixes += 1,
+            _ => {}
+        }
+    }
+}
+
+/// A least-privilege draft for one principal from the calls it made that succeeded: its actions on the
+/// resources seen (grouped by identical resource sets), nothing generalised beyond what was seen except `*`
+/// where the record did not name the resource.
+pub fn draft_policy(replayed: &[Replayed], principal: &str) -> Value {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_action: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in replayed {
+        let me = r.principal == principal || r.role.as_deref() == Some(principal);
+        if !me || r.recorded != Recorded::Allowed || r.decision.is_none() {
+            continue;
+        }
+        by_action
+            .entry(r.action.as_str())
+            .or_default()
+            .insert(if r.resource_derived {
+                r.resource.as_str()
+            } else {
+                "*"
+            });
+    }
+    let mut by_resources: BTreeMap<Vec<&str>, Vec<&str>> = BTreeMap::new();
+    for (a, rs) in by_action {
+        let rs: Vec<&str> = if rs.contains("*") {
+            vec!["*"]
+        } else {
+            rs.into_iter().collect()
+        };
+        by_resources.entry(rs).or_default().push(a);
+    }
+    let statements: Vec<Value> = by_resources
+        .into_iter()
+        .map(|(rs, actions)| {
+            serde_json::json!({
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": match rs.as_slice() {
+                    [one] => serde_json::json!(one),
+                    _ => serde_json::json!(rs),
+                },
+            })
+        })
+        .collect();
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}

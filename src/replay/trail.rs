@@ -1,0 +1,246 @@
+//! Reading CloudTrail events: the files CloudTrail delivers to S3 (`{"Records": [...]}`, gzipped or not), the
+//! output of `aws cloudtrail lookup-events` (`{"Events": [{"CloudTrailEvent": "<json>"}]}`), a bare array of
+//! records, or JSON lines (one record per line, as CloudTrail Lake and Athena exports write them); and folders
+//! of such files.
+//!
+//! Every event keeps its origin (`file: $.Records[3]`), so a message about it names the place.
+
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// An error reading a trail, with its place.
+#[derive(Debug, thiserror::Error)]
+pub enum TrailError {
+    /// The file or folder could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
+    /// Not JSON, or not one of the shapes above.
+    #[error("{path}: {location}: {message}")]
+    Invalid {
+        /// The path.
+        path: String,
+        /// `line:col`, or the JSON path.
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One event as recorded, with where it was read.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    /// `file: $.Records[3]` or `file:12` (JSON lines).
+    pub origin: String,
+    /// The CloudTrail record.
+    pub record: Value,
+}
+
+/// At most this many bytes are read from one file (a decompressed file included): 2 GiB.
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// The trail files named by `paths`: files as given, folders walked (sorted, `.json`, `.json.gz`, `.jsonl`,
+/// `.gz`).
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TrailError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| TrailError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), TrailError> {
+    let io = |e: std::io::Error| TrailError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        // Links are not followed: a loop of links would never end.
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&p, out)?;
+        } else if meta.is_file() {
+            let name = p.to_string_lossy().to_ascii_lowercase();
+            if name.ends_with(".json") || name.ends_with(".gz") || name.ends_with(".jsonl") {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a file, decompressed when it is gzipped (by its magic number, not its name).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, TrailError> {
+    let io = |e: std::io::Error| TrailError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let raw = crate::files::read_bytes_limited(path, MAX_FILE_BYTES).map_err(io)?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .take(MAX_FILE_BYTES)
+            .read_to_end(&mut out)
+            .map_err(io)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// The events of one file's bytes; `name` is used in origins and messages.
+pub fn parse_events(name: &str, bytes: &[u8]) -> Result<Vec<RawEvent>, TrailError> {
+    let invalid = |location: String, message: String| TrailError::Invalid {
+        path: name.to_string(),
+        location,
+        message,
+    };
+    let trimmed = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .and_then(|i| bytes.get(i..))
+        .unwrap_or(&[]);
+    if trimmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            // JSON lines: the whole is not one value, but its first line is.
+            let first = bytes
+                .split(|b| *b == b'\n')
+                .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()));
+            let lines = first.is_some_and(|l| serde_json::from_slice::<Value>(l).is_ok());
+            if !lines {
+                return Err(invalid(
+                    format!("{}:{}", e.line(), e.column()),
+                    format!("not JSON: {e}"),
+                ));
+            }
+            let mut out = Vec::new();
+            for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+                if line.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                let record: Value = serde_json::from_slice(line).map_err(|e| {
+                    invalid(
+                        format!("{}:{}", i + 1, e.column()),
+                        format!("not JSON: {e}"),
+                    )
+                })?;
+                out.push(RawEvent {
+                    origin: format!("{name}:{}", i + 1),
+                    record,
+                });
+            }
+            return Ok(out);
+        }
+    };
+    let mut out = Vec::new();
+    match value {
+        Value::Object(mut map) => {
+            if let Some(Value::Array(records)) = map.remove("Records") {
+                for (i, record) in records.into_iter().enumerate() {
+                    out.push(RawEvent {
+                        origin: format!("{name}: $.Records[{i}]"),
+                        record,
+                    });
+                }
+            } else if let Some(Value::Array(events)) = map.remove("Events") {
+                // `aws cloudtrail lookup-events`: the record is a JSON string in `CloudTrailEvent`.
+                for (i, e) in events.into_iter().enumerate() {
+                    let location = format!("$.Events[{i}].CloudTrailEvent");
+                    let Some(text) = e.get("CloudTrailEvent").and_then(Value::as_str) else {
+                        return Err(invalid(location, "missing `CloudTrailEvent`".into()));
+                    };
+                    let record: Value = serde_json::from_str(text)
+                        .map_err(|err| invalid(location.clone(), format!("not JSON: {err}")))?;
+                    out.push(RawEvent {
+                        origin: format!("{name}: {location}"),
+                        record,
+                    });
+                }
+            } else if map.contains_key("eventName") {
+                out.push(RawEvent {
+                    origin: format!("{name}: $"),
+                    record: Value::Object(map),
+                });
+            } else {
+                return Err(invalid(
+                    "$".into(),
+                    "expected `Records` (CloudTrail files) or `Events` (`aws cloudtrail lookup-events`)"
+                        .into(),
+                ));
+            }
+        }
+        Value::Array(records) => {
+            for (i, record) in records.into_iter().enumerate() {
+                out.push(RawEvent {
+                    origin: format!("{name}: $[{i}]"),
+                    record,
+                });
+            }
+        }
+        _ => {
+            return Err(invalid(
+                "$".into(),
+                "expected a JSON object with `Records` or `Events`".into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The events of one file (gzipped or not).
+pub fn read_file(path: &Path) -> Result<Vec<RawEvent>, TrailError> {
+    let bytes = read_bytes(path)?;
+    parse_events(&path.display().to_string(), &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_shapes_and_json_lines() {
+        let r = parse_events(
+            "a",
+            br#"{"Records":[{"eventName":"GetObject"},{"eventName":"PutObject"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].origin, "a: $.Records[1]");
+        let inner = serde_json::json!({"eventName": "ListBuckets"}).to_string();
+        let l =
+            serde_json::json!({"Events": [{"EventId": "1", "CloudTrailEvent": inner}]}).to_string();
+        let r = parse_events("b", l.as_bytes()).unwrap();
+        assert_eq!(r[0].record["eventName"], "ListBuckets");
+        let r = parse_events("c", b"{\"eventName\":\"A\"}\n\n{\"eventName\":\"B\"}\n").unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].origin, "c:3");
+        let e = parse_events("d", b"{\"Records\": [").unwrap_err();
+        assert!(e.to_string().starts_with("d: 1:"), "{e}");
+        let e = parse_events("e", b"{\"x\": 1}").unwrap_err();
+        assert!(e.to_string().contains("Records"), "{e}");
+    }
+}

@@ -1,0 +1,163 @@
+//! Adversarial sizes: the validator and its output stay linear in the input and bounded, on the shapes that
+//! were found to blow up (a 1 MB item, 200 statements of 1,000 items, 50,000 duplicate items on one line).
+//! The bounds are generous (debug builds on a busy 2-core machine) but a quadratic algorithm misses them by far.
+
+use iam_atlas::validate::{IdentityKind, PolicyKind, validate};
+use std::time::{Duration, Instant};
+
+fn policy(statements: &[serde_json::Value]) -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+fn cli(args: &[&str]) -> (i32, String) {
+    use clap::Parser;
+    let mut argv = vec!["iam-atlas"];
+    argv.extend_from_slice(args);
+    let c = iam_atlas::cli::Cli::try_parse_from(argv).expect("parse");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = iam_atlas::cli::run(c.command.expect("command"), &mut out, &mut err);
+    (code, String::from_utf8(out).expect("UTF-8 output"))
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-blowups-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn timed<T>(limit: Duration, what: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let v = f();
+    assert!(
+        t.elapsed() < limit,
+        "{what} took {:?} (limit {limit:?})",
+        t.elapsed()
+    );
+    v
+}
+
+#[test]
+fn a_one_megabyte_item_is_checked_in_linear_time() {
+    // Before: every prefix of the item was hashed to find covering patterns (23 s).
+    let long = format!("arn:aws:s3:::bucket/{}", "a".repeat(1 << 20));
+    let text = policy(&[serde_json::json!({
+        "Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": ["arn:aws:s3:::bucket/a*", long, "arn:aws:s3:::other/*"],
+    })]);
+    let diags = timed(Duration::from_secs(10), "validate", || {
+        validate(&text, PolicyKind::Identity(IdentityKind::AwsManaged))
+    });
+    // The long item is covered by the pattern before it, and the finding says so in a short message.
+    let d = diags
+        .iter()
+        .find(|d| d.code == "REDUNDANT_RESOURCE")
+        .expect("the covered item is found");
+    assert!(
+        d.message
+            .contains("is already covered by `arn:aws:s3:::bucket/a*`"),
+        "{}",
+        d.message
+    );
+    assert!(d.message.chars().count() <= iam_atlas::diagnostic::MAX_TEXT + 1);
+}
+
+#[test]
+fn many_statements_of_many_items_stay_bounded() {
+    // Before: REDUNDANT_STATEMENT compared every item of every pair (200 × 1,000 → over two minutes).
+    let statements: Vec<_> = (0..200)
+        .map(|s| {
+            let actions: Vec<String> = (0..1000).map(|i| format!("s3:Get{s}x{i}")).collect();
+            serde_json::json!({"Effect": "Allow", "Action": actions, "Resource": "*"})
+        })
+        .collect();
+    let text = policy(&statements);
+    timed(Duration::from_secs(60), "validate", || {
+        validate(&text, PolicyKind::Identity(IdentityKind::AwsManaged))
+    });
+}
+
+#[test]
+fn fifty_thousand_duplicates_on_one_line_give_bounded_output() {
+    let actions = vec!["s3:GetObject"; 50_000];
+    let text =
+        policy(&[serde_json::json!({"Effect": "Allow", "Action": actions, "Resource": "*"})]);
+    let dir = scratch("dup");
+    let path = dir.join("dup.json");
+    std::fs::write(&path, &text).expect("write");
+    let p = path.to_str().expect("UTF-8 path");
+    // Text: a window of the line per diagnostic, at most 20 per code, and a count of the rest.
+    let (code, out) = timed(Duration::from_secs(60), "validate text", || {
+        cli(&["validate", p])
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.len() < 40_000, "text output of {} bytes", out.len());
+    assert!(out.contains("… and 49979 more REDUNDANT_ACTION"), "{out}");
+    assert!(
+        out.lines().all(|l| l.chars().count() < 700),
+        "a whole source line was printed"
+    );
+    // JSON: every diagnostic, a bounded size each, and valid JSON.
+    let (_, out) = timed(Duration::from_secs(60), "validate json", || {
+        cli(&["validate", "--format", "json", p])
+    });
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let diags = v["documents"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics");
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d["code"] == "REDUNDANT_ACTION")
+            .count(),
+        49_999
+    );
+    assert!(
+        out.len() < 40 * text.len(),
+        "{} bytes of JSON for {} bytes of input",
+        out.len(),
+        text.len()
+    );
+}
+
+#[test]
+fn terminal_control_characters_from_input_are_not_printed() {
+    let text = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:Get\u{1b}[2J\", \"Resource\": \"*\"}]}";
+    let dir = scratch("esc");
+    let path = dir.join("esc.json");
+    std::fs::write(&path, text).expect("write");
+    let (_, out) = cli(&["validate", path.to_str().expect("UTF-8 path")]);
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(out.contains("s3:Get"), "{out}");
+}
+
+#[test]
+fn a_truncated_file_names_where_it_ends_and_where_the_bracket_opened() {
+    let dir = scratch("trunc");
+    // A policy cut short: the tree parser names the opening bracket and the end of the text.
+    let policy = dir.join("policy.json");
+    std::fs::write(
+        &policy,
+        "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\",",
+    )
+    .expect("write");
+    let (code, out) = cli(&["validate", policy.to_str().expect("UTF-8 path")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("policy.json:1:1: error[JSON_SYNTAX_ERROR]: unclosed object: missing `}` (the text ends at 2:35"),
+        "{out}"
+    );
+    // An export cut short: the streaming loader names where the text ends and where the array opened.
+    let export = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/exports/aws-cli-docs-example.json"),
+    )
+    .expect("fixture");
+    let cut: String = export.chars().take(3000).collect();
+    let path = dir.join("export.json");
+    std::fs::write(&path, cut).expect("write");
+    let err = iam_atlas::account::workspace::load_paths(&[path], Default::default())
+        .expect_err("a truncated export does not load")
+        .to_string();
+    assert!(err.contains("unclosed array opened at 2:"), "{err}");
+    assert!(err.contains("the text ends here, truncated?"), "{err}");
+}

@@ -1,0 +1,631 @@
+//! CloudTrail replay on trails generated here from the bundled sample: the expected class of each kind of
+//! call, each mapping exception, the three file shapes (gzipped too) and folders, a what-if that breaks exactly
+//! the expected calls, and the JSON lines of `iam-atlas replay`.
+
+use iam_atlas::replay::trail::{RawEvent, parse_events};
+use iam_atlas::replay::{Class, Effect2, map, replay};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const PROD: &str = "412345678901";
+
+fn sample() -> iam_atlas::account::Model {
+    iam_atlas::sample::load_sample(Default::default()).unwrap()
+}
+
+fn session(role: &str, path: &str, name: &str) -> Value {
+    json!({
+        "type": "AssumedRole",
+        "principalId": format!("AROAEXAMPLE:{name}"),
+        "arn": format!("arn:aws:sts::{PROD}:assumed-role/{role}/{name}"),
+        "accountId": PROD,
+        "sessionContext": {
+            "sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{PROD}:role{path}{role}"),
+                "accountId": PROD, "userName": role},
+            "attributes": {"creationDate": "2026-11-19T09:00:00Z", "mfaAuthenticated": "false"}
+        }
+    })
+}
+
+fn user(name: &str) -> Value {
+    json!({"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": format!("arn:aws:iam::{PROD}:user/{name}"),
+        "accountId": PROD, "accessKeyId": "AKIAEXAMPLE", "userName": name})
+}
+
+fn record(
+    id: &str,
+    source: &str,
+    name: &str,
+    identity: Value,
+    params: Value,
+    error: Option<&str>,
+) -> Value {
+    let mut r = json!({
+        "eventVersion": "1.09",
+        "eventID": id,
+        "eventTime": "2026-11-19T10:00:00Z",
+        "eventSource": source,
+        "eventName": name,
+        "awsRegion": "eu-west-1",
+        "sourceIPAddress": "203.0.113.9",
+        "userAgent": "aws-cli/2.15",
+        "userIdentity": identity,
+        "requestParameters": params,
+        "recipientAccountId": PROD,
+        "eventType": "AwsApiCall",
+        "tlsDetails": {"tlsVersion": "TLSv1.3"},
+    });
+    if let Some(code) = error {
+        r["errorCode"] = json!(code);
+        r["errorMessage"] = json!("User is not authorized to perform this operation");
+    }
+    r
+}
+
+/// The sample's trail: one call of each kind, with the class it must get.
+fn trail() -> Vec<(Value, Class)> {
+    let etl = || session("etl-batch", "/data/", "job-1");
+    vec![
+        // The ETL role reads its bucket: the snapshot allows it.
+        (
+            record(
+                "read-ok",
+                "s3.amazonaws.com",
+                "GetObject",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data", "key": "orders/1.json"}),
+                None,
+            ),
+            Class::Agrees,
+        ),
+        // An administrator stops CloudTrail: AWS denied it, the SCP explains it.
+        (
+            record(
+                "stop-trail",
+                "cloudtrail.amazonaws.com",
+                "StopLogging",
+                {
+                    let mut s = session("admin-mfa", "/", "alice");
+                    s["sessionContext"]["attributes"]["mfaAuthenticated"] = json!("true");
+                    s
+                },
+                json!({"name": "main"}),
+                Some("AccessDenied"),
+            ),
+            Class::DeniedExplained,
+        ),
+        // The auditor wrote to the data bucket and it succeeded: the snapshot denies it (stale snapshot?).
+        (
+            record(
+                "audit-write",
+                "s3.amazonaws.com",
+                "PutObject",
+                user("tom.becker"),
+                json!({"bucketName": "larkspur-prod-data", "key": "x"}),
+                None,
+            ),
+            Class::AllowedButSnapshotDenies,
+        ),
+        // A developer was denied an order-table read the snapshot allows him.
+        (
+            record(
+                "order-read",
+                "dynamodb.amazonaws.com",
+                "GetItem",
+                session("order-processor-lambda", "/", "fn"),
+                json!({"tableName": "webshop-orders"}),
+                Some("AccessDeniedException"),
+            ),
+            Class::DeniedButSnapshotAllows,
+        ),
+        // The ETL role runs a Glue job: allowed.
+        (
+            record(
+                "glue",
+                "glue.amazonaws.com",
+                "StartJobRun",
+                etl(),
+                json!({"jobName": "nightly"}),
+                None,
+            ),
+            Class::Agrees,
+        ),
+        // The keys of a bulk delete are not in the record: the resource is not known, the answer not certain.
+        (
+            record(
+                "bulk-delete",
+                "s3.amazonaws.com",
+                "DeleteObjects",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data"}),
+                None,
+            ),
+            Class::Uncertain,
+        ),
+        // Sign-in is not authorised by IAM policies.
+        (
+            record(
+                "login",
+                "signin.amazonaws.com",
+                "ConsoleLogin",
+                user("tom.becker"),
+                json!(null),
+                None,
+            ),
+            Class::NotEvaluated,
+        ),
+        // Another error: not compared.
+        (
+            record(
+                "missing-key",
+                "s3.amazonaws.com",
+                "GetObject",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data", "key": "gone"}),
+                Some("NoSuchKey"),
+            ),
+            Class::FailedOther,
+        ),
+    ]
+}
+
+fn events(records: &[Value]) -> Vec<RawEvent> {
+    let text = json!({"Records": records}).to_string();
+    parse_events("trail.json", text.as_bytes()).unwrap()
+}
+
+#[test]
+fn each_kind_of_call_gets_its_class() {
+    let model = sample();
+    let t = trail();
+    let records: Vec<Value> = t.iter().map(|(r, _)| r.clone()).collect();
+    let out = replay(&events(&records), &model, None, 1);
+    for ((_, expected), r) in t.iter().zip(&out) {
+        assert_eq!(r.class, *expected, "{}: {:#?}", r.event_id, r);
+    }
+    let stop = out.iter().find(|r| r.event_id == "stop-trail").unwrap();
+    assert_eq!(
+        stop.resource,
+        format!("arn:aws:cloudtrail:eu-west-1:{PROD}:trail/main")
+    );
+    assert!(
+        stop.why
+            .iter()
+            .any(|w| w.contains("ProtectProduction") && w.contains("DenyCloudTrailTampering")),
+        "{:?}",
+        stop.why
+    );
+    let read = out.iter().find(|r| r.event_id == "read-ok").unwrap();
+    assert_eq!(
+        read.principal,
+        format!("arn:aws:sts::{PROD}:assumed-role/etl-batch/job-1")
+    );
+    assert_eq!(
+        read.role.as_deref(),
+        Some(format!("arn:aws:iam::{PROD}:role/data/etl-batch").as_str())
+    );
+    assert_eq!(
+        read.resource,
+        "arn:aws:s3:::larkspur-prod-data/orders/1.json"
+    );
+    let write = out.iter().find(|r| r.event_id == "audit-write").unwrap();
+    assert!(
+        write.why.iter().any(|w| w.contains("snapshot may be")),
+        "{:?}",
+        write.why
+    );
+}
+
+#[test]
+fn a_few_hundred_events_in_parallel_get_the_same_answers_as_one_by_one() {
+    let model = sample();
+    let t = trail();
+    let records: Vec<Value> = (0..300)
+        .map(|i| {
+            let mut r = t[i % t.len()].0.clone();
+            r["eventID"] = json!(format!("e{i}"));
+            r
+        })
+        .collect();
+    let ev = events(&records);
+    let parallel = replay(&ev, &model, None, 4);
+    let serial = replay(&ev, &model, None, 1);
+    assert_eq!(parallel.len(), 300);
+    for (p, s) in parallel.iter().zip(&serial) {
+        assert_eq!(
+            (p.event_id.as_str(), p.class, p.decision),
+            (s.event_id.as_str(), s.class, s.decision)
+        );
+    }
+    for (i, r) in parallel.iter().enumerate() {
+        assert_eq!(r.class, t[i % t.len()].1);
+    }
+}
+
+#[test]
+fn each_mapping_exception_and_derived_resource() {
+    let model = sample();
+    let etl = session("etl-batch", "/data/", "job-1");
+    let cases = [
+        (
+            "s3.amazonaws.com",
+            "ListObjects",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListObjectsV2",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "HeadObject",
+            json!({"bucketName": "b", "key": "k/1"}),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k/1",
+        ),
+        (
+            "s3.amazonaws.com",
+            "HeadBucket",
+            json!({"bucketName": "b"}),
+            "s3:ListBucket",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "s3.amazonaws.com",
+            "CopyObject",
+            json!({"bucketName": "b", "key": "k"}),
+            "s3:PutObject",
+            "arn:aws:s3:::b/k",
+        ),
+        (
+            "s3.amazonaws.com",
+            "UploadPart",
+            json!({"bucketName": "b", "key": "k"}),
+            "s3:PutObject",
+            "arn:aws:s3:::b/k",
+        ),
+        // The keys are in the request body, which CloudTrail does not record: the resource is not known.
+        (
+            "s3.amazonaws.com",
+            "DeleteObjects",
+            json!({"bucketName": "b"}),
+            "s3:DeleteObject",
+            "*",
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListBuckets",
+            json!(null),
+            "s3:ListAllMyBuckets",
+            "*",
+        ),
+        (
+            "s3.amazonaws.com",
+            "GetBucketEncryption",
+            json!({"bucketName": "b"}),
+            "s3:GetEncryptionConfiguration",
+            "arn:aws:s3:::b",
+        ),
+        (
+            "lambda.amazonaws.com",
+            "Invoke",
+            json!({"functionName": "api"}),
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:eu-west-1:412345678901:function:api",
+        ),
+        (
+            "lambda.amazonaws.com",
+            "UpdateFunctionCode20150331v2",
+            json!({"functionName": "arn:aws:lambda:eu-west-1:1:function:f"}),
+            "lambda:UpdateFunctionCode",
+            "arn:aws:lambda:eu-west-1:1:function:f",
+        ),
+        (
+            "sqs.amazonaws.com",
+            "SendMessage",
+            json!({"queueUrl": "https://sqs.eu-west-1.amazonaws.com/412345678901/webshop-orders"}),
+            "sqs:SendMessage",
+            "arn:aws:sqs:eu-west-1:412345678901:webshop-orders",
+        ),
+        (
+            "monitoring.amazonaws.com",
+            "PutMetricData",
+            json!({}),
+            "cloudwatch:PutMetricData",
+            "*",
+        ),
+        (
+            "iam.amazonaws.com",
+            "AttachRolePolicy",
+            json!({"roleName": "etl-batch", "policyArn": "arn:aws:iam::aws:policy/X"}),
+            "iam:AttachRolePolicy",
+            "arn:aws:iam::aws:policy/X",
+        ),
+        (
+            "iam.amazonaws.com",
+            "PutRolePolicy",
+            json!({"roleName": "etl-batch"}),
+            "iam:PutRolePolicy",
+            "arn:aws:iam::412345678901:role/data/etl-batch",
+        ),
+        (
+            "sts.amazonaws.com",
+            "AssumeRole",
+            json!({"roleArn": "arn:aws:iam::412345678901:role/admin-mfa"}),
+            "sts:AssumeRole",
+            "arn:aws:iam::412345678901:role/admin-mfa",
+        ),
+        (
+            "secretsmanager.amazonaws.com",
+            "GetSecretValue",
+            json!({"secretId": "webshop/db-credentials"}),
+            "secretsmanager:GetSecretValue",
+            "",
+        ),
+    ];
+    for (source, name, params, action, resource) in cases {
+        let r = record("x", source, name, etl.clone(), params, None);
+        let map::Mapped::Request(m) = map::map(&r, &model) else {
+            panic!("{source} {name} not mapped");
+        };
+        assert_eq!(m.request.action, action, "{source} {name}");
+        if resource.is_empty() {
+            // Secret names resolve to the loaded secret's ARN (with AWS's random suffix).
+            assert!(
+                m.request.resource.starts_with(
+                    "arn:aws:secretsmanager:eu-west-1:412345678901:secret:webshop/db-credentials"
+                ),
+                "{}",
+                m.request.resource
+            );
+        } else {
+            assert_eq!(m.request.resource, resource, "{source} {name}");
+        }
+    }
+    // Context: region, IP, time, MFA, TLS.
+    let r = record(
+        "x",
+        "s3.amazonaws.com",
+        "GetObject",
+        etl,
+        json!({"bucketName": "b", "key": "k"}),
+        None,
+    );
+    let map::Mapped::Request(m) = map::map(&r, &model) else {
+        panic!()
+    };
+    let c = &m.request.context;
+    assert_eq!(
+        c.get("aws:RequestedRegion"),
+        Some(&["eu-west-1".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:SourceIp"),
+        Some(&["203.0.113.9".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:MultiFactorAuthPresent"),
+        Some(&["false".to_string()][..])
+    );
+    assert_eq!(
+        c.get("aws:SecureTransport"),
+        Some(&["true".to_string()][..])
+    );
+    assert!(c.get("aws:CurrentTime").is_some());
+    // Principals of every userIdentity kind.
+    let kinds = [
+        (
+            json!({"type": "Root", "arn": format!("arn:aws:iam::{PROD}:root"), "accountId": PROD}),
+            "Root",
+        ),
+        (
+            json!({"type": "FederatedUser", "arn": format!("arn:aws:sts::{PROD}:federated-user/bob"), "accountId": PROD}),
+            "FederatedUser",
+        ),
+        (
+            json!({"type": "AWSAccount", "accountId": "999999999999"}),
+            "Root",
+        ),
+    ];
+    for (id, kind) in kinds {
+        let r = record(
+            "x",
+            "s3.amazonaws.com",
+            "ListBuckets",
+            id,
+            json!(null),
+            None,
+        );
+        let map::Mapped::Request(m) = map::map(&r, &model) else {
+            panic!("{kind}")
+        };
+        assert_eq!(format!("{:?}", m.request.principal.kind), kind);
+    }
+    let svc = record(
+        "x",
+        "s3.amazonaws.com",
+        "GetObject",
+        json!({"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"}),
+        json!(null),
+        None,
+    );
+    assert!(matches!(map::map(&svc, &model), map::Mapped::Skip(_)));
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("iam-atlas-replay-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn workspace() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/sample/workspace.json")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn files_gzipped_lookup_events_and_folders_give_the_same_json_lines() {
+    let d = dir("shapes");
+    let records: Vec<Value> = trail().into_iter().map(|(r, _)| r).collect();
+    // A delivered file, gzipped.
+    let plain = json!({"Records": records}).to_string();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(plain.as_bytes()).unwrap();
+    std::fs::write(d.join("a.json.gz"), gz.finish().unwrap()).unwrap();
+    // `aws cloudtrail lookup-events` output.
+    let lookup = json!({"Events": records.iter().map(|r| json!({
+        "EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": r.to_string()})).collect::<Vec<_>>()});
+    std::fs::write(d.join("b.json"), lookup.to_string()).unwrap();
+    let (code, out, err) = run_cli(&[
+        "replay",
+        d.to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2 * records.len());
+    let (a, b) = lines.split_at(records.len());
+    for (x, y) in a.iter().zip(b) {
+        for k in [
+            "event_id",
+            "principal",
+            "action",
+            "resource",
+            "recorded",
+            "decision",
+            "decided_by",
+            "class",
+        ] {
+            assert_eq!(x[k], y[k], "{k}");
+        }
+    }
+    let stop = a.iter().find(|l| l["event_id"] == "stop-trail").unwrap();
+    assert_eq!(stop["recorded"], "denied");
+    assert_eq!(stop["decision"], "ExplicitDeny");
+    assert_eq!(stop["decided_by"], "Scp");
+    assert!(
+        a[0]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("a.json.gz: $.Records[0]")
+    );
+    assert!(
+        b[0]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("b.json: $.Events[0].CloudTrailEvent")
+    );
+    // A broken file is named with its place.
+    std::fs::write(d.join("c.json"), "{\"Records\": [}").unwrap();
+    let (code, _, err) = run_cli(&[
+        "replay",
+        d.join("c.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("c.json: 1:"), "{err}");
+}
+
+#[test]
+fn a_what_if_breaks_exactly_the_calls_it_takes_away() {
+    let d = dir("whatif");
+    let records: Vec<Value> = trail().into_iter().map(|(r, _)| r).collect();
+    std::fs::write(d.join("t.json"), json!({"Records": records}).to_string()).unwrap();
+    // The ETL role keeps Glue and loses S3.
+    std::fs::write(
+        d.join("etl.json"),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "glue:*", "Resource": "*"}]})
+            .to_string(),
+    )
+    .unwrap();
+    let role = format!("arn:aws:iam::{PROD}:role/data/etl-batch");
+    let (code, out, err) = run_cli(&[
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
+        "--inline",
+        "EtlDataAccess",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let broken: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["what_if"]["effect"] == "breaks")
+        .map(|l| l["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(broken, vec!["read-ok"]);
+    // The text report lists it with the reason.
+    let (code, text, _) = run_cli(&[
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
+        "--inline",
+        "EtlDataAccess",
+        "--draft",
+        &role,
+    ]);
+    assert_eq!(code, 1);
+    assert!(text.contains("breaks 1 recorded calls"), "{text}");
+    assert!(text.contains("least-privilege draft"), "{text}");
+    assert!(
+        text.contains("glue:StartJobRun") && text.contains("s3:GetObject"),
+        "{text}"
+    );
+    // A target that names nothing is an error.
+    let (code, _, err) = run_cli(&[
+        "replay",
+        d.join("t.json").to_str().unwrap(),
+        "--snapshot",
+        &workspace(),
+        "--what-if",
+        d.join("etl.json").to_str().unwrap(),
+        "--for",
+        &role,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--inline"), "{err}");
+    let _ = Effect2::Same;
+}
