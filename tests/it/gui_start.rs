@@ -61,11 +61,12 @@ fn learn_iam_with_the_sample_loads_the_teaching_cases_and_each_is_one_click_away
 fn details_read_naturally_and_a_boundary_denial_says_why() {
     let mut h = harness();
     h.run();
-    h.get_by_label("3 accounts · 10 users · 22 roles");
-    // No warnings: nothing to open.
-    h.get_by_label("no load warnings").click();
+    h.get_by_label("3 accounts · 10 users · 26 roles");
+    // One warning (an Identity Center assignment in the management account, whose export is not loaded): the
+    // link says so in the singular and opens the list.
+    h.get_by_label("1 load warning").click();
     h.run();
-    assert!(!h.state().show_warnings);
+    assert!(h.state().show_warnings);
     // Tags read `key = value`.
     h.get_by_label("raj.mehta").click();
     h.run();
@@ -112,7 +113,7 @@ fn hovering_a_condition_explains_its_operator_and_key() {
 fn roles_have_the_effective_policies_table_and_inline_policies_open_in_the_editor() {
     let mut h = harness();
     h.run();
-    h.get_by_label("Roles (15)").click();
+    h.get_by_label("Roles (16)").click();
     h.run();
     h.get_by_label("admin-mfa").click();
     h.run();

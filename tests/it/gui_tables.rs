@@ -48,7 +48,8 @@ fn who_can_rows_name_the_principal_shortly_and_show_conditions_whole() {
             "Bool aws:MultiFactorAuthPresent true\nNumericLessThan aws:MultiFactorAuthAge 3600",
         )
         .count(),
-        3
+        4,
+        "BreakGlassAdmin, admin-mfa, Identity Center's AdministratorAccess role and maria.silva"
     );
     // The ARN is copied from the row's menu.
     h.get_by_label("maria.silva").click_secondary();
