@@ -766,6 +766,34 @@ impl std::fmt::Display for LoadWarning {
     }
 }
 
+/// A number that names one state of one [`Model`]: a new model, a clone and every change through the model's
+/// methods get a number never used before in this process. Caches of derived data (the GUI's tables and graphs,
+/// the findings) are keyed on it, never on the model's address: a model dropped and another allocated at the same
+/// address would otherwise be served the first one's answers.
+#[derive(Debug)]
+struct Generation(u64);
+
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Generation {
+    fn next() -> Self {
+        Generation(NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Generation::next()
+    }
+}
+
+impl Clone for Generation {
+    /// A clone is another model: it may change apart from the original.
+    fn clone(&self) -> Self {
+        Generation::next()
+    }
+}
+
 /// Everything loaded: accounts, the organisation and its policies, and the texts they came from.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -788,9 +816,21 @@ pub struct Model {
     by_arn: FxHashMap<Str, EntityRef>,
     by_id: FxHashMap<Str, EntityRef>,
     by_account: FxHashMap<Str, u32>,
+    generation: Generation,
 }
 
 impl Model {
+    /// This state of the model: different for every model and after every change made through its methods
+    /// (a what-if, a revert, a new source, a re-index), so that caches keyed on it are never stale.
+    pub fn generation(&self) -> u64 {
+        self.generation.0
+    }
+
+    /// Mark the model changed (its [`Model::generation`] moves on).
+    pub fn touch(&mut self) {
+        self.generation = Generation::next();
+    }
+
     /// The source `id`.
     pub fn source(&self, id: SourceId) -> &Source {
         &self.sources[id.0 as usize]
@@ -799,6 +839,7 @@ impl Model {
     /// Add a source text.
     pub fn add_source(&mut self, name: impl Into<String>, text: crate::text::Text) -> SourceId {
         self.sources.push(Source::new(name, text));
+        self.touch();
         SourceId(self.sources.len() as u32 - 1)
     }
 
@@ -899,6 +940,7 @@ impl Model {
 
     /// Rebuild every index (after loading or after a what-if edit).
     pub fn reindex(&mut self) {
+        self.touch();
         let mut by_arn = FxHashMap::default();
         let mut by_id = FxHashMap::default();
         let mut by_account = FxHashMap::default();

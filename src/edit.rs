@@ -736,6 +736,7 @@ impl Model {
             return Err(Vec::new());
         };
         let old = std::mem::replace(slot, new);
+        self.touch();
         if !self.what_if.iter().any(|w| &w.target == target) {
             self.what_if.push(WhatIf {
                 target: target.clone(),
@@ -751,6 +752,7 @@ impl Model {
             return false;
         };
         let w = self.what_if.remove(i);
+        self.touch();
         match target.find_mut(self) {
             Some(slot) => {
                 *slot = w.original;

@@ -882,7 +882,7 @@ fn who_can_assume(ui: &mut egui::Ui, g: &AtlasGraph, r: EntityRef, commands: &mu
 /// levels deep), formatted once per document and kept in egui's memory.
 fn display_text(ui: &egui::Ui, model: &Model, doc: &PolicyDoc) -> std::sync::Arc<String> {
     let id = egui::Id::unique("doc-display").with((
-        model as *const Model as usize,
+        model.generation(),
         doc.source.0,
         doc.policy.span.start,
         doc.policy.span.end,

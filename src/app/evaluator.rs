@@ -182,8 +182,7 @@ impl<T: Send + 'static> Background<T> {
 
 fn hash_of(model: &Model, parts: &[&str], ctx: &[(String, String)]) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
-    (model as *const Model as usize).hash(&mut h);
-    model.what_if.len().hash(&mut h);
+    model.generation().hash(&mut h);
     parts.hash(&mut h);
     ctx.hash(&mut h);
     h.finish()

@@ -18,8 +18,8 @@ const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;
 /// Rows that pass the filter, per account and kind.
 #[derive(Default)]
 struct Rows {
-    /// (model address, filter text) they were computed for.
-    key: (usize, String),
+    /// (model generation, filter text) they were computed for.
+    key: (u64, String),
     /// Per account, per kind (in `KINDS` order): (index, name) of the matching entities.
     accounts: Vec<Vec<Vec<(u32, String)>>>,
     /// Matching organisation policies: (index, label).
@@ -67,7 +67,7 @@ fn compute(model: &Model, filter: &str) -> Rows {
         })
         .collect();
     Rows {
-        key: (model as *const Model as usize, filter.to_string()),
+        key: (model.generation(), filter.to_string()),
         accounts,
         org,
     }
@@ -92,7 +92,7 @@ pub fn ui(
     });
     ui.separator();
     let cache_id = egui::Id::unique("explorer_rows");
-    let key = (model as *const Model as usize, filter.clone());
+    let key = (model.generation(), filter.clone());
     let rows: Arc<Rows> = match ui.data(|d| d.get_temp::<Arc<Rows>>(cache_id)) {
         Some(r) if r.key == key => r,
         _ => {

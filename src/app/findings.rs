@@ -19,9 +19,9 @@ pub const BASELINE_FILE: &str = "iam-atlas-baseline.json";
 /// The view's state.
 #[derive(Default)]
 pub struct FindingsView {
-    /// The review of the model whose address is kept with it.
-    pub review: Option<(usize, Arc<Review>)>,
-    job: Option<(usize, mpsc::Receiver<Review>)>,
+    /// The review of the model whose generation is kept with it.
+    pub review: Option<(u64, Arc<Review>)>,
+    job: Option<(u64, mpsc::Receiver<Review>)>,
     /// Filter text (code, title, entity).
     pub filter: String,
     /// Findings below this severity are hidden.
@@ -36,8 +36,8 @@ pub struct FindingsView {
     pub message: Option<String>,
 }
 
-fn key(m: &Arc<Model>) -> usize {
-    Arc::as_ptr(m) as usize
+fn key(m: &Arc<Model>) -> u64 {
+    m.generation()
 }
 
 impl FindingsView {

@@ -73,7 +73,7 @@ pub fn compute(model: &Model, kind: GraphKind, filter: &Filter, aspect: f32) -> 
 
 #[derive(Clone, PartialEq)]
 struct Key {
-    model: usize,
+    model: u64,
     kind: GraphKind,
     filter: Filter,
 }
@@ -106,8 +106,8 @@ pub struct GraphView {
     canvas_rect: Option<Rect>,
     /// Draw the escalation overlay: who can act as whom, and the selection's path to administrator.
     pub escalation: bool,
-    /// The overlay for the model at this address (`None` inside: the model is too large to draw every edge).
-    esc: Option<(usize, Option<crate::escalate::Overlay>)>,
+    /// The overlay for the model of this generation (`None` inside: the model is too large to draw every edge).
+    esc: Option<(u64, Option<crate::escalate::Overlay>)>,
     /// The step of the selection's path the stepper shows, and for which selection.
     esc_step: usize,
     esc_for: Option<EntityRef>,
@@ -336,7 +336,7 @@ impl GraphView {
             }
         }
         let key = Key {
-            model: Arc::as_ptr(model) as usize,
+            model: model.generation(),
             kind,
             filter: self.filter_for(selected),
         };
@@ -458,7 +458,7 @@ impl GraphView {
                 "Draw who can act as whom (escalation techniques, possible ones dashed) and step through the \
                  selected principal's shortest path to administrator",
             );
-            let key = model as *const Model as usize;
+            let key = model.generation();
             if self.escalation && self.esc.as_ref().is_none_or(|(k, _)| *k != key) {
                 self.esc = Some((key, crate::escalate::Overlay::compute(model, ESCALATION_LIMIT)));
             }

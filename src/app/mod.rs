@@ -192,7 +192,7 @@ pub struct AtlasApp {
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
-    trust: Option<(usize, Arc<AtlasGraph>)>,
+    trust: Option<(u64, Arc<AtlasGraph>)>,
     commands: Vec<Command>,
     job: Option<LoadJob>,
     screenshot: Option<ScreenshotPlan>,
@@ -573,7 +573,7 @@ impl AtlasApp {
     /// The trust graph of the loaded model (built on first use, for "who can assume this role").
     pub fn trust_graph(&mut self) -> Option<Arc<AtlasGraph>> {
         let m = self.model.as_ref()?;
-        let key = Arc::as_ptr(m) as usize;
+        let key = m.generation();
         if let Some((k, g)) = &self.trust
             && *k == key
         {

@@ -30,8 +30,8 @@ struct Selection {
     sel: PeopleRef,
     /// The app's selection when this one was made.
     at: Option<EntityRef>,
-    /// The model it belongs to (its address).
-    model: usize,
+    /// The model it belongs to ([`Model::generation`]).
+    model: u64,
     /// `at` is known (false when chosen outside the explorer: bound to the selection on first show).
     bound: bool,
 }
@@ -40,8 +40,8 @@ fn sel_id() -> egui::Id {
     egui::Id::unique("iam-atlas-identity-center-selection")
 }
 
-fn model_key(model: &Model) -> usize {
-    model as *const Model as usize
+fn model_key(model: &Model) -> u64 {
+    model.generation()
 }
 
 /// Show `sel` in the central panel (until the app's selection changes).
