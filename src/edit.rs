@@ -930,7 +930,12 @@ mod tests {
         let before =
             serde_json::to_string(&evaluate(&model, &req, &Overrides::default())).expect("json");
         let deny_all = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#;
+        // Caches are keyed on the generation: every change and every clone moves it on.
+        let loaded = model.generation();
+        assert_ne!(model.clone().generation(), loaded);
         model.replace_document(&target, deny_all).expect("replaces");
+        let replaced = model.generation();
+        assert_ne!(replaced, loaded);
         assert!(model.is_modified(&target));
         assert_eq!(target.find(&model).expect("doc").text(&model), deny_all);
         let during = evaluate(&model, &req, &Overrides::default());
@@ -940,15 +945,18 @@ mod tests {
             .replace_document(&target, &deny_all.replace("Deny", "Allow"))
             .expect("replaces again");
         assert!(model.revert_document(&target));
+        assert!(model.generation() > replaced);
         assert!(!model.is_modified(&target));
         let after =
             serde_json::to_string(&evaluate(&model, &req, &Overrides::default())).expect("json");
         assert_eq!(before, after);
         assert!(!model.revert_document(&target));
         // Invalid text changes nothing.
+        let unchanged = model.generation();
         let errs = model
             .replace_document(&target, "{\"Version\": ")
             .expect_err("syntax error");
+        assert_eq!(model.generation(), unchanged);
         assert!(errs.iter().all(|e| e.code == "JSON_SYNTAX_ERROR"));
         assert!(!model.is_modified(&target));
     }

@@ -519,15 +519,28 @@ type ServicePatterns = (u32, Vec<Box<str>>);
 /// the rest (`NotAction`, a wildcard in the service part such as `*`), which are matched in full.
 #[derive(Debug, Default)]
 pub struct ActionIndex {
+    /// A number no other index of this process has had ([`ActionIndex::id`]).
+    id: u64,
     exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
     by_service: rustc_hash::FxHashMap<Box<str>, Vec<ServicePatterns>>,
     other: Vec<u32>,
 }
 
 impl ActionIndex {
+    /// Which policy this index is of: a policy's index is built once (a clone builds its own), and no two indexes
+    /// of one process share a number, so caches of per-policy results (the evaluator's prefilter) are keyed on it
+    /// rather than on the policy's address, which a freed policy hands on to the next.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Index the statements of `p`.
     pub fn build(p: &Policy) -> Self {
-        let mut idx = ActionIndex::default();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut idx = ActionIndex {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ..ActionIndex::default()
+        };
         for (i, s) in p.statements.iter().enumerate() {
             let i = i as u32;
             match &s.action {

@@ -410,7 +410,8 @@ fn is_derived_key(key: &str) -> bool {
 #[derive(Default)]
 pub struct Prefilter {
     key: (String, String),
-    map: rustc_hash::FxHashMap<usize, Vec<u32>>,
+    /// Candidates per policy, keyed on [`crate::policy::ActionIndex::id`] (never reused, unlike an address).
+    map: rustc_hash::FxHashMap<u64, Vec<u32>>,
 }
 
 impl Prefilter {
@@ -421,21 +422,18 @@ impl Prefilter {
             self.key = (action.to_string(), resource.to_string());
             self.map.clear();
         }
-        self.map
-            .entry(policy as *const Policy as usize)
-            .or_insert_with(|| {
-                let mut idx = Vec::new();
+        let index = policy.action_index();
+        self.map.entry(index.id()).or_insert_with(|| {
+            let mut idx = Vec::new();
+            index.candidates(&action.to_ascii_lowercase(), &mut idx);
+            idx.retain(|&i| {
                 policy
-                    .action_index()
-                    .candidates(&action.to_ascii_lowercase(), &mut idx);
-                idx.retain(|&i| {
-                    policy
-                        .statements
-                        .get(i as usize)
-                        .is_some_and(|s| statement_may_apply(s, action, resource))
-                });
-                idx
-            })
+                    .statements
+                    .get(i as usize)
+                    .is_some_and(|s| statement_may_apply(s, action, resource))
+            });
+            idx
+        })
     }
 }
 
@@ -2015,5 +2013,30 @@ pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy
             .map(|i| i.policy)
             .collect(),
         None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::Prefilter;
+    use crate::policy::{Interner, parse_text};
+
+    /// A policy freed and another allocated in its place (often at the same address) must not be served the first
+    /// one's candidates.
+    #[test]
+    fn a_new_policy_in_a_freed_policys_place_gets_its_own_candidates() {
+        let mut pf = Prefilter::default();
+        let mut interner = Interner::default();
+        let first =
+            r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+        let second = r#"{"Statement": [{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+        for _ in 0..50 {
+            let a = Box::new(parse_text(first, &mut interner).policy);
+            assert_eq!(pf.candidates(&a, "s3:GetObject", "arn:aws:s3:::b/k"), &[0]);
+            drop(a);
+            let b = Box::new(parse_text(second, &mut interner).policy);
+            assert_eq!(pf.candidates(&b, "s3:GetObject", "arn:aws:s3:::b/k"), &[1]);
+        }
     }
 }
