@@ -56,6 +56,43 @@ impl Source {
     pub fn line_index(&self) -> &LineIndex {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
+
+    /// Where `span` is, to show it: its line and column, at most `max` characters of its line around its start
+    /// (an export is often one line of megabytes), and which characters of that excerpt are the span (start,
+    /// count), to underline.
+    pub fn excerpt(&self, span: Span, max: usize) -> Excerpt {
+        let at = self.line_col(span.start);
+        let line = self.line_index().line_range(&self.text, at.line);
+        let line_text = self.text.get(line.clone()).unwrap_or_default();
+        let offset = (span.start as usize).saturating_sub(line.start);
+        let (text, before) = crate::text::window(line_text, offset, max);
+        // Control characters shown as `?`, one for one, so the underline stays under its characters.
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        let shown = text.chars().count().saturating_sub(before);
+        let len = crate::text::at(&self.text, span)
+            .chars()
+            .count()
+            .clamp(1, shown.max(1));
+        Excerpt {
+            at,
+            text,
+            underline: (before, len.min(shown.max(1))),
+        }
+    }
+}
+
+/// A place in a source, ready to show ([`Source::excerpt`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt {
+    /// Line and column of the start.
+    pub at: LineCol,
+    /// The line around it, clipped with `…`.
+    pub text: String,
+    /// The characters of `text` that are the place: first, count.
+    pub underline: (usize, usize),
 }
 
 /// A parsed policy document and where it came from.
@@ -754,6 +791,18 @@ pub struct LoadWarning {
     /// The entity concerned, when there is one.
     #[serde(skip)]
     pub entity: Option<EntityRef>,
+    /// The text it is about (the export's source and the byte range of the value), when the loader had it: the
+    /// GUI shows and underlines it, the CLI gives its line and column.
+    #[serde(skip)]
+    pub at: Option<(SourceId, Span)>,
+}
+
+impl LoadWarning {
+    /// The place it is about, when the loader had it: an excerpt of at most `max` characters of its source.
+    pub fn excerpt(&self, model: &Model, max: usize) -> Option<Excerpt> {
+        let (source, span) = self.at?;
+        Some(model.sources.get(source.0 as usize)?.excerpt(span, max))
+    }
 }
 
 impl std::fmt::Display for LoadWarning {

@@ -204,6 +204,7 @@ pub fn load_export(
                     let v = p.value(&mut scratch);
                     if scratch.kind(v) != Kind::Error {
                         conv.warn(
+                            scratch.span(v),
                             WarningKind::Skipped,
                             format!("$.{list}"),
                             format!(
@@ -260,6 +261,7 @@ pub fn load_export(
                         location: at.to_string(),
                         message: format!("unknown top-level key `{other}` ignored"),
                         entity: None,
+                        at: Some((conv.source, key_span)),
                     });
                     p.skip_value();
                 }
@@ -298,6 +300,7 @@ pub fn load_export(
                 marker.map(|m| format!(", `Marker` {}", abbreviate(&m))).unwrap_or_default()
             ),
             entity: None,
+            at: None,
         });
     }
     // The account id: from the ARNs (customer-managed policies, users, groups, roles).
@@ -313,6 +316,7 @@ pub fn load_export(
                     "the workspace says account `{exp}` but the export's ARNs name `{found}`; using `{found}`"
                 ),
                 entity: None,
+                at: None,
             });
             found.clone()
         }
@@ -332,6 +336,7 @@ pub fn load_export(
                     "no ARN in the export names its account; it is shown as an unknown account"
                         .into(),
                 entity: None,
+                at: None,
             });
             ctx.interner.intern(&format!("unknown-{}", n + 1))
         }
@@ -351,6 +356,7 @@ pub fn load_export(
                 others.join(", ")
             ),
             entity: None,
+            at: None,
         });
     }
     acc.id = id.clone();
@@ -364,6 +370,7 @@ pub fn load_export(
                 "a second export of account `{id}`: its entities are added to the first"
             ),
             entity: None,
+            at: None,
         });
         let target = &mut model.accounts[existing];
         merge_account(target, acc);
@@ -440,13 +447,15 @@ struct Conv<'a> {
 
 /// Reads one element's fields, reporting wrong shapes with JSON paths.
 impl Conv<'_> {
-    fn warn(&mut self, kind: WarningKind, location: String, message: String) {
+    /// A warning about the value at `span` of the export's text.
+    fn warn(&mut self, span: Span, kind: WarningKind, location: String, message: String) {
         self.warnings.push(LoadWarning {
             kind,
             file: self.file.to_string(),
             location,
             message,
             entity: None,
+            at: Some((self.source, span)),
         });
     }
 
@@ -478,6 +487,7 @@ impl Conv<'_> {
             k => {
                 let loc = self.at(field);
                 self.warn(
+                    doc.span(v),
                     WarningKind::Note,
                     loc,
                     format!(
@@ -496,6 +506,7 @@ impl Conv<'_> {
         if t.is_none() {
             let loc = self.at(field);
             self.warn(
+                doc.span(v),
                 WarningKind::Note,
                 loc,
                 format!("`{field}` is not a date: `{s}`; ignored"),
@@ -516,6 +527,7 @@ impl Conv<'_> {
         }
         let loc = self.at(field);
         self.warn(
+            doc.span(v),
             WarningKind::Note,
             loc,
             format!(
@@ -532,6 +544,7 @@ impl Conv<'_> {
             k => {
                 let loc = self.at(field);
                 self.warn(
+                    doc.span(v),
                     WarningKind::Note,
                     loc,
                     format!(
@@ -551,6 +564,7 @@ impl Conv<'_> {
             Kind::Object => {
                 let loc = self.at(field);
                 self.warn(
+                    doc.span(v),
                     WarningKind::Note,
                     loc,
                     format!("`{field}` is a single object, not an array; read as a list of one"),
@@ -561,6 +575,7 @@ impl Conv<'_> {
             k => {
                 let loc = self.at(field);
                 self.warn(
+                    doc.span(v),
                     WarningKind::Skipped,
                     loc,
                     format!(
@@ -590,6 +605,7 @@ impl Conv<'_> {
                 _ => {
                     let loc = self.at(&format!("Tags[{i}]"));
                     self.warn(
+                        doc.span(t),
                         WarningKind::Skipped,
                         loc,
                         "a tag needs string `Key` and `Value`; skipped".into(),
@@ -623,6 +639,7 @@ impl Conv<'_> {
                         Err(_) => {
                             let loc = self.at(field);
                             self.warn(
+                doc.span(v),
                                 WarningKind::Skipped,
                                 loc,
                                 format!("`{field}` is URL-encoded but does not decode to UTF-8 text; skipped"),
@@ -636,6 +653,7 @@ impl Conv<'_> {
                     let at = crate::text::line_col(&decoded, first.span.start as usize);
                     let loc = self.at(field);
                     self.warn(
+                        doc.span(v),
                         WarningKind::Skipped,
                         loc,
                         format!(
@@ -666,6 +684,7 @@ impl Conv<'_> {
             k => {
                 let loc = self.at(field);
                 self.warn(
+                    doc.span(v),
                     WarningKind::Skipped,
                     loc,
                     format!(
@@ -693,6 +712,7 @@ impl Conv<'_> {
                 (name, _) => {
                     let loc = self.at(&here);
                     self.warn(
+                        doc.span(p),
                         WarningKind::Skipped,
                         loc,
                         format!(
@@ -733,6 +753,7 @@ impl Conv<'_> {
                 None => {
                     let loc = self.at(&format!("AttachedManagedPolicies[{i}]"));
                     self.warn(
+                        doc.span(a),
                         WarningKind::Skipped,
                         loc,
                         "an attachment needs `PolicyArn`; skipped".into(),
@@ -750,6 +771,7 @@ impl Conv<'_> {
         if arn.is_none() && doc.kind(v) != Kind::Null {
             let loc = self.at("PermissionsBoundary");
             self.warn(
+                doc.span(v),
                 WarningKind::Skipped,
                 loc,
                 "`PermissionsBoundary` needs `PermissionsBoundaryArn`; the boundary is unknown"
@@ -765,12 +787,12 @@ impl Conv<'_> {
     /// The fields every entity has; `None` (with a warning) when a required one is missing.
     fn required(
         &mut self,
+        span: Span,
         what: &str,
         name: &Option<Str>,
         id: &Option<Str>,
         arn: &Option<Str>,
-        name_key: &str,
-        id_key: &str,
+        [name_key, id_key]: [&str; 2],
     ) -> bool {
         let mut missing = Vec::new();
         if name.is_none() {
@@ -788,6 +810,7 @@ impl Conv<'_> {
         let loc = self.at("");
         let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
         self.warn(
+            span,
             WarningKind::Skipped,
             loc,
             format!(
@@ -806,6 +829,7 @@ impl Conv<'_> {
         if doc.kind(v) != Kind::Error {
             let loc = self.at("");
             self.warn(
+                doc.span(v),
                 WarningKind::Skipped,
                 loc,
                 format!(
@@ -846,7 +870,14 @@ impl Conv<'_> {
                 _ => {}
             }
         }
-        if !self.required("user", &name, &id, &arn, "UserName", "UserId") {
+        if !self.required(
+            doc.span(v),
+            "user",
+            &name,
+            &id,
+            &arn,
+            ["UserName", "UserId"],
+        ) {
             return;
         }
         let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
@@ -886,7 +917,14 @@ impl Conv<'_> {
                 _ => {}
             }
         }
-        if !self.required("group", &name, &id, &arn, "GroupName", "GroupId") {
+        if !self.required(
+            doc.span(v),
+            "group",
+            &name,
+            &id,
+            &arn,
+            ["GroupName", "GroupId"],
+        ) {
             return;
         }
         let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
@@ -954,7 +992,14 @@ impl Conv<'_> {
                 _ => {}
             }
         }
-        if !self.required("role", &name, &id, &arn, "RoleName", "RoleId") {
+        if !self.required(
+            doc.span(v),
+            "role",
+            &name,
+            &id,
+            &arn,
+            ["RoleName", "RoleId"],
+        ) {
             return;
         }
         let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
@@ -964,6 +1009,7 @@ impl Conv<'_> {
         if trust.is_none() {
             let loc = self.at("AssumeRolePolicyDocument");
             self.warn(
+                doc.span(v),
                 WarningKind::Skipped,
                 loc,
                 format!("role `{name}` has no readable trust policy: who may assume it is unknown"),
@@ -1003,6 +1049,7 @@ impl Conv<'_> {
         if doc.kind(v) != Kind::Object {
             let loc = self.at(&here);
             self.warn(
+                doc.span(v),
                 WarningKind::Skipped,
                 loc,
                 "an instance profile must be an object; skipped".into(),
@@ -1042,6 +1089,7 @@ impl Conv<'_> {
             _ => {
                 let loc = self.at(&here);
                 self.warn(
+                doc.span(v),
                     WarningKind::Skipped,
                     loc,
                     "an instance profile needs `InstanceProfileName`, `InstanceProfileId` and `Arn`; skipped".into(),
@@ -1094,6 +1142,7 @@ impl Conv<'_> {
                         let Some(vid) = vid else {
                             let loc = self.at(&here);
                             self.warn(
+                                doc.span(pv),
                                 WarningKind::Skipped,
                                 loc,
                                 "a policy version needs `VersionId`; skipped".into(),
@@ -1121,7 +1170,14 @@ impl Conv<'_> {
                 _ => {}
             }
         }
-        if !self.required("managed policy", &name, &id, &arn, "PolicyName", "PolicyId") {
+        if !self.required(
+            doc.span(v),
+            "managed policy",
+            &name,
+            &id,
+            &arn,
+            ["PolicyName", "PolicyId"],
+        ) {
             return;
         }
         let (Some(name), Some(id), Some(arn)) = (name, id, arn) else {
@@ -1149,6 +1205,7 @@ impl Conv<'_> {
         if mp.default_doc().is_none() {
             let loc = self.at("PolicyVersionList");
             self.warn(
+                doc.span(v),
                 WarningKind::Dangling,
                 loc,
                 format!(

@@ -164,6 +164,7 @@ pub fn load_resource_policy(
             location: String::new(),
             message: format!("resource `{resource}` is not an ARN"),
             entity: None,
+            at: None,
         });
     }
     model.accounts[account]

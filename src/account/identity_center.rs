@@ -494,6 +494,7 @@ fn note_truncated(model: &mut Model, v: &Value, name: &str) {
                       missing; list with the CLI's automatic pagination (without `--max-items`)"
                 .into(),
             entity: None,
+            at: None,
         });
     }
 }
@@ -557,6 +558,7 @@ fn load_into(
                     ic.instance_arn.as_deref().unwrap_or("?")
                 ),
                 entity: None,
+                at: None,
             });
         }
     }
@@ -653,6 +655,7 @@ fn load_into(
                     location: at,
                     message: format!("group `{gid}` is not in the identity store's list of groups"),
                     entity: None,
+                    at: None,
                 });
                 continue;
             };
@@ -686,6 +689,7 @@ fn load_into(
                         ic.groups.get(g as usize).map_or("?", |g| &*g.name)
                     ),
                     entity: None,
+                    at: None,
                 }),
             }
         }
@@ -705,6 +709,7 @@ fn load_into(
                           needs no file"
                         .into(),
                 entity: None,
+                at: None,
             });
         }
     }
@@ -743,6 +748,7 @@ fn load_into(
                          file): its name and policies are unknown"
                     ),
                     entity: None,
+                    at: None,
                 });
             }
         }
@@ -797,6 +803,7 @@ fn load_into(
                         "permission set `{set_arn}` is not described: its name, and so its role, is unknown"
                     ),
                     entity: None,
+                    at: None,
                 });
             }
             if to == AssignedTo::Unknown {
@@ -809,6 +816,7 @@ fn load_into(
                         principal_type.to_ascii_lowercase()
                     ),
                     entity: None,
+                    at: None,
                 });
             }
             ic.assignments.push(Assignment {
@@ -843,6 +851,7 @@ fn load_into(
                     g.name
                 ),
                 entity: None,
+                at: None,
             });
         }
     }
@@ -1037,6 +1046,7 @@ pub fn link(model: &mut Model) {
                         r.arn
                     ),
                     entity: None,
+                    at: None,
                 }),
             }
         }
@@ -1066,6 +1076,7 @@ pub fn link(model: &mut Model) {
                     set.name, asg.account
                 ),
                 entity: None,
+                at: None,
             });
             continue;
         };
@@ -1106,6 +1117,7 @@ pub fn link(model: &mut Model) {
                     )
                 },
                 entity: None,
+                at: None,
             }),
         }
     }
@@ -1144,6 +1156,7 @@ pub fn link(model: &mut Model) {
                     acc.label()
                 ),
                 entity: Some(r),
+                at: None,
             });
         }
     }
@@ -1182,6 +1195,7 @@ pub fn link(model: &mut Model) {
                 kind: EntityKind::Role,
                 index: ri,
             }),
+            at: None,
         });
     }
     // Deterministic order (the map above is not).

@@ -433,6 +433,7 @@ fn load_workspace(
                         acc.id
                     ),
                     entity: None,
+                    at: None,
                 });
             }
         }
@@ -542,6 +543,7 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
                     if n == 1 { "" } else { "s" }
                 ),
                 entity: None,
+                at: None,
             });
         }
         let a = &model.accounts[ai];
@@ -564,6 +566,7 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
                 location: String::new(),
                 message,
                 entity: None,
+                at: None,
             });
         }
     }

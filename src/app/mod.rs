@@ -970,6 +970,13 @@ impl AtlasApp {
                                 ui.label(text);
                             }
                         }
+                        // The place in the file, its value underlined (an excerpt: exports are often one line).
+                        if let Some(x) = w.excerpt(m, 110) {
+                            ui.label(excerpt_job(ui, &x)).on_hover_text(format!(
+                                "line {}, column {} of {}",
+                                x.at.line, x.at.col, w.file
+                            ));
+                        }
                     }
                 });
             });
@@ -1231,4 +1238,24 @@ fn save_png(img: &image::RgbaImage, path: &std::path::Path) -> Result<(), String
     )
     .map_err(|e| e.to_string())?;
     crate::files::write_atomic(path, &bytes).map_err(|e| e.to_string())
+}
+
+/// An excerpt of a source in monospace with its place underlined in the warning colour.
+fn excerpt_job(ui: &egui::Ui, x: &crate::account::Excerpt) -> egui::text::LayoutJob {
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let plain = egui::TextFormat::simple(font.clone(), ui.visuals().weak_text_color());
+    let marked = egui::TextFormat {
+        underline: egui::Stroke::new(1.5, ui.visuals().warn_fg_color),
+        color: ui.visuals().text_color(),
+        ..egui::TextFormat::simple(font, ui.visuals().text_color())
+    };
+    let (first, n) = x.underline;
+    let mut job = egui::text::LayoutJob::default();
+    let head: String = x.text.chars().take(first).collect();
+    let mid: String = x.text.chars().skip(first).take(n).collect();
+    let tail: String = x.text.chars().skip(first + n).collect();
+    job.append(&head, 0.0, plain.clone());
+    job.append(&mid, 0.0, marked);
+    job.append(&tail, 0.0, plain);
+    job
 }

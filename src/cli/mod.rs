@@ -469,6 +469,25 @@ fn summary(
                 WarningKind::Note => "note",
             };
             writeln!(out, "  [{tag}] {w}").map_err(io)?;
+            // The place in the file: line and column, the line (clipped) and a caret under the value.
+            if let Some(x) = w.excerpt(&model, 100) {
+                let (first, n) = x.underline;
+                writeln!(
+                    out,
+                    "      at line {}, column {}: {}\n      {}{}{}",
+                    x.at.line,
+                    x.at.col,
+                    x.text,
+                    " ".repeat(
+                        "at line , column : ".len()
+                            + x.at.line.to_string().len()
+                            + x.at.col.to_string().len()
+                    ),
+                    " ".repeat(first),
+                    "^".repeat(n)
+                )
+                .map_err(io)?;
+            }
         }
     }
     if !model.is_complete() {

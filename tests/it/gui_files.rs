@@ -209,3 +209,31 @@ fn a_load_error_can_be_dismissed_and_a_failed_start_offers_the_sample() {
     assert!(h.state().load_error.is_none());
     assert!(h.query_by_label_contains("could not load").is_none());
 }
+
+/// A load warning shows the place in the file it is about, its value underlined, and its line and column.
+#[test]
+fn a_load_warning_shows_the_value_it_is_about() {
+    let text = r#"{"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [{"RoleName": 5, "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/r"}]}"#;
+    let mut model = iam_atlas::account::Model::default();
+    let mut ctx = iam_atlas::account::export::LoadCtx::default();
+    iam_atlas::account::export::load_export(
+        &mut model,
+        &mut ctx,
+        "broken.json",
+        std::sync::Arc::new(text.to_string()),
+        None,
+    )
+    .expect("loads");
+    let mut h = harness(AtlasApp::with_model(model, "broken.json"));
+    h.run();
+    h.get_by_label_contains("load warning").click();
+    h.run();
+    assert!(h.state().show_warnings);
+    h.get_by_label_contains("`RoleName` must be a string");
+    // The excerpt of the line under each of the two warnings (the value of the wrong type, the role skipped).
+    assert_eq!(
+        h.get_all_by_label_contains(r#"{"RoleName": 5, "RoleId""#)
+            .count(),
+        2
+    );
+}

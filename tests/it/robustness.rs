@@ -32,6 +32,19 @@ fn load_bytes(bytes: Vec<u8>) {
     let before = model.sources.len();
     match load_export(&mut model, &mut ctx, "fuzz.json", text, None) {
         Ok(_) => {
+            // A warning's place is a range of character boundaries of its source, and shows without panicking.
+            for w in &model.warnings {
+                if let Some((id, span)) = w.at {
+                    let src = &model.source(id).text;
+                    assert!(span.start <= span.end && span.end as usize <= src.len());
+                    assert!(
+                        src.is_char_boundary(span.start as usize)
+                            && src.is_char_boundary(span.end as usize)
+                    );
+                    let x = w.excerpt(&model, 100).expect("an excerpt");
+                    assert!(x.text.chars().count() <= 101);
+                }
+            }
             for d in model.documents() {
                 let src = &model.source(d.doc.source).text;
                 for p in &d.doc.problems {
@@ -142,4 +155,52 @@ fn whole_fixtures_survive_single_byte_deletions() {
         load_bytes(b);
     }
     let _ = Arc::new(());
+}
+
+/// A load warning names the value it is about: its byte range in the export (so the GUI underlines it), its line
+/// and column, and an excerpt of a one-line export that stays short.
+#[test]
+fn load_warnings_point_at_the_value_they_are_about() {
+    let filler = format!("\"Description\": \"{}\"", "x".repeat(5_000));
+    let text = format!(
+        r#"{{"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [{{{filler}, "RoleName": 5, "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/r", "Tags": [{{"Key": "k", "Value": 7}}]}}]}}"#
+    );
+    let mut model = Model::default();
+    let mut ctx = LoadCtx::default();
+    load_export(
+        &mut model,
+        &mut ctx,
+        "one-line.json",
+        Arc::new(text.clone()),
+        None,
+    )
+    .expect("loads");
+    let find = |needle: &str| {
+        model
+            .warnings
+            .iter()
+            .find(|w| w.location.ends_with(needle))
+            .unwrap_or_else(|| panic!("no warning at {needle}: {:?}", model.warnings))
+    };
+    let name = find("RoleName");
+    let (src, span) = name.at.expect("a place");
+    assert_eq!(iam_atlas::text::at(&model.source(src).text, span), "5");
+    let x = name.excerpt(&model, 100).expect("an excerpt");
+    assert_eq!(x.at.line, 1);
+    assert_eq!(
+        x.at.col as usize,
+        text.find("5, \"RoleId\"").expect("value") + 1
+    );
+    assert!(x.text.chars().count() <= 101, "{}", x.text);
+    let underlined: String = x
+        .text
+        .chars()
+        .skip(x.underline.0)
+        .take(x.underline.1)
+        .collect();
+    assert_eq!(underlined, "5");
+    // The role without a name is skipped, and the warning points at the role's object.
+    let role = find("RoleDetailList[0]");
+    let (_, span) = role.at.expect("a place");
+    assert!(iam_atlas::text::at(&text, span).starts_with("{\"Description\""));
 }
