@@ -777,6 +777,17 @@ pub enum WarningKind {
     Dangling,
 }
 
+impl WarningKind {
+    /// The word outputs show: `skipped`, `note`, `dangling` (as serialised).
+    pub fn label(self) -> &'static str {
+        match self {
+            WarningKind::Skipped => "skipped",
+            WarningKind::Note => "note",
+            WarningKind::Dangling => "dangling",
+        }
+    }
+}
+
 /// A problem met while loading, with its place.
 #[derive(Clone, Debug, Serialize)]
 pub struct LoadWarning {

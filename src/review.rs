@@ -512,6 +512,47 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// Findings acknowledged in the baseline (not in `findings`).
     pub acknowledged: usize,
+    /// What loading the snapshot met: a finding about what was skipped cannot be made, so every output carries
+    /// these beside the findings.
+    pub load_warnings: Vec<LoadNotice>,
+}
+
+/// A load warning as the review's outputs carry it, with its line and column when the loader had its place.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadNotice {
+    /// `skipped` (the snapshot is incomplete), `dangling` or `note`.
+    pub kind: crate::account::WarningKind,
+    /// The file.
+    pub file: String,
+    /// The JSON path or `line:col` the loader gave.
+    pub location: String,
+    /// What.
+    pub message: String,
+    /// 1-based line of the value, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column (in characters) of the value, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl LoadNotice {
+    fn of(model: &Model, w: &crate::account::LoadWarning) -> Self {
+        let at = w.at.and_then(|(s, span)| {
+            model
+                .sources
+                .get(s.0 as usize)
+                .map(|s| s.line_col(span.start))
+        });
+        LoadNotice {
+            kind: w.kind,
+            file: w.file.clone(),
+            location: w.location.clone(),
+            message: w.message.clone(),
+            line: at.map(|a| a.line),
+            column: at.map(|a| a.col),
+        }
+    }
 }
 
 impl Review {
@@ -595,6 +636,11 @@ pub fn review(model: &Model, opts: &Options) -> Review {
         zone: opts.zone,
         findings,
         acknowledged: 0,
+        load_warnings: model
+            .warnings
+            .iter()
+            .map(|w| LoadNotice::of(model, w))
+            .collect(),
     }
 }
 

@@ -954,11 +954,7 @@ impl AtlasApp {
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     for w in &m.warnings {
-                        let tag = match w.kind {
-                            WarningKind::Skipped => "skipped",
-                            WarningKind::Dangling => "dangling",
-                            WarningKind::Note => "note",
-                        };
+                        let tag = w.kind.label();
                         let text = format!("[{tag}] {w}");
                         match w.entity {
                             Some(e) => {

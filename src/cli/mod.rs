@@ -10,7 +10,7 @@ pub mod validate;
 
 use crate::account::export::LoadError;
 use crate::account::workspace::{LoadOptions, load_paths};
-use crate::account::{EntityKind, Model, WarningKind};
+use crate::account::{EntityKind, Model};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use std::io::Write;
@@ -463,11 +463,7 @@ fn summary(
     } else {
         writeln!(out, "{} load warnings:", model.warnings.len()).map_err(io)?;
         for w in &model.warnings {
-            let tag = match w.kind {
-                WarningKind::Skipped => "skipped",
-                WarningKind::Dangling => "dangling",
-                WarningKind::Note => "note",
-            };
+            let tag = w.kind.label();
             writeln!(out, "  [{tag}] {w}").map_err(io)?;
             // The place in the file: line and column, the line (clipped) and a caret under the value.
             if let Some(x) = w.excerpt(&model, 100) {

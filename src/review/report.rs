@@ -148,6 +148,7 @@ pub fn text(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "  fix: {}", f.remediation)?;
         writeln!(out)?;
     }
+    load_warnings_text(r, out)?;
     writeln!(
         out,
         "as of {} (zone of trust: {:?}): {}",
@@ -155,6 +156,60 @@ pub fn text(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
         r.zone,
         counts_line(r)
     )
+}
+
+/// How many load warnings the text output lists (the JSON and SARIF outputs carry all).
+const LOAD_WARNINGS_SHOWN: usize = 20;
+
+/// The load warnings under the findings: skipped input first, since findings about it could not be made.
+fn load_warnings_text(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
+    if r.load_warnings.is_empty() {
+        return Ok(());
+    }
+    let skipped = r
+        .load_warnings
+        .iter()
+        .filter(|w| w.kind == crate::account::WarningKind::Skipped)
+        .count();
+    writeln!(
+        out,
+        "{} load warning(s){}:",
+        r.load_warnings.len(),
+        if skipped > 0 {
+            format!(
+                ", {skipped} of them input skipped: the snapshot is incomplete and findings about it may be missing"
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    let mut sorted: Vec<&super::LoadNotice> = r.load_warnings.iter().collect();
+    sorted.sort_by_key(|w| w.kind != crate::account::WarningKind::Skipped);
+    for w in sorted.iter().take(LOAD_WARNINGS_SHOWN) {
+        let place = match (w.line, w.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", w.file),
+            _ => w.file.clone(),
+        };
+        if w.location.is_empty() {
+            writeln!(out, "  [{}] {place}: {}", w.kind.label(), w.message)?;
+        } else {
+            writeln!(
+                out,
+                "  [{}] {place}: {}: {}",
+                w.kind.label(),
+                w.location,
+                w.message
+            )?;
+        }
+    }
+    if r.load_warnings.len() > LOAD_WARNINGS_SHOWN {
+        writeln!(
+            out,
+            "  … and {} more (every one with --format json or sarif)",
+            r.load_warnings.len() - LOAD_WARNINGS_SHOWN
+        )?;
+    }
+    writeln!(out)
 }
 
 fn finding_json(f: &Finding) -> Value {
@@ -193,6 +248,7 @@ pub fn json_value(r: &Review) -> Value {
         "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
         "counts": counts,
         "by_category": by_category,
+        "load_warnings": r.load_warnings,
     })
 }
 
@@ -293,6 +349,23 @@ pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
+            // What loading met, as the tool's notifications (SARIF 2.1.0 §3.20.21), with the place in the file.
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": r.load_warnings.iter().map(|w| {
+                    let mut n = json!({
+                        "level": if w.kind == crate::account::WarningKind::Skipped { "warning" } else { "note" },
+                        "message": {"text": format!("{}: {}", w.location, w.message)},
+                        "descriptor": {"id": format!("LOAD_{}", w.kind.label().to_uppercase())},
+                    });
+                    let mut phys = json!({"artifactLocation": {"uri": crate::sarif::artifact(&w.file)}});
+                    if let (Some(l), Some(c)) = (w.line, w.column) {
+                        phys["region"] = json!({"startLine": l, "startColumn": c});
+                    }
+                    n["locations"] = json!([{"physicalLocation": phys}]);
+                    n
+                }).collect::<Vec<_>>(),
+            }],
         }],
     });
     writeln!(

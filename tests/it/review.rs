@@ -1028,3 +1028,57 @@ fn review_is_bounded_and_panic_free_on_the_fixture_exports() {
     }
     assert!(checked >= 3, "{checked}");
 }
+
+/// What loading skipped is in every output of the review, with its line and column: a finding about a skipped
+/// role cannot be made, so the reviewer must see that it was skipped.
+#[test]
+fn audit_outputs_carry_the_load_warnings_with_their_place() {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-audit-lw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("export.json");
+    let text = r#"{"UserDetailList": [], "GroupDetailList": [], "Policies": [],
+"RoleDetailList": [{"RoleName": 5, "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/r"}]}"#;
+    std::fs::write(&file, text).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let (_, out, _) = cli(&["audit", path]);
+    assert!(
+        out.contains("3 load warning(s), 1 of them input skipped: the snapshot is incomplete"),
+        "{out}"
+    );
+    // Skipped input first; the value's line and column (1-based, in characters).
+    let skipped = out.find("[skipped]").expect("skipped listed");
+    assert!(
+        out[skipped..].starts_with(&format!(
+            "[skipped] {path}:2:20: $.RoleDetailList[0]: role without `RoleName`"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("[note] {path}:2:33: $.RoleDetailList[0].RoleName")),
+        "{out}"
+    );
+    let (_, out, _) = cli(&["audit", path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let w = &v["load_warnings"];
+    assert_eq!(w.as_array().map(Vec::len), Some(3), "{w}");
+    assert_eq!(w[0]["kind"], "note");
+    assert_eq!(w[0]["location"], "$.RoleDetailList[0].RoleName");
+    assert_eq!(
+        (w[0]["line"].as_u64(), w[0]["column"].as_u64()),
+        (Some(2), Some(33))
+    );
+    assert_eq!(w[1]["kind"], "skipped");
+    // The note about the account has no place in the text.
+    assert!(w[2].get("line").is_none(), "{w}");
+    let (_, out, _) = cli(&["audit", path, "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif");
+    let n = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(n.as_array().map(Vec::len), Some(3), "{n}");
+    assert_eq!(n[1]["level"], "warning");
+    assert_eq!(n[1]["descriptor"]["id"], "LOAD_SKIPPED");
+    assert_eq!(
+        n[0]["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        33
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
