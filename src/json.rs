@@ -163,6 +163,44 @@ impl Iterator for Children<'_> {
     }
 }
 
+/// Whether the raw text of a JSON string (escapes as written) holds a `\uD800`–`\uDFFF` escape that is not half
+/// of a high–low pair: [`unescape`] reads it as U+FFFD, which is not what was written.
+pub fn has_lone_surrogate(raw: &str) -> bool {
+    if !raw.contains("\\u") {
+        return false;
+    }
+    let b = raw.as_bytes();
+    let hex = |i: usize| -> Option<u32> {
+        let h = b.get(i..i + 4)?;
+        u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if b.get(i) != Some(&b'\\') {
+            i += 1;
+            continue;
+        }
+        if b.get(i + 1) != Some(&b'u') {
+            i += 2; // `\\`, `\"` and the like: the byte after the backslash is escaped
+            continue;
+        }
+        match hex(i + 2) {
+            Some(0xD800..=0xDBFF) => {
+                let paired = b.get(i + 6) == Some(&b'\\')
+                    && b.get(i + 7) == Some(&b'u')
+                    && hex(i + 8).is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo));
+                if !paired {
+                    return true;
+                }
+                i += 12;
+            }
+            Some(0xDC00..=0xDFFF) => return true,
+            _ => i += 2,
+        }
+    }
+    false
+}
+
 /// Decode JSON string escapes (invalid escapes are kept as written; the parser reports them).
 pub fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -926,6 +926,18 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self, node: NodeId) -> Spanned<Str> {
         let s = self.doc.str(self.src, node);
+        let span = self.doc.span(node);
+        if crate::json::has_lone_surrogate(crate::text::at(self.src, span)) {
+            // Read as U+FFFD, which is not what was written: the statement is not read exactly, so answers that
+            // use it are uncertain (RFC 8259 §8.2: such strings behave unpredictably).
+            self.diag(
+                Code::LONE_SURROGATE,
+                span,
+                "a `\\u` escape of half a surrogate pair, alone: it is not a character (read here as `\u{FFFD}`)"
+                    .into(),
+            )
+            .help = Some("write the character itself, or both halves of its pair (`\\uD83D\\uDE00`)".into());
+        }
         Spanned {
             value: self.interner.intern(&s),
             span: self.doc.span(node),

@@ -482,7 +482,21 @@ impl Conv<'_> {
     /// A string field; a wrong type is reported as `kind` and gives `None`.
     fn string(&mut self, doc: &Doc, v: NodeId, field: &str) -> Option<Str> {
         match doc.kind(v) {
-            Kind::String => Some(self.interner.intern(&doc.str(self.src, v))),
+            Kind::String => {
+                if crate::json::has_lone_surrogate(crate::text::at(self.src, doc.span(v))) {
+                    let loc = self.at(field);
+                    self.warn(
+                        doc.span(v),
+                        WarningKind::Note,
+                        loc,
+                        format!(
+                            "`{field}` holds a `\\u` escape of half a surrogate pair, alone: not a character, read \
+                             as `\u{FFFD}`"
+                        ),
+                    );
+                }
+                Some(self.interner.intern(&doc.str(self.src, v)))
+            }
             Kind::Null => None,
             k => {
                 let loc = self.at(field);
@@ -784,6 +798,32 @@ impl Conv<'_> {
         })
     }
 
+    /// An entity's fields, in source order. A key written twice is reported: the last one is read, as every JSON
+    /// reader of the export would, and the first is skipped (the export is not what the AWS CLI writes).
+    fn members(&mut self, doc: &Doc, v: NodeId) -> Vec<(NodeId, NodeId)> {
+        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        let mut seen: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = Default::default();
+        let mut twice = Vec::new();
+        for &(k, _) in &members {
+            let key = doc.str(self.src, k);
+            if !seen.insert(key.clone()) {
+                twice.push((k, key.into_owned()));
+            }
+        }
+        for (k, key) in twice {
+            // Quoted short: a crafted key may be megabytes long.
+            let key = crate::text::excerpt(&key, 60);
+            let loc = self.at(&key);
+            self.warn(
+                doc.span(k),
+                WarningKind::Skipped,
+                loc,
+                format!("`{key}` is written twice in one object: the last one is read, the first skipped"),
+            );
+        }
+        members
+    }
+
     /// The fields every entity has; `None` (with a warning) when a required one is missing.
     fn required(
         &mut self,
@@ -848,7 +888,7 @@ impl Conv<'_> {
         let (mut name, mut id, mut arn, mut path, mut created) = (None, None, None, None, None);
         let (mut tags, mut groups, mut inline, mut attached, mut boundary) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), None);
-        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        let members = self.members(doc, v);
         for (k, val) in members {
             match &*doc.str(self.src, k) {
                 "UserName" => name = self.string(doc, val, "UserName"),
@@ -904,7 +944,7 @@ impl Conv<'_> {
         }
         let (mut name, mut id, mut arn, mut path, mut created) = (None, None, None, None, None);
         let (mut inline, mut attached) = (Vec::new(), Vec::new());
-        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        let members = self.members(doc, v);
         for (k, val) in members {
             match &*doc.str(self.src, k) {
                 "GroupName" => name = self.string(doc, val, "GroupName"),
@@ -951,7 +991,7 @@ impl Conv<'_> {
         let (mut description, mut max_session, mut trust, mut last_used) = (None, None, None, None);
         let (mut tags, mut inline, mut attached, mut boundary, mut profiles) =
             (Vec::new(), Vec::new(), Vec::new(), None, Vec::new());
-        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        let members = self.members(doc, v);
         for (k, val) in members {
             match &*doc.str(self.src, k) {
                 "RoleName" => name = self.string(doc, val, "RoleName"),
@@ -1113,7 +1153,7 @@ impl Conv<'_> {
             mut description,
         ) = (None, None, None, None, None);
         let mut versions = Vec::new();
-        let members: Vec<(NodeId, NodeId)> = doc.members(v).collect();
+        let members = self.members(doc, v);
         for (k, val) in members {
             match &*doc.str(self.src, k) {
                 "PolicyName" => name = self.string(doc, val, "PolicyName"),

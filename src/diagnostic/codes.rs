@@ -279,6 +279,7 @@ checks! {
     POLICY_NOT_OBJECT: E, "parse", "the document is not a JSON object" => JSON_SYNTAX_ERROR;
     UNKNOWN_ELEMENT: E, "parse", "unknown policy or statement element (AWS rejects it)" => INVALID_POLICY_ELEMENT;
     DUPLICATE_KEY: E, "parse", "the same key twice in one object";
+    LONE_SURROGATE: E, "parse", "an escape of an unpaired UTF-16 surrogate (D800–DFFF): not a character (IAM reads policies as UTF-8, which cannot hold it)";
     INVALID_EFFECT: E, "parse", "`Effect` is neither `Allow` nor `Deny` (fix for wrong case)" => INVALID_EFFECT;
     ACTION_AND_NOT_ACTION: E, "parse", "a statement has both `Action` and `NotAction`" => UNSUPPORTED_ELEMENT_COMBINATION;
     RESOURCE_AND_NOT_RESOURCE: E, "parse", "a statement has both `Resource` and `NotResource`" => UNSUPPORTED_ELEMENT_COMBINATION;

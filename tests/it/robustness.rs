@@ -204,3 +204,67 @@ fn load_warnings_point_at_the_value_they_are_about() {
     let (_, span) = role.at.expect("a place");
     assert!(iam_atlas::text::at(&text, span).starts_with("{\"Description\""));
 }
+
+/// What an export says twice, or says with an escape that is not a character, is not read silently: a key written
+/// twice in an entity is a "skipped" warning (the model is incomplete), a lone surrogate a note; in a policy, a lone
+/// surrogate is an error that leaves its statement uncertain (the evaluator's answer says it was not read).
+#[test]
+fn duplicate_keys_and_lone_surrogates_in_an_export_are_reported() {
+    let text = r#"{"UserDetailList": [{"UserName": "alice", "UserName": "bob", "UserId": "AIDA1",
+"Arn": "arn:aws:iam::111122223333:user/alice", "Path": "/\ud800/",
+"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b\udc00/*"}]}}]}],
+"GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
+    let mut model = Model::default();
+    let mut ctx = LoadCtx::default();
+    load_export(
+        &mut model,
+        &mut ctx,
+        "dup.json",
+        Arc::new(text.to_string()),
+        None,
+    )
+    .expect("loads");
+    let twice = model
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("`UserName` is written twice"))
+        .unwrap_or_else(|| panic!("{:?}", model.warnings));
+    assert_eq!(twice.kind, iam_atlas::account::WarningKind::Skipped);
+    let (src, span) = twice.at.expect("a place");
+    assert_eq!(
+        iam_atlas::text::at(&model.source(src).text, span),
+        "\"UserName\""
+    );
+    assert_eq!(twice.excerpt(&model, 100).expect("excerpt").at.col, 43);
+    assert!(!model.is_complete());
+    assert!(
+        model
+            .warnings
+            .iter()
+            .any(|w| w.location.ends_with("Path") && w.message.contains("surrogate")),
+        "{:?}",
+        model.warnings
+    );
+    // The policy: its Deny statement was not read exactly, so the answer is not a certain Allow.
+    let policy = &model.accounts[0].users[0].inline[0].doc;
+    assert!(policy.problems.iter().any(|d| d.code == "LONE_SURROGATE"));
+    assert!(policy.policy.statements[1].invalid.is_some());
+    assert!(policy.policy.statements[0].invalid.is_none());
+}
+
+#[test]
+fn lone_surrogates_are_told_from_pairs_and_escaped_backslashes() {
+    use iam_atlas::json::has_lone_surrogate;
+    assert!(has_lone_surrogate(r#""a\ud800b""#));
+    assert!(has_lone_surrogate(r#""\uDC00""#));
+    assert!(has_lone_surrogate(r#""\ud83d\u0041""#));
+    assert!(!has_lone_surrogate(r#""\ud83d\ude00""#));
+    assert!(
+        !has_lone_surrogate(r#""\\ud800""#),
+        "an escaped backslash, then text"
+    );
+    assert!(!has_lone_surrogate(r#""\u00e9 plain""#));
+    assert!(has_lone_surrogate(r#""\\\ud800""#));
+}

@@ -162,6 +162,22 @@ fn cases() -> Vec<Case> {
             &["\"Effect\""],
         ),
         c("DUPLICATE_KEY", M, ok.clone(), &[]),
+        c(
+            "LONE_SURROGATE",
+            M,
+            doc(
+                r#"{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b\ud800/*"}"#,
+            ),
+            &[r#""arn:aws:s3:::b\ud800/*""#],
+        ),
+        c(
+            "LONE_SURROGATE",
+            M,
+            doc(
+                r#"{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b\ud83d\ude00/*"}"#,
+            ),
+            &[],
+        ),
         f(
             c(
                 "INVALID_EFFECT",
