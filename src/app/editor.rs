@@ -123,6 +123,9 @@ pub struct EditorView {
     pub origin: Origin,
     /// Its title (the document's label, a file name, a template's name).
     pub title: String,
+    /// What its draft is saved under: the title, with the account for a document of the model (two accounts'
+    /// `role admin trust policy` are different documents).
+    pub draft_id: String,
     /// The text as last opened, saved or applied: unsaved edits are the difference.
     baseline: String,
     validation: Validation,
@@ -152,6 +155,7 @@ impl Default for EditorView {
             kind: t.kind,
             origin: Origin::New,
             title: format!("new: {}", t.name),
+            draft_id: format!("new: {}", t.name),
             baseline: t.text.to_string(),
             validation: Validation::default(),
             highlight: None,
@@ -217,6 +221,7 @@ impl EditorView {
 
     /// Replace the editor's content.
     pub fn open_text(&mut self, title: String, text: String, kind: PolicyKind, origin: Origin) {
+        self.draft_id = title.clone();
         self.title = title;
         self.baseline = text.clone();
         self.text = text;
@@ -251,6 +256,7 @@ impl EditorView {
             None => Origin::ModelReadOnly,
         };
         self.open_text(d.label.clone(), text, kind, origin);
+        self.draft_id = draft_id(model, d);
         if span != d.doc.policy.span {
             let local = Span {
                 start: span.start - base,
@@ -266,7 +272,7 @@ impl EditorView {
     pub fn mark_saved(&mut self) {
         self.baseline = self.text.clone();
         if let Some(store) = &self.drafts {
-            let _ = store.remove(&self.title);
+            let _ = store.remove(&self.draft_id);
         }
         self.last_draft = None;
     }
@@ -282,7 +288,7 @@ impl EditorView {
             None => true,
         };
         if due {
-            if let Err(e) = store.save(&self.title, &self.text) {
+            if let Err(e) = store.save(&self.draft_id, &self.text) {
                 self.message = Some(format!("cannot save the draft: {e}"));
             }
             self.last_draft = Some((Instant::now(), self.text.clone()));
@@ -718,9 +724,13 @@ impl EditorView {
                     match store.load(&id) {
                         Ok(text) => {
                             let target = model.and_then(|m| {
-                                m.documents().iter().find(|d| d.label == id).and_then(|d| {
-                                    DocTarget::of(m, d).map(|t| (t, crate::validate::kind_of(m, d)))
-                                })
+                                m.documents()
+                                    .iter()
+                                    .find(|d| draft_id(m, d) == id)
+                                    .and_then(|d| {
+                                        DocTarget::of(m, d)
+                                            .map(|t| (t, crate::validate::kind_of(m, d)))
+                                    })
                             });
                             let (origin, kind) = match target {
                                 Some((t, k)) => (Origin::Model(t), k),
@@ -1130,6 +1140,17 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 
 fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     crate::files::write_atomic(path, text.as_bytes())
+}
+
+/// The id a document of the model keeps its draft under: its account (or its source, for a document that
+/// belongs to none) and its label.
+pub fn draft_id(model: &Model, d: &crate::account::DocumentRef<'_>) -> String {
+    let whose = d
+        .owner
+        .and_then(|o| model.accounts.get(o.account as usize))
+        .map(|a| a.id.to_string())
+        .unwrap_or_else(|| model.source(d.doc.source).name.clone());
+    format!("{whose}: {}", d.label)
 }
 
 /// The drafts directory in the platform's data directory (`~/.local/share/iam-atlas/drafts` on Linux).

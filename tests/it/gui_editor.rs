@@ -460,3 +460,23 @@ fn a_denial_names_its_near_miss_and_how_to_allow_it() {
     h.get_by_label_contains("with the request context aws:MultiFactorAuthAge = 3599");
     assert!(h.get_all_by_label("verified").count() >= 1);
 }
+
+/// Drafts of the model's documents are kept per account: documents with one label in two accounts (the sample's
+/// `OrganizationAccountAccessRole`-style roles) have different draft ids, and every document's id is its own.
+#[test]
+fn draft_ids_tell_accounts_apart() {
+    let model = iam_atlas::sample::load_sample(iam_atlas::account::LoadOptions::default())
+        .expect("sample");
+    let docs = model.documents();
+    let mut labels = std::collections::HashMap::<&str, usize>::new();
+    for d in &docs {
+        *labels.entry(d.label.as_str()).or_default() += 1;
+    }
+    let shared = labels.values().filter(|n| **n > 1).count();
+    assert!(shared > 0, "the sample has labels in two accounts");
+    let mut ids = std::collections::HashSet::new();
+    for d in &docs {
+        let id = iam_atlas::app::editor::draft_id(&model, d);
+        assert!(ids.insert(id.clone()), "two documents share the draft id {id}");
+    }
+}
