@@ -465,8 +465,8 @@ fn a_denial_names_its_near_miss_and_how_to_allow_it() {
 /// `OrganizationAccountAccessRole`-style roles) have different draft ids, and every document's id is its own.
 #[test]
 fn draft_ids_tell_accounts_apart() {
-    let model = iam_atlas::sample::load_sample(iam_atlas::account::LoadOptions::default())
-        .expect("sample");
+    let model =
+        iam_atlas::sample::load_sample(iam_atlas::account::LoadOptions::default()).expect("sample");
     let docs = model.documents();
     let mut labels = std::collections::HashMap::<&str, usize>::new();
     for d in &docs {
@@ -477,6 +477,9 @@ fn draft_ids_tell_accounts_apart() {
     let mut ids = std::collections::HashSet::new();
     for d in &docs {
         let id = iam_atlas::app::editor::draft_id(&model, d);
-        assert!(ids.insert(id.clone()), "two documents share the draft id {id}");
+        assert!(
+            ids.insert(id.clone()),
+            "two documents share the draft id {id}"
+        );
     }
 }
