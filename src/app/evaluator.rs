@@ -961,19 +961,13 @@ impl EvaluatorView {
 
     /// The bundled sample's teaching cases (embedded in the binary) as the saved requests.
     pub fn load_teaching_cases(&mut self) {
-        let name = "assets/sample/teaching-cases.json";
-        let text = crate::sample::SAMPLE_FILES
-            .iter()
-            .find(|(p, _)| *p == "teaching-cases.json")
-            .map(|(_, t)| *t);
-        match text.map(|t| suite::parse(name, t)) {
-            Some(Ok(s)) => {
+        match crate::sample::teaching_cases() {
+            Ok(s) => {
                 self.suite = s;
                 self.outcomes.clear();
                 self.message = None;
             }
-            Some(Err(e)) => self.message = Some(e),
-            None => self.message = Some(format!("{name} is not in this build")),
+            Err(e) => self.message = Some(e),
         }
     }
 
@@ -1002,7 +996,7 @@ impl EvaluatorView {
             if ui
                 .button("Teaching cases")
                 .on_hover_text(
-                    "The bundled sample's 51 teaching cases, each with why AWS decides as it does",
+                    "The bundled sample's 55 teaching cases, each with why AWS decides as it does",
                 )
                 .clicked()
             {
