@@ -1,0 +1,132 @@
+//! Lessons and truth tables driven as a person would: open Lessons (from the top bar or the start page), pick a
+//! lesson, click its steps and see the app set up; put the cursor in a condition and see its truth table.
+#![cfg(feature = "gui")]
+
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use iam_atlas::account::{EntityKind, LoadOptions};
+use iam_atlas::app::{AtlasApp, View};
+use iam_atlas::eval::Decision;
+use iam_atlas::eval::condition::Truth;
+use iam_atlas::eval::truth_table::Shape;
+
+fn harness() -> Harness<'static, AtlasApp> {
+    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
+    Harness::builder()
+        .with_max_steps(32)
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut AtlasApp| app.show(ui),
+            AtlasApp::with_model(model, "bundled sample"),
+        )
+}
+
+fn decision(h: &mut Harness<'static, AtlasApp>) -> Decision {
+    let m = h.state().model.clone().expect("model");
+    match h.state_mut().evaluator.result(&m) {
+        Ok(r) => r.decision,
+        Err(e) => panic!("no result: {e}"),
+    }
+}
+
+#[test]
+fn a_lessons_step_sets_the_evaluator_up_with_its_verdict() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Lessons").click();
+    h.run();
+    assert_eq!(h.state().view, View::Lessons);
+    h.get_by_label_contains("Deny unless the request comes from the office network")
+        .click();
+    h.run();
+    h.get_by_label("What to notice");
+    h.get_by_label_contains("NotIpAddress on aws:SourceIp");
+    // Step 2: the request from outside the office, explicitly denied by the user's inline policy.
+    h.get_by_label("2. Evaluate `deny-unless-office-network` (expect explicit deny)")
+        .click();
+    h.run();
+    assert_eq!(h.state().view, View::Evaluator);
+    assert_eq!(
+        h.state().evaluator.principal,
+        "arn:aws:iam::412345678901:user/omar.haddad"
+    );
+    assert_eq!(h.state().evaluator.action, "ce:GetCostAndUsage");
+    assert_eq!(decision(&mut h), Decision::ExplicitDeny);
+    h.get_by_label("EXPLICIT DENY");
+    // The lesson stays in sight above the evaluator, and leads back.
+    h.get_by_label("Lesson: Deny unless the request comes from the office network");
+    h.get_by_label("Back to the lesson").click();
+    h.run();
+    assert_eq!(h.state().view, View::Lessons);
+    // Step 1: the same request from the office is allowed through one of his two groups.
+    h.get_by_label("1. Evaluate `two-groups-billing-side` (expect Allow)")
+        .click();
+    h.run();
+    assert_eq!(decision(&mut h), Decision::Allow);
+    h.get_by_label("ALLOW");
+}
+
+#[test]
+fn the_start_page_leads_to_the_lessons_and_a_step_selects_an_entity() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Learn IAM with the sample").click();
+    h.run();
+    assert_eq!(h.state().view, View::Lessons);
+    h.get_by_label_contains("A new user has no permissions")
+        .click();
+    h.run();
+    h.get_by_label("1. Show user lena.fischer").click();
+    h.run();
+    assert_eq!(h.state().view, View::Explorer);
+    let sel = h.state().selected.expect("selected");
+    assert_eq!(sel.kind, EntityKind::User);
+    let m = h.state().model.clone().expect("model");
+    assert_eq!(m.describe(sel).0, "lena.fischer");
+    h.get_by_label("Back to the lesson").click();
+    h.run();
+    h.get_by_label("2. Evaluate `new-user-has-no-permissions` (expect implicit deny)")
+        .click();
+    h.run();
+    assert_eq!(decision(&mut h), Decision::ImplicitDeny);
+    h.get_by_label("IMPLICIT DENY");
+    // Closing the lesson removes the strip.
+    h.get_by_label("Close the lesson").click();
+    h.run();
+    assert!(h.query_by_label("Back to the lesson").is_none());
+}
+
+#[test]
+fn the_cursor_in_a_condition_shows_its_truth_table() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Policy editor").click();
+    h.run();
+    let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}}"#;
+    h.get_by_label("Policy text").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Policy text").type_text(text);
+    h.run();
+    // At the end of the text: no condition, no table.
+    assert!(h.query_by_label_contains("Truth table").is_none());
+    // Five characters back: inside the value `eu-west-1`.
+    for _ in 0..5 {
+        h.key_press(Key::ArrowLeft);
+        h.run();
+    }
+    h.get_by_label("Truth table: StringNotEquals aws:RequestedRegion");
+    h.get_by_label("key missing");
+    let t = h
+        .state_mut()
+        .editor
+        .truth_table()
+        .cloned()
+        .expect("a table");
+    assert_eq!(t.result(Shape::Missing), Some(Truth::True));
+    assert_eq!(t.result(Shape::Matching), Some(Truth::False));
+    assert_eq!(t.result(Shape::NonMatching), Some(Truth::True));
+    assert_eq!(t.result(Shape::Mixed), Some(Truth::False));
+}
