@@ -62,6 +62,18 @@ impl Step {
     }
 }
 
+/// The sample's teaching cases (`assets/sample/teaching-cases.json`, embedded): each a request with the decision
+/// AWS gives it and why.
+pub fn teaching_cases() -> Result<Vec<crate::eval::suite::NamedRequest>, String> {
+    let name = "assets/sample/teaching-cases.json";
+    let text = crate::sample::SAMPLE_FILES
+        .iter()
+        .find(|(p, _)| *p == "teaching-cases.json")
+        .map(|(_, t)| *t)
+        .ok_or_else(|| format!("{name} is not in this build"))?;
+    crate::eval::suite::parse(name, text)
+}
+
 /// `Allow`, `explicit deny`, `implicit deny`.
 pub fn decision_text(d: Decision) -> &'static str {
     match d {

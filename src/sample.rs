@@ -42,15 +42,3 @@ pub fn workspace_path() -> PathBuf {
 pub fn load_sample(opts: LoadOptions) -> Result<Model, LoadError> {
     load_with(&Embedded, &[workspace_path()], opts)
 }
-
-/// The sample's teaching cases (`assets/sample/teaching-cases.json`, embedded): each a request with the decision
-/// AWS gives it and why.
-pub fn teaching_cases() -> Result<Vec<crate::eval::suite::NamedRequest>, String> {
-    let name = "assets/sample/teaching-cases.json";
-    let text = SAMPLE_FILES
-        .iter()
-        .find(|(p, _)| *p == "teaching-cases.json")
-        .map(|(_, t)| *t)
-        .ok_or_else(|| format!("{name} is not in this build"))?;
-    crate::eval::suite::parse(name, text)
-}

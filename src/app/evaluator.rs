@@ -961,7 +961,7 @@ impl EvaluatorView {
 
     /// The bundled sample's teaching cases (embedded in the binary) as the saved requests.
     pub fn load_teaching_cases(&mut self) {
-        match crate::sample::teaching_cases() {
+        match crate::lessons::teaching_cases() {
             Ok(s) => {
                 self.suite = s;
                 self.outcomes.clear();

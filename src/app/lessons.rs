@@ -187,7 +187,7 @@ fn kind_noun(r: EntityRef) -> &'static str {
 pub fn step_commands(step: &Step, model: &Model) -> Option<Vec<Command>> {
     Some(match step {
         Step::Case(name, _) => {
-            let case = crate::sample::teaching_cases()
+            let case = crate::lessons::teaching_cases()
                 .ok()?
                 .into_iter()
                 .find(|c| c.name == *name)?;

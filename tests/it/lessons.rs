@@ -9,7 +9,7 @@ use iam_atlas::lessons::{Step, lessons};
 #[test]
 fn every_step_resolves_on_the_sample_and_every_stated_verdict_is_the_engines() {
     let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    let cases = iam_atlas::sample::teaching_cases().expect("teaching cases parse");
+    let cases = iam_atlas::lessons::teaching_cases().expect("teaching cases parse");
     let mut problems = Vec::new();
     let mut verdicts = 0;
     for l in lessons() {
