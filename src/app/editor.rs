@@ -343,7 +343,7 @@ impl EditorView {
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("truth-table-scroll")
-                        .show(ui, |ui| super::truth::ui(ui, &t))
+                        .show(ui, |ui| super::truth::ui(ui, &t, true))
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.text_area(ui, &diags));

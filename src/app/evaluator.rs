@@ -1376,7 +1376,7 @@ fn answer_ui(
                     ui.visuals().warn_fg_color,
                     format!("      {}: fails", condition_text(c)),
                 )
-                .on_hover_text(condition_help(c));
+                .on_hover_ui(|ui| condition_hover(ui, c));
             }
         }
         for s in &l.statements {
@@ -1420,7 +1420,7 @@ fn answer_ui(
                     (None, false) => "fails".into(),
                 };
                 ui.label(format!("      {}: {mark}", condition_text(c)))
-                    .on_hover_text(condition_help(c));
+                    .on_hover_ui(|ui| condition_hover(ui, c));
             }
         }
     }
@@ -1476,6 +1476,16 @@ fn problems_ui(
         }
         ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap())
             .on_hover_text(p.code);
+    }
+}
+
+/// The hover of a condition: what its operator and key mean, and its truth table (computed by the engine).
+fn condition_hover(ui: &mut egui::Ui, c: &crate::eval::condition::ConditionResult) {
+    ui.label(condition_help(c));
+    let values: Vec<&str> = c.policy_values.iter().map(String::as_str).collect();
+    if let Some(t) = crate::eval::truth_table::truth_table(&c.operator, &c.key, &values) {
+        ui.separator();
+        super::truth::ui(ui, &t, false);
     }
 }
 

@@ -5,8 +5,9 @@ use crate::eval::condition::Truth;
 use crate::eval::truth_table::TruthTable;
 use eframe::egui;
 
-/// The table with a heading, one row per request shape, and the operator's help below.
-pub fn ui(ui: &mut egui::Ui, t: &TruthTable) {
+/// The table with a heading and one row per request shape; `with_help`: the operator's help below (where no
+/// other help shows it).
+pub fn ui(ui: &mut egui::Ui, t: &TruthTable, with_help: bool) {
     ui.strong(format!("Truth table: {} {}", t.operator, t.key));
     ui.weak(format!(
         "policy values: {}",
@@ -51,7 +52,7 @@ pub fn ui(ui: &mut egui::Ui, t: &TruthTable) {
         "Computed by the evaluator. In an Allow the statement applies only where the condition holds; in a \
          Deny it denies where it holds.",
     );
-    if let Some(h) = help::operator(&t.operator) {
+    if with_help && let Some(h) = help::operator(&t.operator) {
         ui.add_space(4.0);
         ui.label(h);
     }

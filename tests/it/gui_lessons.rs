@@ -130,3 +130,26 @@ fn the_cursor_in_a_condition_shows_its_truth_table() {
     assert_eq!(t.result(Shape::NonMatching), Some(Truth::True));
     assert_eq!(t.result(Shape::Mixed), Some(Truth::False));
 }
+
+#[test]
+fn hovering_a_condition_in_the_evaluator_shows_its_truth_table() {
+    let mut h = harness();
+    h.state_mut().view = View::Evaluator;
+    h.state_mut().evaluator.preset(
+        "arn:aws:iam::412345678901:user/maria.silva;sts:AssumeRole;arn:aws:iam::412345678901:role/admin-mfa;aws:RequestedRegion=eu-west-1;aws:MultiFactorAuthPresent=true;aws:MultiFactorAuthAge=7200",
+    );
+    h.run();
+    let text = "NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]: fails";
+    h.get_by_label_contains(text).scroll_to_me();
+    h.run();
+    let line = h.get_by_label_contains(text).rect();
+    h.ctx.all_styles_mut(|s| s.interaction.tooltip_delay = 0.0);
+    h.hover_at(line.center());
+    h.run();
+    h.hover_at(line.center() + egui::vec2(1.0, 0.0));
+    h.run();
+    h.get_by_label("Truth table: NumericLessThan aws:MultiFactorAuthAge");
+    // The engine's rows: a missing key fails, 3600 itself is not below 3600, 3599 is.
+    h.get_by_label("[\"3599\"]");
+    h.get_by_label("key missing");
+}
