@@ -35,6 +35,8 @@ pub enum Step {
     Graph(&'static str),
     /// Show a view.
     Show(Place),
+    /// Open an example policy in the editor: its title and text.
+    Example(&'static str, &'static str),
 }
 
 /// A view a lesson can show.
@@ -58,6 +60,7 @@ impl Step {
             Step::Show(Place::Findings) => "Show the findings".to_string(),
             Step::Show(Place::TeachingCases) => "Show every teaching case".to_string(),
             Step::Show(Place::Editor) => "Open the policy editor".to_string(),
+            Step::Example(title, _) => format!("Open the example `{title}` in the policy editor"),
         }
     }
 }
@@ -458,11 +461,13 @@ static LESSONS: &[Lesson] = &[
                   condition that did not match.",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
         notice: "The evaluator names the deciding layer of each: a boundary without an Allow, a trust policy whose \
-                 condition almost matched, an SCP and a bucket policy that deny.",
+                 condition almost matched, an SCP and a bucket policy that deny. Then try the other teaching cases: \
+                 each says why AWS decides as it does.",
         steps: &[
             Step::Case("boundary-blocks-passrole", ImplicitDeny),
             Step::Case("assume-admin-role-stale-mfa", ImplicitDeny),
             Step::Case("admin-cannot-delete-prod-data-bucket", ExplicitDeny),
+            Step::Show(Place::TeachingCases),
         ],
     },
     Lesson {
@@ -503,15 +508,71 @@ static LESSONS: &[Lesson] = &[
                   ForAnyValue does not. Without a set operator, a key with several values matches a positive operator \
                   when any value matches.",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
-        notice: "Put the cursor inside a condition in the policy editor: its truth table, computed by the evaluator, \
+        notice: "Put the cursor inside each condition of the example: its truth table, computed by the evaluator, \
                  shows what it answers for a missing key, a matching value, another value, both, and an empty set. \
                  Long-term access keys send no MFA key, so BoolIfExists in RequireMFA denies them.",
         steps: &[
-            Step::Show(Place::Editor),
+            Step::Example("condition operators", CONDITION_EXAMPLE),
             Step::Case("admin-access-keys-without-mfa-key", ExplicitDeny),
         ],
     },
 ];
+
+/// The condition-operators lesson's example: the operators whose answer for a missing key or several values
+/// surprises, one statement each.
+const CONDITION_EXAMPLE: &str = r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "OnlyTheseTagKeys",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": "*",
+            "Condition": {
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": ["team", "cost-center"]
+                },
+                "Null": {
+                    "aws:TagKeys": "false"
+                }
+            }
+        },
+        {
+            "Sid": "AtLeastTheTeamTag",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": "*",
+            "Condition": {
+                "ForAnyValue:StringEquals": {
+                    "aws:TagKeys": "team"
+                }
+            }
+        },
+        {
+            "Sid": "DenyOutsideTheRegions",
+            "Effect": "Deny",
+            "Action": "ec2:*",
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {
+                    "aws:RequestedRegion": ["eu-west-1", "us-east-1"]
+                }
+            }
+        },
+        {
+            "Sid": "DenyWithoutMfa",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": "*",
+            "Condition": {
+                "BoolIfExists": {
+                    "aws:MultiFactorAuthPresent": "false"
+                }
+            }
+        }
+    ]
+}
+"#;
 
 #[cfg(test)]
 mod tests {
@@ -534,6 +595,22 @@ mod tests {
             assert!(!l.steps.is_empty(), "{}", l.id);
         }
         assert!(lesson("abac").is_some());
+        // The examples are policies without errors.
+        for l in lessons() {
+            for step in l.steps {
+                if let Step::Example(title, text) = step {
+                    let parsed =
+                        crate::policy::parse_text(text, &mut crate::policy::Interner::default());
+                    let errors: Vec<_> = parsed
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                        .collect();
+                    assert!(errors.is_empty(), "{title}: {errors:?}");
+                    assert!(!parsed.policy.statements.is_empty(), "{title}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -201,5 +201,9 @@ pub fn step_commands(step: &Step, model: &Model) -> Option<Vec<Command>> {
         Step::Show(Place::Findings) => vec![Command::SetView(View::Findings)],
         Step::Show(Place::TeachingCases) => vec![Command::LoadTeachingCases],
         Step::Show(Place::Editor) => vec![Command::SetView(View::Editor)],
+        Step::Example(title, text) => vec![Command::EditNew(
+            format!("lesson: {title}"),
+            (*text).to_string(),
+        )],
     })
 }

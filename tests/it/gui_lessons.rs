@@ -153,3 +153,25 @@ fn hovering_a_condition_in_the_evaluator_shows_its_truth_table() {
     h.get_by_label("[\"3599\"]");
     h.get_by_label("key missing");
 }
+
+#[test]
+fn the_condition_operators_lesson_opens_its_example_in_the_editor() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Lessons").click();
+    h.run();
+    h.get_by_label_contains("Condition operators that surprise")
+        .click();
+    h.run();
+    h.get_by_label("1. Open the example `condition operators` in the policy editor")
+        .click();
+    h.run();
+    assert_eq!(h.state().view, View::Editor);
+    assert!(
+        h.state()
+            .editor
+            .text
+            .contains("\"ForAllValues:StringEquals\"")
+    );
+    assert_eq!(h.state().editor.title, "lesson: condition operators");
+}
