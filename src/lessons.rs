@@ -77,6 +77,16 @@ pub fn teaching_cases() -> Result<Vec<crate::eval::suite::NamedRequest>, String>
     crate::eval::suite::parse(name, text)
 }
 
+/// The teaching case named `name` (the cases are read once).
+pub fn teaching_case(name: &str) -> Option<&'static crate::eval::suite::NamedRequest> {
+    static CASES: std::sync::OnceLock<Vec<crate::eval::suite::NamedRequest>> =
+        std::sync::OnceLock::new();
+    CASES
+        .get_or_init(|| teaching_cases().unwrap_or_default())
+        .iter()
+        .find(|c| c.name == name)
+}
+
 /// `Allow`, `explicit deny`, `implicit deny`.
 pub fn decision_text(d: Decision) -> &'static str {
     match d {

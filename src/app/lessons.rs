@@ -186,13 +186,9 @@ fn kind_noun(r: EntityRef) -> &'static str {
 /// What a step does, as commands; `None` when it does not resolve on `model` (an entity or a case missing).
 pub fn step_commands(step: &Step, model: &Model) -> Option<Vec<Command>> {
     Some(match step {
-        Step::Case(name, _) => {
-            let case = crate::lessons::teaching_cases()
-                .ok()?
-                .into_iter()
-                .find(|c| c.name == *name)?;
-            vec![Command::Evaluate(Box::new(case))]
-        }
+        Step::Case(name, _) => vec![Command::Evaluate(Box::new(
+            lessons::teaching_case(name)?.clone(),
+        ))],
         Step::Select(arn) => vec![
             Command::Select(model.by_arn(arn)?),
             Command::SetView(View::Explorer),
