@@ -21,6 +21,31 @@ pub struct Lesson {
     pub notice: &'static str,
     /// What to open, in order.
     pub steps: &'static [Step],
+    /// Conditions of the lesson whose truth tables it shows (computed by the engine).
+    pub conditions: &'static [ConditionExample],
+}
+
+/// A condition test a lesson shows the truth table of: `operator key: values`.
+#[derive(Debug)]
+pub struct ConditionExample {
+    /// The operator.
+    pub operator: &'static str,
+    /// The key.
+    pub key: &'static str,
+    /// The policy's values.
+    pub values: &'static [&'static str],
+}
+
+const fn cond(
+    operator: &'static str,
+    key: &'static str,
+    values: &'static [&'static str],
+) -> ConditionExample {
+    ConditionExample {
+        operator,
+        key,
+        values,
+    }
 }
 
 /// One step of a lesson.
@@ -146,6 +171,7 @@ static LESSONS: &[Lesson] = &[
         notice: "maria.silva is an administrator through group admins and may read the production data, yet the \
                  Production OU's SCP ProtectProduction denies her cloudtrail:StopLogging. The root user is not an IAM \
                  entity: it shows only in the credential report (`<root_account>`), here with MFA active.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/maria.silva")),
             Step::Case("admin-with-mfa-reads-prod-data", Allow),
@@ -161,6 +187,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_create.html",
         notice: "lena.fischer's page lists no group and no policy. The evaluator answers implicit deny: no statement \
                  of any layer matches. The SCPs' FullAWSAccess does not help, because SCPs never grant.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/lena.fischer")),
             Step::Case("new-user-has-no-permissions", ImplicitDeny),
@@ -177,6 +204,7 @@ static LESSONS: &[Lesson] = &[
         notice: "In the identity graph, developers links users on one side and policies on the other, never another \
                  group. The request is made by james.okafor, and the group's LarkspurDeveloperAccess is what allows \
                  it.",
+        conditions: &[],
         steps: &[
             Step::Graph(prod!("group/developers")),
             Step::Case("developer-writes-prod-data", Allow),
@@ -191,6 +219,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html",
         notice: "omar.haddad is in auditors and billing: he reads Cost Explorer through billing's \
                  LarkspurBillingAccess and the IAM configuration through auditors' SecurityAudit.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/omar.haddad")),
             Step::Case("two-groups-billing-side", Allow),
@@ -209,6 +238,7 @@ static LESSONS: &[Lesson] = &[
                  james.okafor may pass the etl-batch role to Glue; v3 would restrict it, but does not apply until it \
                  becomes the default. Group admins combines the AWS-managed AdministratorAccess with its own inline \
                  RequireMFA.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("policy/larkspur/LarkspurDeveloperAccess")),
             Step::Case("developer-passes-any-role", Allow),
@@ -226,6 +256,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html",
         notice: "IAMUserChangePassword allows iam:ChangePassword on arn:aws:iam::*:user/${aws:username}: the Resource \
                  element with a variable. sofia.rossi may change her own password, not james.okafor's.",
+        conditions: &[],
         steps: &[
             Step::Select("arn:aws:iam::aws:policy/IAMUserChangePassword"),
             Step::Case("change-own-password", Allow),
@@ -241,6 +272,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
         notice: "One policy, LarkspurDeveloperAccess v2, allows s3:* on the production data bucket and denies \
                  s3:DeleteObject there: writing is allowed, deleting is explicitly denied.",
+        conditions: &[],
         steps: &[
             Step::Case("developer-writes-prod-data", Allow),
             Step::Case("explicit-deny-beats-allow", ExplicitDeny),
@@ -258,6 +290,7 @@ static LESSONS: &[Lesson] = &[
         notice: "omar.haddad, the same action twice: from 203.0.113.25 his groups allow it; from 198.51.100.7 his \
                  inline DenyOutsideOffice denies it explicitly. Compare office-reports, whose Allow has IpAddress: \
                  from outside it is an implicit deny.",
+        conditions: &[cond("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"])],
         steps: &[
             Step::Case("two-groups-billing-side", Allow),
             Step::Case("deny-unless-office-network", ExplicitDeny),
@@ -275,6 +308,11 @@ static LESSONS: &[Lesson] = &[
         notice: "eu-only-ops may stop instances in eu-west-1. In us-east-1 the guardrail permits it but the role's own \
                  policy does not allow it (implicit deny); in ap-southeast-2 the Workloads OU's \
                  WorkloadsRegionGuardrail denies it explicitly.",
+        conditions: &[cond(
+            "StringNotEquals",
+            "aws:RequestedRegion",
+            &["eu-west-1", "us-east-1"],
+        )],
         steps: &[
             Step::Select(
                 "arn:aws:organizations::634567890123:policy/o-lk7q2x9m4z/service_control_policy/p-7t3v8n1c",
@@ -295,6 +333,11 @@ static LESSONS: &[Lesson] = &[
         notice: "maria.silva assumes admin-mfa with an MFA sign-in 900 s old: allowed. 7200 s old: the trust \
                  statement's NumericLessThan 3600 fails, and the evaluator shows the statement that almost allowed \
                  it.",
+        conditions: &[
+            cond("Bool", "aws:MultiFactorAuthPresent", &["true"]),
+            cond("BoolIfExists", "aws:MultiFactorAuthPresent", &["false"]),
+            cond("NumericLessThan", "aws:MultiFactorAuthAge", &["3600"]),
+        ],
         steps: &[
             Step::Graph(prod!("role/admin-mfa")),
             Step::Case("assume-admin-role-fresh-mfa", Allow),
@@ -310,6 +353,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html",
         notice: "data-analyst is tagged team=analytics: it may query the analytics Athena workgroup, not the \
                  payments one.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("role/data-analyst")),
             Step::Case("tag-based-access-matching-team", Allow),
@@ -325,6 +369,11 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws-dates.html",
         notice: "contractor-temp reads the reports in November 2026, and no longer in January 2027: its only Allow \
                  ends on 2026-12-31.",
+        conditions: &[cond(
+            "DateLessThan",
+            "aws:CurrentTime",
+            &["2026-12-31T23:59:59Z"],
+        )],
         steps: &[
             Step::Select(prod!("role/contractor-temp")),
             Step::Case("contractor-before-expiry", Allow),
@@ -341,6 +390,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html",
         notice: "The trust graph shows who may assume cross-account-deploy: the dev account's ci-pipeline, and only \
                  with the right sts:ExternalId. Its page lists the trust policy apart from the permissions policies.",
+        conditions: &[],
         steps: &[
             Step::Graph(prod!("role/cross-account-deploy")),
             Step::Case("cross-account-assume-with-external-id", Allow),
@@ -358,6 +408,7 @@ static LESSONS: &[Lesson] = &[
         notice: "admin-mfa trusts the account root (with MFA): maria.silva's AdministratorAccess supplies the \
                  identity side. Across accounts, ci-pipeline's own policy allows the call, but without the external \
                  id the trust side does not.",
+        conditions: &[],
         steps: &[
             Step::Case("assume-admin-role-fresh-mfa", Allow),
             Step::Case("cross-account-assume-without-external-id", ImplicitDeny),
@@ -373,6 +424,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html",
         notice: "analytics-reader (dev) reads the production bucket: its own policy and the bucket policy both allow. \
                  analytics-sandbox has the same identity policy, but the bucket policy does not name it.",
+        conditions: &[],
         steps: &[
             Step::Case("cross-account-read-granted-both-sides", Allow),
             Step::Case("cross-account-read-missing-bucket-grant", ImplicitDeny),
@@ -388,6 +440,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html",
         notice: "The instance profile webshop-app-ec2 holds the role webshop-app-ec2, trusted by EC2; the webshop \
                  reads its database secret as that role.",
+        conditions: &[],
         steps: &[
             Step::Graph(prod!("instance-profile/app/webshop-app-ec2")),
             Step::Select(prod!("role/app/webshop-app-ec2")),
@@ -405,6 +458,7 @@ static LESSONS: &[Lesson] = &[
         notice: "raj.mehta's group allows iam:PassRole but his boundary LarkspurDeveloperBoundary does not: implicit \
                  deny. Where both allow, he may. etl-batch's inline policy allows s3:* but its boundary only \
                  Get/Put/List.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/raj.mehta")),
             Step::Case("boundary-blocks-passrole", ImplicitDeny),
@@ -423,6 +477,7 @@ static LESSONS: &[Lesson] = &[
         notice: "ci-deploy's keys date from 2022 (a finding), but what they can do comes from its inline \
                  LegacyPipelineDeploy, which may rewrite managed policies. maria.silva's access keys send no MFA key, \
                  so her group's RequireMFA denies them.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/service/ci-deploy")),
             Step::Case("ci-user-can-rewrite-managed-policies", Allow),
@@ -440,6 +495,7 @@ static LESSONS: &[Lesson] = &[
         notice: "sofia.rossi signs in with a password and no MFA device, and group developers has no MFA condition, \
                  so she keeps full access without MFA. The findings list her, and larkspur-dev's weak password \
                  policy.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("user/sofia.rossi")),
             Step::Case("developer-without-mfa-still-works", Allow),
@@ -455,6 +511,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html",
         notice: "BreakGlassAdmin was last used on 2025-06-03; legacy-jenkins's access key has not been used since \
                  2025-03-14, and ci-deploy's second key since 2024-05-02. The findings list them.",
+        conditions: &[],
         steps: &[
             Step::Select(prod!("role/BreakGlassAdmin")),
             Step::Select(dev!("user/service/legacy-jenkins")),
@@ -473,6 +530,7 @@ static LESSONS: &[Lesson] = &[
         notice: "The evaluator names the deciding layer of each: a boundary without an Allow, a trust policy whose \
                  condition almost matched, an SCP and a bucket policy that deny. Then try the other teaching cases: \
                  each says why AWS decides as it does.",
+        conditions: &[],
         steps: &[
             Step::Case("boundary-blocks-passrole", ImplicitDeny),
             Step::Case("assume-admin-role-stale-mfa", ImplicitDeny),
@@ -488,6 +546,7 @@ static LESSONS: &[Lesson] = &[
                   cannot change. SCPs do not restrict service-linked roles.",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
         notice: "AWSServiceRoleForECS is trusted by ecs.amazonaws.com only; its policy is AWS-managed.",
+        conditions: &[],
         steps: &[Step::Graph(prod!(
             "role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
         ))],
@@ -503,6 +562,7 @@ static LESSONS: &[Lesson] = &[
         doc: "https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html",
         notice: "The permission set AdministratorAccess is assigned to the group all-staff in larkspur-dev: everyone \
                  in the company can act as this role there (a finding).",
+        conditions: &[],
         steps: &[
             Step::Graph(dev!(
                 "role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_4c9a0e6b2f8d1735"
@@ -521,6 +581,21 @@ static LESSONS: &[Lesson] = &[
         notice: "Put the cursor inside each condition of the example: its truth table, computed by the evaluator, \
                  shows what it answers for a missing key, a matching value, another value, both, and an empty set. \
                  Long-term access keys send no MFA key, so BoolIfExists in RequireMFA denies them.",
+        conditions: &[
+            cond(
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                &["team", "cost-center"],
+            ),
+            cond("ForAnyValue:StringEquals", "aws:TagKeys", &["team"]),
+            cond("StringEquals", "aws:TagKeys", &["team"]),
+            cond("StringNotEquals", "aws:RequestedRegion", &["eu-west-1"]),
+            cond(
+                "StringEqualsIfExists",
+                "aws:RequestedRegion",
+                &["eu-west-1"],
+            ),
+        ],
         steps: &[
             Step::Example("condition operators", CONDITION_EXAMPLE),
             Step::Case("admin-access-keys-without-mfa-key", ExplicitDeny),
@@ -605,6 +680,17 @@ mod tests {
             assert!(!l.steps.is_empty(), "{}", l.id);
         }
         assert!(lesson("abac").is_some());
+        // Every condition shown has a truth table.
+        for l in lessons() {
+            for c in l.conditions {
+                assert!(
+                    crate::eval::truth_table::truth_table(c.operator, c.key, c.values).is_some(),
+                    "{}: {}",
+                    l.id,
+                    c.operator
+                );
+            }
+        }
         // The examples are policies without errors.
         for l in lessons() {
             for step in l.steps {

@@ -105,6 +105,20 @@ impl LessonsView {
                 commands.extend(c);
             }
         }
+        if !l.conditions.is_empty() {
+            ui.add_space(8.0);
+            ui.strong("Truth tables");
+            ui.weak(
+                "What each condition answers for each shape of request, computed by the evaluator",
+            );
+            for (i, c) in l.conditions.iter().enumerate() {
+                if let Some(t) = crate::eval::truth_table::truth_table(c.operator, c.key, c.values)
+                {
+                    ui.add_space(6.0);
+                    ui.push_id(("lesson-table", i), |ui| super::truth::ui(ui, &t, false));
+                }
+            }
+        }
         ui.add_space(8.0);
         let all = lessons::lessons();
         let pos = all.iter().position(|x| x.id == l.id).unwrap_or(0);

@@ -163,6 +163,10 @@ fn the_condition_operators_lesson_opens_its_example_in_the_editor() {
     h.get_by_label_contains("Condition operators that surprise")
         .click();
     h.run();
+    // The lesson shows the truth tables of the operators it is about, computed by the evaluator.
+    h.get_by_label("Truth table: ForAllValues:StringEquals aws:TagKeys");
+    h.get_by_label("Truth table: StringEqualsIfExists aws:RequestedRegion");
+    assert_eq!(h.get_all_by_label("key missing").count(), 5);
     h.get_by_label("1. Open the example `condition operators` in the policy editor")
         .click();
     h.run();
