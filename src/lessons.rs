@@ -79,13 +79,13 @@ impl Step {
     /// How the step reads on its button.
     pub fn label(&self) -> String {
         match self {
-            Step::Case(name, d) => format!("Evaluate `{name}` (expect {})", decision_text(*d)),
+            Step::Case(name, d) => format!("Evaluate {name} (expect {})", decision_text(*d)),
             Step::Select(arn) => format!("Show {}", short_arn(arn)),
             Step::Graph(arn) => format!("Show {} in the graph", short_arn(arn)),
             Step::Show(Place::Findings) => "Show the findings".to_string(),
             Step::Show(Place::TeachingCases) => "Show every teaching case".to_string(),
             Step::Show(Place::Editor) => "Open the policy editor".to_string(),
-            Step::Example(title, _) => format!("Open the example `{title}` in the policy editor"),
+            Step::Example(title, _) => format!("Open the {title} example in the policy editor"),
         }
     }
 }
@@ -721,7 +721,7 @@ mod tests {
         );
         assert_eq!(
             Step::Case("abc", Decision::ImplicitDeny).label(),
-            "Evaluate `abc` (expect implicit deny)"
+            "Evaluate abc (expect implicit deny)"
         );
     }
 }
