@@ -343,7 +343,9 @@ impl EditorView {
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("truth-table-scroll")
-                        .show(ui, |ui| super::truth::ui(ui, &t, true))
+                        .show(ui, |ui| {
+                            super::truth::ui(ui, &t, super::truth::Below::NoteAndHelp)
+                        })
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.text_area(ui, &diags));

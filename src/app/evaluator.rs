@@ -1485,7 +1485,7 @@ fn condition_hover(ui: &mut egui::Ui, c: &crate::eval::condition::ConditionResul
     let values: Vec<&str> = c.policy_values.iter().map(String::as_str).collect();
     if let Some(t) = crate::eval::truth_table::truth_table(&c.operator, &c.key, &values) {
         ui.separator();
-        super::truth::ui(ui, &t, false);
+        super::truth::ui(ui, &t, super::truth::Below::Note);
     }
 }
 

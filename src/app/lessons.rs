@@ -115,7 +115,9 @@ impl LessonsView {
                 if let Some(t) = crate::eval::truth_table::truth_table(c.operator, c.key, c.values)
                 {
                     ui.add_space(6.0);
-                    ui.push_id(("lesson-table", i), |ui| super::truth::ui(ui, &t, false));
+                    ui.push_id(("lesson-table", i), |ui| {
+                        super::truth::ui(ui, &t, super::truth::Below::Nothing)
+                    });
                 }
             }
         }

@@ -5,9 +5,19 @@ use crate::eval::condition::Truth;
 use crate::eval::truth_table::TruthTable;
 use eframe::egui;
 
-/// The table with a heading and one row per request shape; `with_help`: the operator's help below (where no
-/// other help shows it).
-pub fn ui(ui: &mut egui::Ui, t: &TruthTable, with_help: bool) {
+/// What is drawn below the table.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Below {
+    /// Nothing (a page that says once what its tables are).
+    Nothing,
+    /// How to read it in an Allow and in a Deny.
+    Note,
+    /// The note and the operator's help (where no other help shows it).
+    NoteAndHelp,
+}
+
+/// The table with a heading and one row per request shape, and what `below` asks for under it.
+pub fn ui(ui: &mut egui::Ui, t: &TruthTable, below: Below) {
     ui.strong(format!("Truth table: {} {}", t.operator, t.key));
     ui.weak(format!(
         "policy values: {}",
@@ -47,12 +57,17 @@ pub fn ui(ui: &mut egui::Ui, t: &TruthTable, with_help: bool) {
                 ui.end_row();
             }
         });
+    if below == Below::Nothing {
+        return;
+    }
     ui.add_space(4.0);
     ui.weak(
         "Computed by the evaluator. In an Allow the statement applies only where the condition holds; in a \
          Deny it denies where it holds.",
     );
-    if with_help && let Some(h) = help::operator(&t.operator) {
+    if below == Below::NoteAndHelp
+        && let Some(h) = help::operator(&t.operator)
+    {
         ui.add_space(4.0);
         ui.label(h);
     }
