@@ -179,3 +179,46 @@ fn the_condition_operators_lesson_opens_its_example_in_the_editor() {
     );
     assert_eq!(h.state().editor.title, "lesson: condition operators");
 }
+
+/// Every step of every lesson, run as its button would: each shows what it says (the evaluator with the
+/// announced verdict, the entity selected, the view).
+#[test]
+fn every_step_of_every_lesson_sets_the_app_up() {
+    use iam_atlas::app::lessons::step_commands;
+    use iam_atlas::lessons::{Place, Step, lessons};
+    let mut h = harness();
+    h.run();
+    let model = h.state().model.clone().expect("model");
+    for l in lessons() {
+        for step in l.steps {
+            let commands = step_commands(step, &model)
+                .unwrap_or_else(|| panic!("{}: {step:?} does not resolve", l.id));
+            for c in commands {
+                h.state_mut().push(c);
+            }
+            h.run();
+            let view = h.state().view;
+            match step {
+                Step::Case(_, expect) => {
+                    assert_eq!(view, View::Evaluator, "{}: {step:?}", l.id);
+                    assert_eq!(decision(&mut h), *expect, "{}: {step:?}", l.id);
+                }
+                Step::Select(arn) | Step::Graph(arn) => {
+                    let sel = h.state().selected.expect("selected");
+                    assert_eq!(Some(sel), model.by_arn(arn), "{}: {step:?}", l.id);
+                    let expected = match step {
+                        Step::Select(_) => vec![View::Explorer],
+                        _ => vec![View::Identity, View::Trust],
+                    };
+                    assert!(expected.contains(&view), "{}: {step:?}: {view:?}", l.id);
+                }
+                Step::Show(Place::Findings) => assert_eq!(view, View::Findings),
+                Step::Show(Place::TeachingCases) => {
+                    assert_eq!(view, View::Evaluator);
+                    assert!(h.state().evaluator.suite.len() >= 55);
+                }
+                Step::Show(Place::Editor) | Step::Example(..) => assert_eq!(view, View::Editor),
+            }
+        }
+    }
+}
