@@ -27,6 +27,9 @@ pub fn ui(ui: &mut egui::Ui, t: &TruthTable, below: Below) {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    if t.policy_values.iter().any(|v| v.contains("${")) {
+        ui.weak("policy variables are read as their literal text here");
+    }
     ui.add_space(4.0);
     egui::Grid::new("truth-table")
         .striped(true)
