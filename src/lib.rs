@@ -26,6 +26,7 @@ pub mod files;
 pub mod generate;
 pub mod graph;
 pub mod json;
+pub mod lessons;
 pub mod policy;
 pub mod replay;
 pub mod review;

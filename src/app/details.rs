@@ -155,7 +155,7 @@ fn start_page(ui: &mut egui::Ui, model: &Model, sample: bool, commands: &mut Vec
         ui.label(
             "A small made-up organisation built to teach IAM: an administrator who needs MFA, developers \
              under a permissions boundary, a region guardrail SCP, cross-account deployment, tag-based \
-             access. Its guide is assets/sample/TEACHING.md; its 51 teaching cases are one click away.",
+             access. Its guide is assets/sample/TEACHING.md; its 55 teaching cases are one click away.",
         );
     } else {
         ui.heading("Overview");
@@ -165,7 +165,17 @@ fn start_page(ui: &mut egui::Ui, model: &Model, sample: bool, commands: &mut Vec
         if sample
             && ui
                 .button("Learn IAM with the sample")
-                .on_hover_text("The 51 teaching cases as saved requests: each one's request, expected answer and why")
+                .on_hover_text(
+                    "Lessons: each concept of IAM explained, then shown on the sample in a click or two",
+                )
+                .clicked()
+        {
+            commands.push(Command::SetView(super::View::Lessons));
+        }
+        if sample
+            && ui
+                .button("Teaching cases")
+                .on_hover_text("The 55 teaching cases as saved requests: each one's request, expected answer and why")
                 .clicked()
         {
             commands.push(Command::LoadTeachingCases);

@@ -8,6 +8,7 @@ use super::file_picker::FilePurpose;
 use crate::account::{Model, SourceId};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edit::{self, DocTarget, DraftStore};
+use crate::eval::truth_table::{self, TruthTable};
 use crate::text::Span;
 use crate::validate::{IdentityKind, PolicyKind};
 use eframe::egui;
@@ -145,6 +146,10 @@ pub struct EditorView {
     cursor: Option<usize>,
     /// The bracket pair highlighted in the last layout (byte offsets of the opening and closing bracket).
     brackets: Option<(usize, usize)>,
+    /// The cursor's last byte offset in the text (kept while the field is not focused).
+    table_cursor: Option<usize>,
+    /// The truth table of the condition under the cursor, for (text hash, cursor).
+    table: Option<(u64, usize, Option<TruthTable>)>,
 }
 
 impl Default for EditorView {
@@ -167,6 +172,8 @@ impl Default for EditorView {
             pending_cursor: None,
             cursor: None,
             brackets: None,
+            table_cursor: None,
+            table: None,
         }
     }
 }
@@ -231,6 +238,7 @@ impl EditorView {
         self.message = None;
         self.last_draft = None;
         self.pending_cursor = None;
+        self.table_cursor = None;
     }
 
     /// Open the model's document that contains `span` of `source`; when `span` is a part of it (a statement),
@@ -333,6 +341,19 @@ impl EditorView {
             .resizable(true)
             .default_size(130.0)
             .show(ui, |ui| problems_ui(ui, &self.text, &diags, &mut actions));
+        if let Some(t) = self.truth_table() {
+            let t = t.clone();
+            egui::Panel::right("editor-truth-table")
+                .resizable(true)
+                .default_size(340.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("truth-table-scroll")
+                        .show(ui, |ui| {
+                            super::truth::ui(ui, &t, super::truth::Below::NoteAndHelp)
+                        })
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| self.text_area(ui, &diags));
         self.run(actions, model);
     }
@@ -753,6 +774,23 @@ impl EditorView {
                 }
             }
         }
+    }
+
+    /// The truth table of the condition test under the cursor (computed by the engine), if the cursor is in one.
+    pub fn truth_table(&mut self) -> Option<&TruthTable> {
+        if let Some(c) = self.cursor {
+            self.table_cursor = Some(byte_index(&self.text, c));
+        }
+        let offset = self.table_cursor?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.text.hash(&mut hasher);
+        let hash = hasher.finish();
+        if !matches!(&self.table, Some((h, o, _)) if *h == hash && *o == offset) {
+            let parsed =
+                crate::policy::parse_text(&self.text, &mut crate::policy::Interner::default());
+            self.table = Some((hash, offset, truth_table::at(&parsed.policy, offset)));
+        }
+        self.table.as_ref().and_then(|(_, _, t)| t.as_ref())
     }
 
     /// The cursor's byte offset in the text (0 when unknown).

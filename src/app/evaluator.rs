@@ -960,19 +960,13 @@ impl EvaluatorView {
 
     /// The bundled sample's teaching cases (embedded in the binary) as the saved requests.
     pub fn load_teaching_cases(&mut self) {
-        let name = "assets/sample/teaching-cases.json";
-        let text = crate::sample::SAMPLE_FILES
-            .iter()
-            .find(|(p, _)| *p == "teaching-cases.json")
-            .map(|(_, t)| *t);
-        match text.map(|t| suite::parse(name, t)) {
-            Some(Ok(s)) => {
+        match crate::lessons::teaching_cases() {
+            Ok(s) => {
                 self.suite = s;
                 self.outcomes.clear();
                 self.message = None;
             }
-            Some(Err(e)) => self.message = Some(e),
-            None => self.message = Some(format!("{name} is not in this build")),
+            Err(e) => self.message = Some(e),
         }
     }
 
@@ -1001,7 +995,7 @@ impl EvaluatorView {
             if ui
                 .button("Teaching cases")
                 .on_hover_text(
-                    "The bundled sample's 51 teaching cases, each with why AWS decides as it does",
+                    "The bundled sample's 55 teaching cases, each with why AWS decides as it does",
                 )
                 .clicked()
             {
@@ -1381,7 +1375,7 @@ fn answer_ui(
                     ui.visuals().warn_fg_color,
                     format!("      {}: fails", condition_text(c)),
                 )
-                .on_hover_text(condition_help(c));
+                .on_hover_ui(|ui| condition_hover(ui, c));
             }
         }
         for s in &l.statements {
@@ -1425,7 +1419,7 @@ fn answer_ui(
                     (None, false) => "fails".into(),
                 };
                 ui.label(format!("      {}: {mark}", condition_text(c)))
-                    .on_hover_text(condition_help(c));
+                    .on_hover_ui(|ui| condition_hover(ui, c));
             }
         }
     }
@@ -1481,6 +1475,16 @@ fn problems_ui(
         }
         ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap())
             .on_hover_text(p.code);
+    }
+}
+
+/// The hover of a condition: what its operator and key mean, and its truth table (computed by the engine).
+fn condition_hover(ui: &mut egui::Ui, c: &crate::eval::condition::ConditionResult) {
+    ui.label(condition_help(c));
+    let values: Vec<&str> = c.policy_values.iter().map(String::as_str).collect();
+    if let Some(t) = crate::eval::truth_table::truth_table(&c.operator, &c.key, &values) {
+        ui.separator();
+        super::truth::ui(ui, &t, super::truth::Below::Note);
     }
 }
 

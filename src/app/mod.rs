@@ -12,9 +12,11 @@ pub mod findings;
 pub mod graph_view;
 pub mod help;
 pub mod input;
+pub mod lessons;
 pub mod palette;
 pub mod people;
 pub mod table;
+mod truth;
 
 pub use graph_view::GraphView;
 
@@ -107,15 +109,20 @@ pub enum View {
     Findings,
     /// Access changes: the blast radius of an edit, or a diff against another snapshot.
     Changes,
+    /// IAM's concepts as guided lessons on the bundled sample.
+    Lessons,
 }
 
 impl View {
     /// The graph it shows, if any.
     pub fn graph(self) -> Option<GraphKind> {
         match self {
-            View::Explorer | View::Editor | View::Evaluator | View::Findings | View::Changes => {
-                None
-            }
+            View::Explorer
+            | View::Editor
+            | View::Evaluator
+            | View::Findings
+            | View::Changes
+            | View::Lessons => None,
             View::Identity => Some(GraphKind::Identity),
             View::Trust => Some(GraphKind::Trust),
         }
@@ -189,6 +196,8 @@ pub struct AtlasApp {
     pub findings: findings::FindingsView,
     /// Access changes (blast radius of an edit, diff against a snapshot).
     pub changes: changes::ChangesView,
+    /// The lessons.
+    pub lessons: lessons::LessonsView,
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
@@ -227,6 +236,7 @@ impl AtlasApp {
             evaluator: evaluator::EvaluatorView::default(),
             findings: findings::FindingsView::default(),
             changes: changes::ChangesView::default(),
+            lessons: lessons::LessonsView::default(),
             quit_asked: false,
             quit_confirmed: false,
             trust: None,
@@ -628,6 +638,9 @@ impl AtlasApp {
         self.shortcuts(&ctx);
         self.top_bar(ui);
         self.status_bar(ui);
+        if self.view != View::Lessons {
+            self.lessons.strip(ui, &mut self.commands);
+        }
         let model = self.model.clone();
         if let Some(m) = &model {
             self.findings.update(&ctx, m);
@@ -700,6 +713,10 @@ impl AtlasApp {
             }
             if self.view == View::Changes {
                 self.changes.ui(ui, &mut self.commands);
+                return;
+            }
+            if self.view == View::Lessons {
+                self.lessons.ui(ui, model.as_deref(), &mut self.commands);
                 return;
             }
             if self.view == View::Evaluator {
@@ -850,6 +867,7 @@ impl AtlasApp {
                     (View::Evaluator, "Evaluator"),
                     (View::Findings, "Findings"),
                     (View::Changes, "Changes"),
+                    (View::Lessons, "Lessons"),
                 ] {
                     if ui.selectable_label(self.view == v, label).clicked() && self.view != v {
                         self.commands.push(Command::SetView(v));
@@ -1081,6 +1099,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let tab = std::env::var("IAM_ATLAS_TAB").ok();
     let picker = std::env::var_os("IAM_ATLAS_PICKER").is_some();
     let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
+    let lesson = std::env::var("IAM_ATLAS_LESSON").ok();
     let result = eframe::run_native(
         about::APP_NAME,
         options,
@@ -1122,6 +1141,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                             Some("evaluator") => View::Evaluator,
                             Some("findings") => View::Findings,
                             Some("changes") => View::Changes,
+                            Some("lessons") => View::Lessons,
                             _ => View::Explorer,
                         };
                         if let Some(h) = focus.as_deref().and_then(|f| f.parse().ok()) {
@@ -1179,6 +1199,11 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                     Err(e) => app.load_error = Some(e.to_string()),
                 }
                 app.show_about = show_about;
+                // `IAM_ATLAS_LESSON=abac`: that lesson open (in the Lessons view, or as the strip above another).
+                app.lessons.open = lesson
+                    .as_deref()
+                    .and_then(crate::lessons::lesson)
+                    .map(|l| l.id);
                 app.screenshot = Some(ScreenshotPlan {
                     path,
                     frames_after_load: 5,

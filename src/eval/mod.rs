@@ -12,6 +12,7 @@ pub mod protected;
 pub mod request;
 pub mod reverse;
 pub mod suite;
+pub mod truth_table;
 pub mod witness;
 
 pub use condition::Context;

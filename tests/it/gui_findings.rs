@@ -111,6 +111,7 @@ fn acknowledging_with_a_reason_hides_the_finding_and_updates_the_counts() {
     let b = h.state().findings.baseline.clone().expect("baseline");
     assert_eq!(b.acknowledged.len(), 1);
     assert_eq!(b.acknowledged[0].reason, "break-glass role: idle by design");
-    // 8 low findings before (one is the sample's Identity Center SSO_LONG_SESSION); one acknowledged.
-    h.get_by_label_contains("7 low");
+    // 9 low findings before (one is the sample's Identity Center SSO_LONG_SESSION, one omar.haddad's own inline
+    // policy); one acknowledged.
+    h.get_by_label_contains("8 low");
 }

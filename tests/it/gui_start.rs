@@ -1,5 +1,5 @@
 //! The start page and the teaching cases: what the sample is, its organisation tree with the SCPs and RCPs
-//! where they are attached, and its 51 teaching cases one click away.
+//! where they are attached, and its 55 teaching cases one click away.
 #![cfg(feature = "gui")]
 
 use egui_kittest::Harness;
@@ -41,13 +41,13 @@ fn the_start_page_shows_the_organisation_tree_with_its_policies() {
 fn learn_iam_with_the_sample_loads_the_teaching_cases_and_each_is_one_click_away() {
     let mut h = harness();
     h.run();
-    h.get_by_label("Learn IAM with the sample").click();
+    h.get_by_label("Teaching cases").click();
     h.run();
     assert_eq!(h.state().view, View::Evaluator);
-    assert_eq!(h.state().evaluator.suite.len(), 51);
+    assert_eq!(h.state().evaluator.suite.len(), 55);
     h.get_by_label("Run all").click();
     h.run();
-    h.get_by_label("51 passed, 0 failed");
+    h.get_by_label("55 passed, 0 failed");
     // Case 18: its request in one click, denied, with the trust statement that almost allowed it.
     h.get_by_label("assume-admin-role-stale-mfa")
         .click_accesskit();
@@ -61,7 +61,7 @@ fn learn_iam_with_the_sample_loads_the_teaching_cases_and_each_is_one_click_away
 fn details_read_naturally_and_a_boundary_denial_says_why() {
     let mut h = harness();
     h.run();
-    h.get_by_label("3 accounts · 10 users · 26 roles");
+    h.get_by_label("3 accounts · 12 users · 26 roles");
     // One warning (an Identity Center assignment in the management account, whose export is not loaded): the
     // link says so in the singular and opens the list.
     h.get_by_label("1 load warning").click();

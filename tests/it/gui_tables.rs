@@ -42,7 +42,8 @@ fn who_can_rows_name_the_principal_shortly_and_show_conditions_whole() {
         h.query_by_label_contains("arn:aws:iam::412345678901:user/")
             .is_none()
     );
-    // Each condition on its own line, whole.
+    // Each condition on its own line, whole (maria.silva, BreakGlassAdmin, admin-mfa itself, and the prod
+    // account's IAM Identity Center AdministratorAccess role).
     assert_eq!(
         h.get_all_by_label(
             "Bool aws:MultiFactorAuthPresent true\nNumericLessThan aws:MultiFactorAuthAge 3600",
