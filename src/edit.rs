@@ -304,8 +304,8 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Edit;
     use crate::account::LoadOptions;
+    use crate::diagnostic::Edit;
     use crate::eval::{Overrides, Principal, Request, evaluate};
 
     fn fixtures() -> Vec<String> {

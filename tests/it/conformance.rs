@@ -7,7 +7,9 @@
 //! session policies; SCPs and RCPs at every level of an organisation; and the request. The harness turns the
 //! world into `get-account-authorization-details` exports (one per account), an organisation and
 //! [`Overrides`], evaluates the request and compares the decision (and, when the case says, the deciding layer,
-//! the layers' own verdicts, certainty and the context keys reported missing).
+//! the layers' own verdicts, certainty and the context keys reported missing). Every case's explanation is also
+//! checked against the decision ([`explanation_problems`]): the deciding layer's verdict is the decision and it
+//! names the `Allow` or `Deny` statement that decided.
 //!
 //! All failures are reported together.
 
@@ -659,6 +661,7 @@ fn check(c: &Case) -> Result<(), String> {
             ));
         }
     }
+    problems.extend(explanation_problems(&r));
     for k in &c.missing_keys {
         if !r
             .missing_context_keys
@@ -686,6 +689,63 @@ fn check(c: &Case) -> Result<(), String> {
             c.rule
         ))
     }
+}
+
+/// What every explanation must say, whatever the case: the deciding layer's verdict is the decision; an
+/// explicit deny names a `Deny` statement of the deciding layer, and an allow an `Allow` statement of it (the
+/// statement that decided, not only the decision); no layer denies explicitly when the decision is an allow;
+/// every decision by the policies has a deciding layer.
+fn explanation_problems(r: &EvalResult) -> Vec<String> {
+    use iam_atlas::eval::Verdict;
+    use iam_atlas::policy::Effect;
+    let mut problems = Vec::new();
+    if r.aws_rule.is_some() {
+        return problems; // decided before any policy (`NoPermissionNeeded`, `ProtectedByAws`)
+    }
+    let Some(by) = r.decided_by else {
+        problems.push("no deciding layer".into());
+        return problems;
+    };
+    let Some(layer) = r.layers.iter().find(|l| l.layer == by) else {
+        problems.push(format!("the deciding layer {by:?} is not among the layers"));
+        return problems;
+    };
+    let (want, effect) = match r.decision {
+        Decision::Allow => (Verdict::Allow, Some(Effect::Allow)),
+        Decision::ExplicitDeny => (Verdict::ExplicitDeny, Some(Effect::Deny)),
+        _ => (Verdict::ImplicitDeny, None),
+    };
+    let verdict_agrees = layer.verdict == want
+        // An uncertain implicit deny may come from a layer that could not be read, or, for an SCP or RCP, from a
+        // level without an allow while the layer as a whole reads as not allowing.
+        || (want == Verdict::ImplicitDeny
+            && (matches!(layer.verdict, Verdict::Unknown | Verdict::NotApplicable) || !r.certain));
+    if !verdict_agrees {
+        problems.push(format!(
+            "the deciding layer {by:?} has verdict {:?} for a {:?}",
+            layer.verdict, r.decision
+        ));
+    }
+    // The root user's identity layer allows with no statement: the root user may do everything in its own
+    // account (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html); the layer's note says so.
+    let root_identity = by == iam_atlas::eval::Layer::Identity
+        && r.principal.kind == iam_atlas::eval::PrincipalType::Root
+        && layer.note.is_some();
+    if let Some(effect) = effect
+        && r.certain
+        && !root_identity
+        && !layer.statements.iter().any(|s| s.effect == effect)
+    {
+        problems.push(format!(
+            "the explanation names no {effect:?} statement in the deciding layer {by:?}"
+        ));
+    }
+    if r.decision == Decision::Allow
+        && let Some(l) = r.layers.iter().find(|l| l.verdict == Verdict::ExplicitDeny)
+    {
+        problems.push(format!("an allow while {:?} denies explicitly", l.layer));
+    }
+    problems
 }
 
 #[test]
