@@ -28,13 +28,26 @@ type Job = (Subject, String, mpsc::Receiver<Result<Diff, String>>);
 const SHOWN: usize = 500;
 
 /// The view's state.
-#[derive(Default)]
 pub struct ChangesView {
     /// The last diff, what it compares and its title.
     pub diff: Option<(Subject, String, Arc<Diff>)>,
     job: Option<Job>,
     /// A problem computing the diff.
     pub message: Option<String>,
+    /// Sort state of the gained, lost, conditions-changed and uncertain tables (`usize::MAX`: ranked by risk,
+    /// as the diff gives them).
+    sorts: [super::table::Sort; 4],
+}
+
+impl Default for ChangesView {
+    fn default() -> Self {
+        ChangesView {
+            diff: None,
+            job: None,
+            message: None,
+            sorts: [(usize::MAX, false); 4],
+        }
+    }
 }
 
 impl ChangesView {
@@ -122,7 +135,7 @@ impl ChangesView {
     }
 
     /// Draw the view.
-    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, model: Option<&Model>, commands: &mut Vec<Command>) {
         self.poll();
         ui.horizontal(|ui| {
             if ui
@@ -131,11 +144,11 @@ impl ChangesView {
                     "The loaded model is *before*; pick the exports or workspace of *after*",
                 )
                 .clicked()
-                && let Some(files) = rfd::FileDialog::new()
-                    .add_filter("JSON", &["json"])
-                    .pick_files()
             {
-                commands.push(Command::CompareWith(files));
+                // The desktop's dialog, or the built-in picker where there is none.
+                commands.push(Command::PickFile(
+                    super::file_picker::FilePurpose::CompareWith,
+                ));
             }
             if self.busy() {
                 ui.spinner();
@@ -191,7 +204,7 @@ impl ChangesView {
                             }
                         });
                 }
-                for (name, list, total) in [
+                for (i, (name, list, total)) in [
                     ("Gained", &d.access.gained, c.gained),
                     ("Lost", &d.access.lost, c.lost),
                     (
@@ -200,13 +213,20 @@ impl ChangesView {
                         c.conditions_changed,
                     ),
                     ("Uncertain", &d.access.uncertain, c.uncertain),
-                ] {
+                ]
+                .into_iter()
+                .enumerate()
+                {
                     if list.is_empty() {
                         continue;
                     }
                     egui::CollapsingHeader::new(format!("{name} ({total})"))
                         .default_open(true)
-                        .show(ui, |ui| rows(ui, name, list));
+                        .show(ui, |ui| {
+                            if let Some(sort) = self.sorts.get_mut(i) {
+                                rows(ui, name, list, model, sort, commands);
+                            }
+                        });
                 }
                 if !d.entities.added.is_empty()
                     || !d.entities.removed.is_empty()
@@ -269,36 +289,64 @@ fn state(s: &State) -> &'static str {
     }
 }
 
-fn rows(ui: &mut egui::Ui, name: &str, list: &[AccessRow]) {
-    egui::Grid::new(("changes-rows", name))
-        .striped(true)
-        .num_columns(6)
-        .show(ui, |ui| {
-            for h in [
-                "risk",
-                "principal",
-                "action",
-                "resource",
-                "before -> after",
-                "conditions",
-            ] {
-                ui.strong(h);
+/// One access table: the app's table (resizable columns, sortable headers, the principal by its short name with
+/// its account, the ARN on hover and in a Copy menu, a link to it; conditions one per line, whole).
+fn rows(
+    ui: &mut egui::Ui,
+    name: &str,
+    list: &[AccessRow],
+    model: Option<&Model>,
+    sort: &mut super::table::Sort,
+    commands: &mut Vec<Command>,
+) {
+    use super::table::{Cell, short_arn};
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .take(SHOWN)
+        .map(|r| {
+            let account = crate::account::arn_account(&r.principal).unwrap_or_default();
+            let account = model
+                .and_then(|m| m.accounts.iter().find(|a| *a.id == *account))
+                .and_then(|a| a.alias.clone())
+                .unwrap_or_else(|| account.to_string());
+            let mut conditions = r.conditions.clone();
+            if !r.unknown.is_empty() {
+                conditions = r.unknown.iter().map(|u| format!("not read: {u}")).collect();
             }
-            ui.end_row();
-            for r in list.iter().take(SHOWN) {
-                ui.label(r.risk.label());
-                ui.label(&r.principal);
-                ui.monospace(&r.action);
-                ui.label(&r.resource);
-                ui.label(format!("{} -> {}", state(&r.before), state(&r.after)));
-                let mut cond = r.conditions.join(" and ");
-                if !r.unknown.is_empty() {
-                    cond = format!("not read: {}", r.unknown.join("; "));
-                }
-                ui.label(cond);
-                ui.end_row();
-            }
-        });
+            vec![
+                Cell::text(r.risk.label()),
+                Cell {
+                    text: short_arn(&r.principal).to_string(),
+                    weak: account,
+                    full: Some(r.principal.clone()),
+                    link: model.and_then(|m| m.by_arn(&r.principal)),
+                    color: None,
+                },
+                Cell::text(&r.action),
+                Cell {
+                    full: Some(r.resource.clone()),
+                    ..Cell::text(&r.resource)
+                },
+                Cell::text(format!("{} -> {}", state(&r.before), state(&r.after))),
+                Cell::lines(&conditions),
+            ]
+        })
+        .collect();
+    super::table::table(
+        ui,
+        &format!("changes-{name}"),
+        &[
+            ("Risk", 80.0),
+            ("Principal", 190.0),
+            ("Action", 210.0),
+            ("Resource", 180.0),
+            ("Before -> after", 140.0),
+            ("Conditions", 300.0),
+        ],
+        &rows,
+        sort,
+        commands,
+    );
     if list.len() > SHOWN {
         ui.weak(format!(
             "… and {} more (the command line lists them all)",

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 pub enum FilePurpose {
     /// Snapshot files to load (several at once).
     OpenSnapshot,
+    /// The snapshot (exports or a workspace) to compare the loaded model with, as *after*.
+    CompareWith,
     /// A policy to open in the editor.
     EditPolicy,
     /// Where to save the editor's text.
@@ -45,13 +47,14 @@ impl FilePurpose {
 
     /// True when several files may be chosen.
     pub fn multiple(self) -> bool {
-        self == FilePurpose::OpenSnapshot
+        matches!(self, FilePurpose::OpenSnapshot | FilePurpose::CompareWith)
     }
 
     /// The dialog's title.
     pub fn title(self) -> &'static str {
         match self {
             FilePurpose::OpenSnapshot => "Open a snapshot",
+            FilePurpose::CompareWith => "Compare with a snapshot (after)",
             FilePurpose::EditPolicy => "Open a policy",
             FilePurpose::SavePolicy => "Save the policy as",
             FilePurpose::LoadRequests => "Load saved requests",

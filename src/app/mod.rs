@@ -520,6 +520,7 @@ impl AtlasApp {
         };
         match purpose {
             P::OpenSnapshot => vec![Command::Open(files)],
+            P::CompareWith => vec![Command::CompareWith(files)],
             P::EditPolicy => vec![Command::EditFile(first)],
             P::SavePolicy => vec![Command::SaveText(first, self.editor.text.clone())],
             P::LoadRequests => {
@@ -712,7 +713,7 @@ impl AtlasApp {
                 return;
             }
             if self.view == View::Changes {
-                self.changes.ui(ui, &mut self.commands);
+                self.changes.ui(ui, model.as_deref(), &mut self.commands);
                 return;
             }
             if self.view == View::Lessons {
@@ -1007,6 +1008,7 @@ impl AtlasApp {
             || self.model.is_none()
             || self.graph.is_computing()
             || self.evaluator.is_busy()
+            || self.changes.busy()
         {
             ctx.request_repaint();
             return;
@@ -1100,6 +1102,8 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let picker = std::env::var_os("IAM_ATLAS_PICKER").is_some();
     let show_about = std::env::var_os("IAM_ATLAS_ABOUT").is_some();
     let lesson = std::env::var("IAM_ATLAS_LESSON").ok();
+    // `IAM_ATLAS_COMPARE=after.json`: the Changes view, the loaded model compared with that snapshot.
+    let compare = std::env::var_os("IAM_ATLAS_COMPARE").map(PathBuf::from);
     let result = eframe::run_native(
         about::APP_NAME,
         options,
@@ -1199,6 +1203,9 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                     Err(e) => app.load_error = Some(e.to_string()),
                 }
                 app.show_about = show_about;
+                if let Some(after) = &compare {
+                    app.push(Command::CompareWith(vec![after.clone()]));
+                }
                 // `IAM_ATLAS_LESSON=abac`: that lesson open (in the Lessons view, or as the strip above another).
                 app.lessons.open = lesson
                     .as_deref()

@@ -314,6 +314,7 @@ checks! {
     UNKNOWN_ACTION_SERVICE: W, "catalog", "a service prefix the catalog does not know (with a suggestion)" => INVALID_SERVICE_IN_ACTION;
     INVALID_ACTION: W, "catalog", "an action the service does not have (with a suggestion)" => INVALID_ACTION;
     ACTION_NAME_CASE: G, "catalog", "an action or service written in another case than the catalog's";
+    CONDITION_KEY_CASE: G, "condition", "a condition key written in another case than AWS documents it (keys match in any case)";
     WILDCARD_ACTION_MATCHES_NOTHING: W, "catalog", "a wildcard action that matches no action of the service" => INVALID_ACTION;
     WILDCARD_IN_SERVICE_NAME: W, "catalog", "a wildcard in the service prefix (`s*:Get*`)" => WILDCARD_IN_SERVICE_NAME;
     TRUST_POLICY_UNSUPPORTED_ACTION: E, "catalog", "a trust policy action other than `sts:*` actions" => UNSUPPORTED_ACTION_IN_POLICY;

@@ -518,6 +518,29 @@ fn value_check(
     let _ = Severity::Error;
 }
 
+/// A key written in another case than its documented name: condition key names match in any case
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html>: "condition key
+/// names are not case-sensitive"), so this is a suggestion, with the documented spelling as its fix. Templated
+/// names (`aws:ResourceTag/${TagKey}`) are compared on their fixed part.
+fn key_case(cx: &mut Ctx, c: &Condition, path: &str, documented: &str) {
+    let key: &str = &c.key.value;
+    let fixed = documented.split('$').next().unwrap_or(documented);
+    let (Some(written), Some(want)) = (key.get(..fixed.len()), Some(fixed)) else {
+        return;
+    };
+    if written == want || !written.eq_ignore_ascii_case(want) {
+        return;
+    }
+    let corrected = format!("{want}{}", key.get(fixed.len()..).unwrap_or_default());
+    cx.emit(
+        Code::CONDITION_KEY_CASE,
+        c.key.span,
+        path.to_string(),
+        format!("`{key}` is documented as `{corrected}`"),
+    )
+    .with_fix_mut(c.key.span, quote(&corrected));
+}
+
 /// Checks the key against the catalog; returns its type when known.
 fn key_checks(
     cx: &mut Ctx,
@@ -540,6 +563,7 @@ fn key_checks(
     };
     if prefix.eq_ignore_ascii_case("aws") {
         if let Some(k) = cat.global_key(key) {
+            key_case(cx, c, path, k.name);
             return Some(k.ty);
         }
         // Some `aws:` keys are listed only by the services that support them.
@@ -618,6 +642,7 @@ fn key_checks(
         }
         return None;
     };
+    key_case(cx, c, path, def.name);
     let ty = def.ty;
     // Supported by the statement's actions?
     let exp = cx.expanded;

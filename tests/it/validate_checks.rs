@@ -515,6 +515,22 @@ fn cases() -> Vec<Case> {
         ),
         c("ACTION_NAME_CASE", M, ok.clone(), &[]),
         c(
+            "CONDITION_KEY_CASE",
+            M,
+            doc(
+                r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIP": "203.0.113.0/24"}, "StringEquals": {"aws:resourcetag/Team": "a"}}}"#,
+            ),
+            &["\"aws:SourceIP\"", "\"aws:resourcetag/Team\""],
+        ),
+        c(
+            "CONDITION_KEY_CASE",
+            M,
+            doc(
+                r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}, "StringEquals": {"aws:ResourceTag/team": "a", "s3:prefix": "x"}}}"#,
+            ),
+            &[],
+        ),
+        c(
             "WILDCARD_ACTION_MATCHES_NOTHING",
             M,
             allow(r#""s3:Gett*""#, r#""*""#),
