@@ -692,9 +692,13 @@ pub fn who_can_people_ui(
         p.people.iter().map(|x| x.path.person.as_str()).collect();
     ui.label(
         egui::RichText::new(format!(
-            "{} people through IAM Identity Center ({} paths)",
-            people.len(),
-            p.people.len()
+            "{} through IAM Identity Center ({})",
+            if people.len() == 1 {
+                "1 person".to_string()
+            } else {
+                format!("{} people", people.len())
+            },
+            super::plural(p.people.len(), "path")
         ))
         .strong(),
     );
@@ -703,7 +707,8 @@ pub fn who_can_people_ui(
         .max_height(220.0)
         .show(ui, |ui| {
             for x in p.people.iter().take(2000) {
-                ui.horizontal(|ui| {
+                // Wrapped: the conditions are shown whole, however long.
+                ui.horizontal_wrapped(|ui| {
                     // The default fonts have no arrow glyph.
                     if ui.link(x.label.replace('→', "->")).clicked() {
                         select_unbound(ui.ctx(), model, PeopleRef::Person(x.path.user));
