@@ -517,7 +517,7 @@ pub fn ui(
                         );
                     });
                     if let Some(g) = trust {
-                        who_can_assume(ui, g, r, commands);
+                        who_can_assume(ui, g, r, &role.arn, commands);
                     }
                     super::people::role_people(ui, model, r);
                     match &role.trust {
@@ -842,10 +842,33 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
     ui.data_mut(|d| d.insert_temp(id, sort));
 }
 
-/// The principals that may assume role `r`, from the trust graph, each with its conditions.
-fn who_can_assume(ui: &mut egui::Ui, g: &AtlasGraph, r: EntityRef, commands: &mut Vec<Command>) {
+/// The principals role `r`'s trust policy names, from the trust graph, each with its conditions; and the way to
+/// the evaluator's answer (who-can `sts:AssumeRole`), which also weighs the callers' own policies, SCPs and
+/// boundaries: a trust policy that names a whole account lets only that account's principals whose policies
+/// allow it.
+fn who_can_assume(
+    ui: &mut egui::Ui,
+    g: &AtlasGraph,
+    r: EntityRef,
+    arn: &str,
+    commands: &mut Vec<Command>,
+) {
     let assumers = g.assumers(r);
-    ui.label(egui::RichText::new(format!("Who can assume it ({})", assumers.len())).strong());
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            egui::RichText::new(format!("Its trust policy names ({})", assumers.len())).strong(),
+        );
+        if ui
+            .link("who may assume it, as the evaluator answers")
+            .on_hover_text(
+                "Who-can sts:AssumeRole on this role: the trust policy and each caller's own policies, SCPs and \
+                 boundaries",
+            )
+            .clicked()
+        {
+            commands.push(Command::WhoCan("sts:AssumeRole".into(), arn.to_string()));
+        }
+    });
     if assumers.is_empty() {
         ui.weak("nobody: no trust statement allows sts:AssumeRole");
         return;

@@ -85,6 +85,8 @@ pub enum Command {
     DismissLoadError,
     /// Put the bundled sample's teaching cases into the evaluator's saved requests and show them.
     LoadTeachingCases,
+    /// Ask the evaluator who may do this action on this resource (its Who can tab).
+    WhoCan(String, String),
     /// Show who gains and loses what if this text replaced the document (the Changes view).
     BlastRadius(crate::edit::DocTarget, String),
     /// Compare the loaded model (before) with the snapshot in these files (after), in the Changes view.
@@ -382,6 +384,13 @@ impl AtlasApp {
                         self.changes.blast_radius(ctx, m, target, text);
                         self.view = View::Changes;
                     }
+                }
+                Command::WhoCan(action, resource) => {
+                    self.evaluator.action = action;
+                    self.evaluator.resource = resource;
+                    self.evaluator.tab = evaluator::Tab::WhoCan;
+                    self.view = View::Evaluator;
+                    self.settings.view = View::Evaluator;
                 }
                 Command::CompareWith(files) => {
                     if let Some(m) = self.model.clone() {

@@ -42,8 +42,8 @@ fn a_role_shows_its_trusting_principals_in_the_trust_graph() {
     h.get_by_label("cross-account-deploy").click();
     h.run();
     assert_eq!(name_of(&h, h.state().selected), "cross-account-deploy");
-    // The details say who may assume it, with the condition.
-    h.get_by_label("Who can assume it (1)");
+    // The details say whom the trust policy names, with the condition.
+    h.get_by_label("Its trust policy names (1)");
     h.get_by_label_contains("ExternalId = larkspur-deploy-7f3a");
     // Switch to the trust graph: the role and the principal trusting it are drawn, with the condition.
     h.get_by_label("Trust graph").click();
@@ -81,8 +81,43 @@ fn clicking_a_graph_node_opens_its_details() {
     h.run();
     assert_eq!(name_of(&h, h.state().selected), "okta-engineers");
     // The details pane beside the graph names who may assume it.
-    h.get_by_label_contains("Who can assume it");
+    h.get_by_label_contains("Its trust policy names");
     assert!(h.get_all_by_label("LarkspurOkta").count() >= 2);
+}
+
+/// From a role's page, the evaluator's answer to "who may assume it": its Who can tab on `sts:AssumeRole`,
+/// which weighs the callers' own policies as well as the trust policy.
+#[test]
+fn a_role_page_asks_the_evaluator_who_may_assume_it() {
+    let mut app = sample_app();
+    let role = *app
+        .model
+        .as_ref()
+        .expect("model")
+        .by_name(EntityKind::Role, "admin-mfa")
+        .first()
+        .expect("admin-mfa");
+    app.selected = Some(role);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("who may assume it, as the evaluator answers").click();
+    h.run();
+    assert_eq!(h.state().view, View::Evaluator);
+    assert_eq!(h.state().evaluator.action, "sts:AssumeRole");
+    assert_eq!(
+        h.state().evaluator.resource,
+        "arn:aws:iam::412345678901:role/admin-mfa"
+    );
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("principal(s) of").is_none() {
+        assert!(start.elapsed().as_secs() < 120, "who-can never answered");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    // The whole account is trusted; the evaluator names the four principals whose own policies allow it.
+    h.get_by_label_contains("4 principal(s) of");
+    h.get_by_label("maria.silva");
 }
 
 #[test]
