@@ -18,6 +18,7 @@ use crate::account::{
     arn_account,
 };
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue, Statement};
+use crate::wildcard::action_matches;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -660,34 +661,6 @@ const ASSUME_ACTIONS: [&str; 4] = [
     "sts:tagsession",
 ];
 
-/// `*`/`?` wildcard match, ASCII case-insensitive.
-fn glob(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
 /// Whether an `Allow` statement of a trust policy lets its principals assume the role.
 pub fn allows_assume(s: &Statement) -> bool {
     if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
@@ -696,10 +669,10 @@ pub fn allows_assume(s: &Statement) -> bool {
     match &s.action {
         Some(ActionBlock::Action(list)) => list
             .iter()
-            .any(|p| ASSUME_ACTIONS.iter().any(|a| glob(p, a))),
+            .any(|p| ASSUME_ACTIONS.iter().any(|a| action_matches(p, a))),
         Some(ActionBlock::NotAction(list)) => ASSUME_ACTIONS
             .iter()
-            .any(|a| !list.iter().any(|p| glob(p, a))),
+            .any(|a| !list.iter().any(|p| action_matches(p, a))),
         None => false,
     }
 }
@@ -1167,12 +1140,12 @@ mod tests {
 
     #[test]
     fn glob_matches_assume_actions() {
-        assert!(glob("sts:AssumeRole", "sts:assumerole"));
-        assert!(glob("sts:AssumeRole*", "sts:assumerolewithsaml"));
-        assert!(glob("*", "sts:tagsession"));
-        assert!(glob("sts:*", "sts:assumerole"));
-        assert!(!glob("sts:AssumeRole", "sts:assumerolewithsaml"));
-        assert!(!glob("s3:*", "sts:assumerole"));
+        assert!(action_matches("sts:AssumeRole", "sts:assumerole"));
+        assert!(action_matches("sts:AssumeRole*", "sts:assumerolewithsaml"));
+        assert!(action_matches("*", "sts:tagsession"));
+        assert!(action_matches("sts:*", "sts:assumerole"));
+        assert!(!action_matches("sts:AssumeRole", "sts:assumerolewithsaml"));
+        assert!(!action_matches("s3:*", "sts:assumerole"));
     }
 
     #[test]
