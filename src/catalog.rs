@@ -546,37 +546,18 @@ pub fn has_wildcard(s: &str) -> bool {
 }
 
 /// IAM wildcard matching: `*` matches any run of characters (also none), `?` exactly one; ASCII case is
-/// ignored. Iterative, linear in practice, no allocation.
+/// ignored. The one matcher of [`crate::wildcard`].
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    wildcard_match_case(pattern, text, true)
+    crate::wildcard::glob_ci(pattern, text)
 }
 
 /// IAM wildcard matching with a choice of case sensitivity (resource ARNs compare case-sensitively).
 pub fn wildcard_match_case(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    if pattern.is_ascii() && text.is_ascii() {
-        // The common case: no allocation, byte comparisons.
-        return glob(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |a, b| {
-            if ignore_case {
-                a.eq_ignore_ascii_case(&b)
-            } else {
-                a == b
-            }
-        });
+    if ignore_case {
+        crate::wildcard::glob_ci(pattern, text)
+    } else {
+        crate::wildcard::glob(pattern, text)
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob(&p, &t, '*', '?', |a, b| {
-        if ignore_case {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    })
-}
-
-/// Wildcard matching shared with the evaluator (`crate::wildcard`).
-fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, eq: impl Fn(T, T) -> bool) -> bool {
-    crate::wildcard::glob_slices(p, t, star, one, eq)
 }
 
 /// True when condition key `key` fits catalog key `template`, ignoring ASCII case. Placeholders
