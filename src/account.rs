@@ -694,25 +694,25 @@ impl Account {
     /// Index of the entity of `kind` named `name` (O(1)).
     pub fn find(&self, kind: EntityKind, name: &str) -> Option<u32> {
         let slot = Self::name_slot(kind)?;
-        self.by_name[slot].get(name).copied()
+        self.by_name.get(slot)?.get(name).copied()
     }
 
     /// The user named `name`.
     pub fn user(&self, name: &str) -> Option<&User> {
         self.find(EntityKind::User, name)
-            .map(|i| &self.users[i as usize])
+            .and_then(|i| self.users.get(i as usize))
     }
 
     /// The group named `name`.
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.find(EntityKind::Group, name)
-            .map(|i| &self.groups[i as usize])
+            .and_then(|i| self.groups.get(i as usize))
     }
 
     /// The role named `name`.
     pub fn role(&self, name: &str) -> Option<&Role> {
         self.find(EntityKind::Role, name)
-            .map(|i| &self.roles[i as usize])
+            .and_then(|i| self.roles.get(i as usize))
     }
 
     /// Number of entities of `kind`.
@@ -757,8 +757,10 @@ impl Account {
         }
         for (ui, u) in self.users.iter().enumerate() {
             for gname in &u.groups {
-                if let Some(&gi) = self.by_name[1].get(gname) {
-                    self.groups[gi as usize].members.push(ui as u32);
+                if let Some(&gi) = self.by_name[1].get(gname)
+                    && let Some(g) = self.groups.get_mut(gi as usize)
+                {
+                    g.members.push(ui as u32);
                 }
             }
         }
@@ -893,7 +895,11 @@ impl Model {
 
     /// The source `id`.
     pub fn source(&self, id: SourceId) -> &Source {
-        &self.sources[id.0 as usize]
+        // Ids come from `add_source` and sources are never removed while a document refers to them; an id from
+        // another model finds an empty text rather than a panic.
+        static NONE: std::sync::LazyLock<Source> =
+            std::sync::LazyLock::new(|| Source::new("(no such source)", Default::default()));
+        self.sources.get(id.0 as usize).unwrap_or(&NONE)
     }
 
     /// Add a source text.
@@ -911,7 +917,9 @@ impl Model {
 
     /// The account with id `id` (O(1)).
     pub fn account(&self, id: &str) -> Option<&Account> {
-        self.by_account.get(id).map(|&i| &self.accounts[i as usize])
+        self.by_account
+            .get(id)
+            .and_then(|&i| self.accounts.get(i as usize))
     }
 
     /// Index of the account with id `id`.

@@ -400,13 +400,19 @@ impl Catalog {
         };
         let service_indices: Vec<u32> = if has_wildcard(sp) {
             (0..self.services.len() as u32)
-                .filter(|i| wildcard_match(sp, self.services[*i as usize].prefix))
+                .filter(|i| {
+                    self.services
+                        .get(*i as usize)
+                        .is_some_and(|s| wildcard_match(sp, s.prefix))
+                })
                 .collect()
         } else {
             self.service_index(sp).into_iter().collect()
         };
         for si in service_indices {
-            let s = &self.services[si as usize];
+            let Some(s) = self.services.get(si as usize) else {
+                continue;
+            };
             if has_wildcard(ap) {
                 for (ai, a) in s.actions.iter().enumerate() {
                     if wildcard_match(ap, a.name)

@@ -117,7 +117,7 @@ impl DocTarget {
                         .iter()
                         .position(|v| Some(&v.id) == default.as_ref())
                 })?;
-                p.versions[i].doc.as_mut()
+                p.versions.get_mut(i)?.doc.as_mut()
             }
             DocTarget::Trust(r) => model
                 .accounts

@@ -79,6 +79,10 @@ pub struct Doc {
     pub nodes: Vec<Node>,
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "node ids index the arena they were pushed into; nodes are never removed"
+)]
 impl Doc {
     /// The node `id`.
     #[inline]
@@ -151,6 +155,10 @@ pub struct Children<'d> {
     next: NodeId,
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "node ids index the arena they were pushed into; nodes are never removed"
+)]
 impl Iterator for Children<'_> {
     type Item = NodeId;
     fn next(&mut self) -> Option<NodeId> {
@@ -307,6 +315,10 @@ pub fn parse(src: &str) -> Parsed {
     }
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "node ids index the arena they were pushed into; nodes are never removed"
+)]
 impl<'a> Parser<'a> {
     /// `src[a..b]`, empty when that is not a range of character boundaries (never, for the parser's positions).
     fn slice(&self, a: usize, b: usize) -> &'a str {

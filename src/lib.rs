@@ -9,7 +9,8 @@
         clippy::string_slice,
         clippy::unwrap_used,
         clippy::expect_used,
-        clippy::panic
+        clippy::panic,
+        clippy::indexing_slicing
     )
 )]
 

@@ -567,16 +567,13 @@ impl ActionIndex {
                         idx.other.push(i);
                     } else {
                         by_service.sort();
-                        let mut k = 0;
-                        while k < by_service.len() {
-                            let svc = by_service[k].0.clone();
-                            let mut pats = Vec::new();
-                            while k < by_service.len() && by_service[k].0 == svc {
-                                pats.push(std::mem::take(&mut by_service[k].1).into_boxed_str());
-                                k += 1;
-                            }
+                        for group in by_service.chunk_by(|a, b| a.0 == b.0) {
+                            let Some((svc, _)) = group.first() else {
+                                continue;
+                            };
+                            let pats = group.iter().map(|(_, p)| p.as_str().into()).collect();
                             idx.by_service
-                                .entry(svc.into_boxed_str())
+                                .entry(svc.as_str().into())
                                 .or_default()
                                 .push((i, pats));
                         }
@@ -906,7 +903,12 @@ impl<'a> Reader<'a> {
             path,
             message,
         ));
+        // Just pushed: never empty.
         let last = self.diags.len() - 1;
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "the element was pushed on the line above"
+        )]
         &mut self.diags[last]
     }
 
@@ -1371,6 +1373,10 @@ pub fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
 }
 
 /// Edit distance between two strings, counted in characters.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "both rows have `b.len() + 1` entries and `j < b.len()`"
+)]
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

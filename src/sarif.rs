@@ -25,7 +25,7 @@ pub fn artifact(name: &str) -> String {
     let encoded = utf8_percent_encode(&file, PATH).to_string();
     if file.starts_with('/') {
         format!("file://{encoded}")
-    } else if file.len() > 2 && file.as_bytes()[1] == b':' {
+    } else if file.len() > 2 && file.as_bytes().get(1) == Some(&b':') {
         format!("file:///{encoded}") // a Windows drive path
     } else {
         encoded

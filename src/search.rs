@@ -33,7 +33,11 @@ impl Query {
         let substring = self.words.iter().all(|w| {
             name_l.contains(w.as_str()) || others_l.iter().any(|o| o.contains(w.as_str()))
         });
-        substring || (self.words.len() == 1 && subsequence(&self.words[0], &name_l))
+        substring
+            || match self.words.as_slice() {
+                [only] => subsequence(only, &name_l),
+                _ => false,
+            }
     }
 }
 

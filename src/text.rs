@@ -85,8 +85,8 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0u32];
         let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        while let Some(&b) = bytes.get(i) {
+            match b {
                 b'\n' => starts.push(i as u32 + 1),
                 b'\r' => {
                     if bytes.get(i + 1) == Some(&b'\n') {

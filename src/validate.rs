@@ -358,6 +358,10 @@ impl<'a> Ctx<'a> {
         present(&mut d, aa);
         self.out.push(d);
         let last = self.out.len() - 1;
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "the element was pushed on the line above"
+        )]
         &mut self.out[last]
     }
 
@@ -402,16 +406,16 @@ pub(crate) fn remove_item_fix(src: &str, list: &OneOrMany, i: usize) -> Option<(
         src.get(from as usize..to as usize)
             .is_some_and(|t| t.chars().filter(|c| *c == ',').count() == 1 && t.trim() == ",")
     };
-    if i > 0 {
-        let prev = list.items[i - 1].span;
+    if let Some(prev) = i.checked_sub(1).and_then(|p| list.items.get(p)) {
+        let prev = prev.span;
         if clean(prev.end, item.start) {
             return Some((
                 Span::new(prev.end as usize, item.end as usize),
                 String::new(),
             ));
         }
-    } else {
-        let next = list.items[1].span;
+    } else if let Some(next) = list.items.get(1) {
+        let next = next.span;
         if clean(item.end, next.start) {
             return Some((
                 Span::new(item.start as usize, next.start as usize),

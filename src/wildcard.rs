@@ -95,11 +95,12 @@ pub(crate) fn glob_slices<T: Copy + PartialEq>(
 ) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut back: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == one || (p[pi] != star && eq(p[pi], t[ti]))) {
+    while let Some(&tc) = t.get(ti) {
+        let pc = p.get(pi).copied();
+        if pc.is_some_and(|c| c == one || (c != star && eq(c, tc))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == star {
+        } else if pc == Some(star) {
             back = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = back {
@@ -110,7 +111,7 @@ pub(crate) fn glob_slices<T: Copy + PartialEq>(
             return false;
         }
     }
-    while pi < p.len() && p[pi] == star {
+    while p.get(pi) == Some(&star) {
         pi += 1;
     }
     pi == p.len()
@@ -240,7 +241,7 @@ fn segment_glob(pattern: &str, text: &str) -> bool {
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN>).
 pub fn arn_like(pattern: &str, value: &str) -> bool {
     match (arn_parts(pattern), arn_parts(value)) {
-        (Some(p), Some(r)) => (0..6).all(|i| glob(p[i], r[i])),
+        (Some(p), Some(r)) => p.iter().zip(r.iter()).all(|(p, r)| glob(p, r)),
         _ => false,
     }
 }

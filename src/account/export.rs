@@ -372,9 +372,10 @@ pub fn load_export(
             entity: None,
             at: None,
         });
-        let target = &mut model.accounts[existing];
-        merge_account(target, acc);
-        return Ok(existing as u32);
+        if let Some(target) = model.accounts.get_mut(existing) {
+            merge_account(target, acc);
+            return Ok(existing as u32);
+        }
     }
     model.accounts.push(acc);
     Ok(model.accounts.len() as u32 - 1)

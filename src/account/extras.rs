@@ -167,13 +167,18 @@ pub fn load_resource_policy(
             at: None,
         });
     }
-    model.accounts[account]
-        .resource_policies
-        .push(ResourcePolicy {
-            resource,
-            service,
-            doc,
+    let Some(acc) = model.accounts.get_mut(account) else {
+        return Err(LoadError::Shape {
+            path: name.into(),
+            json_path: "$".into(),
+            message: "the account it belongs to is not loaded".into(),
         });
+    };
+    acc.resource_policies.push(ResourcePolicy {
+        resource,
+        service,
+        doc,
+    });
     Ok(())
 }
 
@@ -356,7 +361,11 @@ pub fn parse_credential_report(name: &str, text: &str) -> Result<CredentialRepor
     let mut col = [usize::MAX; 22];
     for (i, want) in REPORT_COLUMNS.iter().enumerate() {
         match header.iter().position(|h| h.trim() == *want) {
-            Some(p) => col[i] = p,
+            Some(p) => {
+                if let Some(c) = col.get_mut(i) {
+                    *c = p;
+                }
+            }
             None => {
                 return Err(err(
                     hl + 1,
@@ -378,21 +387,21 @@ pub fn parse_credential_report(name: &str, text: &str) -> Result<CredentialRepor
                 ),
             ));
         }
-        let get = |i: usize| f[col[i]].trim();
-        let time = |i: usize| -> Result<ReportTime, LoadError> {
-            let v = get(i);
-            Ok(match v {
-                "N/A" | "" => ReportTime::NotApplicable,
-                "no_information" => ReportTime::NoInformation,
-                "not_supported" => ReportTime::NotSupported,
-                _ => ReportTime::At(Timestamp::parse(v).ok_or_else(|| {
-                    err(
-                        ln + 1,
-                        format!("`{}` is not a date: `{v}`", REPORT_COLUMNS[i]),
-                    )
-                })?),
-            })
-        };
+        // Every column index was found in the header, and every row has the header's length (checked above).
+        let get = |i: usize| col.get(i).and_then(|&c| f.get(c)).map_or("", |v| v.trim());
+        let name = |i: usize| REPORT_COLUMNS.get(i).copied().unwrap_or("?");
+        let time =
+            |i: usize| -> Result<ReportTime, LoadError> {
+                let v = get(i);
+                Ok(match v {
+                    "N/A" | "" => ReportTime::NotApplicable,
+                    "no_information" => ReportTime::NoInformation,
+                    "not_supported" => ReportTime::NotSupported,
+                    _ => ReportTime::At(Timestamp::parse(v).ok_or_else(|| {
+                        err(ln + 1, format!("`{}` is not a date: `{v}`", name(i)))
+                    })?),
+                })
+            };
         let boolean = |i: usize| -> Result<Option<bool>, LoadError> {
             match get(i) {
                 "true" | "TRUE" | "True" => Ok(Some(true)),
@@ -400,7 +409,7 @@ pub fn parse_credential_report(name: &str, text: &str) -> Result<CredentialRepor
                 "not_supported" | "N/A" => Ok(None),
                 v => Err(err(
                     ln + 1,
-                    format!("`{}` must be true or false, found `{v}`", REPORT_COLUMNS[i]),
+                    format!("`{}` must be true or false, found `{v}`", name(i)),
                 )),
             }
         };

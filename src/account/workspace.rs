@@ -296,20 +296,26 @@ fn load_workspace(
                 }
             },
         };
-        if let Some(alias) = &spec.alias {
-            model.accounts[index].alias = Some(alias.clone());
+        if let Some(alias) = &spec.alias
+            && let Some(a) = model.accounts.get_mut(index)
+        {
+            a.alias = Some(alias.clone());
         }
         if let Some(rel) = &spec.credential_report {
             let p = resolve(rel);
             let text = files.read(&p)?;
             let report = parse_credential_report(&p.display().to_string(), &text)?;
-            model.accounts[index].credential_report = Some(report);
+            if let Some(a) = model.accounts.get_mut(index) {
+                a.credential_report = Some(report);
+            }
         }
         if let Some(rel) = &spec.password_policy {
             let p = resolve(rel);
             let text = files.read(&p)?;
             let pp = parse_password_policy(&p.display().to_string(), &text)?;
-            model.accounts[index].password_policy = Some(pp);
+            if let Some(a) = model.accounts.get_mut(index) {
+                a.password_policy = Some(pp);
+            }
         }
         for arn in &spec.identity_providers {
             let arn = ctx.interner.intern(arn);
@@ -319,7 +325,9 @@ fn load_workspace(
                     message: format!("`{arn}` is not a SAML or OIDC provider ARN"),
                 });
             };
-            let acc = &mut model.accounts[index];
+            let Some(acc) = model.accounts.get_mut(index) else {
+                continue;
+            };
             match acc.identity_providers.iter_mut().find(|q| q.arn == p.arn) {
                 Some(q) => q.declared = true,
                 None => acc.identity_providers.push(p),
@@ -345,21 +353,27 @@ fn load_workspace(
                 ctx.interner.intern(&la.principal),
                 &text,
             )?;
-            model.accounts[index].last_accessed.push(report);
+            if let Some(a) = model.accounts.get_mut(index) {
+                a.last_accessed.push(report);
+            }
         }
         if let Some(list) = &spec.scps {
             let mut v = Vec::new();
             for f in list {
                 v.push(org_policy(model, ctx, OrgPolicyKind::Scp, f)?);
             }
-            model.accounts[index].scps = Some(v);
+            if let Some(a) = model.accounts.get_mut(index) {
+                a.scps = Some(v);
+            }
         }
         if let Some(list) = &spec.rcps {
             let mut v = Vec::new();
             for f in list {
                 v.push(org_policy(model, ctx, OrgPolicyKind::Rcp, f)?);
             }
-            model.accounts[index].rcps = Some(v);
+            if let Some(a) = model.accounts.get_mut(index) {
+                a.rcps = Some(v);
+            }
         }
     }
     if let Some(org) = &ws.organization {
@@ -461,6 +475,10 @@ fn load_workspace(
 
 /// After every file is in: resolve attachments and boundaries (export, then the bundled AWS-managed set,
 /// else a dangling reference), check group memberships, and build the indexes.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "`ai` ranges over `0..model.accounts.len()` and no account is removed here"
+)]
 pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
     let mut bundled = crate::account::bundled::BundledPolicies::default();
     let mut bundled_index: FxHashMap<Str, u32> = FxHashMap::default();
@@ -528,7 +546,7 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
         }
         let file = a
             .source
-            .map(|s| model.sources[s.0 as usize].name.clone())
+            .map(|s| model.source(s).name.clone())
             .unwrap_or_default();
         let mut missing: Vec<(Str, usize)> = missing.into_iter().collect();
         missing.sort();

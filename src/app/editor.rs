@@ -154,7 +154,7 @@ pub struct EditorView {
 
 impl Default for EditorView {
     fn default() -> Self {
-        let t = &edit::templates()[0];
+        let t = edit::first_template();
         EditorView {
             text: t.text.to_string(),
             kind: t.kind,
@@ -824,7 +824,7 @@ fn problems_ui(ui: &mut egui::Ui, text: &str, diags: &[Diagnostic], actions: &mu
                 ui.horizontal(|ui| {
                     let line = line_of(&starts, d.span.start as usize) + 1;
                     let col = text
-                        .get(starts[line - 1]..d.span.start as usize)
+                        .get(starts.get(line - 1).copied().unwrap_or(0)..d.span.start as usize)
                         .map(|s| s.chars().count() + 1)
                         .unwrap_or(1);
                     ui.colored_label(severity_color(ui, d.severity), d.severity.label());
@@ -934,7 +934,9 @@ fn decorate(job: &mut LayoutJob, marks: &[(std::ops::Range<usize>, Mark)]) {
         let mut start = sec.byte_range.start.0;
         let end = sec.byte_range.end.0;
         let first = cuts.partition_point(|&c| c <= start);
-        let mut points: Vec<usize> = cuts[first..]
+        let mut points: Vec<usize> = cuts
+            .get(first..)
+            .unwrap_or_default()
             .iter()
             .copied()
             .take_while(|&c| c < end)

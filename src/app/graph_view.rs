@@ -487,6 +487,10 @@ impl GraphView {
     }
 
     /// Draw the canvas: culling, level of detail, interaction. Clicking a node selects its entity.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`laid.pos` and `visible` have one entry per node of `laid.graph`, indexed by its node indexes"
+    )]
     pub fn canvas(
         &mut self,
         ui: &mut egui::Ui,

@@ -30,9 +30,9 @@ pub fn fuzzy_score(query: &str, text: &str) -> Option<i32> {
     let mut qi = 0;
     let mut prev: Option<usize> = None;
     for (ti, &c) in t.iter().enumerate() {
-        if qi < q.len() && c == q[qi] {
+        if q.get(qi) == Some(&c) {
             let word_start =
-                ti == 0 || matches!(t[ti - 1], b'-' | b'_' | b'/' | b'.' | b' ' | b':');
+                ti == 0 || matches!(t.get(ti - 1), Some(b'-' | b'_' | b'/' | b'.' | b' ' | b':'));
             score += 1;
             if word_start {
                 score += 8;

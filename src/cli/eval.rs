@@ -816,14 +816,15 @@ fn run_assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
     writeln!(out, "{} can reach {} roles", principal.arn, reach.len()).map_err(io)?;
     for r in &reach {
         writeln!(out, "  {}", r.role).map_err(io)?;
-        for (i, hop) in r.path.windows(2).enumerate() {
+        for (i, pair) in r.path.windows(2).enumerate() {
+            let [from, to] = pair else { continue };
             let conds = r
                 .conditions
                 .get(i)
                 .filter(|c| !c.is_empty())
                 .map(|c| format!(" if {}", c.join(" and ")))
                 .unwrap_or_default();
-            writeln!(out, "      {} → {}{conds}", hop[0], hop[1]).map_err(io)?;
+            writeln!(out, "      {from} → {to}{conds}").map_err(io)?;
         }
     }
     Ok(())

@@ -177,12 +177,13 @@ fn sev_word(s: Severity) -> &'static str {
 fn counts(reports: &[Report]) -> [usize; 4] {
     let mut c = [0usize; 4];
     for d in reports.iter().flat_map(|r| r.diags.iter()) {
-        c[match d.severity {
-            Severity::Error => 0,
-            Severity::SecurityWarning => 1,
-            Severity::Warning => 2,
-            Severity::Suggestion => 3,
-        }] += 1;
+        let [e, s, w, g] = &mut c;
+        *match d.severity {
+            Severity::Error => e,
+            Severity::SecurityWarning => s,
+            Severity::Warning => w,
+            Severity::Suggestion => g,
+        } += 1;
     }
     c
 }
@@ -353,6 +354,10 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "only indexes JSON objects this function builds with `json!`, where `value[\"key\"] = …` inserts"
+)]
 fn sarif(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
     // One rule per code a finding can carry: Access Analyzer's codes (several checks may report under one) and
     // the project's own; the checks behind a rule are named in its properties.

@@ -20,6 +20,14 @@ pub fn templates() -> &'static [Template] {
     TEMPLATES
 }
 
+/// The template a new editor starts with (the first).
+pub fn first_template() -> &'static Template {
+    // A constant's first element, checked when compiling.
+    #[expect(clippy::indexing_slicing, reason = "evaluated at compile time")]
+    const FIRST: &Template = &TEMPLATES[0];
+    FIRST
+}
+
 const TEMPLATES: &[Template] = &[
     Template {
         name: "Read-only bucket access",

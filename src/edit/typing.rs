@@ -58,7 +58,7 @@ pub fn matching_bracket(text: &str, byte: usize) -> Option<(usize, usize)> {
     }
     candidates
         .into_iter()
-        .filter(|&p| matches!(bytes[p], b'{' | b'}' | b'[' | b']'))
+        .filter(|&p| matches!(bytes.get(p), Some(b'{' | b'}' | b'[' | b']')))
         .find_map(|p| match_at(bytes, p))
 }
 

@@ -2,6 +2,10 @@
 //! principal that can escalate with it, and a look-alike that cannot because one thing stops it (a
 //! permissions boundary, an SCP, a condition, a resource constraint, an explicit deny, a missing trust).
 //! Written as a workspace (two accounts in an organisation) for tests, benchmarks and the PMapper comparison.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "only indexes JSON objects the lab builds itself with `json!`, where `value[\"key\"] = …` inserts"
+)]
 
 use super::techniques::{Applies, RoleNeed, SelfKind, TECHNIQUES, Technique};
 use serde_json::{Value, json};

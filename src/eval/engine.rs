@@ -1580,7 +1580,9 @@ fn run(
         layer_result(Layer::Trust, e)
     } else if is_trust {
         match target_role.and_then(|r| {
-            model.accounts[r.account as usize]
+            model
+                .accounts
+                .get(r.account as usize)?
                 .roles
                 .get(r.index as usize)
         }) {

@@ -109,10 +109,9 @@ impl Principal {
             };
         }
         let parts: Vec<&str> = spec.splitn(6, ':').collect();
-        if parts.len() != 6 {
+        let [_, partition, service, _, account, resource] = parts[..] else {
             return Err(format!("`{spec}` is not a valid ARN"));
-        }
-        let (partition, service, account, resource) = (parts[1], parts[2], parts[4], parts[5]);
+        };
         match service {
             "iam" => {
                 if resource == "root" {
@@ -145,11 +144,9 @@ impl Principal {
                     let found = model
                         .account(account)
                         .and_then(|a| a.find(EntityKind::Role, role).map(|i| (a, i)));
-                    let (entity, role_arn) = match found {
-                        Some((a, i)) => (
-                            model.by_arn(&a.roles[i as usize].arn),
-                            a.roles[i as usize].arn.to_string(),
-                        ),
+                    let (entity, role_arn) = match found.and_then(|(a, i)| a.roles.get(i as usize))
+                    {
+                        Some(r) => (model.by_arn(&r.arn), r.arn.to_string()),
                         None => (None, format!("arn:{partition}:iam::{account}:role/{role}")),
                     };
                     let mut p = mk(PrincipalType::AssumedRole, spec, Some(account), entity);

@@ -1,4 +1,9 @@
 //! Graph layouts as pure functions: a graph in, one position per node out (indexed like the nodes).
+#![expect(
+    clippy::indexing_slicing,
+    reason = "positions, layers and orders are vectors made here with one slot per node of the graph they are \
+              computed for, indexed by its node indexes; nothing is ever removed"
+)]
 
 use petgraph::graph::DiGraph;
 use petgraph::visit::EdgeRef;

@@ -437,9 +437,15 @@ fn shared_inline<'m>(ctx: &Ctx<'m>, a: &'m Account, ai: u32, out: &mut Vec<Findi
         .into_iter()
         .filter(|(_, v)| v.len() >= ctx.opts.shared_inline_min.max(2))
         .collect();
-    shared.sort_by(|x, y| x.1[0].owner.cmp(&y.1[0].owner));
+    shared.sort_by(|x, y| {
+        x.1.first()
+            .map(|c| &c.owner)
+            .cmp(&y.1.first().map(|c| &c.owner))
+    });
     for (_, copies) in shared {
-        let first = &copies[0];
+        let Some(first) = copies.first() else {
+            continue;
+        };
         let (_, arn) = ctx.model.describe(first.r);
         let owners: Vec<String> = copies
             .iter()

@@ -289,6 +289,10 @@ fn split_location(loc: &str) -> Option<(&str, u32, u32)> {
 }
 
 /// SARIF 2.1.0, one rule per code, each result at its first statement when it has one.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "only indexes JSON objects this function builds with `json!`, where `value[\"key\"] = …` inserts"
+)]
 pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
     let rules: Vec<Value> = Code::ALL
         .iter()

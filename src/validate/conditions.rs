@@ -646,7 +646,9 @@ fn key_checks(
     let ty = def.ty;
     // Supported by the statement's actions?
     let exp = cx.expanded;
-    let acts = &exp[si];
+    let Some(acts) = exp.get(si) else {
+        return Some(ty);
+    };
     if !acts.not && !acts.items.is_empty() && !acts.any_all() && s.action.is_some() {
         let supported = acts.items.iter().any(|it| {
             !it.known_service

@@ -127,8 +127,8 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: Code, actions: bo
         }
     }
     let mut first: FxHashMap<String, usize> = FxHashMap::default();
-    for i in 0..n {
-        let b: &str = &list.items[i].value;
+    for (i, item_i) in list.items.iter().enumerate().take(n) {
+        let b: &str = &item_i.value;
         let kb = key(b);
         let dup = match first.entry(kb.clone()) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
@@ -143,7 +143,7 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: Code, actions: bo
                 // reported (a suggestion missed, never a wrong answer), so the work stays bounded.
                 .take(MAX_COVER_CANDIDATES)
                 .find(|&j| {
-                    let a: &str = &list.items[j].value;
+                    let a: &str = list.items.get(j).map_or("", |x| &x.value);
                     j != i
                         && key(a) != kb
                         && covers(a, b, actions)
@@ -152,13 +152,13 @@ fn redundant(cx: &mut Ctx, list: &OneOrMany, base: &str, code: Code, actions: bo
                 })
         });
         let Some(j) = by else { continue };
-        let a = crate::text::excerpt(&list.items[j].value, 120);
+        let a = crate::text::excerpt(list.items.get(j).map_or("", |x| &x.value), 120);
         let shown = crate::text::excerpt(b, 120);
         let what = if actions { "action" } else { "resource" };
         let fix = remove_item_fix(cx.src, list, i);
         let d = cx.emit(
             code,
-            list.items[i].span,
+            item_i.span,
             item_path(base, list, i),
             if a.eq_ignore_ascii_case(b) {
                 format!("{what} `{shown}` is listed twice")

@@ -91,14 +91,17 @@ pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
 pub(crate) fn looks_like_region(r: &str) -> bool {
     // `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, `cn-north-1`.
     let parts: Vec<&str> = r.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].chars().all(|c| c.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    !middle.is_empty()
+        && first.len() == 2
+        && first.chars().all(|c| c.is_ascii_lowercase())
+        && middle
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
+        && last.chars().all(|c| c.is_ascii_digit())
+        && !last.is_empty()
 }
 
 /// True when a field of a policy ARN fits a field of a catalog template.
@@ -190,16 +193,17 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         return false;
     }
     let fields: Vec<&str> = v.splitn(6, ':').collect();
-    if fields[0] != "arn" {
+    let field = |i: usize| fields.get(i).copied().unwrap_or_default();
+    if field(0) != "arn" {
         let d = cx.emit(
             Code::INVALID_ARN_PREFIX,
             span,
             path,
             format!("resource `{raw}` must start with `arn:`"),
         );
-        if PARTITIONS.contains(&fields[0]) {
+        if PARTITIONS.contains(&field(0)) {
             d.with_fix_mut(span, quote(&format!("arn:{raw}")));
-        } else if fields[0].eq_ignore_ascii_case("arn") {
+        } else if field(0).eq_ignore_ascii_case("arn") {
             d.with_fix_mut(
                 span,
                 quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
@@ -207,7 +211,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         }
         return false;
     }
-    let partition = fields[1];
+    let partition = field(1);
     if !PARTITIONS.contains(&partition) && !has_wildcard(partition) {
         let d = cx.emit(
             Code::INVALID_PARTITION,
@@ -222,7 +226,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         }
         return false;
     }
-    if fields.len() < 3 || fields[2].is_empty() {
+    if field(2).is_empty() {
         cx.emit(
             Code::MISSING_ARN_SERVICE,
             span,
@@ -342,7 +346,7 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
 /// Whether each resource fits the resource types of the statement's actions, and each action some resource.
 fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
     let exp = cx.expanded;
-    let acts = &exp[si];
+    let Some(acts) = exp.get(si) else { return };
     if acts.not || acts.items.is_empty() || acts.any_all() {
         return;
     }
@@ -397,8 +401,9 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
     let base = cx.stmt_path(si);
     if !types.is_empty() {
         for (i, arn_text) in &arns {
-            if !types.iter().any(|(svc, t)| fits(arn_text, *svc, *t)) {
-                let item = &list.items[*i];
+            if !types.iter().any(|(svc, t)| fits(arn_text, *svc, *t))
+                && let Some(item) = list.items.get(*i)
+            {
                 cx.emit(
                     Code::RESOURCE_TYPE_MISMATCH,
                     item.span,
@@ -416,13 +421,12 @@ fn type_fit(cx: &mut Ctx, si: usize, s: &Statement, fine: &[bool]) {
         return; // some resources could not be read; do not guess
     }
     for (ii, it) in acts.items.iter().enumerate() {
-        if it.ids.len() != 1 {
+        let [id] = it.ids[..] else {
             continue;
-        }
+        };
         let Some(item) = action_list.items.get(ii) else {
             continue;
         };
-        let id = it.ids[0];
         let Some((svc, a)) = c.get(id) else { continue };
         if star_only.contains(&ii) {
             cx.emit(

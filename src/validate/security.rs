@@ -321,7 +321,11 @@ fn escalation(cx: &mut Ctx, s: &Statement, path: &str) {
             continue;
         }
         let shown = if hits.len() > 3 {
-            format!("{} and {} more", hits[..3].join(", "), hits.len() - 3)
+            format!(
+                "{} and {} more",
+                hits.get(..3).unwrap_or_default().join(", "),
+                hits.len() - 3
+            )
         } else {
             hits.join(", ")
         };

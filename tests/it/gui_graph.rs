@@ -100,7 +100,8 @@ fn a_role_page_asks_the_evaluator_who_may_assume_it() {
     app.selected = Some(role);
     let mut h = harness(app);
     h.run();
-    h.get_by_label("who may assume it, as the evaluator answers").click();
+    h.get_by_label("who may assume it, as the evaluator answers")
+        .click();
     h.run();
     assert_eq!(h.state().view, View::Evaluator);
     assert_eq!(h.state().evaluator.action, "sts:AssumeRole");
