@@ -32,6 +32,7 @@ mod packaging;
 mod replay;
 mod review;
 mod robustness;
+mod snapshots;
 mod truth_tables;
 mod validate_aa;
 mod validate_checks;
