@@ -182,7 +182,17 @@ impl Principal {
     /// Fill the context keys AWS derives from the principal, leaving the caller's values in place.
     pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
         let one = |s: &str| vec![s.to_string()];
-        let (current, epoch) = time_strings(now);
+        // `aws:CurrentTime` and `aws:EpochTime` are one instant: a request that gives one gets the other for the
+        // same instant (a policy testing the other key must not see the real clock); neither given, `now`.
+        let given = |k: &str| {
+            ctx.get(k)
+                .and_then(|v| v.first())
+                .and_then(|s| Timestamp::parse_condition(s))
+        };
+        let at = given("aws:CurrentTime")
+            .or_else(|| given("aws:EpochTime"))
+            .unwrap_or(now);
+        let (current, epoch) = time_strings(at);
         ctx.set_default("aws:CurrentTime", vec![current]);
         ctx.set_default("aws:EpochTime", vec![epoch]);
         ctx.set_default(
@@ -354,5 +364,30 @@ mod tests {
             Some("arn:aws:iam::111122223333:role/r")
         );
         assert_eq!(s.session.as_deref(), Some("s"));
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    /// A request that gives `aws:CurrentTime` gets `aws:EpochTime` for the same instant, and the other way round;
+    /// a request that gives neither gets both from `now`.
+    #[test]
+    fn current_time_and_epoch_time_are_one_instant() {
+        let model = Model::default();
+        let p = Principal::resolve("arn:aws:iam::111122223333:user/a", &model).expect("principal");
+        let now = Timestamp::parse("2030-01-01T00:00:00Z").expect("date");
+        let mut ctx = Context::new();
+        ctx.set("aws:CurrentTime", vec!["2026-11-20T10:00:00Z".into()]);
+        p.fill_context(&model, &mut ctx, now);
+        assert_eq!(ctx.get("aws:EpochTime"), Some(&["1795168800".to_string()][..]));
+        let mut ctx = Context::new();
+        ctx.set("aws:EpochTime", vec!["1795168800".into()]);
+        p.fill_context(&model, &mut ctx, now);
+        assert_eq!(ctx.get("aws:CurrentTime"), Some(&["2026-11-20T10:00:00Z".to_string()][..]));
+        let mut ctx = Context::new();
+        p.fill_context(&model, &mut ctx, now);
+        assert_eq!(ctx.get("aws:EpochTime"), Some(&["1893456000".to_string()][..]));
     }
 }
