@@ -241,6 +241,15 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
     (out, shown_before)
 }
 
+/// `1 account`, `3 accounts`: a count with its noun (regular plurals only).
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `s` cut to `max` characters, with control characters escaped (`\u{1b}`) so that input cannot drive the
 /// terminal, and `…` where it was cut.
 pub fn excerpt(s: &str, max: usize) -> String {

@@ -1257,14 +1257,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     }
 }
 
-/// `1 account`, `3 accounts`: a count with its noun.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use crate::text::plural;
 
 /// Encode `img` as PNG and write it atomically (a temporary file renamed over the target).
 fn save_png(img: &image::RgbaImage, path: &std::path::Path) -> Result<(), String> {

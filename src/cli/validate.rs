@@ -281,10 +281,15 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     let [e, s, w, g] = counts(reports);
+    use crate::text::plural;
     writeln!(
         out,
-        "{e} errors, {s} security warnings, {w} warnings, {g} suggestions in {} documents ({})",
-        reports.len(),
+        "{}, {}, {}, {} in {} ({})",
+        plural(e, "error"),
+        plural(s, "security warning"),
+        plural(w, "warning"),
+        plural(g, "suggestion"),
+        plural(reports.len(), "document"),
         crate::catalog::catalog().label()
     )
 }

@@ -52,7 +52,7 @@ fn text_output_is_compiler_like() {
     assert!(s.contains("  |               ^^^^^^^^^^^^^^\n"), "{s}");
     assert!(s.contains("= help: did you mean `s3:GetObject`?"), "{s}");
     assert!(
-        s.contains("0 errors, 0 security warnings, 1 warnings"),
+        s.contains("0 errors, 0 security warnings, 1 warning,"),
         "{s}"
     );
 }
