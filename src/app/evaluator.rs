@@ -1222,7 +1222,7 @@ fn answer_ui(
                 let sid = s
                     .sid
                     .clone()
-                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                    .unwrap_or_else(|| format!("statement {}", s.index));
                 ui.label(egui::RichText::new(sid).strong());
                 ui.label(format!("in {} {}", s.policy.kind, s.policy.name));
                 if let Some(src) = s.policy.source
@@ -1249,7 +1249,7 @@ fn answer_ui(
                             "Almost allowed by {} in {} {}: {} fails",
                             s.sid
                                 .clone()
-                                .unwrap_or_else(|| format!("statement {}", s.index + 1)),
+                                .unwrap_or_else(|| format!("statement {}", s.index)),
                             s.policy.kind,
                             s.policy.name,
                             condition_text(c)
@@ -1366,7 +1366,7 @@ fn answer_ui(
                 let sid = s
                     .sid
                     .clone()
-                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                    .unwrap_or_else(|| format!("statement {}", s.index));
                 ui.label(egui::RichText::new(sid).strong());
                 ui.label(format!("in {} {}", s.policy.kind, s.policy.name));
             });
@@ -1390,7 +1390,7 @@ fn answer_ui(
                 let sid = s
                     .sid
                     .clone()
-                    .unwrap_or_else(|| format!("statement {}", s.index + 1));
+                    .unwrap_or_else(|| format!("statement {}", s.index));
                 ui.label(egui::RichText::new(sid).strong());
                 let mut place = format!("in {} {}", s.policy.kind, s.policy.name);
                 if let Some(v) = &s.policy.version {

@@ -448,7 +448,7 @@ fn a_denial_names_its_near_miss_and_how_to_allow_it() {
     );
     h.run();
     assert_eq!(decision(&mut h), Decision::ImplicitDeny);
-    h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa: NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200] fails");
+    h.get_by_label_contains("Almost allowed by statement 0 in trust admin-mfa: NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200] fails");
     h.get_by_label_contains("but the role trust policy does not allow it");
     assert!(
         h.query_by_label_contains("with the request context")

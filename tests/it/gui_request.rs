@@ -162,7 +162,7 @@ fn a_context_value_of_the_wrong_type_is_flagged_under_its_key() {
     }
     // Teaching case 18: denied, and the trust statement that almost allowed it says which condition failed.
     h.get_by_label("IMPLICIT DENY");
-    h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa");
+    h.get_by_label_contains("Almost allowed by statement 0 in trust admin-mfa");
     assert!(
         h.query_all_by_label_contains(
             "NumericLessThan aws:MultiFactorAuthAge [3600] vs request [7200]"

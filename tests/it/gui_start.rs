@@ -54,7 +54,7 @@ fn learn_iam_with_the_sample_loads_the_teaching_cases_and_each_is_one_click_away
     h.run();
     assert_eq!(h.state().evaluator.action, "sts:AssumeRole");
     h.get_by_label("IMPLICIT DENY");
-    h.get_by_label_contains("Almost allowed by statement 1 in trust admin-mfa");
+    h.get_by_label_contains("Almost allowed by statement 0 in trust admin-mfa");
 }
 
 #[test]
