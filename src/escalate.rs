@@ -22,7 +22,8 @@ pub mod techniques;
 
 use crate::account::{EntityKind, EntityRef, Model, PolicyRef};
 use crate::eval::condition::Context;
-use crate::eval::engine::{Decision, Layer, Overrides, Prefilter, Verdict, decide_with, evaluate};
+use crate::eval::engine::{Decision, Layer, Overrides, Verdict, decide_with, evaluate};
+use crate::eval::index::Prefilter;
 use crate::eval::request::{Principal, PrincipalType, Request};
 use crate::eval::reverse::{all_principals, principal_of, role_edges};
 use crate::policy::{ActionBlock, Effect, Policy, ResourceBlock};

@@ -14,7 +14,8 @@
 
 use super::canon::{self, DocCache};
 use crate::account::{EntityKind, EntityRef, Model, OrgPolicyKind, PolicyDoc, PolicyRef};
-use crate::eval::engine::{Decision, Overrides, Prefilter, decide_with, decide_with_statements};
+use crate::eval::engine::{Decision, Overrides, decide_with, decide_with_statements};
+use crate::eval::index::Prefilter;
 use crate::eval::reverse::{Outcome, all_principals, principal_of, who_can};
 use crate::eval::{Context, Principal, Request};
 use crate::policy::{ActionBlock, Effect, PrincipalValue, ResourceBlock, Statement};

@@ -17,6 +17,7 @@ pub use super::decision::{Decision, Layer, Verdict};
 use super::decision::{
     Named, Possible, Possibles, Shape, Verdicts, certain as decision_certain, combine,
 };
+use super::index::Prefilter;
 pub use super::request::resource_policy_for;
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{
@@ -402,75 +403,6 @@ fn is_derived_key(key: &str) -> bool {
         || key
             .get(..17)
             .is_some_and(|p| p.eq_ignore_ascii_case("aws:PrincipalTag/"))
-}
-
-/// Statement candidates per policy for one (action, resource). Reverse queries evaluate thousands of
-/// principals that share managed policies: each policy's statements are matched against the action and the
-/// resource once, and only the candidates are evaluated per principal.
-#[derive(Default)]
-pub struct Prefilter {
-    key: (String, String),
-    /// Candidates per policy, keyed on [`crate::policy::ActionIndex::id`] (never reused, unlike an address).
-    map: rustc_hash::FxHashMap<u64, Vec<u32>>,
-}
-
-impl Prefilter {
-    pub(crate) fn candidates(&mut self, policy: &Policy, action: &str, resource: &str) -> &[u32] {
-        // Keyed on the texts themselves (two short comparisons), never on their addresses: a freed string's
-        // address reused by another of the same length must not return the old candidates.
-        if self.key.0 != action || self.key.1 != resource {
-            self.key = (action.to_string(), resource.to_string());
-            self.map.clear();
-        }
-        let index = policy.action_index();
-        self.map.entry(index.id()).or_insert_with(|| {
-            let mut idx = Vec::new();
-            index.candidates(&action.to_ascii_lowercase(), &mut idx);
-            idx.retain(|&i| {
-                policy
-                    .statements
-                    .get(i as usize)
-                    .is_some_and(|s| statement_may_apply(s, action, resource))
-            });
-            idx
-        })
-    }
-}
-
-/// Action and resource match, ignoring principal, conditions and policy variables (a pattern with a variable
-/// is kept: it is decided per principal).
-fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
-    // What was not fully read is kept: the evaluator reads it as uncertain.
-    if s.invalid.is_some() || s.effect.is_none() || s.action.is_none() {
-        return true;
-    }
-    let acts = match &s.action {
-        Some(ActionBlock::Action(l)) => l.iter().any(|p| action_matches(p, action)),
-        Some(ActionBlock::NotAction(l)) => !l.iter().any(|p| action_matches(p, action)),
-        None => false,
-    };
-    if !acts {
-        return false;
-    }
-    match &s.resource {
-        None => true,
-        Some(r) => {
-            let l = r.list();
-            let any = if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN {
-                let idx = s.resource_index.get(l);
-                if idx.has_variables() {
-                    return true;
-                }
-                idx.any_match(l, resource)
-            } else {
-                if l.iter().any(|p| p.contains("${")) {
-                    return true;
-                }
-                l.iter().any(|p| resource_matches(p, resource))
-            };
-            if r.is_not() { !any } else { any }
-        }
-    }
 }
 
 struct Eval<'a> {
@@ -2015,30 +1947,5 @@ pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy
             .map(|i| i.policy)
             .collect(),
         None => Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod prefilter_tests {
-    use super::Prefilter;
-    use crate::policy::{Interner, parse_text};
-
-    /// A policy freed and another allocated in its place (often at the same address) must not be served the first
-    /// one's candidates.
-    #[test]
-    fn a_new_policy_in_a_freed_policys_place_gets_its_own_candidates() {
-        let mut pf = Prefilter::default();
-        let mut interner = Interner::default();
-        let first =
-            r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
-        let second = r#"{"Statement": [{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
-        for _ in 0..50 {
-            let a = Box::new(parse_text(first, &mut interner).policy);
-            assert_eq!(pf.candidates(&a, "s3:GetObject", "arn:aws:s3:::b/k"), &[0]);
-            drop(a);
-            let b = Box::new(parse_text(second, &mut interner).policy);
-            assert_eq!(pf.candidates(&b, "s3:GetObject", "arn:aws:s3:::b/k"), &[1]);
-        }
     }
 }

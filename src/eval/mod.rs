@@ -6,6 +6,7 @@ pub mod condition;
 pub mod decision;
 pub mod engine;
 pub mod howto;
+pub mod index;
 pub mod people;
 pub mod proof;
 pub mod protected;
@@ -17,7 +18,7 @@ pub mod witness;
 
 pub use condition::Context;
 pub use engine::{
-    Decision, EvalResult, Layer, Overrides, Prefilter, Quick, Verdict, decide, decide_with,
-    evaluate,
+    Decision, EvalResult, Layer, Overrides, Quick, Verdict, decide, decide_with, evaluate,
 };
+pub use index::Prefilter;
 pub use request::{Principal, PrincipalType, Request};

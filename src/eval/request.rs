@@ -381,13 +381,22 @@ mod time_tests {
         let mut ctx = Context::new();
         ctx.set("aws:CurrentTime", vec!["2026-11-20T10:00:00Z".into()]);
         p.fill_context(&model, &mut ctx, now);
-        assert_eq!(ctx.get("aws:EpochTime"), Some(&["1795168800".to_string()][..]));
+        assert_eq!(
+            ctx.get("aws:EpochTime"),
+            Some(&["1795168800".to_string()][..])
+        );
         let mut ctx = Context::new();
         ctx.set("aws:EpochTime", vec!["1795168800".into()]);
         p.fill_context(&model, &mut ctx, now);
-        assert_eq!(ctx.get("aws:CurrentTime"), Some(&["2026-11-20T10:00:00Z".to_string()][..]));
+        assert_eq!(
+            ctx.get("aws:CurrentTime"),
+            Some(&["2026-11-20T10:00:00Z".to_string()][..])
+        );
         let mut ctx = Context::new();
         p.fill_context(&model, &mut ctx, now);
-        assert_eq!(ctx.get("aws:EpochTime"), Some(&["1893456000".to_string()][..]));
+        assert_eq!(
+            ctx.get("aws:EpochTime"),
+            Some(&["1893456000".to_string()][..])
+        );
     }
 }

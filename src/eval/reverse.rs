@@ -9,9 +9,9 @@
 
 use super::condition::Context;
 use super::engine::{
-    Decision, Layer, Overrides, Prefilter, StatementHit, decide_with, decide_with_statements,
-    evaluate,
+    Decision, Layer, Overrides, StatementHit, decide_with, decide_with_statements, evaluate,
 };
+use super::index::Prefilter;
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{EntityKind, EntityRef, Model};
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};

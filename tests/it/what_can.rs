@@ -3,7 +3,8 @@
 //! and every resource it lists is allowed (or, where it says so, unknown).
 
 use iam_atlas::account::{LoadOptions, Model};
-use iam_atlas::eval::engine::{Prefilter, decide_with, identity_documents};
+use iam_atlas::eval::Prefilter;
+use iam_atlas::eval::engine::{decide_with, identity_documents};
 use iam_atlas::eval::reverse::{all_principals, principal_of, what_can};
 use iam_atlas::eval::{Context, Decision, Overrides, Principal, Request};
 use iam_atlas::policy::ResourceBlock;
