@@ -278,10 +278,11 @@ fn condition(
         }
         if v.contains('$') {
             variables(cx, v, span, vpath.clone());
-            if v.contains("${")
-                && !matches!(family_name(op.base), "string" | "ARN")
-                && op.base != BaseOperator::Null
-            {
+        }
+        // A value with a policy variable is read per request; a `$` alone is text, checked as any value (the
+        // evaluator reads it so).
+        if v.contains("${") {
+            if !matches!(family_name(op.base), "string" | "ARN") && op.base != BaseOperator::Null {
                 cx.emit(
                     Code::INVALID_VARIABLE_FOR_OPERATOR,
                     span,

@@ -3,6 +3,7 @@
 
 mod blowups;
 mod cli;
+mod condition_props;
 mod conformance;
 mod diff;
 mod escalate;
