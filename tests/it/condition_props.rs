@@ -116,7 +116,7 @@ fn good_value(t: Ty) -> BoxedStrategy<String> {
         .boxed(),
         Ty::Arn => prop_oneof![
             "[a-z]{1,8}".prop_map(|r| format!("arn:aws:iam::{ACCOUNT}:role/{r}")),
-            Just(format!("arn:aws:s3:::bucket-*")),
+            Just("arn:aws:s3:::bucket-*".to_string()),
             Just("arn:aws:sqs:*:*:queue".to_string()),
         ]
         .boxed(),
