@@ -41,10 +41,61 @@ impl Query {
     }
 }
 
-/// True when the characters of `needle` appear in `hay` in order (not necessarily together).
+/// True when the characters of `needle` appear in `hay` in order (not necessarily together), case-insensitively:
+/// [`fuzzy_score`] finds it, so the explorer's filter and the palette agree on what matches.
 pub fn subsequence(needle: &str, hay: &str) -> bool {
-    let mut it = hay.chars();
-    needle.chars().all(|c| it.any(|h| h == c))
+    fuzzy_score(needle, hay).is_some()
+}
+
+/// Score of `query` as a fuzzy (subsequence) match of `text`, case-insensitive (Unicode lowercase); `None` when
+/// the letters of `query` do not all occur in order. Higher is better: substrings, word starts and runs of
+/// consecutive letters score more, gaps less. Spaces in the query only separate words (`gh actions` finds
+/// `github-actions`). The one fuzzy matcher: the palette ranks with it, the search filters with it.
+pub fn fuzzy_score(query: &str, text: &str) -> Option<i32> {
+    let q: Vec<char> = query
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if q.is_empty() {
+        return Some(0);
+    }
+    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let mut score = 0i32;
+    let mut qi = 0;
+    let mut prev: Option<usize> = None;
+    for (ti, &c) in t.iter().enumerate() {
+        if q.get(qi) == Some(&c) {
+            let word_start =
+                ti == 0 || matches!(t.get(ti - 1), Some('-' | '_' | '/' | '.' | ' ' | ':'));
+            score += 1;
+            if word_start {
+                score += 8;
+            }
+            match prev {
+                Some(p) if p + 1 == ti => score += 5,
+                Some(p) => score -= ((ti - p) as i32).min(5),
+                None => score -= (ti as i32).min(5),
+            }
+            prev = Some(ti);
+            qi += 1;
+        }
+    }
+    if qi < q.len() {
+        return None;
+    }
+    // The query as typed (spaces kept) found whole: a substring.
+    let whole: Vec<char> = query.trim().chars().flat_map(char::to_lowercase).collect();
+    if let Some(pos) = t
+        .windows(whole.len().max(1))
+        .position(|w| w == whole.as_slice())
+    {
+        score += 30 - (pos as i32).min(10);
+        if t.len() == q.len() {
+            score += 50;
+        }
+    }
+    Some(score)
 }
 
 /// The texts an entity is found by besides its name: its ARN and its tags as `key=value`.
@@ -67,6 +118,31 @@ pub fn entity_texts(model: &Model, r: EntityRef) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One fuzzy matcher: what the palette ranks is what the filter keeps, in any case and any script.
+    #[test]
+    fn fuzzy_matching_is_one_and_case_insensitive_beyond_ascii() {
+        assert!(subsequence("élo", "Éloïse-admin"));
+        assert!(fuzzy_score("ÉLO", "éloïse").is_some());
+        assert!(fuzzy_score("gh actions", "github-actions").is_some());
+        assert!(fuzzy_score("xyz", "alice").is_none());
+        for (q, name) in [
+            ("msilva", "maria.silva"),
+            ("cad", "cross-account-deploy"),
+            ("zz", "maria"),
+        ] {
+            assert_eq!(
+                Query::new(q).matches(name, &[]),
+                fuzzy_score(q, name).is_some(),
+                "{q} / {name}"
+            );
+        }
+        // Substrings and word starts rank first.
+        let exact = fuzzy_score("deploy", "deploy").unwrap_or(0);
+        let sub = fuzzy_score("deploy", "cross-account-deploy").unwrap_or(0);
+        let scattered = fuzzy_score("deploy", "d-e-p-l-o-y-x").unwrap_or(0);
+        assert!(exact > sub && sub > scattered, "{exact} {sub} {scattered}");
+    }
 
     #[test]
     fn words_substrings_and_fuzzy_names() {

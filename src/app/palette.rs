@@ -9,54 +9,7 @@ use std::path::PathBuf;
 /// How many results the palette lists.
 const RESULTS: usize = 12;
 
-/// Score of `query` as a fuzzy (subsequence) match of `text`, ASCII case-insensitive; `None` when the
-/// letters of `query` do not all occur in order. Higher is better: substrings, word starts and runs of
-/// consecutive letters score more, gaps less.
-pub fn fuzzy_score(query: &str, text: &str) -> Option<i32> {
-    if query.is_empty() {
-        return Some(0);
-    }
-    // Spaces in the query only separate words: `gh actions` finds `github-actions`.
-    let q: Vec<u8> = query
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    if q.is_empty() {
-        return Some(0);
-    }
-    let t: Vec<u8> = text.bytes().map(|b| b.to_ascii_lowercase()).collect();
-    let mut score = 0i32;
-    let mut qi = 0;
-    let mut prev: Option<usize> = None;
-    for (ti, &c) in t.iter().enumerate() {
-        if q.get(qi) == Some(&c) {
-            let word_start =
-                ti == 0 || matches!(t.get(ti - 1), Some(b'-' | b'_' | b'/' | b'.' | b' ' | b':'));
-            score += 1;
-            if word_start {
-                score += 8;
-            }
-            match prev {
-                Some(p) if p + 1 == ti => score += 5,
-                Some(p) => score -= ((ti - p) as i32).min(5),
-                None => score -= (ti as i32).min(5),
-            }
-            prev = Some(ti);
-            qi += 1;
-        }
-    }
-    if qi < q.len() {
-        return None;
-    }
-    if let Some(pos) = text.to_ascii_lowercase().find(&query.to_ascii_lowercase()) {
-        score += 30 - (pos as i32).min(10);
-        if t.len() == q.len() {
-            score += 50;
-        }
-    }
-    Some(score)
-}
+pub use crate::search::fuzzy_score;
 
 /// A search result: the entity, its name and its score.
 pub type Hit = (EntityRef, String, i32);
