@@ -219,7 +219,13 @@ pub struct Catalog {
     /// Services, sorted by prefix.
     pub services: Vec<Service>,
     by_prefix: FxHashMap<Box<str>, u32>,
+    /// Expansions of wildcard patterns already computed (the editor validates the same policy on every
+    /// keystroke; a policy repeats `s3:Get*`), bounded: cleared when it holds [`EXPANSIONS_KEPT`] patterns.
+    expansions: std::sync::Mutex<FxHashMap<Box<str>, std::sync::Arc<[ActionId]>>>,
 }
+
+/// How many pattern expansions the catalog keeps.
+const EXPANSIONS_KEPT: usize = 4096;
 
 #[derive(Deserialize)]
 struct RawCatalog<'a> {
@@ -324,6 +330,7 @@ impl Catalog {
                 .collect(),
             services,
             by_prefix,
+            expansions: Default::default(),
         })
     }
 
@@ -370,11 +377,25 @@ impl Catalog {
     /// `*`, `*:*`, `iam:?etUser`. Wildcards (`*` any run, `?` one character) may appear in the service part
     /// too. Matching ignores ASCII case, as IAM does. The ids come in catalog order.
     pub fn expand(&self, pattern: &str) -> Vec<ActionId> {
+        // Exact names are one lookup; patterns are matched against every action of the service once, then kept.
+        let memo = has_wildcard(pattern);
+        if memo
+            && let Ok(m) = self.expansions.lock()
+            && let Some(ids) = m.get(pattern)
+        {
+            return ids.to_vec();
+        }
         let mut out = Vec::new();
         self.for_each_match(pattern, |id| {
             out.push(id);
             true
         });
+        if memo && let Ok(mut m) = self.expansions.lock() {
+            if m.len() >= EXPANSIONS_KEPT {
+                m.clear();
+            }
+            m.insert(pattern.into(), out.as_slice().into());
+        }
         out
     }
 
