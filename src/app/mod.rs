@@ -85,6 +85,8 @@ pub enum Command {
     DismissLoadError,
     /// Put the bundled sample's teaching cases into the evaluator's saved requests and show them.
     LoadTeachingCases,
+    /// Open this lesson (its id) in the Lessons view.
+    OpenLesson(&'static str),
     /// Ask the evaluator who may do this action on this resource (its Who can tab).
     WhoCan(String, String),
     /// Show who gains and loses what if this text replaced the document (the Changes view).
@@ -384,6 +386,11 @@ impl AtlasApp {
                         self.changes.blast_radius(ctx, m, target, text);
                         self.view = View::Changes;
                     }
+                }
+                Command::OpenLesson(id) => {
+                    self.lessons.open = Some(id);
+                    self.view = View::Lessons;
+                    self.settings.view = View::Lessons;
                 }
                 Command::WhoCan(action, resource) => {
                     self.evaluator.action = action;

@@ -52,6 +52,24 @@ pub fn search(model: &Model, query: &str, limit: usize) -> Vec<Hit> {
     out
 }
 
+/// How many lessons the palette lists under the entities.
+const LESSONS_LISTED: usize = 4;
+
+/// The lessons whose title matches `query`, best first (none for an empty query).
+pub fn lesson_hits(query: &str) -> Vec<(&'static crate::lessons::Lesson, i32)> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<_> = crate::lessons::lessons()
+        .iter()
+        .filter_map(|l| fuzzy_score(query, l.title).map(|s| (l, s)))
+        .collect();
+    out.sort_by_key(|x| std::cmp::Reverse(x.1));
+    out.truncate(LESSONS_LISTED);
+    out
+}
+
 /// The palette's state.
 #[derive(Default)]
 pub struct Palette {
@@ -79,7 +97,8 @@ impl Palette {
     /// Draw the palette; returns the commands to run when the user picks an entity.
     pub fn ui(&mut self, ctx: &egui::Context, model: &Model) -> Vec<Command> {
         let mut picked = None;
-        egui::Window::new("Jump to an entity")
+        let mut lesson = None;
+        egui::Window::new("Jump to an entity or a lesson")
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
@@ -107,6 +126,8 @@ impl Palette {
                     .as_ref()
                     .map(|(_, r)| r.as_slice())
                     .unwrap_or(&[]);
+                let lessons = lesson_hits(&self.query);
+                let total = results.len() + lessons.len();
                 let (up, down, enter) = ui.input(|i| {
                     (
                         i.key_pressed(egui::Key::ArrowUp),
@@ -115,16 +136,21 @@ impl Palette {
                     )
                 });
                 if down {
-                    self.cursor = (self.cursor + 1).min(results.len().saturating_sub(1));
+                    self.cursor = (self.cursor + 1).min(total.saturating_sub(1));
                 }
                 if up {
                     self.cursor = self.cursor.saturating_sub(1);
                 }
-                if enter && let Some(hit) = results.get(self.cursor) {
-                    picked = Some(hit.0);
+                if enter {
+                    match results.get(self.cursor) {
+                        Some(hit) => picked = Some(hit.0),
+                        None => {
+                            lesson = lessons.get(self.cursor - results.len()).map(|(l, _)| l.id)
+                        }
+                    }
                 }
                 ui.separator();
-                if results.is_empty() {
+                if total == 0 {
                     ui.weak("no match");
                 }
                 for (i, (r, name, _)) in results.iter().enumerate() {
@@ -140,10 +166,22 @@ impl Palette {
                         ui.weak(format!("{} · {account}", kind_name(r.kind)));
                     });
                 }
+                for (i, (l, _)) in lessons.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        if ui
+                            .selectable_label(results.len() + i == self.cursor, l.title)
+                            .clicked()
+                        {
+                            lesson = Some(l.id);
+                        }
+                        ui.weak("lesson");
+                    });
+                }
             });
-        match picked {
-            Some(r) => vec![Command::Select(r), Command::TogglePalette],
-            None => Vec::new(),
+        match (picked, lesson) {
+            (Some(r), _) => vec![Command::Select(r), Command::TogglePalette],
+            (None, Some(id)) => vec![Command::OpenLesson(id), Command::TogglePalette],
+            (None, None) => Vec::new(),
         }
     }
 }

@@ -204,6 +204,25 @@ fn the_palette_jumps_to_an_entity_by_fuzzy_name() {
     assert_eq!(name_of(&h, h.state().selected), names[1]);
 }
 
+/// The palette finds lessons by their title too, under the entities, and Enter opens the lesson.
+#[test]
+fn the_palette_opens_a_lesson() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    h.get_by_label("Name").type_text("explicit deny wins");
+    h.run();
+    h.get_by_label("An explicit deny wins").click();
+    h.run();
+    assert!(h.state().palette.is_none());
+    assert_eq!(h.state().view, View::Lessons);
+    assert_eq!(
+        h.state().lessons.lesson().map(|l| l.title),
+        Some("An explicit deny wins")
+    );
+}
+
 #[test]
 fn the_users_policy_table_sorts_by_column() {
     let mut h = harness(sample_app());
