@@ -610,6 +610,20 @@ impl EntityKind {
         EntityKind::ResourcePolicy,
     ];
 
+    /// Singular label (`instance profile`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            EntityKind::User => "user",
+            EntityKind::Group => "group",
+            EntityKind::Role => "role",
+            EntityKind::Policy => "policy",
+            EntityKind::InstanceProfile => "instance profile",
+            EntityKind::IdentityProvider => "identity provider",
+            EntityKind::ResourcePolicy => "resource policy",
+            EntityKind::OrgPolicy => "organisation policy",
+        }
+    }
+
     /// Plural label.
     pub fn plural(self) -> &'static str {
         match self {

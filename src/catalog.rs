@@ -399,6 +399,26 @@ impl Catalog {
         out
     }
 
+    /// Whether action `id` supports condition key `key`: its own keys, or those of the resource types it applies
+    /// to (the Service Authorization Reference lists some keys only on the resource type). No allocation: it runs
+    /// per action of a statement, per key.
+    pub fn action_supports_key(&self, id: ActionId, key: &str) -> bool {
+        self.get(id).is_some_and(|(svc, a)| {
+            a.condition_keys
+                .iter()
+                .any(|k| key_matches_template(k, key))
+                || a.resources.iter().any(|r| {
+                    r.resource_type
+                        .and_then(|t| svc.resource_types.get(t as usize))
+                        .is_some_and(|t| {
+                            t.condition_keys
+                                .iter()
+                                .any(|k| key_matches_template(k, key))
+                        })
+                })
+        })
+    }
+
     /// True when `pattern` matches at least one action (without collecting them).
     pub fn matches_any(&self, pattern: &str) -> bool {
         let mut any = false;

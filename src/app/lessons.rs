@@ -4,7 +4,7 @@
 //! sight and leads back to it.
 
 use super::{Command, View};
-use crate::account::{EntityKind, EntityRef, Model};
+use crate::account::Model;
 use crate::lessons::{self, Lesson, Place, Step};
 use eframe::egui;
 
@@ -174,7 +174,7 @@ fn step_label(step: &Step, model: Option<&Model>) -> String {
     match (step, model) {
         (Step::Select(arn) | Step::Graph(arn), Some(m)) => match m.by_arn(arn) {
             Some(r) => {
-                let what = format!("{} {}", kind_noun(r), m.describe(r).0);
+                let what = format!("{} {}", r.kind.noun(), m.describe(r).0);
                 match step {
                     Step::Graph(_) => format!("Show {what} in the graph"),
                     _ => format!("Show {what}"),
@@ -183,19 +183,6 @@ fn step_label(step: &Step, model: Option<&Model>) -> String {
             None => step.label(),
         },
         _ => step.label(),
-    }
-}
-
-fn kind_noun(r: EntityRef) -> &'static str {
-    match r.kind {
-        EntityKind::User => "user",
-        EntityKind::Group => "group",
-        EntityKind::Role => "role",
-        EntityKind::Policy => "policy",
-        EntityKind::InstanceProfile => "instance profile",
-        EntityKind::IdentityProvider => "identity provider",
-        EntityKind::ResourcePolicy => "resource policy",
-        EntityKind::OrgPolicy => "organisation policy",
     }
 }
 

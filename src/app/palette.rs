@@ -80,19 +80,6 @@ pub struct Palette {
     cursor: usize,
 }
 
-fn kind_name(k: EntityKind) -> &'static str {
-    match k {
-        EntityKind::User => "user",
-        EntityKind::Group => "group",
-        EntityKind::Role => "role",
-        EntityKind::Policy => "policy",
-        EntityKind::InstanceProfile => "instance profile",
-        EntityKind::IdentityProvider => "identity provider",
-        EntityKind::ResourcePolicy => "resource policy",
-        EntityKind::OrgPolicy => "organisation policy",
-    }
-}
-
 impl Palette {
     /// Draw the palette; returns the commands to run when the user picks an entity.
     pub fn ui(&mut self, ctx: &egui::Context, model: &Model) -> Vec<Command> {
@@ -163,7 +150,7 @@ impl Palette {
                         if ui.selectable_label(i == self.cursor, name).clicked() {
                             picked = Some(*r);
                         }
-                        ui.weak(format!("{} · {account}", kind_name(r.kind)));
+                        ui.weak(format!("{} · {account}", r.kind.noun()));
                     });
                 }
                 for (i, (l, _)) in lessons.iter().enumerate() {

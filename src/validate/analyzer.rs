@@ -7,7 +7,7 @@
 use super::grammar::DiagExt;
 use super::resources::{arn_fits_template, split_arn};
 use super::{AaCode, Code, Ctx, PolicyKind, item_path};
-use crate::catalog::{KeyType, catalog, has_wildcard, key_matches_template};
+use crate::catalog::{KeyType, catalog, has_wildcard};
 use crate::diagnostic::Severity;
 use crate::policy::{
     BaseOperator, Condition, Effect, PrincipalKind, PrincipalValue, SetQualifier, Statement,
@@ -50,23 +50,8 @@ pub(crate) fn check(cx: &mut Ctx) {
     }
 }
 
-/// Whether action `id` supports `key`: its own keys or those of the resource types it applies to (no allocation:
-/// it runs per action of a statement, per key).
 fn action_supports_key(id: crate::catalog::ActionId, key: &str) -> bool {
-    catalog().get(id).is_some_and(|(svc, a)| {
-        a.condition_keys
-            .iter()
-            .any(|k| key_matches_template(k, key))
-            || a.resources.iter().any(|r| {
-                r.resource_type
-                    .and_then(|t| svc.resource_types.get(t as usize))
-                    .is_some_and(|t| {
-                        t.condition_keys
-                            .iter()
-                            .any(|k| key_matches_template(k, key))
-                    })
-            })
-    })
+    catalog().action_supports_key(id, key)
 }
 
 fn key_is(c: &Condition, names: &[&str]) -> bool {

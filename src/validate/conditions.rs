@@ -652,25 +652,7 @@ fn key_checks(
     };
     if !acts.not && !acts.items.is_empty() && !acts.any_all() && s.action.is_some() {
         let supported = acts.items.iter().any(|it| {
-            !it.known_service
-                || it.ids.iter().any(|id| {
-                    // The action's own keys, and those of the resource types it applies to (the Service
-                    // Authorization Reference lists some keys only on the resource type).
-                    cat.get(*id).is_some_and(|(svc, a)| {
-                        a.condition_keys
-                            .iter()
-                            .any(|k| key_matches_template(k, key))
-                            || a.resources.iter().any(|r| {
-                                r.resource_type
-                                    .and_then(|t| svc.resource_types.get(t as usize))
-                                    .is_some_and(|t| {
-                                        t.condition_keys
-                                            .iter()
-                                            .any(|k| key_matches_template(k, key))
-                                    })
-                            })
-                    })
-                })
+            !it.known_service || it.ids.iter().any(|id| cat.action_supports_key(*id, key))
         });
         if !supported {
             cx.emit(

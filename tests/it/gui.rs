@@ -1,24 +1,10 @@
 //! The GUI driven as a person would, through the accessibility tree (egui_kittest, no GPU).
 #![cfg(feature = "gui")]
 
-use egui_kittest::Harness;
+use crate::gui_util::{harness, sample_app};
 use egui_kittest::kittest::Queryable;
 use iam_atlas::account::{EntityKind, LoadOptions};
 use iam_atlas::app::AtlasApp;
-
-fn sample_app() -> AtlasApp {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    AtlasApp::with_model(model, "bundled sample")
-}
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        // Background work (the review after a load, reverse queries) asks for a repaint when it finishes, which
-        // may land while a step runs: room for those frames, so a busy machine does not fail the test.
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 #[test]
 fn first_window_lists_accounts_with_counts_and_status() {

@@ -2,18 +2,12 @@
 //! applied, kept after "Apply to model" and gone after "Revert".
 #![cfg(feature = "gui")]
 
+use crate::gui_util::harness;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, View};
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 #[test]
 fn the_blast_radius_of_an_edit_lists_who_loses_what_before_and_after_applying() {

@@ -1,26 +1,12 @@
 //! The policy editor and the evaluator driven as a person would (egui_kittest, no GPU, no file dialogs).
 #![cfg(feature = "gui")]
 
+use crate::gui_util::{harness, sample_app};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, View};
 use iam_atlas::eval::Decision;
-
-fn sample_app() -> AtlasApp {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    AtlasApp::with_model(model, "bundled sample")
-}
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        // Background work (the review after a load, reverse queries) asks for a repaint when it finishes, which
-        // may land while a step runs: room for those frames, so a busy machine does not fail the test.
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 /// Replace the whole editor text by typing, as a person would: click, select all, type.
 fn retype(h: &mut Harness<'static, AtlasApp>, text: &str) {

@@ -1,19 +1,13 @@
 //! Files chosen where no desktop dialog runs: the built-in picker, driven by the keyboard and the mouse.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::harness;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, Command, View};
 use std::path::{Path, PathBuf};
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 /// A fresh folder for one test, removed afterwards.
 struct TempDir(PathBuf);

@@ -1,24 +1,11 @@
 //! The graphs, history and palette driven as a person would (egui_kittest, no GPU).
 #![cfg(feature = "gui")]
 
+use crate::gui_util::{harness, sample_app};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::{EntityKind, EntityRef, LoadOptions};
+use iam_atlas::account::{EntityKind, EntityRef};
 use iam_atlas::app::{AtlasApp, Command, View};
-
-fn sample_app() -> AtlasApp {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    AtlasApp::with_model(model, "bundled sample")
-}
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        // Background work (the review after a load, reverse queries) asks for a repaint when it finishes, which
-        // may land while a step runs: room for those frames, so a busy machine does not fail the test.
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 fn entity(h: &Harness<'_, AtlasApp>, kind: EntityKind, name: &str) -> EntityRef {
     let m = h.state().model.as_ref().expect("model");

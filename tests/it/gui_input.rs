@@ -2,23 +2,11 @@
 //! same frame as the typing (what a busy frame gathers when a person types quickly).
 #![cfg(feature = "gui")]
 
+use crate::gui_util::{harness, sample_app};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, Command, View};
-
-fn sample_app() -> AtlasApp {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    AtlasApp::with_model(model, "bundled sample")
-}
-
-fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
-}
 
 /// Deliver `events` in one batch, as eframe does when they arrive during one frame, through the same pacing
 /// eframe applies before each frame (`App::raw_input_hook`).

@@ -2,21 +2,10 @@
 //! whatever the request, and a new request's answer starts at its verdict.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::sample_harness as harness;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, View};
-
-fn harness() -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
-}
 
 const CASE_18: &str = "arn:aws:iam::412345678901:user/maria.silva;sts:AssumeRole;arn:aws:iam::412345678901:role/admin-mfa;aws:RequestedRegion=eu-west-1;aws:MultiFactorAuthPresent=true;aws:MultiFactorAuthAge=7200";
 const CASE_33: &str = "arn:aws:iam::412345678901:role/data-analyst;athena:StartQueryExecution;arn:aws:athena:eu-west-1:412345678901:workgroup/payments;aws:RequestedRegion=eu-west-1;aws:ResourceTag/team=payments;aws:PrincipalTag/team=analytics";

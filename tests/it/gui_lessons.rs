@@ -2,25 +2,15 @@
 //! lesson, click its steps and see the app set up; put the cursor in a condition and see its truth table.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::sample_harness as harness;
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::{EntityKind, LoadOptions};
+use iam_atlas::account::EntityKind;
 use iam_atlas::app::{AtlasApp, View};
 use iam_atlas::eval::Decision;
 use iam_atlas::eval::condition::Truth;
 use iam_atlas::eval::truth_table::Shape;
-
-fn harness() -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
-}
 
 fn decision(h: &mut Harness<'static, AtlasApp>) -> Decision {
     let m = h.state().model.clone().expect("model");

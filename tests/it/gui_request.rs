@@ -2,22 +2,11 @@
 //! inline and no confident verdict.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::sample_harness as harness;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::LoadOptions;
 use iam_atlas::app::AtlasApp;
-
-fn harness() -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
-}
 
 /// Click into the field labelled `label`, select its text and type `text` over it.
 fn retype(h: &mut Harness<'static, AtlasApp>, label: &str, text: &str) {

@@ -2,21 +2,10 @@
 //! where they are attached, and its 55 teaching cases one click away.
 #![cfg(feature = "gui")]
 
-use egui_kittest::Harness;
+use crate::gui_util::sample_harness as harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::{EntityKind, LoadOptions};
-use iam_atlas::app::{AtlasApp, View};
-
-fn harness() -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
-}
+use iam_atlas::account::EntityKind;
+use iam_atlas::app::View;
 
 #[test]
 fn the_start_page_shows_the_organisation_tree_with_its_policies() {

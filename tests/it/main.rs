@@ -26,6 +26,7 @@ mod gui_people;
 mod gui_request;
 mod gui_start;
 mod gui_tables;
+mod gui_util;
 mod identity_center;
 mod layering;
 mod lessons;
