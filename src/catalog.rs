@@ -227,6 +227,9 @@ pub struct Catalog {
 /// How many pattern expansions the catalog keeps.
 const EXPANSIONS_KEPT: usize = 4096;
 
+/// The longest pattern whose expansion is kept (an action name is under 100 bytes).
+const MEMO_PATTERN_MAX: usize = 256;
+
 #[derive(Deserialize)]
 struct RawCatalog<'a> {
     version: &'a str,
@@ -378,7 +381,8 @@ impl Catalog {
     /// too. Matching ignores ASCII case, as IAM does. The ids come in catalog order.
     pub fn expand(&self, pattern: &str) -> Vec<ActionId> {
         // Exact names are one lookup; patterns are matched against every action of the service once, then kept.
-        let memo = has_wildcard(pattern);
+        // Only patterns of a sensible length are kept, so a crafted policy of huge patterns cannot pin memory.
+        let memo = has_wildcard(pattern) && pattern.len() <= MEMO_PATTERN_MAX;
         if memo
             && let Ok(m) = self.expansions.lock()
             && let Some(ids) = m.get(pattern)

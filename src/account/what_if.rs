@@ -1,6 +1,6 @@
 //! What-if edits held by the model: which document was replaced and what it replaced. The editing itself
-//! (parsing the new text, applying and reverting) is in [`crate::edit`]; the types live here so that the model
-//! does not depend on the editor.
+//! (parsing the new text, applying and reverting) is in the `edit` module, a layer above; the types live here so
+//! that the model does not depend on the editor.
 
 use crate::account::{EntityRef, PolicyDoc};
 

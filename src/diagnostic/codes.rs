@@ -1,4 +1,4 @@
-//! Every diagnostic code (the parser's in `crate::policy` and the validator's in `crate::validate`, which
+//! Every diagnostic code (the policy parser's and the validator's, which
 //! re-exports this module), with its default severity, a one-line meaning and the IAM Access Analyzer issue code it
 //! is reported under (the table in `docs/validation.md` and the SARIF rules come from this list).
 //!
@@ -40,7 +40,7 @@ impl Check {
 
 macro_rules! checks {
     ($($code:ident : $sev:ident, $group:literal, $summary:literal $(=> $($aa:ident)|+)?;)*) => {
-        /// Every check's code: [`crate::validate`]'s checks report through it, so an unregistered code cannot
+        /// Every check's code: the validator's checks report through it, so an unregistered code cannot
         /// compile.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
