@@ -825,6 +825,23 @@ pub struct LoadWarning {
 }
 
 impl LoadWarning {
+    /// A warning about no entity and no particular place in the text.
+    pub fn new(
+        kind: WarningKind,
+        file: impl Into<String>,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        LoadWarning {
+            kind,
+            file: file.into(),
+            location: location.into(),
+            message: message.into(),
+            entity: None,
+            at: None,
+        }
+    }
+
     /// The place it is about, when the loader had it: an excerpt of at most `max` characters of its source.
     pub fn excerpt(&self, model: &Model, max: usize) -> Option<Excerpt> {
         let (source, span) = self.at?;

@@ -290,34 +290,20 @@ pub fn load_export(
     }
     model.sources.extend(new_sources);
     if acc.truncated {
-        model.warnings.push(LoadWarning {
-            kind: WarningKind::Skipped,
-            file: name.into(),
-            location: "$.IsTruncated".into(),
-            message: format!(
+        model.warnings.push(LoadWarning::new(WarningKind::Skipped, name, "$.IsTruncated", format!(
                 "the export is one page of several (`IsTruncated: true`{}): entities on later pages are missing; \
                  export again with the AWS CLI's default pagination",
                 marker.map(|m| format!(", `Marker` {}", abbreviate(&m))).unwrap_or_default()
-            ),
-            entity: None,
-            at: None,
-        });
+            )));
     }
     // The account id: from the ARNs (customer-managed policies, users, groups, roles).
     let mut ids: Vec<(Str, usize)> = accounts_seen.into_iter().collect();
     ids.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let id: Str = match (ids.first(), expected_account) {
         (Some((found, _)), Some(exp)) if &**found != exp => {
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Note,
-                file: name.into(),
-                location: String::new(),
-                message: format!(
+            model.warnings.push(LoadWarning::new(WarningKind::Note, name, String::new(), format!(
                     "the workspace says account `{exp}` but the export's ARNs name `{found}`; using `{found}`"
-                ),
-                entity: None,
-                at: None,
-            });
+                )));
             found.clone()
         }
         (Some((found, _)), _) => found.clone(),
@@ -328,16 +314,12 @@ pub fn load_export(
                 .iter()
                 .filter(|a| a.id.starts_with("unknown"))
                 .count();
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Note,
-                file: name.into(),
-                location: String::new(),
-                message:
-                    "no ARN in the export names its account; it is shown as an unknown account"
-                        .into(),
-                entity: None,
-                at: None,
-            });
+            model.warnings.push(LoadWarning::new(
+                WarningKind::Note,
+                name,
+                String::new(),
+                "no ARN in the export names its account; it is shown as an unknown account",
+            ));
             ctx.interner.intern(&format!("unknown-{}", n + 1))
         }
     };
@@ -347,31 +329,25 @@ pub fn load_export(
             .skip(1)
             .map(|(a, n)| format!("`{a}` ({n} ARNs)"))
             .collect();
-        model.warnings.push(LoadWarning {
-            kind: WarningKind::Note,
-            file: name.into(),
-            location: String::new(),
-            message: format!(
+        model.warnings.push(LoadWarning::new(
+            WarningKind::Note,
+            name,
+            String::new(),
+            format!(
                 "ARNs of more than one account: taken as account `{id}`; also seen {}",
                 others.join(", ")
             ),
-            entity: None,
-            at: None,
-        });
+        ));
     }
     acc.id = id.clone();
     infer_providers(&mut acc, ctx);
     if let Some(existing) = model.accounts.iter().position(|a| a.id == id) {
-        model.warnings.push(LoadWarning {
-            kind: WarningKind::Note,
-            file: name.into(),
-            location: String::new(),
-            message: format!(
-                "a second export of account `{id}`: its entities are added to the first"
-            ),
-            entity: None,
-            at: None,
-        });
+        model.warnings.push(LoadWarning::new(
+            WarningKind::Note,
+            name,
+            String::new(),
+            format!("a second export of account `{id}`: its entities are added to the first"),
+        ));
         if let Some(target) = model.accounts.get_mut(existing) {
             merge_account(target, acc);
             return Ok(existing as u32);

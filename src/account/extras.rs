@@ -158,14 +158,12 @@ pub fn load_resource_policy(
     let resource = ctx.interner.intern(resource);
     let service = ctx.interner.intern(arn_service(&resource).unwrap_or(""));
     if arn_service(&resource).is_none() {
-        model.warnings.push(LoadWarning {
-            kind: WarningKind::Note,
-            file: name.into(),
-            location: String::new(),
-            message: format!("resource `{resource}` is not an ARN"),
-            entity: None,
-            at: None,
-        });
+        model.warnings.push(LoadWarning::new(
+            WarningKind::Note,
+            name,
+            String::new(),
+            format!("resource `{resource}` is not an ARN"),
+        ));
     }
     let Some(acc) = model.accounts.get_mut(account) else {
         return Err(LoadError::Shape {

@@ -486,16 +486,13 @@ fn describe(v: &Value) -> &'static str {
 /// A page of a paginated listing: later pages are missing, so the model is incomplete.
 fn note_truncated(model: &mut Model, v: &Value, name: &str) {
     if v.get("NextToken").is_some_and(|t| !t.is_null()) {
-        model.warnings.push(LoadWarning {
-            kind: WarningKind::Skipped,
-            file: name.into(),
-            location: "$.NextToken".into(),
-            message: "the listing is one page of several (`NextToken` is set): entries on later pages are \
-                      missing; list with the CLI's automatic pagination (without `--max-items`)"
-                .into(),
-            entity: None,
-            at: None,
-        });
+        model.warnings.push(LoadWarning::new(
+            WarningKind::Skipped,
+            name,
+            "$.NextToken",
+            "the listing is one page of several (`NextToken` is set): entries on later pages are \
+                      missing; list with the CLI's automatic pagination (without `--max-items`)",
+        ));
     }
 }
 
@@ -548,18 +545,16 @@ fn load_into(
             opt_str(first, "OwnerAccountId", &name, at)?.map(|s| ctx.interner.intern(s));
         ic.name = opt_str(first, "Name", &name, at)?.map(str::to_string);
         if instances.len() > 1 {
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Note,
-                file: name.clone(),
-                location: "$.Instances".into(),
-                message: format!(
+            model.warnings.push(LoadWarning::new(
+                WarningKind::Note,
+                name.clone(),
+                "$.Instances",
+                format!(
                     "{} instances are listed; the files describe one, read as `{}`",
                     instances.len(),
                     ic.instance_arn.as_deref().unwrap_or("?")
                 ),
-                entity: None,
-                at: None,
-            });
+            ));
         }
     }
     // Users and groups first: assignments and memberships refer to them.
@@ -649,14 +644,12 @@ fn load_into(
             let at = format!("$.GroupMemberships[{i}]");
             let gid = req_str(m, "GroupId", &name, &at)?;
             let Some(&g) = group_index.get(gid) else {
-                model.warnings.push(LoadWarning {
-                    kind: WarningKind::Dangling,
-                    file: name.clone(),
-                    location: at,
-                    message: format!("group `{gid}` is not in the identity store's list of groups"),
-                    entity: None,
-                    at: None,
-                });
+                model.warnings.push(LoadWarning::new(
+                    WarningKind::Dangling,
+                    name.clone(),
+                    at,
+                    format!("group `{gid}` is not in the identity store's list of groups"),
+                ));
                 continue;
             };
             if !complete_groups.contains(&g) {
@@ -679,18 +672,11 @@ fn load_into(
                         usr.groups.push(g);
                     }
                 }
-                None => model.warnings.push(LoadWarning {
-                    kind: WarningKind::Dangling,
-                    file: name.clone(),
-                    location: at,
-                    message: format!(
+                None => model.warnings.push(LoadWarning::new(WarningKind::Dangling, name.clone(), at, format!(
                         "member `{uid}` of group `{}` is not in the identity store's list of users: who it is \
                          is unknown",
                         ic.groups.get(g as usize).map_or("?", |g| &*g.name)
-                    ),
-                    entity: None,
-                    at: None,
-                }),
+                    ))),
             }
         }
         // An empty listing names no group: it cannot say which group is empty.
@@ -700,17 +686,13 @@ fn load_into(
             }
         }
         if members.is_empty() {
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Note,
-                file: name.clone(),
-                location: "$.GroupMemberships".into(),
-                message:
-                    "an empty membership list does not name its group; a group without members \
-                          needs no file"
-                        .into(),
-                entity: None,
-                at: None,
-            });
+            model.warnings.push(LoadWarning::new(
+                WarningKind::Note,
+                name.clone(),
+                "$.GroupMemberships",
+                "an empty membership list does not name its group; a group without members \
+                          needs no file",
+            ));
         }
     }
     for ps in &spec.permission_sets {
@@ -739,17 +721,10 @@ fn load_into(
                 ));
             };
             if !ic.permission_sets.iter().any(|p| &*p.arn == arn) {
-                model.warnings.push(LoadWarning {
-                    kind: WarningKind::Skipped,
-                    file: name.clone(),
-                    location: format!("$.PermissionSets[{i}]"),
-                    message: format!(
+                model.warnings.push(LoadWarning::new(WarningKind::Skipped, name.clone(), format!("$.PermissionSets[{i}]"), format!(
                         "permission set `{arn}` is listed but not described (no `describe_permission_set` \
                          file): its name and policies are unknown"
-                    ),
-                    entity: None,
-                    at: None,
-                });
+                    )));
             }
         }
     }
@@ -795,29 +770,15 @@ fn load_into(
             };
             let permission_set = set_index.get(&set_arn).copied();
             if permission_set.is_none() {
-                model.warnings.push(LoadWarning {
-                    kind: WarningKind::Dangling,
-                    file: name.clone(),
-                    location: format!("{at}.PermissionSetArn"),
-                    message: format!(
+                model.warnings.push(LoadWarning::new(WarningKind::Dangling, name.clone(), format!("{at}.PermissionSetArn"), format!(
                         "permission set `{set_arn}` is not described: its name, and so its role, is unknown"
-                    ),
-                    entity: None,
-                    at: None,
-                });
+                    )));
             }
             if to == AssignedTo::Unknown {
-                model.warnings.push(LoadWarning {
-                    kind: WarningKind::Dangling,
-                    file: name.clone(),
-                    location: format!("{at}.PrincipalId"),
-                    message: format!(
+                model.warnings.push(LoadWarning::new(WarningKind::Dangling, name.clone(), format!("{at}.PrincipalId"), format!(
                         "{} `{principal_id}` is not in the identity store's files: who it is is unknown",
                         principal_type.to_ascii_lowercase()
-                    ),
-                    entity: None,
-                    at: None,
-                });
+                    )));
             }
             ic.assignments.push(Assignment {
                 account: ctx.interner.intern(account),
@@ -841,18 +802,11 @@ fn load_into(
                 .iter()
                 .any(|a| a.to == AssignedTo::Group(gi as u32))
         {
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Skipped,
-                file: ic.assignments.first().map(|a| a.file.clone()).unwrap_or_default(),
-                location: String::new(),
-                message: format!(
+            model.warnings.push(LoadWarning::new(WarningKind::Skipped, ic.assignments.first().map(|a| a.file.clone()).unwrap_or_default(), String::new(), format!(
                     "group `{}` has assignments but no `list-group-memberships` file: its members, and so who \
                      can use its permission sets, are unknown",
                     g.name
-                ),
-                entity: None,
-                at: None,
-            });
+                )));
         }
     }
     Ok(())
@@ -1036,18 +990,11 @@ pub fn link(model: &mut Model) {
                 Some(set) => {
                     roles.insert((ai as u32, set), ri as u32);
                 }
-                None => warnings.push(LoadWarning {
-                    kind: WarningKind::Note,
-                    file: source_name(model, a),
-                    location: String::new(),
-                    message: format!(
+                None => warnings.push(LoadWarning::new(WarningKind::Note, source_name(model, a), String::new(), format!(
                         "role `{}` has Identity Center's path but not its name `AWSReservedSSO_<set>_<hash>`: \
                          no permission set is matched to it",
                         r.arn
-                    ),
-                    entity: None,
-                    at: None,
-                }),
+                    ))),
             }
         }
     }
@@ -1066,18 +1013,11 @@ pub fn link(model: &mut Model) {
             .account_index(&asg.account)
             .and_then(|ai| Some((ai, model.accounts.get(ai as usize)?)))
         else {
-            warnings.push(LoadWarning {
-                kind: WarningKind::Note,
-                file: asg.file.clone(),
-                location: asg.json_path.clone(),
-                message: format!(
+            warnings.push(LoadWarning::new(WarningKind::Note, asg.file.clone(), asg.json_path.clone(), format!(
                     "assignment of `{}` in account {}, whose authorization details are not loaded: the role it \
                      gives, and so what it allows, is unknown",
                     set.name, asg.account
-                ),
-                entity: None,
-                at: None,
-            });
+                )));
             continue;
         };
         match roles.get(&(ai, &*set.name)) {
@@ -1091,15 +1031,11 @@ pub fn link(model: &mut Model) {
                 used.insert((ai, ri));
                 ic.by_role.entry(r).or_default().push(i as u32);
             }
-            None => warnings.push(LoadWarning {
-                kind: if acc.source.is_some() {
+            None => warnings.push(LoadWarning::new(if acc.source.is_some() {
                     WarningKind::Dangling
                 } else {
                     WarningKind::Note
-                },
-                file: asg.file.clone(),
-                location: asg.json_path.clone(),
-                message: if acc.source.is_some() {
+                }, asg.file.clone(), asg.json_path.clone(), if acc.source.is_some() {
                     format!(
                         "assignment of `{}` in {} has no role `AWSReservedSSO_{}_…` in the account's export: \
                          the permission set is not provisioned there, or the export is older than the \
@@ -1115,10 +1051,7 @@ pub fn link(model: &mut Model) {
                         set.name,
                         acc.label()
                     )
-                },
-                entity: None,
-                at: None,
-            }),
+                })),
         }
     }
     // Drift: a provisioned role whose policies are not its permission set's (the set was changed but not

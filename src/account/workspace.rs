@@ -438,17 +438,15 @@ fn load_workspace(
         }
         for acc in &model.accounts {
             if !seen.iter().any(|a| **a == *acc.id) && !acc.id.starts_with("unknown") {
-                model.warnings.push(LoadWarning {
-                    kind: WarningKind::Note,
-                    file: name.clone(),
-                    location: "$.organization".into(),
-                    message: format!(
+                model.warnings.push(LoadWarning::new(
+                    WarningKind::Note,
+                    name.clone(),
+                    "$.organization",
+                    format!(
                         "account `{}` is not in the organisation tree: no SCP or RCP applies to it",
                         acc.id
                     ),
-                    entity: None,
-                    at: None,
-                });
+                ));
             }
         }
         model.organization = Some(Organization {
@@ -551,18 +549,11 @@ pub fn finish(model: &mut Model, ctx: &mut LoadCtx) {
         let mut missing: Vec<(Str, usize)> = missing.into_iter().collect();
         missing.sort();
         for (arn, n) in missing {
-            model.warnings.push(LoadWarning {
-                kind: WarningKind::Dangling,
-                file: file.clone(),
-                location: String::new(),
-                message: format!(
+            model.warnings.push(LoadWarning::new(WarningKind::Dangling, file.clone(), String::new(), format!(
                     "policy `{arn}` is attached {n} time{} but is neither in the export nor a known AWS-managed \
                      policy: what it grants is unknown",
                     if n == 1 { "" } else { "s" }
-                ),
-                entity: None,
-                at: None,
-            });
+                )));
         }
         let a = &model.accounts[ai];
         let groups: rustc_hash::FxHashSet<&str> = a.groups.iter().map(|g| &*g.name).collect();
