@@ -29,6 +29,7 @@ groups = [
     ("variable", "Policy variables"),
     ("security", "Security"),
     ("hygiene", "Hygiene and size quotas"),
+    ("load", "What the loader met (`validate --snapshot`, `summary`, `audit`)"),
 ]
 why = {
     "CONFIRM_AUDIENCE_CLAIM_TYPE": "its section of the reference could not be read in full when this was built; not guessed",

@@ -11,6 +11,7 @@ pub mod what_if;
 pub mod workspace;
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::codes::Code;
 use crate::policy::{Policy, Str};
 use crate::text::{LineCol, LineIndex, Span};
 use crate::time::Timestamp;
@@ -802,10 +803,21 @@ impl WarningKind {
             WarningKind::Dangling => "dangling",
         }
     }
+
+    /// Its registered diagnostic code (group `load`), so that load warnings are counted, documented, filtered and
+    /// carried into SARIF like any other diagnostic.
+    pub fn code(self) -> Code {
+        match self {
+            WarningKind::Skipped => Code::LOAD_SKIPPED,
+            WarningKind::Note => Code::LOAD_NOTE,
+            WarningKind::Dangling => Code::LOAD_DANGLING,
+        }
+    }
 }
 
-/// A problem met while loading, with its place.
-#[derive(Clone, Debug, Serialize)]
+/// A problem met while loading, with its place. [`LoadWarning::diagnostic`] gives it as a [`Diagnostic`] of its
+/// source, which is how the GUI underlines it and the CLI and SARIF report it.
+#[derive(Clone, Debug)]
 pub struct LoadWarning {
     /// Kind.
     pub kind: WarningKind,
@@ -816,11 +828,9 @@ pub struct LoadWarning {
     /// What, lowercase, no final period.
     pub message: String,
     /// The entity concerned, when there is one.
-    #[serde(skip)]
     pub entity: Option<EntityRef>,
     /// The text it is about (the export's source and the byte range of the value), when the loader had it: the
     /// GUI shows and underlines it, the CLI gives its line and column.
-    #[serde(skip)]
     pub at: Option<(SourceId, Span)>,
 }
 
@@ -842,10 +852,47 @@ impl LoadWarning {
         }
     }
 
+    /// Its code: [`WarningKind::code`].
+    pub fn code(&self) -> Code {
+        self.kind.code()
+    }
+
+    /// The warning as a diagnostic of the source it is about (`None` when the loader had no place in a text): the
+    /// registered code and its severity, the value's span, the loader's JSON path or `line:col`, the message.
+    pub fn diagnostic(&self) -> Option<(SourceId, Diagnostic)> {
+        let (source, span) = self.at?;
+        let check = self.code().check();
+        Some((
+            source,
+            Diagnostic::new(
+                check.code,
+                check.severity,
+                span,
+                self.location.clone(),
+                self.message.clone(),
+            ),
+        ))
+    }
+
     /// The place it is about, when the loader had it: an excerpt of at most `max` characters of its source.
     pub fn excerpt(&self, model: &Model, max: usize) -> Option<Excerpt> {
         let (source, span) = self.at?;
         Some(model.sources.get(source.0 as usize)?.excerpt(span, max))
+    }
+}
+
+impl Serialize for LoadWarning {
+    /// `{kind, code, file, location, message}`: the entity and the span stay in memory (the CLI gives the span as
+    /// a line and column where it reports one).
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = ser.serialize_struct("LoadWarning", 5)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("code", self.code().as_str())?;
+        st.serialize_field("file", &self.file)?;
+        st.serialize_field("location", &self.location)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
     }
 }
 

@@ -522,6 +522,8 @@ pub struct Review {
 pub struct LoadNotice {
     /// `skipped` (the snapshot is incomplete), `dangling` or `note`.
     pub kind: crate::account::WarningKind,
+    /// Its registered code (`LOAD_SKIPPED`, `LOAD_DANGLING`, `LOAD_NOTE`).
+    pub code: &'static str,
     /// The file.
     pub file: String,
     /// The JSON path or `line:col` the loader gave.
@@ -546,6 +548,7 @@ impl LoadNotice {
         });
         LoadNotice {
             kind: w.kind,
+            code: w.code().as_str(),
             file: w.file.clone(),
             location: w.location.clone(),
             message: w.message.clone(),

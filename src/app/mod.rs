@@ -991,14 +991,16 @@ impl AtlasApp {
                     for w in &m.warnings {
                         let tag = w.kind.label();
                         let text = format!("[{tag}] {w}");
+                        let check = w.code().check();
+                        let meaning = format!("{}: {}", check.code, check.summary);
                         match w.entity {
                             Some(e) => {
-                                if ui.link(text).clicked() {
+                                if ui.link(text).on_hover_text(meaning).clicked() {
                                     self.commands.push(Command::Select(e));
                                 }
                             }
                             None => {
-                                ui.label(text);
+                                ui.label(text).on_hover_text(meaning);
                             }
                         }
                         // The place in the file, its value underlined (an excerpt: exports are often one line).

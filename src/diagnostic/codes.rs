@@ -22,7 +22,7 @@ pub struct Check {
     /// Default severity (a few checks weigh differently per policy kind; see the summary).
     pub severity: Severity,
     /// Which group it belongs to: `parse`, `grammar`, `catalog`, `resource`, `principal`, `condition`,
-    /// `variable`, `security`, `hygiene`.
+    /// `variable`, `security`, `hygiene`, and `load` (what the loader reports about an input, not a policy check).
     pub group: &'static str,
     /// One line: what it finds.
     pub summary: &'static str,
@@ -440,6 +440,9 @@ checks! {
     RCP_MISSING_RELATED_PRINCIPAL_CONDITION_KEY: W, "security", "an RCP `Deny` on principal org/account keys without `aws:PrincipalIsAWSService` (it blocks AWS services)" => RCP_MISSING_RELATED_PRINCIPAL_CONDITION_KEY;
     RCP_MISSING_RELATED_SERVICE_PRINCIPAL_CONDITION_KEY: W, "security", "an RCP `Deny` on source org/account keys without `aws:PrincipalIsAWSService` (it blocks your own principals)" => RCP_MISSING_RELATED_SERVICE_PRINCIPAL_CONDITION_KEY;
     RCP_MISSING_SERVICE_CONDITION_KEY_NULL_CHECK: W, "security", "an RCP `Deny` on source keys without `\"Null\": {\"aws:SourceAccount\": \"false\"}`" => RCP_MISSING_SERVICE_CONDITION_KEY_NULL_CHECK;
+    LOAD_SKIPPED: W, "load", "an entry of an export or workspace could not be read and was left out: the model is incomplete, so answers that could depend on it are uncertain";
+    LOAD_DANGLING: W, "load", "a reference (an attached policy, a group, a boundary, an account) that points at nothing loaded: answers that use it are uncertain";
+    LOAD_NOTE: G, "load", "something odd in an input but fully understood (a tolerated shape, a duplicate key, a lone surrogate escape), noted for the reviewer";
 }
 
 /// The registry entry of the project code `code`.

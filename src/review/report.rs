@@ -358,9 +358,9 @@ pub fn sarif(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
                 "executionSuccessful": true,
                 "toolExecutionNotifications": r.load_warnings.iter().map(|w| {
                     let mut n = json!({
-                        "level": if w.kind == crate::account::WarningKind::Skipped { "warning" } else { "note" },
+                        "level": if w.kind == crate::account::WarningKind::Note { "note" } else { "warning" },
                         "message": {"text": format!("{}: {}", w.location, w.message)},
-                        "descriptor": {"id": format!("LOAD_{}", w.kind.label().to_uppercase())},
+                        "descriptor": {"id": w.code},
                     });
                     let mut phys = json!({"artifactLocation": {"uri": crate::sarif::artifact(&w.file)}});
                     if let (Some(l), Some(c)) = (w.line, w.column) {

@@ -1067,7 +1067,9 @@ fn audit_outputs_carry_the_load_warnings_with_their_place() {
         (w[0]["line"].as_u64(), w[0]["column"].as_u64()),
         (Some(2), Some(33))
     );
+    assert_eq!(w[0]["code"], "LOAD_NOTE");
     assert_eq!(w[1]["kind"], "skipped");
+    assert_eq!(w[1]["code"], "LOAD_SKIPPED");
     // The note about the account has no place in the text.
     assert!(w[2].get("line").is_none(), "{w}");
     let (_, out, _) = cli(&["audit", path, "--format", "sarif"]);
@@ -1080,5 +1082,30 @@ fn audit_outputs_carry_the_load_warnings_with_their_place() {
         n[0]["locations"][0]["physicalLocation"]["region"]["startColumn"],
         33
     );
+    // `validate --snapshot` reports them as diagnostics of the export, with their registered codes and places,
+    // beside the policies' own findings; only the two with a place in the text (the account note has none).
+    let (_, out, _) = cli(&["validate", "--snapshot", path]);
+    assert!(
+        out.contains(&format!(
+            "{path}:2:20: warning[LOAD_SKIPPED]: role without `RoleName`"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{path}:2:33: suggestion[LOAD_NOTE]:")),
+        "{out}"
+    );
+    assert!(out.contains("= in what the loader met (export)"), "{out}");
+    let (_, out, _) = cli(&["validate", "--snapshot", path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let loads: Vec<&serde_json::Value> = v["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .filter(|d| d["type"] == "export")
+        .flat_map(|d| d["diagnostics"].as_array().expect("diagnostics"))
+        .collect();
+    let codes: Vec<&str> = loads.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["LOAD_SKIPPED", "LOAD_NOTE"], "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1928,7 +1928,9 @@ fn every_registered_check_has_a_firing_and_a_quiet_case() {
         }
     }
     let mut missing = Vec::new();
-    for check in CHECKS {
+    // The `load` group is what the loader reports about an export, not a check of a policy document: those codes
+    // are asserted by the loader's tests (`review::audit_outputs_carry_the_load_warnings_with_their_place`).
+    for check in CHECKS.iter().filter(|c| c.group != "load") {
         let fires = cases
             .iter()
             .any(|c| c.code == check.code && !c.expected.is_empty())
