@@ -246,20 +246,23 @@ pub fn replay(
         for (h, part) in handles.into_iter().zip(events.chunks(chunk)) {
             match h.join() {
                 Ok(v) => out.extend(v),
-                Err(_) => out.extend(
-                    part.iter()
-                        .map(|e| skipped(e, "internal error while evaluating this event".into())),
-                ),
+                Err(_) => out.extend(part.iter().map(|e| {
+                    skipped(
+                        e,
+                        &Value::Null,
+                        "internal error while evaluating this event".into(),
+                    )
+                })),
             }
         }
         out
     })
 }
 
-fn skipped(e: &trail::RawEvent, why: String) -> Replayed {
-    let (recorded, error_code) = recorded_of(&e.record);
+fn skipped(e: &trail::RawEvent, record: &Value, why: String) -> Replayed {
+    let (recorded, error_code) = recorded_of(record);
     let str_of = |k: &str| {
-        e.record
+        record
             .get(k)
             .and_then(Value::as_str)
             .unwrap_or("")
@@ -269,8 +272,7 @@ fn skipped(e: &trail::RawEvent, why: String) -> Replayed {
         event_id: str_of("eventID"),
         event_time: str_of("eventTime"),
         origin: e.origin.clone(),
-        principal: e
-            .record
+        principal: record
             .pointer("/userIdentity/arn")
             .and_then(Value::as_str)
             .unwrap_or("")
@@ -292,11 +294,15 @@ fn skipped(e: &trail::RawEvent, why: String) -> Replayed {
 
 /// Replay one record.
 pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -> Replayed {
-    let m = match map::map(&e.record, model) {
-        map::Mapped::Request(m) => m,
-        map::Mapped::Skip(why) => return skipped(e, why),
+    let record = match e.value() {
+        Ok(v) => v,
+        Err(why) => return skipped(e, &Value::Null, why),
     };
-    let (recorded, error_code) = recorded_of(&e.record);
+    let m = match map::map(&record, model) {
+        map::Mapped::Request(m) => m,
+        map::Mapped::Skip(why) => return skipped(e, &record, why),
+    };
+    let (recorded, error_code) = recorded_of(&record);
     let ov = Overrides {
         now: m.time,
         ..Overrides::default()
@@ -386,7 +392,7 @@ pub fn replay_one(e: &trail::RawEvent, model: &Model, what_if: Option<&Model>) -
         }
     });
     let str_of = |k: &str| {
-        e.record
+        record
             .get(k)
             .and_then(Value::as_str)
             .unwrap_or("")

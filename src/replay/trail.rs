@@ -6,6 +6,7 @@
 //! Every event keeps its origin (`file: $.Records[3]`), so a message about it names the place.
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -37,8 +38,18 @@ pub enum TrailError {
 pub struct RawEvent {
     /// `file: $.Records[3]` or `file:12` (JSON lines).
     pub origin: String,
-    /// The CloudTrail record.
-    pub record: Value,
+    /// The CloudTrail record's JSON text, syntax-checked but not parsed: each record is parsed where it is
+    /// replayed, on every core, and its tree dropped after, so a trail of a million events is held as its text
+    /// (about 1× the file) rather than as a million JSON trees (ten times it).
+    pub record: Box<RawValue>,
+}
+
+impl RawEvent {
+    /// The record, parsed. Its text was checked when it was read, so this fails only on a record nested too
+    /// deep for the parser, which replay reports as an event it could not evaluate.
+    pub fn value(&self) -> Result<Value, String> {
+        serde_json::from_str(self.record.get()).map_err(|e| format!("cannot read the record: {e}"))
+    }
 }
 
 /// At most this many bytes are read from one file (a decompressed file included): 2 GiB.
@@ -109,28 +120,41 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, TrailError> {
 }
 
 /// The events of one file's bytes; `name` is used in origins and messages.
+///
+/// The file is read as text once and split into its records without building their trees (`RawValue`): the
+/// records' texts are what is kept.
 pub fn parse_events(name: &str, bytes: &[u8]) -> Result<Vec<RawEvent>, TrailError> {
     let invalid = |location: String, message: String| TrailError::Invalid {
         path: name.to_string(),
         location,
         message,
     };
-    let trimmed = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .and_then(|i| bytes.get(i..))
-        .unwrap_or(&[]);
-    if trimmed.is_empty() {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let head = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let line = head.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = head.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(head.get(line_start..).unwrap_or_default())
+                .chars()
+                .count()
+                + 1;
+            return Err(invalid(format!("{line}:{col}"), "not UTF-8 text".into()));
+        }
+    };
+    if text.trim_start().is_empty() {
         return Ok(Vec::new());
     }
-    let value: Value = match serde_json::from_slice(bytes) {
+    let event = |origin: String, record: &RawValue| RawEvent {
+        origin,
+        record: record.to_owned(),
+    };
+    let top: &RawValue = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             // JSON lines: the whole is not one value, but its first line is.
-            let first = bytes
-                .split(|b| *b == b'\n')
-                .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()));
-            let lines = first.is_some_and(|l| serde_json::from_slice::<Value>(l).is_ok());
+            let first = text.lines().find(|l| !l.trim().is_empty());
+            let lines = first.is_some_and(|l| serde_json::from_str::<&RawValue>(l).is_ok());
             if !lines {
                 return Err(invalid(
                     format!("{}:{}", e.line(), e.column()),
@@ -138,53 +162,50 @@ pub fn parse_events(name: &str, bytes: &[u8]) -> Result<Vec<RawEvent>, TrailErro
                 ));
             }
             let mut out = Vec::new();
-            for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-                if line.iter().all(|b| b.is_ascii_whitespace()) {
+            for (i, line) in text.split('\n').enumerate() {
+                if line.trim().is_empty() {
                     continue;
                 }
-                let record: Value = serde_json::from_slice(line).map_err(|e| {
+                let record: &RawValue = serde_json::from_str(line).map_err(|e| {
                     invalid(
                         format!("{}:{}", i + 1, e.column()),
                         format!("not JSON: {e}"),
                     )
                 })?;
-                out.push(RawEvent {
-                    origin: format!("{name}:{}", i + 1),
-                    record,
-                });
+                out.push(event(format!("{name}:{}", i + 1), record));
             }
             return Ok(out);
         }
     };
+    let shape = |e: serde_json::Error| invalid("$".into(), format!("unexpected shape: {e}"));
     let mut out = Vec::new();
-    match value {
-        Value::Object(mut map) => {
-            if let Some(Value::Array(records)) = map.remove("Records") {
+    match top.get().trim_start().as_bytes().first() {
+        Some(b'{') => {
+            // Keys are owned (a key may be escaped); values stay borrowed text. A key written twice keeps its
+            // last value, as a JSON object's reader does.
+            let map: std::collections::BTreeMap<String, &RawValue> =
+                serde_json::from_str(top.get()).map_err(shape)?;
+            let array = |v: &&&RawValue| v.get().trim_start().starts_with('[');
+            if let Some(records) = map.get("Records").filter(array) {
+                let records: Vec<&RawValue> = serde_json::from_str(records.get()).map_err(shape)?;
+                out.reserve(records.len());
                 for (i, record) in records.into_iter().enumerate() {
-                    out.push(RawEvent {
-                        origin: format!("{name}: $.Records[{i}]"),
-                        record,
-                    });
+                    out.push(event(format!("{name}: $.Records[{i}]"), record));
                 }
-            } else if let Some(Value::Array(events)) = map.remove("Events") {
+            } else if let Some(events) = map.get("Events").filter(array) {
                 // `aws cloudtrail lookup-events`: the record is a JSON string in `CloudTrailEvent`.
+                let events: Vec<Value> = serde_json::from_str(events.get()).map_err(shape)?;
                 for (i, e) in events.into_iter().enumerate() {
                     let location = format!("$.Events[{i}].CloudTrailEvent");
                     let Some(text) = e.get("CloudTrailEvent").and_then(Value::as_str) else {
                         return Err(invalid(location, "missing `CloudTrailEvent`".into()));
                     };
-                    let record: Value = serde_json::from_str(text)
+                    let record: &RawValue = serde_json::from_str(text)
                         .map_err(|err| invalid(location.clone(), format!("not JSON: {err}")))?;
-                    out.push(RawEvent {
-                        origin: format!("{name}: {location}"),
-                        record,
-                    });
+                    out.push(event(format!("{name}: {location}"), record));
                 }
             } else if map.contains_key("eventName") {
-                out.push(RawEvent {
-                    origin: format!("{name}: $"),
-                    record: Value::Object(map),
-                });
+                out.push(event(format!("{name}: $"), top));
             } else {
                 return Err(invalid(
                     "$".into(),
@@ -193,12 +214,10 @@ pub fn parse_events(name: &str, bytes: &[u8]) -> Result<Vec<RawEvent>, TrailErro
                 ));
             }
         }
-        Value::Array(records) => {
+        Some(b'[') => {
+            let records: Vec<&RawValue> = serde_json::from_str(top.get()).map_err(shape)?;
             for (i, record) in records.into_iter().enumerate() {
-                out.push(RawEvent {
-                    origin: format!("{name}: $[{i}]"),
-                    record,
-                });
+                out.push(event(format!("{name}: $[{i}]"), record));
             }
         }
         _ => {
@@ -234,7 +253,7 @@ mod tests {
         let l =
             serde_json::json!({"Events": [{"EventId": "1", "CloudTrailEvent": inner}]}).to_string();
         let r = parse_events("b", l.as_bytes()).unwrap();
-        assert_eq!(r[0].record["eventName"], "ListBuckets");
+        assert_eq!(r[0].value().unwrap()["eventName"], "ListBuckets");
         let r = parse_events("c", b"{\"eventName\":\"A\"}\n\n{\"eventName\":\"B\"}\n").unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].origin, "c:3");
