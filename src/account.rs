@@ -387,7 +387,7 @@ pub struct IdentityProvider {
 impl IdentityProvider {
     /// Parse a provider ARN.
     pub fn from_arn(arn: &Str, declared: bool) -> Option<IdentityProvider> {
-        let resource = arn.splitn(6, ':').nth(5)?;
+        let resource = crate::arn::Arn::fields(arn)?.resource;
         let (kind, name) = if let Some(n) = resource.strip_prefix("saml-provider/") {
             (ProviderKind::Saml, n)
         } else if let Some(n) = resource.strip_prefix("oidc-provider/") {
@@ -1298,24 +1298,12 @@ pub struct DocumentRef<'m> {
 
 /// The account id in an ARN (`arn:aws:iam::123456789012:user/x` → `123456789012`).
 pub fn arn_account(arn: &str) -> Option<&str> {
-    let mut it = arn.splitn(6, ':');
-    if it.next()? != "arn" {
-        return None;
-    }
-    let _partition = it.next()?;
-    let _service = it.next()?;
-    let _region = it.next()?;
-    let account = it.next()?;
-    it.next()?;
-    Some(account)
+    crate::arn::Arn::parse(arn).map(|a| a.account)
 }
 
 /// The service prefix in an ARN.
 pub fn arn_service(arn: &str) -> Option<&str> {
-    let mut it = arn.splitn(6, ':');
-    (it.next()? == "arn").then_some(())?;
-    it.next()?;
-    it.next()
+    crate::arn::Arn::parse(arn).map(|a| a.service)
 }
 
 #[allow(dead_code)]

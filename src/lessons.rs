@@ -123,7 +123,7 @@ pub fn decision_text(d: Decision) -> &'static str {
 
 /// `user maria.silva` for `arn:aws:iam::412345678901:user/maria.silva`; the ARN's resource part, path dropped.
 fn short_arn(arn: &str) -> String {
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    let resource = crate::arn::Arn::fields(arn).map_or(arn, |a| a.resource);
     match resource.split_once('/') {
         Some((kind, rest)) if kind != "policy" || !rest.contains("_policy/") => {
             let name = rest.rsplit('/').next().unwrap_or(rest);

@@ -15,6 +15,7 @@
 )]
 
 pub mod account;
+pub mod arn;
 
 pub mod catalog;
 pub mod cli;

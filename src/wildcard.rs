@@ -124,16 +124,7 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
 
 /// Split an ARN into its five leading segments and the resource part.
 fn arn_parts(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let a = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    Some(a)
+    crate::arn::Arn::fields(s).map(crate::arn::Arn::to_array)
 }
 
 /// Match a resource ARN against a `Resource` pattern. `*` matches everything; otherwise both must be ARNs and

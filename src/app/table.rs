@@ -44,15 +44,10 @@ impl Cell {
 /// The short name of an ARN for a table: the last part of its resource (`maria.silva` for
 /// `arn:aws:iam::412345678901:user/maria.silva`, `bucket/key` kept whole for S3), or the text itself.
 pub fn short_arn(arn: &str) -> &str {
-    let mut fields = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    let Some(crate::arn::Arn {
+        service, resource, ..
+    }) = crate::arn::Arn::parse(arn)
+    else {
         return arn;
     };
     if service == "s3" || resource.is_empty() {

@@ -108,8 +108,14 @@ impl Principal {
                 )),
             };
         }
-        let parts: Vec<&str> = spec.splitn(6, ':').collect();
-        let [_, partition, service, _, account, resource] = parts[..] else {
+        let Some(crate::arn::Arn {
+            partition,
+            service,
+            account,
+            resource,
+            ..
+        }) = crate::arn::Arn::fields(spec)
+        else {
             return Err(format!("`{spec}` is not a valid ARN"));
         };
         match service {

@@ -669,10 +669,8 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
         let fits = |template: &str| {
             split_arn(template).is_some_and(|tf| {
                 let probe = super::resources::Arn {
-                    service: tf.service,
-                    region: tf.region,
-                    account: tf.account,
                     resource: arn.resource,
+                    ..tf
                 };
                 arn_fits_template(template, &probe)
             })

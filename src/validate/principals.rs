@@ -31,15 +31,14 @@ fn aws_principal_ok(v: &str) -> bool {
     if v == "*" || is_account_id(v) || is_unique_id(v) {
         return true;
     }
-    let mut it = v.splitn(6, ':');
-    let (Some("arn"), Some(_p), Some(svc), Some(region), Some(account), Some(res)) = (
-        it.next(),
-        it.next(),
-        it.next(),
-        it.next(),
-        it.next(),
-        it.next(),
-    ) else {
+    let Some(crate::arn::Arn {
+        service: svc,
+        region,
+        account,
+        resource: res,
+        ..
+    }) = crate::arn::Arn::parse(v)
+    else {
         return false;
     };
     region.is_empty()
@@ -151,11 +150,11 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
             }
         }
         PrincipalKind::Federated => {
-            let arn_ok = v.starts_with("arn:")
-                && v.split(':').nth(2) == Some("iam")
-                && v.splitn(6, ':').nth(5).is_some_and(|r| {
-                    r.starts_with("saml-provider/") || r.starts_with("oidc-provider/")
-                });
+            let arn_ok = crate::arn::Arn::parse(v).is_some_and(|a| {
+                a.service == "iam"
+                    && (a.resource.starts_with("saml-provider/")
+                        || a.resource.starts_with("oidc-provider/"))
+            });
             if !arn_ok && !WEB_IDENTITY.contains(&v) {
                 cx.emit(
                     Code::INVALID_FEDERATED_PRINCIPAL,

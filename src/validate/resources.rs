@@ -59,7 +59,7 @@ fn arn_services() -> &'static FxHashSet<String> {
         let mut set = FxHashSet::default();
         for s in &catalog().services {
             for r in &s.resource_types {
-                if let Some(svc) = r.arn.split(':').nth(2) {
+                if let Some(svc) = Arn::fields(r.arn).map(|a| a.service) {
                     set.insert(svc.to_ascii_lowercase());
                 }
             }
@@ -68,24 +68,11 @@ fn arn_services() -> &'static FxHashSet<String> {
     })
 }
 
-/// An ARN split into its six fields (`arn:partition:service:region:account:resource`).
-pub(crate) struct Arn<'t> {
-    pub service: &'t str,
-    pub region: &'t str,
-    pub account: &'t str,
-    pub resource: &'t str,
-}
+pub(crate) use crate::arn::Arn;
 
+/// The six fields of an ARN or ARN pattern, whatever its prefix says (the prefix is checked apart).
 pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
-    let mut it = s.splitn(6, ':');
-    let _arn = it.next()?;
-    let _partition = it.next()?;
-    Some(Arn {
-        service: it.next()?,
-        region: it.next()?,
-        account: it.next()?,
-        resource: it.next()?,
-    })
+    Arn::fields(s)
 }
 
 pub(crate) fn looks_like_region(r: &str) -> bool {
@@ -192,7 +179,9 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         );
         return false;
     }
-    let fields: Vec<&str> = v.splitn(6, ':').collect();
+    // Fewer than six fields still gets its prefix and partition checked first.
+    let fields: Vec<&str> =
+        Arn::fields(&v).map_or_else(|| v.splitn(6, ':').collect(), |a| a.to_array().to_vec());
     let field = |i: usize| fields.get(i).copied().unwrap_or_default();
     if field(0) != "arn" {
         let d = cx.emit(

@@ -9,6 +9,7 @@ use std::path::Path;
 /// Each top-level module and its layer; a module may use only modules of a strictly lower layer.
 const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
+    ("arn", 0),
     ("time", 1),
     ("files", 1),
     ("json", 1),
