@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("search", 6),
     ("review", 6),
     ("escalate", 6),
+    ("export", 6),
     ("lessons", 6),
     ("diff", 7),
     ("replay", 7),
