@@ -22,7 +22,8 @@ pub mod parquet;
 use crate::account::{EntityKind, Model, RoleKind};
 use crate::eval::condition::{Context, Truth, holds, substitute};
 use crate::eval::engine::{
-    Applied, OrgLevel, RCP_SERVICES, identity_side, is_kms_key, rcp_levels, unreadable_statement,
+    Applied, OrgLevel, RCP_SERVICES, derived_key, identity_side, is_kms_key, rcp_levels,
+    unreadable_statement,
 };
 use crate::eval::reverse::{all_principals, principal_of};
 use crate::policy::{
@@ -86,11 +87,14 @@ pub enum Table {
     ResourcePolicies,
     /// Statements of the RCPs that restrict each account's resources.
     ResourceControls,
+    /// Resource-policy and RCP statements whose conditions test keys the principal decides, decided for each
+    /// user and role: `holds` false, the statement cannot apply to it; true, all its conditions hold for it.
+    PrincipalConditions,
 }
 
 impl Table {
     /// Every table.
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Accounts,
         Table::Entities,
         Table::Memberships,
@@ -99,6 +103,7 @@ impl Table {
         Table::Permissions,
         Table::ResourcePolicies,
         Table::ResourceControls,
+        Table::PrincipalConditions,
     ];
 
     /// The table's name (its Parquet file is `NAME.parquet`).
@@ -112,6 +117,7 @@ impl Table {
             Table::Permissions => "permissions",
             Table::ResourcePolicies => "resource_policies",
             Table::ResourceControls => "resource_controls",
+            Table::PrincipalConditions => "principal_conditions",
         }
     }
 
@@ -180,6 +186,7 @@ impl Table {
                 ("resource", Text),
                 ("account", Text),
                 ("kind", Text),
+                ("policy", Text),
                 ("must_allow", Bool),
                 ("statement", Int),
                 ("sid", OptText),
@@ -213,6 +220,12 @@ impl Table {
                 ("resource_regex", Text),
                 ("conditions", OptText),
                 ("uncertain", Bool),
+            ],
+            Table::PrincipalConditions => &[
+                ("principal", Text),
+                ("policy", Text),
+                ("statement", Int),
+                ("holds", Bool),
             ],
         }
     }
@@ -305,6 +318,89 @@ impl StatementCols {
     }
 }
 
+/// A statement's condition tests read for a principal: the ones left open (as JSON objects), and whether one
+/// cannot be decided; `None` when a test on a key the principal decides is false (the statement cannot apply).
+struct Resolved {
+    open: Vec<serde_json::Value>,
+    uncertain: bool,
+}
+
+fn resolve_conditions(s: &Statement, principal: Option<&Context>, variables: bool) -> Option<Resolved> {
+    let mut out = Resolved {
+        open: Vec::new(),
+        uncertain: false,
+    };
+    for c in &s.conditions {
+        let key = &*c.key.value;
+        match (c.op, principal) {
+            (Some(op), Some(ctx)) if ctx.contains(key) => {
+                match holds(op, key, c.values.iter(), ctx, variables) {
+                    Truth::True => continue,
+                    Truth::False => return None,
+                    Truth::Unknown => out.uncertain = true,
+                }
+            }
+            (None, _) => out.uncertain = true,
+            _ => {}
+        }
+        out.open.push(serde_json::json!({
+            "operator": &*c.operator.value,
+            "key": key,
+            "values": c.values.iter().collect::<Vec<_>>(),
+        }));
+    }
+    Some(out)
+}
+
+/// A statement of a resource policy or RCP whose conditions test keys the principal decides
+/// (`aws:PrincipalArn`, `aws:PrincipalOrgID`…): such statements are decided per principal into
+/// [`Table::PrincipalConditions`].
+struct Keyed<'m> {
+    policy: String,
+    index: i32,
+    statement: &'m Statement,
+    variables: bool,
+}
+
+fn keyed_statements(model: &Model) -> Vec<Keyed<'_>> {
+    let mut out = Vec::new();
+    for a in &model.accounts {
+        for rp in &a.resource_policies {
+            let id = resource_policy_id(&rp.resource, "resource");
+            keyed_of(&id, &rp.doc.policy, &mut out);
+        }
+        for role in &a.roles {
+            if let Some(t) = &role.trust {
+                keyed_of(&resource_policy_id(&role.arn, "trust"), &t.policy, &mut out);
+            }
+        }
+    }
+    for p in &model.org_policies {
+        if p.kind == crate::account::OrgPolicyKind::Rcp {
+            keyed_of(p.arn.as_deref().unwrap_or(&p.name), &p.doc.policy, &mut out);
+        }
+    }
+    out
+}
+
+fn keyed_of<'m>(policy: &str, p: &'m Policy, out: &mut Vec<Keyed<'m>>) {
+    for (i, s) in p.statements.iter().enumerate() {
+        if s.conditions.iter().any(|c| derived_key(&c.key.value)) {
+            out.push(Keyed {
+                policy: policy.to_string(),
+                index: i32::try_from(i).unwrap_or(i32::MAX),
+                statement: s,
+                variables: p.supports_variables(),
+            });
+        }
+    }
+}
+
+/// The id of a resource-based or trust policy (`RESOURCE/resource_policy`, `ROLE_ARN/trust_policy`).
+pub fn resource_policy_id(resource: &str, kind: &str) -> String {
+    format!("{resource}/{kind}_policy")
+}
+
 /// A statement of `policy` as columns. With `principal` (the context keys the principal decides), the
 /// statement is read for that principal: `None` when a condition on such a key rules it out, tests it
 /// satisfies dropped, policy variables in `Resource` substituted. Without, conditions stay as written and a
@@ -325,26 +421,9 @@ pub fn statement_cols(
         _ => "Deny",
     };
     // Conditions first: one that the principal's own keys make false rules the statement out.
-    let mut open = Vec::new();
-    for c in &s.conditions {
-        let key = &*c.key.value;
-        match (c.op, principal) {
-            (Some(op), Some(ctx)) if ctx.contains(key) => {
-                match holds(op, key, c.values.iter(), ctx, variables) {
-                    Truth::True => continue,
-                    Truth::False => return None,
-                    Truth::Unknown => uncertain = true,
-                }
-            }
-            (None, _) => uncertain = true,
-            _ => {}
-        }
-        open.push(serde_json::json!({
-            "operator": &*c.operator.value,
-            "key": key,
-            "values": c.values.iter().collect::<Vec<_>>(),
-        }));
-    }
+    let resolved = resolve_conditions(s, principal, variables)?;
+    uncertain |= resolved.uncertain;
+    let open = resolved.open;
     let conditions = (!open.is_empty()).then(|| serde_json::Value::Array(open).to_string());
     let (actions, not_action): (Vec<String>, bool) = match &s.action {
         Some(ActionBlock::Action(l)) => (l.iter().map(str::to_string).collect(), false),
@@ -574,6 +653,8 @@ impl EntityRow<'_> {
 
 fn entities(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
     let none: &[String] = &[];
+    // AWS-managed policies are the same in every account's export: one row each.
+    let mut aws_managed: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     for (ai, a) in model.accounts.iter().enumerate() {
         let account = Some(&*a.id);
         // Users and roles carry their cap levels (boundary, SCP levels) and whether every policy they need is
@@ -641,6 +722,9 @@ fn entities(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
             .write(out)?;
         }
         for p in &a.policies {
+            if p.aws_managed && !aws_managed.insert(&p.arn) {
+                continue;
+            }
             EntityRow {
                 id: &p.arn,
                 kind: "policy",
@@ -688,7 +772,7 @@ fn entities(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
     }
     // AWS-managed policies that an export references without listing them (the bundled copies).
     for p in &model.bundled {
-        if model.accounts.iter().any(|a| a.policies.iter().any(|x| x.arn == p.arn)) {
+        if !aws_managed.insert(&p.arn) {
             continue;
         }
         EntityRow {
@@ -864,6 +948,7 @@ fn trusts(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
 
 fn permissions(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
     let now = crate::time::Timestamp::now();
+    let keyed = keyed_statements(model);
     for r in all_principals(model) {
         let Some(p) = principal_of(model, r) else {
             continue;
@@ -876,6 +961,22 @@ fn permissions(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError>
         p.fill_context(model, &mut ctx, now);
         ctx.remove("aws:CurrentTime");
         ctx.remove("aws:EpochTime");
+        for k in &keyed {
+            let holds = match resolve_conditions(k.statement, Some(&ctx), k.variables) {
+                None => false,
+                Some(r) if r.open.is_empty() && !r.uncertain => true,
+                Some(_) => continue,
+            };
+            out.row(
+                Table::PrincipalConditions,
+                &[
+                    Value::Text(&p.arn),
+                    Value::Text(&k.policy),
+                    Value::Int(k.index),
+                    Value::Bool(holds),
+                ],
+            )?;
+        }
         let kind = if r.kind == EntityKind::User {
             "user"
         } else {
@@ -964,6 +1065,7 @@ fn resource_policy_rows(
     out: &mut Counting<'_>,
 ) -> Result<(), ExportError> {
         let trust = kind == "trust";
+        let policy_id = resource_policy_id(resource, kind);
         for (i, s) in policy.statements.iter().enumerate() {
             let Some(mut cols) = statement_cols(policy, i, s, None, !trust) else {
                 continue;
@@ -976,6 +1078,7 @@ fn resource_policy_rows(
                 Value::Text(resource),
                 Value::Text(account),
                 Value::Text(kind),
+                Value::Text(&policy_id),
                 Value::Bool(must_allow),
             ]);
             cols.values(&mut vals);

@@ -2024,11 +2024,6 @@ pub fn rcp_levels<'m>(model: &'m Model, account: &str) -> Option<Vec<OrgLevel<'m
     org_levels_applied(model, account, OrgPolicyKind::Rcp)
 }
 
-/// Whether a statement's policy reads policy variables (`Version` 2012-10-17), as evaluation decides it.
-pub fn reads_variables(policy: &Policy) -> bool {
-    policy.supports_variables()
-}
-
 /// Why a statement cannot be read as AWS's grammar says (the evaluator then reads it in the least permissive
 /// way), or `None`. `resource_needed`: false for trust policies, which have no `Resource`.
 pub fn unreadable_statement(s: &Statement, resource_needed: bool) -> Option<String> {

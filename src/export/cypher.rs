@@ -325,7 +325,7 @@ impl Sink for CypherFile {
             Table::ResourcePolicies => {
                 let resource = text(table, v, "resource").unwrap_or_default();
                 let kind = text(table, v, "kind").unwrap_or("resource");
-                let policy = format!("{resource}/{kind}_policy");
+                let policy = text(table, v, "policy").unwrap_or_default().to_string();
                 self.line(&format!(
                     "MERGE (p:AWSPolicy {{id: {}}}) SET p.type = {}, p.resource = {}, p.account = {}",
                     quote(&policy),
@@ -343,6 +343,20 @@ impl Sink for CypherFile {
                     "not_principal",
                 ]);
                 self.statement_node(&id, &policy, props(table, v, &names))
+            }
+            Table::PrincipalConditions => {
+                let id = format!(
+                    "{}/statements/{}",
+                    text(table, v, "policy").unwrap_or_default(),
+                    int(table, v, "statement")
+                );
+                let s = format!(
+                    "MATCH (p:AWSPrincipal {{id: {}}}), (s:AWSPolicyStatement {{id: {}}}) CREATE (p)-[:IAM_ATLAS_CONDITIONS {}]->(s)",
+                    t("principal"),
+                    quote(&id),
+                    props(table, v, &["holds"])
+                );
+                self.line(&s)
             }
             Table::ResourceControls => {
                 let policy = text(table, v, "policy").unwrap_or_default();
