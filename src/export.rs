@@ -325,7 +325,11 @@ struct Resolved {
     uncertain: bool,
 }
 
-fn resolve_conditions(s: &Statement, principal: Option<&Context>, variables: bool) -> Option<Resolved> {
+fn resolve_conditions(
+    s: &Statement,
+    principal: Option<&Context>,
+    variables: bool,
+) -> Option<Resolved> {
     let mut out = Resolved {
         open: Vec::new(),
         uncertain: false,
@@ -858,7 +862,11 @@ fn memberships_and_attachments(model: &Model, out: &mut Counting<'_>) -> Result<
             for x in attached {
                 out.row(
                     Table::Attachments,
-                    &[Value::Text(owner), Value::Text(&x.arn), Value::Text("managed")],
+                    &[
+                        Value::Text(owner),
+                        Value::Text(&x.arn),
+                        Value::Text("managed"),
+                    ],
                 )?;
             }
             for p in inline {
@@ -871,7 +879,11 @@ fn memberships_and_attachments(model: &Model, out: &mut Counting<'_>) -> Result<
             if let Some(b) = boundary {
                 out.row(
                     Table::Attachments,
-                    &[Value::Text(owner), Value::Text(&b.arn), Value::Text("boundary")],
+                    &[
+                        Value::Text(owner),
+                        Value::Text(&b.arn),
+                        Value::Text("boundary"),
+                    ],
                 )?;
             }
         }
@@ -883,7 +895,9 @@ fn memberships_and_attachments(model: &Model, out: &mut Counting<'_>) -> Result<
 fn named_account(value: &str) -> Option<&str> {
     crate::account::arn_account(value)
         .filter(|a| !a.is_empty())
-        .or_else(|| (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())).then_some(value))
+        .or_else(|| {
+            (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())).then_some(value)
+        })
 }
 
 fn trusts(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
@@ -894,8 +908,8 @@ fn trusts(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
                 if !crate::graph::allows_assume(s) {
                     continue;
                 }
-                let conditions = statement_cols(&trust.policy, i, s, None, false)
-                    .and_then(|c| c.conditions);
+                let conditions =
+                    statement_cols(&trust.policy, i, s, None, false).and_then(|c| c.conditions);
                 let summary: Vec<String> = crate::graph::summarise_conditions(s)
                     .into_iter()
                     .map(|c| c.text)
@@ -923,8 +937,8 @@ fn trusts(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
                 }
                 for (kind, value) in principals {
                     let wildcard = value == "*";
-                    let cross = kind == "AWS"
-                        && named_account(value).is_some_and(|acct| acct != &*a.id);
+                    let cross =
+                        kind == "AWS" && named_account(value).is_some_and(|acct| acct != &*a.id);
                     out.row(
                         Table::Trusts,
                         &[
@@ -1064,34 +1078,34 @@ fn resource_policy_rows(
     policy: &Policy,
     out: &mut Counting<'_>,
 ) -> Result<(), ExportError> {
-        let trust = kind == "trust";
-        let policy_id = resource_policy_id(resource, kind);
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(mut cols) = statement_cols(policy, i, s, None, !trust) else {
-                continue;
-            };
-            let (star, arns, accounts, not) = named_principals(s);
-            // A statement without a readable `Principal` may name anyone.
-            cols.uncertain |= s.principal.is_none();
-            let mut vals: Vec<Value<'_>> = Vec::with_capacity(24);
-            vals.extend([
-                Value::Text(resource),
-                Value::Text(account),
-                Value::Text(kind),
-                Value::Text(&policy_id),
-                Value::Bool(must_allow),
-            ]);
-            cols.values(&mut vals);
-            vals.extend([
-                Value::Bool(star),
-                Value::List(&arns),
-                Value::List(&accounts),
-                Value::Bool(not),
-            ]);
-            cols.tail(&mut vals);
-            out.row(Table::ResourcePolicies, &vals)?;
-        }
-        Ok(())
+    let trust = kind == "trust";
+    let policy_id = resource_policy_id(resource, kind);
+    for (i, s) in policy.statements.iter().enumerate() {
+        let Some(mut cols) = statement_cols(policy, i, s, None, !trust) else {
+            continue;
+        };
+        let (star, arns, accounts, not) = named_principals(s);
+        // A statement without a readable `Principal` may name anyone.
+        cols.uncertain |= s.principal.is_none();
+        let mut vals: Vec<Value<'_>> = Vec::with_capacity(24);
+        vals.extend([
+            Value::Text(resource),
+            Value::Text(account),
+            Value::Text(kind),
+            Value::Text(&policy_id),
+            Value::Bool(must_allow),
+        ]);
+        cols.values(&mut vals);
+        vals.extend([
+            Value::Bool(star),
+            Value::List(&arns),
+            Value::List(&accounts),
+            Value::Bool(not),
+        ]);
+        cols.tail(&mut vals);
+        out.row(Table::ResourcePolicies, &vals)?;
+    }
+    Ok(())
 }
 
 fn resource_policies(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {

@@ -178,7 +178,11 @@ const STATEMENT_PROPS: [&str; 11] = [
 
 impl Sink for CypherFile {
     fn row(&mut self, table: Table, v: &[Value<'_>]) -> Result<(), ExportError> {
-        let t = |name: &str| text(table, v, name).map(quote).unwrap_or_else(|| "''".into());
+        let t = |name: &str| {
+            text(table, v, name)
+                .map(quote)
+                .unwrap_or_else(|| "''".into())
+        };
         match table {
             Table::Accounts => {
                 let loaded = matches!(v.get(2), Some(Value::Bool(true)));
@@ -214,7 +218,9 @@ impl Sink for CypherFile {
                             _ => "roleid",
                         },
                         t("unique_id"),
-                        text(table, v, "created").map(quote).unwrap_or("null".into())
+                        text(table, v, "created")
+                            .map(quote)
+                            .unwrap_or("null".into())
                     ),
                     _ => format!(
                         "type: {}, arn: {}, ",

@@ -131,10 +131,13 @@ impl TableFile {
         if self.rows == 0 {
             return Ok(());
         }
-        let mut rg = self.writer.next_row_group().map_err(|e| ExportError::Parquet {
-            path: self.staged.path().to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let mut rg = self
+            .writer
+            .next_row_group()
+            .map_err(|e| ExportError::Parquet {
+                path: self.staged.path().to_path_buf(),
+                message: e.to_string(),
+            })?;
         let mut i = 0usize;
         let result = (|| -> parquet::errors::Result<()> {
             while let Some(mut col) = rg.next_column()? {
@@ -190,7 +193,8 @@ impl ParquetDir {
                 path: path.clone(),
                 message: e.to_string(),
             };
-            let schema = parquet::schema::parser::parse_message_type(&schema(table)).map_err(perr)?;
+            let schema =
+                parquet::schema::parser::parse_message_type(&schema(table)).map_err(perr)?;
             let (staged, w) = Staged::create(&path).map_err(|source| ExportError::Io {
                 path: path.clone(),
                 source,
@@ -230,9 +234,7 @@ impl Sink for ParquetDir {
         let Some(f) = self.files.iter_mut().find(|f| f.table == table) else {
             return Ok(());
         };
-        if values.len() != f.bufs.len()
-            || !f.bufs.iter_mut().zip(values).all(|(b, v)| b.push(v))
-        {
+        if values.len() != f.bufs.len() || !f.bufs.iter_mut().zip(values).all(|(b, v)| b.push(v)) {
             return Err(f.err(format!(
                 "a row of `{}` does not have the table's columns",
                 table.name()

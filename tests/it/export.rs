@@ -27,15 +27,27 @@ fn entity_ids(model: &Model) -> BTreeSet<String> {
     for a in &model.accounts {
         for u in &a.users {
             out.insert(u.arn.to_string());
-            out.extend(u.inline.iter().map(|p| iam_atlas::export::inline_id(&u.arn, &p.name)));
+            out.extend(
+                u.inline
+                    .iter()
+                    .map(|p| iam_atlas::export::inline_id(&u.arn, &p.name)),
+            );
         }
         for g in &a.groups {
             out.insert(g.arn.to_string());
-            out.extend(g.inline.iter().map(|p| iam_atlas::export::inline_id(&g.arn, &p.name)));
+            out.extend(
+                g.inline
+                    .iter()
+                    .map(|p| iam_atlas::export::inline_id(&g.arn, &p.name)),
+            );
         }
         for r in &a.roles {
             out.insert(r.arn.to_string());
-            out.extend(r.inline.iter().map(|p| iam_atlas::export::inline_id(&r.arn, &p.name)));
+            out.extend(
+                r.inline
+                    .iter()
+                    .map(|p| iam_atlas::export::inline_id(&r.arn, &p.name)),
+            );
         }
         out.extend(a.policies.iter().map(|p| p.arn.to_string()));
     }
@@ -56,7 +68,11 @@ fn parquet_files_read_back_with_the_models_rows() {
         assert_eq!(rows as u64, counts.get(t), "{}", t.name());
         assert!(rows > 0, "{} has rows", t.name());
         assert_eq!(
-            reader.metadata().file_metadata().schema_descr().num_columns(),
+            reader
+                .metadata()
+                .file_metadata()
+                .schema_descr()
+                .num_columns(),
             t.columns().len()
         );
     }
@@ -72,7 +88,10 @@ fn parquet_files_read_back_with_the_models_rows() {
     // One entity row per user, group, role, managed and inline policy (and the SCPs, RCPs and AWS-managed
     // policies): ids unique.
     let entities = read(Table::Entities);
-    let ids: BTreeSet<String> = entities.iter().map(|r| r.get_string(0).unwrap().clone()).collect();
+    let ids: BTreeSet<String> = entities
+        .iter()
+        .map(|r| r.get_string(0).unwrap().clone())
+        .collect();
     assert_eq!(ids.len(), entities.len(), "entity ids are unique");
     for id in entity_ids(&model) {
         assert!(ids.contains(&id), "{id} has an entity row");
@@ -97,20 +116,32 @@ fn parquet_files_read_back_with_the_models_rows() {
             .position(|(n, _)| *n == name)
             .unwrap()
     };
-    assert!(facts.iter().any(|r| r.get_string(col("layer")).unwrap() == "identity"
-        && r.get_string(col("policy_name")).unwrap() == "AdministratorAccess"
-        && r.get_string(col("action_regex")).unwrap() == "(?si)(?:.*)"));
+    assert!(
+        facts
+            .iter()
+            .any(|r| r.get_string(col("layer")).unwrap() == "identity"
+                && r.get_string(col("policy_name")).unwrap() == "AdministratorAccess"
+                && r.get_string(col("action_regex")).unwrap() == "(?si)(?:.*)")
+    );
     let scp_deny = facts
         .iter()
         .find(|r| {
-            r.get_string(col("layer")).unwrap() == "scp" && r.get_string(col("effect")).unwrap() == "Deny"
+            r.get_string(col("layer")).unwrap() == "scp"
+                && r.get_string(col("effect")).unwrap() == "Deny"
         })
         .expect("an SCP Deny among maria.silva's facts");
-    assert!(!scp_deny.get_list(col("actions")).unwrap().elements().is_empty());
+    assert!(
+        !scp_deny
+            .get_list(col("actions"))
+            .unwrap()
+            .elements()
+            .is_empty()
+    );
     // Conditions stay with their rows: her MFA condition is there, as JSON.
-    assert!(facts.iter().any(|r| r
-        .get_string(col("conditions"))
-        .is_ok_and(|c| c.contains("aws:MultiFactorAuthPresent"))));
+    assert!(facts.iter().any(|r| {
+        r.get_string(col("conditions"))
+            .is_ok_and(|c| c.contains("aws:MultiFactorAuthPresent"))
+    }));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -121,7 +152,10 @@ fn the_cypher_file_has_a_node_per_entity() {
     let (files, counts) = export(&model, Format::Cypher, &dir, &[]).expect("export");
     let text = std::fs::read_to_string(&files[0]).unwrap();
     let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("//")).collect();
-    assert!(lines.iter().all(|l| l.ends_with(';')), "one statement per line");
+    assert!(
+        lines.iter().all(|l| l.ends_with(';')),
+        "one statement per line"
+    );
     let node_lines: Vec<&str> = lines
         .iter()
         .copied()
@@ -142,12 +176,18 @@ fn the_cypher_file_has_a_node_per_entity() {
             "one node for {id}"
         );
     }
-    let accounts = lines.iter().filter(|l| l.starts_with("CREATE (:AWSAccount")).count();
+    let accounts = lines
+        .iter()
+        .filter(|l| l.starts_with("CREATE (:AWSAccount"))
+        .count();
     assert_eq!(accounts as u64, counts.get(Table::Accounts));
     assert!(lines.iter().any(|l| l.contains("-[:MEMBER_AWS_GROUP]->")));
     assert!(lines.iter().any(|l| l.contains("-[:STS_ASSUMEROLE_ALLOW ")));
     assert_eq!(
-        lines.iter().filter(|l| l.contains("-[:IAM_ATLAS_PERMISSION ")).count() as u64,
+        lines
+            .iter()
+            .filter(|l| l.contains("-[:IAM_ATLAS_PERMISSION "))
+            .count() as u64,
         counts.get(Table::Permissions)
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -159,7 +199,13 @@ fn an_export_never_writes_over_its_input() {
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("iam-atlas.cypher");
     std::fs::write(&input, "{}").unwrap();
-    let err = export(&sample(), Format::Cypher, &dir, std::slice::from_ref(&input)).unwrap_err();
+    let err = export(
+        &sample(),
+        Format::Cypher,
+        &dir,
+        std::slice::from_ref(&input),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("input"), "{err}");
     assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
     // A file where the directory should be.
@@ -172,27 +218,69 @@ fn an_export_never_writes_over_its_input() {
 /// region conditions, boundaries, bucket, queue, topic, function, secret and key policies (same account and
 /// across accounts), trust policies, RCPs.
 const PAIRS: [(&str, &str); 20] = [
-    ("ec2:TerminateInstances", "arn:aws:ec2:eu-west-1:412345678901:instance/i-1"),
-    ("ec2:RunInstances", "arn:aws:ec2:ap-southeast-2:523456789012:instance/*"),
-    ("s3:GetObject", "arn:aws:s3:::larkspur-prod-data/reports/a.csv"),
+    (
+        "ec2:TerminateInstances",
+        "arn:aws:ec2:eu-west-1:412345678901:instance/i-1",
+    ),
+    (
+        "ec2:RunInstances",
+        "arn:aws:ec2:ap-southeast-2:523456789012:instance/*",
+    ),
+    (
+        "s3:GetObject",
+        "arn:aws:s3:::larkspur-prod-data/reports/a.csv",
+    ),
     ("s3:PutObject", "arn:aws:s3:::larkspur-dev-scratch/tmp/x"),
     ("s3:DeleteBucket", "arn:aws:s3:::larkspur-prod-data"),
     ("iam:CreateUser", "arn:aws:iam::412345678901:user/x"),
-    ("iam:PassRole", "arn:aws:iam::412345678901:role/app/order-processor-lambda"),
-    ("cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:412345678901:trail/main"),
-    ("sts:AssumeRole", "arn:aws:iam::412345678901:role/BreakGlassAdmin"),
-    ("sts:AssumeRole", "arn:aws:iam::412345678901:role/cross-account-deploy"),
-    ("sts:AssumeRole", "arn:aws:iam::523456789012:role/analytics-reader"),
-    ("kms:Decrypt", "arn:aws:kms:eu-west-1:412345678901:key/7c2f1e9a-3b4d-4e8f-9a1b-2c3d4e5f6a7b"),
-    ("lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:412345678901:function:webshop-api"),
+    (
+        "iam:PassRole",
+        "arn:aws:iam::412345678901:role/app/order-processor-lambda",
+    ),
+    (
+        "cloudtrail:StopLogging",
+        "arn:aws:cloudtrail:eu-west-1:412345678901:trail/main",
+    ),
+    (
+        "sts:AssumeRole",
+        "arn:aws:iam::412345678901:role/BreakGlassAdmin",
+    ),
+    (
+        "sts:AssumeRole",
+        "arn:aws:iam::412345678901:role/cross-account-deploy",
+    ),
+    (
+        "sts:AssumeRole",
+        "arn:aws:iam::523456789012:role/analytics-reader",
+    ),
+    (
+        "kms:Decrypt",
+        "arn:aws:kms:eu-west-1:412345678901:key/7c2f1e9a-3b4d-4e8f-9a1b-2c3d4e5f6a7b",
+    ),
+    (
+        "lambda:InvokeFunction",
+        "arn:aws:lambda:eu-west-1:412345678901:function:webshop-api",
+    ),
     (
         "secretsmanager:GetSecretValue",
         "arn:aws:secretsmanager:eu-west-1:412345678901:secret:prod/webshop/db-credentials-Xy7Qz2",
     ),
-    ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:412345678901:webshop-orders"),
-    ("sns:Publish", "arn:aws:sns:eu-west-1:523456789012:dev-build-events"),
-    ("dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:523456789012:table/orders"),
-    ("dynamodb:PutItem", "arn:aws:dynamodb:eu-west-1:412345678901:table/orders"),
+    (
+        "sqs:SendMessage",
+        "arn:aws:sqs:eu-west-1:412345678901:webshop-orders",
+    ),
+    (
+        "sns:Publish",
+        "arn:aws:sns:eu-west-1:523456789012:dev-build-events",
+    ),
+    (
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:eu-west-1:523456789012:table/orders",
+    ),
+    (
+        "dynamodb:PutItem",
+        "arn:aws:dynamodb:eu-west-1:412345678901:table/orders",
+    ),
     ("iam:AttachRolePolicy", "arn:aws:iam::523456789012:role/x"),
     (
         "logs:PutLogEvents",
@@ -210,7 +298,10 @@ fn duckdb_python() -> Option<PathBuf> {
         .is_ok_and(|o| o.status.success());
     match (ok, required) {
         (true, _) => Some(python),
-        (false, Some(p)) => panic!("IAM_ATLAS_DUCKDB_PYTHON={} cannot import duckdb", p.display()),
+        (false, Some(p)) => panic!(
+            "IAM_ATLAS_DUCKDB_PYTHON={} cannot import duckdb",
+            p.display()
+        ),
         (false, None) => None,
     }
 }
@@ -242,7 +333,11 @@ fn the_duckdb_who_can_query_answers_what_who_can_answers() {
         .expect("python starts");
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -251,9 +346,15 @@ fn the_duckdb_who_can_query_answers_what_who_can_answers() {
     assert_eq!(lines.len(), PAIRS.len());
     let mut listed = 0;
     for ((action, resource), got) in PAIRS.iter().zip(&lines) {
-        let got: BTreeMap<String, String> =
-            serde_json::from_value(got["answers"].clone()).unwrap();
-        let w = who_can(&model, action, resource, None, &Context::new(), &Overrides::default());
+        let got: BTreeMap<String, String> = serde_json::from_value(got["answers"].clone()).unwrap();
+        let w = who_can(
+            &model,
+            action,
+            resource,
+            None,
+            &Context::new(),
+            &Overrides::default(),
+        );
         let want: BTreeMap<String, String> = w
             .principals
             .iter()
