@@ -145,6 +145,55 @@ pub fn write_new(
     result
 }
 
+/// A file being written under a temporary name beside its final one: [`Staged::commit`] flushes it to disk and
+/// renames it into place (replacing an older file of that name whole, never leaving a mix); dropped without
+/// committing, it is removed. For writers that stream a file too large to build in memory first.
+pub struct Staged {
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Start writing `path`: the temporary file, open for writing (buffered).
+    pub fn create(path: &Path) -> std::io::Result<(Staged, std::io::BufWriter<std::fs::File>)> {
+        let tmp = temp_beside(path)?;
+        let f = std::fs::File::create(&tmp)?;
+        Ok((
+            Staged {
+                tmp,
+                path: path.to_path_buf(),
+                committed: false,
+            },
+            std::io::BufWriter::with_capacity(1 << 20, f),
+        ))
+    }
+
+    /// The file's final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flush what `w` holds to disk and rename the temporary file into place.
+    pub fn commit(mut self, w: std::io::BufWriter<std::fs::File>) -> std::io::Result<()> {
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        sync_dir(&self.path);
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 fn temp_beside(path: &Path) -> std::io::Result<std::path::PathBuf> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);

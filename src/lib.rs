@@ -24,6 +24,7 @@ pub mod diff;
 pub mod edit;
 pub mod escalate;
 pub mod eval;
+pub mod export;
 pub mod files;
 pub mod generate;
 pub mod graph;

@@ -166,11 +166,10 @@ enum Tok {
     },
 }
 
-/// [`resource_matches`] without its fast paths: the pattern as a small automaton run over the text, all states
-/// at once (O(pattern × text), never exponential).
-fn segment_glob(pattern: &str, text: &str) -> bool {
+/// A `Resource` pattern as tokens: what [`segment_glob`] runs and [`resource_regex`] writes out.
+fn resource_tokens(pattern: &str) -> Vec<Tok> {
     let chars: Vec<char> = pattern.chars().collect();
-    let toks: Vec<Tok> = chars
+    chars
         .iter()
         .enumerate()
         .map(|(i, &c)| match c {
@@ -182,7 +181,87 @@ fn segment_glob(pattern: &str, text: &str) -> bool {
             LITERAL_QMARK => Tok::Lit('?'),
             c => Tok::Lit(c),
         })
-        .collect();
+        .collect()
+}
+
+/// A regular expression that matches nothing (an empty `Resource` list, say).
+pub const REGEX_NOTHING: &str = "[^\\s\\S]";
+
+/// One literal character in a regular expression, in the syntax both RE2 (DuckDB's `regexp_full_match`) and
+/// Java (Cypher's `=~`) read: word characters as themselves, ASCII punctuation escaped, anything else by its
+/// code point.
+fn regex_literal(c: char, out: &mut String) {
+    if c.is_ascii_alphanumeric() || c == '_' {
+        out.push(c);
+    } else if c.is_ascii_punctuation() {
+        out.push('\\');
+        out.push(c);
+    } else {
+        out.push_str(&format!("\\x{{{:x}}}", c as u32));
+    }
+}
+
+/// The regular expression that matches, as a whole string, exactly the resources [`resource_matches`] matches
+/// for `pattern` (for exports that other engines query: DuckDB's `regexp_full_match`, Cypher's `=~`). Several
+/// patterns join with `|` inside `(?s)(?:…)`.
+pub fn resource_regex(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    if pattern == "*" {
+        out.push_str(".*");
+        return out;
+    }
+    for t in resource_tokens(pattern) {
+        match t {
+            Tok::Lit(c) => regex_literal(c, &mut out),
+            Tok::One => out.push_str("[^:]"),
+            Tok::Star { cross: true } => out.push_str(".*"),
+            Tok::Star { cross: false } => out.push_str("[^:]*"),
+        }
+    }
+    out
+}
+
+/// The regular expression that matches exactly the actions [`action_matches`] matches for `pattern`
+/// (case-insensitive: `(?i)` is part of what [`any_of`] writes for actions).
+pub fn action_regex(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    for c in pattern.chars() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c => regex_literal(c, &mut out),
+        }
+    }
+    out
+}
+
+/// One regular expression for a list of patterns (each turned by `each`): `(?s)(?:a|b)`, with `(?i)` when
+/// `ignore_case`; [`REGEX_NOTHING`] for an empty list.
+pub fn any_of<'a>(
+    patterns: impl IntoIterator<Item = &'a str>,
+    each: fn(&str) -> String,
+    ignore_case: bool,
+) -> String {
+    let mut out = String::from(if ignore_case { "(?si)(?:" } else { "(?s)(?:" });
+    let mut n = 0usize;
+    for p in patterns {
+        if n > 0 {
+            out.push('|');
+        }
+        out.push_str(&each(p));
+        n += 1;
+    }
+    if n == 0 {
+        return REGEX_NOTHING.to_string();
+    }
+    out.push(')');
+    out
+}
+
+/// [`resource_matches`] without its fast paths: the pattern as a small automaton run over the text, all states
+/// at once (O(pattern × text), never exponential).
+fn segment_glob(pattern: &str, text: &str) -> bool {
+    let toks = resource_tokens(pattern);
     let m = toks.len();
     let close = |set: &mut Vec<bool>| {
         // A star matches the empty run: its state also stands at the next token.
@@ -288,6 +367,24 @@ mod tests {
             "arn:aws:sns:eu-west-1:1:topic"
         ));
         assert!(!arn_like("arn:aws:sns:*:*:topic", "not-an-arn"));
+    }
+
+    #[test]
+    fn regexes_say_what_the_matchers_do() {
+        assert_eq!(resource_regex("*"), ".*");
+        assert_eq!(
+            resource_regex("arn:aws:ec2:*:1:instance/i-?"),
+            "arn\\:aws\\:ec2\\:.*\\:1\\:instance\\/i\\-[^:]"
+        );
+        // A `*` inside its segment stays there; a literal `${*}` is an escaped asterisk.
+        assert_eq!(resource_regex("a*b\u{E000}"), "a[^:]*b\\*");
+        assert_eq!(action_regex("s3:Get*"), "s3\\:Get.*");
+        assert_eq!(
+            any_of(["s3:Get*", "iam:?"], action_regex, true),
+            "(?si)(?:s3\\:Get.*|iam\\:.)"
+        );
+        assert_eq!(any_of([], resource_regex, false), REGEX_NOTHING);
+        assert_eq!(resource_regex("a b\u{e9}"), "a\\x{20}b\\x{e9}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod diff;
 pub mod escalate;
 pub mod eval;
+pub mod export;
 pub mod replay;
 pub mod validate;
 
@@ -88,6 +89,9 @@ pub enum Command {
     /// Replay CloudTrail events against a snapshot: denied calls explained by layer, calls the snapshot
     /// disagrees with, and the calls a what-if edit would break (exit 1 when it breaks one).
     Replay(crate::cli::replay::ReplayArgs),
+    /// Write the model and the effective-permission facts for engines beyond one machine: Parquet files
+    /// (DuckDB, Spark, Trino, Athena) or openCypher (Neo4j, Neptune). See docs/export.md.
+    Export(crate::cli::export::ExportArgs),
     /// Run saved requests with expected decisions (policy unit tests); exit 1 when one fails.
     Test(crate::cli::eval::TestArgs),
     /// Open exports or workspace files in the GUI (the bundled sample when none is given, as the desktop
@@ -240,6 +244,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         Command::Access(args) => crate::cli::eval::access(args, out),
         Command::External(args) => crate::cli::eval::external(args, out),
         Command::Escalate(args) => crate::cli::escalate::run(args, out),
+        Command::Export(args) => crate::cli::export::run(args, out),
         Command::Test(args) => match crate::cli::eval::test(args, out) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,

@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("search", 6),
     ("review", 6),
     ("escalate", 6),
+    ("export", 6),
     ("lessons", 6),
     ("diff", 7),
     ("replay", 7),

@@ -11,6 +11,7 @@ mod eval_cli;
 mod eval_props;
 mod eval_teaching;
 mod exact_answers;
+mod export;
 mod fixtures;
 mod glob_props;
 mod gui;
