@@ -10,7 +10,6 @@ use crate::edit::DocTarget;
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
 
 /// What a diff compares.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,8 +20,8 @@ pub enum Subject {
     Snapshot(Vec<PathBuf>),
 }
 
-/// A diff being computed: what it compares, its title, the answer to come.
-type Job = (Subject, String, mpsc::Receiver<Result<Diff, String>>);
+/// A diff being computed, keyed on what it compares and its title: a newer request replaces it.
+type Job = super::tasks::Slot<(Subject, String), Result<Diff, String>>;
 
 /// At most this many rows of a list are drawn.
 const SHOWN: usize = 500;
@@ -31,7 +30,7 @@ const SHOWN: usize = 500;
 pub struct ChangesView {
     /// The last diff, what it compares and its title.
     pub diff: Option<(Subject, String, Arc<Diff>)>,
-    job: Option<Job>,
+    job: Job,
     /// A problem computing the diff.
     pub message: Option<String>,
     /// Sort state of the gained, lost, conditions-changed and uncertain tables (`usize::MAX`: ranked by risk,
@@ -43,7 +42,7 @@ impl Default for ChangesView {
     fn default() -> Self {
         ChangesView {
             diff: None,
-            job: None,
+            job: Job::default(),
             message: None,
             sorts: [(usize::MAX, false); 4],
         }
@@ -53,7 +52,7 @@ impl Default for ChangesView {
 impl ChangesView {
     /// True while a diff is being computed.
     pub fn busy(&self) -> bool {
-        self.job.is_some()
+        self.job.busy()
     }
 
     /// Compute who gains and loses what if `text` replaces `target`'s document.
@@ -65,21 +64,20 @@ impl ChangesView {
         text: String,
     ) {
         let title = format!("Blast radius of the edit of {}", target.label(&model));
-        let (tx, rx) = mpsc::channel();
-        let ctx2 = ctx.clone();
         let t = target.clone();
-        std::thread::spawn(move || {
-            let r =
+        self.job.start(
+            ctx,
+            "blast radius",
+            (Subject::Edit(target), title),
+            move |_| {
                 crate::diff::blast_radius(&model, &t, &text, &Options::default()).map_err(|d| {
                     d.iter()
                         .map(|d| d.message.clone())
                         .collect::<Vec<_>>()
                         .join("; ")
-                });
-            let _ = tx.send(r);
-            ctx2.request_repaint();
-        });
-        self.job = Some((Subject::Edit(target), title, rx));
+                })
+            },
+        );
         self.message = None;
     }
 
@@ -93,17 +91,19 @@ impl ChangesView {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let (tx, rx) = mpsc::channel();
-        let ctx2 = ctx.clone();
         let f = files.clone();
-        std::thread::spawn(move || {
-            let r = crate::account::load_paths(&f, Default::default())
-                .map_err(|e| e.to_string())
-                .map(|after| crate::diff::diff(&model, &after, &Options::default()));
-            let _ = tx.send(r);
-            ctx2.request_repaint();
-        });
-        self.job = Some((Subject::Snapshot(files), title, rx));
+        self.job.start(
+            ctx,
+            "diff",
+            (Subject::Snapshot(files), title),
+            move |report| {
+                report.progress(None, "loading the snapshot to compare with…");
+                let after = crate::account::load_paths(&f, Default::default())
+                    .map_err(|e| e.to_string())?;
+                report.progress(None, "computing the diff…");
+                Ok(crate::diff::diff(&model, &after, &Options::default()))
+            },
+        );
         self.message = None;
     }
 
@@ -114,23 +114,13 @@ impl ChangesView {
         }
     }
 
-    /// Pick up a finished diff.
+    /// Pick up a finished diff (every frame, whatever the view).
     pub fn poll(&mut self) {
-        let Some((_, _, rx)) = &self.job else { return };
-        match rx.try_recv() {
-            Ok(r) => {
-                if let Some((subject, title, _)) = self.job.take() {
-                    match r {
-                        Ok(d) => self.diff = Some((subject, title, Arc::new(d))),
-                        Err(e) => self.message = Some(format!("no diff: {e}")),
-                    }
-                }
-            }
-            Err(mpsc::TryRecvError::Disconnected) => {
-                self.job = None;
-                self.message = Some("the diff stopped unexpectedly".into());
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
+        match self.job.poll(|_| true) {
+            Some(((subject, title), Ok(Ok(d)))) => self.diff = Some((subject, title, Arc::new(d))),
+            Some((_, Ok(Err(e)))) => self.message = Some(format!("no diff: {e}")),
+            Some((_, Err(e))) => self.message = Some(e.to_string()),
+            None => {}
         }
     }
 
@@ -151,8 +141,7 @@ impl ChangesView {
                 ));
             }
             if self.busy() {
-                ui.spinner();
-                ui.label("computing the diff…");
+                super::tasks::running_ui(ui, "computing the diff…", self.job.progress().as_ref());
             }
         });
         if let Some(m) = &self.message {

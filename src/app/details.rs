@@ -5,9 +5,10 @@ use crate::account::{
     Attachment, Boundary, EntityKind, EntityRef, InlinePolicy, Model, PolicyDoc, PolicyRef,
     ReportTime, RoleKind, Tag,
 };
-use crate::graph::AtlasGraph;
+use crate::eval::reverse::{Named, WhoCanAssume, who_can_assume};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
+use std::sync::Arc;
 
 fn link(ui: &mut egui::Ui, model: &Model, arn: &str, label: &str, commands: &mut Vec<Command>) {
     match model.by_arn(arn) {
@@ -307,7 +308,7 @@ pub fn ui(
     ui: &mut egui::Ui,
     model: &Model,
     r: EntityRef,
-    trust: Option<&AtlasGraph>,
+    assume: &AssumeView,
     commands: &mut Vec<Command>,
 ) {
     let (name, arn) = model.describe(r);
@@ -516,9 +517,7 @@ pub fn ui(
                                 .unwrap_or_else(|| "never / unknown".into()),
                         );
                     });
-                    if let Some(g) = trust {
-                        who_can_assume(ui, g, r, &role.arn, commands);
-                    }
+                    who_may_assume(ui, assume, model, r, &role.arn, commands);
                     super::people::role_people(ui, model, r);
                     match &role.trust {
                         Some(t) => document_open(ui, model, "trust", "Trust policy", t, true),
@@ -842,73 +841,222 @@ fn user_policy_table(ui: &mut egui::Ui, model: &Model, r: EntityRef, commands: &
     ui.data_mut(|d| d.insert_temp(id, sort));
 }
 
-/// The principals role `r`'s trust policy names, from the trust graph, each with its conditions; and the way to
-/// the evaluator's answer (who-can `sts:AssumeRole`), which also weighs the callers' own policies, SCPs and
-/// boundaries: a trust policy that names a whole account lets only that account's principals whose policies
-/// allow it.
-fn who_can_assume(
+/// "Who may assume it" for the selected role: the engine's answer ([`who_can_assume`]: `sts:AssumeRole` evaluated
+/// for every loaded user and role, with their own policies, boundaries and SCPs, and for each principal outside
+/// them that the trust policy names), computed on the runner for (model generation, role), never in a frame.
+#[derive(Default)]
+pub struct AssumeView {
+    task: super::tasks::Slot<(u64, EntityRef), Option<WhoCanAssume>>,
+    done: Option<((u64, EntityRef), AssumeAnswer)>,
+}
+
+/// The engine's answer, or why there is none.
+type AssumeAnswer = Result<Arc<WhoCanAssume>, String>;
+
+impl AssumeView {
+    /// Take a finished answer in, and start computing the one for `role` of `model` unless it is known or
+    /// being computed (an answer for another model or role is dropped).
+    pub fn update(&mut self, ctx: &egui::Context, model: &Arc<Model>, role: EntityRef) {
+        let key = (model.generation(), role);
+        if let Some((k, r)) = self.task.poll(|k| *k == key) {
+            let r = r.map_err(|e| e.to_string()).and_then(|a| {
+                a.map(Arc::new)
+                    .ok_or_else(|| "not a role of the loaded model".to_string())
+            });
+            self.done = Some((k, r));
+        }
+        if self.done.as_ref().is_some_and(|(k, _)| *k == key) || self.task.is_running(&key) {
+            return;
+        }
+        let m = model.clone();
+        self.task.start(ctx, "who-can-assume", key, move |_| {
+            who_can_assume(&m, role, &crate::eval::Overrides::default())
+        });
+    }
+
+    /// No role is selected: stop computing and forget the answer.
+    pub fn clear(&mut self) {
+        self.task.cancel();
+        self.done = None;
+    }
+
+    /// True while an answer is computed.
+    pub fn busy(&self) -> bool {
+        self.task.busy()
+    }
+
+    /// The answer for `role` of `model`, when there is one.
+    pub fn answer(&self, model: &Model, role: EntityRef) -> Option<&AssumeAnswer> {
+        self.done
+            .as_ref()
+            .filter(|(k, _)| *k == (model.generation(), role))
+            .map(|(_, r)| r)
+    }
+}
+
+/// Who may assume role `r`, as the engine answers: the loaded users and roles allowed (always, if the listed
+/// conditions hold, or unknown), then the principals outside them that its trust policy names (services,
+/// identity providers, other accounts, anyone), each with the engine's answer on the role's side; those the
+/// trust policy names but the engine refuses are named last, with the layer that refuses. A link opens the
+/// evaluator's Who can tab on the same question.
+fn who_may_assume(
     ui: &mut egui::Ui,
-    g: &AtlasGraph,
+    view: &AssumeView,
+    model: &Model,
     r: EntityRef,
     arn: &str,
     commands: &mut Vec<Command>,
 ) {
-    let assumers = g.assumers(r);
+    let answer = view.answer(model, r);
+    let allowed = match answer {
+        Some(Ok(a)) => Some(
+            a.loaded.principals.len() + a.outside.iter().filter(|o| o.outcome.is_some()).count(),
+        ),
+        _ => None,
+    };
     ui.horizontal_wrapped(|ui| {
         ui.label(
-            egui::RichText::new(format!("Its trust policy names ({})", assumers.len())).strong(),
+            egui::RichText::new(match allowed {
+                Some(n) => format!("Who may assume it ({n})"),
+                None => "Who may assume it".to_string(),
+            })
+            .strong(),
+        )
+        .on_hover_text(
+            "sts:AssumeRole evaluated for every loaded user and role (the trust policy and each caller's own \
+             policies, boundaries, SCPs and RCPs), and for each principal outside them that the trust policy \
+             names; conditions on keys a request would bring are assumed to hold and listed",
         );
         if ui
             .link("who may assume it, as the evaluator answers")
-            .on_hover_text(
-                "Who-can sts:AssumeRole on this role: the trust policy and each caller's own policies, SCPs and \
-                 boundaries",
-            )
+            .on_hover_text("The evaluator's Who can tab on sts:AssumeRole and this role")
             .clicked()
         {
             commands.push(Command::WhoCan("sts:AssumeRole".into(), arn.to_string()));
         }
     });
-    if assumers.is_empty() {
-        ui.weak("nobody: no trust statement allows sts:AssumeRole");
-        return;
+    let a = match answer {
+        Some(Ok(a)) => a,
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        None => {
+            super::tasks::running_ui(ui, "evaluating who may assume it…", None);
+            return;
+        }
+    };
+    if allowed == Some(0) {
+        ui.weak("nobody: the evaluator allows sts:AssumeRole to no principal");
     }
     egui::Grid::new("assumers").striped(true).show(ui, |ui| {
-        for a in &assumers {
-            match a.node.entity {
-                Some(e) => {
-                    if ui
-                        .link(&a.node.label)
-                        .on_hover_text(&a.node.detail)
-                        .clicked()
-                    {
-                        commands.push(Command::Select(e));
-                    }
-                }
-                None => {
-                    ui.label(&a.node.label).on_hover_text(&a.node.detail);
-                }
+        for p in &a.loaded.principals {
+            let (name, account) = (
+                super::table::short_arn(&p.principal),
+                model
+                    .account(&p.account)
+                    .and_then(|a| a.alias.clone())
+                    .unwrap_or_else(|| p.account.clone()),
+            );
+            if ui
+                .link(name)
+                .on_hover_text(format!("{} ({account})", p.principal))
+                .clicked()
+            {
+                commands.push(Command::Select(p.entity));
             }
-            ui.weak(a.node.kind.name());
-            let mut flags = Vec::new();
-            if a.edge.wildcard {
-                flags.push("ANYONE".to_string());
-            }
-            if a.edge.cross_account {
-                flags.push("cross-account".to_string());
-            }
-            let cond = a.edge.label();
-            if !cond.is_empty() {
-                flags.push(format!("if {cond}"));
-            }
-            if a.edge.is_flagged() {
-                ui.colored_label(ui.visuals().warn_fg_color, flags.join(" · "));
+            let cross = crate::account::arn_account(arn).is_some_and(|a| a != p.account);
+            ui.weak(format!(
+                "{:?}{}",
+                p.kind,
+                if cross { " · cross-account" } else { "" }
+            ));
+            answer_cells(ui, p.outcome, &p.conditions, None);
+            ui.end_row();
+        }
+        for o in a.outside.iter().filter(|o| o.outcome.is_some()) {
+            let (label, kind) = outside_label(model, &o.named);
+            let anyone = o.named == Named::Anyone;
+            let hover = format!("{} ({})", o.from, o.action);
+            if anyone {
+                ui.colored_label(ui.visuals().warn_fg_color, label)
+                    .on_hover_text(hover);
             } else {
-                ui.label(flags.join(" · "));
+                ui.label(label).on_hover_text(hover);
+            }
+            ui.weak(format!(
+                "{kind}{}",
+                if o.cross_account {
+                    " · cross-account"
+                } else {
+                    ""
+                }
+            ));
+            if let Some(outcome) = o.outcome {
+                answer_cells(ui, outcome, &o.conditions, o.note.as_deref());
             }
             ui.end_row();
         }
     });
+    let refused: Vec<String> = a
+        .outside
+        .iter()
+        .filter(|o| o.outcome.is_none())
+        .map(|o| {
+            let by = o
+                .decided_by
+                .map(super::evaluator::layer_label)
+                .unwrap_or("no layer");
+            format!("{} (refused: {by})", outside_label(model, &o.named).0)
+        })
+        .collect();
+    if !refused.is_empty() {
+        ui.weak(format!(
+            "Named by its trust policy but refused by the evaluator: {}",
+            refused.join(", ")
+        ));
+    }
+}
+
+/// The answer's word in its colour, and its conditions (or why it is unknown), one per line.
+fn answer_cells(
+    ui: &mut egui::Ui,
+    outcome: crate::eval::reverse::Outcome,
+    conditions: &[String],
+    note: Option<&str>,
+) {
+    let (word, colour) = super::evaluator::outcome_label(ui, outcome);
+    ui.colored_label(colour, word);
+    let mut lines = conditions
+        .iter()
+        .map(|c| format!("if {c}"))
+        .collect::<Vec<_>>();
+    match note {
+        Some(n) => lines.push(n.to_string()),
+        None => {
+            if lines.is_empty() {
+                lines = super::evaluator::outcome_conditions(outcome, &[]);
+            }
+        }
+    }
+    ui.label(lines.join("\n"));
+}
+
+/// How a principal outside the loaded ones is named in the list, and its kind.
+fn outside_label(model: &Model, named: &Named) -> (String, &'static str) {
+    match named {
+        Named::Anyone => ("ANYONE (*)".to_string(), "any account"),
+        Named::Account(id) => (
+            match model.account(id).and_then(|a| a.alias.as_deref()) {
+                Some(alias) => format!("{alias} ({id})"),
+                None => id.clone(),
+            },
+            "account",
+        ),
+        Named::Arn(arn) => (super::table::short_arn(arn).to_string(), "principal"),
+        Named::Service(s) => (s.clone(), "service"),
+        Named::Provider(p) => (super::table::short_arn(p).to_string(), "identity provider"),
+    }
 }
 
 /// A document as shown: its text re-indented from the start of its own line (an export nests documents several

@@ -15,8 +15,7 @@ use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// The evaluator's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,6 +70,8 @@ pub struct EvaluatorView {
     pub suite: Vec<NamedRequest>,
     /// The set's last run.
     pub outcomes: Vec<Outcome>,
+    /// The set running (on the runner, with its progress), for the model generation it runs on.
+    suite_run: super::tasks::Slot<u64, Vec<Outcome>>,
     /// A message (file errors).
     pub message: Option<String>,
     cache: Option<(u64, Result<EvalResult, String>)>,
@@ -93,22 +94,22 @@ pub struct EvaluatorView {
 /// How many results of one reverse query are kept per model.
 const BACKGROUND_CACHE: usize = 32;
 
-/// A reverse query run on a background thread, its results cached per (model, query). At most one runs at a
-/// time: a query asked for while another runs starts when that one is done (its result is kept too).
+/// A reverse query run on the runner, its results cached per (model, query). At most one runs at a time: a
+/// query asked for while another runs starts when that one is done (its result is kept too).
 struct Background<T> {
-    /// The model the cache is for: a new model (an applied what-if, a reload) empties it. Weak, so that a
-    /// dropped model's address is never mistaken for a new one's.
-    model: Option<Weak<Model>>,
+    /// The model generation the cache is for: a new model (an applied what-if, a reload) empties it, and a
+    /// query still running for the old one is dropped.
+    generation: Option<u64>,
     cache: HashMap<u64, Result<T, String>>,
-    running: Option<(u64, Receiver<Result<T, String>>)>,
+    running: super::tasks::Slot<(u64, u64), Result<T, String>>,
 }
 
 impl<T> Default for Background<T> {
     fn default() -> Self {
         Background {
-            model: None,
+            generation: None,
             cache: HashMap::new(),
-            running: None,
+            running: super::tasks::Slot::default(),
         }
     }
 }
@@ -116,28 +117,17 @@ impl<T> Default for Background<T> {
 impl<T: Send + 'static> Background<T> {
     /// Take a finished result in; forget everything when `model` is not the one cached for.
     fn poll(&mut self, model: &Arc<Model>) {
-        if self
-            .model
-            .as_ref()
-            .is_none_or(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(model)))
-        {
-            self.model = Some(Arc::downgrade(model));
+        let generation = model.generation();
+        if self.generation != Some(generation) {
+            self.generation = Some(generation);
             self.cache.clear();
-            self.running = None;
         }
-        if let Some((key, rx)) = &self.running {
-            let done = match rx.try_recv() {
-                Ok(r) => Some(r),
-                Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => Some(Err("the query failed".into())),
-            };
-            if let Some(r) = done {
-                if self.cache.len() >= BACKGROUND_CACHE {
-                    self.cache.clear();
-                }
-                self.cache.insert(*key, r);
-                self.running = None;
+        if let Some(((_, key), r)) = self.running.poll(|(g, _)| *g == generation) {
+            if self.cache.len() >= BACKGROUND_CACHE {
+                self.cache.clear();
             }
+            self.cache
+                .insert(key, r.unwrap_or_else(|e| Err(e.to_string())));
         }
     }
 
@@ -146,37 +136,32 @@ impl<T: Send + 'static> Background<T> {
         self.cache.get(&key)
     }
 
-    /// Run `job` for `key` on a thread unless the result is cached or a query is running; the UI is asked to
-    /// repaint when it is done.
+    /// Run `job` for `key` of `model` on the runner unless the result is cached or a query is running; the UI
+    /// is asked to repaint when it is done.
     fn request(
         &mut self,
         ctx: &egui::Context,
+        model: &Model,
         key: u64,
         job: impl FnOnce() -> Result<T, String> + Send + 'static,
     ) {
-        if self.cache.contains_key(&key) || self.running.is_some() {
+        if self.cache.contains_key(&key) || self.running.busy() {
             return;
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("reverse-query".into())
-            .spawn(move || {
-                let _ = tx.send(job());
-                ctx.request_repaint();
+        self.running
+            .start(ctx, "reverse query", (model.generation(), key), move |_| {
+                job()
             });
-        match spawned {
-            Ok(_) => self.running = Some((key, rx)),
-            Err(e) => {
-                self.cache
-                    .insert(key, Err(format!("cannot start the query: {e}")));
-            }
-        }
     }
 
     /// True while a query runs.
     fn busy(&self) -> bool {
-        self.running.is_some()
+        self.running.busy()
+    }
+
+    /// What the running query last reported.
+    fn progress(&self) -> Option<super::tasks::Progress> {
+        self.running.progress()
     }
 }
 
@@ -229,7 +214,7 @@ fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
-fn layer_label(l: Layer) -> &'static str {
+pub(super) fn layer_label(l: Layer) -> &'static str {
     match l {
         Layer::Scp => "SCP",
         Layer::Rcp => "RCP",
@@ -380,7 +365,7 @@ impl EvaluatorView {
 
     /// True while a who-can or what-can query runs in the background.
     pub fn is_busy(&self) -> bool {
-        self.who.busy() || self.what.busy()
+        self.who.busy() || self.what.busy() || self.suite_run.busy()
     }
 
     /// Set the request's fields from a saved one.
@@ -822,7 +807,7 @@ impl EvaluatorView {
             let action = self.action.trim().to_string();
             let overrides = self.overrides_or_message();
             let m = Arc::clone(model);
-            self.who.request(ui.ctx(), key, move || {
+            self.who.request(ui.ctx(), model, key, move || {
                 Ok(who_can(&m, &action, &resource, None, &ctx, &overrides?))
             });
         }
@@ -833,7 +818,7 @@ impl EvaluatorView {
                 return;
             }
             None => {
-                running(ui, "Finding who can…");
+                super::tasks::running_ui(ui, "Finding who can…", self.who.progress().as_ref());
                 return;
             }
         };
@@ -877,7 +862,7 @@ impl EvaluatorView {
                 Ok((p, ctx)) => {
                     let overrides = self.overrides_or_message();
                     let m = Arc::clone(model);
-                    self.what.request(ui.ctx(), key, move || {
+                    self.what.request(ui.ctx(), model, key, move || {
                         Ok(what_can(&m, &p, &ctx, &overrides?))
                     });
                 }
@@ -894,7 +879,11 @@ impl EvaluatorView {
                 return;
             }
             None => {
-                running(ui, "Finding what the principal can do…");
+                super::tasks::running_ui(
+                    ui,
+                    "Finding what the principal can do…",
+                    self.what.progress().as_ref(),
+                );
                 return;
             }
         };
@@ -952,6 +941,7 @@ impl EvaluatorView {
             Ok(s) => {
                 self.suite = s;
                 self.outcomes.clear();
+                self.suite_run.cancel();
                 self.message = None;
             }
             Err(e) => self.message = Some(e),
@@ -964,6 +954,7 @@ impl EvaluatorView {
             Ok(s) => {
                 self.suite = s;
                 self.outcomes.clear();
+                self.suite_run.cancel();
                 self.message = None;
             }
             Err(e) => self.message = Some(e),
@@ -987,7 +978,47 @@ impl EvaluatorView {
         }
     }
 
-    fn suite_ui(&mut self, ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+    /// Run the saved set on the runner; its outcomes replace the last run's when it is done.
+    pub fn run_suite(&mut self, ctx: &egui::Context, model: &Arc<Model>) {
+        let (m, requests) = (model.clone(), self.suite.clone());
+        self.suite_run
+            .start(ctx, "saved requests", model.generation(), move |report| {
+                let n = requests.len();
+                // About a hundred progress reports, whatever the size of the set.
+                let every = (n / 100).max(1);
+                let mut out = Vec::with_capacity(n);
+                for (i, r) in requests.iter().enumerate() {
+                    if report.cancelled() {
+                        break;
+                    }
+                    if i % every == 0 {
+                        report.progress(
+                            Some(i as f32 / n as f32),
+                            format!("running request {} of {n}", i + 1),
+                        );
+                    }
+                    out.extend(suite::run(
+                        &m,
+                        std::slice::from_ref(r),
+                        &Overrides::default(),
+                    ));
+                }
+                out
+            });
+    }
+
+    /// Take the saved set's run in when it is done (a run on an older model is dropped).
+    fn poll_suite(&mut self, model: &Model) {
+        let generation = model.generation();
+        match self.suite_run.poll(|g| *g == generation) {
+            Some((_, Ok(outcomes))) => self.outcomes = outcomes,
+            Some((_, Err(e))) => self.message = Some(e.to_string()),
+            None => {}
+        }
+    }
+
+    fn suite_ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
+        self.poll_suite(model);
         ui.horizontal(|ui| {
             if ui.button("Load…").clicked() {
                 commands.push(Command::PickFile(FilePurpose::LoadRequests));
@@ -1005,12 +1036,21 @@ impl EvaluatorView {
                 commands.push(Command::PickFile(FilePurpose::SaveRequests));
             }
             if ui
-                .add_enabled(!self.suite.is_empty(), egui::Button::new("Run all"))
+                .add_enabled(
+                    !self.suite.is_empty() && !self.suite_run.busy(),
+                    egui::Button::new("Run all"),
+                )
                 .clicked()
             {
-                self.outcomes = suite::run(model, &self.suite, &Overrides::default());
+                self.run_suite(ui.ctx(), model);
             }
-            if !self.outcomes.is_empty() {
+            if self.suite_run.busy() {
+                super::tasks::running_ui(
+                    ui,
+                    "running the saved requests…",
+                    self.suite_run.progress().as_ref(),
+                );
+            } else if !self.outcomes.is_empty() {
                 let failed = self.outcomes.iter().filter(|o| !o.pass).count();
                 let c = if failed == 0 {
                     decision_color(ui, Some(Decision::Allow))
@@ -1102,16 +1142,9 @@ impl EvaluatorView {
         if let Some(i) = remove {
             self.suite.remove(i);
             self.outcomes.clear();
+            self.suite_run.cancel();
         }
     }
-}
-
-/// A spinner and what is being computed (the query runs on a background thread).
-fn running(ui: &mut egui::Ui, what: &str) {
-    ui.horizontal(|ui| {
-        ui.spinner();
-        ui.label(what);
-    });
 }
 
 /// ARNs of the snapshot a request could name, those of `service` first.
@@ -1565,10 +1598,35 @@ fn is_what_if(model: &Model, src: crate::account::SourceId) -> bool {
         .is_some_and(|s| s.name.starts_with("what-if: "))
 }
 
+/// The word and colour of a reverse query's answer (who-can, who may assume a role).
+pub(super) fn outcome_label(
+    ui: &egui::Ui,
+    o: crate::eval::reverse::Outcome,
+) -> (&'static str, egui::Color32) {
+    use crate::eval::reverse::Outcome;
+    match o {
+        Outcome::AllowedAlways => ("always", decision_color(ui, Some(Decision::Allow))),
+        Outcome::AllowedIf => ("if", ui.visuals().warn_fg_color),
+        Outcome::Unknown => ("unknown", decision_color(ui, None)),
+    }
+}
+
+/// An answer's conditions, one per line; an unknown answer without any says why it is unknown.
+pub(super) fn outcome_conditions(
+    o: crate::eval::reverse::Outcome,
+    conditions: &[String],
+) -> Vec<String> {
+    match o {
+        crate::eval::reverse::Outcome::Unknown if conditions.is_empty() => {
+            vec!["a policy it needs is missing or was not read".to_string()]
+        }
+        _ => conditions.to_vec(),
+    }
+}
+
 /// A who-can row: the principal's short name and account (its ARN on hover), the kind, the answer, each
 /// condition on its own line, and the layer and policies that grant it.
 fn who_row(ui: &egui::Ui, model: &Model, p: &crate::eval::reverse::WhoCanEntry) -> Vec<Cell> {
-    use crate::eval::reverse::Outcome;
     let account = model
         .accounts
         .iter()
@@ -1579,17 +1637,8 @@ fn who_row(ui: &egui::Ui, model: &Model, p: &crate::eval::reverse::WhoCanEntry) 
                 .map_or_else(|| a.id.to_string(), str::to_string)
         })
         .unwrap_or_else(|| p.account.clone());
-    let (answer, color) = match p.outcome {
-        Outcome::AllowedAlways => ("always", decision_color(ui, Some(Decision::Allow))),
-        Outcome::AllowedIf => ("if", ui.visuals().warn_fg_color),
-        Outcome::Unknown => ("unknown", decision_color(ui, None)),
-    };
-    let conditions = match p.outcome {
-        Outcome::Unknown if p.conditions.is_empty() => {
-            vec!["a policy it needs is missing or was not read".to_string()]
-        }
-        _ => p.conditions.clone(),
-    };
+    let (answer, color) = outcome_label(ui, p.outcome);
+    let conditions = outcome_conditions(p.outcome, &p.conditions);
     let mut granted: Vec<String> = Vec::new();
     if let Some(l) = p.decided_by {
         granted.push(layer_label(l).to_string());

@@ -92,6 +92,7 @@ impl FilePurpose {
 const NATIVE_FAILED_WITHIN: Duration = Duration::from_millis(400);
 
 /// What became of asking the desktop's dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NativeAnswer {
     /// Files were chosen.
     Chosen(Vec<PathBuf>),
@@ -101,10 +102,18 @@ pub enum NativeAnswer {
     Unavailable,
 }
 
-/// Ask the desktop's dialog (blocks until it closes).
-pub fn native(purpose: FilePurpose, dir: Option<&Path>) -> NativeAnswer {
+/// Stands in for the desktop's dialog (tests): given the purpose, returns the answer, on the dialog's background
+/// task like the real one.
+pub type DialogStub = std::sync::Arc<dyn Fn(FilePurpose) -> NativeAnswer + Send + Sync>;
+
+/// Open the desktop's dialog now (rfd's asynchronous dialog, started on the calling thread: the UI thread, as
+/// macOS wants) and return what waits for its answer, to be run on a background task: nothing here blocks.
+pub fn native(
+    purpose: FilePurpose,
+    dir: Option<&Path>,
+) -> impl FnOnce() -> NativeAnswer + Send + 'static {
     let (name, ext) = purpose.filter();
-    let mut d = rfd::FileDialog::new()
+    let mut d = rfd::AsyncFileDialog::new()
         .set_title(purpose.title())
         .add_filter(name, ext);
     if let Some(dir) = dir {
@@ -113,15 +122,22 @@ pub fn native(purpose: FilePurpose, dir: Option<&Path>) -> NativeAnswer {
     if let Some(f) = purpose.default_name() {
         d = d.set_file_name(f);
     }
-    let start = Instant::now();
-    let chosen = if purpose.saves() {
-        d.save_file().map(|p| vec![p])
+    type Chosen = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<PathBuf>>> + Send>>;
+    let chosen: Chosen = if purpose.saves() {
+        let f = d.save_file();
+        Box::pin(async move { f.await.map(|h| vec![h.path().to_path_buf()]) })
     } else if purpose.multiple() {
-        d.pick_files()
+        let f = d.pick_files();
+        Box::pin(async move {
+            f.await
+                .map(|hs| hs.iter().map(|h| h.path().to_path_buf()).collect())
+        })
     } else {
-        d.pick_file().map(|p| vec![p])
+        let f = d.pick_file();
+        Box::pin(async move { f.await.map(|h| vec![h.path().to_path_buf()]) })
     };
-    match chosen {
+    let start = Instant::now();
+    move || match super::tasks::block_on(chosen) {
         Some(files) if !files.is_empty() => NativeAnswer::Chosen(files),
         _ if start.elapsed() < NATIVE_FAILED_WITHIN => NativeAnswer::Unavailable,
         _ => NativeAnswer::Cancelled,

@@ -11,7 +11,6 @@ use crate::review::{Category, Evidence, Finding, Options, Review, Severity, revi
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
 
 /// The baseline's file name, beside the first file loaded.
 pub const BASELINE_FILE: &str = "iam-atlas-baseline.json";
@@ -21,7 +20,10 @@ pub const BASELINE_FILE: &str = "iam-atlas-baseline.json";
 pub struct FindingsView {
     /// The review of the model whose generation is kept with it.
     pub review: Option<(u64, Arc<Review>)>,
-    job: Option<(u64, mpsc::Receiver<Review>)>,
+    /// The review running, for the model generation it is keyed on.
+    job: super::tasks::Slot<u64, Review>,
+    /// The review of the model whose generation is kept with it failed (a bug): why.
+    pub failed: Option<(u64, String)>,
     /// Filter text (code, title, entity).
     pub filter: String,
     /// Findings below this severity are hidden.
@@ -45,32 +47,23 @@ impl FindingsView {
     /// review.
     pub fn update(&mut self, ctx: &egui::Context, model: &Arc<Model>) {
         let k = key(model);
-        if let Some((jk, rx)) = &self.job {
-            match rx.try_recv() {
-                Ok(r) => {
-                    self.review = Some((*jk, Arc::new(r)));
-                    self.job = None;
-                }
-                Err(mpsc::TryRecvError::Disconnected) => self.job = None,
-                Err(mpsc::TryRecvError::Empty) => {}
+        // A review of an older model is dropped (and told to stop).
+        if let Some((jk, r)) = self.job.poll(|jk| *jk == k) {
+            match r {
+                Ok(r) => self.review = Some((jk, Arc::new(r))),
+                Err(e) => self.failed = Some((jk, e.to_string())),
             }
         }
         let current = self.review.as_ref().is_some_and(|(rk, _)| *rk == k)
-            || self.job.as_ref().is_some_and(|(jk, _)| *jk == k);
+            || self.failed.as_ref().is_some_and(|(fk, _)| *fk == k)
+            || self.job.is_running(&k);
         if current {
             return;
         }
-        let (tx, rx) = mpsc::channel();
+        // The runner drops the closure's model before the answer is seen: what-if edits need it unshared.
         let m = model.clone();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let r = review(&m, &Options::default());
-            // The model's last clone goes before the answer: what-if edits need it unshared.
-            drop(m);
-            let _ = tx.send(r);
-            ctx.request_repaint();
-        });
-        self.job = Some((k, rx));
+        self.job
+            .start(ctx, "review", k, move |_| review(&m, &Options::default()));
     }
 
     /// Use the baseline at `path` (read now when it exists); `None`: in memory only.
@@ -130,10 +123,10 @@ impl FindingsView {
 
     /// Wait for a running review (what-if edits change the model in place and need its only reference).
     pub fn wait(&mut self) {
-        if let Some((k, rx)) = self.job.take()
-            && let Ok(r) = rx.recv()
-        {
-            self.review = Some((k, Arc::new(r)));
+        match self.job.wait() {
+            Some((k, Ok(r))) => self.review = Some((k, Arc::new(r))),
+            Some((k, Err(e))) => self.failed = Some((k, e.to_string())),
+            None => {}
         }
     }
 
@@ -141,6 +134,7 @@ impl FindingsView {
     pub fn invalidate(&mut self) {
         self.wait();
         self.review = None;
+        self.failed = None;
     }
 
     /// The review of `model`, when done.
@@ -153,16 +147,26 @@ impl FindingsView {
 
     /// True while a review runs.
     pub fn busy(&self) -> bool {
-        self.job.is_some()
+        self.job.busy()
+    }
+
+    /// Why the review of `model` failed, if it did.
+    pub fn failure(&self, model: &Arc<Model>) -> Option<&str> {
+        self.failed
+            .as_ref()
+            .filter(|(k, _)| *k == key(model))
+            .map(|(_, e)| e.as_str())
     }
 
     /// Draw the view.
     pub fn ui(&mut self, ui: &mut egui::Ui, model: &Arc<Model>, commands: &mut Vec<Command>) {
         let Some((_, r)) = self.review.clone().filter(|(k, _)| *k == key(model)) else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("reviewing…");
-            });
+            match self.failure(model) {
+                Some(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                None => super::tasks::running_ui(ui, "reviewing…", self.job.progress().as_ref()),
+            }
             return;
         };
         ui.horizontal(|ui| {

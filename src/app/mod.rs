@@ -16,6 +16,7 @@ pub mod lessons;
 pub mod palette;
 pub mod people;
 pub mod table;
+pub mod tasks;
 mod truth;
 
 pub use graph_view::GraphView;
@@ -23,11 +24,10 @@ pub use graph_view::GraphView;
 use crate::account::export::LoadError;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::account::{EntityKind, EntityRef, Model, WarningKind};
-use crate::graph::{AtlasGraph, GraphKind};
+use crate::graph::GraphKind;
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
 
 /// What the user asked for; run at the end of the frame, never mid-frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,17 +145,6 @@ pub struct Settings {
     pub hops: Option<usize>,
 }
 
-enum LoadMsg {
-    Progress(String, usize, usize),
-    Done(Box<Result<Model, LoadError>>),
-}
-
-struct LoadJob {
-    rx: mpsc::Receiver<LoadMsg>,
-    what: String,
-    progress: Option<(String, usize, usize)>,
-}
-
 /// Plan for an automatic screenshot (used by `scripts/screenshots` under Xvfb).
 struct ScreenshotPlan {
     path: PathBuf,
@@ -205,15 +194,21 @@ pub struct AtlasApp {
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
-    trust: Option<(u64, Arc<AtlasGraph>)>,
+    /// "Who can assume it" for the selected role, from the engine.
+    assume: details::AssumeView,
     commands: Vec<Command>,
-    job: Option<LoadJob>,
+    /// The load running: what is loaded (file names or "bundled sample"), the model to come.
+    load: tasks::Slot<String, Result<Model, LoadError>>,
+    /// The desktop's file dialog, open for a purpose, and its answer to come.
+    dialog: tasks::Slot<file_picker::FilePurpose, file_picker::NativeAnswer>,
     screenshot: Option<ScreenshotPlan>,
     pacer: input::InputPacer,
     /// The built-in file picker, when open.
     pub picker: Option<file_picker::FilePicker>,
     /// Ask the desktop's file dialog first (false: the built-in picker only; tests never block on a dialog).
     pub native_dialogs: bool,
+    /// Stands in for the desktop's dialog when set (tests): called on the dialog's background thread.
+    pub dialog_stub: Option<file_picker::DialogStub>,
     /// Keep the recent-files list in the config folder (the app; tests keep it in memory).
     pub persist_recent: bool,
 }
@@ -243,13 +238,15 @@ impl AtlasApp {
             lessons: lessons::LessonsView::default(),
             quit_asked: false,
             quit_confirmed: false,
-            trust: None,
+            assume: details::AssumeView::default(),
             commands: Vec::new(),
-            job: None,
+            load: tasks::Slot::default(),
+            dialog: tasks::Slot::default(),
             screenshot: None,
             pacer: input::InputPacer::default(),
             picker: None,
             native_dialogs: false,
+            dialog_stub: None,
             persist_recent: false,
         }
     }
@@ -276,7 +273,12 @@ impl AtlasApp {
 
     /// True while a load runs in the background.
     pub fn is_loading(&self) -> bool {
-        self.job.is_some()
+        self.load.busy()
+    }
+
+    /// True while the desktop's file dialog is open.
+    pub fn is_dialog_open(&self) -> bool {
+        self.dialog.busy()
     }
 
     fn start_load(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
@@ -286,7 +288,6 @@ impl AtlasApp {
                 .first()
                 .map(|f| f.with_file_name(findings::BASELINE_FILE)),
         );
-        let (tx, rx) = mpsc::channel();
         let what = if files.is_empty() {
             "bundled sample".to_string()
         } else {
@@ -296,51 +297,36 @@ impl AtlasApp {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let ctx = ctx.clone();
-        let progress_tx = tx.clone();
-        let progress_ctx = ctx.clone();
-        std::thread::spawn(move || {
+        // A load started while another runs replaces it: the earlier one's model is never shown.
+        self.load.start(ctx, "load", what, move |report| {
+            let report = report.clone();
             let opts = LoadOptions {
                 progress: Some(Box::new(move |f: &str, done, total| {
-                    let _ = progress_tx.send(LoadMsg::Progress(f.to_string(), done, total));
-                    progress_ctx.request_repaint();
+                    let fraction = (total > 0).then(|| done as f32 / total as f32);
+                    report.progress(fraction, format!("loading {f}"));
                 })),
             };
-            let result = if files.is_empty() {
+            if files.is_empty() {
                 crate::sample::load_sample(opts)
             } else {
                 load_paths(&files, opts)
-            };
-            let _ = tx.send(LoadMsg::Done(Box::new(result)));
-            ctx.request_repaint();
-        });
-        self.job = Some(LoadJob {
-            rx,
-            what,
-            progress: None,
+            }
         });
     }
 
     fn poll_load(&mut self) {
-        let Some(job) = &mut self.job else { return };
-        while let Ok(msg) = job.rx.try_recv() {
-            match msg {
-                LoadMsg::Progress(f, d, t) => job.progress = Some((f, d, t)),
-                LoadMsg::Done(result) => {
-                    let what = job.what.clone();
-                    self.job = None;
-                    match *result {
-                        Ok(model) => {
-                            self.model = Some(Arc::new(model));
-                            self.loaded_from = what;
-                            self.load_error = None;
-                            self.selected = None;
-                        }
-                        Err(e) => self.load_error = Some(e.to_string()),
-                    }
-                    return;
-                }
+        let Some((what, result)) = self.load.poll(|_| true) else {
+            return;
+        };
+        match result {
+            Ok(Ok(model)) => {
+                self.model = Some(Arc::new(model));
+                self.loaded_from = what;
+                self.load_error = None;
+                self.selected = None;
             }
+            Ok(Err(e)) => self.load_error = Some(e.to_string()),
+            Err(e) => self.load_error = Some(e.to_string()),
         }
     }
 
@@ -353,11 +339,7 @@ impl AtlasApp {
             std::mem::take(&mut self.commands).into();
         while let Some(c) = queue.pop_front() {
             match c {
-                Command::PickFile(purpose) => {
-                    if let Some(files) = self.pick_file(purpose) {
-                        queue.push_back(Command::FileChosen(purpose, files));
-                    }
-                }
+                Command::PickFile(purpose) => self.pick_file(ctx, purpose),
                 Command::FileChosen(purpose, files) => {
                     queue.extend(self.file_chosen(purpose, files));
                 }
@@ -508,20 +490,49 @@ impl AtlasApp {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
-    /// Ask for a file: the desktop's dialog when there is one (its answer now), else the built-in picker
-    /// (its answer comes as [`Command::FileChosen`] from a later frame).
-    fn pick_file(&mut self, purpose: file_picker::FilePurpose) -> Option<Vec<PathBuf>> {
+    /// Ask for a file: the desktop's dialog when there is one, else the built-in picker. Either answers in a
+    /// later frame, as [`Command::FileChosen`]: the desktop's dialog is awaited on a background task, so no
+    /// frame ever waits for it.
+    fn pick_file(&mut self, ctx: &egui::Context, purpose: file_picker::FilePurpose) {
         let dir = self.start_dir();
-        if self.native_dialogs {
-            match file_picker::native(purpose, Some(&dir)) {
-                file_picker::NativeAnswer::Chosen(files) => return Some(files),
-                file_picker::NativeAnswer::Cancelled => return None,
-                // No dialog showed: the built-in picker from now on.
-                file_picker::NativeAnswer::Unavailable => self.native_dialogs = false,
-            }
+        if self.dialog.busy() {
+            // One dialog at a time: the open one has the person's attention.
+            return;
+        }
+        if self.native_dialogs || self.dialog_stub.is_some() {
+            // Started here, on the UI thread (macOS wants its dialogs started there), awaited on the task.
+            let answer: Box<dyn FnOnce() -> file_picker::NativeAnswer + Send> =
+                match &self.dialog_stub {
+                    Some(stub) => {
+                        let stub = stub.clone();
+                        Box::new(move || stub(purpose))
+                    }
+                    None => Box::new(file_picker::native(purpose, Some(&dir))),
+                };
+            self.dialog
+                .start(ctx, "file dialog", purpose, move |_| answer());
+            return;
         }
         self.picker = Some(file_picker::FilePicker::new(purpose, dir));
-        None
+    }
+
+    /// Take the desktop dialog's answer when it has come.
+    fn poll_dialog(&mut self) {
+        let Some((purpose, answer)) = self.dialog.poll(|_| true) else {
+            return;
+        };
+        match answer {
+            Ok(file_picker::NativeAnswer::Chosen(files)) => {
+                self.commands.push(Command::FileChosen(purpose, files));
+            }
+            Ok(file_picker::NativeAnswer::Cancelled) => {}
+            // No dialog showed (or it failed): the built-in picker, from now on.
+            Ok(file_picker::NativeAnswer::Unavailable) | Err(_) => {
+                self.native_dialogs = false;
+                self.dialog_stub = None;
+                self.picker = Some(file_picker::FilePicker::new(purpose, self.start_dir()));
+            }
+        }
     }
 
     /// What to do with chosen files.
@@ -597,20 +608,6 @@ impl AtlasApp {
         }
     }
 
-    /// The trust graph of the loaded model (built on first use, for "who can assume this role").
-    pub fn trust_graph(&mut self) -> Option<Arc<AtlasGraph>> {
-        let m = self.model.as_ref()?;
-        let key = m.generation();
-        if let Some((k, g)) = &self.trust
-            && *k == key
-        {
-            return Some(g.clone());
-        }
-        let g = Arc::new(crate::graph::trust_graph(m));
-        self.trust = Some((key, g.clone()));
-        Some(g)
-    }
-
     fn shortcuts(&mut self, ctx: &egui::Context) {
         let (back, forward, palette, escape) = ctx.input_mut(|i| {
             let back = i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowLeft)
@@ -636,6 +633,7 @@ impl AtlasApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_load();
+        self.poll_dialog();
         ctx.set_theme(if self.settings.light {
             egui::Theme::Light
         } else {
@@ -662,13 +660,15 @@ impl AtlasApp {
         if let Some(m) = &model {
             self.findings.update(&ctx, m);
         }
+        self.changes.poll();
+        // "Who can assume it" for a selected role: the engine's answer, computed on the runner.
+        match (&model, self.selected) {
+            (Some(m), Some(r)) if r.kind == EntityKind::Role => self.assume.update(&ctx, m, r),
+            _ => self.assume.clear(),
+        }
         if let (Some(m), Some(kind)) = (&model, self.view.graph()) {
             self.graph.update(&ctx, m, kind, self.selected);
         }
-        let trust = match (&model, self.selected) {
-            (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
-            _ => None,
-        };
         // The explorer list belongs to the Explorer view; the graphs are the map there, and the editor and the
         // evaluator need the width.
         if self.view == View::Explorer {
@@ -692,7 +692,7 @@ impl AtlasApp {
                 .resizable(true)
                 .default_size(340.0)
                 .show(ui, |ui| {
-                    details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
+                    details::ui(ui, m, sel, &self.assume, &mut self.commands)
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| {
@@ -703,7 +703,7 @@ impl AtlasApp {
                         format!("could not load: {err}"),
                     );
                     if self.model.is_none()
-                        && self.job.is_none()
+                        && !self.load.busy()
                         && ui.button("Open the bundled sample").clicked()
                     {
                         self.commands.push(Command::OpenSample);
@@ -759,17 +759,15 @@ impl AtlasApp {
                 return;
             }
             match (&model, self.selected) {
-                (Some(m), Some(sel)) => {
-                    details::ui(ui, m, sel, trust.as_deref(), &mut self.commands)
-                }
+                (Some(m), Some(sel)) => details::ui(ui, m, sel, &self.assume, &mut self.commands),
                 (Some(m), None) => details::overview(
                     ui,
                     m,
                     self.loaded_from == "bundled sample",
                     &mut self.commands,
                 ),
-                (None, _) if self.job.is_some() => {
-                    ui.spinner();
+                (None, _) if self.load.busy() => {
+                    tasks::running_ui(ui, "loading…", self.load.progress().as_ref());
                 }
                 (None, _) => {
                     ui.label("Open an export or a workspace (File, Open…, or drop files here).");
@@ -897,23 +895,18 @@ impl AtlasApp {
     fn status_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                if let Some(job) = &self.job {
-                    ui.spinner();
-                    match &job.progress {
-                        Some((f, d, t)) if *t > 0 => {
-                            let frac = *d as f32 / *t as f32;
-                            ui.add(
-                                egui::ProgressBar::new(frac)
-                                    .desired_width(200.0)
-                                    .show_percentage(),
-                            );
-                            ui.label(format!("loading {f}"));
-                        }
-                        _ => {
-                            ui.label(format!("loading {}", job.what));
-                        }
-                    }
+                if let Some(what) = self.load.running() {
+                    tasks::running_ui(
+                        ui,
+                        &format!("loading {what}"),
+                        self.load.progress().as_ref(),
+                    );
                     return;
+                }
+                if self.dialog.busy() {
+                    // No spinner: a dialog waits for a person, not for the machine.
+                    ui.weak("a file dialog is open…");
+                    ui.separator();
                 }
                 let Some(m) = &self.model else {
                     ui.label("no snapshot loaded");
@@ -967,9 +960,15 @@ impl AtlasApp {
                             self.commands.push(Command::SetView(View::Findings));
                         }
                     }
-                    None => {
-                        ui.weak("reviewing…");
-                    }
+                    None => match self.findings.failure(m) {
+                        Some(e) => {
+                            ui.colored_label(ui.visuals().error_fg_color, e);
+                        }
+                        None => {
+                            // Text only: the status line stays still (the Findings view has the spinner).
+                            ui.weak("reviewing…");
+                        }
+                    },
                 }
                 if !m.is_complete() {
                     ui.colored_label(
@@ -1022,11 +1021,12 @@ impl AtlasApp {
         let Some(plan) = &mut self.screenshot else {
             return;
         };
-        if self.job.is_some()
+        if self.load.busy()
             || self.model.is_none()
             || self.graph.is_computing()
             || self.evaluator.is_busy()
             || self.changes.busy()
+            || self.assume.busy()
         {
             ctx.request_repaint();
             return;

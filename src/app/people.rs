@@ -373,25 +373,50 @@ fn assignments_grid(
     });
 }
 
-type AccessSlot = Arc<Mutex<Option<Vec<PersonAccess>>>>;
+/// A person's access: computed on the runner for (model generation, person), the last answer kept.
+#[derive(Default)]
+struct Access {
+    task: super::tasks::Slot<(u64, u32), Vec<PersonAccess>>,
+    done: Option<((u64, u32), AccessAnswer)>,
+}
 
-/// What the person's roles may do, computed once per (model, person) on a background thread.
-fn access_slot(ui: &egui::Ui, model: &Arc<Model>, user: u32) -> AccessSlot {
-    let id = egui::Id::unique(("ic-access", model_key(model), user));
-    if let Some(s) = ui.ctx().data(|d| d.get_temp::<AccessSlot>(id)) {
-        return s;
+/// What a person's roles may do, or why it is not known.
+type AccessAnswer = Result<Arc<Vec<PersonAccess>>, String>;
+
+/// The one [`Access`] of the GUI (people's pages are drawn from egui's memory, like their selection).
+type AccessState = Arc<Mutex<Access>>;
+
+/// What the person's roles may do (`None` while it is computed, with the task's progress), computed once per
+/// (model, person) on the runner; the answer for another person or model is dropped.
+fn access(
+    ui: &egui::Ui,
+    model: &Arc<Model>,
+    user: u32,
+) -> Result<AccessAnswer, Option<super::tasks::Progress>> {
+    let id = egui::Id::unique("ic-access");
+    let state: AccessState = ui
+        .ctx()
+        .data_mut(|d| d.get_temp_mut_or_default::<AccessState>(id).clone());
+    let Ok(mut a) = state.lock() else {
+        return Ok(Err("the access computation is unavailable".into()));
+    };
+    let key = (model_key(model), user);
+    if let Some((k, r)) = a.task.poll(|k| *k == key) {
+        a.done = Some((k, r.map(Arc::new).map_err(|e| e.to_string())));
     }
-    let slot: AccessSlot = Arc::new(Mutex::new(None));
-    ui.ctx().data_mut(|d| d.insert_temp(id, slot.clone()));
-    let (m, out, ctx) = (model.clone(), slot.clone(), ui.ctx().clone());
-    std::thread::spawn(move || {
-        let list = access_of(&m, user, &mut AccessCache::default());
-        if let Ok(mut g) = out.lock() {
-            *g = Some(list);
-        }
-        ctx.request_repaint();
-    });
-    slot
+    if let Some((_, r)) = a.done.as_ref().filter(|(k, _)| *k == key) {
+        return Ok(r.clone());
+    }
+    if !a.task.is_running(&key) {
+        let m = model.clone();
+        let paths = paths_of(model, user).len();
+        a.task
+            .start(ui.ctx(), "person's access", key, move |report| {
+                report.progress(None, format!("evaluating what {paths} role(s) may do…"));
+                access_of(&m, user, &mut AccessCache::default())
+            });
+    }
+    Err(a.task.progress())
 }
 
 fn person(
@@ -442,8 +467,17 @@ fn person(
         ))
         .strong(),
     );
-    let slot = access_slot(ui, model, user);
-    let access: Option<Vec<PersonAccess>> = slot.lock().ok().and_then(|g| g.clone());
+    let access = match access(ui, model, user) {
+        Ok(Ok(a)) => Some(a),
+        Ok(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            None
+        }
+        Err(progress) => {
+            super::tasks::running_ui(ui, "evaluating what each role may do…", progress.as_ref());
+            None
+        }
+    };
     egui::Grid::new("ic-person-access")
         .striped(true)
         .show(ui, |ui| {
@@ -477,7 +511,7 @@ fn person(
                         }
                     }
                     None => {
-                        // No spinner: it would repaint every frame; the thread asks for one when done.
+                        // The spinner above the table says it is being computed.
                         ui.weak("evaluating…");
                     }
                 }

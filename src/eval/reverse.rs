@@ -435,6 +435,24 @@ pub struct AssumeEdge {
     pub cross_account: bool,
     /// `from` is a whole account: its users and roles need identity permission too.
     pub via_account: bool,
+    /// The principal as the trust policy names it, typed.
+    #[serde(skip)]
+    pub named: Named,
+}
+
+/// A principal a trust statement names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Named {
+    /// `*`: any principal of any account.
+    Anyone,
+    /// A whole account (`123456789012` or `arn:aws:iam::123456789012:root`): its id.
+    Account(String),
+    /// One principal's ARN (a user, a role, a session).
+    Arn(String),
+    /// An AWS service (`ec2.amazonaws.com`).
+    Service(String),
+    /// A SAML or OIDC identity provider (its ARN, or a web identity name such as `accounts.google.com`).
+    Provider(String),
 }
 
 fn condition_summaries(s: &crate::policy::Statement) -> Vec<String> {
@@ -497,23 +515,26 @@ pub fn role_edges(
                 if block.not {
                     continue;
                 }
-                let mut push = |from: String, account: Option<&str>, via_account: bool| {
+                let mut push = |from: String, named: Named, account: Option<&str>| {
                     out.push(AssumeEdge {
                         cross_account: account.is_some_and(|x| x != &*a.id),
+                        via_account: matches!(named, Named::Account(_)),
                         from,
+                        named,
                         role: role.arn.to_string(),
                         action: action.to_string(),
                         conditions: conditions.clone(),
-                        via_account,
                     });
                 };
                 match &block.value {
-                    PrincipalValue::Star(_) => push("*".into(), None, false),
+                    PrincipalValue::Star(_) => push("*".into(), Named::Anyone, None),
                     PrincipalValue::Map(entries) => {
                         for e in entries {
                             for v in e.values.iter() {
                                 match e.kind.value {
-                                    PrincipalKind::Aws if v == "*" => push("*".into(), None, false),
+                                    PrincipalKind::Aws if v == "*" => {
+                                        push("*".into(), Named::Anyone, None)
+                                    }
                                     PrincipalKind::Aws => {
                                         let acct = if v.len() == 12
                                             && v.bytes().all(|b| b.is_ascii_digit())
@@ -524,18 +545,24 @@ pub fn role_edges(
                                         };
                                         if v.ends_with(":root") || Some(v) == acct {
                                             let id = acct.unwrap_or(v);
-                                            push(format!("account {id}"), Some(id), true);
+                                            push(
+                                                format!("account {id}"),
+                                                Named::Account(id.to_string()),
+                                                Some(id),
+                                            );
                                         } else {
-                                            push(v.to_string(), acct, false);
+                                            push(v.to_string(), Named::Arn(v.to_string()), acct);
                                         }
                                     }
-                                    PrincipalKind::Service => {
-                                        push(format!("service {v}"), None, false)
-                                    }
+                                    PrincipalKind::Service => push(
+                                        format!("service {v}"),
+                                        Named::Service(v.to_string()),
+                                        None,
+                                    ),
                                     PrincipalKind::Federated => push(
                                         format!("provider {v}"),
+                                        Named::Provider(v.to_string()),
                                         crate::account::arn_account(v),
-                                        false,
                                     ),
                                     _ => {}
                                 }
@@ -894,4 +921,208 @@ pub fn what_can(
         not_evaluated,
         services,
     }
+}
+
+/// A principal that a role's trust policy names and that is not one of the loaded users and roles (a service, an
+/// identity provider, another account, one principal outside the snapshot, anyone), with the engine's answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutsideAssumer {
+    /// What the trust policy names, as [`AssumeEdge::from`] writes it.
+    pub from: String,
+    /// The same, typed.
+    #[serde(skip)]
+    pub named: Named,
+    /// The action evaluated: `sts:AssumeRoleWithSAML` or `…WithWebIdentity` for an identity provider,
+    /// `sts:AssumeRole` for the others.
+    pub action: String,
+    /// The engine's answer; `None` when it refuses (the layer that decided is in `decided_by`).
+    pub outcome: Option<Outcome>,
+    /// Conditions the answer relies on (keys the question left open).
+    pub conditions: Vec<String>,
+    /// The layer that decided.
+    pub decided_by: Option<Layer>,
+    /// The principal is in another account than the role.
+    pub cross_account: bool,
+    /// Why the answer is unknown, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Who may assume a role, as the engine answers: the loaded users and roles (who-can `sts:AssumeRole` on the
+/// role, weighing their own policies, boundaries and SCPs as well as the trust policy), and each principal
+/// outside them that the trust policy names, evaluated on the role's side (trust policy, RCPs).
+#[derive(Clone, Debug, Serialize)]
+pub struct WhoCanAssume {
+    /// The role's ARN.
+    pub role: String,
+    /// The loaded users and roles that may assume it.
+    pub loaded: WhoCan,
+    /// The principals outside the loaded ones that its trust policy names, allowed first.
+    pub outside: Vec<OutsideAssumer>,
+}
+
+/// True when who-can over the loaded users and roles already answers for `named`: a loaded user or role, or an
+/// account whose authorization details are loaded.
+fn loaded_principal(model: &Model, named: &Named) -> bool {
+    match named {
+        Named::Account(id) => model.account(id).is_some_and(|a| a.source.is_some()),
+        Named::Arn(arn) => model
+            .by_arn(arn)
+            .is_some_and(|r| matches!(r.kind, EntityKind::User | EntityKind::Role)),
+        Named::Anyone | Named::Service(_) | Named::Provider(_) => false,
+    }
+}
+
+/// The request principal and action for a principal outside the loaded users and roles.
+fn outside_request(model: &Model, named: &Named) -> Result<(Principal, &'static str), String> {
+    let direct = |kind, arn: &str, account: Option<&str>| Principal {
+        kind,
+        arn: arn.to_string(),
+        account: account.map(str::to_string),
+        entity: None,
+        role_arn: None,
+        session: None,
+    };
+    Ok(match named {
+        Named::Anyone => (Principal::resolve("*", model)?, "sts:AssumeRole"),
+        Named::Account(id) => (Principal::resolve(id, model)?, "sts:AssumeRole"),
+        Named::Arn(arn) => (Principal::resolve(arn, model)?, "sts:AssumeRole"),
+        Named::Service(s) => (direct(PrincipalType::Service, s, None), "sts:AssumeRole"),
+        Named::Provider(p) => (
+            direct(
+                PrincipalType::Federated,
+                p,
+                crate::account::arn_account(p).filter(|a| !a.is_empty()),
+            ),
+            if p.contains(":saml-provider/") {
+                "sts:AssumeRoleWithSAML"
+            } else {
+                "sts:AssumeRoleWithWebIdentity"
+            },
+        ),
+    })
+}
+
+/// Who may assume `role` (see [`WhoCanAssume`]); `None` when `role` is not a role of the model. Conditions on
+/// keys left open are assumed to hold and listed, as in [`who_can`].
+pub fn who_can_assume(
+    model: &Model,
+    role: EntityRef,
+    overrides: &Overrides,
+) -> Option<WhoCanAssume> {
+    if role.kind != EntityKind::Role {
+        return None;
+    }
+    let account = model.accounts.get(role.account as usize)?;
+    let r = account.roles.get(role.index as usize)?;
+    let arn = r.arn.to_string();
+    let loaded = who_can(
+        model,
+        "sts:AssumeRole",
+        &arn,
+        None,
+        &Context::new(),
+        overrides,
+    );
+    let opt = Overrides {
+        optimistic: true,
+        now: overrides.now,
+        ..Overrides::default()
+    };
+    let overrides = if overrides.optimistic {
+        overrides
+    } else {
+        &opt
+    };
+    let mut edges = Vec::new();
+    role_edges(account, r, &mut edges);
+    let mut seen = std::collections::HashSet::new();
+    let mut prefilter = Prefilter::default();
+    let mut outside = Vec::new();
+    for e in edges {
+        if loaded_principal(model, &e.named) || !seen.insert(e.named.clone()) {
+            continue;
+        }
+        let (principal, action) = match outside_request(model, &e.named) {
+            Ok(p) => p,
+            Err(why) => {
+                // A principal the engine cannot read (a unique id left by a deleted principal, a malformed ARN)
+                // is listed as unknown, never left out.
+                outside.push(OutsideAssumer {
+                    from: e.from,
+                    named: e.named,
+                    action: "sts:AssumeRole".into(),
+                    outcome: Some(Outcome::Unknown),
+                    conditions: e.conditions,
+                    decided_by: None,
+                    cross_account: e.cross_account,
+                    note: Some(format!("not evaluated: {why}")),
+                });
+                continue;
+            }
+        };
+        let mut req = Request {
+            principal,
+            action: action.to_string(),
+            resource: arn.clone(),
+            resource_account: None,
+            context: Context::new(),
+        };
+        req.resource_account = req.resource_account(model);
+        let super::engine::WithStatements {
+            quick,
+            decided_by,
+            assumed,
+            ..
+        } = decide_with_statements(model, &req, overrides, &mut prefilter);
+        let outcome = match (quick.decision, quick.certain, quick.conditional) {
+            (Decision::Allow, true, false) => Some(Outcome::AllowedAlways),
+            (Decision::Allow, true, true) => Some(Outcome::AllowedIf),
+            (_, false, _) => Some(Outcome::Unknown),
+            _ => None,
+        };
+        // The role's side allows a whole account or anyone: which of their principals may depends on their own
+        // policies, which the snapshot does not hold.
+        let (outcome, note) = match (&e.named, outcome) {
+            (_, None) => (None, None),
+            (Named::Anyone, Some(_)) => (
+                Some(Outcome::Unknown),
+                Some(
+                    "any principal outside the loaded accounts whose own policies allow it"
+                        .to_string(),
+                ),
+            ),
+            (Named::Account(id), Some(_)) => (
+                Some(Outcome::Unknown),
+                Some(format!(
+                    "the users and roles of account {id} are not loaded: those whose own policies allow it"
+                )),
+            ),
+            (_, Some(Outcome::Unknown)) => (
+                Some(Outcome::Unknown),
+                Some("a policy it needs is missing or was not read".to_string()),
+            ),
+            (_, o) => (o, None),
+        };
+        outside.push(OutsideAssumer {
+            from: e.from,
+            named: e.named,
+            action: action.to_string(),
+            outcome,
+            conditions: assumed.iter().map(|a| a.text()).collect(),
+            decided_by,
+            cross_account: e.cross_account,
+            note,
+        });
+    }
+    outside.sort_by(|a, b| {
+        (a.outcome.is_none(), a.outcome)
+            .cmp(&(b.outcome.is_none(), b.outcome))
+            .then(a.from.cmp(&b.from))
+    });
+    Some(WhoCanAssume {
+        role: arn,
+        loaded,
+        outside,
+    })
 }

@@ -1,4 +1,5 @@
-//! Files chosen where no desktop dialog runs: the built-in picker, driven by the keyboard and the mouse.
+//! Files chosen where no desktop dialog runs: the built-in picker, driven by the keyboard and the mouse; and the
+//! desktop's dialog awaited off the UI thread, so that no frame waits for it.
 #![cfg(feature = "gui")]
 
 use crate::gui_util::harness;
@@ -298,4 +299,97 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).expect("copy");
         }
     }
+}
+
+/// Single frames until `done` holds (at most 30 s).
+fn step_until(h: &mut Harness<'static, AtlasApp>, done: impl Fn(&AtlasApp) -> bool) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed().as_secs() < 30, "waited too long");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// While the desktop's dialog is open the app goes on drawing frames and answering clicks (the dialog is
+/// awaited on a background task); its answer opens the file in a later frame.
+#[test]
+fn a_desktop_dialog_never_blocks_a_frame() {
+    use iam_atlas::app::file_picker::{FilePurpose, NativeAnswer};
+    use std::sync::{Arc, Mutex, mpsc};
+    use std::time::Duration;
+    let file = fixture("aws-cli-docs-example.json");
+    let (asked_tx, asked) = mpsc::channel::<FilePurpose>();
+    let (answer, answer_rx) = mpsc::channel::<NativeAnswer>();
+    let (asked_tx, answer_rx) = (Mutex::new(asked_tx), Mutex::new(answer_rx));
+    let mut app = AtlasApp::new(Default::default());
+    // A dialog that stays open until the test answers (a person reading the folder).
+    app.dialog_stub = Some(Arc::new(move |purpose| {
+        if let Ok(tx) = asked_tx.lock() {
+            tx.send(purpose).ok();
+        }
+        answer_rx
+            .lock()
+            .ok()
+            .and_then(|rx| rx.recv_timeout(Duration::from_secs(30)).ok())
+            .unwrap_or(NativeAnswer::Cancelled)
+    }));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open…").click();
+    h.step();
+    assert_eq!(
+        asked.recv_timeout(Duration::from_secs(10)),
+        Ok(FilePurpose::OpenSnapshot)
+    );
+    // The dialog is open and frames go on: the status line says so, and a click is answered.
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(h.state().is_dialog_open());
+    assert!(h.state().picker.is_none(), "no built-in picker beside it");
+    h.get_by_label("a file dialog is open…");
+    assert!(!h.state().settings.light);
+    h.get_by_label("Light theme").click();
+    h.step();
+    h.step();
+    assert!(
+        h.state().settings.light,
+        "the UI answers while the dialog is open"
+    );
+    // A second Open… while it is open asks nothing more.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open…").click();
+    h.run();
+    assert!(asked.try_recv().is_err());
+    assert!(h.state().picker.is_none());
+    // The person picks the file: it loads.
+    answer
+        .send(NativeAnswer::Chosen(vec![file.clone()]))
+        .expect("the dialog waits");
+    step_until(&mut h, |a| !a.is_dialog_open());
+    wait_for_load(&mut h);
+    assert!(h.state().model.is_some(), "{:?}", h.state().load_error);
+    assert!(h.state().loaded_from.contains("aws-cli-docs-example.json"));
+}
+
+/// Where no desktop dialog shows (no portal, no zenity), the built-in picker opens instead, and from then on.
+#[test]
+fn where_no_desktop_dialog_shows_the_built_in_picker_opens() {
+    use iam_atlas::app::file_picker::NativeAnswer;
+    let mut app = AtlasApp::new(Default::default());
+    app.dialog_stub = Some(std::sync::Arc::new(|_| NativeAnswer::Unavailable));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open…").click();
+    step_until(&mut h, |a| a.picker.is_some());
+    h.run();
+    h.get_by_label_contains("Open a snapshot");
+    assert!(!h.state().native_dialogs);
+    assert!(h.state().dialog_stub.is_none());
 }

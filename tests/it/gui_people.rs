@@ -19,16 +19,30 @@ fn harness() -> Harness<'static, AtlasApp> {
         )
 }
 
-/// Run frames until a label containing `text` is shown (the access levels come from a background thread).
-fn wait_for(h: &mut Harness<'static, AtlasApp>, text: &str) {
-    for _ in 0..200 {
-        h.run();
-        if h.query_all_by_label_contains(text).next().is_some() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+/// Single frames while something is evaluated in the background (a person's access, who may assume a role: a
+/// spinner repaints meanwhile), then frames until the UI is still.
+fn settle(h: &mut Harness<'static, AtlasApp>) {
+    // The frames that handle the click and draw the new page first.
+    h.step();
+    h.step();
+    let start = std::time::Instant::now();
+    while h.query_all_by_label_contains("evaluating").next().is_some() {
+        assert!(start.elapsed().as_secs() < 60, "the evaluation never ended");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    panic!("`{text}` never appeared");
+    h.run();
+}
+
+/// Single frames until a label containing `text` is shown (the access levels come from a background task).
+fn wait_for(h: &mut Harness<'static, AtlasApp>, text: &str) {
+    let start = std::time::Instant::now();
+    while h.query_all_by_label_contains(text).next().is_none() {
+        assert!(start.elapsed().as_secs() < 60, "`{text}` never appeared");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    settle(h);
 }
 
 #[test]
@@ -41,7 +55,7 @@ fn a_person_page_lists_accounts_roles_and_access() {
     h.get_by_label("Filter").type_text("alice");
     h.run();
     h.get_by_label("alice@larkspur.example").click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("Person alice@larkspur.example");
     h.get_by_label("Can use 4 roles in 3 accounts");
     // Once in the explorer (the account), once in the table.
@@ -61,7 +75,7 @@ fn a_person_page_lists_accounts_roles_and_access() {
     // Following the prod role selects it; its details name the people behind it.
     h.get_by_label("AWSReservedSSO_AdministratorAccess_b7e2d94f1a6c3058")
         .click();
-    h.run();
+    settle(&mut h);
     let sel = h.state().selected.expect("the role is selected");
     assert_eq!(sel.kind, EntityKind::Role);
     h.get_by_label("People who can act as this role (1)");
@@ -69,7 +83,7 @@ fn a_person_page_lists_accounts_roles_and_access() {
         "alice@larkspur.example (group platform-admins -> AdministratorAccess in larkspur-prod)",
     )
     .click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("Person alice@larkspur.example");
 }
 
@@ -95,7 +109,7 @@ fn a_permission_set_page_shows_its_policies_and_assignments() {
         .last()
         .expect("a member")
         .click();
-    h.run();
+    settle(&mut h);
     h.get_by_label("Person dave@larkspur.example");
     h.get_by_label("Overview").click();
     h.run();
@@ -132,7 +146,7 @@ fn the_evaluators_who_can_names_people_with_a_roles_only_toggle() {
     h.run();
     // Following a person opens their page in the explorer.
     h.get_by_label(alice).click();
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().view, iam_atlas::app::View::Explorer);
     h.get_by_label("Person alice@larkspur.example");
 }

@@ -263,3 +263,163 @@ fn conditional_answers_hold_and_break_as_they_say() {
     assert!(checked >= 20, "only {checked} conditional answers checked");
     assert!(denied >= 20, "only {denied} broken conditions checked");
 }
+
+/// Two accounts (written as exports and loaded): role `deploy` in 111111111111 trusts two users of
+/// 222222222222 by ARN, the service `ec2.amazonaws.com`, and account 333333333333, whose details are not loaded.
+/// Of the two users, `bob`'s own policy allows `sts:AssumeRole` and `carol`'s does not: the trust policy names
+/// both, but only bob may assume the role (cross-account, the caller's side must allow it too).
+pub fn trusts_more_than_may_assume() -> Model {
+    let deploy = serde_json::json!({
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": [{
+            "Path": "/", "RoleName": "deploy", "RoleId": "AROAEXAMPLEDEPLOY0001",
+            "Arn": "arn:aws:iam::111111111111:role/deploy",
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [
+                        "arn:aws:iam::222222222222:user/bob",
+                        "arn:aws:iam::222222222222:user/carol"
+                    ]}},
+                    {"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"Service": "ec2.amazonaws.com"}},
+                    {"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                     "Condition": {"StringEquals": {"sts:ExternalId": "build-42"}}}
+                ]
+            },
+            "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []
+        }],
+        "Policies": []
+    });
+    let user = |name: &str, action: &str| {
+        serde_json::json!({
+            "Path": "/", "UserName": name, "UserId": format!("AIDAEXAMPLE{}", name.to_uppercase()),
+            "Arn": format!("arn:aws:iam::222222222222:user/{name}"),
+            "CreateDate": "2024-01-01T00:00:00Z", "GroupList": [], "AttachedManagedPolicies": [],
+            "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]
+            }}]
+        })
+    };
+    let callers = serde_json::json!({
+        "UserDetailList": [user("bob", "sts:AssumeRole"), user("carol", "s3:GetObject")],
+        "GroupDetailList": [],
+        "RoleDetailList": [],
+        "Policies": []
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "iam-atlas-assume-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let paths = vec![dir.join("111111111111.json"), dir.join("222222222222.json")];
+    std::fs::write(&paths[0], deploy.to_string()).expect("write");
+    std::fs::write(&paths[1], callers.to_string()).expect("write");
+    let m = iam_atlas::account::load_paths(&paths, LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(dir);
+    m
+}
+
+/// "Who can assume it" is the engine's answer, not the trust policy's list: a principal the trust policy names
+/// whose own policy does not allow `sts:AssumeRole` is left out, and a whole account whose principals are not
+/// loaded is unknown, with the trust statement's condition.
+#[test]
+fn who_can_assume_weighs_the_callers_own_policies() {
+    use iam_atlas::account::EntityKind;
+    use iam_atlas::eval::reverse::{Named, role_edges, who_can_assume};
+    let m = trusts_more_than_may_assume();
+    let role = *m
+        .by_name(EntityKind::Role, "deploy")
+        .first()
+        .expect("the role");
+    // The trust policy names four principals.
+    let mut edges = Vec::new();
+    let a = &m.accounts[role.account as usize];
+    role_edges(a, &a.roles[role.index as usize], &mut edges);
+    let named: Vec<&Named> = edges.iter().map(|e| &e.named).collect();
+    assert_eq!(
+        named,
+        [
+            &Named::Arn("arn:aws:iam::222222222222:user/bob".into()),
+            &Named::Arn("arn:aws:iam::222222222222:user/carol".into()),
+            &Named::Service("ec2.amazonaws.com".into()),
+            &Named::Account("333333333333".into()),
+        ]
+    );
+    let w = who_can_assume(&m, role, &Overrides::default()).expect("a role");
+    // Of the loaded principals, only bob.
+    let loaded: Vec<(&str, Outcome)> = w
+        .loaded
+        .principals
+        .iter()
+        .map(|p| (p.principal.as_str(), p.outcome))
+        .collect();
+    assert_eq!(
+        loaded,
+        [("arn:aws:iam::222222222222:user/bob", Outcome::AllowedAlways)]
+    );
+    // The service always; account 333333333333 unknown (its principals are not loaded), if the external id.
+    let outside: Vec<(&str, Option<Outcome>)> = w
+        .outside
+        .iter()
+        .map(|o| (o.from.as_str(), o.outcome))
+        .collect();
+    assert_eq!(
+        outside,
+        [
+            ("service ec2.amazonaws.com", Some(Outcome::AllowedAlways)),
+            ("account 333333333333", Some(Outcome::Unknown)),
+        ]
+    );
+    let acct = &w.outside[1];
+    assert!(acct.cross_account);
+    assert_eq!(acct.conditions, ["StringEquals sts:ExternalId build-42"]);
+    assert!(
+        acct.note
+            .as_deref()
+            .is_some_and(|n| n.contains("account 333333333333 are not loaded")),
+        "{:?}",
+        acct.note
+    );
+    // Not a role: no answer.
+    let bob = *m.by_name(EntityKind::User, "bob").first().expect("bob");
+    assert!(who_can_assume(&m, bob, &Overrides::default()).is_none());
+}
+
+/// On the sample, a trust policy naming a whole account lets only that account's principals whose own policies
+/// allow it, and the conditions of the trust statement come with each answer.
+#[test]
+fn who_can_assume_on_the_sample_names_the_principals_not_the_account() {
+    use iam_atlas::account::EntityKind;
+    use iam_atlas::eval::reverse::who_can_assume;
+    let m = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample");
+    let role = *m
+        .by_name(EntityKind::Role, "admin-mfa")
+        .first()
+        .expect("admin-mfa");
+    let w = who_can_assume(&m, role, &Overrides::default()).expect("a role");
+    assert_eq!(w.loaded.principals.len(), 4);
+    assert!(w.loaded.principals.iter().all(|p| {
+        p.outcome == Outcome::AllowedIf
+            && p.conditions
+                .iter()
+                .any(|c| c.contains("aws:MultiFactorAuthPresent"))
+    }));
+    // The account itself is loaded: nothing outside.
+    assert!(w.outside.is_empty(), "{:?}", w.outside);
+    // Of the account's ten users, only maria.silva: the others' own policies do not allow sts:AssumeRole.
+    assert_eq!(m.accounts[role.account as usize].users.len(), 10);
+    let users: Vec<&str> = w
+        .loaded
+        .principals
+        .iter()
+        .filter(|p| p.kind == iam_atlas::eval::PrincipalType::User)
+        .map(|p| p.principal.as_str())
+        .collect();
+    assert_eq!(users, ["arn:aws:iam::412345678901:user/maria.silva"]);
+}
