@@ -101,6 +101,9 @@ pub struct EvalResult {
     pub decision: Decision,
     /// The layer that decided.
     pub decided_by: Option<Layer>,
+    /// The statement that decided, in `decided_by`: the `Deny` of an explicit deny, the `Allow` that granted
+    /// (the one naming the principal most directly, in a resource policy), none for an implicit deny.
+    pub deciding_statement: Option<StatementRef>,
     /// False when a policy the answer depends on is missing from the model: the decision is what the known
     /// policies give, and may be wrong.
     pub certain: bool,
@@ -196,6 +199,42 @@ impl EvalResult {
             s
         } else {
             format!("{s} (uncertain: something it depends on was not read)")
+        }
+    }
+}
+
+/// The head of an explanation: the decision, the layer and the statement that decided it, and why it is
+/// uncertain, without the rest (`eval --requests --output decision`). [`super::decide_brief`] builds it without
+/// building the explanation; [`EvalResult::brief`] takes it from one, and the two agree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Brief {
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: Decision,
+    /// The layer that decided (none when a rule of AWS's decided: see `aws_rule`).
+    pub decided_by: Option<Layer>,
+    /// The statement that decided (see [`EvalResult::deciding_statement`]).
+    pub deciding_statement: Option<StatementRef>,
+    /// False when something the answer depends on was not read: `decision` is then its least permissive
+    /// reading.
+    pub certain: bool,
+    /// Why it is uncertain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+    /// A rule of AWS's decided the request before any policy was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_rule: Option<AwsRule>,
+}
+
+impl EvalResult {
+    /// The head of this explanation.
+    pub fn brief(&self) -> Brief {
+        Brief {
+            decision: self.decision,
+            decided_by: self.decided_by,
+            deciding_statement: self.deciding_statement.clone(),
+            certain: self.certain,
+            unknown: self.unknown.clone(),
+            aws_rule: self.aws_rule,
         }
     }
 }

@@ -2,11 +2,11 @@
 
 use super::statement::Applies;
 use super::statement::Eval;
-use super::{LayerResult, LevelResult, PolicyLabel, StatementHit};
+use super::{LayerResult, LevelResult, PolicyLabel, StatementHit, StatementRef};
 use crate::account::SourceId;
 use crate::eval::Layer;
 use crate::eval::condition::ConditionResult;
-use crate::eval::decision::{Named, Possible, Verdict};
+use crate::eval::decision::{Decision, Named, Possible, Verdict};
 use crate::policy::{Effect, Policy, Statement};
 
 /// What holds a policy, borrowed from the model (`user alice`).
@@ -18,6 +18,7 @@ pub(super) struct Owner<'m> {
 
 /// A policy's label, built only when an explanation is asked for (reverse queries evaluate thousands of
 /// principals and must not allocate per policy).
+#[derive(Clone)]
 pub(super) enum LabelSrc<'m> {
     Model {
         kind: &'static str,
@@ -52,6 +53,26 @@ impl LabelSrc<'_> {
         }
     }
 
+    /// Statement `index` of this policy, named as [`StatementRef::of`] names a hit.
+    pub(super) fn statement_ref(&self, index: usize) -> StatementRef {
+        match self {
+            LabelSrc::Model {
+                kind, owner, name, ..
+            } => StatementRef {
+                kind: kind.to_string(),
+                name: name.to_string(),
+                attached_to: Some(format!("{} {}", owner.kind, owner.name)),
+                index,
+            },
+            LabelSrc::Owned(l) => StatementRef {
+                kind: l.kind.to_string(),
+                name: l.name.clone(),
+                attached_to: l.attached_to.clone(),
+                index,
+            },
+        }
+    }
+
     fn source(&self) -> Option<SourceId> {
         match self {
             LabelSrc::Model { source, .. } => Some(*source),
@@ -64,6 +85,63 @@ impl LabelSrc<'_> {
 pub(super) struct Input<'m> {
     pub(super) label: LabelSrc<'m>,
     pub(super) policy: &'m Policy,
+}
+
+/// A statement that may decide its layer's verdict, remembered while the layer is read (its label borrowed:
+/// the reference is built only for the one that decides the request).
+#[derive(Clone)]
+pub(super) struct Pick<'m> {
+    layer: Layer,
+    deny: bool,
+    /// It was read in full (a statement that was not counts only when it may deny).
+    certain: bool,
+    named: Named,
+    label: LabelSrc<'m>,
+    index: usize,
+}
+
+/// Per layer, the statement that decides its verdict: the first `Deny` that applies (one read in full before one
+/// that was not), and the first `Allow` read in full that names the principal best (see [`Named`]).
+#[derive(Default)]
+pub(super) struct Picks<'m>(Vec<Pick<'m>>);
+
+impl<'m> Picks<'m> {
+    fn note(&mut self, new: Pick<'m>) {
+        if !new.deny && !new.certain {
+            // An `Allow` not fully read does not allow.
+            return;
+        }
+        match self
+            .0
+            .iter_mut()
+            .find(|p| p.layer == new.layer && p.deny == new.deny)
+        {
+            None => self.0.push(new),
+            Some(p) => {
+                let better = if new.deny {
+                    new.certain && !p.certain
+                } else {
+                    new.named > p.named
+                };
+                if better {
+                    *p = new;
+                }
+            }
+        }
+    }
+
+    /// The statement behind `decision` in `layer`: its deny, its allow, or none for an implicit deny.
+    pub(super) fn deciding(&self, layer: Layer, decision: Decision) -> Option<StatementRef> {
+        let deny = match decision {
+            Decision::ExplicitDeny => true,
+            Decision::Allow => false,
+            Decision::ImplicitDeny => return None,
+        };
+        self.0
+            .iter()
+            .find(|p| p.layer == layer && p.deny == deny)
+            .map(|p| p.label.statement_ref(p.index))
+    }
 }
 
 pub(super) struct LayerEval {
@@ -81,7 +159,7 @@ pub(super) struct LayerEval {
     pub(super) reasons: Vec<String>,
 }
 
-impl Eval<'_> {
+impl<'a> Eval<'a> {
     /// A statement for the explanation: its policy, place in the source and conditions.
     pub(super) fn explained_hit(
         &self,
@@ -106,7 +184,7 @@ impl Eval<'_> {
         }
     }
 
-    pub(super) fn layer(&mut self, inputs: &[Input<'_>], check_principal: bool) -> LayerEval {
+    pub(super) fn layer(&mut self, inputs: &[Input<'a>], check_principal: bool) -> LayerEval {
         let mut out = LayerEval {
             deny: false,
             allow: false,
@@ -201,6 +279,7 @@ impl Eval<'_> {
                     (Effect::Deny, Some(_)) => out.deny_unsure = true,
                     (Effect::Allow, Some(_)) => out.allow_unsure = true,
                 }
+                let certain = unsure.is_none();
                 if let Some(why) = unsure
                     && out.reasons.len() < 16
                 {
@@ -216,6 +295,16 @@ impl Eval<'_> {
                         crate::text::excerpt(&l.name, 80),
                         index + 1,
                     ));
+                }
+                if self.pick {
+                    self.picks.note(Pick {
+                        layer: self.current,
+                        deny: effect == Effect::Deny,
+                        certain,
+                        named,
+                        label: input.label.clone(),
+                        index,
+                    });
                 }
                 if self.collect {
                     self.hits.push((
@@ -288,10 +377,10 @@ pub(super) fn layer_result(layer: Layer, e: LayerEval) -> LayerResult {
     }
 }
 
-pub(super) fn org_layer(
-    ev: &mut Eval<'_>,
+pub(super) fn org_layer<'a>(
+    ev: &mut Eval<'a>,
     layer: Layer,
-    levels: &[(Owner<'_>, Option<Vec<Input<'_>>>)],
+    levels: &[(Owner<'_>, Option<Vec<Input<'a>>>)],
     check_principal: bool,
 ) -> LayerResult {
     let mut out = LayerResult {

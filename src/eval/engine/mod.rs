@@ -28,7 +28,7 @@ mod statement;
 pub use super::decision::{Decision, Layer, Verdict};
 pub use super::request::resource_policy_for;
 pub use explanation::{
-    EvalResult, LayerResult, LevelResult, PolicyLabel, StatementHit, StatementRef,
+    Brief, EvalResult, LayerResult, LevelResult, PolicyLabel, StatementHit, StatementRef,
 };
 pub use inputs::identity_documents;
 pub use overrides::Overrides;
@@ -45,6 +45,21 @@ pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResu
     match run(model, req, overrides, Mode::Explain, None).result {
         Some(r) => r,
         None => unreachable!("explain mode always builds the result"),
+    }
+}
+
+/// Evaluate `req` for the head of its explanation (the decision, the layer and the statement that decided,
+/// why it is uncertain) without building the rest: what a batch of requests writes per line. The same as
+/// `evaluate(…).brief()`.
+pub fn decide_brief(model: &Model, req: &Request, overrides: &Overrides) -> Brief {
+    let r = run(model, req, overrides, Mode::Brief, None);
+    Brief {
+        decision: r.quick.decision,
+        decided_by: r.decided_by,
+        deciding_statement: r.statement,
+        certain: r.quick.certain,
+        unknown: r.unknown,
+        aws_rule: r.aws_rule,
     }
 }
 

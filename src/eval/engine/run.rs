@@ -2,17 +2,18 @@
 
 use super::explanation::{label, na, unknown_layer};
 use super::inputs::{RCP_SERVICES, given_levels, identity_inputs, org_levels};
-use super::layer::{Input, LabelSrc, Owner, layer_result, org_layer};
+use super::layer::{Input, LabelSrc, Owner, Picks, layer_result, org_layer};
 use super::statement::Eval;
 use super::{
-    EvalResult, LayerResult, Overrides, Quick, StatementHit, is_kms_key, resource_policy_for,
+    EvalResult, LayerResult, Overrides, Quick, StatementHit, StatementRef, is_kms_key,
+    resource_policy_for,
 };
 use crate::account::{EntityKind, Model, OrgPolicyKind};
 use crate::eval::condition::Assumption;
 use crate::eval::decision::{Decision, Layer, Verdict, combine};
 use crate::eval::decision::{Possible, Possibles, Shape, Verdicts, certain as decision_certain};
 use crate::eval::index::Prefilter;
-use crate::eval::protected;
+use crate::eval::protected::{self, AwsRule};
 use crate::eval::request::{PrincipalType, Request};
 use crate::time::Timestamp;
 
@@ -21,6 +22,8 @@ use crate::time::Timestamp;
 pub(super) enum Mode {
     /// The decision only: no allocation per statement.
     Decide,
+    /// The decision, the statement that decided it and why it is uncertain ([`super::Brief`]).
+    Brief,
     /// The decision and the matching statements' labels.
     Statements,
     /// Everything: conditions with their values, positions, the context.
@@ -31,6 +34,12 @@ pub(super) enum Mode {
 pub(super) struct RunOut {
     pub(super) quick: Quick,
     pub(super) decided_by: Option<Layer>,
+    /// [`Mode::Brief`]: the statement that decided.
+    pub(super) statement: Option<StatementRef>,
+    /// [`Mode::Brief`]: why the decision is uncertain.
+    pub(super) unknown: Vec<String>,
+    /// A rule of AWS's decided before any policy was read.
+    pub(super) aws_rule: Option<AwsRule>,
     pub(super) hits: Vec<(Layer, StatementHit)>,
     pub(super) assumed: Vec<Assumption>,
     pub(super) result: Option<EvalResult>,
@@ -56,11 +65,15 @@ pub(super) fn run(
                 conditional: false,
             },
             decided_by: None,
+            statement: None,
+            unknown: Vec::new(),
+            aws_rule: Some(rule),
             hits: Vec::new(),
             assumed: Vec::new(),
             result: explain.then(|| EvalResult {
                 decision,
                 decided_by: None,
+                deciding_statement: None,
                 certain: true,
                 unknown: Vec::new(),
                 principal: req.principal.clone(),
@@ -107,6 +120,8 @@ pub(super) fn run(
         hits: Vec::new(),
         bounded: false,
         ignore: &overrides.ignore,
+        pick: matches!(mode, Mode::Brief | Mode::Explain),
+        picks: Picks::default(),
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
@@ -467,6 +482,11 @@ pub(super) fn run(
     };
     let (decision, decided) = combine(&verdicts, named, &shape);
     let decided_by = Some(decided);
+    let statement = if ev.pick {
+        ev.picks.deciding(decided, decision)
+    } else {
+        None
+    };
     // Certain when every reading of what was not read gives the same decision.
     let certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
     for l in &layers {
@@ -509,11 +529,12 @@ pub(super) fn run(
         certain,
         conditional: !assumed.is_empty(),
     };
-    let result = explain.then(|| {
+    let (result, unknown) = if explain {
         ev.ensure_ctx();
-        EvalResult {
+        let r = EvalResult {
             decision,
             decided_by,
+            deciding_statement: statement.clone(),
             certain,
             unknown,
             principal: p.clone(),
@@ -527,11 +548,17 @@ pub(super) fn run(
             assumed_conditions: assumed.iter().map(Assumption::text).collect(),
             assumptions: assumed.clone(),
             aws_rule: None,
-        }
-    });
+        };
+        (Some(r), Vec::new())
+    } else {
+        (None, unknown)
+    };
     RunOut {
         quick,
         decided_by,
+        statement,
+        unknown,
+        aws_rule: None,
         hits: std::mem::take(&mut ev.hits),
         assumed,
         result,

@@ -1,5 +1,6 @@
 //! Whether one statement applies to the request: action, resource, principal and conditions.
 
+use super::layer::Picks;
 use super::principal::principal_named;
 use super::{StatementHit, StatementRef};
 use crate::account::Model;
@@ -96,6 +97,9 @@ pub(super) struct Eval<'a> {
     pub(super) bounded: bool,
     /// Statements to leave out ([`Overrides::ignore`](super::Overrides::ignore)).
     pub(super) ignore: &'a [StatementRef],
+    /// Remember the statements that may decide each layer (for [`Picks::deciding`]).
+    pub(super) pick: bool,
+    pub(super) picks: Picks<'a>,
 }
 
 impl Eval<'_> {
