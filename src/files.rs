@@ -61,6 +61,32 @@ pub fn read_string(path: &Path) -> std::io::Result<String> {
     })
 }
 
+/// Open `path` to be read as a stream, a piece at a time (`-` is the standard input): a regular file or a pipe,
+/// never a directory or a device (`/dev/zero` would be read for ever). No size limit: whoever reads the stream
+/// keeps a bounded part of it.
+pub fn open_stream(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let meta = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
+    #[cfg(not(unix))]
+    let pipe = false;
+    if !meta.is_file() && !pipe {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file or a pipe (a socket or a device)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}"),
+        ));
+    }
+    Ok(Box::new(std::fs::File::open(path)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +116,22 @@ mod tests {
             if zero.exists() {
                 let e = read_bytes(zero).unwrap_err().to_string();
                 assert!(e.contains("not a regular file"), "{e}");
+            }
+        }
+        assert!(open_stream(&f).is_ok());
+        assert!(
+            open_stream(&dir)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("directory")
+        );
+        #[cfg(unix)]
+        {
+            let zero = Path::new("/dev/zero");
+            if zero.exists() {
+                let e = open_stream(zero).err().unwrap().to_string();
+                assert!(e.contains("not a regular file or a pipe"), "{e}");
             }
         }
         std::fs::write(&f, b"{\n\"a\": \"\xff\"}").unwrap();

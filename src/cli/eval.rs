@@ -3,6 +3,7 @@
 use crate::account::Model;
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::cli::Format;
+use crate::cli::batch::Output;
 use crate::eval::condition::Context;
 use crate::eval::engine::{Decision, EvalResult, Overrides, Verdict, evaluate};
 use crate::eval::request::{Principal, Request};
@@ -69,9 +70,20 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     rcp: Vec<PathBuf>,
     /// Requests to evaluate in a batch, one JSON object per line
-    /// (`principal`, `action`, `resource`, `resource_account`, `context`); one JSON result per line is written.
+    /// (`principal`, `action`, `resource`, `resource_account`, `context`; `-` reads the standard input).
+    /// One JSON answer per non-blank line is written, in input order; a line that cannot be read is answered
+    /// by `{"line": N, "error": "…"}` and the batch goes on (the command then fails, counting them).
     #[arg(long, value_name = "FILE.jsonl")]
     requests: Option<PathBuf>,
+    /// With `--requests`, what each answer holds: the full explanation, or its head only, one compact object
+    /// per line: `{"decision", "decided_by", "deciding_statement": {"kind", "name", "attached_to", "index"} or
+    /// null, "certain"}`, with `"unknown": [why…]` when `certain` is false and `"aws_rule"` when a rule of
+    /// AWS's decided.
+    #[arg(long, value_enum, default_value_t = Output::Explanation, requires = "requests")]
+    output: Output,
+    /// With `--requests`, how many threads evaluate (default: one per core).
+    #[arg(long, value_name = "N", requires = "requests", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// For a denied request, the smallest changes that would allow it; for an allowed one, what would deny it.
     /// Each is verified by evaluating the request again with the change.
     #[arg(long)]
@@ -473,17 +485,6 @@ pub fn print_text(r: &EvalResult, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-#[derive(serde::Deserialize)]
-struct BatchLine {
-    principal: String,
-    action: String,
-    resource: String,
-    #[serde(default)]
-    resource_account: Option<String>,
-    #[serde(default)]
-    context: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
 fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     let model = a.snapshot.load()?;
     let mut overrides = Overrides::default();
@@ -501,46 +502,17 @@ fn run_eval(a: EvalArgs, out: &mut dyn Write) -> Result<(), String> {
     }
     let io = |e: std::io::Error| e.to_string();
     if let Some(path) = &a.requests {
-        let text = crate::files::read_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let l: BatchLine = serde_json::from_str(line)
-                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-            let mut ctx = Context::new();
-            for (k, v) in l.context {
-                let values = match v {
-                    serde_json::Value::Array(vs) => vs
-                        .iter()
-                        .map(|x| {
-                            x.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| x.to_string())
-                        })
-                        .collect(),
-                    serde_json::Value::String(s) => vec![s],
-                    other => vec![other.to_string()],
-                };
-                ctx.set(&k, values);
-            }
-            let principal = Principal::resolve(&l.principal, &model)
-                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-            let req = Request {
-                principal,
-                action: l.action,
-                resource: l.resource,
-                resource_account: l.resource_account,
-                context: ctx,
-            };
-            let r = evaluate(&model, &req, &overrides);
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string(&r).map_err(|e| e.to_string())?
-            )
-            .map_err(io)?;
+        let jobs = match a.jobs {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let s = crate::cli::batch::run(&model, &overrides, path, a.output, jobs, out)?;
+        if s.errors > 0 {
+            return Err(format!(
+                "{} of {} request lines could not be read: each is answered by an error line",
+                s.errors,
+                s.errors + s.answered
+            ));
         }
         return Ok(());
     }

@@ -2,6 +2,7 @@
 //! writers so tests can read it; errors are printed once, here at the edge.
 
 pub mod audit;
+pub mod batch;
 pub mod diff;
 pub mod escalate;
 pub mod eval;

@@ -17,7 +17,9 @@ use iam_atlas::account::export::{LoadCtx, load_export};
 use iam_atlas::account::extras::load_org_policy;
 use iam_atlas::account::workspace::finish;
 use iam_atlas::account::{Model, OrgNode, OrgPolicyKind, Organization};
-use iam_atlas::eval::{Context, Decision, EvalResult, Overrides, Principal, Request, evaluate};
+use iam_atlas::eval::{
+    Context, Decision, EvalResult, Overrides, Principal, Request, decide_brief, evaluate,
+};
 use iam_atlas::policy::{Interner, Policy, parse_text};
 use iam_atlas::time::Timestamp;
 use serde::Deserialize;
@@ -554,8 +556,8 @@ fn build(c: &Case) -> Result<Built, String> {
     })
 }
 
-fn run_case(c: &Case) -> Result<EvalResult, String> {
-    let b = build(c)?;
+/// The case's request, in its built world.
+fn case_request(c: &Case, b: &Built) -> Result<Request, String> {
     let principal = Principal::resolve(&b.spec, &b.model)?;
     let mut context = Context::new();
     for (k, v) in &c.request.context {
@@ -572,13 +574,18 @@ fn run_case(c: &Case) -> Result<EvalResult, String> {
         };
         context.set(k, values);
     }
-    let req = Request {
+    Ok(Request {
         principal,
         action: c.request.action.clone(),
         resource: c.request.resource.clone(),
         resource_account: c.request.resource_account.clone(),
         context,
-    };
+    })
+}
+
+fn run_case(c: &Case) -> Result<EvalResult, String> {
+    let b = build(c)?;
+    let req = case_request(c, &b)?;
     Ok(evaluate(&b.model, &req, &b.overrides))
 }
 
@@ -740,6 +747,29 @@ fn explanation_problems(r: &EvalResult) -> Vec<String> {
             "the explanation names no {effect:?} statement in the deciding layer {by:?}"
         ));
     }
+    match &r.deciding_statement {
+        Some(s) if effect.is_none() => {
+            problems.push(format!("an implicit deny names a deciding statement {s:?}"));
+        }
+        Some(s)
+            if !layer.statements.iter().any(|h| {
+                Some(h.effect) == effect
+                    && h.index == s.index
+                    && h.policy.kind == s.kind
+                    && h.policy.name == s.name
+                    && h.policy.attached_to == s.attached_to
+            }) =>
+        {
+            problems.push(format!(
+                "the deciding statement {s:?} is not a {effect:?} statement of {by:?}"
+            ));
+        }
+        Some(_) => {}
+        None if effect.is_some() && r.certain && !root_identity => {
+            problems.push("a certain decision names no deciding statement".into());
+        }
+        None => {}
+    }
     if r.decision == Decision::Allow
         && let Some(l) = r.layers.iter().find(|l| l.verdict == Verdict::ExplicitDeny)
     {
@@ -784,4 +814,41 @@ fn conformance_cases_match_the_aws_documentation() {
     );
     // Pinned: a case file that stops loading, or a case dropped by mistake, fails here.
     assert_eq!(total, 487, "conformance cases ran: {total}");
+}
+
+/// The decision path of a batch (`decide_brief`, no explanation built) gives what the full explanation says
+/// (decision, deciding layer and statement, certainty and its reasons) on every case.
+#[test]
+fn the_decision_path_agrees_with_the_explanation_on_every_case() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/conformance exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let (mut total, mut with_statement) = (0usize, 0usize);
+    let mut failures = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read case file");
+        let cases: Vec<Case> = serde_json::from_str(&text).expect("cases");
+        for c in &cases {
+            let Ok(b) = build(c) else { continue };
+            let Ok(req) = case_request(c, &b) else {
+                continue;
+            };
+            total += 1;
+            let full = evaluate(&b.model, &req, &b.overrides).brief();
+            let brief = decide_brief(&b.model, &req, &b.overrides);
+            with_statement += usize::from(brief.deciding_statement.is_some());
+            if brief != full {
+                failures.push(format!("{}: {brief:?} ≠ {full:?}", c.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        total > 400 && with_statement > total / 3,
+        "{with_statement} of {total}"
+    );
 }

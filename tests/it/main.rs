@@ -7,6 +7,7 @@ mod condition_props;
 mod conformance;
 mod diff;
 mod escalate;
+mod eval_batch;
 mod eval_cli;
 mod eval_props;
 mod eval_teaching;

@@ -1,0 +1,357 @@
+//! `eval --requests`: a batch of requests, one JSON object per line, evaluated on every core and answered one
+//! line each, in input order. Input and output stream through in chunks of lines, so memory stays bounded
+//! whatever the size of the input: the reader holds a few chunks at a time, the writer writes each chunk's
+//! answers as soon as the chunks before it are written.
+//!
+//! A line that cannot be read (not JSON, no such principal, longer than [`MAX_LINE`]) is answered by an error
+//! object with its line number, and the batch goes on; the command then ends with an error that counts them.
+
+use crate::account::Model;
+use crate::eval::condition::Context;
+use crate::eval::engine::{Overrides, decide_brief, evaluate};
+use crate::eval::request::{Principal, Request};
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
+
+/// What is written for each request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// The full explanation: every layer, the statements with their conditions, the context (a few kilobytes).
+    Explanation,
+    /// The head of the explanation only (100–150 bytes): `decision`, `decided_by`, `deciding_statement`,
+    /// `certain`, and `unknown` (why, when it is not certain).
+    Decision,
+}
+
+/// The longest request line read; a longer one is answered by an error.
+pub const MAX_LINE: usize = 1 << 20;
+/// Lines per chunk (each worker takes a chunk at a time): enough that handing chunks over costs nothing, few
+/// enough that the chunks in flight stay small (a full explanation is a few kilobytes).
+const fn chunk_lines(output: Output) -> usize {
+    match output {
+        Output::Decision => 4096,
+        Output::Explanation => 512,
+    }
+}
+/// Bytes per chunk (a chunk ends at the line that passes this).
+const CHUNK_BYTES: usize = 4 << 20;
+/// Principals resolved once per worker and reused (the cache is emptied when it holds this many).
+const PRINCIPAL_CACHE: usize = 16_384;
+
+/// How a batch went.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Requests answered.
+    pub answered: u64,
+    /// Lines answered by an error object.
+    pub errors: u64,
+}
+
+/// One line of a chunk.
+enum Entry {
+    /// A request's bytes in the chunk, with its line number.
+    Line { no: u64, start: usize, end: usize },
+    /// A line longer than [`MAX_LINE`] (not kept).
+    TooLong { no: u64 },
+}
+
+/// Lines read together, and the buffer their answers are written into.
+#[derive(Default)]
+struct Chunk {
+    data: Vec<u8>,
+    entries: Vec<Entry>,
+    out: Vec<u8>,
+    errors: u64,
+}
+
+impl Chunk {
+    fn clear(&mut self) {
+        self.data.clear();
+        self.entries.clear();
+        self.out.clear();
+        self.errors = 0;
+    }
+
+    /// Read lines until the chunk is full or the input ends; `false` at the end of the input. Blank lines are
+    /// skipped (their numbers still count).
+    fn fill(
+        &mut self,
+        input: &mut impl BufRead,
+        lines: usize,
+        line_no: &mut u64,
+    ) -> std::io::Result<bool> {
+        while self.entries.len() < lines && self.data.len() < CHUNK_BYTES {
+            let start = self.data.len();
+            let n = std::io::Read::take(&mut *input, MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut self.data)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            *line_no += 1;
+            let no = *line_no;
+            if self.data.last() != Some(&b'\n') && n > MAX_LINE {
+                self.data.truncate(start);
+                input.skip_until(b'\n')?;
+                self.entries.push(Entry::TooLong { no });
+                continue;
+            }
+            let line = self.data.get(start..).unwrap_or_default();
+            if line.iter().all(u8::is_ascii_whitespace) {
+                self.data.truncate(start);
+                continue;
+            }
+            let end = self.data.len();
+            self.entries.push(Entry::Line { no, start, end });
+        }
+        Ok(true)
+    }
+}
+
+/// A request line (unknown fields are ignored).
+#[derive(serde::Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    principal: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    resource: Cow<'a, str>,
+    #[serde(default, borrow)]
+    resource_account: Option<Cow<'a, str>>,
+    /// Each key with a string or an array of values (other JSON values are taken as their JSON text).
+    #[serde(default)]
+    context: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The context of a request line, as `eval --requests` has always read it.
+fn context_of(map: std::collections::BTreeMap<String, serde_json::Value>) -> Context {
+    let mut ctx = Context::new();
+    for (k, v) in map {
+        let values = match v {
+            serde_json::Value::Array(vs) => vs
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect(),
+            serde_json::Value::String(s) => vec![s],
+            other => vec![other.to_string()],
+        };
+        ctx.set(&k, values);
+    }
+    ctx
+}
+
+/// The answer to a line that could not be read.
+#[derive(serde::Serialize)]
+struct ErrorLine<'a> {
+    line: u64,
+    error: &'a str,
+}
+
+/// What each worker shares, and its own cache of resolved principals.
+struct Worker<'m> {
+    model: &'m Model,
+    overrides: &'m Overrides,
+    output: Output,
+    name: &'m str,
+    /// By the principal as written: a request with that principal, its other fields overwritten per line.
+    requests: FxHashMap<Box<str>, Result<Request, String>>,
+}
+
+impl Worker<'_> {
+    fn answer(&mut self, chunk: &mut Chunk) {
+        let Chunk {
+            data,
+            entries,
+            out,
+            errors,
+        } = chunk;
+        for e in entries.iter() {
+            let failed = match *e {
+                Entry::TooLong { no } => Some((
+                    no,
+                    format!(
+                        "{}:{no}: the line is longer than {} MiB",
+                        self.name,
+                        MAX_LINE >> 20
+                    ),
+                )),
+                Entry::Line { no, start, end } => {
+                    let bytes = data.get(start..end).unwrap_or_default();
+                    self.line(bytes, out)
+                        .err()
+                        .map(|e| (no, format!("{}:{no}: {e}", self.name)))
+                }
+            };
+            if let Some((line, error)) = failed {
+                *errors += 1;
+                write_json(
+                    out,
+                    &ErrorLine {
+                        line,
+                        error: &error,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Answer one request line into `out`, or say why it cannot be read.
+    fn line(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+        let l: Line<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let model = self.model;
+        if !self.requests.contains_key(&*l.principal) {
+            if self.requests.len() >= PRINCIPAL_CACHE {
+                self.requests.clear();
+            }
+            let template = Principal::resolve(&l.principal, model).map(|principal| Request {
+                principal,
+                action: String::new(),
+                resource: String::new(),
+                resource_account: None,
+                context: Context::new(),
+            });
+            self.requests.insert(Box::from(&*l.principal), template);
+        }
+        let req = match self.requests.get_mut(&*l.principal) {
+            Some(Ok(req)) => req,
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err("the principal could not be resolved".into()),
+        };
+        req.action.clear();
+        req.action.push_str(&l.action);
+        req.resource.clear();
+        req.resource.push_str(&l.resource);
+        req.resource_account = l.resource_account.map(Cow::into_owned);
+        req.context = context_of(l.context);
+        match self.output {
+            Output::Decision => write_json(out, &decide_brief(model, req, self.overrides)),
+            Output::Explanation => write_json(out, &evaluate(model, req, self.overrides)),
+        }
+        Ok(())
+    }
+}
+
+/// `value` as one line of JSON (the answers' types always serialise).
+fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    let mark = out.len();
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.truncate(mark);
+        out.extend_from_slice(br#"{"error":"the answer could not be written as JSON"}"#);
+    }
+    out.push(b'\n');
+}
+
+/// A chunk to answer, and where to send it back.
+struct Job {
+    chunk: Chunk,
+    done: mpsc::SyncSender<Chunk>,
+}
+
+/// Evaluate every request of `path` (`-`: the standard input) with `jobs` workers, writing one answer per
+/// non-blank line to `out` in input order.
+pub fn run(
+    model: &Model,
+    overrides: &Overrides,
+    path: &Path,
+    output: Output,
+    jobs: usize,
+    out: &mut dyn Write,
+) -> Result<Summary, String> {
+    let name = path.display().to_string();
+    let file = crate::files::open_stream(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let jobs = jobs.max(1);
+    // Chunks in flight: each worker busy with one while the next waits for it, and one being written.
+    let in_flight = 2 * jobs + 1;
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(in_flight);
+    let job_rx = Mutex::new(job_rx);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                let mut worker = Worker {
+                    model,
+                    overrides,
+                    output,
+                    name: &name,
+                    requests: FxHashMap::default(),
+                };
+                loop {
+                    // The lock is held only to take the next chunk.
+                    let next = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(Job { mut chunk, done }) = next else {
+                        return;
+                    };
+                    if !stop.load(Ordering::Relaxed) {
+                        worker.answer(&mut chunk);
+                    }
+                    // The writer may have stopped (a closed pipe): nobody waits for this chunk then.
+                    let _ = done.send(chunk);
+                }
+            });
+        }
+        let lines = chunk_lines(output);
+        let result = write_in_order(&mut input, &mut *out, &job_tx, in_flight, lines, &name);
+        // The workers end once the chunks already queued are taken.
+        stop.store(true, Ordering::Relaxed);
+        drop(job_tx);
+        result
+    })
+}
+
+/// Read chunks, hand them to the workers and write their answers in input order, with at most `in_flight`
+/// chunks read and not yet written.
+fn write_in_order(
+    input: &mut impl BufRead,
+    out: &mut dyn Write,
+    jobs: &mpsc::SyncSender<Job>,
+    in_flight: usize,
+    lines: usize,
+    name: &str,
+) -> Result<Summary, String> {
+    let lost = || "a worker stopped".to_string();
+    let mut pending: VecDeque<mpsc::Receiver<Chunk>> = VecDeque::with_capacity(in_flight);
+    let mut spare: Vec<Chunk> = Vec::new();
+    let mut line_no = 0u64;
+    let mut summary = Summary::default();
+    let mut more = true;
+    while more || !pending.is_empty() {
+        if more {
+            let mut chunk = spare.pop().unwrap_or_default();
+            chunk.clear();
+            more = chunk
+                .fill(input, lines, &mut line_no)
+                .map_err(|e| format!("{name}:{}: cannot read: {e}", line_no + 1))?;
+            if !chunk.entries.is_empty() {
+                let (done, answer) = mpsc::sync_channel(1);
+                jobs.send(Job { chunk, done }).map_err(|_| lost())?;
+                pending.push_back(answer);
+            }
+        }
+        // Write the oldest chunk once enough are in flight, and every one at the end of the input.
+        while pending.len() >= in_flight || (!more && !pending.is_empty()) {
+            let Some(first) = pending.pop_front() else {
+                break;
+            };
+            let chunk = first.recv().map_err(|_| lost())?;
+            out.write_all(&chunk.out).map_err(|e| e.to_string())?;
+            summary.errors += chunk.errors;
+            summary.answered += chunk.entries.len() as u64 - chunk.errors;
+            spare.push(chunk);
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(summary)
+}

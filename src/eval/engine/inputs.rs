@@ -1,0 +1,278 @@
+//! The policies that enter each layer, borrowed from the model or given with the request.
+
+use super::explanation::label;
+use super::layer::{Input, LabelSrc, Owner};
+use crate::account::{EntityKind, EntityRef, Model, OrgPolicyKind, PolicyDoc, PolicyRef, RoleKind};
+use crate::eval::request::Principal;
+use crate::policy::Policy;
+
+/// Names of organisation levels given on the command line (root first).
+const LEVELS: [&str; 8] = ["1", "2", "3", "4", "5", "6", "7", "8"];
+
+/// Services whose resources RCPs can restrict
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+pub const RCP_SERVICES: [&str; 10] = [
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "ecr",
+    "aoss",
+    "cognito-identity",
+    "logs",
+    "dynamodb",
+];
+
+#[allow(clippy::too_many_arguments)] // one call site per attachment kind; a struct would only rename the arguments
+fn managed_inputs<'m>(
+    model: &'m Model,
+    account: u32,
+    kind: &'static str,
+    owner: Owner<'m>,
+    name: &'m str,
+    arn: &'m str,
+    target: PolicyRef,
+    inputs: &mut Vec<Input<'m>>,
+    unknown: &mut Vec<String>,
+) {
+    match model
+        .resolve(account, target)
+        .and_then(|p| p.default_doc().map(|d| (p, d)))
+    {
+        Some((p, d)) => inputs.push(Input {
+            label: LabelSrc::Model {
+                kind,
+                owner,
+                name,
+                arn: Some(arn),
+                version: p.default_version.as_deref(),
+                source: d.source,
+            },
+            policy: &d.policy,
+        }),
+        None => unknown.push(format!(
+            "{kind} policy `{arn}` attached to {} {} is not in the snapshot",
+            owner.kind, owner.name
+        )),
+    }
+}
+
+fn inline_input<'m>(owner: Owner<'m>, name: &'m str, doc: &'m PolicyDoc) -> Input<'m> {
+    Input {
+        label: LabelSrc::Model {
+            kind: "inline",
+            owner,
+            name,
+            arn: None,
+            version: None,
+            source: doc.source,
+        },
+        policy: &doc.policy,
+    }
+}
+
+/// Identity policies and the boundary of a user or role.
+pub(super) fn identity_inputs<'m>(
+    model: &'m Model,
+    r: EntityRef,
+) -> (Vec<Input<'m>>, Option<Vec<Input<'m>>>, Vec<String>, bool) {
+    let mut ident = Vec::with_capacity(16);
+    let mut unknown = Vec::new();
+    let mut boundary = None;
+    let mut service_linked = false;
+    let Some(acc) = model.accounts.get(r.account as usize) else {
+        return (ident, boundary, unknown, false);
+    };
+    let mut add_boundary =
+        |b: &'m Option<crate::account::Boundary>, owner: Owner<'m>, unknown: &mut Vec<String>| {
+            if let Some(b) = b {
+                let mut v = Vec::new();
+                managed_inputs(
+                    model,
+                    r.account,
+                    "boundary",
+                    owner,
+                    b.arn.rsplit('/').next().unwrap_or(&b.arn),
+                    &b.arn,
+                    b.target,
+                    &mut v,
+                    unknown,
+                );
+                boundary = Some(v);
+            }
+        };
+    // An owner's inline and attached policies (the user's, each of its groups', or the role's).
+    let own = |who: Owner<'m>,
+               inline: &'m [crate::account::InlinePolicy],
+               attached: &'m [crate::account::Attachment],
+               ident: &mut Vec<Input<'m>>,
+               unknown: &mut Vec<String>| {
+        ident.extend(inline.iter().map(|p| inline_input(who, &p.name, &p.doc)));
+        for a in attached {
+            managed_inputs(
+                model, r.account, "managed", who, &a.name, &a.arn, a.target, ident, unknown,
+            );
+        }
+    };
+    match r.kind {
+        EntityKind::User => {
+            let Some(u) = acc.users.get(r.index as usize) else {
+                return (ident, None, unknown, false);
+            };
+            let who = Owner {
+                kind: "user",
+                name: &u.name,
+            };
+            own(who, &u.inline, &u.attached, &mut ident, &mut unknown);
+            for g in &u.groups {
+                match acc.group(g) {
+                    Some(group) => {
+                        let gwho = Owner {
+                            kind: "group",
+                            name: &group.name,
+                        };
+                        own(
+                            gwho,
+                            &group.inline,
+                            &group.attached,
+                            &mut ident,
+                            &mut unknown,
+                        );
+                    }
+                    None => unknown.push(format!(
+                        "group {g} of user {} is not in the snapshot",
+                        u.name
+                    )),
+                }
+            }
+            add_boundary(&u.boundary, who, &mut unknown);
+        }
+        EntityKind::Role => {
+            let Some(role) = acc.roles.get(r.index as usize) else {
+                return (ident, None, unknown, false);
+            };
+            let who = Owner {
+                kind: "role",
+                name: &role.name,
+            };
+            own(who, &role.inline, &role.attached, &mut ident, &mut unknown);
+            add_boundary(&role.boundary, who, &mut unknown);
+            service_linked = matches!(role.kind, RoleKind::ServiceLinked { .. });
+        }
+        _ => {}
+    }
+    (ident, boundary, unknown, service_linked)
+}
+
+/// Organisation levels (root → OUs → account) with their policies of `kind`, or `None` when the account is
+/// outside the described organisation or is its management account.
+pub(super) fn org_levels<'m>(
+    model: &'m Model,
+    account: &str,
+    kind: OrgPolicyKind,
+) -> Option<Vec<(Owner<'m>, Option<Vec<Input<'m>>>)>> {
+    let org = model.organization.as_ref()?;
+    if org.management_account.as_deref() == Some(account) {
+        return None;
+    }
+    let path = org.path_to(account)?;
+    let to_inputs = |ids: Option<&'m Vec<u32>>, at: Owner<'m>| -> Option<Vec<Input<'m>>> {
+        ids.map(|ids| {
+            ids.iter()
+                .filter_map(|&i| model.org_policies.get(i as usize))
+                .map(|p| Input {
+                    label: LabelSrc::Model {
+                        kind: if kind == OrgPolicyKind::Scp {
+                            "scp"
+                        } else {
+                            "rcp"
+                        },
+                        owner: at,
+                        name: &p.name,
+                        arn: p.arn.as_deref(),
+                        version: None,
+                        source: p.doc.source,
+                    },
+                    policy: &p.doc.policy,
+                })
+                .collect()
+        })
+    };
+    let mut levels = Vec::with_capacity(path.len() + 1);
+    for (depth, node) in path.iter().enumerate() {
+        let at = Owner {
+            kind: if depth == 0 { "root" } else { "OU" },
+            name: &node.name,
+        };
+        let ids = if kind == OrgPolicyKind::Scp {
+            node.scps.as_ref()
+        } else {
+            node.rcps.as_ref()
+        };
+        levels.push((at, to_inputs(ids, at)));
+    }
+    // The account's own attachments; its id borrowed from the tree.
+    let id: &'m str = path
+        .last()
+        .and_then(|n| n.accounts.iter().find(|a| &***a == account))
+        .map(|a| &**a)
+        .unwrap_or("");
+    let acc = model.account(account);
+    let ids = acc.and_then(|a| {
+        if kind == OrgPolicyKind::Scp {
+            a.scps.as_ref()
+        } else {
+            a.rcps.as_ref()
+        }
+    });
+    let at = Owner {
+        kind: "account",
+        name: id,
+    };
+    levels.push((at, to_inputs(ids, at)));
+    Some(levels)
+}
+
+/// Organisation levels given with the request (command line), root first; `None` when none were given.
+#[allow(clippy::type_complexity)] // (level, its policies), as `org_levels` returns them
+pub(super) fn given_levels<'o>(
+    levels: &'o [Vec<(String, Policy)>],
+    kind: &'static str,
+) -> Option<Vec<(Owner<'o>, Option<Vec<Input<'o>>>)>> {
+    if levels.is_empty() {
+        return None;
+    }
+    Some(
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let owner = Owner {
+                    kind: "level",
+                    name: LEVELS.get(i).copied().unwrap_or("n"),
+                };
+                let inputs = l
+                    .iter()
+                    .map(|(n, pol)| Input {
+                        label: LabelSrc::Owned(label(kind, n)),
+                        policy: pol,
+                    })
+                    .collect();
+                (owner, Some(inputs))
+            })
+            .collect(),
+    )
+}
+
+/// The identity-based policy documents of a principal (its own and its groups'), for reverse queries.
+pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy> {
+    match p.entity {
+        Some(r) => identity_inputs(model, r)
+            .0
+            .into_iter()
+            .map(|i| i.policy)
+            .collect(),
+        None => Vec::new(),
+    }
+}

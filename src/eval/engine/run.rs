@@ -1,0 +1,566 @@
+//! One evaluation: each layer in AWS's order, then the decision from their verdicts.
+
+use super::explanation::{label, na, unknown_layer};
+use super::inputs::{RCP_SERVICES, given_levels, identity_inputs, org_levels};
+use super::layer::{Input, LabelSrc, Owner, Picks, layer_result, org_layer};
+use super::statement::Eval;
+use super::{
+    EvalResult, LayerResult, Overrides, Quick, StatementHit, StatementRef, is_kms_key,
+    resource_policy_for,
+};
+use crate::account::{EntityKind, Model, OrgPolicyKind};
+use crate::eval::condition::Assumption;
+use crate::eval::decision::{Decision, Layer, Verdict, combine};
+use crate::eval::decision::{Possible, Possibles, Shape, Verdicts, certain as decision_certain};
+use crate::eval::index::Prefilter;
+use crate::eval::protected::{self, AwsRule};
+use crate::eval::request::{PrincipalType, Request};
+use crate::time::Timestamp;
+
+/// How much of the explanation to build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// The decision only: no allocation per statement.
+    Decide,
+    /// The decision, the statement that decided it and why it is uncertain ([`super::Brief`]).
+    Brief,
+    /// The decision and the matching statements' labels.
+    Statements,
+    /// Everything: conditions with their values, positions, the context.
+    Explain,
+}
+
+/// What [`run`] returns.
+pub(super) struct RunOut {
+    pub(super) quick: Quick,
+    pub(super) decided_by: Option<Layer>,
+    /// [`Mode::Brief`]: the statement that decided.
+    pub(super) statement: Option<StatementRef>,
+    /// [`Mode::Brief`]: why the decision is uncertain.
+    pub(super) unknown: Vec<String>,
+    /// A rule of AWS's decided before any policy was read.
+    pub(super) aws_rule: Option<AwsRule>,
+    pub(super) hits: Vec<(Layer, StatementHit)>,
+    pub(super) assumed: Vec<Assumption>,
+    pub(super) result: Option<EvalResult>,
+}
+
+pub(super) fn run(
+    model: &Model,
+    req: &Request,
+    overrides: &Overrides,
+    mode: Mode,
+    prefilter: Option<&mut Prefilter>,
+) -> RunOut {
+    let explain = mode == Mode::Explain;
+    if let Some((rule, why)) = protected::aws_rule(req.principal.kind, &req.action, &req.resource) {
+        let decision = match rule {
+            protected::AwsRule::NoPermissionNeeded => Decision::Allow,
+            protected::AwsRule::ProtectedByAws => Decision::ExplicitDeny,
+        };
+        return RunOut {
+            quick: Quick {
+                decision,
+                certain: true,
+                conditional: false,
+            },
+            decided_by: None,
+            statement: None,
+            unknown: Vec::new(),
+            aws_rule: Some(rule),
+            hits: Vec::new(),
+            assumed: Vec::new(),
+            result: explain.then(|| EvalResult {
+                decision,
+                decided_by: None,
+                deciding_statement: None,
+                certain: true,
+                unknown: Vec::new(),
+                principal: req.principal.clone(),
+                action: req.action.clone(),
+                resource: req.resource.clone(),
+                resource_account: req.resource_account(model),
+                layers: Vec::new(),
+                missing_context_keys: Vec::new(),
+                context: req.context.entries(),
+                notes: vec![why.to_string()],
+                assumed_conditions: Vec::new(),
+                assumptions: Vec::new(),
+                aws_rule: Some(rule),
+            }),
+        };
+    }
+    let now = overrides.now.unwrap_or_else(Timestamp::now);
+    let ctx = req.context.clone();
+    let resource_account = req.resource_account(model);
+    let mut notes = Vec::new();
+    if req.resource_account.is_none()
+        && crate::account::arn_account(&req.resource).is_none_or(|a| a.is_empty())
+        && resource_policy_for(model, &req.resource).is_none()
+        && req.resource != "*"
+    {
+        notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
+    }
+    let mut ev = Eval {
+        model,
+        req,
+        ctx,
+        explain,
+        tested_missing: Vec::new(),
+        now,
+        resource_account: resource_account.clone(),
+        filled: false,
+        prefilter,
+        buf: Vec::new(),
+        optimistic: overrides.optimistic,
+        assumed: Vec::new(),
+        action_lower: req.action.to_ascii_lowercase(),
+        collect: mode == Mode::Statements,
+        current: Layer::Identity,
+        hits: Vec::new(),
+        bounded: false,
+        ignore: &overrides.ignore,
+        pick: matches!(mode, Mode::Brief | Mode::Explain),
+        picks: Picks::default(),
+    };
+    let p = &req.principal;
+    let mut unknown: Vec<String> = Vec::new();
+    let mut layers: Vec<LayerResult> = Vec::with_capacity(6);
+    let service = req.action.split(':').next().unwrap_or("");
+
+    // Identity side of the principal.
+    let (mut ident_inputs, mut boundary_inputs, ident_unknown, service_linked) = match p.entity {
+        Some(r) => identity_inputs(model, r),
+        None => (Vec::new(), None, Vec::new(), false),
+    };
+    let extra = |layer: Layer| {
+        overrides
+            .extra
+            .iter()
+            .filter(move |(l, _, _)| *l == layer)
+            .map(|(_, n, pol)| Input {
+                label: LabelSrc::Owned(label("what-if", n)),
+                policy: pol,
+            })
+    };
+    if p.entity.is_some() {
+        ident_inputs.extend(extra(Layer::Identity));
+    }
+    let extra_boundary: Vec<Input<'_>> = extra(Layer::Boundary).collect();
+    if !extra_boundary.is_empty() {
+        boundary_inputs
+            .get_or_insert_with(Vec::new)
+            .extend(extra_boundary);
+    }
+    let identity_known = p.entity.is_some();
+    ev.bounded = boundary_inputs.is_some();
+
+    // --- SCPs (principal's account) ---
+    let scp_levels = match given_levels(&overrides.scp_levels, "scp") {
+        Some(l) => Some(l),
+        None => p
+            .account
+            .as_deref()
+            .and_then(|a| org_levels(model, a, OrgPolicyKind::Scp)),
+    };
+    let scp = if !p.is_iam_identity() {
+        na(
+            Layer::Scp,
+            "SCPs restrict only the IAM users and roles (and root user) of member accounts",
+        )
+    } else if service_linked {
+        na(
+            Layer::Scp,
+            "service-linked roles are not restricted by SCPs",
+        )
+    } else {
+        match scp_levels {
+            None => na(
+                Layer::Scp,
+                "the principal's account is not in a described organisation, or is its management account",
+            ),
+            Some(mut levels) => {
+                for (_, inputs) in levels.iter_mut() {
+                    if let Some(inputs) = inputs {
+                        inputs.extend(extra(Layer::Scp));
+                    }
+                }
+                org_layer(&mut ev, Layer::Scp, &levels, false)
+            }
+        }
+    };
+    layers.push(scp);
+
+    // --- RCPs (resource's account) ---
+    let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
+        Some(l) => Some(l),
+        None => resource_account
+            .as_deref()
+            .and_then(|a| org_levels(model, a, OrgPolicyKind::Rcp)),
+    };
+    let rcp = if service_linked {
+        na(Layer::Rcp, "RCPs do not restrict service-linked roles")
+    } else if !RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+        && overrides.rcp_levels.is_empty()
+    {
+        na(
+            Layer::Rcp,
+            "RCPs apply only to S3, STS, KMS, SQS, Secrets Manager, ECR, OpenSearch Serverless, Cognito Identity, CloudWatch Logs and DynamoDB actions",
+        )
+    } else {
+        match rcp_levels {
+            None => na(
+                Layer::Rcp,
+                "the resource's account is not in a described organisation, or is its management account",
+            ),
+            Some(mut levels) => {
+                for (_, inputs) in levels.iter_mut() {
+                    if let Some(inputs) = inputs {
+                        inputs.extend(extra(Layer::Rcp));
+                    }
+                }
+                org_layer(&mut ev, Layer::Rcp, &levels, true)
+            }
+        }
+    };
+    layers.push(rcp);
+
+    // --- Resource policy or trust policy ---
+    let is_assume = req
+        .action
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
+        || ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&req.action));
+    let target_role = if is_assume {
+        model
+            .by_arn(&req.resource)
+            .filter(|r| r.kind == EntityKind::Role)
+    } else {
+        None
+    };
+    let is_trust = is_assume && req.resource.contains(":role/");
+    // Key policies must allow explicitly, for keys only: `kms:CreateKey`/`kms:ListKeys` on `*` and alias
+    // resources involve no key policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+    let resource_required = is_trust || is_kms_key(&req.resource);
+    let mut resource_named = None;
+    let resource_layer = if is_trust && let Some((n, pol)) = &overrides.resource_policy {
+        // A trust policy given with the request (a draft, or a role not in the snapshot) is the role's.
+        let input = Input {
+            label: LabelSrc::Owned(label("trust", n)),
+            policy: pol,
+        };
+        ev.current = Layer::Trust;
+        let mut inputs = vec![input];
+        inputs.extend(extra(Layer::Trust));
+        let e = ev.layer(&inputs, true);
+        resource_named = e.named;
+        layer_result(Layer::Trust, e)
+    } else if is_trust {
+        match target_role.and_then(|r| {
+            model
+                .accounts
+                .get(r.account as usize)?
+                .roles
+                .get(r.index as usize)
+        }) {
+            Some(role) => match &role.trust {
+                Some(t) => {
+                    let input = Input {
+                        label: LabelSrc::Model {
+                            kind: "trust",
+                            owner: Owner {
+                                kind: "role",
+                                name: &role.name,
+                            },
+                            name: &role.name,
+                            arn: Some(&role.arn),
+                            version: None,
+                            source: t.source,
+                        },
+                        policy: &t.policy,
+                    };
+                    ev.current = Layer::Trust;
+                    let mut inputs = vec![input];
+                    inputs.extend(extra(Layer::Trust));
+                    let e = ev.layer(&inputs, true);
+                    resource_named = e.named;
+                    layer_result(Layer::Trust, e)
+                }
+                None => {
+                    unknown.push(format!(
+                        "the trust policy of role {} is not in the snapshot",
+                        role.name
+                    ));
+                    unknown_layer(Layer::Trust, "UNKNOWN: trust policy unknown")
+                }
+            },
+            None => {
+                unknown.push(format!(
+                    "role `{}` is not in the loaded accounts: its trust policy is unknown",
+                    req.resource
+                ));
+                unknown_layer(Layer::Trust, "UNKNOWN: the role is not in the snapshot")
+            }
+        }
+    } else {
+        let from_model = if overrides.resource_policy.is_some() {
+            None
+        } else {
+            resource_policy_for(model, &req.resource).and_then(|r| {
+                model
+                    .accounts
+                    .get(r.account as usize)?
+                    .resource_policies
+                    .get(r.index as usize)
+            })
+        };
+        let input = match (&overrides.resource_policy, from_model) {
+            (Some((n, pol)), _) => Some(Input {
+                label: LabelSrc::Owned(label("resource", n)),
+                policy: pol,
+            }),
+            (None, Some(rp)) => Some(Input {
+                label: LabelSrc::Model {
+                    kind: "resource",
+                    owner: Owner {
+                        kind: "resource",
+                        name: &rp.resource,
+                    },
+                    name: &rp.resource,
+                    arn: None,
+                    version: None,
+                    source: rp.doc.source,
+                },
+                policy: &rp.doc.policy,
+            }),
+            (None, None) => None,
+        };
+        match input {
+            Some(input) => {
+                ev.current = Layer::Resource;
+                let mut inputs = vec![input];
+                inputs.extend(extra(Layer::Resource));
+                let e = ev.layer(&inputs, true);
+                resource_named = e.named;
+                layer_result(Layer::Resource, e)
+            }
+            None if resource_required => {
+                unknown.push(
+                    "KMS key policies must allow explicitly, and this key's policy is not loaded"
+                        .into(),
+                );
+                unknown_layer(Layer::Resource, "UNKNOWN: key policy not loaded")
+            }
+            None if extra(Layer::Resource).next().is_some() => {
+                ev.current = Layer::Resource;
+                let inputs: Vec<Input<'_>> = extra(Layer::Resource).collect();
+                let e = ev.layer(&inputs, true);
+                resource_named = e.named;
+                layer_result(Layer::Resource, e)
+            }
+            None => na(
+                Layer::Resource,
+                "no resource-based policy is loaded for this resource",
+            ),
+        }
+    };
+    let resource_verdict = resource_layer.verdict;
+    let resource_kind = resource_layer.layer;
+    layers.push(resource_layer);
+
+    // --- Identity, boundary, session ---
+    let identity = match p.kind {
+        PrincipalType::Root => {
+            let mut l = na(
+                Layer::Identity,
+                "the root user has full access within its account",
+            );
+            l.verdict = Verdict::Allow;
+            l.possible = Possible::exactly(Verdict::Allow);
+            l
+        }
+        PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
+            if identity_known =>
+        {
+            ev.current = Layer::Identity;
+            let e = ev.layer(&ident_inputs, false);
+            let mut l = layer_result(Layer::Identity, e);
+            l.unknown_policies = ident_unknown.clone();
+            if !ident_unknown.is_empty() && l.possible != Possible::exactly(Verdict::ExplicitDeny) {
+                // A missing managed policy could add an allow or a deny (a deny read in full already decides).
+                l.possible = l.possible.with(Verdict::Allow).with(Verdict::ExplicitDeny);
+                l.uncertain = true;
+            }
+            l
+        }
+        PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole => {
+            let mut l = unknown_layer(
+                Layer::Identity,
+                "UNKNOWN: the principal is not in the loaded accounts: its identity policies are unknown",
+            );
+            l.unknown_policies.push(p.arn.clone());
+            l
+        }
+        PrincipalType::FederatedUser => na(
+            Layer::Identity,
+            "a federated user's permissions are its session policy within the calling user's (not modelled)",
+        ),
+        _ => na(
+            Layer::Identity,
+            "this kind of principal has no identity-based policies",
+        ),
+    };
+    let identity_verdict = identity.verdict;
+    layers.push(identity);
+    let boundary = match &boundary_inputs {
+        Some(inputs) if !inputs.is_empty() => {
+            ev.current = Layer::Boundary;
+            let e = ev.layer(inputs, false);
+            layer_result(Layer::Boundary, e)
+        }
+        Some(_) => {
+            unknown.push("the permissions boundary is not in the snapshot".into());
+            unknown_layer(Layer::Boundary, "UNKNOWN: boundary policy unknown")
+        }
+        None => na(Layer::Boundary, "no permissions boundary"),
+    };
+    let boundary_verdict = boundary.verdict;
+    layers.push(boundary);
+    let session = if overrides.session_policies.is_empty() && extra(Layer::Session).next().is_none()
+    {
+        na(Layer::Session, "no session policy")
+    } else {
+        let inputs: Vec<Input<'_>> = overrides
+            .session_policies
+            .iter()
+            .map(|(n, pol)| Input {
+                label: LabelSrc::Owned(label("session", n)),
+                policy: pol,
+            })
+            .chain(extra(Layer::Session))
+            .collect();
+        ev.current = Layer::Session;
+        let e = ev.layer(&inputs, false);
+        layer_result(Layer::Session, e)
+    };
+    let session_verdict = session.verdict;
+    layers.push(session);
+
+    // --- The decision: a pure function of the layers' verdicts (`decision.rs`) ---
+    let layer_of = |l: Layer| layers.iter().find(|x| x.layer == l);
+    let verdict_of = |l: Layer| layer_of(l).map_or(Verdict::NotApplicable, |x| x.verdict);
+    let possible_of =
+        |l: Layer| layer_of(l).map_or(Possible::exactly(Verdict::NotApplicable), |x| x.possible);
+    let verdicts = Verdicts {
+        scp: verdict_of(Layer::Scp),
+        rcp: verdict_of(Layer::Rcp),
+        resource: resource_verdict,
+        identity: identity_verdict,
+        boundary: boundary_verdict,
+        session: session_verdict,
+    };
+    let possibles = Possibles {
+        scp: possible_of(Layer::Scp),
+        rcp: possible_of(Layer::Rcp),
+        resource: possible_of(resource_kind),
+        identity: possible_of(Layer::Identity),
+        boundary: possible_of(Layer::Boundary),
+        session: possible_of(Layer::Session),
+    };
+    let shape = Shape {
+        resource_layer: resource_kind,
+        accountless: p.account.is_none() || p.kind == PrincipalType::Federated,
+        same_account: p.account.is_some() && p.account == resource_account,
+        resource_required,
+    };
+    let named = if resource_verdict == Verdict::Allow {
+        resource_named
+    } else {
+        None
+    };
+    let (decision, decided) = combine(&verdicts, named, &shape);
+    let decided_by = Some(decided);
+    let statement = if ev.pick {
+        ev.picks.deciding(decided, decision)
+    } else {
+        None
+    };
+    // Certain when every reading of what was not read gives the same decision.
+    let certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
+    for l in &layers {
+        if l.uncertain {
+            unknown.extend(l.unread.iter().cloned());
+        }
+    }
+    if !certain {
+        if !ident_unknown.is_empty() {
+            unknown.extend(ident_unknown.iter().cloned());
+        }
+        if !identity_known
+            && matches!(
+                p.kind,
+                PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole
+            )
+        {
+            unknown.push(format!(
+                "`{}` is not in the loaded accounts: its identity policies are unknown",
+                p.arn
+            ));
+        }
+    } else if !unknown.is_empty() {
+        // What was not read did not matter to this decision: said as a note, not as a doubt.
+        notes.extend(
+            unknown
+                .drain(..)
+                .map(|u| format!("not read, and it does not change the decision: {u}")),
+        );
+    }
+    let mut assumed = std::mem::take(&mut ev.assumed);
+    if assumed.len() > 1 {
+        // Two statements may say the same thing in different words (`Bool … false` denied in an RCP and a
+        // bucket policy): one condition, said once.
+        let mut seen = rustc_hash::FxHashSet::default();
+        assumed.retain(|a| seen.insert(a.text()));
+    }
+    let quick = Quick {
+        decision,
+        certain,
+        conditional: !assumed.is_empty(),
+    };
+    let (result, unknown) = if explain {
+        ev.ensure_ctx();
+        let r = EvalResult {
+            decision,
+            decided_by,
+            deciding_statement: statement.clone(),
+            certain,
+            unknown,
+            principal: p.clone(),
+            action: req.action.clone(),
+            resource: req.resource.clone(),
+            resource_account,
+            layers,
+            missing_context_keys: ev.tested_missing.iter().map(|k| k.to_string()).collect(),
+            context: ev.ctx.entries(),
+            notes,
+            assumed_conditions: assumed.iter().map(Assumption::text).collect(),
+            assumptions: assumed.clone(),
+            aws_rule: None,
+        };
+        (Some(r), Vec::new())
+    } else {
+        (None, unknown)
+    };
+    RunOut {
+        quick,
+        decided_by,
+        statement,
+        unknown,
+        aws_rule: None,
+        hits: std::mem::take(&mut ev.hits),
+        assumed,
+        result,
+    }
+}

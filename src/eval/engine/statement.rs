@@ -1,0 +1,348 @@
+//! Whether one statement applies to the request: action, resource, principal and conditions.
+
+use super::layer::Picks;
+use super::principal::principal_named;
+use super::{StatementHit, StatementRef};
+use crate::account::Model;
+use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, Truth};
+use crate::eval::decision::{Layer, Named};
+use crate::eval::index::Prefilter;
+use crate::eval::request::Request;
+use crate::policy::{ActionBlock, Effect, ResourceBlock, Statement};
+use crate::text::Span;
+use crate::time::Timestamp;
+use crate::wildcard::{action_matches, resource_matches};
+
+/// Whether a statement applies to the request.
+pub(super) enum Applies {
+    No,
+    /// Action, resource and principal match but a condition fails (explain mode only): the statement that
+    /// almost decided, with its conditions.
+    NearMiss(Vec<ConditionResult>),
+    Yes(Named, Vec<ConditionResult>),
+    /// It might: part of it could not be read. The reason.
+    Unsure(Named, Vec<ConditionResult>, String),
+}
+
+/// Why a statement cannot be read as AWS's grammar says, when it cannot: the evaluator then reads it in the least
+/// permissive way instead of dropping it. `resource_needed`: identity, boundary, session, SCP and resource
+/// policies need `Resource`; a trust policy has none.
+pub(super) fn malformed(s: &Statement, resource_needed: bool) -> Option<String> {
+    if let Some(why) = &s.invalid {
+        return Some(format!(
+            "it is invalid: {}",
+            crate::text::excerpt(&why.value, 160)
+        ));
+    }
+    if s.effect.is_none() {
+        return Some("its `Effect` is missing or not `Allow`/`Deny`".into());
+    }
+    if s.action.is_none() {
+        return Some("it has no `Action` or `NotAction`".into());
+    }
+    if resource_needed && s.resource.is_none() {
+        return Some("it has no `Resource` or `NotResource`".into());
+    }
+    None
+}
+
+/// True when `s` holds a policy variable (`${…}`).
+fn has_variable(s: &str) -> bool {
+    s.as_bytes().contains(&b'$') && s.contains("${")
+}
+
+/// Keys the engine fills from the principal, the resource or the clock (see `Principal::fill_context`).
+pub(super) fn is_derived_key(key: &str) -> bool {
+    const EXACT: [&str; 13] = [
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+        "aws:username",
+        "aws:userid",
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:PrincipalIsAWSService",
+        "aws:PrincipalServiceName",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:ResourceAccount",
+        "aws:ResourceOrgID",
+    ];
+    EXACT.iter().any(|k| k.eq_ignore_ascii_case(key))
+        || key
+            .get(..17)
+            .is_some_and(|p| p.eq_ignore_ascii_case("aws:PrincipalTag/"))
+}
+
+pub(super) struct Eval<'a> {
+    pub(super) model: &'a Model,
+    pub(super) req: &'a Request,
+    pub(super) ctx: Context,
+    pub(super) explain: bool,
+    pub(super) tested_missing: Vec<crate::policy::Str>,
+    pub(super) now: Timestamp,
+    pub(super) resource_account: Option<String>,
+    pub(super) filled: bool,
+    pub(super) prefilter: Option<&'a mut Prefilter>,
+    pub(super) buf: Vec<u32>,
+    pub(super) optimistic: bool,
+    pub(super) assumed: Vec<Assumption>,
+    /// The request's action, ASCII-lowercased (for the action index).
+    pub(super) action_lower: String,
+    /// Mode::Statements: matching statements with their layer.
+    pub(super) collect: bool,
+    pub(super) current: Layer,
+    pub(super) hits: Vec<(Layer, StatementHit)>,
+    /// The principal's user or role has a permissions boundary (see [`principal_named`]).
+    pub(super) bounded: bool,
+    /// Statements to leave out ([`Overrides::ignore`](super::Overrides::ignore)).
+    pub(super) ignore: &'a [StatementRef],
+    /// Remember the statements that may decide each layer (for [`Picks::deciding`]).
+    pub(super) pick: bool,
+    pub(super) picks: Picks<'a>,
+}
+
+impl Eval<'_> {
+    /// Fill the context keys derived from the principal and the resource, once, when a statement first needs
+    /// them (most statements of a reverse query never do).
+    pub(super) fn ensure_ctx(&mut self) {
+        if self.filled {
+            return;
+        }
+        self.filled = true;
+        self.ctx.reserve(24);
+        self.req
+            .principal
+            .fill_context(self.model, &mut self.ctx, self.now);
+        if let Some(ra) = &self.resource_account {
+            self.ctx
+                .set_default("aws:ResourceAccount", vec![ra.clone()]);
+            if let Some(org) = &self.model.organization
+                && org.path_to(ra).is_some()
+            {
+                self.ctx
+                    .set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+            }
+        }
+    }
+
+    pub(super) fn statement_applies(
+        &mut self,
+        s: &Statement,
+        variables: bool,
+        check_principal: bool,
+        action_known: bool,
+    ) -> Applies {
+        let mut unsure = malformed(s, !check_principal || s.resource.is_some());
+        // The least permissive reading of what is not known: a statement that may deny denies, one that may
+        // allow does not allow. A statement whose `Effect` cannot be read is read as a `Deny`.
+        let is_deny = s.effect.as_ref().is_none_or(|e| e.value == Effect::Deny);
+        // An element that holds the statement's error may have said more than what was read of it: a mismatch
+        // there is not final.
+        let broken = |span: Span| {
+            s.invalid
+                .as_ref()
+                .is_some_and(|i| span.start <= i.span.start && i.span.end <= span.end)
+        };
+        if !action_known {
+            let action = &self.req.action;
+            let acts = match &s.action {
+                Some(ActionBlock::Action(l)) => {
+                    l.iter().any(|p| action_matches(p, action)) || broken(l.span)
+                }
+                Some(ActionBlock::NotAction(l)) => {
+                    !l.iter().any(|p| action_matches(p, action)) || broken(l.span)
+                }
+                None => unsure.is_some(),
+            };
+            if !acts {
+                return Applies::No;
+            }
+        }
+        let resource_variables = s.resource.as_ref().is_some_and(|r| {
+            let l = r.list();
+            if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN {
+                s.resource_index.get(l).has_variables()
+            } else {
+                l.iter().any(has_variable)
+            }
+        });
+        if variables && !self.filled && resource_variables {
+            self.ensure_ctx();
+        }
+        let resource = &self.req.resource;
+        let matches_resource = |pattern: &str, ctx: &Context| -> bool {
+            if variables {
+                match condition::substitute(pattern, ctx) {
+                    Some(p) => resource_matches(&p, resource),
+                    None => false,
+                }
+            } else {
+                resource_matches(pattern, resource)
+            }
+        };
+        // A long list without variables is looked up in its index.
+        let any = |l: &crate::policy::OneOrMany, ctx: &Context| {
+            if l.items.len() >= crate::policy::ResourceIndex::MIN_LEN
+                && !(variables && resource_variables)
+            {
+                s.resource_index.get(l).any_match(l, resource)
+            } else {
+                l.iter().any(|p| matches_resource(p, ctx))
+            }
+        };
+        let res = match &s.resource {
+            Some(ResourceBlock::Resource(l)) => any(l, &self.ctx) || broken(l.span),
+            Some(ResourceBlock::NotResource(l)) => !any(l, &self.ctx) || broken(l.span),
+            // Trust policies have no `Resource`: the role itself is the resource.
+            None => check_principal || unsure.is_some(),
+        };
+        if !res {
+            return Applies::No;
+        }
+        let named = if check_principal {
+            match s.principal.as_ref() {
+                Some(block) => {
+                    match principal_named(Some(block), &self.req.principal, is_deny && self.bounded)
+                    {
+                        Some(n) => n,
+                        None if broken(block.span) => Named::Account,
+                        None => return Applies::No,
+                    }
+                }
+                // A resource-policy statement without a readable `Principal` may name anyone.
+                None if unsure.is_some() => Named::Account,
+                None => {
+                    unsure = Some("it has no `Principal` or `NotPrincipal`".into());
+                    Named::Account
+                }
+            }
+        } else {
+            Named::Direct
+        };
+        let mut results = Vec::new();
+        let mut all = true;
+        // Reverse queries: tests on keys the request leaves open, assumed to hold (Allow) or not to (Deny).
+        let mut open: Vec<Test> = Vec::new();
+        // Keys derived from the principal are filled only when a condition tests one the caller did not give,
+        // or a value holds a policy variable.
+        if !self.filled
+            && s.conditions.iter().any(|c| {
+                (is_derived_key(&c.key.value) && !self.ctx.contains(&c.key.value))
+                    || (variables && c.values.iter().any(has_variable))
+            })
+        {
+            self.ensure_ctx();
+        }
+        for c in &s.conditions {
+            let (truth, subst, why) = match c.op {
+                // An operator IAM does not know: the test cannot be decided.
+                None => (
+                    Truth::Unknown,
+                    c.values.iter().map(str::to_string).collect(),
+                    Some(format!(
+                        "`{}` is not a condition operator",
+                        crate::text::excerpt(&c.operator.value, 60)
+                    )),
+                ),
+                Some(op) => {
+                    let (t, subst) = if self.explain {
+                        let values: Vec<&str> = c.values.iter().collect();
+                        condition::evaluate(op, &c.key.value, &values, &self.ctx, variables)
+                    } else {
+                        // The decision alone: no allocation unless a policy variable must be substituted.
+                        (
+                            condition::holds(
+                                op,
+                                &c.key.value,
+                                c.values.iter(),
+                                &self.ctx,
+                                variables,
+                            ),
+                            Vec::new(),
+                        )
+                    };
+                    let why = (t == Truth::Unknown).then(|| {
+                        let values: Vec<&str> = c.values.iter().collect();
+                        condition::unreadable_value(op, &c.key.value, &values, &self.ctx, variables)
+                            .unwrap_or_else(|| "a value cannot be read".into())
+                    });
+                    (t, subst, why)
+                }
+            };
+            let mut held = match truth {
+                Truth::True => true,
+                Truth::False => false,
+                Truth::Unknown => {
+                    if unsure.is_none() {
+                        unsure = Some(format!(
+                            "its condition `{}` on `{}` cannot be decided: {}",
+                            c.operator.value,
+                            c.key.value,
+                            why.clone().unwrap_or_default()
+                        ));
+                    }
+                    is_deny
+                }
+            };
+            let missing = !self.ctx.contains(&c.key.value);
+            if missing {
+                if !self
+                    .tested_missing
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&c.key.value))
+                {
+                    self.tested_missing.push(c.key.value.clone());
+                }
+                if self.optimistic && truth != Truth::Unknown {
+                    // Reverse queries ask "could this be allowed, and when?": a test on a key the request
+                    // leaves open is assumed to hold for an Allow, and for a Deny the answer records that its
+                    // open tests must not all hold.
+                    held = true;
+                    open.push(Test {
+                        operator: c.operator.value.to_string(),
+                        key: c.key.value.to_string(),
+                        values: c.values.iter().map(str::to_string).collect(),
+                    });
+                }
+            }
+            if self.explain {
+                results.push(ConditionResult {
+                    operator: c.operator.value.to_string(),
+                    key: c.key.value.to_string(),
+                    policy_values: subst,
+                    request_values: self.ctx.get(&c.key.value).map(|v| v.to_vec()),
+                    held,
+                    unreadable: why,
+                });
+            }
+            // A condition that cannot be decided does not end the statement: one read as false still can.
+            if !held && truth != Truth::Unknown {
+                all = false;
+                if !self.explain {
+                    break;
+                }
+            }
+        }
+        if !all {
+            return if self.explain {
+                Applies::NearMiss(results)
+            } else {
+                Applies::No
+            };
+        }
+        if !open.is_empty() && unsure.is_none() {
+            if is_deny {
+                // The deny applies only if its open tests all hold: the answer assumes they do not.
+                // (Duplicates are removed once, by text, when the run ends: linear in the assumptions.)
+                self.assumed.push(Assumption::NotAll(open));
+                return Applies::No;
+            }
+            self.assumed.extend(open.into_iter().map(Assumption::Holds));
+        }
+        match unsure {
+            Some(why) => Applies::Unsure(named, results, why),
+            None => Applies::Yes(named, results),
+        }
+    }
+}
