@@ -297,6 +297,9 @@ pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::test_support::sample;
+    use crate::graph::{GraphKind, identity_graph, trust_graph};
+    use rustc_hash::FxHashSet;
 
     #[test]
     fn layered_orders_a_chain_and_survives_cycles() {
@@ -349,5 +352,28 @@ mod tests {
             p[a.index()].y < p[b.index()].y,
             p[d.index()].y < p[c.index()].y
         );
+    }
+
+    #[test]
+    fn layouts_give_every_node_a_distinct_finite_place() {
+        let m = sample();
+        for g in [identity_graph(&m), trust_graph(&m)] {
+            let pos = match g.kind {
+                GraphKind::Identity => layered(&g.graph),
+                GraphKind::Trust => clustered(&g.graph),
+            };
+            assert_eq!(pos.len(), g.graph.node_count());
+            assert!(pos.iter().all(|p| p.x.is_finite() && p.y.is_finite()));
+            let mut seen = FxHashSet::default();
+            for p in &pos {
+                assert!(seen.insert((p.x as i64, p.y as i64)), "two nodes at {p:?}");
+            }
+        }
+        // Layered: every identity edge points to the right.
+        let g = identity_graph(&m);
+        let pos = layered(&g.graph);
+        for e in g.graph.edge_references() {
+            assert!(pos[e.source().index()].x < pos[e.target().index()].x);
+        }
     }
 }
