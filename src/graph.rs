@@ -8,9 +8,13 @@
 //! - Their nodes, edges and kinds ([`types`]), the filters that narrow them ([`filter`]), and their export as
 //!   SVG and Graphviz DOT ([`export`]).
 //!
+//! - Their aggregation ([`aggregate`](mod@aggregate)): fan-outs folded into one summarised node per set of
+//!   neighbours ("lambda.amazonaws.com → 6,695 roles"), risky edges always drawn one by one.
+//!
 //! Layouts return one position per node: [`layered`] (left to right, longest-path layering and barycentre
 //! ordering) for the identity graph, [`clustered`] (connected components packed apart) for the trust graph.
 
+pub mod aggregate;
 mod builder;
 pub mod export;
 pub mod filter;
@@ -19,9 +23,12 @@ pub mod layout;
 pub mod trust;
 pub mod types;
 
+pub use aggregate::{Aggregated, Group, GroupKey, Grouping, Groups, aggregate};
 pub use filter::Filter;
 pub use identity::{attached_to, identity_graph};
-pub use layout::{Pos, clustered, clustered_with_aspect, layered};
+pub use layout::{
+    Pos, clustered, clustered_sized, clustered_with_aspect, group_radius, layered, layered_sized,
+};
 pub use trust::{allows_assume, summarise_conditions, trust_graph};
 pub use types::{
     Assumer, AtlasGraph, ConditionKind, ConditionSummary, Edge, EdgeKind, GraphKind, Node, NodeKind,
@@ -48,5 +55,33 @@ mod test_support {
 
     pub fn role(m: &Model, name: &str) -> EntityRef {
         *m.by_name(EntityKind::Role, name).first().expect(name)
+    }
+
+    /// A synthetic organisation of `roles` roles (and a quarter as many users), loaded from memory.
+    pub fn synthetic(roles: usize, seed: u64) -> Model {
+        struct Memory(String);
+        impl crate::account::workspace::Files for Memory {
+            fn read(
+                &self,
+                _: &std::path::Path,
+            ) -> Result<crate::text::Text, crate::account::export::LoadError> {
+                Ok(std::sync::Arc::new(self.0.clone()))
+            }
+        }
+        let text = crate::generate::to_string(&crate::generate::Spec {
+            account: "999988887777".into(),
+            users: roles / 4,
+            groups: 12,
+            roles,
+            policies: 40,
+            seed,
+            url_encoded: false,
+        });
+        crate::account::workspace::load_with(
+            &Memory(text),
+            &["synthetic.json".into()],
+            Default::default(),
+        )
+        .expect("the synthetic export loads")
     }
 }

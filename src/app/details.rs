@@ -897,6 +897,9 @@ fn who_can_assume(
             if a.edge.cross_account {
                 flags.push("cross-account".to_string());
             }
+            if a.edge.open_federation {
+                flags.push("any identity of the provider: no condition".to_string());
+            }
             let cond = a.edge.label();
             if !cond.is_empty() {
                 flags.push(format!("if {cond}"));

@@ -205,7 +205,6 @@ pub struct AtlasApp {
     /// Quitting waits for an answer about unsaved edits.
     pub quit_asked: bool,
     quit_confirmed: bool,
-    trust: Option<(u64, Arc<AtlasGraph>)>,
     commands: Vec<Command>,
     job: Option<LoadJob>,
     screenshot: Option<ScreenshotPlan>,
@@ -243,7 +242,6 @@ impl AtlasApp {
             lessons: lessons::LessonsView::default(),
             quit_asked: false,
             quit_confirmed: false,
-            trust: None,
             commands: Vec::new(),
             job: None,
             screenshot: None,
@@ -597,18 +595,11 @@ impl AtlasApp {
         }
     }
 
-    /// The trust graph of the loaded model (built on first use, for "who can assume this role").
-    pub fn trust_graph(&mut self) -> Option<Arc<AtlasGraph>> {
-        let m = self.model.as_ref()?;
-        let key = m.generation();
-        if let Some((k, g)) = &self.trust
-            && *k == key
-        {
-            return Some(g.clone());
-        }
-        let g = Arc::new(crate::graph::trust_graph(m));
-        self.trust = Some((key, g.clone()));
-        Some(g)
+    /// The trust graph of the loaded model, for "who can assume this role": shared with the graph view, built on
+    /// first use (off the UI thread for a large model: `None` until it is ready).
+    pub fn trust_graph(&mut self, ctx: &egui::Context) -> Option<Arc<AtlasGraph>> {
+        let m = self.model.clone()?;
+        self.graph.trust_graph(ctx, &m)
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
@@ -666,7 +657,7 @@ impl AtlasApp {
             self.graph.update(&ctx, m, kind, self.selected);
         }
         let trust = match (&model, self.selected) {
-            (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(),
+            (Some(_), Some(r)) if r.kind == EntityKind::Role => self.trust_graph(&ctx),
             _ => None,
         };
         // The explorer list belongs to the Explorer view; the graphs are the map there, and the editor and the

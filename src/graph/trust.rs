@@ -191,6 +191,9 @@ pub fn summarise_conditions(s: &Statement) -> Vec<ConditionSummary> {
                 )
             } else if key.ends_with(":sub") {
                 (ConditionKind::OidcSub, format!("sub {rel} {values}"))
+            } else if key.ends_with(":aud") {
+                // An identity provider's audience (`…:aud`, `SAML:aud`), in short like its subject.
+                (ConditionKind::Other, format!("aud {rel} {values}"))
             } else if key == "aws:sourceip" {
                 let rel = if negated { "not from" } else { "from" };
                 (ConditionKind::SourceIp, format!("source IP {rel} {values}"))
@@ -258,6 +261,8 @@ pub fn trust_graph(model: &Model) -> AtlasGraph {
                         }),
                     };
                     let cross_account = their_account.is_some_and(|id| id != &*a.id);
+                    let open_federation = matches!(node.kind, NodeKind::Saml | NodeKind::Oidc)
+                        && conditions.is_empty();
                     b.edge(
                         from,
                         to,
@@ -266,6 +271,7 @@ pub fn trust_graph(model: &Model) -> AtlasGraph {
                             conditions: conditions.clone(),
                             cross_account,
                             wildcard,
+                            open_federation,
                             sid: sid.clone(),
                         },
                     );

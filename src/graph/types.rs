@@ -155,7 +155,7 @@ pub enum ConditionKind {
 }
 
 /// One condition of a trust statement, summarised for a label.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionSummary {
     /// Which kind.
     pub kind: ConditionKind,
@@ -164,7 +164,7 @@ pub struct ConditionSummary {
 }
 
 /// An edge of a graph.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
     /// What it means.
     pub kind: EdgeKind,
@@ -174,6 +174,10 @@ pub struct Edge {
     pub cross_account: bool,
     /// The principal is `*`.
     pub wildcard: bool,
+    /// The principal is a SAML or OIDC provider and the statement has no condition at all: any identity the
+    /// provider vouches for may assume the role. (Which conditions are enough is the findings' question:
+    /// `OIDC_NO_SUBJECT`, `SAML_NO_AUDIENCE`.)
+    pub open_federation: bool,
     /// The `Sid` of the statement, when it has one.
     pub sid: Option<String>,
 }
@@ -185,6 +189,7 @@ impl Edge {
             conditions: Vec::new(),
             cross_account: false,
             wildcard: false,
+            open_federation: false,
             sid: None,
         }
     }
@@ -198,9 +203,10 @@ impl Edge {
             .join(", ")
     }
 
-    /// True when the edge deserves attention: cross-account or `*` trust.
+    /// True when the edge deserves attention (the risky trusts): cross-account, `*`, or a federated principal
+    /// no condition narrows. The views draw these in red and never fold them into a group.
     pub fn is_flagged(&self) -> bool {
-        self.cross_account || self.wildcard
+        self.cross_account || self.wildcard || self.open_federation
     }
 }
 
