@@ -34,6 +34,8 @@ const MAX_DENSE_EDGES: usize = 12_000;
 const FEW_NODES: usize = 120;
 /// Room kept right of the rightmost nodes for their labels when fitting.
 const LABEL_ROOM: f32 = 190.0;
+/// With thousands of nodes in view, a group drawn smaller than this (in points) is drawn like any node.
+const PROMINENT_GROUP: f32 = 6.0;
 /// Semantic zoom: from this zoom on, the groups in view expand into their members…
 pub const EXPAND_ZOOM: f32 = 1.0;
 /// …and below this one, what the zoom expanded folds back.
@@ -978,7 +980,10 @@ impl GraphView {
         } else {
             1
         };
-        let at_group = |n: NodeIndex| groups.at(n).is_some();
+        // A group tells its story (drawn on its own, its edges all drawn, its label sought) unless thousands of
+        // nodes are in view and it is a speck among them.
+        let at_group =
+            |n: NodeIndex| groups.at(n).is_some() && (!dense || node_radius(n) >= PROMINENT_GROUP);
         for e in g.graph.edge_references() {
             let story = at_group(e.source()) || at_group(e.target());
             if stride > 1
@@ -1151,7 +1156,8 @@ impl GraphView {
             let w = &g.graph[n];
             let c = to_screen(p);
             let group = groups.at(n);
-            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged || group.is_some();
+            let prominent = at_group(n);
+            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged || prominent;
             if dense && !special && search.is_empty() {
                 // One node per 2×2 pixel cell: the rest would be drawn over it.
                 let cell = ((c.y - rect.top()).max(0.0) as usize / 2) * cells_w
@@ -1200,10 +1206,10 @@ impl GraphView {
             if want_label {
                 labels += 1;
                 wanted.push(i);
-            } else if let Some(x) = group {
+            } else if let Some(x) = group.filter(|_| prominent) {
                 story.push((0, usize::MAX - x.members.len(), i));
             }
-            if let Some(x) = group {
+            if let Some(x) = group.filter(|_| prominent) {
                 for m in g.graph.neighbors_undirected(n) {
                     if visible[m.index()] && groups.at(m).is_none() {
                         story.push((1, usize::MAX - x.members.len(), m.index()));
