@@ -723,8 +723,13 @@ impl GraphView {
                 );
                 if !l.groups.is_empty() {
                     text.push_str(&format!(
-                        " · {} groups hold {}",
+                        " · {} {} {}",
                         graph::aggregate::thousands(l.groups.len()),
+                        if l.groups.len() == 1 {
+                            "group holds"
+                        } else {
+                            "groups hold"
+                        },
                         graph::aggregate::thousands(l.groups.members())
                     ));
                 }

@@ -342,12 +342,18 @@ pub fn clustered_sized<N, E>(
         }
         (at, width, y + row_h)
     };
-    // The row width that shows the picture largest in a window of this aspect: the estimate from the total
-    // area first, then widths around it (shelves of unequal heights leave gaps the estimate does not see).
+    // The row width from the total area. Large nodes make shelves of very unequal heights, whose gaps the
+    // estimate does not see: then the width, among some around it, that shows the picture largest in a window
+    // of this aspect.
     let estimate = (area * aspect).sqrt().max(widest);
     let scale = |(_, w, h): &(Vec<(f32, f32)>, f32, f32)| (w / aspect).max(*h);
     let mut best = shelves(estimate);
-    for k in 1..=16 {
+    let tries = if radius.iter().any(|r| *r > 0.0) {
+        16
+    } else {
+        0
+    };
+    for k in 1..=tries {
         let row_width = (estimate * 2f32.powf(k as f32 / 4.0 - 2.0)).max(widest);
         let tried = shelves(row_width);
         if scale(&tried) < scale(&best) * 0.98 {
