@@ -12,7 +12,7 @@
 //! The goal from issue 5: each frame's UI work under 8 ms.
 
 use iam_atlas::app::graph_view::{self, GraphView};
-use iam_atlas::graph::{self, Filter, GraphKind};
+use iam_atlas::graph::{self, Filter, GraphKind, Grouping};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -98,6 +98,18 @@ fn main() {
         trust.graph.node_count(),
         trust.graph.edge_count()
     );
+    for g in [&identity, &trust] {
+        let a = timed(&format!("{:?} graph: aggregate", g.kind), || {
+            graph::aggregate(g.clone(), &Grouping::for_graph(g.kind))
+        });
+        println!(
+            "  {} nodes, {} edges; {} groups hold {} members",
+            a.graph.graph.node_count(),
+            a.graph.graph.edge_count(),
+            a.groups.len(),
+            a.groups.members()
+        );
+    }
     timed("identity graph: layered layout", || {
         graph::layered(&identity.graph)
     });
@@ -119,6 +131,7 @@ fn main() {
                     ..Filter::default()
                 },
                 1.6,
+                &Grouping::for_graph(GraphKind::Trust),
             )
         },
     );
@@ -132,7 +145,15 @@ fn main() {
     for kind in [GraphKind::Identity, GraphKind::Trust] {
         let laid = timed(
             &format!("{kind:?}: build + layout (background job)"),
-            || graph_view::compute(&model, kind, &Filter::default(), 1.6),
+            || {
+                graph_view::compute(
+                    &model,
+                    kind,
+                    &Filter::default(),
+                    1.6,
+                    &Grouping::for_graph(kind),
+                )
+            },
         );
         let center = laid.pos[laid.pos.len() / 2];
         let mut view = GraphView::default();

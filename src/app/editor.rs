@@ -1122,6 +1122,7 @@ impl super::AtlasApp {
         let r = f(m);
         let fresh = std::sync::Arc::new(std::mem::take(m));
         *arc = fresh;
+        self.graph.forget_built();
         Some(r)
     }
 

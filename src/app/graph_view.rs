@@ -1,14 +1,20 @@
 //! The graph view: the identity or trust graph drawn with the painter, with pan, zoom, node dragging, hover
-//! tooltips, culling and level of detail. Graphs and layouts come from [`crate::graph`]; large ones are
-//! computed on a background thread so that the window stays responsive.
+//! tooltips, culling and level of detail. Graphs, their aggregation and layouts come from [`crate::graph`];
+//! for large models they are built and laid out on a background thread so that no frame waits for them.
+//!
+//! Large graphs are aggregated ([`graph::aggregate`]): one group node per set of roles with the same trusted
+//! principals (per set of users with the same groups), risky edges always drawn alone. A group expands into
+//! its members on click, and on its own when the view zooms in past [`EXPAND_ZOOM`] (semantic zoom); zooming
+//! back out past [`COLLAPSE_ZOOM`] folds what the zoom expanded.
 
 use super::Command;
 use super::file_picker::FilePurpose;
 use crate::account::{EntityRef, Model};
-use crate::graph::{self, AtlasGraph, EdgeKind, Filter, GraphKind, NodeKind};
+use crate::graph::{self, AtlasGraph, EdgeKind, Filter, GraphKind, GroupKey, Grouping, NodeKind};
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::mpsc;
 
@@ -28,6 +34,14 @@ const MAX_DENSE_EDGES: usize = 12_000;
 const FEW_NODES: usize = 120;
 /// Room kept right of the rightmost nodes for their labels when fitting.
 const LABEL_ROOM: f32 = 190.0;
+/// With thousands of nodes in view, a group drawn smaller than this (in points) is drawn like any node.
+const PROMINENT_GROUP: f32 = 6.0;
+/// Semantic zoom: from this zoom on, the groups in view expand into their members…
+pub const EXPAND_ZOOM: f32 = 1.0;
+/// …and below this one, what the zoom expanded folds back.
+pub const COLLAPSE_ZOOM: f32 = 0.45;
+/// At most this many members are expanded by one step of zoom.
+const ZOOM_EXPAND_MEMBERS: usize = 600;
 
 /// A graph with its layout, ready to draw.
 pub struct Laid {
@@ -39,19 +53,59 @@ pub struct Laid {
     pub node_kinds: Vec<NodeKind>,
     /// The edge kinds present, and whether flagged ones occur, for the legend.
     pub edge_kinds: Vec<(EdgeKind, bool)>,
+    /// The group nodes of the graph and their members.
+    pub groups: graph::Groups,
+    /// How many risky edges ([`graph::Edge::is_flagged`]) are drawn, each on its own.
+    pub flagged_edges: usize,
 }
 
-/// Build, filter and lay out a graph (pure; runs on any thread).
-pub fn compute(model: &Model, kind: GraphKind, filter: &Filter, aspect: f32) -> Laid {
-    let full = graph::build(model, kind);
-    let graph = if filter.is_empty() {
-        full
+impl Laid {
+    /// The node that shows entity `e`: its own or its group's.
+    pub fn shown_node(&self, e: EntityRef) -> Option<NodeIndex> {
+        self.graph
+            .node_of(e)
+            .or_else(|| self.groups.of(e).map(|g| g.node))
+    }
+}
+
+/// Build, filter, aggregate and lay out a graph (pure; runs on any thread).
+pub fn compute(
+    model: &Model,
+    kind: GraphKind,
+    filter: &Filter,
+    aspect: f32,
+    grouping: &Grouping,
+) -> Laid {
+    lay_out(&graph::build(model, kind), filter, aspect, grouping)
+}
+
+/// Filter, aggregate and lay out an already built graph (pure; runs on any thread).
+pub fn lay_out(full: &AtlasGraph, filter: &Filter, aspect: f32, grouping: &Grouping) -> Laid {
+    let kind = full.kind;
+    let shown = if filter.is_empty() {
+        full.clone()
     } else {
         full.filtered(filter)
     };
+    let graph::Aggregated { graph, groups } = graph::aggregate(shown, grouping);
+    // A group weighs its members and takes their room.
+    let (mut weight, mut radius) = (Vec::new(), Vec::new());
+    if !groups.is_empty() {
+        weight = vec![1.0; graph.graph.node_count()];
+        radius = vec![0.0; graph.graph.node_count()];
+        for x in groups.iter() {
+            if let (Some(w), Some(r)) = (
+                weight.get_mut(x.node.index()),
+                radius.get_mut(x.node.index()),
+            ) {
+                *w = x.members.len() as f32;
+                *r = graph::group_radius(x.members.len());
+            }
+        }
+    }
     let pos = match kind {
-        GraphKind::Identity => graph::layered(&graph.graph),
-        GraphKind::Trust => graph::clustered_with_aspect(&graph.graph, aspect),
+        GraphKind::Identity => graph::layered_sized(&graph.graph, &radius),
+        GraphKind::Trust => graph::clustered_sized(&graph.graph, aspect, &weight, &radius),
     };
     let mut node_kinds: Vec<NodeKind> = graph.graph.node_weights().map(|n| n.kind).collect();
     node_kinds.sort();
@@ -65,9 +119,15 @@ pub fn compute(model: &Model, kind: GraphKind, filter: &Filter, aspect: f32) -> 
     edge_kinds.dedup();
     Laid {
         pos: pos.into_iter().map(|p| Pos2::new(p.x, p.y)).collect(),
+        flagged_edges: graph
+            .graph
+            .edge_weights()
+            .filter(|e| e.is_flagged())
+            .count(),
         graph,
         node_kinds,
         edge_kinds,
+        groups,
     }
 }
 
@@ -76,7 +136,61 @@ struct Key {
     model: u64,
     kind: GraphKind,
     filter: Filter,
+    grouping: Grouping,
 }
+
+/// Run `work` on its own thread; its result arrives in the receiver and wakes the UI. (The graph view's one way
+/// off the UI thread: a shared task runner can take its place.)
+fn spawn<T: Send + 'static>(
+    ctx: &egui::Context,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> mpsc::Receiver<T> {
+    let (tx, rx) = mpsc::channel();
+    let ctx = ctx.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(work());
+        ctx.request_repaint();
+    });
+    rx
+}
+
+/// Users, groups, roles and policies of `model`: above [`SYNC_LIMIT`] its graphs are built off the UI thread.
+fn model_size(model: &Model) -> usize {
+    model
+        .accounts
+        .iter()
+        .map(|a| a.users.len() + a.groups.len() + a.roles.len() + a.policies.len())
+        .sum()
+}
+
+/// The whole graphs last built, each with its model generation.
+#[derive(Default)]
+struct Built {
+    identity: Option<(u64, Arc<AtlasGraph>)>,
+    trust: Option<(u64, Arc<AtlasGraph>)>,
+}
+
+impl Built {
+    fn slot(&mut self, kind: GraphKind) -> &mut Option<(u64, Arc<AtlasGraph>)> {
+        match kind {
+            GraphKind::Identity => &mut self.identity,
+            GraphKind::Trust => &mut self.trust,
+        }
+    }
+
+    fn get(&self, generation: u64, kind: GraphKind) -> Option<Arc<AtlasGraph>> {
+        let slot = match kind {
+            GraphKind::Identity => &self.identity,
+            GraphKind::Trust => &self.trust,
+        };
+        slot.as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, a)| a.clone())
+    }
+}
+
+/// A layout on its way: the whole graph it was made from comes with it.
+type LayoutJob = mpsc::Receiver<(Arc<AtlasGraph>, Laid)>;
 
 /// The graph panel's state.
 pub struct GraphView {
@@ -90,10 +204,26 @@ pub struct GraphView {
     pub hidden: Vec<NodeKind>,
     /// Search text: matching nodes are highlighted and labelled.
     pub search: String,
+    /// Aggregate large graphs (fan-outs folded into group nodes).
+    pub grouping: bool,
+    /// Groups expanded by a click.
+    expanded: BTreeSet<GroupKey>,
+    /// Groups expanded by zooming in (semantic zoom): folded again when zooming out.
+    zoom_expanded: BTreeSet<GroupKey>,
+    /// The model generation the expansions belong to.
+    expanded_for: u64,
+    /// After an expansion, the entity to keep where it was on screen (offset from the canvas centre).
+    anchor: Option<(EntityRef, Vec2)>,
     /// What is shown now.
     laid: Option<Laid>,
     key: Option<Key>,
-    job: Option<(Key, mpsc::Receiver<Laid>)>,
+    job: Option<(Key, LayoutJob)>,
+    /// The whole graphs last built.
+    built: Built,
+    /// The trust graph being built for the details pane, and for which generation.
+    trust_job: Option<(u64, mpsc::Receiver<Arc<AtlasGraph>>)>,
+    /// Nodes in view in the last frame drawn.
+    visible_nodes: usize,
     /// Screen offset of the layout origin from the canvas centre.
     pan: Vec2,
     zoom: f32,
@@ -124,9 +254,17 @@ impl Default for GraphView {
             account: None,
             hidden: Vec::new(),
             search: String::new(),
+            grouping: true,
+            expanded: BTreeSet::new(),
+            zoom_expanded: BTreeSet::new(),
+            expanded_for: 0,
+            anchor: None,
             laid: None,
             key: None,
             job: None,
+            built: Built::default(),
+            trust_job: None,
+            visible_nodes: 0,
             pan: Vec2::ZERO,
             zoom: 1.0,
             fit: true,
@@ -283,9 +421,83 @@ impl GraphView {
         self.canvas_rect
     }
 
-    /// True while a layout is computed in the background.
+    /// True while a graph or a layout is computed in the background.
     pub fn is_computing(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.trust_job.is_some()
+    }
+
+    /// How many nodes were in view in the last frame drawn.
+    pub fn visible_nodes(&self) -> usize {
+        self.visible_nodes
+    }
+
+    /// The aggregation the view asks for now.
+    fn grouping_for(&self, kind: GraphKind, selected: Option<EntityRef>) -> Grouping {
+        if !self.grouping {
+            return Grouping::none();
+        }
+        let mut g = Grouping::for_graph(kind);
+        g.expanded = self.expanded.union(&self.zoom_expanded).copied().collect();
+        if self.focus {
+            g.keep = selected.into_iter().collect();
+        }
+        g
+    }
+
+    /// Drop the whole graphs built so far (the model changed in place).
+    pub fn forget_built(&mut self) {
+        self.built = Built::default();
+    }
+
+    /// The whole graph of `kind` for `generation`, if it is built.
+    fn built(&self, generation: u64, kind: GraphKind) -> Option<Arc<AtlasGraph>> {
+        self.built.get(generation, kind)
+    }
+
+    /// The whole trust graph of `model` (for the details pane's "who may assume it"): at once for a small
+    /// model, else built on a background thread (`None` until it is ready), and shared with the view.
+    pub fn trust_graph(
+        &mut self,
+        ctx: &egui::Context,
+        model: &Arc<Model>,
+    ) -> Option<Arc<AtlasGraph>> {
+        let generation = model.generation();
+        if let Some(g) = self.built(generation, GraphKind::Trust) {
+            return Some(g);
+        }
+        if let Some((k, rx)) = &self.trust_job {
+            let k = *k;
+            match rx.try_recv() {
+                Ok(g) => {
+                    self.trust_job = None;
+                    *self.built.slot(GraphKind::Trust) = Some((k, g.clone()));
+                    if k == generation {
+                        return Some(g);
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) if k == generation => return None,
+                Err(_) => self.trust_job = None,
+            }
+        }
+        // A layout of the trust graph on its way builds it too.
+        if self
+            .job
+            .as_ref()
+            .is_some_and(|(k, _)| k.model == generation && k.kind == GraphKind::Trust)
+        {
+            return None;
+        }
+        if model_size(model) <= SYNC_LIMIT {
+            let g = Arc::new(graph::trust_graph(model));
+            *self.built.slot(GraphKind::Trust) = Some((generation, g.clone()));
+            return Some(g);
+        }
+        let m = model.clone();
+        self.trust_job = Some((
+            generation,
+            spawn(ctx, move || Arc::new(graph::trust_graph(&m))),
+        ));
+        None
     }
 
     /// Show an already computed layout (benchmarks; the app goes through [`GraphView::update`]).
@@ -335,16 +547,24 @@ impl GraphView {
                 self.aspect = (r.width() - 340.0 - 2.0 * LABEL_ROOM) / (r.height() - 150.0);
             }
         }
+        let generation = model.generation();
+        if self.expanded_for != generation {
+            self.expanded_for = generation;
+            self.expanded.clear();
+            self.zoom_expanded.clear();
+        }
         let key = Key {
-            model: model.generation(),
+            model: generation,
             kind,
             filter: self.filter_for(selected),
+            grouping: self.grouping_for(kind, selected),
         };
         if let Some((k, rx)) = &self.job {
             match rx.try_recv() {
-                Ok(laid) => {
+                Ok((built, laid)) => {
                     let k = k.clone();
                     self.job = None;
+                    *self.built.slot(k.kind) = Some((k.model, built));
                     self.install(k, laid);
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
@@ -354,24 +574,22 @@ impl GraphView {
         if self.key.as_ref() == Some(&key) || self.job.as_ref().is_some_and(|(k, _)| *k == key) {
             return;
         }
-        let size: usize = model
-            .accounts
-            .iter()
-            .map(|a| a.users.len() + a.groups.len() + a.roles.len() + a.policies.len())
-            .sum();
-        if size <= SYNC_LIMIT || key.filter.focus.is_some() {
-            let laid = compute(model, kind, &key.filter, self.aspect);
+        // Build the whole graph once per model; filter, aggregate and lay out per view. Only a small model's
+        // work runs inside the frame.
+        let built = self.built(generation, kind);
+        if model_size(model) <= SYNC_LIMIT {
+            let built = built.unwrap_or_else(|| Arc::new(graph::build(model, kind)));
+            *self.built.slot(kind) = Some((generation, built.clone()));
+            let laid = lay_out(&built, &key.filter, self.aspect, &key.grouping);
             self.install(key, laid);
         } else {
-            let (tx, rx) = mpsc::channel();
             let model = model.clone();
-            let filter = key.filter.clone();
-            let aspect = self.aspect;
-            let ctx = ctx.clone();
-            std::thread::spawn(move || {
-                let laid = compute(&model, kind, &filter, aspect);
-                let _ = tx.send(laid);
-                ctx.request_repaint();
+            let (filter, grouping, aspect) =
+                (key.filter.clone(), key.grouping.clone(), self.aspect);
+            let rx = spawn(ctx, move || {
+                let built = built.unwrap_or_else(|| Arc::new(graph::build(&model, kind)));
+                let laid = lay_out(&built, &filter, aspect, &grouping);
+                (built, laid)
             });
             self.job = Some((key, rx));
         }
@@ -382,12 +600,25 @@ impl GraphView {
             .key
             .as_ref()
             .is_some_and(|k| k.model == key.model && k.kind == key.kind);
-        if !same_graph || key.filter.focus.is_some() || self.key.as_ref() != Some(&key) {
+        if let Some((e, offset)) = self.anchor.take() {
+            // An expansion or a fold: what was under the eye stays there, at the same zoom.
+            if let Some(p) = laid.shown_node(e).and_then(|n| laid.pos.get(n.index())) {
+                self.fit = false;
+                self.pan = offset - p.to_vec2() * self.zoom;
+            }
+        } else if !same_graph || key.filter.focus.is_some() || self.key.as_ref() != Some(&key) {
             self.fit = true;
         }
         self.key = Some(key);
         self.laid = Some(laid);
         self.dragging = None;
+    }
+
+    /// Expand group `key`, keeping `member` at `offset` from the canvas centre.
+    fn expand(&mut self, key: GroupKey, member: Option<EntityRef>, offset: Vec2) {
+        if self.expanded.insert(key) {
+            self.anchor = member.map(|m| (m, offset));
+        }
     }
 
     /// The graph as drawn, in Graphviz DOT (none before the first layout).
@@ -454,6 +685,18 @@ impl GraphView {
             if ui.button("Fit").clicked() {
                 self.fit = true;
             }
+            ui.checkbox(&mut self.grouping, "Group").on_hover_text(format!(
+                "In graphs of more than {} nodes, fold the roles trusted by the same principals (the users with \
+                 the same groups) into one node; risky trusts stay drawn one by one. Click a group, or zoom in, \
+                 to expand it",
+                graph::aggregate::AGGREGATE_ABOVE
+            ));
+            if (!self.expanded.is_empty() || !self.zoom_expanded.is_empty())
+                && ui.button("Fold groups").clicked()
+            {
+                self.expanded.clear();
+                self.zoom_expanded.clear();
+            }
             ui.checkbox(&mut self.escalation, "Escalation").on_hover_text(
                 "Draw who can act as whom (escalation techniques, possible ones dashed) and step through the \
                  selected principal's shortest path to administrator",
@@ -473,11 +716,24 @@ impl GraphView {
                 }
             }
             if let Some(l) = &self.laid {
-                ui.weak(format!(
+                let mut text = format!(
                     "{} nodes · {} edges",
-                    l.graph.graph.node_count(),
-                    l.graph.graph.edge_count()
-                ));
+                    graph::aggregate::thousands(l.graph.graph.node_count()),
+                    graph::aggregate::thousands(l.graph.graph.edge_count())
+                );
+                if !l.groups.is_empty() {
+                    text.push_str(&format!(
+                        " · {} {} {}",
+                        graph::aggregate::thousands(l.groups.len()),
+                        if l.groups.len() == 1 {
+                            "group holds"
+                        } else {
+                            "groups hold"
+                        },
+                        graph::aggregate::thousands(l.groups.members())
+                    ));
+                }
+                ui.weak(text);
             }
             if self.job.is_some() {
                 ui.spinner();
@@ -530,6 +786,8 @@ impl GraphView {
             return;
         };
         let g = &laid.graph;
+        let groups = &laid.groups;
+        let shown = |e: EntityRef| g.node_of(e).or_else(|| groups.of(e).map(|x| x.node));
         if laid.pos.is_empty() {
             painter.text(
                 rect.center(),
@@ -547,7 +805,13 @@ impl GraphView {
                 rect.min + Vec2::new(LABEL_ROOM, 24.0),
                 rect.max - Vec2::new(LABEL_ROOM, 24.0),
             );
-            let bb = Rect::from_points(&laid.pos);
+            // Every node's centre, and the whole disc of every group.
+            let bb = groups.iter().fold(Rect::from_points(&laid.pos), |bb, x| {
+                let r = graph::group_radius(x.members.len());
+                laid.pos.get(x.node.index()).map_or(bb, |p| {
+                    bb.union(Rect::from_center_size(*p, Vec2::splat(2.0 * r)))
+                })
+            });
             let z = (room.width().max(50.0) / bb.width().max(1.0))
                 .min(room.height().max(50.0) / bb.height().max(1.0))
                 .clamp(0.01, 1.2);
@@ -555,7 +819,7 @@ impl GraphView {
             self.pan = room.center() - rect.center() - bb.center().to_vec2() * z;
         }
         if let Some(r) = self.center_on.take() {
-            match g.node_of(r) {
+            match shown(r) {
                 Some(n) => {
                     self.fit = false;
                     self.zoom = self.zoom.max(1.0);
@@ -582,6 +846,15 @@ impl GraphView {
         let zoom = self.zoom;
         let to_screen = |p: Pos2| origin + p.to_vec2() * zoom;
         let radius = (7.0 * zoom).clamp(1.5, 9.0);
+        // A group node is a disc with the room of its members (its area tells how many it holds), and stays
+        // visible however far out the view is.
+        let node_radius = |n: NodeIndex| match groups.at(n) {
+            Some(x) => {
+                let log = (x.members.len().max(1) as f32).log10();
+                (graph::group_radius(x.members.len()) * zoom).max(3.0 + 2.2 * log)
+            }
+            None => radius,
+        };
         let view = rect.expand(radius + 2.0);
         // Culling: nodes inside the view.
         let visible: Vec<bool> = laid
@@ -590,19 +863,67 @@ impl GraphView {
             .map(|&p| view.contains(to_screen(p)))
             .collect();
         let visible_count = visible.iter().filter(|v| **v).count();
+        self.visible_nodes = visible_count;
+        // Semantic zoom: zoomed in, the groups in view (nearest the centre first) expand into their members;
+        // zoomed out, what the zoom expanded folds back, the entity nearest the centre kept in place.
+        if zoom >= EXPAND_ZOOM && !self.fit && self.dragging.is_none() && !groups.is_empty() {
+            let mut near: Vec<(f32, &graph::Group)> = groups
+                .iter()
+                .filter(|x| rect.contains(to_screen(laid.pos[x.node.index()])))
+                .map(|x| {
+                    let d = (to_screen(laid.pos[x.node.index()]) - rect.center()).length_sq();
+                    (d, x)
+                })
+                .collect();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut budget = ZOOM_EXPAND_MEMBERS;
+            for (_, x) in near {
+                if x.members.len() > budget || self.expanded.contains(&x.key) {
+                    continue;
+                }
+                budget -= x.members.len();
+                if self.zoom_expanded.insert(x.key) {
+                    ui.ctx().request_repaint();
+                    if self.anchor.is_none() {
+                        let at = to_screen(laid.pos[x.node.index()]) - rect.center();
+                        self.anchor = x.members.first().map(|m| (*m, at));
+                    }
+                }
+            }
+        } else if zoom < COLLAPSE_ZOOM && !self.zoom_expanded.is_empty() {
+            self.zoom_expanded.clear();
+            ui.ctx().request_repaint();
+            if !self.fit {
+                let nearest = laid
+                    .pos
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        let e = g.graph[NodeIndex::new(i)].entity?;
+                        Some((
+                            (to_screen(*p) - rect.center()).length_sq(),
+                            e,
+                            to_screen(*p),
+                        ))
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                self.anchor = nearest.map(|(_, e, at)| (e, at - rect.center()));
+            }
+        }
         // Level of detail: labels when zoomed in enough, or when few nodes are in view.
         let show_labels = zoom >= LABEL_ZOOM || (visible_count <= FEW_NODES && zoom >= 0.25);
         // Hover: nearest visible node under the pointer.
         let pointer = resp.hover_pos();
         let mut hovered: Option<NodeIndex> = None;
         if let Some(p) = pointer {
-            let mut best = (radius + 4.0).powi(2);
+            let mut best = f32::INFINITY;
             for (i, &pos) in laid.pos.iter().enumerate() {
                 if !visible[i] {
                     continue;
                 }
                 let d = (to_screen(pos) - p).length_sq();
-                if d <= best {
+                let reach = (node_radius(NodeIndex::new(i)) + 4.0).powi(2);
+                if d <= reach && d <= best {
                     best = d;
                     hovered = Some(NodeIndex::new(i));
                 }
@@ -629,13 +950,19 @@ impl GraphView {
         if resp.drag_stopped() {
             self.dragging = None;
         }
+        // A click opens an entity, or expands a group (after drawing: the layout is borrowed until then).
+        let mut expand: Option<(GroupKey, Option<EntityRef>, Vec2)> = None;
         if resp.clicked()
             && let Some(n) = hovered
-            && let Some(e) = g.graph[n].entity
         {
-            commands.push(Command::Select(e));
+            if let Some(x) = groups.at(n) {
+                let at = to_screen(laid.pos[n.index()]) - rect.center();
+                expand = Some((x.key, x.members.first().copied(), at));
+            } else if let Some(e) = g.graph[n].entity {
+                commands.push(Command::Select(e));
+            }
         }
-        let sel_node = selected.and_then(|s| g.node_of(s));
+        let sel_node = selected.and_then(shown);
         let search = self.search.trim().to_lowercase();
         let is_match = |n: NodeIndex| {
             !search.is_empty() && {
@@ -658,16 +985,32 @@ impl GraphView {
         } else {
             1
         };
+        // A group tells its story (drawn on its own, its edges all drawn, its label sought) unless thousands of
+        // nodes are in view and it is a speck among them.
+        let at_group =
+            |n: NodeIndex| groups.at(n).is_some() && (!dense || node_radius(n) >= PROMINENT_GROUP);
         for e in g.graph.edge_references() {
+            let story = at_group(e.source()) || at_group(e.target());
             if stride > 1
                 && e.id().index() % stride != 0
                 && !focus_set(e.source())
                 && !focus_set(e.target())
+                && !story
             {
                 continue;
             }
             let (a, b) = (e.source().index(), e.target().index());
-            let (pa0, pb0) = (to_screen(laid.pos[a]), to_screen(laid.pos[b]));
+            let (mut pa0, mut pb0) = (to_screen(laid.pos[a]), to_screen(laid.pos[b]));
+            if story {
+                // From rim to rim: a group's disc is not crossed.
+                let dir = (pb0 - pa0).normalized();
+                if at_group(e.source()) {
+                    pa0 += dir * node_radius(e.source());
+                }
+                if at_group(e.target()) {
+                    pb0 -= dir * (node_radius(e.target()) - radius);
+                }
+            }
             let Some((pa, pb)) = clip(pa0, pb0, view) else {
                 continue;
             };
@@ -677,17 +1020,22 @@ impl GraphView {
             if !strong && sel_node.is_some() {
                 color = color.gamma_multiply(0.45);
             }
-            if dense && !strong {
+            if dense && !strong && !story {
                 mesh_line(&mut mesh, pa, pb, 0.7, color.gamma_multiply(0.6));
                 continue;
             }
+            // An edge at a group stands for one edge per member: its width grows with them.
+            let members = groups
+                .at(e.source())
+                .or_else(|| groups.at(e.target()))
+                .map_or(1, |x| x.members.len());
             let width = if strong {
                 2.0
-            } else if thin {
+            } else if thin && !story {
                 0.6
             } else {
                 1.2
-            };
+            } + 0.9 * (members as f32).log10();
             let stroke = Stroke::new(width, color);
             if w.kind == EdgeKind::Boundary && !thin {
                 painter.extend(egui::Shape::dashed_line(&[pa, pb], stroke, 6.0, 4.0));
@@ -714,7 +1062,12 @@ impl GraphView {
                 if !strong && text.chars().count() > 48 {
                     text = text.chars().take(47).collect::<String>() + "…";
                 }
-                edge_labels.push((pa0.lerp(pb0, 0.6) - Vec2::new(0.0, 14.0), text, color));
+                edge_labels.push((
+                    pa0.lerp(pb0, 0.6) - Vec2::new(0.0, 14.0),
+                    text,
+                    color,
+                    story && !strong,
+                ));
             }
         }
         // The escalation overlay: every edge (possible ones dashed), administrators ringed, the selection's
@@ -724,7 +1077,7 @@ impl GraphView {
         {
             let esc_color = Color32::from_rgb(235, 140, 40);
             let at = |r: EntityRef| {
-                g.node_of(r)
+                shown(r)
                     .and_then(|n| laid.pos.get(n.index()))
                     .map(|p| to_screen(*p))
             };
@@ -796,6 +1149,10 @@ impl GraphView {
         let label_bg = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
         let text_color = ui.visuals().text_color();
         let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
+        // Labels drawn after the nodes: the wanted ones as met, then the story's (groups, largest first, and
+        // the nodes they hang on) wherever they find room.
+        let mut wanted: Vec<usize> = Vec::new();
+        let mut story: Vec<(usize, usize, usize)> = Vec::new();
         for (i, &p) in laid.pos.iter().enumerate() {
             if !visible[i] {
                 continue;
@@ -803,7 +1160,9 @@ impl GraphView {
             let n = NodeIndex::new(i);
             let w = &g.graph[n];
             let c = to_screen(p);
-            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged;
+            let group = groups.at(n);
+            let prominent = at_group(n);
+            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged || prominent;
             if dense && !special && search.is_empty() {
                 // One node per 2×2 pixel cell: the rest would be drawn over it.
                 let cell = ((c.y - rect.top()).max(0.0) as usize / 2) * cells_w
@@ -819,20 +1178,31 @@ impl GraphView {
                 );
                 continue;
             }
-            painter.circle_filled(c, radius, kind_color(w.kind));
-            if w.flagged {
+            let r = node_radius(n);
+            if group.is_some() && r > 14.0 {
+                // A large group: a translucent disc with a rim, its story written inside.
+                painter.circle_filled(c, r, kind_color(w.kind).gamma_multiply(0.28));
+                painter.circle_stroke(c, r, Stroke::new(2.0, kind_color(w.kind)));
+            } else {
+                painter.circle_filled(c, r, kind_color(w.kind));
+            }
+            if group.is_some() {
+                // A halo, as if its members were stacked behind it.
                 painter.circle_stroke(
                     c,
-                    radius + 1.5,
-                    Stroke::new(1.5, Color32::from_rgb(235, 80, 80)),
+                    r + 3.0,
+                    Stroke::new(1.5, kind_color(w.kind).gamma_multiply(0.6)),
                 );
+            }
+            if w.flagged {
+                painter.circle_stroke(c, r + 1.5, Stroke::new(1.5, Color32::from_rgb(235, 80, 80)));
             }
             let matched = is_match(n);
             if matched {
-                painter.circle_stroke(c, radius + 4.0, Stroke::new(2.5, Color32::YELLOW));
+                painter.circle_stroke(c, r + 4.0, Stroke::new(2.5, Color32::YELLOW));
             }
             if Some(n) == sel_node {
-                painter.circle_stroke(c, radius + 3.0, Stroke::new(2.5, text_color));
+                painter.circle_stroke(c, r + 3.0, Stroke::new(2.5, text_color));
             }
             let want_label = Some(n) == sel_node
                 || Some(n) == hovered
@@ -840,47 +1210,168 @@ impl GraphView {
                 || (show_labels && labels < MAX_LABELS);
             if want_label {
                 labels += 1;
-                // Sources are labelled on their left, so that labels do not run over their edges.
-                let has_in = g
-                    .graph
-                    .neighbors_directed(n, petgraph::Direction::Incoming)
-                    .next()
-                    .is_some();
-                let has_out = g.graph.neighbors(n).next().is_some();
-                // Sources are labelled on their left, so that labels do not run over their edges.
-                let (at, align) = match (has_in, has_out) {
-                    (false, true) => (c - Vec2::new(radius + 4.0, 0.0), egui::Align2::RIGHT_CENTER),
-                    _ => (c + Vec2::new(radius + 4.0, 0.0), egui::Align2::LEFT_CENTER),
-                };
-                let galley = painter.layout_no_wrap(w.label.clone(), font.clone(), text_color);
-                let r = align.anchor_size(at, galley.size());
-                if has_in && has_out {
-                    // In the middle of a chain the label lies over outgoing edges: give it a backing.
-                    painter.rect_filled(r.expand(1.0), 2.0, label_bg);
+                wanted.push(i);
+            } else if let Some(x) = group.filter(|_| prominent) {
+                story.push((0, usize::MAX - x.members.len(), i));
+            }
+            if let Some(x) = group.filter(|_| prominent) {
+                for m in g.graph.neighbors_undirected(n) {
+                    if visible[m.index()] && groups.at(m).is_none() {
+                        story.push((1, usize::MAX - x.members.len(), m.index()));
+                    }
                 }
-                painter.galley(r.min, galley, text_color);
-                // An accessible, clickable widget for each labelled node.
-                let id = ui.scope_id().with(("graph-node", i));
-                let hit = ui.interact(
-                    r.union(Rect::from_center_size(c, Vec2::splat(radius * 2.0))),
-                    id,
-                    Sense::click(),
-                );
-                let label = w.label.clone();
-                hit.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-                if hit.clicked()
-                    && let Some(e) = w.entity
-                {
-                    commands.push(Command::Select(e));
+            }
+        }
+        story.sort_unstable();
+        let mut placed: Vec<Rect> = Vec::new();
+        let mut drawn = vec![false; laid.pos.len()];
+        let order = wanted
+            .into_iter()
+            .map(|i| (i, false))
+            .chain(story.into_iter().map(|(_, _, i)| (i, true)));
+        for (i, needs_room) in order {
+            if std::mem::replace(&mut drawn[i], true) || (needs_room && placed.len() >= MAX_LABELS)
+            {
+                continue;
+            }
+            let n = NodeIndex::new(i);
+            let w = &g.graph[n];
+            let c = to_screen(laid.pos[i]);
+            let r = node_radius(n);
+            let group = groups.at(n);
+            // Sources are labelled on their left, so that labels do not run over their edges.
+            let has_in = g
+                .graph
+                .neighbors_directed(n, petgraph::Direction::Incoming)
+                .next()
+                .is_some();
+            let has_out = g.graph.neighbors(n).next().is_some();
+            let (at, align) = match (has_in, has_out) {
+                (false, true) => (c - Vec2::new(r + 4.0, 0.0), egui::Align2::RIGHT_CENTER),
+                _ => (c + Vec2::new(r + 4.0, 0.0), egui::Align2::LEFT_CENTER),
+            };
+            // Lines of text, each centred on the first's centre line when `centred`.
+            let weak = ui.visuals().weak_text_color();
+            let (lines, centred): (Vec<(Arc<egui::Galley>, Color32)>, bool) = match group {
+                // A large group tells its story inside its disc: who, the count large, how.
+                Some(x) if r > 40.0 => {
+                    let big = (r / 5.0).clamp(13.0, 26.0);
+                    let lines: Vec<(Arc<egui::Galley>, Color32)> = [
+                        (&x.before, 0.7, text_color),
+                        (&w.label, 1.0, text_color),
+                        (&x.after, 0.62, weak),
+                    ]
+                    .into_iter()
+                    .filter(|(t, _, _)| !t.is_empty())
+                    .map(|(t, k, color)| {
+                        let font = egui::FontId::proportional((big * k).max(10.0));
+                        (painter.layout(arrows(t), font, color, 1.85 * r), color)
+                    })
+                    .collect();
+                    (lines, true)
+                }
+                // Beside a small disc: the whole line zoomed out, the count zoomed in (its neighbours are
+                // labelled then).
+                Some(x) => {
+                    let font = egui::FontId::proportional(13.5);
+                    let mut lines = Vec::new();
+                    if show_labels {
+                        lines.push((
+                            painter.layout_no_wrap(w.label.clone(), font, text_color),
+                            text_color,
+                        ));
+                    } else {
+                        let head = arrows(&format!("{} {}", x.before, w.label));
+                        lines.push((
+                            painter.layout_no_wrap(head.trim().to_string(), font, text_color),
+                            text_color,
+                        ));
+                        if !x.after.is_empty() {
+                            let mut after = arrows(&x.after);
+                            if after.chars().count() > 64 {
+                                after = after.chars().take(63).collect::<String>() + "…";
+                            }
+                            lines.push((
+                                painter.layout_no_wrap(
+                                    after,
+                                    egui::FontId::proportional(11.0),
+                                    weak,
+                                ),
+                                weak,
+                            ));
+                        }
+                    }
+                    (lines, false)
+                }
+                None => (
+                    vec![(
+                        painter.layout_no_wrap(w.label.clone(), font.clone(), text_color),
+                        text_color,
+                    )],
+                    false,
+                ),
+            };
+            let size = lines.iter().fold(Vec2::ZERO, |s, (l, _)| {
+                Vec2::new(s.x.max(l.size().x), s.y + l.size().y)
+            });
+            let lr = if centred {
+                Rect::from_center_size(c, size)
+            } else {
+                align.anchor_size(at, size)
+            };
+            if needs_room && placed.iter().any(|p| p.intersects(lr)) {
+                continue;
+            }
+            placed.push(lr);
+            if ((has_in && has_out) || needs_room) && !centred {
+                // Over edges: give it a backing.
+                painter.rect_filled(lr.expand(1.0), 2.0, label_bg);
+            }
+            let mut y = lr.top();
+            for (line, color) in lines {
+                let x = if centred {
+                    c.x - line.size().x / 2.0
+                } else if align == egui::Align2::RIGHT_CENTER {
+                    lr.right() - line.size().x
+                } else {
+                    lr.left()
+                };
+                let h = line.size().y;
+                painter.galley(Pos2::new(x, y), line, color);
+                y += h;
+            }
+            // An accessible, clickable widget for each labelled node (a group's says what it holds).
+            let id = ui.scope_id().with(("graph-node", i));
+            let hit = ui.interact(
+                lr.union(Rect::from_center_size(c, Vec2::splat(r * 2.0))),
+                id,
+                Sense::click(),
+            );
+            let label = group.map_or_else(|| w.label.clone(), |x| x.summary.clone());
+            hit.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if hit.clicked() {
+                match (group, w.entity) {
+                    (Some(x), _) => {
+                        expand = Some((x.key, x.members.first().copied(), c - rect.center()))
+                    }
+                    (None, Some(e)) => commands.push(Command::Select(e)),
+                    (None, None) => {}
                 }
             }
         }
         if !mesh.is_empty() {
             painter.add(egui::Shape::mesh(mesh));
         }
-        for (at, text, color) in edge_labels {
+        for (at, text, color, needs_room) in edge_labels {
             let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), color);
             let r = Rect::from_center_size(at, galley.size()).expand(2.0);
+            // The story's edges are many at a principal with many groups: one label where there is room.
+            if needs_room {
+                if placed.iter().any(|p| p.intersects(r)) {
+                    continue;
+                }
+                placed.push(r);
+            }
             painter.rect_filled(r, 3.0, ui.visuals().extreme_bg_color.gamma_multiply(0.9));
             painter.galley(r.min + Vec2::splat(2.0), galley, color);
         }
@@ -901,17 +1392,30 @@ impl GraphView {
                     }
                 })
                 .collect();
+            let group = groups.at(n);
             resp.clone().on_hover_ui_at_pointer(|ui| {
                 ui.strong(&w.label);
                 ui.weak(w.kind.name());
-                ui.monospace(&w.detail);
+                ui.monospace(arrows(&w.detail));
                 for l in &incoming {
                     ui.label(format!("← {l}"));
                 }
-                if w.entity.is_some() {
+                if let Some(x) = group {
+                    let more = x.members.len() - x.names.len();
+                    let mut names = x.names.join(", ");
+                    if more > 0 {
+                        names.push_str(&format!(" and {} more", graph::aggregate::thousands(more)));
+                    }
+                    ui.label(names);
+                    ui.weak("click to expand it into its members (or zoom in)");
+                } else if w.entity.is_some() {
                     ui.weak("click to open, drag to move");
                 }
             });
+        }
+        if let Some((key, member, at)) = expand {
+            self.expand(key, member, at);
+            ui.ctx().request_repaint();
         }
     }
 }
@@ -942,8 +1446,18 @@ fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
             } else {
                 p.line_segment([a, b], Stroke::new(2.0, c));
             }
-            let name = if flagged {
-                format!("{} (cross-account or *)", k.name())
+            let name = if flagged && !laid.groups.is_empty() {
+                // Beside the groups, say how many stayed out of them.
+                format!(
+                    "{} (cross-account, * or unconditioned federation): {}, each drawn",
+                    k.name(),
+                    graph::aggregate::thousands(laid.flagged_edges)
+                )
+            } else if flagged {
+                format!(
+                    "{} (cross-account, * or unconditioned federation)",
+                    k.name()
+                )
             } else {
                 k.name().to_string()
             };
@@ -951,6 +1465,11 @@ fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
             ui.add_space(6.0);
         }
     });
+}
+
+/// `s` with its arrows as `->`: the default fonts have no arrow glyph.
+fn arrows(s: &str) -> String {
+    s.replace('→', "->")
 }
 
 /// Clip segment `a`–`b` to `r` (Liang–Barsky); `None` when it misses.

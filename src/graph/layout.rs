@@ -23,6 +23,14 @@ pub const LAYER_GAP: f32 = 250.0;
 pub const ROW_GAP: f32 = 30.0;
 /// Space between packed components.
 const CLUSTER_GAP: f32 = 90.0;
+/// The room one node takes in a tall layer wrapped into columns: a column's width by a row.
+const NODE_AREA: f32 = LAYER_GAP * 0.8 * ROW_GAP;
+
+/// The radius of a node that stands for `members` nodes (an aggregated graph's group): a disc with the room its
+/// members would take, so that the picture's areas keep the proportions of what they hold.
+pub fn group_radius(members: usize) -> f32 {
+    (members as f32 * NODE_AREA / std::f32::consts::PI).sqrt()
+}
 
 fn edges_of<N, E>(g: &DiGraph<N, E>) -> Vec<(u32, u32)> {
     g.edge_references()
@@ -33,7 +41,13 @@ fn edges_of<N, E>(g: &DiGraph<N, E>) -> Vec<(u32, u32)> {
 /// Layered left-to-right layout: longest-path layering (cycles broken where met), then barycentre ordering
 /// within layers. Very tall layers wrap into several columns so that the picture stays readable.
 pub fn layered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
-    layered_raw(g.node_count(), &edges_of(g))
+    layered_raw(g.node_count(), &edges_of(g), &[])
+}
+
+/// [`layered`] with room for large nodes: node `v` is a disc of `radius[v]` layout units (none when missing
+/// or 0), kept clear of its neighbours in its layer and of the next layer.
+pub fn layered_sized<N, E>(g: &DiGraph<N, E>, radius: &[f32]) -> Vec<Pos> {
+    layered_raw(g.node_count(), &edges_of(g), radius)
 }
 
 /// Layers by longest path; back edges of cycles are ignored.
@@ -77,7 +91,7 @@ fn layers(n: usize, out: &[Vec<u32>], indeg0: &[u32]) -> Vec<u32> {
     layer
 }
 
-fn layered_raw(n: usize, edges: &[(u32, u32)]) -> Vec<Pos> {
+fn layered_raw(n: usize, edges: &[(u32, u32)], radius: &[f32]) -> Vec<Pos> {
     if n == 0 {
         return Vec::new();
     }
@@ -145,27 +159,38 @@ fn layered_raw(n: usize, edges: &[(u32, u32)]) -> Vec<Pos> {
             }
         }
     }
-    // Wrap tall layers into columns of at most `max_rows`.
+    // Wrap tall layers into columns of at most `max_rows`; a large node pushes its neighbours in the column
+    // apart and widens its column (its left rim where a small node's centre would be).
+    let extra = |v: u32| radius.get(v as usize).copied().unwrap_or(0.0).max(0.0);
     let max_rows = ((n as f32).sqrt() * 2.0).max(40.0) as usize;
     let mut pos = vec![Pos::default(); n];
     let mut x = 0.0;
     for row in &rows {
         let cols = row.len().div_ceil(max_rows).max(1);
         let per_col = row.len().div_ceil(cols).max(1);
-        for (i, &v) in row.iter().enumerate() {
-            let col = i / per_col;
-            let r = i % per_col;
-            let in_col = if col + 1 == cols {
-                row.len() - col * per_col
-            } else {
-                per_col
-            };
-            pos[v as usize] = Pos {
-                x: x + col as f32 * LAYER_GAP * 0.8,
-                y: (r as f32 - (in_col as f32 - 1.0) / 2.0) * ROW_GAP,
-            };
+        let mut col_x = x;
+        for col in row.chunks(per_col) {
+            let mut ys = Vec::with_capacity(col.len());
+            let mut y = 0.0f32;
+            let mut prev: Option<u32> = None;
+            for &v in col {
+                if let Some(p) = prev {
+                    y += ROW_GAP + extra(p) + extra(v);
+                }
+                ys.push(y);
+                prev = Some(v);
+            }
+            let mid = y / 2.0;
+            for (&v, &vy) in col.iter().zip(&ys) {
+                pos[v as usize] = Pos {
+                    x: col_x + extra(v),
+                    y: vy - mid,
+                };
+            }
+            let widest = col.iter().map(|&v| extra(v)).fold(0.0, f32::max);
+            col_x += LAYER_GAP * 0.8 + 2.0 * widest;
         }
-        x += LAYER_GAP + (cols - 1) as f32 * LAYER_GAP * 0.8;
+        x = col_x - LAYER_GAP * 0.8 + LAYER_GAP;
     }
     pos
 }
@@ -188,6 +213,18 @@ pub fn clustered<N, E>(g: &DiGraph<N, E>) -> Vec<Pos> {
 /// [`clustered`], packing components into a picture about `aspect` times as wide as it is tall (the
 /// aspect of the window that will show it).
 pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
+    clustered_sized(g, aspect, &[], &[])
+}
+
+/// [`clustered_with_aspect`] for an aggregated graph: node `v` weighs `weight[v]` (1 when missing) and is a
+/// disc of `radius[v]` layout units (see [`layered_sized`]). Components are packed heaviest first, so those
+/// that hold most of the organisation lead the picture; with equal weights, the largest first.
+pub fn clustered_sized<N, E>(
+    g: &DiGraph<N, E>,
+    aspect: f32,
+    weight: &[f32],
+    radius: &[f32],
+) -> Vec<Pos> {
     let aspect = if aspect.is_finite() {
         aspect.clamp(0.3, 4.0)
     } else {
@@ -228,12 +265,21 @@ pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
         min: Pos,
         w: f32,
         h: f32,
+        weight: f32,
     }
     let mut laid: Vec<Laid> = comps
         .into_iter()
         .zip(comp_edges)
         .map(|(nodes, edges)| {
-            let pos = layered_raw(nodes.len(), &edges);
+            let local_radius: Vec<f32> = if radius.is_empty() {
+                Vec::new()
+            } else {
+                nodes
+                    .iter()
+                    .map(|&v| radius.get(v as usize).copied().unwrap_or(0.0))
+                    .collect()
+            };
+            let pos = layered_raw(nodes.len(), &edges, &local_radius);
             let (mut min, mut max) = (
                 Pos {
                     x: f32::MAX,
@@ -244,28 +290,34 @@ pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
                     y: f32::MIN,
                 },
             );
-            for p in &pos {
-                min.x = min.x.min(p.x);
-                min.y = min.y.min(p.y);
-                max.x = max.x.max(p.x);
-                max.y = max.y.max(p.y);
+            for (i, p) in pos.iter().enumerate() {
+                let r = local_radius.get(i).copied().unwrap_or(0.0).max(0.0);
+                min.x = min.x.min(p.x - r);
+                min.y = min.y.min(p.y - r);
+                max.x = max.x.max(p.x + r);
+                max.y = max.y.max(p.y + r);
             }
             // A node is about LAYER_GAP * 0.6 wide and ROW_GAP tall.
             // Room for labels on both sides (sources are labelled on their left).
             let w = max.x - min.x + LAYER_GAP * 1.2;
             let h = max.y - min.y + ROW_GAP;
+            let weight = nodes
+                .iter()
+                .map(|&v| weight.get(v as usize).copied().unwrap_or(1.0))
+                .sum();
             Laid {
                 nodes,
                 pos,
                 min,
                 w,
                 h,
+                weight,
             }
         })
         .collect();
     laid.sort_by(|a, b| {
-        (b.nodes.len(), b.h)
-            .partial_cmp(&(a.nodes.len(), a.h))
+        (b.weight, b.h)
+            .partial_cmp(&(a.weight, a.h))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let area: f32 = laid
@@ -273,23 +325,49 @@ pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
         .map(|l| (l.w + CLUSTER_GAP) * (l.h + CLUSTER_GAP))
         .sum();
     let widest = laid.iter().map(|l| l.w).fold(0.0, f32::max);
-    let row_width = (area * aspect).sqrt().max(widest);
-    let mut out = vec![Pos::default(); n];
-    let (mut x, mut y, mut row_h) = (0.0f32, 0.0f32, 0.0f32);
-    for l in &laid {
-        if x > 0.0 && x + l.w > row_width {
-            x = 0.0;
-            y += row_h + CLUSTER_GAP;
-            row_h = 0.0;
+    // Shelves of components, heaviest first: where each goes for a row width, and the picture's size.
+    let shelves = |row_width: f32| {
+        let mut at = Vec::with_capacity(laid.len());
+        let (mut x, mut y, mut row_h, mut width) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for l in &laid {
+            if x > 0.0 && x + l.w > row_width {
+                x = 0.0;
+                y += row_h + CLUSTER_GAP;
+                row_h = 0.0;
+            }
+            at.push((x, y));
+            width = width.max(x + l.w);
+            x += l.w + CLUSTER_GAP;
+            row_h = row_h.max(l.h);
         }
+        (at, width, y + row_h)
+    };
+    // The row width from the total area. Large nodes make shelves of very unequal heights, whose gaps the
+    // estimate does not see: then the width, among some around it, that shows the picture largest in a window
+    // of this aspect.
+    let estimate = (area * aspect).sqrt().max(widest);
+    let scale = |(_, w, h): &(Vec<(f32, f32)>, f32, f32)| (w / aspect).max(*h);
+    let mut best = shelves(estimate);
+    let tries = if radius.iter().any(|r| *r > 0.0) {
+        16
+    } else {
+        0
+    };
+    for k in 1..=tries {
+        let row_width = (estimate * 2f32.powf(k as f32 / 4.0 - 2.0)).max(widest);
+        let tried = shelves(row_width);
+        if scale(&tried) < scale(&best) * 0.98 {
+            best = tried;
+        }
+    }
+    let mut out = vec![Pos::default(); n];
+    for (l, &(x, y)) in laid.iter().zip(&best.0) {
         for (i, &v) in l.nodes.iter().enumerate() {
             out[v as usize] = Pos {
                 x: x + l.pos[i].x - l.min.x + LAYER_GAP * 0.6,
                 y: y + l.pos[i].y - l.min.y,
             };
         }
-        x += l.w + CLUSTER_GAP;
-        row_h = row_h.max(l.h);
     }
     out
 }
@@ -297,6 +375,9 @@ pub fn clustered_with_aspect<N, E>(g: &DiGraph<N, E>, aspect: f32) -> Vec<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::test_support::sample;
+    use crate::graph::{GraphKind, identity_graph, trust_graph};
+    use rustc_hash::FxHashSet;
 
     #[test]
     fn layered_orders_a_chain_and_survives_cycles() {
@@ -349,5 +430,28 @@ mod tests {
             p[a.index()].y < p[b.index()].y,
             p[d.index()].y < p[c.index()].y
         );
+    }
+
+    #[test]
+    fn layouts_give_every_node_a_distinct_finite_place() {
+        let m = sample();
+        for g in [identity_graph(&m), trust_graph(&m)] {
+            let pos = match g.kind {
+                GraphKind::Identity => layered(&g.graph),
+                GraphKind::Trust => clustered(&g.graph),
+            };
+            assert_eq!(pos.len(), g.graph.node_count());
+            assert!(pos.iter().all(|p| p.x.is_finite() && p.y.is_finite()));
+            let mut seen = FxHashSet::default();
+            for p in &pos {
+                assert!(seen.insert((p.x as i64, p.y as i64)), "two nodes at {p:?}");
+            }
+        }
+        // Layered: every identity edge points to the right.
+        let g = identity_graph(&m);
+        let pos = layered(&g.graph);
+        for e in g.graph.edge_references() {
+            assert!(pos[e.source().index()].x < pos[e.target().index()].x);
+        }
     }
 }

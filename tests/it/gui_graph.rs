@@ -6,6 +6,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use iam_atlas::account::{EntityKind, EntityRef};
 use iam_atlas::app::{AtlasApp, Command, View};
+use iam_atlas::graph::NodeKind;
+use petgraph::visit::EdgeRef;
 
 fn entity(h: &Harness<'_, AtlasApp>, kind: EntityKind, name: &str) -> EntityRef {
     let m = h.state().model.as_ref().expect("model");
@@ -264,4 +266,175 @@ fn a_managed_policy_lists_where_it_is_attached() {
     h.get_by_label("Back").click();
     h.run();
     assert_eq!(name_of(&h, h.state().selected), "LarkspurDeployPolicy");
+}
+
+/// The app on a generated organisation of `roles` roles (large enough for its trust graph to be aggregated).
+fn synthetic_app(roles: usize) -> AtlasApp {
+    let text = iam_atlas::generate::to_string(&iam_atlas::generate::Spec {
+        account: "999988887777".into(),
+        users: roles / 4,
+        groups: 12,
+        roles,
+        policies: 40,
+        seed: 11,
+        url_encoded: false,
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "iam-atlas-gui-graph-{}-{roles}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("synthetic.json");
+    std::fs::write(&file, text).expect("write export");
+    let model = iam_atlas::account::load_paths(&[file], Default::default()).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    AtlasApp::with_model(model, "synthetic")
+}
+
+/// How many roles `principal` may assume in the whole (not aggregated) trust graph of the harness's model.
+fn trusted_by(h: &Harness<'_, AtlasApp>, principal: &str) -> usize {
+    let m = h.state().model.as_ref().expect("model");
+    let g = iam_atlas::graph::trust_graph(m);
+    let p = g
+        .graph
+        .node_indices()
+        .find(|&n| g.graph[n].label == principal)
+        .expect(principal);
+    g.graph.neighbors(p).count()
+}
+
+#[test]
+fn a_group_node_shows_its_count_and_a_click_expands_it_into_its_members() {
+    let mut app = synthetic_app(600);
+    app.view = View::Trust;
+    let mut h = harness(app);
+    h.run();
+    let laid = h.state().graph.laid().expect("trust graph laid out");
+    assert!(!laid.groups.is_empty(), "the trust graph is aggregated");
+    let lambda = laid
+        .groups
+        .iter()
+        .find(|g| g.summary.starts_with("lambda.amazonaws.com"))
+        .expect("a group of the roles lambda may assume")
+        .clone();
+    // The count is exact: every role lambda may assume, no other.
+    let n = trusted_by(&h, "lambda.amazonaws.com");
+    assert!(n > 20);
+    assert_eq!(lambda.members.len(), n);
+    let summary = format!("lambda.amazonaws.com → {n} roles");
+    assert_eq!(lambda.summary, summary);
+    assert_eq!(laid.graph.graph[lambda.node].label, format!("{n} roles"));
+    // The group is drawn with its count, as a button that says what it holds.
+    h.get_by_label(&summary).click();
+    h.run();
+    let laid = h.state().graph.laid().expect("re-laid");
+    assert!(laid.groups.iter().all(|g| g.key != lambda.key));
+    for m in &lambda.members {
+        assert!(
+            laid.graph.node_of(*m).is_some(),
+            "every member is a node of its own"
+        );
+    }
+    assert!(h.query_by_label(&summary).is_none());
+    // "Fold groups" brings the group back.
+    h.get_by_label("Fold groups").click();
+    h.run();
+    let laid = h.state().graph.laid().expect("re-laid");
+    assert!(laid.groups.iter().any(|g| g.key == lambda.key));
+}
+
+#[test]
+fn a_risky_trust_is_never_folded_into_a_group() {
+    let mut app = synthetic_app(600);
+    app.view = View::Trust;
+    let mut h = harness(app);
+    h.run();
+    let whole = {
+        let m = h.state().model.as_ref().expect("model");
+        iam_atlas::graph::trust_graph(m)
+    };
+    let risky_in_whole = whole
+        .graph
+        .edge_weights()
+        .filter(|e| e.is_flagged())
+        .count();
+    assert!(risky_in_whole > 30, "{risky_in_whole}");
+    let laid = h.state().graph.laid().expect("laid out");
+    let mut risky = 0;
+    for e in laid.graph.graph.edge_references() {
+        if e.weight().is_flagged() {
+            risky += 1;
+            for end in [e.source(), e.target()] {
+                assert!(
+                    laid.groups.at(end).is_none(),
+                    "a risky edge ends at a group"
+                );
+                if laid.graph.graph[end].kind == NodeKind::Role {
+                    assert!(laid.graph.graph[end].entity.is_some(), "a role of its own");
+                }
+            }
+        }
+    }
+    assert_eq!(risky, risky_in_whole, "every risky edge is drawn");
+    // No group speaks for a principal of a risky trust (the other accounts).
+    for e in whole.graph.edge_references() {
+        if e.weight().cross_account {
+            let other = &whole.graph[e.source()].label;
+            assert!(
+                laid.groups
+                    .iter()
+                    .all(|g| !g.summary.contains(other.as_str())),
+                "{other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn zooming_in_expands_the_groups_in_view_and_zooming_out_folds_them() {
+    let mut app = synthetic_app(600);
+    app.view = View::Trust;
+    let mut h = harness(app);
+    h.run();
+    let (group, at) = {
+        let laid = h.state().graph.laid().expect("laid out");
+        let g = laid
+            .groups
+            .iter()
+            .filter(|g| g.members.len() <= 200)
+            .max_by_key(|g| g.members.len())
+            .expect("a group")
+            .clone();
+        let at = laid.pos[g.node.index()];
+        (g, at)
+    };
+    h.state_mut()
+        .graph
+        .look_at(at, iam_atlas::app::graph_view::EXPAND_ZOOM * 1.5);
+    h.run();
+    let laid = h.state().graph.laid().expect("re-laid");
+    assert!(
+        laid.groups.iter().all(|g| g.key != group.key),
+        "{}",
+        group.summary
+    );
+    assert!(laid.graph.node_of(group.members[0]).is_some());
+    // The members' names are drawn now.
+    let name = {
+        let m = h.state().model.as_ref().expect("model");
+        m.describe(group.members[0]).0
+    };
+    h.get_by_label(&name);
+    let at = laid.pos[laid
+        .graph
+        .node_of(group.members[0])
+        .expect("member")
+        .index()];
+    h.state_mut()
+        .graph
+        .look_at(at, iam_atlas::app::graph_view::COLLAPSE_ZOOM * 0.5);
+    h.run();
+    let laid = h.state().graph.laid().expect("re-laid");
+    assert!(laid.groups.iter().any(|g| g.key == group.key));
 }
