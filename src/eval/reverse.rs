@@ -320,11 +320,7 @@ pub fn who_can(
     let all = all_principals(model);
     let evaluated = all.len();
     let candidates = possible_principals(model, action, resource, &mut prefilter).unwrap_or(all);
-    let opt = Overrides {
-        optimistic: true,
-        now: overrides.now,
-        ..Overrides::default()
-    };
+    let opt = optimistic(overrides);
     let overrides = if overrides.optimistic {
         overrides
     } else {
@@ -589,11 +585,7 @@ pub struct Reach {
 /// Every role `from` can reach by assuming roles, directly or through a chain (role chaining), with the
 /// conditions of each hop. Each hop is a full evaluation of `sts:AssumeRole` (identity, trust, SCPs…).
 pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) -> Vec<Reach> {
-    let opt = Overrides {
-        optimistic: true,
-        now: overrides.now,
-        ..Overrides::default()
-    };
+    let opt = optimistic(overrides);
     let Some(start) = principal_of(model, from) else {
         return Vec::new();
     };
@@ -705,11 +697,7 @@ pub fn what_can(
 ) -> WhatCan {
     use rustc_hash::{FxHashMap, FxHashSet};
     let catalog = crate::catalog::catalog();
-    let opt = Overrides {
-        optimistic: true,
-        now: overrides.now,
-        ..Overrides::default()
-    };
+    let opt = optimistic(overrides);
     // Distinct (action pattern, NotAction?) → the distinct resource patterns written with it.
     let mut patterns: FxHashMap<(String, bool), FxHashSet<String>> = FxHashMap::default();
     // Identity policies, and the Allow statements of resource policies that name the principal (with the
@@ -1024,11 +1012,7 @@ pub fn who_can_assume(
         &Context::new(),
         overrides,
     );
-    let opt = Overrides {
-        optimistic: true,
-        now: overrides.now,
-        ..Overrides::default()
-    };
+    let opt = optimistic(overrides);
     let overrides = if overrides.optimistic {
         overrides
     } else {
@@ -1125,4 +1109,14 @@ pub fn who_can_assume(
         loaded,
         outside,
     })
+}
+
+/// The overrides reverse queries evaluate with: conditions assumed to hold (`optimistic`, so an answer lists the
+/// conditions instead of depending on a context it was not given), at the caller's time.
+fn optimistic(overrides: &Overrides) -> Overrides {
+    Overrides {
+        optimistic: true,
+        now: overrides.now,
+        ..Overrides::default()
+    }
 }
