@@ -21,8 +21,13 @@ pub enum Subject {
     Snapshot(Vec<PathBuf>),
 }
 
-/// A diff being computed: what it compares, its title, the answer to come.
-type Job = (Subject, String, mpsc::Receiver<Result<Diff, String>>);
+/// A diff being computed: what it compares, its title, the answer to come (with the snapshot compared with,
+/// for the graphs' overlay).
+type Job = (
+    Subject,
+    String,
+    mpsc::Receiver<Result<(Diff, Option<Arc<Model>>), String>>,
+);
 
 /// At most this many rows of a list are drawn.
 const SHOWN: usize = 500;
@@ -31,6 +36,9 @@ const SHOWN: usize = 500;
 pub struct ChangesView {
     /// The last diff, what it compares and its title.
     pub diff: Option<(Subject, String, Arc<Diff>)>,
+    /// The snapshot the last diff compared the loaded model with (none for an edit's blast radius): the graphs
+    /// can show its differences.
+    pub after: Option<Arc<Model>>,
     job: Option<Job>,
     /// A problem computing the diff.
     pub message: Option<String>,
@@ -43,6 +51,7 @@ impl Default for ChangesView {
     fn default() -> Self {
         ChangesView {
             diff: None,
+            after: None,
             job: None,
             message: None,
             sorts: [(usize::MAX, false); 4],
@@ -69,8 +78,9 @@ impl ChangesView {
         let ctx2 = ctx.clone();
         let t = target.clone();
         std::thread::spawn(move || {
-            let r =
-                crate::diff::blast_radius(&model, &t, &text, &Options::default()).map_err(|d| {
+            let r = crate::diff::blast_radius(&model, &t, &text, &Options::default())
+                .map(|d| (d, None))
+                .map_err(|d| {
                     d.iter()
                         .map(|d| d.message.clone())
                         .collect::<Vec<_>>()
@@ -99,7 +109,10 @@ impl ChangesView {
         std::thread::spawn(move || {
             let r = crate::account::load_paths(&f, Default::default())
                 .map_err(|e| e.to_string())
-                .map(|after| crate::diff::diff(&model, &after, &Options::default()));
+                .map(|after| {
+                    let d = crate::diff::diff(&model, &after, &Options::default());
+                    (d, Some(Arc::new(after)))
+                });
             let _ = tx.send(r);
             ctx2.request_repaint();
         });
@@ -111,6 +124,7 @@ impl ChangesView {
     pub fn reverted(&mut self, target: &DocTarget) {
         if matches!(&self.diff, Some((Subject::Edit(t), _, _)) if t == target) {
             self.diff = None;
+            self.after = None;
         }
     }
 
@@ -121,7 +135,10 @@ impl ChangesView {
             Ok(r) => {
                 if let Some((subject, title, _)) = self.job.take() {
                     match r {
-                        Ok(d) => self.diff = Some((subject, title, Arc::new(d))),
+                        Ok((d, after)) => {
+                            self.diff = Some((subject, title, Arc::new(d)));
+                            self.after = after;
+                        }
                         Err(e) => self.message = Some(format!("no diff: {e}")),
                     }
                 }
