@@ -9,7 +9,8 @@
 //!   SVG and Graphviz DOT ([`export`]).
 //!
 //! - Their aggregation ([`aggregate`](mod@aggregate)): fan-outs folded into one summarised node per set of
-//!   neighbours ("lambda.amazonaws.com → 6,695 roles"), risky edges always drawn one by one.
+//!   neighbours ("lambda.amazonaws.com → 6,695 roles"), risky edges always drawn one by one; and two
+//!   snapshots in one graph ([`overlay`](mod@overlay)), what the second added and removed marked.
 //!
 //! Layouts return one position per node: [`layered`] (left to right, longest-path layering and barycentre
 //! ordering) for the identity graph, [`clustered`] (connected components packed apart) for the trust graph.
@@ -20,6 +21,7 @@ pub mod export;
 pub mod filter;
 pub mod identity;
 pub mod layout;
+pub mod overlay;
 pub mod trust;
 pub mod types;
 
@@ -29,9 +31,11 @@ pub use identity::{attached_to, identity_graph};
 pub use layout::{
     Pos, clustered, clustered_sized, clustered_with_aspect, group_radius, layered, layered_sized,
 };
+pub use overlay::overlay;
 pub use trust::{allows_assume, summarise_conditions, trust_graph};
 pub use types::{
-    Assumer, AtlasGraph, ConditionKind, ConditionSummary, Edge, EdgeKind, GraphKind, Node, NodeKind,
+    Assumer, AtlasGraph, Change, ConditionKind, ConditionSummary, Edge, EdgeKind, GraphKind, Node,
+    NodeKind,
 };
 
 use crate::account::Model;

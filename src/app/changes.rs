@@ -20,8 +20,9 @@ pub enum Subject {
     Snapshot(Vec<PathBuf>),
 }
 
-/// A diff being computed, keyed on what it compares and its title: a newer request replaces it.
-type Job = super::tasks::Slot<(Subject, String), Result<Diff, String>>;
+/// A diff being computed, keyed on what it compares and its title: a newer request replaces it. Its answer
+/// carries the snapshot compared with, for the graphs' overlay.
+type Job = super::tasks::Slot<(Subject, String), Result<(Diff, Option<Arc<Model>>), String>>;
 
 /// At most this many rows of a list are drawn.
 const SHOWN: usize = 500;
@@ -30,6 +31,9 @@ const SHOWN: usize = 500;
 pub struct ChangesView {
     /// The last diff, what it compares and its title.
     pub diff: Option<(Subject, String, Arc<Diff>)>,
+    /// The snapshot the last diff compared the loaded model with (none for an edit's blast radius): the graphs
+    /// can show its differences.
+    pub after: Option<Arc<Model>>,
     job: Job,
     /// A problem computing the diff.
     pub message: Option<String>,
@@ -42,6 +46,7 @@ impl Default for ChangesView {
     fn default() -> Self {
         ChangesView {
             diff: None,
+            after: None,
             job: Job::default(),
             message: None,
             sorts: [(usize::MAX, false); 4],
@@ -70,7 +75,9 @@ impl ChangesView {
             "blast radius",
             (Subject::Edit(target), title),
             move |_| {
-                crate::diff::blast_radius(&model, &t, &text, &Options::default()).map_err(|d| {
+                crate::diff::blast_radius(&model, &t, &text, &Options::default())
+                    .map(|d| (d, None))
+                    .map_err(|d| {
                     d.iter()
                         .map(|d| d.message.clone())
                         .collect::<Vec<_>>()
@@ -101,7 +108,8 @@ impl ChangesView {
                 let after = crate::account::load_paths(&f, Default::default())
                     .map_err(|e| e.to_string())?;
                 report.progress(None, "computing the diff…");
-                Ok(crate::diff::diff(&model, &after, &Options::default()))
+                let d = crate::diff::diff(&model, &after, &Options::default());
+                Ok((d, Some(Arc::new(after))))
             },
         );
         self.message = None;
@@ -111,13 +119,17 @@ impl ChangesView {
     pub fn reverted(&mut self, target: &DocTarget) {
         if matches!(&self.diff, Some((Subject::Edit(t), _, _)) if t == target) {
             self.diff = None;
+            self.after = None;
         }
     }
 
     /// Pick up a finished diff (every frame, whatever the view).
     pub fn poll(&mut self) {
         match self.job.poll(|_| true) {
-            Some(((subject, title), Ok(Ok(d)))) => self.diff = Some((subject, title, Arc::new(d))),
+            Some(((subject, title), Ok(Ok((d, after))))) => {
+                self.diff = Some((subject, title, Arc::new(d)));
+                self.after = after;
+            }
             Some((_, Ok(Err(e)))) => self.message = Some(format!("no diff: {e}")),
             Some((_, Err(e))) => self.message = Some(e.to_string()),
             None => {}

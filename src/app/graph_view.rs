@@ -10,7 +10,9 @@
 use super::Command;
 use super::file_picker::FilePurpose;
 use crate::account::{EntityRef, Model};
-use crate::graph::{self, AtlasGraph, EdgeKind, Filter, GraphKind, GroupKey, Grouping, NodeKind};
+use crate::graph::{
+    self, AtlasGraph, Change, EdgeKind, Filter, GraphKind, GroupKey, Grouping, NodeKind,
+};
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -34,6 +36,10 @@ const MAX_DENSE_EDGES: usize = 12_000;
 const FEW_NODES: usize = 120;
 /// Room kept right of the rightmost nodes for their labels when fitting.
 const LABEL_ROOM: f32 = 190.0;
+/// What a second snapshot added, in the overlay.
+const ADDED: Color32 = Color32::from_rgb(90, 210, 110);
+/// What it removed.
+const REMOVED: Color32 = Color32::from_rgb(240, 170, 40);
 /// With thousands of nodes in view, a group drawn smaller than this (in points) is drawn like any node.
 const PROMINENT_GROUP: f32 = 6.0;
 /// Semantic zoom: from this zoom on, the groups in view expand into their members…
@@ -57,6 +63,8 @@ pub struct Laid {
     pub groups: graph::Groups,
     /// How many risky edges ([`graph::Edge::is_flagged`]) are drawn, each on its own.
     pub flagged_edges: usize,
+    /// With a second snapshot: how many nodes and edges it added, and how many it removed.
+    pub changes: Option<(usize, usize)>,
 }
 
 impl Laid {
@@ -76,12 +84,48 @@ pub fn compute(
     aspect: f32,
     grouping: &Grouping,
 ) -> Laid {
-    lay_out(&graph::build(model, kind), filter, aspect, grouping)
+    lay_out(&graph::build(model, kind), None, filter, aspect, grouping)
 }
 
-/// Filter, aggregate and lay out an already built graph (pure; runs on any thread).
-pub fn lay_out(full: &AtlasGraph, filter: &Filter, aspect: f32, grouping: &Grouping) -> Laid {
+/// A second snapshot's whole graph, and the index in the loaded model of each of its accounts (by id).
+pub type Other<'a> = (&'a AtlasGraph, &'a [Option<u32>]);
+
+/// The second snapshot `after` of `model`, as the overlay takes it: its graph of `kind` and its accounts'
+/// indexes in `model` (pure; runs on any thread).
+pub fn other(model: &Model, after: &Model, kind: GraphKind) -> (AtlasGraph, Vec<Option<u32>>) {
+    let accounts = after
+        .accounts
+        .iter()
+        .map(|a| model.account_index(&a.id))
+        .collect();
+    (graph::build(after, kind), accounts)
+}
+
+/// Overlay a second snapshot's graph when there is one, then filter, aggregate and lay out an already built
+/// graph (pure; runs on any thread).
+pub fn lay_out(
+    full: &AtlasGraph,
+    after: Option<Other<'_>>,
+    filter: &Filter,
+    aspect: f32,
+    grouping: &Grouping,
+) -> Laid {
     let kind = full.kind;
+    let both;
+    let full = match after {
+        Some((a, accounts)) => {
+            both = graph::overlay(full, a, |i| accounts.get(i as usize).copied().flatten());
+            &both
+        }
+        None => full,
+    };
+    let changes = after.map(|_| {
+        let count = |c: Change| {
+            full.graph.node_weights().filter(|n| n.change == c).count()
+                + full.graph.edge_weights().filter(|e| e.change == c).count()
+        };
+        (count(Change::Added), count(Change::Removed))
+    });
     let shown = if filter.is_empty() {
         full.clone()
     } else {
@@ -119,6 +163,7 @@ pub fn lay_out(full: &AtlasGraph, filter: &Filter, aspect: f32, grouping: &Group
     edge_kinds.dedup();
     Laid {
         pos: pos.into_iter().map(|p| Pos2::new(p.x, p.y)).collect(),
+        changes,
         flagged_edges: graph
             .graph
             .edge_weights()
@@ -137,6 +182,8 @@ struct Key {
     kind: GraphKind,
     filter: Filter,
     grouping: Grouping,
+    /// The generation of the second snapshot overlaid, if one is.
+    after: Option<u64>,
 }
 
 /// Run `work` on its own thread; its result arrives in the receiver and wakes the UI. (The graph view's one way
@@ -206,6 +253,10 @@ pub struct GraphView {
     pub search: String,
     /// Aggregate large graphs (fan-outs folded into group nodes).
     pub grouping: bool,
+    /// Overlay the snapshot the Changes view compares with: what it added and removed, coloured.
+    pub changes: bool,
+    /// A snapshot to compare with was there at the last update.
+    changes_available: bool,
     /// Groups expanded by a click.
     expanded: BTreeSet<GroupKey>,
     /// Groups expanded by zooming in (semantic zoom): folded again when zooming out.
@@ -255,6 +306,8 @@ impl Default for GraphView {
             hidden: Vec::new(),
             search: String::new(),
             grouping: true,
+            changes: false,
+            changes_available: false,
             expanded: BTreeSet::new(),
             zoom_expanded: BTreeSet::new(),
             expanded_for: 0,
@@ -532,14 +585,18 @@ impl GraphView {
         }
     }
 
-    /// Make sure the layout for (model, kind, filter) is shown or being computed.
+    /// Make sure the layout for (model, kind, filter) is shown or being computed; `after` is the snapshot the
+    /// Changes view compares the model with, overlaid when [`GraphView::changes`] is on.
     pub fn update(
         &mut self,
         ctx: &egui::Context,
         model: &Arc<Model>,
         kind: GraphKind,
         selected: Option<EntityRef>,
+        after: Option<&Arc<Model>>,
     ) {
+        self.changes_available = after.is_some();
+        let after = after.filter(|_| self.changes);
         if !self.measured {
             // Before the canvas is first drawn, guess its shape from the window (minus the details pane).
             let r = ctx.content_rect();
@@ -558,6 +615,7 @@ impl GraphView {
             kind,
             filter: self.filter_for(selected),
             grouping: self.grouping_for(kind, selected),
+            after: after.map(|a| a.generation()),
         };
         if let Some((k, rx)) = &self.job {
             match rx.try_recv() {
@@ -577,18 +635,23 @@ impl GraphView {
         // Build the whole graph once per model; filter, aggregate and lay out per view. Only a small model's
         // work runs inside the frame.
         let built = self.built(generation, kind);
-        if model_size(model) <= SYNC_LIMIT {
+        if model_size(model) <= SYNC_LIMIT && after.is_none_or(|a| model_size(a) <= SYNC_LIMIT) {
             let built = built.unwrap_or_else(|| Arc::new(graph::build(model, kind)));
             *self.built.slot(kind) = Some((generation, built.clone()));
-            let laid = lay_out(&built, &key.filter, self.aspect, &key.grouping);
+            let other = after.map(|a| other(model, a, kind));
+            let other = other.as_ref().map(|(g, a)| (g, a.as_slice()));
+            let laid = lay_out(&built, other, &key.filter, self.aspect, &key.grouping);
             self.install(key, laid);
         } else {
             let model = model.clone();
+            let after = after.cloned();
             let (filter, grouping, aspect) =
                 (key.filter.clone(), key.grouping.clone(), self.aspect);
             let rx = spawn(ctx, move || {
                 let built = built.unwrap_or_else(|| Arc::new(graph::build(&model, kind)));
-                let laid = lay_out(&built, &filter, aspect, &grouping);
+                let other = after.map(|a| other(&model, &a, kind));
+                let other = other.as_ref().map(|(g, a)| (g, a.as_slice()));
+                let laid = lay_out(&built, other, &filter, aspect, &grouping);
                 (built, laid)
             });
             self.job = Some((key, rx));
@@ -685,6 +748,14 @@ impl GraphView {
             if ui.button("Fit").clicked() {
                 self.fit = true;
             }
+            ui.add_enabled(
+                self.changes_available,
+                egui::Checkbox::new(&mut self.changes, "Changes overlay"),
+            )
+            .on_hover_text(
+                "Overlay the snapshot the Changes view compares with (File > Compare with snapshot…): what it \
+                 added in green, what it removed in amber",
+            );
             ui.checkbox(&mut self.grouping, "Group").on_hover_text(format!(
                 "In graphs of more than {} nodes, fold the roles trusted by the same principals (the users with \
                  the same groups) into one node; risky trusts stay drawn one by one. Click a group, or zoom in, \
@@ -990,7 +1061,9 @@ impl GraphView {
         let at_group =
             |n: NodeIndex| groups.at(n).is_some() && (!dense || node_radius(n) >= PROMINENT_GROUP);
         for e in g.graph.edge_references() {
-            let story = at_group(e.source()) || at_group(e.target());
+            // What a second snapshot changed is always drawn, like a group's edges.
+            let changed = e.weight().change;
+            let story = at_group(e.source()) || at_group(e.target()) || changed != Change::Same;
             if stride > 1
                 && e.id().index() % stride != 0
                 && !focus_set(e.source())
@@ -1016,7 +1089,11 @@ impl GraphView {
             };
             let w = e.weight();
             let strong = focus_set(e.source()) || focus_set(e.target());
-            let mut color = edge_color(w.kind, w.is_flagged(), dark);
+            let mut color = match changed {
+                Change::Same => edge_color(w.kind, w.is_flagged(), dark),
+                Change::Added => ADDED,
+                Change::Removed => REMOVED,
+            };
             if !strong && sel_node.is_some() {
                 color = color.gamma_multiply(0.45);
             }
@@ -1037,7 +1114,7 @@ impl GraphView {
                 1.2
             } + 0.9 * (members as f32).log10();
             let stroke = Stroke::new(width, color);
-            if w.kind == EdgeKind::Boundary && !thin {
+            if (w.kind == EdgeKind::Boundary || changed == Change::Removed) && !thin {
                 painter.extend(egui::Shape::dashed_line(&[pa, pb], stroke, 6.0, 4.0));
             } else {
                 painter.line_segment([pa, pb], stroke);
@@ -1162,7 +1239,11 @@ impl GraphView {
             let c = to_screen(p);
             let group = groups.at(n);
             let prominent = at_group(n);
-            let special = Some(n) == sel_node || Some(n) == hovered || w.flagged || prominent;
+            let special = Some(n) == sel_node
+                || Some(n) == hovered
+                || w.flagged
+                || prominent
+                || w.change != Change::Same;
             if dense && !special && search.is_empty() {
                 // One node per 2×2 pixel cell: the rest would be drawn over it.
                 let cell = ((c.y - rect.top()).max(0.0) as usize / 2) * cells_w
@@ -1196,6 +1277,14 @@ impl GraphView {
             }
             if w.flagged {
                 painter.circle_stroke(c, r + 1.5, Stroke::new(1.5, Color32::from_rgb(235, 80, 80)));
+            }
+            let ring = match w.change {
+                Change::Same => None,
+                Change::Added => Some(ADDED),
+                Change::Removed => Some(REMOVED),
+            };
+            if let Some(color) = ring {
+                painter.circle_stroke(c, r + 3.5, Stroke::new(2.5, color));
             }
             let matched = is_match(n);
             if matched {
@@ -1396,6 +1485,15 @@ impl GraphView {
             resp.clone().on_hover_ui_at_pointer(|ui| {
                 ui.strong(&w.label);
                 ui.weak(w.kind.name());
+                match w.change {
+                    Change::Same => {}
+                    Change::Added => {
+                        ui.colored_label(ADDED, "added by the other snapshot");
+                    }
+                    Change::Removed => {
+                        ui.colored_label(REMOVED, "not in the other snapshot");
+                    }
+                }
                 ui.monospace(arrows(&w.detail));
                 for l in &incoming {
                     ui.label(format!("← {l}"));
@@ -1463,6 +1561,32 @@ fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
             };
             ui.label(name);
             ui.add_space(6.0);
+        }
+        if let Some((added, removed)) = laid.changes {
+            ui.separator();
+            for (color, dashed, text) in [
+                (
+                    ADDED,
+                    false,
+                    format!("added by the other snapshot: {added}"),
+                ),
+                (REMOVED, true, format!("removed: {removed}")),
+            ] {
+                let (r, p) = ui.allocate_painter(Vec2::new(18.0, 12.0), Sense::hover());
+                let (a, b) = (r.rect.left_center(), r.rect.right_center());
+                if dashed {
+                    p.extend(egui::Shape::dashed_line(
+                        &[a, b],
+                        Stroke::new(2.0, color),
+                        3.0,
+                        2.0,
+                    ));
+                } else {
+                    p.line_segment([a, b], Stroke::new(2.0, color));
+                }
+                ui.label(text);
+                ui.add_space(6.0);
+            }
         }
     });
 }

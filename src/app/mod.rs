@@ -384,7 +384,10 @@ impl AtlasApp {
                 Command::CompareWith(files) => {
                     if let Some(m) = self.model.clone() {
                         self.changes.compare_with(ctx, m, files);
-                        self.view = View::Changes;
+                        // A graph with the changes overlaid stays; otherwise the Changes view shows the diff.
+                        if !(self.graph.changes && self.view.graph().is_some()) {
+                            self.view = View::Changes;
+                        }
                     }
                 }
                 Command::ShowInGraph(r) => {
@@ -667,7 +670,9 @@ impl AtlasApp {
             _ => self.assume.clear(),
         }
         if let (Some(m), Some(kind)) = (&model, self.view.graph()) {
-            self.graph.update(&ctx, m, kind, self.selected);
+            let after = self.changes.after.clone();
+            self.graph
+                .update(&ctx, m, kind, self.selected, after.as_ref());
         }
         // The explorer list belongs to the Explorer view; the graphs are the map there, and the editor and the
         // evaluator need the width.
@@ -1122,6 +1127,9 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     let lesson = std::env::var("IAM_ATLAS_LESSON").ok();
     // `IAM_ATLAS_COMPARE=after.json`: the Changes view, the loaded model compared with that snapshot.
     let compare = std::env::var_os("IAM_ATLAS_COMPARE").map(PathBuf::from);
+    // `IAM_ATLAS_GRAPH_CHANGES=1` (with `IAM_ATLAS_COMPARE` and a graph view): the graph with that snapshot's
+    // changes overlaid.
+    let graph_changes = std::env::var_os("IAM_ATLAS_GRAPH_CHANGES").is_some();
     let result = eframe::run_native(
         about::APP_NAME,
         options,
@@ -1222,6 +1230,7 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 }
                 app.show_about = show_about;
                 if let Some(after) = &compare {
+                    app.graph.changes = graph_changes;
                     app.push(Command::CompareWith(vec![after.clone()]));
                 }
                 // `IAM_ATLAS_LESSON=abac`: that lesson open (in the Lessons view, or as the strip above another).

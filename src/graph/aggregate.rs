@@ -17,7 +17,7 @@
               aggregated and are indexed by its node and edge indexes; group slots index `slots`, made alongside"
 )]
 
-use super::types::{AtlasGraph, Edge, EdgeKind, GraphKind, Node, NodeKind};
+use super::types::{AtlasGraph, Change, Edge, EdgeKind, GraphKind, Node, NodeKind};
 use crate::account::EntityRef;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -235,16 +235,18 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
     }
     let keep: FxHashSet<EntityRef> = how.keep.iter().copied().collect();
     let kept = |w: &Node| w.entity.is_some_and(|e| keep.contains(&e));
+    // A risky edge, or one a second snapshot added or removed, is drawn on its own, and so are its ends.
+    let alone = |e: &Edge| e.is_flagged() || e.change != Change::Same;
     let risky = |v: NodeIndex| {
         gr.edges_directed(v, Direction::Outgoing)
             .chain(gr.edges_directed(v, Direction::Incoming))
-            .any(|e| e.weight().is_flagged())
+            .any(|e| alone(e.weight()))
     };
     // Satellites: a node of a satellite kind whose one edge ties it to its owner.
     let mut owner: Vec<Option<u32>> = vec![None; n];
     for v in gr.node_indices() {
         let w = &gr[v];
-        if !how.satellites.contains(&w.kind) || w.flagged || kept(w) {
+        if !how.satellites.contains(&w.kind) || w.flagged || w.change != Change::Same || kept(w) {
             continue;
         }
         let mut edges = gr
@@ -256,7 +258,7 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
             } else {
                 e.source()
             };
-            if other != v && !e.weight().is_flagged() {
+            if other != v && !alone(e.weight()) {
                 owner[v.index()] = Some(other.index() as u32);
             }
         }
@@ -271,6 +273,7 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
         if !how.kinds.contains(&w.kind)
             || w.entity.is_none()
             || w.flagged
+            || w.change != Change::Same
             || kept(w)
             || owner[v.index()].is_some()
             || risky(v)
@@ -362,6 +365,7 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
                 entity: None,
                 account: w.account,
                 flagged: false,
+                change: Change::Same,
             });
             group_of_slot[s] = groups.list.len() as u32;
             groups.by_node.insert(node, groups.list.len() as u32);

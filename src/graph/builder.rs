@@ -1,6 +1,6 @@
 //! The builder both graphs are made with: one node per entity or principal, found again by its key.
 
-use super::types::{AtlasGraph, Edge, GraphKind, Node, NodeKind};
+use super::types::{AtlasGraph, Change, Edge, GraphKind, Node, NodeKind};
 use crate::account::{EntityKind, EntityRef, Model, ProviderKind};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
@@ -79,6 +79,7 @@ impl<'m> Builder<'m> {
                 entity: Some(r),
                 account: (r.account != u32::MAX).then_some(r.account),
                 flagged: false,
+                change: Change::Same,
             }
         })
     }

@@ -2,7 +2,7 @@
 //! boundaries as their own edge kind, and IAM Identity Center's people, groups and permission sets.
 
 use super::builder::{Builder, Key};
-use super::types::{AtlasGraph, Edge, EdgeKind, GraphKind, Node, NodeKind};
+use super::types::{AtlasGraph, Change, Edge, EdgeKind, GraphKind, Node, NodeKind};
 use crate::account::{Attachment, Boundary, EntityKind, EntityRef, InlinePolicy, Model, PolicyRef};
 use petgraph::graph::NodeIndex;
 use rustc_hash::FxHashSet;
@@ -34,6 +34,7 @@ impl Builder<'_> {
                 entity: None,
                 account: Some(owner.account),
                 flagged: false,
+                change: Change::Same,
             });
             self.edge(from, to, Edge::plain(EdgeKind::Inline));
         }
@@ -59,6 +60,7 @@ impl Builder<'_> {
                     entity: None,
                     account: None,
                     flagged: missing,
+                    change: Change::Same,
                 })
             }
         }
@@ -123,6 +125,7 @@ fn identity_center(b: &mut Builder<'_>) {
                 entity: None,
                 account: None,
                 flagged: false,
+                change: Change::Same,
             }
         })
     };
@@ -158,6 +161,7 @@ fn identity_center(b: &mut Builder<'_>) {
             entity: None,
             account,
             flagged: a.role.is_none(),
+            change: Change::Same,
         });
         let from = match a.to {
             crate::account::identity_center::AssignedTo::User(u) => person(b, u),
@@ -180,6 +184,7 @@ fn identity_center(b: &mut Builder<'_>) {
                         entity: None,
                         account: None,
                         flagged: grp.is_some_and(|x| !x.members_known),
+                        change: Change::Same,
                     }
                 })
             }

@@ -4,7 +4,7 @@
 
 use super::builder::{Builder, Key};
 use super::types::{
-    AtlasGraph, ConditionKind, ConditionSummary, Edge, EdgeKind, GraphKind, Node, NodeKind,
+    AtlasGraph, Change, ConditionKind, ConditionSummary, Edge, EdgeKind, GraphKind, Node, NodeKind,
 };
 use crate::account::{EntityKind, EntityRef, Model, arn_account};
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue, Statement};
@@ -58,6 +58,7 @@ impl Builder<'_> {
                     entity: None,
                     account: m.account_index(account),
                     flagged: true,
+                    change: Change::Same,
                 }))
             }
             PrincipalKind::Service => {
@@ -71,6 +72,7 @@ impl Builder<'_> {
                     entity: None,
                     account: None,
                     flagged: false,
+                    change: Change::Same,
                 }))
             }
             PrincipalKind::Federated => {
@@ -90,6 +92,7 @@ impl Builder<'_> {
                     entity: None,
                     account: arn_account(value).and_then(|a| m.account_index(a)),
                     flagged: false,
+                    change: Change::Same,
                 }))
             }
             PrincipalKind::CanonicalUser | PrincipalKind::Other(_) => {
@@ -100,6 +103,7 @@ impl Builder<'_> {
                     entity: None,
                     account: None,
                     flagged: true,
+                    change: Change::Same,
                 }))
             }
         }
@@ -113,6 +117,7 @@ impl Builder<'_> {
             entity: None,
             account: None,
             flagged: true,
+            change: Change::Same,
         })
     }
 
@@ -130,6 +135,7 @@ impl Builder<'_> {
                 entity: None,
                 account: index,
                 flagged: index.is_none(),
+                change: Change::Same,
             }
         })
     }
@@ -273,6 +279,7 @@ pub fn trust_graph(model: &Model) -> AtlasGraph {
                             wildcard,
                             open_federation,
                             sid: sid.clone(),
+                            change: Change::Same,
                         },
                     );
                 }

@@ -98,6 +98,20 @@ pub struct Node {
     pub account: Option<u32>,
     /// The flagged state: a missing policy, a `*` principal, an external account.
     pub flagged: bool,
+    /// In a graph of two snapshots ([`overlay`](super::overlay)): whether the second added or removed it.
+    pub change: Change,
+}
+
+/// What a second snapshot did to a node or an edge of the first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// In both (or no second snapshot).
+    #[default]
+    Same,
+    /// Only in the second.
+    Added,
+    /// Only in the first.
+    Removed,
 }
 
 /// What an edge means.
@@ -180,6 +194,8 @@ pub struct Edge {
     pub open_federation: bool,
     /// The `Sid` of the statement, when it has one.
     pub sid: Option<String>,
+    /// In a graph of two snapshots: whether the second added or removed it.
+    pub change: Change,
 }
 
 impl Edge {
@@ -191,6 +207,7 @@ impl Edge {
             wildcard: false,
             open_federation: false,
             sid: None,
+            change: Change::Same,
         }
     }
 

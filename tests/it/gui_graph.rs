@@ -438,3 +438,108 @@ fn zooming_in_expands_the_groups_in_view_and_zooming_out_folds_them() {
     let laid = h.state().graph.laid().expect("re-laid");
     assert!(laid.groups.iter().any(|g| g.key == group.key));
 }
+
+/// The graphs overlay the snapshot the Changes view compares with: a copy of the sample in which lena.fischer got
+/// AdministratorAccess and contractor-temp lost its inline policies.
+#[test]
+fn the_identity_graph_overlays_what_another_snapshot_added_and_removed() {
+    let dir = std::env::temp_dir().join(format!(
+        "iam-atlas-gui-graph-changes-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample");
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        fn walk(from: &std::path::Path, to: &std::path::Path) {
+            std::fs::create_dir_all(to).expect("mkdir");
+            for e in std::fs::read_dir(from).expect("read dir") {
+                let e = e.expect("entry");
+                let (f, t) = (e.path(), to.join(e.file_name()));
+                if f.is_dir() {
+                    walk(&f, &t);
+                } else {
+                    std::fs::copy(&f, &t).expect("copy");
+                }
+            }
+        }
+        walk(from, to);
+    };
+    copy(&sample, &dir);
+    let prod = dir.join("prod/authorization-details.json");
+    let mut d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&prod).expect("read")).expect("json");
+    for u in d["UserDetailList"].as_array_mut().expect("users") {
+        if u["UserName"] == "lena.fischer" {
+            u["AttachedManagedPolicies"]
+                .as_array_mut()
+                .expect("attached")
+                .push(serde_json::json!({"PolicyName": "AdministratorAccess",
+                    "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}));
+        }
+    }
+    let mut inline_removed = Vec::new();
+    for r in d["RoleDetailList"].as_array_mut().expect("roles") {
+        if r["RoleName"] == "contractor-temp" {
+            for p in r["RolePolicyList"].as_array().expect("inline") {
+                inline_removed.push(p["PolicyName"].as_str().expect("name").to_string());
+            }
+            r["RolePolicyList"] = serde_json::json!([]);
+        }
+    }
+    assert!(!inline_removed.is_empty());
+    std::fs::write(&prod, d.to_string()).expect("write");
+
+    let mut app = sample_app();
+    app.view = View::Identity;
+    app.graph.changes = true;
+    app.push(Command::CompareWith(vec![dir.join("workspace.json")]));
+    let mut h = harness(app);
+    let start = std::time::Instant::now();
+    while h.state().changes.after.is_none() {
+        assert!(start.elapsed().as_secs() < 120, "the snapshot never loaded");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    assert_eq!(h.state().view, View::Identity, "the graph stays");
+    let laid = h.state().graph.laid().expect("laid out");
+    let g = &laid.graph.graph;
+    let lena = entity(&h, EntityKind::User, "lena.fischer");
+    let lena = laid.graph.node_of(lena).expect("lena");
+    let admin = g
+        .neighbors(lena)
+        .find(|&n| g[n].label == "AdministratorAccess")
+        .expect("lena → AdministratorAccess");
+    let e = g.find_edge(lena, admin).expect("edge");
+    assert_eq!(g[e].change, iam_atlas::graph::Change::Added);
+    for name in &inline_removed {
+        let n = g
+            .node_indices()
+            .find(|&n| g[n].kind == NodeKind::InlinePolicy && &g[n].label == name)
+            .expect("the removed inline policy is still drawn");
+        assert_eq!(g[n].change, iam_atlas::graph::Change::Removed, "{name}");
+    }
+    let unchanged = entity(&h, EntityKind::User, "maria.silva");
+    let unchanged = laid.graph.node_of(unchanged).expect("maria");
+    assert_eq!(g[unchanged].change, iam_atlas::graph::Change::Same);
+    // Exactly what changed: one edge added; the inline policies and their edges removed.
+    assert_eq!(
+        laid.changes,
+        Some((1, 2 * inline_removed.len())),
+        "{inline_removed:?}"
+    );
+    h.get_by_label("added by the other snapshot: 1");
+    // Off, the graph is the loaded model's alone.
+    h.get_by_label("Changes overlay").click();
+    h.run();
+    let laid = h.state().graph.laid().expect("laid out");
+    assert_eq!(laid.changes, None);
+    assert!(
+        laid.graph
+            .graph
+            .node_weights()
+            .all(|n| n.change == iam_atlas::graph::Change::Same)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
