@@ -78,11 +78,11 @@ impl ChangesView {
                 crate::diff::blast_radius(&model, &t, &text, &Options::default())
                     .map(|d| (d, None))
                     .map_err(|d| {
-                    d.iter()
-                        .map(|d| d.message.clone())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
+                        d.iter()
+                            .map(|d| d.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
             },
         );
         self.message = None;
