@@ -25,12 +25,7 @@ fn best_of<T>(n: u32, mut f: impl FnMut() -> T) -> (Duration, T) {
 
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let file = dir.join("synthetic-large.json");
-    if !file.exists() {
-        iam_atlas::generate::write_new_file(&file, &iam_atlas::generate::Spec::large())
-            .expect("generate");
-    }
+    let file = iam_atlas::generate::large_export_in(&dir).expect("generate");
     // The same organisation with 1 % of its customer-managed policies edited: one statement added to each, a
     // grant in two of three and a deny in the third.
     let changed = dir.join("synthetic-large-1pc.json");

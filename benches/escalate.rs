@@ -12,12 +12,7 @@ use std::time::Instant;
 
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let file = dir.join("synthetic-large.json");
-    if !file.exists() {
-        iam_atlas::generate::write_new_file(&file, &iam_atlas::generate::Spec::large())
-            .expect("generate");
-    }
+    let file = iam_atlas::generate::large_export_in(&dir).expect("generate");
     let t = Instant::now();
     let big = iam_atlas::account::load_paths(std::slice::from_ref(&file), Default::default())
         .expect("load");

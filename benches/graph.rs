@@ -20,13 +20,7 @@ const FRAMES: usize = 30;
 
 fn data_file() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let file = dir.join("synthetic-large.json");
-    if !file.exists() {
-        std::fs::create_dir_all(&dir).expect("create target/bench-data");
-        let text = iam_atlas::generate::to_string(&iam_atlas::generate::Spec::large());
-        std::fs::write(&file, text).expect("write the synthetic organisation");
-    }
-    file
+    iam_atlas::generate::large_export_in(&dir).expect("write the synthetic organisation")
 }
 
 fn ms(d: Duration) -> f64 {

@@ -21,13 +21,7 @@ const FRAMES: usize = 200;
 
 fn data_file() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let file = dir.join("synthetic-large.json");
-    if !file.exists() {
-        std::fs::create_dir_all(&dir).expect("create target/bench-data");
-        iam_atlas::generate::write_new_file(&file, &iam_atlas::generate::Spec::large())
-            .expect("write the synthetic organisation");
-    }
-    file
+    iam_atlas::generate::large_export_in(&dir).expect("write the synthetic organisation")
 }
 
 fn ms(d: Duration) -> f64 {

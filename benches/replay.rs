@@ -99,12 +99,7 @@ fn trail(model: &iam_atlas::account::Model, n: usize) -> String {
 
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let file = dir.join("synthetic-large.json");
-    if !file.exists() {
-        iam_atlas::generate::write_new_file(&file, &iam_atlas::generate::Spec::large())
-            .expect("generate");
-    }
+    let file = iam_atlas::generate::large_export_in(&dir).expect("generate");
     let n: usize = std::env::var("REPLAY_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -463,6 +463,17 @@ pub fn write_new_file(path: &Path, spec: &Spec) -> std::io::Result<u64> {
     Ok(std::fs::metadata(path)?.len())
 }
 
+/// The large synthetic export the benchmarks share, `DIR/synthetic-large.json` ([`Spec::large`]), written (a
+/// temporary file, then a rename) when it is not there yet.
+pub fn large_export_in(dir: &Path) -> std::io::Result<std::path::PathBuf> {
+    let file = dir.join("synthetic-large.json");
+    if !file.exists() {
+        std::fs::create_dir_all(dir)?;
+        write_new_file(&file, &Spec::large())?;
+    }
+    Ok(file)
+}
+
 /// Generate into memory.
 pub fn to_string(spec: &Spec) -> String {
     let mut buf = Vec::new();
