@@ -541,12 +541,12 @@ impl Catalog {
 
     /// The closest service prefix to `prefix`, for "did you mean".
     pub fn suggest_service(&self, prefix: &str) -> Option<&'static str> {
-        suggest_near(prefix, self.services.iter().map(|s| s.prefix))
+        crate::policy::suggest(prefix, self.services.iter().map(|s| s.prefix))
     }
 
     /// The closest action of `service` to `name`, for "did you mean".
     pub fn suggest_action(&self, service: &Service, name: &str) -> Option<&'static str> {
-        suggest_near(name, service.actions.iter().map(|a| a.name))
+        crate::policy::suggest(name, service.actions.iter().map(|a| a.name))
     }
 
     /// The closest known condition key to `key`: global keys, and the keys of the service its prefix names.
@@ -565,30 +565,8 @@ impl Catalog {
                     .filter(|n| !n.contains("${") && !n.contains('<')),
             );
         }
-        crate::policy::suggest(key, &names)
+        crate::policy::suggest(key, names)
     }
-}
-
-/// [`crate::policy::suggest`] over many candidates: the same rule (case-insensitive edit distance at most a
-/// third of the candidate's length), with candidates whose length alone rules them out skipped cheaply.
-fn suggest_near(
-    word: &str,
-    candidates: impl Iterator<Item = &'static str>,
-) -> Option<&'static str> {
-    let n = word.chars().count();
-    let lw = word.to_ascii_lowercase();
-    let mut best: Option<(usize, &'static str)> = None;
-    for c in candidates {
-        let limit = (c.len() / 3).max(1);
-        if n.abs_diff(c.chars().count()) > limit {
-            continue;
-        }
-        let d = crate::policy::levenshtein(&lw, &c.to_ascii_lowercase());
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
 }
 
 /// True when `s` contains `*` or `?`.

@@ -1106,7 +1106,7 @@ impl<'a> Reader<'a> {
                         key_span,
                         format!("unknown policy element `{other}`"),
                     );
-                    d.help = Some(match suggest(other, &TOP_KEYS) {
+                    d.help = Some(match suggest(other, TOP_KEYS) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "a policy has only `Version`, `Id` and `Statement`".into(),
                     });
@@ -1242,7 +1242,7 @@ impl<'a> Reader<'a> {
                         key_span,
                         format!("unknown statement element `{other}`"),
                     );
-                    d.help = suggest(other, &STATEMENT_KEYS[..9])
+                    d.help = suggest(other, STATEMENT_KEYS[..9].iter().copied())
                         .map(|s| format!("did you mean `{s}`?"));
                     if d.help.is_none() {
                         d.help = Some(
@@ -1291,7 +1291,7 @@ impl<'a> Reader<'a> {
                                 format!("unknown principal type `{other}`"),
                             );
                             d.help = Some(
-                                suggest(other, &["AWS", "Service", "Federated", "CanonicalUser"])
+                                suggest(other, ["AWS", "Service", "Federated", "CanonicalUser"])
                                     .map(|s| format!("did you mean `{s}`?"))
                                     .unwrap_or_else(|| {
                                         "use `AWS`, `Service`, `Federated` or `CanonicalUser`"
@@ -1358,38 +1358,52 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The closest of `candidates` to `word`, if close enough to be a likely typo ("did you mean").
-pub fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lw = word.to_ascii_lowercase();
+/// The closest of `candidates` to `word`, if close enough to be a likely typo ("did you mean"): the
+/// case-insensitive edit distance is at most a third of the candidate's length (at least 1); ties go to the
+/// first. Work is bounded by the candidates' lengths, not the word's: a candidate whose length alone rules it
+/// out costs a comparison, and the distance stops as soon as a row exceeds the limit, so a 100 KB word costs
+/// what a short one does.
+pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word: Vec<char> = word.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut best: Option<(usize, &'c str)> = None;
     for c in candidates {
-        let d = levenshtein(&lw, &c.to_ascii_lowercase());
         let limit = (c.len() / 3).max(1);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        let limit = best.map_or(limit, |(bd, _)| limit.min(bd.saturating_sub(1)));
+        if let Some(d) = levenshtein_within(&word, c, limit) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
 }
 
-/// Edit distance between two strings, counted in characters.
+/// Edit distance between `a` (already lower-cased) and `b` compared ASCII-case-insensitively, counted in
+/// characters, when it is at most `limit`; `None` otherwise. Stops early: lengths that differ by more than
+/// `limit`, or a row whose smallest entry exceeds `limit`.
 #[expect(
     clippy::indexing_slicing,
     reason = "both rows have `b.len() + 1` entries and `j < b.len()`"
 )]
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+fn levenshtein_within(a: &[char], b: &str, limit: usize) -> Option<usize> {
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > limit {
+            return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 #[cfg(test)]
@@ -1571,7 +1585,7 @@ mod tests {
 
     #[test]
     fn suggestions_find_typos() {
-        assert_eq!(suggest("Efect", &["Effect", "Action"]), Some("Effect"));
-        assert_eq!(suggest("zzzz", &["Effect", "Action"]), None);
+        assert_eq!(suggest("Efect", ["Effect", "Action"]), Some("Effect"));
+        assert_eq!(suggest("zzzz", ["Effect", "Action"]), None);
     }
 }

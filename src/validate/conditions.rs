@@ -152,7 +152,7 @@ fn suggest_operator(op: &str) -> Option<String> {
         .iter()
         .find(|n| n.eq_ignore_ascii_case(base))
         .copied()
-        .or_else(|| crate::policy::suggest(base, &names))?;
+        .or_else(|| crate::policy::suggest(base, names.iter().copied()))?;
     let s = format!("{qual}{b}{ifx}");
     (s != op && ConditionOperator::parse(&s).is_some()).then_some(s)
 }

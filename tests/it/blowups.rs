@@ -161,3 +161,43 @@ fn a_truncated_file_names_where_it_ends_and_where_the_bracket_opened() {
     assert!(err.contains("unclosed array opened at 2:"), "{err}");
     assert!(err.contains("the text ends here, truncated?"), "{err}");
 }
+
+#[test]
+fn did_you_mean_costs_the_same_for_a_long_word() {
+    // Before: "did you mean" computed the full edit distance from every unknown condition key to every global
+    // key (a 20 KB key against ~300 keys: 2.4e8 steps), so 100 such keys took minutes. Now a candidate whose
+    // length rules it out costs one comparison.
+    let long_keys: serde_json::Map<String, serde_json::Value> = (0..100)
+        .map(|i| {
+            (
+                format!("aws:{i}{}", "x".repeat(20_000)),
+                serde_json::json!("v"),
+            )
+        })
+        .collect();
+    let typos: Vec<String> = (0..2_000).map(|i| format!("s3:GetObjekt{i}")).collect();
+    let text = policy(&[
+        serde_json::json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"StringEquals": long_keys}}),
+        serde_json::json!({"Effect": "Allow", "Action": ["s3:GetObjekt"], "Resource": "*"}),
+        serde_json::json!({"Effect": "Allow", "Action": typos, "Resource": "*"}),
+    ]);
+    let diags = timed(Duration::from_secs(20), "validate", || {
+        validate(&text, PolicyKind::Identity(IdentityKind::AwsManaged))
+    });
+    // The near miss still gets its suggestion; the long keys are reported without one.
+    let typo = diags
+        .iter()
+        .find(|d| d.code == "INVALID_ACTION" && d.message.contains("action `GetObjekt`"))
+        .expect("the misspelt action is reported");
+    assert!(
+        typo.help.as_deref().unwrap_or("").contains("s3:GetObject"),
+        "{typo:?}"
+    );
+    let long = diags
+        .iter()
+        .filter(|d| d.code == "INVALID_GLOBAL_CONDITION_KEY")
+        .collect::<Vec<_>>();
+    assert_eq!(long.len(), 100, "every long key is reported");
+    assert!(long.iter().all(|d| d.help.is_none()), "{:?}", long.first());
+}
