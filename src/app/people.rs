@@ -10,6 +10,7 @@ use crate::account::identity_center::{AssignedTo, IdentityCenter, PermissionSetB
 use crate::account::{EntityKind, EntityRef, Model};
 use crate::eval::people::{AccessCache, PersonAccess, access_of, paths_of, people_of_role};
 use eframe::egui;
+use egui_extras::{Column, TableBuilder};
 use std::sync::{Arc, Mutex};
 
 /// What of Identity Center is shown.
@@ -478,46 +479,98 @@ fn person(
             None
         }
     };
-    egui::Grid::new("ic-person-access")
-        .striped(true)
-        .show(ui, |ui| {
-            for h in ["Account", "Permission set", "Through", "Role", "May do"] {
-                ui.label(egui::RichText::new(h).strong());
-            }
-            ui.end_row();
-            for (i, p) in paths.iter().enumerate() {
-                ui.label(format!("{} ({})", p.account_label, p.account));
-                match ic.permission_set(&p.permission_set) {
-                    Some(s) => {
-                        if ui.link(&p.permission_set).clicked() {
-                            select(ui.ctx(), model, PeopleRef::PermissionSet(s), selected);
-                        }
-                    }
-                    None => {
-                        ui.label(&p.permission_set);
-                    }
+    // A table whose last column takes what is left and clips (full text on hover): the role names of Identity
+    // Center are long, and at 1280 px a grid pushed "May do" off the page.
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    ui.push_id("ic-person-access", |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .vscroll(false)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(
+                Column::initial(230.0)
+                    .at_least(100.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(Column::remainder().at_least(140.0).clip(true))
+            .header(row_h, |mut h| {
+                for t in ["Account", "Permission set", "Through", "Role", "May do"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
                 }
-                ui.label(&p.via);
-                role_link(ui, model, p.role_entity, commands);
-                match access.as_ref().and_then(|a| a.get(i)) {
-                    Some(a) => {
-                        // The short form in the table; the services and conditions on hover.
-                        let (short, line) = (a.access.short(), a.access.line());
-                        if a.access.is_admin() {
-                            ui.colored_label(ui.visuals().warn_fg_color, short)
-                                .on_hover_text(line);
-                        } else {
-                            ui.label(short).on_hover_text(line);
-                        }
-                    }
-                    None => {
-                        // The spinner above the table says it is being computed.
-                        ui.weak("evaluating…");
-                    }
+            })
+            .body(|mut body| {
+                for (i, p) in paths.iter().enumerate() {
+                    body.row(row_h, |mut row| {
+                        row.col(|ui| {
+                            ui.label(format!("{} ({})", p.account_label, p.account));
+                        });
+                        row.col(|ui| match ic.permission_set(&p.permission_set) {
+                            Some(s) => {
+                                if ui.link(&p.permission_set).clicked() {
+                                    select(ui.ctx(), model, PeopleRef::PermissionSet(s), selected);
+                                }
+                            }
+                            None => {
+                                ui.label(&p.permission_set);
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(&p.via);
+                        });
+                        row.col(|ui| role_link(ui, model, p.role_entity, commands));
+                        row.col(|ui| match access.as_ref().and_then(|a| a.get(i)) {
+                            Some(a) => access_cell(ui, &a.access),
+                            // The spinner above the table says it is being computed.
+                            None => {
+                                ui.weak("evaluating…");
+                            }
+                        });
+                    });
                 }
-                ui.end_row();
-            }
-        });
+            });
+    });
+}
+
+/// What a path allows, in a table cell: the short form (the services and conditions on hover); an unknown
+/// answer as the typed verdict with its reason on hover, never a text prefix.
+fn access_cell(ui: &mut egui::Ui, access: &crate::eval::people::AccessSummary) {
+    use crate::eval::people::AccessSummary;
+    let warn = ui.visuals().warn_fg_color;
+    match access {
+        AccessSummary::Unknown { why } => {
+            unknown_badge(ui).on_hover_text(why.as_str());
+            ui.label(why.as_str()).on_hover_text(why.as_str());
+        }
+        a if a.is_admin() => {
+            ui.colored_label(warn, a.short()).on_hover_text(a.line());
+        }
+        a => {
+            ui.label(a.short()).on_hover_text(a.line());
+        }
+    }
+}
+
+/// The "unknown" verdict as the evaluator shows it.
+fn unknown_badge(ui: &mut egui::Ui) -> egui::Response {
+    ui.colored_label(
+        ui.visuals().warn_fg_color,
+        egui::RichText::new("unknown").strong(),
+    )
+    .on_hover_text("Unknown: something this answer depends on was not loaded or not read")
+}
+
+/// A gap in what is known, as a row: the typed verdict, then why.
+fn unknown_row(ui: &mut egui::Ui, why: &str) {
+    ui.horizontal_wrapped(|ui| {
+        unknown_badge(ui);
+        ui.label(why);
+    });
 }
 
 fn group(
@@ -690,7 +743,7 @@ pub fn role_people(ui: &mut egui::Ui, model: &Model, role: EntityRef) {
             }
         }
         for g in &gaps {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("UNKNOWN: {g}"));
+            unknown_row(ui, g);
         }
     });
 }
@@ -761,7 +814,7 @@ pub fn who_can_people_ui(
                 ui.weak(format!("… {} more paths", p.people.len() - 2000));
             }
             for u in &p.unknown {
-                ui.colored_label(ui.visuals().warn_fg_color, format!("UNKNOWN: {u}"));
+                unknown_row(ui, u);
             }
         });
 }

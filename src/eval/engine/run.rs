@@ -293,7 +293,7 @@ pub(super) fn run(
                         "the trust policy of role {} is not in the snapshot",
                         role.name
                     ));
-                    unknown_layer(Layer::Trust, "UNKNOWN: trust policy unknown")
+                    unknown_layer(Layer::Trust, "the trust policy is not in the snapshot")
                 }
             },
             None => {
@@ -301,7 +301,7 @@ pub(super) fn run(
                     "role `{}` is not in the loaded accounts: its trust policy is unknown",
                     req.resource
                 ));
-                unknown_layer(Layer::Trust, "UNKNOWN: the role is not in the snapshot")
+                unknown_layer(Layer::Trust, "the role is not in the snapshot")
             }
         }
     } else {
@@ -351,7 +351,7 @@ pub(super) fn run(
                     "KMS key policies must allow explicitly, and this key's policy is not loaded"
                         .into(),
                 );
-                unknown_layer(Layer::Resource, "UNKNOWN: key policy not loaded")
+                unknown_layer(Layer::Resource, "the key policy is not loaded")
             }
             None if extra(Layer::Resource).next().is_some() => {
                 ev.current = Layer::Resource;
@@ -398,7 +398,7 @@ pub(super) fn run(
         PrincipalType::User | PrincipalType::Role | PrincipalType::AssumedRole => {
             let mut l = unknown_layer(
                 Layer::Identity,
-                "UNKNOWN: the principal is not in the loaded accounts: its identity policies are unknown",
+                "the principal is not in the loaded accounts: its identity policies are unknown",
             );
             l.unknown_policies.push(p.arn.clone());
             l
@@ -422,7 +422,10 @@ pub(super) fn run(
         }
         Some(_) => {
             unknown.push("the permissions boundary is not in the snapshot".into());
-            unknown_layer(Layer::Boundary, "UNKNOWN: boundary policy unknown")
+            unknown_layer(
+                Layer::Boundary,
+                "the permissions boundary is not in the snapshot",
+            )
         }
         None => na(Layer::Boundary, "no permissions boundary"),
     };
