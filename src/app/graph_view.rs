@@ -9,6 +9,7 @@
 
 use super::Command;
 use super::file_picker::FilePurpose;
+use super::tasks::Slot;
 use crate::account::{EntityRef, Model};
 use crate::graph::{
     self, AtlasGraph, Change, EdgeKind, Filter, GraphKind, GroupKey, Grouping, NodeKind,
@@ -18,7 +19,6 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::mpsc;
 
 /// Above this many entities the graph and its layout are computed off the UI thread.
 const SYNC_LIMIT: usize = 3_000;
@@ -186,21 +186,6 @@ struct Key {
     after: Option<u64>,
 }
 
-/// Run `work` on its own thread; its result arrives in the receiver and wakes the UI. (The graph view's one way
-/// off the UI thread: a shared task runner can take its place.)
-fn spawn<T: Send + 'static>(
-    ctx: &egui::Context,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> mpsc::Receiver<T> {
-    let (tx, rx) = mpsc::channel();
-    let ctx = ctx.clone();
-    std::thread::spawn(move || {
-        let _ = tx.send(work());
-        ctx.request_repaint();
-    });
-    rx
-}
-
 /// Users, groups, roles and policies of `model`: above [`SYNC_LIMIT`] its graphs are built off the UI thread.
 fn model_size(model: &Model) -> usize {
     model
@@ -236,9 +221,6 @@ impl Built {
     }
 }
 
-/// A layout on its way: the whole graph it was made from comes with it.
-type LayoutJob = mpsc::Receiver<(Arc<AtlasGraph>, Laid)>;
-
 /// The graph panel's state.
 pub struct GraphView {
     /// Focus mode: only the selected entity's neighbourhood.
@@ -268,11 +250,16 @@ pub struct GraphView {
     /// What is shown now.
     laid: Option<Laid>,
     key: Option<Key>,
-    job: Option<(Key, LayoutJob)>,
+    /// The layout being computed off the UI thread (the task runner: a panic in it is an error, not a crash).
+    job: Slot<Key, (Arc<AtlasGraph>, Laid)>,
+    /// Why the last layout or trust graph failed, shown in the view; and the input whose layout failed (not
+    /// retried every frame).
+    error: Option<String>,
+    failed: Option<Key>,
     /// The whole graphs last built.
     built: Built,
     /// The trust graph being built for the details pane, and for which generation.
-    trust_job: Option<(u64, mpsc::Receiver<Arc<AtlasGraph>>)>,
+    trust_job: Slot<u64, Arc<AtlasGraph>>,
     /// Nodes in view in the last frame drawn.
     visible_nodes: usize,
     /// Screen offset of the layout origin from the canvas centre.
@@ -314,9 +301,11 @@ impl Default for GraphView {
             anchor: None,
             laid: None,
             key: None,
-            job: None,
+            job: Slot::default(),
+            error: None,
+            failed: None,
             built: Built::default(),
-            trust_job: None,
+            trust_job: Slot::default(),
             visible_nodes: 0,
             pan: Vec2::ZERO,
             zoom: 1.0,
@@ -476,7 +465,7 @@ impl GraphView {
 
     /// True while a graph or a layout is computed in the background.
     pub fn is_computing(&self) -> bool {
-        self.job.is_some() || self.trust_job.is_some()
+        self.job.busy() || self.trust_job.busy()
     }
 
     /// How many nodes were in view in the last frame drawn.
@@ -518,25 +507,27 @@ impl GraphView {
         if let Some(g) = self.built(generation, GraphKind::Trust) {
             return Some(g);
         }
-        if let Some((k, rx)) = &self.trust_job {
-            let k = *k;
-            match rx.try_recv() {
+        // A result for an older model is still worth keeping for the view of that model; it only answers now if
+        // it is for this one.
+        if let Some((k, r)) = self.trust_job.poll(|_| true) {
+            match r {
                 Ok(g) => {
-                    self.trust_job = None;
                     *self.built.slot(GraphKind::Trust) = Some((k, g.clone()));
                     if k == generation {
                         return Some(g);
                     }
                 }
-                Err(mpsc::TryRecvError::Empty) if k == generation => return None,
-                Err(_) => self.trust_job = None,
+                Err(e) => self.error = Some(e.to_string()),
             }
+        }
+        if self.trust_job.is_running(&generation) {
+            return None;
         }
         // A layout of the trust graph on its way builds it too.
         if self
             .job
-            .as_ref()
-            .is_some_and(|(k, _)| k.model == generation && k.kind == GraphKind::Trust)
+            .running()
+            .is_some_and(|k| k.model == generation && k.kind == GraphKind::Trust)
         {
             return None;
         }
@@ -546,10 +537,10 @@ impl GraphView {
             return Some(g);
         }
         let m = model.clone();
-        self.trust_job = Some((
-            generation,
-            spawn(ctx, move || Arc::new(graph::trust_graph(&m))),
-        ));
+        self.trust_job
+            .start(ctx, "trust graph", generation, move |_| {
+                Arc::new(graph::trust_graph(&m))
+            });
         None
     }
 
@@ -617,21 +608,28 @@ impl GraphView {
             grouping: self.grouping_for(kind, selected),
             after: after.map(|a| a.generation()),
         };
-        if let Some((k, rx)) = &self.job {
-            match rx.try_recv() {
+        if let Some((k, r)) = self.job.poll(|_| true) {
+            match r {
                 Ok((built, laid)) => {
-                    let k = k.clone();
-                    self.job = None;
                     *self.built.slot(k.kind) = Some((k.model, built));
                     self.install(k, laid);
                 }
-                Err(mpsc::TryRecvError::Empty) => {}
-                Err(mpsc::TryRecvError::Disconnected) => self.job = None,
+                // A layout that failed (a panic in it) is said in the view, not retried every frame for the
+                // same input.
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    self.failed = Some(k);
+                }
             }
         }
-        if self.key.as_ref() == Some(&key) || self.job.as_ref().is_some_and(|(k, _)| *k == key) {
+        if self.key.as_ref() == Some(&key)
+            || self.job.is_running(&key)
+            || self.failed.as_ref() == Some(&key)
+        {
             return;
         }
+        self.error = None;
+        self.failed = None;
         // Build the whole graph once per model; filter, aggregate and lay out per view. Only a small model's
         // work runs inside the frame.
         let built = self.built(generation, kind);
@@ -647,14 +645,13 @@ impl GraphView {
             let after = after.cloned();
             let (filter, grouping, aspect) =
                 (key.filter.clone(), key.grouping.clone(), self.aspect);
-            let rx = spawn(ctx, move || {
+            self.job.start(ctx, "graph layout", key, move |_| {
                 let built = built.unwrap_or_else(|| Arc::new(graph::build(&model, kind)));
                 let other = after.map(|a| other(&model, &a, kind));
                 let other = other.as_ref().map(|(g, a)| (g, a.as_slice()));
                 let laid = lay_out(&built, other, &filter, aspect, &grouping);
                 (built, laid)
             });
-            self.job = Some((key, rx));
         }
     }
 
@@ -806,9 +803,12 @@ impl GraphView {
                 }
                 ui.weak(text);
             }
-            if self.job.is_some() {
+            if self.job.busy() {
                 ui.spinner();
                 ui.weak("laying out…");
+            }
+            if let Some(e) = &self.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
             }
         });
     }
@@ -846,7 +846,7 @@ impl GraphView {
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
-                if self.job.is_some() {
+                if self.job.busy() {
                     "laying out the graph…"
                 } else {
                     "nothing to show"
@@ -896,7 +896,7 @@ impl GraphView {
                     self.zoom = self.zoom.max(1.0);
                     self.pan = -laid.pos[n.index()].to_vec2() * self.zoom;
                 }
-                None if self.job.is_some() => self.center_on = Some(r),
+                None if self.job.busy() => self.center_on = Some(r),
                 None => {}
             }
         }
