@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod arn;
+pub mod cancel;
 
 pub mod catalog;
 pub mod cli;

@@ -449,10 +449,11 @@ impl Finding {
 }
 
 /// The zone of trust for external access.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Zone {
     /// Only the resource's own account is trusted.
+    #[default]
     Account,
     /// Every account of the described organisation is trusted.
     Organization,
@@ -502,7 +503,7 @@ impl Default for Options {
 }
 
 /// The review's result.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Review {
     /// The time ages were computed at.
     pub as_of: String,
@@ -614,6 +615,17 @@ pub fn snapshot_time(model: &Model) -> Option<Timestamp> {
 
 /// Run the whole review.
 pub fn review(model: &Model, opts: &Options) -> Review {
+    // Nobody cancels it, so the review is whole.
+    review_cancellable(model, opts, &crate::cancel::Cancel::never()).unwrap_or_default()
+}
+
+/// [`review`], reading `cancel` between principals (the expensive part): `None` once it is raised, never a
+/// partial list of findings presented as the review.
+pub fn review_cancellable(
+    model: &Model,
+    opts: &Options,
+    cancel: &crate::cancel::Cancel,
+) -> Option<Review> {
     let now = opts
         .now
         .or_else(|| snapshot_time(model))
@@ -627,14 +639,20 @@ pub fn review(model: &Model, opts: &Options) -> Review {
     let principals = all_principals(model);
     findings.extend(parallel(&principals, opts.threads, |r| {
         let mut out = Vec::new();
+        if cancel.is_cancelled() {
+            return out;
+        }
         admin::principal_findings(&ctx, *r, &mut out);
         external::trust_findings(&ctx, *r, &mut out);
         unused::principal_findings(&ctx, *r, &mut out);
         out
     }));
+    if cancel.is_cancelled() {
+        return None;
+    }
     identity_center::name_people(model, &mut findings);
     sort(&mut findings);
-    Review {
+    Some(Review {
         as_of: now.to_string(),
         zone: opts.zone,
         findings,
@@ -644,7 +662,7 @@ pub fn review(model: &Model, opts: &Options) -> Review {
             .iter()
             .map(|w| LoadNotice::of(model, w))
             .collect(),
-    }
+    })
 }
 
 /// Most severe first, then by category, code, entity and subject (a stable order for diffs and baselines).

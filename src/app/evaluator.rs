@@ -7,7 +7,9 @@ use super::Command;
 use super::file_picker::FilePurpose;
 use super::table::{self, Cell, short_arn};
 use crate::account::Model;
-use crate::eval::reverse::{WhatCan, WhoCan, what_can, who_can};
+use crate::eval::reverse::{
+    WhatCan, WhoCan, WhoCanQuestion, what_can_cancellable, who_can_cancellable,
+};
 use crate::eval::suite::{self, NamedRequest, Outcome};
 use crate::eval::{Context, Decision, EvalResult, Layer, Overrides, Principal, Request, Verdict};
 use crate::validate::request::{RequestField, RequestProblem, check_request};
@@ -94,8 +96,12 @@ pub struct EvaluatorView {
 /// How many results of one reverse query are kept per model.
 const BACKGROUND_CACHE: usize = 32;
 
+/// What a cancelled query returns (never seen: the query that replaced it is what the view waits for).
+const CANCELLED: &str = "cancelled: another question replaced it";
+
 /// A reverse query run on the runner, its results cached per (model, query). At most one runs at a time: a
-/// query asked for while another runs starts when that one is done (its result is kept too).
+/// query asked for while another runs cancels it (the core stops at its next principal or action, so fast
+/// typing in the action field does not queue one evaluation per keystroke) and starts at once.
 struct Background<T> {
     /// The model generation the cache is for: a new model (an applied what-if, a reload) empties it, and a
     /// query still running for the old one is dropped.
@@ -143,15 +149,16 @@ impl<T: Send + 'static> Background<T> {
         ctx: &egui::Context,
         model: &Model,
         key: u64,
-        job: impl FnOnce() -> Result<T, String> + Send + 'static,
+        job: impl FnOnce(&crate::cancel::Cancel) -> Result<T, String> + Send + 'static,
     ) {
-        if self.cache.contains_key(&key) || self.running.busy() {
+        let k = (model.generation(), key);
+        if self.cache.contains_key(&key) || self.running.is_running(&k) {
             return;
         }
-        self.running
-            .start(ctx, "reverse query", (model.generation(), key), move |_| {
-                job()
-            });
+        // Starting replaces (and so cancels) the query running for another input: its result is never seen.
+        self.running.start(ctx, "reverse query", k, move |report| {
+            job(&report.cancel_token())
+        });
     }
 
     /// True while a query runs.
@@ -795,7 +802,7 @@ impl EvaluatorView {
             &self.context,
         );
         self.who.poll(model);
-        if self.who.get(key).is_none() && !self.who.busy() {
+        if self.who.get(key).is_none() {
             let ctx = match self.request(model) {
                 Ok(r) => r.context,
                 Err(_) => Context::new(),
@@ -807,8 +814,16 @@ impl EvaluatorView {
             let action = self.action.trim().to_string();
             let overrides = self.overrides_or_message();
             let m = Arc::clone(model);
-            self.who.request(ui.ctx(), model, key, move || {
-                Ok(who_can(&m, &action, &resource, None, &ctx, &overrides?))
+            self.who.request(ui.ctx(), model, key, move |cancel| {
+                let overrides = overrides?;
+                let question = WhoCanQuestion {
+                    action: &action,
+                    resource: &resource,
+                    resource_account: None,
+                    context: &ctx,
+                    overrides: &overrides,
+                };
+                who_can_cancellable(&m, question, cancel).ok_or_else(|| CANCELLED.to_string())
             });
         }
         let w = match self.who.get(key) {
@@ -857,13 +872,14 @@ impl EvaluatorView {
             &self.context,
         );
         self.what.poll(model);
-        if self.what.get(key).is_none() && !self.what.busy() {
+        if self.what.get(key).is_none() {
             match self.request_principal(model) {
                 Ok((p, ctx)) => {
                     let overrides = self.overrides_or_message();
                     let m = Arc::clone(model);
-                    self.what.request(ui.ctx(), model, key, move || {
-                        Ok(what_can(&m, &p, &ctx, &overrides?))
+                    self.what.request(ui.ctx(), model, key, move |cancel| {
+                        what_can_cancellable(&m, &p, &ctx, &overrides?, cancel)
+                            .ok_or_else(|| CANCELLED.to_string())
                     });
                 }
                 Err(e) => {

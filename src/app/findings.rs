@@ -7,7 +7,7 @@ use crate::account::Model;
 use crate::eval::suite::NamedRequest;
 use crate::review::baseline::Baseline;
 use crate::review::report::evidence_lines;
-use crate::review::{Category, Evidence, Finding, Options, Review, Severity, review};
+use crate::review::{Category, Evidence, Finding, Options, Review, Severity, review_cancellable};
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,8 +62,10 @@ impl FindingsView {
         }
         // The runner drops the closure's model before the answer is seen: what-if edits need it unshared.
         let m = model.clone();
-        self.job
-            .start(ctx, "review", k, move |_| review(&m, &Options::default()));
+        // A new model replaces the review running for the old one, which stops at its next principal.
+        self.job.start(ctx, "review", k, move |report| {
+            review_cancellable(&m, &Options::default(), &report.cancel_token()).unwrap_or_default()
+        });
     }
 
     /// Use the baseline at `path` (read now when it exists); `None`: in memory only.
@@ -121,18 +123,16 @@ impl FindingsView {
         )
     }
 
-    /// Wait for a running review (what-if edits change the model in place and need its only reference).
-    pub fn wait(&mut self) {
-        match self.job.wait() {
-            Some((k, Ok(r))) => self.review = Some((k, Arc::new(r))),
-            Some((k, Err(e))) => self.failed = Some((k, e.to_string())),
-            None => {}
-        }
+    /// Stop a running review and wait until it lets go of the model (what-if edits change the model in place
+    /// and need its only reference; the review of the model before the edit would be forgotten anyway).
+    pub fn stop(&mut self) {
+        self.job.stop_and_wait();
     }
 
     /// Forget the review (the model was edited in place): the next frame reviews it again.
     pub fn invalidate(&mut self) {
-        self.wait();
+        // Its result would be forgotten: stop it rather than wait for it.
+        self.stop();
         self.review = None;
         self.failed = None;
     }

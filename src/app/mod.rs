@@ -471,7 +471,7 @@ impl AtlasApp {
                         Command::ApplyWhatIf(..) | Command::RevertWhatIf(_) | Command::RevertAll
                     );
                     if edits_model {
-                        self.findings.wait();
+                        self.findings.stop();
                     }
                     self.run_edit_command(ctx, c);
                     if edits_model {

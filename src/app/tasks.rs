@@ -39,6 +39,12 @@ impl Reporter {
         self.cancel.load(Ordering::Relaxed)
     }
 
+    /// The core's cancellation token for this task: long work (who-can, what-can, the review) stops at its next
+    /// unit once the task is cancelled or replaced.
+    pub fn cancel_token(&self) -> crate::cancel::Cancel {
+        crate::cancel::Cancel::watching(self.cancel.clone())
+    }
+
     /// Say how far the task is (the UI is asked to repaint to show it).
     pub fn progress(&self, fraction: Option<f32>, text: impl Into<String>) {
         if let Ok(mut p) = self.progress.lock() {
@@ -288,6 +294,15 @@ impl<K: PartialEq, T: Send + 'static> Slot<K, T> {
         let r = task.poll()?;
         let task = self.task.take()?;
         Some((task.key, r))
+    }
+
+    /// Cancel the running task, if any, and wait until its thread has let go of what it captured (a model's
+    /// `Arc`); its result is never seen. The core's long work reads the flag between units, so this is quick.
+    pub fn stop_and_wait(&mut self) {
+        if let Some(mut task) = self.task.take() {
+            task.cancel();
+            let _ = task.wait();
+        }
     }
 
     /// Wait for the running task, if any, and return its key and result.

@@ -14,6 +14,7 @@ use super::engine::{
 use super::index::Prefilter;
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{EntityKind, EntityRef, Model};
+use crate::cancel::Cancel;
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -112,7 +113,7 @@ pub struct WhoCanEntry {
 }
 
 /// The answer to "who can do A on R?".
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct WhoCan {
     /// The action.
     pub action: String,
@@ -316,6 +317,46 @@ pub fn who_can(
     context: &Context,
     overrides: &Overrides,
 ) -> WhoCan {
+    let question = WhoCanQuestion {
+        action,
+        resource,
+        resource_account: resource_account.as_deref(),
+        context,
+        overrides,
+    };
+    // Nobody cancels it, so the answer is whole.
+    who_can_cancellable(model, question, &Cancel::never()).unwrap_or_default()
+}
+
+/// A who-can question: [`who_can`]'s arguments after the model.
+#[derive(Clone, Copy)]
+pub struct WhoCanQuestion<'q> {
+    /// The action.
+    pub action: &'q str,
+    /// The resource ARN.
+    pub resource: &'q str,
+    /// The resource's account, when the ARN does not say it.
+    pub resource_account: Option<&'q str>,
+    /// The request context.
+    pub context: &'q Context,
+    /// What-if overrides.
+    pub overrides: &'q Overrides,
+}
+
+/// [`who_can`], reading `cancel` between principals: `None` once it is raised (never a partial list).
+pub fn who_can_cancellable(
+    model: &Model,
+    question: WhoCanQuestion<'_>,
+    cancel: &Cancel,
+) -> Option<WhoCan> {
+    let WhoCanQuestion {
+        action,
+        resource,
+        resource_account,
+        context,
+        overrides,
+    } = question;
+    let resource_account = resource_account.map(str::to_string);
     let mut prefilter = Prefilter::default();
     let all = all_principals(model);
     let evaluated = all.len();
@@ -330,12 +371,12 @@ pub fn who_can(
     // One request, its principal replaced per candidate (the action and resource strings stay put, which
     // the prefilter relies on to recognise them cheaply).
     let Some(first) = candidates.first().and_then(|r| principal_of(model, *r)) else {
-        return WhoCan {
+        return Some(WhoCan {
             action: action.to_string(),
             resource: resource.to_string(),
             evaluated,
             principals,
-        };
+        });
     };
     let mut req = Request {
         principal: first,
@@ -353,6 +394,9 @@ pub fn who_can(
         req.resource_account = req.resource_account(model);
     }
     for &r in &candidates {
+        if cancel.is_cancelled() {
+            return None;
+        }
         let Some(principal) = principal_of(model, r) else {
             continue;
         };
@@ -408,12 +452,12 @@ pub fn who_can(
             .cmp(&b.outcome)
             .then(a.principal.cmp(&b.principal))
     });
-    WhoCan {
+    Some(WhoCan {
         action: action.to_string(),
         resource: resource.to_string(),
         evaluated,
         principals,
-    }
+    })
 }
 
 /// Who may assume a role, from its trust policy.
@@ -667,7 +711,7 @@ pub const WHAT_CAN_RESOURCES_PER_ACTION: usize = 64;
 pub const WHAT_CAN_EVALUATIONS: usize = 200_000;
 
 /// The answer to "what can P do?": per service, per access level, the actions and resources.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct WhatCan {
     /// The principal.
     pub principal: String,
@@ -695,6 +739,18 @@ pub fn what_can(
     context: &Context,
     overrides: &Overrides,
 ) -> WhatCan {
+    // Nobody cancels it, so the answer is whole.
+    what_can_cancellable(model, principal, context, overrides, &Cancel::never()).unwrap_or_default()
+}
+
+/// [`what_can`], reading `cancel` between actions: `None` once it is raised (never a partial list).
+pub fn what_can_cancellable(
+    model: &Model,
+    principal: &Principal,
+    context: &Context,
+    overrides: &Overrides,
+    cancel: &Cancel,
+) -> Option<WhatCan> {
     use rustc_hash::{FxHashMap, FxHashSet};
     let catalog = crate::catalog::catalog();
     let opt = optimistic(overrides);
@@ -827,6 +883,9 @@ pub fn what_can(
         context: context.clone(),
     };
     for (action, pattern_ids) in by_action {
+        if cancel.is_cancelled() {
+            return None;
+        }
         let service = action.split(':').next().unwrap_or("").to_string();
         // The action's resources: its patterns' and the snapshot's, distinct, at most the per-action bound and
         // within the whole query's budget.
@@ -903,12 +962,12 @@ pub fn what_can(
                 unknown,
             });
     }
-    WhatCan {
+    Some(WhatCan {
         principal: principal.arn.clone(),
         evaluated,
         not_evaluated,
         services,
-    }
+    })
 }
 
 /// A principal that a role's trust policy names and that is not one of the loaded users and roles (a service, an

@@ -264,3 +264,28 @@ fn block_on_sleeps_until_the_future_is_woken_from_another_thread() {
     });
     assert_eq!(block_on(Later(shared)), 17);
 }
+
+#[test]
+fn stop_and_wait_cancels_and_returns_once_the_thread_let_go() {
+    // A task that only ends when told to stop (as the core's long work does between units).
+    let ctx = egui::Context::default();
+    let mut slot: Slot<u64, u32> = Slot::default();
+    let held = std::sync::Arc::new(());
+    let mine = held.clone();
+    slot.start(&ctx, "endless", 1, move |report| {
+        let _keep = mine;
+        while !report.cancel_token().is_cancelled() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        0
+    });
+    let t = Instant::now();
+    slot.stop_and_wait();
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert!(!slot.busy());
+    assert_eq!(
+        std::sync::Arc::strong_count(&held),
+        1,
+        "the closure's capture is dropped"
+    );
+}

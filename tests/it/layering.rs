@@ -10,6 +10,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("arn", 0),
+    ("cancel", 0),
     ("time", 1),
     ("files", 1),
     ("json", 1),

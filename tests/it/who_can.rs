@@ -423,3 +423,78 @@ fn who_can_assume_on_the_sample_names_the_principals_not_the_account() {
         .collect();
     assert_eq!(users, ["arn:aws:iam::412345678901:user/maria.silva"]);
 }
+
+/// Long reverse queries and the review stop once cancelled (the GUI cancels the one a new question replaces):
+/// `None`, never a partial answer; and a flag nobody raises gives the whole answer.
+#[test]
+fn cancelled_queries_stop_and_say_so() {
+    use iam_atlas::cancel::Cancel;
+    use iam_atlas::eval::reverse::{
+        WhoCanQuestion, what_can, what_can_cancellable, who_can_cancellable,
+    };
+    let spec = iam_atlas::generate::Spec {
+        account: "999988887777".into(),
+        users: 300,
+        groups: 20,
+        roles: 600,
+        policies: 120,
+        seed: 11,
+        url_encoded: false,
+    };
+    let dir = std::env::temp_dir().join(format!("iam-atlas-cancel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("gen.json");
+    std::fs::write(&path, iam_atlas::generate::to_string(&spec)).expect("write");
+    let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    let (ctx, ov) = (Context::new(), Overrides::default());
+    let question = WhoCanQuestion {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::payments-bucket-7/report.csv",
+        resource_account: None,
+        context: &ctx,
+        overrides: &ov,
+    };
+    // Not raised: the same answer as who_can.
+    let (flag, cancel) = Cancel::new();
+    let whole = who_can_cancellable(&m, question, &cancel).expect("not cancelled");
+    let plain = who_can(&m, question.action, question.resource, None, &ctx, &ov);
+    assert_eq!(whole.principals.len(), plain.principals.len());
+    assert!(!whole.principals.is_empty());
+    // Raised: nothing, at once.
+    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    let t = std::time::Instant::now();
+    assert!(who_can_cancellable(&m, question, &cancel).is_none());
+    let p = principal_of(&m, all_principals(&m)[0]).expect("a principal");
+    assert!(what_can_cancellable(&m, &p, &ctx, &ov, &cancel).is_none());
+    let opts = iam_atlas::review::Options::default();
+    assert!(iam_atlas::review::review_cancellable(&m, &opts, &cancel).is_none());
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    // Raised from another thread while the review runs: it stops early.
+    let full_start = std::time::Instant::now();
+    let full = iam_atlas::review::review(&m, &opts);
+    let full_time = full_start.elapsed();
+    assert!(!full.findings.is_empty());
+    // (Three tries: on a loaded machine the raiser may wake only after the review ended.)
+    let stopped_early = (0..3).any(|_| {
+        let (flag, cancel) = Cancel::new();
+        let raiser = std::thread::spawn(move || {
+            std::thread::sleep(full_time / 10);
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let t = std::time::Instant::now();
+        let stopped = iam_atlas::review::review_cancellable(&m, &opts, &cancel);
+        let took = t.elapsed();
+        raiser.join().expect("raiser");
+        stopped.is_none() && took < full_time
+    });
+    assert!(
+        stopped_early,
+        "a review cancelled a tenth of the way in ({full_time:?} whole) did not stop early"
+    );
+    let whole_what = what_can(&m, &p, &ctx, &ov);
+    assert_eq!(
+        what_can_cancellable(&m, &p, &ctx, &ov, &Cancel::never()).map(|w| w.evaluated),
+        Some(whole_what.evaluated)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
