@@ -13,6 +13,7 @@ pub mod trail;
 use crate::account::Model;
 use crate::eval::engine::{Decision, EvalResult, Layer, Overrides, Verdict};
 use crate::policy::Effect;
+use crate::time::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -454,32 +455,85 @@ impl Summary {
     }
 }
 
-/// A least-privilege draft for one principal from the calls it made that succeeded: its actions on the
-/// resources seen (grouped by identical resource sets), nothing generalised beyond what was seen except `*`
-/// where the record did not name the resource.
-pub fn draft_policy(replayed: &[Replayed], principal: &str) -> Value {
+/// The time window a draft is made from: calls at or after `from` and before `to` (either open). A call whose
+/// time cannot be read is outside every bounded window (it cannot be shown to be inside).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// The first instant in the window.
+    pub from: Option<Timestamp>,
+    /// The first instant after the window.
+    pub to: Option<Timestamp>,
+}
+
+impl Window {
+    /// Every call.
+    pub fn all() -> Self {
+        Window::default()
+    }
+
+    /// True when a call recorded at `event_time` is in the window.
+    pub fn contains(&self, event_time: &str) -> bool {
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
+        let Some(t) = Timestamp::parse(event_time) else {
+            return false;
+        };
+        self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t < e)
+    }
+}
+
+/// An action's resources that share a path (`…/curated/`) are written as one `…/curated/*` from this many on:
+/// a month of daily objects is one line, not thirty (and stays under IAM's policy size limits).
+pub const DRAFT_GENERALISE_AT: usize = 5;
+
+/// A least-privilege draft and what it could not include.
+#[derive(Clone, Debug, Serialize)]
+pub struct Draft {
+    /// The policy document.
+    pub policy: Value,
+    /// The successful calls it was made from.
+    pub calls: usize,
+    /// Actions called on resources the records do not name (an S3 bulk delete's keys, say), with their number of
+    /// calls: left out rather than granted on `*`, which would be wider than what was used. Add them by hand.
+    pub left_out: Vec<(String, usize)>,
+}
+
+/// A least-privilege draft for one principal from the calls it made that succeeded within `window`: its actions
+/// on the resources seen (grouped by identical resource sets), generalised only as far as needed —
+/// [`DRAFT_GENERALISE_AT`] or more resources under one path as that path's `*`. An action that applies to no
+/// resource type is granted on `*` (its exact resource); a call whose record does not name its resource is
+/// listed in [`Draft::left_out`], never granted on `*`.
+pub fn draft_policy(replayed: &[Replayed], principal: &str, window: &Window) -> Draft {
     use std::collections::{BTreeMap, BTreeSet};
+    let mut calls = 0;
+    let mut left_out: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_action: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in replayed {
         let me = r.principal == principal || r.role.as_deref() == Some(principal);
-        if !me || r.recorded != Recorded::Allowed || r.decision.is_none() {
+        if !me
+            || r.recorded != Recorded::Allowed
+            || r.decision.is_none()
+            || !window.contains(&r.event_time)
+        {
             continue;
         }
-        by_action
-            .entry(r.action.as_str())
-            .or_default()
-            .insert(if r.resource_derived {
-                r.resource.as_str()
-            } else {
-                "*"
-            });
-    }
-    let mut by_resources: BTreeMap<Vec<&str>, Vec<&str>> = BTreeMap::new();
-    for (a, rs) in by_action {
-        let rs: Vec<&str> = if rs.contains("*") {
-            vec!["*"]
+        calls += 1;
+        if r.resource_derived {
+            by_action
+                .entry(r.action.as_str())
+                .or_default()
+                .insert(r.resource.as_str());
         } else {
-            rs.into_iter().collect()
+            *left_out.entry(r.action.as_str()).or_default() += 1;
+        }
+    }
+    let mut by_resources: BTreeMap<Vec<String>, Vec<&str>> = BTreeMap::new();
+    for (a, rs) in by_action {
+        let rs: Vec<String> = if rs.contains("*") {
+            vec!["*".to_string()]
+        } else {
+            generalise(rs)
         };
         by_resources.entry(rs).or_default().push(a);
     }
@@ -496,5 +550,107 @@ pub fn draft_policy(replayed: &[Replayed], principal: &str) -> Value {
             })
         })
         .collect();
-    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+    Draft {
+        policy: serde_json::json!({"Version": "2012-10-17", "Statement": statements}),
+        calls,
+        left_out: left_out
+            .into_iter()
+            .map(|(a, n)| (a.to_string(), n))
+            .collect(),
+    }
+}
+
+/// Resources under one path (the text up to the last `/` of the ARN's resource part), [`DRAFT_GENERALISE_AT`] or
+/// more of them, become that path's `*`; the others stay as seen. Sorted.
+fn generalise(resources: std::collections::BTreeSet<&str>) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut out: Vec<String> = Vec::new();
+    for r in resources {
+        let dir = crate::arn::Arn::fields(r).and_then(|arn| {
+            let cut = arn.resource.rfind('/')?;
+            // The path ends inside the resource part: its offset in `r` is where the resource starts plus `cut`.
+            let start = r.len() - arn.resource.len();
+            r.get(..start + cut + 1)
+        });
+        match dir {
+            Some(d) => by_dir.entry(d).or_default().push(r),
+            None => out.push(r.to_string()),
+        }
+    }
+    for (dir, members) in by_dir {
+        if members.len() >= DRAFT_GENERALISE_AT {
+            out.push(format!("{dir}*"));
+        } else {
+            out.extend(members.into_iter().map(str::to_string));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What a draft takes away: the access diff of `principal` (a user or role ARN) when `draft` replaces every
+/// identity policy it has — its inline and attached policies and, for a user, its groups' (it leaves them); its
+/// permissions boundary, the SCPs, RCPs and resource policies stay. Computed on a copy; `model` is unchanged.
+/// The `lost` rows are the access the draft removes; an answer that becomes unknown is listed as uncertain.
+pub fn draft_removes(
+    model: &Model,
+    principal: &str,
+    draft: &str,
+    opts: &crate::diff::Options,
+) -> Result<crate::diff::Diff, String> {
+    use crate::account::what_if::DocTarget;
+    use crate::account::{EntityKind, InlinePolicy, PolicyDoc};
+    let r = model
+        .by_arn(principal)
+        .filter(|r| matches!(r.kind, EntityKind::User | EntityKind::Role))
+        .ok_or_else(|| format!("`{principal}` is not a user or role of the snapshot"))?;
+    let mut after = model.clone();
+    let name: crate::policy::Str = "least-privilege-draft".into();
+    let placeholder = |source| InlinePolicy {
+        name: name.clone(),
+        doc: PolicyDoc {
+            source,
+            policy: crate::policy::Policy::default(),
+            encoded: false,
+            problems: Vec::new(),
+        },
+    };
+    let source = after.add_source(
+        format!("least-privilege draft for {principal}"),
+        std::sync::Arc::new(String::new()),
+    );
+    let account = after
+        .accounts
+        .get_mut(r.account as usize)
+        .ok_or_else(|| format!("`{principal}` is not in the snapshot"))?;
+    match r.kind {
+        EntityKind::User => {
+            let u = account
+                .users
+                .get_mut(r.index as usize)
+                .ok_or_else(|| format!("`{principal}` is not in the snapshot"))?;
+            u.groups.clear();
+            u.attached.clear();
+            u.inline = vec![placeholder(source)];
+        }
+        _ => {
+            let role = account
+                .roles
+                .get_mut(r.index as usize)
+                .ok_or_else(|| format!("`{principal}` is not in the snapshot"))?;
+            role.attached.clear();
+            role.inline = vec![placeholder(source)];
+        }
+    }
+    after.touch();
+    let target = DocTarget::Inline {
+        owner: r,
+        name: name.to_string(),
+    };
+    after.replace_document(&target, draft).map_err(|diags| {
+        let msgs: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+        format!("the draft is not a policy: {}", msgs.join("; "))
+    })?;
+    Ok(crate::diff::diff(model, &after, opts))
 }

@@ -38,6 +38,17 @@ pub fn workspace_path() -> PathBuf {
     Path::new(SAMPLE_DIR).join("workspace.json")
 }
 
+/// The sample's CloudTrail file: its path under [`SAMPLE_DIR`] and its text (a month of calls in the prod
+/// account, written by `scripts/sample-trail.py`).
+pub fn trail() -> (&'static str, &'static str) {
+    const PATH: &str = "cloudtrail/larkspur-prod-2026-11.json";
+    let text = SAMPLE_FILES
+        .iter()
+        .find(|(p, _)| *p == PATH)
+        .map_or("", |(_, t)| *t);
+    ("assets/sample/cloudtrail/larkspur-prod-2026-11.json", text)
+}
+
 /// Load the bundled sample.
 pub fn load_sample(opts: LoadOptions) -> Result<Model, LoadError> {
     load_with(&Embedded, &[workspace_path()], opts)

@@ -5,7 +5,9 @@
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::account::{EntityKind, Model};
 use crate::edit::DocTarget;
-use crate::replay::{Class, Effect2, Replayed, Summary, draft_policy, replay, trail};
+use crate::replay::{
+    Class, Effect2, Replayed, Summary, Window, draft_policy, draft_removes, replay, trail,
+};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,11 +26,15 @@ pub enum ReplayFormat {
 pub struct ReplayArgs {
     /// CloudTrail files (`{"Records": [...]}`, gzipped or not; `aws cloudtrail lookup-events` output; JSON lines)
     /// or folders of them.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "sample")]
     pub trails: Vec<PathBuf>,
     /// The snapshot: exports and/or workspace files.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, required_unless_present = "sample", num_args = 1..)]
     pub snapshot: Vec<PathBuf>,
+    /// Use the bundled sample as the snapshot and, when no trail is named, its CloudTrail file (a month of calls
+    /// in its prod account; see assets/sample/TEACHING.md).
+    #[arg(long, conflicts_with = "snapshot")]
+    pub sample: bool,
     /// A policy document to put in place of the one `--for` names, as a what-if: which recorded calls would it
     /// break?
     #[arg(long, value_name = "POLICY_FILE", requires = "for_")]
@@ -46,6 +52,12 @@ pub struct ReplayArgs {
     /// Also print a least-privilege draft for this principal (a user or role ARN) from its successful calls.
     #[arg(long, value_name = "ARN")]
     pub draft: Option<String>,
+    /// With `--draft`: only calls at or after this time (RFC 3339, e.g. 2026-11-15T00:00:00Z).
+    #[arg(long, value_name = "TIME", requires = "draft", value_parser = parse_time)]
+    pub from: Option<crate::time::Timestamp>,
+    /// With `--draft`: only calls before this time.
+    #[arg(long, value_name = "TIME", requires = "draft", value_parser = parse_time)]
+    pub to: Option<crate::time::Timestamp>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReplayFormat::Text)]
     pub format: ReplayFormat,
@@ -101,8 +113,35 @@ pub fn run(args: ReplayArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
+fn parse_time(s: &str) -> Result<crate::time::Timestamp, String> {
+    crate::time::Timestamp::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a time (RFC 3339, e.g. 2026-11-15T00:00:00Z)"))
+}
+
+/// A trail to read: a file, or the bundled sample's.
+enum TrailSource {
+    File(PathBuf),
+    Embedded(&'static str, &'static str),
+}
+
+impl TrailSource {
+    fn read(&self) -> Result<Vec<trail::RawEvent>, String> {
+        match self {
+            TrailSource::File(f) => trail::read_file(f).map_err(|e| e.to_string()),
+            TrailSource::Embedded(name, text) => {
+                trail::parse_events(name, text.as_bytes()).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
 fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
-    let model = load_paths(&args.snapshot, LoadOptions::default()).map_err(|e| e.to_string())?;
+    let model = if args.sample {
+        crate::sample::load_sample(LoadOptions::default())
+    } else {
+        load_paths(&args.snapshot, LoadOptions::default())
+    }
+    .map_err(|e| e.to_string())?;
     let edited = match (&args.what_if, &args.for_) {
         (Some(file), Some(arn)) => {
             let text = crate::files::read_string(file)
@@ -117,7 +156,16 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
         _ => None,
     };
-    let files = trail::collect_files(&args.trails).map_err(|e| e.to_string())?;
+    let files: Vec<TrailSource> = if args.sample && args.trails.is_empty() {
+        let (name, text) = crate::sample::trail();
+        vec![TrailSource::Embedded(name, text)]
+    } else {
+        trail::collect_files(&args.trails)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(TrailSource::File)
+            .collect()
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -137,7 +185,7 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
                 .iter()
                 .map(|f| {
                     scope.spawn(move || {
-                        let events = trail::read_file(f).map_err(|e| e.to_string())?;
+                        let events = f.read()?;
                         Ok(replay(
                             &events,
                             model_ref,
@@ -230,22 +278,67 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
     }
     if let Some(p) = &args.draft {
-        let draft = draft_policy(&mine, p);
+        let window = Window {
+            from: args.from,
+            to: args.to,
+        };
+        let draft = draft_policy(&mine, p, &window);
+        let text = serde_json::to_string_pretty(&draft.policy).map_err(|e| e.to_string())?;
+        // What the draft removes when it replaces the principal's identity policies (a role's session
+        // ARN names its role).
+        let removes = draft_removes(&model, p, &text, &crate::diff::Options::default());
         if args.format == ReplayFormat::Json {
+            let removed = match &removes {
+                Ok(d) => serde_json::json!({"lost": d.access.lost, "uncertain": d.access.uncertain,
+                    "counts": d.counts, "complete": d.complete}),
+                Err(e) => serde_json::json!({"error": e}),
+            };
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({"draft": {"principal": p, "policy": draft}})
+                serde_json::json!({"draft": {"principal": p, "calls": draft.calls,
+                    "policy": draft.policy, "left_out": draft.left_out, "removes": removed}})
             )
             .map_err(io)?;
         } else {
             writeln!(
                 out,
-                "\nleast-privilege draft for {p} (from {} calls):\n{}",
-                mine.len(),
-                serde_json::to_string_pretty(&draft).map_err(|e| e.to_string())?
+                "\nleast-privilege draft for {p} (from {} calls):\n{text}",
+                draft.calls
             )
             .map_err(io)?;
+            for (action, n) in &draft.left_out {
+                writeln!(
+                    out,
+                    "left out: {action} ({n} calls whose records do not name the resource; add it by hand)"
+                )
+                .map_err(io)?;
+            }
+            match &removes {
+                Ok(d) => {
+                    writeln!(
+                        out,
+                        "\nin place of its identity policies the draft removes {} grants{}:",
+                        d.counts.lost,
+                        if d.complete {
+                            ""
+                        } else {
+                            " (incomplete: a bound left comparisons out)"
+                        }
+                    )
+                    .map_err(io)?;
+                    for row in d.access.lost.iter().take(TEXT_LIMIT) {
+                        writeln!(out, "  - {} on {}", row.action, row.resource).map_err(io)?;
+                    }
+                    if d.access.lost.len() > TEXT_LIMIT {
+                        writeln!(out, "  … and {} more", d.access.lost.len() - TEXT_LIMIT)
+                            .map_err(io)?;
+                    }
+                }
+                Err(e) => {
+                    writeln!(out, "\nwhat the draft removes is not known: {e}").map_err(io)?
+                }
+            }
         }
     }
     Ok(i32::from(summary.breaks > 0))

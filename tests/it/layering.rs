@@ -33,9 +33,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("export", 6),
     ("lessons", 6),
     ("diff", 7),
-    ("replay", 7),
-    ("cli", 8),
-    ("app", 8),
+    ("replay", 8),
+    ("cli", 9),
+    ("app", 9),
 ];
 
 fn layer(module: &str) -> Option<u8> {

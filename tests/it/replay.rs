@@ -629,3 +629,169 @@ fn a_what_if_breaks_exactly_the_calls_it_takes_away() {
     assert!(err.contains("--inline"), "{err}");
     let _ = Effect2::Same;
 }
+
+/// The bundled sample's trail (a month of calls in prod, `scripts/sample-trail.py`), replayed against the sample.
+fn sample_replayed() -> Vec<iam_atlas::replay::Replayed> {
+    let (name, text) = iam_atlas::sample::trail();
+    let events = parse_events(name, text.as_bytes()).expect("the sample trail parses");
+    replay(&events, &sample(), None, 1)
+}
+
+#[test]
+fn the_sample_trail_replays_with_the_expected_decisions() {
+    let replayed = sample_replayed();
+    assert_eq!(replayed.len(), 334);
+    let count = |c: Class| replayed.iter().filter(|r| r.class == c).count();
+    assert_eq!(count(Class::Agrees), 316);
+    assert_eq!(count(Class::DeniedExplained), 6);
+    assert_eq!(count(Class::AllowedButSnapshotDenies), 1);
+    assert_eq!(count(Class::DeniedButSnapshotAllows), 2);
+    assert_eq!(count(Class::Uncertain), 5);
+    assert_eq!(count(Class::FailedOther), 1);
+    assert_eq!(count(Class::NotEvaluated), 3);
+    let find = |action: &str, who: &str| {
+        replayed
+            .iter()
+            .find(|r| r.action == action && r.principal.contains(who))
+            .unwrap_or_else(|| panic!("{action} by {who}"))
+    };
+    // The administrator's attempt to stop the trail: denied by the SCP's statement, named with its place.
+    let stop = find("cloudtrail:StopLogging", "admin-mfa");
+    assert_eq!(stop.class, Class::DeniedExplained);
+    assert_eq!(stop.decided_by, Some(iam_atlas::eval::Layer::Scp));
+    assert!(
+        stop.why
+            .iter()
+            .any(|w| w.contains("ProtectProduction") && w.contains("DenyCloudTrailTampering")),
+        "{:?}",
+        stop.why
+    );
+    // The auditor's read: the group's inline Deny.
+    let read = find("s3:GetObject", "tom.becker");
+    assert_eq!(read.class, Class::DeniedExplained);
+    assert!(
+        read.why
+            .iter()
+            .any(|w| w.contains("DenyDataPlaneReads") && w.contains("NoDataAccess")),
+        "{:?}",
+        read.why
+    );
+    // The auditor's write succeeded; the snapshot denies it (stale snapshot, or a missing layer).
+    let write = find("s3:PutObject", "tom.becker");
+    assert_eq!(write.class, Class::AllowedButSnapshotDenies);
+    // Cost Explorer's GetCostAndUsage applies to an optional `billingview`: on `*` the answer is not certain.
+    let ce = find("ce:GetCostAndUsage", "nina.patel");
+    assert_eq!(ce.class, Class::Uncertain);
+    assert!(!ce.certain);
+}
+
+#[test]
+fn a_draft_from_the_sample_trail_is_least_privilege_in_its_window() {
+    use iam_atlas::replay::{Window, draft_policy};
+    use iam_atlas::time::Timestamp;
+    let replayed = sample_replayed();
+    let etl = format!("arn:aws:iam::{PROD}:role/data/etl-batch");
+    let d = draft_policy(&replayed, &etl, &Window::all());
+    // Thirty daily objects under one path are that path's `*`; the Glue job is the one seen.
+    assert_eq!(
+        d.policy["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["glue:StartJobRun"],
+             "Resource": "arn:aws:glue:eu-west-1:412345678901:job/nightly-orders"},
+            {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::larkspur-prod-data/curated/*"},
+            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::larkspur-prod-data/orders/*"},
+        ])
+    );
+    // The bulk delete names no keys: left out, never granted on `*`.
+    assert_eq!(d.left_out, vec![("s3:DeleteObject".to_string(), 1)]);
+    assert_eq!(d.calls, 91);
+    // Two days: the objects as seen, not generalised.
+    let window = Window {
+        from: Timestamp::parse("2026-11-01T00:00:00Z"),
+        to: Timestamp::parse("2026-11-03T00:00:00Z"),
+    };
+    let d = draft_policy(&replayed, &etl, &window);
+    let put = d.policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"] == json!(["s3:PutObject"]))
+        .expect("writes in the window")
+        .clone();
+    assert_eq!(
+        put["Resource"],
+        json!([
+            "arn:aws:s3:::larkspur-prod-data/curated/2026-11-01.parquet",
+            "arn:aws:s3:::larkspur-prod-data/curated/2026-11-02.parquet"
+        ])
+    );
+    assert!(d.left_out.is_empty());
+}
+
+#[test]
+fn what_a_draft_removes_is_the_principals_access_diff() {
+    use iam_atlas::replay::{Window, draft_policy, draft_removes};
+    let model = sample();
+    let replayed = sample_replayed();
+    let etl = format!("arn:aws:iam::{PROD}:role/data/etl-batch");
+    let d = draft_policy(&replayed, &etl, &Window::all());
+    let text = d.policy.to_string();
+    let diff =
+        draft_removes(&model, &etl, &text, &Default::default()).expect("a role of the sample");
+    // Only the role changes, and it only loses.
+    assert!(diff.access.gained.is_empty());
+    assert!(diff.access.lost.iter().all(|r| r.principal == etl));
+    let lost = |action: &str, resource: &str| {
+        diff.access
+            .lost
+            .iter()
+            .any(|r| r.action == action && r.resource == resource)
+    };
+    // Glue beyond the one job, and writes to the whole bucket (the draft keeps `curated/*`), are gone.
+    assert!(lost("glue:CreateJob", "*"));
+    assert!(lost("s3:PutObject", "arn:aws:s3:::larkspur-prod-data/*"));
+    // What the calls used is kept.
+    assert!(
+        !diff
+            .access
+            .lost
+            .iter()
+            .any(|r| r.action == "glue:StartJobRun" && r.resource.ends_with("job/nightly-orders"))
+    );
+    // Not a user or role: an error, not an empty diff.
+    assert!(
+        draft_removes(
+            &model,
+            "arn:aws:iam::412345678901:role/nobody",
+            &text,
+            &Default::default()
+        )
+        .is_err()
+    );
+    assert!(draft_removes(&model, &etl, "not json", &Default::default()).is_err());
+}
+
+#[test]
+fn replay_sample_on_the_command_line_drafts_and_says_what_the_draft_removes() {
+    let (code, out, err) = run_cli(&[
+        "replay",
+        "--sample",
+        "--draft",
+        "arn:aws:iam::412345678901:role/data/etl-batch",
+        "--from",
+        "2026-11-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("334 events from 1 files"), "{out}");
+    assert!(out.contains("  denied_explained: 6"), "{out}");
+    assert!(out.contains("larkspur-prod-data/curated/*"), "{out}");
+    assert!(out.contains("left out: s3:DeleteObject"), "{out}");
+    assert!(out.contains("the draft removes"), "{out}");
+    assert!(out.contains("  - glue:CreateJob on *"), "{out}");
+    let (code, _, err) = run_cli(&["replay", "--sample", "--from", "2026-11-01T00:00:00Z"]);
+    assert_eq!(code, 2, "--from needs --draft");
+    assert!(err.contains("--draft"), "{err}");
+    let (code, _, err) = run_cli(&["replay", "--sample", "--draft", "x", "--from", "yesterday"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a time"), "{err}");
+}
