@@ -24,6 +24,16 @@ pub enum Subject {
 /// carries the snapshot compared with, for the graphs' overlay.
 type Job = super::tasks::Slot<(Subject, String), Result<(Diff, Option<Arc<Model>>), String>>;
 
+/// What the Changes view shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The access diff (an edit's blast radius, or another snapshot).
+    #[default]
+    Diff,
+    /// CloudTrail calls replayed against the model, and least-privilege drafts.
+    Replay,
+}
+
 /// At most this many rows of a list are drawn.
 const SHOWN: usize = 500;
 
@@ -40,6 +50,10 @@ pub struct ChangesView {
     /// Sort state of the gained, lost, conditions-changed and uncertain tables (`usize::MAX`: ranked by risk,
     /// as the diff gives them).
     sorts: [super::table::Sort; 4],
+    /// Which part is shown.
+    pub mode: Mode,
+    /// CloudTrail replay.
+    pub replay: super::replay::ReplayView,
 }
 
 impl Default for ChangesView {
@@ -50,6 +64,8 @@ impl Default for ChangesView {
             job: Job::default(),
             message: None,
             sorts: [(usize::MAX, false); 4],
+            mode: Mode::Diff,
+            replay: Default::default(),
         }
     }
 }
@@ -57,7 +73,7 @@ impl Default for ChangesView {
 impl ChangesView {
     /// True while a diff is being computed.
     pub fn busy(&self) -> bool {
-        self.job.busy()
+        self.job.busy() || self.replay.busy()
     }
 
     /// Compute who gains and loses what if `text` replaces `target`'s document.
@@ -137,8 +153,26 @@ impl ChangesView {
     }
 
     /// Draw the view.
-    pub fn ui(&mut self, ui: &mut egui::Ui, model: Option<&Model>, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        model: Option<&Arc<Model>>,
+        commands: &mut Vec<Command>,
+    ) {
         self.poll();
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.mode, Mode::Diff, "Access diff");
+            ui.selectable_value(&mut self.mode, Mode::Replay, "CloudTrail replay")
+                .on_hover_text(
+                    "Recorded calls against the snapshot, and least-privilege drafts from them",
+                );
+        });
+        ui.separator();
+        if self.mode == Mode::Replay {
+            self.replay.ui(ui, model, commands);
+            return;
+        }
+        let model = model.map(|m| &**m);
         ui.horizontal(|ui| {
             if ui
                 .button("Compare with snapshot…")

@@ -30,6 +30,8 @@ pub enum FilePurpose {
     ExportPng,
     /// Where to write the graph as SVG.
     ExportSvg,
+    /// CloudTrail files (or their folder) to replay against the loaded model.
+    ReplayTrail,
 }
 
 impl FilePurpose {
@@ -47,7 +49,10 @@ impl FilePurpose {
 
     /// True when several files may be chosen.
     pub fn multiple(self) -> bool {
-        matches!(self, FilePurpose::OpenSnapshot | FilePurpose::CompareWith)
+        matches!(
+            self,
+            FilePurpose::OpenSnapshot | FilePurpose::CompareWith | FilePurpose::ReplayTrail
+        )
     }
 
     /// The dialog's title.
@@ -62,6 +67,7 @@ impl FilePurpose {
             FilePurpose::ExportDot => "Export the graph as DOT",
             FilePurpose::ExportPng => "Export the graph as PNG",
             FilePurpose::ExportSvg => "Export the graph as SVG",
+            FilePurpose::ReplayTrail => "Replay CloudTrail files",
         }
     }
 
@@ -71,6 +77,7 @@ impl FilePurpose {
             FilePurpose::ExportDot => ("Graphviz", &["dot", "gv"]),
             FilePurpose::ExportPng => ("PNG", &["png"]),
             FilePurpose::ExportSvg => ("SVG", &["svg"]),
+            FilePurpose::ReplayTrail => ("CloudTrail", &["json", "gz"]),
             _ => ("JSON", &["json"]),
         }
     }

@@ -15,6 +15,7 @@ pub mod input;
 pub mod lessons;
 pub mod palette;
 pub mod people;
+pub mod replay;
 pub mod table;
 pub mod tasks;
 mod truth;
@@ -93,6 +94,8 @@ pub enum Command {
     BlastRadius(crate::edit::DocTarget, String),
     /// Compare the loaded model (before) with the snapshot in these files (after), in the Changes view.
     CompareWith(Vec<PathBuf>),
+    /// Replay the CloudTrail calls in these files (or folders) against the loaded model, in the Changes view.
+    ReplayTrail(Vec<PathBuf>),
 }
 
 /// What the central panel shows.
@@ -381,9 +384,19 @@ impl AtlasApp {
                     self.view = View::Evaluator;
                     self.settings.view = View::Evaluator;
                 }
+                Command::ReplayTrail(files) => {
+                    if let Some(m) = self.model.clone() {
+                        self.changes
+                            .replay
+                            .start(ctx, m, replay::TrailOrigin::Files(files));
+                        self.changes.mode = changes::Mode::Replay;
+                        self.view = View::Changes;
+                    }
+                }
                 Command::CompareWith(files) => {
                     if let Some(m) = self.model.clone() {
                         self.changes.compare_with(ctx, m, files);
+                        self.changes.mode = changes::Mode::Diff;
                         // A graph with the changes overlaid stays; otherwise the Changes view shows the diff.
                         if !(self.graph.changes && self.view.graph().is_some()) {
                             self.view = View::Changes;
@@ -551,6 +564,7 @@ impl AtlasApp {
         match purpose {
             P::OpenSnapshot => vec![Command::Open(files)],
             P::CompareWith => vec![Command::CompareWith(files)],
+            P::ReplayTrail => vec![Command::ReplayTrail(files)],
             P::EditPolicy => vec![Command::EditFile(first)],
             P::SavePolicy => vec![Command::SaveText(first, self.editor.text.clone())],
             P::LoadRequests => {
@@ -734,7 +748,7 @@ impl AtlasApp {
                 return;
             }
             if self.view == View::Changes {
-                self.changes.ui(ui, model.as_deref(), &mut self.commands);
+                self.changes.ui(ui, model.as_ref(), &mut self.commands);
                 return;
             }
             if self.view == View::Lessons {

@@ -26,6 +26,7 @@ mod gui_input;
 mod gui_layout;
 mod gui_lessons;
 mod gui_people;
+mod gui_replay;
 mod gui_request;
 mod gui_start;
 mod gui_tables;

@@ -1,0 +1,461 @@
+//! CloudTrail replay in the Changes view: the recorded calls evaluated against the loaded snapshot (what AWS
+//! denied, explained by layer; what the snapshot disagrees with), and a least-privilege draft per principal from
+//! the calls it made in a time window, with the access the draft would remove, opened in the editor. Replays and
+//! drafts run on the task runner; the view only renders their answers.
+
+use super::Command;
+use super::table::{Cell, Sort};
+use crate::account::Model;
+use crate::diff::Diff;
+use crate::replay::{Class, Draft, Recorded, Replayed, Window, trail};
+use crate::time::Timestamp;
+use eframe::egui;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the replayed calls come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrailOrigin {
+    /// The bundled sample's CloudTrail file.
+    Sample,
+    /// CloudTrail files or folders.
+    Files(Vec<PathBuf>),
+}
+
+impl TrailOrigin {
+    fn label(&self) -> String {
+        match self {
+            TrailOrigin::Sample => "the sample's CloudTrail file".into(),
+            TrailOrigin::Files(f) => f
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// A replay: the model generation and the trail it is for.
+type ReplayKey = (u64, TrailOrigin);
+/// A draft: the model generation, the principal and the window's text.
+type DraftKey = (u64, String, String, String);
+/// A draft with what it removes, or why there is none.
+type DraftAnswer = Result<(Draft, Arc<Diff>), String>;
+
+/// At most this many calls are drawn in the table (all are counted).
+const SHOWN: usize = 2_000;
+/// At most this many removed grants are listed under a draft (all are counted).
+const REMOVED_SHOWN: usize = 200;
+
+/// The replay part of the Changes view.
+pub struct ReplayView {
+    job: super::tasks::Slot<ReplayKey, Result<Vec<Replayed>, String>>,
+    /// The last replay: what it was for, and the calls.
+    replayed: Option<(ReplayKey, Arc<Vec<Replayed>>)>,
+    /// Why the last replay failed.
+    message: Option<String>,
+    /// Show only the calls that do not simply agree.
+    pub only_disagreements: bool,
+    sort: Sort,
+    /// The draft's principal and window (RFC 3339 texts; empty: open).
+    pub principal: Option<String>,
+    /// The window's first instant.
+    pub from: String,
+    /// The first instant after the window.
+    pub to: String,
+    draft_job: super::tasks::Slot<DraftKey, DraftAnswer>,
+    draft: Option<(DraftKey, DraftAnswer)>,
+}
+
+impl Default for ReplayView {
+    fn default() -> Self {
+        ReplayView {
+            job: Default::default(),
+            replayed: None,
+            message: None,
+            only_disagreements: true,
+            sort: (usize::MAX, false),
+            principal: None,
+            from: String::new(),
+            to: String::new(),
+            draft_job: Default::default(),
+            draft: None,
+        }
+    }
+}
+
+fn read(origin: &TrailOrigin) -> Result<Vec<trail::RawEvent>, String> {
+    match origin {
+        TrailOrigin::Sample => {
+            let (name, text) = crate::sample::trail();
+            trail::parse_events(name, text.as_bytes()).map_err(|e| e.to_string())
+        }
+        TrailOrigin::Files(paths) => {
+            let mut all = Vec::new();
+            for f in trail::collect_files(paths).map_err(|e| e.to_string())? {
+                all.extend(trail::read_file(&f).map_err(|e| e.to_string())?);
+            }
+            Ok(all)
+        }
+    }
+}
+
+/// A window's bound: empty is open; otherwise a time, or why not.
+fn bound(text: &str) -> Result<Option<Timestamp>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    Timestamp::parse(t)
+        .map(Some)
+        .ok_or_else(|| format!("`{t}` is not a time (RFC 3339, e.g. 2026-11-15T00:00:00Z)"))
+}
+
+impl ReplayView {
+    /// True while a replay or a draft is computed.
+    pub fn busy(&self) -> bool {
+        self.job.busy() || self.draft_job.busy()
+    }
+
+    /// Replay the calls of `origin` against `model` in the background.
+    pub fn start(&mut self, ctx: &egui::Context, model: Arc<Model>, origin: TrailOrigin) {
+        let key = (model.generation(), origin.clone());
+        if self.job.is_running(&key) {
+            return;
+        }
+        self.message = None;
+        self.draft = None;
+        self.job
+            .start(ctx, "CloudTrail replay", key, move |report| {
+                report.progress(None, format!("reading {}…", origin.label()));
+                let events = read(&origin)?;
+                report.progress(None, format!("replaying {} calls…", events.len()));
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                Ok(crate::replay::replay(&events, &model, None, threads))
+            });
+    }
+
+    fn poll(&mut self) {
+        match self.job.poll(|_| true) {
+            Some((key, Ok(Ok(r)))) => {
+                // The principal with the most successful calls is proposed for a draft.
+                self.principal = principals(&r).into_iter().next().map(|(p, _)| p);
+                self.replayed = Some((key, Arc::new(r)));
+            }
+            Some((_, Ok(Err(e)))) => self.message = Some(format!("no replay: {e}")),
+            Some((_, Err(e))) => self.message = Some(e.to_string()),
+            None => {}
+        }
+        if let Some((key, r)) = self.draft_job.poll(|_| true) {
+            self.draft = Some((key, r.unwrap_or_else(|e| Err(e.to_string()))));
+        }
+    }
+
+    /// Draw the replay part.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        model: Option<&Arc<Model>>,
+        commands: &mut Vec<Command>,
+    ) {
+        self.poll();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(model.is_some(), egui::Button::new("Replay the sample's trail"))
+                .on_hover_text(
+                    "A month of calls in the sample's prod account (assets/sample/cloudtrail/), evaluated \
+                     against the loaded snapshot",
+                )
+                .clicked()
+                && let Some(m) = model
+            {
+                self.start(ui.ctx(), m.clone(), TrailOrigin::Sample);
+            }
+            if ui
+                .add_enabled(model.is_some(), egui::Button::new("Replay CloudTrail files…"))
+                .on_hover_text(
+                    "Files CloudTrail delivers ({\"Records\": [...]}, gzipped or not), folders of them, or \
+                     `aws cloudtrail lookup-events` output",
+                )
+                .clicked()
+            {
+                commands.push(Command::PickFile(
+                    super::file_picker::FilePurpose::ReplayTrail,
+                ));
+            }
+            if self.job.busy() {
+                super::tasks::running_ui(ui, "replaying…", self.job.progress().as_ref());
+            }
+        });
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+        let Some(((generation, origin), replayed)) = self.replayed.clone() else {
+            ui.label(
+                "Replay CloudTrail calls against the loaded snapshot: the calls AWS denied, explained by layer; \
+                 the calls the snapshot disagrees with; and a least-privilege draft per principal from the calls \
+                 it made.",
+            );
+            return;
+        };
+        if model.is_some_and(|m| m.generation() != generation) {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "The model changed since this replay: replay again to see its answers.",
+            );
+        }
+        ui.heading(format!("{} calls from {}", replayed.len(), origin.label()));
+        let mut counts: BTreeMap<Class, usize> = BTreeMap::new();
+        for r in replayed.iter() {
+            *counts.entry(r.class).or_default() += 1;
+        }
+        ui.label(
+            counts
+                .iter()
+                .map(|(c, n)| format!("{}: {n}", c.label()))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        );
+        ui.checkbox(
+            &mut self.only_disagreements,
+            "Only the calls that do not simply agree with the snapshot",
+        );
+        egui::ScrollArea::vertical()
+            .id_salt("replay-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.draft_ui(ui, model, &replayed, commands);
+                ui.separator();
+                let rows: Vec<Vec<Cell>> = replayed
+                    .iter()
+                    .filter(|r| !self.only_disagreements || r.class != Class::Agrees)
+                    .take(SHOWN)
+                    .map(|r| row(ui, r))
+                    .collect();
+                super::table::table(
+                    ui,
+                    "replay-calls",
+                    &[
+                        ("Time", 150.0),
+                        ("Principal", 220.0),
+                        ("Action", 160.0),
+                        ("Resource", 220.0),
+                        ("Recorded", 70.0),
+                        ("Snapshot", 90.0),
+                        ("Class", 190.0),
+                    ],
+                    &rows,
+                    &mut self.sort,
+                    commands,
+                );
+            });
+    }
+
+    fn draft_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        model: Option<&Arc<Model>>,
+        replayed: &Arc<Vec<Replayed>>,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.strong("Least-privilege draft");
+        let list = principals(replayed);
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("From the successful calls of");
+            egui::ComboBox::from_id_salt("replay-draft-principal")
+                .width(360.0)
+                .selected_text(
+                    self.principal
+                        .clone()
+                        .unwrap_or_else(|| "a principal".into()),
+                )
+                .show_ui(ui, |ui| {
+                    for (p, n) in &list {
+                        ui.selectable_value(
+                            &mut self.principal,
+                            Some(p.clone()),
+                            format!("{p} ({n})"),
+                        );
+                    }
+                });
+        });
+        let (from, to) = (bound(&self.from), bound(&self.to));
+        ui.horizontal(|ui| {
+            // No hover or hint text on the fields: it would replace their accessible names.
+            let label = ui.label("from");
+            ui.add(egui::TextEdit::singleline(&mut self.from).desired_width(180.0))
+                .labelled_by(label.id);
+            let label = ui.label("to");
+            ui.add(egui::TextEdit::singleline(&mut self.to).desired_width(180.0))
+                .labelled_by(label.id);
+            ui.weak("(RFC 3339 times, e.g. 2026-11-01T00:00:00Z; empty: open)");
+            let ready = model.is_some() && self.principal.is_some() && from.is_ok() && to.is_ok();
+            if ui.add_enabled(ready, egui::Button::new("Draft")).clicked()
+                && let (Some(m), Some(p), Ok(from), Ok(to)) =
+                    (model, self.principal.clone(), from.clone(), to.clone())
+            {
+                let key = (
+                    m.generation(),
+                    p.clone(),
+                    self.from.clone(),
+                    self.to.clone(),
+                );
+                let (m, r) = (m.clone(), replayed.clone());
+                self.draft_job
+                    .start(ui.ctx(), "least-privilege draft", key, move |report| {
+                        let d = crate::replay::draft_policy(&r, &p, &Window { from, to });
+                        report.progress(None, "computing what the draft removes…");
+                        let text =
+                            serde_json::to_string_pretty(&d.policy).map_err(|e| e.to_string())?;
+                        let diff =
+                            crate::replay::draft_removes(&m, &p, &text, &Default::default())?;
+                        Ok((d, Arc::new(diff)))
+                    });
+            }
+            if self.draft_job.busy() {
+                super::tasks::running_ui(ui, "drafting…", self.draft_job.progress().as_ref());
+            }
+        });
+        for e in [&from, &to].into_iter().filter_map(|b| b.as_ref().err()) {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        match &self.draft {
+            None => {}
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("no draft: {e}"));
+            }
+            Some(((_, p, from, to), Ok((d, diff)))) => {
+                let window = match (from.trim(), to.trim()) {
+                    ("", "") => String::new(),
+                    (f, t) => format!(
+                        " between {} and {}",
+                        if f.is_empty() { "the first call" } else { f },
+                        if t.is_empty() { "the last" } else { t }
+                    ),
+                };
+                let statements = d
+                    .policy
+                    .get("Statement")
+                    .and_then(|s| s.as_array())
+                    .map_or(0, Vec::len);
+                ui.label(format!(
+                    "{p}: {} statements from {} successful calls{window}.",
+                    statements, d.calls
+                ));
+                for (action, n) in &d.left_out {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!(
+                            "Left out: {action} ({n} calls whose records do not name the resource; add it by hand)"
+                        ),
+                    );
+                }
+                let text = serde_json::to_string_pretty(&d.policy).unwrap_or_default();
+                if ui
+                    .button("Open the draft in the editor")
+                    .on_hover_text("A new document: check it, then apply it to the model as a what-if or save it")
+                    .clicked()
+                {
+                    commands.push(Command::EditNew(
+                        format!("least-privilege draft for {p}"),
+                        text,
+                    ));
+                }
+                let c = &diff.counts;
+                let head = format!(
+                    "In place of its identity policies the draft removes {} grants{}",
+                    c.lost,
+                    if c.uncertain > 0 {
+                        format!(" ({} uncertain)", c.uncertain)
+                    } else {
+                        String::new()
+                    }
+                );
+                egui::CollapsingHeader::new(head)
+                    .id_salt("replay-draft-removes")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        if !diff.complete {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                "Incomplete: a bound left comparisons out.",
+                            );
+                        }
+                        for r in diff.access.lost.iter().take(REMOVED_SHOWN) {
+                            ui.label(format!("{} on {}", r.action, r.resource));
+                        }
+                        if diff.access.lost.len() > REMOVED_SHOWN {
+                            ui.weak(format!(
+                                "… and {} more",
+                                diff.access.lost.len() - REMOVED_SHOWN
+                            ));
+                        }
+                    });
+            }
+        }
+    }
+}
+
+/// The principals (a session's role) with successful calls, most calls first.
+fn principals(replayed: &[Replayed]) -> Vec<(String, usize)> {
+    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in replayed {
+        if r.recorded == Recorded::Allowed && r.decision.is_some() {
+            *n.entry(r.role.as_deref().unwrap_or(&r.principal))
+                .or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, usize)> = n.into_iter().map(|(p, c)| (p.to_string(), c)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+fn row(ui: &egui::Ui, r: &Replayed) -> Vec<Cell> {
+    let warn = ui.visuals().warn_fg_color;
+    let bad = ui.visuals().error_fg_color;
+    let (decision, colour) = match r.decision {
+        Some(crate::eval::Decision::Allow) if r.certain => ("allowed", None),
+        Some(crate::eval::Decision::Allow) => ("allowed?", Some(warn)),
+        Some(_) if r.certain => ("denied", None),
+        Some(_) => ("denied?", Some(warn)),
+        None => ("—", None),
+    };
+    let class_colour = match r.class {
+        Class::Agrees => None,
+        Class::DeniedExplained => Some(warn),
+        Class::AllowedButSnapshotDenies | Class::DeniedButSnapshotAllows => Some(bad),
+        _ => Some(warn),
+    };
+    let why = if r.why.is_empty() {
+        None
+    } else {
+        Some(r.why.join("\n"))
+    };
+    vec![
+        Cell::text(&r.event_time),
+        Cell {
+            full: Some(r.principal.clone()),
+            ..Cell::text(super::table::short_arn(&r.principal))
+        },
+        Cell::text(&r.action),
+        Cell {
+            full: Some(r.resource.clone()),
+            ..Cell::text(&r.resource)
+        },
+        Cell::text(match r.recorded {
+            Recorded::Allowed => "allowed",
+            Recorded::Denied => "denied",
+            Recorded::Failed => "failed",
+        }),
+        Cell {
+            color: colour,
+            ..Cell::text(decision)
+        },
+        Cell {
+            color: class_colour,
+            full: why,
+            ..Cell::text(r.class.label())
+        },
+    ]
+}
