@@ -278,7 +278,9 @@ impl ReplayView {
                             format!("{p} ({n})"),
                         );
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
         let (from, to) = (bound(&self.from), bound(&self.to));
         ui.horizontal(|ui| {
