@@ -1144,6 +1144,9 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
     // `IAM_ATLAS_GRAPH_CHANGES=1` (with `IAM_ATLAS_COMPARE` and a graph view): the graph with that snapshot's
     // changes overlaid.
     let graph_changes = std::env::var_os("IAM_ATLAS_GRAPH_CHANGES").is_some();
+    // `IAM_ATLAS_REPLAY=ROLE_OR_USER_ARN`: the Changes view replaying the sample's trail, with that principal's
+    // least-privilege draft.
+    let replay_draft = std::env::var("IAM_ATLAS_REPLAY").ok();
     let result = eframe::run_native(
         about::APP_NAME,
         options,
@@ -1246,6 +1249,14 @@ pub fn run(files: Vec<PathBuf>) -> i32 {
                 if let Some(after) = &compare {
                     app.graph.changes = graph_changes;
                     app.push(Command::CompareWith(vec![after.clone()]));
+                }
+                if let (Some(p), Some(m)) = (&replay_draft, app.model.clone()) {
+                    app.changes
+                        .replay
+                        .start(&cc.egui_ctx, m, replay::TrailOrigin::Sample);
+                    app.changes.replay.draft_when_replayed(p.clone());
+                    app.changes.mode = changes::Mode::Replay;
+                    app.view = View::Changes;
                 }
                 // `IAM_ATLAS_LESSON=abac`: that lesson open (in the Lessons view, or as the strip above another).
                 app.lessons.open = lesson

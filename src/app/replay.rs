@@ -66,6 +66,8 @@ pub struct ReplayView {
     pub to: String,
     draft_job: super::tasks::Slot<DraftKey, DraftAnswer>,
     draft: Option<(DraftKey, DraftAnswer)>,
+    /// A draft to start once the replay is done.
+    pending_draft: Option<String>,
 }
 
 impl Default for ReplayView {
@@ -81,6 +83,7 @@ impl Default for ReplayView {
             to: String::new(),
             draft_job: Default::default(),
             draft: None,
+            pending_draft: None,
         }
     }
 }
@@ -115,7 +118,7 @@ fn bound(text: &str) -> Result<Option<Timestamp>, String> {
 impl ReplayView {
     /// True while a replay or a draft is computed.
     pub fn busy(&self) -> bool {
-        self.job.busy() || self.draft_job.busy()
+        self.job.busy() || self.draft_job.busy() || self.pending_draft.is_some()
     }
 
     /// Replay the calls of `origin` against `model` in the background.
@@ -136,6 +139,38 @@ impl ReplayView {
             });
     }
 
+    /// Draft a least-privilege policy for `principal` from its calls in `window`, and what it removes.
+    fn start_draft(
+        &mut self,
+        ctx: &egui::Context,
+        model: &Arc<Model>,
+        replayed: &Arc<Vec<Replayed>>,
+        principal: String,
+        window: Window,
+    ) {
+        let key = (
+            model.generation(),
+            principal.clone(),
+            self.from.clone(),
+            self.to.clone(),
+        );
+        let (m, r) = (model.clone(), replayed.clone());
+        self.draft_job
+            .start(ctx, "least-privilege draft", key, move |report| {
+                let d = crate::replay::draft_policy(&r, &principal, &window);
+                report.progress(None, "computing what the draft removes…");
+                let text = serde_json::to_string_pretty(&d.policy).map_err(|e| e.to_string())?;
+                let diff =
+                    crate::replay::draft_removes(&m, &principal, &text, &Default::default())?;
+                Ok((d, Arc::new(diff)))
+            });
+    }
+
+    /// Once the replay is done, draft for `principal` over the whole trail (scripted views: screenshots).
+    pub fn draft_when_replayed(&mut self, principal: String) {
+        self.pending_draft = Some(principal);
+    }
+
     fn poll(&mut self) {
         match self.job.poll(|_| true) {
             Some((key, Ok(Ok(r)))) => {
@@ -143,8 +178,14 @@ impl ReplayView {
                 self.principal = principals(&r).into_iter().next().map(|(p, _)| p);
                 self.replayed = Some((key, Arc::new(r)));
             }
-            Some((_, Ok(Err(e)))) => self.message = Some(format!("no replay: {e}")),
-            Some((_, Err(e))) => self.message = Some(e.to_string()),
+            Some((_, Ok(Err(e)))) => {
+                self.message = Some(format!("no replay: {e}"));
+                self.pending_draft = None;
+            }
+            Some((_, Err(e))) => {
+                self.message = Some(e.to_string());
+                self.pending_draft = None;
+            }
             None => {}
         }
         if let Some((key, r)) = self.draft_job.poll(|_| true) {
@@ -160,6 +201,12 @@ impl ReplayView {
         commands: &mut Vec<Command>,
     ) {
         self.poll();
+        if let (Some(m), Some((_, r))) = (model, self.replayed.clone())
+            && let Some(p) = self.pending_draft.take()
+        {
+            self.principal = Some(p.clone());
+            self.start_draft(ui.ctx(), m, &r, p, Window::all());
+        }
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(model.is_some(), egui::Button::new("Replay the sample's trail"))
@@ -221,35 +268,45 @@ impl ReplayView {
             &mut self.only_disagreements,
             "Only the calls that do not simply agree with the snapshot",
         );
-        egui::ScrollArea::vertical()
-            .id_salt("replay-scroll")
-            .auto_shrink([false, false])
+        // The draft beside the calls: at 1280 px both are in view.
+        egui::Panel::right("replay-draft")
+            .resizable(true)
+            .default_size(380.0)
             .show(ui, |ui| {
-                self.draft_ui(ui, model, &replayed, commands);
-                ui.separator();
-                let rows: Vec<Vec<Cell>> = replayed
-                    .iter()
-                    .filter(|r| !self.only_disagreements || r.class != Class::Agrees)
-                    .take(SHOWN)
-                    .map(|r| row(ui, r))
-                    .collect();
-                super::table::table(
-                    ui,
-                    "replay-calls",
-                    &[
-                        ("Time", 150.0),
-                        ("Principal", 220.0),
-                        ("Action", 160.0),
-                        ("Resource", 220.0),
-                        ("Recorded", 70.0),
-                        ("Snapshot", 90.0),
-                        ("Class", 190.0),
-                    ],
-                    &rows,
-                    &mut self.sort,
-                    commands,
-                );
+                egui::ScrollArea::vertical()
+                    .id_salt("replay-draft-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.draft_ui(ui, model, &replayed, commands));
             });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let rows: Vec<Vec<Cell>> = replayed
+                .iter()
+                .filter(|r| !self.only_disagreements || r.class != Class::Agrees)
+                .take(SHOWN)
+                .map(|r| row(ui, r))
+                .collect();
+            egui::ScrollArea::both()
+                .id_salt("replay-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    super::table::table(
+                        ui,
+                        "replay-calls",
+                        &[
+                            ("Time", 90.0),
+                            ("Principal", 150.0),
+                            ("Action", 160.0),
+                            ("Resource", 220.0),
+                            ("Recorded", 70.0),
+                            ("Snapshot", 80.0),
+                            ("Class", 190.0),
+                        ],
+                        &rows,
+                        &mut self.sort,
+                        commands,
+                    );
+                });
+        });
     }
 
     fn draft_ui(
@@ -264,7 +321,7 @@ impl ReplayView {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("From the successful calls of");
             egui::ComboBox::from_id_salt("replay-draft-principal")
-                .width(360.0)
+                .width(ui.available_width().clamp(200.0, 400.0))
                 .selected_text(
                     self.principal
                         .clone()
@@ -283,37 +340,27 @@ impl ReplayView {
                 .labelled_by(label.id);
         });
         let (from, to) = (bound(&self.from), bound(&self.to));
+        egui::Grid::new("replay-window")
+            .num_columns(2)
+            .show(ui, |ui| {
+                // No hover or hint text on the fields: it would replace their accessible names.
+                let label = ui.label("from");
+                ui.add(egui::TextEdit::singleline(&mut self.from).desired_width(200.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("to");
+                ui.add(egui::TextEdit::singleline(&mut self.to).desired_width(200.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+            });
+        ui.weak("RFC 3339 times, e.g. 2026-11-01T00:00:00Z; empty: open.");
         ui.horizontal(|ui| {
-            // No hover or hint text on the fields: it would replace their accessible names.
-            let label = ui.label("from");
-            ui.add(egui::TextEdit::singleline(&mut self.from).desired_width(180.0))
-                .labelled_by(label.id);
-            let label = ui.label("to");
-            ui.add(egui::TextEdit::singleline(&mut self.to).desired_width(180.0))
-                .labelled_by(label.id);
-            ui.weak("(RFC 3339 times, e.g. 2026-11-01T00:00:00Z; empty: open)");
             let ready = model.is_some() && self.principal.is_some() && from.is_ok() && to.is_ok();
             if ui.add_enabled(ready, egui::Button::new("Draft")).clicked()
                 && let (Some(m), Some(p), Ok(from), Ok(to)) =
                     (model, self.principal.clone(), from.clone(), to.clone())
             {
-                let key = (
-                    m.generation(),
-                    p.clone(),
-                    self.from.clone(),
-                    self.to.clone(),
-                );
-                let (m, r) = (m.clone(), replayed.clone());
-                self.draft_job
-                    .start(ui.ctx(), "least-privilege draft", key, move |report| {
-                        let d = crate::replay::draft_policy(&r, &p, &Window { from, to });
-                        report.progress(None, "computing what the draft removes…");
-                        let text =
-                            serde_json::to_string_pretty(&d.policy).map_err(|e| e.to_string())?;
-                        let diff =
-                            crate::replay::draft_removes(&m, &p, &text, &Default::default())?;
-                        Ok((d, Arc::new(diff)))
-                    });
+                self.start_draft(ui.ctx(), m, replayed, p, Window { from, to });
             }
             if self.draft_job.busy() {
                 super::tasks::running_ui(ui, "drafting…", self.draft_job.progress().as_ref());
@@ -384,14 +431,29 @@ impl ReplayView {
                                 "Incomplete: a bound left comparisons out.",
                             );
                         }
-                        for r in diff.access.lost.iter().take(REMOVED_SHOWN) {
-                            ui.label(format!("{} on {}", r.action, r.resource));
+                        // By service, most grants first; each service's list on demand.
+                        let mut by_service: BTreeMap<&str, Vec<&crate::diff::AccessRow>> =
+                            BTreeMap::new();
+                        for r in &diff.access.lost {
+                            let service = r.action.split(':').next().unwrap_or("");
+                            by_service.entry(service).or_default().push(r);
                         }
-                        if diff.access.lost.len() > REMOVED_SHOWN {
-                            ui.weak(format!(
-                                "… and {} more",
-                                diff.access.lost.len() - REMOVED_SHOWN
-                            ));
+                        let mut services: Vec<_> = by_service.into_iter().collect();
+                        services.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+                        for (service, rows) in services {
+                            egui::CollapsingHeader::new(format!(
+                                "{service}: {} grants",
+                                rows.len()
+                            ))
+                            .id_salt(("replay-removed", service))
+                            .show(ui, |ui| {
+                                for r in rows.iter().take(REMOVED_SHOWN) {
+                                    ui.label(format!("{} on {}", r.action, r.resource));
+                                }
+                                if rows.len() > REMOVED_SHOWN {
+                                    ui.weak(format!("… and {} more", rows.len() - REMOVED_SHOWN));
+                                }
+                            });
                         }
                     });
             }
@@ -434,8 +496,18 @@ fn row(ui: &egui::Ui, r: &Replayed) -> Vec<Cell> {
     } else {
         Some(r.why.join("\n"))
     };
+    // `2026-11-05T06:23:16Z` → `11-05 06:23` in the table, whole on hover (sorting by the short form keeps the
+    // order within a year).
+    let short_time = r
+        .event_time
+        .get(5..16)
+        .map(|t| t.replace('T', " "))
+        .unwrap_or_else(|| r.event_time.clone());
     vec![
-        Cell::text(&r.event_time),
+        Cell {
+            full: Some(r.event_time.clone()),
+            ..Cell::text(short_time)
+        },
         Cell {
             full: Some(r.principal.clone()),
             ..Cell::text(super::table::short_arn(&r.principal))
