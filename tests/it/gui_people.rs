@@ -3,24 +3,14 @@
 //! SSO role's details name its people.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::{harness_sized, sample_app, wait_for_label};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::{EntityKind, LoadOptions};
+use iam_atlas::account::EntityKind;
 use iam_atlas::app::AtlasApp;
 
 fn harness() -> Harness<'static, AtlasApp> {
-    harness_sized(1600.0, 2400.0)
-}
-
-fn harness_sized(w: f32, h: f32) -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(w, h))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
+    harness_sized(sample_app(), 1600.0, 2400.0)
 }
 
 /// Single frames while something is evaluated in the background (a person's access, who may assume a role: a
@@ -40,12 +30,18 @@ fn settle(h: &mut Harness<'static, AtlasApp>) {
 
 /// Single frames until a label containing `text` is shown (the access levels come from a background task).
 fn wait_for(h: &mut Harness<'static, AtlasApp>, text: &str) {
-    let start = std::time::Instant::now();
-    while h.query_all_by_label_contains(text).next().is_none() {
-        assert!(start.elapsed().as_secs() < 60, "`{text}` never appeared");
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_for_label(h, text);
+    settle(h);
+}
+
+/// Find a person by the explorer's filter and open their page.
+fn open_person(h: &mut Harness<'static, AtlasApp>, who: &str) {
+    h.run();
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text(who);
+    h.run();
+    h.get_by_label(&format!("{who}@larkspur.example")).click();
     settle(h);
 }
 
@@ -54,12 +50,7 @@ fn a_person_page_lists_accounts_roles_and_access() {
     let mut h = harness();
     h.run();
     h.get_by_label("IAM Identity Center");
-    h.get_by_label("Filter").click();
-    h.run();
-    h.get_by_label("Filter").type_text("alice");
-    h.run();
-    h.get_by_label("alice@larkspur.example").click();
-    settle(&mut h);
+    open_person(&mut h, "alice");
     h.get_by_label("Person alice@larkspur.example");
     h.get_by_label("Can use 4 roles in 3 accounts");
     // Once in the explorer (the account), once in the table.
@@ -95,14 +86,8 @@ fn a_person_page_lists_accounts_roles_and_access() {
 fn a_person_page_fits_a_1280_pixel_window() {
     // Before: the Identity Center role names pushed the "May do" column past the right edge at 1280 px. (Tall
     // enough that the explorer's people are on screen to click; the width is what is tested.)
-    let mut h = harness_sized(1280.0, 1400.0);
-    h.run();
-    h.get_by_label("Filter").click();
-    h.run();
-    h.get_by_label("Filter").type_text("alice");
-    h.run();
-    h.get_by_label("alice@larkspur.example").click();
-    settle(&mut h);
+    let mut h = harness_sized(sample_app(), 1280.0, 1400.0);
+    open_person(&mut h, "alice");
     wait_for(&mut h, "administrator (every action on every resource)");
     let header = h.get_by_label("May do").rect();
     assert!(

@@ -3,35 +3,23 @@
 //! window, see what the draft removes, and open it in the editor.
 #![cfg(feature = "gui")]
 
+use crate::gui_util::{harness_sized, sample_app, wait_for_label as wait_for};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use iam_atlas::account::LoadOptions;
 use iam_atlas::app::{AtlasApp, View};
 
-fn harness() -> Harness<'static, AtlasApp> {
-    let model = iam_atlas::sample::load_sample(LoadOptions::default()).expect("sample loads");
-    Harness::builder()
-        .with_max_steps(32)
-        .with_size(egui::vec2(1400.0, 1600.0))
-        .build_ui_state(
-            |ui, app: &mut AtlasApp| app.show(ui),
-            AtlasApp::with_model(model, "bundled sample"),
-        )
-}
-
-/// Single frames until a label containing `text` is shown (replays and drafts run in the background).
-fn wait_for(h: &mut Harness<'static, AtlasApp>, text: &str) {
-    let start = std::time::Instant::now();
-    while h.query_all_by_label_contains(text).next().is_none() {
-        assert!(start.elapsed().as_secs() < 60, "`{text}` never appeared");
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    // A few frames more (the status bar's review may still spin).
-    for _ in 0..3 {
-        h.step();
-    }
+/// The sample, the Changes view's CloudTrail replay, the sample's trail replayed.
+fn replayed() -> Harness<'static, AtlasApp> {
+    let mut h = harness_sized(sample_app(), 1400.0, 1600.0);
+    frames(&mut h);
+    h.get_by_label("Changes").click();
+    frames(&mut h);
+    h.get_by_label("CloudTrail replay").click();
+    frames(&mut h);
+    h.get_by_label("Replay the sample's trail").click();
+    wait_for(&mut h, "334 calls from the sample's CloudTrail file");
+    h
 }
 
 /// Frames for a click or typing to take effect.
@@ -43,14 +31,7 @@ fn frames(h: &mut Harness<'static, AtlasApp>) {
 
 #[test]
 fn replay_the_sample_trail_and_draft_least_privilege_from_a_window() {
-    let mut h = harness();
-    frames(&mut h);
-    h.get_by_label("Changes").click();
-    frames(&mut h);
-    h.get_by_label("CloudTrail replay").click();
-    frames(&mut h);
-    h.get_by_label("Replay the sample's trail").click();
-    wait_for(&mut h, "334 calls from the sample's CloudTrail file");
+    let mut h = replayed();
     wait_for(&mut h, "denied, explained: 6");
     h.get_by_label_contains("succeeded, but the snapshot denies it: 1");
     // Only the calls that do not simply agree are listed: the SCP's denial is one of them, the ETL's reads not.
@@ -104,14 +85,7 @@ fn replay_the_sample_trail_and_draft_least_privilege_from_a_window() {
 
 #[test]
 fn a_window_that_is_not_a_time_is_said_and_drafts_nothing() {
-    let mut h = harness();
-    frames(&mut h);
-    h.get_by_label("Changes").click();
-    frames(&mut h);
-    h.get_by_label("CloudTrail replay").click();
-    frames(&mut h);
-    h.get_by_label("Replay the sample's trail").click();
-    wait_for(&mut h, "334 calls from");
+    let mut h = replayed();
     h.get_by_role_and_label(Role::TextInput, "from").click();
     frames(&mut h);
     h.get_by_role_and_label(Role::TextInput, "from")

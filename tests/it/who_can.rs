@@ -100,22 +100,31 @@ fn who_can_equals_evaluating_everyone_on_the_sample() {
     }
 }
 
-#[test]
-fn who_can_equals_evaluating_everyone_on_a_generated_account() {
-    let spec = iam_atlas::generate::Spec {
-        account: "999988887777".into(),
-        users: 60,
-        groups: 8,
-        roles: 120,
-        policies: 40,
-        seed: 7,
-        url_encoded: false,
-    };
-    let dir = std::env::temp_dir().join(format!("iam-atlas-whocan-{}", std::process::id()));
+/// A generated account, loaded from a file as a person's export would be (the file is removed after).
+fn generated(spec: iam_atlas::generate::Spec, tag: &str) -> Model {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
     let path = dir.join("gen.json");
     std::fs::write(&path, iam_atlas::generate::to_string(&spec)).expect("write");
     let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(dir);
+    m
+}
+
+#[test]
+fn who_can_equals_evaluating_everyone_on_a_generated_account() {
+    let m = generated(
+        iam_atlas::generate::Spec {
+            account: "999988887777".into(),
+            users: 60,
+            groups: 8,
+            roles: 120,
+            policies: 40,
+            seed: 7,
+            url_encoded: false,
+        },
+        "whocan",
+    );
     for (action, resource) in [
         ("s3:GetObject", "arn:aws:s3:::payments-bucket-7/report.csv"),
         ("s3:ListBucket", "arn:aws:s3:::data-bucket-3"),
@@ -132,7 +141,6 @@ fn who_can_equals_evaluating_everyone_on_a_generated_account() {
     ] {
         check(&m, action, resource);
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// who-can agrees with `eval` on every principal of every fixture export, whose ARNs may name another account
@@ -432,20 +440,18 @@ fn cancelled_queries_stop_and_say_so() {
     use iam_atlas::eval::reverse::{
         WhoCanQuestion, what_can, what_can_cancellable, who_can_cancellable,
     };
-    let spec = iam_atlas::generate::Spec {
-        account: "999988887777".into(),
-        users: 300,
-        groups: 20,
-        roles: 600,
-        policies: 120,
-        seed: 11,
-        url_encoded: false,
-    };
-    let dir = std::env::temp_dir().join(format!("iam-atlas-cancel-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let path = dir.join("gen.json");
-    std::fs::write(&path, iam_atlas::generate::to_string(&spec)).expect("write");
-    let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    let m = generated(
+        iam_atlas::generate::Spec {
+            account: "999988887777".into(),
+            users: 300,
+            groups: 20,
+            roles: 600,
+            policies: 120,
+            seed: 11,
+            url_encoded: false,
+        },
+        "cancel",
+    );
     let (ctx, ov) = (Context::new(), Overrides::default());
     let question = WhoCanQuestion {
         action: "s3:GetObject",
@@ -496,5 +502,4 @@ fn cancelled_queries_stop_and_say_so() {
         what_can_cancellable(&m, &p, &ctx, &ov, &Cancel::never()).map(|w| w.evaluated),
         Some(whole_what.evaluated)
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
