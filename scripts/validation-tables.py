@@ -15,7 +15,7 @@ for kind, body in re.findall(r"    (Error|SecurityWarning|Suggestion|Warning): \
         aa[c] = t
 checks = []
 for code, sev, group, summary, rep in re.findall(
-    r'^    ([A-Z][A-Z0-9_]+): ([ESGW]), "(\w+)", "((?:[^"\\]|\\.)*)"(?: => ([A-Z0-9_ |]+))?;$', reg, re.M
+    r'^    ([A-Z][A-Z0-9_]+): ([ESGW]), "([\w-]+)", "((?:[^"\\]|\\.)*)"(?: => ([A-Z0-9_ |]+))?;$', reg, re.M
 ):
     checks.append((code, sev, group, summary.replace('\\"', '"'), [r.strip() for r in rep.split("|")] if rep else []))
 sevname = {"E": "error", "S": "security warning", "W": "warning", "G": "suggestion"}
@@ -30,6 +30,7 @@ groups = [
     ("security", "Security"),
     ("hygiene", "Hygiene and size quotas"),
     ("load", "What the loader met (`validate --snapshot`, `summary`, `audit`)"),
+    ("what-if", "What-if edits (`Apply to model`, `replay --what-if`, `diff`'s blast radius)"),
 ]
 why = {
     "CONFIRM_AUDIENCE_CLAIM_TYPE": "its section of the reference could not be read in full when this was built; not guessed",

@@ -861,11 +861,12 @@ impl LoadWarning {
     /// registered code and its severity, the value's span, the loader's JSON path or `line:col`, the message.
     pub fn diagnostic(&self) -> Option<(SourceId, Diagnostic)> {
         let (source, span) = self.at?;
-        let check = self.code().check();
+        let code = self.code();
+        let check = code.check();
         Some((
             source,
             Diagnostic::new(
-                check.code,
+                code,
                 check.severity,
                 span,
                 self.location.clone(),

@@ -102,16 +102,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic with no help and no fix.
+    /// A diagnostic with no help and no fix. Its code is a registered [`codes::Code`]: an unregistered code does
+    /// not compile.
     pub fn new(
-        code: &'static str,
+        code: codes::Code,
         severity: Severity,
         span: Span,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
         Diagnostic {
-            code,
+            code: code.as_str(),
             subcode: None,
             access_analyzer_type: None,
             severity,

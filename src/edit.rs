@@ -219,7 +219,7 @@ impl Model {
         let label = target.label(self);
         if target.find(self).is_none() {
             return Err(vec![Diagnostic::new(
-                "WHAT_IF_TARGET",
+                crate::diagnostic::codes::Code::WHAT_IF_TARGET,
                 Severity::Error,
                 Span::new(0, 0),
                 "",
@@ -232,7 +232,7 @@ impl Model {
             && (parsed.root == NONE || parsed.doc.kind(parsed.root) != Kind::Object)
         {
             errors.push(Diagnostic::new(
-                "POLICY_NOT_OBJECT",
+                crate::diagnostic::codes::Code::POLICY_NOT_OBJECT,
                 Severity::Error,
                 Span::new(0, text.len()),
                 "",
@@ -318,6 +318,21 @@ mod tests {
         v.iter()
             .map(|p| serde_json::to_string(p).expect("json"))
             .collect()
+    }
+
+    #[test]
+    fn a_what_if_on_a_missing_document_or_a_non_object_says_so_and_changes_nothing() {
+        let mut m = crate::sample::load_sample(LoadOptions::default()).expect("sample");
+        let generation = m.generation();
+        let e = m
+            .replace_document(&DocTarget::Org(u32::MAX), "{}")
+            .unwrap_err();
+        assert_eq!(e[0].code, "WHAT_IF_TARGET");
+        assert!(e[0].message.contains("the model has no"), "{:?}", e[0]);
+        let e = m.replace_document(&DocTarget::Org(0), "[1]").unwrap_err();
+        assert_eq!(e[0].code, "POLICY_NOT_OBJECT");
+        assert!(m.what_if.is_empty());
+        assert_eq!(m.generation(), generation);
     }
 
     #[test]

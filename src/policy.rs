@@ -748,7 +748,7 @@ pub fn syntax_diagnostics(errors: &[json::SyntaxError]) -> Vec<Diagnostic> {
         .iter()
         .map(|e| {
             Diagnostic::new(
-                Code::JSON_SYNTAX_ERROR.as_str(),
+                Code::JSON_SYNTAX_ERROR,
                 Severity::Error,
                 e.span,
                 "",
@@ -896,13 +896,8 @@ impl<'a> Reader<'a> {
 
     fn diag(&mut self, code: Code, span: Span, message: String) -> &mut Diagnostic {
         let path = self.path_string();
-        self.diags.push(Diagnostic::new(
-            code.as_str(),
-            Severity::Error,
-            span,
-            path,
-            message,
-        ));
+        self.diags
+            .push(Diagnostic::new(code, Severity::Error, span, path, message));
         // Just pushed: never empty.
         let last = self.diags.len() - 1;
         #[expect(

@@ -198,7 +198,7 @@ pub fn validate_with(text: &str, kind: PolicyKind, opts: &Options) -> Vec<Diagno
     if parsed.policy.span.is_empty() || (parse_failed && parsed.policy.statements.is_empty()) {
         if out.is_empty() {
             out.push(Diagnostic::new(
-                Code::JSON_SYNTAX_ERROR.as_str(),
+                Code::JSON_SYNTAX_ERROR,
                 Severity::Error,
                 Span::new(0, text.len()),
                 "",
@@ -354,7 +354,7 @@ impl<'a> Ctx<'a> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let mut d = Diagnostic::new(code.as_str(), severity, span, path, message);
+        let mut d = Diagnostic::new(code, severity, span, path, message);
         present(&mut d, aa);
         self.out.push(d);
         let last = self.out.len() - 1;

@@ -443,6 +443,7 @@ checks! {
     LOAD_SKIPPED: W, "load", "an entry of an export or workspace could not be read and was left out: the model is incomplete, so answers that could depend on it are uncertain";
     LOAD_DANGLING: W, "load", "a reference (an attached policy, a group, a boundary, an account) that points at nothing loaded: answers that use it are uncertain";
     LOAD_NOTE: G, "load", "something odd in an input but fully understood (a tolerated shape, a duplicate key, a lone surrogate escape), noted for the reviewer";
+    WHAT_IF_TARGET: E, "what-if", "a what-if edit names a document the model does not have (a policy, an inline policy, a trust or resource policy, an SCP or RCP)";
 }
 
 /// The registry entry of the project code `code`.
@@ -524,8 +525,9 @@ mod tests {
 
     #[test]
     fn present_is_idempotent() {
-        for c in CHECKS {
-            let mut d = Diagnostic::new(c.code, c.severity, crate::text::Span::new(0, 0), "", "");
+        for code in Code::ALL {
+            let c = code.check();
+            let mut d = Diagnostic::new(*code, c.severity, crate::text::Span::new(0, 0), "", "");
             present(&mut d, None);
             let once = d.clone();
             present(&mut d, None);

@@ -419,6 +419,10 @@ fn broken_pipe_is_known_by_its_kind_not_its_text() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("Broken pipe"), "{err}");
+    // The audit too (it had its own test of the error's text).
+    let (code, _, err) = run(&["audit", "/nonexistent/Broken pipe.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Broken pipe.json"), "{err}");
 }
 
 /// what-can is linear in a principal's statements and bounded in its output: 20,000 statements, and a
