@@ -984,6 +984,8 @@ fn wavy(painter: &egui::Painter, x0: f32, x1: f32, y: f32, color: egui::Color32)
     }
 }
 
+/// The starts of the lines as the text field lays them out: egui breaks rows at `\n` only, so the gutter's markers
+/// follow it (not [`crate::text::LineIndex`], which also ends a line at a lone `\r`, as error positions do).
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
