@@ -575,17 +575,34 @@ fn generalise(resources: std::collections::BTreeSet<&str>) -> Vec<String> {
         });
         match dir {
             Some(d) => by_dir.entry(d).or_default().push(r),
-            None => out.push(r.to_string()),
+            None => out.push(literal(r)),
         }
     }
     for (dir, members) in by_dir {
         if members.len() >= DRAFT_GENERALISE_AT {
-            out.push(format!("{dir}*"));
+            out.push(format!("{}*", literal(dir)));
         } else {
-            out.extend(members.into_iter().map(str::to_string));
+            out.extend(members.into_iter().map(literal));
         }
     }
     out.sort();
+    out
+}
+
+/// A resource as seen, written so that a policy matches it and nothing else: `*`, `?` and `$` in it (an S3 key
+/// may hold them) become the policy variables `${*}`, `${?}` and `${$}`, which stand for the characters
+/// themselves (version 2012-10-17; <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars>).
+/// Written as seen, `orders/*.json` would grant every object of `orders/`.
+fn literal(resource: &str) -> String {
+    let mut out = String::with_capacity(resource.len());
+    for c in resource.chars() {
+        match c {
+            '*' => out.push_str("${*}"),
+            '?' => out.push_str("${?}"),
+            '$' => out.push_str("${$}"),
+            c => out.push(c),
+        }
+    }
     out
 }
 

@@ -797,3 +797,68 @@ fn replay_sample_on_the_command_line_drafts_and_says_what_the_draft_removes() {
     assert_eq!(code, 2);
     assert!(err.contains("is not a time"), "{err}");
 }
+
+/// An S3 key may hold `*`, `?` or `$`: the draft writes them as `${*}`, `${?}`, `${$}` so that it grants the
+/// object seen and nothing more (written as seen, `odd*name` would grant every key between `odd` and `name`).
+#[test]
+fn a_draft_never_turns_a_character_of_a_name_into_a_wildcard() {
+    use iam_atlas::account::what_if::DocTarget;
+    use iam_atlas::eval::{Context, Overrides, Principal, Request, evaluate};
+    use iam_atlas::replay::{Window, draft_policy};
+    let etl = || session("etl-batch", "/data/", "job-1");
+    let records: Vec<Value> = ["odd*name", "what?", "cost$ {x}"]
+        .iter()
+        .map(|key| {
+            record(
+                key,
+                "s3.amazonaws.com",
+                "GetObject",
+                etl(),
+                json!({"bucketName": "larkspur-prod-data", "key": key}),
+                None,
+            )
+        })
+        .collect();
+    let mut model = sample();
+    let replayed = replay(&events(&records), &model, None, 1);
+    let role = format!("arn:aws:iam::{PROD}:role/data/etl-batch");
+    let d = draft_policy(&replayed, &role, &Window::all());
+    assert_eq!(
+        d.policy["Statement"][0]["Resource"],
+        json!([
+            "arn:aws:s3:::larkspur-prod-data/cost${$} {x}",
+            "arn:aws:s3:::larkspur-prod-data/odd${*}name",
+            "arn:aws:s3:::larkspur-prod-data/what${?}",
+        ])
+    );
+    // In place of the role's policy, the draft allows the keys seen and not the ones their characters would
+    // match as wildcards.
+    let r = model.by_arn(&role).expect("the role");
+    let target = DocTarget::Inline {
+        owner: r,
+        name: "EtlDataAccess".into(),
+    };
+    model
+        .replace_document(&target, &d.policy.to_string())
+        .expect("the draft is a policy");
+    let may = |key: &str| {
+        let req = Request {
+            principal: Principal::resolve(&role, &model).expect("resolves"),
+            action: "s3:GetObject".into(),
+            resource: format!("arn:aws:s3:::larkspur-prod-data/{key}"),
+            resource_account: None,
+            context: Context::new(),
+        };
+        let r = evaluate(&model, &req, &Overrides::default());
+        // The identity layer decides between the two: the region SCP's answer is the same for both.
+        r.layers
+            .iter()
+            .find(|l| l.layer == iam_atlas::eval::Layer::Identity)
+            .map(|l| l.verdict)
+    };
+    assert_eq!(may("odd*name"), Some(iam_atlas::eval::Verdict::Allow));
+    assert_ne!(may("oddXname"), Some(iam_atlas::eval::Verdict::Allow));
+    assert_eq!(may("what?"), Some(iam_atlas::eval::Verdict::Allow));
+    assert_ne!(may("whatX"), Some(iam_atlas::eval::Verdict::Allow));
+    assert_eq!(may("cost$ {x}"), Some(iam_atlas::eval::Verdict::Allow));
+}
