@@ -341,9 +341,9 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
                     })
                     .unwrap_or_else(|| format!("arn:aws:iam::{account}:{path}/{n}"))
             };
-            if let Some(a) = p("policyArn") {
-                return Some(a.to_string());
-            }
+            // The user, group or role first: `iam:AttachRolePolicy` and its kin act on the role (the Service
+            // Authorization Reference's resource type), the policy ARN they carry is the `iam:PolicyARN` key
+            // (set in the context by `map`).
             if let Some(n) = p("roleName") {
                 return Some(by_name(crate::account::EntityKind::Role, n, "role"));
             }
@@ -353,7 +353,7 @@ pub fn resource_of(record: &Value, action: &str, model: &Model) -> Option<String
             if let Some(n) = p("groupName") {
                 return Some(by_name(crate::account::EntityKind::Group, n, "group"));
             }
-            None
+            p("policyArn").map(str::to_string)
         }
         "lambda" => p("functionName").map(|f| {
             arn_or(f, &|n| {
@@ -521,12 +521,27 @@ pub fn map(record: &Value, model: &Model) -> Mapped {
     let resource =
         resource_of(record, &action, model).or_else(|| star_only.then(|| "*".to_string()));
     let resource_derived = resource.is_some();
+    let mut context = context_of(record, time);
+    // `iam:PolicyARN` where the action supports it (attaching a policy, setting a boundary): the policy the
+    // request names. Only there: AWS gives the key to no other action.
+    if let Some(policy) = record
+        .get("requestParameters")
+        .and_then(|p| s(p, "policyArn").or_else(|| s(p, "permissionsBoundary")))
+    {
+        let c = crate::catalog::catalog();
+        if c.expand(&action)
+            .first()
+            .is_some_and(|id| c.action_supports_key(*id, "iam:PolicyARN"))
+        {
+            context.set("iam:PolicyARN", vec![policy.to_string()]);
+        }
+    }
     let request = Request {
         principal,
         action,
         resource: resource.unwrap_or_else(|| "*".into()),
         resource_account: None,
-        context: context_of(record, time),
+        context,
     };
     Mapped::Request(Box::new(MappedRequest {
         request,

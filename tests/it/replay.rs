@@ -345,7 +345,8 @@ fn each_mapping_exception_and_derived_resource() {
             "AttachRolePolicy",
             json!({"roleName": "etl-batch", "policyArn": "arn:aws:iam::aws:policy/X"}),
             "iam:AttachRolePolicy",
-            "arn:aws:iam::aws:policy/X",
+            // The role is the resource (the policy ARN is the `iam:PolicyARN` key, below).
+            "arn:aws:iam::412345678901:role/data/etl-batch",
         ),
         (
             "iam.amazonaws.com",
@@ -393,7 +394,7 @@ fn each_mapping_exception_and_derived_resource() {
         "x",
         "s3.amazonaws.com",
         "GetObject",
-        etl,
+        etl.clone(),
         json!({"bucketName": "b", "key": "k"}),
         None,
     );
@@ -418,6 +419,40 @@ fn each_mapping_exception_and_derived_resource() {
         Some(&["true".to_string()][..])
     );
     assert!(c.get("aws:CurrentTime").is_some());
+    // Attaching a policy: the role is the resource and the policy is `iam:PolicyARN`; a call that does not
+    // support the key does not get it.
+    let attach = record(
+        "attach",
+        "iam.amazonaws.com",
+        "AttachRolePolicy",
+        etl.clone(),
+        json!({"roleName": "etl-batch", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        None,
+    );
+    let map::Mapped::Request(m) = map::map(&attach, &model) else {
+        panic!("AttachRolePolicy maps");
+    };
+    assert_eq!(
+        m.request.resource,
+        "arn:aws:iam::412345678901:role/data/etl-batch"
+    );
+    assert_eq!(
+        m.request.context.get("iam:PolicyARN"),
+        Some(&["arn:aws:iam::aws:policy/AdministratorAccess".to_string()][..])
+    );
+    let version = record(
+        "version",
+        "iam.amazonaws.com",
+        "CreatePolicyVersion",
+        etl.clone(),
+        json!({"policyArn": "arn:aws:iam::412345678901:policy/P"}),
+        None,
+    );
+    let map::Mapped::Request(m) = map::map(&version, &model) else {
+        panic!("CreatePolicyVersion maps");
+    };
+    assert_eq!(m.request.resource, "arn:aws:iam::412345678901:policy/P");
+    assert_eq!(m.request.context.get("iam:PolicyARN"), None);
     // Principals of every userIdentity kind.
     let kinds = [
         (
