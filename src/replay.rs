@@ -483,8 +483,9 @@ impl Window {
     }
 }
 
-/// An action's resources that share a path (`…/curated/`) are written as one `…/curated/*` from this many on:
-/// a month of daily objects is one line, not thirty (and stays under IAM's policy size limits).
+/// An action's S3 objects that share a key prefix (`bucket/curated/`) are written as one `bucket/curated/*` from
+/// this many on: a month of daily objects is one line, not thirty (and stays under IAM's policy size limits).
+/// Nothing else is generalised: roles, users, tables, keys and the objects at a bucket's root stay as seen.
 pub const DRAFT_GENERALISE_AT: usize = 5;
 
 /// A least-privilege draft and what it could not include.
@@ -501,7 +502,7 @@ pub struct Draft {
 
 /// A least-privilege draft for one principal from the calls it made that succeeded within `window`: its actions
 /// on the resources seen (grouped by identical resource sets), generalised only as far as needed —
-/// [`DRAFT_GENERALISE_AT`] or more resources under one path as that path's `*`. An action that applies to no
+/// [`DRAFT_GENERALISE_AT`] or more S3 objects under one key prefix as that prefix's `*`. An action that applies to no
 /// resource type is granted on `*` (its exact resource); a call whose record does not name its resource is
 /// listed in [`Draft::left_out`], never granted on `*`.
 pub fn draft_policy(replayed: &[Replayed], principal: &str, window: &Window) -> Draft {
@@ -567,12 +568,17 @@ fn generalise(resources: std::collections::BTreeSet<&str>) -> Vec<String> {
     let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut out: Vec<String> = Vec::new();
     for r in resources {
-        let dir = crate::arn::Arn::fields(r).and_then(|arn| {
-            let cut = arn.resource.rfind('/')?;
-            // The path ends inside the resource part: its offset in `r` is where the resource starts plus `cut`.
-            let start = r.len() - arn.resource.len();
-            r.get(..start + cut + 1)
-        });
+        // Only S3 object keys under a prefix (`bucket/prefix/key`): elsewhere the text before the last `/` is a
+        // resource type (`role/`, `table/`, `key/`) or a bucket, and its `*` would grant every role, table, key
+        // or object of the account or bucket, not a path of them.
+        let dir = crate::arn::Arn::fields(r)
+            .filter(|arn| arn.service == "s3" && arn.resource.matches('/').count() >= 2)
+            .and_then(|arn| {
+                let cut = arn.resource.rfind('/')?;
+                // The resource part ends `r`: the path's end in `r` is where it starts plus `cut`.
+                let start = r.len() - arn.resource.len();
+                r.get(..start + cut + 1)
+            });
         match dir {
             Some(d) => by_dir.entry(d).or_default().push(r),
             None => out.push(literal(r)),
@@ -604,6 +610,177 @@ fn literal(resource: &str) -> String {
         }
     }
     out
+}
+
+/// A draft as a reviewer gets it: the policy (the calls' grants, then the principal's identity-policy `Deny`
+/// statements, kept so that replacing its policies with the draft does not drop a guardrail), and the access
+/// diff of putting it in their place.
+#[derive(Clone, Debug, Serialize)]
+pub struct DraftReport {
+    /// The user or role the draft is for (a session's role).
+    pub principal: String,
+    /// The draft, its `Deny` guardrails included.
+    pub draft: Draft,
+    /// The identity `Deny` statements carried into the draft.
+    pub kept_denies: usize,
+    /// Identity `Deny` statements that could not be carried (not read in full): replacing the policies with the
+    /// draft would drop them, so the diff may show access the draft gains.
+    pub dropped_denies: usize,
+    /// What the draft removes and what it grants beyond today (`gained`, `conditions_changed`: a draft carries no
+    /// conditions, and a call a resource policy allowed becomes an identity grant), or why it is not known.
+    #[serde(serialize_with = "report_diff")]
+    pub diff: Result<crate::diff::Diff, String>,
+}
+
+fn report_diff<S: serde::Serializer>(
+    d: &Result<crate::diff::Diff, String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Ok(d) => serde_json::json!({
+            "lost": d.access.lost, "gained": d.access.gained,
+            "conditions_changed": d.access.conditions_changed, "uncertain": d.access.uncertain,
+            "counts": d.counts, "complete": d.complete, "notes": d.notes,
+        })
+        .serialize(s),
+        Err(e) => serde_json::json!({ "error": e }).serialize(s),
+    }
+}
+
+/// True when the call `r` counts for a draft for `principal`: its own calls, its sessions' (a role), and for an
+/// assumed-role session ARN every session of the same role (the draft is the role's).
+pub fn counts_for_draft(r: &Replayed, principal: &str) -> bool {
+    if r.principal == principal || r.role.as_deref() == Some(principal) {
+        return true;
+    }
+    // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION → the role `ROLE` of ACCOUNT, whatever its path.
+    let Some(session) = crate::arn::Arn::fields(principal).filter(|a| a.service == "sts") else {
+        return false;
+    };
+    let Some(role_name) = session
+        .resource
+        .strip_prefix("assumed-role/")
+        .and_then(|rest| rest.split('/').next())
+    else {
+        return false;
+    };
+    r.role
+        .as_deref()
+        .and_then(crate::arn::Arn::fields)
+        .is_some_and(|role| {
+            role.account == session.account && role.resource.rsplit('/').next() == Some(role_name)
+        })
+}
+
+/// The user or role `principal` names for a draft: itself, or the role of an assumed-role session seen in the
+/// calls.
+pub fn draft_subject(replayed: &[Replayed], principal: &str) -> String {
+    if !principal.contains(":assumed-role/") {
+        return principal.to_string();
+    }
+    replayed
+        .iter()
+        .filter(|r| counts_for_draft(r, principal))
+        .find_map(|r| r.role.clone())
+        .unwrap_or_else(|| principal.to_string())
+}
+
+/// The draft for `principal` (a user, a role, or a role's session) from its calls in `window`, with its `Deny`
+/// guardrails and what putting it in place of the principal's identity policies would change.
+pub fn draft_report(
+    model: &Model,
+    replayed: &[Replayed],
+    principal: &str,
+    window: &Window,
+    opts: &crate::diff::Options,
+) -> DraftReport {
+    let subject = draft_subject(replayed, principal);
+    let mut draft = draft_policy(replayed, &subject, window);
+    let (denies, dropped) = identity_denies(model, &subject);
+    let kept_denies = denies.len();
+    if let Some(statements) = draft
+        .policy
+        .get_mut("Statement")
+        .and_then(Value::as_array_mut)
+    {
+        statements.extend(denies);
+    }
+    let diff = serde_json::to_string(&draft.policy)
+        .map_err(|e| e.to_string())
+        .and_then(|text| draft_removes(model, &subject, &text, opts));
+    DraftReport {
+        principal: subject,
+        draft,
+        kept_denies,
+        dropped_denies: dropped,
+        diff,
+    }
+}
+
+/// The `Deny` statements of the identity policies of `principal` (its own and, for a user, its groups'), as
+/// policy JSON; and how many could not be written (a statement not read in full).
+fn identity_denies(model: &Model, principal: &str) -> (Vec<Value>, usize) {
+    let Ok(p) = crate::eval::Principal::resolve(principal, model) else {
+        return (Vec::new(), 0);
+    };
+    let mut out: Vec<Value> = Vec::new();
+    let mut dropped = 0;
+    for policy in crate::eval::engine::identity_documents(model, &p) {
+        for st in &policy.statements {
+            if st.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) {
+                continue;
+            }
+            match statement_json(st) {
+                Some(v) if !out.contains(&v) => out.push(v),
+                Some(_) => {}
+                None => dropped += 1,
+            }
+        }
+    }
+    (out, dropped)
+}
+
+/// A statement of an identity policy as policy JSON (no `Principal`), or `None` when it was not read in full.
+fn statement_json(st: &crate::policy::Statement) -> Option<Value> {
+    use crate::policy::{ActionBlock, ResourceBlock};
+    if st.invalid.is_some() || st.principal.is_some() {
+        return None;
+    }
+    let list = |l: &crate::policy::OneOrMany| {
+        Value::from(l.iter().map(str::to_string).collect::<Vec<_>>())
+    };
+    let mut o = serde_json::Map::new();
+    if let Some(sid) = &st.sid {
+        o.insert("Sid".into(), Value::from(sid.value.to_string()));
+    }
+    o.insert(
+        "Effect".into(),
+        Value::from(match st.effect.as_ref()?.value {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }),
+    );
+    match st.action.as_ref()? {
+        ActionBlock::Action(l) => o.insert("Action".into(), list(l)),
+        ActionBlock::NotAction(l) => o.insert("NotAction".into(), list(l)),
+    };
+    match st.resource.as_ref()? {
+        ResourceBlock::Resource(l) => o.insert("Resource".into(), list(l)),
+        ResourceBlock::NotResource(l) => o.insert("NotResource".into(), list(l)),
+    };
+    if !st.conditions.is_empty() {
+        let mut conditions = serde_json::Map::new();
+        for c in &st.conditions {
+            let by_key = conditions
+                .entry(c.operator.value.to_string())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Some(m) = by_key.as_object_mut() {
+                m.insert(c.key.value.to_string(), list(&c.values));
+            }
+        }
+        o.insert("Condition".into(), Value::Object(conditions));
+    }
+    Some(Value::Object(o))
 }
 
 /// What a draft takes away: the access diff of `principal` (a user or role ARN) when `draft` replaces every
@@ -670,4 +847,40 @@ pub fn draft_removes(
         format!("the draft is not a policy: {}", msgs.join("; "))
     })?;
     Ok(crate::diff::diff(model, &after, opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_s3_objects_under_a_prefix_are_generalised() {
+        let five = |f: &dyn Fn(usize) -> String| (0..5).map(f).collect::<Vec<String>>();
+        let check = |items: Vec<String>, want: Vec<&str>| {
+            let set: std::collections::BTreeSet<&str> = items.iter().map(String::as_str).collect();
+            assert_eq!(generalise(set), want);
+        };
+        // Objects under a key prefix: the prefix's `*`.
+        check(
+            five(&|i| format!("arn:aws:s3:::b/logs/{i}.gz")),
+            vec!["arn:aws:s3:::b/logs/*"],
+        );
+        // Roles, users, tables, keys and objects at a bucket's root stay as seen: their `*` would be every role,
+        // user, table, key or object.
+        for f in [
+            &(|i| format!("arn:aws:iam::111122223333:role/r{i}")) as &dyn Fn(usize) -> String,
+            &|i| format!("arn:aws:iam::111122223333:user/u{i}"),
+            &|i| format!("arn:aws:dynamodb:eu-west-1:111122223333:table/t{i}"),
+            &|i| format!("arn:aws:kms:eu-west-1:111122223333:key/k{i}"),
+            &|i| format!("arn:aws:s3:::b/{i}.gz"),
+        ] {
+            let items = five(f);
+            let mut want: Vec<String> = items.clone();
+            want.sort();
+            check(items, want.iter().map(String::as_str).collect());
+        }
+        // Four under a prefix stay as seen.
+        let four: Vec<String> = (0..4).map(|i| format!("arn:aws:s3:::b/logs/{i}")).collect();
+        check(four.clone(), four.iter().map(String::as_str).collect());
+    }
 }

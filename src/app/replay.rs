@@ -6,8 +6,7 @@
 use super::Command;
 use super::table::{Cell, Sort};
 use crate::account::Model;
-use crate::diff::Diff;
-use crate::replay::{Class, Draft, Recorded, Replayed, Window, trail};
+use crate::replay::{Class, DraftReport, Recorded, Replayed, Window, trail};
 use crate::time::Timestamp;
 use eframe::egui;
 use std::collections::BTreeMap;
@@ -40,8 +39,8 @@ impl TrailOrigin {
 type ReplayKey = (u64, TrailOrigin);
 /// A draft: the model generation, the principal and the window's text.
 type DraftKey = (u64, String, String, String);
-/// A draft with what it removes, or why there is none.
-type DraftAnswer = Result<(Draft, Arc<Diff>), String>;
+/// A draft with what it would change.
+type DraftAnswer = DraftReport;
 
 /// At most this many calls are drawn in the table (all are counted).
 const SHOWN: usize = 2_000;
@@ -128,7 +127,9 @@ impl ReplayView {
             return;
         }
         self.message = None;
+        // A draft of the replay before is not of this one: stopped, forgotten.
         self.draft = None;
+        self.draft_job.cancel();
         self.job
             .start(ctx, "CloudTrail replay", key, move |report| {
                 report.progress(None, format!("reading {}…", origin.label()));
@@ -157,12 +158,8 @@ impl ReplayView {
         let (m, r) = (model.clone(), replayed.clone());
         self.draft_job
             .start(ctx, "least-privilege draft", key, move |report| {
-                let d = crate::replay::draft_policy(&r, &principal, &window);
-                report.progress(None, "computing what the draft removes…");
-                let text = serde_json::to_string_pretty(&d.policy).map_err(|e| e.to_string())?;
-                let diff =
-                    crate::replay::draft_removes(&m, &principal, &text, &Default::default())?;
-                Ok((d, Arc::new(diff)))
+                report.progress(None, "drafting and computing what the draft changes…");
+                crate::replay::draft_report(&m, &r, &principal, &window, &Default::default())
             });
     }
 
@@ -188,8 +185,12 @@ impl ReplayView {
             }
             None => {}
         }
-        if let Some((key, r)) = self.draft_job.poll(|_| true) {
-            self.draft = Some((key, r.unwrap_or_else(|e| Err(e.to_string()))));
+        // Only a draft of the calls shown (the same model generation) is kept.
+        let generation = self.replayed.as_ref().map(|((g, _), _)| *g);
+        match self.draft_job.poll(|k| Some(k.0) == generation) {
+            Some((key, Ok(r))) => self.draft = Some((key, r)),
+            Some((_, Err(e))) => self.message = Some(format!("no draft: {e}")),
+            None => {}
         }
     }
 
@@ -206,6 +207,10 @@ impl ReplayView {
         {
             self.principal = Some(p.clone());
             self.start_draft(ui.ctx(), m, &r, p, Window::all());
+        }
+        if model.is_none() {
+            // Nothing to draft against: a scripted draft waits for nothing.
+            self.pending_draft = None;
         }
         ui.horizontal(|ui| {
             if ui
@@ -371,10 +376,8 @@ impl ReplayView {
         }
         match &self.draft {
             None => {}
-            Some((_, Err(e))) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("no draft: {e}"));
-            }
-            Some(((_, p, from, to), Ok((d, diff)))) => {
+            Some(((_, _, from, to), report)) => {
+                let (d, p) = (&report.draft, &report.principal);
                 let window = match (from.trim(), to.trim()) {
                     ("", "") => String::new(),
                     (f, t) => format!(
@@ -389,14 +392,35 @@ impl ReplayView {
                     .and_then(|s| s.as_array())
                     .map_or(0, Vec::len);
                 ui.label(format!(
-                    "{p}: {} statements from {} successful calls{window}.",
-                    statements, d.calls
+                    "{p}: {statements} statements from {} successful calls{window}{}.",
+                    d.calls,
+                    if report.kept_denies > 0 {
+                        format!(", its {} identity Deny statements kept", report.kept_denies)
+                    } else {
+                        String::new()
+                    }
                 ));
+                let warn = ui.visuals().warn_fg_color;
+                if d.calls == 0 {
+                    ui.colored_label(
+                        warn,
+                        "No successful call in the window: the draft grants nothing.",
+                    );
+                }
                 for (action, n) in &d.left_out {
                     ui.colored_label(
-                        ui.visuals().warn_fg_color,
+                        warn,
                         format!(
                             "Left out: {action} ({n} calls whose records do not name the resource; add it by hand)"
+                        ),
+                    );
+                }
+                if report.dropped_denies > 0 {
+                    ui.colored_label(
+                        warn,
+                        format!(
+                            "{} identity Deny statements were not read in full and are not in the draft",
+                            report.dropped_denies
                         ),
                     );
                 }
@@ -411,53 +435,84 @@ impl ReplayView {
                         text,
                     ));
                 }
+                let diff = match &report.diff {
+                    Ok(diff) => diff,
+                    Err(e) => {
+                        ui.colored_label(warn, format!("What the draft changes is not known: {e}"));
+                        return;
+                    }
+                };
                 let c = &diff.counts;
+                if !diff.complete {
+                    ui.colored_label(warn, "Incomplete: the diff may miss changes.");
+                }
+                for n in &diff.notes {
+                    ui.weak(n);
+                }
+                // Wider than today first: a draft carries no conditions, and a call a resource policy allowed
+                // becomes an identity grant.
+                if c.gained > 0 || c.conditions_changed > 0 {
+                    let wider: Vec<&crate::diff::AccessRow> = diff
+                        .access
+                        .gained
+                        .iter()
+                        .chain(&diff.access.conditions_changed)
+                        .collect();
+                    egui::CollapsingHeader::new(
+                        egui::RichText::new(format!(
+                            "The draft grants {} beyond today and changes the conditions of {}",
+                            c.gained, c.conditions_changed
+                        ))
+                        .color(ui.visuals().error_fg_color),
+                    )
+                    .id_salt("replay-draft-wider")
+                    .default_open(true)
+                    .show(ui, |ui| removed_by_service(ui, "replay-wider", &wider));
+                }
                 let head = format!(
                     "In place of its identity policies the draft removes {} grants{}",
                     c.lost,
                     if c.uncertain > 0 {
-                        format!(" ({} uncertain)", c.uncertain)
+                        format!(" ({} more uncertain)", c.uncertain)
                     } else {
                         String::new()
                     }
                 );
+                let lost: Vec<&crate::diff::AccessRow> = diff.access.lost.iter().collect();
                 egui::CollapsingHeader::new(head)
                     .id_salt("replay-draft-removes")
                     .default_open(true)
-                    .show(ui, |ui| {
-                        if !diff.complete {
-                            ui.colored_label(
-                                ui.visuals().warn_fg_color,
-                                "Incomplete: a bound left comparisons out.",
-                            );
-                        }
-                        // By service, most grants first; each service's list on demand.
-                        let mut by_service: BTreeMap<&str, Vec<&crate::diff::AccessRow>> =
-                            BTreeMap::new();
-                        for r in &diff.access.lost {
-                            let service = r.action.split(':').next().unwrap_or("");
-                            by_service.entry(service).or_default().push(r);
-                        }
-                        let mut services: Vec<_> = by_service.into_iter().collect();
-                        services.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
-                        for (service, rows) in services {
-                            egui::CollapsingHeader::new(format!(
-                                "{service}: {} grants",
-                                rows.len()
-                            ))
-                            .id_salt(("replay-removed", service))
-                            .show(ui, |ui| {
-                                for r in rows.iter().take(REMOVED_SHOWN) {
-                                    ui.label(format!("{} on {}", r.action, r.resource));
-                                }
-                                if rows.len() > REMOVED_SHOWN {
-                                    ui.weak(format!("… and {} more", rows.len() - REMOVED_SHOWN));
-                                }
-                            });
-                        }
-                    });
+                    .show(ui, |ui| removed_by_service(ui, "replay-removed", &lost));
             }
         }
+    }
+}
+
+/// Grants by service, most first; each service's list on demand.
+fn removed_by_service(ui: &mut egui::Ui, salt: &str, rows: &[&crate::diff::AccessRow]) {
+    let mut by_service: BTreeMap<&str, Vec<&crate::diff::AccessRow>> = BTreeMap::new();
+    for r in rows {
+        let service = r.action.split(':').next().unwrap_or("");
+        by_service.entry(service).or_default().push(r);
+    }
+    let mut services: Vec<_> = by_service.into_iter().collect();
+    services.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    for (service, rows) in services {
+        egui::CollapsingHeader::new(format!("{service}: {} grants", rows.len()))
+            .id_salt((salt, service))
+            .show(ui, |ui| {
+                for r in rows.iter().take(REMOVED_SHOWN) {
+                    let when = if r.conditions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" when {}", r.conditions.join(" and "))
+                    };
+                    ui.label(format!("{} on {}{when}", r.action, r.resource));
+                }
+                if rows.len() > REMOVED_SHOWN {
+                    ui.weak(format!("… and {} more", rows.len() - REMOVED_SHOWN));
+                }
+            });
     }
 }
 

@@ -168,12 +168,34 @@ pub fn load(files: &[PathBuf], sample: bool) -> Result<Model, LoadError> {
 
 /// Run a subcommand that needs no GUI. Returns the process exit status.
 pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let closed = std::rc::Rc::new(std::cell::Cell::new(false));
     let mut watch = PipeWatch {
         inner: out,
-        closed: false,
+        closed: closed.clone(),
     };
-    let code = run_inner(command, &mut watch, err);
-    if watch.closed { 0 } else { code }
+    // Once the reader went away, the error that write caused ("Broken pipe") is not printed either.
+    let mut err = QuietAfterClose { inner: err, closed };
+    let code = run_inner(command, &mut watch, &mut err);
+    if watch.closed.get() { 0 } else { code }
+}
+
+/// The error output, silent once the standard output's reader went away.
+struct QuietAfterClose<'a> {
+    inner: &'a mut dyn Write,
+    closed: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Write for QuietAfterClose<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed.get() {
+            return Ok(buf.len());
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The standard output, watched for the reader going away (`iam-atlas … | head`): a write that fails with
@@ -181,22 +203,26 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 /// by its text (a file or a principal may be named "Broken pipe").
 struct PipeWatch<'a> {
     inner: &'a mut dyn Write,
-    closed: bool,
+    closed: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 impl Write for PipeWatch<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let r = self.inner.write(buf);
-        if let Err(e) = &r {
-            self.closed |= e.kind() == std::io::ErrorKind::BrokenPipe;
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed.set(true);
         }
         r
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         let r = self.inner.flush();
-        if let Err(e) = &r {
-            self.closed |= e.kind() == std::io::ErrorKind::BrokenPipe;
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed.set(true);
         }
         r
     }
@@ -264,7 +290,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
     match result {
         Ok(()) => 0,
         // The reader went away: the failed write is not an error worth a message.
-        Err(_) if out.closed => 0,
+        Err(_) if out.closed.get() => 0,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             2

@@ -6,7 +6,8 @@ use crate::account::workspace::{LoadOptions, load_paths};
 use crate::account::{EntityKind, Model};
 use crate::edit::DocTarget;
 use crate::replay::{
-    Class, Effect2, Replayed, Summary, Window, draft_policy, draft_removes, replay, trail,
+    Class, DraftReport, Effect2, Replayed, Summary, Window, counts_for_draft, draft_report, replay,
+    trail,
 };
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -136,6 +137,13 @@ impl TrailSource {
 }
 
 fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from >= to
+    {
+        return Err(format!(
+            "--from {from} is not before --to {to}: the window holds no call"
+        ));
+    }
     let model = if args.sample {
         crate::sample::load_sample(LoadOptions::default())
     } else {
@@ -225,7 +233,7 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
                     }
                 }
                 if let Some(p) = &args.draft
-                    && (&r.principal == p || r.role.as_deref() == Some(p.as_str()))
+                    && counts_for_draft(&r, p)
                 {
                     mine.push(r);
                 }
@@ -282,66 +290,99 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
             from: args.from,
             to: args.to,
         };
-        let draft = draft_policy(&mine, p, &window);
-        let text = serde_json::to_string_pretty(&draft.policy).map_err(|e| e.to_string())?;
-        // What the draft removes when it replaces the principal's identity policies (a role's session
-        // ARN names its role).
-        let removes = draft_removes(&model, p, &text, &crate::diff::Options::default());
+        let report = draft_report(&model, &mine, p, &window, &crate::diff::Options::default());
         if args.format == ReplayFormat::Json {
-            let removed = match &removes {
-                Ok(d) => serde_json::json!({"lost": d.access.lost, "uncertain": d.access.uncertain,
-                    "counts": d.counts, "complete": d.complete}),
-                Err(e) => serde_json::json!({"error": e}),
-            };
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({"draft": {"principal": p, "calls": draft.calls,
-                    "policy": draft.policy, "left_out": draft.left_out, "removes": removed}})
-            )
-            .map_err(io)?;
+            writeln!(out, "{}", serde_json::json!({ "draft": report })).map_err(io)?;
         } else {
-            writeln!(
-                out,
-                "\nleast-privilege draft for {p} (from {} calls):\n{text}",
-                draft.calls
-            )
-            .map_err(io)?;
-            for (action, n) in &draft.left_out {
-                writeln!(
-                    out,
-                    "left out: {action} ({n} calls whose records do not name the resource; add it by hand)"
-                )
-                .map_err(io)?;
-            }
-            match &removes {
-                Ok(d) => {
-                    writeln!(
-                        out,
-                        "\nin place of its identity policies the draft removes {} grants{}:",
-                        d.counts.lost,
-                        if d.complete {
-                            ""
-                        } else {
-                            " (incomplete: a bound left comparisons out)"
-                        }
-                    )
-                    .map_err(io)?;
-                    for row in d.access.lost.iter().take(TEXT_LIMIT) {
-                        writeln!(out, "  - {} on {}", row.action, row.resource).map_err(io)?;
-                    }
-                    if d.access.lost.len() > TEXT_LIMIT {
-                        writeln!(out, "  … and {} more", d.access.lost.len() - TEXT_LIMIT)
-                            .map_err(io)?;
-                    }
-                }
-                Err(e) => {
-                    writeln!(out, "\nwhat the draft removes is not known: {e}").map_err(io)?
-                }
-            }
+            write_draft(out, &report).map_err(io)?;
         }
     }
     Ok(i32::from(summary.breaks > 0))
+}
+
+/// The draft in text: the policy, what it leaves out, what it removes, and — before that, as it matters more —
+/// what it would grant beyond today.
+fn write_draft(out: &mut dyn Write, report: &DraftReport) -> std::io::Result<()> {
+    let d = &report.draft;
+    let text = serde_json::to_string_pretty(&d.policy).unwrap_or_default();
+    writeln!(
+        out,
+        "\nleast-privilege draft for {} (from {} calls{}):\n{text}",
+        report.principal,
+        d.calls,
+        if report.kept_denies > 0 {
+            format!("; its {} identity Deny statements kept", report.kept_denies)
+        } else {
+            String::new()
+        }
+    )?;
+    if d.calls == 0 {
+        writeln!(
+            out,
+            "warning: no successful call of {} in the window: the draft grants nothing",
+            report.principal
+        )?;
+    }
+    for (action, n) in &d.left_out {
+        writeln!(
+            out,
+            "left out: {action} ({n} calls whose records do not name the resource; add it by hand)"
+        )?;
+    }
+    if report.dropped_denies > 0 {
+        writeln!(
+            out,
+            "warning: {} identity Deny statements were not read in full and are not in the draft",
+            report.dropped_denies
+        )?;
+    }
+    let diff = match &report.diff {
+        Ok(diff) => diff,
+        Err(e) => return writeln!(out, "\nwhat the draft changes is not known: {e}"),
+    };
+    let c = &diff.counts;
+    let rows = |out: &mut dyn Write, list: &[crate::diff::AccessRow], total: usize| {
+        for row in list.iter().take(TEXT_LIMIT) {
+            let when = if row.conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" when {}", row.conditions.join(" and "))
+            };
+            writeln!(out, "  - {} on {}{when}", row.action, row.resource)?;
+        }
+        if total > list.len().min(TEXT_LIMIT) {
+            writeln!(out, "  … and {} more", total - list.len().min(TEXT_LIMIT))?;
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    if c.gained > 0 || c.conditions_changed > 0 {
+        writeln!(
+            out,
+            "\nwarning: the draft grants {} beyond today and changes the conditions of {} (a draft carries no \
+             conditions; a call a resource policy allowed becomes an identity grant):",
+            c.gained, c.conditions_changed
+        )?;
+        rows(out, &diff.access.gained, c.gained)?;
+        rows(out, &diff.access.conditions_changed, c.conditions_changed)?;
+    }
+    writeln!(
+        out,
+        "\nin place of its identity policies the draft removes {} grants{}:",
+        c.lost,
+        if c.uncertain > 0 {
+            format!(" ({} more uncertain)", c.uncertain)
+        } else {
+            String::new()
+        }
+    )?;
+    rows(out, &diff.access.lost, c.lost)?;
+    if !diff.complete {
+        writeln!(out, "incomplete: the diff may miss changes")?;
+    }
+    for n in &diff.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    Ok(())
 }
 
 fn write_event(out: &mut dyn Write, r: &Replayed) -> std::io::Result<()> {

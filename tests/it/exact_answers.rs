@@ -419,6 +419,17 @@ fn broken_pipe_is_known_by_its_kind_not_its_text() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("Broken pipe"), "{err}");
+    // A reader that really goes away: status 0 and nothing on the error output (no "error: Broken pipe").
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(["replay", "--sample", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    drop(child.stdout.take());
+    let done = child.wait_with_output().expect("wait");
+    assert_eq!(done.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "");
     // The audit too (it had its own test of the error's text).
     let (code, _, err) = run(&["audit", "/nonexistent/Broken pipe.json"]);
     assert_eq!(code, 2, "{err}");

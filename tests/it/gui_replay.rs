@@ -52,7 +52,7 @@ fn replay_the_sample_trail_and_draft_least_privilege_from_a_window() {
     // The removed grants by service, each list on demand.
     h.get_by_label_contains("glue: ").click();
     frames(&mut h);
-    h.get_by_label("glue:CreateJob on *");
+    h.get_by_label_contains("glue:CreateJob on *");
     // Two days only: the objects as seen, not generalised.
     h.get_by_role_and_label(Role::TextInput, "from").click();
     frames(&mut h);

@@ -824,6 +824,7 @@ fn replay_sample_on_the_command_line_drafts_and_says_what_the_draft_removes() {
     assert!(out.contains("larkspur-prod-data/curated/*"), "{out}");
     assert!(out.contains("left out: s3:DeleteObject"), "{out}");
     assert!(out.contains("the draft removes"), "{out}");
+    assert!(!out.contains("warning: the draft grants"), "{out}");
     assert!(out.contains("  - glue:CreateJob on *"), "{out}");
     let (code, _, err) = run_cli(&["replay", "--sample", "--from", "2026-11-01T00:00:00Z"]);
     assert_eq!(code, 2, "--from needs --draft");
@@ -831,6 +832,31 @@ fn replay_sample_on_the_command_line_drafts_and_says_what_the_draft_removes() {
     let (code, _, err) = run_cli(&["replay", "--sample", "--draft", "x", "--from", "yesterday"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a time"), "{err}");
+    let (code, _, err) = run_cli(&[
+        "replay",
+        "--sample",
+        "--draft",
+        "x",
+        "--from",
+        "2026-11-03T00:00:00Z",
+        "--to",
+        "2026-11-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not before --to"), "{err}");
+    // The auditor's draft grants what the snapshot denies him today: said before what it removes.
+    let (code, out, err) = run_cli(&[
+        "replay",
+        "--sample",
+        "--draft",
+        "arn:aws:iam::412345678901:user/tom.becker",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("warning: the draft grants 1 beyond today"),
+        "{out}"
+    );
+    assert!(out.contains("its 1 identity Deny statements kept"), "{out}");
 }
 
 /// An S3 key may hold `*`, `?` or `$`: the draft writes them as `${*}`, `${?}`, `${$}` so that it grants the
@@ -896,4 +922,65 @@ fn a_draft_never_turns_a_character_of_a_name_into_a_wildcard() {
     assert_eq!(may("what?"), Some(iam_atlas::eval::Verdict::Allow));
     assert_ne!(may("whatX"), Some(iam_atlas::eval::Verdict::Allow));
     assert_eq!(may("cost$ {x}"), Some(iam_atlas::eval::Verdict::Allow));
+}
+
+/// The draft report: a developer's draft keeps the Deny guardrails of its group's policies (replacing its
+/// policies with the draft must not drop `ProtectProdData`), a session ARN drafts for its role, and a draft
+/// that grants what the principal does not have today says so.
+#[test]
+fn a_draft_report_keeps_guardrails_and_says_what_it_would_widen() {
+    use iam_atlas::replay::{Window, draft_report};
+    let model = sample();
+    let replayed = sample_replayed();
+    // li.wei (developers): reads of the data bucket, a denied delete.
+    let dev = format!("arn:aws:iam::{PROD}:user/li.wei");
+    let report = draft_report(&model, &replayed, &dev, &Window::all(), &Default::default());
+    assert_eq!(report.principal, dev);
+    assert!(report.kept_denies >= 1, "{report:?}");
+    let statements = report.draft.policy["Statement"].as_array().unwrap();
+    assert!(
+        statements
+            .iter()
+            .any(|s| s["Effect"] == "Deny" && s["Sid"] == "ProtectProdData"),
+        "{statements:?}"
+    );
+    let diff = report.diff.as_ref().expect("a user of the sample");
+    // With its guardrail kept, the draft grants nothing the developer cannot do today.
+    assert!(diff.access.gained.is_empty(), "{:?}", diff.access.gained);
+    assert!(!diff.access.lost.is_empty());
+    // A session names its role: the draft is the role's, from all its sessions.
+    let session = format!("arn:aws:sts::{PROD}:assumed-role/etl-batch/glue-nightly");
+    let report = draft_report(
+        &model,
+        &replayed,
+        &session,
+        &Window::all(),
+        &Default::default(),
+    );
+    assert_eq!(
+        report.principal,
+        format!("arn:aws:iam::{PROD}:role/data/etl-batch")
+    );
+    assert_eq!(report.draft.calls, 91);
+    assert!(report.diff.is_ok());
+    // The auditor's write succeeded though the snapshot denies it: drafted, it is a grant beyond today, and the
+    // report says so (and keeps the auditors' Deny on data reads).
+    let auditor = format!("arn:aws:iam::{PROD}:user/tom.becker");
+    let report = draft_report(
+        &model,
+        &replayed,
+        &auditor,
+        &Window::all(),
+        &Default::default(),
+    );
+    let diff = report.diff.as_ref().expect("a user of the sample");
+    assert!(
+        diff.access
+            .gained
+            .iter()
+            .any(|r| r.action == "s3:PutObject" && r.resource.ends_with("audit/findings.csv")),
+        "{:?}",
+        diff.access.gained
+    );
+    assert!(report.kept_denies >= 1);
 }
