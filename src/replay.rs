@@ -223,30 +223,51 @@ pub fn replay(
     what_if: Option<&Model>,
     threads: usize,
 ) -> Vec<Replayed> {
+    // Nobody cancels it, so every event is answered.
+    replay_cancellable(
+        events,
+        model,
+        what_if,
+        threads,
+        &crate::cancel::Cancel::never(),
+    )
+    .unwrap_or_default()
+}
+
+/// [`replay`], reading `cancel` every [`CANCEL_EVERY`] events: `None` once it is raised (never a partial list).
+pub fn replay_cancellable(
+    events: &[trail::RawEvent],
+    model: &Model,
+    what_if: Option<&Model>,
+    threads: usize,
+    cancel: &crate::cancel::Cancel,
+) -> Option<Vec<Replayed>> {
+    let run = |part: &[trail::RawEvent]| -> Option<Vec<Replayed>> {
+        let mut out = Vec::with_capacity(part.len());
+        for block in part.chunks(CANCEL_EVERY) {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            out.extend(block.iter().map(|e| replay_one(e, model, what_if)));
+        }
+        Some(out)
+    };
     let threads = threads.max(1);
     if threads == 1 || events.len() < 256 {
-        return events
-            .iter()
-            .map(|e| replay_one(e, model, what_if))
-            .collect();
+        return run(events);
     }
     let chunk = events.len().div_ceil(threads);
-    std::thread::scope(|scope| {
+    let out = std::thread::scope(|scope| {
         let handles: Vec<_> = events
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|e| replay_one(e, model, what_if))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || run(part)))
             .collect();
         // A worker that panicked loses its events: they are reported as not evaluated, never dropped.
         let mut out = Vec::with_capacity(events.len());
         for (h, part) in handles.into_iter().zip(events.chunks(chunk)) {
             match h.join() {
-                Ok(v) => out.extend(v),
+                Ok(Some(v)) => out.extend(v),
+                Ok(None) => return None,
                 Err(_) => out.extend(part.iter().map(|e| {
                     skipped(
                         e,
@@ -256,9 +277,13 @@ pub fn replay(
                 })),
             }
         }
-        out
-    })
+        Some(out)
+    })?;
+    (!cancel.is_cancelled()).then_some(out)
 }
+
+/// How many events a replay worker answers between two looks at its cancellation flag.
+pub const CANCEL_EVERY: usize = 256;
 
 fn skipped(e: &trail::RawEvent, record: &Value, why: String) -> Replayed {
     let (recorded, error_code) = recorded_of(record);

@@ -256,6 +256,8 @@ pub struct GraphView {
     /// retried every frame).
     error: Option<String>,
     failed: Option<Key>,
+    /// The model generation whose trust graph failed.
+    trust_failed: Option<u64>,
     /// The whole graphs last built.
     built: Built,
     /// The trust graph being built for the details pane, and for which generation.
@@ -304,6 +306,7 @@ impl Default for GraphView {
             job: Slot::default(),
             error: None,
             failed: None,
+            trust_failed: None,
             built: Built::default(),
             trust_job: Slot::default(),
             visible_nodes: 0,
@@ -504,23 +507,21 @@ impl GraphView {
         model: &Arc<Model>,
     ) -> Option<Arc<AtlasGraph>> {
         let generation = model.generation();
+        // A trust graph of an older model is dropped (and told to stop); a finished one for this model is kept.
+        if let Some((k, r)) = self.trust_job.poll(|k| *k == generation) {
+            match r {
+                Ok(g) => *self.built.slot(GraphKind::Trust) = Some((k, g)),
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    self.trust_failed = Some(k);
+                }
+            }
+        }
         if let Some(g) = self.built(generation, GraphKind::Trust) {
             return Some(g);
         }
-        // A result for an older model is still worth keeping for the view of that model; it only answers now if
-        // it is for this one.
-        if let Some((k, r)) = self.trust_job.poll(|_| true) {
-            match r {
-                Ok(g) => {
-                    *self.built.slot(GraphKind::Trust) = Some((k, g.clone()));
-                    if k == generation {
-                        return Some(g);
-                    }
-                }
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
-        if self.trust_job.is_running(&generation) {
+        // Running, or failed for this model (said in the view, not retried every frame).
+        if self.trust_job.is_running(&generation) || self.trust_failed == Some(generation) {
             return None;
         }
         // A layout of the trust graph on its way builds it too.

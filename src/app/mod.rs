@@ -484,10 +484,15 @@ impl AtlasApp {
                         Command::ApplyWhatIf(..) | Command::RevertWhatIf(_) | Command::RevertAll
                     );
                     if edits_model {
+                        // The edit needs the model's only reference: long work holding it is stopped (a
+                        // review or a replay of the model before the edit would be forgotten anyway).
                         self.findings.stop();
+                        self.changes.replay.stop();
                     }
+                    let before = self.model.as_ref().map(|m| m.generation());
                     self.run_edit_command(ctx, c);
-                    if edits_model {
+                    // Only an edit that happened (not one deferred to a later frame) outdates the review.
+                    if edits_model && self.model.as_ref().map(|m| m.generation()) != before {
                         self.findings.invalidate();
                     }
                 }

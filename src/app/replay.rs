@@ -39,6 +39,8 @@ impl TrailOrigin {
 type ReplayKey = (u64, TrailOrigin);
 /// A draft: the model generation, the principal and the window's text.
 type DraftKey = (u64, String, String, String);
+/// The table's rows are for (only disagreements, dark mode).
+type RowsKey = (bool, bool);
 /// A draft with what it would change.
 type DraftAnswer = DraftReport;
 
@@ -67,6 +69,11 @@ pub struct ReplayView {
     draft: Option<(DraftKey, DraftAnswer)>,
     /// A draft to start once the replay is done.
     pending_draft: Option<String>,
+    /// Of the last replay, computed once: the class counts, the principals with successful calls (most first),
+    /// and the table's rows for (filter, dark mode).
+    summary: String,
+    principals: Vec<(String, usize)>,
+    rows: Option<(RowsKey, Arc<Vec<Vec<Cell>>>)>,
 }
 
 impl Default for ReplayView {
@@ -83,6 +90,9 @@ impl Default for ReplayView {
             draft_job: Default::default(),
             draft: None,
             pending_draft: None,
+            summary: String::new(),
+            principals: Vec::new(),
+            rows: None,
         }
     }
 }
@@ -136,8 +146,22 @@ impl ReplayView {
                 let events = read(&origin)?;
                 report.progress(None, format!("replaying {} calls…", events.len()));
                 let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-                Ok(crate::replay::replay(&events, &model, None, threads))
+                crate::replay::replay_cancellable(
+                    &events,
+                    &model,
+                    None,
+                    threads,
+                    &report.cancel_token(),
+                )
+                .ok_or_else(|| "cancelled".to_string())
             });
+    }
+
+    /// Stop a running replay or draft and wait until it lets go of the model (a what-if edit needs its only
+    /// reference); their answers would be of the model before the edit.
+    pub fn stop(&mut self) {
+        self.job.stop_and_wait();
+        self.draft_job.stop_and_wait();
     }
 
     /// Draft a least-privilege policy for `principal` from its calls in `window`, and what it removes.
@@ -171,8 +195,19 @@ impl ReplayView {
     fn poll(&mut self) {
         match self.job.poll(|_| true) {
             Some((key, Ok(Ok(r)))) => {
+                let mut counts: BTreeMap<Class, usize> = BTreeMap::new();
+                for call in &r {
+                    *counts.entry(call.class).or_default() += 1;
+                }
+                self.summary = counts
+                    .iter()
+                    .map(|(c, n)| format!("{}: {n}", c.label()))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                self.principals = principals(&r);
+                self.rows = None;
                 // The principal with the most successful calls is proposed for a draft.
-                self.principal = principals(&r).into_iter().next().map(|(p, _)| p);
+                self.principal = self.principals.first().map(|(p, _)| p.clone());
                 self.replayed = Some((key, Arc::new(r)));
             }
             Some((_, Ok(Err(e)))) => {
@@ -258,17 +293,7 @@ impl ReplayView {
             );
         }
         ui.heading(format!("{} calls from {}", replayed.len(), origin.label()));
-        let mut counts: BTreeMap<Class, usize> = BTreeMap::new();
-        for r in replayed.iter() {
-            *counts.entry(r.class).or_default() += 1;
-        }
-        ui.label(
-            counts
-                .iter()
-                .map(|(c, n)| format!("{}: {n}", c.label()))
-                .collect::<Vec<_>>()
-                .join(" · "),
-        );
+        ui.label(self.summary.as_str());
         ui.checkbox(
             &mut self.only_disagreements,
             "Only the calls that do not simply agree with the snapshot",
@@ -284,12 +309,22 @@ impl ReplayView {
                     .show(ui, |ui| self.draft_ui(ui, model, &replayed, commands));
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            let rows: Vec<Vec<Cell>> = replayed
-                .iter()
-                .filter(|r| !self.only_disagreements || r.class != Class::Agrees)
-                .take(SHOWN)
-                .map(|r| row(ui, r))
-                .collect();
+            // The rows once per replay, filter and theme, not every frame (a replay may hold a million calls).
+            let key = (self.only_disagreements, ui.visuals().dark_mode);
+            if self.rows.as_ref().is_none_or(|(k, _)| *k != key) {
+                let rows: Vec<Vec<Cell>> = replayed
+                    .iter()
+                    .filter(|r| !self.only_disagreements || r.class != Class::Agrees)
+                    .take(SHOWN)
+                    .map(|r| row(ui, r))
+                    .collect();
+                self.rows = Some((key, Arc::new(rows)));
+            }
+            let rows = self
+                .rows
+                .as_ref()
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default();
             egui::ScrollArea::both()
                 .id_salt("replay-scroll")
                 .auto_shrink([false, false])
@@ -322,7 +357,7 @@ impl ReplayView {
         commands: &mut Vec<Command>,
     ) {
         ui.strong("Least-privilege draft");
-        let list = principals(replayed);
+        let list = self.principals.clone();
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("From the successful calls of");
             egui::ComboBox::from_id_salt("replay-draft-principal")

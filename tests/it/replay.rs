@@ -984,3 +984,18 @@ fn a_draft_report_keeps_guardrails_and_says_what_it_would_widen() {
     );
     assert!(report.kept_denies >= 1);
 }
+
+#[test]
+fn a_cancelled_replay_stops_and_says_so() {
+    use iam_atlas::cancel::Cancel;
+    use iam_atlas::replay::replay_cancellable;
+    let (name, text) = iam_atlas::sample::trail();
+    let events = parse_events(name, text.as_bytes()).expect("the sample trail");
+    let model = sample();
+    let (flag, cancel) = Cancel::new();
+    let whole = replay_cancellable(&events, &model, None, 2, &cancel).expect("not cancelled");
+    assert_eq!(whole.len(), events.len());
+    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(replay_cancellable(&events, &model, None, 2, &cancel).is_none());
+    assert!(replay_cancellable(&events, &model, None, 1, &cancel).is_none());
+}
