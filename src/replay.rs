@@ -496,6 +496,28 @@ impl Window {
         Window::default()
     }
 
+    /// A bound as a person writes it: empty is open, otherwise an RFC 3339 time (or why not).
+    pub fn bound(text: &str) -> Result<Option<Timestamp>, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        Timestamp::parse(t)
+            .map(Some)
+            .ok_or_else(|| format!("`{t}` is not a time (RFC 3339, e.g. 2026-11-15T00:00:00Z)"))
+    }
+
+    /// The window from `from` (inclusive) to `to` (exclusive); an error when `from` is not before `to`, as such a
+    /// window holds no call.
+    pub fn new(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Window, String> {
+        match (from, to) {
+            (Some(f), Some(t)) if f >= t => Err(format!(
+                "from {f} is not before to {t}: the window holds no call"
+            )),
+            _ => Ok(Window { from, to }),
+        }
+    }
+
     /// True when a call recorded at `event_time` is in the window.
     pub fn contains(&self, event_time: &str) -> bool {
         if self.from.is_none() && self.to.is_none() {
@@ -672,6 +694,21 @@ fn report_diff<S: serde::Serializer>(
     }
 }
 
+/// The principals a draft can be made for: each user or role (a session counts as its role) with successful calls,
+/// with their number, most first.
+pub fn draft_candidates(replayed: &[Replayed]) -> Vec<(String, usize)> {
+    let mut n: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in replayed {
+        if r.recorded == Recorded::Allowed && r.decision.is_some() {
+            *n.entry(r.role.as_deref().unwrap_or(&r.principal))
+                .or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, usize)> = n.into_iter().map(|(p, c)| (p.to_string(), c)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
 /// True when the call `r` counts for a draft for `principal`: its own calls, its sessions' (a role), and for an
 /// assumed-role session ARN every session of the same role (the draft is the role's).
 pub fn counts_for_draft(r: &Replayed, principal: &str) -> bool {
@@ -749,6 +786,8 @@ fn identity_denies(model: &Model, principal: &str) -> (Vec<Value>, usize) {
         return (Vec::new(), 0);
     };
     let mut out: Vec<Value> = Vec::new();
+    // Seen statements by their text: linear in the statements, however many repeat.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut dropped = 0;
     for policy in crate::eval::engine::identity_documents(model, &p) {
         for st in &policy.statements {
@@ -756,8 +795,11 @@ fn identity_denies(model: &Model, principal: &str) -> (Vec<Value>, usize) {
                 continue;
             }
             match statement_json(st) {
-                Some(v) if !out.contains(&v) => out.push(v),
-                Some(_) => {}
+                Some(v) => {
+                    if seen.insert(v.to_string()) {
+                        out.push(v);
+                    }
+                }
                 None => dropped += 1,
             }
         }
@@ -877,6 +919,26 @@ pub fn draft_removes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_is_read_once_for_the_cli_and_the_app() {
+        assert_eq!(Window::bound("  "), Ok(None));
+        assert!(
+            Window::bound("yesterday")
+                .unwrap_err()
+                .contains("is not a time")
+        );
+        let (a, b) = (
+            Window::bound("2026-11-01T00:00:00Z").unwrap(),
+            Window::bound("2026-11-02T00:00:00Z").unwrap(),
+        );
+        assert!(Window::new(a, b).is_ok());
+        assert!(Window::new(b, a).unwrap_err().contains("holds no call"));
+        assert!(Window::new(a, a).is_err());
+        let w = Window::new(a, b).unwrap();
+        assert!(w.contains("2026-11-01T00:00:00Z") && !w.contains("2026-11-02T00:00:00Z"));
+        assert!(!w.contains("not a time"));
+    }
 
     #[test]
     fn only_s3_objects_under_a_prefix_are_generalised() {

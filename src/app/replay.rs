@@ -7,7 +7,6 @@ use super::Command;
 use super::table::{Cell, Sort};
 use crate::account::Model;
 use crate::replay::{Class, DraftReport, Recorded, Replayed, Window, trail};
-use crate::time::Timestamp;
 use eframe::egui;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -113,17 +112,6 @@ fn read(origin: &TrailOrigin) -> Result<Vec<trail::RawEvent>, String> {
     }
 }
 
-/// A window's bound: empty is open; otherwise a time, or why not.
-fn bound(text: &str) -> Result<Option<Timestamp>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    Timestamp::parse(t)
-        .map(Some)
-        .ok_or_else(|| format!("`{t}` is not a time (RFC 3339, e.g. 2026-11-15T00:00:00Z)"))
-}
-
 impl ReplayView {
     /// True while a replay or a draft is computed.
     pub fn busy(&self) -> bool {
@@ -204,7 +192,7 @@ impl ReplayView {
                     .map(|(c, n)| format!("{}: {n}", c.label()))
                     .collect::<Vec<_>>()
                     .join(" · ");
-                self.principals = principals(&r);
+                self.principals = crate::replay::draft_candidates(&r);
                 self.rows = None;
                 // The principal with the most successful calls is proposed for a draft.
                 self.principal = self.principals.first().map(|(p, _)| p.clone());
@@ -379,7 +367,11 @@ impl ReplayView {
                 .response
                 .labelled_by(label.id);
         });
-        let (from, to) = (bound(&self.from), bound(&self.to));
+        let (from, to) = (Window::bound(&self.from), Window::bound(&self.to));
+        let window = match (&from, &to) {
+            (Ok(f), Ok(t)) => Window::new(*f, *t),
+            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        };
         egui::Grid::new("replay-window")
             .num_columns(2)
             .show(ui, |ui| {
@@ -395,18 +387,18 @@ impl ReplayView {
             });
         ui.weak("RFC 3339 times, e.g. 2026-11-01T00:00:00Z; empty: open.");
         ui.horizontal(|ui| {
-            let ready = model.is_some() && self.principal.is_some() && from.is_ok() && to.is_ok();
+            let ready = model.is_some() && self.principal.is_some() && window.is_ok();
             if ui.add_enabled(ready, egui::Button::new("Draft")).clicked()
-                && let (Some(m), Some(p), Ok(from), Ok(to)) =
-                    (model, self.principal.clone(), from.clone(), to.clone())
+                && let (Some(m), Some(p), Ok(window)) =
+                    (model, self.principal.clone(), window.clone())
             {
-                self.start_draft(ui.ctx(), m, replayed, p, Window { from, to });
+                self.start_draft(ui.ctx(), m, replayed, p, window);
             }
             if self.draft_job.busy() {
                 super::tasks::running_ui(ui, "drafting…", self.draft_job.progress().as_ref());
             }
         });
-        for e in [&from, &to].into_iter().filter_map(|b| b.as_ref().err()) {
+        if let Err(e) = &window {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
         match &self.draft {
@@ -549,20 +541,6 @@ fn removed_by_service(ui: &mut egui::Ui, salt: &str, rows: &[&crate::diff::Acces
                 }
             });
     }
-}
-
-/// The principals (a session's role) with successful calls, most calls first.
-fn principals(replayed: &[Replayed]) -> Vec<(String, usize)> {
-    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in replayed {
-        if r.recorded == Recorded::Allowed && r.decision.is_some() {
-            *n.entry(r.role.as_deref().unwrap_or(&r.principal))
-                .or_default() += 1;
-        }
-    }
-    let mut v: Vec<(String, usize)> = n.into_iter().map(|(p, c)| (p.to_string(), c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
 }
 
 fn row(ui: &egui::Ui, r: &Replayed) -> Vec<Cell> {

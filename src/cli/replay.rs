@@ -115,8 +115,7 @@ pub fn run(args: ReplayArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 }
 
 fn parse_time(s: &str) -> Result<crate::time::Timestamp, String> {
-    crate::time::Timestamp::parse(s)
-        .ok_or_else(|| format!("`{s}` is not a time (RFC 3339, e.g. 2026-11-15T00:00:00Z)"))
+    Window::bound(s)?.ok_or_else(|| "a time is needed (RFC 3339, e.g. 2026-11-15T00:00:00Z)".into())
 }
 
 /// A trail to read: a file, or the bundled sample's.
@@ -137,13 +136,15 @@ impl TrailSource {
 }
 
 fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
-    if let (Some(from), Some(to)) = (args.from, args.to)
-        && from >= to
-    {
-        return Err(format!(
-            "--from {from} is not before --to {to}: the window holds no call"
-        ));
-    }
+    // A window that holds no call is an error before anything is read.
+    let window = Window::new(args.from, args.to).map_err(|_| {
+        let t = |t: Option<crate::time::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+        format!(
+            "--from {} is not before --to {}: the window holds no call",
+            t(args.from),
+            t(args.to)
+        )
+    })?;
     let model = if args.sample {
         crate::sample::load_sample(LoadOptions::default())
     } else {
@@ -286,10 +287,6 @@ fn run_inner(args: ReplayArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
     }
     if let Some(p) = &args.draft {
-        let window = Window {
-            from: args.from,
-            to: args.to,
-        };
         let report = draft_report(&model, &mine, p, &window, &crate::diff::Options::default());
         if args.format == ReplayFormat::Json {
             writeln!(out, "{}", serde_json::json!({ "draft": report })).map_err(io)?;
