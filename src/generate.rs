@@ -26,6 +26,17 @@ pub struct Spec {
     pub seed: u64,
     /// Documents as URL-encoded strings (raw IAM API) instead of objects (AWS CLI).
     pub url_encoded: bool,
+    /// The organisation this account belongs to, when generated as part of one ([`write_org`]).
+    pub org: Option<OrgLinks>,
+}
+
+/// What an account generated inside an organisation knows of it.
+#[derive(Clone, Debug, Default)]
+pub struct OrgLinks {
+    /// The organisation's id (`o-…`), for `aws:PrincipalOrgID` conditions.
+    pub org_id: String,
+    /// Other accounts of the organisation, which some roles trust.
+    pub peers: Vec<String>,
 }
 
 impl Spec {
@@ -39,6 +50,7 @@ impl Spec {
             policies: 3_000,
             seed: 1,
             url_encoded: false,
+            org: None,
         }
     }
 }
@@ -114,6 +126,8 @@ const SERVICES: &[&str] = &[
 const TEAMS: &[&str] = &[
     "payments", "search", "platform", "data", "identity", "growth", "mobile", "ml",
 ];
+/// The customer-managed policy every organisation account has: read the organisation's shared buckets.
+const ORG_SHARED_READ: &str = "org-shared-read";
 const REGIONS: &[&str] = &["eu-west-1", "us-east-1", "eu-central-1", "us-west-2"];
 
 fn uid(prefix: &str, rng: &mut Rng) -> String {
@@ -202,7 +216,7 @@ fn document(account: &str, team: &str, statements: usize, rng: &mut Rng) -> Valu
     json!({"Version": "2012-10-17", "Statement": st})
 }
 
-fn trust(account: &str, rng: &mut Rng) -> Value {
+fn trust(account: &str, org: Option<&OrgLinks>, rng: &mut Rng) -> Value {
     let principal_stmt = match rng.below(10) {
         0..=4 => {
             json!({"Effect": "Allow", "Principal": {"Service": rng.pick(SERVICES)}, "Action": "sts:AssumeRole"})
@@ -210,6 +224,14 @@ fn trust(account: &str, rng: &mut Rng) -> Value {
         5 | 6 => {
             json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole",
             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
+        }
+        // Inside an organisation, a role trusts another of its accounts' deployer, if it is in the organisation.
+        7 if org.is_some_and(|o| !o.peers.is_empty()) => {
+            let o = org
+                .map(|o| (o.org_id.as_str(), o.peers.as_slice()))
+                .unwrap_or_default();
+            json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{}:role/platform/deployer", rng.pick(o.1))},
+            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": o.0}}})
         }
         7 => {
             json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{:012}:root", 100_000_000_000u64 + rng.below(1000) as u64)},
@@ -371,14 +393,17 @@ pub fn write(w: &mut dyn Write, spec: &Spec) -> std::io::Result<()> {
         let arn = format!("arn:aws:iam::{acct}:role/{team}/{name}");
         let role_id = uid("AROA", &mut rng);
         let created = date(&mut rng);
-        let t = trust(acct, &mut rng);
+        let t = trust(acct, spec.org.as_ref(), &mut rng);
         let is_ec2 = t.to_string().contains("ec2.amazonaws.com");
-        let attached: Vec<Value> = (0..1 + rng.below(3))
+        let mut attached: Vec<Value> = (0..1 + rng.below(3))
             .map(|_| {
                 let (n, a) = pick_policy(&mut rng);
                 json!({"PolicyName": n, "PolicyArn": a})
             })
             .collect();
+        if spec.org.is_some() && i % 10 == 0 {
+            attached.push(json!({"PolicyName": ORG_SHARED_READ, "PolicyArn": format!("arn:aws:iam::{acct}:policy/{ORG_SHARED_READ}")}));
+        }
         let inline: Vec<Value> = (0..rng.below(3))
             .map(|k| {
                 let d = document(acct, team, 1 + rng.below(4), &mut rng);
@@ -416,8 +441,40 @@ pub fn write(w: &mut dyn Write, spec: &Spec) -> std::io::Result<()> {
         }
         write_element(w, &r, &mut first)?;
     }
+    if let Some(org) = &spec.org {
+        // The deployer other accounts' roles trust: it may assume roles anywhere in the organisation.
+        let r = json!({
+            "Path": "/platform/", "RoleName": "deployer", "RoleId": uid("AROA", &mut rng),
+            "Arn": format!("arn:aws:iam::{acct}:role/platform/deployer"), "CreateDate": date(&mut rng),
+            "AssumeRolePolicyDocument": doc_value(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Federated": format!("arn:aws:iam::{acct}:oidc-provider/token.actions.githubusercontent.com")},
+                "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                     "token.actions.githubusercontent.com:sub": "repo:example/platform:ref:refs/heads/main"}}}]}), spec),
+            "InstanceProfileList": [],
+            "RolePolicyList": [{"PolicyName": "assume-in-organisation", "PolicyDocument": doc_value(json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/*",
+                "Condition": {"StringEquals": {"aws:ResourceOrgID": org.org_id}}}]}), spec)}],
+            "AttachedManagedPolicies": [{"PolicyName": ORG_SHARED_READ, "PolicyArn": format!("arn:aws:iam::{acct}:policy/{ORG_SHARED_READ}")}],
+            "Tags": [{"Key": "team", "Value": "platform"}], "RoleLastUsed": {}, "MaxSessionDuration": 3600,
+        });
+        write_element(w, &r, &mut first)?;
+    }
     w.write_all(b"\n    ],\n    \"Policies\": [\n")?;
     first = true;
+    if spec.org.is_some() {
+        let d = json!({"Version": "2012-10-17", "Statement": [{"Sid": "ReadOrganisationSharedBuckets", "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::org-shared-*", "arn:aws:s3:::org-shared-*/*"]}]});
+        let p = json!({
+            "PolicyName": ORG_SHARED_READ, "PolicyId": uid("ANPA", &mut rng),
+            "Arn": format!("arn:aws:iam::{acct}:policy/{ORG_SHARED_READ}"), "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": spec.roles / 10 + 1, "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": true, "CreateDate": date(&mut rng), "UpdateDate": date(&mut rng),
+            "PolicyVersionList": [{"Document": doc_value(d, spec), "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": date(&mut rng)}],
+        });
+        write_element(w, &p, &mut first)?;
+    }
     for i in 0..spec.policies {
         let team = TEAMS[i % TEAMS.len()];
         let nver = 1 + rng.below(3);
@@ -480,4 +537,250 @@ pub fn to_string(spec: &Spec) -> String {
     // Writing to a Vec cannot fail.
     let _ = write(&mut buf, spec);
     String::from_utf8(buf).unwrap_or_default()
+}
+
+/// A whole organisation: `accounts` exports shaped by `per_account`, an organisation tree of OUs with SCPs, roles
+/// that trust other accounts of the organisation, and in each account a bucket whose policy grants the
+/// organisation (`aws:PrincipalOrgID`) and one other account; one account in 97 also grants the world.
+#[derive(Clone, Debug)]
+pub struct OrgSpec {
+    /// Number of accounts (the first is the management account).
+    pub accounts: usize,
+    /// The shape of every account's export (its `account`, `seed` and `org` are set per account).
+    pub per_account: Spec,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// The organisation's id in generated workspaces.
+pub const ORG_ID: &str = "o-gen0rg1000";
+
+impl OrgSpec {
+    /// An organisation of `accounts` accounts of about 1.5 MB of export each.
+    pub fn new(accounts: usize) -> OrgSpec {
+        OrgSpec {
+            accounts,
+            per_account: Spec {
+                account: String::new(),
+                users: 60,
+                groups: 8,
+                roles: 200,
+                policies: 40,
+                seed: 1,
+                url_encoded: false,
+                org: None,
+            },
+            seed: 1,
+        }
+    }
+
+    /// The id of account `i`.
+    pub fn account_id(i: usize) -> String {
+        format!("{:012}", 210_000_000_000u64 + i as u64)
+    }
+
+    /// The shared bucket of account `i`, whose policy grants the organisation.
+    pub fn shared_bucket(i: usize) -> String {
+        format!("org-shared-{}", Self::account_id(i))
+    }
+
+    fn account_spec(&self, i: usize) -> Spec {
+        let n = self.accounts.max(1);
+        // A handful of peers per account, spread over the organisation.
+        let peers = [1usize, 7, 31, 127]
+            .iter()
+            .map(|d| Self::account_id((i + d) % n))
+            .filter(|p| *p != Self::account_id(i))
+            .collect();
+        Spec {
+            account: Self::account_id(i),
+            seed: self.seed.wrapping_mul(1_000_003).wrapping_add(i as u64 + 1),
+            org: Some(OrgLinks {
+                org_id: ORG_ID.into(),
+                peers,
+            }),
+            ..self.per_account.clone()
+        }
+    }
+}
+
+/// What [`write_org`] wrote.
+#[derive(Clone, Debug)]
+pub struct OrgWritten {
+    /// The workspace file that opens the organisation.
+    pub workspace: std::path::PathBuf,
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+const SCPS: &[(&str, &str)] = &[
+    (
+        "FullAWSAccess",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    ),
+    (
+        "DenyLeaveOrganization",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyLeave","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#,
+    ),
+    (
+        "RegionGuardrail",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutsideApprovedRegions","Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*","support:*","cloudfront:*","route53:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}]}"#,
+    ),
+    (
+        "ProtectProduction",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"ProtectAuditTrail","Effect":"Deny","Action":["cloudtrail:StopLogging","cloudtrail:DeleteTrail"],"Resource":"*"},{"Sid":"NoDataDeletion","Effect":"Deny","Action":["s3:DeleteBucket","dynamodb:DeleteTable"],"Resource":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/platform/deployer"}}}]}"#,
+    ),
+    (
+        "SandboxNoIamUsers",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoLongLivedCredentials","Effect":"Deny","Action":["iam:CreateUser","iam:CreateAccessKey"],"Resource":"*"}]}"#,
+    ),
+];
+
+/// Write an organisation into `dir` (created if missing): `workspace.json`, `accounts/<id>.json`,
+/// `org/scp-<name>.json` and `resource-policies/<id>-org-shared.json`. No existing file is overwritten. The
+/// exports are written on every core.
+pub fn write_org(dir: &Path, spec: &OrgSpec) -> std::io::Result<OrgWritten> {
+    let n = spec.accounts.max(1);
+    for sub in ["accounts", "org", "resource-policies"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let mut tally = (0u64, 0usize);
+    fn small(tally: &mut (u64, usize), path: &Path, text: &str) -> std::io::Result<()> {
+        crate::files::write_new(path, |w| w.write_all(text.as_bytes()))?;
+        tally.0 += text.len() as u64;
+        tally.1 += 1;
+        Ok(())
+    }
+    for (name, content) in SCPS {
+        let doc = json!({"Policy": {"PolicySummary": {
+            "Id": format!("p-{}", name.to_lowercase()),
+            "Arn": format!("arn:aws:organizations::{}:policy/{ORG_ID}/service_control_policy/p-{}", OrgSpec::account_id(0), name.to_lowercase()),
+            "Name": name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": *name == "FullAWSAccess"},
+            "Content": content}});
+        small(
+            &mut tally,
+            &dir.join(format!("org/scp-{name}.json")),
+            &serde_json::to_string_pretty(&doc).unwrap_or_default(),
+        )?;
+    }
+    let scps = |names: &[&str]| -> Value {
+        json!(
+            names
+                .iter()
+                .map(|s| format!("org/scp-{s}.json"))
+                .collect::<Vec<_>>()
+        )
+    };
+    // Accounts 1.. go round the leaf OUs; the management account stays at the root.
+    const LEAVES: [&str; 6] = [
+        "security",
+        "infrastructure",
+        "prod",
+        "staging",
+        "dev",
+        "sandbox",
+    ];
+    let mut leaf_accounts: Vec<Vec<String>> = vec![Vec::new(); LEAVES.len()];
+    for i in 1..n {
+        if let Some(l) = leaf_accounts.get_mut(i % LEAVES.len()) {
+            l.push(OrgSpec::account_id(i));
+        }
+    }
+    let leaf = |k: usize, extra: &[&str]| -> Value {
+        let mut names = vec!["FullAWSAccess"];
+        names.extend_from_slice(extra);
+        json!({"id": format!("ou-gen0-{}", LEAVES[k]), "name": LEAVES[k], "scps": scps(&names),
+               "accounts": leaf_accounts[k], "children": []})
+    };
+    let tree = json!({
+        "id": "r-gen0", "name": "Root", "scps": scps(&["FullAWSAccess", "DenyLeaveOrganization"]),
+        "accounts": [OrgSpec::account_id(0)],
+        "children": [
+            leaf(0, &[]),
+            leaf(1, &[]),
+            {"id": "ou-gen0-workloads", "name": "workloads", "scps": scps(&["FullAWSAccess", "RegionGuardrail"]), "accounts": [],
+             "children": [leaf(2, &["ProtectProduction"]), leaf(3, &[]), leaf(4, &[]), leaf(5, &["SandboxNoIamUsers"])]},
+        ],
+    });
+    let mut accounts = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = OrgSpec::account_id(i);
+        let bucket = OrgSpec::shared_bucket(i);
+        let peer = OrgSpec::account_id((i + 1) % n);
+        let mut statements = vec![
+            json!({"Sid": "OrganisationReads", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                   "Resource": format!("arn:aws:s3:::{bucket}/*"), "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}}),
+            json!({"Sid": "PeerLists", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{peer}:root")},
+                   "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::{bucket}")}),
+        ];
+        if i % 97 == 96 {
+            statements.push(json!({"Sid": "PublicReports", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": format!("arn:aws:s3:::{bucket}/public/*")}));
+        }
+        let policy = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+        small(
+            &mut tally,
+            &dir.join(format!("resource-policies/{id}-org-shared.json")),
+            &serde_json::to_string_pretty(&json!({ "Policy": policy })).unwrap_or_default(),
+        )?;
+        accounts.push(json!({
+            "id": id, "alias": format!("gen-{i:04}"),
+            "authorization_details": format!("accounts/{id}.json"),
+            "identity_providers": [format!("arn:aws:iam::{id}:oidc-provider/token.actions.githubusercontent.com")],
+            "resource_policies": [{"resource": format!("arn:aws:s3:::{bucket}"), "file": format!("resource-policies/{id}-org-shared.json")}],
+        }));
+    }
+    // The exports, on every core.
+    let workers = std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .min(n);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::io::Result<u64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| -> std::io::Result<u64> {
+                    let mut total = 0;
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            return Ok(total);
+                        }
+                        let path = dir.join(format!("accounts/{}.json", OrgSpec::account_id(i)));
+                        total += write_new_file(&path, &spec.account_spec(i))?;
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a generator thread panicked")))
+            })
+            .collect()
+    });
+    for r in results {
+        tally.0 += r?;
+    }
+    tally.1 += n;
+    let workspace = json!({
+        "format": crate::account::workspace::FORMAT,
+        "name": format!("Generated organisation of {n} accounts"),
+        "organization": {"id": ORG_ID, "management_account": OrgSpec::account_id(0), "root": tree},
+        "accounts": accounts,
+    });
+    let ws_path = dir.join("workspace.json");
+    small(
+        &mut tally,
+        &ws_path,
+        &serde_json::to_string_pretty(&workspace).unwrap_or_default(),
+    )?;
+    Ok(OrgWritten {
+        workspace: ws_path,
+        files: tally.1,
+        bytes: tally.0,
+    })
 }

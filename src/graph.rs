@@ -80,6 +80,7 @@ mod test_support {
             policies: 40,
             seed,
             url_encoded: false,
+            org: None,
         });
         crate::account::workspace::load_with(
             &Memory(text),

@@ -138,6 +138,33 @@ pub struct LoadCtx {
     pub interner: Interner,
     /// Called now and then while a large file loads.
     pub progress: Option<ProgressFn>,
+    /// Threads that read exports at once (0: one per core).
+    pub jobs: usize,
+}
+
+/// An export read on its own, before it joins a model (so that several can be read at once, each on its own
+/// thread): its texts are numbered from 0 (the export itself, then any URL-encoded document it held), and
+/// [`merge_export`] renumbers them into the model's sources.
+pub struct ParsedExport {
+    name: String,
+    text: crate::text::Text,
+    acc: Account,
+    warnings: Vec<LoadWarning>,
+    new_sources: Vec<Source>,
+    accounts_seen: FxHashMap<Str, usize>,
+    marker: Option<String>,
+}
+
+impl ParsedExport {
+    /// Bytes of the export's text.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// True for an empty text (never the case for a parsed export).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
 }
 
 /// Load one export text into `model` as a new account (or merge it into the account of the same id).
@@ -149,8 +176,25 @@ pub fn load_export(
     text: crate::text::Text,
     expected_account: Option<&str>,
 ) -> Result<u32, LoadError> {
-    let source = model.add_source(name, text.clone());
-    let warnings_before = model.warnings.len();
+    let progress = &mut ctx.progress;
+    let parsed = parse_export(name, text, &mut ctx.interner, &mut |done, len| {
+        if let Some(cb) = progress.as_mut() {
+            cb(name, done, len);
+        }
+    })?;
+    merge_export(model, ctx, parsed, expected_account)
+}
+
+/// Read one export into an account of its own, touching no model. `progress` hears (bytes read, bytes in all)
+/// now and then.
+pub fn parse_export(
+    name: &str,
+    text: crate::text::Text,
+    interner: &mut Interner,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ParsedExport, LoadError> {
+    let source = SourceId(0);
+    let mut warnings = Vec::new();
     let mut acc = Account {
         source: Some(source),
         ..Account::default()
@@ -160,10 +204,8 @@ pub fn load_export(
         // Syntax first: garbage is a syntax error, not a shape error.
         let parsed = json::parse(&text);
         if let Some(e) = syntax_error(name, &text, &parsed.errors) {
-            model.sources.pop();
             return Err(e);
         }
-        model.sources.pop();
         return Err(LoadError::Shape {
             path: name.into(),
             json_path: "$".into(),
@@ -178,10 +220,10 @@ pub fn load_export(
         src: &text,
         file: name,
         source,
-        interner: &mut ctx.interner,
-        warnings: &mut model.warnings,
+        interner,
+        warnings: &mut warnings,
         new_sources: Vec::new(),
-        base_sources: model.sources.len() as u32,
+        base_sources: 1,
         path: String::new(),
         accounts_seen: FxHashMap::default(),
     };
@@ -230,10 +272,8 @@ pub fn load_export(
                         _ => conv.policy(&scratch, v, &mut acc),
                     }
                     i += 1;
-                    if i.is_multiple_of(2048)
-                        && let Some(cb) = ctx.progress.as_mut()
-                    {
-                        cb(name, p.pos(), text.len());
+                    if i.is_multiple_of(2048) {
+                        progress(p.pos(), text.len());
                     }
                 }
             }
@@ -272,13 +312,9 @@ pub fn load_export(
     let new_sources = std::mem::take(&mut conv.new_sources);
     let accounts_seen = std::mem::take(&mut conv.accounts_seen);
     if let Some(e) = syntax_error(name, &text, &p.errors) {
-        model.warnings.truncate(warnings_before);
-        model.sources.pop();
         return Err(e);
     }
     if !recognised {
-        model.warnings.truncate(warnings_before);
-        model.sources.pop();
         return Err(LoadError::Shape {
             path: name.into(),
             json_path: "$".into(),
@@ -288,7 +324,44 @@ pub fn load_export(
                     .into(),
         });
     }
+    Ok(ParsedExport {
+        name: name.into(),
+        text,
+        acc,
+        warnings,
+        new_sources,
+        accounts_seen,
+        marker,
+    })
+}
+
+/// Add an export read by [`parse_export`] to `model`: its texts become the model's sources, and its account a
+/// new one (or part of the loaded account of the same id). Returns the account's index.
+pub fn merge_export(
+    model: &mut Model,
+    ctx: &mut LoadCtx,
+    parsed: ParsedExport,
+    expected_account: Option<&str>,
+) -> Result<u32, LoadError> {
+    let ParsedExport {
+        name,
+        text,
+        mut acc,
+        mut warnings,
+        new_sources,
+        accounts_seen,
+        marker,
+    } = parsed;
+    let name = name.as_str();
+    let base = model.add_source(name, text);
     model.sources.extend(new_sources);
+    acc.shift_sources(base.0);
+    for w in &mut warnings {
+        if let Some((s, _)) = &mut w.at {
+            s.0 += base.0;
+        }
+    }
+    model.warnings.append(&mut warnings);
     if acc.truncated {
         model.warnings.push(LoadWarning::new(WarningKind::Skipped, name, "$.IsTruncated", format!(
                 "the export is one page of several (`IsTruncated: true`{}): entities on later pages are missing; \

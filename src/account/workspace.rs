@@ -27,10 +27,11 @@
 //! Paths are relative to the workspace file. An absent `scps`/`rcps` means "not described" (that level is not
 //! evaluated); a present list is the complete list.
 
-use super::export::{LoadCtx, LoadError, ProgressFn, load_export, read_text};
+use super::export::{LoadCtx, LoadError, ProgressFn, load_export, merge_export, read_text};
 use super::extras::{
     load_org_policy, load_resource_policy, parse_credential_report, parse_password_policy,
 };
+use super::parallel::{self, Read};
 use super::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -144,14 +145,22 @@ impl Files for Disk {
 pub struct LoadOptions {
     /// Called as large files load: (file, bytes done, bytes in all).
     pub progress: Option<ProgressFn>,
+    /// Threads that read exports at once (0, the default: one per core). The model is the same for any number.
+    pub jobs: usize,
 }
 
 /// True when `text` is a workspace file rather than an export: its top-level object has a `format` key whose
 /// value starts with `iam-atlas-workspace/` (an export that merely mentions the text, in a tag or a policy, is
-/// not one). Only the top level of the first 64 KiB is scanned.
+/// not one). Only the top level is read, and it stops at the first key of an export (`UserDetailList`, …), so
+/// an export costs a few bytes and a workspace whose `format` comes after a long `accounts` list is still known.
 pub fn is_workspace(text: &str) -> bool {
+    const EXPORT_KEYS: [&[u8]; 4] = [
+        b"UserDetailList",
+        b"GroupDetailList",
+        b"RoleDetailList",
+        b"Policies",
+    ];
     let b = text.as_bytes();
-    let b = b.get(..b.len().min(64 * 1024)).unwrap_or_default();
     let mut depth = 0usize;
     let mut i = 0usize;
     // The last string read at depth 1 in key position, and whether a `:` followed it.
@@ -178,6 +187,9 @@ pub fn is_workspace(text: &str) -> bool {
                 let end = j.min(b.len());
                 if depth == 1 {
                     if expect_key {
+                        if b.get(start..end).is_some_and(|k| EXPORT_KEYS.contains(&k)) {
+                            return false;
+                        }
                         key = Some((start, end));
                         expect_key = false;
                     } else if let Some((ks, ke)) = key.take()
@@ -204,16 +216,18 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Result<Model, LoadErr
 
 /// Load files through `files` into one model.
 pub fn load_with(
-    files: &dyn Files,
+    files: &(dyn Files + Sync),
     paths: &[PathBuf],
     opts: LoadOptions,
 ) -> Result<Model, LoadError> {
     let mut model = Model::default();
     let mut ctx = LoadCtx {
         progress: opts.progress,
+        jobs: opts.jobs,
         ..LoadCtx::default()
     };
-    for path in paths {
+    if let [path] = paths {
+        // One file: read here, with progress inside it.
         let text = files.read(path)?;
         let name = path.display().to_string();
         if is_workspace(&text) {
@@ -221,6 +235,30 @@ pub fn load_with(
         } else {
             load_export(&mut model, &mut ctx, &name, text, None)?;
         }
+    } else {
+        // Several: read on every core, merged in the order given.
+        parallel::with_ordered(files, paths, true, ctx.jobs, |reads| {
+            let mut done = 0usize;
+            for (k, path) in paths.iter().enumerate() {
+                match reads.next() {
+                    Some(Read::Workspace(text)) => {
+                        load_workspace(&mut model, &mut ctx, files, path, &text)?
+                    }
+                    Some(Read::Export(parsed)) => {
+                        let parsed = parsed?;
+                        done += parsed.len();
+                        merge_export(&mut model, &mut ctx, parsed, None)?;
+                        if let Some(cb) = ctx.progress.as_mut() {
+                            // The bytes still to come, estimated from the files so far.
+                            let all = done / (k + 1) * paths.len();
+                            cb(&path.display().to_string(), done, all.max(done));
+                        }
+                    }
+                    None => break,
+                }
+            }
+            Ok::<(), LoadError>(())
+        })?;
     }
     finish(&mut model, &mut ctx);
     Ok(model)
@@ -229,7 +267,7 @@ pub fn load_with(
 fn load_workspace(
     model: &mut Model,
     ctx: &mut LoadCtx,
-    files: &dyn Files,
+    files: &(dyn Files + Sync),
     path: &Path,
     text: &str,
 ) -> Result<(), LoadError> {
@@ -273,116 +311,148 @@ fn load_workspace(
         org_files.insert((kind, p), i);
         Ok::<u32, LoadError>(i)
     };
-    for spec in &ws.accounts {
-        if spec.id.len() != 12 || !spec.id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(LoadError::Invalid {
-                path: name.clone(),
-                message: format!("account id `{}` must be 12 digits", spec.id),
-            });
-        }
-        let index = match &spec.authorization_details {
-            Some(rel) => {
-                let p = resolve(rel);
-                let text = files.read(&p)?;
-                load_export(model, ctx, &p.display().to_string(), text, Some(&spec.id))? as usize
-            }
-            None => match model.accounts.iter().position(|a| *a.id == *spec.id) {
-                Some(i) => i,
-                None => {
-                    model
-                        .accounts
-                        .push(Account::new(ctx.interner.intern(&spec.id)));
-                    model.accounts.len() - 1
-                }
-            },
-        };
-        if let Some(alias) = &spec.alias
-            && let Some(a) = model.accounts.get_mut(index)
-        {
-            a.alias = Some(alias.clone());
-        }
-        if let Some(rel) = &spec.credential_report {
-            let p = resolve(rel);
-            let text = files.read(&p)?;
-            let report = parse_credential_report(&p.display().to_string(), &text)?;
-            if let Some(a) = model.accounts.get_mut(index) {
-                a.credential_report = Some(report);
-            }
-        }
-        if let Some(rel) = &spec.password_policy {
-            let p = resolve(rel);
-            let text = files.read(&p)?;
-            let pp = parse_password_policy(&p.display().to_string(), &text)?;
-            if let Some(a) = model.accounts.get_mut(index) {
-                a.password_policy = Some(pp);
-            }
-        }
-        for arn in &spec.identity_providers {
-            let arn = ctx.interner.intern(arn);
-            let Some(p) = IdentityProvider::from_arn(&arn, true) else {
+    // The exports are read on every core, in the background, while the accounts are assembled here in order.
+    let export_paths: Vec<PathBuf> = ws
+        .accounts
+        .iter()
+        .filter_map(|spec| spec.authorization_details.as_deref().map(resolve))
+        .collect();
+    // (exports merged, their bytes)
+    let mut merged = (0usize, 0usize);
+    parallel::with_ordered(files, &export_paths, false, ctx.jobs, |exports| {
+        for spec in &ws.accounts {
+            if spec.id.len() != 12 || !spec.id.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(LoadError::Invalid {
                     path: name.clone(),
-                    message: format!("`{arn}` is not a SAML or OIDC provider ARN"),
+                    message: format!("account id `{}` must be 12 digits", spec.id),
                 });
+            }
+            let index = match &spec.authorization_details {
+                Some(rel) => match exports.next() {
+                    Some(Read::Export(parsed)) => {
+                        let parsed = parsed?;
+                        merged.0 += 1;
+                        merged.1 += parsed.len();
+                        let i = merge_export(model, ctx, parsed, Some(&spec.id))? as usize;
+                        if let Some(cb) = ctx.progress.as_mut() {
+                            // The bytes still to come, estimated from the exports so far.
+                            let all = merged.1 / merged.0 * export_paths.len();
+                            cb(
+                                &resolve(rel).display().to_string(),
+                                merged.1,
+                                all.max(merged.1),
+                            );
+                        }
+                        i
+                    }
+                    // `exports` holds one export per account that names one, in this order.
+                    _ => {
+                        return Err(LoadError::Invalid {
+                            path: resolve(rel).display().to_string(),
+                            message: "internal error: the export was not read".into(),
+                        });
+                    }
+                },
+                None => match model.accounts.iter().position(|a| *a.id == *spec.id) {
+                    Some(i) => i,
+                    None => {
+                        model
+                            .accounts
+                            .push(Account::new(ctx.interner.intern(&spec.id)));
+                        model.accounts.len() - 1
+                    }
+                },
             };
-            let Some(acc) = model.accounts.get_mut(index) else {
-                continue;
-            };
-            match acc.identity_providers.iter_mut().find(|q| q.arn == p.arn) {
-                Some(q) => q.declared = true,
-                None => acc.identity_providers.push(p),
+            if let Some(alias) = &spec.alias
+                && let Some(a) = model.accounts.get_mut(index)
+            {
+                a.alias = Some(alias.clone());
+            }
+            if let Some(rel) = &spec.credential_report {
+                let p = resolve(rel);
+                let text = files.read(&p)?;
+                let report = parse_credential_report(&p.display().to_string(), &text)?;
+                if let Some(a) = model.accounts.get_mut(index) {
+                    a.credential_report = Some(report);
+                }
+            }
+            if let Some(rel) = &spec.password_policy {
+                let p = resolve(rel);
+                let text = files.read(&p)?;
+                let pp = parse_password_policy(&p.display().to_string(), &text)?;
+                if let Some(a) = model.accounts.get_mut(index) {
+                    a.password_policy = Some(pp);
+                }
+            }
+            for arn in &spec.identity_providers {
+                let arn = ctx.interner.intern(arn);
+                let Some(p) = IdentityProvider::from_arn(&arn, true) else {
+                    return Err(LoadError::Invalid {
+                        path: name.clone(),
+                        message: format!("`{arn}` is not a SAML or OIDC provider ARN"),
+                    });
+                };
+                let Some(acc) = model.accounts.get_mut(index) else {
+                    continue;
+                };
+                match acc.identity_providers.iter_mut().find(|q| q.arn == p.arn) {
+                    Some(q) => q.declared = true,
+                    None => acc.identity_providers.push(p),
+                }
+            }
+            for rs in &spec.resource_policies {
+                let p = resolve(&rs.file);
+                let text = files.read(&p)?;
+                load_resource_policy(
+                    model,
+                    ctx,
+                    index,
+                    &rs.resource,
+                    &p.display().to_string(),
+                    text,
+                )?;
+            }
+            for la in &spec.last_accessed {
+                let p = resolve(&la.file);
+                let text = files.read(&p)?;
+                let report = super::last_accessed::parse_last_accessed(
+                    &p.display().to_string(),
+                    ctx.interner.intern(&la.principal),
+                    &text,
+                )?;
+                if let Some(a) = model.accounts.get_mut(index) {
+                    a.last_accessed.push(report);
+                }
+            }
+            if let Some(list) = &spec.scps {
+                let mut v = Vec::new();
+                for f in list {
+                    v.push(org_policy(model, ctx, OrgPolicyKind::Scp, f)?);
+                }
+                if let Some(a) = model.accounts.get_mut(index) {
+                    a.scps = Some(v);
+                }
+            }
+            if let Some(list) = &spec.rcps {
+                let mut v = Vec::new();
+                for f in list {
+                    v.push(org_policy(model, ctx, OrgPolicyKind::Rcp, f)?);
+                }
+                if let Some(a) = model.accounts.get_mut(index) {
+                    a.rcps = Some(v);
+                }
             }
         }
-        for rs in &spec.resource_policies {
-            let p = resolve(&rs.file);
-            let text = files.read(&p)?;
-            load_resource_policy(
-                model,
-                ctx,
-                index,
-                &rs.resource,
-                &p.display().to_string(),
-                text,
-            )?;
-        }
-        for la in &spec.last_accessed {
-            let p = resolve(&la.file);
-            let text = files.read(&p)?;
-            let report = super::last_accessed::parse_last_accessed(
-                &p.display().to_string(),
-                ctx.interner.intern(&la.principal),
-                &text,
-            )?;
-            if let Some(a) = model.accounts.get_mut(index) {
-                a.last_accessed.push(report);
-            }
-        }
-        if let Some(list) = &spec.scps {
-            let mut v = Vec::new();
-            for f in list {
-                v.push(org_policy(model, ctx, OrgPolicyKind::Scp, f)?);
-            }
-            if let Some(a) = model.accounts.get_mut(index) {
-                a.scps = Some(v);
-            }
-        }
-        if let Some(list) = &spec.rcps {
-            let mut v = Vec::new();
-            for f in list {
-                v.push(org_policy(model, ctx, OrgPolicyKind::Rcp, f)?);
-            }
-            if let Some(a) = model.accounts.get_mut(index) {
-                a.rcps = Some(v);
-            }
-        }
-    }
+        Ok::<(), LoadError>(())
+    })?;
     if let Some(org) = &ws.organization {
-        fn node(
-            spec: &NodeSpec,
+        fn node<'s>(
+            spec: &'s NodeSpec,
             model: &mut Model,
             ctx: &mut LoadCtx,
             load: &mut OrgPolicyLoader<'_>,
             seen: &mut Vec<String>,
+            seen_set: &mut rustc_hash::FxHashSet<&'s str>,
             name: &str,
         ) -> Result<OrgNode, LoadError> {
             let mut scps = None;
@@ -402,7 +472,7 @@ fn load_workspace(
                 rcps = Some(v);
             }
             for a in &spec.accounts {
-                if seen.contains(a) {
+                if !seen_set.insert(a.as_str()) {
                     return Err(LoadError::Invalid {
                         path: name.into(),
                         message: format!("account `{a}` appears twice in the organisation tree"),
@@ -412,7 +482,7 @@ fn load_workspace(
             }
             let mut children = Vec::new();
             for c in &spec.children {
-                children.push(node(c, model, ctx, load, seen, name)?);
+                children.push(node(c, model, ctx, load, seen, seen_set, name)?);
             }
             Ok(OrgNode {
                 id: ctx.interner.intern(&spec.id),
@@ -430,14 +500,25 @@ fn load_workspace(
             })
         }
         let mut seen = Vec::new();
-        let root = node(&org.root, model, ctx, &mut org_policy, &mut seen, &name)?;
+        let mut seen_set = rustc_hash::FxHashSet::default();
+        let root = node(
+            &org.root,
+            model,
+            ctx,
+            &mut org_policy,
+            &mut seen,
+            &mut seen_set,
+            &name,
+        )?;
+        let loaded: rustc_hash::FxHashSet<Str> =
+            model.accounts.iter().map(|a| a.id.clone()).collect();
         for a in &seen {
-            if !model.accounts.iter().any(|x| *x.id == **a) {
+            if !loaded.contains(a.as_str()) {
                 model.accounts.push(Account::new(ctx.interner.intern(a)));
             }
         }
         for acc in &model.accounts {
-            if !seen.iter().any(|a| **a == *acc.id) && !acc.id.starts_with("unknown") {
+            if !seen_set.contains(&*acc.id) && !acc.id.starts_with("unknown") {
                 model.warnings.push(LoadWarning::new(
                     WarningKind::Note,
                     name.clone(),
@@ -456,6 +537,7 @@ fn load_workspace(
                 .as_deref()
                 .map(|a| ctx.interner.intern(a)),
             root,
+            paths: Default::default(),
         });
     }
     if let Some(spec) = &ws.identity_center {
@@ -615,5 +697,17 @@ mod detect_tests {
         ));
         assert!(!is_workspace(""));
         assert!(!is_workspace("\"unterminated"));
+        // A workspace of a thousand accounts names its format after them (serde writes keys in order).
+        let long = format!(
+            r#"{{"accounts": [{}], "format": "iam-atlas-workspace/1"}}"#,
+            vec![r#"{"id": "111122223333"}"#; 10_000].join(",")
+        );
+        assert!(long.len() > 64 * 1024);
+        assert!(is_workspace(&long));
+        // An export stops the scan at its first key, whatever follows.
+        assert!(!is_workspace(&format!(
+            r#"{{"UserDetailList": [], "x": [{}], "format": "iam-atlas-workspace/1"}}"#,
+            vec!["1"; 100_000].join(",")
+        )));
     }
 }

@@ -1140,11 +1140,12 @@ impl GraphView {
                 if !strong && text.chars().count() > 48 {
                     text = text.chars().take(47).collect::<String>() + "…";
                 }
+                // Only the selection's edges are labelled whatever else is there.
                 edge_labels.push((
                     pa0.lerp(pb0, 0.6) - Vec2::new(0.0, 14.0),
                     text,
                     color,
-                    story && !strong,
+                    !strong,
                 ));
             }
         }
@@ -1229,7 +1230,7 @@ impl GraphView {
         let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
         // Labels drawn after the nodes: the wanted ones as met, then the story's (groups, largest first, and
         // the nodes they hang on) wherever they find room.
-        let mut wanted: Vec<usize> = Vec::new();
+        let mut wanted: Vec<(usize, bool)> = Vec::new();
         let mut story: Vec<(usize, usize, usize)> = Vec::new();
         for (i, &p) in laid.pos.iter().enumerate() {
             if !visible[i] {
@@ -1294,13 +1295,11 @@ impl GraphView {
             if Some(n) == sel_node {
                 painter.circle_stroke(c, r + 3.0, Stroke::new(2.5, text_color));
             }
-            let want_label = Some(n) == sel_node
-                || Some(n) == hovered
-                || matched
-                || (show_labels && labels < MAX_LABELS);
+            let forced = Some(n) == sel_node || Some(n) == hovered || matched;
+            let want_label = forced || (show_labels && labels < MAX_LABELS);
             if want_label {
                 labels += 1;
-                wanted.push(i);
+                wanted.push((i, forced));
             } else if let Some(x) = group.filter(|_| prominent) {
                 story.push((0, usize::MAX - x.members.len(), i));
             }
@@ -1315,10 +1314,14 @@ impl GraphView {
         story.sort_unstable();
         let mut placed: Vec<Rect> = Vec::new();
         let mut drawn = vec![false; laid.pos.len()];
-        let order = wanted
+        // The selected, hovered and searched-for nodes are always labelled; then the story's; then the others
+        // where they find room, so that no label is written over another.
+        let (forced, others): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|&(_, f)| f);
+        let order = forced
             .into_iter()
-            .map(|i| (i, false))
-            .chain(story.into_iter().map(|(_, _, i)| (i, true)));
+            .map(|(i, _)| (i, false))
+            .chain(story.into_iter().map(|(_, _, i)| (i, true)))
+            .chain(others.into_iter().map(|(i, _)| (i, true)));
         for (i, needs_room) in order {
             if std::mem::replace(&mut drawn[i], true) || (needs_room && placed.len() >= MAX_LABELS)
             {
@@ -1455,7 +1458,8 @@ impl GraphView {
         for (at, text, color, needs_room) in edge_labels {
             let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), color);
             let r = Rect::from_center_size(at, galley.size()).expand(2.0);
-            // The story's edges are many at a principal with many groups: one label where there is room.
+            // Many edges meet at a principal with many groups: one label where there is room, never one over
+            // another or over a node's label.
             if needs_room {
                 if placed.iter().any(|p| p.intersects(r)) {
                     continue;

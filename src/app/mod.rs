@@ -308,6 +308,7 @@ impl AtlasApp {
                     let fraction = (total > 0).then(|| done as f32 / total as f32);
                     report.progress(fraction, format!("loading {f}"));
                 })),
+                ..LoadOptions::default()
             };
             if files.is_empty() {
                 crate::sample::load_sample(opts)

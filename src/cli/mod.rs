@@ -127,25 +127,29 @@ pub enum Command {
         #[arg(long, conflicts_with = "command")]
         list: bool,
     },
-    /// Write a large synthetic export (for benchmarks and stress tests).
+    /// Write a large synthetic export (for benchmarks and stress tests), or with `--accounts N` a whole
+    /// organisation: a directory with `workspace.json`, N exports, SCPs and bucket policies.
     #[command(hide = true)]
     Generate {
-        /// Where to write it (never over an existing file).
+        /// Where to write it (never over an existing file); a directory with `--accounts`.
         #[arg(long)]
         out: PathBuf,
-        /// Users.
-        #[arg(long, default_value_t = 5_000)]
-        users: usize,
-        /// Groups.
-        #[arg(long, default_value_t = 500)]
-        groups: usize,
-        /// Roles.
-        #[arg(long, default_value_t = 20_000)]
-        roles: usize,
-        /// Customer-managed policies.
-        #[arg(long, default_value_t = 3_000)]
-        policies: usize,
-        /// Account id.
+        /// Write an organisation of this many accounts (cross-account trusts, SCPs, bucket policies).
+        #[arg(long)]
+        accounts: Option<usize>,
+        /// Users [default: 5,000, or 60 per account with `--accounts`].
+        #[arg(long)]
+        users: Option<usize>,
+        /// Groups [default: 500, or 8 per account].
+        #[arg(long)]
+        groups: Option<usize>,
+        /// Roles [default: 20,000, or 200 per account].
+        #[arg(long)]
+        roles: Option<usize>,
+        /// Customer-managed policies [default: 3,000, or 40 per account].
+        #[arg(long)]
+        policies: Option<usize>,
+        /// Account id (a single export).
         #[arg(long, default_value = "999988887777")]
         account: String,
         /// Random seed.
@@ -237,6 +241,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
         } => summary(&files, sample, format, out),
         Command::Generate {
             out: path,
+            accounts,
             users,
             groups,
             roles,
@@ -245,20 +250,45 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
             seed,
             url_encoded,
         } => {
+            let base = match accounts {
+                Some(n) => crate::generate::OrgSpec::new(n).per_account,
+                None => crate::generate::Spec::large(),
+            };
             let spec = crate::generate::Spec {
                 account,
-                users,
-                groups,
-                roles,
-                policies,
+                users: users.unwrap_or(base.users),
+                groups: groups.unwrap_or(base.groups),
+                roles: roles.unwrap_or(base.roles),
+                policies: policies.unwrap_or(base.policies),
                 seed,
                 url_encoded,
+                org: None,
             };
-            crate::generate::write_new_file(&path, &spec)
-                .map(|bytes| {
-                    let _ = writeln!(out, "wrote {} ({} bytes)", path.display(), bytes);
-                })
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            match accounts {
+                Some(n) => {
+                    let org = crate::generate::OrgSpec {
+                        accounts: n,
+                        per_account: spec,
+                        seed,
+                    };
+                    crate::generate::write_org(&path, &org)
+                        .map(|w| {
+                            let _ = writeln!(
+                                out,
+                                "wrote {} ({} files, {} bytes)",
+                                w.workspace.display(),
+                                w.files,
+                                w.bytes
+                            );
+                        })
+                        .map_err(|e| format!("cannot write into {}: {e}", path.display()))
+                }
+                None => crate::generate::write_new_file(&path, &spec)
+                    .map(|bytes| {
+                        let _ = writeln!(out, "wrote {} ({} bytes)", path.display(), bytes);
+                    })
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            }
         }
         Command::Validate(args) => return crate::cli::validate::run(args, out, err),
         Command::Audit(args) => return crate::cli::audit::run(args, out, err),

@@ -11,6 +11,8 @@ use crate::wildcard::{action_matches, resource_matches};
 #[derive(Default)]
 pub struct Prefilter {
     key: (String, String),
+    /// The action in lower case, as the action index keys it.
+    lower: String,
     /// Candidates per policy, keyed on [`crate::policy::ActionIndex::id`] (never reused, unlike an address).
     map: rustc_hash::FxHashMap<u64, Vec<u32>>,
 }
@@ -21,12 +23,14 @@ impl Prefilter {
         // address reused by another of the same length must not return the old candidates.
         if self.key.0 != action || self.key.1 != resource {
             self.key = (action.to_string(), resource.to_string());
+            self.lower = action.to_ascii_lowercase();
             self.map.clear();
         }
         let index = policy.action_index();
+        let lower = &self.lower;
         self.map.entry(index.id()).or_insert_with(|| {
             let mut idx = Vec::new();
-            index.candidates(&action.to_ascii_lowercase(), &mut idx);
+            index.candidates(lower, &mut idx);
             idx.retain(|&i| {
                 policy
                     .statements

@@ -393,12 +393,10 @@ pub fn who_can_cancellable(
     {
         req.resource_account = req.resource_account(model);
     }
-    for &r in &candidates {
-        if cancel.is_cancelled() {
-            return None;
-        }
+    // One principal's answer, or `None` when it may not.
+    let one = |r: EntityRef, req: &mut Request, prefilter: &mut Prefilter| -> Option<WhoCanEntry> {
         let Some(principal) = principal_of(model, r) else {
-            continue;
+            return None;
         };
         req.principal = principal;
         // One run per principal: the decision with its matching statements.
@@ -407,14 +405,14 @@ pub fn who_can_cancellable(
             decided_by,
             hits,
             assumed: assumptions,
-        } = decide_with_statements(model, &req, overrides, &mut prefilter);
+        } = decide_with_statements(model, req, overrides, prefilter);
         let conditions: Vec<String> = assumptions.iter().map(|a| a.text()).collect();
         // A principal that may be allowed but is not known to be is listed as unknown, never left out.
         let outcome = match (quick.decision, quick.certain, quick.conditional) {
             (Decision::Allow, true, false) => Outcome::AllowedAlways,
             (Decision::Allow, true, true) => Outcome::AllowedIf,
             (_, false, _) => Outcome::Unknown,
-            _ => continue,
+            _ => return None,
         };
         let assumable_by = if r.kind == EntityKind::Role {
             match model
@@ -432,7 +430,7 @@ pub fn who_can_cancellable(
         } else {
             Vec::new()
         };
-        principals.push(WhoCanEntry {
+        Some(WhoCanEntry {
             outcome,
             statements: allowing_statements(decided_by, hits),
             principal: req.principal.arn.clone(),
@@ -445,7 +443,55 @@ pub fn who_can_cancellable(
             decided_by,
             assumable_by,
             certain: quick.certain,
-        });
+        })
+    };
+    // Principals are independent: an organisation's are split over every core, each part with its own request
+    // and prefilter; the list is sorted after, so it is the same for any number of threads.
+    let workers = if candidates.len() < 4096 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+    };
+    let part = candidates.len().div_ceil(workers).max(1);
+    let run = |chunk: &[EntityRef], mut req: Request| {
+        let mut prefilter = Prefilter::default();
+        let mut out = Vec::new();
+        for &r in chunk {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            out.extend(one(r, &mut req, &mut prefilter));
+        }
+        Some(out)
+    };
+    let parts: Vec<Option<Vec<WhoCanEntry>>> = std::thread::scope(|s| {
+        let mut chunks = candidates.chunks(part);
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|chunk| {
+                let req = req.clone();
+                let run = &run;
+                let h = std::thread::Builder::new()
+                    .name("who-can".into())
+                    .spawn_scoped(s, move || run(chunk, req));
+                (chunk, h)
+            })
+            .collect();
+        let mut parts = vec![run(first, req.clone())];
+        for (chunk, h) in handles {
+            // A part whose thread could not start is answered here; a panic in one is the caller's, as it
+            // would be on one thread.
+            parts.push(match h {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(_) => run(chunk, req.clone()),
+            });
+        }
+        parts
+    });
+    for part in parts {
+        principals.extend(part?);
     }
     principals.sort_by(|a, b| {
         a.outcome

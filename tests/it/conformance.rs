@@ -523,6 +523,7 @@ fn build(c: &Case) -> Result<Built, String> {
             id: "o-example".into(),
             management_account: management.map(|m| m.as_str().into()),
             root,
+            paths: Default::default(),
         });
     }
     finish(&mut model, &mut ctx);

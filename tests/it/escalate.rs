@@ -338,6 +338,7 @@ fn the_shortcuts_drop_no_edge() {
             policies: 40,
             seed,
             url_encoded: false,
+            org: None,
         });
         let dir = std::env::temp_dir().join(format!(
             "iam-atlas-escalation-small-{}-{seed}-{:?}",

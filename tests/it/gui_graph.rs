@@ -278,6 +278,7 @@ fn synthetic_app(roles: usize) -> AtlasApp {
         policies: 40,
         seed: 11,
         url_encoded: false,
+        org: None,
     });
     let dir = std::env::temp_dir().join(format!(
         "iam-atlas-gui-graph-{}-{roles}-{:?}",

@@ -122,6 +122,7 @@ fn who_can_equals_evaluating_everyone_on_a_generated_account() {
             policies: 40,
             seed: 7,
             url_encoded: false,
+            org: None,
         },
         "whocan",
     );
@@ -449,6 +450,7 @@ fn cancelled_queries_stop_and_say_so() {
             policies: 120,
             seed: 11,
             url_encoded: false,
+            org: None,
         },
         "cancel",
     );
@@ -502,4 +504,85 @@ fn cancelled_queries_stop_and_say_so() {
         what_can_cancellable(&m, &p, &ctx, &ov, &Cancel::never()).map(|w| w.evaluated),
         Some(whole_what.evaluated)
     );
+}
+
+/// Across a generated organisation (16 accounts, enough principals to be answered on every core), who-can agrees
+/// with evaluating every principal, and says why: the organisation's bucket policy grants the organisation
+/// (`aws:PrincipalOrgID`, known from the loaded organisation), each deployer's own policy allows the read, and
+/// the workloads OU's region guardrail makes the answer conditional there.
+#[test]
+fn who_can_across_a_generated_organisation_equals_evaluating_everyone() {
+    use iam_atlas::generate::OrgSpec;
+    let dir = std::env::temp_dir().join(format!("iam-atlas-org-whocan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = iam_atlas::generate::write_org(&dir, &OrgSpec::new(16)).expect("generate");
+    let m =
+        iam_atlas::account::load_paths(&[written.workspace], LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(m.accounts.len(), 16);
+    let principals: usize = m
+        .accounts
+        .iter()
+        .map(|a| a.users.len() + a.roles.len())
+        .sum();
+    assert!(principals >= 4096, "{principals}");
+    let bucket = format!("arn:aws:s3:::{}/report.csv", OrgSpec::shared_bucket(5));
+    check(&m, "s3:GetObject", &bucket);
+    check(
+        &m,
+        "s3:ListBucket",
+        &format!("arn:aws:s3:::{}", OrgSpec::shared_bucket(5)),
+    );
+    let w = who_can(
+        &m,
+        "s3:GetObject",
+        &bucket,
+        None,
+        &Context::new(),
+        &Overrides::default(),
+    );
+    let deployer = |i: usize| {
+        let arn = format!(
+            "arn:aws:iam::{}:role/platform/deployer",
+            OrgSpec::account_id(i)
+        );
+        w.principals
+            .iter()
+            .find(|e| e.principal == arn)
+            .unwrap_or_else(|| panic!("{arn} may read the organisation's bucket"))
+    };
+    let accounts: std::collections::BTreeSet<&str> =
+        w.principals.iter().map(|e| e.account.as_str()).collect();
+    assert_eq!(accounts.len(), 16, "every account has a reader");
+    // Account 6 is in the security OU: no guardrail, so always.
+    let d = deployer(6);
+    assert_eq!(d.outcome, Outcome::AllowedAlways, "{d:?}");
+    assert!(
+        d.statements
+            .iter()
+            .any(|s| s.sid.as_deref() == Some("ReadOrganisationSharedBuckets")),
+        "{:?}",
+        d.statements
+    );
+    // Account 9 is in the workloads OU (staging): the region guardrail applies.
+    let d = deployer(9);
+    assert_eq!(d.outcome, Outcome::AllowedIf, "{d:?}");
+    assert!(
+        d.conditions
+            .iter()
+            .any(|c| c.contains("aws:RequestedRegion")),
+        "{:?}",
+        d.conditions
+    );
+    // A role another account's deployer may assume: the trust names the deployer, inside the organisation.
+    let trusted = m.accounts[5]
+        .roles
+        .iter()
+        .find(|r| {
+            r.trust.as_ref().is_some_and(|t| {
+                m.source(t.source).text[t.policy.span.range()].contains("deployer")
+            })
+        })
+        .expect("a role that trusts a deployer");
+    check(&m, "sts:AssumeRole", &trusted.arn);
 }

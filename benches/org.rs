@@ -1,0 +1,229 @@
+//! Whole-organisation benchmark: an organisation of `ORG_ACCOUNTS` accounts (default 1,000, ≈1.6 GB of exports)
+//! written by `generate::write_org` into `target/bench-data/org-N/` once.
+//!
+//! `cargo bench --no-default-features --bench org` loads its workspace in a fresh child process for each
+//! measurement (so peak memory, VmHWM, is that load's own), with one reading thread and with every core, and in
+//! the parallel child also times who-can questions across the organisation. Goals (#16): open in ≤ 20 s on 2
+//! cores, peak RSS ≤ 1.3× the files, who-can across the organisation ≤ 1 s.
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use iam_atlas::eval::Context;
+use iam_atlas::generate::OrgSpec;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+/// Questions asked across the organisation: (action, resource, resource account).
+fn questions(
+    m: &iam_atlas::account::Model,
+    accounts: usize,
+) -> Vec<(String, String, Option<String>)> {
+    let mid = accounts / 2;
+    // A role of the middle account that other accounts' deployers may assume.
+    let trusted = m
+        .accounts
+        .get(mid)
+        .and_then(|a| {
+            a.roles.iter().find(|r| {
+                r.trust.as_ref().is_some_and(|t| {
+                    m.source(t.source).text[t.policy.span.range()].contains("deployer")
+                })
+            })
+        })
+        .map(|r| r.arn.to_string())
+        .expect("a role that trusts a deployer");
+    vec![
+        // The organisation's shared bucket: granted to the organisation by its policy.
+        (
+            "s3:GetObject".into(),
+            format!("arn:aws:s3:::{}/report.csv", OrgSpec::shared_bucket(mid)),
+            Some(OrgSpec::account_id(mid)),
+        ),
+        // A role another account's deployer may assume.
+        (
+            "sts:AssumeRole".into(),
+            trusted,
+            Some(OrgSpec::account_id(mid)),
+        ),
+        // An action in one account's own resources.
+        (
+            "dynamodb:GetItem".into(),
+            format!(
+                "arn:aws:dynamodb:eu-west-1:{}:table/payments-table-7",
+                OrgSpec::account_id(1)
+            ),
+            Some(OrgSpec::account_id(1)),
+        ),
+    ]
+}
+
+fn child(jobs: usize, workspace: &Path, accounts: usize) {
+    let start = Instant::now();
+    let m = iam_atlas::account::load_paths(
+        &[workspace.to_path_buf()],
+        iam_atlas::account::workspace::LoadOptions {
+            jobs,
+            ..Default::default()
+        },
+    )
+    .expect("load");
+    let load = start.elapsed().as_secs_f64();
+    let peak_load = peak_rss_bytes();
+    assert_eq!(m.accounts.len(), accounts);
+    let mut who = Vec::new();
+    if jobs != 1 {
+        let ctx = Context::default();
+        let overrides = Default::default();
+        for (action, resource, account) in questions(&m, accounts) {
+            let mut best = f64::MAX;
+            let mut found = 0;
+            for _ in 0..3 {
+                let t = Instant::now();
+                let w = iam_atlas::eval::reverse::who_can(
+                    &m,
+                    &action,
+                    &resource,
+                    account.clone(),
+                    &ctx,
+                    &overrides,
+                );
+                best = best.min(t.elapsed().as_secs_f64());
+                found = w.principals.len();
+                std::hint::black_box(&w);
+            }
+            who.push(format!("{best}:{found}:{action}:{resource}"));
+        }
+    }
+    println!("{load} {peak_load} {}", who.join(" "));
+}
+
+fn run_child(jobs: usize, workspace: &Path, accounts: usize) -> String {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe)
+        .args(["--child", &jobs.to_string(), &accounts.to_string()])
+        .arg(workspace)
+        .output()
+        .expect("spawn child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        let jobs = args[i + 1].parse().expect("jobs");
+        let accounts = args[i + 2].parse().expect("accounts");
+        child(jobs, Path::new(&args[i + 3]), accounts);
+        return;
+    }
+    let accounts: usize = std::env::var("ORG_ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/org-{accounts}"));
+    let workspace = dir.join("workspace.json");
+    if !workspace.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let t = Instant::now();
+        let w = iam_atlas::generate::write_org(&dir, &OrgSpec::new(accounts)).expect("generate");
+        eprintln!(
+            "generated {} ({} files, {:.1} MB) in {:.1} s",
+            w.workspace.display(),
+            w.files,
+            w.bytes as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let bytes: u64 = walk(&dir);
+    let runs: usize = std::env::var("ORG_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    println!(
+        "organisation of {accounts} accounts: {:.1} MB of files in {}",
+        bytes as f64 / 1e6,
+        dir.display()
+    );
+    println!(
+        "{:<34} {:>9} {:>10} {:>10}",
+        "load", "best (s)", "peak (MB)", "peak/files"
+    );
+    // (best seconds, principals found, question)
+    let mut who_best: Vec<(f64, String, String)> = Vec::new();
+    for jobs in [1usize, 0] {
+        let mut best = f64::MAX;
+        let mut peak = 0u64;
+        for _ in 0..runs {
+            let line = run_child(jobs, &workspace, accounts);
+            let mut it = line.split_whitespace();
+            let t: f64 = it.next().and_then(|v| v.parse().ok()).expect("time");
+            let m: u64 = it.next().and_then(|v| v.parse().ok()).expect("mem");
+            best = best.min(t);
+            peak = peak.max(m);
+            for (k, w) in it.enumerate() {
+                let mut f = w.splitn(3, ':');
+                let s: f64 = f.next().and_then(|v| v.parse().ok()).expect("secs");
+                let n = f.next().unwrap_or_default().to_string();
+                let q = f.next().unwrap_or_default().to_string();
+                match who_best.get_mut(k) {
+                    Some(b) if b.0 <= s => {}
+                    Some(b) => *b = (s, n, q),
+                    None => who_best.push((s, n, q)),
+                }
+            }
+        }
+        let name = if jobs == 1 {
+            "one reading thread"
+        } else {
+            "every core (the default)"
+        };
+        println!(
+            "{:<34} {:>9.2} {:>10.1} {:>10.2}",
+            name,
+            best,
+            peak as f64 / 1e6,
+            peak as f64 / bytes as f64
+        );
+    }
+    println!("goal: open ≤ 20 s on 2 cores, peak ≤ 1.3× the files");
+    for (s, n, q) in &who_best {
+        let (action, resource) = q.split_at(q.find(":arn:").unwrap_or(q.len()));
+        let resource = resource.trim_start_matches(':');
+        println!("who-can {action} on {resource}: {s:.3} s, {n} principals (goal ≤ 1 s)");
+    }
+}
+
+fn walk(dir: &Path) -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            total += walk(&p);
+        } else {
+            total += e.metadata().map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    total
+}
