@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex};
 /// What a worker made of one file.
 pub enum Read {
     /// An export, parsed (or why it could not be).
-    Export(Result<ParsedExport, LoadError>),
+    Export(Box<Result<ParsedExport, LoadError>>),
     /// A workspace file (only when asked to tell them apart): loaded by the caller, on its thread.
     Workspace(crate::text::Text),
 }
@@ -109,18 +109,23 @@ impl<'a> Ordered<'a> {
         let name = path.display().to_string();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             match self.files.read(path) {
-                Err(e) => Read::Export(Err(e)),
+                Err(e) => Read::Export(Box::new(Err(e))),
                 Ok(text) if self.detect && is_workspace(&text) => Read::Workspace(text),
-                Ok(text) => Read::Export(parse_export(&name, text, interner, &mut |_, _| {})),
+                Ok(text) => Read::Export(Box::new(parse_export(
+                    &name,
+                    text,
+                    interner,
+                    &mut |_, _| {},
+                ))),
             }
         }))
         .unwrap_or_else(|_| {
-            Read::Export(Err(LoadError::Invalid {
+            Read::Export(Box::new(Err(LoadError::Invalid {
                 path: name,
                 message:
                     "internal error while reading this file (a bug in IAM Atlas; please report it)"
                         .into(),
-            }))
+            })))
         })
     }
 
@@ -270,8 +275,7 @@ mod tests {
                     jobs,
                 },
             )
-            .err()
-            .expect("an error");
+            .expect_err("an error");
             assert!(e.to_string().contains("broken.json"), "{e}");
         }
         let _ = std::fs::remove_dir_all(&dir);

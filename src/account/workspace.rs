@@ -245,7 +245,7 @@ pub fn load_with(
                         load_workspace(&mut model, &mut ctx, files, path, &text)?
                     }
                     Some(Read::Export(parsed)) => {
-                        let parsed = parsed?;
+                        let parsed = (*parsed)?;
                         done += parsed.len();
                         merge_export(&mut model, &mut ctx, parsed, None)?;
                         if let Some(cb) = ctx.progress.as_mut() {
@@ -330,7 +330,7 @@ fn load_workspace(
             let index = match &spec.authorization_details {
                 Some(rel) => match exports.next() {
                     Some(Read::Export(parsed)) => {
-                        let parsed = parsed?;
+                        let parsed = (*parsed)?;
                         merged.0 += 1;
                         merged.1 += parsed.len();
                         let i = merge_export(model, ctx, parsed, Some(&spec.id))? as usize;

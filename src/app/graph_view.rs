@@ -1230,7 +1230,7 @@ impl GraphView {
         let font = egui::FontId::proportional(12.5 * zoom.clamp(0.8, 1.0));
         // Labels drawn after the nodes: the wanted ones as met, then the story's (groups, largest first, and
         // the nodes they hang on) wherever they find room.
-        let mut wanted: Vec<(usize, bool)> = Vec::new();
+        let mut wanted: Vec<(usize, u8)> = Vec::new();
         let mut story: Vec<(usize, usize, usize)> = Vec::new();
         for (i, &p) in laid.pos.iter().enumerate() {
             if !visible[i] {
@@ -1299,7 +1299,17 @@ impl GraphView {
             let want_label = forced || (show_labels && labels < MAX_LABELS);
             if want_label {
                 labels += 1;
-                wanted.push((i, forced));
+                // 0: always drawn; 1: risky, first to find room; 2: the rest, after the story's.
+                wanted.push((
+                    i,
+                    if forced {
+                        0
+                    } else if w.flagged {
+                        1
+                    } else {
+                        2
+                    },
+                ));
             } else if let Some(x) = group.filter(|_| prominent) {
                 story.push((0, usize::MAX - x.members.len(), i));
             }
@@ -1314,14 +1324,14 @@ impl GraphView {
         story.sort_unstable();
         let mut placed: Vec<Rect> = Vec::new();
         let mut drawn = vec![false; laid.pos.len()];
-        // The selected, hovered and searched-for nodes are always labelled; then the story's; then the others
-        // where they find room, so that no label is written over another.
-        let (forced, others): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|&(_, f)| f);
-        let order = forced
-            .into_iter()
-            .map(|(i, _)| (i, false))
+        // The selected, hovered and searched-for nodes are always labelled; then, where they find room (no label
+        // is written over another), the risky ones, the story's, and the others.
+        let rank = |r: u8| wanted.iter().filter(move |w| w.1 == r).map(|w| w.0);
+        let order = rank(0)
+            .map(|i| (i, false))
+            .chain(rank(1).map(|i| (i, true)))
             .chain(story.into_iter().map(|(_, _, i)| (i, true)))
-            .chain(others.into_iter().map(|(i, _)| (i, true)));
+            .chain(rank(2).map(|i| (i, true)));
         for (i, needs_room) in order {
             if std::mem::replace(&mut drawn[i], true) || (needs_room && placed.len() >= MAX_LABELS)
             {
@@ -1412,10 +1422,12 @@ impl GraphView {
             } else {
                 align.anchor_size(at, size)
             };
-            if needs_room && placed.iter().any(|p| p.intersects(lr)) {
+            // A line box is taller than its letters: boxes that overlap by less than their leading do not touch.
+            let letters = lr.shrink2(Vec2::new(0.0, 1.5));
+            if needs_room && placed.iter().any(|p| p.intersects(letters)) {
                 continue;
             }
-            placed.push(lr);
+            placed.push(letters);
             if ((has_in && has_out) || needs_room) && !centred {
                 // Over edges: give it a backing.
                 painter.rect_filled(lr.expand(1.0), 2.0, label_bg);

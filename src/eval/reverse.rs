@@ -395,10 +395,7 @@ pub fn who_can_cancellable(
     }
     // One principal's answer, or `None` when it may not.
     let one = |r: EntityRef, req: &mut Request, prefilter: &mut Prefilter| -> Option<WhoCanEntry> {
-        let Some(principal) = principal_of(model, r) else {
-            return None;
-        };
-        req.principal = principal;
+        req.principal = principal_of(model, r)?;
         // One run per principal: the decision with its matching statements.
         let super::engine::WithStatements {
             quick,
