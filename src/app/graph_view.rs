@@ -1321,6 +1321,10 @@ impl GraphView {
                 }
             }
         }
+        // The dense nodes' mesh goes under the labels, never over them.
+        if !mesh.is_empty() {
+            painter.add(egui::Shape::mesh(std::mem::take(&mut mesh)));
+        }
         story.sort_unstable();
         let mut placed: Vec<Rect> = Vec::new();
         let mut drawn = vec![false; laid.pos.len()];
@@ -1463,9 +1467,6 @@ impl GraphView {
                     (None, None) => {}
                 }
             }
-        }
-        if !mesh.is_empty() {
-            painter.add(egui::Shape::mesh(mesh));
         }
         for (at, text, color, needs_room) in edge_labels {
             let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), color);
