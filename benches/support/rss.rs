@@ -1,0 +1,13 @@
+//! Peak resident memory of this process, for the benchmarks that measure a load in a child process.
+
+/// VmHWM from `/proc/self/status`, in bytes (0 where the kernel does not say).
+pub fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
