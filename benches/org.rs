@@ -134,21 +134,17 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/org-{accounts}"));
-    let workspace = dir.join("workspace.json");
-    if !workspace.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let t = Instant::now();
-        let w = iam_atlas::generate::write_org(&dir, &OrgSpec::new(accounts)).expect("generate");
-        eprintln!(
-            "generated {} ({} files, {:.1} MB) in {:.1} s",
-            w.workspace.display(),
-            w.files,
-            w.bytes as f64 / 1e6,
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let t = Instant::now();
+    let workspace = iam_atlas::generate::org_in(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"),
+        accounts,
+    )
+    .expect("generate");
+    let dir = workspace
+        .parent()
+        .expect("the organisation's directory")
+        .to_path_buf();
+    eprintln!("organisation ready in {:.1} s", t.elapsed().as_secs_f64());
     let bytes: u64 = walk(&dir);
     let runs: usize = std::env::var("ORG_RUNS")
         .ok()

@@ -604,6 +604,21 @@ impl OrgSpec {
     }
 }
 
+/// The organisation of `accounts` accounts ([`OrgSpec::new`]) the benchmarks share, `DIR/org-N/workspace.json`,
+/// written when it is not there yet (a directory left half-written by an interrupted run is replaced).
+pub fn org_in(dir: &Path, accounts: usize) -> std::io::Result<std::path::PathBuf> {
+    let root = dir.join(format!("org-{accounts}"));
+    let workspace = root.join("workspace.json");
+    if !workspace.exists() {
+        // The workspace file is written last: without it, what is there is an unfinished run's.
+        if root.exists() {
+            std::fs::remove_dir_all(&root)?;
+        }
+        write_org(&root, &OrgSpec::new(accounts))?;
+    }
+    Ok(workspace)
+}
+
 /// What [`write_org`] wrote.
 #[derive(Clone, Debug)]
 pub struct OrgWritten {

@@ -1,6 +1,7 @@
 //! The workspace loader: a workspace file and the files it names, all from the fuzzer's input. The parts are
-//! separated by a `\0` byte: the first is the workspace, and each later read gets the next part whatever its
-//! name (then "not found"). No panic; a failed load says why.
+//! separated by a `\0` byte: the first is the workspace, and each file it names gets a later part chosen by a
+//! hash of its name (so the answer does not depend on which thread reads first; with one part only, "not
+//! found"). No panic; a failed load says why.
 #![no_main]
 
 use iam_atlas::account::export::{LoadError, text_from_bytes};
@@ -10,13 +11,20 @@ use std::path::{Path, PathBuf};
 
 struct Memory<'a> {
     parts: Vec<&'a [u8]>,
-    reads: std::cell::Cell<usize>,
 }
 
 impl Files for Memory<'_> {
     fn read(&self, path: &Path) -> Result<iam_atlas::text::Text, LoadError> {
-        let i = self.reads.get();
-        self.reads.set(i + 1);
+        let name = path.display().to_string();
+        // FNV-1a: a fixed part per name.
+        let hash = name
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let i = match (name.as_str(), self.parts.len()) {
+            ("workspace.json", _) => 0,
+            (_, n) if n > 1 => 1 + (hash % (n as u64 - 1)) as usize,
+            _ => usize::MAX,
+        };
         match self.parts.get(i) {
             Some(bytes) => text_from_bytes(&path.display().to_string(), bytes.to_vec()),
             None => Err(LoadError::Io {
@@ -30,7 +38,6 @@ impl Files for Memory<'_> {
 fuzz_target!(|data: &[u8]| {
     let files = Memory {
         parts: data.split(|b| *b == 0).take(16).collect(),
-        reads: std::cell::Cell::new(0),
     };
     match load_with(&files, &[PathBuf::from("workspace.json")], LoadOptions::default()) {
         Ok(model) => {

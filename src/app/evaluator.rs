@@ -573,13 +573,30 @@ impl EvaluatorView {
         if res_resp.has_focus() {
             let service = typed.split(':').next().unwrap_or_default().to_string();
             let q = self.resource.to_ascii_lowercase();
+            // The snapshot's ARNs, sorted and lowercased once per model and service, not per frame (an
+            // organisation has hundreds of thousands).
+            let cache_id = egui::Id::unique("eval-resource-suggestions");
+            let key = (model.generation(), service.clone());
+            type Suggestions = ((u64, String), Vec<(String, String)>);
+            let suggestions = match ui.data(|d| d.get_temp::<Arc<Suggestions>>(cache_id)) {
+                Some(c) if c.0 == key => c,
+                _ => {
+                    let list = resource_suggestions(model, &service)
+                        .into_iter()
+                        .map(|a| (a.to_ascii_lowercase(), a))
+                        .collect();
+                    let c = Arc::new((key, list));
+                    ui.data_mut(|d| d.insert_temp(cache_id, c.clone()));
+                    c
+                }
+            };
             let mut shown = 0;
-            for arn in resource_suggestions(model, &service) {
+            for (lower, arn) in &suggestions.1 {
                 if shown >= 8 {
                     break;
                 }
-                if arn.to_ascii_lowercase().contains(&q) && arn != self.resource {
-                    if ui.link(&arn).clicked() {
+                if lower.contains(&q) && *arn != self.resource {
+                    if ui.link(arn).clicked() {
                         self.resource = arn.clone();
                     }
                     shown += 1;

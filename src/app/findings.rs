@@ -36,7 +36,28 @@ pub struct FindingsView {
     pub reason: String,
     /// A problem reading or writing the baseline.
     pub message: Option<String>,
+    /// Bumped by every acknowledgement: what is shown is recomputed then.
+    acknowledgements: u64,
+    /// What the list shows, computed when the review, filter, severity or baseline changed (never per frame:
+    /// an organisation's review holds hundreds of thousands of findings).
+    shown: Option<(ShownKey, Arc<Shown>)>,
+    /// How many findings of each category are drawn (a category of thousands shows a page, then more on
+    /// request).
+    limits: Vec<(Category, usize)>,
 }
+
+/// What the shown list depends on: review, filter text, least severity, acknowledgements.
+type ShownKey = (u64, String, Option<Severity>, u64);
+
+/// The findings shown, by category (indexes into the review's list), and the open counts by severity.
+#[derive(Default)]
+struct Shown {
+    by_category: Vec<(Category, Vec<u32>)>,
+    open: Vec<(Severity, usize)>,
+}
+
+/// Findings drawn per category before "Show more".
+const PAGE: usize = 200;
 
 fn key(m: &Arc<Model>) -> u64 {
     m.generation()
@@ -88,6 +109,7 @@ impl FindingsView {
 
     /// Acknowledge `f` with the typed reason and save the baseline (a temp file renamed over our own file).
     fn acknowledge(&mut self, f: &Finding) {
+        self.acknowledgements += 1;
         let b = self.baseline.get_or_insert_with(Baseline::empty);
         b.acknowledge(f, &self.reason);
         let Some(path) = &self.baseline_path else {
@@ -105,22 +127,42 @@ impl FindingsView {
     }
 
     /// Counts by severity of the findings not acknowledged, when the review of `model` is done.
-    pub fn open_counts(&self, model: &Arc<Model>) -> Option<Vec<(Severity, usize)>> {
-        let r = self.of(model)?;
-        Some(
-            Severity::ALL
-                .iter()
-                .map(|s| {
-                    (
-                        *s,
-                        r.findings
-                            .iter()
-                            .filter(|f| f.severity == *s && !self.acknowledged(f))
-                            .count(),
-                    )
-                })
-                .collect(),
-        )
+    pub fn open_counts(&mut self, model: &Arc<Model>) -> Option<Vec<(Severity, usize)>> {
+        self.shown(model).map(|s| s.open.clone())
+    }
+
+    /// The shown findings of the review of `model`, from the cache unless what they depend on changed.
+    fn shown(&mut self, model: &Arc<Model>) -> Option<Arc<Shown>> {
+        let (rk, r) = self.review.clone().filter(|(k, _)| *k == key(model))?;
+        let k: ShownKey = (rk, self.filter.clone(), self.min, self.acknowledgements);
+        if let Some((ck, s)) = &self.shown
+            && *ck == k
+        {
+            return Some(s.clone());
+        }
+        let needle = self.filter.to_lowercase();
+        let mut by_category: Vec<(Category, Vec<u32>)> =
+            Category::ALL.iter().map(|c| (*c, Vec::new())).collect();
+        let mut open: Vec<(Severity, usize)> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        for (i, f) in r.findings.iter().enumerate() {
+            if self.acknowledged(f) {
+                continue;
+            }
+            if let Some(o) = open.iter_mut().find(|(s, _)| *s == f.severity) {
+                o.1 += 1;
+            }
+            let matches = self.min.is_none_or(|m| f.severity >= m)
+                && (needle.is_empty()
+                    || f.title.to_lowercase().contains(&needle)
+                    || f.entity.to_lowercase().contains(&needle)
+                    || f.code.as_str().to_lowercase().contains(&needle));
+            if matches && let Some(c) = by_category.iter_mut().find(|(c, _)| *c == f.category) {
+                c.1.push(i as u32);
+            }
+        }
+        let shown = Arc::new(Shown { by_category, open });
+        self.shown = Some((k, shown.clone()));
+        Some(shown)
     }
 
     /// Stop a running review and wait until it lets go of the model (what-if edits change the model in place
@@ -184,41 +226,45 @@ impl FindingsView {
         });
         ui.label(format!("as of {} · {} findings", r.as_of, r.findings.len()));
         ui.separator();
-        let needle = self.filter.to_lowercase();
-        let shown = |f: &&crate::review::Finding| {
-            !self.acknowledged(f)
-                && self.min.is_none_or(|m| f.severity >= m)
-                && (needle.is_empty()
-                    || f.title.to_lowercase().contains(&needle)
-                    || f.entity.to_lowercase().contains(&needle)
-                    || f.code.as_str().to_lowercase().contains(&needle))
+        let Some(shown) = self.shown(model) else {
+            return;
         };
-        let groups: Vec<(Category, Vec<&Finding>)> = Category::ALL
-            .iter()
-            .map(|c| {
-                (
-                    *c,
-                    r.findings
-                        .iter()
-                        .filter(|f| f.category == *c)
-                        .filter(shown)
-                        .collect(),
-                )
-            })
-            .collect();
         let mut ack: Option<Finding> = None;
         let reason = &mut self.reason;
+        let limits = &mut self.limits;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            for (c, list) in &groups {
+            for (c, list) in &shown.by_category {
                 if list.is_empty() {
                     continue;
                 }
+                let limit = limits
+                    .iter()
+                    .find(|(k, _)| k == c)
+                    .map_or(PAGE, |(_, n)| *n);
                 egui::CollapsingHeader::new(format!("{} ({})", c.name(), list.len()))
                     .default_open(true)
                     .show(ui, |ui| {
-                        for (i, f) in list.iter().enumerate() {
+                        for (i, &at) in list.iter().take(limit).enumerate() {
+                            let Some(f) = r.findings.get(at as usize) else {
+                                continue;
+                            };
                             if finding(ui, f, i, commands, reason) {
-                                ack = Some((*f).clone());
+                                ack = Some(f.clone());
+                            }
+                        }
+                        if list.len() > limit {
+                            let more = (list.len() - limit).min(PAGE);
+                            if ui
+                                .button(format!(
+                                    "Show {more} more (of {} not shown)",
+                                    list.len() - limit
+                                ))
+                                .clicked()
+                            {
+                                match limits.iter_mut().find(|(k, _)| k == c) {
+                                    Some(l) => l.1 += PAGE,
+                                    None => limits.push((*c, limit + PAGE)),
+                                }
                             }
                         }
                     });

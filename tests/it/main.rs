@@ -28,6 +28,7 @@ mod gui_lessons;
 mod gui_people;
 mod gui_replay;
 mod gui_request;
+mod gui_scale;
 mod gui_start;
 mod gui_tables;
 mod gui_tasks;

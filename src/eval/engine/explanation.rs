@@ -170,7 +170,11 @@ impl EvalResult {
                     .iter()
                     .any(|l| l.layer == by && l.verdict == Verdict::Unknown)
                 {
-                    format!("the {} is not in the snapshot", by.describe())
+                    format!(
+                        "the {} {} not in the snapshot",
+                        by.describe(),
+                        if by.plural() { "are" } else { "is" }
+                    )
                 } else {
                     format!(
                         "the {} {} not allow it",

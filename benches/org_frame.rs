@@ -1,0 +1,112 @@
+//! The GUI on a whole organisation: frame times while it opens, reviews and lays out, headlessly.
+//!
+//! `cargo bench --bench org_frame` opens the generated organisation of `ORG_ACCOUNTS` accounts (default 1,000,
+//! shared with `--bench org`, written once into `target/bench-data/org-N/`) the way the File menu does (a
+//! `Command::Open`, loaded on the task runner), and draws whole frames of the app (`AtlasApp::show`, then
+//! `Context::tessellate`) at a 60 Hz pace while the background work runs: first the load, then each view for a
+//! few seconds (the review, the graphs' layouts and the who-can question run meanwhile). For each phase it
+//! prints the frames drawn, the median, the 95th percentile and the slowest frame. The goal (#16): the GUI
+//! stays responsive throughout — no frame waits for the work.
+
+use iam_atlas::app::{AtlasApp, Command, Settings, View};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        ..Default::default()
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Frames at 60 Hz until `done` or `limit`; returns each frame's milliseconds (UI + tessellation).
+fn frames(
+    ctx: &egui::Context,
+    app: &mut AtlasApp,
+    limit: Duration,
+    mut done: impl FnMut(&AtlasApp) -> bool,
+) -> Vec<f64> {
+    let start = Instant::now();
+    let mut times = Vec::new();
+    while start.elapsed() < limit {
+        let t = Instant::now();
+        let out = ctx.run_ui(input(), |ui| app.show(ui));
+        let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+        std::hint::black_box(prims);
+        let took = t.elapsed();
+        times.push(ms(took));
+        if done(app) {
+            break;
+        }
+        if let Some(rest) = Duration::from_millis(16).checked_sub(took) {
+            std::thread::sleep(rest);
+        }
+    }
+    times
+}
+
+fn report(what: &str, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "{what:<46} {:>6} frames   p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms",
+        times.len(),
+        at(0.5),
+        at(0.95),
+        times.last().copied().unwrap_or(0.0)
+    );
+}
+
+fn main() {
+    let accounts: usize = std::env::var("ORG_ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let workspace = iam_atlas::generate::org_in(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"),
+        accounts,
+    )
+    .expect("generate");
+    println!("{}", workspace.display());
+    let ctx = egui::Context::default();
+    let mut app = AtlasApp::new(Settings::default());
+    app.push(Command::Open(vec![workspace]));
+    let start = Instant::now();
+    // The first frame starts the load; then frames until it is in.
+    let times = frames(&ctx, &mut app, Duration::from_secs(120), |a| {
+        !a.is_loading()
+    });
+    println!(
+        "opened {accounts} accounts in {:.2} s with frames drawn throughout",
+        start.elapsed().as_secs_f64()
+    );
+    report("while loading (Explorer)", times);
+    // `ORG_VIEWS=Findings,Trust` draws those views only (for a profile of one).
+    let only = std::env::var("ORG_VIEWS").unwrap_or_default();
+    for view in [
+        View::Explorer,
+        View::Trust,
+        View::Identity,
+        View::Findings,
+        View::Evaluator,
+    ] {
+        if !only.is_empty() && !only.split(',').any(|v| v == format!("{view:?}")) {
+            continue;
+        }
+        app.view = view;
+        let times = frames(&ctx, &mut app, Duration::from_secs(4), |_| false);
+        report(&format!("{view:?} view, 4 s"), times);
+    }
+}
