@@ -34,15 +34,9 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
-fn input() -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    }
-}
+#[path = "support/frame.rs"]
+mod frame_input;
+use frame_input::input;
 
 /// Run `FRAMES` frames of the canvas; returns (median, 90th percentile) UI time and the median tessellation time.
 fn frames(ctx: &egui::Context, view: &mut GraphView) -> (f64, f64, f64, usize) {

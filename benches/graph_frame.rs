@@ -28,15 +28,9 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn input() -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    }
-}
+#[path = "support/frame.rs"]
+mod frame_input;
+use frame_input::input;
 
 /// One frame of the graph view: the UI pass, then tessellation. Returns (UI ms, tessellation ms).
 fn frame(

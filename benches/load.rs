@@ -12,7 +12,6 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 #[path = "support/rss.rs"]
@@ -40,19 +39,7 @@ fn child(method: &str, file: &Path) {
 }
 
 fn run_child(method: &str, file: &Path) -> (f64, u64) {
-    let exe = std::env::current_exe().expect("current exe");
-    let out = Command::new(exe)
-        .args(["--child", method])
-        .arg(file)
-        .output()
-        .expect("spawn child");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s = String::from_utf8_lossy(&out.stdout);
-    let line = s.lines().last().unwrap_or("");
+    let line = rss::run_self(&["--child".into(), method.into(), file.display().to_string()]);
     let mut it = line.split_whitespace();
     let t: f64 = it.next().and_then(|v| v.parse().ok()).expect("time");
     let m: u64 = it.next().and_then(|v| v.parse().ok()).expect("mem");

@@ -12,7 +12,6 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use iam_atlas::eval::Context;
 use iam_atlas::generate::OrgSpec;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 #[path = "support/rss.rs"]
@@ -104,22 +103,12 @@ fn child(jobs: usize, workspace: &Path, accounts: usize) {
 }
 
 fn run_child(jobs: usize, workspace: &Path, accounts: usize) -> String {
-    let exe = std::env::current_exe().expect("current exe");
-    let out = Command::new(exe)
-        .args(["--child", &jobs.to_string(), &accounts.to_string()])
-        .arg(workspace)
-        .output()
-        .expect("spawn child");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string()
+    rss::run_self(&[
+        "--child".into(),
+        jobs.to_string(),
+        accounts.to_string(),
+        workspace.display().to_string(),
+    ])
 }
 
 fn main() {

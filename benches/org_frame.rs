@@ -12,15 +12,9 @@ use iam_atlas::app::{AtlasApp, Command, Settings, View};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn input() -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    }
-}
+#[path = "support/frame.rs"]
+mod frame_input;
+use frame_input::input;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3

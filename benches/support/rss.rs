@@ -11,3 +11,23 @@ pub fn peak_rss_bytes() -> u64 {
         .map(|kb| kb * 1024)
         .unwrap_or(0)
 }
+
+/// Run this benchmark's own binary with `args` (its child mode) and return the last line it printed; a failed
+/// child fails the benchmark with its stderr.
+pub fn run_self(args: &[String]) -> String {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .expect("spawn child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
