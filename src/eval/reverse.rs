@@ -150,6 +150,7 @@ fn possible_principals(
     model: &Model,
     action: &str,
     resource: &str,
+    resource_account: Option<&str>,
     prefilter: &mut Prefilter,
 ) -> Option<Vec<EntityRef>> {
     // 0. A rule of AWS's decides for everyone (sts:GetCallerIdentity).
@@ -160,10 +161,12 @@ fn possible_principals(
     let assume = action
         .get(..14)
         .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"));
-    let resource_doc = if assume {
-        model
+    // The policy, and the account that holds it.
+    let (resource_doc, owner) = if assume {
+        let role = model
             .by_arn(resource)
-            .filter(|r| r.kind == EntityKind::Role)
+            .filter(|r| r.kind == EntityKind::Role);
+        let doc = role
             .and_then(|r| {
                 model
                     .accounts
@@ -171,9 +174,11 @@ fn possible_principals(
                     .roles
                     .get(r.index as usize)
             })
-            .and_then(|role| role.trust.as_ref())
+            .and_then(|role| role.trust.as_ref());
+        (doc, role.map(|r| r.account))
     } else {
-        super::engine::resource_policy_for(model, resource)
+        let rp = super::engine::resource_policy_for(model, resource);
+        let doc = rp
             .and_then(|r| {
                 model
                     .accounts
@@ -181,7 +186,8 @@ fn possible_principals(
                     .resource_policies
                     .get(r.index as usize)
             })
-            .map(|rp| &rp.doc)
+            .map(|rp| &rp.doc);
+        (doc, rp.map(|r| r.account))
     };
     // A policy that must allow but is not loaded (a role's trust policy, a key policy) could name anyone: every
     // principal's answer may be unknown.
@@ -190,6 +196,12 @@ fn possible_principals(
         return None;
     }
     let mut named: rustc_hash::FxHashSet<EntityRef> = rustc_hash::FxHashSet::default();
+    // A statement that names `*`, an account, a session or a name not loaded may reach any principal of the
+    // resource's own account without an identity policy; a principal of another account needs its own identity
+    // policy to allow the request as well (cross-account: both sides must allow,
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html),
+    // so for it the identity side below decides. Without a known owner, anyone may be meant.
+    let mut whole_own_account = false;
     if let Some(doc) = resource_doc {
         if doc.policy.invalid.is_some() {
             return None;
@@ -207,6 +219,7 @@ fn possible_principals(
                 return None;
             }
             match &block.value {
+                PrincipalValue::Star(_) if owner.is_some() => whole_own_account = true,
                 PrincipalValue::Star(_) => return None,
                 PrincipalValue::Map(entries) => {
                     for e in entries {
@@ -220,7 +233,9 @@ fn possible_principals(
                                 {
                                     named.insert(r);
                                 }
-                                // `*`, an account, a session ARN, an unresolved name: anyone may be meant.
+                                // `*`, an account, a session ARN, an unresolved name: anyone of the
+                                // resource's account may be meant (others need their identity side).
+                                _ if owner.is_some() => whole_own_account = true,
                                 _ => return None,
                             }
                         }
@@ -233,6 +248,9 @@ fn possible_principals(
     let mut out: Vec<EntityRef> = Vec::new();
     for (ai, a) in model.accounts.iter().enumerate() {
         let account = ai as u32;
+        // The resource's own account, by the policy's holder or by the account the question names.
+        let own = whole_own_account
+            && (owner == Some(account) || resource_account.is_some_and(|r| *a.id == *r));
         let mut hot_policy: Vec<Option<bool>> = vec![None; a.policies.len()];
         let mut is_hot = |target: crate::account::PolicyRef, prefilter: &mut Prefilter| -> bool {
             match target {
@@ -288,7 +306,7 @@ fn possible_principals(
                     // A group missing from the export: its policies are unknown.
                     None => true,
                 });
-            if hot || named.contains(&r) {
+            if hot || own || named.contains(&r) {
                 out.push(r);
             }
         }
@@ -300,7 +318,7 @@ fn possible_principals(
             };
             let hot = inline_hot(&role.inline, prefilter)
                 || role.attached.iter().any(|x| is_hot(x.target, prefilter));
-            if hot || named.contains(&r) {
+            if hot || own || named.contains(&r) {
                 out.push(r);
             }
         }
@@ -360,7 +378,14 @@ pub fn who_can_cancellable(
     let mut prefilter = Prefilter::default();
     let all = all_principals(model);
     let evaluated = all.len();
-    let candidates = possible_principals(model, action, resource, &mut prefilter).unwrap_or(all);
+    let candidates = possible_principals(
+        model,
+        action,
+        resource,
+        resource_account.as_deref(),
+        &mut prefilter,
+    )
+    .unwrap_or(all);
     let opt = optimistic(overrides);
     let overrides = if overrides.optimistic {
         overrides
