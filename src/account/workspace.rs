@@ -214,6 +214,15 @@ pub fn load_paths(paths: &[PathBuf], opts: LoadOptions) -> Result<Model, LoadErr
     load_with(&Disk, paths, opts)
 }
 
+/// Progress after `merged` of `total` exports, `bytes` of text so far: the bytes still to come are estimated from
+/// the exports merged.
+fn report(ctx: &mut LoadCtx, path: &Path, merged: usize, bytes: usize, total: usize) {
+    if let Some(cb) = ctx.progress.as_mut() {
+        let all = bytes / merged.max(1) * total;
+        cb(&path.display().to_string(), bytes, all.max(bytes));
+    }
+}
+
 /// Load files through `files` into one model.
 pub fn load_with(
     files: &(dyn Files + Sync),
@@ -248,11 +257,7 @@ pub fn load_with(
                         let parsed = (*parsed)?;
                         done += parsed.len();
                         merge_export(&mut model, &mut ctx, parsed, None)?;
-                        if let Some(cb) = ctx.progress.as_mut() {
-                            // The bytes still to come, estimated from the files so far.
-                            let all = done / (k + 1) * paths.len();
-                            cb(&path.display().to_string(), done, all.max(done));
-                        }
+                        report(&mut ctx, path, k + 1, done, paths.len());
                     }
                     None => break,
                 }
@@ -334,15 +339,7 @@ fn load_workspace(
                         merged.0 += 1;
                         merged.1 += parsed.len();
                         let i = merge_export(model, ctx, parsed, Some(&spec.id))? as usize;
-                        if let Some(cb) = ctx.progress.as_mut() {
-                            // The bytes still to come, estimated from the exports so far.
-                            let all = merged.1 / merged.0 * export_paths.len();
-                            cb(
-                                &resolve(rel).display().to_string(),
-                                merged.1,
-                                all.max(merged.1),
-                            );
-                        }
+                        report(ctx, &resolve(rel), merged.0, merged.1, export_paths.len());
                         i
                     }
                     // `exports` holds one export per account that names one, in this order.

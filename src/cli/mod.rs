@@ -265,6 +265,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
                 org: None,
             };
             match accounts {
+                Some(0) => Err("--accounts must be at least 1".to_string()),
                 Some(n) => {
                     let org = crate::generate::OrgSpec {
                         accounts: n,

@@ -248,9 +248,12 @@ fn possible_principals(
     let mut out: Vec<EntityRef> = Vec::new();
     for (ai, a) in model.accounts.iter().enumerate() {
         let account = ai as u32;
-        // The resource's own account, by the policy's holder or by the account the question names.
+        // The resource's own account: the policy's holder, the account the question names, or the ARN's (any
+        // of them may be the one the evaluator takes as the resource's, so each is kept).
         let own = whole_own_account
-            && (owner == Some(account) || resource_account.is_some_and(|r| *a.id == *r));
+            && (owner == Some(account)
+                || resource_account.is_some_and(|r| *a.id == *r)
+                || crate::account::arn_account(resource).is_some_and(|r| *a.id == *r));
         let mut hot_policy: Vec<Option<bool>> = vec![None; a.policies.len()];
         let mut is_hot = |target: crate::account::PolicyRef, prefilter: &mut Prefilter| -> bool {
             match target {
