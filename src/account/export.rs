@@ -140,6 +140,34 @@ pub struct LoadCtx {
     pub progress: Option<ProgressFn>,
     /// Threads that read exports at once (0: one per core).
     pub jobs: usize,
+    /// The model's accounts by id, so that finding one while merging is a lookup (a scan would be quadratic in
+    /// the accounts of an organisation); see [`LoadCtx::account_at`].
+    pub(crate) accounts: FxHashMap<Str, u32>,
+}
+
+impl LoadCtx {
+    /// The index of account `id` in `model`. The map is brought up to date first when accounts were added
+    /// without it (loading only ever appends accounts, so a count tells).
+    pub(crate) fn account_at(&mut self, model: &Model, id: &str) -> Option<usize> {
+        if self.accounts.len() != model.accounts.len() {
+            self.accounts.clear();
+            for (i, a) in model.accounts.iter().enumerate() {
+                // The first of two accounts with one id is the one found, as a scan would find it.
+                self.accounts.entry(a.id.clone()).or_insert(i as u32);
+            }
+        }
+        self.accounts.get(id).map(|&i| i as usize)
+    }
+
+    /// Add `acc` to `model` and to the map; its index.
+    pub(crate) fn push_account(&mut self, model: &mut Model, acc: Account) -> usize {
+        // Sync first, so that the map never misses an account added before this one.
+        self.account_at(model, &acc.id);
+        let i = model.accounts.len();
+        self.accounts.entry(acc.id.clone()).or_insert(i as u32);
+        model.accounts.push(acc);
+        i
+    }
 }
 
 /// An export read on its own, before it joins a model (so that several can be read at once, each on its own
@@ -414,7 +442,7 @@ pub fn merge_export(
     }
     acc.id = id.clone();
     infer_providers(&mut acc, ctx);
-    if let Some(existing) = model.accounts.iter().position(|a| a.id == id) {
+    if let Some(existing) = ctx.account_at(model, &id) {
         model.warnings.push(LoadWarning::new(
             WarningKind::Note,
             name,
@@ -426,8 +454,7 @@ pub fn merge_export(
             return Ok(existing as u32);
         }
     }
-    model.accounts.push(acc);
-    Ok(model.accounts.len() as u32 - 1)
+    Ok(ctx.push_account(model, acc) as u32)
 }
 
 fn abbreviate(s: &str) -> String {

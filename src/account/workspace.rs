@@ -350,13 +350,11 @@ fn load_workspace(
                         });
                     }
                 },
-                None => match model.accounts.iter().position(|a| *a.id == *spec.id) {
+                None => match ctx.account_at(model, &spec.id) {
                     Some(i) => i,
                     None => {
-                        model
-                            .accounts
-                            .push(Account::new(ctx.interner.intern(&spec.id)));
-                        model.accounts.len() - 1
+                        let id = ctx.interner.intern(&spec.id);
+                        ctx.push_account(model, Account::new(id))
                     }
                 },
             };
@@ -511,7 +509,8 @@ fn load_workspace(
             model.accounts.iter().map(|a| a.id.clone()).collect();
         for a in &seen {
             if !loaded.contains(a.as_str()) {
-                model.accounts.push(Account::new(ctx.interner.intern(a)));
+                let id = ctx.interner.intern(a);
+                ctx.push_account(model, Account::new(id));
             }
         }
         for acc in &model.accounts {

@@ -141,18 +141,13 @@ fn allowing_statements(
         .collect()
 }
 
-/// The users and roles that could possibly be allowed `action` on `resource`, or `None` when every one could
-/// (a resource policy grants to `*` or to whole accounts). Only identity policies and resource/trust policies
+/// Whom the resource-based policy (or the role trust policy) may let in without their own identity policy, or
+/// `None` when every principal could be (a rule of AWS's decides, the policy is not loaded or not fully read).
+/// With [`candidates_of`], the users and roles that could possibly be allowed `action` on `resource`. Only identity policies and resource/trust policies
 /// grant (SCPs, RCPs, boundaries and session policies only cap), so a principal none of whose identity
 /// statements matches the action and resource, and whom no resource-policy statement names, is implicitly
 /// denied without evaluating it.
-fn possible_principals(
-    model: &Model,
-    action: &str,
-    resource: &str,
-    resource_account: Option<&str>,
-    prefilter: &mut Prefilter,
-) -> Option<Vec<EntityRef>> {
+fn resource_side(model: &Model, action: &str, resource: &str) -> Option<ResourceSide> {
     // 0. A rule of AWS's decides for everyone (sts:GetCallerIdentity).
     if super::protected::aws_rule(super::request::PrincipalType::User, action, resource).is_some() {
         return None;
@@ -244,9 +239,46 @@ fn possible_principals(
             }
         }
     }
+    Some(ResourceSide {
+        named,
+        whole_own_account,
+        owner,
+    })
+}
+
+/// What [`resource_side`] found the resource's policy to name.
+struct ResourceSide {
+    /// Users and roles named by ARN.
+    named: rustc_hash::FxHashSet<EntityRef>,
+    /// `*`, an account, a session or a name not loaded: any principal of the resource's own account.
+    whole_own_account: bool,
+    /// The account that holds the policy.
+    owner: Option<u32>,
+}
+
+/// The users and roles of account `ai` that could possibly be allowed (see [`resource_side`]), appended to `out`
+/// in the order of [`all_principals`].
+fn candidates_of(
+    model: &Model,
+    ai: usize,
+    question: (&str, &str, Option<&str>),
+    side: &ResourceSide,
+    prefilter: &mut Prefilter,
+    out: &mut Vec<EntityRef>,
+) {
+    let (action, resource, resource_account) = question;
+    let ResourceSide {
+        named,
+        whole_own_account,
+        owner,
+    } = side;
+    let whole_own_account = *whole_own_account;
+    let owner = *owner;
+    let Some(a) = model.accounts.get(ai) else {
+        return;
+    };
     // 2. Identity policies with a statement that may match: mark their holders.
-    let mut out: Vec<EntityRef> = Vec::new();
-    for (ai, a) in model.accounts.iter().enumerate() {
+    {
         let account = ai as u32;
         // The resource's own account: the policy's holder, the account the question names, or the ARN's (any
         // of them may be the one the evaluator takes as the resource's, so each is kept).
@@ -326,7 +358,49 @@ fn possible_principals(
             }
         }
     }
-    Some(out)
+}
+
+/// The accounts split into at most `parts` contiguous ranges of about as many users and roles each (an
+/// organisation's accounts differ in size).
+fn account_ranges(model: &Model, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let size = |a: &crate::account::Account| a.users.len() + a.roles.len();
+    let total: usize = model.accounts.iter().map(size).sum();
+    let per = total.div_ceil(parts.max(1)).max(1);
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0);
+    for (i, a) in model.accounts.iter().enumerate() {
+        sum += size(a);
+        if sum >= per * (out.len() + 1) && out.len() + 1 < parts {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    out.push(start..model.accounts.len());
+    out
+}
+
+/// `f(0)`, …, `f(parts - 1)`, each part but the first on a thread of its own; the results in part order. A part
+/// whose thread could not start is run here; a panic in one is the caller's, as it would be on one thread.
+fn in_parts<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = (1..parts)
+            .map(|k| {
+                let h = std::thread::Builder::new()
+                    .name("who-can".into())
+                    .spawn_scoped(s, move || f(k));
+                (k, h)
+            })
+            .collect();
+        let mut out = vec![f(0)];
+        for (k, h) in handles {
+            out.push(match h {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(_) => f(k),
+            });
+        }
+        out
+    })
 }
 
 /// Who among the loaded users and roles may do `action` on `resource`.
@@ -378,17 +452,44 @@ pub fn who_can_cancellable(
         overrides,
     } = question;
     let resource_account = resource_account.map(str::to_string);
-    let mut prefilter = Prefilter::default();
     let all = all_principals(model);
     let evaluated = all.len();
-    let candidates = possible_principals(
-        model,
-        action,
-        resource,
-        resource_account.as_deref(),
-        &mut prefilter,
-    )
-    .unwrap_or(all);
+    // Principals are independent: an organisation's are split over every core.
+    let workers = if all.len() < 4096 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+    };
+    // Each part of the accounts finds its candidates with its own prefilter, which the part of the candidates
+    // evaluated on the same thread then reuses (the parts line up, both being in account order).
+    let (candidates, mut prefilters) = match resource_side(model, action, resource) {
+        None => (all, Vec::new()),
+        Some(side) => {
+            let ranges = account_ranges(model, workers);
+            let parts = in_parts(ranges.len(), |k| {
+                let mut prefilter = Prefilter::default();
+                let mut out = Vec::new();
+                for ai in ranges.get(k).cloned().unwrap_or_default() {
+                    if cancel.is_cancelled() {
+                        return None;
+                    }
+                    let question = (action, resource, resource_account.as_deref());
+                    candidates_of(model, ai, question, &side, &mut prefilter, &mut out);
+                }
+                Some((out, prefilter))
+            });
+            let mut candidates = Vec::new();
+            let mut prefilters = Vec::new();
+            for part in parts {
+                let (out, prefilter) = part?;
+                candidates.extend(out);
+                prefilters.push(prefilter);
+            }
+            (candidates, prefilters)
+        }
+    };
     let opt = optimistic(overrides);
     let overrides = if overrides.optimistic {
         overrides
@@ -470,50 +571,27 @@ pub fn who_can_cancellable(
             certain: quick.certain,
         })
     };
-    // Principals are independent: an organisation's are split over every core, each part with its own request
-    // and prefilter; the list is sorted after, so it is the same for any number of threads.
-    let workers = if candidates.len() < 4096 {
-        1
-    } else {
-        std::thread::available_parallelism()
-            .map(|p| p.get())
-            .unwrap_or(1)
-    };
+    let workers = if candidates.len() < 4096 { 1 } else { workers };
     let part = candidates.len().div_ceil(workers).max(1);
-    let run = |chunk: &[EntityRef], mut req: Request| {
-        let mut prefilter = Prefilter::default();
+    let chunks: Vec<&[EntityRef]> = candidates.chunks(part).collect();
+    // Each part takes its own prefilter (moved out once, so a part run again after a failed spawn starts anew).
+    prefilters.resize_with(chunks.len(), Prefilter::default);
+    let prefilters: Vec<std::sync::Mutex<Prefilter>> =
+        prefilters.into_iter().map(std::sync::Mutex::new).collect();
+    let parts = in_parts(chunks.len(), |k| {
+        let mut prefilter = prefilters
+            .get(k)
+            .and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p)))
+            .unwrap_or_default();
+        let mut req = req.clone();
         let mut out = Vec::new();
-        for &r in chunk {
+        for &r in chunks.get(k).copied().unwrap_or_default() {
             if cancel.is_cancelled() {
                 return None;
             }
             out.extend(one(r, &mut req, &mut prefilter));
         }
         Some(out)
-    };
-    let parts: Vec<Option<Vec<WhoCanEntry>>> = std::thread::scope(|s| {
-        let mut chunks = candidates.chunks(part);
-        let first = chunks.next().unwrap_or_default();
-        let handles: Vec<_> = chunks
-            .map(|chunk| {
-                let req = req.clone();
-                let run = &run;
-                let h = std::thread::Builder::new()
-                    .name("who-can".into())
-                    .spawn_scoped(s, move || run(chunk, req));
-                (chunk, h)
-            })
-            .collect();
-        let mut parts = vec![run(first, req.clone())];
-        for (chunk, h) in handles {
-            // A part whose thread could not start is answered here; a panic in one is the caller's, as it
-            // would be on one thread.
-            parts.push(match h {
-                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                Err(_) => run(chunk, req.clone()),
-            });
-        }
-        parts
     });
     for part in parts {
         principals.extend(part?);
@@ -1248,5 +1326,62 @@ fn optimistic(overrides: &Overrides) -> Overrides {
         optimistic: true,
         now: overrides.now,
         ..Overrides::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_ranges_cover_every_account_once_in_order() {
+        let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
+        let n = model.accounts.len();
+        assert!(n >= 3, "the sample has {n} accounts");
+        let sizes: Vec<usize> = model
+            .accounts
+            .iter()
+            .map(|a| a.users.len() + a.roles.len())
+            .collect();
+        for parts in 1..=n + 2 {
+            let ranges = account_ranges(&model, parts);
+            assert!(
+                !ranges.is_empty() && ranges.len() <= parts,
+                "{parts}: {ranges:?}"
+            );
+            // Contiguous, from the first account to the last, none twice.
+            let mut next = 0;
+            for r in &ranges {
+                assert_eq!(r.start, next, "{parts}: {ranges:?}");
+                next = r.end;
+            }
+            assert_eq!(next, n, "{parts}: {ranges:?}");
+            // A part ends at the account that brings the running total to its share, or holds one account (an
+            // account is never split), so the parts are about equal.
+            let per = sizes.iter().sum::<usize>().div_ceil(parts);
+            for (k, r) in ranges.iter().enumerate().take(ranges.len() - 1) {
+                let before: usize = sizes[..r.end - 1].iter().sum();
+                let through: usize = sizes[..r.end].iter().sum();
+                assert!(through >= per * (k + 1), "{parts}: {ranges:?} {sizes:?}");
+                assert!(
+                    r.len() == 1 || before < per * (k + 1),
+                    "{parts}: {ranges:?} {sizes:?}"
+                );
+            }
+        }
+        assert_eq!(account_ranges(&model, 0), vec![0..n]);
+    }
+
+    #[test]
+    fn every_part_runs_once_in_order() {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let out = in_parts(5, |k| {
+            seen.lock().expect("not poisoned").push(k);
+            k * 10
+        });
+        assert_eq!(out, vec![0, 10, 20, 30, 40]);
+        let mut seen = seen.into_inner().expect("not poisoned");
+        seen.sort_unstable();
+        assert_eq!(seen, vec![0, 1, 2, 3, 4]);
     }
 }
