@@ -365,11 +365,18 @@ fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
     let ov = Overrides::default();
     if std::env::var_os("IAM_ATLAS_PROFILE").is_some() {
         // For `perf record`: only the decision path, ten times over.
+        let t = Instant::now();
         for _ in 0..10 {
             for r in &reqs {
                 std::hint::black_box(decide_brief(&w.model, r, &ov));
             }
         }
+        report(
+            "in-process, one core: decide_brief, ten rounds",
+            n * 10,
+            t.elapsed(),
+            "",
+        );
         return;
     }
     let (d, briefs) = best_of_3(|| {

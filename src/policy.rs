@@ -515,15 +515,78 @@ type ServicePatterns = (u32, Vec<Box<str>>);
 
 /// Which statements name which actions, so that evaluation looks the request's action up instead of matching
 /// every pattern of every statement (AWS-managed policies list hundreds of patterns in one statement):
-/// exact names (lowercased) → statements; patterns with a wildcard in the action part only, by service; and
-/// the rest (`NotAction`, a wildcard in the service part such as `*`), which are matched in full.
+/// exact names (lowercased) → statements; patterns with a wildcard in the action part only, by service;
+/// `NotAction` lists, each indexed the same way (an SCP's guardrail lists dozens of patterns); and the rest (a
+/// wildcard in the service part such as `*`, a statement not fully read), which are matched in full.
 #[derive(Debug, Default)]
 pub struct ActionIndex {
     /// A number no other index of this process has had ([`ActionIndex::id`]).
     id: u64,
     exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
     by_service: rustc_hash::FxHashMap<Box<str>, Vec<ServicePatterns>>,
+    /// `NotAction` statements: the statement applies to the actions its list does not match.
+    not_action: Vec<(u32, ActionSet)>,
     other: Vec<u32>,
+}
+
+/// An action list as a set: exact names, patterns by service, other patterns (all ASCII, lowercased). It matches
+/// an action exactly when some pattern of the list does ([`crate::wildcard::action_matches`]).
+#[derive(Debug, Default)]
+struct ActionSet {
+    exact: FxHashSet<Box<str>>,
+    by_service: rustc_hash::FxHashMap<Box<str>, Vec<Box<str>>>,
+    rest: Vec<Box<str>>,
+}
+
+impl ActionSet {
+    /// `None` for a list with a non-ASCII pattern (matched in full, where case folding is Unicode's).
+    fn build(list: &OneOrMany) -> Option<Self> {
+        let mut set = ActionSet::default();
+        for a in list.iter() {
+            if !a.is_ascii() {
+                return None;
+            }
+            let lower = a.to_ascii_lowercase();
+            if !lower.contains(['*', '?']) {
+                set.exact.insert(lower.into_boxed_str());
+                continue;
+            }
+            match lower.split_once(':') {
+                Some((svc, _)) if !svc.contains(['*', '?']) => set
+                    .by_service
+                    .entry(svc.into())
+                    .or_default()
+                    .push(lower.as_str().into()),
+                _ => set.rest.push(lower.into_boxed_str()),
+            }
+        }
+        Some(set)
+    }
+
+    /// Whether some pattern matches `action_lower` (the action, ASCII-lowercased).
+    fn matches(&self, action_lower: &str) -> bool {
+        if !action_lower.is_ascii() {
+            // Unicode case folding: every pattern in full, as `action_matches` would.
+            return self
+                .exact
+                .iter()
+                .chain(self.by_service.values().flatten())
+                .chain(&self.rest)
+                .any(|p| crate::wildcard::action_matches(p, action_lower));
+        }
+        // Both sides are lowercase ASCII here, where a case-sensitive match is the case-insensitive one. A
+        // pattern whose service part has no wildcard can match only actions of that service.
+        let service = action_lower.split(':').next().unwrap_or("");
+        self.exact.contains(action_lower)
+            || self
+                .by_service
+                .get(service)
+                .is_some_and(|v| v.iter().any(|p| crate::wildcard::glob(p, action_lower)))
+            || self
+                .rest
+                .iter()
+                .any(|p| crate::wildcard::glob(p, action_lower))
+    }
 }
 
 impl ActionIndex {
@@ -579,6 +642,13 @@ impl ActionIndex {
                         }
                     }
                 }
+                // A statement not fully read is matched in full: its list may have said more.
+                Some(ActionBlock::NotAction(l)) if s.invalid.is_none() => {
+                    match ActionSet::build(l) {
+                        Some(set) => idx.not_action.push((i, set)),
+                        None => idx.other.push(i),
+                    }
+                }
                 Some(ActionBlock::NotAction(_)) => idx.other.push(i),
                 // Not readable: matched in full, so the evaluator sees it and reads it as uncertain.
                 None => idx.other.push(i),
@@ -587,9 +657,9 @@ impl ActionIndex {
         idx
     }
 
-    /// The statements whose `Action` certainly covers `action_lower` (the request's action, ASCII-lowercased),
-    /// plus the statements that must be matched in full (`NotAction`, wildcard services, see
-    /// [`ActionIndex::needs_full_match`]), in statement order.
+    /// The statements whose `Action` certainly covers `action_lower` (the request's action, ASCII-lowercased)
+    /// or whose `NotAction` certainly leaves it out, plus the statements that must be matched in full (wildcard
+    /// services, statements not fully read, see [`ActionIndex::needs_full_match`]), in statement order.
     pub fn candidates(&self, action_lower: &str, out: &mut Vec<u32>) {
         let start = out.len();
         if let Some(v) = self.exact.get(action_lower) {
@@ -603,6 +673,12 @@ impl ActionIndex {
                 }
             }
         }
+        out.extend(
+            self.not_action
+                .iter()
+                .filter(|(_, set)| !set.matches(action_lower))
+                .map(|(stmt, _)| *stmt),
+        );
         out.extend_from_slice(&self.other);
         if out.len() - start > 1 {
             if let Some(new) = out.get_mut(start..) {
@@ -1522,9 +1598,22 @@ mod tests {
             {"Effect":"Allow","Action":"*","Resource":"*"},
             {"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*"},
             {"Effect":"Allow","Action":"s*:get*","Resource":"*"},
-            {"Effect":"Allow","Resource":"*"}]}"#;
+            {"Effect":"Allow","Resource":"*"},
+            {"Effect":"Deny","NotAction":["IAM:Get*","s3:GetObject","*:Describe*","sts:Assume?ole","s?s:*"],"Resource":"*"},
+            {"Effect":"Deny","NotAction":"s3:*","Resource":"*"},
+            {"Effect":"Deny","NotAction":["s3:GetÖbject","kms:*"],"Resource":"*"},
+            {"Effect":"Deny","NotAction":[],"Resource":"*"},
+            {"Effect":"Deny","NotAction":"*","Resource":"*"}]}"#;
         let p = parse(text).policy;
         let idx = p.action_index();
+        // `NotAction` lists are looked up, like `Action` lists; a wildcard service, a missing action and a
+        // non-ASCII list are matched in full.
+        for i in [0, 1, 3, 6, 7, 9, 10] {
+            assert!(!idx.needs_full_match(i), "statement {i}");
+        }
+        for i in [2, 4, 5, 8] {
+            assert!(idx.needs_full_match(i), "statement {i}");
+        }
         for action in [
             "s3:GetObject",
             "s3:putobject",
@@ -1536,6 +1625,15 @@ mod tests {
             "sts:AssumeRole",
             "sqs:GetQueueUrl",
             "kms:Decrypt",
+            "IAM:GETUSER",
+            "sns:Publish",
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "s3:GetÖbject",
+            "S3:getöbject",
+            "s3",
+            "",
+            ":",
         ] {
             let naive: Vec<u32> = p
                 .statements
