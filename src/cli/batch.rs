@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// What is written for each request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -156,14 +156,19 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
+/// A request of one principal (its other fields overwritten per line) and the context keys the principal
+/// derives.
+type Template = (Request, Arc<Context>);
+
 /// What each worker shares, and its own cache of resolved principals.
 struct Worker<'m> {
     model: &'m Model,
     overrides: &'m Overrides,
     output: Output,
     name: &'m str,
-    /// By the principal as written: a request with that principal, its other fields overwritten per line.
-    requests: FxHashMap<Box<str>, Result<Request, String>>,
+    /// By the principal as written: a request with that principal, its other fields overwritten per line, and
+    /// the context keys the principal derives (computed once, read under each line's context).
+    requests: FxHashMap<Box<str>, Result<Template, String>>,
 }
 
 impl Worker<'_> {
@@ -212,17 +217,21 @@ impl Worker<'_> {
             if self.requests.len() >= PRINCIPAL_CACHE {
                 self.requests.clear();
             }
-            let template = Principal::resolve(&l.principal, model).map(|principal| Request {
-                principal,
-                action: String::new(),
-                resource: String::new(),
-                resource_account: None,
-                context: Context::new(),
+            let template = Principal::resolve(&l.principal, model).map(|principal| {
+                let keys = principal.derived_keys(model);
+                let req = Request {
+                    principal,
+                    action: String::new(),
+                    resource: String::new(),
+                    resource_account: None,
+                    context: Context::new(),
+                };
+                (req, keys)
             });
             self.requests.insert(Box::from(&*l.principal), template);
         }
-        let req = match self.requests.get_mut(&*l.principal) {
-            Some(Ok(req)) => req,
+        let (req, keys) = match self.requests.get_mut(&*l.principal) {
+            Some(Ok((req, keys))) => (req, keys),
             Some(Err(e)) => return Err(e.clone()),
             None => return Err("the principal could not be resolved".into()),
         };
@@ -232,6 +241,7 @@ impl Worker<'_> {
         req.resource.push_str(&l.resource);
         req.resource_account = l.resource_account.map(Cow::into_owned);
         req.context = context_of(l.context);
+        req.context.with_principal_keys(keys.clone());
         match self.output {
             Output::Decision => write_json(out, &decide_brief(model, req, self.overrides)),
             Output::Explanation => write_json(out, &evaluate(model, req, self.overrides)),

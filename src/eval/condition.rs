@@ -18,6 +18,10 @@ pub struct Context {
     values: FxHashMap<String, Vec<String>>,
     /// Display spelling of each key, for explanations.
     names: FxHashMap<String, String>,
+    /// The keys a principal derives ([`crate::eval::Principal::derived_keys`]), shared by the requests of one
+    /// principal in a batch: read after this context's own keys, which therefore win, as the caller's values
+    /// win over the derived ones.
+    principal: Option<std::sync::Arc<Context>>,
 }
 
 impl Context {
@@ -55,7 +59,18 @@ impl Context {
         }
     }
 
-    /// Remove `key`.
+    /// Read `keys` (what [`crate::eval::Principal::derived_keys`] gave for this request's principal) under this
+    /// context's own keys, instead of deriving them again for each request.
+    pub fn with_principal_keys(&mut self, keys: std::sync::Arc<Context>) {
+        self.principal = Some(keys);
+    }
+
+    /// The principal's derived keys, when [`Context::with_principal_keys`] gave them.
+    pub fn principal_keys(&self) -> Option<&Context> {
+        self.principal.as_deref()
+    }
+
+    /// Remove `key` (from this context's own keys: a principal's derived keys stay).
     pub fn remove(&mut self, key: &str) {
         let k = key.to_ascii_lowercase();
         self.values.remove(&k);
@@ -64,6 +79,13 @@ impl Context {
 
     /// The values of `key` (case-insensitive), if present.
     pub fn get(&self, key: &str) -> Option<&[String]> {
+        match self.own(key) {
+            Some(v) => Some(v),
+            None => self.principal.as_deref()?.own(key),
+        }
+    }
+
+    fn own(&self, key: &str) -> Option<&[String]> {
         if self.values.is_empty() {
             return None;
         }
@@ -93,14 +115,23 @@ impl Context {
         self.get(key).is_some()
     }
 
-    /// Every key with its values, sorted, in the spelling first given.
+    /// Every key with its values, sorted, in the spelling first given (a principal's derived keys included,
+    /// under this context's own).
     pub fn entries(&self) -> Vec<(String, Vec<String>)> {
+        let under = self
+            .principal
+            .as_deref()
+            .into_iter()
+            .flat_map(|p| p.values.iter().map(move |(k, vals)| (p, k, vals)))
+            .filter(|(_, k, _)| !self.values.contains_key(*k));
         let mut v: Vec<(String, Vec<String>)> = self
             .values
             .iter()
-            .map(|(k, vals)| {
+            .map(|(k, vals)| (self, k, vals))
+            .chain(under)
+            .map(|(c, k, vals)| {
                 (
-                    self.names.get(k).cloned().unwrap_or_else(|| k.clone()),
+                    c.names.get(k).cloned().unwrap_or_else(|| k.clone()),
                     vals.clone(),
                 )
             })

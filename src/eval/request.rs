@@ -187,7 +187,6 @@ impl Principal {
 
     /// Fill the context keys AWS derives from the principal, leaving the caller's values in place.
     pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
-        let one = |s: &str| vec![s.to_string()];
         // `aws:CurrentTime` and `aws:EpochTime` are one instant: a request that gives one gets the other for the
         // same instant (a policy testing the other key must not see the real clock); neither given, `now`.
         let given = |k: &str| {
@@ -201,6 +200,24 @@ impl Principal {
         let (current, epoch) = time_strings(at);
         ctx.set_default("aws:CurrentTime", vec![current]);
         ctx.set_default("aws:EpochTime", vec![epoch]);
+        if ctx.principal_keys().is_some() {
+            // Derived once for the principal (`derived_keys`), read under the caller's keys.
+            return;
+        }
+        self.fill_principal_keys(model, ctx);
+    }
+
+    /// The context keys derived from this principal alone (not the clock's): computed once and given to each of
+    /// its requests with [`Context::with_principal_keys`] (a batch evaluates many requests of one principal).
+    pub fn derived_keys(&self, model: &Model) -> std::sync::Arc<Context> {
+        let mut ctx = Context::new();
+        self.fill_principal_keys(model, &mut ctx);
+        std::sync::Arc::new(ctx)
+    }
+
+    /// The keys of [`Principal::derived_keys`], each set unless the caller's context has it.
+    fn fill_principal_keys(&self, model: &Model, ctx: &mut Context) {
+        let one = |s: &str| vec![s.to_string()];
         ctx.set_default(
             "aws:PrincipalIsAWSService",
             one(if self.kind == PrincipalType::Service {
@@ -403,6 +420,100 @@ mod time_tests {
         assert_eq!(
             ctx.get("aws:EpochTime"),
             Some(&["1893456000".to_string()][..])
+        );
+    }
+}
+
+#[cfg(test)]
+mod derived_tests {
+    use super::*;
+
+    /// A principal's keys derived once and read under a request's own give every request the context that
+    /// deriving them for it gives: the caller's keys still win, the clock's keys are still the request's.
+    #[test]
+    fn derived_keys_read_under_the_request_equal_deriving_them_each_time() {
+        let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
+        let now = Timestamp::parse("2030-01-01T00:00:00Z").expect("date");
+        let mut arns: Vec<String> = Vec::new();
+        for a in &model.accounts {
+            arns.extend(a.users.iter().map(|u| u.arn.to_string()));
+            arns.extend(a.roles.iter().map(|r| r.arn.to_string()));
+        }
+        let first_role = arns
+            .iter()
+            .find(|a| a.contains(":role/"))
+            .expect("a role")
+            .clone();
+        let (acct, role) = first_role
+            .trim_start_matches("arn:aws:iam::")
+            .split_once(":role/")
+            .expect("a role ARN");
+        let name = role.rsplit('/').next().expect("a name");
+        arns.push(format!("arn:aws:sts::{acct}:assumed-role/{name}/alice"));
+        arns.push("arn:aws:iam::999999999999:user/outsider".into());
+        arns.push("lambda.amazonaws.com".into());
+        let contexts: Vec<Vec<(&str, &str)>> = vec![
+            vec![],
+            vec![
+                ("aws:PrincipalTag/team", "intruders"),
+                ("aws:SourceIp", "10.0.0.1"),
+            ],
+            vec![("AWS:PRINCIPALARN", "arn:aws:iam::111122223333:user/spoof")],
+            vec![("aws:CurrentTime", "2026-11-20T10:00:00Z")],
+            vec![
+                ("aws:username", "someone-else"),
+                ("aws:PrincipalOrgID", "o-other"),
+            ],
+        ];
+        let mut with_tags = 0;
+        for arn in &arns {
+            let Ok(p) = Principal::resolve(arn, &model) else {
+                continue;
+            };
+            let keys = p.derived_keys(&model);
+            with_tags += usize::from(
+                keys.entries()
+                    .iter()
+                    .any(|(k, _)| k.starts_with("aws:PrincipalTag/")),
+            );
+            for given in &contexts {
+                let mut plain = Context::new();
+                for (k, v) in given {
+                    plain.set(k, vec![v.to_string()]);
+                }
+                let mut layered = plain.clone();
+                layered.with_principal_keys(keys.clone());
+                p.fill_context(&model, &mut plain, now);
+                p.fill_context(&model, &mut layered, now);
+                assert_eq!(layered.entries(), plain.entries(), "{arn} {given:?}");
+                for (k, _) in plain.entries() {
+                    assert_eq!(layered.get(&k), plain.get(&k), "{arn} {k}");
+                    assert_eq!(layered.get(&k.to_uppercase()), plain.get(&k), "{arn} {k}");
+                }
+                assert_eq!(layered.get("aws:NoSuchKey"), None);
+            }
+        }
+        assert!(with_tags > 0, "some sample principal has tags");
+    }
+
+    #[test]
+    fn removing_a_key_leaves_the_principals_keys() {
+        let mut base = Context::new();
+        base.set(
+            "aws:PrincipalArn",
+            vec!["arn:aws:iam::111122223333:user/a".into()],
+        );
+        let mut ctx = Context::new();
+        ctx.set("aws:PrincipalArn", vec!["given".into()]);
+        ctx.with_principal_keys(std::sync::Arc::new(base));
+        assert_eq!(
+            ctx.get("aws:principalarn"),
+            Some(&["given".to_string()][..])
+        );
+        ctx.remove("aws:PrincipalArn");
+        assert_eq!(
+            ctx.get("aws:PrincipalArn"),
+            Some(&["arn:aws:iam::111122223333:user/a".to_string()][..])
         );
     }
 }
