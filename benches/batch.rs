@@ -18,6 +18,7 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use iam_atlas::account::Model;
+use iam_atlas::eval::condition::PrincipalKeys;
 use iam_atlas::eval::{Context, Overrides, Principal, Request, decide_brief, evaluate};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -364,15 +365,13 @@ fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
         .collect();
     // As `eval --requests` gives them: each principal's derived context keys computed once, read under each
     // request's own.
-    let mut keys: std::collections::HashMap<String, std::sync::Arc<Context>> = Default::default();
+    let mut keys: std::collections::HashMap<String, std::sync::Arc<PrincipalKeys>> =
+        Default::default();
     let keyed: Vec<Request> = reqs
         .iter()
         .map(|r| {
             let mut r = r.clone();
-            let k = keys
-                .entry(r.principal.arn.clone())
-                .or_insert_with(|| r.principal.derived_keys(&w.model))
-                .clone();
+            let k = keys.entry(r.principal.arn.clone()).or_default().clone();
             r.context.with_principal_keys(k);
             r
         })

@@ -7,7 +7,7 @@
 //! object with its line number, and the batch goes on; the command then ends with an error that counts them.
 
 use crate::account::Model;
-use crate::eval::condition::Context;
+use crate::eval::condition::{Context, PrincipalKeys};
 use crate::eval::engine::{Overrides, decide_brief, evaluate};
 use crate::eval::request::{Principal, Request};
 use rustc_hash::FxHashMap;
@@ -158,7 +158,7 @@ struct ErrorLine<'a> {
 
 /// A request of one principal (its other fields overwritten per line) and the context keys the principal
 /// derives.
-type Template = (Request, Arc<Context>);
+type Template = (Request, Arc<PrincipalKeys>);
 
 /// What each worker shares, and its own cache of resolved principals.
 struct Worker<'m> {
@@ -218,7 +218,8 @@ impl Worker<'_> {
                 self.requests.clear();
             }
             let template = Principal::resolve(&l.principal, model).map(|principal| {
-                let keys = principal.derived_keys(model);
+                // Derived when a request of this principal first needs them.
+                let keys = Arc::new(PrincipalKeys::default());
                 let req = Request {
                     principal,
                     action: String::new(),

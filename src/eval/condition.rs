@@ -21,7 +21,24 @@ pub struct Context {
     /// The keys a principal derives ([`crate::eval::Principal::derived_keys`]), shared by the requests of one
     /// principal in a batch: read after this context's own keys, which therefore win, as the caller's values
     /// win over the derived ones.
-    principal: Option<std::sync::Arc<Context>>,
+    principal: Option<std::sync::Arc<PrincipalKeys>>,
+}
+
+/// The context keys one principal derives, computed when a request of it first needs them
+/// ([`crate::eval::Principal::fill_context`]) and read by its later requests (see [`Context::with_principal_keys`]).
+#[derive(Debug, Default)]
+pub struct PrincipalKeys(std::sync::OnceLock<Context>);
+
+impl PrincipalKeys {
+    /// The keys, computed by `derive` the first time.
+    pub fn get_or_init(&self, derive: impl FnOnce() -> Context) -> &Context {
+        self.0.get_or_init(derive)
+    }
+
+    /// The keys, when they were computed.
+    pub fn get(&self) -> Option<&Context> {
+        self.0.get()
+    }
 }
 
 impl Context {
@@ -59,15 +76,15 @@ impl Context {
         }
     }
 
-    /// Read `keys` (what [`crate::eval::Principal::derived_keys`] gave for this request's principal) under this
-    /// context's own keys, instead of deriving them again for each request.
-    pub fn with_principal_keys(&mut self, keys: std::sync::Arc<Context>) {
+    /// Read the keys this request's principal derives from `keys`, under this context's own keys, instead of
+    /// deriving them again for each request: every request given one `keys` must have the same principal.
+    pub fn with_principal_keys(&mut self, keys: std::sync::Arc<PrincipalKeys>) {
         self.principal = Some(keys);
     }
 
     /// The principal's derived keys, when [`Context::with_principal_keys`] gave them.
-    pub fn principal_keys(&self) -> Option<&Context> {
-        self.principal.as_deref()
+    pub fn principal_keys(&self) -> Option<&std::sync::Arc<PrincipalKeys>> {
+        self.principal.as_ref()
     }
 
     /// Remove `key` (from this context's own keys: a principal's derived keys stay).
@@ -81,7 +98,7 @@ impl Context {
     pub fn get(&self, key: &str) -> Option<&[String]> {
         match self.own(key) {
             Some(v) => Some(v),
-            None => self.principal.as_deref()?.own(key),
+            None => self.principal.as_deref()?.get()?.own(key),
         }
     }
 
@@ -121,6 +138,7 @@ impl Context {
         let under = self
             .principal
             .as_deref()
+            .and_then(PrincipalKeys::get)
             .into_iter()
             .flat_map(|p| p.values.iter().map(move |(k, vals)| (p, k, vals)))
             .filter(|(_, k, _)| !self.values.contains_key(*k));

@@ -200,19 +200,21 @@ impl Principal {
         let (current, epoch) = time_strings(at);
         ctx.set_default("aws:CurrentTime", vec![current]);
         ctx.set_default("aws:EpochTime", vec![epoch]);
-        if ctx.principal_keys().is_some() {
-            // Derived once for the principal (`derived_keys`), read under the caller's keys.
+        if let Some(keys) = ctx.principal_keys() {
+            // Derived once for the principal, read under the caller's keys.
+            keys.get_or_init(|| self.derived_keys(model));
             return;
         }
         self.fill_principal_keys(model, ctx);
     }
 
-    /// The context keys derived from this principal alone (not the clock's): computed once and given to each of
-    /// its requests with [`Context::with_principal_keys`] (a batch evaluates many requests of one principal).
-    pub fn derived_keys(&self, model: &Model) -> std::sync::Arc<Context> {
+    /// The context keys derived from this principal alone (not the clock's): what [`Principal::fill_context`]
+    /// computes once for the requests that share a [`crate::eval::condition::PrincipalKeys`] (a batch evaluates
+    /// many requests of one principal).
+    pub fn derived_keys(&self, model: &Model) -> Context {
         let mut ctx = Context::new();
         self.fill_principal_keys(model, &mut ctx);
-        std::sync::Arc::new(ctx)
+        ctx
     }
 
     /// The keys of [`Principal::derived_keys`], each set unless the caller's context has it.
@@ -470,9 +472,10 @@ mod derived_tests {
             let Ok(p) = Principal::resolve(arn, &model) else {
                 continue;
             };
-            let keys = p.derived_keys(&model);
+            let keys = std::sync::Arc::new(crate::eval::condition::PrincipalKeys::default());
             with_tags += usize::from(
-                keys.entries()
+                p.derived_keys(&model)
+                    .entries()
                     .iter()
                     .any(|(k, _)| k.starts_with("aws:PrincipalTag/")),
             );
@@ -505,7 +508,9 @@ mod derived_tests {
         );
         let mut ctx = Context::new();
         ctx.set("aws:PrincipalArn", vec!["given".into()]);
-        ctx.with_principal_keys(std::sync::Arc::new(base));
+        let keys = crate::eval::condition::PrincipalKeys::default();
+        keys.get_or_init(|| base);
+        ctx.with_principal_keys(std::sync::Arc::new(keys));
         assert_eq!(
             ctx.get("aws:principalarn"),
             Some(&["given".to_string()][..])

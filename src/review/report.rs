@@ -227,8 +227,8 @@ fn finding_json(f: &Finding) -> Value {
     })
 }
 
-/// The JSON document.
-pub fn json_value(r: &Review) -> Value {
+/// The counts by severity (with the total and the acknowledged) and by category.
+fn json_counts(r: &Review) -> (Value, Value) {
     let mut counts = serde_json::Map::new();
     for (s, n) in r.counts() {
         counts.insert(s.name().into(), json!(n));
@@ -242,6 +242,12 @@ pub fn json_value(r: &Review) -> Value {
             json!(r.findings.iter().filter(|f| f.category == c).count()),
         );
     }
+    (Value::Object(counts), Value::Object(by_category))
+}
+
+/// The JSON document, whole (what [`json_out`] writes).
+pub fn json_value(r: &Review) -> Value {
+    let (counts, by_category) = json_counts(r);
     json!({
         "as_of": r.as_of,
         "zone": r.zone,
@@ -252,13 +258,44 @@ pub fn json_value(r: &Review) -> Value {
     })
 }
 
-/// JSON for scripts.
+/// The JSON document as [`json_value`] has it, written a finding at a time (an organisation's review holds
+/// hundreds of thousands; the whole document built first took more memory than the review itself). Its keys
+/// are in the order `json_value` sorts them into.
+struct Streamed<'r>(&'r Review);
+
+/// The findings array of [`Streamed`].
+struct StreamedFindings<'r>(&'r [Finding]);
+
+impl serde::Serialize for StreamedFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(finding_json))
+    }
+}
+
+impl serde::Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let r = self.0;
+        let (counts, by_category) = json_counts(r);
+        // As a `Value` (like every object of `json_value`): its keys sorted.
+        let load_warnings = serde_json::to_value(&r.load_warnings).map_err(S::Error::custom)?;
+        let mut m = s.serialize_map(Some(6))?;
+        m.serialize_entry("as_of", &r.as_of)?;
+        m.serialize_entry("by_category", &by_category)?;
+        m.serialize_entry("counts", &counts)?;
+        m.serialize_entry("findings", &StreamedFindings(&r.findings))?;
+        m.serialize_entry("load_warnings", &load_warnings)?;
+        m.serialize_entry("zone", &r.zone)?;
+        m.end()
+    }
+}
+
+/// JSON for scripts, streamed (see [`Streamed`]).
 pub fn json_out(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&json_value(r)).unwrap_or_default()
-    )
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &Streamed(r)).map_err(std::io::Error::other)?;
+    writeln!(w)?;
+    w.flush()
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -617,4 +654,45 @@ pub fn html(r: &Review, model: &crate::account::Model, out: &mut dyn Write) -> s
          </head><body>{body}</body></html>"
     )?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed JSON is the document `json_value` builds whole, byte for byte.
+    #[test]
+    fn streamed_json_is_the_whole_document() {
+        let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
+        let mut r = crate::review::review(&model, &crate::review::Options::default());
+        assert!(r.findings.len() > 10, "{} findings", r.findings.len());
+        r.acknowledged = 2;
+        r.load_warnings.push(super::super::LoadNotice {
+            kind: crate::account::WarningKind::Skipped,
+            code: "LOAD_SKIPPED",
+            file: "exports/a \"quoted\" name.json".into(),
+            location: "$.Policies[3]".into(),
+            message: "skipped: ünïcode\nand a new line".into(),
+            line: Some(3),
+            column: None,
+        });
+        let whole = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json_value(&r)).expect("json")
+        );
+        let mut streamed = Vec::new();
+        json_out(&r, &mut streamed).expect("written");
+        assert_eq!(String::from_utf8(streamed).expect("UTF-8"), whole);
+        // And with nothing found.
+        let empty = Review::default();
+        let mut streamed = Vec::new();
+        json_out(&empty, &mut streamed).expect("written");
+        assert_eq!(
+            String::from_utf8(streamed).expect("UTF-8"),
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json_value(&empty)).expect("json")
+            )
+        );
+    }
 }
