@@ -16,10 +16,12 @@ use std::time::Instant;
 
 #[path = "support/rss.rs"]
 mod rss;
-use rss::peak_rss_bytes;
+use rss::{peak_rss_bytes, rss_bytes};
 
 fn child(method: &str, file: &Path) {
     let start = Instant::now();
+    // What stays resident after the load (the model and its texts), and how much of it is the texts.
+    let mut after = (0, 0);
     match method {
         "serde" => {
             let bytes = std::fs::read(file).expect("read");
@@ -31,19 +33,29 @@ fn child(method: &str, file: &Path) {
                 .expect("load");
             std::hint::black_box(&m);
             assert!(m.accounts[0].roles.len() > 1000);
+            after = (
+                rss_bytes(),
+                m.sources.iter().map(|s| s.text.len() as u64).sum(),
+            );
         }
         other => panic!("unknown method {other}"),
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{secs} {}", peak_rss_bytes());
+    println!("{secs} {} {} {}", peak_rss_bytes(), after.0, after.1);
 }
 
-fn run_child(method: &str, file: &Path) -> (f64, u64) {
+/// (seconds, peak bytes, resident bytes after the load, bytes of source text kept).
+fn run_child(method: &str, file: &Path) -> (f64, u64, u64, u64) {
     let line = rss::run_self(&["--child".into(), method.into(), file.display().to_string()]);
     let mut it = line.split_whitespace();
-    let t: f64 = it.next().and_then(|v| v.parse().ok()).expect("time");
-    let m: u64 = it.next().and_then(|v| v.parse().ok()).expect("mem");
-    (t, m)
+    let mut next = || {
+        it.next()
+            .and_then(|v| v.parse::<f64>().ok())
+            .expect("a figure")
+    };
+    let t = next();
+    let (m, r, text) = (next() as u64, next() as u64, next() as u64);
+    (t, m, r, text)
 }
 
 fn main() {
@@ -72,12 +84,23 @@ fn main() {
     for method in ["serde", "atlas"] {
         let mut best = f64::MAX;
         let mut peak = 0u64;
+        let mut resident = (0u64, 0u64);
         for _ in 0..runs {
-            let (t, m) = run_child(method, &file);
+            let (t, m, r, text) = run_child(method, &file);
             best = best.min(t);
             peak = peak.max(m);
+            resident = resident.max((r, text));
         }
         results.push((method, best, peak));
+        if method == "atlas" {
+            let (r, text) = resident;
+            println!(
+                "after the load: {:.1} MB resident ({:.2}× the file), of which {:.1} MB source text",
+                r as f64 / 1e6,
+                r as f64 / size as f64,
+                text as f64 / 1e6
+            );
+        }
     }
     println!("file: {} ({:.1} MB)", file.display(), size as f64 / 1e6);
     println!(

@@ -739,14 +739,15 @@ impl ResourceIndex {
     }
 }
 
-/// A lazily built [`ResourceIndex`]; like [`ActionIndexCache`] it takes no part in equality and is not cloned.
+/// A lazily built [`ResourceIndex`]; like [`ActionIndexCache`] it takes no part in equality and is not cloned
+/// (boxed, like it: most statements never build one, and each statement would carry its room).
 #[derive(Default)]
-pub struct ResourceIndexCache(std::sync::OnceLock<ResourceIndex>);
+pub struct ResourceIndexCache(std::sync::OnceLock<Box<ResourceIndex>>);
 
 impl ResourceIndexCache {
     /// The index of `list` (built on first use; a statement has one resource list).
     pub fn get(&self, list: &OneOrMany) -> &ResourceIndex {
-        self.0.get_or_init(|| ResourceIndex::build(list))
+        self.0.get_or_init(|| Box::new(ResourceIndex::build(list)))
     }
 }
 
@@ -772,7 +773,7 @@ impl std::fmt::Debug for ResourceIndexCache {
 
 /// A lazily built [`ActionIndex`]; it takes no part in equality and is not cloned (a clone rebuilds it).
 #[derive(Default)]
-pub struct ActionIndexCache(std::sync::OnceLock<ActionIndex>);
+pub struct ActionIndexCache(std::sync::OnceLock<Box<ActionIndex>>);
 
 impl Clone for ActionIndexCache {
     fn clone(&self) -> Self {
@@ -797,7 +798,9 @@ impl std::fmt::Debug for ActionIndexCache {
 impl Policy {
     /// The statements-by-action index (built on first use).
     pub fn action_index(&self) -> &ActionIndex {
-        self.action_index.0.get_or_init(|| ActionIndex::build(self))
+        self.action_index
+            .0
+            .get_or_init(|| Box::new(ActionIndex::build(self)))
     }
 
     /// Policy variables are substituted only under `Version: 2012-10-17`
@@ -1037,11 +1040,14 @@ impl<'a> Reader<'a> {
             span,
         };
         match self.doc.kind(node) {
-            Kind::String => out.items.push(self.string(node)),
-            Kind::Number | Kind::Bool(_) if scalars => out.items.push(self.scalar(node)),
+            // Exactly the room needed (a first push would reserve four): policies hold hundreds of thousands of
+            // these lists.
+            Kind::String => out.items = vec![self.string(node)],
+            Kind::Number | Kind::Bool(_) if scalars => out.items = vec![self.scalar(node)],
             Kind::Array => {
                 out.single = false;
                 let children: Vec<NodeId> = self.doc.children(node).collect();
+                out.items.reserve_exact(children.len());
                 for (i, c) in children.into_iter().enumerate() {
                     self.path.push(Seg::Index(i));
                     match self.doc.kind(c) {
@@ -1152,10 +1158,12 @@ impl<'a> Reader<'a> {
                         Kind::Object => {
                             p.statement_single = true;
                             let s = self.statement(v);
+                            p.statements.reserve_exact(1);
                             p.statements.push(s);
                         }
                         Kind::Array => {
                             let children: Vec<NodeId> = self.doc.children(v).collect();
+                            p.statements.reserve_exact(children.len());
                             for (i, c) in children.into_iter().enumerate() {
                                 self.path.push(Seg::Index(i));
                                 if self.doc.kind(c) == Kind::Object {
@@ -1426,6 +1434,7 @@ impl<'a> Reader<'a> {
             }
             self.path.pop();
         }
+        out.shrink_to_fit();
     }
 }
 

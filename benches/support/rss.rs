@@ -2,10 +2,20 @@
 
 /// VmHWM from `/proc/self/status`, in bytes (0 where the kernel does not say).
 pub fn peak_rss_bytes() -> u64 {
+    status_bytes("VmHWM:")
+}
+
+/// VmRSS (resident now) from `/proc/self/status`, in bytes (0 where the kernel does not say).
+#[allow(dead_code)] // not every bench that includes this file reads it
+pub fn rss_bytes() -> u64 {
+    status_bytes("VmRSS:")
+}
+
+fn status_bytes(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse::<u64>().ok())
         .map(|kb| kb * 1024)

@@ -128,6 +128,13 @@ pub(crate) fn syntax_error(
     })
 }
 
+/// `v` without spare capacity: an entity's lists are built by pushing (a first push reserves room for four),
+/// and an export holds tens of thousands of entities, so the spare room would be a good part of the model.
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
 /// Reports progress: (file, bytes done, bytes in all).
 pub type ProgressFn = Box<dyn FnMut(&str, usize, usize) + Send>;
 
@@ -352,6 +359,11 @@ pub fn parse_export(
                     .into(),
         });
     }
+    acc.users.shrink_to_fit();
+    acc.groups.shrink_to_fit();
+    acc.roles.shrink_to_fit();
+    acc.policies.shrink_to_fit();
+    acc.instance_profiles.shrink_to_fit();
     Ok(ParsedExport {
         name: name.into(),
         text,
@@ -1007,10 +1019,10 @@ impl Conv<'_> {
             arn,
             path: path.unwrap_or_else(|| self.interner.intern("/")),
             created,
-            tags,
-            groups,
-            inline,
-            attached,
+            tags: exact(tags),
+            groups: exact(groups),
+            inline: exact(inline),
+            attached: exact(attached),
             boundary,
         });
     }
@@ -1054,8 +1066,8 @@ impl Conv<'_> {
             arn,
             path: path.unwrap_or_else(|| self.interner.intern("/")),
             created,
-            inline,
-            attached,
+            inline: exact(inline),
+            attached: exact(attached),
             members: Vec::new(),
         });
     }
@@ -1151,12 +1163,12 @@ impl Conv<'_> {
             created,
             description,
             max_session_duration: max_session,
-            tags,
+            tags: exact(tags),
             trust,
-            inline,
-            attached,
+            inline: exact(inline),
+            attached: exact(attached),
             boundary,
-            instance_profiles: profile_arns,
+            instance_profiles: exact(profile_arns),
             last_used,
         });
     }
@@ -1317,7 +1329,7 @@ impl Conv<'_> {
             description,
             created,
             updated,
-            versions,
+            versions: exact(versions),
         };
         if mp.default_doc().is_none() {
             let loc = self.at("PolicyVersionList");
