@@ -102,5 +102,42 @@ fn main() {
         app.view = view;
         let times = frames(&ctx, &mut app, Duration::from_secs(4), |_| false);
         report(&format!("{view:?} view, 4 s"), times);
+        if view == View::Explorer {
+            // Fast typing: one more character of the filter each frame (every keystroke filters every entity of
+            // the organisation), then erased again.
+            let word = "deployer";
+            let key = |app: &mut AtlasApp, n: usize| {
+                app.filter = word.get(..n).unwrap_or_default().to_string();
+                frames(&ctx, app, Duration::from_secs(1), |_| true)
+            };
+            let t = Instant::now();
+            let typed: Vec<f64> = (1..=word.len()).flat_map(|n| key(&mut app, n)).collect();
+            println!("  each key: {typed:.1?} ms");
+            report("Explorer, typing `deployer` a key a frame", typed);
+            // The rows are filtered in the background: until they are the whole word's.
+            let until = frames(&ctx, &mut app, Duration::from_secs(30), |_| {
+                !iam_atlas::app::explorer_filtering(&ctx)
+            });
+            println!(
+                "  the rows for `{word}` shown {:.0} ms after its first key ({} frames meanwhile)",
+                t.elapsed().as_secs_f64() * 1e3,
+                until.len()
+            );
+            let erased: Vec<f64> = (0..word.len())
+                .rev()
+                .flat_map(|n| key(&mut app, n))
+                .collect();
+            println!("  each key: {erased:.1?} ms");
+            report("Explorer, erasing it a key a frame", erased);
+            let t = Instant::now();
+            let until = frames(&ctx, &mut app, Duration::from_secs(30), |_| {
+                !iam_atlas::app::explorer_filtering(&ctx)
+            });
+            println!(
+                "  settled {:.0} ms after the last key ({} frames)",
+                t.elapsed().as_secs_f64() * 1e3,
+                until.len()
+            );
+        }
     }
 }

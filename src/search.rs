@@ -30,21 +30,60 @@ impl Query {
         }
         let name_l = name.to_lowercase();
         let others_l: Vec<String> = others.iter().map(|s| s.to_lowercase()).collect();
+        self.matches_lowercase(&name_l, &others_l)
+    }
+
+    /// [`Query::matches`] for texts already lowercased (`str::to_lowercase`), without allocating: the explorer
+    /// lowercases an organisation's texts once and filters them at every keystroke.
+    pub fn matches_lowercase(&self, name_l: &str, others_l: &[impl AsRef<str>]) -> bool {
         let substring = self.words.iter().all(|w| {
-            name_l.contains(w.as_str()) || others_l.iter().any(|o| o.contains(w.as_str()))
+            name_l.contains(w.as_str()) || others_l.iter().any(|o| o.as_ref().contains(w.as_str()))
         });
         substring
             || match self.words.as_slice() {
-                [only] => subsequence(only, &name_l),
+                [only] => subsequence(only, name_l),
                 _ => false,
             }
     }
 }
 
 /// True when the characters of `needle` appear in `hay` in order (not necessarily together), case-insensitively:
-/// [`fuzzy_score`] finds it, so the explorer's filter and the palette agree on what matches.
+/// exactly when [`fuzzy_score`] finds it, so the explorer's filter and the palette agree on what matches (the
+/// same walk, without scoring or allocating).
 pub fn subsequence(needle: &str, hay: &str) -> bool {
-    fuzzy_score(needle, hay).is_some()
+    if needle.is_ascii() && hay.is_ascii() {
+        // ASCII lowercasing is Unicode's there, byte by byte.
+        let mut q = needle
+            .bytes()
+            .filter(|&b| !char::from(b).is_whitespace())
+            .map(|b| b.to_ascii_lowercase())
+            .peekable();
+        for c in hay.bytes().map(|b| b.to_ascii_lowercase()) {
+            match q.peek() {
+                None => return true,
+                Some(&x) if x == c => {
+                    q.next();
+                }
+                Some(_) => {}
+            }
+        }
+        return q.peek().is_none();
+    }
+    let mut q = needle
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .peekable();
+    for c in hay.chars().flat_map(char::to_lowercase) {
+        match q.peek() {
+            None => return true,
+            Some(&x) if x == c => {
+                q.next();
+            }
+            Some(_) => {}
+        }
+    }
+    q.peek().is_none()
 }
 
 /// Score of `query` as a fuzzy (subsequence) match of `text`, case-insensitive (Unicode lowercase); `None` when
@@ -120,6 +159,46 @@ mod tests {
     use super::*;
 
     /// One fuzzy matcher: what the palette ranks is what the filter keeps, in any case and any script.
+    #[test]
+    fn subsequence_is_exactly_what_fuzzy_score_finds() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "maria.silva",
+            "Éloïse-admin",
+            "ΣΊΣΥΦΟΣ",
+            "github-actions",
+            "İstanbul",
+            "ﬁle",
+            "aaa",
+        ];
+        let queries = [
+            "",
+            " ",
+            "a",
+            "msilva",
+            "élo",
+            "ÉLO",
+            "σς",
+            "gh actions",
+            "i̇st",
+            "fi",
+            "aaaa",
+            "zz",
+            "ΣΟΣ",
+        ];
+        for q in queries {
+            for t in texts {
+                assert_eq!(
+                    subsequence(q, t),
+                    fuzzy_score(q, t).is_some(),
+                    "{q:?} in {t:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn fuzzy_matching_is_one_and_case_insensitive_beyond_ascii() {
         assert!(subsequence("élo", "Éloïse-admin"));

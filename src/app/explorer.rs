@@ -8,13 +8,13 @@ use super::Command;
 use crate::account::{EntityKind, EntityRef, Model, OrgPolicyKind};
 use crate::search::{Query, entity_texts};
 use eframe::egui;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// At most this many rows per list are drawn; the filter narrows the rest.
 /// More accounts than this open collapsed.
 const MANY_ACCOUNTS: usize = 12;
 /// Entities drawn in one frame, over all accounts.
-const MAX_FRAME_ROWS: usize = 2_000;
+const MAX_FRAME_ROWS: usize = 500;
 const MAX_ROWS: usize = 300;
 
 const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;
@@ -24,38 +24,240 @@ const KINDS: [EntityKind; 7] = EntityKind::IN_ACCOUNT;
 struct Rows {
     /// (model generation, filter text) they were computed for.
     key: (u64, String),
-    /// Per account, per kind (in `KINDS` order): (index, name) of the matching entities.
-    accounts: Vec<Vec<Vec<(u32, String)>>>,
+    /// Per account, per kind (in `KINDS` order): the indexes of the matching entities (their names are looked up
+    /// when drawn: a frame draws at most `MAX_FRAME_ROWS`, an organisation has hundreds of thousands).
+    accounts: Vec<Vec<Vec<u32>>>,
     /// Matching organisation policies: (index, label).
     org: Vec<(u32, String)>,
 }
 
-fn compute(model: &Model, filter: &str) -> Rows {
-    let q = Query::new(filter);
-    let accounts = model
-        .accounts
+/// One entity's texts as the filter reads them, lowercased once: its name, then its ARN and `key=value` tags.
+struct Hay {
+    name: Box<str>,
+    others: Box<[Box<str>]>,
+}
+
+/// Every entity's texts, per account and kind: built on the first filter of a model (lowercasing an
+/// organisation's texts took 0.3 s a keystroke), then read at each one.
+struct Haystack {
+    generation: u64,
+    accounts: Vec<Vec<Vec<Hay>>>,
+}
+
+fn account_hay(model: &Model, ai: usize) -> Vec<Vec<Hay>> {
+    let Some(account) = model.accounts.get(ai) else {
+        return Vec::new();
+    };
+    KINDS
         .iter()
-        .enumerate()
-        .map(|(ai, account)| {
-            KINDS
-                .iter()
-                .map(|&kind| {
-                    (0..account.count(kind) as u32)
-                        .filter_map(|index| {
-                            let r = EntityRef {
-                                account: ai as u32,
-                                kind,
-                                index,
-                            };
-                            let (name, others) = entity_texts(model, r);
-                            let refs: Vec<&str> = others.iter().map(String::as_str).collect();
-                            q.matches(&name, &refs).then_some((index, name))
-                        })
-                        .collect()
+        .map(|&kind| {
+            (0..account.count(kind) as u32)
+                .map(|index| {
+                    let r = EntityRef {
+                        account: ai as u32,
+                        kind,
+                        index,
+                    };
+                    let (name, others) = entity_texts(model, r);
+                    Hay {
+                        name: name.to_lowercase().into(),
+                        others: others.iter().map(|o| o.to_lowercase().into()).collect(),
+                    }
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// Filtering an organisation reads hundreds of thousands of entities' texts (the first filter lowercases them,
+/// 0.5 s for 1,000 accounts; each key after it, tens of milliseconds): above this many entities it runs on a
+/// thread of its own, and frames show the last rows meanwhile, so typing never waits.
+const BACKGROUND_ENTITIES: usize = 50_000;
+
+/// Where a filter computed on a thread leaves its rows (and the texts it read).
+type Answer = Arc<Mutex<Option<(Rows, Arc<Haystack>)>>>;
+
+/// The explorer's filtering state, kept across frames: the last rows, the texts, the filter being computed.
+#[derive(Default)]
+struct Filtering {
+    rows: Option<Arc<Rows>>,
+    hay: Option<Arc<Haystack>>,
+    /// The key being computed on a thread, and where its answer lands.
+    pending: Option<((u64, String), Answer)>,
+    /// A thread could not start: filter on this one.
+    no_threads: bool,
+    /// Models of more entities than this are filtered on a thread (`None`: [`BACKGROUND_ENTITIES`]).
+    background_above: Option<usize>,
+}
+
+impl Filtering {
+    /// The rows to draw for `key` (model generation, filter), and whether newer ones are being computed.
+    fn rows_for(
+        &mut self,
+        ctx: &egui::Context,
+        model: &Arc<Model>,
+        key: (u64, String),
+    ) -> (Arc<Rows>, bool) {
+        // A finished answer.
+        if let Some((_, slot)) = &self.pending
+            && let Some((rows, hay)) = slot.lock().ok().and_then(|mut s| s.take())
+        {
+            self.rows = Some(Arc::new(rows));
+            self.hay = Some(hay);
+            self.pending = None;
+        }
+        if let Some(r) = &self.rows
+            && r.key == key
+        {
+            return (r.clone(), false);
+        }
+        let filter = key.1.clone();
+        // Typing on narrows the rows shown. (Only after ASCII: lowercasing a longer text may change the end of a
+        // shorter one, Greek's final sigma, and the rows would no longer be a superset.)
+        let within = self.rows.clone().filter(|b| {
+            b.key.0 == key.0
+                && !b.key.1.trim().is_empty()
+                && b.key.1.is_ascii()
+                && filter.starts_with(&b.key.1)
+        });
+        let hay = self.hay.clone().filter(|h| h.generation == key.0);
+        let entities: usize = model
+            .accounts
+            .iter()
+            .flat_map(|a| KINDS.iter().map(|&k| a.count(k)))
+            .sum();
+        // Nothing typed costs nothing; a small model is filtered at once (and so is any when no thread starts).
+        let above = self.background_above.unwrap_or(BACKGROUND_ENTITIES);
+        if filter.trim().is_empty() || entities <= above || self.no_threads {
+            let hay = match hay {
+                _ if filter.trim().is_empty() => None,
+                Some(h) => Some(h),
+                None => Some(Arc::new(Haystack::of(model))),
+            };
+            let rows = Arc::new(compute(model, &filter, hay.as_deref(), within.as_deref()));
+            self.rows = Some(rows.clone());
+            if hay.is_some() {
+                self.hay = hay;
+            }
+            return (rows, false);
+        }
+        // One filter at a time: the next starts when it is done, from its rows (typing on narrows them).
+        if self.pending.is_none() {
+            let slot = Arc::new(Mutex::new(None));
+            self.pending = Some((key.clone(), slot.clone()));
+            let (m, repaint) = (model.clone(), ctx.clone());
+            let work = move || {
+                let hay = hay.unwrap_or_else(|| Arc::new(Haystack::of(&m)));
+                let rows = compute(&m, &filter, Some(&hay), within.as_deref());
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some((rows, hay));
+                }
+                repaint.request_repaint();
+            };
+            if std::thread::Builder::new()
+                .name("explorer filter".into())
+                .spawn(work)
+                .is_err()
+            {
+                self.pending = None;
+                self.no_threads = true;
+                return self.rows_for(ctx, model, key);
+            }
+        }
+        // Meanwhile the last rows of this model (another model's would name other entities).
+        let shown = self
+            .rows
+            .clone()
+            .filter(|r| r.key.0 == key.0)
+            .unwrap_or_else(|| Arc::new(compute(model, "", None, None)));
+        (shown, true)
+    }
+}
+
+impl Haystack {
+    fn of(model: &Model) -> Haystack {
+        Haystack {
+            generation: model.generation(),
+            accounts: per_account(model.accounts.len(), |ai| account_hay(model, ai)),
+        }
+    }
+}
+
+/// `f(0)`, …, `f(n - 1)` in order, split over the cores when `n` is large (an organisation's accounts).
+fn per_account<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = if n <= MANY_ACCOUNTS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get().min(n))
+    };
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let per = n.div_ceil(threads);
+    let f = &f;
+    let part = move |start: usize| (start..(start + per).min(n)).map(f).collect::<Vec<T>>();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(per)
+            .map(|start| {
+                (
+                    std::thread::Builder::new().spawn_scoped(s, move || part(start)),
+                    start,
+                )
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for (h, start) in handles {
+            // A part whose thread could not start is read here; a panic in one is this frame's, as it would be
+            // on one thread.
+            out.extend(match h {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(_) => part(start),
+            });
+        }
+        out
+    })
+}
+
+/// The rows for `filter`. `within`: rows of a filter that `filter` extends (typed on), so that only they can
+/// match: a word that grew contains what it contained before, and a new word only adds a demand.
+fn compute(model: &Model, filter: &str, hay: Option<&Haystack>, within: Option<&Rows>) -> Rows {
+    let q = Query::new(filter);
+    let accounts: Vec<Vec<Vec<u32>>> = match hay {
+        // Nothing typed: every entity, without reading its texts.
+        _ if q.is_empty() => model
+            .accounts
+            .iter()
+            .map(|a| {
+                KINDS
+                    .iter()
+                    .map(|&k| (0..a.count(k) as u32).collect())
+                    .collect()
+            })
+            .collect(),
+        Some(hay) => per_account(hay.accounts.len(), |ai| {
+            hay.accounts
+                .get(ai)
+                .map(|kinds| {
+                    kinds
+                        .iter()
+                        .enumerate()
+                        .map(|(ki, list)| {
+                            let keep = |&i: &u32| {
+                                list.get(i as usize)
+                                    .is_some_and(|h| q.matches_lowercase(&h.name, &h.others))
+                            };
+                            match within.and_then(|w| w.accounts.get(ai)?.get(ki)) {
+                                Some(before) => before.iter().copied().filter(keep).collect(),
+                                None => (0..list.len() as u32).filter(keep).collect(),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }),
+        None => Vec::new(),
+    };
     let org = model
         .org_policies
         .iter()
@@ -77,10 +279,17 @@ fn compute(model: &Model, filter: &str) -> Rows {
     }
 }
 
+/// True while the explorer's filter is being computed on a thread (its rows are not yet the filter's).
+pub fn filtering(ctx: &egui::Context) -> bool {
+    let state_id = egui::Id::unique("explorer_filtering");
+    ctx.data(|d| d.get_temp::<Arc<Mutex<Filtering>>>(state_id))
+        .is_some_and(|st| st.lock().is_ok_and(|s| s.pending.is_some()))
+}
+
 /// Draw the explorer.
 pub fn ui(
     ui: &mut egui::Ui,
-    model: &Model,
+    model: &Arc<Model>,
     filter: &mut String,
     selected: Option<EntityRef>,
     commands: &mut Vec<Command>,
@@ -95,17 +304,25 @@ pub fn ui(
         .labelled_by(label.id);
     });
     ui.separator();
-    let cache_id = egui::Id::unique("explorer_rows");
+    let state_id = egui::Id::unique("explorer_filtering");
+    let state: Arc<Mutex<Filtering>> = ui.data_mut(|d| {
+        d.get_temp_mut_or_default::<Arc<Mutex<Filtering>>>(state_id)
+            .clone()
+    });
     let key = (model.generation(), filter.clone());
-    let rows: Arc<Rows> = match ui.data(|d| d.get_temp::<Arc<Rows>>(cache_id)) {
-        Some(r) if r.key == key => r,
-        _ => {
-            let r = Arc::new(compute(model, filter));
-            ui.data_mut(|d| d.insert_temp(cache_id, r.clone()));
-            r
-        }
+    let (rows, busy) = match state.lock() {
+        Ok(mut st) => st.rows_for(ui.ctx(), model, key),
+        // A panic while filtering (never expected): every entity, unfiltered.
+        Err(_) => (Arc::new(compute(model, "", None, None)), false),
     };
-    let filtering = !filter.trim().is_empty();
+    if busy {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.weak("filtering…");
+        });
+    }
+    // As the rows drawn were filtered (while a newer filter is computed, the last rows are drawn as they were).
+    let filtering = !rows.key.1.trim().is_empty();
     // An organisation of many accounts opens collapsed, and a frame draws at most `MAX_FRAME_ROWS` entities
     // (egui lays out all it is given, seen or not: 1,000 open accounts took 116 ms a frame).
     let many = model.accounts.len() > MANY_ACCOUNTS;
@@ -120,6 +337,20 @@ pub fn ui(
                 let matches = per_kind.iter().any(|k| !k.is_empty());
                 if filtering && many && !matches {
                     continue;
+                }
+                if filtering && many && budget == 0 {
+                    // The frame's rows are drawn: the other matching accounts are counted, not drawn (a header
+                    // each cost 40 ms a frame for 1,000 accounts).
+                    let more = rows
+                        .accounts
+                        .iter()
+                        .skip(ai)
+                        .filter(|k| k.iter().any(|l| !l.is_empty()))
+                        .count();
+                    ui.weak(format!(
+                        "… {more} more accounts match: type more to narrow the list"
+                    ));
+                    break;
                 }
                 let header = egui::CollapsingHeader::new(account.label())
                     .id_salt(("account", ai))
@@ -153,12 +384,13 @@ pub fn ui(
                         header.show(ui, |ui| {
                             let take = MAX_ROWS.min(budget);
                             budget -= take.min(matching.len());
-                            for (index, name) in matching.iter().take(take) {
+                            for &index in matching.iter().take(take) {
                                 let r = EntityRef {
                                     account: ai as u32,
                                     kind,
-                                    index: *index,
+                                    index,
                                 };
+                                let (name, _) = model.describe(r);
                                 if ui.selectable_label(selected == Some(r), name).clicked() {
                                     commands.push(Command::Select(r));
                                 }
@@ -201,5 +433,82 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Typing on narrows the rows the last filter kept, and finds exactly what filtering everything finds.
+    #[test]
+    fn typing_on_finds_what_filtering_everything_finds() {
+        let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
+        let hay = Haystack {
+            generation: model.generation(),
+            accounts: per_account(model.accounts.len(), |ai| account_hay(&model, ai)),
+        };
+        let count = |r: &Rows| r.accounts.iter().flatten().map(Vec::len).sum::<usize>();
+        let all = count(&compute(&model, "", None, None));
+        assert!(all > 30, "{all} entities");
+        for typed in [
+            "dev ops",
+            "ADMIN",
+            "arn:aws:iam::",
+            "team=pay",
+            "msilva",
+            "role Σ",
+            "a b c",
+            "deployer",
+        ] {
+            let mut before: Option<Rows> = None;
+            for end in (1..=typed.len()).filter(|&e| typed.is_char_boundary(e)) {
+                let filter = &typed[..end];
+                let fresh = compute(&model, filter, Some(&hay), None);
+                let narrowed = compute(&model, filter, Some(&hay), before.as_ref());
+                assert_eq!(narrowed.accounts, fresh.accounts, "{filter:?}");
+                assert!(count(&fresh) <= all);
+                before = Some(narrowed);
+            }
+        }
+        // On a thread, as an organisation is filtered: the last rows are drawn until the new ones are in, and
+        // they are the same rows.
+        let model = Arc::new(model);
+        let ctx = egui::Context::default();
+        let mut st = Filtering {
+            background_above: Some(0),
+            ..Filtering::default()
+        };
+        let (empty, busy) = st.rows_for(&ctx, &model, (model.generation(), String::new()));
+        assert!(!busy, "nothing typed is filtered at once");
+        assert_eq!(count(&empty), all);
+        for typed in ["d", "de", "dev", "dev ", "dev o", "admin"] {
+            let key = (model.generation(), typed.to_string());
+            let (shown, busy) = st.rows_for(&ctx, &model, key.clone());
+            if busy {
+                assert_ne!(shown.key, key, "{typed}: the last rows, while busy");
+            }
+            let start = std::time::Instant::now();
+            let rows = loop {
+                match st.rows_for(&ctx, &model, key.clone()) {
+                    (r, false) => break r,
+                    (_, true) => {
+                        assert!(start.elapsed().as_secs() < 30, "{typed}: never done");
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                }
+            };
+            assert_eq!(rows.key, key);
+            let hay = Haystack::of(&model);
+            assert_eq!(
+                rows.accounts,
+                compute(&model, typed, Some(&hay), None).accounts,
+                "{typed}"
+            );
+        }
+        let model = &*model;
+        // Something is found, and not everything.
+        let admin = count(&compute(model, "admin", Some(&hay), None));
+        assert!(admin > 0 && admin < all, "{admin} of {all}");
     }
 }

@@ -1118,6 +1118,11 @@ fn preselect(model: &Model, spec: &str) -> Option<EntityRef> {
     model.by_name(kind, name).into_iter().next()
 }
 
+/// True while the explorer's filter is computed in the background (for benchmarks and tests).
+pub fn explorer_filtering(ctx: &egui::Context) -> bool {
+    explorer::filtering(ctx)
+}
+
 /// Start the GUI on `files` (the bundled sample when empty). Returns the exit status.
 pub fn run(files: Vec<PathBuf>) -> i32 {
     let mut viewport = egui::ViewportBuilder::default()
