@@ -31,6 +31,7 @@ pub mod generate;
 pub mod graph;
 pub mod json;
 pub mod lessons;
+pub mod parts;
 pub mod policy;
 pub mod replay;
 pub mod review;

@@ -185,38 +185,20 @@ impl Haystack {
 
 /// `f(0)`, …, `f(n - 1)` in order, split over the cores when `n` is large (an organisation's accounts).
 fn per_account<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = if n <= MANY_ACCOUNTS {
+    let parts = if n <= MANY_ACCOUNTS {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, |p| p.get().min(n))
+        crate::parts::cores().min(n)
     };
-    if threads <= 1 {
-        return (0..n).map(f).collect();
-    }
-    let per = n.div_ceil(threads);
-    let f = &f;
-    let part = move |start: usize| (start..(start + per).min(n)).map(f).collect::<Vec<T>>();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .step_by(per)
-            .map(|start| {
-                (
-                    std::thread::Builder::new().spawn_scoped(s, move || part(start)),
-                    start,
-                )
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for (h, start) in handles {
-            // A part whose thread could not start is read here; a panic in one is this frame's, as it would be
-            // on one thread.
-            out.extend(match h {
-                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                Err(_) => part(start),
-            });
-        }
-        out
+    let per = n.div_ceil(parts.max(1)).max(1);
+    crate::parts::in_parts(parts, |k| {
+        (k * per..((k + 1) * per).min(n))
+            .map(&f)
+            .collect::<Vec<T>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The rows for `filter`. `within`: rows of a filter that `filter` extends (typed on), so that only they can

@@ -15,6 +15,7 @@ use super::index::Prefilter;
 use super::request::{Principal, PrincipalType, Request};
 use crate::account::{EntityKind, EntityRef, Model};
 use crate::cancel::Cancel;
+use crate::parts::in_parts;
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -379,30 +380,6 @@ fn account_ranges(model: &Model, parts: usize) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// `f(0)`, …, `f(parts - 1)`, each part but the first on a thread of its own; the results in part order. A part
-/// whose thread could not start is run here; a panic in one is the caller's, as it would be on one thread.
-fn in_parts<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    std::thread::scope(|s| {
-        let f = &f;
-        let handles: Vec<_> = (1..parts)
-            .map(|k| {
-                let h = std::thread::Builder::new()
-                    .name("who-can".into())
-                    .spawn_scoped(s, move || f(k));
-                (k, h)
-            })
-            .collect();
-        let mut out = vec![f(0)];
-        for (k, h) in handles {
-            out.push(match h {
-                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                Err(_) => f(k),
-            });
-        }
-        out
-    })
-}
-
 /// Who among the loaded users and roles may do `action` on `resource`.
 pub fn who_can(
     model: &Model,
@@ -458,9 +435,7 @@ pub fn who_can_cancellable(
     let workers = if all.len() < 4096 {
         1
     } else {
-        std::thread::available_parallelism()
-            .map(|p| p.get())
-            .unwrap_or(1)
+        crate::parts::cores()
     };
     // Each part of the accounts finds its candidates with its own prefilter, which the part of the candidates
     // evaluated on the same thread then reuses (the parts line up, both being in account order).
@@ -1370,18 +1345,5 @@ mod tests {
             }
         }
         assert_eq!(account_ranges(&model, 0), vec![0..n]);
-    }
-
-    #[test]
-    fn every_part_runs_once_in_order() {
-        let seen = std::sync::Mutex::new(Vec::new());
-        let out = in_parts(5, |k| {
-            seen.lock().expect("not poisoned").push(k);
-            k * 10
-        });
-        assert_eq!(out, vec![0, 10, 20, 30, 40]);
-        let mut seen = seen.into_inner().expect("not poisoned");
-        seen.sort_unstable();
-        assert_eq!(seen, vec![0, 1, 2, 3, 4]);
     }
 }
