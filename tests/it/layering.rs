@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("arn", 0),
     ("cancel", 0),
+    ("parts", 0),
     ("time", 1),
     ("files", 1),
     ("json", 1),
