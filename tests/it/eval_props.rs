@@ -459,3 +459,72 @@ fn generated_worlds_reach_every_decision() {
         "decisions (allow, explicit deny, implicit deny) = {counts:?}"
     );
 }
+
+/// An SCP's `NotAction` list is looked up in the policy's action index; a list that was not fully read (a number in
+/// it) is never looked up: whatever it may have said, the answer is not a certain Allow, and says why.
+#[test]
+fn an_unread_not_action_list_never_makes_an_allow_certain() {
+    let model = iam_atlas::sample::load_sample(Default::default()).expect("the sample loads");
+    let mut interner = Interner::default();
+    let scp = |text: &str, interner: &mut Interner| -> Policy { parse_text(text, interner).policy };
+    let read = scp(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+           {"Effect":"Deny","NotAction":["IAM:*","sts:Get*"],"Resource":"*"}]}"#,
+        &mut interner,
+    );
+    let unread = scp(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+           {"Effect":"Deny","NotAction":["IAM:*",5,"sts:Get*"],"Resource":"*"}]}"#,
+        &mut interner,
+    );
+    assert!(unread.statements[1].invalid.is_some(), "the list was not fully read");
+    // A user allowed everything in the sample, under the sample's conditions.
+    let principal =
+        Principal::resolve("arn:aws:iam::412345678901:user/maria.silva", &model).expect("principal");
+    let mut context = Context::new();
+    context.set("aws:MultiFactorAuthPresent", vec!["true".into()]);
+    context.set("aws:RequestedRegion", vec!["eu-west-1".into()]);
+    // (The sample's data perimeter, an RCP, denies requests without it.)
+    context.set("aws:SecureTransport", vec!["true".into()]);
+    for (action, read_denies) in [
+        ("iam:CreateUser", false),
+        ("sts:GetSessionToken", false),
+        ("s3:GetObject", true),
+    ] {
+        let req = Request {
+            principal: principal.clone(),
+            action: action.into(),
+            resource: "*".into(),
+            resource_account: None,
+            context: context.clone(),
+        };
+        let with = |p: &Policy| Overrides {
+            scp_levels: vec![vec![("guardrail".to_string(), p.clone())]],
+            ..Overrides::default()
+        };
+        // Read in full: the list decides, certainly.
+        let r = iam_atlas::eval::evaluate(&model, &req, &with(&read));
+        assert!(r.certain, "{action}: {:?}", r.unknown);
+        assert_eq!(r.decision == Decision::ExplicitDeny, read_denies, "{action}");
+        if read_denies {
+            assert_eq!(r.decided_by, Some(iam_atlas::eval::Layer::Scp), "{action}");
+        } else {
+            assert_eq!(r.decision, Decision::Allow, "{action}");
+        }
+        // Not read in full: never a certain Allow, on the explained path and on the batch path alike.
+        let r = iam_atlas::eval::evaluate(&model, &req, &with(&unread));
+        assert!(
+            !(r.decision == Decision::Allow && r.certain),
+            "{action}: a certain Allow past a list that was not read"
+        );
+        // Uncertain, whatever was read of the list, and it says which statement was not read.
+        assert!(!r.certain, "{action}: certain past a list that was not read");
+        assert!(
+            r.unknown.iter().any(|u| u.contains("not fully read")),
+            "{action}: {:?}",
+            r.unknown
+        );
+        let b = iam_atlas::eval::decide_brief(&model, &req, &with(&unread));
+        assert!(!(b.decision == Decision::Allow && b.certain), "{action}");
+    }
+}
