@@ -6,7 +6,7 @@
 
 use super::Command;
 use crate::account::{EntityKind, EntityRef, Model, OrgPolicyKind};
-use crate::search::{Query, entity_texts};
+use crate::search::{Haystack, Query, narrows};
 use eframe::egui;
 use std::sync::{Arc, Mutex};
 
@@ -29,44 +29,6 @@ struct Rows {
     accounts: Vec<Vec<Vec<u32>>>,
     /// Matching organisation policies: (index, label).
     org: Vec<(u32, String)>,
-}
-
-/// One entity's texts as the filter reads them, lowercased once: its name, then its ARN and `key=value` tags.
-struct Hay {
-    name: Box<str>,
-    others: Box<[Box<str>]>,
-}
-
-/// Every entity's texts, per account and kind: built on the first filter of a model (lowercasing an
-/// organisation's texts took 0.3 s a keystroke), then read at each one.
-struct Haystack {
-    generation: u64,
-    accounts: Vec<Vec<Vec<Hay>>>,
-}
-
-fn account_hay(model: &Model, ai: usize) -> Vec<Vec<Hay>> {
-    let Some(account) = model.accounts.get(ai) else {
-        return Vec::new();
-    };
-    KINDS
-        .iter()
-        .map(|&kind| {
-            (0..account.count(kind) as u32)
-                .map(|index| {
-                    let r = EntityRef {
-                        account: ai as u32,
-                        kind,
-                        index,
-                    };
-                    let (name, others) = entity_texts(model, r);
-                    Hay {
-                        name: name.to_lowercase().into(),
-                        others: others.iter().map(|o| o.to_lowercase().into()).collect(),
-                    }
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// Filtering an organisation reads hundreds of thousands of entities' texts (the first filter lowercases them,
@@ -112,15 +74,12 @@ impl Filtering {
             return (r.clone(), false);
         }
         let filter = key.1.clone();
-        // Typing on narrows the rows shown. (Only after ASCII: lowercasing a longer text may change the end of a
-        // shorter one, Greek's final sigma, and the rows would no longer be a superset.)
-        let within = self.rows.clone().filter(|b| {
-            b.key.0 == key.0
-                && !b.key.1.trim().is_empty()
-                && b.key.1.is_ascii()
-                && filter.starts_with(&b.key.1)
-        });
-        let hay = self.hay.clone().filter(|h| h.generation == key.0);
+        // Typing on narrows the rows shown.
+        let within = self
+            .rows
+            .clone()
+            .filter(|b| b.key.0 == key.0 && narrows(&b.key.1, &filter));
+        let hay = self.hay.clone().filter(|h| h.generation() == key.0);
         let entities: usize = model
             .accounts
             .iter()
@@ -174,35 +133,8 @@ impl Filtering {
     }
 }
 
-impl Haystack {
-    fn of(model: &Model) -> Haystack {
-        Haystack {
-            generation: model.generation(),
-            accounts: per_account(model.accounts.len(), |ai| account_hay(model, ai)),
-        }
-    }
-}
-
-/// `f(0)`, …, `f(n - 1)` in order, split over the cores when `n` is large (an organisation's accounts).
-fn per_account<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let parts = if n <= MANY_ACCOUNTS {
-        1
-    } else {
-        crate::parts::cores().min(n)
-    };
-    let per = n.div_ceil(parts.max(1)).max(1);
-    crate::parts::in_parts(parts, |k| {
-        (k * per..((k + 1) * per).min(n))
-            .map(&f)
-            .collect::<Vec<T>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// The rows for `filter`. `within`: rows of a filter that `filter` extends (typed on), so that only they can
-/// match: a word that grew contains what it contained before, and a new word only adds a demand.
+/// The rows for `filter`. `within`: rows of a filter that `filter` extends ([`narrows`]), so that only they can
+/// match.
 fn compute(model: &Model, filter: &str, hay: Option<&Haystack>, within: Option<&Rows>) -> Rows {
     let q = Query::new(filter);
     let accounts: Vec<Vec<Vec<u32>>> = match hay {
@@ -217,27 +149,7 @@ fn compute(model: &Model, filter: &str, hay: Option<&Haystack>, within: Option<&
                     .collect()
             })
             .collect(),
-        Some(hay) => per_account(hay.accounts.len(), |ai| {
-            hay.accounts
-                .get(ai)
-                .map(|kinds| {
-                    kinds
-                        .iter()
-                        .enumerate()
-                        .map(|(ki, list)| {
-                            let keep = |&i: &u32| {
-                                list.get(i as usize)
-                                    .is_some_and(|h| q.matches_lowercase(&h.name, &h.others))
-                            };
-                            match within.and_then(|w| w.accounts.get(ai)?.get(ki)) {
-                                Some(before) => before.iter().copied().filter(keep).collect(),
-                                None => (0..list.len() as u32).filter(keep).collect(),
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        }),
+        Some(hay) => hay.matching(&q, within.map(|w| w.accounts.as_slice())),
         None => Vec::new(),
     };
     let org = model
@@ -426,10 +338,7 @@ mod tests {
     #[test]
     fn typing_on_finds_what_filtering_everything_finds() {
         let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
-        let hay = Haystack {
-            generation: model.generation(),
-            accounts: per_account(model.accounts.len(), |ai| account_hay(&model, ai)),
-        };
+        let hay = Haystack::of(&model);
         let count = |r: &Rows| r.accounts.iter().flatten().map(Vec::len).sum::<usize>();
         let all = count(&compute(&model, "", None, None));
         assert!(all > 30, "{all} entities");

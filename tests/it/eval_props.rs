@@ -477,10 +477,13 @@ fn an_unread_not_action_list_never_makes_an_allow_certain() {
            {"Effect":"Deny","NotAction":["IAM:*",5,"sts:Get*"],"Resource":"*"}]}"#,
         &mut interner,
     );
-    assert!(unread.statements[1].invalid.is_some(), "the list was not fully read");
+    assert!(
+        unread.statements[1].invalid.is_some(),
+        "the list was not fully read"
+    );
     // A user allowed everything in the sample, under the sample's conditions.
-    let principal =
-        Principal::resolve("arn:aws:iam::412345678901:user/maria.silva", &model).expect("principal");
+    let principal = Principal::resolve("arn:aws:iam::412345678901:user/maria.silva", &model)
+        .expect("principal");
     let mut context = Context::new();
     context.set("aws:MultiFactorAuthPresent", vec!["true".into()]);
     context.set("aws:RequestedRegion", vec!["eu-west-1".into()]);
@@ -505,7 +508,11 @@ fn an_unread_not_action_list_never_makes_an_allow_certain() {
         // Read in full: the list decides, certainly.
         let r = iam_atlas::eval::evaluate(&model, &req, &with(&read));
         assert!(r.certain, "{action}: {:?}", r.unknown);
-        assert_eq!(r.decision == Decision::ExplicitDeny, read_denies, "{action}");
+        assert_eq!(
+            r.decision == Decision::ExplicitDeny,
+            read_denies,
+            "{action}"
+        );
         if read_denies {
             assert_eq!(r.decided_by, Some(iam_atlas::eval::Layer::Scp), "{action}");
         } else {
@@ -518,7 +525,10 @@ fn an_unread_not_action_list_never_makes_an_allow_certain() {
             "{action}: a certain Allow past a list that was not read"
         );
         // Uncertain, whatever was read of the list, and it says which statement was not read.
-        assert!(!r.certain, "{action}: certain past a list that was not read");
+        assert!(
+            !r.certain,
+            "{action}: certain past a list that was not read"
+        );
         assert!(
             r.unknown.iter().any(|u| u.contains("not fully read")),
             "{action}: {:?}",
