@@ -15,6 +15,7 @@
 //! Layouts return one position per node: [`layered`] (left to right, longest-path layering and barycentre
 //! ordering) for the identity graph, [`clustered`] (connected components packed apart) for the trust graph.
 
+mod across;
 pub mod aggregate;
 mod builder;
 pub mod export;

@@ -36,6 +36,8 @@ const MAX_DENSE_EDGES: usize = 12_000;
 const FEW_NODES: usize = 120;
 /// Room kept right of the rightmost nodes for their labels when fitting.
 const LABEL_ROOM: f32 = 190.0;
+/// The farthest out the view goes: an organisation's folds hold 40,000 roles each, discs 70,000 units across.
+const MIN_ZOOM: f32 = 0.0005;
 /// What a second snapshot added, in the overlay.
 const ADDED: Color32 = Color32::from_rgb(90, 210, 110);
 /// What it removed.
@@ -61,13 +63,23 @@ pub struct Laid {
     pub edge_kinds: Vec<(EdgeKind, bool)>,
     /// The group nodes of the graph and their members.
     pub groups: graph::Groups,
-    /// How many risky edges ([`graph::Edge::is_flagged`]) are drawn, each on its own.
+    /// How many risky edges ([`graph::Edge::is_flagged`]) of the whole graph are drawn (one drawn edge may
+    /// stand for many between two accounts of the organisation).
     pub flagged_edges: usize,
+    /// How many risky edges are drawn one by one.
+    pub flagged_drawn: usize,
+    /// How many edges of the graph each edge drawn stands for, once folded across accounts (else empty).
+    pub edge_counts: Vec<usize>,
     /// With a second snapshot: how many nodes and edges it added, and how many it removed.
     pub changes: Option<(usize, usize)>,
 }
 
 impl Laid {
+    /// How many edges of the whole graph edge `e` stands for, when it was folded across accounts.
+    pub fn folded_edges(&self, e: petgraph::graph::EdgeIndex) -> Option<usize> {
+        self.edge_counts.get(e.index()).copied()
+    }
+
     /// The node that shows entity `e`: its own or its group's.
     pub fn shown_node(&self, e: EntityRef) -> Option<NodeIndex> {
         self.graph
@@ -131,7 +143,11 @@ pub fn lay_out(
     } else {
         full.filtered(filter)
     };
-    let graph::Aggregated { graph, groups } = graph::aggregate(shown, grouping);
+    let graph::Aggregated {
+        graph,
+        groups,
+        edge_counts,
+    } = graph::aggregate(shown, grouping);
     // A group weighs its members and takes their room.
     let (mut weight, mut radius) = (Vec::new(), Vec::new());
     if !groups.is_empty() {
@@ -142,8 +158,8 @@ pub fn lay_out(
                 weight.get_mut(x.node.index()),
                 radius.get_mut(x.node.index()),
             ) {
-                *w = x.members.len() as f32;
-                *r = graph::group_radius(x.members.len());
+                *w = x.size() as f32;
+                *r = graph::group_radius(x.size());
             }
         }
     }
@@ -166,9 +182,18 @@ pub fn lay_out(
         changes,
         flagged_edges: graph
             .graph
-            .edge_weights()
-            .filter(|e| e.is_flagged())
+            .edge_references()
+            .filter(|e| e.weight().is_flagged())
+            .map(|e| edge_counts.get(e.id().index()).copied().unwrap_or(1))
+            .sum(),
+        flagged_drawn: graph
+            .graph
+            .edge_references()
+            .filter(|e| {
+                e.weight().is_flagged() && edge_counts.get(e.id().index()).is_none_or(|&c| c == 1)
+            })
             .count(),
+        edge_counts,
         graph,
         node_kinds,
         edge_kinds,
@@ -235,6 +260,9 @@ pub struct GraphView {
     pub search: String,
     /// Aggregate large graphs (fan-outs folded into group nodes).
     pub grouping: bool,
+    /// A trust graph of several accounts with more nodes than this once grouped is folded across accounts
+    /// ([`Grouping::across_above`]).
+    pub across_above: usize,
     /// Overlay the snapshot the Changes view compares with: what it added and removed, coloured.
     pub changes: bool,
     /// A snapshot to compare with was there at the last update.
@@ -295,6 +323,7 @@ impl Default for GraphView {
             hidden: Vec::new(),
             search: String::new(),
             grouping: true,
+            across_above: graph::aggregate::ACROSS_ABOVE,
             changes: false,
             changes_available: false,
             expanded: BTreeSet::new(),
@@ -482,6 +511,9 @@ impl GraphView {
             return Grouping::none();
         }
         let mut g = Grouping::for_graph(kind);
+        if kind == GraphKind::Trust {
+            g.across_above = self.across_above;
+        }
         g.expanded = self.expanded.union(&self.zoom_expanded).copied().collect();
         if self.focus {
             g.keep = selected.into_iter().collect();
@@ -879,14 +911,14 @@ impl GraphView {
             );
             // Every node's centre, and the whole disc of every group.
             let bb = groups.iter().fold(Rect::from_points(&laid.pos), |bb, x| {
-                let r = graph::group_radius(x.members.len());
+                let r = graph::group_radius(x.size());
                 laid.pos.get(x.node.index()).map_or(bb, |p| {
                     bb.union(Rect::from_center_size(*p, Vec2::splat(2.0 * r)))
                 })
             });
             let z = (room.width().max(50.0) / bb.width().max(1.0))
                 .min(room.height().max(50.0) / bb.height().max(1.0))
-                .clamp(0.01, 1.2);
+                .clamp(MIN_ZOOM, 1.2);
             self.zoom = z;
             self.pan = room.center() - rect.center() - bb.center().to_vec2() * z;
         }
@@ -907,7 +939,7 @@ impl GraphView {
             let factor = (scroll * 0.0025).exp() * pinch;
             if factor != 1.0 {
                 self.fit = false;
-                let new_zoom = (self.zoom * factor).clamp(0.005, 6.0);
+                let new_zoom = (self.zoom * factor).clamp(MIN_ZOOM, 6.0);
                 let origin = rect.center() + self.pan;
                 let world = (hover - origin) / self.zoom;
                 self.zoom = new_zoom;
@@ -922,8 +954,8 @@ impl GraphView {
         // visible however far out the view is.
         let node_radius = |n: NodeIndex| match groups.at(n) {
             Some(x) => {
-                let log = (x.members.len().max(1) as f32).log10();
-                (graph::group_radius(x.members.len()) * zoom).max(3.0 + 2.2 * log)
+                let log = (x.size().max(1) as f32).log10();
+                (graph::group_radius(x.size()) * zoom).max(3.0 + 2.2 * log)
             }
             None => radius,
         };
@@ -950,10 +982,10 @@ impl GraphView {
             near.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut budget = ZOOM_EXPAND_MEMBERS;
             for (_, x) in near {
-                if x.members.len() > budget || self.expanded.contains(&x.key) {
+                if x.size() > budget || self.expanded.contains(&x.key) {
                     continue;
                 }
-                budget -= x.members.len();
+                budget -= x.size();
                 if self.zoom_expanded.insert(x.key) {
                     ui.ctx().request_repaint();
                     if self.anchor.is_none() {
@@ -1102,11 +1134,14 @@ impl GraphView {
                 mesh_line(&mut mesh, pa, pb, 0.7, color.gamma_multiply(0.6));
                 continue;
             }
-            // An edge at a group stands for one edge per member: its width grows with them.
-            let members = groups
-                .at(e.source())
-                .or_else(|| groups.at(e.target()))
-                .map_or(1, |x| x.members.len());
+            // An edge at a group stands for one edge per member (or, folded across accounts, for as many as
+            // it counts): its width grows with them.
+            let members = laid.folded_edges(e.id()).unwrap_or_else(|| {
+                groups
+                    .at(e.source())
+                    .or_else(|| groups.at(e.target()))
+                    .map_or(1, |x| x.size())
+            });
             let width = if strong {
                 2.0
             } else if thin && !story {
@@ -1262,10 +1297,21 @@ impl GraphView {
                 continue;
             }
             let r = node_radius(n);
+            // A fold across accounts that risky trusts reach (between the organisation's accounts, counted on
+            // its edges) has a red rim: its edge may be short beside so large a disc.
+            let risky_fold = group.is_some()
+                && g.graph
+                    .edges_directed(n, petgraph::Direction::Incoming)
+                    .any(|e| e.weight().is_flagged());
             if group.is_some() && r > 14.0 {
                 // A large group: a translucent disc with a rim, its story written inside.
                 painter.circle_filled(c, r, kind_color(w.kind).gamma_multiply(0.28));
-                painter.circle_stroke(c, r, Stroke::new(2.0, kind_color(w.kind)));
+                let rim = if risky_fold {
+                    Stroke::new(2.5, edge_color(EdgeKind::Trusts, true, dark))
+                } else {
+                    Stroke::new(2.0, kind_color(w.kind))
+                };
+                painter.circle_stroke(c, r, rim);
             } else {
                 painter.circle_filled(c, r, kind_color(w.kind));
             }
@@ -1311,12 +1357,12 @@ impl GraphView {
                     },
                 ));
             } else if let Some(x) = group.filter(|_| prominent) {
-                story.push((0, usize::MAX - x.members.len(), i));
+                story.push((0, usize::MAX - x.size(), i));
             }
             if let Some(x) = group.filter(|_| prominent) {
                 for m in g.graph.neighbors_undirected(n) {
                     if visible[m.index()] && groups.at(m).is_none() {
-                        story.push((1, usize::MAX - x.members.len(), m.index()));
+                        story.push((1, usize::MAX - x.size(), m.index()));
                     }
                 }
             }
@@ -1492,11 +1538,15 @@ impl GraphView {
                 .map(|e| {
                     let l = e.weight().label();
                     let from = &g.graph[e.source()].label;
-                    if l.is_empty() {
+                    let mut line = if l.is_empty() {
                         format!("{} {from}", e.weight().kind.name())
                     } else {
                         format!("{} {from} if {l}", e.weight().kind.name())
+                    };
+                    if let Some(c) = laid.folded_edges(e.id()).filter(|&c| c > 1) {
+                        line.push_str(&format!(" ({} trusts)", graph::aggregate::thousands(c)));
                     }
+                    line
                 })
                 .collect();
             let group = groups.at(n);
@@ -1517,7 +1567,7 @@ impl GraphView {
                     ui.label(format!("← {l}"));
                 }
                 if let Some(x) = group {
-                    let more = x.members.len() - x.names.len();
+                    let more = x.size().saturating_sub(x.names.len());
                     let mut names = x.names.join(", ");
                     if more > 0 {
                         names.push_str(&format!(" and {} more", graph::aggregate::thousands(more)));
@@ -1562,7 +1612,20 @@ fn legend_ui(ui: &mut egui::Ui, laid: &Laid) {
             } else {
                 p.line_segment([a, b], Stroke::new(2.0, c));
             }
-            let name = if flagged && !laid.groups.is_empty() {
+            let name = if flagged && laid.flagged_drawn < laid.flagged_edges {
+                // Folded across accounts: trusts between the organisation's own accounts are counted on the
+                // folds' edges; the others are drawn one by one.
+                let alone = match laid.flagged_drawn {
+                    0 => String::new(),
+                    n => format!("{} drawn one by one, ", graph::aggregate::thousands(n)),
+                };
+                format!(
+                    "{} (cross-account, * or unconditioned federation): {}, {alone}folded between the \
+                     organisation's accounts",
+                    k.name(),
+                    graph::aggregate::thousands(laid.flagged_edges),
+                )
+            } else if flagged && !laid.groups.is_empty() {
                 // Beside the groups, say how many stayed out of them.
                 format!(
                     "{} (cross-account, * or unconditioned federation): {}, each drawn",

@@ -47,10 +47,17 @@ pub struct Grouping {
     pub expanded: BTreeSet<GroupKey>,
     /// Entities always drawn on their own (the selection, in focus mode).
     pub keep: Vec<EntityRef>,
+    /// Fold alike nodes across accounts ([`fold_across_accounts`](super::across::fold_across_accounts)) when
+    /// the graph, once grouped, still has more nodes than this and spans two accounts or more.
+    pub across_above: usize,
 }
 
 /// Graphs of more nodes than this are aggregated by default.
 pub const AGGREGATE_ABOVE: usize = 250;
+
+/// Trust graphs of several accounts that still have more nodes than this once grouped are folded across
+/// accounts by default: an organisation's story, not each account's.
+pub const ACROSS_ABOVE: usize = 1_000;
 
 impl Grouping {
     /// The grouping that tells graph `kind`'s story: roles by who may assume them in the trust graph (with
@@ -71,6 +78,10 @@ impl Grouping {
             min_members: 2,
             expanded: BTreeSet::new(),
             keep: Vec::new(),
+            across_above: match kind {
+                GraphKind::Trust => ACROSS_ABOVE,
+                GraphKind::Identity => usize::MAX,
+            },
         }
     }
 
@@ -83,6 +94,7 @@ impl Grouping {
             min_members: usize::MAX,
             expanded: BTreeSet::new(),
             keep: Vec::new(),
+            across_above: usize::MAX,
         }
     }
 }
@@ -98,6 +110,8 @@ pub struct Group {
     pub kind: NodeKind,
     /// Every member, in the order of the graph aggregated.
     pub members: Vec<EntityRef>,
+    /// Members that are no entity of the model: the whole accounts of a fold across accounts.
+    pub others: usize,
     /// The first few members' labels (for tooltips).
     pub names: Vec<String>,
     /// Nodes folded in with their owners: how many of each kind.
@@ -113,12 +127,19 @@ pub struct Group {
     pub after: String,
 }
 
+impl Group {
+    /// How many nodes of the graph aggregated it stands for: its members and its other members.
+    pub fn size(&self) -> usize {
+        self.members.len() + self.others
+    }
+}
+
 /// The groups of an aggregated graph, found by their node or by a member.
 #[derive(Clone, Debug, Default)]
 pub struct Groups {
-    list: Vec<Group>,
-    by_node: FxHashMap<NodeIndex, u32>,
-    by_member: FxHashMap<EntityRef, u32>,
+    pub(super) list: Vec<Group>,
+    pub(super) by_node: FxHashMap<NodeIndex, u32>,
+    pub(super) by_member: FxHashMap<EntityRef, u32>,
 }
 
 impl Groups {
@@ -164,9 +185,37 @@ pub struct Aggregated {
     pub graph: AtlasGraph,
     /// Its groups.
     pub groups: Groups,
+    /// How many edges of the graph aggregated each edge stands for, by edge index, once folded across
+    /// accounts; empty before, where an edge stands for the product of its ends' sizes.
+    pub edge_counts: Vec<usize>,
 }
 
 impl Aggregated {
+    /// A graph with no group.
+    pub(super) fn plain(graph: AtlasGraph) -> Aggregated {
+        Aggregated {
+            graph,
+            groups: Groups::default(),
+            edge_counts: Vec::new(),
+        }
+    }
+
+    /// How many nodes of the graph aggregated node `n` stands for.
+    pub fn size(&self, n: NodeIndex) -> usize {
+        self.groups.at(n).map_or(1, Group::size)
+    }
+
+    /// How many edges of the graph aggregated edge `e` stands for (its folded satellites' aside).
+    pub fn stands_for(&self, e: petgraph::graph::EdgeIndex) -> usize {
+        if let Some(&c) = self.edge_counts.get(e.index()) {
+            return c;
+        }
+        self.graph
+            .graph
+            .edge_endpoints(e)
+            .map_or(0, |(s, t)| self.size(s) * self.size(t))
+    }
+
     /// The node that shows entity `e`: its own, or its group's.
     pub fn shown_node(&self, e: EntityRef) -> Option<NodeIndex> {
         self.graph
@@ -200,6 +249,10 @@ pub fn counted(n: usize, kind: NodeKind) -> String {
         NodeKind::Person => ("person", "people"),
         NodeKind::PersonGroup => ("Identity Center group", "Identity Center groups"),
         NodeKind::PermissionSet => ("permission set", "permission sets"),
+        NodeKind::Service => ("AWS service", "AWS services"),
+        NodeKind::Saml => ("SAML provider", "SAML providers"),
+        NodeKind::Oidc => ("OIDC provider", "OIDC providers"),
+        NodeKind::External => ("external principal", "external principals"),
         other => (other.name(), other.name()),
     };
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
@@ -209,13 +262,17 @@ pub fn counted(n: usize, kind: NodeKind) -> String {
 /// edge's content (interned).
 type Link = (bool, u32, u32);
 
-/// Aggregate `g` as `how` says. A graph of at most [`Grouping::above`] nodes comes back as it is.
+/// Aggregate `g` as `how` says: nodes with the same neighbours fold into groups, then, in a large graph of
+/// several accounts, alike nodes fold across accounts ([`Grouping::across_above`]). A graph of at most
+/// [`Grouping::above`] nodes comes back as it is.
 pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
+    super::across::fold_across_accounts(by_neighbours(g, how), how)
+}
+
+/// Nodes with exactly the same neighbours fold into groups.
+fn by_neighbours(g: AtlasGraph, how: &Grouping) -> Aggregated {
     if g.graph.node_count() <= how.above || how.kinds.is_empty() {
-        return Aggregated {
-            graph: g,
-            groups: Groups::default(),
-        };
+        return Aggregated::plain(g);
     }
     let gr = &g.graph;
     let n = gr.node_count();
@@ -336,10 +393,7 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
     let grouped = |v: usize| slot_of[v] != u32::MAX && key_of[slot_of[v] as usize].is_some();
     let folded = |v: usize| owner[v].is_some_and(|o| grouped(o as usize));
     if !(0..n).any(grouped) {
-        return Aggregated {
-            graph: g,
-            groups: Groups::default(),
-        };
+        return Aggregated::plain(g);
     }
     // The quotient graph: group nodes where their first member was, everything else as it was.
     let mut out: DiGraph<Node, Edge> = DiGraph::with_capacity(n, gr.edge_count());
@@ -374,6 +428,7 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
                 node,
                 kind: w.kind,
                 members: Vec::with_capacity(slots[s].len()),
+                others: 0,
                 names: Vec::new(),
                 folded: Vec::new(),
                 summary: String::new(),
@@ -449,11 +504,12 @@ pub fn aggregate(g: AtlasGraph, how: &Grouping) -> Aggregated {
             by_entity,
         },
         groups,
+        edge_counts: Vec::new(),
     }
 }
 
 /// Up to three names, then how many more: `admins, developers and 4 more`.
-fn names(list: &[&str]) -> String {
+pub(super) fn names(list: &[&str]) -> String {
     match list {
         [] => String::new(),
         [a] => (*a).to_string(),

@@ -544,3 +544,87 @@ fn the_identity_graph_overlays_what_another_snapshot_added_and_removed() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Frames until the graph laid out satisfies `ready` (a large model's graph is laid out off the UI thread).
+fn wait_for_laid(
+    h: &mut Harness<'static, AtlasApp>,
+    ready: impl Fn(&iam_atlas::app::graph_view::Laid) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !h.state().graph.laid().is_some_and(&ready) {
+        assert!(start.elapsed().as_secs() < 120, "the layout never came");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+}
+
+/// An organisation's trust graph folds across accounts: the roles that trust another account's deployer are one
+/// node with their exact count, drawn as a button that says so, its one incoming edge red and counting every
+/// trust; the legend says the cross-account trusts were folded; a click expands the fold into what it held.
+#[test]
+fn an_organisations_trust_graph_folds_across_accounts_and_a_click_expands_a_fold() {
+    use iam_atlas::generate::{ORG_ID, OrgSpec};
+    let dir = std::env::temp_dir().join(format!("iam-atlas-gui-org-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = iam_atlas::generate::write_org(&dir, &OrgSpec::new(16)).expect("generate");
+    let model =
+        iam_atlas::account::load_paths(&[written.workspace], Default::default()).expect("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Roles that trust another account's deployer, from the whole trust graph.
+    let whole = iam_atlas::graph::trust_graph(&model);
+    let mut targets: Vec<_> = whole
+        .graph
+        .edge_references()
+        .filter(|e| e.weight().cross_account && whole.graph[e.source()].label == "deployer")
+        .map(|e| e.target())
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let n = targets.len();
+    assert!(n > 100, "{n}");
+    let mut app = AtlasApp::with_model(model, "organisation");
+    app.view = View::Trust;
+    // Sixteen accounts are few: fold across them whatever the graph's size.
+    app.graph.across_above = 0;
+    let mut h = harness(app);
+    let summary = format!(
+        "platform/deployer of another account → {n} roles in 16 accounts if aws:PrincipalOrgID = {ORG_ID}"
+    );
+    wait_for_laid(&mut h, |l| l.groups.iter().any(|g| g.summary == summary));
+    let fold = {
+        let laid = h.state().graph.laid().expect("laid out");
+        assert!(
+            laid.graph.graph.node_count() < 60,
+            "a story of a few dozen nodes"
+        );
+        let fold = laid
+            .groups
+            .iter()
+            .find(|g| g.summary == summary)
+            .expect("the fold")
+            .clone();
+        assert_eq!(fold.members.len(), n);
+        let into: Vec<_> = laid
+            .graph
+            .graph
+            .edges_directed(fold.node, petgraph::Direction::Incoming)
+            .collect();
+        assert_eq!(into.len(), 1);
+        assert!(into[0].weight().is_flagged());
+        assert_eq!(laid.folded_edges(into[0].id()), Some(n));
+        assert_eq!(laid.flagged_drawn, 0);
+        fold
+    };
+    h.get_by_label_contains("folded between the organisation's accounts");
+    h.get_by_label(&summary).click();
+    wait_for_laid(&mut h, |l| l.groups.iter().all(|g| g.key != fold.key));
+    let laid = h.state().graph.laid().expect("re-laid");
+    for m in &fold.members {
+        let shown = laid.shown_node(*m).expect("every member is drawn");
+        assert!(laid.groups.at(shown).is_none_or(|g| g.members.len() < n));
+    }
+    // Each of its trusts is drawn now, red, between the deployer and the role.
+    assert_eq!(laid.flagged_drawn, n);
+    assert!(h.query_by_label(&summary).is_none());
+}
