@@ -104,7 +104,8 @@ fn child(jobs: usize, workspace: &Path, accounts: usize) {
 }
 
 /// The organisation's trust graph told: built, grouped per account, folded across accounts, laid out. One token
-/// `trust=build,per-account nodes,its seconds,folded nodes,folded edges,its seconds,layout seconds`.
+/// `trust=build,per-account nodes,its seconds,folded nodes,folded edges,its seconds,layout seconds`, then the
+/// identity graph's `build seconds,nodes,per-account nodes,folded nodes,its seconds`.
 fn trust_graph(m: &iam_atlas::account::Model) -> String {
     use iam_atlas::graph::{GraphKind, Grouping, aggregate, group_radius, trust_graph};
     let t = Instant::now();
@@ -132,11 +133,27 @@ fn trust_graph(m: &iam_atlas::account::Model) -> String {
     let t = Instant::now();
     let pos = iam_atlas::graph::clustered_sized(&b.graph.graph, 1.6, &weight, &radius);
     let layout = t.elapsed().as_secs_f64();
+    let (b_nodes, b_edges) = (b.graph.graph.node_count(), b.graph.graph.edge_count());
     std::hint::black_box(pos);
+    drop(b);
+    // The identity graph, the same way (no layout: a size only).
+    let t = Instant::now();
+    let g = iam_atlas::graph::identity_graph(m);
+    let id_build = t.elapsed().as_secs_f64();
+    let id_nodes = g.graph.node_count();
+    let per_account = Grouping {
+        across_above: usize::MAX,
+        ..Grouping::for_graph(GraphKind::Identity)
+    };
+    let id_per = aggregate(g.clone(), &per_account).graph.graph.node_count();
+    let t = Instant::now();
+    let c = aggregate(g, &Grouping::for_graph(GraphKind::Identity));
+    let id_folded = t.elapsed().as_secs_f64();
     format!(
-        "trust={build},{per_nodes},{per},{},{},{folded},{layout}",
-        b.graph.graph.node_count(),
-        b.graph.graph.edge_count()
+        "trust={build},{per_nodes},{per},{},{},{folded},{layout},{id_build},{id_nodes},{id_per},{},{id_folded}",
+        b_nodes,
+        b_edges,
+        c.graph.graph.node_count()
     )
 }
 
@@ -243,11 +260,16 @@ fn main() {
         let resource = resource.trim_start_matches(':');
         println!("who-can {action} on {resource}: {s:.3} s, {n} principals (goal ≤ 1 s)");
     }
-    if let Some(f) = trust.filter(|f| f.len() == 7) {
+    if let Some(f) = trust.filter(|f| f.len() == 12) {
         println!(
             "trust graph: built in {:.2} s; grouped per account {:.0} nodes in {:.2} s; folded across accounts \
              {:.0} nodes and {:.0} edges in {:.2} s, laid out in {:.3} s",
             f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+        );
+        println!(
+            "identity graph: {:.0} nodes built in {:.2} s; grouped per account {:.0} nodes; folded across \
+             accounts {:.0} nodes in {:.2} s",
+            f[8], f[7], f[9], f[10], f[11]
         );
     }
 }

@@ -260,7 +260,7 @@ pub struct GraphView {
     pub search: String,
     /// Aggregate large graphs (fan-outs folded into group nodes).
     pub grouping: bool,
-    /// A trust graph of several accounts with more nodes than this once grouped is folded across accounts
+    /// A graph of several accounts with more nodes than this once grouped is folded across accounts
     /// ([`Grouping::across_above`]).
     pub across_above: usize,
     /// Overlay the snapshot the Changes view compares with: what it added and removed, coloured.
@@ -511,9 +511,7 @@ impl GraphView {
             return Grouping::none();
         }
         let mut g = Grouping::for_graph(kind);
-        if kind == GraphKind::Trust {
-            g.across_above = self.across_above;
-        }
+        g.across_above = self.across_above;
         g.expanded = self.expanded.union(&self.zoom_expanded).copied().collect();
         if self.focus {
             g.keep = selected.into_iter().collect();

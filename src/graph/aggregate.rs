@@ -55,8 +55,8 @@ pub struct Grouping {
 /// Graphs of more nodes than this are aggregated by default.
 pub const AGGREGATE_ABOVE: usize = 250;
 
-/// Trust graphs of several accounts that still have more nodes than this once grouped are folded across
-/// accounts by default: an organisation's story, not each account's.
+/// Graphs of several accounts that still have more nodes than this once grouped are folded across accounts by
+/// default: an organisation's story, not each account's.
 pub const ACROSS_ABOVE: usize = 1_000;
 
 impl Grouping {
@@ -78,10 +78,7 @@ impl Grouping {
             min_members: 2,
             expanded: BTreeSet::new(),
             keep: Vec::new(),
-            across_above: match kind {
-                GraphKind::Trust => ACROSS_ABOVE,
-                GraphKind::Identity => usize::MAX,
-            },
+            across_above: ACROSS_ABOVE,
         }
     }
 
