@@ -89,6 +89,11 @@ fn main() {
     report("while loading (Explorer)", times);
     // `ORG_VIEWS=Findings,Trust` draws those views only (for a profile of one).
     let only = std::env::var("ORG_VIEWS").unwrap_or_default();
+    // `ORG_VIEW_SECS=12`: draw each view that long (4 s by default).
+    let secs: u64 = std::env::var("ORG_VIEW_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
     for view in [
         View::Explorer,
         View::Trust,
@@ -100,8 +105,25 @@ fn main() {
             continue;
         }
         app.view = view;
-        let times = frames(&ctx, &mut app, Duration::from_secs(4), |_| false);
-        report(&format!("{view:?} view, 4 s"), times);
+        let start = Instant::now();
+        let times = frames(&ctx, &mut app, Duration::from_secs(secs), |_| false);
+        // Slow frames, and when the view's graph was laid out (a graph view's first frames wait for it).
+        for (i, t) in times.iter().enumerate().filter(|(_, t)| **t > 100.0) {
+            println!("  slow frame {i}: {t:.1} ms");
+        }
+        if let Some(l) = app
+            .graph
+            .laid()
+            .filter(|_| matches!(view, View::Trust | View::Identity))
+        {
+            println!(
+                "  laid out: {} nodes, {} groups, {:.1} s into the view",
+                l.graph.graph.node_count(),
+                l.groups.len(),
+                start.elapsed().as_secs_f64()
+            );
+        }
+        report(&format!("{view:?} view, {secs} s"), times);
         if view == View::Explorer {
             // Fast typing: one more character of the filter each frame (every keystroke filters every entity of
             // the organisation), then erased again.

@@ -44,6 +44,12 @@ const ADDED: Color32 = Color32::from_rgb(90, 210, 110);
 const REMOVED: Color32 = Color32::from_rgb(240, 170, 40);
 /// With thousands of nodes in view, a group drawn smaller than this (in points) is drawn like any node.
 const PROMINENT_GROUP: f32 = 6.0;
+/// In dense mode, at most this many edges at groups are drawn one by one a frame.
+const MAX_STORY_EDGES: usize = 4_000;
+/// In dense mode, at most this many groups (the largest) are drawn as prominent.
+const MAX_PROMINENT_GROUPS: usize = 300;
+/// A prominent group seeks labels for this many of its neighbours at most.
+const STORY_NEIGHBOURS: usize = 32;
 /// Semantic zoom: from this zoom on, the groups in view expand into their members…
 pub const EXPAND_ZOOM: f32 = 1.0;
 /// …and below this one, what the zoom expanded folds back.
@@ -70,6 +76,11 @@ pub struct Laid {
     pub flagged_drawn: usize,
     /// How many edges of the graph each edge drawn stands for, once folded across accounts (else empty).
     pub edge_counts: Vec<usize>,
+    /// The size of the smallest of the [`MAX_PROMINENT_GROUPS`] largest groups: smaller ones are specks when
+    /// thousands of nodes are in view.
+    pub prominent_size: usize,
+    /// The groups a risky edge reaches (folded across accounts; drawn with a red rim).
+    pub risky_groups: rustc_hash::FxHashSet<NodeIndex>,
     /// With a second snapshot: how many nodes and edges it added, and how many it removed.
     pub changes: Option<(usize, usize)>,
 }
@@ -193,7 +204,18 @@ pub fn lay_out(
                 e.weight().is_flagged() && edge_counts.get(e.id().index()).is_none_or(|&c| c == 1)
             })
             .count(),
+        risky_groups: graph
+            .graph
+            .edge_references()
+            .filter(|e| e.weight().is_flagged() && groups.at(e.target()).is_some())
+            .map(|e| e.target())
+            .collect(),
         edge_counts,
+        prominent_size: {
+            let mut sizes: Vec<usize> = groups.iter().map(graph::Group::size).collect();
+            sizes.sort_unstable_by(|a, b| b.cmp(a));
+            sizes.get(MAX_PROMINENT_GROUPS - 1).copied().unwrap_or(0)
+        },
         graph,
         node_kinds,
         edge_kinds,
@@ -1089,12 +1111,33 @@ impl GraphView {
         };
         // A group tells its story (drawn on its own, its edges all drawn, its label sought) unless thousands of
         // nodes are in view and it is a speck among them.
-        let at_group =
-            |n: NodeIndex| groups.at(n).is_some() && (!dense || node_radius(n) >= PROMINENT_GROUP);
+        // In dense mode, only the largest groups tell theirs (an organisation's folds are tens of thousands).
+        let prominent_size = laid.prominent_size;
+        let at_group = |n: NodeIndex| {
+            groups.at(n).is_some_and(|x| {
+                !dense || (node_radius(n) >= PROMINENT_GROUP && x.size() >= prominent_size)
+            })
+        };
+        // Once per node, not once per edge end: an organisation's graph has hundreds of thousands of edges.
+        let prominent: Vec<bool> = if groups.is_empty() {
+            vec![false; laid.pos.len()]
+        } else {
+            (0..laid.pos.len())
+                .map(|i| at_group(NodeIndex::new(i)))
+                .collect()
+        };
+        let at_group = |n: NodeIndex| prominent.get(n.index()).copied().unwrap_or(false);
+        // A group's edges are drawn one by one up to this many a frame; past it (an organisation's policy folds
+        // have tens of thousands of edges) they are sampled and meshed like the others.
+        let mut story_budget = MAX_STORY_EDGES;
         for e in g.graph.edge_references() {
             // What a second snapshot changed is always drawn, like a group's edges.
             let changed = e.weight().change;
-            let story = at_group(e.source()) || at_group(e.target()) || changed != Change::Same;
+            let story = (at_group(e.source()) || at_group(e.target()) || changed != Change::Same)
+                && (!dense || story_budget > 0);
+            if story && dense {
+                story_budget -= 1;
+            }
             if stride > 1
                 && e.id().index() % stride != 0
                 && !focus_set(e.source())
@@ -1297,10 +1340,7 @@ impl GraphView {
             let r = node_radius(n);
             // A fold across accounts that risky trusts reach (between the organisation's accounts, counted on
             // its edges) has a red rim: its edge may be short beside so large a disc.
-            let risky_fold = group.is_some()
-                && g.graph
-                    .edges_directed(n, petgraph::Direction::Incoming)
-                    .any(|e| e.weight().is_flagged());
+            let risky_fold = group.is_some() && laid.risky_groups.contains(&n);
             if group.is_some() && r > 14.0 {
                 // A large group: a translucent disc with a rim, its story written inside.
                 painter.circle_filled(c, r, kind_color(w.kind).gamma_multiply(0.28));
@@ -1358,10 +1398,14 @@ impl GraphView {
                 story.push((0, usize::MAX - x.size(), i));
             }
             if let Some(x) = group.filter(|_| prominent) {
-                for m in g.graph.neighbors_undirected(n) {
-                    if visible[m.index()] && groups.at(m).is_none() {
-                        story.push((1, usize::MAX - x.size(), m.index()));
-                    }
+                // Its first neighbours' labels are sought (labels are few: a fold's thousands are not).
+                for m in g
+                    .graph
+                    .neighbors_undirected(n)
+                    .filter(|m| visible[m.index()] && groups.at(*m).is_none())
+                    .take(STORY_NEIGHBOURS)
+                {
+                    story.push((1, usize::MAX - x.size(), m.index()));
                 }
             }
         }
