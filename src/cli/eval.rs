@@ -668,11 +668,17 @@ fn run_who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<(), String> {
         };
         writeln!(out, "  {:<70} {:?} — {how}", e.principal, e.kind).map_err(io)?;
         for s in &e.statements {
+            // The holder tells apart the same policy attached to the principal and to its group.
             writeln!(
                 out,
-                "      via {} {} statement {}{}",
+                "      via {} {}{} statement {}{}",
                 s.policy.kind,
                 s.policy.name,
+                s.policy
+                    .attached_to
+                    .as_ref()
+                    .map(|h| format!(" (on {h})"))
+                    .unwrap_or_default(),
                 s.index,
                 s.sid
                     .as_ref()

@@ -34,8 +34,11 @@
               indexed by its node indexes; class slots index `classes`, made alongside"
 )]
 
-use super::aggregate::{Aggregated, Group, GroupKey, Grouping, Groups, counted, names, thousands};
-use super::types::{AtlasGraph, Change, Edge, EdgeKind, Node, NodeKind};
+use super::aggregate::{
+    Aggregated, Group, GroupKey, Grouping, Groups, add_folded, counted, finish, names, tell,
+    thousands,
+};
+use super::types::{Change, Edge, EdgeKind, Node, NodeKind};
 use crate::account::EntityRef;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -361,42 +364,10 @@ pub(super) fn fold_across_accounts(a: Aggregated, how: &Grouping) -> Aggregated 
             continue; // a group of the first pass, told as it was
         }
         let principal = |v: NodeIndex| principal_of.get(&v).cloned();
-        let (label, before, after) = tell(&out, group, folded_here, &principal);
-        group.summary = [before.as_str(), label.as_str(), after.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (group.before, group.after) = (before, after);
-        let node = &mut out[group.node];
-        node.label = label;
-        node.detail = group.summary.clone();
-        for &(kind, c) in &group.folded {
-            node.detail
-                .push_str(&format!("; {} folded in", counted(c, kind)));
-        }
+        let (label, before, after) = story(&out, group, folded_here, &principal);
+        tell(&mut out, group, label, before, after);
     }
-    let by_entity = out
-        .node_indices()
-        .filter_map(|v| out[v].entity.map(|e| (e, v)))
-        .collect();
-    Aggregated {
-        graph: AtlasGraph {
-            kind: a.graph.kind,
-            graph: out,
-            by_entity,
-        },
-        groups,
-        edge_counts,
-    }
-}
-
-fn add_folded(group: &mut Group, kind: NodeKind, c: usize) {
-    match group.folded.iter_mut().find(|(k, _)| *k == kind) {
-        Some((_, n)) => *n += c,
-        None => group.folded.push((kind, c)),
-    }
+    finish(a.graph.kind, out, groups, edge_counts)
 }
 
 /// `1,000 accounts`.
@@ -412,7 +383,7 @@ fn in_accounts(n: usize) -> String {
 /// (`1,000 roles` `named platform/deployer, one in each of 1,000 accounts`), a role fold by whom its members
 /// trust, relative to their account (`its own account →` `45,102 roles` `in 1,000 accounts if MFA`).
 /// `principal` gives a principal fold's kind and name by its node.
-fn tell(
+fn story(
     out: &DiGraph<Node, Edge>,
     group: &Group,
     accounts: usize,
@@ -504,7 +475,7 @@ mod tests {
     use super::*;
     use crate::account::{EntityKind, Model};
     use crate::generate::{ORG_ID, OrgSpec};
-    use crate::graph::{GraphKind, aggregate, trust_graph};
+    use crate::graph::{AtlasGraph, GraphKind, aggregate, trust_graph};
     use crate::policy::PrincipalValue;
 
     /// A generated organisation of `accounts` accounts, loaded.
@@ -538,6 +509,20 @@ mod tests {
             }
         }
         n
+    }
+
+    /// Nodes and edges lose nothing: each node drawn stands for its size, each edge for what it counts, each
+    /// folded satellite for itself and its one edge.
+    fn assert_counted(src: &AtlasGraph, a: &Aggregated) {
+        let folded: usize = a
+            .groups
+            .iter()
+            .flat_map(|g| g.folded.iter().map(|(_, c)| c))
+            .sum();
+        let nodes: usize = a.graph.graph.node_indices().map(|v| a.size(v)).sum();
+        assert_eq!(nodes + folded, src.graph.node_count(), "nodes");
+        let edges: usize = a.graph.graph.edge_indices().map(|e| a.stands_for(e)).sum();
+        assert_eq!(edges + folded, src.graph.edge_count(), "edges");
     }
 
     fn across() -> Grouping {
@@ -579,15 +564,7 @@ mod tests {
             );
         }
         // Nodes and edges: each stands for its size, each folded satellite for itself and its edge.
-        let folded: usize = a
-            .groups
-            .iter()
-            .flat_map(|g| g.folded.iter().map(|(_, c)| c))
-            .sum();
-        let nodes: usize = a.graph.graph.node_indices().map(|v| a.size(v)).sum();
-        assert_eq!(nodes + folded, src.graph.node_count(), "nodes");
-        let edges: usize = a.graph.graph.edge_indices().map(|e| a.stands_for(e)).sum();
-        assert_eq!(edges + folded, src.graph.edge_count(), "edges");
+        assert_counted(&src, &a);
         // `*` and open federation: as many edges, between single nodes.
         let alone = |e: &Edge| e.wildcard || e.open_federation;
         assert_eq!(
@@ -657,13 +634,7 @@ mod tests {
             );
         }
         assert!(b.groups.iter().any(|g| g.key == mfa.key));
-        let expanded: usize = b.graph.graph.edge_indices().map(|e| b.stands_for(e)).sum();
-        let folded_b: usize = b
-            .groups
-            .iter()
-            .flat_map(|g| g.folded.iter().map(|(_, c)| c))
-            .sum();
-        assert_eq!(expanded + folded_b, src.graph.edge_count());
+        assert_counted(&src, &b);
     }
 
     /// The identity graph of an organisation folds its users and roles across accounts by their groups and
@@ -711,15 +682,7 @@ mod tests {
                 .count();
             assert_eq!(shown, names.len(), "{kind:?}");
         }
-        let folded: usize = a
-            .groups
-            .iter()
-            .flat_map(|g| g.folded.iter().map(|(_, c)| c))
-            .sum();
-        let nodes: usize = a.graph.graph.node_indices().map(|v| a.size(v)).sum();
-        assert_eq!(nodes + folded, src.graph.node_count(), "nodes");
-        let edges: usize = a.graph.graph.edge_indices().map(|e| a.stands_for(e)).sum();
-        assert_eq!(edges + folded, src.graph.edge_count(), "edges");
+        assert_counted(&src, &a);
         // A user's out-edges by the names they point at (its own inline policies aside).
         let g = &src.graph;
         let names_of = |v: NodeIndex| {

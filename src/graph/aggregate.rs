@@ -453,11 +453,7 @@ fn by_neighbours(g: AtlasGraph, how: &Grouping) -> Aggregated {
             && grouped(o as usize)
         {
             let group = &mut groups.list[group_of_slot[slot_of[o as usize] as usize] as usize];
-            let kind = gr[NodeIndex::new(v)].kind;
-            match group.folded.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, c)) => *c += 1,
-                None => group.folded.push((kind, 1)),
-            }
+            add_folded(group, gr[NodeIndex::new(v)].kind, 1);
         }
     }
     // Edges: a group's are its first member's (every member has the same), every other edge as it was.
@@ -475,33 +471,63 @@ fn by_neighbours(g: AtlasGraph, how: &Grouping) -> Aggregated {
     for group in &mut groups.list {
         let (before, after) = summary(&out, g.kind, group);
         let many = counted(group.members.len(), group.kind);
-        group.summary = [before.as_str(), many.as_str(), after.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (group.before, group.after) = (before, after);
-        let node = &mut out[group.node];
-        node.label = counted(group.members.len(), group.kind);
-        node.detail = group.summary.clone();
-        for &(kind, c) in &group.folded {
-            node.detail
-                .push_str(&format!("; {} folded in", counted(c, kind)));
-        }
+        tell(&mut out, group, many, before, after);
     }
+    finish(g.kind, out, groups, Vec::new())
+}
+
+/// Write a group's story: its node's label (the count), what comes before and after it, the summary they make,
+/// and what folded into it.
+pub(super) fn tell(
+    out: &mut DiGraph<Node, Edge>,
+    group: &mut Group,
+    label: String,
+    before: String,
+    after: String,
+) {
+    group.summary = [before.as_str(), label.as_str(), after.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (group.before, group.after) = (before, after);
+    let node = &mut out[group.node];
+    node.label = label;
+    node.detail = group.summary.clone();
+    for &(kind, c) in &group.folded {
+        node.detail
+            .push_str(&format!("; {} folded in", counted(c, kind)));
+    }
+}
+
+/// Count `c` more nodes of `kind` folded into `group`.
+pub(super) fn add_folded(group: &mut Group, kind: NodeKind, c: usize) {
+    match group.folded.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, n)) => *n += c,
+        None => group.folded.push((kind, c)),
+    }
+}
+
+/// The aggregated graph `out` of `kind`, indexed by entity.
+pub(super) fn finish(
+    kind: GraphKind,
+    out: DiGraph<Node, Edge>,
+    groups: Groups,
+    edge_counts: Vec<usize>,
+) -> Aggregated {
     let by_entity = out
         .node_indices()
         .filter_map(|v| out[v].entity.map(|e| (e, v)))
         .collect();
     Aggregated {
         graph: AtlasGraph {
-            kind: g.kind,
+            kind,
             graph: out,
             by_entity,
         },
         groups,
-        edge_counts: Vec::new(),
+        edge_counts,
     }
 }
 

@@ -270,6 +270,35 @@ fn who_can_lists_principals_with_their_statements() {
     );
 }
 
+/// The text form says which holder each statement came through: the same managed policy attached to a user and
+/// to its group would otherwise read as one line printed twice.
+#[test]
+fn who_can_text_names_the_holder_of_each_statement() {
+    let (code, out, err) = run(&[
+        "who-can",
+        "s3:GetObject",
+        "arn:aws:s3:::larkspur-prod-data/reports/a.csv",
+        "--sample",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let li = lines
+        .iter()
+        .position(|l| l.contains("user/li.wei "))
+        .unwrap_or_else(|| panic!("li.wei: {out}"));
+    assert_eq!(
+        lines.get(li + 1).map(|l| l.trim()),
+        Some(
+            "via managed LarkspurDeveloperAccess (on group developers) statement 0 \"AppDataReadWrite\""
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("via inline EtlDataAccess (on role etl-batch) statement 0"),
+        "{out}"
+    );
+}
+
 #[test]
 fn what_can_groups_by_service_and_level() {
     let (code, out, err) = run(&["what-can", "nina.patel", "--sample", "--format", "json"]);
