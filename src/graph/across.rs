@@ -256,36 +256,18 @@ pub(super) fn fold_across_accounts(a: Aggregated, how: &Grouping) -> Aggregated 
         };
         let s = s as usize;
         if group_of_slot[s] == u32::MAX {
-            let node = out.add_node(Node {
-                kind: w.kind,
-                label: String::new(),
-                detail: String::new(),
-                entity: None,
-                account: w.account,
-                flagged: false,
-                change: Change::Same,
-            });
             let h = match class[i] {
                 Class::Principal(h) | Class::Trusted(h) => h,
                 _ => 0,
             };
-            group_of_slot[s] = groups.list.len() as u32;
-            groups.by_node.insert(node, groups.list.len() as u32);
-            groups.list.push(Group {
-                key: GroupKey(h),
-                node,
-                kind: w.kind,
-                members: Vec::new(),
-                others: 0,
-                names: Vec::new(),
-                folded: Vec::new(),
-                summary: String::new(),
-                before: String::new(),
-                after: String::new(),
-            });
+            let gi = groups.open(&mut out, w, GroupKey(h), 0);
+            group_of_slot[s] = gi;
             accounts_of.push(FxHashSet::default());
             if let Class::Principal(_) = class[i] {
-                principal_of.insert(node, (w.kind, shown_name(w).to_string()));
+                principal_of.insert(
+                    groups.list[gi as usize].node,
+                    (w.kind, shown_name(w).to_string()),
+                );
             }
         }
         let gi = group_of_slot[s];

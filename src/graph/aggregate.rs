@@ -169,6 +169,40 @@ impl Groups {
             .and_then(|&i| self.list.get(i as usize))
     }
 
+    /// A new group of `key` whose members are like `like`: its node in `out`, its index in the list.
+    pub(super) fn open(
+        &mut self,
+        out: &mut DiGraph<Node, Edge>,
+        like: &Node,
+        key: GroupKey,
+        capacity: usize,
+    ) -> u32 {
+        let node = out.add_node(Node {
+            kind: like.kind,
+            label: String::new(),
+            detail: String::new(),
+            entity: None,
+            account: like.account,
+            flagged: false,
+            change: Change::Same,
+        });
+        let gi = self.list.len() as u32;
+        self.by_node.insert(node, gi);
+        self.list.push(Group {
+            key,
+            node,
+            kind: like.kind,
+            members: Vec::with_capacity(capacity),
+            others: 0,
+            names: Vec::new(),
+            folded: Vec::new(),
+            summary: String::new(),
+            before: String::new(),
+            after: String::new(),
+        });
+        gi
+    }
+
     /// How many entities the groups hold.
     pub fn members(&self) -> usize {
         self.list.iter().map(|g| g.members.len()).sum()
@@ -409,29 +443,12 @@ fn by_neighbours(g: AtlasGraph, how: &Grouping) -> Aggregated {
         }
         let s = slot_of[i] as usize;
         if group_of_slot[s] == u32::MAX {
-            let node = out.add_node(Node {
-                kind: w.kind,
-                label: String::new(),
-                detail: String::new(),
-                entity: None,
-                account: w.account,
-                flagged: false,
-                change: Change::Same,
-            });
-            group_of_slot[s] = groups.list.len() as u32;
-            groups.by_node.insert(node, groups.list.len() as u32);
-            groups.list.push(Group {
-                key: key_of[s].unwrap_or(GroupKey(0)),
-                node,
-                kind: w.kind,
-                members: Vec::with_capacity(slots[s].len()),
-                others: 0,
-                names: Vec::new(),
-                folded: Vec::new(),
-                summary: String::new(),
-                before: String::new(),
-                after: String::new(),
-            });
+            group_of_slot[s] = groups.open(
+                &mut out,
+                w,
+                key_of[s].unwrap_or(GroupKey(0)),
+                slots[s].len(),
+            );
         }
         let gi = group_of_slot[s];
         let group = &mut groups.list[gi as usize];
