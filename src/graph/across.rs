@@ -53,11 +53,19 @@ enum Class {
     Alone,
     /// A satellite of the node given: folded with it, counted.
     Satellite(u32),
-    /// A principal, by its kind and its name relative to its account (hashed).
-    Principal(u64),
-    /// A role, by its kind and its principals' classes and edges (hashed).
-    Trusted(u64),
+    /// A principal, by its kind and its name relative to its account: the index of its class.
+    Principal(u32),
+    /// A role, by its kind, its principals' classes and its edges' contents: the index of its class
+    /// ([`AWAITING`] until its signature is taken).
+    Trusted(u32),
 }
+
+/// A role whose signature is not taken yet.
+const AWAITING: u32 = u32::MAX;
+
+/// One incident edge of a role as its signature holds it: outgoing or not, what is at the other end (a principal
+/// class, or the node itself), the edge's content (interned).
+type Link = (bool, u64, u32);
 
 fn hash_of(v: impl Hash) -> u64 {
     let mut h = FxHasher::default();
@@ -127,10 +135,14 @@ pub(super) fn fold_across_accounts(a: Aggregated, how: &Grouping) -> Aggregated 
             if outside[v.index()] || incident(v).any(alone) {
                 Class::Alone
             } else {
-                Class::Trusted(0)
+                Class::Trusted(AWAITING)
             }
         })
         .collect();
+    // The classes: a key that names the same class in every aggregation (for expanding it), and its nodes.
+    // Classes are told apart exactly (by name, by interned edge and node), never by a hash alone.
+    let mut classes: Vec<(GroupKey, Vec<u32>)> = Vec::new();
+    let mut principal_class: FxHashMap<(NodeKind, &str), u32> = FxHashMap::default();
     // Satellites, then principals: neither depends on another node's class.
     for v in g.node_indices() {
         let i = v.index();
@@ -159,64 +171,98 @@ pub(super) fn fold_across_accounts(a: Aggregated, how: &Grouping) -> Aggregated 
             .edges_directed(v, Direction::Outgoing)
             .any(|e| e.weight().kind == EdgeKind::Trusts);
         class[i] = if a.groups.at(v).is_none() && (trusts || !how.kinds.contains(&w.kind)) {
-            Class::Principal(hash_of(("principal", w.kind, relative(w))))
+            let next = classes.len() as u32;
+            let c = *principal_class
+                .entry((w.kind, relative(w)))
+                .or_insert_with(|| {
+                    let key = GroupKey(hash_of(("principal", w.kind, relative(w))));
+                    classes.push((key, Vec::new()));
+                    next
+                });
+            Class::Principal(c)
         } else if how.kinds.contains(&w.kind) {
-            Class::Trusted(0)
+            Class::Trusted(AWAITING)
         } else {
             Class::Alone
         };
     }
-    // A node as another's signature names it: its principal class, or itself.
-    let ident = |v: usize, class: &[Class]| match class[v] {
-        Class::Principal(h) => h,
-        _ => match a.groups.at(NodeIndex::new(v)) {
-            Some(x) => x.key.0,
-            None => {
-                let w = &g[NodeIndex::new(v)];
-                hash_of((w.kind, w.entity, &w.detail, &w.label))
-            }
-        },
+    // Edges with the same content share an id, and a hash that is the same in every aggregation.
+    let mut interned: FxHashMap<&Edge, u32> = FxHashMap::default();
+    let mut edge_hash: Vec<u64> = Vec::new();
+    let edge_id: Vec<u32> = g
+        .edge_references()
+        .map(|e| {
+            let next = interned.len() as u32;
+            *interned.entry(e.weight()).or_insert_with(|| {
+                edge_hash.push(hash_of(e.weight()));
+                next
+            })
+        })
+        .collect();
+    drop(interned);
+    // A node as another's signature names it: exactly (its principal class, or itself), and stably (the
+    // class's key, its group's key, or its contents).
+    let named = |v: usize, class: &[Class], classes: &[(GroupKey, Vec<u32>)]| match class[v] {
+        Class::Principal(c) => ((1u64 << 32) | u64::from(c), classes[c as usize].0.0),
+        _ => (
+            v as u64,
+            match a.groups.at(NodeIndex::new(v)) {
+                Some(x) => x.key.0,
+                None => {
+                    let w = &g[NodeIndex::new(v)];
+                    hash_of((w.kind, w.entity, &w.detail, &w.label))
+                }
+            },
+        ),
     };
     // Roles, by their principals' classes and their edges' contents.
+    let mut trusted_class: FxHashMap<(NodeKind, Vec<Link>), u32> = FxHashMap::default();
     for v in g.node_indices() {
         let i = v.index();
-        if class[i] != Class::Trusted(0) {
+        if class[i] != Class::Trusted(AWAITING) {
             continue;
         }
-        let mut sig: Vec<(bool, u64, u64)> = Vec::new();
-        for e in g.edges_directed(v, Direction::Outgoing) {
-            let t = e.target().index();
-            if class[t] != Class::Satellite(i as u32) {
-                sig.push((true, ident(t, &class), hash_of(e.weight())));
+        let mut exact: Vec<Link> = Vec::new();
+        let mut stable: Vec<(bool, u64, u64)> = Vec::new();
+        let links = g
+            .edges_directed(v, Direction::Outgoing)
+            .map(|e| (true, e.target().index(), e.id().index()))
+            .chain(
+                g.edges_directed(v, Direction::Incoming)
+                    .map(|e| (false, e.source().index(), e.id().index())),
+            );
+        for (out, other, e) in links {
+            if class[other] == Class::Satellite(i as u32) {
+                continue;
             }
+            let (id, key) = named(other, &class, &classes);
+            exact.push((out, id, edge_id[e]));
+            stable.push((out, key, edge_hash[edge_id[e] as usize]));
         }
-        for e in g.edges_directed(v, Direction::Incoming) {
-            let s = e.source().index();
-            if class[s] != Class::Satellite(i as u32) {
-                sig.push((false, ident(s, &class), hash_of(e.weight())));
-            }
+        exact.sort_unstable();
+        let next = classes.len() as u32;
+        let c = *trusted_class.entry((g[v].kind, exact)).or_insert_with(|| {
+            stable.sort_unstable();
+            classes.push((
+                GroupKey(hash_of(("trusted", g[v].kind, stable))),
+                Vec::new(),
+            ));
+            next
+        });
+        class[i] = Class::Trusted(c);
+    }
+    drop(trusted_class);
+    for (i, c) in class.iter().enumerate() {
+        if let Class::Principal(c) | Class::Trusted(c) = *c {
+            classes[c as usize].1.push(i as u32);
         }
-        sig.sort_unstable();
-        class[i] = Class::Trusted(hash_of(("trusted", g[v].kind, sig)));
     }
     // The classes of two nodes or more, not expanded, fold.
-    let mut slot_of: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut classes: Vec<Vec<u32>> = Vec::new();
-    for (i, c) in class.iter().enumerate() {
-        if let Class::Principal(h) | Class::Trusted(h) = *c {
-            let next = classes.len() as u32;
-            let s = *slot_of.entry(h).or_insert_with(|| {
-                classes.push(Vec::new());
-                next
-            });
-            classes[s as usize].push(i as u32);
-        }
-    }
     let folds = |c: Class| match c {
-        Class::Principal(h) | Class::Trusted(h) => slot_of
-            .get(&h)
-            .filter(|&&s| classes[s as usize].len() >= 2 && !how.expanded.contains(&GroupKey(h)))
-            .copied(),
+        Class::Principal(c) | Class::Trusted(c) => Some(c).filter(|&c| {
+            let (key, nodes) = &classes[c as usize];
+            nodes.len() >= 2 && !how.expanded.contains(key)
+        }),
         _ => None,
     };
     let fold_of: Vec<Option<u32>> = class.iter().map(|&c| folds(c)).collect();
@@ -256,11 +302,7 @@ pub(super) fn fold_across_accounts(a: Aggregated, how: &Grouping) -> Aggregated 
         };
         let s = s as usize;
         if group_of_slot[s] == u32::MAX {
-            let h = match class[i] {
-                Class::Principal(h) | Class::Trusted(h) => h,
-                _ => 0,
-            };
-            let gi = groups.open(&mut out, w, GroupKey(h), 0);
+            let gi = groups.open(&mut out, w, classes[s].0, 0);
             group_of_slot[s] = gi;
             accounts_of.push(FxHashSet::default());
             if let Class::Principal(_) = class[i] {
