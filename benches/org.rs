@@ -105,7 +105,7 @@ fn child(jobs: usize, workspace: &Path, accounts: usize) {
 
 /// The organisation's trust graph told: built, grouped per account, folded across accounts, laid out. One token
 /// `trust=build,per-account nodes,its seconds,folded nodes,folded edges,its seconds,layout seconds`, then the
-/// identity graph's `build seconds,nodes,per-account nodes,folded nodes,its seconds`.
+/// identity graph's `build seconds,nodes,per-account nodes,folded nodes,its seconds,layout seconds`.
 fn trust_graph(m: &iam_atlas::account::Model) -> String {
     use iam_atlas::graph::{GraphKind, Grouping, aggregate, group_radius, trust_graph};
     let t = Instant::now();
@@ -149,8 +149,17 @@ fn trust_graph(m: &iam_atlas::account::Model) -> String {
     let t = Instant::now();
     let c = aggregate(g, &Grouping::for_graph(GraphKind::Identity));
     let id_folded = t.elapsed().as_secs_f64();
+    let radius: Vec<f32> = c
+        .graph
+        .graph
+        .node_indices()
+        .map(|v| c.groups.at(v).map_or(0.0, |x| group_radius(x.size())))
+        .collect();
+    let t = Instant::now();
+    std::hint::black_box(iam_atlas::graph::layered_sized(&c.graph.graph, &radius));
+    let id_layout = t.elapsed().as_secs_f64();
     format!(
-        "trust={build},{per_nodes},{per},{},{},{folded},{layout},{id_build},{id_nodes},{id_per},{},{id_folded}",
+        "trust={build},{per_nodes},{per},{},{},{folded},{layout},{id_build},{id_nodes},{id_per},{},{id_folded},{id_layout}",
         b_nodes,
         b_edges,
         c.graph.graph.node_count()
@@ -260,7 +269,7 @@ fn main() {
         let resource = resource.trim_start_matches(':');
         println!("who-can {action} on {resource}: {s:.3} s, {n} principals (goal ≤ 1 s)");
     }
-    if let Some(f) = trust.filter(|f| f.len() == 12) {
+    if let Some(f) = trust.filter(|f| f.len() == 13) {
         println!(
             "trust graph: built in {:.2} s; grouped per account {:.0} nodes in {:.2} s; folded across accounts \
              {:.0} nodes and {:.0} edges in {:.2} s, laid out in {:.3} s",
@@ -268,8 +277,8 @@ fn main() {
         );
         println!(
             "identity graph: {:.0} nodes built in {:.2} s; grouped per account {:.0} nodes; folded across \
-             accounts {:.0} nodes in {:.2} s",
-            f[8], f[7], f[9], f[10], f[11]
+             accounts {:.0} nodes in {:.2} s, laid out in {:.2} s",
+            f[8], f[7], f[9], f[10], f[11], f[12]
         );
     }
 }
