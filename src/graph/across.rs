@@ -756,6 +756,62 @@ mod tests {
         assert_eq!(largest.members.len(), alike, "{}", largest.summary);
     }
 
+    /// The sample's three accounts folded across, both graphs: nothing lost, and what must stay alone stays
+    /// alone (`*`, the partner's SAML provider without a condition, the trusts from accounts outside the sample,
+    /// their roles).
+    #[test]
+    fn the_sample_folds_across_its_accounts_without_losing_its_risky_trusts() {
+        let m = crate::graph::test_support::sample();
+        for kind in [GraphKind::Trust, GraphKind::Identity] {
+            let src = crate::graph::build(&m, kind);
+            let a = aggregate(
+                src.clone(),
+                &Grouping {
+                    above: 0,
+                    across_above: 0,
+                    ..Grouping::for_graph(kind)
+                },
+            );
+            assert!(!a.edge_counts.is_empty(), "{kind:?}: something folds across the accounts");
+            assert_counted(&src, &a);
+            for e in src.by_entity.keys() {
+                let alone = a.graph.node_of(*e).is_some();
+                let grouped = a.groups.of(*e).is_some();
+                assert!(!(alone && grouped), "{e:?} drawn twice");
+            }
+            let single = |e: &Edge| e.wildcard || e.open_federation;
+            assert_eq!(
+                a.graph.graph.edge_weights().filter(|e| single(e)).count(),
+                src.graph.edge_weights().filter(|e| single(e)).count()
+            );
+            for e in a.graph.graph.edge_references() {
+                let w = e.weight();
+                let outside = |n: NodeIndex| {
+                    let x = &a.graph.graph[n];
+                    a.groups.at(n).is_none() && (x.account.is_none() || x.flagged)
+                };
+                if single(w) || (w.cross_account && (outside(e.source()) || outside(e.target()))) {
+                    assert_eq!(a.stands_for(e.id()), 1, "{w:?}");
+                    assert!(a.groups.at(e.source()).is_none() && a.groups.at(e.target()).is_none());
+                }
+            }
+        }
+        // The roles the sample's risky trusts reach are drawn one by one.
+        let src = trust_graph(&m);
+        let a = aggregate(
+            src,
+            &Grouping {
+                above: 0,
+                across_above: 0,
+                ..Grouping::for_graph(GraphKind::Trust)
+            },
+        );
+        for r in ["legacy-open-role", "org-audit-reader", "partner-sso"] {
+            let role = crate::graph::test_support::role(&m, r);
+            assert!(a.graph.node_of(role).is_some(), "{r} is drawn alone");
+        }
+    }
+
     /// One account's graph, however large, and a graph below the threshold are left as grouping by neighbours
     /// leaves them.
     #[test]
