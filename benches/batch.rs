@@ -19,7 +19,9 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use iam_atlas::account::Model;
 use iam_atlas::eval::condition::PrincipalKeys;
-use iam_atlas::eval::{Context, Overrides, Principal, Request, decide_brief, evaluate};
+use iam_atlas::eval::{
+    Context, Overrides, Principal, Request, Scratch, decide_brief, decide_brief_with, evaluate,
+};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -380,9 +382,10 @@ fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
     if std::env::var_os("IAM_ATLAS_PROFILE").is_some() {
         // For `perf record`: only the decision path, ten times over.
         let t = Instant::now();
+        let mut scratch = Scratch::default();
         for _ in 0..10 {
             for r in &keyed {
-                std::hint::black_box(decide_brief(&w.model, r, &ov));
+                std::hint::black_box(decide_brief_with(&w.model, r, &ov, &mut scratch));
             }
         }
         report(
@@ -419,6 +422,20 @@ fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
     }
     report(
         "  the same, each principal's context keys derived once",
+        n,
+        d,
+        "",
+    );
+    let (d, kept_briefs) = best_of_3(|| {
+        let mut scratch = Scratch::default();
+        keyed
+            .iter()
+            .map(|r| decide_brief_with(&w.model, r, &ov, &mut scratch))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(kept_briefs, briefs, "the levels kept change no answer");
+    report(
+        "  the same, and each account's organisation levels kept (as `eval --requests`)",
         n,
         d,
         "",

@@ -8,7 +8,7 @@
 
 use crate::account::Model;
 use crate::eval::condition::{Context, PrincipalKeys};
-use crate::eval::engine::{Overrides, decide_brief, evaluate};
+use crate::eval::engine::{Overrides, decide_brief_with, evaluate};
 use crate::eval::request::{Principal, Request};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -169,6 +169,8 @@ struct Worker<'m> {
     /// By the principal as written: a request with that principal, its other fields overwritten per line, and
     /// the context keys the principal derives (computed once, read under each line's context).
     requests: FxHashMap<Box<str>, Result<Template, String>>,
+    /// Each account's organisation levels, gathered once (they depend on the model and the account only).
+    scratch: crate::eval::Scratch<'m>,
 }
 
 impl Worker<'_> {
@@ -244,7 +246,10 @@ impl Worker<'_> {
         req.context = context_of(l.context);
         req.context.with_principal_keys(keys.clone());
         match self.output {
-            Output::Decision => write_json(out, &decide_brief(model, req, self.overrides)),
+            Output::Decision => write_json(
+                out,
+                &decide_brief_with(model, req, self.overrides, &mut self.scratch),
+            ),
             Output::Explanation => write_json(out, &evaluate(model, req, self.overrides)),
         }
         Ok(())
@@ -295,6 +300,7 @@ pub fn run(
                     output,
                     name: &name,
                     requests: FxHashMap::default(),
+                    scratch: Default::default(),
                 };
                 loop {
                     // The lock is held only to take the next chunk.

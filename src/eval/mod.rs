@@ -18,8 +18,8 @@ pub mod witness;
 
 pub use condition::Context;
 pub use engine::{
-    Brief, Decision, EvalResult, Layer, Overrides, Quick, Verdict, decide, decide_brief,
-    decide_with, evaluate,
+    Brief, Decision, EvalResult, Layer, Overrides, Quick, Scratch, Verdict, decide, decide_brief,
+    decide_brief_with, decide_with, evaluate,
 };
 pub use index::Prefilter;
 pub use request::{Principal, PrincipalType, Request};

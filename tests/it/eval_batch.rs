@@ -2,7 +2,9 @@
 //! `--output decision` shape, an error line per line that cannot be read, uncertainty kept, a reader that goes
 //! away; and the decision path agrees with the full explanation on every request of a grid over the sample.
 
-use iam_atlas::eval::{Context, Overrides, Principal, Request, decide_brief, evaluate};
+use iam_atlas::eval::{
+    Context, Overrides, Principal, Request, decide_brief, decide_brief_with, evaluate,
+};
 use serde_json::Value;
 use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};
@@ -354,6 +356,37 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
         now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
         ..Overrides::default()
     };
+    // A batch worker keeps each account's organisation levels between requests: the answers are the same, with
+    // and without what-if SCP and RCP statements added to the levels for the request.
+    let mut kept = iam_atlas::eval::Scratch::default();
+    let mut kept_what_if = iam_atlas::eval::Scratch::default();
+    let mut interner = iam_atlas::policy::Interner::default();
+    let deny = |text: &str, interner: &mut iam_atlas::policy::Interner| {
+        iam_atlas::policy::parse_text(text, interner).policy
+    };
+    let what_if = Overrides {
+        extra: vec![
+            (
+                iam_atlas::eval::Layer::Scp,
+                "no-deletes".into(),
+                deny(
+                    r#"{"Statement":[{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#,
+                    &mut interner,
+                ),
+            ),
+            (
+                iam_atlas::eval::Layer::Rcp,
+                "no-kms".into(),
+                deny(
+                    r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
+                    &mut interner,
+                ),
+            ),
+        ],
+        now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
+        ..Overrides::default()
+    };
+    let mut what_if_denies = 0;
     let (mut n, mut with_statement, mut uncertain) = (0, 0, 0);
     let mut decisions = std::collections::BTreeSet::new();
     for p in &principals {
@@ -371,6 +404,26 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
                     let full = evaluate(&model, &req, &ov);
                     let brief = decide_brief(&model, &req, &ov);
                     assert_eq!(brief, full.brief(), "{p} {a} {r}");
+                    assert_eq!(
+                        decide_brief_with(&model, &req, &ov, &mut kept),
+                        brief,
+                        "{p} {a} {r}: with the levels kept"
+                    );
+                    let changed = decide_brief(&model, &req, &what_if);
+                    assert_eq!(
+                        decide_brief_with(&model, &req, &what_if, &mut kept_what_if),
+                        changed,
+                        "{p} {a} {r}: what-if, with the levels kept"
+                    );
+                    assert_eq!(
+                        changed,
+                        evaluate(&model, &req, &what_if).brief(),
+                        "{p} {a} {r}: what-if"
+                    );
+                    what_if_denies += usize::from(
+                        changed.decision == iam_atlas::eval::Decision::ExplicitDeny
+                            && brief.decision != iam_atlas::eval::Decision::ExplicitDeny,
+                    );
                     if let Some(s) = &full.deciding_statement {
                         with_statement += 1;
                         let layer = full
@@ -392,8 +445,9 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
             }
         }
     }
-    // The grid reaches every decision, statements and uncertain answers.
+    // The grid reaches every decision, statements and uncertain answers; the what-if statements deny some.
     assert_eq!(decisions.len(), 3, "{decisions:?}");
+    assert!(what_if_denies > 0, "{n}");
     assert!(with_statement > n / 20, "{with_statement} of {n}");
     assert!(uncertain > 0, "{n}");
 }

@@ -165,6 +165,75 @@ pub(super) fn identity_inputs<'m>(
     (ident, boundary, unknown, service_linked)
 }
 
+/// One level of the organisation (root, an OU, the account) and its policies of one kind (`None`: not listed).
+pub(super) type Level<'m> = (Owner<'m>, Option<Vec<Input<'m>>>);
+
+/// An account's organisation levels of one kind, gathered for this request or kept from an earlier one.
+pub(super) enum Levels<'s, 'm> {
+    /// Kept by the caller's [`Scratch`].
+    Kept(&'s [Level<'m>]),
+    /// Gathered for this request (or copied to add the request's what-if policies).
+    Made(Vec<Level<'m>>),
+}
+
+impl<'m> Levels<'_, 'm> {
+    /// The levels.
+    pub(super) fn get(&self) -> &[Level<'m>] {
+        match self {
+            Levels::Kept(l) => l,
+            Levels::Made(l) => l,
+        }
+    }
+
+    /// The levels to change (copied first when kept).
+    pub(super) fn to_mut(&mut self) -> &mut Vec<Level<'m>> {
+        if let Levels::Kept(l) = self {
+            *self = Levels::Made(l.to_vec());
+        }
+        match self {
+            Levels::Made(l) => l,
+            Levels::Kept(_) => unreachable!("made just above"),
+        }
+    }
+}
+
+/// What a caller that evaluates many requests against one model keeps between them (a batch worker): each
+/// account's organisation levels, which depend on the model and the account only. Gathering them allocated a
+/// vector per level for every request.
+#[derive(Default)]
+pub struct Scratch<'m> {
+    scp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
+    rcp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
+}
+
+impl<'m> Scratch<'m> {
+    /// The SCP and RCP levels kept, to be read by one request.
+    pub(super) fn split(&mut self) -> (LevelCache<'_, 'm>, LevelCache<'_, 'm>) {
+        (&mut self.scp, &mut self.rcp)
+    }
+}
+
+/// Kept levels of one kind, by account id.
+pub(super) type LevelCache<'s, 'm> = &'s mut rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>;
+
+/// [`org_levels`] of `account`, kept in `cache` when there is one.
+pub(super) fn levels_of<'s, 'm>(
+    model: &'m Model,
+    account: &str,
+    kind: OrgPolicyKind,
+    cache: Option<LevelCache<'s, 'm>>,
+) -> Option<Levels<'s, 'm>> {
+    match cache {
+        None => org_levels(model, account, kind).map(Levels::Made),
+        Some(c) => {
+            if !c.contains_key(account) {
+                c.insert(account.to_string(), org_levels(model, account, kind));
+            }
+            c.get(account).and_then(|l| l.as_deref()).map(Levels::Kept)
+        }
+    }
+}
+
 /// Organisation levels (root → OUs → account) with their policies of `kind`, or `None` when the account is
 /// outside the described organisation or is its management account.
 pub(super) fn org_levels<'m>(

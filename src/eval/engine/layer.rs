@@ -82,6 +82,7 @@ impl LabelSrc<'_> {
 }
 
 /// A policy entering a layer.
+#[derive(Clone)]
 pub(super) struct Input<'m> {
     pub(super) label: LabelSrc<'m>,
     pub(super) policy: &'m Policy,

@@ -34,7 +34,7 @@ pub use explanation::{
 pub use facts::{
     Applied, IdentitySide, OrgLevel, derived_key, identity_side, rcp_levels, unreadable_statement,
 };
-pub use inputs::{RCP_SERVICES, identity_documents};
+pub use inputs::{RCP_SERVICES, Scratch, identity_documents};
 pub use overrides::Overrides;
 pub use principal::names_principal;
 
@@ -46,7 +46,7 @@ use run::{Mode, run};
 
 /// Evaluate `req` against `model`, with the full explanation.
 pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
-    match run(model, req, overrides, Mode::Explain, None).result {
+    match run(model, req, overrides, Mode::Explain, None, None).result {
         Some(r) => r,
         None => unreachable!("explain mode always builds the result"),
     }
@@ -56,7 +56,10 @@ pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResu
 /// why it is uncertain) without building the rest: what a batch of requests writes per line. The same as
 /// `evaluate(…).brief()`.
 pub fn decide_brief(model: &Model, req: &Request, overrides: &Overrides) -> Brief {
-    let r = run(model, req, overrides, Mode::Brief, None);
+    brief(run(model, req, overrides, Mode::Brief, None, None))
+}
+
+fn brief(r: run::RunOut) -> Brief {
     Brief {
         decision: r.quick.decision,
         decided_by: r.decided_by,
@@ -67,9 +70,20 @@ pub fn decide_brief(model: &Model, req: &Request, overrides: &Overrides) -> Brie
     }
 }
 
+/// [`decide_brief`] for a caller that evaluates many requests against `model`: what depends on the model and
+/// the account only (the organisation's levels) is kept in `scratch` between requests. The answer is the same.
+pub fn decide_brief_with<'m>(
+    model: &'m Model,
+    req: &Request,
+    overrides: &Overrides,
+    scratch: &mut Scratch<'m>,
+) -> Brief {
+    brief(run(model, req, overrides, Mode::Brief, None, Some(scratch)))
+}
+
 /// Evaluate `req` for its decision only (no explanation is built: for batches and reverse queries).
 pub fn decide(model: &Model, req: &Request, overrides: &Overrides) -> (Decision, bool) {
-    let r = run(model, req, overrides, Mode::Decide, None);
+    let r = run(model, req, overrides, Mode::Decide, None, None);
     (r.quick.decision, r.quick.certain)
 }
 
@@ -94,7 +108,14 @@ pub fn decide_with_statements(
     overrides: &Overrides,
     prefilter: &mut Prefilter,
 ) -> WithStatements {
-    let r = run(model, req, overrides, Mode::Statements, Some(prefilter));
+    let r = run(
+        model,
+        req,
+        overrides,
+        Mode::Statements,
+        Some(prefilter),
+        None,
+    );
     WithStatements {
         quick: r.quick,
         decided_by: r.decided_by,
@@ -111,7 +132,7 @@ pub fn decide_with(
     overrides: &Overrides,
     prefilter: &mut Prefilter,
 ) -> Quick {
-    run(model, req, overrides, Mode::Decide, Some(prefilter)).quick
+    run(model, req, overrides, Mode::Decide, Some(prefilter), None).quick
 }
 
 /// A decision without its explanation.

@@ -1,7 +1,7 @@
 //! One evaluation: each layer in AWS's order, then the decision from their verdicts.
 
 use super::explanation::{label, na, unknown_layer};
-use super::inputs::{RCP_SERVICES, given_levels, identity_inputs, org_levels};
+use super::inputs::{Levels, RCP_SERVICES, Scratch, given_levels, identity_inputs, levels_of};
 use super::layer::{Input, LabelSrc, Owner, Picks, layer_result, org_layer};
 use super::statement::Eval;
 use super::{
@@ -45,13 +45,21 @@ pub(super) struct RunOut {
     pub(super) result: Option<EvalResult>,
 }
 
-pub(super) fn run(
-    model: &Model,
+pub(super) fn run<'m>(
+    model: &'m Model,
     req: &Request,
     overrides: &Overrides,
     mode: Mode,
     prefilter: Option<&mut Prefilter>,
+    scratch: Option<&mut Scratch<'m>>,
 ) -> RunOut {
+    let (scp_cache, rcp_cache) = match scratch {
+        Some(s) => {
+            let (a, b) = s.split();
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
     let explain = mode == Mode::Explain;
     if let Some((rule, why)) = protected::aws_rule(req.principal.kind, &req.action, &req.resource) {
         let decision = match rule {
@@ -157,11 +165,11 @@ pub(super) fn run(
 
     // --- SCPs (principal's account) ---
     let scp_levels = match given_levels(&overrides.scp_levels, "scp") {
-        Some(l) => Some(l),
+        Some(l) => Some(Levels::Made(l)),
         None => p
             .account
             .as_deref()
-            .and_then(|a| org_levels(model, a, OrgPolicyKind::Scp)),
+            .and_then(|a| levels_of(model, a, OrgPolicyKind::Scp, scp_cache)),
     };
     let scp = if !p.is_iam_identity() {
         na(
@@ -180,12 +188,14 @@ pub(super) fn run(
                 "the principal's account is not in a described organisation, or is its management account",
             ),
             Some(mut levels) => {
-                for (_, inputs) in levels.iter_mut() {
-                    if let Some(inputs) = inputs {
-                        inputs.extend(extra(Layer::Scp));
+                if extra(Layer::Scp).next().is_some() {
+                    for (_, inputs) in levels.to_mut().iter_mut() {
+                        if let Some(inputs) = inputs {
+                            inputs.extend(extra(Layer::Scp));
+                        }
                     }
                 }
-                org_layer(&mut ev, Layer::Scp, &levels, false)
+                org_layer(&mut ev, Layer::Scp, levels.get(), false)
             }
         }
     };
@@ -193,10 +203,10 @@ pub(super) fn run(
 
     // --- RCPs (resource's account) ---
     let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
-        Some(l) => Some(l),
+        Some(l) => Some(Levels::Made(l)),
         None => resource_account
             .as_deref()
-            .and_then(|a| org_levels(model, a, OrgPolicyKind::Rcp)),
+            .and_then(|a| levels_of(model, a, OrgPolicyKind::Rcp, rcp_cache)),
     };
     let rcp = if service_linked {
         na(Layer::Rcp, "RCPs do not restrict service-linked roles")
@@ -214,12 +224,14 @@ pub(super) fn run(
                 "the resource's account is not in a described organisation, or is its management account",
             ),
             Some(mut levels) => {
-                for (_, inputs) in levels.iter_mut() {
-                    if let Some(inputs) = inputs {
-                        inputs.extend(extra(Layer::Rcp));
+                if extra(Layer::Rcp).next().is_some() {
+                    for (_, inputs) in levels.to_mut().iter_mut() {
+                        if let Some(inputs) = inputs {
+                            inputs.extend(extra(Layer::Rcp));
+                        }
                     }
                 }
-                org_layer(&mut ev, Layer::Rcp, &levels, true)
+                org_layer(&mut ev, Layer::Rcp, levels.get(), true)
             }
         }
     };
