@@ -36,7 +36,7 @@
 
 use super::aggregate::{
     Aggregated, Distinct, Group, GroupKey, Grouping, Groups, add_folded, counted, finish, names,
-    tell, thousands,
+    pointed_at_by, tell, thousands,
 };
 use super::types::{Change, Edge, EdgeKind, Node, NodeKind};
 use crate::account::EntityRef;
@@ -467,13 +467,8 @@ fn story(
         to.push(principal(e.target()).map_or_else(|| out[e.target()].label.clone(), |(_, n)| n));
     }
     let (from, to) = (from.in_order(), to.in_order());
-    let from: Vec<&str> = from.iter().map(String::as_str).collect();
+    let before = pointed_at_by(&from);
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    let before = if from.is_empty() {
-        String::new()
-    } else {
-        format!("{} →", names(&from))
-    };
     let mut after = Vec::new();
     match (to.is_empty(), all_member_of) {
         (true, _) => {}

@@ -572,6 +572,15 @@ impl Distinct {
     }
 }
 
+/// What comes before a group's count: who points at it (`lambda.amazonaws.com →`), or nothing.
+pub(super) fn pointed_at_by(from: &[String]) -> String {
+    if from.is_empty() {
+        return String::new();
+    }
+    let from: Vec<&str> = from.iter().map(String::as_str).collect();
+    format!("{} →", names(&from))
+}
+
 /// Up to three names, then how many more: `admins, developers and 4 more`.
 pub(super) fn names(list: &[&str]) -> String {
     match list {
@@ -612,13 +621,8 @@ fn summary(out: &DiGraph<Node, Edge>, kind: GraphKind, group: &Group) -> (String
         to.push(out[e.target()].label.clone());
     }
     let (from, to) = (from.in_order(), to.in_order());
-    let from: Vec<&str> = from.iter().map(String::as_str).collect();
+    let before = pointed_at_by(&from);
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    let before = if from.is_empty() {
-        String::new()
-    } else {
-        format!("{} →", names(&from))
-    };
     let mut after = Vec::new();
     if let Some(c) = conditions.filter(|c| same_conditions && !c.is_empty()) {
         after.push(format!("if {c}"));
