@@ -168,32 +168,36 @@ pub(super) fn identity_inputs<'m>(
 /// One level of the organisation (root, an OU, the account) and its policies of one kind (`None`: not listed).
 pub(super) type Level<'m> = (Owner<'m>, Option<Vec<Input<'m>>>);
 
-/// An account's organisation levels of one kind, gathered for this request or kept from an earlier one.
-pub(super) enum Levels<'s, 'm> {
-    /// Kept by the caller's [`Scratch`].
-    Kept(&'s [Level<'m>]),
-    /// Gathered for this request (or copied to add the request's what-if policies).
-    Made(Vec<Level<'m>>),
+/// An account's organisation levels of one kind, kept from an earlier request or gathered for this one (or
+/// copied from the kept ones to add the request's what-if policies, which never enter the kept levels).
+pub(super) struct Levels<'s, 'm> {
+    kept: &'s [Level<'m>],
+    made: Option<Vec<Level<'m>>>,
 }
 
-impl<'m> Levels<'_, 'm> {
+impl<'s, 'm> Levels<'s, 'm> {
+    /// Levels kept by the caller's [`Scratch`].
+    pub(super) fn kept(kept: &'s [Level<'m>]) -> Self {
+        Levels { kept, made: None }
+    }
+
+    /// Levels gathered for this request.
+    pub(super) fn made(made: Vec<Level<'m>>) -> Self {
+        Levels {
+            kept: &[],
+            made: Some(made),
+        }
+    }
+
     /// The levels.
     pub(super) fn get(&self) -> &[Level<'m>] {
-        match self {
-            Levels::Kept(l) => l,
-            Levels::Made(l) => l,
-        }
+        self.made.as_deref().unwrap_or(self.kept)
     }
 
     /// The levels to change (copied first when kept).
     pub(super) fn to_mut(&mut self) -> &mut Vec<Level<'m>> {
-        if let Levels::Kept(l) = self {
-            *self = Levels::Made(l.to_vec());
-        }
-        match self {
-            Levels::Made(l) => l,
-            Levels::Kept(_) => unreachable!("made just above"),
-        }
+        let kept = self.kept;
+        self.made.get_or_insert_with(|| kept.to_vec())
     }
 }
 
@@ -224,12 +228,12 @@ pub(super) fn levels_of<'s, 'm>(
     cache: Option<LevelCache<'s, 'm>>,
 ) -> Option<Levels<'s, 'm>> {
     match cache {
-        None => org_levels(model, account, kind).map(Levels::Made),
+        None => org_levels(model, account, kind).map(Levels::made),
         Some(c) => {
             if !c.contains_key(account) {
                 c.insert(account.to_string(), org_levels(model, account, kind));
             }
-            c.get(account).and_then(|l| l.as_deref()).map(Levels::Kept)
+            c.get(account).and_then(|l| l.as_deref()).map(Levels::kept)
         }
     }
 }

@@ -165,7 +165,7 @@ pub(super) fn run<'m>(
 
     // --- SCPs (principal's account) ---
     let scp_levels = match given_levels(&overrides.scp_levels, "scp") {
-        Some(l) => Some(Levels::Made(l)),
+        Some(l) => Some(Levels::made(l)),
         None => p
             .account
             .as_deref()
@@ -203,7 +203,7 @@ pub(super) fn run<'m>(
 
     // --- RCPs (resource's account) ---
     let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
-        Some(l) => Some(Levels::Made(l)),
+        Some(l) => Some(Levels::made(l)),
         None => resource_account
             .as_deref()
             .and_then(|a| levels_of(model, a, OrgPolicyKind::Rcp, rcp_cache)),
