@@ -26,7 +26,7 @@ pub mod overlay;
 pub mod trust;
 pub mod types;
 
-pub use aggregate::{Aggregated, Group, GroupKey, Grouping, Groups, aggregate};
+pub use aggregate::{Aggregated, Group, GroupKey, Grouping, Groups, Risky, aggregate};
 pub use filter::Filter;
 pub use identity::{attached_to, identity_graph};
 pub use layout::{

@@ -154,11 +154,13 @@ pub fn lay_out(
     } else {
         full.filtered(filter)
     };
+    let aggregated = graph::aggregate(shown, grouping);
+    let risky = aggregated.risky();
     let graph::Aggregated {
         graph,
         groups,
         edge_counts,
-    } = graph::aggregate(shown, grouping);
+    } = aggregated;
     // A group weighs its members and takes their room.
     let (mut weight, mut radius) = (Vec::new(), Vec::new());
     if !groups.is_empty() {
@@ -191,25 +193,9 @@ pub fn lay_out(
     Laid {
         pos: pos.into_iter().map(|p| Pos2::new(p.x, p.y)).collect(),
         changes,
-        flagged_edges: graph
-            .graph
-            .edge_references()
-            .filter(|e| e.weight().is_flagged())
-            .map(|e| edge_counts.get(e.id().index()).copied().unwrap_or(1))
-            .sum(),
-        flagged_drawn: graph
-            .graph
-            .edge_references()
-            .filter(|e| {
-                e.weight().is_flagged() && edge_counts.get(e.id().index()).is_none_or(|&c| c == 1)
-            })
-            .count(),
-        risky_groups: graph
-            .graph
-            .edge_references()
-            .filter(|e| e.weight().is_flagged() && groups.at(e.target()).is_some())
-            .map(|e| e.target())
-            .collect(),
+        flagged_edges: risky.edges,
+        flagged_drawn: risky.alone,
+        risky_groups: risky.groups,
         edge_counts,
         prominent_size: {
             let mut sizes: Vec<usize> = groups.iter().map(graph::Group::size).collect();

@@ -621,6 +621,15 @@ mod tests {
         assert_eq!(into.len(), 1);
         assert!(into[0].weight().cross_account && into[0].weight().is_flagged());
         assert_eq!(a.stands_for(into[0].id()), deployed);
+        // The risky edges, as the legend counts them: every one of the whole graph, none drawn alone here, and
+        // the deployer fold among the groups they reach.
+        let risky = a.risky();
+        assert_eq!(
+            risky.edges,
+            src.graph.edge_weights().filter(|e| e.is_flagged()).count()
+        );
+        assert!(risky.alone < risky.edges);
+        assert!(risky.groups.contains(&fold.node));
         let deployers = find("16 roles named platform/deployer, one in each of 16 accounts");
         assert_eq!(into[0].source(), deployers.node);
         // Roles the account itself may assume with MFA.

@@ -221,6 +221,17 @@ pub struct Aggregated {
     pub edge_counts: Vec<usize>,
 }
 
+/// The risky edges of an aggregated graph ([`Aggregated::risky`]).
+#[derive(Clone, Debug, Default)]
+pub struct Risky {
+    /// How many risky edges of the whole graph the drawn edges stand for.
+    pub edges: usize,
+    /// How many are drawn one by one.
+    pub alone: usize,
+    /// The groups a risky edge reaches.
+    pub groups: FxHashSet<NodeIndex>,
+}
+
 impl Aggregated {
     /// A graph with no group.
     pub(super) fn plain(graph: AtlasGraph) -> Aggregated {
@@ -234,6 +245,25 @@ impl Aggregated {
     /// How many nodes of the graph aggregated node `n` stands for.
     pub fn size(&self, n: NodeIndex) -> usize {
         self.groups.at(n).map_or(1, Group::size)
+    }
+
+    /// The risky edges ([`Edge::is_flagged`]) of the graph aggregated: how many in all, how many are drawn one by
+    /// one (the others are folded between accounts of the organisation and counted on their edge), and the
+    /// groups such an edge reaches.
+    pub fn risky(&self) -> Risky {
+        let mut r = Risky::default();
+        for e in self.graph.graph.edge_references() {
+            if !e.weight().is_flagged() {
+                continue;
+            }
+            let n = self.stands_for(e.id());
+            r.edges += n;
+            r.alone += usize::from(n == 1);
+            if self.groups.at(e.target()).is_some() {
+                r.groups.insert(e.target());
+            }
+        }
+        r
     }
 
     /// How many edges of the graph aggregated edge `e` stands for (its folded satellites' aside).
