@@ -564,13 +564,8 @@ fn wait_for_laid(
 /// trust; the legend says the cross-account trusts were folded; a click expands the fold into what it held.
 #[test]
 fn an_organisations_trust_graph_folds_across_accounts_and_a_click_expands_a_fold() {
-    use iam_atlas::generate::{ORG_ID, OrgSpec};
-    let dir = std::env::temp_dir().join(format!("iam-atlas-gui-org-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let written = iam_atlas::generate::write_org(&dir, &OrgSpec::new(16)).expect("generate");
-    let model =
-        iam_atlas::account::load_paths(&[written.workspace], Default::default()).expect("load");
-    let _ = std::fs::remove_dir_all(&dir);
+    use iam_atlas::generate::ORG_ID;
+    let model = crate::who_can::generated_org(16, "gui");
     // Roles that trust another account's deployer, from the whole trust graph.
     let whole = iam_atlas::graph::trust_graph(&model);
     let mut targets: Vec<_> = whole

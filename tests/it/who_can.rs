@@ -506,6 +506,20 @@ fn cancelled_queries_stop_and_say_so() {
     );
 }
 
+/// A generated organisation of `accounts` accounts ([`OrgSpec::new`](iam_atlas::generate::OrgSpec::new)),
+/// written into a temporary directory named by `tag`, loaded, and the directory removed.
+pub(crate) fn generated_org(accounts: usize, tag: &str) -> iam_atlas::account::Model {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-org-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written =
+        iam_atlas::generate::write_org(&dir, &iam_atlas::generate::OrgSpec::new(accounts))
+            .expect("generate");
+    let m =
+        iam_atlas::account::load_paths(&[written.workspace], LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    m
+}
+
 /// Across a generated organisation (16 accounts, enough principals to be answered on every core), who-can agrees
 /// with evaluating every principal, and says why: the organisation's bucket policy grants the organisation
 /// (`aws:PrincipalOrgID`, known from the loaded organisation), each deployer's own policy allows the read, and
@@ -513,12 +527,7 @@ fn cancelled_queries_stop_and_say_so() {
 #[test]
 fn who_can_across_a_generated_organisation_equals_evaluating_everyone() {
     use iam_atlas::generate::OrgSpec;
-    let dir = std::env::temp_dir().join(format!("iam-atlas-org-whocan-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let written = iam_atlas::generate::write_org(&dir, &OrgSpec::new(16)).expect("generate");
-    let m =
-        iam_atlas::account::load_paths(&[written.workspace], LoadOptions::default()).expect("load");
-    let _ = std::fs::remove_dir_all(&dir);
+    let m = generated_org(16, "whocan");
     assert_eq!(m.accounts.len(), 16);
     let principals: usize = m
         .accounts
