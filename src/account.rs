@@ -723,31 +723,34 @@ impl Account {
     /// Renumber the sources this account's documents name by `by` (an export read on its own numbers its
     /// texts from 0; see `export::merge_export`).
     pub fn shift_sources(&mut self, by: u32) {
-        fn doc(d: &mut PolicyDoc, by: u32) {
-            d.source.0 += by;
-        }
         if let Some(s) = &mut self.source {
             s.0 += by;
         }
+        self.renumber_sources(|s| SourceId(s.0 + by));
+    }
+
+    /// Renumber the sources this account's documents name by `f`.
+    pub(crate) fn renumber_sources(&mut self, f: impl Fn(SourceId) -> SourceId) {
+        let mut doc = |d: &mut PolicyDoc| d.source = f(d.source);
         for u in &mut self.users {
-            u.inline.iter_mut().for_each(|p| doc(&mut p.doc, by));
+            u.inline.iter_mut().for_each(|p| doc(&mut p.doc));
         }
         for g in &mut self.groups {
-            g.inline.iter_mut().for_each(|p| doc(&mut p.doc, by));
+            g.inline.iter_mut().for_each(|p| doc(&mut p.doc));
         }
         for r in &mut self.roles {
-            r.inline.iter_mut().for_each(|p| doc(&mut p.doc, by));
-            r.trust.iter_mut().for_each(|d| doc(d, by));
+            r.inline.iter_mut().for_each(|p| doc(&mut p.doc));
+            r.trust.iter_mut().for_each(&mut doc);
         }
         for p in &mut self.policies {
             p.versions
                 .iter_mut()
                 .filter_map(|v| v.doc.as_mut())
-                .for_each(|d| doc(d, by));
+                .for_each(&mut doc);
         }
         self.resource_policies
             .iter_mut()
-            .for_each(|r| doc(&mut r.doc, by));
+            .for_each(|r| doc(&mut r.doc));
     }
 
     /// Display name: `alias (id)` or the id.

@@ -347,6 +347,11 @@ impl<'a> Parser<'a> {
         self.pos
     }
 
+    /// The text being parsed.
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
     /// True at the end of the text (whitespace skipped first).
     pub fn at_end(&mut self) -> bool {
         self.skip_ws();

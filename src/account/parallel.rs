@@ -2,7 +2,7 @@
 //! and handed back in the order asked for, so the model is the same as a load one file after another. Workers run
 //! at most a window of files ahead of the one being merged, which bounds what waits in memory.
 
-use super::export::{LoadError, ParsedExport, parse_export};
+use super::export::{LoadError, ParsedExport, Reading, parse_export};
 use super::workspace::{Files, is_workspace};
 use crate::policy::Interner;
 use std::path::PathBuf;
@@ -35,6 +35,8 @@ pub struct Ordered<'a> {
     window: usize,
     files: &'a (dyn Files + Sync),
     detect: bool,
+    /// Threads each file may be read on: more than one when there are fewer files than threads allowed.
+    per_file: usize,
 }
 
 /// Threads to read `files` files with: `asked`, or every core when 0, but no more than there are files.
@@ -49,13 +51,14 @@ pub fn jobs(asked: usize, files: usize) -> usize {
 }
 
 impl<'a> Ordered<'a> {
-    /// Read `paths` through `files` on `workers` threads; with `detect`, a workspace file is returned as such
-    /// instead of parsed.
+    /// Read `paths` through `files` on `workers` threads, each file on `per_file` threads; with `detect`, a
+    /// workspace file is returned as such instead of parsed.
     pub fn new(
         files: &'a (dyn Files + Sync),
         paths: &'a [PathBuf],
         detect: bool,
         workers: usize,
+        per_file: usize,
     ) -> Self {
         let window = 2 * workers;
         Ordered {
@@ -71,6 +74,7 @@ impl<'a> Ordered<'a> {
             window,
             files,
             detect,
+            per_file,
         }
     }
 
@@ -111,12 +115,19 @@ impl<'a> Ordered<'a> {
             match self.files.read(path) {
                 Err(e) => Read::Export(Box::new(Err(e))),
                 Ok(text) if self.detect && is_workspace(&text) => Read::Workspace(text),
-                Ok(text) => Read::Export(Box::new(parse_export(
-                    &name,
-                    text,
-                    interner,
-                    &mut |_, _| {},
-                ))),
+                Ok(text) => {
+                    let reading = match self.per_file {
+                        0 | 1 => Reading::OneThread,
+                        n => Reading::for_one(n, text.len()),
+                    };
+                    Read::Export(Box::new(parse_export(
+                        &name,
+                        text,
+                        interner,
+                        &mut |_, _| {},
+                        reading,
+                    )))
+                }
             }
         }))
         .unwrap_or_else(|_| {
@@ -170,7 +181,9 @@ pub fn with_ordered<R>(
     f: impl FnOnce(&Ordered<'_>) -> R,
 ) -> R {
     let workers = jobs(asked, paths.len());
-    let ordered = Ordered::new(files, paths, detect, workers);
+    // A workspace of one large export (or fewer exports than cores) reads each on the cores left over.
+    let per_file = jobs(asked, usize::MAX) / workers;
+    let ordered = Ordered::new(files, paths, detect, workers, per_file);
     std::thread::scope(|s| {
         let mut started = 0;
         for k in 0..workers {
