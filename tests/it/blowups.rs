@@ -1,5 +1,6 @@
 //! Adversarial sizes: the validator and its output stay linear in the input and bounded, on the shapes that
-//! were found to blow up (a 1 MB item, 200 statements of 1,000 items, 50,000 duplicate items on one line).
+//! were found to blow up (a 1 MB item, 200 statements of 1,000 items, 50,000 duplicate items on one line), and
+//! the loader on 60,000 instance profiles.
 //! The bounds are generous (debug builds on a busy 2-core machine) but a quadratic algorithm misses them by far.
 
 use iam_atlas::validate::{IdentityKind, PolicyKind, validate};
@@ -200,4 +201,40 @@ fn did_you_mean_costs_the_same_for_a_long_word() {
         .collect::<Vec<_>>();
     assert_eq!(long.len(), 100, "every long key is reported");
     assert!(long.iter().all(|d| d.help.is_none()), "{:?}", long.first());
+}
+
+#[test]
+fn sixty_thousand_instance_profiles_load_in_linear_time() {
+    // Each role lists the instance profile that holds it; one profile is kept per ARN. Looking each one up in a
+    // list of those kept so far was 1.8·10⁹ comparisons of 50-byte ARNs here: 23 s in a debug build, against
+    // 0.74 s with a set (measured on the 2-core machine).
+    const N: usize = 60_000;
+    let roles: Vec<String> = (0..N)
+        .map(|i| {
+            format!(
+                r#"{{"RoleName":"r{i}","RoleId":"AROA{i}","Arn":"arn:aws:iam::111122223333:role/r{i}","Path":"/",
+                "AssumeRolePolicyDocument":{{"Version":"2012-10-17","Statement":[]}},
+                "InstanceProfileList":[{{"InstanceProfileName":"p{i}","InstanceProfileId":"AIPA{i}",
+                "Arn":"arn:aws:iam::111122223333:instance-profile/p{i}","Path":"/","Roles":[]}}]}}"#
+            )
+        })
+        .collect();
+    // The last role's profile is the first's again: kept once.
+    let again = roles[0].replace("\"RoleName\":\"r0\"", "\"RoleName\":\"again\"");
+    let text = format!(r#"{{"RoleDetailList":[{},{again}]}}"#, roles.join(","));
+    let mut model = iam_atlas::account::Model::default();
+    timed(Duration::from_secs(10), "loading the roles", || {
+        iam_atlas::account::load_export(
+            &mut model,
+            &mut Default::default(),
+            "roles.json",
+            std::sync::Arc::new(text),
+            None,
+        )
+        .expect("load")
+    });
+    let acc = &model.accounts[0];
+    assert_eq!(acc.roles.len(), N + 1);
+    assert_eq!(acc.instance_profiles.len(), N);
+    assert_eq!(&*acc.instance_profiles[0].name, "p0");
 }
