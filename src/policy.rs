@@ -58,7 +58,7 @@ pub struct Spanned<T> {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct OneOrMany {
     /// The strings, in order.
-    pub items: Vec<Spanned<Str>>,
+    pub items: Box<[Spanned<Str>]>,
     /// Written as a single string rather than an array.
     pub single: bool,
     /// The whole value's range.
@@ -470,18 +470,20 @@ pub struct Statement {
     pub sid: Option<Spanned<Str>>,
     /// `Effect`, when it is `Allow` or `Deny`.
     pub effect: Option<Spanned<Effect>>,
-    /// `Principal` or `NotPrincipal`.
-    pub principal: Option<PrincipalBlock>,
+    /// `Principal` or `NotPrincipal` (boxed: most statements, those of identity policies, have none, and each
+    /// would carry its room).
+    pub principal: Option<Box<PrincipalBlock>>,
     /// `Action` or `NotAction`.
     pub action: Option<ActionBlock>,
     /// `Resource` or `NotResource`.
     pub resource: Option<ResourceBlock>,
     /// Every condition test (ANDed).
-    pub conditions: Vec<Condition>,
+    pub conditions: Box<[Condition]>,
     /// The first error found inside this statement (an element the parser could not read as IAM's grammar
     /// says): the evaluator must not silently ignore such a statement, so it reads it in the least permissive
-    /// way and marks its answer uncertain.
-    pub invalid: Option<Spanned<Str>>,
+    /// way and marks its answer uncertain. Boxed, like `principal`: rare, and each statement would carry its
+    /// room.
+    pub invalid: Option<Box<Spanned<Str>>>,
     /// The `Condition` value's range.
     pub condition_span: Option<Span>,
     /// Its `Resource`/`NotResource` list indexed, built on first use for long lists.
@@ -507,7 +509,7 @@ pub struct Policy {
     pub action_index: ActionIndexCache,
     /// The first error outside any statement (the document or its `Statement` list could not be read in full,
     /// so statements may be missing): answers that use this policy are uncertain.
-    pub invalid: Option<Spanned<Str>>,
+    pub invalid: Option<Box<Spanned<Str>>>,
 }
 
 /// A statement and its wildcard patterns for one service (lowercased).
@@ -890,12 +892,12 @@ fn attribute_errors(policy: &mut Policy, diagnostics: &[Diagnostic]) {
         match inside {
             Some(s) => {
                 if s.invalid.is_none() {
-                    s.invalid = Some(spanned());
+                    s.invalid = Some(Box::new(spanned()));
                 }
             }
             None => {
                 if policy.invalid.is_none() {
-                    policy.invalid = Some(spanned());
+                    policy.invalid = Some(Box::new(spanned()));
                 }
             }
         }
@@ -1034,25 +1036,22 @@ impl<'a> Reader<'a> {
     /// A string or array of strings. `scalars` also accepts numbers and booleans (condition values).
     fn one_or_many(&mut self, node: NodeId, scalars: bool) -> OneOrMany {
         let span = self.doc.span(node);
-        let mut out = OneOrMany {
-            items: Vec::new(),
-            single: true,
-            span,
-        };
+        let mut single = true;
+        let mut items = Vec::new();
         match self.doc.kind(node) {
             // Exactly the room needed (a first push would reserve four): policies hold hundreds of thousands of
             // these lists.
-            Kind::String => out.items = vec![self.string(node)],
-            Kind::Number | Kind::Bool(_) if scalars => out.items = vec![self.scalar(node)],
+            Kind::String => items = vec![self.string(node)],
+            Kind::Number | Kind::Bool(_) if scalars => items = vec![self.scalar(node)],
             Kind::Array => {
-                out.single = false;
+                single = false;
                 let children: Vec<NodeId> = self.doc.children(node).collect();
-                out.items.reserve_exact(children.len());
+                items.reserve_exact(children.len());
                 for (i, c) in children.into_iter().enumerate() {
                     self.path.push(Seg::Index(i));
                     match self.doc.kind(c) {
-                        Kind::String => out.items.push(self.string(c)),
-                        Kind::Number | Kind::Bool(_) if scalars => out.items.push(self.scalar(c)),
+                        Kind::String => items.push(self.string(c)),
+                        Kind::Number | Kind::Bool(_) if scalars => items.push(self.scalar(c)),
                         // AWS accepts and ignores `null` in a list (moto's CreatePolicy cases).
                         Kind::Null => {
                             let d = self.diag(
@@ -1084,7 +1083,11 @@ impl<'a> Reader<'a> {
                 },
             ),
         }
-        out
+        OneOrMany {
+            items: items.into_boxed_slice(),
+            single,
+            span,
+        }
     }
 
     fn scalar(&mut self, node: NodeId) -> Spanned<Str> {
@@ -1099,7 +1102,11 @@ impl<'a> Reader<'a> {
     /// Members of an object, reporting duplicate keys (AWS's JSON parser rejects some, and the later one
     /// silently wins in others: either way it is a bug).
     fn members(&mut self, obj: NodeId) -> Vec<(String, Span, NodeId)> {
+        // Objects are small (a statement, a principal map), so the keys seen are scanned; past this many (a
+        // condition block may list thousands of keys) they are looked up, which keeps reading linear.
+        const SCANNED: usize = 16;
         let mut out: Vec<(String, Span, NodeId)> = Vec::new();
+        let mut seen: Option<FxHashSet<String>> = None;
         let pairs: Vec<(NodeId, NodeId)> = self.doc.members(obj).collect();
         for (k, v) in pairs {
             if self.doc.kind(k) != Kind::String {
@@ -1107,7 +1114,11 @@ impl<'a> Reader<'a> {
             }
             let name = self.doc.str(self.src, k).into_owned();
             let span = self.doc.span(k);
-            if out.iter().any(|(n, _, _)| *n == name) {
+            let duplicate = match &seen {
+                Some(set) => set.contains(&name),
+                None => out.iter().any(|(n, _, _)| *n == name),
+            };
+            if duplicate {
                 self.path.push(Seg::Name(name.clone()));
                 let d = self.diag(
                     Code::DUPLICATE_KEY,
@@ -1117,6 +1128,18 @@ impl<'a> Reader<'a> {
                 d.help = Some("merge the two values into one element".into());
                 self.path.pop();
                 continue;
+            }
+            match &mut seen {
+                Some(set) => {
+                    set.insert(name.clone());
+                }
+                None if out.len() >= SCANNED => {
+                    let mut set: FxHashSet<String> =
+                        out.iter().map(|(n, _, _)| n.clone()).collect();
+                    set.insert(name.clone());
+                    seen = Some(set);
+                }
+                None => {}
             }
             out.push((name, span, v));
         }
@@ -1300,19 +1323,22 @@ impl<'a> Reader<'a> {
                             "a statement cannot have both `Principal` and `NotPrincipal`".into(),
                         );
                     } else if let Some(value) = value {
-                        s.principal = Some(PrincipalBlock {
+                        s.principal = Some(Box::new(PrincipalBlock {
                             not,
                             key_span,
                             value,
                             span: self.doc.span(v),
-                        });
+                        }));
                     }
                     self.path.pop();
                 }
                 "Condition" => {
                     self.path.push(Seg::Key("Condition"));
                     s.condition_span = Some(self.doc.span(v));
-                    self.conditions(v, &mut s.conditions);
+                    // A second `Condition` (reported as a duplicate) adds to the first, as before.
+                    let mut conditions = std::mem::take(&mut s.conditions).into_vec();
+                    self.conditions(v, &mut conditions);
+                    s.conditions = conditions.into_boxed_slice();
                     self.path.pop();
                 }
                 other => {
@@ -1521,7 +1547,7 @@ mod tests {
             value: PrincipalValue::Map(entries),
             not: false,
             ..
-        }) = &s.principal
+        }) = s.principal.as_deref()
         else {
             panic!("principal map expected")
         };

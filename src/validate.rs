@@ -501,13 +501,15 @@ mod tests {
     #[test]
     fn remove_fix_takes_the_comma() {
         let text = r#"["a", "b", "c"]"#;
-        let mut list = OneOrMany::default();
-        for (s, e) in [(1, 4), (6, 9), (11, 14)] {
-            list.items.push(crate::policy::Spanned {
-                value: "x".into(),
-                span: Span::new(s, e),
-            });
-        }
+        let list = OneOrMany {
+            items: [(1, 4), (6, 9), (11, 14)]
+                .map(|(s, e)| crate::policy::Spanned {
+                    value: "x".into(),
+                    span: Span::new(s, e),
+                })
+                .into(),
+            ..OneOrMany::default()
+        };
         let (span, _) = remove_item_fix(text, &list, 1).unwrap();
         let mut t = text.to_string();
         t.replace_range(span.range(), "");

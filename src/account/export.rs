@@ -915,7 +915,7 @@ fn infer_providers(acc: &mut Account, ctx: &mut LoadCtx) {
             let Some(policy::PrincipalBlock {
                 value: policy::PrincipalValue::Map(entries),
                 ..
-            }) = &s.principal
+            }) = s.principal.as_deref()
             else {
                 continue;
             };

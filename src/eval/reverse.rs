@@ -896,7 +896,7 @@ pub fn what_can_cancellable(
                 continue;
             }
             if on.is_some()
-                && !crate::eval::engine::names_principal(s.principal.as_ref(), principal)
+                && !crate::eval::engine::names_principal(s.principal.as_deref(), principal)
             {
                 continue;
             }

@@ -1,6 +1,6 @@
 //! Adversarial sizes: the validator and its output stay linear in the input and bounded, on the shapes that
 //! were found to blow up (a 1 MB item, 200 statements of 1,000 items, 50,000 duplicate items on one line), and
-//! the loader on 60,000 instance profiles.
+//! the loader on 60,000 instance profiles, the policy reader on a condition of 100,000 keys.
 //! The bounds are generous (debug builds on a busy 2-core machine) but a quadratic algorithm misses them by far.
 
 use iam_atlas::validate::{IdentityKind, PolicyKind, validate};
@@ -237,4 +237,36 @@ fn sixty_thousand_instance_profiles_load_in_linear_time() {
     assert_eq!(acc.roles.len(), N + 1);
     assert_eq!(acc.instance_profiles.len(), N);
     assert_eq!(&*acc.instance_profiles[0].name, "p0");
+}
+
+#[test]
+fn a_condition_of_a_hundred_thousand_keys_is_read_in_linear_time() {
+    // Each key was compared with every key before it (5·10⁹ comparisons here: 37.5 s in a debug build, against
+    // 0.39 s with a set past 16 keys); one repeated key is still found.
+    let mut keys: serde_json::Map<String, serde_json::Value> = (0..100_000)
+        .map(|i| (format!("aws:RequestTag/k{i}"), serde_json::json!("v")))
+        .collect();
+    keys.insert("aws:RequestTag/k0".into(), serde_json::json!("w"));
+    let mut text = policy(&[serde_json::json!({
+        "Effect": "Deny", "Action": "*", "Resource": "*",
+        "Condition": {"StringEquals": keys},
+    })]);
+    // `serde_json` keeps one of two equal keys: write the repeat by hand.
+    text = text.replacen(
+        "\"StringEquals\":{",
+        "\"StringEquals\":{\"aws:RequestTag/k99999\":\"again\",",
+        1,
+    );
+    let parsed = timed(Duration::from_secs(8), "reading the policy", || {
+        iam_atlas::policy::parse_text(&text, &mut Default::default())
+    });
+    let conditions = &parsed.policy.statements[0].conditions;
+    assert_eq!(conditions.len(), 100_000);
+    let duplicates: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("duplicate key"))
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{duplicates:?}");
+    assert!(duplicates[0].message.contains("k99999"));
 }
