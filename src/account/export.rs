@@ -404,7 +404,8 @@ enum Piece {
 }
 
 /// A batch of elements is handed over when it holds this many nodes or elements: large enough that handing
-/// over costs nothing beside the work, small enough that the batches in flight stay small (a node is 24 bytes).
+/// over costs nothing beside the work, small enough that the few batches in flight stay small (a few hundred
+/// kilobytes each).
 const BATCH_NODES: usize = 1 << 13;
 const BATCH_ELEMENTS: usize = 256;
 
@@ -440,7 +441,7 @@ fn read_export(p: &mut Parser, sink: &mut dyn Sink) -> bool {
                 p.begin_array();
                 let mut f = true;
                 let mut read = 0usize;
-                let mut first = 0usize;
+                let mut batch_start = 0usize;
                 let mut doc = sink.doc();
                 let mut roots = Vec::new();
                 while p.next_element(&mut f) {
@@ -449,7 +450,7 @@ fn read_export(p: &mut Parser, sink: &mut dyn Sink) -> bool {
                     if doc.nodes.len() >= BATCH_NODES || roots.len() >= BATCH_ELEMENTS {
                         let piece = Piece::Elements {
                             list,
-                            first,
+                            first: batch_start,
                             doc: std::mem::take(&mut doc),
                             roots: std::mem::take(&mut roots),
                             pos: p.pos(),
@@ -458,13 +459,13 @@ fn read_export(p: &mut Parser, sink: &mut dyn Sink) -> bool {
                             return recognised;
                         }
                         doc = sink.doc();
-                        first = read;
+                        batch_start = read;
                     }
                 }
                 if !roots.is_empty() {
                     let piece = Piece::Elements {
                         list,
-                        first,
+                        first: batch_start,
                         doc,
                         roots,
                         pos: p.pos(),
@@ -1817,7 +1818,7 @@ mod tests {
         )
     }
 
-    fn parse(text: &crate::text::Text, reading: Reading) -> ParsedExport {
+    fn parse(text: &crate::text::Text, reading: Reading) -> Result<ParsedExport, LoadError> {
         let mut interner = Interner::default();
         parse_export(
             "x.json",
@@ -1826,13 +1827,12 @@ mod tests {
             &mut |_, _| {},
             reading,
         )
-        .expect("parsed")
     }
 
     #[test]
     fn an_export_read_on_several_threads_is_the_one_read_on_one() {
         let text: crate::text::Text = Arc::new(awkward_export());
-        let one = parse(&text, Reading::OneThread);
+        let one = parse(&text, Reading::OneThread).expect("parsed");
         // What the awkward parts made, on one thread.
         assert!(one.acc.truncated);
         assert_eq!(one.marker.as_deref(), Some("m-1"));
@@ -1892,7 +1892,7 @@ mod tests {
             Reading::Threads(2),
             Reading::Threads(5),
         ] {
-            let many = parse(&text, reading);
+            let many = parse(&text, reading).expect("parsed");
             assert_eq!(
                 format!("{:?}", one.acc),
                 format!("{:?}", many.acc),
@@ -1921,18 +1921,7 @@ mod tests {
         let cut = text.find("\"RoleDetailList\"").expect("roles") + 5_000;
         text.truncate(cut);
         let text: crate::text::Text = Arc::new(text);
-        let error = |reading| {
-            let mut interner = Interner::default();
-            parse_export(
-                "x.json",
-                text.clone(),
-                &mut interner,
-                &mut |_, _| {},
-                reading,
-            )
-            .err()
-            .map(|e| e.to_string())
-        };
+        let error = |reading| parse(&text, reading).err().map(|e| e.to_string());
         let one = error(Reading::OneThread).expect("a syntax error");
         assert!(one.starts_with("x.json:1:"), "{one}");
         assert_eq!(error(Reading::Threads(2)).as_deref(), Some(one.as_str()));
