@@ -1912,6 +1912,22 @@ mod tests {
             assert_eq!(seen(&one), seen(&many));
             assert_eq!(one.marker, many.marker);
         }
+        // Progress is heard on the calling thread as the parts are put together: forward, and up to the end.
+        let mut heard = Vec::new();
+        let mut interner = Interner::default();
+        parse_export(
+            "x.json",
+            text.clone(),
+            &mut interner,
+            &mut |done, len| heard.push((done, len)),
+            Reading::Threads(2),
+        )
+        .expect("parsed");
+        assert!(heard.len() > 5, "{heard:?}");
+        assert!(heard.windows(2).all(|w| w[0].0 <= w[1].0), "{heard:?}");
+        let last = heard.last().copied().unwrap_or_default();
+        assert_eq!(last.1, text.len());
+        assert!(last.0 > text.len() * 9 / 10, "{last:?}");
     }
 
     #[test]
