@@ -413,6 +413,9 @@ mod tests {
         let owner = model.by_arn(arn).expect("ci-deploy");
         let mut context = crate::eval::Context::new();
         context.set("aws:RequestedRegion", vec!["us-east-1".into()]);
+        // The time fixed: the explanations compared below list the context, and the clock would move on.
+        context.set("aws:CurrentTime", vec!["2026-12-06T12:00:00Z".into()]);
+        context.set("aws:EpochTime", vec!["1796558400".into()]);
         let req = Request {
             principal: Principal::resolve(arn, model).expect("principal"),
             action: "iam:CreatePolicyVersion".into(),
@@ -437,6 +440,7 @@ mod tests {
         let (target, req) = allowed_inline(&model);
         let before =
             serde_json::to_string(&evaluate(&model, &req, &Overrides::default())).expect("json");
+        assert!(before.contains("\"aws:CurrentTime\",[\"2026-12-06T12:00:00Z\"]"));
         let deny_all = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#;
         // Caches are keyed on the generation: every change and every clone moves it on.
         let loaded = model.generation();
