@@ -733,13 +733,8 @@ fn read_on_threads<'t>(
     let (done, parts) = std::sync::mpsc::channel::<(usize, Part, Option<usize>)>();
     let (src, file) = (conv.src, conv.file);
     std::thread::scope(|s| {
-        let reader = std::thread::Builder::new()
-            .name("load-read".into())
-            .spawn_scoped(s, move || {
-                let recognised = read_export(&mut p, &mut Sent { to, back, next: 0 });
-                (p, recognised)
-            })
-            .map_err(|e| format!("cannot start a thread to read this file: {e}"))?;
+        // The converters start first: if the reader then cannot start, its sender is dropped with it, and they
+        // stop at once.
         let first = {
             let (from, give_back, done) = (from.clone(), give_back.clone(), done.clone());
             std::thread::Builder::new()
@@ -761,6 +756,13 @@ fn read_on_threads<'t>(
                     .ok()
             })
             .collect();
+        let reader = std::thread::Builder::new()
+            .name("load-read".into())
+            .spawn_scoped(s, move || {
+                let recognised = read_export(&mut p, &mut Sent { to, back, next: 0 });
+                (p, recognised)
+            })
+            .map_err(|e| format!("cannot start a thread to read this file: {e}"))?;
         drop((from, give_back, done));
         // Parts come in any order; each is added when those before it are in.
         let mut waiting: FxHashMap<usize, (Part, Option<usize>)> = FxHashMap::default();
@@ -775,18 +777,20 @@ fn read_on_threads<'t>(
                 }
             }
         }
-        let mut seen = Vec::new();
-        for t in others {
-            seen.push(t.join().map_err(|_| FAILED.to_string())?);
-        }
-        first.join().map_err(|_| FAILED.to_string())?;
-        for (id, n) in seen.into_iter().flatten() {
-            *whole.accounts_seen.entry(id).or_default() += n;
-        }
-        let read = reader.join().map_err(|_| FAILED.to_string())?;
-        if !waiting.is_empty() {
-            // A converter stopped before the end (it would have panicked, and failed above).
+        // Every thread is joined before any failure is returned: a scope whose unjoined thread panicked would
+        // panic itself.
+        let seen: Vec<_> = others.into_iter().map(|t| t.join()).collect();
+        let first = first.join();
+        let read = reader.join();
+        let (Ok(()), Ok(read), true) = (first, read, waiting.is_empty()) else {
+            // A thread panicked (and a converter that stopped early left parts waiting).
             return Err(FAILED.to_string());
+        };
+        for seen in seen {
+            let seen = seen.map_err(|_| FAILED.to_string())?;
+            for (id, n) in seen {
+                *whole.accounts_seen.entry(id).or_default() += n;
+            }
         }
         Ok(read)
     })
