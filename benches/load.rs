@@ -117,7 +117,7 @@ fn main() {
         let name = match *m {
             "serde" => "serde_json::Value parse (floor)",
             "atlas-1" => "iam-atlas load, one thread",
-            _ => "iam-atlas load (the default: two threads)",
+            _ => "iam-atlas load (the default: threads)",
         };
         println!(
             "{:<44} {:>10.3} {:>12.1} {:>10.2}",

@@ -383,7 +383,7 @@ impl List {
 }
 
 /// What the reading half of an export's load found, in the file's order; the converting half
-/// ([`Converting::take`]) makes the account of it.
+/// ([`convert`]) makes the parts of the account of it.
 enum Piece {
     /// Elements of a list, the first of them at index `first`, read into `doc`; the reader was at `pos`.
     Elements {

@@ -2,7 +2,7 @@
 //! tooltips, culling and level of detail. Graphs, their aggregation and layouts come from [`crate::graph`];
 //! for large models they are built and laid out on a background thread so that no frame waits for them.
 //!
-//! Large graphs are aggregated ([`graph::aggregate`]): one group node per set of roles with the same trusted
+//! Large graphs are aggregated ([`graph::aggregate`](fn@crate::graph::aggregate)): one group node per set of roles with the same trusted
 //! principals (per set of users with the same groups), risky edges always drawn alone. A group expands into
 //! its members on click, and on its own when the view zooms in past [`EXPAND_ZOOM`] (semantic zoom); zooming
 //! back out past [`COLLAPSE_ZOOM`] folds what the zoom expanded.
@@ -76,7 +76,7 @@ pub struct Laid {
     pub flagged_drawn: usize,
     /// How many edges of the graph each edge drawn stands for, once folded across accounts (else empty).
     pub edge_counts: Vec<usize>,
-    /// The size of the smallest of the [`MAX_PROMINENT_GROUPS`] largest groups: smaller ones are specks when
+    /// The size of the smallest of the `MAX_PROMINENT_GROUPS` largest groups: smaller ones are specks when
     /// thousands of nodes are in view.
     pub prominent_size: usize,
     /// The groups a risky edge reaches (folded across accounts; drawn with a red rim).

@@ -47,7 +47,7 @@ pub struct Grouping {
     pub expanded: BTreeSet<GroupKey>,
     /// Entities always drawn on their own (the selection, in focus mode).
     pub keep: Vec<EntityRef>,
-    /// Fold alike nodes across accounts ([`fold_across_accounts`](super::across::fold_across_accounts)) when
+    /// Fold alike nodes across accounts (`across::fold_across_accounts`) when
     /// the graph, once grouped, still has more nodes than this and spans two accounts or more.
     pub across_above: usize,
 }

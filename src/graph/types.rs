@@ -98,7 +98,7 @@ pub struct Node {
     pub account: Option<u32>,
     /// The flagged state: a missing policy, a `*` principal, an external account.
     pub flagged: bool,
-    /// In a graph of two snapshots ([`overlay`](super::overlay)): whether the second added or removed it.
+    /// In a graph of two snapshots ([`overlay`](fn@super::overlay::overlay)): whether the second added or removed it.
     pub change: Change,
 }
 

@@ -290,7 +290,7 @@ impl serde::Serialize for Streamed<'_> {
     }
 }
 
-/// JSON for scripts, streamed (see [`Streamed`]).
+/// JSON for scripts, streamed (a finding at a time).
 pub fn json_out(r: &Review, out: &mut dyn Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut w, &Streamed(r)).map_err(std::io::Error::other)?;

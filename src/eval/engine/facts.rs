@@ -89,8 +89,9 @@ pub fn identity_side<'m>(model: &'m Model, p: &Principal) -> Option<IdentitySide
     })
 }
 
-/// The RCP levels that restrict requests on resources of `account` (for the services in [`RCP_SERVICES`]),
-/// or `None` when the account is outside the described organisation or is its management account.
+/// The RCP levels that restrict requests on resources of `account` (for the services in
+/// [`RCP_SERVICES`](super::inputs::RCP_SERVICES)), or `None` when the account is outside the described
+/// organisation or is its management account.
 pub fn rcp_levels<'m>(model: &'m Model, account: &str) -> Option<Vec<OrgLevel<'m>>> {
     org_levels_applied(model, account, OrgPolicyKind::Rcp)
 }
