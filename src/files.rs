@@ -44,7 +44,15 @@ pub fn read_bytes_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
 
 /// A large file read as two halves at once, on two threads (most of a read's time is the kernel filling the new
 /// pages, which two cores do in about half the time): `None` when it is small, the machine has one core, or
-/// the file changed size while it was read (then it is read the ordinary way).
+/// the file changed size while it was read (then it is read the ordinary way). Reading at an offset is Unix's
+/// (`pread`); elsewhere files are read the ordinary way.
+#[cfg(not(unix))]
+fn read_halves(_: &std::fs::File, _: u64) -> std::io::Result<Option<Vec<u8>>> {
+    Ok(None)
+}
+
+/// See the other `read_halves`.
+#[cfg(unix)]
 fn read_halves(file: &std::fs::File, len: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::os::unix::fs::FileExt;
     const FROM: u64 = 8 << 20;
@@ -131,6 +139,32 @@ pub fn open_stream(path: &Path) -> std::io::Result<Box<dyn Read>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file large enough to be read in two halves comes back byte for byte, the halves' seam included, and
+    /// the limit still holds.
+    #[test]
+    fn a_large_file_read_in_halves_is_the_file() {
+        let dir = std::env::temp_dir().join(format!("iam-atlas-halves-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("big.json");
+        // An odd length, and bytes that differ from one position to the next.
+        let bytes: Vec<u8> = (0..(9usize << 20) + 7).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&f, &bytes).unwrap();
+        let file = std::fs::File::open(&f).unwrap();
+        if std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2) && cfg!(unix) {
+            let halves = read_halves(&file, bytes.len() as u64).unwrap();
+            assert!(halves.as_deref() == Some(&bytes[..]), "read in halves");
+            // Longer than it was said to be (it grew): read the ordinary way instead.
+            assert!(
+                read_halves(&file, bytes.len() as u64 - 1)
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        assert!(read_bytes(&f).unwrap() == bytes);
+        assert!(read_bytes_limited(&f, 1 << 20).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn only_regular_files_within_the_limit() {
