@@ -25,14 +25,20 @@ impl<'a> Arn<'a> {
     /// The six fields of `s` whatever its first field says, when it has at least five `:`: for the validator,
     /// which reports a wrong prefix itself, and for patterns whose fields are wildcards.
     pub fn fields(s: &'a str) -> Option<Arn<'a>> {
-        let mut it = s.splitn(6, ':');
+        // A byte search per field: a `str` split on a `char` compares each candidate with `memcmp`, which was a
+        // few per cent of a batch's evaluation (every request's resource is read as an ARN).
+        let (prefix, rest) = split_colon(s)?;
+        let (partition, rest) = split_colon(rest)?;
+        let (service, rest) = split_colon(rest)?;
+        let (region, rest) = split_colon(rest)?;
+        let (account, resource) = split_colon(rest)?;
         Some(Arn {
-            prefix: it.next()?,
-            partition: it.next()?,
-            service: it.next()?,
-            region: it.next()?,
-            account: it.next()?,
-            resource: it.next()?,
+            prefix,
+            partition,
+            service,
+            region,
+            account,
+            resource,
         })
     }
 
@@ -52,6 +58,18 @@ impl<'a> Arn<'a> {
             self.resource,
         ]
     }
+}
+
+/// `s` around its first `:`, when it has one.
+pub fn split_colon(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b':')?;
+    // `:` is ASCII: both sides are on character boundaries.
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The service prefix of an action name (`s3` of `s3:GetObject`); the whole text when it has no `:`.
+pub fn action_service(action: &str) -> &str {
+    split_colon(action).map_or(action, |(service, _)| service)
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ fn date(rng: &mut Rng) -> String {
 fn resource_for(action: &str, account: &str, team: &str, rng: &mut Rng) -> String {
     let region = rng.pick(REGIONS);
     let n = rng.below(50);
-    match action.split(':').next().unwrap_or("") {
+    match crate::arn::action_service(action) {
         "s3" if action.contains("Bucket") => format!("arn:aws:s3:::{team}-bucket-{n}"),
         "s3" => format!("arn:aws:s3:::{team}-bucket-{n}/*"),
         "dynamodb" => format!("arn:aws:dynamodb:{region}:{account}:table/{team}-table-{n}"),

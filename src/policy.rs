@@ -578,7 +578,7 @@ impl ActionSet {
         }
         // Both sides are lowercase ASCII here, where a case-sensitive match is the case-insensitive one. A
         // pattern whose service part has no wildcard can match only actions of that service.
-        let service = action_lower.split(':').next().unwrap_or("");
+        let service = crate::arn::action_service(action_lower);
         self.exact.contains(action_lower)
             || self
                 .by_service
@@ -667,7 +667,7 @@ impl ActionIndex {
         if let Some(v) = self.exact.get(action_lower) {
             out.extend_from_slice(v);
         }
-        let service = action_lower.split(':').next().unwrap_or("");
+        let service = crate::arn::action_service(action_lower);
         if let Some(v) = self.by_service.get(service) {
             for (stmt, pats) in v {
                 if pats.iter().any(|p| crate::wildcard::glob(p, action_lower)) {

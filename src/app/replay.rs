@@ -519,7 +519,7 @@ impl ReplayView {
 fn removed_by_service(ui: &mut egui::Ui, salt: &str, rows: &[&crate::diff::AccessRow]) {
     let mut by_service: BTreeMap<&str, Vec<&crate::diff::AccessRow>> = BTreeMap::new();
     for r in rows {
-        let service = r.action.split(':').next().unwrap_or("");
+        let service = crate::arn::action_service(&r.action);
         by_service.entry(service).or_default().push(r);
     }
     let mut services: Vec<_> = by_service.into_iter().collect();

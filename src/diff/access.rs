@@ -576,7 +576,7 @@ fn resource_fits(action: &str, resource: &str) -> bool {
     let Some(service) = crate::account::arn_service(resource) else {
         return true;
     };
-    let prefix = action.split(':').next().unwrap_or("");
+    let prefix = crate::arn::action_service(action);
     service.contains(['*', '?'])
         || service.eq_ignore_ascii_case(prefix)
         || (prefix.eq_ignore_ascii_case("sts") && service == "iam")
@@ -945,7 +945,7 @@ pub fn access_diff(
         let mut actions: Vec<(String, Vec<String>)> = cands.into_iter().collect();
         actions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (action, mut resources) in actions {
-            let service = action.split(':').next().unwrap_or("");
+            let service = crate::arn::action_service(&action);
             if let Some(extra) = by_service.get(service) {
                 for r in extra {
                     if !resources.contains(r) {

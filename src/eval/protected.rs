@@ -51,7 +51,7 @@ fn one_of(action: &str, list: &[&str]) -> bool {
 /// The partition-independent part of an ARN after `arn:PARTITION:`.
 fn after_partition(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
-    rest.split_once(':').map(|(_, r)| r)
+    crate::arn::split_colon(rest).map(|(_, r)| r)
 }
 
 /// Actions every signed-in principal may call whatever its policies say (AWS's rule, not a grant): what-can
@@ -72,6 +72,10 @@ pub fn aws_rule(
         ));
     }
     let rest = after_partition(resource)?;
+    if !rest.starts_with("iam::") {
+        // Both rules below are about IAM's own resources (one test here instead of a dozen per request).
+        return None;
+    }
     if one_of(action, &POLICY_CHANGES) && rest.starts_with("iam::aws:policy/") {
         return Some((
             AwsRule::ProtectedByAws,

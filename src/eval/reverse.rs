@@ -1010,7 +1010,7 @@ pub fn what_can_cancellable(
         if cancel.is_cancelled() {
             return None;
         }
-        let service = action.split(':').next().unwrap_or("").to_string();
+        let service = crate::arn::action_service(&action).to_string();
         // The action's resources: its patterns' and the snapshot's, distinct, at most the per-action bound and
         // within the whole query's budget.
         let budget = WHAT_CAN_EVALUATIONS.saturating_sub(evaluated);

@@ -220,7 +220,7 @@ fn identity_docs<'m>(model: &'m Model, r: EntityRef) -> Vec<(String, &'m PolicyD
 }
 
 fn service_of(pattern: &str) -> &str {
-    pattern.split(':').next().unwrap_or("")
+    crate::arn::action_service(pattern)
 }
 
 /// The actions of one `Allow` statement that the principal used: concrete used actions it matches, and for

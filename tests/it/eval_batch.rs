@@ -356,10 +356,11 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
         now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
         ..Overrides::default()
     };
-    // A batch worker keeps each account's organisation levels between requests: the answers are the same, with
-    // and without what-if SCP and RCP statements added to the levels for the request.
+    // A batch worker keeps each account's organisation levels and each principal's identity policies between
+    // requests: the answers are the same, with and without what-if SCP, RCP, identity and boundary statements
+    // added for the request. One scratch serves both, alternately: what a what-if request adds must never
+    // stay in what is kept.
     let mut kept = iam_atlas::eval::Scratch::default();
-    let mut kept_what_if = iam_atlas::eval::Scratch::default();
     let mut interner = iam_atlas::policy::Interner::default();
     let deny = |text: &str, interner: &mut iam_atlas::policy::Interner| {
         iam_atlas::policy::parse_text(text, interner).policy
@@ -382,11 +383,27 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
                     &mut interner,
                 ),
             ),
+            (
+                iam_atlas::eval::Layer::Identity,
+                "may-run".into(),
+                deny(
+                    r#"{"Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#,
+                    &mut interner,
+                ),
+            ),
+            (
+                iam_atlas::eval::Layer::Boundary,
+                "no-pass".into(),
+                deny(
+                    r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:PassRole","Resource":"*"}]}"#,
+                    &mut interner,
+                ),
+            ),
         ],
         now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
         ..Overrides::default()
     };
-    let mut what_if_denies = 0;
+    let (mut what_if_denies, mut what_if_allows, mut what_if_bounded) = (0, 0, 0);
     let (mut n, mut with_statement, mut uncertain) = (0, 0, 0);
     let mut decisions = std::collections::BTreeSet::new();
     for p in &principals {
@@ -411,7 +428,7 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
                     );
                     let changed = decide_brief(&model, &req, &what_if);
                     assert_eq!(
-                        decide_brief_with(&model, &req, &what_if, &mut kept_what_if),
+                        decide_brief_with(&model, &req, &what_if, &mut kept),
                         changed,
                         "{p} {a} {r}: what-if, with the levels kept"
                     );
@@ -419,6 +436,14 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
                         changed,
                         evaluate(&model, &req, &what_if).brief(),
                         "{p} {a} {r}: what-if"
+                    );
+                    let allow = iam_atlas::eval::Decision::Allow;
+                    // The what-if identity policy allows what was not allowed; the what-if boundary stops
+                    // iam:PassRole where it was allowed.
+                    what_if_allows +=
+                        usize::from(changed.decision == allow && brief.decision != allow);
+                    what_if_bounded += usize::from(
+                        a == "iam:PassRole" && brief.decision == allow && changed.decision != allow,
                     );
                     what_if_denies += usize::from(
                         changed.decision == iam_atlas::eval::Decision::ExplicitDeny
@@ -448,6 +473,8 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
     // The grid reaches every decision, statements and uncertain answers; the what-if statements deny some.
     assert_eq!(decisions.len(), 3, "{decisions:?}");
     assert!(what_if_denies > 0, "{n}");
+    assert!(what_if_allows > 0, "{n}");
+    assert!(what_if_bounded > 0, "{n}");
     assert!(with_statement > n / 20, "{with_statement} of {n}");
     assert!(uncertain > 0, "{n}");
 }

@@ -72,11 +72,12 @@ fn inline_input<'m>(owner: Owner<'m>, name: &'m str, doc: &'m PolicyDoc) -> Inpu
     }
 }
 
+/// A user's or role's identity policies, its boundary's (`None`: it has none), what of them is not in the
+/// snapshot, and whether it is a service-linked role.
+pub(super) type Identity<'m> = (Vec<Input<'m>>, Option<Vec<Input<'m>>>, Vec<String>, bool);
+
 /// Identity policies and the boundary of a user or role.
-pub(super) fn identity_inputs<'m>(
-    model: &'m Model,
-    r: EntityRef,
-) -> (Vec<Input<'m>>, Option<Vec<Input<'m>>>, Vec<String>, bool) {
+pub(super) fn identity_inputs<'m>(model: &'m Model, r: EntityRef) -> Identity<'m> {
     let mut ident = Vec::with_capacity(16);
     let mut unknown = Vec::new();
     let mut boundary = None;
@@ -202,18 +203,46 @@ impl<'s, 'm> Levels<'s, 'm> {
 }
 
 /// What a caller that evaluates many requests against one model keeps between them (a batch worker): each
-/// account's organisation levels, which depend on the model and the account only. Gathering them allocated a
-/// vector per level for every request.
+/// account's organisation levels and each principal's identity policies, which depend on the model and the
+/// account or the principal only. Gathering them allocated a vector per level for every request, and looked
+/// every attached policy up.
 #[derive(Default)]
 pub struct Scratch<'m> {
     scp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
     rcp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
+    identity: rustc_hash::FxHashMap<EntityRef, Identity<'m>>,
 }
 
+/// Principals whose identity policies a [`Scratch`] keeps at most (it starts again when full).
+const KEPT_IDENTITIES: usize = 16_384;
+
 impl<'m> Scratch<'m> {
-    /// The SCP and RCP levels kept, to be read by one request.
-    pub(super) fn split(&mut self) -> (LevelCache<'_, 'm>, LevelCache<'_, 'm>) {
-        (&mut self.scp, &mut self.rcp)
+    /// The SCP and RCP levels kept, and the identity policies, to be read by one request.
+    pub(super) fn split(
+        &mut self,
+    ) -> (
+        LevelCache<'_, 'm>,
+        LevelCache<'_, 'm>,
+        IdentityCache<'_, 'm>,
+    ) {
+        (
+            &mut self.scp,
+            &mut self.rcp,
+            IdentityCache(&mut self.identity),
+        )
+    }
+}
+
+/// Kept identity policies, by principal.
+pub(super) struct IdentityCache<'s, 'm>(&'s mut rustc_hash::FxHashMap<EntityRef, Identity<'m>>);
+
+impl<'s, 'm> IdentityCache<'s, 'm> {
+    /// [`identity_inputs`] of `r`, kept.
+    pub(super) fn get(self, model: &'m Model, r: EntityRef) -> &'s Identity<'m> {
+        if !self.0.contains_key(&r) && self.0.len() >= KEPT_IDENTITIES {
+            self.0.clear();
+        }
+        self.0.entry(r).or_insert_with(|| identity_inputs(model, r))
     }
 }
 

@@ -1,7 +1,9 @@
 //! One evaluation: each layer in AWS's order, then the decision from their verdicts.
 
 use super::explanation::{label, na, unknown_layer};
-use super::inputs::{Levels, RCP_SERVICES, Scratch, given_levels, identity_inputs, levels_of};
+use super::inputs::{
+    Identity, Levels, RCP_SERVICES, Scratch, given_levels, identity_inputs, levels_of,
+};
 use super::layer::{Input, LabelSrc, Owner, Picks, layer_result, org_layer};
 use super::statement::Eval;
 use super::{
@@ -53,12 +55,12 @@ pub(super) fn run<'m>(
     prefilter: Option<&mut Prefilter>,
     scratch: Option<&mut Scratch<'m>>,
 ) -> RunOut {
-    let (scp_cache, rcp_cache) = match scratch {
+    let (scp_cache, rcp_cache, identity_cache) = match scratch {
         Some(s) => {
-            let (a, b) = s.split();
-            (Some(a), Some(b))
+            let (a, b, c) = s.split();
+            (Some(a), Some(b), Some(c))
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let explain = mode == Mode::Explain;
     if let Some((rule, why)) = protected::aws_rule(req.principal.kind, &req.action, &req.resource) {
@@ -99,7 +101,7 @@ pub(super) fn run<'m>(
         };
     }
     let now = overrides.now.unwrap_or_else(Timestamp::now);
-    let ctx = req.context.clone();
+    let ctx = std::borrow::Cow::Borrowed(&req.context);
     let resource_account = req.resource_account(model);
     let mut notes = Vec::new();
     if req.resource_account.is_none()
@@ -134,12 +136,13 @@ pub(super) fn run<'m>(
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
     let mut layers: Vec<LayerResult> = Vec::with_capacity(6);
-    let service = req.action.split(':').next().unwrap_or("");
+    let service = crate::arn::action_service(&req.action);
 
     // Identity side of the principal.
-    let (mut ident_inputs, mut boundary_inputs, ident_unknown, service_linked) = match p.entity {
-        Some(r) => identity_inputs(model, r),
-        None => (Vec::new(), None, Vec::new(), false),
+    let mut identity: std::borrow::Cow<'_, Identity<'_>> = match (p.entity, identity_cache) {
+        (Some(r), Some(cache)) => std::borrow::Cow::Borrowed(cache.get(model, r)),
+        (Some(r), None) => std::borrow::Cow::Owned(identity_inputs(model, r)),
+        (None, _) => std::borrow::Cow::Owned(Default::default()),
     };
     let extra = |layer: Layer| {
         overrides
@@ -151,15 +154,19 @@ pub(super) fn run<'m>(
                 policy: pol,
             })
     };
-    if p.entity.is_some() {
-        ident_inputs.extend(extra(Layer::Identity));
+    // What-if policies are added to a copy (the kept identity policies never hold them).
+    if p.entity.is_some() && extra(Layer::Identity).next().is_some() {
+        identity.to_mut().0.extend(extra(Layer::Identity));
     }
-    let extra_boundary: Vec<Input<'_>> = extra(Layer::Boundary).collect();
-    if !extra_boundary.is_empty() {
-        boundary_inputs
+    if extra(Layer::Boundary).next().is_some() {
+        identity
+            .to_mut()
+            .1
             .get_or_insert_with(Vec::new)
-            .extend(extra_boundary);
+            .extend(extra(Layer::Boundary));
     }
+    let (ident_inputs, boundary_inputs, ident_unknown, service_linked) =
+        (&identity.0, &identity.1, &identity.2, identity.3);
     let identity_known = p.entity.is_some();
     ev.bounded = boundary_inputs.is_some();
 
@@ -397,7 +404,7 @@ pub(super) fn run<'m>(
             if identity_known =>
         {
             ev.current = Layer::Identity;
-            let e = ev.layer(&ident_inputs, false);
+            let e = ev.layer(ident_inputs, false);
             let mut l = layer_result(Layer::Identity, e);
             l.unknown_policies = ident_unknown.clone();
             if !ident_unknown.is_empty() && l.possible != Possible::exactly(Verdict::ExplicitDeny) {
@@ -426,7 +433,7 @@ pub(super) fn run<'m>(
     };
     let identity_verdict = identity.verdict;
     layers.push(identity);
-    let boundary = match &boundary_inputs {
+    let boundary = match boundary_inputs {
         Some(inputs) if !inputs.is_empty() => {
             ev.current = Layer::Boundary;
             let e = ev.layer(inputs, false);

@@ -77,7 +77,9 @@ pub(super) fn is_derived_key(key: &str) -> bool {
 pub(super) struct Eval<'a> {
     pub(super) model: &'a Model,
     pub(super) req: &'a Request,
-    pub(super) ctx: Context,
+    /// The request's context, copied only when keys derived from the principal or the resource are added
+    /// ([`Eval::ensure_ctx`]): most requests of a batch never need them.
+    pub(super) ctx: std::borrow::Cow<'a, Context>,
     pub(super) explain: bool,
     pub(super) tested_missing: Vec<crate::policy::Str>,
     pub(super) now: Timestamp,
@@ -110,18 +112,15 @@ impl Eval<'_> {
             return;
         }
         self.filled = true;
-        self.ctx.reserve(24);
-        self.req
-            .principal
-            .fill_context(self.model, &mut self.ctx, self.now);
+        let ctx = self.ctx.to_mut();
+        ctx.reserve(24);
+        self.req.principal.fill_context(self.model, ctx, self.now);
         if let Some(ra) = &self.resource_account {
-            self.ctx
-                .set_default("aws:ResourceAccount", vec![ra.clone()]);
+            ctx.set_default("aws:ResourceAccount", vec![ra.clone()]);
             if let Some(org) = &self.model.organization
                 && org.path_to(ra).is_some()
             {
-                self.ctx
-                    .set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+                ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
             }
         }
     }
