@@ -211,24 +211,78 @@ pub struct Scratch<'m> {
     scp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
     rcp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
     identity: rustc_hash::FxHashMap<EntityRef, Identity<'m>>,
+    candidates: Candidates,
+}
+
+/// Each policy's candidate statements for each action, as [`crate::policy::ActionIndex::candidates`] gives
+/// them, kept by a [`Scratch`]: an action is looked up once per request, then each policy by a number (the
+/// index looks the action's text up in two tables and tries each `NotAction` list, for every policy of every
+/// level).
+#[derive(Default)]
+pub(super) struct Candidates {
+    /// Actions (lowercased) by number.
+    actions: rustc_hash::FxHashMap<Box<str>, u32>,
+    /// The request's action's number.
+    current: u32,
+    /// By (index, action number).
+    lists: rustc_hash::FxHashMap<(u64, u32), Box<[u32]>>,
+}
+
+/// Candidate lists a [`Candidates`] keeps at most (it starts again when full).
+const KEPT_CANDIDATES: usize = 1 << 18;
+
+impl Candidates {
+    /// Start a request of `action_lower`.
+    pub(super) fn begin(&mut self, action_lower: &str) {
+        if let Some(&n) = self.actions.get(action_lower) {
+            self.current = n;
+            return;
+        }
+        if self.actions.len() >= KEPT_CANDIDATES {
+            // New numbers would collide with the kept lists' once restarted: both go.
+            self.actions.clear();
+            self.lists.clear();
+        }
+        let n = self.actions.len() as u32;
+        self.actions.insert(action_lower.into(), n);
+        self.current = n;
+    }
+
+    /// The candidates of `index` for the action of [`Candidates::begin`] (`action_lower`, the same text).
+    pub(super) fn of(&mut self, index: &crate::policy::ActionIndex, action_lower: &str) -> &[u32] {
+        if self.lists.len() >= KEPT_CANDIDATES {
+            // The actions' numbers stay valid: only the lists go.
+            self.lists.clear();
+        }
+        self.lists
+            .entry((index.id(), self.current))
+            .or_insert_with(|| {
+                let mut v = Vec::new();
+                index.candidates(action_lower, &mut v);
+                v.into_boxed_slice()
+            })
+    }
 }
 
 /// Principals whose identity policies a [`Scratch`] keeps at most (it starts again when full).
 const KEPT_IDENTITIES: usize = 16_384;
 
 impl<'m> Scratch<'m> {
-    /// The SCP and RCP levels kept, and the identity policies, to be read by one request.
+    /// The SCP and RCP levels kept, the identity policies and the candidate statements, to be read by one
+    /// request.
     pub(super) fn split(
         &mut self,
     ) -> (
         LevelCache<'_, 'm>,
         LevelCache<'_, 'm>,
         IdentityCache<'_, 'm>,
+        &mut Candidates,
     ) {
         (
             &mut self.scp,
             &mut self.rcp,
             IdentityCache(&mut self.identity),
+            &mut self.candidates,
         )
     }
 }

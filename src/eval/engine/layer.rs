@@ -220,11 +220,17 @@ impl<'a> Eval<'a> {
                     &self.req.action,
                     &self.req.resource,
                 )),
-                // Without a prefilter, the policy's action index gives the statements that can match.
-                None => input
-                    .policy
-                    .action_index()
-                    .candidates(&self.action_lower, &mut candidates),
+                // Without a prefilter, the policy's action index gives the statements that can match (kept
+                // per action by a batch worker).
+                None => match self.kept_candidates.as_deref_mut() {
+                    Some(kept) => candidates.extend_from_slice(
+                        kept.of(input.policy.action_index(), &self.action_lower),
+                    ),
+                    None => input
+                        .policy
+                        .action_index()
+                        .candidates(&self.action_lower, &mut candidates),
+                },
             }
             let ignored: Vec<usize> = if self.ignore.is_empty() {
                 Vec::new()

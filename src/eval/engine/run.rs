@@ -55,12 +55,12 @@ pub(super) fn run<'m>(
     prefilter: Option<&mut Prefilter>,
     scratch: Option<&mut Scratch<'m>>,
 ) -> RunOut {
-    let (scp_cache, rcp_cache, identity_cache) = match scratch {
+    let (scp_cache, rcp_cache, identity_cache, kept_candidates) = match scratch {
         Some(s) => {
-            let (a, b, c) = s.split();
-            (Some(a), Some(b), Some(c))
+            let (a, b, c, d) = s.split();
+            (Some(a), Some(b), Some(c), Some(d))
         }
-        None => (None, None, None),
+        None => (None, None, None, None),
     };
     let explain = mode == Mode::Explain;
     if let Some((rule, why)) = protected::aws_rule(req.principal.kind, &req.action, &req.resource) {
@@ -104,13 +104,20 @@ pub(super) fn run<'m>(
     let ctx = std::borrow::Cow::Borrowed(&req.context);
     let resource_account = req.resource_account(model);
     let mut notes = Vec::new();
-    if req.resource_account.is_none()
+    // Notes are for the explanation only (the lookup below is not free).
+    if explain
+        && req.resource_account.is_none()
         && crate::account::arn_account(&req.resource).is_none_or(|a| a.is_empty())
         && resource_policy_for(model, &req.resource).is_none()
         && req.resource != "*"
     {
         notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
     }
+    let action_lower = req.action.to_ascii_lowercase();
+    let kept_candidates = kept_candidates.map(|k| {
+        k.begin(&action_lower);
+        k
+    });
     let mut ev = Eval {
         model,
         req,
@@ -124,7 +131,8 @@ pub(super) fn run<'m>(
         buf: Vec::new(),
         optimistic: overrides.optimistic,
         assumed: Vec::new(),
-        action_lower: req.action.to_ascii_lowercase(),
+        action_lower,
+        kept_candidates,
         collect: mode == Mode::Statements,
         current: Layer::Identity,
         hits: Vec::new(),

@@ -1,5 +1,6 @@
 //! Whether one statement applies to the request: action, resource, principal and conditions.
 
+use super::inputs::Candidates;
 use super::layer::Picks;
 use super::principal::principal_named;
 use super::{StatementHit, StatementRef};
@@ -91,6 +92,8 @@ pub(super) struct Eval<'a> {
     pub(super) assumed: Vec<Assumption>,
     /// The request's action, ASCII-lowercased (for the action index).
     pub(super) action_lower: String,
+    /// A batch worker's candidate statements per policy and action (see [`Candidates`]).
+    pub(super) kept_candidates: Option<&'a mut Candidates>,
     /// Mode::Statements: matching statements with their layer.
     pub(super) collect: bool,
     pub(super) current: Layer,
@@ -284,12 +287,15 @@ impl Eval<'_> {
                     is_deny
                 }
             };
-            let missing = !self.ctx.contains(&c.key.value);
+            // Which keys were tested and not given: for the explanation, and for reverse queries' open tests. (A
+            // decision alone neither looks nor keeps them: a kept key's text is shared by the workers.)
+            let missing = (self.explain || self.optimistic) && !self.ctx.contains(&c.key.value);
             if missing {
-                if !self
-                    .tested_missing
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&c.key.value))
+                if self.explain
+                    && !self
+                        .tested_missing
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(&c.key.value))
                 {
                     self.tested_missing.push(c.key.value.clone());
                 }
