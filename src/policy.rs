@@ -524,6 +524,9 @@ type ServicePatterns = (u32, Vec<Box<str>>);
 pub struct ActionIndex {
     /// A number no other index of this process has had ([`ActionIndex::id`]).
     id: u64,
+    /// [`Policy::supports_variables`], kept here: the evaluator reads the index of each policy anyway, and the
+    /// version's text is one more place in memory to read.
+    variables: bool,
     exact: rustc_hash::FxHashMap<Box<str>, Vec<u32>>,
     by_service: rustc_hash::FxHashMap<Box<str>, Vec<ServicePatterns>>,
     /// `NotAction` statements: the statement applies to the actions its list does not match.
@@ -599,11 +602,17 @@ impl ActionIndex {
         self.id
     }
 
+    /// Whether the policy substitutes policy variables ([`Policy::supports_variables`]).
+    pub fn supports_variables(&self) -> bool {
+        self.variables
+    }
+
     /// Index the statements of `p`.
     pub fn build(p: &Policy) -> Self {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut idx = ActionIndex {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            variables: p.supports_variables(),
             ..ActionIndex::default()
         };
         for (i, s) in p.statements.iter().enumerate() {

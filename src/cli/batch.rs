@@ -124,13 +124,16 @@ struct Line<'a> {
     #[serde(default, borrow)]
     resource_account: Option<Cow<'a, str>>,
     /// Each key with a string or an array of values (other JSON values are taken as their JSON text).
-    #[serde(default)]
-    context: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(default, borrow)]
+    context: std::collections::BTreeMap<Cow<'a, str>, serde_json::Value>,
 }
 
-/// The context of a request line, as `eval --requests` has always read it.
-fn context_of(map: std::collections::BTreeMap<String, serde_json::Value>) -> Context {
-    let mut ctx = Context::new();
+/// Fill `ctx` (emptied) with the context of a request line, as `eval --requests` has always read it.
+fn fill_context(
+    ctx: &mut Context,
+    map: std::collections::BTreeMap<Cow<'_, str>, serde_json::Value>,
+) {
+    ctx.clear();
     for (k, v) in map {
         let values = match v {
             serde_json::Value::Array(vs) => vs
@@ -146,7 +149,6 @@ fn context_of(map: std::collections::BTreeMap<String, serde_json::Value>) -> Con
         };
         ctx.set(&k, values);
     }
-    ctx
 }
 
 /// The answer to a line that could not be read.
@@ -213,7 +215,10 @@ impl Worker<'_> {
 
     /// Answer one request line into `out`, or say why it cannot be read.
     fn line(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-        let l: Line<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        // Checked as UTF-8 once, then read as text: a byte slice's strings would each be checked again.
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("the line is not UTF-8 (column {})", e.valid_up_to() + 1))?;
+        let l: Line<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let model = self.model;
         if !self.requests.contains_key(&*l.principal) {
             if self.requests.len() >= PRINCIPAL_CACHE {
@@ -243,7 +248,7 @@ impl Worker<'_> {
         req.resource.clear();
         req.resource.push_str(&l.resource);
         req.resource_account = l.resource_account.map(Cow::into_owned);
-        req.context = context_of(l.context);
+        fill_context(&mut req.context, l.context);
         req.context.with_principal_keys(keys.clone());
         match self.output {
             Output::Decision => write_json(

@@ -47,6 +47,13 @@ impl Context {
         Context::default()
     }
 
+    /// Empty it, keeping its room (a batch worker fills one context per request).
+    pub fn clear(&mut self) {
+        self.values.clear();
+        self.names.clear();
+        self.principal = None;
+    }
+
     /// Make room for `n` more keys.
     pub fn reserve(&mut self, n: usize) {
         self.values.reserve(n);

@@ -204,6 +204,11 @@ fn bad_lines_are_answered_by_error_lines() {
         r#"{"action": "s3:GetObject", "resource": "*"}"#,
     ]
     .join("\n");
+    // Line 9: not UTF-8.
+    let mut input = input.into_bytes();
+    input.extend_from_slice(
+        b"\n{\"principal\": \"li.wei\", \"action\": \"s3:\xffGet\", \"resource\": \"*\"}\n",
+    );
     std::fs::write(&f, input).expect("write");
     let path = f.to_str().expect("path");
     let (code, out, err) = run(
@@ -219,11 +224,11 @@ fn bad_lines_are_answered_by_error_lines() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        err.contains("4 of 6 request lines could not be read"),
+        err.contains("5 of 7 request lines could not be read"),
         "{err}"
     );
     let got = lines(&out);
-    assert_eq!(got.len(), 6, "{out}");
+    assert_eq!(got.len(), 7, "{out}");
     assert_eq!(got[0]["decision"], "Allow");
     assert_eq!(got[1]["line"], 2);
     assert!(
@@ -254,12 +259,17 @@ fn bad_lines_are_answered_by_error_lines() {
             .as_str()
             .is_some_and(|e| e.contains("principal"))
     );
+    assert_eq!(got[6]["line"], 9);
+    assert_eq!(
+        got[6]["error"],
+        format!("{path}:9: the line is not UTF-8 (column 39)")
+    );
     // The full explanation answers the same lines the same way.
     let (code, full, _) = run(&["eval", "--sample", "--requests", path], None);
     assert_eq!(code, 2);
     let full = lines(&full);
-    assert_eq!(full.len(), 6);
-    for i in [1, 2, 3, 5] {
+    assert_eq!(full.len(), 7);
+    for i in [1, 2, 3, 5, 6] {
         assert_eq!(full[i], got[i]);
     }
     let (code, _, err) = run(

@@ -211,7 +211,7 @@ impl<'a> Eval<'a> {
                     ));
                 }
             }
-            let variables = input.policy.supports_variables();
+            let variables = input.policy.action_index().supports_variables();
             let mut candidates = std::mem::take(&mut self.buf);
             candidates.clear();
             match self.prefilter.as_deref_mut() {
