@@ -177,6 +177,8 @@ struct Worker<'m> {
 
 impl Worker<'_> {
     fn answer(&mut self, chunk: &mut Chunk) {
+        // The requests of a chunk are evaluated at one time, read when its evaluation starts.
+        self.scratch.set_clock(crate::time::Timestamp::now());
         let Chunk {
             data,
             entries,

@@ -269,23 +269,27 @@ impl Possible {
 
     /// An organisation layer: every level must allow. The layer's possible verdicts from its levels'.
     pub fn all_levels(levels: impl Iterator<Item = Possible>) -> Possible {
-        let mut acc = Possible(Self::ALLOW);
-        for l in levels {
-            let mut out = 0u8;
-            for a in acc.verdicts(Verdict::Allow) {
-                for b in l.verdicts(Verdict::NotApplicable) {
-                    let v = match (a, b) {
-                        (Verdict::ExplicitDeny, _) | (_, Verdict::ExplicitDeny) => Self::EXPLICIT,
-                        (_, Verdict::NotApplicable) => Possible::exactly(a).0,
-                        (Verdict::ImplicitDeny, _) | (_, Verdict::ImplicitDeny) => Self::IMPLICIT,
-                        _ => Self::ALLOW,
-                    };
-                    out |= v;
-                }
-            }
-            acc = Possible(out);
+        levels.fold(Possible(Self::ALLOW), Possible::and_level)
+    }
+
+    /// The verdicts possible once one more level is read: each pair of a verdict so far (none: `Allow`) and one
+    /// of the level's (none: the level does not apply, and changes nothing) gives an explicit deny when either
+    /// is one, else an implicit deny when either is one, else `Allow`. Done on the bits (a decision reads
+    /// eight levels).
+    pub fn and_level(self, level: Possible) -> Possible {
+        let so_far = if self.0 == 0 { Self::ALLOW } else { self.0 };
+        let l = level.0;
+        if l == 0 {
+            return Possible(so_far);
         }
-        acc
+        // Every pair with an explicit deny on either side is one; both sides have at least one verdict.
+        let mut out = (so_far | l) & Self::EXPLICIT;
+        let (a, b) = (so_far & !Self::EXPLICIT, l & !Self::EXPLICIT);
+        if a != 0 && b != 0 {
+            out |= (a | b) & Self::IMPLICIT;
+            out |= a & b & Self::ALLOW;
+        }
+        Possible(out)
     }
 }
 
@@ -508,6 +512,47 @@ mod tests {
             identity: Possible::exactly(v.identity),
             boundary: Possible::exactly(v.boundary),
             session: Possible::exactly(v.session),
+        }
+    }
+
+    /// The verdicts of a pair of levels, one pair at a time: what [`Possible::and_level`] does on the bits.
+    fn all_levels_by_pairs(levels: impl Iterator<Item = Possible>) -> Possible {
+        let mut acc = Possible(Possible::ALLOW);
+        for l in levels {
+            let mut out = 0u8;
+            for a in acc.verdicts(Verdict::Allow) {
+                for b in l.verdicts(Verdict::NotApplicable) {
+                    let v = match (a, b) {
+                        (Verdict::ExplicitDeny, _) | (_, Verdict::ExplicitDeny) => {
+                            Possible::EXPLICIT
+                        }
+                        (_, Verdict::NotApplicable) => Possible::exactly(a).0,
+                        (Verdict::ImplicitDeny, _) | (_, Verdict::ImplicitDeny) => {
+                            Possible::IMPLICIT
+                        }
+                        _ => Possible::ALLOW,
+                    };
+                    out |= v;
+                }
+            }
+            acc = Possible(out);
+        }
+        acc
+    }
+
+    #[test]
+    fn levels_on_the_bits_are_levels_by_pairs() {
+        for so_far in 0..8u8 {
+            for level in 0..8u8 {
+                for third in 0..8u8 {
+                    let levels = [Possible(so_far), Possible(level), Possible(third)];
+                    assert_eq!(
+                        Possible::all_levels(levels.into_iter()),
+                        all_levels_by_pairs(levels.into_iter()),
+                        "{so_far:b} {level:b} {third:b}"
+                    );
+                }
+            }
         }
     }
 

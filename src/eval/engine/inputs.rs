@@ -212,6 +212,8 @@ pub struct Scratch<'m> {
     rcp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
     identity: rustc_hash::FxHashMap<EntityRef, Identity<'m>>,
     candidates: Candidates,
+    /// The time of requests that do not fix one ([`Scratch::set_clock`]).
+    clock: Option<crate::time::Timestamp>,
 }
 
 /// Each policy's candidate statements for each action, as [`crate::policy::ActionIndex::candidates`] gives
@@ -268,6 +270,18 @@ impl Candidates {
 const KEPT_IDENTITIES: usize = 16_384;
 
 impl<'m> Scratch<'m> {
+    /// Evaluate the requests that follow at `now` when [`Overrides::now`](super::Overrides::now) does not fix
+    /// the time, instead of reading the clock for each (a batch worker sets it once per chunk of requests, a
+    /// few milliseconds of work; the clock counts in seconds).
+    pub fn set_clock(&mut self, now: crate::time::Timestamp) {
+        self.clock = Some(now);
+    }
+
+    /// The time [`Scratch::set_clock`] set.
+    pub(super) fn clock(&self) -> Option<crate::time::Timestamp> {
+        self.clock
+    }
+
     /// The SCP and RCP levels kept, the identity policies and the candidate statements, to be read by one
     /// request.
     pub(super) fn split(

@@ -402,7 +402,7 @@ pub(super) fn org_layer<'a>(
         possible: Possible::exactly(Verdict::Allow),
         unread: Vec::new(),
     };
-    let mut level_possible: Vec<Possible> = Vec::new();
+    let mut layer_possible = Possible::all_levels(std::iter::empty());
     let mut any_described = false;
     for (name, inputs) in levels {
         let Some(inputs) = inputs else {
@@ -419,7 +419,7 @@ pub(super) fn org_layer<'a>(
         ev.current = layer;
         let mut e = ev.layer(inputs, check_principal);
         let v = verdict(&e);
-        level_possible.push(possible(&e));
+        layer_possible = layer_possible.and_level(possible(&e));
         out.unread.append(&mut e.reasons);
         out.statements.extend(e.hits);
         if out.near_misses.len() < 16 {
@@ -437,7 +437,7 @@ pub(super) fn org_layer<'a>(
             _ => Verdict::Allow,
         };
     }
-    out.possible = Possible::all_levels(level_possible.into_iter());
+    out.possible = layer_possible;
     out.uncertain = out.possible.is_uncertain();
     if !any_described {
         out.verdict = Verdict::NotApplicable;

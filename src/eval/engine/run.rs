@@ -55,6 +55,7 @@ pub(super) fn run<'m>(
     prefilter: Option<&mut Prefilter>,
     scratch: Option<&mut Scratch<'m>>,
 ) -> RunOut {
+    let clock = scratch.as_ref().and_then(|s| s.clock());
     let (scp_cache, rcp_cache, identity_cache, kept_candidates) = match scratch {
         Some(s) => {
             let (a, b, c, d) = s.split();
@@ -100,7 +101,7 @@ pub(super) fn run<'m>(
             }),
         };
     }
-    let now = overrides.now.unwrap_or_else(Timestamp::now);
+    let now = overrides.now.or(clock).unwrap_or_else(Timestamp::now);
     let ctx = std::borrow::Cow::Borrowed(&req.context);
     let resource_account = req.resource_account(model);
     let mut notes = Vec::new();
