@@ -379,3 +379,128 @@ fn write_in_order(
     out.flush().map_err(|e| e.to_string())?;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader's buffer in these tests (the command's is 1 MiB).
+    const BUFFER: usize = 1 << 16;
+
+    /// A reader that gives at most a few bytes at a time, in a cycle of sizes, and is interrupted now and then.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        sizes: &'a [usize],
+        turn: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.turn += 1;
+            if self.turn % 5 == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let size = self
+                .sizes
+                .get(self.turn % self.sizes.len())
+                .copied()
+                .unwrap_or(1);
+            let n = size.min(buf.len()).min(self.data.len());
+            let (head, rest) = self.data.split_at(n);
+            buf.get_mut(..n).unwrap_or_default().copy_from_slice(head);
+            self.data = rest;
+            Ok(n)
+        }
+    }
+
+    /// What each line of `input` is: its text (without the newline) or too long, by line number; blank
+    /// lines left out.
+    fn expected(input: &[u8]) -> Vec<(u64, Option<Vec<u8>>)> {
+        let mut out = Vec::new();
+        let mut parts: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        if input.last() == Some(&b'\n') {
+            parts.pop();
+        }
+        for (i, line) in parts.into_iter().enumerate() {
+            let no = i as u64 + 1;
+            if line.len() > MAX_LINE {
+                out.push((no, None));
+            } else if !line.iter().all(u8::is_ascii_whitespace) {
+                out.push((no, Some(line.to_vec())));
+            }
+        }
+        out
+    }
+
+    /// Every line of `input` as chunks of at most `lines` lines give them.
+    fn read_all(input: &[u8], sizes: &[usize], lines: usize) -> Vec<(u64, Option<Vec<u8>>)> {
+        let mut reader = std::io::BufReader::with_capacity(
+            BUFFER,
+            Trickle {
+                data: input,
+                sizes,
+                turn: 0,
+            },
+        );
+        let mut out = Vec::new();
+        let mut line_no = 0;
+        let mut chunk = Chunk::default();
+        loop {
+            chunk.clear();
+            let more = chunk.fill(&mut reader, lines, &mut line_no).expect("read");
+            assert!(chunk.entries.len() <= lines + 1);
+            for e in &chunk.entries {
+                out.push(match *e {
+                    Entry::Line { no, start, end } => {
+                        let line = chunk.data.get(start..end).expect("in the chunk");
+                        (no, Some(line.strip_suffix(b"\n").unwrap_or(line).to_vec()))
+                    }
+                    Entry::TooLong { no } => (no, None),
+                });
+            }
+            if !more {
+                return out;
+            }
+        }
+    }
+
+    /// Lines read into chunks, across every kind of boundary: a line split between reads, blank lines, lines
+    /// of exactly the longest length kept and one byte more, a line of several buffers, a carriage return, a
+    /// last line without its newline.
+    #[test]
+    fn chunks_hold_the_lines_of_the_input() {
+        let mut input = Vec::new();
+        for i in 0..300 {
+            input.extend_from_slice(format!("{{\"n\": {i}}}\n").as_bytes());
+            if i % 37 == 0 {
+                input.extend_from_slice(b"\n   \n\r\n");
+            }
+            if i == 100 {
+                input.extend(std::iter::repeat_n(b'a', MAX_LINE));
+                input.push(b'\n');
+                input.extend(std::iter::repeat_n(b'b', MAX_LINE + 1));
+                input.push(b'\n');
+            }
+            if i == 200 {
+                input.extend(std::iter::repeat_n(b'c', MAX_LINE + 5 * BUFFER / 2));
+                input.extend_from_slice(b"\r\n");
+            }
+        }
+        input.extend_from_slice(b"{\"last\": true}");
+        let want = expected(&input);
+        assert_eq!(want.len(), 304);
+        assert_eq!(want.iter().filter(|(_, l)| l.is_none()).count(), 2);
+        for (sizes, lines) in [
+            (&[usize::MAX][..], 4096),
+            (&[1, 7, 190, 4096][..], 3),
+            (&[BUFFER - 1, 13, BUFFER + 5][..], 50),
+        ] {
+            assert_eq!(read_all(&input, sizes, lines), want, "{sizes:?} {lines}");
+        }
+        // The same input ending with its newline, and an empty input.
+        input.push(b'\n');
+        assert_eq!(read_all(&input, &[4096], 7), want);
+        assert_eq!(read_all(b"", &[4096], 7), Vec::new());
+        assert_eq!(read_all(b"\n\n  ", &[4096], 7), Vec::new());
+    }
+}
