@@ -397,7 +397,7 @@ mod tests {
     impl std::io::Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.turn += 1;
-            if self.turn % 5 == 0 {
+            if self.turn.is_multiple_of(5) {
                 return Err(std::io::ErrorKind::Interrupted.into());
             }
             let size = self

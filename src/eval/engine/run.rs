@@ -115,10 +115,10 @@ pub(super) fn run<'m>(
         notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
     }
     let action_lower = req.action.to_ascii_lowercase();
-    let kept_candidates = kept_candidates.map(|k| {
+    let mut kept_candidates = kept_candidates;
+    if let Some(k) = kept_candidates.as_deref_mut() {
         k.begin(&action_lower);
-        k
-    });
+    }
     let mut ev = Eval {
         model,
         req,
