@@ -231,7 +231,7 @@ pub(super) struct Candidates {
 }
 
 /// Candidate lists a [`Candidates`] keeps at most (it starts again when full).
-const KEPT_CANDIDATES: usize = 1 << 18;
+const KEPT_CANDIDATES: usize = 1 << 16;
 
 impl Candidates {
     /// Start a request of `action_lower`.
@@ -267,7 +267,7 @@ impl Candidates {
 }
 
 /// Principals whose identity policies a [`Scratch`] keeps at most (it starts again when full).
-const KEPT_IDENTITIES: usize = 16_384;
+const KEPT_IDENTITIES: usize = 4_096;
 
 impl<'m> Scratch<'m> {
     /// Evaluate the requests that follow at `now` when [`Overrides::now`](super::Overrides::now) does not fix
