@@ -6,6 +6,8 @@
 //! A line that cannot be read (not JSON, no such principal, longer than [`MAX_LINE`]) is answered by an error
 //! object with its line number, and the batch goes on; the command then ends with an error that counts them.
 
+mod quick;
+
 use crate::account::Model;
 use crate::eval::condition::{Context, PrincipalKeys};
 use crate::eval::engine::{Overrides, decide_brief_with, evaluate};
@@ -220,13 +222,28 @@ impl Worker<'_> {
         // Checked as UTF-8 once, then read as text: a byte slice's strings would each be checked again.
         let text = std::str::from_utf8(bytes)
             .map_err(|e| format!("the line is not UTF-8 (column {})", e.valid_up_to() + 1))?;
-        let l: Line<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        // The common shape is read quickly; any other line (or a bad one) by serde, which says what is wrong.
+        let quick = quick::read(text);
+        let full: Option<Line<'_>> = match quick {
+            Some(_) => None,
+            None => Some(serde_json::from_str(text).map_err(|e| e.to_string())?),
+        };
+        let (principal, action, resource, resource_account) = match (&quick, &full) {
+            (Some(q), _) => (q.principal, q.action, q.resource, q.resource_account),
+            (None, Some(l)) => (
+                &*l.principal,
+                &*l.action,
+                &*l.resource,
+                l.resource_account.as_deref(),
+            ),
+            (None, None) => return Err("the line could not be read".into()),
+        };
         let model = self.model;
-        if !self.requests.contains_key(&*l.principal) {
+        if !self.requests.contains_key(principal) {
             if self.requests.len() >= PRINCIPAL_CACHE {
                 self.requests.clear();
             }
-            let template = Principal::resolve(&l.principal, model).map(|principal| {
+            let template = Principal::resolve(principal, model).map(|principal| {
                 // Derived when a request of this principal first needs them.
                 let keys = Arc::new(PrincipalKeys::default());
                 let req = Request {
@@ -238,19 +255,23 @@ impl Worker<'_> {
                 };
                 (req, keys)
             });
-            self.requests.insert(Box::from(&*l.principal), template);
+            self.requests.insert(Box::from(principal), template);
         }
-        let (req, keys) = match self.requests.get_mut(&*l.principal) {
+        let (req, keys) = match self.requests.get_mut(principal) {
             Some(Ok((req, keys))) => (req, keys),
             Some(Err(e)) => return Err(e.clone()),
             None => return Err("the principal could not be resolved".into()),
         };
         req.action.clear();
-        req.action.push_str(&l.action);
+        req.action.push_str(action);
         req.resource.clear();
-        req.resource.push_str(&l.resource);
-        req.resource_account = l.resource_account.map(Cow::into_owned);
-        fill_context(&mut req.context, l.context);
+        req.resource.push_str(resource);
+        req.resource_account = resource_account.map(str::to_string);
+        match (quick, full) {
+            (Some(q), _) => quick::fill_context(&mut req.context, &q),
+            (None, Some(l)) => fill_context(&mut req.context, l.context),
+            (None, None) => {}
+        }
         req.context.with_principal_keys(keys.clone());
         match self.output {
             Output::Decision => write_json(

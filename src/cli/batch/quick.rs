@@ -1,0 +1,321 @@
+//! The common request line read without serde: an object of the known fields, string values without escapes,
+//! a context of strings or arrays of strings. Anything else, valid or not, is left to serde (`None`), which
+//! reads it or says why it cannot: so a line is never read differently, and never accepted here when serde
+//! would refuse it (`tests::the_quick_reading_is_serdes_wherever_it_reads` checks both on every kind of
+//! line). Parsing was a fifth of a decision's work.
+
+use crate::eval::condition::Context;
+
+/// A request line's fields, borrowed from the line.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct QuickLine<'a> {
+    pub(super) principal: &'a str,
+    pub(super) action: &'a str,
+    pub(super) resource: &'a str,
+    pub(super) resource_account: Option<&'a str>,
+    /// The context object's text (`{…}`), already checked (see [`fill_context`]).
+    context: Option<&'a str>,
+}
+
+/// Context keys read here at most (a larger context is left to serde: repeated keys are looked for by pairs).
+const MAX_KEYS: usize = 16;
+
+/// A position in a line.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// The next byte after JSON whitespace.
+    fn peek(&mut self) -> Option<u8> {
+        while matches!(self.byte(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+        self.byte()
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.at += 1)
+    }
+
+    /// A string without escapes or control characters (which JSON forbids unescaped).
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        // `"` is ASCII: both ends are character boundaries.
+        self.text.get(start..start + len)
+    }
+
+    /// A context value: a string, or an array of strings. Calls `f` with each.
+    fn values(&mut self, mut f: impl FnMut(&'a str)) -> Option<()> {
+        match self.peek()? {
+            b'"' => f(self.string()?),
+            b'[' => {
+                self.at += 1;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    f(self.string()?);
+                    match self.peek()? {
+                        b',' => self.at += 1,
+                        b']' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// The members of an object, `f` called with each key (the cursor then at its value). `None` from `f`
+    /// gives up.
+    fn members(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            f(self, key)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Check a context object, from the cursor: string or string-array values, at most [`MAX_KEYS`] keys, no two
+/// the same but for case (serde's map keeps the last of equal keys, and its order decides between keys equal
+/// but for case: such a line is left to it).
+fn check_context(c: &mut Cursor<'_>) -> Option<()> {
+    let mut keys: Vec<&str> = Vec::new();
+    c.members(|c, key| {
+        if keys.len() >= MAX_KEYS || keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            return None;
+        }
+        keys.push(key);
+        c.values(|_| ())
+    })
+}
+
+/// Read `text` (one line), or `None` to leave it to serde.
+pub(super) fn read(text: &str) -> Option<QuickLine<'_>> {
+    let mut c = Cursor { text, at: 0 };
+    let (mut principal, mut action, mut resource) = (None, None, None);
+    let mut resource_account = None;
+    let mut context = None;
+    c.members(|c, key| {
+        // A field given twice is serde's error to report.
+        let slot = match key {
+            "principal" => &mut principal,
+            "action" => &mut action,
+            "resource" => &mut resource,
+            "resource_account" => &mut resource_account,
+            "context" => {
+                if context.is_some() {
+                    return None;
+                }
+                let start = c.peek().map(|_| c.at)?;
+                check_context(c)?;
+                context = Some(c.text.get(start..c.at)?);
+                return Some(());
+            }
+            // Unknown fields are ignored by serde, whatever their value: left to it.
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(c.string()?);
+        Some(())
+    })?;
+    // Nothing but whitespace after the object.
+    if c.peek().is_some() {
+        return None;
+    }
+    Some(QuickLine {
+        principal: principal?,
+        action: action?,
+        resource: resource?,
+        resource_account,
+        context,
+    })
+}
+
+/// Fill `ctx` (emptied) with the line's context, as the serde reading does.
+pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
+    ctx.clear();
+    let Some(text) = line.context else {
+        return;
+    };
+    let mut c = Cursor { text, at: 0 };
+    // Checked by `read`: this reading cannot stop early.
+    let _ = c.members(|c, key| {
+        let mut values = Vec::new();
+        c.values(|v| values.push(v.to_string()))?;
+        ctx.set(key, values);
+        Some(())
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde makes of a line, as the batch reads it: the four fields and the context's entries.
+    type Reading = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Vec<(String, Vec<String>)>,
+    );
+
+    fn by_serde(text: &str) -> Option<Reading> {
+        let l: super::super::Line<'_> = serde_json::from_str(text).ok()?;
+        let mut ctx = Context::new();
+        super::super::fill_context(&mut ctx, l.context);
+        Some((
+            l.principal.into_owned(),
+            l.action.into_owned(),
+            l.resource.into_owned(),
+            l.resource_account.map(|c| c.into_owned()),
+            ctx.entries(),
+        ))
+    }
+
+    fn quickly(text: &str) -> Option<Reading> {
+        let l = read(text)?;
+        let mut ctx = Context::new();
+        fill_context(&mut ctx, &l);
+        Some((
+            l.principal.to_string(),
+            l.action.to_string(),
+            l.resource.to_string(),
+            l.resource_account.map(str::to_string),
+            ctx.entries(),
+        ))
+    }
+
+    /// Wherever the quick reading reads a line, serde reads it too and reads the same; the common lines are
+    /// read quickly; and every one-byte change of them (deleted, or replaced by a byte that matters to JSON)
+    /// is either read the same by both, or left to serde.
+    #[test]
+    fn the_quick_reading_is_serdes_wherever_it_reads() {
+        let common = [
+            r#"{"principal": "arn:aws:iam::111122223333:user/li.wei", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#,
+            r#"{"principal":"li.wei","action":"s3:GetObject","resource":"*","context":{"aws:RequestedRegion":"eu-west-1"}}"#,
+            "\t{ \"resource\" : \"*\" , \"action\" : \"kms:Decrypt\", \"principal\" : \"r\", \"resource_account\": \"444455556666\" }\r\n",
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {"aws:SourceIp": ["10.0.0.1", "10.0.0.2"], "aws:SecureTransport": "true", "k": []}}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {}}"#,
+            r#"{"principal": "über", "action": "a", "resource": "r/é"}"#,
+        ];
+        for line in common {
+            let q = quickly(line);
+            assert!(q.is_some(), "{line}");
+            assert_eq!(q, by_serde(line), "{line}");
+        }
+        let left_to_serde = [
+            // Escapes, a repeated field, an unknown field, a null, a number, nested values, keys equal but
+            // for case, trailing text, a missing field, not an object.
+            r#"{"principal": "p\"q", "action": "a", "resource": "r"}"#,
+            r#"{"principal": "p", "principal": "q", "action": "a", "resource": "r"}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "note": "x"}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "resource_account": null}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {"k": 1}}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {"k": ["a", ["b"]]}}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {"k": "a", "K": "b"}}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r", "context": {"k": "a", "k": "b"}}"#,
+            r#"{"principal": "p", "action": "a", "resource": "r"} x"#,
+            r#"{"principal": "p", "action": "a"}"#,
+            r#"["p", "a", "r"]"#,
+            "{\"principal\": \"p\tq\", \"action\": \"a\", \"resource\": \"r\"}",
+        ];
+        for line in left_to_serde {
+            assert_eq!(quickly(line), None, "{line}");
+        }
+        let mut read_by_both = 0;
+        let mut changed_lines = 0;
+        for line in common.iter().chain(&left_to_serde) {
+            let bytes = line.as_bytes();
+            for i in 0..bytes.len() {
+                let edits = [
+                    None,
+                    Some(b'"'),
+                    Some(b'\\'),
+                    Some(b','),
+                    Some(b'}'),
+                    Some(b'['),
+                    Some(b' '),
+                    Some(b':'),
+                    Some(b'x'),
+                ];
+                for edit in edits {
+                    let mut changed = bytes.to_vec();
+                    match edit {
+                        None => {
+                            changed.remove(i);
+                        }
+                        Some(b) => {
+                            if let Some(x) = changed.get_mut(i) {
+                                *x = b;
+                            }
+                        }
+                    }
+                    let Ok(text) = std::str::from_utf8(&changed) else {
+                        continue;
+                    };
+                    changed_lines += 1;
+                    if let Some(q) = quickly(text) {
+                        read_by_both += 1;
+                        assert_eq!(Some(q), by_serde(text), "{text}");
+                    }
+                }
+            }
+        }
+        // The changes reach both sides: many changed lines are still read quickly, many are not.
+        assert!(read_by_both > 200, "{read_by_both} of {changed_lines}");
+        assert!(
+            read_by_both < changed_lines / 2,
+            "{read_by_both} of {changed_lines}"
+        );
+    }
+
+    /// A context of more keys than are read here is left to serde.
+    #[test]
+    fn a_large_context_is_left_to_serde() {
+        let keys: Vec<String> = (0..=MAX_KEYS).map(|i| format!("\"k{i}\": \"v\"")).collect();
+        let line = format!(
+            r#"{{"principal": "p", "action": "a", "resource": "r", "context": {{{}}}}}"#,
+            keys.join(", ")
+        );
+        assert_eq!(quickly(&line), None);
+        assert!(by_serde(&line).is_some());
+    }
+}
