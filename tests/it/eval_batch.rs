@@ -372,44 +372,36 @@ fn the_decision_path_agrees_with_the_explanation_over_the_sample() {
     // stay in what is kept.
     let mut kept = iam_atlas::eval::Scratch::default();
     let mut interner = iam_atlas::policy::Interner::default();
-    let deny = |text: &str, interner: &mut iam_atlas::policy::Interner| {
-        iam_atlas::policy::parse_text(text, interner).policy
-    };
+    use iam_atlas::eval::Layer;
     let what_if = Overrides {
-        extra: vec![
+        extra: [
             (
-                iam_atlas::eval::Layer::Scp,
-                "no-deletes".into(),
-                deny(
-                    r#"{"Statement":[{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#,
-                    &mut interner,
-                ),
+                Layer::Scp,
+                "no-deletes",
+                r#"{"Statement":[{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}"#,
             ),
             (
-                iam_atlas::eval::Layer::Rcp,
-                "no-kms".into(),
-                deny(
-                    r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
-                    &mut interner,
-                ),
+                Layer::Rcp,
+                "no-kms",
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"}]}"#,
             ),
             (
-                iam_atlas::eval::Layer::Identity,
-                "may-run".into(),
-                deny(
-                    r#"{"Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#,
-                    &mut interner,
-                ),
+                Layer::Identity,
+                "may-run",
+                r#"{"Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#,
             ),
             (
-                iam_atlas::eval::Layer::Boundary,
-                "no-pass".into(),
-                deny(
-                    r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:PassRole","Resource":"*"}]}"#,
-                    &mut interner,
-                ),
+                Layer::Boundary,
+                "no-pass",
+                r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:PassRole","Resource":"*"}]}"#,
             ),
-        ],
+        ]
+        .into_iter()
+        .map(|(layer, name, text)| {
+            let policy = iam_atlas::policy::parse_text(text, &mut interner).policy;
+            (layer, name.to_string(), policy)
+        })
+        .collect(),
         now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
         ..Overrides::default()
     };

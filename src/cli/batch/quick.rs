@@ -71,13 +71,8 @@ impl<'a> Cursor<'a> {
                 }
                 loop {
                     f(self.string()?);
-                    match self.peek()? {
-                        b',' => self.at += 1,
-                        b']' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
+                    if !self.more(b']')? {
+                        return Some(());
                     }
                 }
             }
@@ -98,14 +93,20 @@ impl<'a> Cursor<'a> {
             let key = self.string()?;
             self.eat(b':')?;
             f(self, key)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
+        }
+    }
+
+    /// After a member or an element: `true` past a `,`, `false` past `close`.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let b = self.peek()?;
+        self.at += 1;
+        match b {
+            b',' => Some(true),
+            _ if b == close => Some(false),
+            _ => None,
         }
     }
 }
