@@ -210,7 +210,7 @@ impl<'s, 'm> Levels<'s, 'm> {
 pub struct Scratch<'m> {
     scp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
     rcp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,
-    identity: rustc_hash::FxHashMap<EntityRef, Identity<'m>>,
+    identity: KeptIdentities<'m>,
     candidates: Candidates,
     /// The time of requests that do not fix one ([`Scratch::set_clock`]).
     clock: Option<crate::time::Timestamp>,
@@ -228,10 +228,14 @@ pub(super) struct Candidates {
     current: u32,
     /// By (index, action number).
     lists: rustc_hash::FxHashMap<(u64, u32), Box<[u32]>>,
+    /// Lists not kept since [`Candidates::lists`] was full.
+    missed: usize,
 }
 
-/// Candidate lists a [`Candidates`] keeps at most (it starts again when full).
-const KEPT_CANDIDATES: usize = 1 << 16;
+/// Candidate lists a [`Candidates`] keeps at most. Once it is full, new lists are made and not kept; after as
+/// many of them, it starts again (the requests may have moved on). A batch whose lists do not fit (25,000
+/// principals' inline policies) then pays a lookup per policy, not a table kept churning.
+const KEPT_CANDIDATES: usize = if cfg!(test) { 16 } else { 1 << 16 };
 
 impl Candidates {
     /// Start a request of `action_lower`.
@@ -250,24 +254,46 @@ impl Candidates {
         self.current = n;
     }
 
-    /// The candidates of `index` for the action of [`Candidates::begin`] (`action_lower`, the same text).
-    pub(super) fn of(&mut self, index: &crate::policy::ActionIndex, action_lower: &str) -> &[u32] {
-        if self.lists.len() >= KEPT_CANDIDATES {
-            // The actions' numbers stay valid: only the lists go.
-            self.lists.clear();
+    /// Add the candidates of `index` for the action of [`Candidates::begin`] (`action_lower`, the same text)
+    /// to `out`.
+    pub(super) fn of(
+        &mut self,
+        index: &crate::policy::ActionIndex,
+        action_lower: &str,
+        out: &mut Vec<u32>,
+    ) {
+        let key = (index.id(), self.current);
+        if let Some(kept) = self.lists.get(&key) {
+            out.extend_from_slice(kept);
+            return;
         }
-        self.lists
-            .entry((index.id(), self.current))
-            .or_insert_with(|| {
-                let mut v = Vec::new();
-                index.candidates(action_lower, &mut v);
-                v.into_boxed_slice()
-            })
+        let start = out.len();
+        index.candidates(action_lower, out);
+        if self.lists.len() < KEPT_CANDIDATES {
+            self.lists
+                .insert(key, out.get(start..).unwrap_or_default().into());
+        } else {
+            self.missed += 1;
+            if self.missed >= KEPT_CANDIDATES {
+                // The actions' numbers stay valid: only the lists go.
+                self.lists.clear();
+                self.missed = 0;
+            }
+        }
     }
 }
 
-/// Principals whose identity policies a [`Scratch`] keeps at most (it starts again when full).
-const KEPT_IDENTITIES: usize = 4_096;
+/// Principals whose identity policies a [`Scratch`] keeps at most; once it is full, as [`KEPT_CANDIDATES`]
+/// says.
+const KEPT_IDENTITIES: usize = if cfg!(test) { 4 } else { 4_096 };
+
+/// Identity policies by principal.
+#[derive(Default)]
+pub(super) struct KeptIdentities<'m> {
+    by_principal: rustc_hash::FxHashMap<EntityRef, Identity<'m>>,
+    /// Principals not kept since the table was full.
+    missed: usize,
+}
 
 impl<'m> Scratch<'m> {
     /// Evaluate the requests that follow at `now` when [`Overrides::now`](super::Overrides::now) does not fix
@@ -302,15 +328,27 @@ impl<'m> Scratch<'m> {
 }
 
 /// Kept identity policies, by principal.
-pub(super) struct IdentityCache<'s, 'm>(&'s mut rustc_hash::FxHashMap<EntityRef, Identity<'m>>);
+pub(super) struct IdentityCache<'s, 'm>(&'s mut KeptIdentities<'m>);
 
 impl<'s, 'm> IdentityCache<'s, 'm> {
-    /// [`identity_inputs`] of `r`, kept.
-    pub(super) fn get(self, model: &'m Model, r: EntityRef) -> &'s Identity<'m> {
-        if !self.0.contains_key(&r) && self.0.len() >= KEPT_IDENTITIES {
-            self.0.clear();
+    /// [`identity_inputs`] of `r`: kept, or made.
+    pub(super) fn get(self, model: &'m Model, r: EntityRef) -> std::borrow::Cow<'s, Identity<'m>> {
+        let kept = self.0;
+        if !kept.by_principal.contains_key(&r) {
+            if kept.by_principal.len() >= KEPT_IDENTITIES {
+                kept.missed += 1;
+                if kept.missed < KEPT_IDENTITIES {
+                    return std::borrow::Cow::Owned(identity_inputs(model, r));
+                }
+                kept.by_principal.clear();
+                kept.missed = 0;
+            }
+            kept.by_principal.insert(r, identity_inputs(model, r));
         }
-        self.0.entry(r).or_insert_with(|| identity_inputs(model, r))
+        match kept.by_principal.get(&r) {
+            Some(i) => std::borrow::Cow::Borrowed(i),
+            None => std::borrow::Cow::Owned(identity_inputs(model, r)),
+        }
     }
 }
 
@@ -444,5 +482,77 @@ pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy
             .map(|i| i.policy)
             .collect(),
         None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::{
+        Context, Overrides, Principal, Request, Scratch, decide_brief, decide_brief_with,
+    };
+
+    /// With caches far smaller than the requests' principals and lists (4 and 16 in tests), one scratch goes
+    /// through every state (filling, full and not keeping, starting again) and answers as no scratch does.
+    #[test]
+    fn a_scratch_too_small_for_its_requests_answers_as_none() {
+        let model = crate::sample::load_sample(Default::default()).expect("the sample loads");
+        let principals: Vec<String> = model
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.users
+                    .iter()
+                    .map(|u| u.arn.to_string())
+                    .chain(a.roles.iter().map(|r| r.arn.to_string()))
+            })
+            .collect();
+        assert!(principals.len() > 30, "{}", principals.len());
+        let ov = Overrides {
+            now: crate::time::Timestamp::parse("2026-11-26T12:00:00Z"),
+            ..Overrides::default()
+        };
+        let mut scratch = Scratch::default();
+        let (mut n, mut allowed) = (0, 0);
+        let (mut skipped, mut restarted) = ((false, false), (false, false));
+        for round in 0..3 {
+            for (i, p) in principals.iter().enumerate() {
+                let principal = Principal::resolve(p, &model).expect("principal");
+                for action in [
+                    "s3:GetObject",
+                    "iam:PassRole",
+                    "kms:Decrypt",
+                    "ec2:RunInstances",
+                ] {
+                    let req = Request {
+                        principal: principal.clone(),
+                        action: action.into(),
+                        resource: if (i + round) % 2 == 0 {
+                            "*".into()
+                        } else {
+                            "arn:aws:s3:::larkspur-prod-data/k".into()
+                        },
+                        resource_account: None,
+                        context: Context::new(),
+                    };
+                    let before = (scratch.identity.missed, scratch.candidates.missed);
+                    let kept = decide_brief_with(&model, &req, &ov, &mut scratch);
+                    let after = (scratch.identity.missed, scratch.candidates.missed);
+                    // Full and not keeping (the count grows), or starting again (it falls back to 0).
+                    skipped.0 |= after.0 > before.0;
+                    skipped.1 |= after.1 > before.1;
+                    restarted.0 |= after.0 < before.0;
+                    restarted.1 |= after.1 < before.1;
+                    let plain = decide_brief(&model, &req, &ov);
+                    assert_eq!(kept, plain, "{p} {action}");
+                    allowed += usize::from(plain.decision == crate::eval::Decision::Allow);
+                    n += 1;
+                }
+            }
+        }
+        assert!(allowed > 0 && allowed < n, "{allowed} of {n}");
+        // Both caches were full, made what they did not keep, and started again; never more than their room.
+        assert_eq!((skipped, restarted), ((true, true), (true, true)));
+        assert!(scratch.identity.by_principal.len() <= super::KEPT_IDENTITIES);
+        assert!(scratch.candidates.lists.len() <= super::KEPT_CANDIDATES);
     }
 }

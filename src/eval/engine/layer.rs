@@ -223,8 +223,10 @@ impl<'a> Eval<'a> {
                 // Without a prefilter, the policy's action index gives the statements that can match (kept
                 // per action by a batch worker).
                 None => match self.kept_candidates.as_deref_mut() {
-                    Some(kept) => candidates.extend_from_slice(
-                        kept.of(input.policy.action_index(), &self.action_lower),
+                    Some(kept) => kept.of(
+                        input.policy.action_index(),
+                        &self.action_lower,
+                        &mut candidates,
                     ),
                     None => input
                         .policy

@@ -47,7 +47,7 @@ use run::{Mode, run};
 /// Evaluate `req` against `model`, with the full explanation.
 pub fn evaluate(model: &Model, req: &Request, overrides: &Overrides) -> EvalResult {
     match run(model, req, overrides, Mode::Explain, None, None).result {
-        Some(r) => r,
+        Some(r) => *r,
         None => unreachable!("explain mode always builds the result"),
     }
 }

@@ -44,7 +44,8 @@ pub(super) struct RunOut {
     pub(super) aws_rule: Option<AwsRule>,
     pub(super) hits: Vec<(Layer, StatementHit)>,
     pub(super) assumed: Vec<Assumption>,
-    pub(super) result: Option<EvalResult>,
+    /// Boxed: it is large, and only [`Mode::Explain`] builds it (every other answer would copy its room).
+    pub(super) result: Option<Box<EvalResult>>,
 }
 
 pub(super) fn run<'m>(
@@ -81,23 +82,25 @@ pub(super) fn run<'m>(
             aws_rule: Some(rule),
             hits: Vec::new(),
             assumed: Vec::new(),
-            result: explain.then(|| EvalResult {
-                decision,
-                decided_by: None,
-                deciding_statement: None,
-                certain: true,
-                unknown: Vec::new(),
-                principal: req.principal.clone(),
-                action: req.action.clone(),
-                resource: req.resource.clone(),
-                resource_account: req.resource_account(model),
-                layers: Vec::new(),
-                missing_context_keys: Vec::new(),
-                context: req.context.entries(),
-                notes: vec![why.to_string()],
-                assumed_conditions: Vec::new(),
-                assumptions: Vec::new(),
-                aws_rule: Some(rule),
+            result: explain.then(|| {
+                Box::new(EvalResult {
+                    decision,
+                    decided_by: None,
+                    deciding_statement: None,
+                    certain: true,
+                    unknown: Vec::new(),
+                    principal: req.principal.clone(),
+                    action: req.action.clone(),
+                    resource: req.resource.clone(),
+                    resource_account: req.resource_account(model),
+                    layers: Vec::new(),
+                    missing_context_keys: Vec::new(),
+                    context: req.context.entries(),
+                    notes: vec![why.to_string()],
+                    assumed_conditions: Vec::new(),
+                    assumptions: Vec::new(),
+                    aws_rule: Some(rule),
+                })
             }),
         };
     }
@@ -149,7 +152,11 @@ pub(super) fn run<'m>(
 
     // Identity side of the principal.
     let mut identity: std::borrow::Cow<'_, Identity<'_>> = match (p.entity, identity_cache) {
-        (Some(r), Some(cache)) => std::borrow::Cow::Borrowed(cache.get(model, r)),
+        // Rebuilt, so that each side may borrow for as short as the what-if policies (`Cow` itself cannot).
+        (Some(r), Some(cache)) => match cache.get(model, r) {
+            std::borrow::Cow::Borrowed(kept) => std::borrow::Cow::Borrowed(kept),
+            std::borrow::Cow::Owned(made) => std::borrow::Cow::Owned(made),
+        },
         (Some(r), None) => std::borrow::Cow::Owned(identity_inputs(model, r)),
         (None, _) => std::borrow::Cow::Owned(Default::default()),
     };
@@ -580,7 +587,7 @@ pub(super) fn run<'m>(
             assumptions: assumed.clone(),
             aws_rule: None,
         };
-        (Some(r), Vec::new())
+        (Some(Box::new(r)), Vec::new())
     } else {
         (None, unknown)
     };
