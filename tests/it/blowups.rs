@@ -270,3 +270,47 @@ fn a_condition_of_a_hundred_thousand_keys_is_read_in_linear_time() {
     assert_eq!(duplicates.len(), 1, "{duplicates:?}");
     assert!(duplicates[0].message.contains("k99999"));
 }
+
+#[test]
+fn an_explanation_lists_forty_thousand_missing_keys_in_linear_time() {
+    // The explanation lists the context keys a condition tests and the request leaves out, each once. Each was
+    // looked for among those listed before it: 8·10⁸ comparisons here.
+    let keys: serde_json::Map<String, serde_json::Value> = (0..40_000)
+        .map(|i| (format!("aws:RequestTag/k{i}"), serde_json::json!("v")))
+        .collect();
+    let text = policy(&[serde_json::json!({
+        "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*",
+        "Condition": {"StringEquals": keys, "StringLike": {"AWS:REQUESTTAG/K7": "v*"}},
+    })]);
+    let model = iam_atlas::sample::load_sample(Default::default()).expect("the sample loads");
+    let what_if = iam_atlas::policy::parse_text(&text, &mut Default::default()).policy;
+    let ov = iam_atlas::eval::Overrides {
+        extra: vec![(
+            iam_atlas::eval::Layer::Identity,
+            "many-keys".into(),
+            what_if,
+        )],
+        now: iam_atlas::time::Timestamp::parse("2026-11-26T12:00:00Z"),
+        ..Default::default()
+    };
+    let req = iam_atlas::eval::Request {
+        principal: iam_atlas::eval::Principal::resolve("li.wei", &model).expect("li.wei"),
+        action: "ec2:RunInstances".into(),
+        resource: "*".into(),
+        resource_account: None,
+        context: Default::default(),
+    };
+    let r = timed(Duration::from_secs(8), "explaining the request", || {
+        iam_atlas::eval::evaluate(&model, &req, &ov)
+    });
+    // Every key once, whatever its case (`AWS:REQUESTTAG/K7` is `aws:RequestTag/k7`), in the order tested.
+    let tags: Vec<&String> = r
+        .missing_context_keys
+        .iter()
+        .filter(|k| k.to_ascii_lowercase().starts_with("aws:requesttag/"))
+        .collect();
+    assert_eq!(tags.len(), 40_000);
+    assert_eq!(tags[0], "aws:RequestTag/k0");
+    // The missing tags fail the what-if Allow: its statement is a near miss, not an allow.
+    assert_ne!(r.decision, iam_atlas::eval::Decision::Allow);
+}

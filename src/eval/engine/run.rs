@@ -57,7 +57,7 @@ pub(super) fn run<'m>(
     scratch: Option<&mut Scratch<'m>>,
 ) -> RunOut {
     let clock = scratch.as_ref().and_then(|s| s.clock());
-    let (scp_cache, rcp_cache, identity_cache, kept_candidates) = match scratch {
+    let (scp_cache, rcp_cache, identity_cache, mut kept_candidates) = match scratch {
         Some(s) => {
             let (a, b, c, d) = s.split();
             (Some(a), Some(b), Some(c), Some(d))
@@ -118,7 +118,6 @@ pub(super) fn run<'m>(
         notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
     }
     let action_lower = req.action.to_ascii_lowercase();
-    let mut kept_candidates = kept_candidates;
     if let Some(k) = kept_candidates.as_deref_mut() {
         k.begin(&action_lower);
     }
@@ -128,6 +127,7 @@ pub(super) fn run<'m>(
         ctx,
         explain,
         tested_missing: Vec::new(),
+        tested_seen: Default::default(),
         now,
         resource_account: resource_account.clone(),
         filled: false,

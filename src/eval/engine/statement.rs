@@ -83,6 +83,8 @@ pub(super) struct Eval<'a> {
     pub(super) ctx: std::borrow::Cow<'a, Context>,
     pub(super) explain: bool,
     pub(super) tested_missing: Vec<crate::policy::Str>,
+    /// [`Eval::tested_missing`]'s keys, lowercased.
+    pub(super) tested_seen: rustc_hash::FxHashSet<String>,
     pub(super) now: Timestamp,
     pub(super) resource_account: Option<String>,
     pub(super) filled: bool,
@@ -291,12 +293,8 @@ impl Eval<'_> {
             // decision alone neither looks nor keeps them: a kept key's text is shared by the workers.)
             let missing = (self.explain || self.optimistic) && !self.ctx.contains(&c.key.value);
             if missing {
-                if self.explain
-                    && !self
-                        .tested_missing
-                        .iter()
-                        .any(|k| k.eq_ignore_ascii_case(&c.key.value))
-                {
+                // Each key once, whatever its case: looked up, not scanned (a policy may test 40,000 keys).
+                if self.explain && self.tested_seen.insert(c.key.value.to_ascii_lowercase()) {
                     self.tested_missing.push(c.key.value.clone());
                 }
                 if self.optimistic && truth != Truth::Unknown {
