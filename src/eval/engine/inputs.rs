@@ -203,9 +203,10 @@ impl<'s, 'm> Levels<'s, 'm> {
 }
 
 /// What a caller that evaluates many requests against one model keeps between them (a batch worker): each
-/// account's organisation levels and each principal's identity policies, which depend on the model and the
-/// account or the principal only. Gathering them allocated a vector per level for every request, and looked
-/// every attached policy up.
+/// account's organisation levels, each principal's identity policies and each policy's candidate statements
+/// per action, which depend on the model and the account, the principal or the action only (gathering them
+/// allocated a vector per level for every request, and looked every attached policy and every action up); and
+/// the time of the requests ([`Scratch::set_clock`]).
 #[derive(Default)]
 pub struct Scratch<'m> {
     scp: rustc_hash::FxHashMap<String, Option<Vec<Level<'m>>>>,

@@ -211,7 +211,8 @@ impl<'a> Eval<'a> {
                     ));
                 }
             }
-            let variables = input.policy.action_index().supports_variables();
+            let action_index = input.policy.action_index();
+            let variables = action_index.supports_variables();
             let mut candidates = std::mem::take(&mut self.buf);
             candidates.clear();
             match self.prefilter.as_deref_mut() {
@@ -223,15 +224,8 @@ impl<'a> Eval<'a> {
                 // Without a prefilter, the policy's action index gives the statements that can match (kept
                 // per action by a batch worker).
                 None => match self.kept_candidates.as_deref_mut() {
-                    Some(kept) => kept.of(
-                        input.policy.action_index(),
-                        &self.action_lower,
-                        &mut candidates,
-                    ),
-                    None => input
-                        .policy
-                        .action_index()
-                        .candidates(&self.action_lower, &mut candidates),
+                    Some(kept) => kept.of(action_index, &self.action_lower, &mut candidates),
+                    None => action_index.candidates(&self.action_lower, &mut candidates),
                 },
             }
             let ignored: Vec<usize> = if self.ignore.is_empty() {
@@ -261,7 +255,7 @@ impl<'a> Eval<'a> {
                 // lists as needing a full match.
                 let action_known = match self.prefilter {
                     Some(_) => true,
-                    None => !input.policy.action_index().needs_full_match(ci),
+                    None => !action_index.needs_full_match(ci),
                 };
                 let (named, conditions, unsure) =
                     match self.statement_applies(s, variables, check_principal, action_known) {
