@@ -308,20 +308,17 @@ fn time_strings(now: Timestamp) -> (String, String) {
 impl Request {
     /// The account that owns the resource: given, else from the ARN, else the account whose resource policy
     /// covers it, else the principal's (S3 ARNs carry no account).
-    pub fn resource_account(&self, model: &Model) -> Option<String> {
+    pub fn resource_account<'a>(&'a self, model: &'a Model) -> Option<&'a str> {
         if let Some(a) = &self.resource_account {
-            return Some(a.clone());
+            return Some(a);
         }
         if let Some(a) = arn_account(&self.resource).filter(|a| is_account_id(a)) {
-            return Some(a.to_string());
+            return Some(a);
         }
         if let Some(r) = resource_policy_for(model, &self.resource) {
-            return model
-                .accounts
-                .get(r.account as usize)
-                .map(|a| a.id.to_string());
+            return model.accounts.get(r.account as usize).map(|a| &*a.id);
         }
-        self.principal.account.clone()
+        self.principal.account.as_deref()
     }
 }
 

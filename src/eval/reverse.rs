@@ -495,7 +495,7 @@ pub fn who_can_cancellable(
         && (crate::account::arn_account(resource).is_some_and(|a| !a.is_empty())
             || super::engine::resource_policy_for(model, resource).is_some())
     {
-        req.resource_account = req.resource_account(model);
+        req.resource_account = req.resource_account(model).map(str::to_string);
     }
     // One principal's answer, or `None` when it may not.
     let one = |r: EntityRef, req: &mut Request, prefilter: &mut Prefilter| -> Option<WhoCanEntry> {
@@ -1235,7 +1235,7 @@ pub fn who_can_assume(
             resource_account: None,
             context: Context::new(),
         };
-        req.resource_account = req.resource_account(model);
+        req.resource_account = req.resource_account(model).map(str::to_string);
         let super::engine::WithStatements {
             quick,
             decided_by,

@@ -7,8 +7,7 @@ use super::inputs::{
 use super::layer::{Input, LabelSrc, Owner, Picks, layer_result, org_layer};
 use super::statement::Eval;
 use super::{
-    EvalResult, LayerResult, Overrides, Quick, StatementHit, StatementRef, is_kms_key,
-    resource_policy_for,
+    EvalResult, Overrides, Quick, StatementHit, StatementRef, is_kms_key, resource_policy_for,
 };
 use crate::account::{EntityKind, Model, OrgPolicyKind};
 use crate::eval::condition::Assumption;
@@ -92,7 +91,7 @@ pub(super) fn run<'m>(
                     principal: req.principal.clone(),
                     action: req.action.clone(),
                     resource: req.resource.clone(),
-                    resource_account: req.resource_account(model),
+                    resource_account: req.resource_account(model).map(str::to_string),
                     layers: Vec::new(),
                     missing_context_keys: Vec::new(),
                     context: req.context.entries(),
@@ -129,7 +128,7 @@ pub(super) fn run<'m>(
         tested_missing: Vec::new(),
         tested_seen: Default::default(),
         now,
-        resource_account: resource_account.clone(),
+        resource_account,
         filled: false,
         prefilter,
         buf: Vec::new(),
@@ -147,7 +146,6 @@ pub(super) fn run<'m>(
     };
     let p = &req.principal;
     let mut unknown: Vec<String> = Vec::new();
-    let mut layers: Vec<LayerResult> = Vec::with_capacity(6);
     let service = crate::arn::action_service(&req.action);
 
     // Identity side of the principal.
@@ -222,7 +220,6 @@ pub(super) fn run<'m>(
             }
         }
     };
-    layers.push(scp);
 
     // --- RCPs (resource's account) ---
     let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
@@ -258,7 +255,6 @@ pub(super) fn run<'m>(
             }
         }
     };
-    layers.push(rcp);
 
     // --- Resource policy or trust policy ---
     let is_assume = req
@@ -403,7 +399,6 @@ pub(super) fn run<'m>(
     };
     let resource_verdict = resource_layer.verdict;
     let resource_kind = resource_layer.layer;
-    layers.push(resource_layer);
 
     // --- Identity, boundary, session ---
     let identity = match p.kind {
@@ -448,7 +443,6 @@ pub(super) fn run<'m>(
         ),
     };
     let identity_verdict = identity.verdict;
-    layers.push(identity);
     let boundary = match boundary_inputs {
         Some(inputs) if !inputs.is_empty() => {
             ev.current = Layer::Boundary;
@@ -465,7 +459,6 @@ pub(super) fn run<'m>(
         None => na(Layer::Boundary, "no permissions boundary"),
     };
     let boundary_verdict = boundary.verdict;
-    layers.push(boundary);
     let session = if overrides.session_policies.is_empty() && extra(Layer::Session).next().is_none()
     {
         na(Layer::Session, "no session policy")
@@ -484,33 +477,31 @@ pub(super) fn run<'m>(
         layer_result(Layer::Session, e)
     };
     let session_verdict = session.verdict;
-    layers.push(session);
+    // The layers stay apart, not in a list, until the explanation asks for them: most answers need only their
+    // verdicts (a list of six was a copy of about 900 bytes per answer).
 
     // --- The decision: a pure function of the layers' verdicts (`decision.rs`) ---
-    let layer_of = |l: Layer| layers.iter().find(|x| x.layer == l);
-    let verdict_of = |l: Layer| layer_of(l).map_or(Verdict::NotApplicable, |x| x.verdict);
-    let possible_of =
-        |l: Layer| layer_of(l).map_or(Possible::exactly(Verdict::NotApplicable), |x| x.possible);
     let verdicts = Verdicts {
-        scp: verdict_of(Layer::Scp),
-        rcp: verdict_of(Layer::Rcp),
+        scp: scp.verdict,
+        rcp: rcp.verdict,
         resource: resource_verdict,
         identity: identity_verdict,
         boundary: boundary_verdict,
         session: session_verdict,
     };
     let possibles = Possibles {
-        scp: possible_of(Layer::Scp),
-        rcp: possible_of(Layer::Rcp),
-        resource: possible_of(resource_kind),
-        identity: possible_of(Layer::Identity),
-        boundary: possible_of(Layer::Boundary),
-        session: possible_of(Layer::Session),
+        scp: scp.possible,
+        rcp: rcp.possible,
+        resource: resource_layer.possible,
+        identity: identity.possible,
+        boundary: boundary.possible,
+        session: session.possible,
     };
+    debug_assert_eq!(resource_layer.layer, resource_kind);
     let shape = Shape {
         resource_layer: resource_kind,
         accountless: p.account.is_none() || p.kind == PrincipalType::Federated,
-        same_account: p.account.is_some() && p.account == resource_account,
+        same_account: p.account.is_some() && p.account.as_deref() == resource_account,
         resource_required,
     };
     let named = if resource_verdict == Verdict::Allow {
@@ -527,7 +518,7 @@ pub(super) fn run<'m>(
     };
     // Certain when every reading of what was not read gives the same decision.
     let certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
-    for l in &layers {
+    for l in [&scp, &rcp, &resource_layer, &identity, &boundary, &session] {
         if l.uncertain {
             unknown.extend(l.unread.iter().cloned());
         }
@@ -578,8 +569,8 @@ pub(super) fn run<'m>(
             principal: p.clone(),
             action: req.action.clone(),
             resource: req.resource.clone(),
-            resource_account,
-            layers,
+            resource_account: resource_account.map(str::to_string),
+            layers: vec![scp, rcp, resource_layer, identity, boundary, session],
             missing_context_keys: ev.tested_missing.iter().map(|k| k.to_string()).collect(),
             context: ev.ctx.entries(),
             notes,

@@ -86,7 +86,7 @@ pub(super) struct Eval<'a> {
     /// [`Eval::tested_missing`]'s keys, lowercased.
     pub(super) tested_seen: rustc_hash::FxHashSet<String>,
     pub(super) now: Timestamp,
-    pub(super) resource_account: Option<String>,
+    pub(super) resource_account: Option<&'a str>,
     pub(super) filled: bool,
     pub(super) prefilter: Option<&'a mut Prefilter>,
     pub(super) buf: Vec<u32>,
@@ -120,8 +120,8 @@ impl Eval<'_> {
         let ctx = self.ctx.to_mut();
         ctx.reserve(24);
         self.req.principal.fill_context(self.model, ctx, self.now);
-        if let Some(ra) = &self.resource_account {
-            ctx.set_default("aws:ResourceAccount", vec![ra.clone()]);
+        if let Some(ra) = self.resource_account {
+            ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
             if let Some(org) = &self.model.organization
                 && org.path_to(ra).is_some()
             {
