@@ -224,9 +224,7 @@ pub(super) fn run<'m>(
     // --- RCPs (resource's account) ---
     let rcp_levels = match given_levels(&overrides.rcp_levels, "rcp") {
         Some(l) => Some(Levels::made(l)),
-        None => resource_account
-            .as_deref()
-            .and_then(|a| levels_of(model, a, OrgPolicyKind::Rcp, rcp_cache)),
+        None => resource_account.and_then(|a| levels_of(model, a, OrgPolicyKind::Rcp, rcp_cache)),
     };
     let rcp = if service_linked {
         na(Layer::Rcp, "RCPs do not restrict service-linked roles")
