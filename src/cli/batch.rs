@@ -274,10 +274,15 @@ impl Worker<'_> {
         }
         req.context.with_principal_keys(keys.clone());
         match self.output {
-            Output::Decision => write_json(
-                out,
-                &decide_brief_with(model, req, self.overrides, &mut self.scratch),
-            ),
+            Output::Decision => {
+                let brief = decide_brief_with(model, req, self.overrides, &mut self.scratch);
+                // The common answer without serde's pass over every name (the same bytes: see `quick`).
+                if quick::write_brief(out, &brief) {
+                    out.push(b'\n');
+                } else {
+                    write_json(out, &brief);
+                }
+            }
             Output::Explanation => write_json(out, &evaluate(model, req, self.overrides)),
         }
         Ok(())

@@ -3,8 +3,12 @@
 //! reads it or says why it cannot: so a line is never read differently, and never accepted here when serde
 //! would refuse it (`tests::the_quick_reading_is_serdes_wherever_it_reads` checks both on every kind of
 //! line). Parsing was a fifth of a decision's work.
+//!
+//! The common answer of `--output decision` is written the same way ([`write_brief`]): byte for byte what serde
+//! writes (`tests::the_quick_writing_is_serdes`), without serde's escaping pass over names that need none.
 
 use crate::eval::condition::Context;
+use crate::eval::engine::{Brief, Decision, Layer, StatementRef};
 
 /// A request line's fields, borrowed from the line.
 #[derive(Debug, PartialEq, Eq)]
@@ -185,9 +189,220 @@ pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
     });
 }
 
+/// Write `b` as serde writes it, one JSON object (no newline), and say true; false, writing nothing, for an
+/// answer this does not write (one that lists why it is uncertain, or that a rule of AWS's decided), which serde
+/// then writes.
+pub(super) fn write_brief(out: &mut Vec<u8>, b: &Brief) -> bool {
+    if !b.unknown.is_empty() || b.aws_rule.is_some() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"decision\":\"");
+    out.extend_from_slice(decision_name(b.decision).as_bytes());
+    out.extend_from_slice(b"\",\"decided_by\":");
+    match b.decided_by {
+        Some(l) => {
+            out.push(b'"');
+            out.extend_from_slice(layer_name(l).as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"deciding_statement\":");
+    match &b.deciding_statement {
+        Some(StatementRef {
+            kind,
+            name,
+            attached_to,
+            index,
+        }) => {
+            out.extend_from_slice(b"{\"kind\":");
+            string(out, kind);
+            out.extend_from_slice(b",\"name\":");
+            string(out, name);
+            out.extend_from_slice(b",\"attached_to\":");
+            match attached_to {
+                Some(a) => string(out, a),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"index\":");
+            number(out, *index);
+            out.push(b'}');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(if b.certain {
+        b",\"certain\":true}"
+    } else {
+        b",\"certain\":false}"
+    });
+    true
+}
+
+/// A JSON string: as is between quotes when nothing in it needs an escape (JSON escapes only `"`, `\` and the
+/// control characters below U+0020; serde writes the rest as they are), else by serde.
+fn string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, s).is_err() {
+        // Writing into a vector cannot fail; were it to, the string is still a string.
+        out.extend_from_slice(b"\"\"");
+    }
+}
+
+/// A number in decimal.
+fn number(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+/// The name serde writes for `d` (`tests::the_quick_writing_is_serdes` checks every one).
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "ExplicitDeny",
+        Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}
+
+/// The name serde writes for `l` (checked like [`decision_name`]).
+fn layer_name(l: Layer) -> &'static str {
+    match l {
+        Layer::Scp => "Scp",
+        Layer::Rcp => "Rcp",
+        Layer::Resource => "Resource",
+        Layer::Trust => "Trust",
+        Layer::Identity => "Identity",
+        Layer::Boundary => "Boundary",
+        Layer::Session => "Session",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_writing_is_serdes() {
+        let decisions = [
+            Decision::Allow,
+            Decision::ExplicitDeny,
+            Decision::ImplicitDeny,
+        ];
+        let layers = [
+            Layer::Scp,
+            Layer::Rcp,
+            Layer::Resource,
+            Layer::Trust,
+            Layer::Identity,
+            Layer::Boundary,
+            Layer::Session,
+        ];
+        // Every variant, so a new one or a renamed one fails here (the matches above are exhaustive).
+        for d in decisions {
+            match d {
+                Decision::Allow | Decision::ExplicitDeny | Decision::ImplicitDeny => {}
+            }
+            assert_eq!(
+                serde_json::to_string(&d).ok(),
+                Some(format!("\"{}\"", decision_name(d)))
+            );
+        }
+        for l in layers {
+            match l {
+                Layer::Scp
+                | Layer::Rcp
+                | Layer::Resource
+                | Layer::Trust
+                | Layer::Identity
+                | Layer::Boundary
+                | Layer::Session => {}
+            }
+            assert_eq!(
+                serde_json::to_string(&l).ok(),
+                Some(format!("\"{}\"", layer_name(l)))
+            );
+        }
+        let texts = [
+            "",
+            "managed",
+            "AdministratorAccess",
+            "user alice",
+            "a \"quoted\" name",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "\u{1}\u{1f}",
+            "\u{7f} del",
+            "é ü 名前 🙂",
+            "</script>",
+        ];
+        let mut statements: Vec<Option<StatementRef>> = vec![None];
+        for (i, kind) in texts.iter().enumerate() {
+            for (j, name) in texts.iter().enumerate() {
+                statements.push(Some(StatementRef {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    attached_to: (i % 3 != 0).then(|| texts[(i + j) % texts.len()].to_string()),
+                    index: [0, 1, 9, 10, 99, 12_345, usize::MAX][(i * 7 + j) % 7],
+                }));
+            }
+        }
+        let mut written = 0;
+        for d in decisions {
+            for l in layers.iter().copied().map(Some).chain([None]) {
+                for s in &statements {
+                    for certain in [true, false] {
+                        let b = Brief {
+                            decision: d,
+                            decided_by: l,
+                            deciding_statement: s.clone(),
+                            certain,
+                            unknown: Vec::new(),
+                            aws_rule: None,
+                        };
+                        let mut out = b"before".to_vec();
+                        assert!(write_brief(&mut out, &b));
+                        let mut expected = b"before".to_vec();
+                        expected.extend(serde_json::to_vec(&b).unwrap_or_default());
+                        assert_eq!(
+                            String::from_utf8_lossy(&out),
+                            String::from_utf8_lossy(&expected)
+                        );
+                        written += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(written, 3 * 8 * (1 + 12 * 12) * 2);
+        // Left to serde, writing nothing: an uncertain answer's reasons, a rule of AWS's.
+        let mut b = Brief {
+            decision: Decision::ImplicitDeny,
+            decided_by: None,
+            deciding_statement: None,
+            certain: false,
+            unknown: vec!["the key policy is not loaded".into()],
+            aws_rule: None,
+        };
+        let mut out = Vec::new();
+        assert!(!write_brief(&mut out, &b));
+        b.unknown.clear();
+        b.aws_rule = Some(crate::eval::protected::AwsRule::ProtectedByAws);
+        assert!(!write_brief(&mut out, &b));
+        assert!(out.is_empty());
+    }
 
     /// What serde makes of a line, as the batch reads it: the four fields and the context's entries.
     type Reading = (
