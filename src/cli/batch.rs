@@ -107,7 +107,9 @@ impl Chunk {
                 self.data.truncate(start);
                 continue;
             }
-            let end = self.data.len();
+            // Without its newline: a line cut off inside a string would otherwise be read to the newline, and
+            // serde would name a control character on "line 2, column 0" rather than the line's end.
+            let end = self.data.len() - usize::from(self.data.last() == Some(&b'\n'));
             self.entries.push(Entry::Line { no, start, end });
         }
         Ok(true)

@@ -209,6 +209,8 @@ fn bad_lines_are_answered_by_error_lines() {
     input.extend_from_slice(
         b"\n{\"principal\": \"li.wei\", \"action\": \"s3:\xffGet\", \"resource\": \"*\"}\n",
     );
+    // Line 10: cut off inside a string (its error names this line's end, not a control character on the next).
+    input.extend_from_slice(b"{\"principal\": \"li.w\n");
     std::fs::write(&f, input).expect("write");
     let path = f.to_str().expect("path");
     let (code, out, err) = run(
@@ -224,11 +226,11 @@ fn bad_lines_are_answered_by_error_lines() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        err.contains("5 of 7 request lines could not be read"),
+        err.contains("6 of 8 request lines could not be read"),
         "{err}"
     );
     let got = lines(&out);
-    assert_eq!(got.len(), 7, "{out}");
+    assert_eq!(got.len(), 8, "{out}");
     assert_eq!(got[0]["decision"], "Allow");
     assert_eq!(got[1]["line"], 2);
     assert!(
@@ -264,12 +266,17 @@ fn bad_lines_are_answered_by_error_lines() {
         got[6]["error"],
         format!("{path}:9: the line is not UTF-8 (column 39)")
     );
+    assert_eq!(got[7]["line"], 10);
+    assert_eq!(
+        got[7]["error"],
+        format!("{path}:10: EOF while parsing a string at line 1 column 19")
+    );
     // The full explanation answers the same lines the same way.
     let (code, full, _) = run(&["eval", "--sample", "--requests", path], None);
     assert_eq!(code, 2);
     let full = lines(&full);
-    assert_eq!(full.len(), 7);
-    for i in [1, 2, 3, 5, 6] {
+    assert_eq!(full.len(), 8);
+    for i in [1, 2, 3, 5, 6, 7] {
         assert_eq!(full[i], got[i]);
     }
     let (code, _, err) = run(
