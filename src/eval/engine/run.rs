@@ -395,8 +395,6 @@ pub(super) fn run<'m>(
             ),
         }
     };
-    let resource_verdict = resource_layer.verdict;
-    let resource_kind = resource_layer.layer;
 
     // --- Identity, boundary, session ---
     let identity = match p.kind {
@@ -440,7 +438,6 @@ pub(super) fn run<'m>(
             "this kind of principal has no identity-based policies",
         ),
     };
-    let identity_verdict = identity.verdict;
     let boundary = match boundary_inputs {
         Some(inputs) if !inputs.is_empty() => {
             ev.current = Layer::Boundary;
@@ -456,7 +453,6 @@ pub(super) fn run<'m>(
         }
         None => na(Layer::Boundary, "no permissions boundary"),
     };
-    let boundary_verdict = boundary.verdict;
     let session = if overrides.session_policies.is_empty() && extra(Layer::Session).next().is_none()
     {
         na(Layer::Session, "no session policy")
@@ -474,7 +470,6 @@ pub(super) fn run<'m>(
         let e = ev.layer(&inputs, false);
         layer_result(Layer::Session, e)
     };
-    let session_verdict = session.verdict;
     // The layers stay apart, not in a list, until the explanation asks for them: most answers need only their
     // verdicts (a list of six was a copy of about 900 bytes per answer).
 
@@ -482,10 +477,10 @@ pub(super) fn run<'m>(
     let verdicts = Verdicts {
         scp: scp.verdict,
         rcp: rcp.verdict,
-        resource: resource_verdict,
-        identity: identity_verdict,
-        boundary: boundary_verdict,
-        session: session_verdict,
+        resource: resource_layer.verdict,
+        identity: identity.verdict,
+        boundary: boundary.verdict,
+        session: session.verdict,
     };
     let possibles = Possibles {
         scp: scp.possible,
@@ -495,14 +490,13 @@ pub(super) fn run<'m>(
         boundary: boundary.possible,
         session: session.possible,
     };
-    debug_assert_eq!(resource_layer.layer, resource_kind);
     let shape = Shape {
-        resource_layer: resource_kind,
+        resource_layer: resource_layer.layer,
         accountless: p.account.is_none() || p.kind == PrincipalType::Federated,
         same_account: p.account.is_some() && p.account.as_deref() == resource_account,
         resource_required,
     };
-    let named = if resource_verdict == Verdict::Allow {
+    let named = if resource_layer.verdict == Verdict::Allow {
         resource_named
     } else {
         None
