@@ -175,6 +175,8 @@ pub struct Service {
     /// Its actions, sorted by name.
     pub actions: Vec<Action>,
     action_index: FxHashMap<Box<str>, u32>,
+    /// Each action's name as a set of characters ([`crate::policy::char_set`]), for "did you mean".
+    action_sets: Vec<u128>,
 }
 
 impl Service {
@@ -316,6 +318,10 @@ impl Catalog {
                     })
                     .collect(),
                 resource_types,
+                action_sets: actions
+                    .iter()
+                    .map(|a| crate::policy::char_set(a.name))
+                    .collect(),
                 actions,
                 action_index,
             });
@@ -546,7 +552,14 @@ impl Catalog {
 
     /// The closest action of `service` to `name`, for "did you mean".
     pub fn suggest_action(&self, service: &Service, name: &str) -> Option<&'static str> {
-        crate::policy::suggest(name, service.actions.iter().map(|a| a.name))
+        crate::policy::suggest_among(
+            name,
+            service
+                .actions
+                .iter()
+                .zip(&service.action_sets)
+                .map(|(a, set)| (a.name, *set)),
+        )
     }
 
     /// The closest known condition key to `key`: global keys, and the keys of the service its prefix names.

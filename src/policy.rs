@@ -1479,46 +1479,150 @@ impl<'a> Reader<'a> {
 /// out costs a comparison, and the distance stops as soon as a row exceeds the limit, so a 100 KB word costs
 /// what a short one does.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    suggest_among(word, candidates.into_iter().map(|c| (c, char_set(c))))
+}
+
+/// [`suggest`] among candidates given with their [`char_set`], computed once for a list asked often (the
+/// actions of a service: a policy of 200,000 unknown actions compares each with every action of its service).
+pub fn suggest_among<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = (&'c str, u128)>,
+) -> Option<&'c str> {
     let word: Vec<char> = word.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut best: Option<(usize, &'c str)> = None;
-    for c in candidates {
+    // One set of buffers for every candidate: before, each comparison made three small allocations.
+    let mut rows = Rows::default();
+    for c in &word {
+        if let Some(n) = rows.word_bag.get_mut(bucket(*c)) {
+            *n += 1;
+        }
+        rows.word_set |= 1 << bucket(*c);
+    }
+    for (c, set) in candidates {
         let limit = (c.len() / 3).max(1);
         let limit = best.map_or(limit, |(bd, _)| limit.min(bd.saturating_sub(1)));
-        if let Some(d) = levenshtein_within(&word, c, limit) {
+        if let Some(d) = rows.levenshtein_within(&word, c, set, limit) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
 }
 
-/// Edit distance between `a` (already lower-cased) and `b` compared ASCII-case-insensitively, counted in
-/// characters, when it is at most `limit`; `None` otherwise. Stops early: lengths that differ by more than
-/// `limit`, or a row whose smallest entry exceeds `limit`.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "both rows have `b.len() + 1` entries and `j < b.len()`"
-)]
-fn levenshtein_within(a: &[char], b: &str, limit: usize) -> Option<usize> {
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    if a.len().abs_diff(b.len()) > limit {
-        return None;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        let mut row_min = cur[0];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            row_min = row_min.min(cur[j + 1]);
+/// The buckets ([`bucket`]) of a string's characters, compared ASCII-case-insensitively, one bit each.
+pub fn char_set(s: &str) -> u128 {
+    s.chars()
+        .fold(0, |set, c| set | 1 << bucket(c.to_ascii_lowercase()))
+}
+
+/// The buffers of [`Rows::levenshtein_within`], kept between candidates, and the word's characters counted by
+/// [`bucket`].
+struct Rows {
+    b: Vec<char>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+    word_bag: [usize; 128],
+    /// The buckets the word's characters fall in, one bit each.
+    word_set: u128,
+    /// The counts of the candidate's characters matched in `word_bag`, zero between candidates.
+    used: [usize; 128],
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Self {
+            b: Vec::new(),
+            prev: Vec::new(),
+            cur: Vec::new(),
+            word_bag: [0; 128],
+            word_set: 0,
+            used: [0; 128],
         }
-        if row_min > limit {
+    }
+}
+
+/// A character's bucket for the bag distance. Characters that share a bucket count as equal, which can only
+/// lower the bound, so it stays a bound.
+fn bucket(c: char) -> usize {
+    c as usize % 128
+}
+
+impl Rows {
+    /// Edit distance between `a` (already lower-cased) and `b` (whose [`char_set`] is `set`) compared
+    /// ASCII-case-insensitively, counted in characters, when it is at most `limit`; `None` otherwise. Stops
+    /// early: lengths that differ by more than `limit` (first in bytes, before any other work), a set or bag
+    /// distance above `limit`, or a row whose smallest entry exceeds `limit`.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "both rows have `b.len() + 1` entries and `j < b.len()`"
+    )]
+    fn levenshtein_within(
+        &mut self,
+        a: &[char],
+        b: &str,
+        set: u128,
+        limit: usize,
+    ) -> Option<usize> {
+        // A string's length in bytes is at least its length in characters and at most four times it.
+        if b.len() / 4 > a.len() + limit || a.len() > b.len() + limit {
             return None;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        let Self {
+            b: bc,
+            prev,
+            cur,
+            word_bag,
+            word_set,
+            used,
+        } = self;
+        // Cheaper still, the sets of characters: each character of one that the other lacks is at least one
+        // edit. Most candidates stop here, without reading `b`.
+        if (set & !*word_set).count_ones() as usize > limit
+            || (*word_set & !set).count_ones() as usize > limit
+        {
+            return None;
+        }
+        // The bag distance, a lower bound of the edit distance that costs one pass and no copy: every edit
+        // changes the count of at most one character on each side, so the characters of `b` that `a` lacks,
+        // and those of `a` that `b` lacks, are each at most the distance.
+        let (mut chars, mut extra) = (0, 0);
+        for c in b.chars() {
+            chars += 1;
+            let k = bucket(c.to_ascii_lowercase());
+            match (used.get_mut(k), word_bag.get(k)) {
+                (Some(u), Some(w)) if *u < *w => *u += 1,
+                _ => extra += 1,
+            }
+        }
+        for c in b.chars() {
+            if let Some(u) = used.get_mut(bucket(c.to_ascii_lowercase())) {
+                *u = 0;
+            }
+        }
+        let missing = a.len() - (chars - extra);
+        if a.len().abs_diff(chars) > limit || extra.max(missing) > limit {
+            return None;
+        }
+        bc.clear();
+        bc.extend(b.chars().map(|c| c.to_ascii_lowercase()));
+        prev.clear();
+        prev.extend(0..=bc.len());
+        cur.clear();
+        cur.resize(bc.len() + 1, 0);
+        for (i, ca) in a.iter().enumerate() {
+            cur[0] = i + 1;
+            let mut row_min = cur[0];
+            for (j, cb) in bc.iter().enumerate() {
+                let cost = usize::from(ca != cb);
+                cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+                row_min = row_min.min(cur[j + 1]);
+            }
+            if row_min > limit {
+                return None;
+            }
+            std::mem::swap(prev, cur);
+        }
+        Some(prev[bc.len()]).filter(|d| *d <= limit)
     }
-    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 #[cfg(test)]
@@ -1724,5 +1828,41 @@ mod tests {
     fn suggestions_find_typos() {
         assert_eq!(suggest("Efect", ["Effect", "Action"]), Some("Effect"));
         assert_eq!(suggest("zzzz", ["Effect", "Action"]), None);
+    }
+
+    /// The full edit distance, without bounds or early stops, for comparison.
+    fn plain_distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let d = (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+                cur.push(d);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    proptest::proptest! {
+        /// The bounds (lengths, bag distance, row minimum) never change the suggestion: it is the first
+        /// candidate of smallest distance among those within a third of their length.
+        #[test]
+        fn suggestions_are_the_nearest_candidate(
+            word in "[abciAB0é\\u{80}\\u{100}]{0,12}",
+            candidates in proptest::collection::vec("[abcdAB0é\\u{80}\\u{100}]{0,14}", 0..8),
+        ) {
+            let expected = candidates
+                .iter()
+                .map(|c| (plain_distance(&word, c), c.as_str()))
+                .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, c)| c);
+            proptest::prop_assert_eq!(suggest(&word, candidates.iter().map(String::as_str)), expected);
+        }
     }
 }
