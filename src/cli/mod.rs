@@ -176,11 +176,28 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut watch = PipeWatch {
         inner: out,
         closed: closed.clone(),
+        failed: false,
     };
     // Once the reader went away, the error that write caused ("Broken pipe") is not printed either.
-    let mut err = QuietAfterClose { inner: err, closed };
-    let code = run_inner(command, &mut watch, &mut err);
-    if watch.closed.get() { 0 } else { code }
+    let mut err = QuietAfterClose {
+        inner: err,
+        closed: closed.clone(),
+    };
+    // The output leaves in blocks. The standard output otherwise writes at every newline: a system call per
+    // line of a pretty-printed report, 12 % of the time to validate a policy of 200,000 unknown actions.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut watch);
+    let mut code = run_inner(command, &mut buffered, &closed, &mut err);
+    let failed_before = buffered.get_ref().failed;
+    if let Err(e) = buffered.flush()
+        && !closed.get()
+    {
+        // A command whose own write failed has said so already (`/dev/full`: one message, not two).
+        if !failed_before {
+            let _ = writeln!(err, "error: cannot write the output: {e}");
+        }
+        code = code.max(2);
+    }
+    if closed.get() { 0 } else { code }
 }
 
 /// The error output, silent once the standard output's reader went away.
@@ -208,31 +225,40 @@ impl Write for QuietAfterClose<'_> {
 struct PipeWatch<'a> {
     inner: &'a mut dyn Write,
     closed: std::rc::Rc<std::cell::Cell<bool>>,
+    /// A write or flush failed, for any reason.
+    failed: bool,
+}
+
+impl PipeWatch<'_> {
+    fn watch<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            self.failed = true;
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                self.closed.set(true);
+            }
+        }
+        r
+    }
 }
 
 impl Write for PipeWatch<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let r = self.inner.write(buf);
-        if let Err(e) = &r
-            && e.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            self.closed.set(true);
-        }
-        r
+        self.watch(r)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         let r = self.inner.flush();
-        if let Err(e) = &r
-            && e.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            self.closed.set(true);
-        }
-        r
+        self.watch(r)
     }
 }
 
-fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> i32 {
+fn run_inner(
+    command: Command,
+    out: &mut dyn Write,
+    closed: &std::cell::Cell<bool>,
+    err: &mut dyn Write,
+) -> i32 {
     let result = match command {
         Command::Summary {
             files,
@@ -321,7 +347,7 @@ fn run_inner(command: Command, out: &mut PipeWatch<'_>, err: &mut dyn Write) -> 
     match result {
         Ok(()) => 0,
         // The reader went away: the failed write is not an error worth a message.
-        Err(_) if out.closed.get() => 0,
+        Err(_) if closed.get() => 0,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             2

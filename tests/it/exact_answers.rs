@@ -436,6 +436,35 @@ fn broken_pipe_is_known_by_its_kind_not_its_text() {
     assert!(err.contains("Broken pipe.json"), "{err}");
 }
 
+/// A full disk is an error, said once: the output leaves in blocks, so a short report fails only when the
+/// last block is written, after the command's work (`/dev/full` fails every write with "No space left on
+/// device").
+#[test]
+fn a_full_disk_is_reported_once() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    for args in [
+        &["summary", "--sample"][..],
+        &["replay", "--sample", "--format", "json"],
+        &["audit", "--sample"],
+    ] {
+        let done = std::process::Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args(args)
+            .stdout(full.try_clone().expect("dup"))
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("No space left on device").count(),
+            1,
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// what-can is linear in a principal's statements and bounded in its output: 20,000 statements, and a
 /// `NotAction` over 10,000 resources, answer in bounded time with bounded output.
 #[test]
