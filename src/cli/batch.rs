@@ -128,17 +128,43 @@ struct Line<'a> {
     #[serde(default, borrow)]
     resource_account: Option<Cow<'a, str>>,
     /// Each key with a string or an array of values (other JSON values are taken as their JSON text).
-    #[serde(default, borrow)]
-    context: std::collections::BTreeMap<Cow<'a, str>, serde_json::Value>,
+    #[serde(default)]
+    context: ContextEntries,
+}
+
+/// A line's context object, every entry kept in order: a key written twice, or twice but for case, is one
+/// multi-valued key, as `--context` given twice is (a map would keep one of the values, and a Deny testing the
+/// other would not apply).
+#[derive(Default)]
+struct ContextEntries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for ContextEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ContextEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of context keys")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push(entry);
+                }
+                Ok(ContextEntries(out))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
 }
 
 /// Fill `ctx` (emptied) with the context of a request line, as `eval --requests` has always read it.
-fn fill_context(
-    ctx: &mut Context,
-    map: std::collections::BTreeMap<Cow<'_, str>, serde_json::Value>,
-) {
+fn fill_context(ctx: &mut Context, entries: ContextEntries) {
     ctx.clear();
-    for (k, v) in map {
+    for (k, v) in entries.0 {
         let values = match v {
             serde_json::Value::Array(vs) => vs
                 .iter()
@@ -151,7 +177,13 @@ fn fill_context(
             serde_json::Value::String(s) => vec![s],
             other => vec![other.to_string()],
         };
-        ctx.set(&k, values);
+        if values.is_empty() {
+            // An empty array: the key is there, with no value.
+            ctx.set_default(&k, Vec::new());
+        }
+        for v in values {
+            ctx.add(&k, v);
+        }
     }
 }
 

@@ -116,8 +116,8 @@ impl<'a> Cursor<'a> {
 }
 
 /// Check a context object, from the cursor: string or string-array values, at most [`MAX_KEYS`] keys, no two
-/// the same but for case (serde's map keeps the last of equal keys, and its order decides between keys equal
-/// but for case: such a line is left to it).
+/// the same, even but for case (the serde reading merges their values into one multi-valued key: such a line is
+/// left to it).
 fn check_context(c: &mut Cursor<'_>) -> Option<()> {
     let mut keys: Vec<&str> = Vec::new();
     c.members(|c, key| {
