@@ -617,6 +617,13 @@ impl ActionIndex {
         };
         for (i, s) in p.statements.iter().enumerate() {
             let i = i as u32;
+            // A statement not fully read is a candidate for every action: its `Action` may have said more than
+            // the items read (`["s3:PutObject", {"x": "s3:GetObject"}]`), and the evaluator must see it to read
+            // it in the least permissive way.
+            if s.invalid.is_some() {
+                idx.other.push(i);
+                continue;
+            }
             match &s.action {
                 Some(ActionBlock::Action(l)) => {
                     let mut other = false;
@@ -653,14 +660,10 @@ impl ActionIndex {
                         }
                     }
                 }
-                // A statement not fully read is matched in full: its list may have said more.
-                Some(ActionBlock::NotAction(l)) if s.invalid.is_none() => {
-                    match ActionSet::build(l) {
-                        Some(set) => idx.not_action.push((i, set)),
-                        None => idx.other.push(i),
-                    }
-                }
-                Some(ActionBlock::NotAction(_)) => idx.other.push(i),
+                Some(ActionBlock::NotAction(l)) => match ActionSet::build(l) {
+                    Some(set) => idx.not_action.push((i, set)),
+                    None => idx.other.push(i),
+                },
                 // Not readable: matched in full, so the evaluator sees it and reads it as uncertain.
                 None => idx.other.push(i),
             }
@@ -880,6 +883,21 @@ pub fn parse_node(
     policy
 }
 
+/// Whether a diagnostic's path names `key` of a statement itself (`Statement[3].Effect`, `Statement.Effect`),
+/// not a deeper key of the same name.
+fn is_statement_member(path: &str, key: &str) -> bool {
+    path.strip_suffix(key)
+        .and_then(|p| p.strip_suffix('.'))
+        .and_then(|p| p.strip_prefix("Statement"))
+        .is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .strip_prefix('[')
+                    .and_then(|r| r.strip_suffix(']'))
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 /// Mark each statement that holds an error (and the policy, for an error outside every statement), so that the
 /// evaluator knows what it could not read. Statements are in source order: a binary search per error.
 fn attribute_errors(policy: &mut Policy, diagnostics: &[Diagnostic]) {
@@ -900,6 +918,19 @@ fn attribute_errors(policy: &mut Policy, diagnostics: &[Diagnostic]) {
         };
         match inside {
             Some(s) => {
+                // A key written twice: only one value was read, and which one AWS reads is not documented, so
+                // every element of the statement is in doubt (the error covers the whole statement), and a
+                // second `Effect` makes the effect unknown (read as a `Deny`).
+                if d.code == Code::DUPLICATE_KEY.as_str() {
+                    if is_statement_member(&d.path, "Effect") {
+                        s.effect = None;
+                    }
+                    s.invalid = Some(Box::new(Spanned {
+                        value: Str::from(d.message.as_str()),
+                        span: s.span,
+                    }));
+                    continue;
+                }
                 if s.invalid.is_none() {
                     s.invalid = Some(Box::new(spanned()));
                 }
@@ -1721,10 +1752,19 @@ mod tests {
             underlined(text, &p),
             [("DUPLICATE_KEY", "\"Effect\"".to_string())]
         );
-        assert_eq!(
-            p.policy.statements[0].effect.as_ref().unwrap().value,
-            Effect::Allow
-        );
+        // Which of the two AWS reads is not documented: the effect is unknown (the evaluator reads it as a
+        // `Deny`), and the error covers the whole statement, so every element of it is in doubt.
+        let s = &p.policy.statements[0];
+        assert!(s.effect.is_none());
+        assert_eq!(s.invalid.as_ref().unwrap().span, s.span);
+        // A key of the same name deeper down is not the statement's `Effect`.
+        assert!(is_statement_member("Statement[12].Effect", "Effect"));
+        assert!(is_statement_member("Statement.Effect", "Effect"));
+        assert!(!is_statement_member(
+            "Statement[0].Condition.StringEquals.Effect",
+            "Effect"
+        ));
+        assert!(!is_statement_member("Statement[].Effect", "Effect"));
     }
 
     #[test]

@@ -112,84 +112,7 @@ impl Timestamp {
     /// `validate/conditions.rs`.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date>
     pub fn parse_condition(s: &str) -> Option<Timestamp> {
-        let v = s.trim();
-        if v.is_empty() {
-            return None;
-        }
-        let unsigned = v.strip_prefix('-').unwrap_or(v);
-        if !unsigned.is_empty() && unsigned.bytes().all(|c| c.is_ascii_digit()) {
-            return v.parse::<i64>().ok().map(Timestamp);
-        }
-        let b = v.as_bytes();
-        let (date, time) = match b.iter().position(|c| matches!(c, b't' | b'T')) {
-            Some(i) => (b.get(..i)?, Some(b.get(i + 1..)?)),
-            None => (b, None),
-        };
-        let (negative, date) = match date.strip_prefix(b"-") {
-            Some(d) => (true, d),
-            None => (false, date),
-        };
-        let mut parts = date.split(|c| *c == b'-');
-        let year = number(parts.next()?, 1, 9)?;
-        let month = match parts.next() {
-            Some(m) => number(m, 1, 2).filter(|m| (1..=12).contains(m))?,
-            None => 1,
-        };
-        let day = match parts.next() {
-            Some(d) => number(d, 1, 2).filter(|d| (1..=31).contains(d))?,
-            None => 1,
-        };
-        if parts.next().is_some() {
-            return None;
-        }
-        let year = if negative { -year } else { year };
-        let days = days_from_civil(year, month as u32, day as u32);
-        let Some(time) = time.filter(|t| !t.is_empty()) else {
-            return Some(Timestamp(days * 86_400));
-        };
-        let (clock, offset) = if let Some(c) = time.strip_suffix(b"z").or(time.strip_suffix(b"Z")) {
-            (c, 0)
-        } else if let Some(i) = time.iter().rposition(|c| matches!(c, b'+' | b'-')) {
-            let zone = time.get(i + 1..)?;
-            let (h, m) = match zone {
-                [h1, h2, b':', m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
-                [h1, h2, m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
-                [h1, h2] => (number(&[*h1, *h2], 2, 2)?, 0),
-                _ => return None,
-            };
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let o = h * 3600 + m * 60;
-            (
-                time.get(..i)?,
-                if time.get(i) == Some(&b'-') { -o } else { o },
-            )
-        } else {
-            (time, 0)
-        };
-        let hms = match clock.iter().position(|c| *c == b'.') {
-            Some(i) => {
-                let frac = clock.get(i + 1..)?;
-                number(frac, 1, 9)?;
-                clock.get(..i)?
-            }
-            None => clock,
-        };
-        let mut it = hms.split(|c| *c == b':');
-        let h = number(it.next()?, 1, 2).filter(|h| *h <= 24)?;
-        let m = match it.next() {
-            Some(m) => number(m, 2, 2).filter(|m| *m <= 59)?,
-            None => 0,
-        };
-        let sec = match it.next() {
-            Some(x) => number(x, 2, 2).filter(|x| *x <= 60)?,
-            None => 0,
-        };
-        if it.next().is_some() {
-            return None;
-        }
-        Some(Timestamp(days * 86_400 + h * 3600 + m * 60 + sec - offset))
+        Instant::parse_condition(s).map(|i| Timestamp(i.secs))
     }
 
     /// The current time.
@@ -224,6 +147,109 @@ impl std::fmt::Display for Timestamp {
             secs % 3600 / 60,
             secs % 60
         )
+    }
+}
+
+/// An instant as a `Date*` condition compares it: seconds since the Unix epoch and the fraction written, so
+/// `2024-01-01T00:00:00Z` is before `2024-01-01T00:00:00.900Z` (whole seconds alone would call them equal, and a
+/// `DateLessThan` Deny would not apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant {
+    /// Whole seconds (the floor).
+    pub secs: i64,
+    /// Nanoseconds after `secs`.
+    pub nanos: u32,
+}
+
+impl Instant {
+    /// [`Timestamp::parse_condition`]'s grammar, keeping the fraction.
+    pub fn parse_condition(s: &str) -> Option<Instant> {
+        let v = s.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let unsigned = v.strip_prefix('-').unwrap_or(v);
+        if !unsigned.is_empty() && unsigned.bytes().all(|c| c.is_ascii_digit()) {
+            return v.parse::<i64>().ok().map(|secs| Instant { secs, nanos: 0 });
+        }
+        let b = v.as_bytes();
+        let (date, time) = match b.iter().position(|c| matches!(c, b't' | b'T')) {
+            Some(i) => (b.get(..i)?, Some(b.get(i + 1..)?)),
+            None => (b, None),
+        };
+        let (negative, date) = match date.strip_prefix(b"-") {
+            Some(d) => (true, d),
+            None => (false, date),
+        };
+        let mut parts = date.split(|c| *c == b'-');
+        let year = number(parts.next()?, 1, 9)?;
+        let month = match parts.next() {
+            Some(m) => number(m, 1, 2).filter(|m| (1..=12).contains(m))?,
+            None => 1,
+        };
+        let day = match parts.next() {
+            Some(d) => number(d, 1, 2).filter(|d| (1..=31).contains(d))?,
+            None => 1,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let year = if negative { -year } else { year };
+        let days = days_from_civil(year, month as u32, day as u32);
+        let Some(time) = time.filter(|t| !t.is_empty()) else {
+            return Some(Instant {
+                secs: days * 86_400,
+                nanos: 0,
+            });
+        };
+        let (clock, offset) = if let Some(c) = time.strip_suffix(b"z").or(time.strip_suffix(b"Z")) {
+            (c, 0)
+        } else if let Some(i) = time.iter().rposition(|c| matches!(c, b'+' | b'-')) {
+            let zone = time.get(i + 1..)?;
+            let (h, m) = match zone {
+                [h1, h2, b':', m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
+                [h1, h2, m1, m2] => (number(&[*h1, *h2], 2, 2)?, number(&[*m1, *m2], 2, 2)?),
+                [h1, h2] => (number(&[*h1, *h2], 2, 2)?, 0),
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let o = h * 3600 + m * 60;
+            (
+                time.get(..i)?,
+                if time.get(i) == Some(&b'-') { -o } else { o },
+            )
+        } else {
+            (time, 0)
+        };
+        let (hms, nanos) = match clock.iter().position(|c| *c == b'.') {
+            Some(i) => {
+                let frac = clock.get(i + 1..)?;
+                let n = number(frac, 1, 9)?;
+                // `.9` is 900,000,000 ns: scaled to nine digits.
+                let scale = 10i64.pow(9 - frac.len() as u32);
+                (clock.get(..i)?, u32::try_from(n * scale).ok()?)
+            }
+            None => (clock, 0),
+        };
+        let mut it = hms.split(|c| *c == b':');
+        let h = number(it.next()?, 1, 2).filter(|h| *h <= 24)?;
+        let m = match it.next() {
+            Some(m) => number(m, 2, 2).filter(|m| *m <= 59)?,
+            None => 0,
+        };
+        let sec = match it.next() {
+            Some(x) => number(x, 2, 2).filter(|x| *x <= 60)?,
+            None => 0,
+        };
+        if it.next().is_some() {
+            return None;
+        }
+        Some(Instant {
+            secs: days * 86_400 + h * 3600 + m * 60 + sec - offset,
+            nanos,
+        })
     }
 }
 

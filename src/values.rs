@@ -5,7 +5,6 @@
 //!
 //! Operator families: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>
 
-use crate::time::Timestamp;
 use std::net::IpAddr;
 
 /// A `Numeric*` value: a finite decimal number (`10`, `-1.5`, `1e3`); `inf`, `NaN` and `1_000` are not numbers
@@ -22,9 +21,95 @@ pub fn number(v: &str) -> Option<f64> {
     v.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-/// A `Date*` value (see [`Timestamp::parse_condition`]).
-pub fn date(v: &str) -> Option<Timestamp> {
-    Timestamp::parse_condition(v)
+/// How two `Numeric*` values compare, when that is known: both must be numbers ([`number`]), and their exact
+/// decimal values must compare as their nearest doubles do. Where the two disagree (`9007199254740993` and
+/// `9007199254740992` are one double; so are `0.1` and `0.10000000000000001`), the answer depends on a precision
+/// IAM does not document, so it is `None`: the test is undecided rather than decided either way.
+pub fn compare_numbers(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    let approx = number(a)?.partial_cmp(&number(b)?)?;
+    match (Decimal::parse(a), Decimal::parse(b)) {
+        (Some(x), Some(y)) => (x.cmp(&y) == approx).then_some(approx),
+        // An exponent too large to compare digit by digit: the doubles alone.
+        _ => Some(approx),
+    }
+}
+
+/// A decimal number exactly: `0.d₁d₂…dₙ × 10^point`, its digits without leading or trailing zeros (none for
+/// zero).
+#[derive(PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    digits: Vec<u8>,
+    point: i64,
+}
+
+impl Decimal {
+    /// `[+-]digits[.digits][(e|E)[+-]digits]`, exponents up to 10,000 in size.
+    fn parse(v: &str) -> Option<Decimal> {
+        let v = v.trim();
+        let (negative, v) = match v.as_bytes().first() {
+            Some(b'-') => (true, v.get(1..)?),
+            Some(b'+') => (false, v.get(1..)?),
+            _ => (false, v),
+        };
+        let (mantissa, exponent) = match v.find(['e', 'E']) {
+            Some(i) => (v.get(..i)?, v.get(i + 1..)?.parse::<i64>().ok()?),
+            None => (v, 0),
+        };
+        if exponent.abs() > 10_000 {
+            return None;
+        }
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if int.is_empty() && frac.is_empty()
+            || !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let all: Vec<u8> = int.bytes().chain(frac.bytes()).map(|c| c - b'0').collect();
+        let lead = all.iter().take_while(|d| **d == 0).count();
+        let digits: Vec<u8> = all.get(lead..).unwrap_or_default().to_vec();
+        let trail = digits.iter().rev().take_while(|d| **d == 0).count();
+        let digits = digits
+            .get(..digits.len() - trail)
+            .unwrap_or_default()
+            .to_vec();
+        let point = int.len() as i64 - lead as i64 + exponent;
+        Some(Decimal {
+            negative: negative && !digits.is_empty(),
+            digits,
+            point,
+        })
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let magnitude = |a: &Decimal, b: &Decimal| match (a.digits.is_empty(), b.digits.is_empty())
+        {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => a.point.cmp(&b.point).then_with(|| a.digits.cmp(&b.digits)),
+        };
+        match (self.negative, other.negative) {
+            (false, false) => magnitude(self, other),
+            (true, true) => magnitude(other, self),
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+        }
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A `Date*` value, with its fraction of a second (see [`crate::time::Timestamp::parse_condition`]).
+pub fn date(v: &str) -> Option<crate::time::Instant> {
+    crate::time::Instant::parse_condition(v)
 }
 
 /// An `IpAddress`/`NotIpAddress` value: an IPv4 or IPv6 address, or a CIDR range; the prefix length.
@@ -61,9 +146,11 @@ pub fn boolean(v: &str) -> Option<bool> {
     }
 }
 
-/// An `Arn*` policy value: `*` or text that starts with `arn:` (the rest may hold wildcards).
+/// An `Arn*` policy value: `*`, or an ARN of six fields whose fields may hold wildcards. Anything else
+/// (`arn:*`, fewer fields) cannot be read: how IAM compares it field by field is not documented, so a test of it
+/// is undecided rather than false.
 pub fn arn_pattern(v: &str) -> bool {
-    v == "*" || v.starts_with("arn:")
+    v == "*" || (v.starts_with("arn:") && crate::arn::Arn::fields(v).is_some())
 }
 
 /// Whether `ip` is in the range `net/bits`; an IPv4-mapped IPv6 address is compared as IPv4.
@@ -87,6 +174,29 @@ pub fn ip_in(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_compare_exactly_or_not_at_all() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        for (a, b, want) in [
+            ("10", "9", Some(Greater)),
+            ("-1.5", "-1.25", Some(Less)),
+            ("1e3", "1000.0", Some(Equal)),
+            ("0.5", ".5", Some(Equal)),
+            ("-0", "0", Some(Equal)),
+            ("+7", "7.000", Some(Equal)),
+            ("0.001", "1e-3", Some(Equal)),
+            ("123.45", "123.4", Some(Greater)),
+            // One double, two numbers: undecided.
+            ("9007199254740993", "9007199254740992", None),
+            ("0.10000000000000001", "0.1", None),
+            // Not numbers.
+            ("abc", "1", None),
+            ("inf", "1", None),
+        ] {
+            assert_eq!(compare_numbers(a, b), want, "{a} vs {b}");
+        }
+    }
 
     #[test]
     fn numbers() {

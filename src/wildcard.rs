@@ -309,7 +309,11 @@ fn segment_glob(pattern: &str, text: &str) -> bool {
 
 /// `ArnEquals`/`ArnLike`: the same segment-wise matching, case-sensitive
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN>).
+/// A pattern of `*` alone matches every value (the validator's reading: it tests only that the key is there).
 pub fn arn_like(pattern: &str, value: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
     match (arn_parts(pattern), arn_parts(value)) {
         (Some(p), Some(r)) => p.iter().zip(r.iter()).all(|(p, r)| glob(p, r)),
         _ => false,

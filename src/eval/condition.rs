@@ -274,13 +274,13 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> Option<bool> {
         | NumericLessThanEquals
         | NumericGreaterThan
         | NumericGreaterThanEquals => {
-            let (p, v) = (values::number(policy)?, values::number(value)?);
+            let order = values::compare_numbers(value, policy)?;
             match op {
-                NumericEquals | NumericNotEquals => v == p,
-                NumericLessThan => v < p,
-                NumericLessThanEquals => v <= p,
-                NumericGreaterThan => v > p,
-                _ => v >= p,
+                NumericEquals | NumericNotEquals => order.is_eq(),
+                NumericLessThan => order.is_lt(),
+                NumericLessThanEquals => order.is_le(),
+                NumericGreaterThan => order.is_gt(),
+                _ => order.is_ge(),
             }
         }
         DateEquals
@@ -375,7 +375,12 @@ pub fn unreadable_value(
             }
         }
     }
-    None
+    // Every value is a number: two of them compare one way as exact decimals and another as doubles.
+    (op.base.family() == Family::Numeric).then(|| {
+        "its numbers compare differently as exact decimals and as doubles, and the precision IAM compares with \
+         is not documented"
+            .into()
+    })
 }
 
 /// One condition test as written in a policy: operator, key and values.

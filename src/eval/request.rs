@@ -189,15 +189,16 @@ impl Principal {
     pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
         // `aws:CurrentTime` and `aws:EpochTime` are one instant: a request that gives one gets the other for the
         // same instant (a policy testing the other key must not see the real clock); neither given, `now`.
-        let given = |k: &str| {
-            ctx.get(k)
-                .and_then(|v| v.first())
-                .and_then(|s| Timestamp::parse_condition(s))
+        // A given value that cannot be read as an instant is handed to the other key as it is, so a test on
+        // either cannot be decided, rather than testing the other against the real clock.
+        let given = |k: &str| ctx.get(k).and_then(|v| v.first()).cloned();
+        let (current, epoch) = match given("aws:CurrentTime").or_else(|| given("aws:EpochTime")) {
+            Some(text) => match Timestamp::parse_condition(&text) {
+                Some(at) => time_strings(at),
+                None => (text.clone(), text),
+            },
+            None => time_strings(now),
         };
-        let at = given("aws:CurrentTime")
-            .or_else(|| given("aws:EpochTime"))
-            .unwrap_or(now);
-        let (current, epoch) = time_strings(at);
         ctx.set_default("aws:CurrentTime", vec![current]);
         ctx.set_default("aws:EpochTime", vec![epoch]);
         if let Some(keys) = ctx.principal_keys() {

@@ -45,7 +45,7 @@ fn candidates(tests: &[Want<'_>]) -> Vec<Option<String>> {
                 Family::Date => {
                     if let Some(t) = crate::values::date(v) {
                         for d in [0, -1, 1, -86_400, 86_400] {
-                            push(Timestamp(t.0.saturating_add(d)).to_string());
+                            push(Timestamp(t.secs.saturating_add(d)).to_string());
                         }
                     }
                 }

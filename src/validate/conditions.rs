@@ -509,7 +509,11 @@ fn value_check(
                     Code::INVALID_CONDITION_ARN,
                     span,
                     path,
-                    format!("`{v}` is not an ARN, so `{}` never matches it", op.base.name()),
+                    format!(
+                        "`{v}` is not `*` or an ARN of six fields, so how `{}` compares with it is not \
+                         documented (the evaluator leaves the test undecided)",
+                        op.base.name()
+                    ),
                 )
                 .help("write the full ARN, e.g. `arn:aws:sns:us-east-1:123456789012:topic`, or use a string operator");
             }

@@ -36,6 +36,7 @@ mod gui_util;
 mod identity_center;
 mod layering;
 mod lessons;
+mod never_permissive;
 mod packaging;
 mod replay;
 mod review;

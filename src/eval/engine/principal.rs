@@ -58,6 +58,28 @@ pub(super) fn principal_named(
     }
 }
 
+/// Why a `Principal` (not `NotPrincipal`) that names no one the snapshot knows may still name the requester: a
+/// canonical user ID stands for an account, which the snapshot does not map to an ID
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>), and a kind
+/// IAM does not define cannot be read.
+pub(super) fn unreadable_principal(block: &PrincipalBlock) -> Option<&'static str> {
+    let PrincipalValue::Map(entries) = &block.value else {
+        return None;
+    };
+    if block.not {
+        return None;
+    }
+    entries.iter().find_map(|e| match e.kind.value {
+        PrincipalKind::CanonicalUser => Some(
+            "its `Principal` names a canonical user ID, whose account the snapshot does not say",
+        ),
+        PrincipalKind::Other(_) => {
+            Some("its `Principal` names a kind of principal IAM does not define")
+        }
+        _ => None,
+    })
+}
+
 fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
     if v == "*" {
         return Some(Named::Direct);

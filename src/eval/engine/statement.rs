@@ -2,7 +2,7 @@
 
 use super::inputs::Candidates;
 use super::layer::Picks;
-use super::principal::principal_named;
+use super::principal::{principal_named, unreadable_principal};
 use super::{StatementHit, StatementRef};
 use crate::account::Model;
 use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, Truth};
@@ -143,10 +143,14 @@ impl Eval<'_> {
         let is_deny = s.effect.as_ref().is_none_or(|e| e.value == Effect::Deny);
         // An element that holds the statement's error may have said more than what was read of it: a mismatch
         // there is not final.
+        // An error that covers the whole statement (a key written twice: which value AWS reads is not known)
+        // puts every element in doubt, its conditions too.
+        let whole = s.invalid.as_ref().is_some_and(|i| i.span == s.span);
         let broken = |span: Span| {
-            s.invalid
-                .as_ref()
-                .is_some_and(|i| span.start <= i.span.start && i.span.end <= span.end)
+            whole
+                || s.invalid
+                    .as_ref()
+                    .is_some_and(|i| span.start <= i.span.start && i.span.end <= span.end)
         };
         if !action_known {
             let action = &self.req.action;
@@ -211,7 +215,15 @@ impl Eval<'_> {
                     {
                         Some(n) => n,
                         None if broken(block.span) => Named::Account,
-                        None => return Applies::No,
+                        // A Deny that may name the requester may deny; an Allow that may is not counted (the
+                        // least permissive reading of each).
+                        None => match unreadable_principal(block).filter(|_| is_deny) {
+                            Some(why) => {
+                                unsure.get_or_insert_with(|| why.to_string());
+                                Named::Account
+                            }
+                            None => return Applies::No,
+                        },
                     }
                 }
                 // A resource-policy statement without a readable `Principal` may name anyone.
@@ -276,6 +288,8 @@ impl Eval<'_> {
             };
             let mut held = match truth {
                 Truth::True => true,
+                // A test read from a statement in doubt may not be the one AWS reads: a Deny's is taken to hold.
+                Truth::False if whole => is_deny,
                 Truth::False => false,
                 Truth::Unknown => {
                     if unsure.is_none() {

@@ -1,0 +1,306 @@
+//! Answers that were more permissive than the policies, or certain where something was not read (stop 30's
+//! review): each is now the least permissive reading, and uncertain with its reason where the text does not
+//! decide. Alice has `Allow *` on `*` in every case, so only the statement under test can deny.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PLAIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// An export of one account: user `alice` with `Allow *` and, when given, a second inline policy `extra` written
+/// as it is (duplicate keys survive).
+fn export(dir: &Path, extra: Option<&str>) -> PathBuf {
+    let extra = extra.map_or(String::new(), |p| {
+        format!(r#",{{"PolicyName":"extra","PolicyDocument":{p}}}"#)
+    });
+    let text = format!(
+        r#"{{"UserDetailList":[{{"Path":"/","UserName":"alice","UserId":"AIDAEXAMPLEALICE",
+        "Arn":"arn:aws:iam::111122223333:user/alice","CreateDate":"2024-01-01T00:00:00Z","GroupList":[],
+        "AttachedManagedPolicies":[],"Tags":[],
+        "UserPolicyList":[{{"PolicyName":"all","PolicyDocument":{PLAIN}}}{extra}]}}],
+        "GroupDetailList":[],"RoleDetailList":[],"Policies":[]}}"#
+    );
+    let path = dir.join("export.json");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-never-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    dir
+}
+
+/// `eval --format json` of alice's `s3:GetObject` on `arn:aws:s3:::b/k`.
+fn eval(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "eval",
+            "--principal",
+            "alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+            "--format",
+            "json",
+        ])
+        .args(args)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: {e}\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The answer with `extra` as alice's second inline policy.
+fn with_inline(name: &str, extra: &str) -> Value {
+    let dir = scratch(name);
+    let file = export(&dir, Some(extra));
+    eval(&["--snapshot", file.to_str().expect("UTF-8")])
+}
+
+/// The answer with `Allow *` and `deny` (one statement) as the session policy.
+fn with_session(name: &str, deny: &str, extra: &[&str]) -> Value {
+    let dir = scratch(name);
+    let file = export(&dir, None);
+    let policy = dir.join("session.json");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{deny}]}}"#
+        ),
+    )
+    .expect("write");
+    let mut args = vec![
+        "--snapshot",
+        file.to_str().expect("UTF-8"),
+        "--session-policy",
+        policy.to_str().expect("UTF-8"),
+    ];
+    args.extend(extra);
+    eval(&args)
+}
+
+/// A Deny read in doubt: the answer is the denial, uncertain, and its reason names `why`.
+fn assert_uncertain_deny(v: &Value, why: &str) {
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    assert_eq!(v["certain"], false, "{v}");
+    let reasons = v["unknown"].to_string();
+    assert!(reasons.contains(why), "no `{why}` in {reasons}");
+}
+
+/// A Deny whose `Action` list holds an item that is not a string was left out of the action index for every
+/// action but the readable ones: `s3:GetObject` was a certain Allow.
+#[test]
+fn an_unreadable_action_item_keeps_its_deny_in_doubt() {
+    let v = with_inline(
+        "action-item",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:PutObject",{"x":"s3:GetObject"}],"Resource":"*"}]}"#,
+    );
+    assert_uncertain_deny(&v, "Statement[0].Action[1]");
+    assert_eq!(v["decided_by"], "Identity");
+}
+
+/// A key written twice: only one value was read, and AWS's choice is not documented. Each was a certain Allow.
+#[test]
+fn a_key_written_twice_puts_its_statement_in_doubt() {
+    for (name, statement) in [
+        (
+            "action",
+            r#"{"Effect":"Deny","Action":"s3:PutObject","Action":"s3:*","Resource":"*"}"#,
+        ),
+        (
+            "resource",
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::other/*","Resource":"*"}"#,
+        ),
+        (
+            "condition",
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"bob"}},"Condition":{"StringEquals":{"aws:username":"alice"}}}"#,
+        ),
+        (
+            "condition-key",
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"bob","aws:username":"alice"}}}"#,
+        ),
+        // Read as an Allow before; an effect written twice is unknown, read as a Deny.
+        (
+            "effect",
+            r#"{"Effect":"Allow","Effect":"Deny","Action":"s3:*","Resource":"*"}"#,
+        ),
+    ] {
+        let v = with_inline(
+            &format!("dup-{name}"),
+            &format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#),
+        );
+        assert_uncertain_deny(&v, "duplicate key");
+    }
+    // A statement whose duplicate is harmless to the answer still only doubts itself: an `Allow` written twice
+    // does not deny.
+    let v = with_inline(
+        "dup-allow",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    assert_eq!(v["decision"], "Allow", "{v}");
+}
+
+/// `ArnLike` with `*` tests only that the key is there (the validator's reading); before, it never matched, so
+/// the Deny below did not apply and `ArnNotLike` with `*` always held.
+#[test]
+fn arn_like_star_matches_every_arn() {
+    let v = with_session(
+        "arn-star",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"*"}}}"#,
+        &[],
+    );
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    assert_eq!(v["certain"], true, "{v}");
+    assert_eq!(v["decided_by"], "Session");
+    // Fewer than six fields: how IAM compares it is not documented, so the test is undecided.
+    let v = with_session(
+        "arn-short",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:*"}}}"#,
+        &[],
+    );
+    assert_uncertain_deny(&v, "ArnLike");
+}
+
+/// Fractions of a second count: `00:00:00` is before `00:00:00.900`, and `00:00:00.500` after `00:00:00`.
+#[test]
+fn dates_compare_to_the_fraction_written() {
+    let v = with_session(
+        "date-less",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2024-01-01T00:00:00.900Z"}}}"#,
+        &["--context", "aws:CurrentTime=2024-01-01T00:00:00Z"],
+    );
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    assert_eq!(v["certain"], true, "{v}");
+    let v = with_session(
+        "date-greater",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2024-01-01T00:00:00Z"}}}"#,
+        &["--context", "aws:CurrentTime=2024-01-01T00:00:00.500Z"],
+    );
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    // The same instant written two ways is equal.
+    let v = with_session(
+        "date-equal",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateNotEquals":{"aws:CurrentTime":"2024-01-01T00:00:00.5Z"}}}"#,
+        &["--context", "aws:CurrentTime=2024-01-01T01:00:00.500+01:00"],
+    );
+    assert_eq!(v["decision"], "Allow", "{v}");
+}
+
+/// An `aws:CurrentTime` that cannot be read is not replaced by the clock for `aws:EpochTime`: a test of either is
+/// undecided.
+#[test]
+fn an_unreadable_current_time_leaves_the_epoch_time_unread() {
+    let v = with_session(
+        "epoch",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericGreaterThan":{"aws:EpochTime":"1893456000"}}}"#,
+        &["--context", "aws:CurrentTime=2031-01-01 00:00:00Z"],
+    );
+    assert_uncertain_deny(&v, "aws:EpochTime");
+}
+
+/// A canonical user ID stands for an account the snapshot does not name: a Deny to it may deny anyone.
+#[test]
+fn a_canonical_user_principal_is_in_doubt() {
+    let dir = scratch("canonical");
+    let file = export(&dir, None);
+    let policy = dir.join("bucket.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:*","Resource":"*"}]}"#,
+    )
+    .expect("write");
+    let v = eval(&[
+        "--snapshot",
+        file.to_str().expect("UTF-8"),
+        "--resource-policy",
+        policy.to_str().expect("UTF-8"),
+    ]);
+    assert_uncertain_deny(&v, "canonical user ID");
+    assert_eq!(v["decided_by"], "Resource");
+}
+
+/// A batch line's context key written twice, or twice but for case, is one key of two values, as `--context`
+/// given twice is; one value used to be dropped.
+#[test]
+fn a_batch_context_key_written_twice_keeps_both_values() {
+    let dir = scratch("batch-dup");
+    let file = export(&dir, None);
+    let policy = dir.join("session.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
+    )
+    .expect("write");
+    let line = |context: &str| {
+        format!(
+            r#"{{"principal":"alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{context}}}"#
+        )
+    };
+    let requests = dir.join("requests.jsonl");
+    std::fs::write(
+        &requests,
+        [
+            line(r#"{"AWS:SecureTransport":"false","aws:SecureTransport":"true"}"#),
+            line(r#"{"aws:SecureTransport":"false","aws:SecureTransport":"true"}"#),
+            line(r#"{"aws:SecureTransport":"true"}"#),
+        ]
+        .join("\n"),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "eval",
+            "--snapshot",
+            file.to_str().expect("UTF-8"),
+            "--session-policy",
+            policy.to_str().expect("UTF-8"),
+            "--requests",
+            requests.to_str().expect("UTF-8"),
+            "--output",
+            "decision",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let decisions: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("a JSON line");
+            v["decision"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        ["ExplicitDeny", "ExplicitDeny", "Allow"],
+        "{text}"
+    );
+}
+
+/// Numbers one double cannot tell apart compare exactly or not at all: `9007199254740993 > 9007199254740992` was
+/// false (one double), so the Deny did not apply.
+#[test]
+fn numbers_beyond_a_doubles_precision_are_undecided() {
+    let v = with_session(
+        "numeric",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:max-keys":"9007199254740992"}}}"#,
+        &["--context", "s3:max-keys=9007199254740993"],
+    );
+    assert_uncertain_deny(&v, "as exact decimals and as doubles");
+    // Numbers a double holds exactly stay decided.
+    let v = with_session(
+        "numeric-plain",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:max-keys":"1e3"}}}"#,
+        &["--context", "s3:max-keys=1000.5"],
+    );
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    assert_eq!(v["certain"], true, "{v}");
+}
