@@ -1539,7 +1539,8 @@ pub fn suggest_among<'c>(
     best.map(|(_, c)| c)
 }
 
-/// The buckets ([`bucket`]) of a string's characters, compared ASCII-case-insensitively, one bit each.
+/// The buckets of a string's characters (their code point modulo 128), compared ASCII-case-insensitively, one bit
+/// each.
 pub fn char_set(s: &str) -> u128 {
     s.chars()
         .fold(0, |set, c| set | 1 << bucket(c.to_ascii_lowercase()))
