@@ -22,6 +22,9 @@ pub struct Context {
     /// principal in a batch: read after this context's own keys, which therefore win, as the caller's values
     /// win over the derived ones.
     principal: Option<std::sync::Arc<PrincipalKeys>>,
+    /// Keys AWS sets for this request whose value the request does not determine (a role's `aws:userid` without
+    /// a session name), each with why (lowercased key, reason): a test of one is undecided, not false.
+    unread: Vec<(String, &'static str)>,
 }
 
 /// The context keys one principal derives, computed when a request of it first needs them
@@ -52,6 +55,31 @@ impl Context {
         self.values.clear();
         self.names.clear();
         self.principal = None;
+        self.unread.clear();
+    }
+
+    /// Mark `key` as set by AWS to a value this request does not determine, unless the caller gave it.
+    pub fn set_unread(&mut self, key: &str, why: &'static str) {
+        if !self.contains(key) {
+            self.unread.push((key.to_ascii_lowercase(), why));
+        }
+    }
+
+    /// Why `key` has a value this request does not determine, when it has ([`Context::set_unread`]): a value the
+    /// caller gives wins.
+    pub fn unread(&self, key: &str) -> Option<&'static str> {
+        if self.own(key).is_some() {
+            return None;
+        }
+        let own = (!self.unread.is_empty())
+            .then(|| {
+                self.unread
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, why)| *why)
+            })
+            .flatten();
+        own.or_else(|| self.principal.as_deref()?.get()?.unread(key))
     }
 
     /// Make room for `n` more keys.

@@ -269,20 +269,33 @@ impl Principal {
             EntityKind::User => match acc.users.get(r.index as usize) {
                 Some(u) => {
                     ctx.set_default("aws:username", one(&u.name));
-                    (u.id.to_string(), &u.tags)
+                    (Some(u.id.to_string()), &u.tags)
                 }
                 None => return,
             },
             EntityKind::Role => match acc.roles.get(r.index as usize) {
                 Some(role) => {
-                    let session = self.session.as_deref().unwrap_or("session");
-                    (format!("{}:{session}", role.id), &role.tags)
+                    // A role's `aws:userid` is `ROLE-ID:SESSION-NAME`
+                    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>):
+                    // without a session name it is not known, and a test of it is undecided (a name made up
+                    // here decided a `Deny` on `AROA…:*@contractor.example` as not applying).
+                    let id = self.session.as_deref().map(|s| format!("{}:{s}", role.id));
+                    if id.is_none() {
+                        ctx.set_unread(
+                            "aws:userid",
+                            "a role's `aws:userid` is `ROLE-ID:SESSION-NAME`, and the request names no session \
+                             (give the principal as `assumed-role/ROLE/SESSION`)",
+                        );
+                    }
+                    (id, &role.tags)
                 }
                 None => return,
             },
             _ => return,
         };
-        ctx.set_default("aws:userid", one(&id));
+        if let Some(id) = id {
+            ctx.set_default("aws:userid", one(&id));
+        }
         for t in tags {
             ctx.set_default(&format!("aws:PrincipalTag/{}", t.key), one(&t.value));
         }

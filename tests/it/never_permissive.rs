@@ -304,3 +304,55 @@ fn numbers_beyond_a_doubles_precision_are_undecided() {
     assert_eq!(v["decision"], "ExplicitDeny", "{v}");
     assert_eq!(v["certain"], true, "{v}");
 }
+
+/// A role evaluated without a session name has an `aws:userid` the request does not determine
+/// (`ROLE-ID:SESSION-NAME`): a test of it is undecided. A made-up name (`session`) decided the Deny below as not
+/// applying.
+#[test]
+fn a_roles_userid_without_a_session_name_is_unread() {
+    let dir = scratch("userid");
+    let file = dir.join("export.json");
+    let allow_all = PLAIN;
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"UserDetailList":[],"GroupDetailList":[],"Policies":[],"RoleDetailList":[{{"Path":"/",
+            "RoleName":"r1","RoleId":"AROAEXAMPLER1","Arn":"arn:aws:iam::111122223333:role/r1",
+            "CreateDate":"2024-01-01T00:00:00Z","AssumeRolePolicyDocument":{{"Version":"2012-10-17",
+            "Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},
+            "Action":"sts:AssumeRole"}}]}},"InstanceProfileList":[],"AttachedManagedPolicies":[],"Tags":[],
+            "RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}},{{"PolicyName":"deny",
+            "PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*",
+            "Condition":{{"StringLike":{{"aws:userid":"AROAEXAMPLER1:*@contractor.example"}}}}}}]}}}}]}}]}}"#
+        ),
+    )
+    .expect("write");
+    let ask = |principal: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args([
+                "eval",
+                "--snapshot",
+                file.to_str().expect("UTF-8"),
+                "--principal",
+                principal,
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::b/k",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("run");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v
+    };
+    assert_uncertain_deny(&ask("r1"), "names no session");
+    // A session named: decided either way.
+    let v = ask("arn:aws:sts::111122223333:assumed-role/r1/ana@contractor.example");
+    assert_eq!(v["decision"], "ExplicitDeny", "{v}");
+    assert_eq!(v["certain"], true, "{v}");
+    let v = ask("arn:aws:sts::111122223333:assumed-role/r1/ana");
+    assert_eq!(v["decision"], "Allow", "{v}");
+    assert_eq!(v["certain"], true, "{v}");
+}

@@ -251,7 +251,14 @@ impl Eval<'_> {
             self.ensure_ctx();
         }
         for c in &s.conditions {
+            let unread = self.ctx.unread(&c.key.value);
             let (truth, subst, why) = match c.op {
+                // A key AWS sets to a value the request does not determine.
+                _ if unread.is_some() => (
+                    Truth::Unknown,
+                    c.values.iter().map(str::to_string).collect(),
+                    unread.map(str::to_string),
+                ),
                 // An operator IAM does not know: the test cannot be decided.
                 None => (
                     Truth::Unknown,
