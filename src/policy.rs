@@ -1530,6 +1530,10 @@ pub fn suggest_among<'c>(
         rows.word_set |= 1 << bucket(*c);
     }
     for (c, set) in candidates {
+        // Nothing beats an exact match, and ties go to the first.
+        if let Some((0, _)) = best {
+            break;
+        }
         let limit = (c.len() / 3).max(1);
         let limit = best.map_or(limit, |(bd, _)| limit.min(bd.saturating_sub(1)));
         if let Some(d) = rows.levenshtein_within(&word, c, set, limit) {
@@ -1869,6 +1873,9 @@ mod tests {
     fn suggestions_find_typos() {
         assert_eq!(suggest("Efect", ["Effect", "Action"]), Some("Effect"));
         assert_eq!(suggest("zzzz", ["Effect", "Action"]), None);
+        // Ties go to the first, exact matches too.
+        assert_eq!(suggest("a", ["a", "A"]), Some("a"));
+        assert_eq!(suggest("ab", ["ax", "ay"]), Some("ax"));
     }
 
     /// The full edit distance, without bounds or early stops, for comparison.

@@ -27,11 +27,9 @@ pub fn number(v: &str) -> Option<f64> {
 /// IAM does not document, so it is `None`: the test is undecided rather than decided either way.
 pub fn compare_numbers(a: &str, b: &str) -> Option<std::cmp::Ordering> {
     let approx = number(a)?.partial_cmp(&number(b)?)?;
-    match (Decimal::parse(a), Decimal::parse(b)) {
-        (Some(x), Some(y)) => (x.cmp(&y) == approx).then_some(approx),
-        // An exponent too large to compare digit by digit: the doubles alone.
-        _ => Some(approx),
-    }
+    // An exponent too large to compare digit by digit (`1e-10001` is 0 as a double): undecided too.
+    let (x, y) = (Decimal::parse(a)?, Decimal::parse(b)?);
+    (x.cmp(&y) == approx).then_some(approx)
 }
 
 /// A decimal number exactly: `0.d₁d₂…dₙ × 10^point`, its digits without leading or trailing zeros (none for
@@ -56,7 +54,7 @@ impl Decimal {
             Some(i) => (v.get(..i)?, v.get(i + 1..)?.parse::<i64>().ok()?),
             None => (v, 0),
         };
-        if exponent.abs() > 10_000 {
+        if exponent.unsigned_abs() > 10_000 {
             return None;
         }
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -190,6 +188,10 @@ mod tests {
             // One double, two numbers: undecided.
             ("9007199254740993", "9007199254740992", None),
             ("0.10000000000000001", "0.1", None),
+            // Exponents beyond what is compared digit by digit, even one whose size overflows: undecided.
+            ("1e-10001", "0", None),
+            ("1e-9223372036854775808", "0", None),
+            ("0.01e-9223372036854775808", "1", None),
             // Not numbers.
             ("abc", "1", None),
             ("inf", "1", None),

@@ -189,18 +189,29 @@ impl Principal {
     pub fn fill_context(&self, model: &Model, ctx: &mut Context, now: Timestamp) {
         // `aws:CurrentTime` and `aws:EpochTime` are one instant: a request that gives one gets the other for the
         // same instant (a policy testing the other key must not see the real clock); neither given, `now`.
-        // A given value that cannot be read as an instant is handed to the other key as it is, so a test on
-        // either cannot be decided, rather than testing the other against the real clock.
-        let given = |k: &str| ctx.get(k).and_then(|v| v.first()).cloned();
-        let (current, epoch) = match given("aws:CurrentTime").or_else(|| given("aws:EpochTime")) {
-            Some(text) => match Timestamp::parse_condition(&text) {
-                Some(at) => time_strings(at),
-                None => (text.clone(), text),
+        // A given value that cannot be read as an instant (or a key given with no value) leaves the other key
+        // unread, so a test of it is undecided rather than decided against the real clock or the text.
+        let given = |k: &str| ctx.get(k).map(|v| v.first().cloned());
+        match given("aws:CurrentTime").or_else(|| given("aws:EpochTime")) {
+            Some(text) => match text.as_deref().and_then(Timestamp::parse_condition) {
+                Some(at) => {
+                    let (current, epoch) = time_strings(at);
+                    ctx.set_default("aws:CurrentTime", vec![current]);
+                    ctx.set_default("aws:EpochTime", vec![epoch]);
+                }
+                None => {
+                    const WHY: &str = "the request's `aws:CurrentTime` or `aws:EpochTime` is not an instant, \
+                                       and the two keys are one instant";
+                    ctx.set_unread("aws:CurrentTime", WHY);
+                    ctx.set_unread("aws:EpochTime", WHY);
+                }
             },
-            None => time_strings(now),
-        };
-        ctx.set_default("aws:CurrentTime", vec![current]);
-        ctx.set_default("aws:EpochTime", vec![epoch]);
+            None => {
+                let (current, epoch) = time_strings(now);
+                ctx.set_default("aws:CurrentTime", vec![current]);
+                ctx.set_default("aws:EpochTime", vec![epoch]);
+            }
+        }
         if let Some(keys) = ctx.principal_keys() {
             // Derived once for the principal, read under the caller's keys.
             keys.get_or_init(|| self.derived_keys(model));

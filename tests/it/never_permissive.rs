@@ -205,6 +205,13 @@ fn an_unreadable_current_time_leaves_the_epoch_time_unread() {
         &["--context", "aws:CurrentTime=2031-01-01 00:00:00Z"],
     );
     assert_uncertain_deny(&v, "aws:EpochTime");
+    // A number that is no instant was copied over and then read as a number.
+    let v = with_session(
+        "epoch-number",
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericGreaterThan":{"aws:EpochTime":"1500000000"}}}"#,
+        &["--context", "aws:CurrentTime=1e9"],
+    );
+    assert_uncertain_deny(&v, "not an instant");
 }
 
 /// A canonical user ID stands for an account the snapshot does not name: a Deny to it may deny anyone.
