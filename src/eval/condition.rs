@@ -68,18 +68,16 @@ impl Context {
     /// Why `key` has a value this request does not determine, when it has ([`Context::set_unread`]): a value the
     /// caller gives wins.
     pub fn unread(&self, key: &str) -> Option<&'static str> {
-        if self.own(key).is_some() {
-            return None;
-        }
-        let own = (!self.unread.is_empty())
-            .then(|| {
-                self.unread
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                    .map(|(_, why)| *why)
-            })
-            .flatten();
-        own.or_else(|| self.principal.as_deref()?.get()?.unread(key))
+        // Asked of every condition a statement tests: the few marked keys are scanned first, and the caller's
+        // values looked up only for a marked key.
+        let find = |c: &Context| {
+            c.unread
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, why)| *why)
+        };
+        let why = find(self).or_else(|| find(self.principal.as_deref()?.get()?))?;
+        self.own(key).is_none().then_some(why)
     }
 
     /// Make room for `n` more keys.
