@@ -33,13 +33,27 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A scratch folder with alice's export and a policy file `file` holding `policy`: (folder, export, policy).
+fn export_and_policy(name: &str, file: &str, policy: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let export = export(&dir, None);
+    let path = dir.join(file);
+    std::fs::write(&path, policy).expect("write");
+    (dir, export, path)
+}
+
 /// `eval --format json` of alice's `s3:GetObject` on `arn:aws:s3:::b/k`.
 fn eval(args: &[&str]) -> Value {
+    eval_as("alice", args)
+}
+
+/// `eval --format json` of `principal`'s `s3:GetObject` on `arn:aws:s3:::b/k`.
+fn eval_as(principal: &str, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
         .args([
             "eval",
             "--principal",
-            "alice",
+            principal,
             "--action",
             "s3:GetObject",
             "--resource",
@@ -68,16 +82,13 @@ fn with_inline(name: &str, extra: &str) -> Value {
 
 /// The answer with `Allow *` and `deny` (one statement) as the session policy.
 fn with_session(name: &str, deny: &str, extra: &[&str]) -> Value {
-    let dir = scratch(name);
-    let file = export(&dir, None);
-    let policy = dir.join("session.json");
-    std::fs::write(
-        &policy,
-        format!(
+    let (_, file, policy) = export_and_policy(
+        name,
+        "session.json",
+        &format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{deny}]}}"#
         ),
-    )
-    .expect("write");
+    );
     let mut args = vec![
         "--snapshot",
         file.to_str().expect("UTF-8"),
@@ -217,14 +228,11 @@ fn an_unreadable_current_time_leaves_the_epoch_time_unread() {
 /// A canonical user ID stands for an account the snapshot does not name: a Deny to it may deny anyone.
 #[test]
 fn a_canonical_user_principal_is_in_doubt() {
-    let dir = scratch("canonical");
-    let file = export(&dir, None);
-    let policy = dir.join("bucket.json");
-    std::fs::write(
-        &policy,
+    let (_, file, policy) = export_and_policy(
+        "canonical",
+        "bucket.json",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:*","Resource":"*"}]}"#,
-    )
-    .expect("write");
+    );
     let v = eval(&[
         "--snapshot",
         file.to_str().expect("UTF-8"),
@@ -239,14 +247,11 @@ fn a_canonical_user_principal_is_in_doubt() {
 /// given twice is; one value used to be dropped.
 #[test]
 fn a_batch_context_key_written_twice_keeps_both_values() {
-    let dir = scratch("batch-dup");
-    let file = export(&dir, None);
-    let policy = dir.join("session.json");
-    std::fs::write(
-        &policy,
+    let (dir, file, policy) = export_and_policy(
+        "batch-dup",
+        "session.json",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
-    )
-    .expect("write");
+    );
     let line = |context: &str| {
         format!(
             r#"{{"principal":"alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{context}}}"#
@@ -334,26 +339,7 @@ fn a_roles_userid_without_a_session_name_is_unread() {
         ),
     )
     .expect("write");
-    let ask = |principal: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
-            .args([
-                "eval",
-                "--snapshot",
-                file.to_str().expect("UTF-8"),
-                "--principal",
-                principal,
-                "--action",
-                "s3:GetObject",
-                "--resource",
-                "arn:aws:s3:::b/k",
-                "--format",
-                "json",
-            ])
-            .output()
-            .expect("run");
-        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        v
-    };
+    let ask = |principal: &str| eval_as(principal, &["--snapshot", file.to_str().expect("UTF-8")]);
     assert_uncertain_deny(&ask("r1"), "names no session");
     // A session named: decided either way.
     let v = ask("arn:aws:sts::111122223333:assumed-role/r1/ana@contractor.example");
