@@ -27,6 +27,15 @@ pub fn number(v: &str) -> Option<f64> {
 /// IAM does not document, so it is `None`: the test is undecided rather than decided either way.
 pub fn compare_numbers(a: &str, b: &str) -> Option<std::cmp::Ordering> {
     let approx = number(a)?.partial_cmp(&number(b)?)?;
+    // Decimals of at most 15 digits and no exponent are told apart, in order, by their doubles (15 is
+    // `f64::DIGITS`: such a decimal survives the round trip through a double): no exact comparison needed.
+    let short = |v: &str| {
+        !v.bytes().any(|c| c == b'e' || c == b'E')
+            && v.bytes().filter(u8::is_ascii_digit).count() <= f64::DIGITS as usize
+    };
+    if short(a) && short(b) {
+        return Some(approx);
+    }
     // An exponent too large to compare digit by digit (`1e-10001` is 0 as a double): undecided too.
     let (x, y) = (Decimal::parse(a)?, Decimal::parse(b)?);
     (x.cmp(&y) == approx).then_some(approx)
@@ -65,10 +74,10 @@ impl Decimal {
         }
         let all: Vec<u8> = int.bytes().chain(frac.bytes()).map(|c| c - b'0').collect();
         let lead = all.iter().take_while(|d| **d == 0).count();
-        let digits: Vec<u8> = all.get(lead..).unwrap_or_default().to_vec();
-        let trail = digits.iter().rev().take_while(|d| **d == 0).count();
-        let digits = digits
-            .get(..digits.len() - trail)
+        let trail = all.iter().rev().take_while(|d| **d == 0).count();
+        // All zeros: `lead` is the whole length and no digit is left.
+        let digits = all
+            .get(lead..all.len() - trail)
             .unwrap_or_default()
             .to_vec();
         let point = int.len() as i64 - lead as i64 + exponent;
