@@ -5,6 +5,7 @@
 //! paths), so a half-typed document still has a model. Strings are interned (`Arc<str>`), which keeps large
 //! snapshots small: an action like `s3:GetObject` is stored once however often policies name it.
 
+pub mod shape;
 pub mod variables;
 
 use crate::diagnostic::codes::Code;
@@ -862,6 +863,7 @@ pub fn parse_text(text: &str, interner: &mut Interner) -> ParsedPolicy {
         r.policy(parsed.root)
     };
     attribute_errors(&mut policy, &diagnostics);
+    shape::mark_refused(&mut policy);
     ParsedPolicy {
         policy,
         diagnostics,
@@ -880,6 +882,7 @@ pub fn parse_node(
     let mut r = Reader::new(src, doc, interner, diagnostics);
     let mut policy = r.policy(root);
     attribute_errors(&mut policy, diagnostics.get(start..).unwrap_or_default());
+    shape::mark_refused(&mut policy);
     policy
 }
 

@@ -5,6 +5,7 @@
 use super::grammar::DiagExt;
 use super::{AaCode, Code};
 use super::{Ctx, PolicyKind, item_path};
+use crate::policy::shape::PrincipalFault;
 use crate::policy::{PrincipalKind, PrincipalValue};
 
 /// Web identity providers that are named by domain rather than ARN.
@@ -14,54 +15,6 @@ const WEB_IDENTITY: [&str; 4] = [
     "graph.facebook.com",
     "www.amazon.com",
 ];
-
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.chars().all(|c| c.is_ascii_digit())
-}
-
-/// A principal's unique id (`AIDA…`, `AROA…`): what IAM shows for a deleted user or role.
-fn is_unique_id(s: &str) -> bool {
-    s.len() >= 16
-        && s.starts_with('A')
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-fn aws_principal_ok(v: &str) -> bool {
-    if v == "*" || is_account_id(v) || is_unique_id(v) {
-        return true;
-    }
-    let Some(crate::arn::Arn {
-        service: svc,
-        region,
-        account,
-        resource: res,
-        ..
-    }) = crate::arn::Arn::parse(v)
-    else {
-        return false;
-    };
-    region.is_empty()
-        // `cloudfront` is the account of legacy CloudFront origin access identities
-        // (`arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL`).
-        && (is_account_id(account) || (svc == "iam" && matches!(account, "aws" | "cloudfront")))
-        && match svc {
-            // A group cannot be a principal.
-            "iam" => {
-                res == "root"
-                    || [
-                        "user/",
-                        "role/",
-                        "federated-user/",
-                        "assumed-role/",
-                    ]
-                    .iter()
-                    .any(|p| res.starts_with(p))
-            }
-            "sts" => res.starts_with("assumed-role/") || res.starts_with("federated-user/"),
-            _ => false,
-        }
-}
 
 pub(crate) fn check(cx: &mut Ctx) {
     for (si, s) in cx.statements() {
@@ -107,7 +60,8 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
         );
         return;
     }
-    if v != "*" && v.contains(['*', '?']) {
+    let fault = crate::policy::shape::principal(kind, v).err();
+    if fault == Some(PrincipalFault::Wildcard) {
         let aa = if cx.kind == PolicyKind::Trust {
             AaCode::ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL
         } else {
@@ -125,7 +79,7 @@ fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, p
     }
     match kind {
         PrincipalKind::Aws => {
-            if !aws_principal_ok(v) {
+            if fault == Some(PrincipalFault::Format) {
                 cx.emit(
                     Code::INVALID_PRINCIPAL_FORMAT,
                     span,

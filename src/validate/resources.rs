@@ -15,37 +15,7 @@ use crate::text::Span;
 use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
-/// Partitions (<https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html>).
-const PARTITIONS: [&str; 8] = [
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
-
-/// What an IAM ARN's resource part may start with (IAM's own error message lists them).
-const IAM_PATHS: [&str; 16] = [
-    "user/",
-    "federated-user/",
-    "role/",
-    "group/",
-    "instance-profile/",
-    "mfa/",
-    "server-certificate/",
-    "policy/",
-    "sms-mfa/",
-    "saml-provider/",
-    "oidc-provider/",
-    "report/",
-    "access-report/",
-    "assumed-role/",
-    "delegation-request/",
-    "role-template/",
-];
+use crate::policy::shape::{PARTITIONS, ResourceFault};
 
 /// Replace policy variables (`${aws:username}`) by `*`, so their colons do not split ARN fields.
 pub(crate) fn vars_to_wildcards(s: &str) -> String {
@@ -170,114 +140,102 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
         return true;
     }
     let v = vars_to_wildcards(raw);
-    if !v.contains(':') {
-        cx.emit(
-            Code::INVALID_ARN_FORMAT,
-            span,
-            path,
-            format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
-        );
-        return false;
-    }
-    // Fewer than six fields still gets its prefix and partition checked first.
+    // Fewer than six fields still gets its prefix and partition named.
     let fields: Vec<&str> =
         Arn::fields(&v).map_or_else(|| v.splitn(6, ':').collect(), |a| a.to_array().to_vec());
     let field = |i: usize| fields.get(i).copied().unwrap_or_default();
-    if field(0) != "arn" {
-        let d = cx.emit(
-            Code::INVALID_ARN_PREFIX,
-            span,
-            path,
-            format!("resource `{raw}` must start with `arn:`"),
-        );
-        if PARTITIONS.contains(&field(0)) {
-            d.with_fix_mut(span, quote(&format!("arn:{raw}")));
-        } else if field(0).eq_ignore_ascii_case("arn") {
-            d.with_fix_mut(
+    match crate::policy::shape::resource(raw) {
+        Ok(()) => {}
+        Err(ResourceFault::NotArn) => {
+            cx.emit(
+                Code::INVALID_ARN_FORMAT,
                 span,
-                quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
+                path,
+                format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
             );
+            return false;
         }
-        return false;
-    }
-    let partition = field(1);
-    if !PARTITIONS.contains(&partition) && !has_wildcard(partition) {
-        let d = cx.emit(
-            Code::INVALID_PARTITION,
-            span,
-            path,
-            format!("partition `{partition}` of `{raw}` is not valid"),
-        );
-        d.help("use `aws` (or `aws-cn`, `aws-us-gov`, …)");
-        if PARTITIONS.contains(&partition.to_ascii_lowercase().as_str()) {
-            let fixed = raw.replacen(partition, &partition.to_ascii_lowercase(), 1);
-            d.with_fix_mut(span, quote(&fixed));
+        Err(ResourceFault::Prefix) => {
+            let d = cx.emit(
+                Code::INVALID_ARN_PREFIX,
+                span,
+                path,
+                format!("resource `{raw}` must start with `arn:`"),
+            );
+            if PARTITIONS.contains(&field(0)) {
+                d.with_fix_mut(span, quote(&format!("arn:{raw}")));
+            } else if field(0).eq_ignore_ascii_case("arn") {
+                d.with_fix_mut(
+                    span,
+                    quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
+                );
+            }
+            return false;
         }
-        return false;
-    }
-    if field(2).is_empty() {
-        cx.emit(
-            Code::MISSING_ARN_SERVICE,
-            span,
-            path,
-            format!("resource `{raw}` has no service: the service must be fully qualified"),
-        )
-        .help("write `arn:aws:service:region:account:resource`, e.g. `arn:aws:s3:::bucket`");
-        return false;
-    }
-    if fields.len() == 3 {
-        // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
-        cx.emit_sev(
-            Code::MISSING_ARN_FIELD,
-            Severity::Warning,
-            span,
-            path,
-            format!("resource `{raw}` has only a service; IAM reads the missing region, account and resource as `*`"),
-        )
-        .help(format!("write `{raw}:*:*:*` if every resource is meant"));
-        return false;
-    }
-    if fields.len() < 6 {
-        cx.emit(
-            Code::MISSING_ARN_FIELD,
-            span,
-            path,
-            format!("resource `{raw}` has {} of the 6 ARN fields (`arn:partition:service:region:account:resource`)", fields.len()),
-        )
-        .help("for S3 buckets write `arn:aws:s3:::bucket` (three colons)");
-        return false;
-    }
-    let Some(arn) = split_arn(&v) else {
-        return false;
-    };
-    let svc = arn.service.to_ascii_lowercase();
-    let region_set = !arn.region.is_empty() && arn.region != "*";
-    if region_set && (svc == "iam" || (svc == "s3" && arn.account.is_empty())) {
-        cx.emit(
-            Code::ARN_REGION_NOT_ALLOWED,
-            span,
-            path,
-            format!(
-                "resource `{raw}` cannot contain a region: {} names are global",
-                if svc == "iam" { "IAM" } else { "S3 bucket" }
-            ),
-        )
-        .help("leave the region empty: IAM and S3 bucket names are global")
-        .with_fix_mut(
-            span,
-            quote(&raw.replacen(&format!(":{}:", arn.region), "::", 1)),
-        );
-        return false;
-    }
-    if svc == "iam" {
-        let res = arn.resource;
-        let lit = literal_prefix(res, &['*', '?']);
-        let wild = lit.len() < res.len();
-        let ok = IAM_PATHS
-            .iter()
-            .any(|p| lit.starts_with(p) || (wild && p.starts_with(lit)))
-            || (lit == "root" && !wild);
-        if !ok {
+        Err(ResourceFault::Partition) => {
+            let partition = field(1);
+            let d = cx.emit(
+                Code::INVALID_PARTITION,
+                span,
+                path,
+                format!("partition `{partition}` of `{raw}` is not valid"),
+            );
+            d.help("use `aws` (or `aws-cn`, `aws-us-gov`, …)");
+            if PARTITIONS.contains(&partition.to_ascii_lowercase().as_str()) {
+                let fixed = raw.replacen(partition, &partition.to_ascii_lowercase(), 1);
+                d.with_fix_mut(span, quote(&fixed));
+            }
+            return false;
+        }
+        Err(ResourceFault::NoService) => {
+            cx.emit(
+                Code::MISSING_ARN_SERVICE,
+                span,
+                path,
+                format!("resource `{raw}` has no service: the service must be fully qualified"),
+            )
+            .help("write `arn:aws:service:region:account:resource`, e.g. `arn:aws:s3:::bucket`");
+            return false;
+        }
+        Err(ResourceFault::OnlyService) => {
+            // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
+            cx.emit_sev(
+                Code::MISSING_ARN_FIELD,
+                Severity::Warning,
+                span,
+                path,
+                format!("resource `{raw}` has only a service; IAM reads the missing region, account and resource as `*`"),
+            )
+            .help(format!("write `{raw}:*:*:*` if every resource is meant"));
+            return false;
+        }
+        Err(ResourceFault::Fields(n)) => {
+            cx.emit(
+                Code::MISSING_ARN_FIELD,
+                span,
+                path,
+                format!("resource `{raw}` has {n} of the 6 ARN fields (`arn:partition:service:region:account:resource`)"),
+            )
+            .help("for S3 buckets write `arn:aws:s3:::bucket` (three colons)");
+            return false;
+        }
+        Err(ResourceFault::RegionNotAllowed) => {
+            let region = field(3);
+            let iam = field(2).eq_ignore_ascii_case("iam");
+            cx.emit(
+                Code::ARN_REGION_NOT_ALLOWED,
+                span,
+                path,
+                format!(
+                    "resource `{raw}` cannot contain a region: {} names are global",
+                    if iam { "IAM" } else { "S3 bucket" }
+                ),
+            )
+            .help("leave the region empty: IAM and S3 bucket names are global")
+            .with_fix_mut(span, quote(&raw.replacen(&format!(":{region}:"), "::", 1)));
+            return false;
+        }
+        Err(ResourceFault::IamPath) => {
             cx.emit(
                 Code::INVALID_IAM_RESOURCE_PATH,
                 span,
@@ -287,6 +245,10 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
             return false;
         }
     }
+    let Some(arn) = split_arn(&v) else {
+        return false;
+    };
+    let svc = arn.service.to_ascii_lowercase();
     if !arn.region.is_empty() && !has_wildcard(arn.region) && !looks_like_region(arn.region) {
         cx.emit(
             Code::INVALID_ARN_REGION,

@@ -118,50 +118,40 @@ pub(crate) fn check(cx: &mut Ctx) {
                     format!("policy variables are not substituted in `{name}`: `{v}` is compared literally"),
                 );
             }
-            let Some((sp, ap)) = v.split_once(':') else {
-                cx.emit(
-                    Code::INVALID_ACTION_FORMAT,
-                    span,
-                    path,
-                    format!("action `{v}` must be prefixed by a service, as in `s3:GetObject`"),
-                )
-                .help("write `service:Action`, or `*` for every action");
-                continue;
-            };
-            if ap.contains(':') {
-                cx.emit(
-                    Code::INVALID_ACTION_FORMAT,
-                    span,
-                    path,
-                    format!("action `{v}` can contain only one colon"),
-                )
-                .help("write `service:Action`");
-                continue;
-            }
-            if sp.is_empty() || ap.is_empty() {
-                cx.emit(
-                    Code::INVALID_ACTION_FORMAT,
-                    span,
-                    path,
-                    format!("action `{v}` needs both a service and an action name"),
-                )
-                .help("write `service:Action`, e.g. `s3:GetObject`, or `service:*`");
-                continue;
-            }
-            if !sp
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.' | '*' | '?'))
-            {
-                cx.emit(
-                    Code::INVALID_VENDOR,
-                    span,
-                    path,
-                    format!(
-                        "service prefix `{sp}` may contain only letters, digits, `-`, `_` and `.`"
+            if let Err(f) = crate::policy::shape::action(v) {
+                use crate::policy::shape::ActionFault;
+                let (code, message, help) = match f {
+                    ActionFault::NoColon => (
+                        Code::INVALID_ACTION_FORMAT,
+                        format!("action `{v}` must be prefixed by a service, as in `s3:GetObject`"),
+                        Some("write `service:Action`, or `*` for every action"),
                     ),
-                );
+                    ActionFault::TwoColons => (
+                        Code::INVALID_ACTION_FORMAT,
+                        format!("action `{v}` can contain only one colon"),
+                        Some("write `service:Action`"),
+                    ),
+                    ActionFault::EmptyPart => (
+                        Code::INVALID_ACTION_FORMAT,
+                        format!("action `{v}` needs both a service and an action name"),
+                        Some("write `service:Action`, e.g. `s3:GetObject`, or `service:*`"),
+                    ),
+                    ActionFault::Vendor => (
+                        Code::INVALID_VENDOR,
+                        format!(
+                            "service prefix `{}` may contain only letters, digits, `-`, `_` and `.`",
+                            v.split(':').next().unwrap_or_default()
+                        ),
+                        None,
+                    ),
+                };
+                let d = cx.emit(code, span, path, message);
+                if let Some(h) = help {
+                    d.help(h);
+                }
                 continue;
             }
+            let (sp, ap) = v.split_once(':').unwrap_or((v, ""));
             kind_rules(cx, v, sp, ap, span, &path);
             if has_wildcard(sp) {
                 if sp != "*" || ap != "*" {

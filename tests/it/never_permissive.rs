@@ -349,3 +349,186 @@ fn a_roles_userid_without_a_session_name_is_unread() {
     assert_eq!(v["decision"], "Allow", "{v}");
     assert_eq!(v["certain"], true, "{v}");
 }
+
+/// A `Deny` whose item IAM refuses (it would not have stored the policy, so what was meant is not known) used to be
+/// read as written: `" s3:GetObject"` matched nothing and the answer was a certain Allow. The element that holds
+/// the item is now in doubt; a mismatch elsewhere in the statement is still final.
+#[test]
+fn a_deny_iam_would_refuse_is_in_doubt() {
+    let deny = |action: &str, resource: &str, condition: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Guard","Effect":"Deny","Action":"{action}","Resource":"{resource}"{condition}}}]}}"#
+        )
+    };
+    for (name, policy, why) in [
+        (
+            "space",
+            deny(" s3:GetObject", "*", ""),
+            "the action ` s3:GetObject` has a character other than",
+        ),
+        (
+            "colons",
+            deny("s3:Get:Object", "*", ""),
+            "the action `s3:Get:Object` has more than one colon",
+        ),
+        (
+            "region",
+            deny("s3:GetObject", "arn:aws:s3:us-east-1::b/k", ""),
+            "the resource `arn:aws:s3:us-east-1::b/k` names a region in an IAM or S3 ARN",
+        ),
+        (
+            "fields",
+            deny("s3:GetObject", "arn:aws:s3::b/k", ""),
+            "the resource `arn:aws:s3::b/k` has 5 of an ARN's 6 fields",
+        ),
+        (
+            "null-if-exists",
+            deny(
+                "s3:GetObject",
+                "*",
+                r#","Condition":{"NullIfExists":{"aws:username":"true"}}"#,
+            ),
+            "the operator `NullIfExists` adds `IfExists` to `Null`",
+        ),
+    ] {
+        let v = with_inline(&format!("refused-{name}"), &policy);
+        assert_uncertain_deny(&v, why);
+        assert_eq!(v["decided_by"], "Identity", "{name}");
+        assert!(
+            v["unknown"].to_string().contains("statement 0 (`Guard`)"),
+            "{name}: {}",
+            v["unknown"]
+        );
+    }
+    // A mismatch in an element IAM accepts is final: the statement names another bucket.
+    let v = with_inline(
+        "refused-elsewhere",
+        &deny(" s3:GetObject", "arn:aws:s3:::other/*", ""),
+    );
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+    // The same items in an `Allow` are read as written: they can only allow less than the text.
+    let v = with_inline(
+        "refused-allow",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":" s3:GetObject","Resource":"arn:aws:s3:us-east-1::b/k"}]}"#,
+    );
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+    // A resource policy's `Deny` of a principal with a wildcard (`user/*`), which IAM refuses.
+    let (_, file, policy) = export_and_policy(
+        "refused-principal",
+        "bucket.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let v = eval(&[
+        "--snapshot",
+        file.to_str().expect("UTF-8"),
+        "--resource-policy",
+        policy.to_str().expect("UTF-8"),
+    ]);
+    assert_uncertain_deny(&v, "holds a wildcard (only a bare `*` is allowed)");
+    assert_eq!(v["decided_by"], "Resource");
+}
+
+/// A `Deny` condition value that is an object could not be read; a test on the values that were read was final,
+/// so a request that did not match them was a certain Allow.
+#[test]
+fn an_unreadable_condition_value_keeps_its_deny_in_doubt() {
+    let v = with_inline(
+        "condition-object",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":["bob",{"x":1}]}}}]}"#,
+    );
+    assert_uncertain_deny(&v, "Statement[0].Condition.StringEquals.aws:username[1]");
+    // Read in full, the same test on `bob` is a certain mismatch for alice.
+    let v = with_inline(
+        "condition-read",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":["bob"]}}}]}"#,
+    );
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+}
+
+/// The validator and the evaluator read the same rules (`policy::shape`): an item the evaluator takes as refused
+/// is one the validator reports as an error, and the other way round.
+#[test]
+fn the_evaluator_refuses_what_the_validator_reports() {
+    use iam_atlas::diagnostic::Severity;
+    use iam_atlas::validate::{PolicyKind, validate};
+    let codes = |policy: &str, kind: PolicyKind| -> Vec<&'static str> {
+        validate(policy, kind)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code)
+            .collect()
+    };
+    for action in [
+        "s3:GetObject",
+        "s3:*",
+        "*",
+        " s3:GetObject",
+        "s3GetObject",
+        "s3:Get:Object",
+        ":GetObject",
+        "s3:",
+        "s 3:Get*",
+        "*:Get*",
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"{action}","Resource":"*"}}]}}"#
+        );
+        let refused = iam_atlas::policy::shape::action(action).is_err();
+        let reported = codes(&text, PolicyKind::Scp);
+        assert_eq!(refused, !reported.is_empty(), "{action}: {reported:?}");
+    }
+    for resource in [
+        "*",
+        "arn:aws:s3:::b/k",
+        "arn:aws:s3:::${aws:username}/*",
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::111122223333:us*",
+        "arn:aws:s3",
+        "bucket",
+        "aws:s3:::b",
+        "arn:aws-x:s3:::b",
+        "arn:aws::::b",
+        "arn:aws:s3::b",
+        "arn:aws:s3:us-east-1::b",
+        "arn:aws:iam:us-east-1:111122223333:user/a",
+        "arn:aws:iam::111122223333:bucket/a",
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"s3:GetObject","Resource":"{resource}"}}]}}"#
+        );
+        let refused = iam_atlas::policy::shape::resource(resource).is_err_and(|f| f.refused());
+        let reported = codes(&text, PolicyKind::Scp);
+        assert_eq!(refused, !reported.is_empty(), "{resource}: {reported:?}");
+    }
+    for principal in [
+        "*",
+        "111122223333",
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:iam::111122223333:user/*",
+        "arn:aws:iam::111122223333:group/devs",
+        "arn:aws:sts::111122223333:assumed-role/r/s",
+        "AROAEXAMPLEEXAMPLE1",
+        "alice",
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":{{"AWS":"{principal}"}},"Action":"s3:GetObject","Resource":"*"}}]}}"#
+        );
+        let refused =
+            iam_atlas::policy::shape::principal(&iam_atlas::policy::PrincipalKind::Aws, principal)
+                .is_err();
+        let reported = codes(&text, PolicyKind::Resource { service: None });
+        assert_eq!(refused, !reported.is_empty(), "{principal}: {reported:?}");
+    }
+}

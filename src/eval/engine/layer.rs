@@ -296,7 +296,7 @@ impl<'a> Eval<'a> {
                         "{} `{}` statement {}{sid} was not fully read: {why}",
                         l.kind,
                         crate::text::excerpt(&l.name, 80),
-                        index + 1,
+                        index,
                     ));
                 }
                 if self.pick {

@@ -293,10 +293,13 @@ impl Eval<'_> {
                     (t, subst, why)
                 }
             };
+            // A test read from a statement in doubt, or one of whose parts could not be read (a value that is an
+            // object, an operator IAM refuses), may not be the one AWS reads: a Deny's is taken to hold.
+            let in_doubt =
+                whole || broken(c.operator.span) || broken(c.key.span) || broken(c.values.span);
             let mut held = match truth {
                 Truth::True => true,
-                // A test read from a statement in doubt may not be the one AWS reads: a Deny's is taken to hold.
-                Truth::False if whole => is_deny,
+                Truth::False if in_doubt => is_deny,
                 Truth::False => false,
                 Truth::Unknown => {
                     if unsure.is_none() {
