@@ -146,12 +146,15 @@ fn synthetic(dir: &Path) -> World {
     }
 }
 
-/// N request lines over the world's principals, actions and resources, with a context on one line in four.
+/// N request lines over the world's principals, actions and resources. Each carries the keys AWS puts in every
+/// request (a region, whether over TLS, whether a service made it), as a request AWS receives does: without them
+/// a policy that tests one is undecided, and the answer is uncertain with its reason. One line in four has more.
 fn write_requests(w: &World, n: usize, path: &Path) {
-    let contexts = [
-        r#"{"aws:RequestedRegion": "eu-west-1", "aws:SecureTransport": "true"}"#,
-        r#"{"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": ["10.0.0.1"]}"#,
-        r#"{"aws:RequestedRegion": "us-east-1"}"#,
+    let regions = ["eu-west-1", "us-east-1", "eu-central-1"];
+    let extra = [
+        r#", "aws:MultiFactorAuthPresent": "true", "aws:SourceIp": ["10.0.0.1"]"#,
+        r#", "aws:SecureTransport": "false""#,
+        r#", "aws:SourceIp": "203.0.113.10""#,
     ];
     let mut rng = Lcg(n as u64);
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create requests"));
@@ -159,20 +162,23 @@ fn write_requests(w: &World, n: usize, path: &Path) {
         let p = &w.principals[rng.next(w.principals.len())];
         let a = w.actions[rng.next(w.actions.len())];
         let r = &w.resources[rng.next(w.resources.len())];
-        write!(
+        let region = regions[rng.next(regions.len())];
+        let more = if rng.next(4) == 0 {
+            extra[rng.next(extra.len())]
+        } else {
+            ""
+        };
+        // An extra `aws:SecureTransport` stands instead of the default (a key written twice has both values).
+        let tls = if more.contains("SecureTransport") {
+            ""
+        } else {
+            r#", "aws:SecureTransport": "true""#
+        };
+        writeln!(
             out,
-            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}""#
+            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}", "context": {{"aws:RequestedRegion": "{region}", "aws:ViaAWSService": "false"{tls}{more}}}}}"#
         )
         .expect("write");
-        if rng.next(4) == 0 {
-            write!(
-                out,
-                r#", "context": {}"#,
-                contexts[rng.next(contexts.len())]
-            )
-            .expect("write");
-        }
-        writeln!(out, "}}").expect("write");
     }
     out.flush().expect("flush");
 }
@@ -271,7 +277,7 @@ fn end_to_end(bin: &Path, w: &World, requests: &Path, args: &[&str]) -> (u64, f6
 }
 
 fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
-    let requests = dir.join(format!("batch-{}-{n}.jsonl", w.name));
+    let requests = dir.join(format!("requests-{}-{n}.jsonl", w.name));
     if !requests.exists() {
         write_requests(w, n, &requests);
     }

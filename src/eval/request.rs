@@ -46,6 +46,53 @@ pub struct Principal {
     pub session: Option<String>,
 }
 
+/// Keys in the context of every request, with why a request that does not give one is undecided: "This key is
+/// always included in the request context" (the availability of each key in
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>). `aws:CurrentTime`
+/// and `aws:EpochTime` are too, and are filled from the clock; `aws:SourceIp` is not (a request through a VPC
+/// endpoint has none), nor is `aws:MultiFactorAuthPresent` (long-term keys and federated sessions have none).
+const ALWAYS_SET: [(&str, &str); 4] = [
+    (
+        "aws:SecureTransport",
+        "AWS sets `aws:SecureTransport` on every request, and this one does not say whether it was sent over \
+         TLS (give `aws:SecureTransport=true` or `false`)",
+    ),
+    (
+        "aws:RequestedRegion",
+        "AWS sets `aws:RequestedRegion` on every request, and this one names no region (give \
+         `aws:RequestedRegion=REGION`; global services such as IAM use `us-east-1`)",
+    ),
+    (
+        "aws:ViaAWSService",
+        "AWS sets `aws:ViaAWSService` on every request, and this one does not say whether a service made it on \
+         the principal's behalf (give `aws:ViaAWSService=false` for a direct call)",
+    ),
+    (
+        "aws:UserAgent",
+        "AWS sets `aws:UserAgent` on every request, and this one gives none (give `aws:UserAgent=…`)",
+    ),
+];
+
+/// Keys in the context of every request signed with temporary credentials (a role session, a federated user):
+/// "This key is included in the request context only when the principal uses temporary credentials".
+const ALWAYS_SET_TEMPORARY: [(&str, &str); 1] = [(
+    "aws:TokenIssueTime",
+    "AWS sets `aws:TokenIssueTime` on every request signed with temporary credentials, and this one does not \
+     say when they were issued (give `aws:TokenIssueTime=2026-01-01T00:00:00Z`)",
+)];
+
+/// Whether `key` is one of the keys AWS sets on every request, or, with `temporary`, on every request signed with
+/// temporary credentials too.
+pub fn always_set(key: &str, temporary: bool) -> bool {
+    let temporary = ALWAYS_SET_TEMPORARY
+        .iter()
+        .take(if temporary { usize::MAX } else { 0 });
+    ALWAYS_SET
+        .iter()
+        .chain(temporary)
+        .any(|(k, _)| k.eq_ignore_ascii_case(key))
+}
+
 /// A request to evaluate.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -182,6 +229,29 @@ impl Principal {
                 | PrincipalType::AssumedRole
                 | PrincipalType::FederatedUser
                 | PrincipalType::Root
+        )
+    }
+
+    /// Mark as unread the keys AWS puts in the context of every request of this principal and the caller did
+    /// not give ([`always_set`]): a request without them is one AWS never makes, so a test of one is undecided
+    /// rather than read as a test of a missing key (a `Deny` on `"Bool": {"aws:SecureTransport": "false"}` was
+    /// a certain `Allow` for a request that did not say how it was sent).
+    pub fn mark_unsaid_keys(&self, ctx: &mut Context) {
+        for (key, why) in ALWAYS_SET {
+            ctx.set_unread(key, why);
+        }
+        if self.uses_temporary_credentials() {
+            for (key, why) in ALWAYS_SET_TEMPORARY {
+                ctx.set_unread(key, why);
+            }
+        }
+    }
+
+    /// A role session or a federated user: requests signed with temporary credentials.
+    fn uses_temporary_credentials(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalType::Role | PrincipalType::AssumedRole | PrincipalType::FederatedUser
         )
     }
 

@@ -532,3 +532,28 @@ fn the_evaluator_refuses_what_the_validator_reports() {
         assert_eq!(refused, !reported.is_empty(), "{principal}: {reported:?}");
     }
 }
+
+/// AWS sets `aws:SecureTransport` on every request: one that does not give it was read as a request without the
+/// key, and a `Deny` of plain HTTP was a certain Allow. Given, the key decides for certain.
+#[test]
+fn a_key_aws_always_sets_is_undecided_until_given() {
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"TlsOnly","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    let dir = scratch("always-set");
+    let file = export(&dir, Some(deny));
+    let file = file.to_str().expect("UTF-8");
+    let v = eval(&["--snapshot", file]);
+    assert_uncertain_deny(&v, "AWS sets `aws:SecureTransport` on every request");
+    assert!(
+        v["unknown"].to_string().contains("statement 0 (`TlsOnly`)"),
+        "{v}"
+    );
+    for (value, decision) in [("true", "Allow"), ("false", "ExplicitDeny")] {
+        let context = format!("aws:SecureTransport={value}");
+        let v = eval(&["--snapshot", file, "--context", &context]);
+        assert_eq!(
+            (&v["decision"], &v["certain"]),
+            (&decision.into(), &true.into()),
+            "{value}: {v}"
+        );
+    }
+}

@@ -502,6 +502,16 @@ pub(super) fn run<'m>(
         None
     };
     let (decision, decided) = combine(&verdicts, named, &shape);
+    // Of several layers that deny, the one that denies for certain decides (an SCP whose region test is
+    // undecided does not hide the identity policy's certain Deny).
+    let decided = if decision == Decision::ExplicitDeny {
+        [&scp, &rcp, &resource_layer, &identity, &boundary, &session]
+            .into_iter()
+            .find(|l| l.verdict == Verdict::ExplicitDeny && !l.uncertain)
+            .map_or(decided, |l| l.layer)
+    } else {
+        decided
+    };
     let decided_by = Some(decided);
     let statement = if ev.pick {
         ev.picks.deciding(decided, decision)

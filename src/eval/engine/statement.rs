@@ -120,6 +120,10 @@ impl Eval<'_> {
         let ctx = self.ctx.to_mut();
         ctx.reserve(24);
         self.req.principal.fill_context(self.model, ctx, self.now);
+        // Reverse queries keep a test on such a key open (an assumption of the answer) instead.
+        if !self.optimistic {
+            self.req.principal.mark_unsaid_keys(ctx);
+        }
         if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
             if let Some(org) = &self.model.organization
@@ -244,7 +248,9 @@ impl Eval<'_> {
         // or a value holds a policy variable.
         if !self.filled
             && s.conditions.iter().any(|c| {
-                (is_derived_key(&c.key.value) && !self.ctx.contains(&c.key.value))
+                ((is_derived_key(&c.key.value)
+                    || crate::eval::request::always_set(&c.key.value, true))
+                    && !self.ctx.contains(&c.key.value))
                     || (variables && c.values.iter().any(has_variable))
             })
         {
