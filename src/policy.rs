@@ -934,8 +934,16 @@ fn attribute_errors(policy: &mut Policy, diagnostics: &[Diagnostic]) {
                     }));
                     continue;
                 }
-                if s.invalid.is_none() {
-                    s.invalid = Some(Box::new(spanned()));
+                match &mut s.invalid {
+                    None => s.invalid = Some(Box::new(spanned())),
+                    // A second error elsewhere in the statement: only one span is kept, so the whole statement
+                    // is in doubt (a mismatch in either place must not be final).
+                    Some(first)
+                        if !(first.span.start <= d.span.start && d.span.end <= first.span.end) =>
+                    {
+                        first.span = s.span;
+                    }
+                    Some(_) => {}
                 }
             }
             None => {

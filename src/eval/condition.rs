@@ -58,9 +58,10 @@ impl Context {
         self.unread.clear();
     }
 
-    /// Mark `key` as set by AWS to a value this request does not determine, unless the caller gave it.
+    /// Mark `key` as set by AWS to a value this request does not determine, unless the caller gave it a value (a
+    /// key given with no value is not one AWS sets: it stays unread).
     pub fn set_unread(&mut self, key: &str, why: &'static str) {
-        if !self.contains(key) {
+        if self.get(key).is_none_or(<[String]>::is_empty) {
             self.unread.push((key.to_ascii_lowercase(), why));
         }
     }
@@ -77,7 +78,9 @@ impl Context {
                 .map(|(_, why)| *why)
         };
         let why = find(self).or_else(|| find(self.principal.as_deref()?.get()?))?;
-        self.own(key).is_none().then_some(why)
+        self.own(key)
+            .is_none_or(<[String]>::is_empty)
+            .then_some(why)
     }
 
     /// Make room for `n` more keys.
@@ -223,6 +226,20 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
         }
     }
     Some(Cow::Owned(out))
+}
+
+/// Why `text` cannot be substituted for this request, when one of its variables names a key the request does not
+/// determine ([`Context::set_unread`]): what it stands for is not known, so whatever it is compared with is
+/// undecided (a role's `${aws:userid}` without a session name, a `${aws:RequestedRegion}` not given). Such a key has
+/// a value in AWS, so a default written after it does not apply either.
+pub fn unread_variable(text: &str, ctx: &Context) -> Option<&'static str> {
+    if !text.contains("${") {
+        return None;
+    }
+    crate::policy::variables::pieces(text).find_map(|piece| match piece {
+        crate::policy::variables::Piece::Var(v) if v.special().is_none() => ctx.unread(v.key),
+        _ => None,
+    })
 }
 
 /// A condition's outcome. `Unknown`: a policy value (or a request value) cannot be read as the operator's type

@@ -484,6 +484,16 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                         out.reach = Reach::Reachable;
                     } else {
                         incomplete = true;
+                        if why.len() < 16 {
+                            let unread = check.unknown.first().map_or_else(
+                                || "the resource side does not allow it".to_string(),
+                                |u| crate::text::excerpt(u, 240),
+                            );
+                            why.push(format!(
+                                "{p} with {action}: the context found for {} is not confirmed: {unread}",
+                                r.assumed_conditions.join(" and ")
+                            ));
+                        }
                     }
                 }
                 None => {

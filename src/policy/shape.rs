@@ -1,10 +1,10 @@
 //! What IAM refuses in one item of an element, whatever the policy's kind: an action that is not
 //! `service:action`, a resource that is not an ARN of six fields, a principal with a wildcard or that is not an
-//! account, user, role or session. One source for the validator, which reports each fault with its code, message
-//! and fix, and for the parser, which marks a statement that may deny and holds such an item
-//! ([`mark_refused`]): AWS would not have stored that policy, so what it meant is not known, and the evaluator
-//! reads the statement in the least permissive way instead of as written (a `Deny` of `" s3:GetObject"` would
-//! otherwise match nothing and the answer would be a certain `Allow`).
+//! account, user, role or session, `NullIfExists`. One source for the validator, which reports each fault with its
+//! code, message and fix, and for the parser, which marks a statement that holds such an item ([`mark_refused`]):
+//! AWS would not have stored that policy, so what it meant is not known, and the evaluator reads the statement in
+//! the least permissive way instead of as written (a `Deny` of `" s3:GetObject"` would otherwise match nothing and
+//! the answer would be a certain `Allow`).
 //!
 //! Action: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>;
 //! ARN format: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>;
@@ -244,13 +244,32 @@ fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-/// The first item of `s` that IAM refuses, with why.
-fn refused_item(s: &Statement) -> Option<(Span, String)> {
+/// The items of `s` that IAM refuses, with why: the first, and whether there is another (counting `already`, an
+/// error the parser found).
+fn refused_items(s: &Statement, already: bool) -> Option<((Span, String), bool)> {
+    // An `Allow` read as written allows less than any reading of a refused item, except where the item is a
+    // pattern or in a `Not…` list: only those count for it (a principal with a wildcard is not matched as a
+    // pattern, so it names no one).
+    let allow = s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow);
+    let counts = |not: bool, item: &str| !allow || not || has_wildcard(item);
+    let mut first: Option<(Span, String)> = None;
+    let mut more = already;
+    let mut found = |span: Span, why: String| {
+        if first.is_none() {
+            first = Some((span, why));
+        } else {
+            more = true;
+        }
+    };
     if let Some(block) = &s.action {
-        let list = match block {
-            ActionBlock::Action(l) | ActionBlock::NotAction(l) => l,
+        let (list, not) = match block {
+            ActionBlock::Action(l) => (l, false),
+            ActionBlock::NotAction(l) => (l, true),
         };
         for item in list.items.iter() {
+            if !counts(not, &item.value) {
+                continue;
+            }
             if let Err(f) = action(&item.value) {
                 let why = match f {
                     ActionFault::NoColon => "has no service prefix",
@@ -260,15 +279,18 @@ fn refused_item(s: &Statement) -> Option<(Span, String)> {
                         "has a character other than a letter, a digit, `-`, `_` or `.` in its service prefix"
                     }
                 };
-                return Some((
+                found(
                     item.span,
                     format!("the action `{}` {why}", excerpt(&item.value)),
-                ));
+                );
             }
         }
     }
     if let Some(block) = &s.resource {
         for item in block.list().items.iter() {
+            if !counts(block.is_not(), &item.value) {
+                continue;
+            }
             let f = match resource(&item.value) {
                 Err(f) if f.refused() => f,
                 _ => continue,
@@ -281,13 +303,13 @@ fn refused_item(s: &Statement) -> Option<(Span, String)> {
                 ResourceFault::RegionNotAllowed => "names a region in an IAM or S3 ARN".into(),
                 ResourceFault::IamPath => "names no IAM resource type".into(),
             };
-            return Some((
+            found(
                 item.span,
                 format!("the resource `{}` {why}", excerpt(&item.value)),
-            ));
+            );
         }
     }
-    if let Some(block) = &s.principal
+    if let Some(block) = s.principal.as_ref().filter(|_| !allow)
         && let PrincipalValue::Map(entries) = &block.value
     {
         for e in entries {
@@ -297,10 +319,10 @@ fn refused_item(s: &Statement) -> Option<(Span, String)> {
                         PrincipalFault::Wildcard => "holds a wildcard (only a bare `*` is allowed)",
                         PrincipalFault::Format => "is not an account, a user, a role or a session",
                     };
-                    return Some((
+                    found(
                         item.span,
                         format!("the principal `{}` {why}", excerpt(&item.value)),
-                    ));
+                    );
                 }
             }
         }
@@ -309,35 +331,39 @@ fn refused_item(s: &Statement) -> Option<(Span, String)> {
     if let Some(c) = s.conditions.iter().find(|c| {
         c.op.is_some_and(|o| o.base == BaseOperator::Null && o.if_exists)
     }) {
-        return Some((
+        found(
             c.operator.span,
             format!(
                 "the operator `{}` adds `IfExists` to `Null`",
                 excerpt(&c.operator.value)
             ),
-        ));
+        );
     }
-    None
+    first.map(|f| (f, more))
 }
 
 fn excerpt(s: &str) -> String {
     crate::text::excerpt(s, 80)
 }
 
-/// Mark each statement that may deny (a `Deny`, or one whose `Effect` could not be read) and holds an item IAM
-/// refuses: [`Statement::invalid`] names the item, so the evaluator does not take a mismatch in that element as
-/// final. An `Allow` is read as written: each fault above makes its item match less than AWS could have meant,
-/// never more (a wildcard principal is not matched as a pattern).
+/// Mark each statement that holds an item IAM refuses: [`Statement::invalid`] names the item (or the whole
+/// statement, for faults in more than one place), so the evaluator does not take a mismatch in that element as
+/// final. AWS would not have stored the policy, so what it meant is not known: a `Deny` that may apply is read as
+/// applying, and an `Allow` whose refused item could match more than any reading of it (a pattern such as `"s3*"`,
+/// which matches `s3:GetObject`, or an item of `NotAction`/`NotResource`) is not counted. Other refused items of
+/// an `Allow` are read as written: they match less than the text could have meant.
 pub fn mark_refused(policy: &mut Policy) {
     for s in &mut policy.statements {
-        if s.invalid.is_some() || s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow) {
+        let Some(((span, why), more)) = refused_items(s, s.invalid.is_some()) else {
             continue;
-        }
-        if let Some((span, why)) = refused_item(s) {
-            s.invalid = Some(Box::new(Spanned {
-                value: Str::from(format!("{why}, which IAM refuses").as_str()),
-                span,
-            }));
+        };
+        let why = Str::from(format!("{why}, which IAM refuses").as_str());
+        // Faults in more than one place: the whole statement is in doubt (a mismatch in any element is not
+        // final), as for a key written twice.
+        let span = if more { s.span } else { span };
+        match &mut s.invalid {
+            Some(first) => first.span = span,
+            None => s.invalid = Some(Box::new(Spanned { value: why, span })),
         }
     }
 }

@@ -433,9 +433,11 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
     if let Some(ip) = s(record, "sourceIPAddress") {
         // A service name stands there when a service made the call on the caller's behalf.
         if ip.parse::<std::net::IpAddr>().is_ok() {
-            // The caller's own address: a direct call, not one a service made for it.
             ctx.set("aws:SourceIp", vec![ip.to_string()]);
-            ctx.set("aws:ViaAWSService", vec!["false".into()]);
+            // The caller's own address and no service named as having invoked the call: a direct call.
+            if record.pointer("/userIdentity/invokedBy").is_none() {
+                ctx.set("aws:ViaAWSService", vec!["false".into()]);
+            }
         } else if ip.ends_with(".amazonaws.com") {
             ctx.set("aws:ViaAWSService", vec!["true".into()]);
             ctx.set("aws:CalledVia", vec![ip.to_string()]);

@@ -410,16 +410,45 @@ fn a_deny_iam_would_refuse_is_in_doubt() {
         (&"Allow".into(), &true.into()),
         "{v}"
     );
-    // The same items in an `Allow` are read as written: they can only allow less than the text.
+    // Faults in two elements put the whole statement in doubt (one used to hide the other).
     let v = with_inline(
-        "refused-allow",
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":" s3:GetObject","Resource":"arn:aws:s3:us-east-1::b/k"}]}"#,
+        "refused-twice",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:GetObject","bad"],"Resource":"arn:aws:s3:us-east-1::b/*"}]}"#,
     );
-    assert_eq!(
-        (&v["decision"], &v["certain"]),
-        (&"Allow".into(), &true.into()),
-        "{v}"
-    );
+    assert_uncertain_deny(&v, "the action `bad` has no service prefix");
+    // An `Allow` with such an item is not counted, even where its text matches: `s3*` matches `s3:…` as a
+    // pattern, and a refused item in `NotResource` matches more than any reading of it.
+    for (name, allow) in [
+        (
+            "allow-glob",
+            r#"{"Effect":"Allow","Action":"s3*","Resource":"*"}"#,
+        ),
+        (
+            "allow-not-resource",
+            r#"{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:us-east-1::secret/*"}"#,
+        ),
+    ] {
+        let (_, file, policy) = export_and_policy(
+            &format!("refused-{name}"),
+            "session.json",
+            &format!(r#"{{"Version":"2012-10-17","Statement":[{allow}]}}"#),
+        );
+        let v = eval(&[
+            "--snapshot",
+            file.to_str().expect("UTF-8"),
+            "--session-policy",
+            policy.to_str().expect("UTF-8"),
+        ]);
+        assert_eq!(
+            (&v["decision"], &v["certain"]),
+            (&"ImplicitDeny".into(), &false.into()),
+            "{name}: {v}"
+        );
+        assert!(
+            v["unknown"].to_string().contains("which IAM refuses"),
+            "{name}: {v}"
+        );
+    }
     // A resource policy's `Deny` of a principal with a wildcard (`user/*`), which IAM refuses.
     let (_, file, policy) = export_and_policy(
         "refused-principal",
@@ -547,6 +576,20 @@ fn a_key_aws_always_sets_is_undecided_until_given() {
         v["unknown"].to_string().contains("statement 0 (`TlsOnly`)"),
         "{v}"
     );
+    // Its presence is known: `Null` is decided without it.
+    let dir = scratch("always-set-null");
+    let null = export(
+        &dir,
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Null":{"aws:SecureTransport":"false"}}}]}"#,
+        ),
+    );
+    let v = eval(&["--snapshot", null.to_str().expect("UTF-8")]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"ExplicitDeny".into(), &true.into()),
+        "{v}"
+    );
     for (value, decision) in [("true", "Allow"), ("false", "ExplicitDeny")] {
         let context = format!("aws:SecureTransport={value}");
         let v = eval(&["--snapshot", file, "--context", &context]);
@@ -556,4 +599,69 @@ fn a_key_aws_always_sets_is_undecided_until_given() {
             "{value}: {v}"
         );
     }
+}
+
+/// A policy variable of a key the request does not determine cannot be substituted: the pattern or value that
+/// holds it may match or not. It used to substitute nothing, so a `Deny` on such a resource never matched.
+#[test]
+fn a_variable_of_an_unread_key_is_undecided() {
+    let dir = scratch("unread-variable");
+    let resource = export(
+        &dir,
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"PerRegion","Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:RequestedRegion, 'k'}*"}]}"#,
+        ),
+    );
+    let resource = resource.to_str().expect("UTF-8");
+    let v = eval(&["--snapshot", resource]);
+    assert_uncertain_deny(
+        &v,
+        "its resource `arn:aws:s3:::b/${aws:RequestedRegion, 'k'}*` holds a variable",
+    );
+    assert!(
+        v["unknown"]
+            .to_string()
+            .contains("AWS sets `aws:RequestedRegion` on every request"),
+        "{v}"
+    );
+    // Given, the variable is substituted and the pattern decides for certain (the default is not used).
+    let v = eval(&[
+        "--snapshot",
+        resource,
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+    let v = eval(&["--snapshot", resource, "--context", "aws:RequestedRegion=k"]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"ExplicitDeny".into(), &true.into()),
+        "{v}"
+    );
+
+    let dir = scratch("unread-variable-value");
+    let value = export(
+        &dir,
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"${aws:RequestedRegion}"}}}]}"#,
+        ),
+    );
+    let value = value.to_str().expect("UTF-8");
+    let v = eval(&["--snapshot", value]);
+    assert_uncertain_deny(&v, "on `aws:username` cannot be decided");
+    let v = eval(&[
+        "--snapshot",
+        value,
+        "--context",
+        "aws:RequestedRegion=alice",
+    ]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"ExplicitDeny".into(), &true.into()),
+        "{v}"
+    );
 }

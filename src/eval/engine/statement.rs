@@ -9,7 +9,7 @@ use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, T
 use crate::eval::decision::{Layer, Named};
 use crate::eval::index::Prefilter;
 use crate::eval::request::Request;
-use crate::policy::{ActionBlock, Effect, ResourceBlock, Statement};
+use crate::policy::{ActionBlock, BaseOperator, Effect, ResourceBlock, Statement};
 use crate::text::Span;
 use crate::time::Timestamp;
 use crate::wildcard::{action_matches, resource_matches};
@@ -120,10 +120,9 @@ impl Eval<'_> {
         let ctx = self.ctx.to_mut();
         ctx.reserve(24);
         self.req.principal.fill_context(self.model, ctx, self.now);
-        // Reverse queries keep a test on such a key open (an assumption of the answer) instead.
-        if !self.optimistic {
-            self.req.principal.mark_unsaid_keys(ctx);
-        }
+        // (Reverse queries keep a test of such a key open, an assumption of the answer, but a variable of it
+        // cannot be substituted: see `statement_applies`.)
+        self.req.principal.mark_unsaid_keys(ctx);
         if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
             if let Some(org) = &self.model.organization
@@ -203,9 +202,31 @@ impl Eval<'_> {
                 l.iter().any(|p| matches_resource(p, ctx))
             }
         };
+        // A pattern whose variable names a key this request does not determine may name the resource or not.
+        let unread_pattern = if variables && resource_variables {
+            s.resource.as_ref().and_then(|r| {
+                r.list()
+                    .iter()
+                    .find_map(|p| condition::unread_variable(p, &self.ctx).map(|why| (p, why)))
+            })
+        } else {
+            None
+        };
+        if let Some((p, why)) = unread_pattern {
+            unsure.get_or_insert_with(|| {
+                format!(
+                    "its resource `{}` holds a variable that cannot be substituted: {why}",
+                    crate::text::excerpt(p, 80)
+                )
+            });
+        }
         let res = match &s.resource {
-            Some(ResourceBlock::Resource(l)) => any(l, &self.ctx) || broken(l.span),
-            Some(ResourceBlock::NotResource(l)) => !any(l, &self.ctx) || broken(l.span),
+            Some(ResourceBlock::Resource(l)) => {
+                any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some()
+            }
+            Some(ResourceBlock::NotResource(l)) => {
+                !any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some()
+            }
             // Trust policies have no `Resource`: the role itself is the resource.
             None => check_principal || unsure.is_some(),
         };
@@ -250,15 +271,47 @@ impl Eval<'_> {
             && s.conditions.iter().any(|c| {
                 ((is_derived_key(&c.key.value)
                     || crate::eval::request::always_set(&c.key.value, true))
-                    && !self.ctx.contains(&c.key.value))
+                    && self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty))
                     || (variables && c.values.iter().any(has_variable))
             })
         {
             self.ensure_ctx();
         }
         for c in &s.conditions {
-            let unread = self.ctx.unread(&c.key.value);
+            let marked = self.ctx.unread(&c.key.value);
+            // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer.
+            let open_key = self.optimistic && crate::eval::request::always_set(&c.key.value, true);
+            // A key AWS sets is present, whatever its value: `Null` is decided.
+            let presence = match (marked, c.op) {
+                (Some(_), Some(op)) if op.base == BaseOperator::Null && op.qualifier.is_none() => {
+                    if c.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
+                        Some(Truth::False)
+                    } else if c.values.iter().all(|v| v.eq_ignore_ascii_case("false")) {
+                        Some(Truth::True)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            // (A value with a variable has had the context filled above, and with it the unread marks.)
+            let unread = marked
+                .filter(|_| !open_key && presence.is_none())
+                .or_else(|| {
+                    (variables && self.filled)
+                        .then(|| {
+                            c.values
+                                .iter()
+                                .find_map(|v| condition::unread_variable(v, &self.ctx))
+                        })
+                        .flatten()
+                });
             let (truth, subst, why) = match c.op {
+                _ if presence.is_some() => (
+                    presence.unwrap_or(Truth::Unknown),
+                    c.values.iter().map(str::to_string).collect(),
+                    None,
+                ),
                 // A key AWS sets to a value the request does not determine.
                 _ if unread.is_some() => (
                     Truth::Unknown,
@@ -327,7 +380,7 @@ impl Eval<'_> {
                 if self.explain && self.tested_seen.insert(c.key.value.to_ascii_lowercase()) {
                     self.tested_missing.push(c.key.value.clone());
                 }
-                if self.optimistic && truth != Truth::Unknown {
+                if self.optimistic && truth != Truth::Unknown && presence.is_none() {
                     // Reverse queries ask "could this be allowed, and when?": a test on a key the request
                     // leaves open is assumed to hold for an Allow, and for a Deny the answer records that its
                     // open tests must not all hold.
