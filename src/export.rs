@@ -447,12 +447,18 @@ pub fn statement_cols(
     for p in written {
         if variables && p.contains("${") {
             match principal {
-                // A variable with no value matches nothing, as in evaluation.
-                Some(ctx) => {
-                    if let Some(v) = substitute(p, ctx) {
-                        patterns.push(v.into_owned());
+                Some(ctx) => match substitute(p, ctx) {
+                    Some(v) => patterns.push(v.into_owned()),
+                    // A variable of a key the principal decides but does not have matches nothing, as in
+                    // evaluation (a role has no `aws:username`); one of a key each request sets (`s3:prefix`,
+                    // `aws:RequestedRegion`) is kept as written and makes the row uncertain: dropping it would
+                    // make a `Deny` match less than its text.
+                    None if request_variable(p) => {
+                        uncertain = true;
+                        patterns.push(p.to_string());
                     }
-                }
+                    None => {}
+                },
                 None => {
                     uncertain = true;
                     patterns.push(p.to_string());
@@ -479,6 +485,13 @@ pub fn statement_cols(
         resource_regex,
         conditions,
         uncertain,
+    })
+}
+
+/// Whether `pattern` holds a variable of a key the request, not the principal, sets.
+fn request_variable(pattern: &str) -> bool {
+    crate::policy::variables::pieces(pattern).any(|piece| {
+        matches!(piece, crate::policy::variables::Piece::Var(v) if v.special().is_none() && !derived_key(v.key))
     })
 }
 
@@ -1214,5 +1227,40 @@ pub fn export(
             sink.finish()?;
             Ok((vec![path], counts))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A variable of a key each request sets is kept as written and makes the row uncertain; one of a key the
+    /// principal decides and lacks matches nothing, as in evaluation.
+    #[test]
+    fn a_request_variable_keeps_its_pattern() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::${aws:RequestedRegion}-logs/*","arn:aws:s3:::home/${aws:username}/*"]}]}"#;
+        let policy =
+            crate::policy::parse_text(text, &mut crate::policy::Interner::default()).policy;
+        let s = policy.statements.first().expect("a statement");
+        // A role's keys: no `aws:username`.
+        let role = Context::new();
+        let cols = statement_cols(&policy, 0, s, Some(&role), true).expect("a row");
+        assert!(cols.uncertain);
+        assert_eq!(
+            cols.resources,
+            vec!["arn:aws:s3:::${aws:RequestedRegion}-logs/*".to_string()]
+        );
+        let mut user = Context::new();
+        user.set("aws:username", vec!["alice".into()]);
+        user.set("aws:RequestedRegion", vec!["eu-west-1".into()]);
+        let cols = statement_cols(&policy, 0, s, Some(&user), true).expect("a row");
+        assert!(!cols.uncertain);
+        assert_eq!(
+            cols.resources,
+            vec![
+                "arn:aws:s3:::eu-west-1-logs/*".to_string(),
+                "arn:aws:s3:::home/alice/*".to_string()
+            ]
+        );
     }
 }
