@@ -99,6 +99,17 @@ fn with_session(name: &str, deny: &str, extra: &[&str]) -> Value {
     eval(&args)
 }
 
+/// The answer with `policy` given in a file as `flag` (`--resource-policy`, `--session-policy`).
+fn with_policy_file(name: &str, flag: &str, policy: &str) -> Value {
+    let (_, file, path) = export_and_policy(name, "policy.json", policy);
+    eval(&[
+        "--snapshot",
+        file.to_str().expect("UTF-8"),
+        flag,
+        path.to_str().expect("UTF-8"),
+    ])
+}
+
 /// A Deny read in doubt: the answer is the denial, uncertain, and its reason names `why`.
 fn assert_uncertain_deny(v: &Value, why: &str) {
     assert_eq!(v["decision"], "ExplicitDeny", "{v}");
@@ -228,17 +239,11 @@ fn an_unreadable_current_time_leaves_the_epoch_time_unread() {
 /// A canonical user ID stands for an account the snapshot does not name: a Deny to it may deny anyone.
 #[test]
 fn a_canonical_user_principal_is_in_doubt() {
-    let (_, file, policy) = export_and_policy(
+    let v = with_policy_file(
         "canonical",
-        "bucket.json",
+        "--resource-policy",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:*","Resource":"*"}]}"#,
     );
-    let v = eval(&[
-        "--snapshot",
-        file.to_str().expect("UTF-8"),
-        "--resource-policy",
-        policy.to_str().expect("UTF-8"),
-    ]);
     assert_uncertain_deny(&v, "canonical user ID");
     assert_eq!(v["decided_by"], "Resource");
 }
@@ -428,17 +433,11 @@ fn a_deny_iam_would_refuse_is_in_doubt() {
             r#"{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:us-east-1::secret/*"}"#,
         ),
     ] {
-        let (_, file, policy) = export_and_policy(
+        let v = with_policy_file(
             &format!("refused-{name}"),
-            "session.json",
+            "--session-policy",
             &format!(r#"{{"Version":"2012-10-17","Statement":[{allow}]}}"#),
         );
-        let v = eval(&[
-            "--snapshot",
-            file.to_str().expect("UTF-8"),
-            "--session-policy",
-            policy.to_str().expect("UTF-8"),
-        ]);
         assert_eq!(
             (&v["decision"], &v["certain"]),
             (&"ImplicitDeny".into(), &false.into()),
@@ -450,17 +449,11 @@ fn a_deny_iam_would_refuse_is_in_doubt() {
         );
     }
     // A resource policy's `Deny` of a principal with a wildcard (`user/*`), which IAM refuses.
-    let (_, file, policy) = export_and_policy(
+    let v = with_policy_file(
         "refused-principal",
-        "bucket.json",
+        "--resource-policy",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#,
     );
-    let v = eval(&[
-        "--snapshot",
-        file.to_str().expect("UTF-8"),
-        "--resource-policy",
-        policy.to_str().expect("UTF-8"),
-    ]);
     assert_uncertain_deny(&v, "holds a wildcard (only a bare `*` is allowed)");
     assert_eq!(v["decided_by"], "Resource");
 }
