@@ -221,6 +221,15 @@ fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
+/// A layer's verdict, marked when something it depends on was not read (the CLI writes `ExplicitDeny?`).
+fn layer_verdict_label(l: &crate::eval::engine::LayerResult) -> String {
+    if l.uncertain {
+        format!("{} (uncertain)", verdict_label(l.verdict))
+    } else {
+        verdict_label(l.verdict).to_string()
+    }
+}
+
 pub(super) fn layer_label(l: Layer) -> &'static str {
     match l {
         Layer::Scp => "SCP",
@@ -1347,10 +1356,8 @@ fn answer_ui(
                                 .wrap_mode(egui::TextWrapMode::Extend),
                         );
                         ui.add(
-                            egui::Label::new(
-                                egui::RichText::new(verdict_label(l.verdict)).color(c),
-                            )
-                            .wrap_mode(egui::TextWrapMode::Extend),
+                            egui::Label::new(egui::RichText::new(layer_verdict_label(l)).color(c))
+                                .wrap_mode(egui::TextWrapMode::Extend),
                         );
                     });
                 })
@@ -1382,7 +1389,7 @@ fn answer_ui(
             ui.strong(layer_label(l.layer));
             ui.colored_label(
                 decision_color(ui, verdict_decision(l.verdict)),
-                verdict_label(l.verdict),
+                layer_verdict_label(l),
             );
             if deciding {
                 ui.weak("(decided the answer)");

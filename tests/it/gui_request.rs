@@ -161,3 +161,39 @@ fn a_context_value_of_the_wrong_type_is_flagged_under_its_key() {
         "in the summary and in the trust policy's section"
     );
 }
+
+/// A request that does not say its region: the region guardrail's test is undecided, the answer says so, each
+/// layer in doubt is marked, and the key's button fills it and makes the answer certain.
+#[test]
+fn a_key_every_request_has_is_offered_until_given() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", "li.wei");
+    retype(&mut h, "Action", "s3:GetObject");
+    retype(
+        &mut h,
+        "Resource (ARN, * for none)",
+        "arn:aws:s3:::larkspur-prod-data/x",
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("UNKNOWN (known policies say EXPLICIT DENY)");
+    assert!(
+        h.query_all_by_label_contains("AWS sets `aws:RequestedRegion` on every request")
+            .next()
+            .is_some()
+    );
+    assert!(h.query_all_by_label("explicit deny (uncertain)").count() >= 1);
+    for key in ["+ aws:RequestedRegion", "+ aws:SecureTransport"] {
+        // The first button of each key: the ones the matching statements test.
+        h.get_all_by_label(key).next().expect(key).click();
+        h.run();
+    }
+    assert!(
+        shows_a_verdict(&h),
+        "given both keys, the answer is certain"
+    );
+    assert!(h.query_by_label("explicit deny (uncertain)").is_none());
+}
