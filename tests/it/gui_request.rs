@@ -18,6 +18,18 @@ fn retype(h: &mut Harness<'static, AtlasApp>, label: &str, text: &str) {
     h.run();
 }
 
+/// The sample's evaluator with `principal`, `action` and `resource` typed into the request.
+fn ask(principal: &str, action: &str, resource: &str) -> Harness<'static, AtlasApp> {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    retype(&mut h, "Principal (ARN or name)", principal);
+    retype(&mut h, "Action", action);
+    retype(&mut h, "Resource (ARN, * for none)", resource);
+    h
+}
+
 const VERDICTS: [&str; 3] = ["ALLOW", "EXPLICIT DENY", "IMPLICIT DENY"];
 
 fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
@@ -26,15 +38,9 @@ fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
 
 #[test]
 fn a_resource_of_another_service_is_flagged_and_gets_no_verdict() {
-    let mut h = harness();
-    h.run();
-    h.get_by_label("Evaluator").click();
-    h.run();
-    retype(&mut h, "Principal (ARN or name)", "maria.silva");
-    retype(&mut h, "Action", "ec2:StopInstances");
-    retype(
-        &mut h,
-        "Resource (ARN, * for none)",
+    let mut h = ask(
+        "maria.silva",
+        "ec2:StopInstances",
         "arn:aws:iam::412345678901:role/admin-mfa",
     );
     // Above the answer at once; under the field once it is left (while typing, nothing moves below it).
@@ -118,15 +124,9 @@ fn the_issue_s_malformed_requests_each_say_what_is_wrong() {
 
 #[test]
 fn a_context_value_of_the_wrong_type_is_flagged_under_its_key() {
-    let mut h = harness();
-    h.run();
-    h.get_by_label("Evaluator").click();
-    h.run();
-    retype(&mut h, "Principal (ARN or name)", "maria.silva");
-    retype(&mut h, "Action", "sts:AssumeRole");
-    retype(
-        &mut h,
-        "Resource (ARN, * for none)",
+    let mut h = ask(
+        "maria.silva",
+        "sts:AssumeRole",
         "arn:aws:iam::412345678901:role/admin-mfa",
     );
     retype(&mut h, "Other key:", "aws:MultiFactorAuthAge");
@@ -166,15 +166,9 @@ fn a_context_value_of_the_wrong_type_is_flagged_under_its_key() {
 /// layer in doubt is marked, and the key's button fills it and makes the answer certain.
 #[test]
 fn a_key_every_request_has_is_offered_until_given() {
-    let mut h = harness();
-    h.run();
-    h.get_by_label("Evaluator").click();
-    h.run();
-    retype(&mut h, "Principal (ARN or name)", "li.wei");
-    retype(&mut h, "Action", "s3:GetObject");
-    retype(
-        &mut h,
-        "Resource (ARN, * for none)",
+    let mut h = ask(
+        "li.wei",
+        "s3:GetObject",
         "arn:aws:s3:::larkspur-prod-data/x",
     );
     h.key_press(Key::Escape);
