@@ -144,106 +144,104 @@ fn arn_shape(cx: &mut Ctx, raw: &str, span: Span, path: &str) -> bool {
     let fields: Vec<&str> =
         Arn::fields(&v).map_or_else(|| v.splitn(6, ':').collect(), |a| a.to_array().to_vec());
     let field = |i: usize| fields.get(i).copied().unwrap_or_default();
-    match crate::policy::shape::resource(raw) {
-        Ok(()) => {}
-        Err(ResourceFault::NotArn) => {
-            cx.emit(
+    if let Err(fault) = crate::policy::shape::resource(raw) {
+        // Each fault: its code, message, help and fix (the fixed text, quoted when reported).
+        let (code, message, help, fix): (Code, String, Option<String>, Option<String>) = match fault
+        {
+            ResourceFault::NotArn => (
                 Code::INVALID_ARN_FORMAT,
-                span,
-                path,
-                format!("resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"),
-            );
-            return false;
-        }
-        Err(ResourceFault::Prefix) => {
-            let d = cx.emit(
+                format!(
+                    "resource `{raw}` must be an ARN (`arn:partition:service:region:account:resource`) or `*`"
+                ),
+                None,
+                None,
+            ),
+            ResourceFault::Prefix => (
                 Code::INVALID_ARN_PREFIX,
-                span,
-                path,
                 format!("resource `{raw}` must start with `arn:`"),
-            );
-            if PARTITIONS.contains(&field(0)) {
-                d.with_fix_mut(span, quote(&format!("arn:{raw}")));
-            } else if field(0).eq_ignore_ascii_case("arn") {
-                d.with_fix_mut(
-                    span,
-                    quote(&format!("arn{}", raw.get(3..).unwrap_or_default())),
-                );
+                None,
+                if PARTITIONS.contains(&field(0)) {
+                    Some(format!("arn:{raw}"))
+                } else if field(0).eq_ignore_ascii_case("arn") {
+                    Some(format!("arn{}", raw.get(3..).unwrap_or_default()))
+                } else {
+                    None
+                },
+            ),
+            ResourceFault::Partition => {
+                let partition = field(1);
+                let lower = partition.to_ascii_lowercase();
+                (
+                    Code::INVALID_PARTITION,
+                    format!("partition `{partition}` of `{raw}` is not valid"),
+                    Some("use `aws` (or `aws-cn`, `aws-us-gov`, …)".into()),
+                    PARTITIONS
+                        .contains(&lower.as_str())
+                        .then(|| raw.replacen(partition, &lower, 1)),
+                )
             }
-            return false;
-        }
-        Err(ResourceFault::Partition) => {
-            let partition = field(1);
-            let d = cx.emit(
-                Code::INVALID_PARTITION,
-                span,
-                path,
-                format!("partition `{partition}` of `{raw}` is not valid"),
-            );
-            d.help("use `aws` (or `aws-cn`, `aws-us-gov`, …)");
-            if PARTITIONS.contains(&partition.to_ascii_lowercase().as_str()) {
-                let fixed = raw.replacen(partition, &partition.to_ascii_lowercase(), 1);
-                d.with_fix_mut(span, quote(&fixed));
-            }
-            return false;
-        }
-        Err(ResourceFault::NoService) => {
-            cx.emit(
+            ResourceFault::NoService => (
                 Code::MISSING_ARN_SERVICE,
-                span,
-                path,
                 format!("resource `{raw}` has no service: the service must be fully qualified"),
-            )
-            .help("write `arn:aws:service:region:account:resource`, e.g. `arn:aws:s3:::bucket`");
-            return false;
-        }
-        Err(ResourceFault::OnlyService) => {
-            // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual.
-            cx.emit_sev(
+                Some(
+                    "write `arn:aws:service:region:account:resource`, e.g. `arn:aws:s3:::bucket`"
+                        .into(),
+                ),
+                None,
+            ),
+            // IAM accepts `arn:aws:service` (it reads the missing fields as wildcards), but it is unusual: a
+            // warning.
+            ResourceFault::OnlyService => (
                 Code::MISSING_ARN_FIELD,
-                Severity::Warning,
-                span,
-                path,
-                format!("resource `{raw}` has only a service; IAM reads the missing region, account and resource as `*`"),
-            )
-            .help(format!("write `{raw}:*:*:*` if every resource is meant"));
-            return false;
-        }
-        Err(ResourceFault::Fields(n)) => {
-            cx.emit(
+                format!(
+                    "resource `{raw}` has only a service; IAM reads the missing region, account and resource as `*`"
+                ),
+                Some(format!("write `{raw}:*:*:*` if every resource is meant")),
+                None,
+            ),
+            ResourceFault::Fields(n) => (
                 Code::MISSING_ARN_FIELD,
-                span,
-                path,
-                format!("resource `{raw}` has {n} of the 6 ARN fields (`arn:partition:service:region:account:resource`)"),
-            )
-            .help("for S3 buckets write `arn:aws:s3:::bucket` (three colons)");
-            return false;
-        }
-        Err(ResourceFault::RegionNotAllowed) => {
-            let region = field(3);
-            let iam = field(2).eq_ignore_ascii_case("iam");
-            cx.emit(
+                format!(
+                    "resource `{raw}` has {n} of the 6 ARN fields (`arn:partition:service:region:account:resource`)"
+                ),
+                Some("for S3 buckets write `arn:aws:s3:::bucket` (three colons)".into()),
+                None,
+            ),
+            ResourceFault::RegionNotAllowed => (
                 Code::ARN_REGION_NOT_ALLOWED,
-                span,
-                path,
                 format!(
                     "resource `{raw}` cannot contain a region: {} names are global",
-                    if iam { "IAM" } else { "S3 bucket" }
+                    if field(2).eq_ignore_ascii_case("iam") {
+                        "IAM"
+                    } else {
+                        "S3 bucket"
+                    }
                 ),
-            )
-            .help("leave the region empty: IAM and S3 bucket names are global")
-            .with_fix_mut(span, quote(&raw.replacen(&format!(":{region}:"), "::", 1)));
-            return false;
-        }
-        Err(ResourceFault::IamPath) => {
-            cx.emit(
+                Some("leave the region empty: IAM and S3 bucket names are global".into()),
+                Some(raw.replacen(&format!(":{}:", field(3)), "::", 1)),
+            ),
+            ResourceFault::IamPath => (
                 Code::INVALID_IAM_RESOURCE_PATH,
-                span,
-                path,
-                format!("resource `{raw}` of IAM must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"),
-            );
-            return false;
+                format!(
+                    "resource `{raw}` of IAM must name `user/`, `role/`, `group/`, `policy/`, `instance-profile/`, … or be `*`"
+                ),
+                None,
+                None,
+            ),
+        };
+        let severity = if fault.refused() {
+            code.check().severity
+        } else {
+            Severity::Warning
+        };
+        let d = cx.emit_sev(code, severity, span, path, message);
+        if let Some(h) = help {
+            d.help(h);
         }
+        if let Some(f) = fix {
+            d.with_fix_mut(span, quote(&f));
+        }
+        return false;
     }
     let Some(arn) = split_arn(&v) else {
         return false;
