@@ -9,15 +9,20 @@
 
 use crate::policy::{BaseOperator, ConditionOperator, SetQualifier};
 use crate::wildcard::{arn_like, glob};
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// The request context: condition keys (matched case-insensitively) with one or several values.
+///
+/// Its keys are a list searched without regard to case, with a hash index once they are many: a request's
+/// context has a handful of keys, and a batch worker fills one context per request, so [`Context::clear`]
+/// keeps every key's and value's room for the next request's (no allocation once the worker is warm).
 #[derive(Clone, Debug, Default)]
 pub struct Context {
-    values: FxHashMap<String, Vec<String>>,
-    /// Display spelling of each key, for explanations.
-    names: FxHashMap<String, String>,
+    /// `slots[..live]` are the keys; the rest are spare room from earlier requests.
+    slots: Vec<Slot>,
+    live: usize,
+    /// Positions in `slots` by key, hashed without regard to case: kept only past [`Context::SCAN`] keys.
+    index: hashbrown::HashTable<u32>,
     /// The keys a principal derives ([`crate::eval::Principal::derived_keys`]), shared by the requests of one
     /// principal in a batch: read after this context's own keys, which therefore win, as the caller's values
     /// win over the derived ones.
@@ -25,6 +30,57 @@ pub struct Context {
     /// Keys AWS sets for this request whose value the request does not determine (a role's `aws:userid` without
     /// a session name), each with why (lowercased key, reason): a test of one is undecided, not false.
     unread: Vec<(String, &'static str)>,
+}
+
+/// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
+#[derive(Clone, Debug, Default)]
+struct Slot {
+    name: String,
+    values: Vec<String>,
+    count: usize,
+}
+
+impl Slot {
+    fn values(&self) -> &[String] {
+        self.values.get(..self.count).unwrap_or_default()
+    }
+
+    /// Append `value`, into a kept string's room when there is one.
+    fn push(&mut self, value: &str) {
+        match self.values.get_mut(self.count) {
+            Some(s) => {
+                s.clear();
+                s.push_str(value);
+            }
+            None => self.values.push(value.to_string()),
+        }
+        self.count += 1;
+    }
+}
+
+/// A key's hash without regard to ASCII case (the index's).
+fn key_hash(key: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for chunk in key.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        for (w, b) in word.iter_mut().zip(chunk) {
+            *w = b.to_ascii_lowercase();
+        }
+        h.write_u64(u64::from_le_bytes(word));
+    }
+    h.write_usize(key.len());
+    h.finish()
+}
+
+/// The values a caller writes into a key (see [`Context::set_with`]).
+pub struct ValuesMut<'c>(&'c mut Slot);
+
+impl ValuesMut<'_> {
+    /// Append one value.
+    pub fn push(&mut self, value: &str) {
+        self.0.push(value);
+    }
 }
 
 /// The context keys one principal derives, computed when a request of it first needs them
@@ -45,6 +101,9 @@ impl PrincipalKeys {
 }
 
 impl Context {
+    /// Up to this many keys are found by a scan, without the index.
+    const SCAN: usize = 8;
+
     /// An empty context.
     pub fn new() -> Self {
         Context::default()
@@ -52,8 +111,8 @@ impl Context {
 
     /// Empty it, keeping its room (a batch worker fills one context per request).
     pub fn clear(&mut self) {
-        self.values.clear();
-        self.names.clear();
+        self.live = 0;
+        self.index.clear();
         self.principal = None;
         self.unread.clear();
     }
@@ -85,24 +144,116 @@ impl Context {
 
     /// Make room for `n` more keys.
     pub fn reserve(&mut self, n: usize) {
-        self.values.reserve(n);
-        self.names.reserve(n);
+        self.slots.reserve(n);
+    }
+
+    /// The live keys.
+    fn keys(&self) -> &[Slot] {
+        self.slots.get(..self.live).unwrap_or_default()
+    }
+
+    /// Where `key` is among the live keys.
+    fn find(&self, key: &str) -> Option<usize> {
+        if self.live <= Self::SCAN {
+            return self
+                .keys()
+                .iter()
+                .position(|s| s.name.eq_ignore_ascii_case(key));
+        }
+        let keys = self.keys();
+        self.index
+            .find(key_hash(key), |&i| {
+                keys.get(i as usize)
+                    .is_some_and(|s| s.name.eq_ignore_ascii_case(key))
+            })
+            .map(|&i| i as usize)
+    }
+
+    /// Index every live key (when there come to be more than [`Context::SCAN`], or after a removal).
+    fn reindex(&mut self) {
+        self.index.clear();
+        if self.live <= Self::SCAN {
+            return;
+        }
+        for (i, s) in self.slots.iter().take(self.live).enumerate() {
+            // A context's keys are far fewer than 2³²: the conversion cannot fail.
+            let Ok(at) = u32::try_from(i) else { break };
+            let h = key_hash(&s.name);
+            self.index.insert_unique(h, at, |&j| {
+                self.slots.get(j as usize).map_or(0, |s| key_hash(&s.name))
+            });
+        }
+    }
+
+    /// The slot of `key`: its own when present (its values kept, its first spelling too), else a new one,
+    /// spelled `key`, with no values (always `Some`).
+    fn slot(&mut self, key: &str) -> Option<&mut Slot> {
+        let at = match self.find(key) {
+            Some(at) => at,
+            None => {
+                let at = self.live;
+                match self.slots.get_mut(at) {
+                    Some(s) => {
+                        s.name.clear();
+                        s.name.push_str(key);
+                        s.count = 0;
+                    }
+                    None => self.slots.push(Slot {
+                        name: key.to_string(),
+                        values: Vec::new(),
+                        count: 0,
+                    }),
+                }
+                self.live += 1;
+                if self.live == Self::SCAN + 1 {
+                    self.reindex();
+                } else if self.live > Self::SCAN
+                    && let Ok(i) = u32::try_from(at)
+                {
+                    let slots = &self.slots;
+                    self.index.insert_unique(key_hash(key), i, |&j| {
+                        slots.get(j as usize).map_or(0, |s| key_hash(&s.name))
+                    });
+                }
+                at
+            }
+        };
+        // `at` is a live slot: found, or just made.
+        self.slots.get_mut(at)
     }
 
     /// Set `key` to `values` (replacing what was there).
     pub fn set(&mut self, key: &str, values: Vec<String>) {
-        let k = key.to_ascii_lowercase();
-        self.names.insert(k.clone(), key.to_string());
-        self.values.insert(k, values);
+        let Some(slot) = self.slot(key) else { return };
+        slot.name.clear();
+        slot.name.push_str(key);
+        slot.values = values;
+        slot.count = slot.values.len();
+    }
+
+    /// Set `key` to the values `write` pushes (replacing what was there), in the room kept from earlier
+    /// requests; what `write` returns.
+    pub fn set_with<R>(
+        &mut self,
+        key: &str,
+        write: impl FnOnce(&mut ValuesMut<'_>) -> R,
+    ) -> Option<R> {
+        let slot = self.slot(key)?;
+        slot.name.clear();
+        slot.name.push_str(key);
+        slot.count = 0;
+        Some(write(&mut ValuesMut(slot)))
     }
 
     /// Add one value to `key` (a repeated key is multi-valued).
     pub fn add(&mut self, key: &str, value: impl Into<String>) {
-        let k = key.to_ascii_lowercase();
-        self.names
-            .entry(k.clone())
-            .or_insert_with(|| key.to_string());
-        self.values.entry(k).or_default().push(value.into());
+        let Some(slot) = self.slot(key) else { return };
+        let value = value.into();
+        match slot.values.get_mut(slot.count) {
+            Some(s) => *s = value,
+            None => slot.values.push(value),
+        }
+        slot.count += 1;
     }
 
     /// Set `key` only when the caller has not.
@@ -125,9 +276,14 @@ impl Context {
 
     /// Remove `key` (from this context's own keys: a principal's derived keys stay).
     pub fn remove(&mut self, key: &str) {
-        let k = key.to_ascii_lowercase();
-        self.values.remove(&k);
-        self.names.remove(&k);
+        if let Some(at) = self.find(key) {
+            // The removed slot goes past the live ones, as room.
+            if let Some(s) = self.slots.get_mut(at..self.live) {
+                s.rotate_left(1);
+            }
+            self.live -= 1;
+            self.reindex();
+        }
     }
 
     /// The values of `key` (case-insensitive), if present.
@@ -139,28 +295,8 @@ impl Context {
     }
 
     fn own(&self, key: &str) -> Option<&[String]> {
-        if self.values.is_empty() {
-            return None;
-        }
-        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
-            return self.values.get(key).map(Vec::as_slice);
-        }
-        // Lowercase into a stack buffer: no allocation for keys up to 256 bytes.
-        let mut buf = [0u8; 256];
-        match buf.get_mut(..key.len()) {
-            Some(dst) => {
-                for (d, b) in dst.iter_mut().zip(key.bytes()) {
-                    *d = b.to_ascii_lowercase();
-                }
-                // ASCII lowercasing keeps UTF-8 valid.
-                let lower = std::str::from_utf8(dst).ok()?;
-                self.values.get(lower).map(Vec::as_slice)
-            }
-            None => self
-                .values
-                .get(&key.to_ascii_lowercase())
-                .map(Vec::as_slice),
-        }
+        let at = self.find(key)?;
+        self.slots.get(at).map(Slot::values)
     }
 
     /// True when `key` is present.
@@ -176,19 +312,13 @@ impl Context {
             .as_deref()
             .and_then(PrincipalKeys::get)
             .into_iter()
-            .flat_map(|p| p.values.iter().map(move |(k, vals)| (p, k, vals)))
-            .filter(|(_, k, _)| !self.values.contains_key(*k));
+            .flat_map(Context::keys)
+            .filter(|s| self.find(&s.name).is_none());
         let mut v: Vec<(String, Vec<String>)> = self
-            .values
+            .keys()
             .iter()
-            .map(|(k, vals)| (self, k, vals))
             .chain(under)
-            .map(|(c, k, vals)| {
-                (
-                    c.names.get(k).cloned().unwrap_or_else(|| k.clone()),
-                    vals.clone(),
-                )
-            })
+            .map(|s| (s.name.clone(), s.values().to_vec()))
             .collect();
         v.sort();
         v
@@ -639,6 +769,64 @@ mod tests {
 
     fn op(s: &str) -> ConditionOperator {
         ConditionOperator::parse(s).expect("operator")
+    }
+
+    /// Keys are found without regard to case, by a scan and, past eight keys, by the index; a context
+    /// emptied and filled again (as a batch worker does) holds only the new request's keys and values.
+    #[test]
+    fn context_keys_survive_clearing_removal_and_many_keys() {
+        let mut c = Context::new();
+        for round in 0..3 {
+            c.clear();
+            let n = [3, 20, 5][round];
+            for i in 0..n {
+                c.set_with(&format!("Svc:Key{i}"), |v| {
+                    v.push(&format!("r{round}v{i}"));
+                    if i % 2 == 0 {
+                        v.push("second");
+                    }
+                });
+            }
+            for i in 0..n {
+                let want: Vec<String> = if i % 2 == 0 {
+                    vec![format!("r{round}v{i}"), "second".into()]
+                } else {
+                    vec![format!("r{round}v{i}")]
+                };
+                assert_eq!(
+                    c.get(&format!("svc:key{i}")),
+                    Some(want.as_slice()),
+                    "{round} {i}"
+                );
+                assert_eq!(c.get(&format!("SVC:KEY{i}")), Some(want.as_slice()));
+            }
+            assert_eq!(
+                c.get(&format!("svc:key{n}")),
+                None,
+                "a key of an earlier request"
+            );
+            assert_eq!(c.entries().len(), n);
+        }
+        // Replacing keeps one key; adding appends; removing drops it, and the others are still found.
+        c.set("svc:key3", vec!["x".into()]);
+        c.add("SVC:KEY3", "y");
+        assert_eq!(
+            c.get("svc:Key3"),
+            Some(&["x".to_string(), "y".to_string()][..])
+        );
+        c.remove("svc:key0");
+        assert_eq!(c.get("svc:key0"), None);
+        assert_eq!(c.get("svc:key4").map(<[String]>::len), Some(2));
+        assert_eq!(c.entries().len(), 4);
+        for i in 0..12 {
+            c.add(&format!("more:{i}"), "v");
+        }
+        c.remove("more:5");
+        assert_eq!(c.get("more:5"), None);
+        assert_eq!(c.get("MORE:11"), Some(&["v".to_string()][..]));
+        assert_eq!(c.get("svc:key3").map(<[String]>::len), Some(2));
+        // The spelling given is the one explanations show.
+        assert!(c.entries().iter().any(|(k, _)| k == "svc:key3"));
     }
 
     fn ctx(pairs: &[(&str, &[&str])]) -> Context {

@@ -52,10 +52,9 @@ impl<'a> Cursor<'a> {
         self.eat(b'"')?;
         let start = self.at;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest.get(len) != Some(&b'"') {
+        // The first `"` or `\` (found a word at a time), then no control character before it.
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        if rest.get(len) != Some(&b'"') || rest.get(..len)?.iter().any(|&b| b < 0x20) {
             return None;
         }
         self.at = start + len + 1;
@@ -119,12 +118,15 @@ impl<'a> Cursor<'a> {
 /// the same, even but for case (the serde reading merges their values into one multi-valued key: such a line is
 /// left to it).
 fn check_context(c: &mut Cursor<'_>) -> Option<()> {
-    let mut keys: Vec<&str> = Vec::new();
+    let mut keys: [&str; MAX_KEYS] = [""; MAX_KEYS];
+    let mut n = 0;
     c.members(|c, key| {
-        if keys.len() >= MAX_KEYS || keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        let seen = keys.get(..n)?;
+        if seen.iter().any(|k| k.eq_ignore_ascii_case(key)) {
             return None;
         }
-        keys.push(key);
+        *keys.get_mut(n)? = key;
+        n += 1;
         c.values(|_| ())
     })
 }
@@ -181,12 +183,7 @@ pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
     };
     let mut c = Cursor { text, at: 0 };
     // Checked by `read`: this reading cannot stop early.
-    let _ = c.members(|c, key| {
-        let mut values = Vec::new();
-        c.values(|v| values.push(v.to_string()))?;
-        ctx.set(key, values);
-        Some(())
-    });
+    let _ = c.members(|c, key| ctx.set_with(key, |values| c.values(|v| values.push(v)))?);
 }
 
 /// Write `b` as serde writes it, one JSON object (no newline), and say true; false, writing nothing, for an
