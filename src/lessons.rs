@@ -575,8 +575,8 @@ static LESSONS: &[Lesson] = &[
         title: "Condition operators that surprise: missing keys and several values",
         concept: "A negated operator (StringNotEquals, NotIpAddress…) holds when the key is missing; so does any \
                   operator ending in IfExists, and ForAllValues (every value of an empty set matches), while \
-                  ForAnyValue does not. Without a set operator, a key with several values matches a positive operator \
-                  when any value matches.",
+                  ForAnyValue does not. Without a set operator, AWS does not say whether some or every value of a key \
+                  with several values must match: where the two differ, the answer is undecided.",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
         notice: "Put the cursor inside each condition of the example: its truth table, computed by the evaluator, \
                  shows what it answers for a missing key, a matching value, another value, both, and an empty set. \

@@ -278,6 +278,16 @@ impl BaseOperator {
             .unwrap_or("?")
     }
 
+    /// Whether a policy variable in its values is substituted: in string and ARN operators (and `Null`'s
+    /// `true`/`false`). AWS: "You can use policy variables in the Resource element and in string comparisons in
+    /// the Condition element", and "You can not use a policy variable with the IpAddress condition operator"
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>).
+    /// The validator warns of one elsewhere, and the evaluator leaves such a test undecided.
+    pub fn takes_variables(self) -> bool {
+        matches!(self.family(), Family::String | Family::Arn | Family::Null)
+    }
+
     /// The family of values it compares: one table for the validator's type checks, the evaluator's readers
     /// ([`crate::values`]) and explanations.
     pub fn family(self) -> Family {

@@ -119,12 +119,17 @@ pub fn date(v: &str) -> Option<crate::time::Instant> {
     crate::time::Instant::parse_condition(v)
 }
 
-/// An `IpAddress`/`NotIpAddress` value: an IPv4 or IPv6 address, or a CIDR range; the prefix length.
+/// An `IpAddress`/`NotIpAddress` value: an IPv4 or IPv6 address, or a CIDR range; the prefix length. AWS asks
+/// for "the standard CIDR format" (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IPAddress>):
+/// a value with spaces around it or a prefix with a leading zero (`/08`) is not read, as how IAM reads them is
+/// not documented.
 pub fn ip_range(v: &str) -> Option<(IpAddr, u8)> {
-    let v = v.trim();
     let (addr, bits) = match v.split_once('/') {
         Some((a, b)) => {
-            if b.is_empty() || !b.bytes().all(|c| c.is_ascii_digit()) {
+            if b.is_empty()
+                || !b.bytes().all(|c| c.is_ascii_digit())
+                || (b.len() > 1 && b.starts_with('0'))
+            {
                 return None;
             }
             (a, Some(b.parse::<u8>().ok()?))
@@ -160,8 +165,26 @@ pub fn arn_pattern(v: &str) -> bool {
     v == "*" || (v.starts_with("arn:") && crate::arn::Arn::fields(v).is_some())
 }
 
-/// Whether `ip` is in the range `net/bits`; an IPv4-mapped IPv6 address is compared as IPv4.
-pub fn ip_in(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
+/// Whether the request's address `ip` is in the policy's range `range` ([`ip_range`]), or `None` when `range`
+/// cannot be read or when the answer depends on what AWS does not document:
+/// - whether an IPv4 address and its IPv4-mapped IPv6 form (`::ffff:10.0.0.1`) are one address: both readings
+///   are tried (each family apart, and every address as IPv6), and they must agree;
+/// - the prefix of an IPv6 address written without one: the page says "IAM uses the default prefix value of
+///   `/32`", which for IPv6 may be meant as the whole address (`/128`); both must agree.
+pub fn ip_matches(ip: IpAddr, range: &str) -> Option<bool> {
+    let (net, bits) = ip_range(range)?;
+    let apart = ip_in_family(ip, net, bits);
+    let answer = (apart == ip_in_v6(ip, net, bits)).then_some(apart)?;
+    if net.is_ipv6() && !range.contains('/') {
+        let short = ip_in_family(ip, net, 32);
+        (short == answer && ip_in_v6(ip, net, 32) == answer).then_some(answer)
+    } else {
+        Some(answer)
+    }
+}
+
+/// `ip` in `net/bits`, each family apart: an IPv4 address is never in an IPv6 range, nor the reverse.
+fn ip_in_family(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
@@ -171,11 +194,19 @@ pub fn ip_in(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
             let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
             (u128::from(a) & mask) == (u128::from(n) & mask)
         }
-        (IpAddr::V6(a), IpAddr::V4(_)) => a
-            .to_ipv4_mapped()
-            .is_some_and(|v4| ip_in(IpAddr::V4(v4), (net, bits))),
         _ => false,
     }
+}
+
+/// `ip` in `net/bits` with every IPv4 address and range read as IPv4-mapped IPv6 (`10.0.0.0/8` as
+/// `::ffff:10.0.0.0/104`).
+fn ip_in_v6(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    let v6 = |a: IpAddr| match a {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    };
+    let bits = if net.is_ipv4() { bits + 96 } else { bits };
+    ip_in_family(IpAddr::V6(v6(ip)), IpAddr::V6(v6(net)), bits)
 }
 
 #[cfg(test)]
@@ -220,18 +251,29 @@ mod tests {
 
     #[test]
     fn ip_ranges() {
-        let r = ip_range("203.0.113.0/24").unwrap();
-        assert!(ip_in(ip("203.0.113.7").unwrap(), r));
-        assert!(!ip_in(ip("203.0.114.7").unwrap(), r));
-        assert!(ip_in(ip("::ffff:203.0.113.9").unwrap(), r));
-        assert!(ip_in(
-            ip("10.1.2.3").unwrap(),
-            ip_range("0.0.0.0/0").unwrap()
-        ));
-        assert!(ip_in(
-            ip("2001:db8::1").unwrap(),
-            ip_range("2001:db8::/32").unwrap()
-        ));
+        let m = |a: &str, r: &str| ip_matches(ip(a).unwrap(), r);
+        assert_eq!(m("203.0.113.7", "203.0.113.0/24"), Some(true));
+        assert_eq!(m("203.0.114.7", "203.0.113.0/24"), Some(false));
+        assert_eq!(m("10.1.2.3", "0.0.0.0/0"), Some(true));
+        assert_eq!(m("2001:db8::1", "2001:db8::/32"), Some(true));
+        assert_eq!(
+            m("10.0.0.1", "10.0.0.1"),
+            Some(true),
+            "a bare IPv4 address is /32"
+        );
+        assert_eq!(m("10.0.0.2", "10.0.0.1"), Some(false));
+        // An IPv4 address and its IPv4-mapped form: whether IAM takes them as one is not documented.
+        assert_eq!(m("::ffff:203.0.113.9", "203.0.113.0/24"), None);
+        assert_eq!(m("203.0.113.9", "::ffff:203.0.113.0/120"), None);
+        assert_eq!(m("10.0.0.1", "::/0"), None);
+        // Both readings agree: decided.
+        assert_eq!(m("::ffff:10.0.0.1", "192.168.0.0/16"), Some(false));
+        assert_eq!(m("2001:db8::1", "10.0.0.0/8"), Some(false));
+        assert_eq!(m("10.0.0.1", "2001:db8::/32"), Some(false));
+        // A bare IPv6 address: `/128`, or the page's default `/32`.
+        assert_eq!(m("2001:db8::2", "2001:db8::1"), None);
+        assert_eq!(m("2001:db8::1", "2001:db8::1"), Some(true));
+        assert_eq!(m("2001:db9::1", "2001:db8::1"), Some(false));
         for bad in [
             "10.0.0.300",
             "10.0.0.0/33",
@@ -239,6 +281,9 @@ mod tests {
             "10.0.0.0/",
             "10.0.0.0/+8",
             "2001:db8::/129",
+            " 10.0.0.0/8",
+            "10.0.0.0/8 ",
+            "10.0.0.0/08",
         ] {
             assert_eq!(ip_range(bad), None, "{bad}");
         }

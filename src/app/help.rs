@@ -150,8 +150,11 @@ pub fn operator(op: &str) -> Option<String> {
         out.push('\n');
         out.push_str(s);
         out.push_str(&format!("\n{SETS_PAGE}"));
-    } else if base.contains("Not") && base != "Null" {
-        out.push_str("\nWithout a set operator a multi-valued key matches when no value matches");
+    } else if base != "Null" {
+        out.push_str(
+            "\nWithout a set operator, whether some or every value of a multi-valued key must match is not \
+             documented: the evaluator decides only where both readings agree",
+        );
     }
     out.push_str(&format!("\n{OPERATORS_PAGE}"));
     Some(out)

@@ -473,7 +473,7 @@ fn positive_match(op: BaseOperator, policy: &str, value: &str) -> Option<bool> {
         }
         Bool => values::boolean(policy)? == values::boolean(value)?,
         BinaryEquals => policy == value,
-        IpAddress | NotIpAddress => values::ip_in(values::ip(value)?, values::ip_range(policy)?),
+        IpAddress | NotIpAddress => values::ip_matches(values::ip(value)?, policy)?,
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
             if !values::arn_pattern(policy) {
                 return None;
@@ -493,13 +493,24 @@ pub fn unreadable_value(
     variables: bool,
 ) -> Option<String> {
     use crate::policy::Family;
+    if variables
+        && !op.base.takes_variables()
+        && let Some(v) = policy_values.iter().find(|v| v.contains("${"))
+    {
+        return Some(format!(
+            "the policy value `{}` has a policy variable, which AWS substitutes only in string and ARN \
+             operators, not in `{}`",
+            crate::text::excerpt(v, 60),
+            op.base.name()
+        ));
+    }
     let kind = match op.base.family() {
         Family::Numeric => "a number",
         Family::Date => "a date",
         Family::Bool | Family::Null => "`true` or `false`",
         Family::Ip => "an IP address or range",
         Family::Arn => "an ARN",
-        Family::String | Family::Binary => return None,
+        Family::String | Family::Binary => return several_values(op, key, ctx),
     };
     for p in policy_values {
         let sub = if variables {
@@ -548,11 +559,38 @@ pub fn unreadable_value(
             }
         }
     }
+    if let Some(why) = several_values(op, key, ctx) {
+        return Some(why);
+    }
+    if op.base.family() == Family::Ip {
+        return Some(match policy_values.iter().find(|p| !p.contains('/') && p.contains(':')) {
+            Some(bare) => format!(
+                "the IPv6 address `{}` has no prefix, which AWS says is read as `/32` (written for IPv4: for \
+                 IPv6 it may mean the one address), and the answer depends on which",
+                crate::text::excerpt(bare, 60)
+            ),
+            None => "whether IAM takes an IPv4 address and its IPv4-mapped IPv6 form (`::ffff:…`) as one \
+                     address is not documented, and the answer depends on it"
+                .into(),
+        });
+    }
     // Every value is a number: two of them compare one way as exact decimals and another as doubles.
     (op.base.family() == Family::Numeric).then(|| {
         "its numbers compare differently as exact decimals and as doubles, and the precision IAM compares with \
          is not documented"
             .into()
+    })
+}
+
+/// Why a test without `ForAllValues`/`ForAnyValue` is undecided on a request that gives its key several values.
+fn several_values(op: ConditionOperator, key: &str, ctx: &Context) -> Option<String> {
+    let n = ctx.get(key).map_or(0, <[String]>::len);
+    (op.qualifier.is_none() && n > 1).then(|| {
+        format!(
+            "the request gives `{key}` {n} values and `{}` has no `ForAllValues`/`ForAnyValue`: AWS does not \
+             document whether some value or every value must satisfy it, and the answer depends on which",
+            op.base.name()
+        )
     })
 }
 
@@ -676,11 +714,12 @@ pub fn evaluate(
     ctx: &Context,
     variables: bool,
 ) -> (Truth, Vec<String>) {
-    // The values as substituted, for the explanation; a value whose variable has no value matches nothing.
+    // The values as substituted, for the explanation; a value whose variable has no value matches nothing. An
+    // operator AWS substitutes no variable in shows its values as written.
     let subst: Vec<String> = policy_values
         .iter()
         .filter_map(|v| {
-            if variables {
+            if variables && op.base.takes_variables() {
                 substitute(v, ctx).map(Cow::into_owned)
             } else {
                 Some((*v).to_string())
@@ -718,6 +757,11 @@ pub fn holds<'v>(
             Some(Cow::Borrowed(v))
         }
     };
+    // A policy variable in a numeric, date, `Bool`, IP or binary value is not substituted by AWS, and how the
+    // text is then read is not documented: undecided.
+    if variables && !op.base.takes_variables() && policy_values.clone().any(|v| v.contains("${")) {
+        return Truth::Unknown;
+    }
     let request = ctx.get(key);
     if op.base == BaseOperator::Null {
         // `Null: true` holds when the key is absent; `false` when present
@@ -757,9 +801,19 @@ pub fn holds<'v>(
         Some(SetQualifier::ForAllValues) => Truth::all(values.iter().map(|v| sign(any_policy(v)))),
         // At least one request value must satisfy it.
         Some(SetQualifier::ForAnyValue) => Truth::any(values.iter().map(|v| sign(any_policy(v)))),
-        // A single-valued test. With several request values and no qualifier, a positive operator holds when
-        // any value matches and a negated one when no value matches.
-        None => sign(Truth::any(values.iter().map(|v| any_policy(v)))),
+        // A single-valued test.
+        None => match values {
+            [one] => sign(any_policy(one)),
+            // Several request values and no qualifier: whether AWS asks some value or every value to satisfy
+            // the operator is not documented ("Multivalued context keys require a condition set operator",
+            // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>):
+            // decided only where both readings agree.
+            many => {
+                let some = Truth::any(many.iter().map(|v| sign(any_policy(v))));
+                let every = Truth::all(many.iter().map(|v| sign(any_policy(v))));
+                if some == every { some } else { Truth::Unknown }
+            }
+        },
     }
 }
 

@@ -282,7 +282,7 @@ fn condition(
         // A value with a policy variable is read per request; a `$` alone is text, checked as any value (the
         // evaluator reads it so).
         if v.contains("${") {
-            if !matches!(family_name(op.base), "string" | "ARN") && op.base != BaseOperator::Null {
+            if !op.base.takes_variables() {
                 cx.emit(
                     Code::INVALID_VARIABLE_FOR_OPERATOR,
                     span,

@@ -314,8 +314,13 @@ proptest! {
         prop_assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
         // A key AWS sets on every request, not given, is undecided: the Deny is read as applying.
         let unsaid = t.request.is_none() && iam_atlas::eval::request::always_set(&t.key, false);
+        let several = t.request.as_ref().is_some_and(|r| r.len() > 1) && !t.operator.starts_with("For");
         if errors.is_empty() && unsaid {
             prop_assert!(decision == Decision::ExplicitDeny && !certain, "an unsaid key was decided: {}", short(&t));
+        } else if errors.is_empty() && several && !certain {
+            // Several request values and no set operator: undecided where "some value" and "every value"
+            // differ, and the Deny is then read as applying.
+            prop_assert!(decision == Decision::ExplicitDeny, "an undecided Deny was not read as applying: {}", short(&t));
         } else if errors.is_empty() {
             prop_assert!(certain, "validated without a finding, yet the evaluator did not read it: {}", short(&t));
         } else if decision == Decision::Allow && certain {
