@@ -1,5 +1,6 @@
 //! Whether a resource-based policy's `Principal` or `NotPrincipal` names the requester.
 
+use crate::account::{Model, arn_account};
 use crate::eval::decision::Named;
 use crate::eval::request::{Principal, PrincipalType};
 use crate::policy::{PrincipalBlock, PrincipalKind, PrincipalValue};
@@ -111,4 +112,141 @@ fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
         return Some(Named::Direct);
     }
     None
+}
+
+/// Why a `Principal`/`NotPrincipal` may cover the requester otherwise than [`principal_named`] reads it, when
+/// the policy's text and the request leave it open: the statement is then read in the least permissive way (a
+/// `Deny` as applying, an `Allow` not counted) and the answer is uncertain. `matched`: what
+/// [`principal_named`] answered; `is_deny`: the statement's effect.
+pub(super) fn principal_doubt(
+    block: &PrincipalBlock,
+    p: &Principal,
+    model: &Model,
+    is_deny: bool,
+    matched: bool,
+) -> Option<&'static str> {
+    let PrincipalValue::Map(entries) = &block.value else {
+        return None;
+    };
+    let aws = || {
+        entries
+            .iter()
+            .filter(|e| e.kind.value == PrincipalKind::Aws)
+            .flat_map(|e| e.values.iter())
+    };
+    if block.not {
+        // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>:
+        // "Using it with "Effect":"Allow" is not supported", and with `Deny` "you must also specify the account
+        // ARN of the not-denied principal. Otherwise, the policy might deny access to the entire account
+        // containing the principal… AWS might validate the account first, then the role, and then the
+        // assumed-role user."
+        if !is_deny {
+            return matched.then_some(
+                "its `NotPrincipal` is in an `Allow` statement, which AWS does not support: what it grants is not \
+                 documented",
+            );
+        }
+        if matched {
+            return None;
+        }
+        // Exempt: certain only when the account and every ARN AWS may validate are listed.
+        let listed = |arn: Option<&str>| arn.is_some_and(|a| aws().any(|v| v == a));
+        let account = p.account.as_deref().is_some_and(|a| {
+            aws().any(|v| v == a || (v.ends_with(":root") && arn_account(v) == Some(a)))
+        });
+        let whole = account
+            && match p.kind {
+                PrincipalType::AssumedRole => listed(p.role_arn.as_deref()) && listed(Some(&p.arn)),
+                // A session of the role whose name the request does not give.
+                PrincipalType::Role => false,
+                _ => listed(Some(&p.arn)),
+            };
+        return (!whole).then_some(
+            "its `NotPrincipal` exempts the requester without listing its account (and, for a role session, \
+             the role and the session): AWS \"might validate the account first, then the role, and then the \
+             assumed-role user\", and may deny",
+        );
+    }
+    if matched {
+        return None;
+    }
+    let account = p.account.as_deref()?;
+    for v in aws() {
+        // A unique ID: AWS shows one in place of an ARN whose principal was deleted; naming the requester's
+        // own means the snapshot's policy and its principals disagree
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>).
+        if !v.contains(':') && p.entity.is_some() && model.by_id(v) == p.entity {
+            return Some(
+                "its `Principal` names the requester by its unique ID, which AWS shows for a deleted principal: \
+                 the snapshot's policy and principals disagree",
+            );
+        }
+        let Some(arn) = crate::arn::Arn::parse(v) else {
+            continue;
+        };
+        if arn.account != account {
+            continue;
+        }
+        match p.kind {
+            // A role named without a session: the request is one of its sessions, whose name is not given.
+            PrincipalType::Role
+                if arn.service == "sts"
+                    && arn
+                        .resource
+                        .strip_prefix("assumed-role/")
+                        .and_then(|r| r.split_once('/'))
+                        .is_some_and(|(role, _)| Some(role) == last_segment(&p.arn)) =>
+            {
+                return Some(
+                    "its `Principal` names one session of the role, and the request names no session (give the \
+                     session's ARN)",
+                );
+            }
+            // A federated user's session is one an IAM user of the account created, and a grant to "the ARN
+            // of the IAM user who federated" reaches it
+            // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>).
+            PrincipalType::FederatedUser
+                if arn.service == "iam" && arn.resource.starts_with("user/") =>
+            {
+                return Some(
+                    "its `Principal` names an IAM user of the account, and which user created this federated \
+                     session is not known",
+                );
+            }
+            _ => {}
+        }
+        // The requester's user or role by name but with another path: IAM would not have accepted an ARN of no
+        // principal, so the policy and the snapshot's principals disagree.
+        let own = match p.kind {
+            PrincipalType::User => Some(p.arn.as_str()),
+            PrincipalType::Role | PrincipalType::AssumedRole => p.role_arn.as_deref(),
+            _ => None,
+        };
+        if let Some(own) = own
+            && arn.service == "iam"
+            && v != own
+            && same_kind_and_name(arn.resource, own)
+        {
+            return Some(
+                "its `Principal` names the requester's user or role by name with another path: the policy and \
+                 the snapshot's principals disagree",
+            );
+        }
+    }
+    None
+}
+
+/// The last `/`-separated part of an ARN's resource (an entity's name).
+fn last_segment(arn: &str) -> Option<&str> {
+    crate::arn::Arn::parse(arn)?.resource.rsplit('/').next()
+}
+
+/// `resource` (`user/NAME`, `role/PATH/NAME`) is of the same kind and name as `own`'s.
+fn same_kind_and_name(resource: &str, own: &str) -> bool {
+    let Some(own) = crate::arn::Arn::parse(own) else {
+        return false;
+    };
+    let kind = |r: &str| r.split('/').next().map(str::to_string);
+    kind(resource) == kind(own.resource)
+        && resource.rsplit('/').next() == own.resource.rsplit('/').next()
 }

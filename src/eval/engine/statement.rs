@@ -2,7 +2,7 @@
 
 use super::inputs::Candidates;
 use super::layer::Picks;
-use super::principal::{principal_named, unreadable_principal};
+use super::principal::{principal_doubt, principal_named, unreadable_principal};
 use super::{StatementHit, StatementRef};
 use crate::account::Model;
 use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, Truth};
@@ -236,13 +236,27 @@ impl Eval<'_> {
         let named = if check_principal {
             match s.principal.as_ref() {
                 Some(block) => {
-                    match principal_named(Some(block), &self.req.principal, is_deny && self.bounded)
-                    {
-                        Some(n) => n,
-                        None if broken(block.span) => Named::Account,
+                    let named =
+                        principal_named(Some(block), &self.req.principal, is_deny && self.bounded);
+                    let doubt = principal_doubt(
+                        block,
+                        &self.req.principal,
+                        self.model,
+                        is_deny,
+                        named.is_some(),
+                    );
+                    match (named, doubt) {
+                        // A Deny that may cover the requester is read as applying; an Allow that may is not
+                        // counted (`unsure` makes it so).
+                        (n, Some(why)) => {
+                            unsure.get_or_insert_with(|| why.to_string());
+                            n.unwrap_or(Named::Account)
+                        }
+                        (Some(n), None) => n,
+                        (None, None) if broken(block.span) => Named::Account,
                         // A Deny that may name the requester may deny; an Allow that may is not counted (the
                         // least permissive reading of each).
-                        None => match unreadable_principal(block).filter(|_| is_deny) {
+                        (None, None) => match unreadable_principal(block).filter(|_| is_deny) {
                             Some(why) => {
                                 unsure.get_or_insert_with(|| why.to_string());
                                 Named::Account
