@@ -49,6 +49,9 @@ struct World {
     principals: Vec<String>,
     actions: Vec<&'static str>,
     resources: Vec<String>,
+    /// The account of its S3 buckets that no loaded policy places (an S3 ARN names none), which a request
+    /// then says as `resource_account`, as a CloudTrail record's `resources` list does.
+    bucket_owner: Option<String>,
 }
 
 /// The bundled sample: an organisation with 4 SCP and 4 RCP levels, bucket, key and queue policies, conditions.
@@ -92,6 +95,7 @@ fn sample() -> World {
             "sqs:SendMessage",
         ],
         resources,
+        bucket_owner: None,
     }
 }
 
@@ -143,6 +147,7 @@ fn synthetic(dir: &Path) -> World {
             "ec2:DescribeInstances",
         ],
         resources,
+        bucket_owner: Some(acct),
     }
 }
 
@@ -163,6 +168,10 @@ fn write_requests(w: &World, n: usize, path: &Path) {
         let a = w.actions[rng.next(w.actions.len())];
         let r = &w.resources[rng.next(w.resources.len())];
         let region = regions[rng.next(regions.len())];
+        let owner = match &w.bucket_owner {
+            Some(o) if r.starts_with("arn:aws:s3:::") => format!(r#", "resource_account": "{o}""#),
+            _ => String::new(),
+        };
         let more = if rng.next(4) == 0 {
             extra[rng.next(extra.len())]
         } else {
@@ -176,7 +185,7 @@ fn write_requests(w: &World, n: usize, path: &Path) {
         };
         writeln!(
             out,
-            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}", "context": {{"aws:RequestedRegion": "{region}", "aws:ViaAWSService": "false"{tls}{more}}}}}"#
+            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}"{owner}, "context": {{"aws:RequestedRegion": "{region}", "aws:ViaAWSService": "false"{tls}{more}}}}}"#
         )
         .expect("write");
     }
@@ -277,7 +286,8 @@ fn end_to_end(bin: &Path, w: &World, requests: &Path, args: &[&str]) -> (u64, f6
 }
 
 fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
-    let requests = dir.join(format!("requests-{}-{n}.jsonl", w.name));
+    // (`-v2`: the lines of stop 32 on, with the buckets' account.)
+    let requests = dir.join(format!("requests-{}-{n}-v2.jsonl", w.name));
     if !requests.exists() {
         write_requests(w, n, &requests);
     }

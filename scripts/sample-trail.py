@@ -63,6 +63,11 @@ def record(day, source, name, identity, params, error=None, region="eu-west-1", 
         "recipientAccountId": PROD,
         "tlsDetails": {"tlsVersion": "TLSv1.3"},
     }
+    if not resources and source == "s3.amazonaws.com" and params and "bucketName" in params:
+        # S3 data events list the object and its bucket, with the bucket owner's account: an S3 ARN names none.
+        bucket = f"arn:aws:s3:::{params['bucketName']}"
+        resources = ([{"type": "AWS::S3::Object", "ARN": f"{bucket}/{params['key']}"}] if "key" in params else []) + [
+            {"accountId": PROD, "type": "AWS::S3::Bucket", "ARN": bucket}]
     if resources:
         r["resources"] = resources
     if error:

@@ -4,6 +4,11 @@
 //! (`arn:aws:lambda:eu-west-1:111122223333:function:f:1` has the resource `function:f:1`). "Amazon Resource Names
 //! (ARNs)", IAM User Guide: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>.
 
+/// A 12-digit AWS account id (`123456789012`): the one test of the crate.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// An ARN's six fields, borrowed from its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arn<'a> {

@@ -908,9 +908,7 @@ fn memberships_and_attachments(model: &Model, out: &mut Counting<'_>) -> Result<
 fn named_account(value: &str) -> Option<&str> {
     crate::account::arn_account(value)
         .filter(|a| !a.is_empty())
-        .or_else(|| {
-            (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())).then_some(value)
-        })
+        .or_else(|| (crate::arn::is_account_id(value)).then_some(value))
 }
 
 fn trusts(model: &Model, out: &mut Counting<'_>) -> Result<(), ExportError> {
@@ -1067,7 +1065,7 @@ fn named_principals(s: &Statement) -> (bool, Vec<String>, Vec<String>, bool) {
                 for v in e.values.iter() {
                     if v == "*" {
                         star = true;
-                    } else if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    } else if crate::arn::is_account_id(v) {
                         accounts.push(v.to_string());
                     } else if v.ends_with(":root")
                         && let Some(acct) = named_account(v)

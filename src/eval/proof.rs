@@ -179,12 +179,11 @@ fn outside_principals(
                                     }
                                     continue;
                                 }
-                                let account =
-                                    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
-                                        Some(v.to_string())
-                                    } else {
-                                        crate::account::arn_account(v).map(str::to_string)
-                                    };
+                                let account = if crate::arn::is_account_id(v) {
+                                    Some(v.to_string())
+                                } else {
+                                    crate::account::arn_account(v).map(str::to_string)
+                                };
                                 match account {
                                     Some(a) if !inside(model, zone, resource_account, &a) => {
                                         push(if v.starts_with("arn:") {

@@ -4,6 +4,7 @@
 
 use super::condition::Context;
 use crate::account::{EntityKind, EntityRef, Model, arn_account};
+use crate::arn::is_account_id;
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -106,10 +107,6 @@ pub struct Request {
     pub resource_account: Option<String>,
     /// The caller's context keys.
     pub context: Context,
-}
-
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl Principal {
@@ -401,19 +398,40 @@ fn time_strings(now: Timestamp) -> (String, String) {
 }
 
 impl Request {
-    /// The account that owns the resource: given, else from the ARN, else the account whose resource policy
-    /// covers it, else the principal's (S3 ARNs carry no account).
+    /// The account that owns the resource: given, else from the ARN, else the context's `aws:ResourceAccount`,
+    /// else the account whose resource policy covers it, else the principal's (S3 ARNs carry no account: see
+    /// [`Request::resource_account_assumed`]).
     pub fn resource_account<'a>(&'a self, model: &'a Model) -> Option<&'a str> {
+        self.known_resource_account(model)
+            .or(self.principal.account.as_deref())
+    }
+
+    /// The resource's account when the request, the ARN or a loaded policy says it.
+    fn known_resource_account<'a>(&'a self, model: &'a Model) -> Option<&'a str> {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
         if let Some(a) = arn_account(&self.resource).filter(|a| is_account_id(a)) {
             return Some(a);
         }
+        if let Some([a]) = self.context.get("aws:ResourceAccount")
+            && is_account_id(a)
+        {
+            return Some(a);
+        }
+        // (The lookup is made only for an ARN without an account.)
         if let Some(r) = resource_policy_for(model, &self.resource) {
             return model.accounts.get(r.account as usize).map(|a| &*a.id);
         }
-        self.principal.account.as_deref()
+        None
+    }
+
+    /// The resource's account was not said and was taken as the principal's (not for `*`, which is no one
+    /// resource).
+    pub fn resource_account_assumed(&self, model: &Model) -> bool {
+        self.resource != "*"
+            && self.principal.account.is_some()
+            && self.known_resource_account(model).is_none()
     }
 }
 

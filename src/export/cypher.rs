@@ -269,7 +269,7 @@ impl Sink for CypherFile {
                 let (id, label) = match text(table, v, "principal_kind") {
                     Some("Service") => (value.to_string(), Some("AWSServicePrincipal")),
                     Some("Federated") => (value.to_string(), Some("AWSFederatedPrincipal")),
-                    _ if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) => (
+                    _ if crate::arn::is_account_id(value) => (
                         format!("arn:aws:iam::{value}:root"),
                         Some("AWSRootPrincipal"),
                     ),

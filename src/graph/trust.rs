@@ -20,7 +20,7 @@ impl Builder<'_> {
                 if value == "*" {
                     return Some(self.anyone());
                 }
-                if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+                if crate::arn::is_account_id(value) {
                     return Some(self.account(value));
                 }
                 let account = arn_account(value)?;
@@ -262,8 +262,7 @@ pub fn trust_graph(model: &Model) -> AtlasGraph {
                     let their_account = match node.kind {
                         NodeKind::Service | NodeKind::Anyone => None,
                         _ => arn_account(&value).filter(|a| !a.is_empty()).or_else(|| {
-                            (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()))
-                                .then_some(value.as_str())
+                            (crate::arn::is_account_id(value.as_str())).then_some(value.as_str())
                         }),
                     };
                     let cross_account = their_account.is_some_and(|id| id != &*a.id);

@@ -15,6 +15,7 @@ use super::{
     Str,
 };
 use crate::arn::Arn;
+use crate::arn::is_account_id;
 use crate::text::Span;
 
 /// Partitions (<https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html>).
@@ -177,10 +178,6 @@ pub enum PrincipalFault {
     Wildcard,
     /// An `AWS` principal that is not an account id, an IAM user or role, an STS session or `*`.
     Format,
-}
-
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A principal's unique id (`AIDA…`, `AROA…`): what IAM shows for a deleted user or role.

@@ -213,6 +213,27 @@ pub struct MappedRequest {
     pub resource_derived: bool,
 }
 
+/// The account that owns `resource`, as the record's `resources` list says it ("the account ID of the resource
+/// owner": <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html>):
+/// an S3 ARN names no account, and `recipientAccountId` may be the requester's.
+fn owner_of(record: &Value, resource: &str) -> Option<String> {
+    record
+        .get("resources")?
+        .as_array()?
+        .iter()
+        // (An S3 data event lists the object without an account and its bucket with the owner's.)
+        .filter(|r| {
+            s(r, "ARN").is_some_and(|arn| {
+                resource == arn
+                    || resource
+                        .strip_prefix(arn)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .find_map(|r| s(r, "accountId").filter(|a| crate::arn::is_account_id(a)))
+        .map(str::to_string)
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -540,11 +561,13 @@ pub fn map(record: &Value, model: &Model) -> Mapped {
             context.set("iam:PolicyARN", vec![policy.to_string()]);
         }
     }
+    let resource = resource.unwrap_or_else(|| "*".into());
+    let resource_account = owner_of(record, &resource);
     let request = Request {
         principal,
         action,
-        resource: resource.unwrap_or_else(|| "*".into()),
-        resource_account: None,
+        resource,
+        resource_account,
         context,
     };
     Mapped::Request(Box::new(MappedRequest {
@@ -557,6 +580,31 @@ pub fn map(record: &Value, model: &Model) -> Mapped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An S3 data event's bucket entry names the owner; the object's entry, and an entry of another resource,
+    /// do not.
+    #[test]
+    fn the_owner_of_a_resource_is_its_entry_with_an_account() {
+        let record: Value = serde_json::json!({"resources": [
+            {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::b/k/x"},
+            {"accountId": "111122223333", "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::bb"},
+            {"accountId": "444455556666", "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::b"},
+        ]});
+        assert_eq!(
+            owner_of(&record, "arn:aws:s3:::b/k/x").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(
+            owner_of(&record, "arn:aws:s3:::b").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(
+            owner_of(&record, "arn:aws:s3:::bb/k").as_deref(),
+            Some("111122223333")
+        );
+        assert_eq!(owner_of(&record, "arn:aws:s3:::c/k"), None);
+        assert_eq!(owner_of(&serde_json::json!({}), "arn:aws:s3:::b/k"), None);
+    }
 
     #[test]
     fn each_action_exception_maps_to_a_catalog_action() {

@@ -16,6 +16,7 @@
 use super::admin::request;
 use super::{Code, Ctx, Evidence, Finding, Zone, decision_evidence, statement_evidence};
 use crate::account::{EntityKind, EntityRef, PolicyDoc, arn_account};
+use crate::arn::is_account_id;
 use crate::catalog::catalog;
 use crate::eval::{
     Context, Decision, EvalResult, Layer, Overrides, Principal, PrincipalType, Verdict, decide,
@@ -55,10 +56,6 @@ impl Who {
             Who::Oidc(p) | Who::Saml(p) => format!("provider {p}"),
         }
     }
-}
-
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The principals an `Allow` statement names, with the statement indexes.

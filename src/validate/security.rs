@@ -540,13 +540,13 @@ fn policy_management(cx: &mut Ctx, s: &Statement, p: &crate::policy::PrincipalBl
         s.resource.as_ref().filter(|r| !r.is_not()).and_then(|r| {
             r.list().iter().find_map(|v| {
                 crate::account::arn_account(v)
-                    .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|a| crate::arn::is_account_id(a))
                     .map(str::to_string)
             })
         })
     });
     let foreign = |v: &str| {
-        let acct = if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        let acct = if crate::arn::is_account_id(v) {
             Some(v)
         } else {
             crate::account::arn_account(v)

@@ -42,12 +42,13 @@ fn export_and_policy(name: &str, file: &str, policy: &str) -> (PathBuf, PathBuf,
     (dir, export, path)
 }
 
-/// `eval --format json` of alice's `s3:GetObject` on `arn:aws:s3:::b/k`.
+/// `eval --format json` of alice's `s3:GetObject` on `arn:aws:s3:::b/k`, a bucket of her account.
 fn eval(args: &[&str]) -> Value {
     eval_as("alice", args)
 }
 
-/// `eval --format json` of `principal`'s `s3:GetObject` on `arn:aws:s3:::b/k`.
+/// `eval --format json` of `principal`'s `s3:GetObject` on `arn:aws:s3:::b/k`, a bucket of account 111122223333
+/// (an S3 ARN names no account: see `a_bucket_of_no_known_account_is_not_assumed_to_be_ours`).
 fn eval_as(principal: &str, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
         .args([
@@ -58,6 +59,8 @@ fn eval_as(principal: &str, args: &[&str]) -> Value {
             "s3:GetObject",
             "--resource",
             "arn:aws:s3:::b/k",
+            "--resource-account",
+            "111122223333",
             "--format",
             "json",
         ])
@@ -656,5 +659,102 @@ fn a_variable_of_an_unread_key_is_undecided() {
         (&v["decision"], &v["certain"]),
         (&"ExplicitDeny".into(), &true.into()),
         "{v}"
+    );
+}
+
+/// An S3 ARN names no account. A bucket that no loaded policy places was taken as the principal's, where an
+/// identity policy's `Allow` suffices: a certain Allow, though in another account a bucket policy must allow too.
+/// Now the Allow is uncertain and says what to give; given (`--resource-account`, or `aws:ResourceAccount` in
+/// the context), it is decided either way, and a reverse query keeps it as a condition of the answer.
+#[test]
+fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
+    let dir = scratch("bucket-account");
+    let first = export(&dir, None);
+    let first = first.to_str().expect("UTF-8");
+    let file = first;
+    let ask = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args(["eval", "--snapshot", file, "--principal", "alice"])
+            .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .expect("run");
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")
+    };
+    let v = ask(&[]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &false.into()),
+        "{v}"
+    );
+    assert!(v["unknown"].to_string().contains("names no account"), "{v}");
+    // Said, either way: decided.
+    for (extra, want) in [
+        (&["--resource-account", "111122223333"][..], "Allow"),
+        (&["--resource-account", "444455556666"][..], "ImplicitDeny"),
+        (
+            &["--context", "aws:ResourceAccount=111122223333"][..],
+            "Allow",
+        ),
+        (
+            &["--context", "aws:ResourceAccount=444455556666"][..],
+            "ImplicitDeny",
+        ),
+    ] {
+        let v = ask(extra);
+        assert_eq!(
+            (&v["decision"], &v["certain"]),
+            (&want.into(), &true.into()),
+            "{extra:?}: {v}"
+        );
+    }
+    // A Deny that tests the resource's account is undecided while the account is not known.
+    let (_, file, _) = export_and_policy("bucket-account-deny", "unused.json", "{}");
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+        "Condition":{"StringNotEquals":{"aws:ResourceAccount":"111122223333"}}}]}"#;
+    std::fs::write(&file, std::fs::read_to_string(&file).expect("read").replace(
+        r#""UserPolicyList":[{"PolicyName":"all""#,
+        &format!(r#""UserPolicyList":[{{"PolicyName":"deny","PolicyDocument":{deny}}},{{"PolicyName":"all""#),
+    ))
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "eval",
+            "--snapshot",
+            file.to_str().expect("UTF-8"),
+            "--principal",
+            "alice",
+        ])
+        .args([
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_uncertain_deny(&v, "names no account");
+    // who-can: allowed on the condition that the bucket is in alice's account.
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "who-can",
+            "--snapshot",
+            first,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("aws:ResourceAccount")
+            && text.contains("111122223333")
+            && text.contains("alice"),
+        "{text}"
     );
 }

@@ -10,7 +10,7 @@ use super::{
     EvalResult, Overrides, Quick, StatementHit, StatementRef, is_kms_key, resource_policy_for,
 };
 use crate::account::{EntityKind, Model, OrgPolicyKind};
-use crate::eval::condition::Assumption;
+use crate::eval::condition::{Assumption, Test};
 use crate::eval::decision::{Decision, Layer, Verdict, combine};
 use crate::eval::decision::{Possible, Possibles, Shape, Verdicts, certain as decision_certain};
 use crate::eval::index::Prefilter;
@@ -107,15 +107,7 @@ pub(super) fn run<'m>(
     let ctx = std::borrow::Cow::Borrowed(&req.context);
     let resource_account = req.resource_account(model);
     let mut notes = Vec::new();
-    // Notes are for the explanation only (the lookup below is not free).
-    if explain
-        && req.resource_account.is_none()
-        && crate::account::arn_account(&req.resource).is_none_or(|a| a.is_empty())
-        && resource_policy_for(model, &req.resource).is_none()
-        && req.resource != "*"
-    {
-        notes.push("the resource ARN names no account and no loaded policy covers it: taken as the principal's account".into());
-    }
+    let account_assumed = req.resource_account_assumed(model);
     let action_lower = req.action.to_ascii_lowercase();
     if let Some(k) = kept_candidates.as_deref_mut() {
         k.begin(&action_lower);
@@ -129,6 +121,7 @@ pub(super) fn run<'m>(
         tested_seen: Default::default(),
         now,
         resource_account,
+        account_assumed,
         filled: false,
         prefilter,
         buf: Vec::new(),
@@ -519,7 +512,38 @@ pub(super) fn run<'m>(
         None
     };
     // Certain when every reading of what was not read gives the same decision.
-    let certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
+    let mut certain = decision_certain(&verdicts, &possibles, named, &shape, decision);
+    if account_assumed {
+        // Read in another account as well: where that decides otherwise (an identity policy's Allow, without a
+        // resource-based policy that grants across accounts), the answer rests on the assumption.
+        let elsewhere = Shape {
+            same_account: false,
+            ..shape
+        };
+        if shape.same_account && combine(&verdicts, named, &elsewhere).0 != decision {
+            if overrides.optimistic {
+                // Reverse queries: a condition of the answer, as a key the request leaves open is.
+                ev.assumed.push(Assumption::Holds(Test {
+                    operator: "StringEquals".into(),
+                    key: "aws:ResourceAccount".into(),
+                    values: resource_account.into_iter().map(str::to_string).collect(),
+                }));
+            } else {
+                certain = false;
+                unknown.push(super::statement::ACCOUNT_ASSUMED.to_string());
+                // Offered with the keys to give (the GUI's buttons).
+                if explain && ev.tested_seen.insert("aws:resourceaccount".into()) {
+                    ev.tested_missing.push("aws:ResourceAccount".into());
+                }
+            }
+        } else if explain {
+            notes.push(
+                "the resource's ARN names no account and no loaded policy places it: it was taken as the \
+                 principal's account, and the decision is the same in another"
+                    .into(),
+            );
+        }
+    }
     for l in [&scp, &rcp, &resource_layer, &identity, &boundary, &session] {
         if l.uncertain {
             unknown.extend(l.unread.iter().cloned());
