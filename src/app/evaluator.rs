@@ -705,13 +705,19 @@ impl EvaluatorView {
         });
         if let Some(k) = add {
             let default = match k.as_str() {
-                "aws:MultiFactorAuthPresent" | "aws:SecureTransport" => "true",
-                "aws:RequestedRegion" => "eu-west-1",
-                "aws:CurrentTime" => "2026-11-26T12:00:00Z",
-                "aws:SourceIp" => "203.0.113.10",
-                _ => "",
+                "aws:MultiFactorAuthPresent" | "aws:SecureTransport" => "true".into(),
+                "aws:RequestedRegion" => "eu-west-1".into(),
+                "aws:CurrentTime" => "2026-11-26T12:00:00Z".into(),
+                "aws:SourceIp" => "203.0.113.10".into(),
+                // The resource's account, offered when an S3 ARN does not say it: the principal's, to edit.
+                "aws:ResourceAccount" => self
+                    .request(model)
+                    .ok()
+                    .and_then(|r| r.principal.account)
+                    .unwrap_or_default(),
+                _ => String::new(),
             };
-            self.context.push((k, default.to_string()));
+            self.context.push((k, default));
         }
     }
 

@@ -191,3 +191,46 @@ fn a_key_every_request_has_is_offered_until_given() {
     );
     assert!(h.query_by_label("explicit deny (uncertain)").is_none());
 }
+
+/// A bucket no loaded policy places (an S3 ARN names no account): the identity policy's Allow holds only in the
+/// principal's account, so the answer says it rests on the account and offers the key; its button fills in the
+/// principal's account, and the doubt is gone.
+#[test]
+fn a_bucket_of_no_known_account_offers_its_account() {
+    let mut h = ask(
+        "arn:aws:iam::412345678901:user/service/ci-deploy",
+        "s3:PutObject",
+        "arn:aws:s3:::larkspur-prod-artifacts/legacy/build-1.zip",
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    // The keys every request has first (the region guardrail and the TLS perimeter test them).
+    for key in ["+ aws:RequestedRegion", "+ aws:SecureTransport"] {
+        h.get_all_by_label(key).next().expect(key).click();
+        h.run();
+    }
+    h.get_by_label("UNKNOWN (known policies say ALLOW)");
+    assert!(
+        h.query_all_by_label_contains("names no account")
+            .next()
+            .is_some(),
+        "the answer says it rests on the bucket's account"
+    );
+    h.get_all_by_label("+ aws:ResourceAccount")
+        .next()
+        .expect("the key is offered")
+        .click();
+    h.run();
+    let given: Vec<(String, String)> = h.state_mut().evaluator.context.clone();
+    assert!(
+        given.contains(&("aws:ResourceAccount".into(), "412345678901".into())),
+        "{given:?}"
+    );
+    assert!(
+        h.query_all_by_label_contains("names no account")
+            .next()
+            .is_none(),
+        "given the account, the answer no longer rests on it"
+    );
+    h.get_by_label("ALLOW");
+}
