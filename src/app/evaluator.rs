@@ -666,7 +666,17 @@ impl EvaluatorView {
         }
         // Keys the relevant policies test but the request lacks, then the common ones.
         let missing: Vec<String> = match self.result(model) {
-            Ok(r) => r.missing_context_keys.clone(),
+            Ok(r) => {
+                let mut keys = r.missing_context_keys.clone();
+                // An answer that rests on a bucket's account (an S3 ARN names none) asks for it.
+                if r.unknown
+                    .iter()
+                    .any(|u| u == crate::eval::request::ACCOUNT_ASSUMED)
+                {
+                    keys.push("aws:ResourceAccount".into());
+                }
+                keys
+            }
             Err(_) => Vec::new(),
         };
         let have =
@@ -709,12 +719,7 @@ impl EvaluatorView {
                 "aws:RequestedRegion" => "eu-west-1".into(),
                 "aws:CurrentTime" => "2026-11-26T12:00:00Z".into(),
                 "aws:SourceIp" => "203.0.113.10".into(),
-                // The resource's account, offered when an S3 ARN does not say it: the principal's, to edit.
-                "aws:ResourceAccount" => self
-                    .request(model)
-                    .ok()
-                    .and_then(|r| r.principal.account)
-                    .unwrap_or_default(),
+                // (The resource's account is left to type: a value filled in would be an answer taken as known.)
                 _ => String::new(),
             };
             self.context.push((k, default));

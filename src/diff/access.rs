@@ -623,6 +623,7 @@ fn state_of(
     principal: Option<&Principal>,
     action: &str,
     resource: &str,
+    account: Option<&str>,
     ov: &Overrides,
 ) -> (State, Vec<String>) {
     let Some(p) = principal else {
@@ -632,7 +633,7 @@ fn state_of(
         principal: p.clone(),
         action: action.to_string(),
         resource: resource.to_string(),
-        resource_account: None,
+        resource_account: account.map(str::to_string),
         context: Context::default(),
     };
     let q = decide_with(side.model, &req, ov, &mut side.prefilter);
@@ -647,12 +648,24 @@ fn state_of(
     }
 }
 
+/// The account of a bucket that a loaded policy places in either snapshot (an S3 ARN names none): both sides are
+/// read in it, so that a bucket policy added or removed does not make the assumption of its account look like a
+/// change of access.
+fn owner<'m>(before: &'m Model, after: &'m Model, resource: &str) -> Option<&'m str> {
+    let of = |m: &'m Model| {
+        let r = crate::eval::request::resource_policy_for(m, resource)?;
+        m.accounts.get(r.account as usize).map(|a| &*a.id)
+    };
+    of(before).or_else(|| of(after))
+}
+
 /// What was not read, for an uncertain row.
 fn unknown_reasons(
     model: &Model,
     principal: Option<&Principal>,
     action: &str,
     resource: &str,
+    account: Option<&str>,
     ov: &Overrides,
 ) -> Vec<String> {
     let Some(p) = principal else {
@@ -662,7 +675,7 @@ fn unknown_reasons(
         principal: p.clone(),
         action: action.to_string(),
         resource: resource.to_string(),
-        resource_account: None,
+        resource_account: account.map(str::to_string),
         context: Context::default(),
     };
     let r = crate::eval::evaluate(model, &req, ov);
@@ -964,8 +977,9 @@ pub fn access_diff(
                 }
                 budget -= 1;
                 counts.comparisons += 1;
-                let b = state_of(&mut sb, pb.as_ref(), &action, &resource, &ov);
-                let a = state_of(&mut sa, pa.as_ref(), &action, &resource, &ov);
+                let account = owner(sb.model, sa.model, &resource);
+                let b = state_of(&mut sb, pb.as_ref(), &action, &resource, account, &ov);
+                let a = state_of(&mut sa, pa.as_ref(), &action, &resource, account, &ov);
                 let kind = classify(&b, &a);
                 if matches!(kind, Kind::Same) {
                     continue;
@@ -1092,8 +1106,9 @@ pub fn access_diff(
                 budget -= cost;
                 counts.comparisons += 1;
                 let ctx = Context::default();
-                let wb = who_can(before, action, res, None, &ctx, &ov);
-                let wa = who_can(after, action, res, None, &ctx, &ov);
+                let account = owner(before, after, res);
+                let wb = who_can(before, action, res, account.map(str::to_string), &ctx, &ov);
+                let wa = who_can(after, action, res, account.map(str::to_string), &ctx, &ov);
                 let to_state = |o: Outcome| match o {
                     Outcome::AllowedAlways => State::Allowed,
                     Outcome::AllowedIf => State::AllowedIf,
@@ -1258,7 +1273,7 @@ pub fn access_diff(
         for k in keys {
             col.rows.remove(&k);
         }
-        let (state, conditions) = state_of(&mut sa, Some(&pa), "*", "*", &ov);
+        let (state, conditions) = state_of(&mut sa, Some(&pa), "*", "*", None, &ov);
         risks.push(RiskItem {
             risk: Risk::Admin,
             principal: arn.clone(),
@@ -1392,11 +1407,16 @@ fn make_row(
     };
     let mut unknown = Vec::new();
     if matches!(kind, Kind::Uncertain) {
+        let account = owner(before.0, after.0, resource);
         if b.0 == State::Unknown {
-            unknown.extend(unknown_reasons(before.0, before.1, action, resource, ov));
+            unknown.extend(unknown_reasons(
+                before.0, before.1, action, resource, account, ov,
+            ));
         }
         if a.0 == State::Unknown {
-            unknown.extend(unknown_reasons(after.0, after.1, action, resource, ov));
+            unknown.extend(unknown_reasons(
+                after.0, after.1, action, resource, account, ov,
+            ));
         }
         unknown.sort_unstable();
         unknown.dedup();

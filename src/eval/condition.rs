@@ -563,6 +563,16 @@ pub fn unreadable_value(
         return Some(why);
     }
     if op.base.family() == Family::Ip {
+        if let Some(loose) = policy_values
+            .iter()
+            .find(|p| !crate::values::ip_written_exactly(p))
+        {
+            return Some(format!(
+                "the policy value `{}` is not in the standard CIDR format (spaces around it, or a zero-led \
+                 prefix), and how IAM reads it is not documented",
+                crate::text::excerpt(loose, 60)
+            ));
+        }
         return Some(match policy_values.iter().find(|p| !p.contains('/') && p.contains(':')) {
             Some(bare) => format!(
                 "the IPv6 address `{}` has no prefix, which AWS says is read as `/32` (written for IPv4: for \
@@ -757,11 +767,6 @@ pub fn holds<'v>(
             Some(Cow::Borrowed(v))
         }
     };
-    // A policy variable in a numeric, date, `Bool`, IP or binary value is not substituted by AWS, and how the
-    // text is then read is not documented: undecided.
-    if variables && !op.base.takes_variables() && policy_values.clone().any(|v| v.contains("${")) {
-        return Truth::Unknown;
-    }
     let request = ctx.get(key);
     if op.base == BaseOperator::Null {
         // `Null: true` holds when the key is absent; `false` when present
@@ -787,6 +792,12 @@ pub fn holds<'v>(
                 },
         );
     };
+    // A policy variable in a numeric, date, `Bool`, IP or binary value is not substituted by AWS, and how the
+    // text is then read is not documented: undecided when the key is present (a missing key is decided above,
+    // whatever the values).
+    if variables && !op.base.takes_variables() && policy_values.clone().any(|v| v.contains("${")) {
+        return Truth::Unknown;
+    }
     let any_policy = |v: &str| {
         Truth::any(policy_values.clone().filter_map(subst).map(|p| {
             match positive_match(op.base, &p, v) {

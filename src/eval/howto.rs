@@ -205,7 +205,8 @@ fn context_changes(
             },
             &with_extra(base, Vec::new(), Vec::new()),
         );
-        let verified = (got.decision == Decision::Allow) == (want == Decision::Allow);
+        let verified =
+            got.certain && (got.decision == Decision::Allow) == (want == Decision::Allow);
         let text = changed
             .into_iter()
             .chain(removed)
@@ -290,7 +291,8 @@ pub fn how_to_allow(model: &Model, req: &Request, overrides: &Overrides) -> Vec<
             layer: Some(*layer),
             change: text.clone(),
             snippet: None,
-            verified: got.decision == Decision::Allow,
+            // Verified only by a certain Allow (one that rests on what was not read is not proof).
+            verified: got.decision == Decision::Allow && got.certain,
         });
     }
     // The layers that lack an allow: a statement to add to each.
@@ -321,7 +323,7 @@ pub fn how_to_allow(model: &Model, req: &Request, overrides: &Overrides) -> Vec<
                 Vec::new(),
             ),
         );
-        let verified = got.decision == Decision::Allow;
+        let verified = got.decision == Decision::Allow && got.certain;
         // A layer whose allow would not be enough is named only when it is the one that decided.
         if verified || Some(l.layer) == r.decided_by {
             out.push(Change {
@@ -343,7 +345,8 @@ pub fn how_to_allow(model: &Model, req: &Request, overrides: &Overrides) -> Vec<
             layer: None,
             change: "all of the policy changes above together".into(),
             snippet: None,
-            verified: got.decision == Decision::Allow,
+            // Verified only by a certain Allow (one that rests on what was not read is not proof).
+            verified: got.decision == Decision::Allow && got.certain,
         });
     }
     out.sort_by_key(|c| (!c.verified, c.kind));

@@ -397,6 +397,15 @@ fn time_strings(now: Timestamp) -> (String, String) {
     })
 }
 
+/// Why an answer that rests on the resource's account is uncertain when the resource's ARN names no account (an
+/// S3 bucket) and no loaded policy places it: it is taken as the principal's account, where an identity policy's
+/// `Allow` suffices, while in another account the resource-based policy must allow too
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>).
+pub const ACCOUNT_ASSUMED: &str = "the resource's ARN names no account and no loaded policy places it: it \
+     was taken as the principal's account, and in another account the identity policies (within any boundary) and a \
+     resource-based policy must both allow (give the account: the context key `aws:ResourceAccount`, \
+     `--resource-account`, or `resource_account` in a batch line)";
+
 impl Request {
     /// The account that owns the resource: given, else from the ARN, else the context's `aws:ResourceAccount`,
     /// else the account whose resource policy covers it, else the principal's (S3 ARNs carry no account: see
@@ -406,30 +415,35 @@ impl Request {
             .or(self.principal.account.as_deref())
     }
 
-    /// The resource's account when the request, the ARN or a loaded policy says it.
-    fn known_resource_account<'a>(&'a self, model: &'a Model) -> Option<&'a str> {
+    /// The resource's account when the request, the ARN, a loaded policy or the context says it.
+    pub fn known_resource_account<'a>(&'a self, model: &'a Model) -> Option<&'a str> {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
         if let Some(a) = arn_account(&self.resource).filter(|a| is_account_id(a)) {
             return Some(a);
         }
+        // (The lookup is made only for an ARN without an account.) The snapshot's bucket policy places the bucket
+        // before a context value does.
+        if let Some(r) = resource_policy_for(model, &self.resource) {
+            return model.accounts.get(r.account as usize).map(|a| &*a.id);
+        }
         if let Some([a]) = self.context.get("aws:ResourceAccount")
             && is_account_id(a)
         {
             return Some(a);
         }
-        // (The lookup is made only for an ARN without an account.)
-        if let Some(r) = resource_policy_for(model, &self.resource) {
-            return model.accounts.get(r.account as usize).map(|a| &*a.id);
-        }
         None
     }
 
-    /// The resource's account was not said and was taken as the principal's (not for `*`, which is no one
-    /// resource).
+    /// The resource is an S3 bucket or object (whose ARN names no account) that neither the request nor a loaded
+    /// policy places, and was taken as the principal's account. Other ARNs without an account are AWS's own
+    /// (`arn:aws:iam::aws:policy/…`, public images) or reachable from the caller's account only (Route 53), and
+    /// `s3:CreateBucket` makes the bucket in the caller's account.
     pub fn resource_account_assumed(&self, model: &Model) -> bool {
-        self.resource != "*"
+        crate::arn::Arn::parse(&self.resource)
+            .is_some_and(|a| a.service == "s3" && a.region.is_empty() && a.account.is_empty())
+            && !self.action.eq_ignore_ascii_case("s3:CreateBucket")
             && self.principal.account.is_some()
             && self.known_resource_account(model).is_none()
     }

@@ -496,3 +496,40 @@ fn fixture_exports_with_known_changes() {
         d.notes
     );
 }
+
+/// A bucket policy that only denies, added to a bucket that had none: no access is gained. Before, the bucket's
+/// account was not known (an S3 ARN names none) and each answer held on the condition that it is the principal's;
+/// after, the policy places it. Both sides are read in the account a policy gives on either side, so the
+/// assumption does not look like a change.
+#[test]
+fn a_deny_only_bucket_policy_on_a_bucket_of_no_known_account_gains_nothing() {
+    let before = sample_copy("bucket-a");
+    let after = sample_copy("bucket-b");
+    let bucket = "arn:aws:s3:::larkspur-prod-reports";
+    let doc = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [bucket, format!("{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    std::fs::write(
+        after.join("prod/resource-policies/s3-larkspur-prod-reports.json"),
+        json!({"Policy": doc.to_string()}).to_string(),
+    )
+    .unwrap();
+    edit(&after.join("workspace.json"), |v| {
+        let prod = v["accounts"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|a| a["resource_policies"].is_array())
+            .unwrap();
+        prod["resource_policies"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({
+            "resource": bucket, "file": "prod/resource-policies/s3-larkspur-prod-reports.json"}));
+    });
+    let d = run_diff(&before, &after);
+    assert!(d.access.gained.is_empty(), "{:?}", rows(&d.access.gained));
+    assert!(!d.widened());
+    assert_eq!(d.counts.resources_changed, 1);
+}

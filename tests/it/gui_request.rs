@@ -193,8 +193,8 @@ fn a_key_every_request_has_is_offered_until_given() {
 }
 
 /// A bucket no loaded policy places (an S3 ARN names no account): the identity policy's Allow holds only in the
-/// principal's account, so the answer says it rests on the account and offers the key; its button fills in the
-/// principal's account, and the doubt is gone.
+/// principal's account, so the answer says it rests on the account and offers the key; its button adds the
+/// key to type, and once typed the doubt is gone.
 #[test]
 fn a_bucket_of_no_known_account_offers_its_account() {
     let mut h = ask(
@@ -221,6 +221,13 @@ fn a_bucket_of_no_known_account_offers_its_account() {
         .expect("the key is offered")
         .click();
     h.run();
+    // Offered empty: still not known until typed.
+    assert!(
+        h.query_all_by_label_contains("names no account")
+            .next()
+            .is_some()
+    );
+    retype(&mut h, "aws:ResourceAccount (String)", "412345678901");
     let given: Vec<(String, String)> = h.state_mut().evaluator.context.clone();
     assert!(
         given.contains(&("aws:ResourceAccount".into(), "412345678901".into())),

@@ -757,4 +757,24 @@ fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
             && text.contains("alice"),
         "{text}"
     );
+    // Alice allowed only in another account's bucket (her Allow tests `aws:ResourceAccount`): there, without a
+    // bucket policy, her identity policy is not enough, so who-can does not list her, under any condition.
+    let only_elsewhere = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"999988887777"}}}]}"#;
+    let dir = scratch("bucket-account-elsewhere");
+    let file = export(&dir, None);
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .replace(PLAIN, only_elsewhere),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(["who-can", "--snapshot", file.to_str().expect("UTF-8")])
+        .args(["s3:GetObject", "arn:aws:s3:::b/k", "--format", "json"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("alice"), "{text}");
 }

@@ -154,13 +154,18 @@ pub(super) fn principal_doubt(
         let account = p.account.as_deref().is_some_and(|a| {
             aws().any(|v| v == a || (v.ends_with(":root") && arn_account(v) == Some(a)))
         });
-        let whole = account
-            && match p.kind {
-                PrincipalType::AssumedRole => listed(p.role_arn.as_deref()) && listed(Some(&p.arn)),
-                // A session of the role whose name the request does not give.
-                PrincipalType::Role => false,
-                _ => listed(Some(&p.arn)),
-            };
+        let whole = match p.kind {
+            // A service, a provider or nobody has no account to validate first.
+            PrincipalType::Service | PrincipalType::Federated | PrincipalType::Anonymous => true,
+            // The account principal: its account listed, as `123456789012` or `…:root`.
+            PrincipalType::Root => account,
+            PrincipalType::AssumedRole => {
+                account && listed(p.role_arn.as_deref()) && listed(Some(&p.arn))
+            }
+            // A session of the role whose name the request does not give.
+            PrincipalType::Role => false,
+            PrincipalType::User | PrincipalType::FederatedUser => account && listed(Some(&p.arn)),
+        };
         return (!whole).then_some(
             "its `NotPrincipal` exempts the requester without listing its account (and, for a role session, \
              the role and the session): AWS \"might validate the account first, then the role, and then the \

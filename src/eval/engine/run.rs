@@ -530,11 +530,7 @@ pub(super) fn run<'m>(
                 }));
             } else {
                 certain = false;
-                unknown.push(super::statement::ACCOUNT_ASSUMED.to_string());
-                // Offered with the keys to give (the GUI's buttons).
-                if explain && ev.tested_seen.insert("aws:resourceaccount".into()) {
-                    ev.tested_missing.push("aws:ResourceAccount".into());
-                }
+                unknown.push(crate::eval::request::ACCOUNT_ASSUMED.to_string());
             }
         } else if explain {
             notes.push(

@@ -87,7 +87,7 @@ pub(super) struct Eval<'a> {
     pub(super) tested_seen: rustc_hash::FxHashSet<String>,
     pub(super) now: Timestamp,
     pub(super) resource_account: Option<&'a str>,
-    /// The resource's account is not known and was taken as the principal's (see [`ACCOUNT_ASSUMED`]).
+    /// The resource's account is not known and was taken as the principal's (see [`crate::eval::request::ACCOUNT_ASSUMED`]).
     pub(super) account_assumed: bool,
     pub(super) filled: bool,
     pub(super) prefilter: Option<&'a mut Prefilter>,
@@ -111,15 +111,6 @@ pub(super) struct Eval<'a> {
     pub(super) picks: Picks<'a>,
 }
 
-/// Why an answer that rests on the resource's account is uncertain when the resource's ARN names no account (an
-/// S3 bucket) and no loaded policy places it: it is taken as the principal's account, where an identity policy's
-/// `Allow` suffices, while in another account the resource-based policy must allow too
-/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>).
-pub(super) const ACCOUNT_ASSUMED: &str = "the resource's ARN names no account and no loaded policy places it: it \
-     was taken as the principal's account, and in another account the identity policies (within any boundary) and a \
-     resource-based policy must both allow (give the account: the context key `aws:ResourceAccount`, \
-     `--resource-account`, or `resource_account` in a batch line)";
-
 impl Eval<'_> {
     /// Fill the context keys derived from the principal and the resource, once, when a statement first needs
     /// them (most statements of a reverse query never do).
@@ -134,16 +125,15 @@ impl Eval<'_> {
         // (Reverse queries keep a test of such a key open, an assumption of the answer, but a variable of it
         // cannot be substituted: see `statement_applies`.)
         self.req.principal.mark_unsaid_keys(ctx);
-        if self.account_assumed {
-            // Not known: undecided, or in a reverse query a key left open (a condition of the answer).
-            if !self.optimistic {
-                for key in [
-                    "aws:ResourceAccount",
-                    "aws:ResourceOrgID",
-                    "aws:ResourceOrgPaths",
-                ] {
-                    ctx.set_unread(key, ACCOUNT_ASSUMED);
-                }
+        if self.account_assumed && !self.optimistic {
+            // Not known: undecided. (A reverse query reads the assumed account, and its answer is conditioned on
+            // it where the account matters: see `run`.)
+            for key in [
+                "aws:ResourceAccount",
+                "aws:ResourceOrgID",
+                "aws:ResourceOrgPaths",
+            ] {
+                ctx.set_unread(key, crate::eval::request::ACCOUNT_ASSUMED);
             }
         } else if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
