@@ -668,21 +668,44 @@ fn a_variable_of_an_unread_key_is_undecided() {
 /// the context), it is decided either way, and a reverse query keeps it as a condition of the answer.
 #[test]
 fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
-    let dir = scratch("bucket-account");
-    let first = export(&dir, None);
-    let first = first.to_str().expect("UTF-8");
-    let file = first;
-    let ask = |extra: &[&str]| {
+    // The command's standard output.
+    let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
-            .args(["eval", "--snapshot", file, "--principal", "alice"])
-            .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
-            .args(["--format", "json"])
-            .args(extra)
+            .args(args)
             .output()
             .expect("run");
-        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")
+        String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let v = ask(&[]);
+    let get = ["s3:GetObject", "arn:aws:s3:::b/k"];
+    let eval_json = |file: &Path, extra: &[&str]| -> Value {
+        let file = file.to_str().expect("UTF-8");
+        let mut args = vec![
+            "eval",
+            "--snapshot",
+            file,
+            "--principal",
+            "alice",
+            "--format",
+            "json",
+        ];
+        args.extend(["--action", get[0], "--resource", get[1]]);
+        args.extend(extra);
+        serde_json::from_str(&run(&args)).expect("JSON")
+    };
+    let who_can = |file: &Path| {
+        let file = file.to_str().expect("UTF-8");
+        run(&[
+            "who-can",
+            "--snapshot",
+            file,
+            get[0],
+            get[1],
+            "--format",
+            "json",
+        ])
+    };
+    let plain = export(&scratch("bucket-account"), None);
+    let v = eval_json(&plain, &[]);
     assert_eq!(
         (&v["decision"], &v["certain"]),
         (&"Allow".into(), &false.into()),
@@ -702,7 +725,7 @@ fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
             "ImplicitDeny",
         ),
     ] {
-        let v = ask(extra);
+        let v = eval_json(&plain, extra);
         assert_eq!(
             (&v["decision"], &v["certain"]),
             (&want.into(), &true.into()),
@@ -710,71 +733,25 @@ fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
         );
     }
     // A Deny that tests the resource's account is undecided while the account is not known.
-    let (_, file, _) = export_and_policy("bucket-account-deny", "unused.json", "{}");
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
         "Condition":{"StringNotEquals":{"aws:ResourceAccount":"111122223333"}}}]}"#;
-    std::fs::write(&file, std::fs::read_to_string(&file).expect("read").replace(
-        r#""UserPolicyList":[{"PolicyName":"all""#,
-        &format!(r#""UserPolicyList":[{{"PolicyName":"deny","PolicyDocument":{deny}}},{{"PolicyName":"all""#),
-    ))
-    .expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
-        .args([
-            "eval",
-            "--snapshot",
-            file.to_str().expect("UTF-8"),
-            "--principal",
-            "alice",
-        ])
-        .args([
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            "arn:aws:s3:::b/k",
-            "--format",
-            "json",
-        ])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_uncertain_deny(&v, "names no account");
+    let denied = export(&scratch("bucket-account-deny"), Some(deny));
+    assert_uncertain_deny(&eval_json(&denied, &[]), "names no account");
     // who-can: allowed on the condition that the bucket is in alice's account.
-    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
-        .args([
-            "who-can",
-            "--snapshot",
-            first,
-            "s3:GetObject",
-            "arn:aws:s3:::b/k",
-        ])
-        .args(["--format", "json"])
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = who_can(&plain);
     assert!(
-        text.contains("aws:ResourceAccount")
-            && text.contains("111122223333")
-            && text.contains("alice"),
+        text.contains("StringEquals aws:ResourceAccount 111122223333") && text.contains("alice"),
         "{text}"
     );
     // Alice allowed only in another account's bucket (her Allow tests `aws:ResourceAccount`): there, without a
     // bucket policy, her identity policy is not enough, so who-can does not list her, under any condition.
     let only_elsewhere = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
         "Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"999988887777"}}}]}"#;
-    let dir = scratch("bucket-account-elsewhere");
-    let file = export(&dir, None);
-    std::fs::write(
-        &file,
-        std::fs::read_to_string(&file)
-            .expect("read")
-            .replace(PLAIN, only_elsewhere),
-    )
-    .expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
-        .args(["who-can", "--snapshot", file.to_str().expect("UTF-8")])
-        .args(["s3:GetObject", "arn:aws:s3:::b/k", "--format", "json"])
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let elsewhere = export(&scratch("bucket-account-elsewhere"), None);
+    let text = std::fs::read_to_string(&elsewhere)
+        .expect("read")
+        .replace(PLAIN, only_elsewhere);
+    std::fs::write(&elsewhere, text).expect("write");
+    let text = who_can(&elsewhere);
     assert!(!text.contains("alice"), "{text}");
 }
