@@ -683,7 +683,7 @@ impl EvaluatorView {
             |k: &str, ctx: &[(String, String)]| ctx.iter().any(|(c, _)| c.eq_ignore_ascii_case(k));
         let mut add = None;
         if missing.iter().any(|k| !have(k, &self.context)) {
-            ui.weak("Keys the matching statements test:");
+            ui.weak("Keys the answer depends on:");
             ui.horizontal_wrapped(|ui| {
                 for k in &missing {
                     if !have(k, &self.context) && ui.button(format!("+ {k}")).clicked() {
