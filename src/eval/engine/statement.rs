@@ -307,7 +307,8 @@ impl Eval<'_> {
             let marked = self.ctx.unread(&c.key.value);
             // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer.
             let open_key = self.optimistic && crate::eval::request::always_set(&c.key.value, true);
-            // A key AWS sets is present, whatever its value: `Null` is decided.
+            // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
+            // pattern `*`, which every value matches (`StringNotLike` then fails).
             let presence = match (marked, c.op) {
                 (Some(_), Some(op)) if op.base == BaseOperator::Null && op.qualifier.is_none() => {
                     if c.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
@@ -317,6 +318,18 @@ impl Eval<'_> {
                     } else {
                         None
                     }
+                }
+                (Some(_), Some(op))
+                    if matches!(
+                        op.base,
+                        BaseOperator::StringLike | BaseOperator::StringNotLike
+                    ) && c.values.iter().any(|v| v == "*") =>
+                {
+                    Some(if op.base == BaseOperator::StringLike {
+                        Truth::True
+                    } else {
+                        Truth::False
+                    })
                 }
                 _ => None,
             };
