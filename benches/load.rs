@@ -48,7 +48,7 @@ fn child(method: &str, file: &Path) {
             assert!(m.accounts[0].roles.len() > 1000);
             after = (
                 rss_bytes(),
-                m.sources.iter().map(|s| s.text.len() as u64).sum(),
+                m.sources.iter().map(|s| s.kept_len() as u64).sum(),
             );
             std::mem::forget(m);
         }

@@ -30,9 +30,9 @@ fn questions(
         .get(mid)
         .and_then(|a| {
             a.roles.iter().find(|r| {
-                r.trust.as_ref().is_some_and(|t| {
-                    m.source(t.source).text[t.policy.span.range()].contains("deployer")
-                })
+                r.trust
+                    .as_ref()
+                    .is_some_and(|t| m.source(t.source).at(t.policy.span).contains("deployer"))
             })
         })
         .map(|r| r.arn.to_string())

@@ -33,8 +33,15 @@ pub struct Source {
     /// What to call it in messages: a path, or `path (document at $.X)`.
     pub name: String,
     /// The text itself (never written back).
-    pub text: crate::text::Text,
+    body: Body,
     lines: OnceLock<LineIndex>,
+}
+
+/// A source's text: as read, or packed ([`crate::text::Packed`]).
+#[derive(Clone, Debug)]
+enum Body {
+    Plain(crate::text::Text),
+    Packed(Arc<crate::text::Packed>),
 }
 
 impl Source {
@@ -42,21 +49,202 @@ impl Source {
     pub fn new(name: impl Into<String>, text: crate::text::Text) -> Self {
         Source {
             name: name.into(),
-            text,
+            body: Body::Plain(text),
             lines: OnceLock::new(),
         }
     }
 
+    /// Keep the text packed (an organisation's exports: their texts would otherwise be most of what an open
+    /// organisation holds). Its line index, when it is needed, is built from the packed blocks.
+    pub fn pack(&mut self) {
+        if let Body::Plain(text) = &self.body {
+            self.body = Body::Packed(Arc::new(crate::text::Packed::new(text)));
+        }
+    }
+
+    /// True when the text is kept packed.
+    pub fn is_packed(&self) -> bool {
+        matches!(self.body, Body::Packed(_))
+    }
+
+    /// Bytes of the text.
+    pub fn len(&self) -> usize {
+        match &self.body {
+            Body::Plain(t) => t.len(),
+            Body::Packed(p) => p.len(),
+        }
+    }
+
+    /// True for an empty text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes the text takes in memory (its packed blocks when packed).
+    pub fn kept_len(&self) -> usize {
+        match &self.body {
+            Body::Plain(t) => t.len(),
+            Body::Packed(p) => p.packed_len(),
+        }
+    }
+
+    /// The text of `range`, or `None` when it is not a range of character boundaries inside the text (as
+    /// `str::get`).
+    pub fn get(&self, range: std::ops::Range<usize>) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.body {
+            Body::Plain(t) => t.get(range).map(std::borrow::Cow::Borrowed),
+            Body::Packed(p) => p.get(range).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// The text of `span`: empty when the span is not a range of character boundaries inside the text (as
+    /// [`crate::text::at`]).
+    pub fn at(&self, span: Span) -> std::borrow::Cow<'_, str> {
+        self.get(span.range()).unwrap_or_default()
+    }
+
+    /// The whole text (unpacked when packed: a copy).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.body {
+            Body::Plain(t) => std::borrow::Cow::Borrowed(t.as_str()),
+            Body::Packed(p) => std::borrow::Cow::Owned(p.unpack()),
+        }
+    }
+
+    /// The whole text, shared (unpacked into a new text when packed).
+    pub fn shared_text(&self) -> crate::text::Text {
+        match &self.body {
+            Body::Plain(t) => t.clone(),
+            Body::Packed(p) => Arc::new(p.unpack()),
+        }
+    }
+
+    /// The bytes of `range`, clamped to the text.
+    fn bytes(&self, range: std::ops::Range<usize>) -> std::borrow::Cow<'_, [u8]> {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        match &self.body {
+            Body::Plain(t) => {
+                std::borrow::Cow::Borrowed(t.as_bytes().get(start..end).unwrap_or_default())
+            }
+            Body::Packed(p) => std::borrow::Cow::Owned(p.bytes(start..end).unwrap_or_default()),
+        }
+    }
+
+    /// The text of about `range` (clamped to the text), shrunk to the characters wholly inside it; and where
+    /// that text starts.
+    pub fn within(&self, range: std::ops::Range<usize>) -> (usize, String) {
+        let bytes = self.bytes(range.clone());
+        let lead = bytes
+            .iter()
+            .take(3)
+            .take_while(|&&b| crate::text::is_continuation(b))
+            .count();
+        let start = range.start.min(self.len()) + lead;
+        let rest = bytes.get(lead..).unwrap_or_default();
+        let text = match std::str::from_utf8(rest) {
+            Ok(t) => t.to_string(),
+            // A character cut at the end: the part before it.
+            Err(e) => String::from_utf8_lossy(rest.get(..e.valid_up_to()).unwrap_or_default())
+                .into_owned(),
+        };
+        (start, text)
+    }
+
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines
-            .get_or_init(|| LineIndex::new(&self.text))
-            .line_col(&self.text, offset)
+        let len = self.len();
+        self.line_index()
+            .line_col_by(len, offset, |a, b| match &self.body {
+                Body::Plain(t) => {
+                    let bytes = t.as_bytes();
+                    let head = bytes.get(a..b).unwrap_or_default();
+                    crate::text::chars_before(head, bytes.get(b).copied())
+                }
+                Body::Packed(p) => {
+                    // Counted a block's part at a time: a line of a one-line export is the whole text.
+                    let mut n = 0;
+                    p.for_each_piece(a..b, &mut |piece| {
+                        n += crate::text::chars_before(piece, None)
+                    });
+                    let next = p.bytes(b..(b + 1).min(len)).unwrap_or_default();
+                    // Inside a character: that character is not counted (as `chars_before` does).
+                    if next
+                        .first()
+                        .is_some_and(|&c| crate::text::is_continuation(c))
+                    {
+                        n.saturating_sub(1)
+                    } else {
+                        n
+                    }
+                }
+            })
     }
 
     /// The line index (built on first use).
     pub fn line_index(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| match &self.body {
+            Body::Plain(t) => LineIndex::new(t),
+            Body::Packed(p) => {
+                let mut b = crate::text::LineIndexBuilder::default();
+                p.for_each_block(&mut |block| b.push(block));
+                b.finish()
+            }
+        })
+    }
+
+    /// True when byte `i` starts a character or ends the text (as `str::is_char_boundary`).
+    pub fn is_char_boundary(&self, i: usize) -> bool {
+        i == self.len()
+            || (i < self.len()
+                && !self
+                    .bytes(i..i + 1)
+                    .first()
+                    .is_some_and(|&b| crate::text::is_continuation(b)))
+    }
+
+    /// The characters of `span`, counting at most `max` + 1 of them (reading only as far); 0 when the span is
+    /// not a range of character boundaries inside the text (as [`crate::text::at`] gives nothing then).
+    pub fn chars_of(&self, span: Span, max: usize) -> usize {
+        let (start, end) = (span.start as usize, span.end as usize);
+        if start > end || !self.is_char_boundary(start) || !self.is_char_boundary(end) {
+            return 0;
+        }
+        self.within(start..end.min(start + 4 * (max + 1)))
+            .1
+            .chars()
+            .count()
+    }
+
+    /// The byte range of line `line` (1-based) without its line terminator.
+    pub fn line_range(&self, line: u32) -> std::ops::Range<usize> {
+        let std::ops::Range { start, mut end } =
+            self.line_index().line_range_with_end(self.len(), line);
+        let tail = self.bytes(end.saturating_sub(2).max(start)..end);
+        end -= tail
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
+        start..end
+    }
+
+    /// What of line `line` (1-based, without its terminator) a window of `max` characters around byte `at`
+    /// can show: the line's range, where the part read starts, and the part. Only that part is read (an export
+    /// is often one line of megabytes, and a packed one would be unpacked whole): a third of `max` characters
+    /// before `at` (at most four bytes each, and one more to tell whether the line was cut), the rest after.
+    pub fn line_part(
+        &self,
+        line: u32,
+        at: usize,
+        max: usize,
+    ) -> (std::ops::Range<usize>, usize, String) {
+        let range = self.line_range(line);
+        let at = at.clamp(range.start, range.end);
+        let reach = 4 * (max + 2);
+        let (from, text) =
+            self.within(at.saturating_sub(reach).max(range.start)..(at + reach).min(range.end));
+        (range, from, text)
     }
 
     /// Where `span` is, to show it: its line and column, at most `max` characters of its line around its start
@@ -64,20 +252,17 @@ impl Source {
     /// count), to underline.
     pub fn excerpt(&self, span: Span, max: usize) -> Excerpt {
         let at = self.line_col(span.start);
-        let line = self.line_index().line_range(&self.text, at.line);
-        let line_text = self.text.get(line.clone()).unwrap_or_default();
-        let offset = (span.start as usize).saturating_sub(line.start);
-        let (text, before) = crate::text::window(line_text, offset, max);
+        let (line, from, line_text) = self.line_part(at.line, span.start as usize, max);
+        let start = (span.start as usize).clamp(line.start, line.end);
+        let offset = start.saturating_sub(from);
+        let (text, before) = crate::text::window(&line_text, offset, max);
         // Control characters shown as `?`, one for one, so the underline stays under its characters.
         let text: String = text
             .chars()
             .map(|c| if c.is_control() { '?' } else { c })
             .collect();
         let shown = text.chars().count().saturating_sub(before);
-        let len = crate::text::at(&self.text, span)
-            .chars()
-            .count()
-            .clamp(1, shown.max(1));
+        let len = self.chars_of(span, shown).clamp(1, shown.max(1));
         Excerpt {
             at,
             text,
@@ -112,9 +297,8 @@ pub struct PolicyDoc {
 
 impl PolicyDoc {
     /// The document's own text.
-    pub fn text<'m>(&self, model: &'m Model) -> &'m str {
-        let src = &model.source(self.source).text;
-        src.get(self.policy.span.range()).unwrap_or("")
+    pub fn text<'m>(&self, model: &'m Model) -> std::borrow::Cow<'m, str> {
+        model.source(self.source).at(self.policy.span)
     }
 }
 
@@ -1038,7 +1222,12 @@ impl Model {
 
     /// Add a source text.
     pub fn add_source(&mut self, name: impl Into<String>, text: crate::text::Text) -> SourceId {
-        self.sources.push(Source::new(name, text));
+        self.push_source(Source::new(name, text))
+    }
+
+    /// Add a source.
+    pub fn push_source(&mut self, source: Source) -> SourceId {
+        self.sources.push(source);
         self.touch();
         SourceId(self.sources.len() as u32 - 1)
     }
@@ -1372,6 +1561,83 @@ fn _assert_send_sync() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Source::excerpt` as it was before sources could be packed: the whole line, then the window.
+    fn excerpt_of_the_whole_line(text: &str, span: Span, max: usize) -> Excerpt {
+        let idx = LineIndex::new(text);
+        let at = idx.line_col(text, span.start);
+        let line = idx.line_range(text, at.line);
+        let line_text = text.get(line.clone()).unwrap_or_default();
+        let offset = (span.start as usize).saturating_sub(line.start);
+        let (shown_text, before) = crate::text::window(line_text, offset, max);
+        let shown_text: String = shown_text
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        let shown = shown_text.chars().count().saturating_sub(before);
+        let len = crate::text::at(text, span)
+            .chars()
+            .count()
+            .clamp(1, shown.max(1));
+        Excerpt {
+            at,
+            text: shown_text,
+            underline: (before, len.min(shown.max(1))),
+        }
+    }
+
+    #[test]
+    fn a_packed_source_reads_shows_and_places_as_the_text_does() {
+        // Long lines (a one-line export), short ones, every line end, multi-byte characters and a control
+        // character, over several 64 KiB blocks.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "{{\"Sid\": \"é{i}→\x07\", \"Action\": \"s3:GetObject\"}}"
+            ));
+            text.push_str(match i % 7 {
+                0 => "\r\n",
+                1 => "\r",
+                2 | 3 => "\n",
+                _ => "",
+            });
+        }
+        let text = Arc::new(text);
+        let plain = Source::new("x.json", text.clone());
+        let mut packed = Source::new("x.json", text.clone());
+        packed.pack();
+        assert!(packed.is_packed() && packed.kept_len() * 2 < text.len());
+        assert_eq!(packed.text(), text.as_str());
+        let index = LineIndex::new(&text);
+        let boundaries: Vec<usize> = (0..text.len())
+            .step_by(997)
+            .map(|i| crate::text::floor_char_boundary(&text, i))
+            .collect();
+        for (k, &a) in boundaries.iter().enumerate() {
+            let b = boundaries.get(k + 3).copied().unwrap_or(text.len());
+            // A span of the text, one that starts inside a character, and one past its end (stale spans).
+            for span in [
+                Span::new(a, b),
+                Span::new(a + 1, b),
+                Span::new(a, text.len() + 5),
+            ] {
+                for max in [1, 20, 100] {
+                    let want = excerpt_of_the_whole_line(&text, span, max);
+                    assert_eq!(plain.excerpt(span, max), want, "{span:?} {max}");
+                    assert_eq!(packed.excerpt(span, max), want, "{span:?} {max}");
+                }
+            }
+            let span = Span::new(a, b);
+            assert_eq!(packed.at(span), plain.at(span));
+            assert_eq!(packed.get(a..b), text.get(a..b).map(Into::into));
+            // Inside a character too.
+            for off in [a, a + 1, b.saturating_sub(1)] {
+                let want = index.line_col(&text, off as u32);
+                assert_eq!(plain.line_col(off as u32), want, "{off}");
+                assert_eq!(packed.line_col(off as u32), want, "{off}");
+            }
+        }
+    }
 
     /// Every evaluation asks where its account sits in the organisation: with 60,000 accounts, asking for each
     /// is linear (a hash lookup each), where walking the tree each time was quadratic (minutes).

@@ -743,7 +743,8 @@ pub(crate) fn statement_evidence(
 ) -> Option<Evidence> {
     let s = doc.policy.statements.get(index)?;
     let source = model.sources.get(doc.source.0 as usize)?;
-    let text = source.text.get(s.span.range()).unwrap_or("");
+    let text = source.at(s.span);
+    let text = text.as_ref();
     let cut = crate::text::floor_char_boundary(text, 1000);
     let mut shown = text.get(..cut).unwrap_or("").to_string();
     if cut < text.len() {

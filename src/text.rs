@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+mod packed;
+pub use packed::Packed;
+
 /// A half-open byte range `start..end` into one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Span {
@@ -82,41 +85,35 @@ pub struct LineIndex {
 impl LineIndex {
     /// Index the line starts of `text` (`\n`, `\r\n` and lone `\r` all end a line).
     pub fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0u32];
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            match b {
-                b'\n' => starts.push(i as u32 + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i as u32 + 1);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        LineIndex {
-            starts,
-            ascii: text.is_ascii(),
+        let mut b = LineIndexBuilder::default();
+        b.push(text.as_bytes());
+        b.finish()
+    }
+
+    /// The 0-based line of byte `offset`.
+    fn line_of(&self, offset: u32) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
         }
     }
 
-    /// Line and column of byte `offset` in `text` (the text this index was built from).
-    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
-        let offset = offset.min(text.len() as u32);
-        let line = match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+    /// Line and column of byte `offset` in a text of `len` bytes, `chars(a, b)` counting the characters of
+    /// bytes `a..b` (which may end inside a character: the column is then that character's).
+    pub fn line_col_by(
+        &self,
+        len: usize,
+        offset: u32,
+        chars: impl FnOnce(usize, usize) -> usize,
+    ) -> LineCol {
+        let offset = offset.min(len as u32);
+        let line = self.line_of(offset);
         let start = self.starts.get(line).map_or(0, |s| *s as usize);
-        let end = floor_char_boundary(text, offset as usize).max(start);
+        let end = (offset as usize).max(start);
         let col = if self.ascii {
             end - start
         } else {
-            text.get(start..end).map_or(0, |t| t.chars().count())
+            chars(start, end)
         } as u32
             + 1;
         LineCol {
@@ -125,25 +122,110 @@ impl LineIndex {
         }
     }
 
+    /// The byte range of line `line` (1-based) in a text of `len` bytes, with its line terminator.
+    pub fn line_range_with_end(&self, len: usize, line: u32) -> std::ops::Range<usize> {
+        let i = (line.max(1) - 1) as usize;
+        let start = self.starts.get(i).copied().unwrap_or(len as u32) as usize;
+        let end = self.starts.get(i + 1).map(|s| *s as usize).unwrap_or(len);
+        start.min(len)..end.clamp(start.min(len), len)
+    }
+
+    /// Line and column of byte `offset` in `text` (the text this index was built from).
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        self.line_col_by(text.len(), offset, |a, b| {
+            let b = floor_char_boundary(text, b).max(a);
+            text.get(a..b).map_or(0, |t| t.chars().count())
+        })
+    }
+
     /// The byte range of line `line` (1-based) without its line terminator.
     pub fn line_range(&self, text: &str, line: u32) -> std::ops::Range<usize> {
-        let i = (line.max(1) - 1) as usize;
-        let start = self.starts.get(i).copied().unwrap_or(text.len() as u32) as usize;
-        let mut end = self
-            .starts
-            .get(i + 1)
-            .map(|s| *s as usize)
-            .unwrap_or(text.len());
+        let std::ops::Range { start, mut end } = self.line_range_with_end(text.len(), line);
         while end > start && matches!(text.as_bytes().get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
         }
         start..end
     }
 
+    /// True when the text is ASCII.
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
     /// Number of lines.
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
+}
+
+/// Builds a [`LineIndex`] from a text given in pieces (a packed text's blocks), with the same line ends as
+/// [`LineIndex::new`] wherever the pieces are cut (a `\r\n` may be cut in two).
+#[derive(Debug)]
+pub struct LineIndexBuilder {
+    starts: Vec<u32>,
+    ascii: bool,
+    /// Bytes seen so far.
+    pos: usize,
+    /// The last byte seen was a `\r`: a line ends after it, or after the `\n` that follows.
+    cr: bool,
+}
+
+impl Default for LineIndexBuilder {
+    fn default() -> Self {
+        LineIndexBuilder {
+            starts: vec![0],
+            ascii: true,
+            pos: 0,
+            cr: false,
+        }
+    }
+}
+
+impl LineIndexBuilder {
+    /// The next piece of the text.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.ascii &= bytes.is_ascii();
+        for (k, &b) in bytes.iter().enumerate() {
+            let i = self.pos + k;
+            if std::mem::take(&mut self.cr) && b != b'\n' {
+                self.starts.push(i as u32);
+            }
+            match b {
+                b'\n' => self.starts.push(i as u32 + 1),
+                b'\r' => self.cr = true,
+                _ => {}
+            }
+        }
+        self.pos += bytes.len();
+    }
+
+    /// The index.
+    pub fn finish(mut self) -> LineIndex {
+        if self.cr {
+            self.starts.push(self.pos as u32);
+        }
+        LineIndex {
+            starts: self.starts,
+            ascii: self.ascii,
+        }
+    }
+}
+
+/// The characters of `bytes`, a piece of UTF-8 text that starts at a character and ends at a position, `next`
+/// the byte at that position: when the position falls inside a character, that character is not counted (as
+/// [`LineIndex::line_col`] counts up to the character boundary at or before a position).
+pub fn chars_before(bytes: &[u8], next: Option<u8>) -> usize {
+    // Every byte but a continuation byte starts a character.
+    let n = bytes.iter().filter(|&&b| !is_continuation(b)).count();
+    match next {
+        Some(b) if is_continuation(b) => n.saturating_sub(1),
+        _ => n,
+    }
+}
+
+/// A UTF-8 continuation byte (`0b10xx_xxxx`): not the first byte of a character.
+pub fn is_continuation(b: u8) -> bool {
+    (b as i8) < -0x40
 }
 
 /// Line and column of `offset` in `text`, without keeping an index (for one-off error messages).
@@ -202,6 +284,59 @@ mod tests {
         assert_eq!(idx.line_col(text, after), LineCol { line: 2, col: 3 });
         assert_eq!(&text[idx.line_range(text, 2)], "cé");
         assert_eq!(line_col(text, text.len()), LineCol { line: 4, col: 2 });
+    }
+
+    /// Line starts as `LineIndex::new` found them before it was built in pieces.
+    fn starts_of_the_whole(text: &str) -> Vec<u32> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\n' => starts.push(i as u32 + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i as u32 + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        starts
+    }
+
+    #[test]
+    fn an_index_built_in_pieces_is_the_index_of_the_whole() {
+        let texts = ["ab\r\ncé\rx\ny", "\r\r\n\n\r", "é\r", "\n", "", "x\r\n"];
+        for text in texts {
+            let whole = LineIndex::new(text);
+            assert_eq!(whole.starts, starts_of_the_whole(text), "{text:?}");
+            let b = text.as_bytes();
+            for cut in 0..=b.len() {
+                for cut2 in cut..=b.len() {
+                    let mut builder = LineIndexBuilder::default();
+                    builder.push(&b[..cut]);
+                    builder.push(&b[cut..cut2]);
+                    builder.push(&b[cut2..]);
+                    let pieces = builder.finish();
+                    assert_eq!(pieces.starts, whole.starts, "{text:?} cut at {cut}, {cut2}");
+                    assert_eq!(pieces.ascii, whole.ascii);
+                }
+            }
+            // Counting from bytes agrees with counting from the text, inside a character too.
+            for offset in 0..=b.len() {
+                let by_bytes = whole.line_col_by(b.len(), offset as u32, |a, e| {
+                    chars_before(&b[a..e], b.get(e).copied())
+                });
+                assert_eq!(
+                    by_bytes,
+                    whole.line_col(text, offset as u32),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
     }
 }
 

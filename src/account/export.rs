@@ -184,7 +184,7 @@ impl LoadCtx {
 /// [`merge_export`] renumbers them into the model's sources.
 pub struct ParsedExport {
     name: String,
-    text: crate::text::Text,
+    source: Source,
     acc: Account,
     warnings: Vec<LoadWarning>,
     new_sources: Vec<Source>,
@@ -195,12 +195,23 @@ pub struct ParsedExport {
 impl ParsedExport {
     /// Bytes of the export's text.
     pub fn len(&self) -> usize {
-        self.text.len()
+        self.source.len()
     }
 
     /// True for an empty text (never the case for a parsed export).
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.source.is_empty()
+    }
+
+    /// Keep its texts packed ([`Source::pack`]): the export's, and the documents it held encoded that are
+    /// long enough for it to pay (a short document packs to nearly its own size).
+    pub fn pack(&mut self) {
+        self.source.pack();
+        for s in &mut self.new_sources {
+            if s.len() >= 4096 {
+                s.pack();
+            }
+        }
     }
 }
 
@@ -343,7 +354,7 @@ pub fn parse_export(
     acc.instance_profiles.shrink_to_fit();
     Ok(ParsedExport {
         name: name.into(),
-        text,
+        source: Source::new(name, text),
         acc,
         warnings,
         new_sources,
@@ -806,7 +817,7 @@ pub fn merge_export(
 ) -> Result<u32, LoadError> {
     let ParsedExport {
         name,
-        text,
+        source,
         mut acc,
         mut warnings,
         new_sources,
@@ -814,7 +825,7 @@ pub fn merge_export(
         marker,
     } = parsed;
     let name = name.as_str();
-    let base = model.add_source(name, text);
+    let base = model.push_source(source);
     model.sources.extend(new_sources);
     acc.shift_sources(base.0);
     for w in &mut warnings {
@@ -1878,7 +1889,7 @@ mod tests {
                 .get(t.source.0 as usize - 1)
                 .expect("its text");
             assert!(source.name.contains(".AssumeRolePolicyDocument"));
-            let at = source.text.get(t.policy.span.range()).unwrap_or_default();
+            let at = source.at(t.policy.span);
             assert!(at.contains("sts:AssumeRole"), "{at}");
         }
         let seen = |p: &ParsedExport| {
@@ -1909,7 +1920,7 @@ mod tests {
             let texts = |p: &ParsedExport| {
                 p.new_sources
                     .iter()
-                    .map(|s| (s.name.clone(), s.text.clone()))
+                    .map(|s| (s.name.clone(), s.text().into_owned()))
                     .collect::<Vec<_>>()
             };
             assert_eq!(texts(&one), texts(&many));

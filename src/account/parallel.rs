@@ -37,6 +37,10 @@ pub struct Ordered<'a> {
     detect: bool,
     /// Threads each file may be read on: more than one when there are fewer files than threads allowed.
     per_file: usize,
+    /// Keep the texts packed ([`ParsedExport::pack`]): with several files, their texts would be most of what
+    /// stays in memory (one file alone is kept as read: packing it would add to the peak of its load, which
+    /// is its end, and to its time).
+    pack: bool,
 }
 
 /// Threads to read `files` files with: `asked`, or every core when 0, but no more than there are files.
@@ -75,6 +79,7 @@ impl<'a> Ordered<'a> {
             files,
             detect,
             per_file,
+            pack: paths.len() > 1,
         }
     }
 
@@ -120,13 +125,13 @@ impl<'a> Ordered<'a> {
                         0 | 1 => Reading::OneThread,
                         n => Reading::for_one(n, text.len()),
                     };
-                    Read::Export(Box::new(parse_export(
-                        &name,
-                        text,
-                        interner,
-                        &mut |_, _| {},
-                        reading,
-                    )))
+                    let mut parsed = parse_export(&name, text, interner, &mut |_, _| {}, reading);
+                    if let Ok(p) = &mut parsed
+                        && self.pack
+                    {
+                        p.pack();
+                    }
+                    Read::Export(Box::new(parsed))
                 }
             }
         }))
@@ -252,12 +257,23 @@ mod tests {
         // URL-encoded documents are sources of their own, renumbered as they join the model.
         assert!(one.sources.len() > 9 * 10, "{}", one.sources.len());
         for acc in &one.accounts {
+            let export = one.source(acc.source.expect("the export"));
+            assert!(
+                export.is_packed() && export.kept_len() * 2 < export.len(),
+                "{}: {} of {}",
+                export.name,
+                export.kept_len(),
+                export.len()
+            );
             for r in &acc.roles {
                 let t = r.trust.as_ref().expect("trust");
                 // The renumbered source holds the document where its span says.
-                let text: &str = &one.source(t.source).text;
-                let at = text.get(t.policy.span.range()).unwrap_or_default();
+                let source = one.source(t.source);
+                let at = source.at(t.policy.span);
                 assert!(at.contains("sts:AssumeRole"), "{at}");
+                // Several exports are kept packed (all but short documents), and read where their spans
+                // say all the same.
+                assert_eq!(source.is_packed(), source.len() >= 4096, "{}", source.name);
             }
         }
         // Exports given one by one, on several threads, come in the order given.

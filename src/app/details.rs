@@ -1072,7 +1072,7 @@ fn display_text(ui: &egui::Ui, model: &Model, doc: &PolicyDoc) -> std::sync::Arc
         return t;
     }
     let raw = doc.text(model);
-    let shown = std::sync::Arc::new(crate::edit::format(raw).unwrap_or_else(|_| raw.to_string()));
+    let shown = std::sync::Arc::new(crate::edit::format(&raw).unwrap_or_else(|_| raw.to_string()));
     ui.data_mut(|d| d.insert_temp(id, shown.clone()));
     shown
 }

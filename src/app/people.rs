@@ -698,7 +698,7 @@ fn permission_set(
         (Some(doc), _) => {
             let text = doc.text(model);
             let theme = egui_extras::syntax_highlighting::CodeTheme::from_style(ui.style());
-            egui_extras::syntax_highlighting::code_view_ui(ui, &theme, text, "json");
+            egui_extras::syntax_highlighting::code_view_ui(ui, &theme, &text, "json");
         }
         (None, true) => {
             ui.weak("none");

@@ -5,7 +5,7 @@
 
 use crate::account::workspace::{LoadOptions, load_paths};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::text::{LineCol, LineIndex};
+use crate::text::LineCol;
 use crate::validate::{
     CHECKS, Check, Options, PolicyKind, kind_of, validate_policy_with, validate_with,
 };
@@ -75,8 +75,8 @@ pub struct ValidateArgs {
     pub snapshot: bool,
 }
 
-/// The findings of one document with what is needed to show them: its source's text and line index, borrowed
-/// from the loaded model with `--snapshot` (every document of an export shares them).
+/// The findings of one document with what is needed to show them: its source (text and line index), borrowed
+/// from the loaded model with `--snapshot` (every document of an export shares it).
 struct Report<'m> {
     /// File name (or source name) to show.
     name: String,
@@ -84,14 +84,13 @@ struct Report<'m> {
     label: Option<String>,
     /// The document's type; `None` for what the loader met in an export (load warnings).
     kind: Option<PolicyKind>,
-    text: std::sync::Arc<String>,
-    lines: std::borrow::Cow<'m, LineIndex>,
+    source: std::borrow::Cow<'m, crate::account::Source>,
     diags: Vec<Diagnostic>,
 }
 
 impl Report<'_> {
     fn pos(&self, offset: u32) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.source.line_col(offset)
     }
 }
 
@@ -137,6 +136,22 @@ fn collect<'m>(
 ) -> Result<Vec<Report<'m>>, String> {
     let mut reports = Vec::new();
     if let Some(model) = model {
+        // A packed source (an organisation's export) unpacked once for all of its documents, which come one
+        // source after another.
+        let mut unpacked: Option<(crate::account::SourceId, crate::text::Text)> = None;
+        let mut text_of = |id: crate::account::SourceId| -> crate::text::Text {
+            let source = model.source(id);
+            match &unpacked {
+                // A text as read is shared, not copied.
+                _ if !source.is_packed() => source.shared_text(),
+                Some((s, t)) if *s == id => t.clone(),
+                _ => {
+                    let t = source.shared_text();
+                    unpacked = Some((id, t.clone()));
+                    t
+                }
+            }
+        };
         for d in model.documents() {
             let kind = kind_of(model, &d);
             let source = model.source(d.doc.source);
@@ -146,22 +161,17 @@ fn collect<'m>(
                 .map(|a| a.id.to_string());
             let opts = Options { account };
             let mut diags = d.doc.problems.clone();
-            diags.extend(validate_policy_with(
-                &d.doc.policy,
-                &source.text,
-                kind,
-                &opts,
-            ));
+            let text = text_of(d.doc.source);
+            diags.extend(validate_policy_with(&d.doc.policy, &text, kind, &opts));
             diags.sort_by_key(|x| (x.span.start, x.span.end));
             reports.push(Report {
                 name: source.name.clone(),
                 label: Some(d.label.clone()),
                 kind: Some(kind),
-                text: source.text.clone(),
                 // Borrowed: a copy per document was the export's whole index each time (12.3 GB at the peak for
                 // the 6,381 documents of a 23 MB pretty-printed export of 488,723 lines, and the kernel's OOM
                 // killer at 45 MB).
-                lines: std::borrow::Cow::Borrowed(source.line_index()),
+                source: std::borrow::Cow::Borrowed(source),
                 diags,
             });
         }
@@ -181,8 +191,7 @@ fn collect<'m>(
                 name: source.name.clone(),
                 label: Some("what the loader met".into()),
                 kind: None,
-                text: source.text.clone(),
-                lines: std::borrow::Cow::Borrowed(source.line_index()),
+                source: std::borrow::Cow::Borrowed(source),
                 diags,
             });
         }
@@ -197,8 +206,10 @@ fn collect<'m>(
             name: path.display().to_string(),
             label: None,
             kind: Some(kind),
-            lines: std::borrow::Cow::Owned(LineIndex::new(&text)),
-            text: std::sync::Arc::new(text),
+            source: std::borrow::Cow::Owned(crate::account::Source::new(
+                path.display().to_string(),
+                std::sync::Arc::new(text),
+            )),
             diags,
         });
     }
@@ -265,26 +276,26 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(sub) = d.subcode {
                 writeln!(out, "  = check: {sub}")?;
             }
-            let range = r.lines.line_range(&r.text, start.line);
-            let line = r.text.get(range.clone()).unwrap_or("");
+            let (range, from, line) =
+                r.source
+                    .line_part(start.line, d.span.start as usize, SOURCE_WINDOW);
             let num = start.line.to_string();
             let pad = " ".repeat(num.len());
             // A window of the line around the span (exports are often one line of megabytes), control
             // characters shown escaped; the caret line covers the span's part in the window (at least one).
             let first = (d.span.start as usize).clamp(range.start, range.end);
             let last = (d.span.end as usize).clamp(first, range.end);
-            let (shown, before) = crate::text::window(line, first - range.start, SOURCE_WINDOW);
+            let (shown, before) =
+                crate::text::window(&line, first.saturating_sub(from), SOURCE_WINDOW);
             let shown: String = shown
                 .chars()
                 .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
                 .collect();
+            let room = shown.chars().count().saturating_sub(before).max(1);
             let width = r
-                .text
-                .get(first..last)
-                .unwrap_or("")
-                .chars()
-                .count()
-                .clamp(1, shown.chars().count().saturating_sub(before).max(1));
+                .source
+                .chars_of(crate::text::Span::new(first, last), room)
+                .clamp(1, room);
             // Tabs keep their width so the carets stay aligned.
             let indent: String = shown
                 .chars()
@@ -306,7 +317,7 @@ fn text(reports: &[Report], out: &mut dyn Write) -> std::io::Result<()> {
                     writeln!(
                         out,
                         "{pad} = fix: remove `{}`",
-                        crate::text::excerpt(r.text.get(f.span.range()).unwrap_or(""), 200)
+                        crate::text::excerpt(&r.source.at(f.span), 200)
                     )?;
                 } else {
                     writeln!(out, "{pad} = fix: `{}`", crate::text::excerpt(&f.text, 200))?;
@@ -553,15 +564,12 @@ mod tests {
             reports.len()
         );
         for r in &reports {
-            let std::borrow::Cow::Borrowed(lines) = &r.lines else {
-                panic!("{}: a copied line index", r.name);
+            let std::borrow::Cow::Borrowed(source) = &r.source else {
+                panic!("{}: a copied source", r.name);
             };
             assert!(
-                model
-                    .sources
-                    .iter()
-                    .any(|s| std::ptr::eq(s.line_index(), *lines)),
-                "{}: an index that is no source's",
+                model.sources.iter().any(|s| std::ptr::eq(s, *source)),
+                "{}: no source of the model",
                 r.name
             );
         }

@@ -26,10 +26,45 @@ fn sorted(l: &OneOrMany, lower: bool) -> Vec<String> {
     v
 }
 
+/// The text a document's spans point into: its source, or only the document's own range of it ([`SpanText::of`]:
+/// a packed source is read a document at a time, not unpacked whole).
+pub struct SpanText<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// Where `text` starts in the source.
+    base: usize,
+}
+
+impl<'a> SpanText<'a> {
+    /// A whole source text.
+    pub fn whole(text: &'a str) -> Self {
+        SpanText {
+            text: std::borrow::Cow::Borrowed(text),
+            base: 0,
+        }
+    }
+
+    /// The text of `doc` (of `model`).
+    pub fn of(model: &'a Model, doc: &PolicyDoc) -> Self {
+        SpanText {
+            text: model.source(doc.source).at(doc.policy.span),
+            base: doc.policy.span.start as usize,
+        }
+    }
+
+    /// The text of `span` (empty when it is not inside).
+    pub fn get(&self, span: crate::text::Span) -> &str {
+        let r = span.range();
+        match (r.start.checked_sub(self.base), r.end.checked_sub(self.base)) {
+            (Some(a), Some(b)) => self.text.get(a..b).unwrap_or(""),
+            _ => "",
+        }
+    }
+}
+
 /// The canonical text of a statement (without its `Sid`). `source` is the text its spans point into.
-pub fn statement(s: &Statement, source: &str) -> String {
+pub fn statement(s: &Statement, source: &SpanText<'_>) -> String {
     if s.invalid.is_some() {
-        return format!("unread:{}", source.get(s.span.range()).unwrap_or(""));
+        return format!("unread:{}", source.get(s.span));
     }
     let mut out = String::with_capacity(128);
     out.push_str(match s.effect.as_ref().map(|e| e.value) {
@@ -104,13 +139,10 @@ pub fn statement(s: &Statement, source: &str) -> String {
 }
 
 /// The canonical statements of a policy, in document order; a policy not fully read adds its raw text.
-pub fn policy_statements(p: &Policy, source: &str) -> Vec<String> {
+pub fn policy_statements(p: &Policy, source: &SpanText<'_>) -> Vec<String> {
     let mut v: Vec<String> = p.statements.iter().map(|s| statement(s, source)).collect();
     if p.invalid.is_some() {
-        v.push(format!(
-            "unread-document:{}",
-            source.get(p.span.range()).unwrap_or("")
-        ));
+        v.push(format!("unread-document:{}", source.get(p.span)));
     }
     v
 }
@@ -142,14 +174,6 @@ pub struct DocCache {
     raw: FxHashMap<usize, u64>,
 }
 
-fn source_text<'m>(model: &'m Model, doc: &PolicyDoc) -> &'m str {
-    model
-        .sources
-        .get(doc.source.0 as usize)
-        .map(|s| s.text.as_str())
-        .unwrap_or("")
-}
-
 impl DocCache {
     /// The canonical statements and fingerprint of `doc` (of `model`).
     pub fn get(&mut self, model: &Model, doc: &PolicyDoc) -> (u64, std::sync::Arc<Vec<String>>) {
@@ -157,7 +181,7 @@ impl DocCache {
         self.docs
             .entry(key)
             .or_insert_with(|| {
-                let canon = policy_statements(&doc.policy, source_text(model, doc));
+                let canon = policy_statements(&doc.policy, &SpanText::of(model, doc));
                 (hash_statements(&canon), std::sync::Arc::new(canon))
             })
             .clone()
@@ -166,13 +190,10 @@ impl DocCache {
     /// The hash of the document's text as written.
     pub fn raw(&mut self, model: &Model, doc: &PolicyDoc) -> u64 {
         let key = doc as *const PolicyDoc as usize;
-        *self.raw.entry(key).or_insert_with(|| {
-            hash_text(
-                source_text(model, doc)
-                    .get(doc.policy.span.range())
-                    .unwrap_or(""),
-            )
-        })
+        *self
+            .raw
+            .entry(key)
+            .or_insert_with(|| hash_text(&model.source(doc.source).at(doc.policy.span)))
     }
 }
 
@@ -201,10 +222,10 @@ mod tests {
     fn order_case_and_shape_do_not_matter() {
         let a = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:GetObject","S3:ListBucket"],"Resource":"*"}]}"#;
         let b = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":["*"],"Action":["s3:listbucket","s3:GetObject"]}}"#;
-        let ca = policy_statements(&parse(a), a);
-        let cb = policy_statements(&parse(b), b);
+        let ca = policy_statements(&parse(a), &SpanText::whole(a));
+        let cb = policy_statements(&parse(b), &SpanText::whole(b));
         assert_eq!(ca, cb);
         let c = r#"{"Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#;
-        assert_ne!(ca, policy_statements(&parse(c), c));
+        assert_ne!(ca, policy_statements(&parse(c), &SpanText::whole(c)));
     }
 }

@@ -323,13 +323,13 @@ fn statement_text(model: &Model, doc: &PolicyDoc, index: usize) -> StatementText
             model
                 .sources
                 .get(doc.source.0 as usize)
-                .and_then(|src| src.text.get(s.span.range()))
+                .and_then(|src| src.get(s.span.range()))
         })
-        .unwrap_or("");
+        .unwrap_or_default();
     StatementText {
         index,
         sid: st.and_then(|s| s.sid.as_ref()).map(|s| s.value.to_string()),
-        statement: serde_json::from_str(text)
+        statement: serde_json::from_str(&text)
             .unwrap_or_else(|_| serde_json::Value::String(text.to_string())),
     }
 }
@@ -341,15 +341,8 @@ pub fn policy_diff(
     after: Option<(&Model, &PolicyDoc)>,
 ) -> Option<PolicyDiff> {
     let canon = |side: Option<(&Model, &PolicyDoc)>| -> Vec<String> {
-        side.map(|(m, d)| {
-            let text = m
-                .sources
-                .get(d.source.0 as usize)
-                .map(|s| s.text.as_str())
-                .unwrap_or("");
-            policy_statements(&d.policy, text)
-        })
-        .unwrap_or_default()
+        side.map(|(m, d)| policy_statements(&d.policy, &super::canon::SpanText::of(m, d)))
+            .unwrap_or_default()
     };
     let cb = canon(before);
     let ca = canon(after);

@@ -406,7 +406,7 @@ fn shared_inline<'m>(ctx: &Ctx<'m>, a: &'m Account, ai: u32, out: &mut Vec<Findi
     let model = ctx.model;
     let mut add =
         |kind: EntityKind, index: usize, owner: String, p: &'m crate::account::InlinePolicy| {
-            let key = canonical(p.doc.text(model));
+            let key = canonical(&p.doc.text(model));
             groups.entry(key).or_default().push(Copy {
                 owner,
                 name: &p.name,

@@ -291,11 +291,11 @@ pub fn draft_policy(
     let (u, _) = used(la, now, window);
     let mut statements = Vec::new();
     for (label, doc) in identity_docs(model, r) {
-        let text = model.source(doc.source).text.as_str();
+        let source = model.source(doc.source);
         for (i, st) in doc.policy.statements.iter().enumerate() {
-            let Some(mut v) = text
+            let Some(mut v) = source
                 .get(st.span.range())
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             else {
                 continue;
             };

@@ -35,7 +35,7 @@ fn load_bytes(bytes: Vec<u8>) {
             // A warning's place is a range of character boundaries of its source, and shows without panicking.
             for w in &model.warnings {
                 if let Some((id, span)) = w.at {
-                    let src = &model.source(id).text;
+                    let src = &model.source(id).text();
                     assert!(span.start <= span.end && span.end as usize <= src.len());
                     assert!(
                         src.is_char_boundary(span.start as usize)
@@ -46,7 +46,7 @@ fn load_bytes(bytes: Vec<u8>) {
                 }
             }
             for d in model.documents() {
-                let src = &model.source(d.doc.source).text;
+                let src = &model.source(d.doc.source).text();
                 for p in &d.doc.problems {
                     assert!(p.span.end as usize <= src.len());
                     assert!(
@@ -184,7 +184,7 @@ fn load_warnings_point_at_the_value_they_are_about() {
     };
     let name = find("RoleName");
     let (src, span) = name.at.expect("a place");
-    assert_eq!(iam_atlas::text::at(&model.source(src).text, span), "5");
+    assert_eq!(iam_atlas::text::at(&model.source(src).text(), span), "5");
     let x = name.excerpt(&model, 100).expect("an excerpt");
     assert_eq!(x.at.line, 1);
     assert_eq!(
@@ -234,7 +234,7 @@ fn duplicate_keys_and_lone_surrogates_in_an_export_are_reported() {
     assert_eq!(twice.kind, iam_atlas::account::WarningKind::Skipped);
     let (src, span) = twice.at.expect("a place");
     assert_eq!(
-        iam_atlas::text::at(&model.source(src).text, span),
+        iam_atlas::text::at(&model.source(src).text(), span),
         "\"UserName\""
     );
     assert_eq!(twice.excerpt(&model, 100).expect("excerpt").at.col, 43);

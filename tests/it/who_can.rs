@@ -590,9 +590,9 @@ fn who_can_across_a_generated_organisation_equals_evaluating_everyone() {
         .roles
         .iter()
         .find(|r| {
-            r.trust.as_ref().is_some_and(|t| {
-                m.source(t.source).text[t.policy.span.range()].contains("deployer")
-            })
+            r.trust
+                .as_ref()
+                .is_some_and(|t| m.source(t.source).at(t.policy.span).contains("deployer"))
         })
         .expect("a role that trusts a deployer");
     check(&m, "sts:AssumeRole", &trusted.arn);
