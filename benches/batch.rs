@@ -152,8 +152,9 @@ fn synthetic(dir: &Path) -> World {
 }
 
 /// N request lines over the world's principals, actions and resources. Each carries the keys AWS puts in every
-/// request (a region, whether over TLS, whether a service made it), as a request AWS receives does: without them
-/// a policy that tests one is undecided, and the answer is uncertain with its reason. One line in four has more.
+/// request (a region, whether over TLS, whether a service made it) and those it puts in most (the caller's
+/// address, whether the credentials came from an MFA sign-in), as a request AWS receives does: without them a
+/// policy that tests one is undecided, and the answer is uncertain with its reason. One line in four has more.
 fn write_requests(w: &World, n: usize, path: &Path) {
     let regions = ["eu-west-1", "us-east-1", "eu-central-1"];
     let extra = [
@@ -177,15 +178,17 @@ fn write_requests(w: &World, n: usize, path: &Path) {
         } else {
             ""
         };
-        // An extra `aws:SecureTransport` stands instead of the default (a key written twice has both values).
-        let tls = if more.contains("SecureTransport") {
-            ""
-        } else {
-            r#", "aws:SecureTransport": "true""#
-        };
+        // An extra key stands instead of the default (a key written twice has both values).
+        let default = |key: &str, line: &'static str| if more.contains(key) { "" } else { line };
+        let tls = default("SecureTransport", r#", "aws:SecureTransport": "true""#);
+        let ip = default("SourceIp", r#", "aws:SourceIp": "198.51.100.7""#);
+        let mfa = default(
+            "MultiFactorAuthPresent",
+            r#", "aws:MultiFactorAuthPresent": "false""#,
+        );
         writeln!(
             out,
-            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}"{owner}, "context": {{"aws:RequestedRegion": "{region}", "aws:ViaAWSService": "false"{tls}{more}}}}}"#
+            r#"{{"principal": "{p}", "action": "{a}", "resource": "{r}"{owner}, "context": {{"aws:RequestedRegion": "{region}", "aws:ViaAWSService": "false"{tls}{ip}{mfa}{more}}}}}"#
         )
         .expect("write");
     }
@@ -286,8 +289,8 @@ fn end_to_end(bin: &Path, w: &World, requests: &Path, args: &[&str]) -> (u64, f6
 }
 
 fn run_world(w: &World, n: usize, bin: &Path, dir: &Path) {
-    // (`-v2`: the lines of stop 32 on, with the buckets' account.)
-    let requests = dir.join(format!("requests-{}-{n}-v2.jsonl", w.name));
+    // (`-v3`: the lines of stop 33 on, with the buckets' account, the caller's address and MFA.)
+    let requests = dir.join(format!("requests-{}-{n}-v3.jsonl", w.name));
     if !requests.exists() {
         write_requests(w, n, &requests);
     }

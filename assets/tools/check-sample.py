@@ -159,7 +159,8 @@ def eval_operator(op, key, values, ctx, version):
     if_exists = op.endswith("IfExists")
     if if_exists:
         op = op[: -len("IfExists")]
-    cvals = ctx.get(key.lower())
+    # A key given with no values is absent (`"aws:MultiFactorAuthPresent": []`: an access key's request).
+    cvals = ctx.get(key.lower()) or None
     values = [str(v).lower() if isinstance(v, bool) else str(v) for v in aslist(values)]
     if op == "Null":
         want_absent = values[0].lower() == "true"

@@ -202,6 +202,16 @@ fn verdict_decision(v: Verdict) -> Option<Decision> {
     }
 }
 
+/// The values of a context row: comma-separated; none when it is empty, for a key the request does not have (as
+/// `--context KEY` on the command line and `"KEY": []` in a request line).
+fn row_values(v: &str) -> Vec<String> {
+    if v.trim().is_empty() {
+        Vec::new()
+    } else {
+        v.split(',').map(|s| s.trim().to_string()).collect()
+    }
+}
+
 /// The word for a decision.
 pub fn decision_label(d: Decision) -> &'static str {
     match d {
@@ -270,10 +280,7 @@ impl EvaluatorView {
             if k.trim().is_empty() {
                 continue;
             }
-            context.set(
-                k.trim(),
-                v.split(',').map(|s| s.trim().to_string()).collect(),
-            );
+            context.set(k.trim(), row_values(v));
         }
         Ok(Request {
             principal,
@@ -331,12 +338,7 @@ impl EvaluatorView {
             let context: Vec<(String, Vec<String>)> = self
                 .context
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.split(',').map(|s| s.trim().to_string()).collect(),
-                    )
-                })
+                .map(|(k, v)| (k.clone(), row_values(v)))
                 .collect();
             let found = if self.action.trim().is_empty() {
                 Vec::new()
@@ -735,10 +737,7 @@ impl EvaluatorView {
         };
         let mut context = BTreeMap::new();
         for (k, v) in &self.context {
-            context.insert(
-                k.clone(),
-                v.split(',').map(|s| s.trim().to_string()).collect(),
-            );
+            context.insert(k.clone(), row_values(v));
         }
         let principal = match self.request(model) {
             Ok(r) => r.principal.arn,

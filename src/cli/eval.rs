@@ -54,7 +54,9 @@ pub struct EvalArgs {
     /// The account that owns the resource (for ARNs without one, such as S3).
     #[arg(long)]
     resource_account: Option<String>,
-    /// A context key, `KEY=VALUE`; repeat a key for several values.
+    /// A context key, `KEY=VALUE`; repeat a key for several values. `KEY` alone: the request does not have
+    /// the key (a key AWS sets on some requests only, such as `aws:MultiFactorAuthPresent` of an access key's
+    /// request, is otherwise undecided).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
     /// A resource policy to use instead of the snapshot's.
@@ -244,10 +246,21 @@ pub struct AssumeArgs {
 fn context_from(pairs: &[String]) -> Result<Context, String> {
     let mut ctx = Context::new();
     for p in pairs {
-        let Some((k, v)) = p.split_once('=') else {
-            return Err(format!("--context `{p}` must be KEY=VALUE"));
-        };
-        ctx.add(k.trim(), v);
+        match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => ctx.add(k.trim(), v),
+            // A key without a value: the request does not have it.
+            None if !p.trim().is_empty() => {
+                if ctx.get(p.trim()).is_none() {
+                    ctx.set(p.trim(), Vec::new());
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "--context `{}` must be KEY=VALUE, or KEY alone for a key the request does not have",
+                    crate::text::excerpt(p, 80)
+                ));
+            }
+        }
     }
     Ok(ctx)
 }

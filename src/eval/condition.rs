@@ -28,8 +28,9 @@ pub struct Context {
     /// win over the derived ones.
     principal: Option<std::sync::Arc<PrincipalKeys>>,
     /// Keys AWS sets for this request whose value the request does not determine (a role's `aws:userid` without
-    /// a session name), each with why (lowercased key, reason): a test of one is undecided, not false.
-    unread: Vec<(String, &'static str)>,
+    /// a session name), each with why (lowercased key, reason, and whether AWS may also leave it out): a test of
+    /// one is undecided, not false.
+    unread: Vec<(String, &'static str, bool)>,
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -121,8 +122,31 @@ impl Context {
     /// key given with no value is not one AWS sets: it stays unread).
     pub fn set_unread(&mut self, key: &str, why: &'static str) {
         if self.get(key).is_none_or(<[String]>::is_empty) {
-            self.unread.push((key.to_ascii_lowercase(), why));
+            self.unread.push((key.to_ascii_lowercase(), why, false));
         }
+    }
+
+    /// Mark `key` as one AWS sets on some requests and leaves out of others, neither of which this request says:
+    /// a test of it is undecided, whether it tests a value or the key's presence. A key the caller gave, with
+    /// values or with none (then it is absent: `--context KEY`, `"KEY": []`), is not marked.
+    pub fn set_unread_or_absent(&mut self, key: &str, why: &'static str) {
+        if self.get(key).is_none() {
+            self.unread.push((key.to_ascii_lowercase(), why, true));
+        }
+    }
+
+    /// Whether `key`, marked unread ([`Context::unread`]), may also be absent from the request
+    /// ([`Context::set_unread_or_absent`]).
+    pub fn may_be_absent(&self, key: &str) -> bool {
+        let find = |c: &Context| {
+            c.unread
+                .iter()
+                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, _, absent)| *absent)
+        };
+        find(self)
+            .or_else(|| find(self.principal.as_deref()?.get()?))
+            .unwrap_or(false)
     }
 
     /// Why `key` has a value this request does not determine, when it has ([`Context::set_unread`]): a value the
@@ -133,8 +157,8 @@ impl Context {
         let find = |c: &Context| {
             c.unread
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, why)| *why)
+                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, why, _)| *why)
         };
         let why = find(self).or_else(|| find(self.principal.as_deref()?.get()?))?;
         self.own(key)

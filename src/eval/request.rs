@@ -82,6 +82,56 @@ const ALWAYS_SET_TEMPORARY: [(&str, &str); 1] = [(
      say when they were issued (give `aws:TokenIssueTime=2026-01-01T00:00:00Z`)",
 )];
 
+/// `aws:MultiFactorAuthPresent` is "included in the request context when the principal uses temporary
+/// credentials to make the request" (true or false): in every request of a role session.
+const ALWAYS_SET_ROLE_SESSION: (&str, &str) = (
+    "aws:MultiFactorAuthPresent",
+    "AWS sets `aws:MultiFactorAuthPresent` on every request of a role session, and this one does not say \
+     whether the session came from an MFA sign-in (give `aws:MultiFactorAuthPresent=true` or `false`)",
+);
+
+/// Keys AWS sets on some requests of any principal and leaves out of others, with why a request that says
+/// neither is undecided (the availability of each key in the global condition keys' reference): `aws:SourceIp`
+/// is in every request but one through a VPC endpoint; `aws:MultiFactorAuthAge` only in one signed with
+/// credentials an MFA sign-in gave. A test of either is undecided until the request gives the key, with values
+/// or with none (`--context KEY`: absent).
+const SOMETIMES_SET: [(&str, &str); 2] = [
+    (
+        "aws:SourceIp",
+        "AWS sets `aws:SourceIp` on every request but one through a VPC endpoint, and this one says neither (give \
+         `aws:SourceIp=ADDRESS`, or `aws:SourceVpce=vpce-…` for a request through an endpoint, which has none)",
+    ),
+    (
+        "aws:MultiFactorAuthAge",
+        "AWS sets `aws:MultiFactorAuthAge` only on a request signed with credentials an MFA sign-in gave, and \
+         this one does not say whether it was (give `aws:MultiFactorAuthAge=SECONDS`, or \
+         `aws:MultiFactorAuthPresent=false`)",
+    ),
+];
+
+/// Keys AWS sets on a request of an IAM user or the root user signed with temporary credentials (a console
+/// sign-in, `sts:GetSessionToken`) and leaves out of one signed with an access key: "The key is not present in
+/// AWS CLI, API, or SDK requests that are made using long-term credentials". A `Deny` on
+/// `"Bool": {"aws:MultiFactorAuthPresent": "false"}` applies to the first and not to the second
+/// (<https://repost.aws/knowledge-center/mfa-iam-user-aws-cli>), so a request that says neither is undecided.
+/// The MFA key is treated so for a federated user's session too, which the reference does not name among the
+/// sessions that carry it.
+const SOMETIMES_SET_LONG_TERM: [(&str, &str); 2] = [
+    (
+        "aws:MultiFactorAuthPresent",
+        "AWS sets `aws:MultiFactorAuthPresent` on a user's request signed with temporary credentials (a console \
+         sign-in) and leaves it out of one signed with an access key, and this one says neither (give \
+         `aws:MultiFactorAuthPresent=true` or `false`, or `--context aws:MultiFactorAuthPresent` with no value \
+         for an access key's request)",
+    ),
+    (
+        "aws:TokenIssueTime",
+        "AWS sets `aws:TokenIssueTime` on a user's request signed with temporary credentials and leaves it out \
+         of one signed with an access key, and this one says neither (give `aws:TokenIssueTime=…`, or \
+         `--context aws:TokenIssueTime` with no value for an access key's request)",
+    ),
+];
+
 /// Whether `key` is one of the keys AWS sets on every request, or, with `temporary`, on every request signed with
 /// temporary credentials too.
 pub fn always_set(key: &str, temporary: bool) -> bool {
@@ -92,6 +142,17 @@ pub fn always_set(key: &str, temporary: bool) -> bool {
         .iter()
         .chain(temporary)
         .any(|(k, _)| k.eq_ignore_ascii_case(key))
+}
+
+/// Whether `key` is one AWS sets on every request or on some ([`always_set`] with temporary credentials, or one
+/// it may leave out): a test of it, not given, is undecided, and reverse queries keep it as a condition.
+pub fn set_by_aws(key: &str) -> bool {
+    always_set(key, true)
+        || ALWAYS_SET_ROLE_SESSION.0.eq_ignore_ascii_case(key)
+        || SOMETIMES_SET
+            .iter()
+            .chain(&SOMETIMES_SET_LONG_TERM)
+            .any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
 /// A request to evaluate.
@@ -240,6 +301,35 @@ impl Principal {
         if self.uses_temporary_credentials() {
             for (key, why) in ALWAYS_SET_TEMPORARY {
                 ctx.set_unread(key, why);
+            }
+        }
+        match self.kind {
+            PrincipalType::Role | PrincipalType::AssumedRole => {
+                ctx.set_unread(ALWAYS_SET_ROLE_SESSION.0, ALWAYS_SET_ROLE_SESSION.1);
+            }
+            PrincipalType::User | PrincipalType::Root => {
+                for (key, why) in SOMETIMES_SET_LONG_TERM {
+                    ctx.set_unread_or_absent(key, why);
+                }
+            }
+            PrincipalType::FederatedUser => {
+                let (key, why) = SOMETIMES_SET_LONG_TERM[0];
+                ctx.set_unread_or_absent(key, why);
+            }
+            _ => {}
+        }
+        // A request through a VPC endpoint has no `aws:SourceIp`.
+        if ctx.get("aws:SourceVpce").is_none() && ctx.get("aws:SourceVpc").is_none() {
+            ctx.set_unread_or_absent(SOMETIMES_SET[0].0, SOMETIMES_SET[0].1);
+        }
+        // No MFA sign-in (or an access key's request), no age.
+        let mfa = ctx.get("aws:MultiFactorAuthPresent");
+        if mfa.is_none_or(|v| !v.iter().any(|x| x.eq_ignore_ascii_case("false"))) {
+            let (key, why) = SOMETIMES_SET[1];
+            if mfa.is_some_and(|v| v.iter().any(|x| x.eq_ignore_ascii_case("true"))) {
+                ctx.set_unread(key, why);
+            } else if mfa.is_none() {
+                ctx.set_unread_or_absent(key, why);
             }
         }
     }

@@ -454,7 +454,14 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
     if let Some(ip) = s(record, "sourceIPAddress") {
         // A service name stands there when a service made the call on the caller's behalf.
         if ip.parse::<std::net::IpAddr>().is_ok() {
-            ctx.set("aws:SourceIp", vec![ip.to_string()]);
+            // Through a VPC endpoint the address is the private one, `aws:VpcSourceIp`, and the request has no
+            // `aws:SourceIp`.
+            if record.get("vpcEndpointId").is_some() {
+                ctx.set("aws:VpcSourceIp", vec![ip.to_string()]);
+                ctx.set("aws:SourceIp", Vec::new());
+            } else {
+                ctx.set("aws:SourceIp", vec![ip.to_string()]);
+            }
             // The caller's own address and no service named as having invoked the call: a direct call.
             if record.pointer("/userIdentity/invokedBy").is_none() {
                 ctx.set("aws:ViaAWSService", vec!["false".into()]);
@@ -481,7 +488,14 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
         && record.pointer("/userIdentity/accessKeyId").is_some()
         && record.pointer("/userIdentity/sessionContext").is_none()
     {
-        // Long-term access keys: AWS does not set the key at all.
+        // Long-term access keys: AWS does not set these keys at all (given with no value: absent).
+        for key in [
+            "aws:MultiFactorAuthPresent",
+            "aws:MultiFactorAuthAge",
+            "aws:TokenIssueTime",
+        ] {
+            ctx.set(key, Vec::new());
+        }
     }
     if let Some(created) = attrs.and_then(|a| s(a, "creationDate"))
         && let (Some(c), Some(t)) = (Timestamp::parse(created), time)

@@ -312,8 +312,8 @@ proptest! {
         let (decision, certain) = decide_with_scp(&text, &t);
         // Generous: a long item is validated and evaluated in linear time.
         prop_assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
-        // A key AWS sets on every request, not given, is undecided: the Deny is read as applying.
-        let unsaid = t.request.is_none() && iam_atlas::eval::request::always_set(&t.key, false);
+        // A key AWS sets on every request or on some, not given, is undecided: the Deny is read as applying.
+        let unsaid = t.request.is_none() && iam_atlas::eval::request::set_by_aws(&t.key);
         let several = t.request.as_ref().is_some_and(|r| r.len() > 1) && !t.operator.starts_with("For");
         if errors.is_empty() && unsaid {
             prop_assert!(decision == Decision::ExplicitDeny && !certain, "an unsaid key was decided: {}", short(&t));

@@ -104,7 +104,7 @@ fn eval_exit_status_is_zero_whatever_the_decision_and_two_for_bad_input() {
         "--resource",
         "*",
         "--context",
-        "novalue",
+        "=novalue",
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("KEY=VALUE"), "{err}");

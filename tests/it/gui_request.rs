@@ -33,7 +33,11 @@ fn ask(principal: &str, action: &str, resource: &str) -> Harness<'static, AtlasA
 const VERDICTS: [&str; 3] = ["ALLOW", "EXPLICIT DENY", "IMPLICIT DENY"];
 
 fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
+    // Certain, or uncertain with what the known policies say (maria.silva's answers rest on whether her request
+    // was signed after an MFA sign-in, which the request does not say).
     VERDICTS.iter().any(|v| h.query_by_label(v).is_some())
+        || h.query_by_label_contains("UNKNOWN (known policies say")
+            .is_some()
 }
 
 #[test]

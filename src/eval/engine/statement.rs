@@ -295,8 +295,7 @@ impl Eval<'_> {
         // or a value holds a policy variable.
         if !self.filled
             && s.conditions.iter().any(|c| {
-                ((is_derived_key(&c.key.value)
-                    || crate::eval::request::always_set(&c.key.value, true))
+                ((is_derived_key(&c.key.value) || crate::eval::request::set_by_aws(&c.key.value))
                     && self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty))
                     || (variables && c.values.iter().any(has_variable))
             })
@@ -306,10 +305,12 @@ impl Eval<'_> {
         for c in &s.conditions {
             let marked = self.ctx.unread(&c.key.value);
             // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer.
-            let open_key = self.optimistic && crate::eval::request::always_set(&c.key.value, true);
+            let open_key = self.optimistic && crate::eval::request::set_by_aws(&c.key.value);
             // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
-            // pattern `*`, which every value matches (`StringNotLike` then fails).
-            let presence = match (marked, c.op) {
+            // pattern `*`, which every value matches (`StringNotLike` then fails). Not so for a key AWS may leave
+            // out (`Context::set_unread_or_absent`).
+            let marked_present = marked.filter(|_| !self.ctx.may_be_absent(&c.key.value));
+            let presence = match (marked_present, c.op) {
                 (Some(_), Some(op)) if op.base == BaseOperator::Null && op.qualifier.is_none() => {
                     if c.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
                         Some(Truth::False)
