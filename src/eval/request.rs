@@ -92,22 +92,45 @@ const ALWAYS_SET_ROLE_SESSION: (&str, &str) = (
 
 /// Keys AWS sets on some requests of any principal and leaves out of others, with why a request that says
 /// neither is undecided (the availability of each key in the global condition keys' reference): `aws:SourceIp`
-/// is in every request but one through a VPC endpoint; `aws:MultiFactorAuthAge` only in one signed with
-/// credentials an MFA sign-in gave. A test of either is undecided until the request gives the key, with values
-/// or with none (`--context KEY`: absent).
-const SOMETIMES_SET: [(&str, &str); 2] = [
+/// is in every request but one through a VPC endpoint, whose requests have `aws:SourceVpce`, `aws:SourceVpc` and
+/// `aws:VpcSourceIp` instead; `aws:MultiFactorAuthAge` is only in one signed with credentials an MFA sign-in
+/// gave. A test of one is undecided until the request says, with a value or with none (`--context KEY`:
+/// absent).
+const SOURCE_IP: (&str, &str) = (
+    "aws:SourceIp",
+    "AWS sets `aws:SourceIp` on every request but one through a VPC endpoint, and this one says neither (give \
+     `aws:SourceIp=ADDRESS`, or `aws:SourceVpce=vpce-…` for a request through an endpoint, which has none)",
+);
+
+/// The keys of a request through a VPC endpoint (see [`SOURCE_IP`]).
+const THROUGH_ENDPOINT: [(&str, &str); 3] = [
     (
-        "aws:SourceIp",
-        "AWS sets `aws:SourceIp` on every request but one through a VPC endpoint, and this one says neither (give \
-         `aws:SourceIp=ADDRESS`, or `aws:SourceVpce=vpce-…` for a request through an endpoint, which has none)",
+        "aws:SourceVpce",
+        "AWS sets `aws:SourceVpce` only on a request through a VPC endpoint, and this one does not say whether it \
+         came through one (give `aws:SourceIp=ADDRESS` for a request from the internet, or \
+         `aws:SourceVpce=vpce-…`)",
     ),
     (
-        "aws:MultiFactorAuthAge",
-        "AWS sets `aws:MultiFactorAuthAge` only on a request signed with credentials an MFA sign-in gave, and \
-         this one does not say whether it was (give `aws:MultiFactorAuthAge=SECONDS`, or \
-         `aws:MultiFactorAuthPresent=false`)",
+        "aws:SourceVpc",
+        "AWS sets `aws:SourceVpc` only on a request through a VPC endpoint, and this one does not say whether it \
+         came through one (give `aws:SourceIp=ADDRESS` for a request from the internet, or \
+         `aws:SourceVpc=vpc-…`)",
+    ),
+    (
+        "aws:VpcSourceIp",
+        "AWS sets `aws:VpcSourceIp` only on a request through a VPC endpoint, and this one does not say whether \
+         it came through one (give `aws:SourceIp=ADDRESS` for a request from the internet, or \
+         `aws:VpcSourceIp=ADDRESS`)",
     ),
 ];
+
+/// See [`SOURCE_IP`].
+const MFA_AGE: (&str, &str) = (
+    "aws:MultiFactorAuthAge",
+    "AWS sets `aws:MultiFactorAuthAge` only on a request signed with credentials an MFA sign-in gave, and this \
+     one does not say whether it was (give `aws:MultiFactorAuthAge=SECONDS`, or \
+     `aws:MultiFactorAuthPresent=false`)",
+);
 
 /// Keys AWS sets on a request of an IAM user or the root user signed with temporary credentials (a console
 /// sign-in, `sts:GetSessionToken`) and leaves out of one signed with an access key: "The key is not present in
@@ -149,8 +172,9 @@ pub fn always_set(key: &str, temporary: bool) -> bool {
 pub fn set_by_aws(key: &str) -> bool {
     always_set(key, true)
         || ALWAYS_SET_ROLE_SESSION.0.eq_ignore_ascii_case(key)
-        || SOMETIMES_SET
+        || [SOURCE_IP, MFA_AGE]
             .iter()
+            .chain(&THROUGH_ENDPOINT)
             .chain(&SOMETIMES_SET_LONG_TERM)
             .any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
@@ -318,19 +342,51 @@ impl Principal {
             }
             _ => {}
         }
-        // A request through a VPC endpoint has no `aws:SourceIp`.
-        if ctx.get("aws:SourceVpce").is_none() && ctx.get("aws:SourceVpc").is_none() {
-            ctx.set_unread_or_absent(SOMETIMES_SET[0].0, SOMETIMES_SET[0].1);
-        }
-        // No MFA sign-in (or an access key's request), no age.
-        let mfa = ctx.get("aws:MultiFactorAuthPresent");
-        if mfa.is_none_or(|v| !v.iter().any(|x| x.eq_ignore_ascii_case("false"))) {
-            let (key, why) = SOMETIMES_SET[1];
-            if mfa.is_some_and(|v| v.iter().any(|x| x.eq_ignore_ascii_case("true"))) {
-                ctx.set_unread(key, why);
-            } else if mfa.is_none() {
-                ctx.set_unread_or_absent(key, why);
+        // Where the request came from: the internet (`aws:SourceIp`) or a VPC endpoint (`aws:SourceVpce`,
+        // `aws:SourceVpc`, `aws:VpcSourceIp`), each set of keys absent from the other's requests. A key given
+        // with values says which; given with none, that it is absent (so the other way).
+        let given = |ctx: &Context, key: &str| ctx.get(key).map(|v| !v.is_empty());
+        let direct = given(ctx, SOURCE_IP.0) == Some(true)
+            || THROUGH_ENDPOINT
+                .iter()
+                .any(|(k, _)| given(ctx, k) == Some(false));
+        let endpoint = given(ctx, SOURCE_IP.0) == Some(false)
+            || THROUGH_ENDPOINT
+                .iter()
+                .any(|(k, _)| given(ctx, k) == Some(true));
+        match (direct, endpoint) {
+            // Neither said: every one of them undecided.
+            (false, false) => {
+                ctx.set_unread_or_absent(SOURCE_IP.0, SOURCE_IP.1);
+                for (key, why) in THROUGH_ENDPOINT {
+                    ctx.set_unread_or_absent(key, why);
+                }
             }
+            // Through an endpoint: its keys are set, to values not given.
+            (false, true) => {
+                for (key, why) in THROUGH_ENDPOINT {
+                    ctx.set_unread(key, why);
+                }
+            }
+            // From the internet: the endpoint's keys absent, the address set (to a value not given, when an
+            // endpoint key was given as absent).
+            (true, false) => ctx.set_unread(SOURCE_IP.0, SOURCE_IP.1),
+            // Both said, which no request is: as given.
+            (true, true) => {}
+        }
+        // The age of an MFA sign-in: set after one (`true`), absent without (`false`, or an access key's request
+        // with no MFA key), undecided when the request says neither or says something else.
+        let mfa = ctx.get("aws:MultiFactorAuthPresent");
+        let all = |word: &str| {
+            mfa.is_some_and(|v| {
+                !v.is_empty() && v.iter().all(|x| x.trim().eq_ignore_ascii_case(word))
+            })
+        };
+        let (key, why) = MFA_AGE;
+        if all("true") {
+            ctx.set_unread(key, why);
+        } else if !all("false") && !mfa.is_some_and(<[String]>::is_empty) {
+            ctx.set_unread_or_absent(key, why);
         }
     }
 

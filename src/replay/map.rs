@@ -456,7 +456,7 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
         if ip.parse::<std::net::IpAddr>().is_ok() {
             // Through a VPC endpoint the address is the private one, `aws:VpcSourceIp`, and the request has no
             // `aws:SourceIp`.
-            if record.get("vpcEndpointId").is_some() {
+            if s(record, "vpcEndpointId").is_some() {
                 ctx.set("aws:VpcSourceIp", vec![ip.to_string()]);
                 ctx.set("aws:SourceIp", Vec::new());
             } else {
@@ -485,7 +485,11 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
     if let Some(mfa) = attrs.and_then(|a| s(a, "mfaAuthenticated")) {
         ctx.set("aws:MultiFactorAuthPresent", vec![mfa.to_string()]);
     } else if record.pointer("/userIdentity/type").and_then(Value::as_str) == Some("IAMUser")
-        && record.pointer("/userIdentity/accessKeyId").is_some()
+        // A long-term key (`AKIA…`); a temporary one (`ASIA…`) may carry the keys.
+        && record
+            .pointer("/userIdentity/accessKeyId")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.starts_with("AKIA"))
         && record.pointer("/userIdentity/sessionContext").is_none()
     {
         // Long-term access keys: AWS does not set these keys at all (given with no value: absent).
@@ -594,6 +598,58 @@ pub fn map(record: &Value, model: &Model) -> Mapped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record says where its request came from and how it was signed only as far as its fields do.
+    #[test]
+    fn a_records_context_says_what_the_record_says() {
+        let values = |ctx: &Context, key: &str| ctx.get(key).map(<[String]>::to_vec);
+        let record = |extra: Value| {
+            let mut r = serde_json::json!({
+                "sourceIPAddress": "198.51.100.9",
+                "userIdentity": {"type": "IAMUser", "accessKeyId": "AKIAEXAMPLE"}
+            });
+            if let (Some(r), Some(e)) = (r.as_object_mut(), extra.as_object()) {
+                r.extend(e.clone());
+            }
+            r
+        };
+        // From the internet, with a long-term key: the address, and no MFA keys.
+        let direct = context_of(&record(serde_json::json!({})), None);
+        assert_eq!(
+            values(&direct, "aws:SourceIp"),
+            Some(vec!["198.51.100.9".into()])
+        );
+        assert_eq!(values(&direct, "aws:MultiFactorAuthPresent"), Some(vec![]));
+        assert_eq!(values(&direct, "aws:VpcSourceIp"), None);
+        // A null endpoint is no endpoint.
+        let null = context_of(&record(serde_json::json!({"vpcEndpointId": null})), None);
+        assert_eq!(
+            values(&null, "aws:SourceIp"),
+            Some(vec!["198.51.100.9".into()])
+        );
+        // Through an endpoint: the private address, and no aws:SourceIp.
+        let vpce = context_of(
+            &record(serde_json::json!({"vpcEndpointId": "vpce-1a2b"})),
+            None,
+        );
+        assert_eq!(values(&vpce, "aws:SourceIp"), Some(vec![]));
+        assert_eq!(
+            values(&vpce, "aws:VpcSourceIp"),
+            Some(vec!["198.51.100.9".into()])
+        );
+        assert_eq!(
+            values(&vpce, "aws:SourceVpce"),
+            Some(vec!["vpce-1a2b".into()])
+        );
+        // A temporary key without a session context: whether MFA keys are set is not said.
+        let temporary = context_of(
+            &record(
+                serde_json::json!({"userIdentity": {"type": "IAMUser", "accessKeyId": "ASIAEXAMPLE"}}),
+            ),
+            None,
+        );
+        assert_eq!(values(&temporary, "aws:MultiFactorAuthPresent"), None);
+    }
 
     /// An S3 data event's bucket entry names the owner; the object's entry, and an entry of another resource,
     /// do not.
