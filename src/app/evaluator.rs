@@ -653,6 +653,8 @@ impl EvaluatorView {
                 ui.add(
                     egui::TextEdit::singleline(v)
                         .id_salt(("eval-context", i))
+                        // Left empty, the row says the request does not have the key (`row_values`).
+                        .hint_text("empty: the request has no such key")
                         .desired_width((ui.available_width() - 80.0).max(80.0)),
                 )
                 .labelled_by(label.id);

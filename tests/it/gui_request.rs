@@ -245,3 +245,50 @@ fn a_bucket_of_no_known_account_offers_its_account() {
     );
     h.get_by_label("ALLOW");
 }
+
+/// A user's request may or may not carry `aws:MultiFactorAuthPresent` (a console session has it, an access key's
+/// request not): not given, maria.silva's answer is undecided and names the key; a row left empty says her
+/// request has no such key (an access key's), and `BoolIfExists` then denies, for certain; `true` allows.
+#[test]
+fn an_empty_context_row_says_the_request_has_no_such_key() {
+    let mut h = ask("maria.silva", "ec2:DescribeInstances", "*");
+    let give = |h: &mut Harness<'static, AtlasApp>, key: &str, value: &str| {
+        h.state_mut()
+            .evaluator
+            .context
+            .push((key.into(), value.into()));
+        h.run();
+    };
+    give(&mut h, "aws:RequestedRegion", "eu-west-1");
+    assert!(
+        h.query_by_label_contains("UNKNOWN (known policies say EXPLICIT DENY")
+            .is_some(),
+        "not said how the request was signed, the answer is undecided"
+    );
+    assert!(
+        h.query_all_by_label("+ aws:MultiFactorAuthPresent")
+            .next()
+            .is_some(),
+        "the MFA key is offered"
+    );
+    // An MFA sign-in: the Deny without MFA does not apply.
+    give(&mut h, "aws:MultiFactorAuthPresent", "true");
+    h.get_by_label("ALLOW");
+    // Typed away: the row left empty says the request has no such key, as an access key's has not.
+    h.get_by_label("aws:MultiFactorAuthPresent (Bool)").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.key_press(Key::Backspace);
+    h.run();
+    let given: Vec<(String, String)> = h.state_mut().evaluator.context.clone();
+    assert!(
+        given.contains(&("aws:MultiFactorAuthPresent".into(), String::new())),
+        "{given:?}"
+    );
+    h.get_by_label("EXPLICIT DENY");
+    assert!(
+        h.query_by_label_contains("UNKNOWN (known policies say")
+            .is_none()
+    );
+}
