@@ -32,12 +32,28 @@ fn ask(principal: &str, action: &str, resource: &str) -> Harness<'static, AtlasA
 
 const VERDICTS: [&str; 3] = ["ALLOW", "EXPLICIT DENY", "IMPLICIT DENY"];
 
-fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
-    // Certain, or uncertain with what the known policies say (maria.silva's answers rest on whether her request
-    // was signed after an MFA sign-in, which the request does not say).
+/// A certain verdict's badge.
+fn shows_a_certain_verdict(h: &Harness<'static, AtlasApp>) -> bool {
     VERDICTS.iter().any(|v| h.query_by_label(v).is_some())
+}
+
+/// A verdict's badge, certain or uncertain with what the known policies say (maria.silva's answers rest on
+/// whether her request was signed after an MFA sign-in, which the request does not say).
+fn shows_a_verdict(h: &Harness<'static, AtlasApp>) -> bool {
+    shows_a_certain_verdict(h)
         || h.query_by_label_contains("UNKNOWN (known policies say")
             .is_some()
+}
+
+/// Leave the field being typed in, then click the first button of each key (the ones the matching statements
+/// test), as a person fills the keys the answer depends on.
+fn give_keys(h: &mut Harness<'static, AtlasApp>, keys: &[&str]) {
+    h.key_press(Key::Escape);
+    h.run();
+    for key in keys {
+        h.get_all_by_label(key).next().expect(key).click();
+        h.run();
+    }
 }
 
 #[test]
@@ -175,8 +191,7 @@ fn a_key_every_request_has_is_offered_until_given() {
         "s3:GetObject",
         "arn:aws:s3:::larkspur-prod-data/x",
     );
-    h.key_press(Key::Escape);
-    h.run();
+    give_keys(&mut h, &[]);
     h.get_by_label("UNKNOWN (known policies say EXPLICIT DENY)");
     assert!(
         h.query_all_by_label_contains("AWS sets `aws:RequestedRegion` on every request")
@@ -184,13 +199,9 @@ fn a_key_every_request_has_is_offered_until_given() {
             .is_some()
     );
     assert!(h.query_all_by_label("explicit deny (uncertain)").count() >= 1);
-    for key in ["+ aws:RequestedRegion", "+ aws:SecureTransport"] {
-        // The first button of each key: the ones the matching statements test.
-        h.get_all_by_label(key).next().expect(key).click();
-        h.run();
-    }
+    give_keys(&mut h, &["+ aws:RequestedRegion", "+ aws:SecureTransport"]);
     assert!(
-        shows_a_verdict(&h),
+        shows_a_certain_verdict(&h),
         "given both keys, the answer is certain"
     );
     assert!(h.query_by_label("explicit deny (uncertain)").is_none());
@@ -206,13 +217,8 @@ fn a_bucket_of_no_known_account_offers_its_account() {
         "s3:PutObject",
         "arn:aws:s3:::larkspur-prod-artifacts/legacy/build-1.zip",
     );
-    h.key_press(Key::Escape);
-    h.run();
     // The keys every request has first (the region guardrail and the TLS perimeter test them).
-    for key in ["+ aws:RequestedRegion", "+ aws:SecureTransport"] {
-        h.get_all_by_label(key).next().expect(key).click();
-        h.run();
-    }
+    give_keys(&mut h, &["+ aws:RequestedRegion", "+ aws:SecureTransport"]);
     h.get_by_label("UNKNOWN (known policies say ALLOW)");
     assert!(
         h.query_all_by_label_contains("names no account")
