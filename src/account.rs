@@ -698,6 +698,14 @@ impl Organization {
         }
         Some(out)
     }
+
+    /// The organisation's path to `account` as `aws:PrincipalOrgPaths` and `aws:ResourceOrgPaths` give it:
+    /// `o-…/r-…/ou-…/` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths>).
+    pub fn org_path(&self, account: &str) -> Option<String> {
+        let path = self.path_to(account)?;
+        let p: String = path.iter().map(|n| format!("{}/", n.id)).collect();
+        Some(format!("{}/{p}", self.id))
+    }
 }
 
 /// A value of the credential report that may be a time or a marker.

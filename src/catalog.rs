@@ -161,6 +161,25 @@ pub struct Action {
     pub dependent: Vec<&'static str>,
 }
 
+impl Action {
+    /// Whether the action, of `service`, supports condition key `key`: its own keys, or those of the resource
+    /// types it applies to (the Service Authorization Reference lists some keys only on the resource type).
+    pub fn supports_key(&self, service: &Service, key: &str) -> bool {
+        self.condition_keys
+            .iter()
+            .any(|k| key_matches_template(k, key))
+            || self.resources.iter().any(|r| {
+                r.resource_type
+                    .and_then(|t| service.resource_types.get(t as usize))
+                    .is_some_and(|t| {
+                        t.condition_keys
+                            .iter()
+                            .any(|k| key_matches_template(k, key))
+                    })
+            })
+    }
+}
+
 /// A service.
 #[derive(Clone, Debug)]
 pub struct Service {
@@ -413,20 +432,7 @@ impl Catalog {
     /// to (the Service Authorization Reference lists some keys only on the resource type). No allocation: it runs
     /// per action of a statement, per key.
     pub fn action_supports_key(&self, id: ActionId, key: &str) -> bool {
-        self.get(id).is_some_and(|(svc, a)| {
-            a.condition_keys
-                .iter()
-                .any(|k| key_matches_template(k, key))
-                || a.resources.iter().any(|r| {
-                    r.resource_type
-                        .and_then(|t| svc.resource_types.get(t as usize))
-                        .is_some_and(|t| {
-                            t.condition_keys
-                                .iter()
-                                .any(|k| key_matches_template(k, key))
-                        })
-                })
-        })
+        self.get(id).is_some_and(|(svc, a)| a.supports_key(svc, key))
     }
 
     /// True when `pattern` matches at least one action (without collecting them).

@@ -179,6 +179,165 @@ pub fn set_by_aws(key: &str) -> bool {
             .any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
+/// Whether a request of `principal` for `action` may carry condition key `key`, which it does not give and AWS
+/// does not derive from the principal or the resource: `Some(how)` when AWS sets the key on some such requests
+/// (so a test of it is undecided until the request says, with a value or with none), `None` when it never does
+/// (a test of it reads the key as absent, as AWS does). The keys [`set_by_aws`] names are decided by
+/// [`Principal::mark_unsaid_keys`] and are not asked here.
+///
+/// Availability as AWS documents it: global keys in
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html> ("This key is
+/// included in the request context only when …"), service keys per action in the Service Authorization
+/// Reference (the embedded catalogue: a key the action does not list is not in its requests). What the
+/// catalogue does not know (an action, a key of the action's own service, an `aws:` key, a service) may be
+/// newer than it: undecided.
+pub fn may_carry(
+    key: &str,
+    principal: &Principal,
+    action: &str,
+    ctx: &Context,
+) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
+    let cat = crate::catalog::catalog();
+    let (prefix, _) = key.split_once(':')?;
+    let is = |k: &str| key.eq_ignore_ascii_case(k);
+    let starts = |p: &str| {
+        key.get(..p.len())
+            .is_some_and(|k| k.eq_ignore_ascii_case(p))
+    };
+    let role_session = matches!(
+        principal.kind,
+        PrincipalType::Role | PrincipalType::AssumedRole
+    );
+    let service = principal.kind == PrincipalType::Service;
+    let found = cat.action(action);
+    let supported = || found.is_none_or(|(s, a)| a.supports_key(s, key));
+    let said = |how: &str| -> Option<Cow<'static, str>> {
+        Some(Cow::Owned(format!(
+            "AWS sets `{key}` {how}, and this request does not say whether it has it (give `{key}=…`, or \
+             `--context {key}` with no value for a request without it)"
+        )))
+    };
+    if prefix.eq_ignore_ascii_case("aws") {
+        let all = |k: &str, word: &str| {
+            ctx.get(k).is_some_and(|v| {
+                !v.is_empty() && v.iter().all(|x| x.trim().eq_ignore_ascii_case(word))
+            })
+        };
+        return if is("aws:Referer") {
+            said("only when the caller sends an HTTP Referer header")
+        } else if ["aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast"]
+            .iter()
+            .any(|k| is(k))
+        {
+            // Only on a request a service makes with the principal's credentials, which `aws:ViaAWSService` says.
+            (!all("aws:ViaAWSService", "false")).then_some(())?;
+            said("only when a service makes the request with the principal's credentials")
+        } else if is("aws:CalledViaAWSMCP") {
+            (!all("aws:ViaAWSMCPService", "false")).then_some(())?;
+            said("only when an AWS MCP server makes the request")
+        } else if is("aws:ViaAWSMCPService") || is("aws:IsMcpServiceAction") {
+            said("on requests that involve an AWS MCP server")
+        } else if [
+            "aws:SourceArn",
+            "aws:SourceAccount",
+            "aws:SourceOrgID",
+            "aws:SourceOrgPaths",
+            "aws:SourceOwner",
+            "aws:PrincipalServiceNamesList",
+        ]
+        .iter()
+        .any(|k| is(k))
+        {
+            service.then_some(())?;
+            said("on a service principal's request made on behalf of a resource")
+        } else if [
+            "aws:SourceIdentity",
+            "aws:FederatedProvider",
+            "aws:Ec2InstanceSourceVpc",
+            "aws:Ec2InstanceSourcePrivateIPv4",
+            "aws:ChatbotSourceArn",
+        ]
+        .iter()
+        .any(|k| is(k))
+        {
+            (role_session || principal.kind == PrincipalType::Federated).then_some(())?;
+            said("only on some role sessions (by how the role was assumed, or where its credentials were delivered)")
+        } else if is("aws:AssumedRoot") {
+            (principal.kind == PrincipalType::Root).then_some(())?;
+            said("only on a root session obtained with `sts:AssumeRoot`")
+        } else if is("aws:SignInSessionArn") {
+            (!service && principal.kind != PrincipalType::Anonymous).then_some(())?;
+            said("only on requests of a console sign-in session")
+        } else if ["aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths"]
+            .iter()
+            .any(|k| is(k))
+        {
+            // A request from the internet (it has an address) has none of a VPC endpoint's keys.
+            ctx.get(SOURCE_IP.0)
+                .is_none_or(<[String]>::is_empty)
+                .then_some(())?;
+            said("only on a request through a VPC endpoint")
+        } else if starts("aws:RequestTag/") || is("aws:TagKeys") {
+            supported().then_some(())?;
+            said(&format!("when the request passes tags (`{action}` accepts them)"))
+        } else if starts("aws:ResourceTag/") {
+            supported().then_some(())?;
+            said("when the resource has the tag (its tags are not loaded)")
+        } else if cat.global_key(key).is_some() {
+            // Derived from the principal or the resource, or decided by `mark_unsaid_keys`: not asked here.
+            None
+        } else {
+            Some(Cow::Owned(format!(
+                "`{key}` is not a global key the catalogue of {} knows: AWS may set it, and this request does \
+                 not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+                cat.date
+            )))
+        };
+    }
+    // The keys AWS sets on a role session's requests by where its credentials were delivered (EC2, Lambda,
+    // Glue, CodeBuild, Systems Manager, IAM Identity Center): "other cross-service condition keys".
+    if cat.global_key(key).is_some() && !prefix.eq_ignore_ascii_case("aws") && role_session {
+        return said("on a role session's requests by where its credentials were delivered");
+    }
+    let Some((svc, a)) = found else {
+        return Some(Cow::Owned(format!(
+            "the catalogue of {} does not know `{action}`, so not which keys its requests carry: `{key}` may be \
+             one (give `{key}=…`, or `--context {key}` with no value)",
+            cat.date
+        )));
+    };
+    if a.supports_key(svc, key) {
+        return said(&format!("on `{action}` requests that give it"));
+    }
+    let federation = ["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"]
+        .iter()
+        .any(|n| svc.prefix.eq_ignore_ascii_case("sts") && a.name.eq_ignore_ascii_case(n));
+    match cat.service(prefix) {
+        // The action's own service, a key it does not define: newer than the catalogue, or misspelt.
+        Some(s) if std::ptr::eq(s, svc) && s.condition_key(key).is_none() => {
+            Some(Cow::Owned(format!(
+                "`{key}` is not a key the catalogue of {} knows for `{}`: AWS may set it, and this request \
+                 does not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+                cat.date, svc.prefix
+            )))
+        }
+        // Another service's key, or one the action does not list: not in its requests.
+        Some(_) => None,
+        // An identity provider's key (`oidc.eks….amazonaws.com/id/…:sub`, `saml:aud`): only on federation.
+        None if federation => said("on a federated sign-in whose identity provider's token has it"),
+        None if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") => None,
+        // A service the catalogue does not know.
+        None => {
+            Some(Cow::Owned(format!(
+                "`{prefix}` is not a service the catalogue of {} knows: AWS may set `{key}`, and this request \
+                 does not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+                cat.date
+            )))
+        }
+    }
+}
+
 /// A request to evaluate.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -464,11 +623,10 @@ impl Principal {
         if let Some(a) = &self.account {
             ctx.set_default("aws:PrincipalAccount", one(a));
             if let Some(org) = &model.organization
-                && let Some(path) = org.path_to(a)
+                && let Some(path) = org.org_path(a)
             {
                 ctx.set_default("aws:PrincipalOrgID", one(&org.id));
-                let p: String = path.iter().map(|n| format!("{}/", n.id)).collect();
-                ctx.set_default("aws:PrincipalOrgPaths", one(&format!("{}/{p}", org.id)));
+                ctx.set_default("aws:PrincipalOrgPaths", one(&path));
             }
         }
         let ptype = match self.kind {
@@ -659,6 +817,76 @@ mod tests {
             Some("arn:aws:iam::111122223333:role/r")
         );
         assert_eq!(s.session.as_deref(), Some("s"));
+    }
+}
+
+#[cfg(test)]
+mod carry_tests {
+    use super::*;
+
+    /// Which keys a request may carry, by principal and action, as the availability of each key and the Service
+    /// Authorization Reference say; the reason names the key and how to give it.
+    #[test]
+    fn which_keys_a_request_may_carry() {
+        let model = Model::default();
+        let p = |s: &str| Principal::resolve(s, &model).expect("principal");
+        let user = p("arn:aws:iam::111122223333:user/a");
+        let role = p("arn:aws:iam::111122223333:role/r");
+        let service = p("lambda.amazonaws.com");
+        let root = p("111122223333");
+        let none = Context::new();
+        let may = |key: &str, who: &Principal, action: &str, ctx: &Context| {
+            may_carry(key, who, action, ctx).is_some()
+        };
+        // The action's own keys, and not another action's or service's.
+        assert!(may("s3:x-amz-acl", &user, "s3:PutObject", &none));
+        assert!(!may("s3:x-amz-acl", &user, "s3:GetObject", &none));
+        assert!(!may("ec2:InstanceType", &user, "s3:PutObject", &none));
+        assert!(may("ec2:InstanceType", &user, "ec2:RunInstances", &none));
+        assert!(may("s3:RequestObjectTag/team", &user, "s3:PutObject", &none));
+        // What the catalogue does not know may be newer than it.
+        assert!(may("s3:x-amz-acll", &user, "s3:PutObject", &none));
+        assert!(may("s3:x-amz-acl", &user, "s3:NoSuchAction", &none));
+        assert!(may("newsvc:Key", &user, "s3:GetObject", &none));
+        assert!(may("aws:NoSuchKey", &user, "s3:GetObject", &none));
+        // An identity provider's keys only on a federated sign-in.
+        let oidc = "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub";
+        assert!(!may(oidc, &user, "s3:GetObject", &none));
+        assert!(may(oidc, &role, "sts:AssumeRoleWithWebIdentity", &none));
+        assert!(!may("saml:aud", &user, "s3:GetObject", &none));
+        // Global keys by availability.
+        assert!(may("aws:Referer", &user, "s3:GetObject", &none));
+        assert!(may("aws:CalledVia", &user, "s3:GetObject", &none));
+        let mut direct = Context::new();
+        direct.set("aws:ViaAWSService", vec!["false".into()]);
+        assert!(!may("aws:CalledVia", &user, "s3:GetObject", &direct));
+        assert!(!may("aws:SourceArn", &user, "sqs:SendMessage", &none));
+        assert!(may("aws:SourceArn", &service, "sqs:SendMessage", &none));
+        assert!(!may("aws:SourceIdentity", &user, "s3:GetObject", &none));
+        assert!(may("aws:SourceIdentity", &role, "s3:GetObject", &none));
+        assert!(may("lambda:SourceFunctionArn", &role, "s3:GetObject", &none));
+        assert!(!may("lambda:SourceFunctionArn", &user, "s3:GetObject", &none));
+        assert!(may("aws:AssumedRoot", &root, "s3:GetObject", &none));
+        assert!(!may("aws:AssumedRoot", &user, "s3:GetObject", &none));
+        assert!(may("aws:RequestTag/team", &user, "iam:CreateRole", &none));
+        assert!(!may("aws:RequestTag/team", &user, "iam:ListRoles", &none));
+        assert!(may("aws:ResourceTag/env", &user, "ec2:TerminateInstances", &none));
+        assert!(!may("aws:ResourceTag/env", &user, "ec2:DescribeInstances", &none));
+        let mut internet = Context::new();
+        internet.set("aws:SourceIp", vec!["198.51.100.7".into()]);
+        assert!(may("aws:VpceAccount", &user, "s3:GetObject", &none));
+        assert!(!may("aws:VpceAccount", &user, "s3:GetObject", &internet));
+        // Derived or decided elsewhere: not asked here.
+        assert!(!may("aws:PrincipalArn", &user, "s3:GetObject", &none));
+        // A key without a prefix is never set.
+        assert!(!may("NoPrefix", &user, "s3:GetObject", &none));
+        let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();
+        assert!(
+            why.contains("`s3:x-amz-acl`")
+                && why.contains("s3:PutObject")
+                && why.contains("--context s3:x-amz-acl"),
+            "{why}"
+        );
     }
 }
 

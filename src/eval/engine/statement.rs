@@ -54,7 +54,7 @@ fn has_variable(s: &str) -> bool {
 
 /// Keys the engine fills from the principal, the resource or the clock (see `Principal::fill_context`).
 pub(super) fn is_derived_key(key: &str) -> bool {
-    const EXACT: [&str; 13] = [
+    const EXACT: [&str; 14] = [
         "aws:PrincipalArn",
         "aws:PrincipalAccount",
         "aws:PrincipalType",
@@ -68,6 +68,7 @@ pub(super) fn is_derived_key(key: &str) -> bool {
         "aws:PrincipalOrgPaths",
         "aws:ResourceAccount",
         "aws:ResourceOrgID",
+        "aws:ResourceOrgPaths",
     ];
     EXACT.iter().any(|k| k.eq_ignore_ascii_case(key))
         || key
@@ -138,11 +139,38 @@ impl Eval<'_> {
         } else if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
             if let Some(org) = &self.model.organization
-                && org.path_to(ra).is_some()
+                && let Some(path) = org.org_path(ra)
             {
                 ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+                ctx.set_default("aws:ResourceOrgPaths", vec![path]);
             }
         }
+    }
+
+    /// Why `text` cannot be substituted for this request when one of its variables names a key the request
+    /// may carry and does not give ([`crate::eval::request::may_carry`]): it stands for a value or for nothing,
+    /// which is not known (a reverse query keeps such tests open instead).
+    fn variable_may_be_set(&self, text: &str) -> Option<std::borrow::Cow<'static, str>> {
+        use crate::policy::variables::{Piece, pieces};
+        if self.optimistic || !text.contains("${") {
+            return None;
+        }
+        pieces(text).find_map(|piece| match piece {
+            Piece::Var(v)
+                if v.special().is_none()
+                    && !is_derived_key(v.key)
+                    && !crate::eval::request::set_by_aws(v.key)
+                    && !self.ctx.contains(v.key) =>
+            {
+                crate::eval::request::may_carry(
+                    v.key,
+                    &self.req.principal,
+                    &self.req.action,
+                    &self.ctx,
+                )
+            }
+            _ => None,
+        })
     }
 
     pub(super) fn statement_applies(
@@ -303,13 +331,36 @@ impl Eval<'_> {
             self.ensure_ctx();
         }
         for c in &s.conditions {
-            let marked = self.ctx.unread(&c.key.value);
+            // A key AWS sets to a value the request does not give (`Context::set_unread`), or one this request
+            // may carry and does not say (`request::may_carry`: an `s3:x-amz-acl` of a `PutObject`, an
+            // `aws:Referer`), with whether it may be absent. Reverse queries keep such tests open instead.
+            let (marked, may_be_absent) = match self.ctx.unread(&c.key.value) {
+                Some(why) => (
+                    Some(std::borrow::Cow::Borrowed(why)),
+                    self.ctx.may_be_absent(&c.key.value),
+                ),
+                None if !self.optimistic
+                    && !is_derived_key(&c.key.value)
+                    && !crate::eval::request::set_by_aws(&c.key.value)
+                    && !self.ctx.contains(&c.key.value) =>
+                {
+                    let why = crate::eval::request::may_carry(
+                        &c.key.value,
+                        &self.req.principal,
+                        &self.req.action,
+                        &self.ctx,
+                    );
+                    let some = why.is_some();
+                    (why, some)
+                }
+                None => (None, false),
+            };
             // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer.
             let open_key = self.optimistic && crate::eval::request::set_by_aws(&c.key.value);
             // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
             // pattern `*`, which every value matches (`StringNotLike` then fails). Not so for a key AWS may leave
-            // out (`Context::set_unread_or_absent`).
-            let marked_present = marked.filter(|_| !self.ctx.may_be_absent(&c.key.value));
+            // out (`Context::set_unread_or_absent`, `request::may_carry`).
+            let marked_present = marked.as_ref().filter(|_| !may_be_absent);
             let presence = match (marked_present, c.op) {
                 (Some(_), Some(op)) if op.base == BaseOperator::Null && op.qualifier.is_none() => {
                     if c.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
@@ -345,6 +396,12 @@ impl Eval<'_> {
                                 .find_map(|v| condition::unread_variable(v, &self.ctx))
                         })
                         .flatten()
+                        .map(std::borrow::Cow::Borrowed)
+                })
+                .or_else(|| {
+                    variables
+                        .then(|| c.values.iter().find_map(|v| self.variable_may_be_set(v)))
+                        .flatten()
                 });
             let (truth, subst, why) = match c.op {
                 _ if presence.is_some() => (
@@ -356,7 +413,7 @@ impl Eval<'_> {
                 _ if unread.is_some() => (
                     Truth::Unknown,
                     c.values.iter().map(str::to_string).collect(),
-                    unread.map(str::to_string),
+                    unread.map(std::borrow::Cow::into_owned),
                 ),
                 // An operator IAM does not know: the test cannot be decided.
                 None => (
