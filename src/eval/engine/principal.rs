@@ -59,19 +59,36 @@ pub(super) fn principal_named(
     }
 }
 
-/// Why a `Principal` (not `NotPrincipal`) that names no one the snapshot knows may still name the requester: a
-/// canonical user ID stands for an account, which the snapshot does not map to an ID
-/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>), and a kind
-/// IAM does not define cannot be read.
-pub(super) fn unreadable_principal(block: &PrincipalBlock) -> Option<&'static str> {
+/// Why a `Principal` (not `NotPrincipal`) that names no one the snapshot knows may still name the requester `p`
+/// of `action`: a canonical user ID stands for an account, which the snapshot does not map to an ID, in an
+/// Amazon S3 policy ("You can specify the canonical user ID … in Amazon S3 bucket policies",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>), so it may name
+/// any signed principal of an account but not an anonymous request or a service; and a kind IAM does not define
+/// cannot be read.
+pub(super) fn unreadable_principal(
+    block: &PrincipalBlock,
+    p: &Principal,
+    action: &str,
+) -> Option<&'static str> {
     let PrincipalValue::Map(entries) = &block.value else {
         return None;
     };
     if block.not {
         return None;
     }
+    let s3 = action
+        .split_once(':')
+        .is_some_and(|(svc, _)| svc.eq_ignore_ascii_case("s3"));
+    let signed = matches!(
+        p.kind,
+        PrincipalType::User
+            | PrincipalType::Role
+            | PrincipalType::AssumedRole
+            | PrincipalType::FederatedUser
+            | PrincipalType::Root
+    );
     entries.iter().find_map(|e| match e.kind.value {
-        PrincipalKind::CanonicalUser => Some(
+        PrincipalKind::CanonicalUser if s3 && signed => Some(
             "its `Principal` names a canonical user ID, whose account the snapshot does not say",
         ),
         PrincipalKind::Other(_) => {

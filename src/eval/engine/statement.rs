@@ -147,6 +147,14 @@ impl Eval<'_> {
         }
     }
 
+    /// Whether the resource is known to be in the principal's account.
+    fn same_account(&self) -> bool {
+        !self.account_assumed
+            && self
+                .resource_account
+                .is_some_and(|ra| self.req.principal.account.as_deref() == Some(ra))
+    }
+
     /// Why `text` cannot be substituted for this request when one of its variables names a key the request
     /// may carry and does not give ([`crate::eval::request::may_carry`]): it stands for a value or for nothing,
     /// which is not known (a reverse query keeps such tests open instead).
@@ -296,7 +304,15 @@ impl Eval<'_> {
                         (None, None) if broken(block.span) => Named::Account,
                         // A Deny that may name the requester may deny; an Allow that may is not counted (the
                         // least permissive reading of each).
-                        (None, None) => match unreadable_principal(block).filter(|_| is_deny) {
+                        // (An account named in its own account's resource policy grants nothing alone: the
+                        // identity policies decide, so an `Allow` of one there changes no answer.)
+                        (None, None) => match unreadable_principal(
+                            block,
+                            &self.req.principal,
+                            &self.req.action,
+                        )
+                        .filter(|_| is_deny || !self.same_account())
+                        {
                             Some(why) => {
                                 unsure.get_or_insert_with(|| why.to_string());
                                 Named::Account
