@@ -422,10 +422,17 @@ pub(super) fn run<'m>(
             l.unknown_policies.push(p.arn.clone());
             l
         }
-        PrincipalType::FederatedUser => na(
-            Layer::Identity,
-            "a federated user's permissions are its session policy within the calling user's (not modelled)",
-        ),
+        // A federated user's permissions are those of the session policy passed to `GetFederationToken`
+        // within the identity policies of the IAM user who called it
+        // (<https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html>): neither is named
+        // by the request, so what they allow or deny is not known.
+        PrincipalType::FederatedUser => {
+            const WHY: &str = "a federated user's permissions are the session policy passed to \
+                               GetFederationToken within the policies of the IAM user who called it, neither \
+                               of which the request names";
+            unknown.push(WHY.into());
+            unknown_layer(Layer::Identity, WHY)
+        }
         _ => na(
             Layer::Identity,
             "this kind of principal has no identity-based policies",
