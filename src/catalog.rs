@@ -432,7 +432,8 @@ impl Catalog {
     /// to (the Service Authorization Reference lists some keys only on the resource type). No allocation: it runs
     /// per action of a statement, per key.
     pub fn action_supports_key(&self, id: ActionId, key: &str) -> bool {
-        self.get(id).is_some_and(|(svc, a)| a.supports_key(svc, key))
+        self.get(id)
+            .is_some_and(|(svc, a)| a.supports_key(svc, key))
     }
 
     /// True when `pattern` matches at least one action (without collecting them).

@@ -135,35 +135,50 @@ impl Context {
         }
     }
 
+    /// Mark every key that begins with `prefix` (`aws:PrincipalTag/`) as one AWS may set to a value this request
+    /// does not determine, or leave out ([`Context::set_unread_or_absent`] for a family of keys): the tags of a
+    /// principal the snapshot does not hold, or of a session that may have been given tags.
+    pub fn set_family_unread_or_absent(&mut self, prefix: &str, why: &'static str) {
+        debug_assert!(prefix.ends_with('/'));
+        self.unread.push((prefix.to_ascii_lowercase(), why, true));
+    }
+
+    /// The mark on `key`, here or among the principal's keys: why, and whether it may be absent.
+    fn mark(&self, key: &str) -> Option<(&'static str, bool)> {
+        let find = |c: &Context| {
+            c.unread
+                .iter()
+                .find(|(k, _, _)| {
+                    k.eq_ignore_ascii_case(key)
+                        || (k.ends_with('/')
+                            && key.len() > k.len()
+                            && key
+                                .get(..k.len())
+                                .is_some_and(|p| p.eq_ignore_ascii_case(k)))
+                })
+                .map(|(_, why, absent)| (*why, *absent))
+        };
+        find(self).or_else(|| find(self.principal.as_deref()?.get()?))
+    }
+
     /// Whether `key`, marked unread ([`Context::unread`]), may also be absent from the request
     /// ([`Context::set_unread_or_absent`]).
     pub fn may_be_absent(&self, key: &str) -> bool {
-        let find = |c: &Context| {
-            c.unread
-                .iter()
-                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, _, absent)| *absent)
-        };
-        find(self)
-            .or_else(|| find(self.principal.as_deref()?.get()?))
-            .unwrap_or(false)
+        self.mark(key).is_some_and(|(_, absent)| absent)
     }
 
     /// Why `key` has a value this request does not determine, when it has ([`Context::set_unread`]): a value the
-    /// caller gives wins.
+    /// caller gives wins, and so does a key the caller says is absent (given with no value) where AWS may leave
+    /// it out.
     pub fn unread(&self, key: &str) -> Option<&'static str> {
         // Asked of every condition a statement tests: the few marked keys are scanned first, and the caller's
         // values looked up only for a marked key.
-        let find = |c: &Context| {
-            c.unread
-                .iter()
-                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, why, _)| *why)
-        };
-        let why = find(self).or_else(|| find(self.principal.as_deref()?.get()?))?;
-        self.own(key)
-            .is_none_or(<[String]>::is_empty)
-            .then_some(why)
+        let (why, absent) = self.mark(key)?;
+        match self.own(key) {
+            None => Some(why),
+            Some(v) if v.is_empty() && !absent => Some(why),
+            Some(_) => None,
+        }
     }
 
     /// Make room for `n` more keys.

@@ -179,6 +179,29 @@ pub fn set_by_aws(key: &str) -> bool {
             .any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
+/// What the request says of where it came from: (from the internet, through a VPC endpoint). A key given with
+/// values says which; given with none, that it is absent (so the other way).
+fn came_from(ctx: &Context) -> (bool, bool) {
+    let given = |key: &str| ctx.get(key).map(|v| !v.is_empty());
+    let direct = given(SOURCE_IP.0) == Some(true)
+        || THROUGH_ENDPOINT
+            .iter()
+            .any(|(k, _)| given(k) == Some(false));
+    let endpoint = given(SOURCE_IP.0) == Some(false)
+        || THROUGH_ENDPOINT.iter().any(|(k, _)| given(k) == Some(true));
+    (direct, endpoint)
+}
+
+/// Keys of other services AWS sets on a role session's requests by where its credentials were delivered or how
+/// the session was made, beside those the catalogue lists among the global keys (`ec2:SourceInstanceArn`,
+/// `lambda:SourceFunctionArn`, …): IAM Identity Center's identity-enhanced sessions.
+const ROLE_SESSION_SERVICE_KEYS: [&str; 2] =
+    ["identitystore:UserId", "identitystore:IdentityStoreArn"];
+
+/// The `sts` actions authorised within an assume-role call, in its context (the identity provider's claims, the
+/// call's `sts:` keys): <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>.
+const WITHIN_ASSUME: [&str; 3] = ["TagSession", "SetSourceIdentity", "SetContext"];
+
 /// Whether a request of `principal` for `action` may carry condition key `key`, which it does not give and AWS
 /// does not derive from the principal or the resource: `Some(how)` when AWS sets the key on some such requests
 /// (so a test of it is undecided until the request says, with a value or with none), `None` when it never does
@@ -230,8 +253,12 @@ pub fn may_carry(
             .iter()
             .any(|k| is(k))
         {
-            // Only on a request a service makes with the principal's credentials, which `aws:ViaAWSService` says.
-            (!all("aws:ViaAWSService", "false")).then_some(())?;
+            // Only on a request a service makes with the principal's credentials, which `aws:ViaAWSService` says
+            // (a service principal's own request, or an anonymous one, has none).
+            (!all("aws:ViaAWSService", "false")
+                && !service
+                && principal.kind != PrincipalType::Anonymous)
+                .then_some(())?;
             said("only when a service makes the request with the principal's credentials")
         } else if is("aws:CalledViaAWSMCP") {
             (!all("aws:ViaAWSMCPService", "false")).then_some(())?;
@@ -261,26 +288,34 @@ pub fn may_carry(
         .iter()
         .any(|k| is(k))
         {
-            (role_session || principal.kind == PrincipalType::Federated).then_some(())?;
-            said("only on some role sessions (by how the role was assumed, or where its credentials were delivered)")
+            role_session.then_some(())?;
+            said(
+                "only on some role sessions (by how the role was assumed, or where its credentials were delivered)",
+            )
         } else if is("aws:AssumedRoot") {
             (principal.kind == PrincipalType::Root).then_some(())?;
             said("only on a root session obtained with `sts:AssumeRoot`")
         } else if is("aws:SignInSessionArn") {
             (!service && principal.kind != PrincipalType::Anonymous).then_some(())?;
             said("only on requests of a console sign-in session")
-        } else if ["aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths"]
-            .iter()
-            .any(|k| is(k))
+        } else if [
+            "aws:SourceVpcArn",
+            "aws:VpceAccount",
+            "aws:VpceOrgID",
+            "aws:VpceOrgPaths",
+        ]
+        .iter()
+        .any(|k| is(k))
         {
-            // A request from the internet (it has an address) has none of a VPC endpoint's keys.
-            ctx.get(SOURCE_IP.0)
-                .is_none_or(<[String]>::is_empty)
-                .then_some(())?;
+            // A request from the internet has none of a VPC endpoint's keys.
+            let (direct, endpoint) = came_from(ctx);
+            (endpoint || !direct).then_some(())?;
             said("only on a request through a VPC endpoint")
         } else if starts("aws:RequestTag/") || is("aws:TagKeys") {
             supported().then_some(())?;
-            said(&format!("when the request passes tags (`{action}` accepts them)"))
+            said(&format!(
+                "when the request passes tags (`{action}` accepts them)"
+            ))
         } else if starts("aws:ResourceTag/") {
             supported().then_some(())?;
             said("when the resource has the tag (its tags are not loaded)")
@@ -297,8 +332,37 @@ pub fn may_carry(
     }
     // The keys AWS sets on a role session's requests by where its credentials were delivered (EC2, Lambda,
     // Glue, CodeBuild, Systems Manager, IAM Identity Center): "other cross-service condition keys".
-    if cat.global_key(key).is_some() && !prefix.eq_ignore_ascii_case("aws") && role_session {
+    if (cat.global_key(key).is_some() || ROLE_SESSION_SERVICE_KEYS.iter().any(|k| is(k)))
+        && role_session
+    {
         return said("on a role session's requests by where its credentials were delivered");
+    }
+    let (action_service, action_name) = action.split_once(':').unwrap_or((action, ""));
+    let sts = |names: &[&str]| {
+        action_service.eq_ignore_ascii_case("sts")
+            && names.iter().any(|n| n.eq_ignore_ascii_case(action_name))
+    };
+    // An identity provider's claim (`oidc.eks….amazonaws.com/id/…:sub`, `saml:aud`,
+    // `cognito-identity.amazonaws.com:sub`): in the federated sign-in's request and the calls authorised within
+    // it, and in every request of the session it made; in no other.
+    if cat.service(prefix).is_none()
+        && (prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml"))
+    {
+        let signing_in = principal.kind == PrincipalType::Federated
+            && sts(&[
+                "AssumeRoleWithWebIdentity",
+                "AssumeRoleWithSAML",
+                WITHIN_ASSUME[0],
+                WITHIN_ASSUME[1],
+                WITHIN_ASSUME[2],
+            ]);
+        return (signing_in || role_session)
+            .then(|| said("on a federated sign-in, and a session it made, whose identity provider's token has it"))
+            .flatten();
+    }
+    // The assume-role call's own keys are in the calls authorised within it.
+    if prefix.eq_ignore_ascii_case("sts") && sts(&WITHIN_ASSUME) {
+        return said("on the assume-role call that carries this request");
     }
     let Some((svc, a)) = found else {
         return Some(Cow::Owned(format!(
@@ -310,9 +374,6 @@ pub fn may_carry(
     if a.supports_key(svc, key) {
         return said(&format!("on `{action}` requests that give it"));
     }
-    let federation = ["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"]
-        .iter()
-        .any(|n| svc.prefix.eq_ignore_ascii_case("sts") && a.name.eq_ignore_ascii_case(n));
     match cat.service(prefix) {
         // The action's own service, a key it does not define: newer than the catalogue, or misspelt.
         Some(s) if std::ptr::eq(s, svc) && s.condition_key(key).is_none() => {
@@ -324,17 +385,12 @@ pub fn may_carry(
         }
         // Another service's key, or one the action does not list: not in its requests.
         Some(_) => None,
-        // An identity provider's key (`oidc.eks….amazonaws.com/id/…:sub`, `saml:aud`): only on federation.
-        None if federation => said("on a federated sign-in whose identity provider's token has it"),
-        None if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") => None,
         // A service the catalogue does not know.
-        None => {
-            Some(Cow::Owned(format!(
-                "`{prefix}` is not a service the catalogue of {} knows: AWS may set `{key}`, and this request \
+        None => Some(Cow::Owned(format!(
+            "`{prefix}` is not a service the catalogue of {} knows: AWS may set `{key}`, and this request \
                  does not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
-                cat.date
-            )))
-        }
+            cat.date
+        ))),
     }
 }
 
@@ -504,16 +560,7 @@ impl Principal {
         // Where the request came from: the internet (`aws:SourceIp`) or a VPC endpoint (`aws:SourceVpce`,
         // `aws:SourceVpc`, `aws:VpcSourceIp`), each set of keys absent from the other's requests. A key given
         // with values says which; given with none, that it is absent (so the other way).
-        let given = |ctx: &Context, key: &str| ctx.get(key).map(|v| !v.is_empty());
-        let direct = given(ctx, SOURCE_IP.0) == Some(true)
-            || THROUGH_ENDPOINT
-                .iter()
-                .any(|(k, _)| given(ctx, k) == Some(false));
-        let endpoint = given(ctx, SOURCE_IP.0) == Some(false)
-            || THROUGH_ENDPOINT
-                .iter()
-                .any(|(k, _)| given(ctx, k) == Some(true));
-        match (direct, endpoint) {
+        match came_from(ctx) {
             // Neither said: every one of them undecided.
             (false, false) => {
                 ctx.set_unread_or_absent(SOURCE_IP.0, SOURCE_IP.1);
@@ -622,11 +669,19 @@ impl Principal {
         }
         if let Some(a) = &self.account {
             ctx.set_default("aws:PrincipalAccount", one(a));
-            if let Some(org) = &model.organization
-                && let Some(path) = org.org_path(a)
-            {
-                ctx.set_default("aws:PrincipalOrgID", one(&org.id));
-                ctx.set_default("aws:PrincipalOrgPaths", one(&path));
+            match &model.organization {
+                Some(org) => {
+                    if let Some(path) = org.org_path(a) {
+                        ctx.set_default("aws:PrincipalOrgID", one(&org.id));
+                        ctx.set_default("aws:PrincipalOrgPaths", one(&path));
+                    }
+                }
+                // With no organisation loaded, whether the account is in one, and where, is not known.
+                None => {
+                    for key in ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"] {
+                        ctx.set_unread_or_absent(key, NO_ORGANIZATION);
+                    }
+                }
             }
         }
         let ptype = match self.kind {
@@ -643,7 +698,10 @@ impl Principal {
         if self.kind != PrincipalType::Federated {
             ctx.set_default("aws:PrincipalArn", vec![principal_arn]);
         }
-        let Some(r) = self.entity else { return };
+        let Some(r) = self.entity else {
+            self.fill_unloaded_keys(ctx);
+            return;
+        };
         let Some(acc) = model.accounts.get(r.account as usize) else {
             return;
         };
@@ -656,20 +714,17 @@ impl Principal {
                 None => return,
             },
             EntityKind::Role => match acc.roles.get(r.index as usize) {
+                Some(role) if may_have_session_tags(role) => {
+                    // Its sessions may carry tags that add to or replace the role's own
+                    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>): which, the
+                    // request does not say.
+                    ctx.set_family_unread_or_absent("aws:PrincipalTag/", SESSION_TAGS);
+                    role_userid(role, self.session.as_deref(), ctx);
+                    return;
+                }
                 Some(role) => {
-                    // A role's `aws:userid` is `ROLE-ID:SESSION-NAME`
-                    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>):
-                    // without a session name it is not known, and a test of it is undecided (a name made up
-                    // here decided a `Deny` on `AROA…:*@contractor.example` as not applying).
-                    let id = self.session.as_deref().map(|s| format!("{}:{s}", role.id));
-                    if id.is_none() {
-                        ctx.set_unread(
-                            "aws:userid",
-                            "a role's `aws:userid` is `ROLE-ID:SESSION-NAME`, and the request names no session \
-                             (give the principal as `assumed-role/ROLE/SESSION`)",
-                        );
-                    }
-                    (id, &role.tags)
+                    role_userid(role, self.session.as_deref(), ctx);
+                    (None, &role.tags)
                 }
                 None => return,
             },
@@ -682,6 +737,91 @@ impl Principal {
             ctx.set_default(&format!("aws:PrincipalTag/{}", t.key), one(&t.value));
         }
     }
+
+    /// The keys of a principal the snapshot does not hold: its name from its ARN, its unique ID and tags not
+    /// known (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable>).
+    fn fill_unloaded_keys(&self, ctx: &mut Context) {
+        let name = self.arn.rsplit('/').next().unwrap_or_default();
+        match self.kind {
+            PrincipalType::User => {
+                ctx.set_default("aws:username", vec![name.to_string()]);
+                ctx.set_unread("aws:userid", UNLOADED_ID);
+                ctx.set_family_unread_or_absent("aws:PrincipalTag/", UNLOADED_TAGS);
+            }
+            PrincipalType::Role | PrincipalType::AssumedRole => {
+                ctx.set_unread("aws:userid", UNLOADED_ID);
+                ctx.set_family_unread_or_absent("aws:PrincipalTag/", UNLOADED_TAGS);
+            }
+            // `ACCOUNT:CALLER-SPECIFIED-NAME`; the tags passed to `GetFederationToken` are not known.
+            PrincipalType::FederatedUser => {
+                if let Some(a) = &self.account {
+                    ctx.set_default("aws:userid", vec![format!("{a}:{name}")]);
+                }
+                ctx.set_family_unread_or_absent("aws:PrincipalTag/", UNLOADED_TAGS);
+            }
+            // The account's ID.
+            PrincipalType::Root => {
+                if let Some(a) = &self.account {
+                    ctx.set_default("aws:userid", vec![a.clone()]);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A role's `aws:userid` is `ROLE-ID:SESSION-NAME`
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>): without a session name
+/// it is not known, and a test of it is undecided (a name made up here decided a `Deny` on
+/// `AROA…:*@contractor.example` as not applying).
+fn role_userid(role: &crate::account::Role, session: Option<&str>, ctx: &mut Context) {
+    match session {
+        Some(s) => ctx.set_default("aws:userid", vec![format!("{}:{s}", role.id)]),
+        None => ctx.set_unread(
+            "aws:userid",
+            "a role's `aws:userid` is `ROLE-ID:SESSION-NAME`, and the request names no session (give the \
+             principal as `assumed-role/ROLE/SESSION`)",
+        ),
+    }
+}
+
+/// Why `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths` are undecided when no organisation is loaded.
+const NO_ORGANIZATION: &str = "no organisation is loaded, so whether the principal's account is in one, and \
+     where, is not known (load the organisation's export, or give `aws:PrincipalOrgID=o-…`, or \
+     `--context aws:PrincipalOrgID` with no value for an account in none)";
+
+/// Why a principal the snapshot does not hold has an unknown `aws:userid`.
+const UNLOADED_ID: &str = "the principal is not in the loaded accounts, so its unique ID is not known (give \
+     `aws:userid=…`)";
+
+/// Why a principal the snapshot does not hold has unknown tags.
+const UNLOADED_TAGS: &str = "the principal is not in the loaded accounts, so its tags are not known (give \
+     `aws:PrincipalTag/KEY=…`, or with no value for a tag it does not have)";
+
+/// Why a role session's tags are undecided when its role's trust policy lets sessions be tagged.
+const SESSION_TAGS: &str = "the role's trust policy lets its sessions be given tags (`sts:TagSession`), which \
+     add to or replace the role's own, and the request does not say which it has (give \
+     `aws:PrincipalTag/KEY=…`, or with no value for a tag it does not have)";
+
+/// Whether sessions of `role` may carry session tags: its trust policy allows `sts:TagSession` (or cannot be
+/// read, or is missing). Identity Center's and SAML/OIDC roles usually do.
+fn may_have_session_tags(role: &crate::account::Role) -> bool {
+    use crate::policy::{ActionBlock, Effect};
+    let Some(trust) = &role.trust else {
+        return true;
+    };
+    trust.policy.statements.iter().any(|st| {
+        st.effect.as_ref().is_none_or(|e| e.value == Effect::Allow)
+            && match &st.action {
+                Some(ActionBlock::Action(l)) => l
+                    .iter()
+                    .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
+                Some(ActionBlock::NotAction(l)) => !l
+                    .iter()
+                    .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
+                None => true,
+            }
+    })
 }
 
 thread_local! {
@@ -843,7 +983,12 @@ mod carry_tests {
         assert!(!may("s3:x-amz-acl", &user, "s3:GetObject", &none));
         assert!(!may("ec2:InstanceType", &user, "s3:PutObject", &none));
         assert!(may("ec2:InstanceType", &user, "ec2:RunInstances", &none));
-        assert!(may("s3:RequestObjectTag/team", &user, "s3:PutObject", &none));
+        assert!(may(
+            "s3:RequestObjectTag/team",
+            &user,
+            "s3:PutObject",
+            &none
+        ));
         // What the catalogue does not know may be newer than it.
         assert!(may("s3:x-amz-acll", &user, "s3:PutObject", &none));
         assert!(may("s3:x-amz-acl", &user, "s3:NoSuchAction", &none));
@@ -853,33 +998,108 @@ mod carry_tests {
         let oidc = "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub";
         assert!(!may(oidc, &user, "s3:GetObject", &none));
         assert!(may(oidc, &role, "sts:AssumeRoleWithWebIdentity", &none));
+        let federated =
+            p("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC");
+        assert!(may(
+            oidc,
+            &federated,
+            "sts:AssumeRoleWithWebIdentity",
+            &none
+        ));
+        assert!(may(oidc, &federated, "sts:TagSession", &none));
+        assert!(!may(oidc, &federated, "s3:GetObject", &none));
+        // ... and in every request of the session it made.
+        assert!(may(
+            "cognito-identity.amazonaws.com:sub",
+            &role,
+            "s3:GetObject",
+            &none
+        ));
         assert!(!may("saml:aud", &user, "s3:GetObject", &none));
+        assert!(!may("saml:sub", &user, "sts:AssumeRole", &none));
+        // The assume-role call's keys in the calls authorised within it.
+        assert!(may("sts:ExternalId", &user, "sts:TagSession", &none));
+        assert!(may(
+            "identitystore:IdentityStoreArn",
+            &role,
+            "s3:GetObject",
+            &none
+        ));
+        assert!(!may(
+            "identitystore:IdentityStoreArn",
+            &user,
+            "s3:GetObject",
+            &none
+        ));
         // Global keys by availability.
         assert!(may("aws:Referer", &user, "s3:GetObject", &none));
         assert!(may("aws:CalledVia", &user, "s3:GetObject", &none));
         let mut direct = Context::new();
         direct.set("aws:ViaAWSService", vec!["false".into()]);
         assert!(!may("aws:CalledVia", &user, "s3:GetObject", &direct));
+        assert!(!may("aws:CalledVia", &service, "sqs:SendMessage", &none));
         assert!(!may("aws:SourceArn", &user, "sqs:SendMessage", &none));
         assert!(may("aws:SourceArn", &service, "sqs:SendMessage", &none));
         assert!(!may("aws:SourceIdentity", &user, "s3:GetObject", &none));
         assert!(may("aws:SourceIdentity", &role, "s3:GetObject", &none));
-        assert!(may("lambda:SourceFunctionArn", &role, "s3:GetObject", &none));
-        assert!(!may("lambda:SourceFunctionArn", &user, "s3:GetObject", &none));
+        assert!(may(
+            "lambda:SourceFunctionArn",
+            &role,
+            "s3:GetObject",
+            &none
+        ));
+        assert!(!may(
+            "lambda:SourceFunctionArn",
+            &user,
+            "s3:GetObject",
+            &none
+        ));
         assert!(may("aws:AssumedRoot", &root, "s3:GetObject", &none));
         assert!(!may("aws:AssumedRoot", &user, "s3:GetObject", &none));
         assert!(may("aws:RequestTag/team", &user, "iam:CreateRole", &none));
         assert!(!may("aws:RequestTag/team", &user, "iam:ListRoles", &none));
-        assert!(may("aws:ResourceTag/env", &user, "ec2:TerminateInstances", &none));
-        assert!(!may("aws:ResourceTag/env", &user, "ec2:DescribeInstances", &none));
+        assert!(may(
+            "aws:ResourceTag/env",
+            &user,
+            "ec2:TerminateInstances",
+            &none
+        ));
+        assert!(!may(
+            "aws:ResourceTag/env",
+            &user,
+            "ec2:DescribeInstances",
+            &none
+        ));
         let mut internet = Context::new();
         internet.set("aws:SourceIp", vec!["198.51.100.7".into()]);
         assert!(may("aws:VpceAccount", &user, "s3:GetObject", &none));
         assert!(!may("aws:VpceAccount", &user, "s3:GetObject", &internet));
+        let mut no_endpoint = Context::new();
+        no_endpoint.set("aws:SourceVpce", Vec::new());
+        assert!(!may("aws:VpceAccount", &user, "s3:GetObject", &no_endpoint));
         // Derived or decided elsewhere: not asked here.
         assert!(!may("aws:PrincipalArn", &user, "s3:GetObject", &none));
         // A key without a prefix is never set.
         assert!(!may("NoPrefix", &user, "s3:GetObject", &none));
+        // A principal the snapshot does not hold: its name from its ARN, its ID and tags undecided, and with no
+        // organisation loaded, its organisation too.
+        let mallory = p("arn:aws:iam::999999999999:user/mallory");
+        let keys = mallory.derived_keys(&model);
+        assert_eq!(keys.get("aws:username"), Some(&["mallory".to_string()][..]));
+        assert!(keys.unread("aws:userid").is_some());
+        assert!(
+            keys.unread("aws:PrincipalTag/team").is_some()
+                && keys.may_be_absent("aws:PrincipalTag/Team")
+        );
+        assert!(
+            keys.unread("aws:PrincipalOrgID").is_some() && keys.may_be_absent("aws:PrincipalOrgID")
+        );
+        let mut given = Context::new();
+        given.set("aws:PrincipalTag/team", Vec::new());
+        given.set("aws:PrincipalOrgID", vec!["o-abc".into()]);
+        mallory.fill_context(&model, &mut given, Timestamp(0));
+        assert_eq!(given.unread("aws:PrincipalTag/team"), None, "said absent");
+        assert_eq!(given.unread("aws:PrincipalOrgID"), None, "given");
         let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();
         assert!(
             why.contains("`s3:x-amz-acl`")

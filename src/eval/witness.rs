@@ -135,7 +135,9 @@ fn assign(wants: &[Want<'_>], base: &Context) -> Option<Context> {
         for c in candidates(&on_key) {
             match &c {
                 Some(v) => ctx.set(&name, vec![v.clone()]),
-                None => ctx.remove(&name),
+                // Said absent (no value), as a request that does not have it says: a key left out would be
+                // one the request does not say, which the evaluator may not read as absent.
+                None => ctx.set(&name, Vec::new()),
             }
             if on_key.iter().all(|w| met(w, &ctx)) {
                 found = true;

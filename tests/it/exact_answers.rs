@@ -570,3 +570,72 @@ fn external_findings_carry_their_access_proof() {
         );
     }
 }
+
+/// Reverse queries do not keep open a test of a key no such request carries: an `ec2:InstanceType` test never
+/// holds on an S3 request, so a grant conditioned on it is nobody's; a Deny on a negated test of a key `GetObject`
+/// never carries always applies; the same Deny on `PutObject`, which may carry the key, is a condition.
+#[test]
+fn who_can_drops_conditions_no_request_can_meet() {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-never-set-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let user = |name: &str, statements: serde_json::Value| {
+        serde_json::json!({
+            "UserName": name, "UserId": format!("AIDA{}", name.to_ascii_uppercase()),
+            "Arn": format!("arn:aws:iam::111122223333:user/{name}"), "Path": "/",
+            "CreateDate": "2024-01-01T00:00:00Z", "GroupList": [], "AttachedManagedPolicies": [], "Tags": [],
+            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+        })
+    };
+    let export = serde_json::json!({
+        "UserDetailList": [
+            user("encrypts", serde_json::json!([
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                 "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}])),
+            user("gpu", serde_json::json!([
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                 "Condition": {"StringEquals": {"ec2:InstanceType": "p4d.24xlarge"}}}])),
+        ],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    });
+    let file = dir.join("export.json");
+    std::fs::write(&file, export.to_string()).expect("write");
+    let f = file.to_str().expect("path");
+    let who = |action: &str| {
+        let v = json(&[
+            "who-can",
+            action,
+            "arn:aws:s3:::b/k",
+            "--snapshot",
+            f,
+            "--format",
+            "json",
+        ]);
+        v["principals"].as_array().cloned().unwrap_or_default()
+    };
+    let get = who("s3:GetObject");
+    assert!(
+        get.iter().all(|p| {
+            let arn = p["principal"].as_str().unwrap_or_default();
+            !arn.ends_with("user/gpu") && !arn.ends_with("user/encrypts")
+        }),
+        "nobody may GetObject: {get:?}"
+    );
+    let put = who("s3:PutObject");
+    let enc = put
+        .iter()
+        .find(|p| p["principal"] == "arn:aws:iam::111122223333:user/encrypts")
+        .expect("encrypts may PutObject under a condition");
+    assert_eq!(enc["outcome"], "allowed_if", "{enc}");
+    let conditions = enc["conditions"].to_string();
+    assert!(
+        conditions.contains("s3:x-amz-server-side-encryption"),
+        "{conditions}"
+    );
+    assert!(
+        put.iter()
+            .all(|p| p["principal"] != "arn:aws:iam::111122223333:user/gpu"),
+        "{put:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -253,14 +253,17 @@ impl Eval<'_> {
         // A pattern whose variable names a key this request does not determine may name the resource or not.
         let unread_pattern = if variables && resource_variables {
             s.resource.as_ref().and_then(|r| {
-                r.list()
-                    .iter()
-                    .find_map(|p| condition::unread_variable(p, &self.ctx).map(|why| (p, why)))
+                r.list().iter().find_map(|p| {
+                    condition::unread_variable(p, &self.ctx)
+                        .map(std::borrow::Cow::Borrowed)
+                        .or_else(|| self.variable_may_be_set(p))
+                        .map(|why| (p, why))
+                })
             })
         } else {
             None
         };
-        if let Some((p, why)) = unread_pattern {
+        if let Some((p, why)) = &unread_pattern {
             unsure.get_or_insert_with(|| {
                 format!(
                     "its resource `{}` holds a variable that cannot be substituted: {why}",
@@ -306,19 +309,17 @@ impl Eval<'_> {
                         // least permissive reading of each).
                         // (An account named in its own account's resource policy grants nothing alone: the
                         // identity policies decide, so an `Allow` of one there changes no answer.)
-                        (None, None) => match unreadable_principal(
-                            block,
-                            &self.req.principal,
-                            &self.req.action,
-                        )
-                        .filter(|_| is_deny || !self.same_account())
-                        {
-                            Some(why) => {
-                                unsure.get_or_insert_with(|| why.to_string());
-                                Named::Account
+                        (None, None) => {
+                            match unreadable_principal(block, &self.req.principal, &self.req.action)
+                                .filter(|_| is_deny || !self.same_account())
+                            {
+                                Some(why) => {
+                                    unsure.get_or_insert_with(|| why.to_string());
+                                    Named::Account
+                                }
+                                None => return Applies::No,
                             }
-                            None => return Applies::No,
-                        },
+                        }
                     }
                 }
                 // A resource-policy statement without a readable `Principal` may name anyone.
@@ -350,24 +351,31 @@ impl Eval<'_> {
             // A key AWS sets to a value the request does not give (`Context::set_unread`), or one this request
             // may carry and does not say (`request::may_carry`: an `s3:x-amz-acl` of a `PutObject`, an
             // `aws:Referer`), with whether it may be absent. Reverse queries keep such tests open instead.
+            // A key no such request has (`may_carry` says none) is absent, for reverse queries too: they do not
+            // keep a test of it open as a condition no request can meet.
+            let mut never_set = false;
             let (marked, may_be_absent) = match self.ctx.unread(&c.key.value) {
                 Some(why) => (
                     Some(std::borrow::Cow::Borrowed(why)),
                     self.ctx.may_be_absent(&c.key.value),
                 ),
-                None if !self.optimistic
-                    && !is_derived_key(&c.key.value)
+                None if !is_derived_key(&c.key.value)
                     && !crate::eval::request::set_by_aws(&c.key.value)
                     && !self.ctx.contains(&c.key.value) =>
                 {
-                    let why = crate::eval::request::may_carry(
+                    match crate::eval::request::may_carry(
                         &c.key.value,
                         &self.req.principal,
                         &self.req.action,
                         &self.ctx,
-                    );
-                    let some = why.is_some();
-                    (why, some)
+                    ) {
+                        None => {
+                            never_set = true;
+                            (None, false)
+                        }
+                        Some(_) if self.optimistic => (None, false),
+                        why => (why, true),
+                    }
                 }
                 None => (None, false),
             };
@@ -398,6 +406,16 @@ impl Eval<'_> {
                     } else {
                         Truth::False
                     })
+                }
+                // Whether it is there or not, `StringLikeIfExists "*"` (and `ForAllValues:StringLike "*"`) holds.
+                (None, Some(op))
+                    if marked.is_some()
+                        && op.base == BaseOperator::StringLike
+                        && (op.if_exists
+                            || op.qualifier == Some(crate::policy::SetQualifier::ForAllValues))
+                        && c.values.iter().any(|v| v == "*") =>
+                {
+                    Some(Truth::True)
                 }
                 _ => None,
             };
@@ -493,7 +511,7 @@ impl Eval<'_> {
                 if self.explain && self.tested_seen.insert(c.key.value.to_ascii_lowercase()) {
                     self.tested_missing.push(c.key.value.clone());
                 }
-                if self.optimistic && truth != Truth::Unknown && presence.is_none() {
+                if self.optimistic && truth != Truth::Unknown && presence.is_none() && !never_set {
                     // Reverse queries ask "could this be allowed, and when?": a test on a key the request
                     // leaves open is assumed to hold for an Allow, and for a Deny the answer records that its
                     // open tests must not all hold.
