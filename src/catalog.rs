@@ -395,6 +395,15 @@ impl Catalog {
         Some((s, s.action(name)?))
     }
 
+    /// The id of an action written `service:Name` (no wildcards), case-insensitively.
+    pub fn action_id(&self, full: &str) -> Option<ActionId> {
+        let (prefix, name) = full.split_once(':')?;
+        let service = self.service_index(prefix)?;
+        let s = self.services.get(service as usize)?;
+        let action = *s.action_index.get(name.to_ascii_lowercase().as_str())?;
+        Some(ActionId { service, action })
+    }
+
     /// The service and action of an id.
     pub fn get(&self, id: ActionId) -> Option<(&Service, &Action)> {
         let s = self.services.get(id.service as usize)?;

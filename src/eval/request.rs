@@ -202,6 +202,32 @@ const ROLE_SESSION_SERVICE_KEYS: [&str; 2] =
 /// call's `sts:` keys): <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>.
 const WITHIN_ASSUME: [&str; 3] = ["TagSession", "SetSourceIdentity", "SetContext"];
 
+/// The catalogue's entry for `action`, the last one looked up kept per thread (a batch asks it of every
+/// condition on a key its request does not give, most often for the same action).
+fn action_entry(
+    action: &str,
+) -> Option<(
+    &'static crate::catalog::Service,
+    &'static crate::catalog::Action,
+)> {
+    use crate::catalog::ActionId;
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, Option<ActionId>)> =
+            const { std::cell::RefCell::new((String::new(), None)) };
+    }
+    let cat = crate::catalog::catalog();
+    let id = LAST.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != action || c.0.is_empty() {
+            c.1 = cat.action_id(action);
+            c.0.clear();
+            c.0.push_str(action);
+        }
+        c.1
+    });
+    cat.get(id?)
+}
+
 /// Whether a request of `principal` for `action` may carry condition key `key`, which it does not give and AWS
 /// does not derive from the principal or the resource: `Some(how)` when AWS sets the key on some such requests
 /// (so a test of it is undecided until the request says, with a value or with none), `None` when it never does
@@ -233,7 +259,7 @@ pub fn may_carry(
         PrincipalType::Role | PrincipalType::AssumedRole
     );
     let service = principal.kind == PrincipalType::Service;
-    let found = cat.action(action);
+    let found = action_entry(action);
     let supported = || found.is_none_or(|(s, a)| a.supports_key(s, key));
     let said = |how: &str| -> Option<Cow<'static, str>> {
         Some(Cow::Owned(format!(
