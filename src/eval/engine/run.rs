@@ -123,6 +123,7 @@ pub(super) fn run<'m>(
         resource_account,
         account_assumed,
         filled: false,
+        resource_tags_known: false,
         prefilter,
         buf: Vec::new(),
         optimistic: overrides.optimistic,

@@ -76,6 +76,16 @@ pub(super) fn is_derived_key(key: &str) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case("aws:PrincipalTag/"))
 }
 
+/// A tag of the request's resource: `aws:ResourceTag/…`, `iam:ResourceTag/…`.
+fn is_resource_tag_key(key: &str) -> bool {
+    ["aws:ResourceTag/", "iam:ResourceTag/"].iter().any(|p| {
+        key.len() > p.len()
+            && key
+                .get(..p.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(p))
+    })
+}
+
 pub(super) struct Eval<'a> {
     pub(super) model: &'a Model,
     pub(super) req: &'a Request,
@@ -91,6 +101,9 @@ pub(super) struct Eval<'a> {
     /// The resource's account is not known and was taken as the principal's (see [`crate::eval::request::ACCOUNT_ASSUMED`]).
     pub(super) account_assumed: bool,
     pub(super) filled: bool,
+    /// The resource is a user or role of the snapshot, whose tags are all known: `aws:ResourceTag/…` and
+    /// `iam:ResourceTag/…` are filled from them, and a tag it does not have is absent ([`Eval::ensure_ctx`]).
+    pub(super) resource_tags_known: bool,
     pub(super) prefilter: Option<&'a mut Prefilter>,
     pub(super) buf: Vec<u32>,
     pub(super) optimistic: bool,
@@ -126,6 +139,30 @@ impl Eval<'_> {
         // (Reverse queries keep a test of such a key open, an assumption of the answer, but a variable of it
         // cannot be substituted: see `statement_applies`.)
         self.req.principal.mark_unsaid_keys(ctx);
+        // A user or role of the snapshot as the resource (`iam:PassRole`, `sts:AssumeRole`, `iam:AttachRolePolicy`
+        // on a role): its tags are the export's.
+        if let Some(r) = self.model.by_arn(&self.req.resource)
+            && let Some(tags) =
+                self.model
+                    .accounts
+                    .get(r.account as usize)
+                    .and_then(|a| match r.kind {
+                        crate::account::EntityKind::User => {
+                            a.users.get(r.index as usize).map(|u| &u.tags)
+                        }
+                        crate::account::EntityKind::Role => {
+                            a.roles.get(r.index as usize).map(|x| &x.tags)
+                        }
+                        _ => None,
+                    })
+        {
+            for t in tags {
+                for prefix in ["aws:ResourceTag/", "iam:ResourceTag/"] {
+                    ctx.set_default(&format!("{prefix}{}", t.key), vec![t.value.to_string()]);
+                }
+            }
+            self.resource_tags_known = true;
+        }
         if self.account_assumed && !self.optimistic {
             // Not known: undecided. (A reverse query reads the assumed account, and its answer is conditioned on
             // it where the account matters: see `run`.)
@@ -145,6 +182,15 @@ impl Eval<'_> {
                 ctx.set_default("aws:ResourceOrgPaths", vec![path]);
             }
         }
+    }
+
+    /// [`crate::eval::request::may_carry`] for this request: a tag of a resource whose tags are all known and
+    /// that it does not have is absent.
+    fn may_carry(&self, key: &str) -> Option<std::borrow::Cow<'static, str>> {
+        if self.resource_tags_known && is_resource_tag_key(key) {
+            return None;
+        }
+        crate::eval::request::may_carry(key, &self.req.principal, &self.req.action, &self.ctx)
     }
 
     /// Whether the resource is known to be in the principal's account.
@@ -170,12 +216,7 @@ impl Eval<'_> {
                     && !crate::eval::request::set_by_aws(v.key)
                     && !self.ctx.contains(v.key) =>
             {
-                crate::eval::request::may_carry(
-                    v.key,
-                    &self.req.principal,
-                    &self.req.action,
-                    &self.ctx,
-                )
+                self.may_carry(v.key)
             }
             _ => None,
         })
@@ -340,7 +381,9 @@ impl Eval<'_> {
         // or a value holds a policy variable.
         if !self.filled
             && s.conditions.iter().any(|c| {
-                ((is_derived_key(&c.key.value) || crate::eval::request::set_by_aws(&c.key.value))
+                ((is_derived_key(&c.key.value)
+                    || is_resource_tag_key(&c.key.value)
+                    || crate::eval::request::set_by_aws(&c.key.value))
                     && self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty))
                     || (variables && c.values.iter().any(has_variable))
             })
@@ -363,12 +406,7 @@ impl Eval<'_> {
                     && !crate::eval::request::set_by_aws(&c.key.value)
                     && !self.ctx.contains(&c.key.value) =>
                 {
-                    match crate::eval::request::may_carry(
-                        &c.key.value,
-                        &self.req.principal,
-                        &self.req.action,
-                        &self.ctx,
-                    ) {
+                    match self.may_carry(&c.key.value) {
                         None => {
                             never_set = true;
                             (None, false)
