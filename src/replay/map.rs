@@ -519,6 +519,10 @@ pub fn context_of(record: &Value, time: Option<Timestamp>) -> Context {
         .and_then(Value::as_str)
     {
         ctx.set("aws:SourceIdentity", vec![si.to_string()]);
+    } else if record.pointer("/userIdentity/sessionContext").is_some() {
+        // CloudTrail writes a session's source identity in its context when it has one
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html>).
+        ctx.set("aws:SourceIdentity", Vec::new());
     }
     if let Some(vpce) = s(record, "vpcEndpointId") {
         ctx.set("aws:SourceVpce", vec![vpce.to_string()]);
@@ -649,6 +653,23 @@ mod tests {
             None,
         );
         assert_eq!(values(&temporary, "aws:MultiFactorAuthPresent"), None);
+        // A role session: its source identity when the record has one, none when its context has none.
+        let session = |context: Value| {
+            context_of(
+                &record(
+                    serde_json::json!({"userIdentity": {"type": "AssumedRole", "sessionContext": context}}),
+                ),
+                None,
+            )
+        };
+        let named = session(serde_json::json!({"sourceIdentity": "alice"}));
+        assert_eq!(
+            values(&named, "aws:SourceIdentity"),
+            Some(vec!["alice".into()])
+        );
+        let unnamed = session(serde_json::json!({"attributes": {"mfaAuthenticated": "false"}}));
+        assert_eq!(values(&unnamed, "aws:SourceIdentity"), Some(vec![]));
+        assert_eq!(values(&temporary, "aws:SourceIdentity"), None);
     }
 
     /// An S3 data event's bucket entry names the owner; the object's entry, and an entry of another resource,
