@@ -158,7 +158,7 @@ pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
             let ctx: Vec<String> = w
                 .context
                 .iter()
-                .map(|(k, v)| format!("{k}={}", v.join(",")))
+                .map(|(k, v)| crate::eval::condition::say_key(k, v))
                 .collect();
             writeln!(
                 out,

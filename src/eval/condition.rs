@@ -411,6 +411,16 @@ pub fn unread_variable(text: &str, ctx: &Context) -> Option<&'static str> {
     })
 }
 
+/// A context key with its values as people read it: `KEY=V1,V2`, or `KEY absent` when the request says it has
+/// no such key (no values; `--context KEY` on the command line).
+pub fn say_key(key: &str, values: &[String]) -> String {
+    if values.is_empty() {
+        format!("{key} absent")
+    } else {
+        format!("{key}={}", values.join(","))
+    }
+}
+
 /// A condition's outcome. `Unknown`: a policy value (or a request value) cannot be read as the operator's type
 /// (a date, a number, an IP range, a boolean, an ARN), so whether it holds is not known; the evaluator then takes
 /// the least permissive reading and marks its answer uncertain.

@@ -187,7 +187,13 @@ fn context_changes(
             .entries()
             .into_iter()
             .filter(|(k, v)| req.context.get(k) != Some(v.as_slice()))
-            .map(|(k, v)| format!("{k} = {}", v.join(", ")))
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    format!("{k} absent")
+                } else {
+                    format!("{k} = {}", v.join(", "))
+                }
+            })
             .collect();
         let removed: Vec<String> = open
             .iter()

@@ -389,6 +389,12 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             (
                 if p.ends_with(":root") {
                     PrincipalType::Root
+                } else if p.contains(":role/") {
+                    PrincipalType::Role
+                } else if p.contains(":assumed-role/") {
+                    PrincipalType::AssumedRole
+                } else if p.contains(":federated-user/") {
+                    PrincipalType::FederatedUser
                 } else {
                     PrincipalType::User
                 },
@@ -401,7 +407,9 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             account: account.clone(),
             entity: None,
             session: None,
-            role_arn: None,
+            role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
+            // An account's root stands for every principal of it.
+            stand_in: kind == PrincipalType::Root,
         };
         let mut base = Context::new();
         if let Some(a) = &account {

@@ -45,6 +45,11 @@ pub struct Principal {
     pub role_arn: Option<String>,
     /// For role sessions: the session name.
     pub session: Option<String>,
+    /// It stands for every principal of its account (a reverse query's probe of an account named in a
+    /// resource-based policy): what one principal's keys would say is left open, and a key any of them may
+    /// carry may be carried.
+    #[serde(skip)]
+    pub stand_in: bool,
 }
 
 /// Keys in the context of every request, with why a request that does not give one is undecided: "This key is
@@ -447,6 +452,7 @@ impl Principal {
             entity,
             role_arn: None,
             session: None,
+            stand_in: false,
         };
         if spec == "*" || spec.eq_ignore_ascii_case("anonymous") {
             return Ok(mk(PrincipalType::Anonymous, "*", None, None));
@@ -710,6 +716,10 @@ impl Principal {
                 }
             }
         }
+        // Any principal of the account: what one of them would say is left open.
+        if self.stand_in {
+            return;
+        }
         let ptype = match self.kind {
             PrincipalType::User => "User",
             PrincipalType::Role | PrincipalType::AssumedRole => "AssumedRole",
@@ -816,6 +826,11 @@ const NO_ORGANIZATION: &str = "no organisation is loaded, so whether the princip
      where, is not known (load the organisation's export, or give `aws:PrincipalOrgID=o-…`, or \
      `--context aws:PrincipalOrgID` with no value for an account in none)";
 
+/// Why `aws:ResourceOrgID`/`aws:ResourceOrgPaths` are undecided when no organisation is loaded.
+pub const NO_ORGANIZATION_RESOURCE: &str = "no organisation is loaded, so whether the resource's account is in \
+     one, and where, is not known (load the organisation's export, or give `aws:ResourceOrgID=o-…`, or \
+     `--context aws:ResourceOrgID` with no value for an account in none)";
+
 /// Why a principal the snapshot does not hold has an unknown `aws:userid`.
 const UNLOADED_ID: &str = "the principal is not in the loaded accounts, so its unique ID is not known (give \
      `aws:userid=…`)";
@@ -836,17 +851,22 @@ fn may_have_session_tags(role: &crate::account::Role) -> bool {
     let Some(trust) = &role.trust else {
         return true;
     };
+    // A trust policy not read in full may say more than was read.
+    if trust.policy.invalid.is_some() {
+        return true;
+    }
     trust.policy.statements.iter().any(|st| {
-        st.effect.as_ref().is_none_or(|e| e.value == Effect::Allow)
-            && match &st.action {
-                Some(ActionBlock::Action(l)) => l
-                    .iter()
-                    .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
-                Some(ActionBlock::NotAction(l)) => !l
-                    .iter()
-                    .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
-                None => true,
-            }
+        st.invalid.is_some()
+            || st.effect.as_ref().is_none_or(|e| e.value == Effect::Allow)
+                && match &st.action {
+                    Some(ActionBlock::Action(l)) => l
+                        .iter()
+                        .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
+                    Some(ActionBlock::NotAction(l)) => !l
+                        .iter()
+                        .any(|p| crate::wildcard::action_matches(p, "sts:TagSession")),
+                    None => true,
+                }
     })
 }
 

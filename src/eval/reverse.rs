@@ -46,6 +46,7 @@ pub fn principal_of(model: &Model, r: EntityRef) -> Option<Principal> {
         account: Some(account),
         entity: Some(r),
         session: None,
+        stand_in: false,
     })
 }
 
@@ -1153,10 +1154,18 @@ fn outside_request(model: &Model, named: &Named) -> Result<(Principal, &'static 
         entity: None,
         role_arn: None,
         session: None,
+        stand_in: false,
     };
     Ok(match named {
         Named::Anyone => (Principal::resolve("*", model)?, "sts:AssumeRole"),
-        Named::Account(id) => (Principal::resolve(id, model)?, "sts:AssumeRole"),
+        // Any principal of the account.
+        Named::Account(id) => (
+            Principal {
+                stand_in: true,
+                ..Principal::resolve(id, model)?
+            },
+            "sts:AssumeRole",
+        ),
         Named::Arn(arn) => (Principal::resolve(arn, model)?, "sts:AssumeRole"),
         Named::Service(s) => (direct(PrincipalType::Service, s, None), "sts:AssumeRole"),
         Named::Provider(p) => (

@@ -369,6 +369,7 @@ fn root(account: &str) -> Principal {
         entity: None,
         role_arn: None,
         session: None,
+        stand_in: true,
     }
 }
 
@@ -380,6 +381,7 @@ fn simple(kind: PrincipalType, arn: &str) -> Principal {
         entity: None,
         role_arn: None,
         session: None,
+        stand_in: false,
     }
 }
 
@@ -428,7 +430,7 @@ fn proof_evidence(ctx: &Ctx<'_>, t: &Target<'_>) -> Evidence {
                     " with {}",
                     w.context
                         .iter()
-                        .map(|(k, v)| format!("{k}={}", v.join(",")))
+                        .map(|(k, v)| crate::eval::condition::say_key(k, v))
                         .collect::<Vec<_>>()
                         .join(" ")
                 )

@@ -596,7 +596,19 @@ fn who_can_drops_conditions_no_request_can_meet() {
                 {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
                  "Condition": {"StringEquals": {"ec2:InstanceType": "p4d.24xlarge"}}}])),
         ],
-        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+        "GroupDetailList": [], "Policies": [],
+        // A Deny on a resource named by a key a role session may carry: it may apply, so the role's access is
+        // not certain (it used to be dropped: the variable could not be substituted).
+        "RoleDetailList": [{
+            "RoleName": "app", "RoleId": "AROAAPP", "Arn": "arn:aws:iam::111122223333:role/app", "Path": "/",
+            "CreateDate": "2024-01-01T00:00:00Z", "AttachedManagedPolicies": [], "InstanceProfileList": [],
+            "Tags": [],
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/${aws:SourceIdentity}"}]}}],
+        }],
     });
     let file = dir.join("export.json");
     std::fs::write(&file, export.to_string()).expect("write");
@@ -614,6 +626,11 @@ fn who_can_drops_conditions_no_request_can_meet() {
         v["principals"].as_array().cloned().unwrap_or_default()
     };
     let get = who("s3:GetObject");
+    let app = get
+        .iter()
+        .find(|p| p["principal"] == "arn:aws:iam::111122223333:role/app")
+        .expect("app listed");
+    assert_eq!(app["outcome"], "unknown", "{app}");
     assert!(
         get.iter().all(|p| {
             let arn = p["principal"].as_str().unwrap_or_default();
@@ -637,5 +654,58 @@ fn who_can_drops_conditions_no_request_can_meet() {
             .all(|p| p["principal"] != "arn:aws:iam::111122223333:user/gpu"),
         "{put:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An account named in a trust policy stands for every principal of it: a test of a key one of them may carry
+/// (a role session's `aws:SourceIdentity`, an `aws:userid`, the tags of a role the snapshot does not hold) is
+/// an assumption of the proof, not a key read as absent: each role is reachable from outside, with a witness.
+#[test]
+fn an_outside_account_stands_for_every_principal_of_it() {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-stand-in-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let role = |name: &str, principal: &str, condition: serde_json::Value| {
+        serde_json::json!({
+            "RoleName": name, "RoleId": format!("AROA{}", name.to_ascii_uppercase()),
+            "Arn": format!("arn:aws:iam::111122223333:role/{name}"), "Path": "/",
+            "CreateDate": "2024-01-01T00:00:00Z", "RolePolicyList": [], "AttachedManagedPolicies": [],
+            "InstanceProfileList": [], "Tags": [],
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"AWS": principal}, "Action": "sts:AssumeRole", "Condition": condition}]},
+        })
+    };
+    let root = "arn:aws:iam::999988887777:root";
+    let export = serde_json::json!({
+        "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [
+            role("by-userid", root, serde_json::json!({"StringLike": {"aws:userid": "AROAEXAMPLE:*"}})),
+            role("by-source", root, serde_json::json!({"StringEquals": {"aws:SourceIdentity": "alice"}})),
+            role("by-tag", "arn:aws:iam::999988887777:role/ci",
+                serde_json::json!({"StringEquals": {"aws:PrincipalTag/team": "platform"}})),
+        ],
+    });
+    let file = dir.join("export.json");
+    std::fs::write(&file, export.to_string()).expect("write");
+    let v = json(&[
+        "external",
+        "--snapshot",
+        file.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    let proofs = v["proofs"].as_array().cloned().unwrap_or_default();
+    for (name, key) in [
+        ("by-userid", "aws:userid"),
+        ("by-source", "aws:SourceIdentity"),
+        ("by-tag", "aws:PrincipalTag/team"),
+    ] {
+        let arn = format!("arn:aws:iam::111122223333:role/{name}");
+        let p = proofs
+            .iter()
+            .find(|p| p["resource"] == arn.as_str())
+            .unwrap_or_else(|| panic!("{arn} proved: {v}"));
+        assert_eq!(p["reach"], "reachable", "{p}");
+        assert!(p["witnesses"].to_string().contains(key), "{p}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

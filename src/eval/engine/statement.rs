@@ -8,7 +8,7 @@ use crate::account::Model;
 use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, Truth};
 use crate::eval::decision::{Layer, Named};
 use crate::eval::index::Prefilter;
-use crate::eval::request::Request;
+use crate::eval::request::{Principal, PrincipalType, Request};
 use crate::policy::{ActionBlock, BaseOperator, Effect, ResourceBlock, Statement};
 use crate::text::Span;
 use crate::time::Timestamp;
@@ -175,11 +175,21 @@ impl Eval<'_> {
             }
         } else if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
-            if let Some(org) = &self.model.organization
-                && let Some(path) = org.org_path(ra)
-            {
-                ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
-                ctx.set_default("aws:ResourceOrgPaths", vec![path]);
+            match &self.model.organization {
+                Some(org) => {
+                    if let Some(path) = org.org_path(ra) {
+                        ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
+                        ctx.set_default("aws:ResourceOrgPaths", vec![path]);
+                    }
+                }
+                None => {
+                    for key in ["aws:ResourceOrgID", "aws:ResourceOrgPaths"] {
+                        ctx.set_unread_or_absent(
+                            key,
+                            crate::eval::request::NO_ORGANIZATION_RESOURCE,
+                        );
+                    }
+                }
             }
         }
     }
@@ -190,7 +200,22 @@ impl Eval<'_> {
         if self.resource_tags_known && is_resource_tag_key(key) {
             return None;
         }
-        crate::eval::request::may_carry(key, &self.req.principal, &self.req.action, &self.ctx)
+        let p = &self.req.principal;
+        if !p.stand_in {
+            return crate::eval::request::may_carry(key, p, &self.req.action, &self.ctx);
+        }
+        // Any principal of the account: a key one of them may carry.
+        [
+            PrincipalType::AssumedRole,
+            PrincipalType::Root,
+            PrincipalType::User,
+            PrincipalType::FederatedUser,
+        ]
+        .into_iter()
+        .find_map(|kind| {
+            let one = Principal { kind, ..p.clone() };
+            crate::eval::request::may_carry(key, &one, &self.req.action, &self.ctx)
+        })
     }
 
     /// Whether the resource is known to be in the principal's account.
@@ -203,10 +228,10 @@ impl Eval<'_> {
 
     /// Why `text` cannot be substituted for this request when one of its variables names a key the request
     /// may carry and does not give ([`crate::eval::request::may_carry`]): it stands for a value or for nothing,
-    /// which is not known (a reverse query keeps such tests open instead).
+    /// which is not known (for a reverse query too: a pattern that cannot be substituted is not a non-match).
     fn variable_may_be_set(&self, text: &str) -> Option<std::borrow::Cow<'static, str>> {
         use crate::policy::variables::{Piece, pieces};
-        if self.optimistic || !text.contains("${") {
+        if !text.contains("${") {
             return None;
         }
         pieces(text).find_map(|piece| match piece {
@@ -417,8 +442,10 @@ impl Eval<'_> {
                 }
                 None => (None, false),
             };
-            // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer.
-            let open_key = self.optimistic && crate::eval::request::set_by_aws(&c.key.value);
+            // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer;
+            // so too a key whose value the snapshot does not say (a session's tags, an unloaded principal's ID).
+            let open_key = self.optimistic
+                && (crate::eval::request::set_by_aws(&c.key.value) || marked.is_some());
             // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
             // pattern `*`, which every value matches (`StringNotLike` then fails). Not so for a key AWS may leave
             // out (`Context::set_unread_or_absent`, `request::may_carry`).
