@@ -702,14 +702,8 @@ impl Organization {
     /// The organisation's path to `account` as `aws:PrincipalOrgPaths` and `aws:ResourceOrgPaths` give it:
     /// `o-…/r-…/ou-…/` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths>).
     pub fn org_path(&self, account: &str) -> Option<String> {
-        let p: String = match self.path_to(account) {
-            Some(path) => path.iter().map(|n| format!("{}/", n.id)).collect(),
-            // The management account sits at the root, whether or not the tree lists it there.
-            None if self.management_account.as_deref() == Some(account) => {
-                format!("{}/", self.root.id)
-            }
-            None => return None,
-        };
+        let path = self.path_to(account)?;
+        let p: String = path.iter().map(|n| format!("{}/", n.id)).collect();
         Some(format!("{}/{p}", self.id))
     }
 }

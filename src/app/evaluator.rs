@@ -1531,7 +1531,7 @@ fn answer_ui(
         ui.separator();
         ui.strong("Context as evaluated");
         for (k, v) in &r.context {
-            ui.label(format!("  {k} = {}", v.join(", ")));
+            ui.label(format!("  {}", crate::eval::condition::say_key(k, v)));
         }
     }
 }

@@ -401,15 +401,19 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                 crate::account::arn_account(p).map(str::to_string),
             )
         };
-        let principal = Principal {
-            kind,
-            arn: p.clone(),
-            account: account.clone(),
-            entity: None,
-            session: None,
-            role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
-            // An account's root stands for every principal of it.
-            stand_in: kind == PrincipalType::Root,
+        let principal = match Principal::resolve(p, model) {
+            // A role session: its role's ARN is its `aws:PrincipalArn`.
+            Ok(session) if kind == PrincipalType::AssumedRole => session,
+            _ => Principal {
+                kind,
+                arn: p.clone(),
+                account: account.clone(),
+                entity: None,
+                session: None,
+                role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
+                // An account's root stands for every principal of it.
+                stand_in: kind == PrincipalType::Root,
+            },
         };
         let mut base = Context::new();
         if let Some(a) = &account {

@@ -716,8 +716,14 @@ impl Principal {
                 }
             }
         }
-        // Any principal of the account: what one of them would say is left open.
+        // Any principal of the account: which one, and so what its own keys say, is not known. A test of one is
+        // undecided, in reverse queries too (it is no condition a request can meet: the principal is what it is).
         if self.stand_in {
+            for key in ["aws:PrincipalArn", "aws:PrincipalType", "aws:userid"] {
+                ctx.set_unread(key, STAND_IN);
+            }
+            ctx.set_unread_or_absent("aws:username", STAND_IN);
+            ctx.set_family_unread_or_absent("aws:PrincipalTag/", STAND_IN);
             return;
         }
         let ptype = match self.kind {
@@ -825,6 +831,10 @@ fn role_userid(role: &crate::account::Role, session: Option<&str>, ctx: &mut Con
 const NO_ORGANIZATION: &str = "no organisation is loaded, so whether the principal's account is in one, and \
      where, is not known (load the organisation's export, or give `aws:PrincipalOrgID=o-…`, or \
      `--context aws:PrincipalOrgID` with no value for an account in none)";
+
+/// Why the keys of one principal are undecided for an account that stands for every principal of it.
+pub const STAND_IN: &str = "the account stands for every principal of it, and which one makes the request is \
+     not known";
 
 /// Why `aws:ResourceOrgID`/`aws:ResourceOrgPaths` are undecided when no organisation is loaded.
 pub const NO_ORGANIZATION_RESOURCE: &str = "no organisation is loaded, so whether the resource's account is in \

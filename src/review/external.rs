@@ -8,7 +8,8 @@
 //! provider, the service) and evaluated with every layer in the evaluator's optimistic mode: conditions on keys
 //! the caller controls (`sts:ExternalId`, the OIDC `sub`, `aws:SourceIp`…) are assumed to be met and are listed as
 //! what limits the access. Keys that describe who the outside caller *is* are pinned to values that match nothing
-//! of this organisation (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, and `aws:SourceAccount`/
+//! of this organisation (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, an anonymous caller's `aws:PrincipalArn`
+//! (an account's stands for any of its principals: a test of it is undecided), and `aws:SourceAccount`/
 //! `aws:SourceArn`, which only a service acting for a resource sends), so an `aws:PrincipalOrgID` condition or an
 //! RCP data perimeter keeps the outside caller out and removes the finding. Known limit: a pinned key is
 //! present, so a positive `…IfExists` test on it reads as false where AWS (the key being absent) reads true.
@@ -206,7 +207,7 @@ fn pinned_context(p: &Principal, in_org: bool) -> Context {
     for k in PINNED {
         let fill = match k {
             "aws:PrincipalOrgID" | "aws:PrincipalOrgPaths" => !in_org,
-            // Filled from the principal itself when it has an account.
+            // Filled from the principal itself when it has an account (a stand-in's ARN is undecided).
             "aws:PrincipalAccount" | "aws:PrincipalArn" => p.kind == PrincipalType::Anonymous,
             _ => true,
         };
@@ -508,7 +509,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     .organization
                     .as_ref()
                     .is_some_and(|o| o.path_to(a).is_some());
-                let p = if is_account_id(v) {
+                let p = if is_account_id(v) || v.ends_with(":root") {
                     root(a)
                 } else {
                     Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))

@@ -73,7 +73,7 @@ pub fn evidence_lines(e: &Evidence) -> Vec<String> {
                     "    context: {}",
                     context
                         .iter()
-                        .map(|(k, v)| format!("{k}={}", v.join(",")))
+                        .map(|(k, v)| crate::eval::condition::say_key(k, v))
                         .collect::<Vec<_>>()
                         .join(" ")
                 ));

@@ -658,20 +658,30 @@ fn who_can_drops_conditions_no_request_can_meet() {
 }
 
 /// An account named in a trust policy stands for every principal of it: a test of a key one of them may carry
-/// (a role session's `aws:SourceIdentity`, an `aws:userid`, the tags of a role the snapshot does not hold) is
-/// an assumption of the proof, not a key read as absent: each role is reachable from outside, with a witness.
+/// (a role session's `aws:SourceIdentity`, the tags of a role the snapshot does not hold) is an assumption of the
+/// proof, not a key read as absent: reachable from outside, with a witness; a test of which principal it is
+/// (`aws:userid`, `aws:PrincipalArn`) is no condition a request can meet, and is undecided: unknown, never "not
+/// reachable" (nor "reachable" for a value no principal of the account may have).
 #[test]
 fn an_outside_account_stands_for_every_principal_of_it() {
     let dir = std::env::temp_dir().join(format!("iam-atlas-stand-in-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let role = |name: &str, principal: &str, condition: serde_json::Value| {
+        // (A statement of its own for the Deny case.)
+        let deny = name == "by-deny";
         serde_json::json!({
             "RoleName": name, "RoleId": format!("AROA{}", name.to_ascii_uppercase()),
             "Arn": format!("arn:aws:iam::111122223333:role/{name}"), "Path": "/",
             "CreateDate": "2024-01-01T00:00:00Z", "RolePolicyList": [], "AttachedManagedPolicies": [],
             "InstanceProfileList": [], "Tags": [],
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                "Principal": {"AWS": principal}, "Action": "sts:AssumeRole", "Condition": condition}]},
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": if deny {
+                serde_json::json!([
+                    {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"},
+                    {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}])
+            } else {
+                serde_json::json!([{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+                    "Condition": condition}])
+            }},
         })
     };
     let root = "arn:aws:iam::999988887777:root";
@@ -680,6 +690,11 @@ fn an_outside_account_stands_for_every_principal_of_it() {
         "RoleDetailList": [
             role("by-userid", root, serde_json::json!({"StringLike": {"aws:userid": "AROAEXAMPLE:*"}})),
             role("by-source", root, serde_json::json!({"StringEquals": {"aws:SourceIdentity": "alice"}})),
+            // Every principal of 999988887777 is denied (none is the admin role of 111122223333).
+            role("by-deny", "999988887777",
+                serde_json::json!({"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}})),
+            role("by-arn", "999988887777",
+                serde_json::json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}})),
             role("by-tag", "arn:aws:iam::999988887777:role/ci",
                 serde_json::json!({"StringEquals": {"aws:PrincipalTag/team": "platform"}})),
         ],
@@ -694,8 +709,21 @@ fn an_outside_account_stands_for_every_principal_of_it() {
         "json",
     ]);
     let proofs = v["proofs"].as_array().cloned().unwrap_or_default();
+    let proof = |name: &str| {
+        let arn = format!("arn:aws:iam::111122223333:role/{name}");
+        proofs
+            .iter()
+            .find(|p| p["resource"] == arn.as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("{arn} proved: {v}"))
+    };
+    for name in ["by-userid", "by-arn"] {
+        let p = proof(name);
+        assert_eq!(p["reach"], "unknown", "{p}");
+    }
+    let p = proof("by-deny");
+    assert_ne!(p["reach"], "reachable", "{p}");
     for (name, key) in [
-        ("by-userid", "aws:userid"),
         ("by-source", "aws:SourceIdentity"),
         ("by-tag", "aws:PrincipalTag/team"),
     ] {
