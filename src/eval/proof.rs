@@ -110,7 +110,8 @@ fn org_member(model: &Model, zone: Zone, resource_account: &str) -> Option<Strin
     let mut stack = vec![&org.root];
     while let Some(n) = stack.pop() {
         if let Some(a) = n.accounts.iter().find(|a| &***a != resource_account) {
-            return Some(format!("arn:aws:iam::{a}:user/organization-member"));
+            // Any principal of it (a stand-in: see `Principal::stand_in`).
+            return Some(format!("arn:aws:iam::{a}:root"));
         }
         stack.extend(n.children.iter());
     }
@@ -132,10 +133,8 @@ fn outside_principals(
         }
     };
     let anyone = || {
-        format!(
-            "arn:aws:iam::{}:user/outside-principal",
-            outsider_account(model)
-        )
+        // Any principal of an account outside every loaded one (a stand-in).
+        format!("arn:aws:iam::{}:root", outsider_account(model))
     };
     for s in &policy.statements {
         if s.invalid.is_some() {

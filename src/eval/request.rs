@@ -233,6 +233,38 @@ fn action_entry(
     cat.get(id?)
 }
 
+/// Global keys AWS sets only on some requests of some kinds of principal: the keys, which kinds, and how.
+type ByPrincipal = (
+    &'static [&'static str],
+    fn(PrincipalType) -> bool,
+    &'static str,
+);
+const BY_PRINCIPAL: [ByPrincipal; 2] = [
+    (
+        &[
+            "aws:SourceArn",
+            "aws:SourceAccount",
+            "aws:SourceOrgID",
+            "aws:SourceOrgPaths",
+            "aws:SourceOwner",
+            "aws:PrincipalServiceNamesList",
+        ],
+        |k| k == PrincipalType::Service,
+        "on a service principal's request made on behalf of a resource",
+    ),
+    (
+        &[
+            "aws:SourceIdentity",
+            "aws:FederatedProvider",
+            "aws:Ec2InstanceSourceVpc",
+            "aws:Ec2InstanceSourcePrivateIPv4",
+            "aws:ChatbotSourceArn",
+        ],
+        |k| matches!(k, PrincipalType::Role | PrincipalType::AssumedRole),
+        "only on some role sessions (by how the role was assumed, or where its credentials were delivered)",
+    ),
+];
+
 /// Whether a request of `principal` for `action` may carry condition key `key`, which it does not give and AWS
 /// does not derive from the principal or the resource: `Some(how)` when AWS sets the key on some such requests
 /// (so a test of it is undecided until the request says, with a value or with none), `None` when it never does
@@ -296,33 +328,12 @@ pub fn may_carry(
             said("only when an AWS MCP server makes the request")
         } else if is("aws:ViaAWSMCPService") || is("aws:IsMcpServiceAction") {
             said("on requests that involve an AWS MCP server")
-        } else if [
-            "aws:SourceArn",
-            "aws:SourceAccount",
-            "aws:SourceOrgID",
-            "aws:SourceOrgPaths",
-            "aws:SourceOwner",
-            "aws:PrincipalServiceNamesList",
-        ]
-        .iter()
-        .any(|k| is(k))
+        } else if let Some((_, carries, how)) = BY_PRINCIPAL
+            .iter()
+            .find(|(keys, _, _)| keys.iter().any(|k| is(k)))
         {
-            service.then_some(())?;
-            said("on a service principal's request made on behalf of a resource")
-        } else if [
-            "aws:SourceIdentity",
-            "aws:FederatedProvider",
-            "aws:Ec2InstanceSourceVpc",
-            "aws:Ec2InstanceSourcePrivateIPv4",
-            "aws:ChatbotSourceArn",
-        ]
-        .iter()
-        .any(|k| is(k))
-        {
-            role_session.then_some(())?;
-            said(
-                "only on some role sessions (by how the role was assumed, or where its credentials were delivered)",
-            )
+            carries(principal.kind).then_some(())?;
+            said(how)
         } else if is("aws:AssumedRoot") {
             (principal.kind == PrincipalType::Root).then_some(())?;
             said("only on a root session obtained with `sts:AssumeRoot`")

@@ -307,11 +307,24 @@ fn probe(
             }
             ok
         } else {
-            let ok = decide(ctx.model, &req, &ov).0 == Decision::Allow;
-            if ok && first.is_none() {
-                first = Some(evaluate(ctx.model, &req, &ov));
+            match decide(ctx.model, &req, &ov) {
+                (Decision::Allow, _) => {
+                    if first.is_none() {
+                        first = Some(evaluate(ctx.model, &req, &ov));
+                    }
+                    true
+                }
+                // Not decided: access it may give is reported, with what was not read (its evidence).
+                (_, false) => {
+                    let r = evaluate(ctx.model, &req, &ov);
+                    let ok = may_allow(&r);
+                    if ok && first.is_none() {
+                        first = Some(r);
+                    }
+                    ok
+                }
+                _ => false,
             }
-            ok
         };
         if ok && !allowed.contains(a) {
             allowed.push(a.clone());
@@ -335,6 +348,27 @@ fn resource_side_allows(r: &EvalResult) -> bool {
     !r.layers.iter().any(|l| l.verdict == Verdict::ExplicitDeny)
         && v(Layer::Rcp) != Verdict::ImplicitDeny
         && (v(Layer::Trust) == Verdict::Allow || v(Layer::Resource) == Verdict::Allow)
+}
+
+/// Whether an uncertain answer may be an `Allow`: no layer certainly denies, and each may let it through (an
+/// organisation level, the trust or resource policy allowing).
+fn may_allow(r: &EvalResult) -> bool {
+    let may = |l: Layer| {
+        r.layers
+            .iter()
+            .find(|x| x.layer == l)
+            .is_none_or(|x| x.possible.may_allow() || x.verdict == Verdict::NotApplicable)
+    };
+    !r.certain
+        && !r
+            .layers
+            .iter()
+            .any(|l| l.possible == crate::eval::decision::Possible::exactly(Verdict::ExplicitDeny))
+        && may(Layer::Scp)
+        && may(Layer::Rcp)
+        && r.layers
+            .iter()
+            .any(|l| matches!(l.layer, Layer::Trust | Layer::Resource) && l.possible.may_allow())
 }
 
 /// Is `account` inside the zone of trust of `owner`?
@@ -535,7 +569,29 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             let Some(access) = probe(ctx, &p, in_org, &acts) else {
                 continue;
             };
-            let conds = access.evidence.assumed_conditions.clone();
+            let mut conds = access.evidence.assumed_conditions.clone();
+            // An access that may be given: the tests it rests on that could not be decided are conditions too.
+            if !access.evidence.certain {
+                for c in access
+                    .evidence
+                    .layers
+                    .iter()
+                    .filter(|l| matches!(l.layer, Layer::Trust | Layer::Resource))
+                    .flat_map(|l| &l.statements)
+                    .flat_map(|s| &s.conditions)
+                    .filter(|c| c.unreadable.is_some())
+                {
+                    let text = format!(
+                        "{} {} {} (undecided)",
+                        c.operator,
+                        c.key,
+                        c.policy_values.join(", ")
+                    );
+                    if !conds.contains(&text) {
+                        conds.push(text);
+                    }
+                }
+            }
             let limited: Vec<&String> = conds.iter().filter(|c| limits_who(c)).collect();
             let (code, what) = match &who {
                 Who::Anyone if org_wide => (

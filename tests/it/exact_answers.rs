@@ -625,11 +625,9 @@ fn who_can_drops_conditions_no_request_can_meet() {
         ]);
         v["principals"].as_array().cloned().unwrap_or_default()
     };
+    let find = |list: &[Value], arn: &str| list.iter().find(|p| p["principal"] == arn).cloned();
     let get = who("s3:GetObject");
-    let app = get
-        .iter()
-        .find(|p| p["principal"] == "arn:aws:iam::111122223333:role/app")
-        .expect("app listed");
+    let app = find(&get, "arn:aws:iam::111122223333:role/app").expect("app listed");
     assert_eq!(app["outcome"], "unknown", "{app}");
     assert!(
         get.iter().all(|p| {
@@ -639,9 +637,7 @@ fn who_can_drops_conditions_no_request_can_meet() {
         "nobody may GetObject: {get:?}"
     );
     let put = who("s3:PutObject");
-    let enc = put
-        .iter()
-        .find(|p| p["principal"] == "arn:aws:iam::111122223333:user/encrypts")
+    let enc = find(&put, "arn:aws:iam::111122223333:user/encrypts")
         .expect("encrypts may PutObject under a condition");
     assert_eq!(enc["outcome"], "allowed_if", "{enc}");
     let conditions = enc["conditions"].to_string();
@@ -690,6 +686,7 @@ fn an_outside_account_stands_for_every_principal_of_it() {
         "RoleDetailList": [
             role("by-userid", root, serde_json::json!({"StringLike": {"aws:userid": "AROAEXAMPLE:*"}})),
             role("by-source", root, serde_json::json!({"StringEquals": {"aws:SourceIdentity": "alice"}})),
+            role("ci", "*", serde_json::json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/github-ci"}})),
             // Every principal of 999988887777 is denied (none is the admin role of 111122223333).
             role("by-deny", "999988887777",
                 serde_json::json!({"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}})),
@@ -723,6 +720,51 @@ fn an_outside_account_stands_for_every_principal_of_it() {
     }
     let p = proof("by-deny");
     assert_ne!(p["reach"], "reachable", "{p}");
+    // The review reports access a stand-in may have, with the undecided test as its condition: a trust open to
+    // any account's `role/github-ci`, to an account's tagged principals, to an account's `role/deployer`.
+    // (Exit status 1: findings remain.)
+    let (code, out, err) = run(&["audit", file.to_str().expect("path"), "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let findings: Value = serde_json::from_str(&out).expect("audit json");
+    let finding = |role: &str| {
+        findings["findings"]
+            .as_array()
+            .and_then(|l| {
+                l.iter().find(|f| {
+                    f["entity"] == format!("arn:aws:iam::111122223333:role/{role}").as_str()
+                })
+            })
+            .cloned()
+    };
+    for (role, code, condition) in [
+        (
+            "by-userid",
+            "EXTERNAL_ACCOUNT",
+            "StringLike aws:userid AROAEXAMPLE:* (undecided)",
+        ),
+        (
+            "by-source",
+            "EXTERNAL_ACCOUNT",
+            "StringEquals aws:SourceIdentity alice",
+        ),
+        (
+            "by-tag",
+            "EXTERNAL_ACCOUNT",
+            "StringEquals aws:PrincipalTag/team platform",
+        ),
+        (
+            "ci",
+            "PUBLIC_ACCESS_CONDITIONAL",
+            "ArnLike aws:PrincipalArn arn:aws:iam::*:role/github-ci (undecided)",
+        ),
+    ] {
+        let f = finding(role).unwrap_or_else(|| panic!("a finding on {role}: {findings}"));
+        assert_eq!(f["code"], code, "{f}");
+        assert!(
+            f["title"].as_str().unwrap_or_default().contains(condition),
+            "{f}"
+        );
+    }
     for (name, key) in [
         ("by-source", "aws:SourceIdentity"),
         ("by-tag", "aws:PrincipalTag/team"),

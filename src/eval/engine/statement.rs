@@ -444,13 +444,14 @@ impl Eval<'_> {
             };
             // Reverse queries keep a test of a key every request has, not given, open: an assumption of the answer;
             // so too a key the snapshot does not say that the request may carry or not (a session's tags, the tags
-            // of a principal it does not hold, an organisation not loaded). Not a fixed value it does not know (a
-            // loaded role's `aws:userid`: its ID is known; a stand-in's principal): that test is undecided. A key
-            // given with no value is as given.
+            // and name of a principal it does not hold or of a stand-in's, an organisation not loaded). Not a fixed
+            // value it does not know (a loaded role's `aws:userid`: its ID is known; which principal a stand-in
+            // is): that test is undecided. A key given (with no value: absent) is as given, or undecided when AWS
+            // always sets it.
             let open_key = self.optimistic
                 && !self.ctx.contains(&c.key.value)
                 && (crate::eval::request::set_by_aws(&c.key.value)
-                    || (marked.is_some() && may_be_absent && !self.req.principal.stand_in));
+                    || (marked.is_some() && may_be_absent));
             // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
             // pattern `*`, which every value matches (`StringNotLike` then fails). Not so for a key AWS may leave
             // out (`Context::set_unread_or_absent`, `request::may_carry`).
