@@ -712,20 +712,13 @@ impl Principal {
         }
         if let Some(a) = &self.account {
             ctx.set_default("aws:PrincipalAccount", one(a));
-            match &model.organization {
-                Some(org) => {
-                    if let Some(path) = org.org_path(a) {
-                        ctx.set_default("aws:PrincipalOrgID", one(&org.id));
-                        ctx.set_default("aws:PrincipalOrgPaths", one(&path));
-                    }
-                }
-                // With no organisation loaded, whether the account is in one, and where, is not known.
-                None => {
-                    for key in ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"] {
-                        ctx.set_unread_or_absent(key, NO_ORGANIZATION);
-                    }
-                }
-            }
+            fill_org_keys(
+                model,
+                a,
+                ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"],
+                NO_ORGANIZATION,
+                ctx,
+            );
         }
         // Any principal of the account: which one, and so what its own keys say, is not known. A test of one is
         // undecided, in reverse queries too (it is no condition a request can meet: the principal is what it is).
@@ -842,6 +835,43 @@ fn role_userid(role: &crate::account::Role, session: Option<&str>, ctx: &mut Con
 const NO_ORGANIZATION: &str = "no organisation is loaded, so whether the principal's account is in one, and \
      where, is not known (load the organisation's export, or give `aws:PrincipalOrgID=o-…`, or \
      `--context aws:PrincipalOrgID` with no value for an account in none)";
+
+/// An account's organisation keys (`aws:PrincipalOrgID`/`…OrgPaths` or `aws:ResourceOrgID`/`…OrgPaths`): from the
+/// loaded organisation when the account is in its tree; undecided when no organisation is loaded (`none`), and
+/// for the organisation's management account when the tree leaves it out (the loader warns; it is a member, but
+/// where is not said); absent for any other account (the tree lists every member).
+pub fn fill_org_keys(
+    model: &Model,
+    account: &str,
+    keys: [&str; 2],
+    none: &'static str,
+    ctx: &mut Context,
+) {
+    let [id, paths] = keys;
+    match &model.organization {
+        Some(org) => match org.org_path(account) {
+            Some(path) => {
+                ctx.set_default(id, vec![org.id.to_string()]);
+                ctx.set_default(paths, vec![path]);
+            }
+            None if org.management_account.as_deref() == Some(account) => {
+                for key in keys {
+                    ctx.set_unread_or_absent(key, NOT_IN_TREE);
+                }
+            }
+            None => {}
+        },
+        None => {
+            for key in keys {
+                ctx.set_unread_or_absent(key, none);
+            }
+        }
+    }
+}
+
+/// Why an account's organisation keys are undecided when the loaded tree leaves it out.
+const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its management account, so where it \
+     is, and so its organisation keys, is not said (give the key)";
 
 /// Why the keys of one principal are undecided for an account that stands for every principal of it.
 pub const STAND_IN: &str = "the account stands for every principal of it, and which one makes the request is \
@@ -1167,6 +1197,40 @@ mod carry_tests {
         mallory.fill_context(&model, &mut given, Timestamp(0));
         assert_eq!(given.unread("aws:PrincipalTag/team"), None, "said absent");
         assert_eq!(given.unread("aws:PrincipalOrgID"), None, "given");
+        // With an organisation loaded: a member's keys from its tree; its management account, left out of the tree,
+        // undecided; another account outside it.
+        let mut org_model = Model::default();
+        org_model.organization = Some(crate::account::Organization {
+            id: "o-abc".into(),
+            management_account: Some("111122223333".into()),
+            root: crate::account::OrgNode {
+                id: "r-root".into(),
+                name: "Root".into(),
+                scps: None,
+                rcps: None,
+                accounts: vec!["444455556666".into()],
+                children: Vec::new(),
+            },
+            paths: Default::default(),
+        });
+        let keys_of = |arn: &str| {
+            Principal::resolve(arn, &org_model)
+                .expect("principal")
+                .derived_keys(&org_model)
+        };
+        let member = keys_of("arn:aws:iam::444455556666:user/m");
+        assert_eq!(
+            member.get("aws:PrincipalOrgPaths"),
+            Some(&["o-abc/r-root/".to_string()][..])
+        );
+        let management = keys_of("arn:aws:iam::111122223333:user/m");
+        assert!(
+            management.unread("aws:PrincipalOrgID").is_some()
+                && management.may_be_absent("aws:PrincipalOrgID")
+        );
+        let outside = keys_of("arn:aws:iam::777788889999:user/m");
+        assert_eq!(outside.get("aws:PrincipalOrgID"), None);
+        assert_eq!(outside.unread("aws:PrincipalOrgID"), None);
         let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();
         assert!(
             why.contains("`s3:x-amz-acl`")

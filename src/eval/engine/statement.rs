@@ -175,22 +175,13 @@ impl Eval<'_> {
             }
         } else if let Some(ra) = self.resource_account {
             ctx.set_default("aws:ResourceAccount", vec![ra.to_string()]);
-            match &self.model.organization {
-                Some(org) => {
-                    if let Some(path) = org.org_path(ra) {
-                        ctx.set_default("aws:ResourceOrgID", vec![org.id.to_string()]);
-                        ctx.set_default("aws:ResourceOrgPaths", vec![path]);
-                    }
-                }
-                None => {
-                    for key in ["aws:ResourceOrgID", "aws:ResourceOrgPaths"] {
-                        ctx.set_unread_or_absent(
-                            key,
-                            crate::eval::request::NO_ORGANIZATION_RESOURCE,
-                        );
-                    }
-                }
-            }
+            crate::eval::request::fill_org_keys(
+                self.model,
+                ra,
+                ["aws:ResourceOrgID", "aws:ResourceOrgPaths"],
+                crate::eval::request::NO_ORGANIZATION_RESOURCE,
+                ctx,
+            );
         }
     }
 
