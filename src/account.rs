@@ -701,6 +701,14 @@ impl Organization {
 
     /// The organisation's path to `account` as `aws:PrincipalOrgPaths` and `aws:ResourceOrgPaths` give it:
     /// `o-…/r-…/ou-…/` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths>).
+    /// Whether `account` is in the organisation: placed in its tree, or its management account (a member wherever
+    /// the loaded tree leaves it).
+    pub fn is_member(&self, account: &str) -> bool {
+        self.path_to(account).is_some() || self.management_account.as_deref() == Some(account)
+    }
+
+    /// The organisation's path to `account` as `aws:PrincipalOrgPaths` and `aws:ResourceOrgPaths` give it (see
+    /// [`Organization::org_path`]'s callers for the management account the tree leaves out).
     pub fn org_path(&self, account: &str) -> Option<String> {
         let path = self.path_to(account)?;
         let p: String = path.iter().map(|n| format!("{}/", n.id)).collect();

@@ -327,6 +327,19 @@ pub fn certain(
     {
         return true;
     }
+    !some_reading(reported, possible, named, shape, |d| d != decision)
+}
+
+/// True when some reading of the layers that were not fully read gives a decision `wanted` accepts (as
+/// [`certain`] reads them): `Decision::Allow` for "may it be allowed?".
+pub fn some_reading(
+    reported: &Verdicts,
+    possible: &Possibles,
+    named: Option<Named>,
+    shape: &Shape,
+    wanted: impl Fn(Decision) -> bool,
+) -> bool {
+    let p = possible;
     let nameds: &[Option<Named>] = if p.resource.is_uncertain() && p.resource.may_allow() {
         &[
             None,
@@ -353,8 +366,8 @@ pub fn certain(
                             };
                             for n in nameds {
                                 let n = if resource == Verdict::Allow { *n } else { None };
-                                if combine(&v, n, shape).0 != decision {
-                                    return false;
+                                if wanted(combine(&v, n, shape).0) {
+                                    return true;
                                 }
                             }
                         }
@@ -363,7 +376,7 @@ pub fn certain(
             }
         }
     }
-    true
+    false
 }
 
 #[cfg(test)]

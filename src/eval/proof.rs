@@ -95,7 +95,7 @@ fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> b
                 || model
                     .organization
                     .as_ref()
-                    .is_some_and(|o| o.path_to(account).is_some())
+                    .is_some_and(|o| o.is_member(account))
         }
     }
 }
@@ -421,7 +421,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             let org = model
                 .organization
                 .as_ref()
-                .filter(|o| o.path_to(a).is_some())
+                .filter(|o| o.is_member(a))
                 .map_or_else(|| outside_org.to_string(), |o| o.id.to_string());
             base.set("aws:PrincipalOrgID", vec![org]);
         }

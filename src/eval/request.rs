@@ -854,10 +854,10 @@ pub fn fill_org_keys(
                 ctx.set_default(id, vec![org.id.to_string()]);
                 ctx.set_default(paths, vec![path]);
             }
+            // A member all the same: its organisation is known, its path not.
             None if org.management_account.as_deref() == Some(account) => {
-                for key in keys {
-                    ctx.set_unread_or_absent(key, NOT_IN_TREE);
-                }
+                ctx.set_default(id, vec![org.id.to_string()]);
+                ctx.set_unread(paths, NOT_IN_TREE);
             }
             None => {}
         },
@@ -870,8 +870,8 @@ pub fn fill_org_keys(
 }
 
 /// Why an account's organisation keys are undecided when the loaded tree leaves it out.
-const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its management account, so where it \
-     is, and so its organisation keys, is not said (give the key)";
+const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its management account, so its path \
+     in the organisation is not said (give the key)";
 
 /// Why the keys of one principal are undecided for an account that stands for every principal of it.
 pub const STAND_IN: &str = "the account stands for every principal of it, and which one makes the request is \
@@ -1224,9 +1224,13 @@ mod carry_tests {
             Some(&["o-abc/r-root/".to_string()][..])
         );
         let management = keys_of("arn:aws:iam::111122223333:user/m");
+        assert_eq!(
+            management.get("aws:PrincipalOrgID"),
+            Some(&["o-abc".to_string()][..])
+        );
         assert!(
-            management.unread("aws:PrincipalOrgID").is_some()
-                && management.may_be_absent("aws:PrincipalOrgID")
+            management.unread("aws:PrincipalOrgPaths").is_some()
+                && !management.may_be_absent("aws:PrincipalOrgPaths")
         );
         let outside = keys_of("arn:aws:iam::777788889999:user/m");
         assert_eq!(outside.get("aws:PrincipalOrgID"), None);

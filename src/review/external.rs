@@ -317,7 +317,7 @@ fn probe(
                 // Not decided: access it may give is reported, with what was not read (its evidence).
                 (_, false) => {
                     let r = evaluate(ctx.model, &req, &ov);
-                    let ok = may_allow(&r);
+                    let ok = r.may_allow;
                     if ok && first.is_none() {
                         first = Some(r);
                     }
@@ -350,27 +350,6 @@ fn resource_side_allows(r: &EvalResult) -> bool {
         && (v(Layer::Trust) == Verdict::Allow || v(Layer::Resource) == Verdict::Allow)
 }
 
-/// Whether an uncertain answer may be an `Allow`: no layer certainly denies, and each may let it through (an
-/// organisation level, the trust or resource policy allowing).
-fn may_allow(r: &EvalResult) -> bool {
-    let may = |l: Layer| {
-        r.layers
-            .iter()
-            .find(|x| x.layer == l)
-            .is_none_or(|x| x.possible.may_allow() || x.verdict == Verdict::NotApplicable)
-    };
-    !r.certain
-        && !r
-            .layers
-            .iter()
-            .any(|l| l.possible == crate::eval::decision::Possible::exactly(Verdict::ExplicitDeny))
-        && may(Layer::Scp)
-        && may(Layer::Rcp)
-        && r.layers
-            .iter()
-            .any(|l| matches!(l.layer, Layer::Trust | Layer::Resource) && l.possible.may_allow())
-}
-
 /// Is `account` inside the zone of trust of `owner`?
 fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
     account == owner
@@ -379,7 +358,7 @@ fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
                 .model
                 .organization
                 .as_ref()
-                .is_some_and(|o| o.path_to(account).is_some() && o.path_to(owner).is_some()))
+                .is_some_and(|o| o.is_member(account) && o.is_member(owner)))
 }
 
 /// Another account of the organisation than `owner`, when there is one.
@@ -542,7 +521,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     .model
                     .organization
                     .as_ref()
-                    .is_some_and(|o| o.path_to(a).is_some());
+                    .is_some_and(|o| o.is_member(a));
                 let p = if is_account_id(v) || v.ends_with(":root") {
                     root(a)
                 } else {
@@ -569,26 +548,30 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             let Some(access) = probe(ctx, &p, in_org, &acts) else {
                 continue;
             };
-            let mut conds = access.evidence.assumed_conditions.clone();
-            // An access that may be given: the tests it rests on that could not be decided are conditions too.
+            let conds = access.evidence.assumed_conditions.clone();
+            // An access that may be given: the trust's or resource policy's tests it rests on that could not be
+            // decided, said apart (they classify nothing: a test not read limits no one): an Allow's, that must
+            // hold, and a Deny's, that must not.
+            let mut undecided: Vec<String> = Vec::new();
             if !access.evidence.certain {
-                for c in access
+                for s in access
                     .evidence
                     .layers
                     .iter()
                     .filter(|l| matches!(l.layer, Layer::Trust | Layer::Resource))
                     .flat_map(|l| &l.statements)
-                    .flat_map(|s| &s.conditions)
-                    .filter(|c| c.unreadable.is_some())
                 {
-                    let text = format!(
-                        "{} {} {} (undecided)",
-                        c.operator,
-                        c.key,
-                        c.policy_values.join(", ")
-                    );
-                    if !conds.contains(&text) {
-                        conds.push(text);
+                    for c in s.conditions.iter().filter(|c| c.unreadable.is_some()) {
+                        let test =
+                            format!("{} {} {}", c.operator, c.key, c.policy_values.join(", "));
+                        let text = if s.effect == crate::policy::Effect::Deny {
+                            format!("unless {test}")
+                        } else {
+                            format!("if {test}")
+                        };
+                        if !undecided.contains(&text) {
+                            undecided.push(text);
+                        }
                     }
                 }
             }
@@ -649,10 +632,23 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     " (accounts of organisation {})",
                     ctx.model.organization.as_ref().map_or("?", |o| &*o.id)
                 ));
-            } else if conds.is_empty() {
+            } else if conds.is_empty() && undecided.is_empty() {
                 title.push_str(" with no condition");
-            } else {
+            } else if !conds.is_empty() {
                 title.push_str(&format!(" when {}", conds.join(" and ")));
+            }
+            if !access.evidence.certain {
+                // Access a caller may have: said so.
+                title = title.replacen(" lets ", " may let ", 1);
+            }
+            if !undecided.is_empty() {
+                title.push_str(&format!(
+                    "{}{} (undecided)",
+                    if conds.is_empty() { " " } else { ", and " },
+                    undecided.join(" and ")
+                ));
+            } else if !access.evidence.certain {
+                title.push_str(" (uncertain: see the evaluation)");
             }
             let mut f = Finding::new(code, t.arn, t.account)
                 .title(title)

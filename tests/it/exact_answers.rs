@@ -740,7 +740,12 @@ fn an_outside_account_stands_for_every_principal_of_it() {
         (
             "by-userid",
             "EXTERNAL_ACCOUNT",
-            "StringLike aws:userid AROAEXAMPLE:* (undecided)",
+            "may let account 999988887777 assume it if StringLike aws:userid AROAEXAMPLE:* (undecided)",
+        ),
+        (
+            "by-deny",
+            "EXTERNAL_ACCOUNT",
+            "unless StringNotLike aws:PrincipalArn arn:aws:iam::111122223333:role/admin (undecided)",
         ),
         (
             "by-source",
@@ -752,10 +757,11 @@ fn an_outside_account_stands_for_every_principal_of_it() {
             "EXTERNAL_ACCOUNT",
             "StringEquals aws:PrincipalTag/team platform",
         ),
+        // A test not read limits no one: the finding keeps the severity of an open trust.
         (
             "ci",
-            "PUBLIC_ACCESS_CONDITIONAL",
-            "ArnLike aws:PrincipalArn arn:aws:iam::*:role/github-ci (undecided)",
+            "PUBLIC_ACCESS",
+            "may let anyone (`*`) assume it if ArnLike aws:PrincipalArn arn:aws:iam::*:role/github-ci (undecided)",
         ),
     ] {
         let f = finding(role).unwrap_or_else(|| panic!("a finding on {role}: {findings}"));

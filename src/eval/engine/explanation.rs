@@ -134,6 +134,10 @@ pub struct EvalResult {
     /// all hold).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<Assumption>,
+    /// Whether some reading of what was not read allows it (`decision` is `Allow`, or it is uncertain and a layer
+    /// not read in full may let it through): what a review reports as access a caller may have.
+    #[serde(skip)]
+    pub may_allow: bool,
     /// A rule of AWS's decided the request before any policy was read (`decided_by` is then empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_rule: Option<AwsRule>,

@@ -12,7 +12,9 @@ use super::{
 use crate::account::{EntityKind, Model, OrgPolicyKind};
 use crate::eval::condition::{Assumption, Test};
 use crate::eval::decision::{Decision, Layer, Verdict, combine};
-use crate::eval::decision::{Possible, Possibles, Shape, Verdicts, certain as decision_certain};
+use crate::eval::decision::{
+    Possible, Possibles, Shape, Verdicts, certain as decision_certain, some_reading,
+};
 use crate::eval::index::Prefilter;
 use crate::eval::protected::{self, AwsRule};
 use crate::eval::request::{PrincipalType, Request};
@@ -98,6 +100,7 @@ pub(super) fn run<'m>(
                     notes: vec![why.to_string()],
                     assumed_conditions: Vec::new(),
                     assumptions: Vec::new(),
+                    may_allow: decision == Decision::Allow,
                     aws_rule: Some(rule),
                 })
             }),
@@ -606,6 +609,11 @@ pub(super) fn run<'m>(
             notes,
             assumed_conditions: assumed.iter().map(Assumption::text).collect(),
             assumptions: assumed.clone(),
+            may_allow: decision == Decision::Allow
+                || (!certain
+                    && some_reading(&verdicts, &possibles, named, &shape, |d| {
+                        d == Decision::Allow
+                    })),
             aws_rule: None,
         };
         (Some(Box::new(r)), Vec::new())
