@@ -376,6 +376,14 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
     (out, shown_before)
 }
 
+/// Whether `s` begins with `prefix` and goes on past it, ignoring ASCII case: a condition key of a family
+/// (`aws:PrincipalTag/team` of `aws:PrincipalTag/`), as AWS matches key names.
+pub fn extends_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() > prefix.len()
+        && s.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
 /// `1 account`, `3 accounts`: a count with its noun (regular plurals only).
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {

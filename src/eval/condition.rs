@@ -150,11 +150,7 @@ impl Context {
                 .iter()
                 .find(|(k, _, _)| {
                     k.eq_ignore_ascii_case(key)
-                        || (k.ends_with('/')
-                            && key.len() > k.len()
-                            && key
-                                .get(..k.len())
-                                .is_some_and(|p| p.eq_ignore_ascii_case(k)))
+                        || (k.ends_with('/') && crate::text::extends_ignore_case(key, k))
                 })
                 .map(|(_, why, absent)| (*why, *absent))
         };

@@ -286,11 +286,12 @@ pub fn may_carry(
     use std::borrow::Cow;
     let cat = crate::catalog::catalog();
     let (prefix, _) = key.split_once(':')?;
+    // What a reason quotes, clipped: a key or action of any length is said in a line.
+    let shown = crate::text::excerpt(key, 80);
+    let shown_action = crate::text::excerpt(action, 80);
+    let shown_prefix = crate::text::excerpt(prefix, 80);
     let is = |k: &str| key.eq_ignore_ascii_case(k);
-    let starts = |p: &str| {
-        key.get(..p.len())
-            .is_some_and(|k| k.eq_ignore_ascii_case(p))
-    };
+    let starts = |p: &str| crate::text::extends_ignore_case(key, p);
     let role_session = matches!(
         principal.kind,
         PrincipalType::Role | PrincipalType::AssumedRole
@@ -300,8 +301,8 @@ pub fn may_carry(
     let supported = || found.is_none_or(|(s, a)| a.supports_key(s, key));
     let said = |how: &str| -> Option<Cow<'static, str>> {
         Some(Cow::Owned(format!(
-            "AWS sets `{key}` {how}, and this request does not say whether it has it (give `{key}=…`, or \
-             `--context {key}` with no value for a request without it)"
+            "AWS sets `{shown}` {how}, and this request does not say whether it has it (give `{shown}=…`, or \
+             `--context {shown}` with no value for a request without it)"
         )))
     };
     if prefix.eq_ignore_ascii_case("aws") {
@@ -356,7 +357,7 @@ pub fn may_carry(
         } else if starts("aws:RequestTag/") || is("aws:TagKeys") {
             supported().then_some(())?;
             said(&format!(
-                "when the request passes tags (`{action}` accepts them)"
+                "when the request passes tags (`{shown_action}` accepts them)"
             ))
         } else if starts("aws:ResourceTag/") {
             supported().then_some(())?;
@@ -366,8 +367,8 @@ pub fn may_carry(
             None
         } else {
             Some(Cow::Owned(format!(
-                "`{key}` is not a global key the catalogue of {} knows: AWS may set it, and this request does \
-                 not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+                "`{shown}` is not a global key the catalogue of {} knows: AWS may set it, and this request does \
+                 not say whether it has it (give `{shown}=…`, or `--context {shown}` with no value)",
                 cat.date
             )))
         };
@@ -408,20 +409,20 @@ pub fn may_carry(
     }
     let Some((svc, a)) = found else {
         return Some(Cow::Owned(format!(
-            "the catalogue of {} does not know `{action}`, so not which keys its requests carry: `{key}` may be \
-             one (give `{key}=…`, or `--context {key}` with no value)",
+            "the catalogue of {} does not know `{shown_action}`, so not which keys its requests carry: `{shown}` may be \
+             one (give `{shown}=…`, or `--context {shown}` with no value)",
             cat.date
         )));
     };
     if a.supports_key(svc, key) {
-        return said(&format!("on `{action}` requests that give it"));
+        return said(&format!("on `{shown_action}` requests that give it"));
     }
     match cat.service(prefix) {
         // The action's own service, a key it does not define: newer than the catalogue, or misspelt.
         Some(s) if std::ptr::eq(s, svc) && s.condition_key(key).is_none() => {
             Some(Cow::Owned(format!(
-                "`{key}` is not a key the catalogue of {} knows for `{}`: AWS may set it, and this request \
-                 does not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+                "`{shown}` is not a key the catalogue of {} knows for `{}`: AWS may set it, and this request \
+                 does not say whether it has it (give `{shown}=…`, or `--context {shown}` with no value)",
                 cat.date, svc.prefix
             )))
         }
@@ -429,8 +430,8 @@ pub fn may_carry(
         Some(_) => None,
         // A service the catalogue does not know.
         None => Some(Cow::Owned(format!(
-            "`{prefix}` is not a service the catalogue of {} knows: AWS may set `{key}`, and this request \
-                 does not say whether it has it (give `{key}=…`, or `--context {key}` with no value)",
+            "`{shown_prefix}` is not a service the catalogue of {} knows: AWS may set `{shown}`, and this request \
+                 does not say whether it has it (give `{shown}=…`, or `--context {shown}` with no value)",
             cat.date
         ))),
     }
@@ -1075,62 +1076,63 @@ mod carry_tests {
         let may = |key: &str, who: &Principal, action: &str, ctx: &Context| {
             may_carry(key, who, action, ctx).is_some()
         };
-        // The action's own keys, and not another action's or service's.
-        assert!(may("s3:x-amz-acl", &user, "s3:PutObject", &none));
-        assert!(!may("s3:x-amz-acl", &user, "s3:GetObject", &none));
-        assert!(!may("ec2:InstanceType", &user, "s3:PutObject", &none));
-        assert!(may("ec2:InstanceType", &user, "ec2:RunInstances", &none));
-        assert!(may(
-            "s3:RequestObjectTag/team",
-            &user,
-            "s3:PutObject",
-            &none
-        ));
-        // What the catalogue does not know may be newer than it.
-        assert!(may("s3:x-amz-acll", &user, "s3:PutObject", &none));
-        assert!(may("s3:x-amz-acl", &user, "s3:NoSuchAction", &none));
-        assert!(may("newsvc:Key", &user, "s3:GetObject", &none));
-        assert!(may("aws:NoSuchKey", &user, "s3:GetObject", &none));
-        // An identity provider's keys only on a federated sign-in.
         let oidc = "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub";
-        assert!(!may(oidc, &user, "s3:GetObject", &none));
-        assert!(may(oidc, &role, "sts:AssumeRoleWithWebIdentity", &none));
         let federated =
             p("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC");
-        assert!(may(
-            oidc,
-            &federated,
-            "sts:AssumeRoleWithWebIdentity",
-            &none
-        ));
-        assert!(may(oidc, &federated, "sts:TagSession", &none));
-        assert!(!may(oidc, &federated, "s3:GetObject", &none));
-        // ... and in every request of the session it made.
-        assert!(may(
-            "cognito-identity.amazonaws.com:sub",
-            &role,
-            "s3:GetObject",
-            &none
-        ));
-        assert!(!may("saml:aud", &user, "s3:GetObject", &none));
-        assert!(!may("saml:sub", &user, "sts:AssumeRole", &none));
-        // The assume-role call's keys in the calls authorised within it.
-        assert!(may("sts:ExternalId", &user, "sts:TagSession", &none));
-        assert!(may(
-            "identitystore:IdentityStoreArn",
-            &role,
-            "s3:GetObject",
-            &none
-        ));
-        assert!(!may(
-            "identitystore:IdentityStoreArn",
-            &user,
-            "s3:GetObject",
-            &none
-        ));
-        // Global keys by availability.
-        assert!(may("aws:Referer", &user, "s3:GetObject", &none));
-        assert!(may("aws:CalledVia", &user, "s3:GetObject", &none));
+        // (key, principal, action, whether a request that does not say may carry it)
+        let cases: [(&str, &Principal, &str, bool); 22] = [
+            // The action's own keys, and not another action's or service's.
+            ("s3:x-amz-acl", &user, "s3:PutObject", true),
+            ("s3:x-amz-acl", &user, "s3:GetObject", false),
+            ("ec2:InstanceType", &user, "s3:PutObject", false),
+            ("ec2:InstanceType", &user, "ec2:RunInstances", true),
+            ("s3:RequestObjectTag/team", &user, "s3:PutObject", true),
+            // What the catalogue does not know may be newer than it.
+            ("s3:x-amz-acll", &user, "s3:PutObject", true),
+            ("s3:x-amz-acl", &user, "s3:NoSuchAction", true),
+            ("newsvc:Key", &user, "s3:GetObject", true),
+            ("aws:NoSuchKey", &user, "s3:GetObject", true),
+            // An identity provider's keys only on a federated sign-in.
+            (oidc, &user, "s3:GetObject", false),
+            (oidc, &role, "sts:AssumeRoleWithWebIdentity", true),
+            (oidc, &federated, "sts:AssumeRoleWithWebIdentity", true),
+            (oidc, &federated, "sts:TagSession", true),
+            (oidc, &federated, "s3:GetObject", false),
+            // ... and in every request of the session it made.
+            (
+                "cognito-identity.amazonaws.com:sub",
+                &role,
+                "s3:GetObject",
+                true,
+            ),
+            ("saml:aud", &user, "s3:GetObject", false),
+            ("saml:sub", &user, "sts:AssumeRole", false),
+            // The assume-role call's keys in the calls authorised within it.
+            ("sts:ExternalId", &user, "sts:TagSession", true),
+            (
+                "identitystore:IdentityStoreArn",
+                &role,
+                "s3:GetObject",
+                true,
+            ),
+            (
+                "identitystore:IdentityStoreArn",
+                &user,
+                "s3:GetObject",
+                false,
+            ),
+            // Global keys by availability.
+            ("aws:Referer", &user, "s3:GetObject", true),
+            ("aws:CalledVia", &user, "s3:GetObject", true),
+        ];
+        for (key, who, action, expected) in cases {
+            assert_eq!(
+                may(key, who, action, &none),
+                expected,
+                "{key} for {:?} on {action}",
+                who.kind
+            );
+        }
         let mut direct = Context::new();
         direct.set("aws:ViaAWSService", vec!["false".into()]);
         assert!(!may("aws:CalledVia", &user, "s3:GetObject", &direct));

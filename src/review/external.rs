@@ -562,8 +562,12 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     .flat_map(|l| &l.statements)
                 {
                     for c in s.conditions.iter().filter(|c| c.unreadable.is_some()) {
-                        let test =
-                            format!("{} {} {}", c.operator, c.key, c.policy_values.join(", "));
+                        let test = crate::eval::condition::Test {
+                            operator: c.operator.clone(),
+                            key: c.key.clone(),
+                            values: c.policy_values.clone(),
+                        }
+                        .text();
                         let text = if s.effect == crate::policy::Effect::Deny {
                             format!("unless {test}")
                         } else {

@@ -71,19 +71,14 @@ pub(super) fn is_derived_key(key: &str) -> bool {
         "aws:ResourceOrgPaths",
     ];
     EXACT.iter().any(|k| k.eq_ignore_ascii_case(key))
-        || key
-            .get(..17)
-            .is_some_and(|p| p.eq_ignore_ascii_case("aws:PrincipalTag/"))
+        || crate::text::extends_ignore_case(key, "aws:PrincipalTag/")
 }
 
 /// A tag of the request's resource: `aws:ResourceTag/…`, `iam:ResourceTag/…`.
 fn is_resource_tag_key(key: &str) -> bool {
-    ["aws:ResourceTag/", "iam:ResourceTag/"].iter().any(|p| {
-        key.len() > p.len()
-            && key
-                .get(..p.len())
-                .is_some_and(|k| k.eq_ignore_ascii_case(p))
-    })
+    ["aws:ResourceTag/", "iam:ResourceTag/"]
+        .iter()
+        .any(|p| crate::text::extends_ignore_case(key, p))
 }
 
 pub(super) struct Eval<'a> {
@@ -557,8 +552,8 @@ impl Eval<'_> {
                     if unsure.is_none() {
                         unsure = Some(format!(
                             "its condition `{}` on `{}` cannot be decided: {}",
-                            c.operator.value,
-                            c.key.value,
+                            crate::text::excerpt(&c.operator.value, 60),
+                            crate::text::excerpt(&c.key.value, 80),
                             why.clone().unwrap_or_default()
                         ));
                     }
