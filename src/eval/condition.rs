@@ -31,6 +31,10 @@ pub struct Context {
     /// a session name), each with why (lowercased key, reason, and whether AWS may also leave it out): a test of
     /// one is undecided, not false.
     unread: Vec<(String, &'static str, bool)>,
+    /// Values some unread keys cannot have (lowercased key, a pattern of the values it cannot have): an account
+    /// outside the loaded organisation is in none or in another, so its `aws:PrincipalOrgID` is absent or not the
+    /// loaded one's ([`Context::set_unread_or_absent_except`]).
+    excluded: Vec<(String, String)>,
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -116,6 +120,7 @@ impl Context {
         self.index.clear();
         self.principal = None;
         self.unread.clear();
+        self.excluded.clear();
     }
 
     /// Mark `key` as set by AWS to a value this request does not determine, unless the caller gave it a value (a
@@ -133,6 +138,31 @@ impl Context {
         if self.get(key).is_none() {
             self.unread.push((key.to_ascii_lowercase(), why, true));
         }
+    }
+
+    /// [`Context::set_unread_or_absent`], for a key that, when present, has no value `excluded` matches (a
+    /// wildcard pattern: `o-abc` or `o-abc/*`): a test that holds the same way whether the key is absent or has
+    /// any other value is decided ([`same_unless`]).
+    pub fn set_unread_or_absent_except(&mut self, key: &str, why: &'static str, excluded: String) {
+        if self.get(key).is_none() {
+            self.unread.push((key.to_ascii_lowercase(), why, true));
+            self.excluded.push((key.to_ascii_lowercase(), excluded));
+        }
+    }
+
+    /// The values `key` cannot have, when it is marked so ([`Context::set_unread_or_absent_except`]), here or
+    /// among the principal's keys.
+    pub fn excluded(&self, key: &str) -> Option<&str> {
+        let find = |c: &'_ Context| -> Option<usize> {
+            c.excluded
+                .iter()
+                .position(|(k, _)| k.eq_ignore_ascii_case(key))
+        };
+        if let Some(i) = find(self) {
+            return self.excluded.get(i).map(|(_, e)| e.as_str());
+        }
+        let keys = self.principal.as_deref()?.get()?;
+        keys.excluded.get(find(keys)?).map(|(_, e)| e.as_str())
     }
 
     /// Mark every key that begins with `prefix` (`aws:PrincipalTag/`) as one AWS may set to a value this request
@@ -460,6 +490,62 @@ impl Truth {
     fn all(items: impl Iterator<Item = Truth>) -> Truth {
         Truth::any(items.map(Truth::not)).not()
     }
+}
+
+/// How a string test of a key holds when the key is absent or has only values `excluded` does not match (a
+/// pattern: a literal, or a literal prefix and `*`), when every such request reads it the same way: then what the
+/// key holds, which the request does not say, does not matter. `None` when some such request reads it otherwise
+/// (a `StringEqualsIfExists` holds when the key is absent and fails on another value), or when it is not read
+/// here (an operator other than `StringEquals`/`StringLike` and their negations, a policy variable).
+///
+/// Used for an account outside the loaded organisation: in no organisation or in another, so a test of
+/// `aws:PrincipalOrgID` against the loaded organisation's ID (or `aws:PrincipalOrgPaths` against a path in it)
+/// is decided, and a test against another organisation's is not.
+pub fn same_unless<'v>(
+    op: ConditionOperator,
+    policy_values: impl Iterator<Item = &'v str>,
+    excluded: &str,
+) -> Option<Truth> {
+    use BaseOperator::*;
+    let like = match op.base {
+        StringEquals | StringNotEquals => false,
+        StringLike | StringNotLike => true,
+        _ => return None,
+    };
+    let negated = op.base.is_negated();
+    // Absent: as `holds` reads a missing key.
+    let absent = op.if_exists
+        || match op.qualifier {
+            Some(SetQualifier::ForAllValues) => true,
+            Some(SetQualifier::ForAnyValue) => false,
+            None => negated,
+        };
+    // Present with values no policy value matches: every value fails the positive test, whatever the qualifier.
+    if absent != negated {
+        return None;
+    }
+    // A value some policy value matches must be one `excluded` matches, for every policy value.
+    for p in policy_values {
+        if p.contains("${") {
+            return None;
+        }
+        let (literal, whole) = if like {
+            match p.find(['*', '?']) {
+                Some(i) => (p.get(..i).unwrap_or_default(), false),
+                None => (p, true),
+            }
+        } else {
+            (p, true)
+        };
+        let only_excluded = match excluded.strip_suffix('*') {
+            Some(prefix) => literal.starts_with(prefix),
+            None => whole && literal == excluded,
+        };
+        if !only_excluded {
+            return None;
+        }
+    }
+    Some(Truth::from_bool(absent))
 }
 
 /// Whether one request value matches one policy value under the *positive* form of `op`
@@ -953,6 +1039,57 @@ mod tests {
 
     fn truth(o: &str, key: &str, vals: &[&str], c: &Context) -> Truth {
         evaluate(op(o), key, vals, c, true).0
+    }
+
+    /// A key absent or with none of the excluded values (an account outside the loaded organisation `o-abc`):
+    /// decided where every such request reads the test the same way.
+    #[test]
+    fn tests_that_read_the_same_whatever_an_outside_account_is() {
+        let cases: &[(&str, &str, &str, Option<Truth>)] = &[
+            ("StringEquals", "o-abc", "o-abc", Some(Truth::False)),
+            ("StringNotEquals", "o-abc", "o-abc", Some(Truth::True)),
+            (
+                "StringNotEqualsIfExists",
+                "o-abc",
+                "o-abc",
+                Some(Truth::True),
+            ),
+            ("StringEqualsIfExists", "o-abc", "o-abc", None),
+            ("StringEquals", "o-other", "o-abc", None),
+            ("StringNotEquals", "o-other", "o-abc", None),
+            ("StringLike", "o-*", "o-abc", None),
+            ("StringLike", "o-abc", "o-abc", Some(Truth::False)),
+            ("StringEqualsIgnoreCase", "o-abc", "o-abc", None),
+            ("StringEquals", "${aws:x}", "o-abc", None),
+            ("Null", "true", "o-abc", None),
+            (
+                "ForAnyValue:StringLike",
+                "o-abc/r-1/*",
+                "o-abc/*",
+                Some(Truth::False),
+            ),
+            ("ForAnyValue:StringNotLike", "o-abc/r-1/*", "o-abc/*", None),
+            (
+                "ForAllValues:StringNotLike",
+                "o-abc/*",
+                "o-abc/*",
+                Some(Truth::True),
+            ),
+            ("ForAnyValue:StringLike", "o-ab*", "o-abc/*", None),
+            (
+                "ForAnyValue:StringEquals",
+                "o-abc/r-1/",
+                "o-abc/*",
+                Some(Truth::False),
+            ),
+        ];
+        for (operator, value, excluded, want) in cases {
+            assert_eq!(
+                same_unless(op(operator), [*value].into_iter(), excluded),
+                *want,
+                "{operator} {value} excluding {excluded}"
+            );
+        }
     }
 
     #[test]

@@ -840,7 +840,7 @@ const NO_ORGANIZATION: &str = "no organisation is loaded, so whether the princip
 /// An account's organisation keys (`aws:PrincipalOrgID`/`…OrgPaths` or `aws:ResourceOrgID`/`…OrgPaths`): from the
 /// loaded organisation when the account is in its tree; undecided when no organisation is loaded (`none`), and
 /// for the organisation's management account when the tree leaves it out (the loader warns; it is a member, but
-/// where is not said); absent for any other account (the tree lists every member).
+/// where is not said); for any other account absent or another organisation's (the tree lists every member).
 pub fn fill_org_keys(
     model: &Model,
     account: &str,
@@ -860,7 +860,17 @@ pub fn fill_org_keys(
                 ctx.set_default(id, vec![org.id.to_string()]);
                 ctx.set_unread(paths, NOT_IN_TREE);
             }
-            None => {}
+            // Not a member: in no organisation, or in another one, which the snapshot does not say. A test that
+            // reads the same either way, as every test against the loaded organisation's ID or paths does, is
+            // decided (`condition::same_unless`); one naming another organisation is not.
+            None => {
+                ctx.set_unread_or_absent_except(id, OUTSIDE_ORGANIZATION, org.id.to_string());
+                ctx.set_unread_or_absent_except(
+                    paths,
+                    OUTSIDE_ORGANIZATION,
+                    format!("{}/*", org.id),
+                );
+            }
         },
         None => {
             for key in keys {
@@ -869,6 +879,10 @@ pub fn fill_org_keys(
         }
     }
 }
+
+/// Why an account's organisation keys are undecided when it is not in the loaded organisation.
+const OUTSIDE_ORGANIZATION: &str = "the account is not in the loaded organisation, and whether it is in another \
+     one, and which, is not known (give the key, or with no value for an account in none)";
 
 /// Why an account's organisation keys are undecided when the loaded tree leaves it out.
 const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its management account, so its path \
@@ -897,7 +911,12 @@ const SESSION_TAGS: &str = "the role's trust policy lets its sessions be given t
      `aws:PrincipalTag/KEY=…`, or with no value for a tag it does not have)";
 
 /// Whether sessions of `role` may carry session tags: its trust policy allows `sts:TagSession` (or cannot be
-/// read, or is missing). Identity Center's and SAML/OIDC roles usually do.
+/// read, or is missing). Identity Center's and SAML/OIDC roles usually do. This covers the transitive tags of a
+/// role chain too: a session with transitive tags passes them on when it assumes the next role, and that call
+/// needs `sts:TagSession` in the next role's trust policy like any other session tags
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining>,
+/// "Permissions required to add session tags" on the same page): a role whose trust does not allow it has
+/// no session tags, its own or inherited.
 fn may_have_session_tags(role: &crate::account::Role) -> bool {
     use crate::policy::{ActionBlock, Effect};
     let Some(trust) = &role.trust else {
@@ -1235,8 +1254,15 @@ mod carry_tests {
                 && !management.may_be_absent("aws:PrincipalOrgPaths")
         );
         let outside = keys_of("arn:aws:iam::777788889999:user/m");
+        // Outside the loaded organisation: in none or in another, never in this one.
         assert_eq!(outside.get("aws:PrincipalOrgID"), None);
-        assert_eq!(outside.unread("aws:PrincipalOrgID"), None);
+        assert!(
+            outside.unread("aws:PrincipalOrgID").is_some()
+                && outside.may_be_absent("aws:PrincipalOrgID")
+        );
+        assert_eq!(outside.excluded("aws:PrincipalOrgID"), Some("o-abc"));
+        assert_eq!(outside.excluded("aws:principalorgpaths"), Some("o-abc/*"));
+        assert_eq!(member.excluded("aws:PrincipalOrgID"), None);
         let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();
         assert!(
             why.contains("`s3:x-amz-acl`")

@@ -442,7 +442,17 @@ impl Eval<'_> {
             // pattern `*`, which every value matches (`StringNotLike` then fails). Not so for a key AWS may leave
             // out (`Context::set_unread_or_absent`, `request::may_carry`).
             let marked_present = marked.as_ref().filter(|_| !may_be_absent);
+            // A key that is absent or has none of some values (an account outside the loaded organisation: in no
+            // organisation or another) decides a test that reads the same way either way.
+            let unless = match (marked.is_some() && may_be_absent, c.op) {
+                (true, Some(op)) => self
+                    .ctx
+                    .excluded(&c.key.value)
+                    .and_then(|ex| condition::same_unless(op, c.values.iter(), ex)),
+                _ => None,
+            };
             let presence = match (marked_present, c.op) {
+                _ if unless.is_some() => unless,
                 (Some(_), Some(op)) if op.base == BaseOperator::Null && op.qualifier.is_none() => {
                     if c.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
                         Some(Truth::False)
