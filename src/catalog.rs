@@ -196,6 +196,9 @@ pub struct Service {
     action_index: FxHashMap<Box<str>, u32>,
     /// Each action's name as a set of characters ([`crate::policy::char_set`]), for "did you mean".
     action_sets: Vec<u128>,
+    /// Its keys listed for nearly every action of it but not all, with how many (see
+    /// [`Service::nearly_everywhere`]), computed on first use.
+    nearly_everywhere: std::sync::OnceLock<Vec<(&'static str, u32)>>,
 }
 
 impl Service {
@@ -208,6 +211,35 @@ impl Service {
     /// A resource type by name.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
         self.resource_types.iter().find(|r| r.name == name)
+    }
+
+    /// How many of the service's actions list `key` (their own keys or their resource types'), when that is
+    /// nearly all of them but not all: at least nine in ten of ten actions or more (`s3:TlsVersion`, listed for
+    /// 177 of S3's 180 actions). The Service Authorization Reference lists some request-wide keys for most of a
+    /// service's actions and leaves them off a few, which may or may not carry them: a caller reads such a key
+    /// on the others as possibly set, not as certainly absent.
+    pub fn nearly_everywhere(&self, key: &str) -> Option<u32> {
+        const MIN_ACTIONS: usize = 10;
+        let keys = self.nearly_everywhere.get_or_init(|| {
+            let n = self.actions.len();
+            if n < MIN_ACTIONS {
+                return Vec::new();
+            }
+            self.condition_keys
+                .iter()
+                .filter_map(|k| {
+                    let count = self
+                        .actions
+                        .iter()
+                        .filter(|a| a.supports_key(self, k.name))
+                        .count();
+                    (count * 10 >= n * 9 && count < n).then_some((k.name, count as u32))
+                })
+                .collect()
+        });
+        keys.iter()
+            .find(|(k, _)| key_matches_template(k, key))
+            .map(|(_, count)| *count)
     }
 
     /// The service's definition of condition key `key` (templates such as `s3:ExistingObjectTag/<key>`
@@ -343,6 +375,7 @@ impl Catalog {
                     .collect(),
                 actions,
                 action_index,
+                nearly_everywhere: std::sync::OnceLock::new(),
             });
         }
         Ok(Catalog {

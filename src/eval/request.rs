@@ -426,6 +426,20 @@ pub fn may_carry(
                 cat.date, svc.prefix
             )))
         }
+        // A key the catalogue lists for nearly every action of the service but this one: the Service
+        // Authorization Reference leaves some request-wide keys off a few actions that may well carry them
+        // (`s3:ResourceAccount` off `s3:PutAccessPointPublicAccessBlock`), so not certainly absent.
+        Some(s) if std::ptr::eq(s, svc) && s.nearly_everywhere(key).is_some() => {
+            let count = s.nearly_everywhere(key).unwrap_or_default();
+            Some(Cow::Owned(format!(
+                "the catalogue of {} lists `{shown}` for {count} of the {} `{}` actions but not for \
+                 `{shown_action}`, which may carry it all the same, and this request does not say whether it has \
+                 it (give `{shown}=…`, or `--context {shown}` with no value)",
+                cat.date,
+                s.actions.len(),
+                svc.prefix
+            )))
+        }
         // Another service's key, or one the action does not list: not in its requests.
         Some(_) => None,
         // A service the catalogue does not know.
@@ -1099,7 +1113,7 @@ mod carry_tests {
         let federated =
             p("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC");
         // (key, principal, action, whether a request that does not say may carry it)
-        let cases: [(&str, &Principal, &str, bool); 22] = [
+        let cases: [(&str, &Principal, &str, bool); 25] = [
             // The action's own keys, and not another action's or service's.
             ("s3:x-amz-acl", &user, "s3:PutObject", true),
             ("s3:x-amz-acl", &user, "s3:GetObject", false),
@@ -1109,6 +1123,15 @@ mod carry_tests {
             // What the catalogue does not know may be newer than it.
             ("s3:x-amz-acll", &user, "s3:PutObject", true),
             ("s3:x-amz-acl", &user, "s3:NoSuchAction", true),
+            // A key listed for nearly every action of the service may be on the few it is left off.
+            (
+                "s3:ResourceAccount",
+                &user,
+                "s3:PutAccessPointPublicAccessBlock",
+                true,
+            ),
+            ("s3:TlsVersion", &user, "s3:InitiateReplication", true),
+            ("s3:TlsVersion", &user, "s3:GetObject", true),
             ("newsvc:Key", &user, "s3:GetObject", true),
             ("aws:NoSuchKey", &user, "s3:GetObject", true),
             // An identity provider's keys only on a federated sign-in.
