@@ -182,7 +182,7 @@ impl Index {
         };
         if let Some(list) = self.patterns.get(ai) {
             for (pattern, who) in list {
-                if pattern.contains("${")
+                if crate::policy::variables::has_variable(pattern)
                     || resource_matches(pattern, resource)
                     || shape.is_some_and(|sh| resource_matches(sh, &concrete(pattern)))
                 {
@@ -870,7 +870,7 @@ impl<'m> Graph<'m> {
             let Some(pattern) = self.index.names.get(*pid as usize) else {
                 continue;
             };
-            if pattern == "*" || pattern.contains("${") {
+            if pattern == "*" || crate::policy::variables::has_variable(pattern) {
                 continue;
             }
             let concrete = concrete(pattern);

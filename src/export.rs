@@ -445,7 +445,7 @@ pub fn statement_cols(
     // Patterns for matching (markers for `${*}` kept) and as shown.
     let mut patterns: Vec<String> = Vec::with_capacity(written.len());
     for p in written {
-        if variables && p.contains("${") {
+        if variables && crate::policy::variables::has_variable(p) {
             match principal {
                 Some(ctx) => match substitute(p, ctx) {
                     Some(v) => patterns.push(v.into_owned()),

@@ -738,8 +738,8 @@ impl ResourceIndex {
         let mut idx = ResourceIndex::default();
         for (i, item) in list.items.iter().enumerate() {
             let p: &str = &item.value;
-            idx.variables |= p.contains("${");
-            if p.contains(['*', '?']) || p.contains("${") {
+            idx.variables |= crate::policy::variables::has_variable(p);
+            if p.contains(['*', '?']) || crate::policy::variables::has_variable(p) {
                 idx.wild.push(i as u32);
             } else {
                 idx.exact.insert(p.into());

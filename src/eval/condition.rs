@@ -395,7 +395,7 @@ impl Context {
 /// not match (AWS: "If the key isn't present… the policy element evaluates to false"). A multi-valued key
 /// cannot be used as a variable, and also gives `None`. Without variables the text is borrowed.
 pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
-    if !text.contains("${") {
+    if !crate::policy::variables::has_variable(text) {
         return Some(Cow::Borrowed(text));
     }
     use crate::policy::variables::{Piece, pieces};
@@ -428,7 +428,7 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
 /// undecided (a role's `${aws:userid}` without a session name, a `${aws:RequestedRegion}` not given). Such a key has
 /// a value in AWS, so a default written after it does not apply either.
 pub fn unread_variable(text: &str, ctx: &Context) -> Option<&'static str> {
-    if !text.contains("${") {
+    if !crate::policy::variables::has_variable(text) {
         return None;
     }
     crate::policy::variables::pieces(text).find_map(|piece| match piece {
@@ -526,7 +526,7 @@ pub fn same_unless<'v>(
     }
     // A value some policy value matches must be one `excluded` matches, for every policy value.
     for p in policy_values {
-        if p.contains("${") {
+        if crate::policy::variables::has_variable(p) {
             return None;
         }
         let (literal, whole) = if like {
@@ -626,7 +626,9 @@ pub fn unreadable_value(
     use crate::policy::Family;
     if variables
         && !op.base.takes_variables()
-        && let Some(v) = policy_values.iter().find(|v| v.contains("${"))
+        && let Some(v) = policy_values
+            .iter()
+            .find(|v| crate::policy::variables::has_variable(v))
     {
         return Some(format!(
             "the policy value `{}` has a policy variable, which AWS substitutes only in string and ARN \
@@ -926,7 +928,12 @@ pub fn holds<'v>(
     // A policy variable in a numeric, date, `Bool`, IP or binary value is not substituted by AWS, and how the
     // text is then read is not documented: undecided when the key is present (a missing key is decided above,
     // whatever the values).
-    if variables && !op.base.takes_variables() && policy_values.clone().any(|v| v.contains("${")) {
+    if variables
+        && !op.base.takes_variables()
+        && policy_values
+            .clone()
+            .any(crate::policy::variables::has_variable)
+    {
         return Truth::Unknown;
     }
     let any_policy = |v: &str| {

@@ -68,7 +68,7 @@ fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
                 }
                 idx.any_match(l, resource)
             } else {
-                if l.iter().any(|p| p.contains("${")) {
+                if l.iter().any(crate::policy::variables::has_variable) {
                     return true;
                 }
                 l.iter().any(|p| resource_matches(p, resource))

@@ -276,7 +276,11 @@ fn complete(assumptions: &[Assumption]) -> bool {
         use crate::policy::BaseOperator::*;
         let wildcard = matches!(op.base, StringLike | StringNotLike | ArnLike | ArnNotLike)
             && t.values.iter().any(|v| v.contains(['*', '?']));
-        if wildcard || t.values.iter().any(|v| v.contains("${")) {
+        if wildcard
+            || t.values
+                .iter()
+                .any(|v| crate::policy::variables::has_variable(v))
+        {
             return false;
         }
     }

@@ -1016,11 +1016,18 @@ impl Request {
     /// (`arn:aws:iam::aws:policy/…`, public images) or reachable from the caller's account only (Route 53), and
     /// `s3:CreateBucket` makes the bucket in the caller's account.
     pub fn resource_account_assumed(&self, model: &Model) -> bool {
-        crate::arn::Arn::parse(&self.resource)
-            .is_some_and(|a| a.service == "s3" && a.region.is_empty() && a.account.is_empty())
-            && !self.action.eq_ignore_ascii_case("s3:CreateBucket")
+        self.resource_account_assumed_given(self.known_resource_account(model))
+    }
+
+    /// [`Request::resource_account_assumed`], given [`Request::known_resource_account`] (a caller that has it
+    /// already does not look it up again).
+    pub fn resource_account_assumed_given(&self, known: Option<&str>) -> bool {
+        // The cheap tests first: most resources' accounts are known.
+        known.is_none()
             && self.principal.account.is_some()
-            && self.known_resource_account(model).is_none()
+            && !self.action.eq_ignore_ascii_case("s3:CreateBucket")
+            && crate::arn::Arn::parse(&self.resource)
+                .is_some_and(|a| a.service == "s3" && a.region.is_empty() && a.account.is_empty())
     }
 }
 

@@ -122,7 +122,7 @@ pub fn resource(raw: &str) -> Result<(), ResourceFault> {
         return Ok(());
     }
     let owned;
-    let v = if raw.contains("${") {
+    let v = if crate::policy::variables::has_variable(raw) {
         owned = super::variables::to_wildcards(raw);
         owned.as_str()
     } else {
@@ -192,7 +192,7 @@ fn is_unique_id(s: &str) -> bool {
 /// that it is compared literally); only `AWS` principals have their format checked (the other kinds' formats are
 /// warnings).
 pub fn principal(kind: &PrincipalKind, v: &str) -> Result<(), PrincipalFault> {
-    if v.contains("${") || v == "*" {
+    if crate::policy::variables::has_variable(v) || v == "*" {
         return Ok(());
     }
     if has_wildcard(v) {

@@ -43,6 +43,12 @@ impl Variable<'_> {
     }
 }
 
+/// Whether `text` may hold a variable (has `${`): the test before any reading of variables. A byte search for `$`
+/// first: asked of every condition value of every statement a request reaches, most of which have none.
+pub fn has_variable(text: &str) -> bool {
+    text.as_bytes().contains(&b'$') && text.contains("${")
+}
+
 /// The pieces of `text`, in order. Linear in the text's length.
 pub fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
     let mut rest = text;

@@ -63,7 +63,7 @@ fn has_key(s: &Statement, names: &[&str]) -> bool {
 }
 
 fn plain(v: &str) -> bool {
-    !has_wildcard(v) && !v.contains("${")
+    !has_wildcard(v) && !crate::policy::variables::has_variable(v)
 }
 
 /// Private (RFC 1918, unique local) and loopback/link-local addresses never reach AWS as `aws:SourceIp`.
@@ -275,7 +275,7 @@ fn condition(cx: &mut Ctx, s: &Statement, c: &Condition, path: &str) {
         }
         crate::policy::Family::Binary => {
             for (i, it) in vals.items.iter().enumerate() {
-                if !it.value.contains("${") && !is_base64(&it.value) {
+                if !crate::policy::variables::has_variable(&it.value) && !is_base64(&it.value) {
                     cx.emit(
                         Code::INVALID_CONDITION_BINARY,
                         it.span,
@@ -631,7 +631,7 @@ fn arns(cx: &mut Ctx, s: &Statement, path: &str) {
         let Some(svc) = cat.service(arn.service) else {
             continue;
         };
-        if v.contains("${") {
+        if crate::policy::variables::has_variable(v) {
             continue;
         }
         // Which of the three findings are still possible, each falsified by one template the resource part fits:

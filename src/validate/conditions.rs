@@ -62,7 +62,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             }
         }
         if let Some(sid) = &s.sid
-            && sid.value.contains("${")
+            && crate::policy::variables::has_variable(&sid.value)
         {
             let path = format!("{}.Sid", cx.stmt_path(si));
             cx.emit(
@@ -228,7 +228,7 @@ fn condition(
     }
     // Key checks.
     let ty = key_checks(cx, si, s, c, &key_path);
-    if key.contains("${") {
+    if crate::policy::variables::has_variable(key) {
         cx.emit(
             Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
             c.key.span,
@@ -281,7 +281,7 @@ fn condition(
         }
         // A value with a policy variable is read per request; a `$` alone is text, checked as any value (the
         // evaluator reads it so).
-        if v.contains("${") {
+        if crate::policy::variables::has_variable(v) {
             if !op.base.takes_variables() {
                 cx.emit(
                     Code::INVALID_VARIABLE_FOR_OPERATOR,
@@ -316,7 +316,9 @@ fn condition(
     ) && vals.items.iter().any(|v| {
         let plain =
             super::resources::vars_to_wildcards(&v.value.replace("${*}", "").replace("${?}", ""));
-        v.value.contains(['*', '?']) && plain.contains(['*', '?']) && !v.value.contains("${")
+        v.value.contains(['*', '?'])
+            && plain.contains(['*', '?'])
+            && !crate::policy::variables::has_variable(&v.value)
     }) {
         let like = match op.base {
             BaseOperator::StringEquals => Some("StringLike"),

@@ -94,7 +94,7 @@ fn version(cx: &mut Ctx) {
             }
             // The legacy version is valid; it matters only when the policy uses variables, which it leaves as
             // literal text.
-            "2008-10-17" if !cx.text(cx.policy.span).contains("${") => {}
+            "2008-10-17" if !crate::policy::variables::has_variable(cx.text(cx.policy.span)) => {}
             "2008-10-17" => {
                 cx.emit(
                     Code::OLD_VERSION,

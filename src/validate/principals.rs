@@ -51,7 +51,7 @@ pub(crate) fn check(cx: &mut Ctx) {
 }
 
 fn entry(cx: &mut Ctx, kind: &PrincipalKind, v: &str, span: crate::text::Span, path: String) {
-    if v.contains("${") {
+    if crate::policy::variables::has_variable(v) {
         cx.emit(
             Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
             span,

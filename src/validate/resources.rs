@@ -63,7 +63,7 @@ pub(crate) fn looks_like_region(r: &str) -> bool {
 
 /// True when a field of a policy ARN fits a field of a catalog template.
 fn field_fits(template: &str, value: &str) -> bool {
-    if template.contains("${") {
+    if crate::policy::variables::has_variable(template) {
         return true;
     }
     if template.is_empty() {

@@ -110,7 +110,7 @@ pub(crate) fn check(cx: &mut Ctx) {
             if v == "*" {
                 continue;
             }
-            if v.contains("${") {
+            if crate::policy::variables::has_variable(v) {
                 cx.emit(
                     Code::VARIABLE_UNSUPPORTED_IN_ELEMENT,
                     span,

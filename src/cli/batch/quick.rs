@@ -17,8 +17,24 @@ pub(super) struct QuickLine<'a> {
     pub(super) action: &'a str,
     pub(super) resource: &'a str,
     pub(super) resource_account: Option<&'a str>,
-    /// The context object's text (`{…}`), already checked (see [`fill_context`]).
-    context: Option<&'a str>,
+    /// The context's entries as read (see [`fill_context`]): `entries[..count]`.
+    context: Entries<'a>,
+}
+
+/// A context's entries, read once: each key with its value, a string or an array's text (`[…]`, already
+/// checked: read again by [`fill_context`]).
+#[derive(Debug, PartialEq, Eq)]
+struct Entries<'a> {
+    entries: [(&'a str, Value<'a>); MAX_KEYS],
+    count: usize,
+}
+
+/// A context value as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Value<'a> {
+    One(&'a str),
+    /// An array's text, `[` to `]`.
+    Many(&'a str),
 }
 
 /// Context keys read here at most (a larger context is left to serde: repeated keys are looked for by pairs).
@@ -28,6 +44,9 @@ const MAX_KEYS: usize = 16;
 struct Cursor<'a> {
     text: &'a str,
     at: usize,
+    /// The line has no `\\` and no control character (below U+0020), in its strings or out of them: a string
+    /// then ends at the next `"` (see [`plain`]).
+    plain: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -52,7 +71,11 @@ impl<'a> Cursor<'a> {
         self.eat(b'"')?;
         let start = self.at;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = special(rest)?;
+        let len = if self.plain {
+            memchr::memchr(b'"', rest)?
+        } else {
+            special(rest)?
+        };
         if rest.get(len) != Some(&b'"') {
             return None;
         }
@@ -113,6 +136,15 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Whether `line` has neither `\\` nor a control character (below U+0020) anywhere: then each of its strings
+/// ends at its next `"`. One pass over the line, a byte at a time without a branch (the compiler reads several
+/// at once), instead of a search for three kinds of byte in every string.
+fn plain(line: &str) -> bool {
+    line.bytes().fold(0u8, |seen, b| {
+        seen | u8::from(b < 0x20) | u8::from(b == b'\\')
+    }) == 0
+}
+
 /// Where the first byte that ends or escapes a JSON string is (`"`, `\` or a control character below U+0020),
 /// eight bytes at a time: the strings of a request line are short, where a search routine's set-up costs more than
 /// the search.
@@ -146,23 +178,37 @@ fn special(bytes: &[u8]) -> Option<usize> {
 /// Check a context object, from the cursor: string or string-array values, at most [`MAX_KEYS`] keys, no two
 /// the same, even but for case (the serde reading merges their values into one multi-valued key: such a line is
 /// left to it).
-fn check_context(c: &mut Cursor<'_>) -> Option<()> {
-    let mut keys: [&str; MAX_KEYS] = [""; MAX_KEYS];
-    let mut n = 0;
+fn check_context<'a>(c: &mut Cursor<'a>) -> Option<Entries<'a>> {
+    let mut out = Entries {
+        entries: [("", Value::One("")); MAX_KEYS],
+        count: 0,
+    };
     c.members(|c, key| {
-        let seen = keys.get(..n)?;
-        if seen.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        let seen = out.entries.get(..out.count)?;
+        if seen.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
             return None;
         }
-        *keys.get_mut(n)? = key;
-        n += 1;
-        c.values(|_| ())
-    })
+        let value = if c.peek()? == b'"' {
+            Value::One(c.string()?)
+        } else {
+            let start = c.at;
+            c.values(|_| ())?;
+            Value::Many(c.text.get(start..c.at)?)
+        };
+        *out.entries.get_mut(out.count)? = (key, value);
+        out.count += 1;
+        Some(())
+    })?;
+    Some(out)
 }
 
 /// Read `text` (one line), or `None` to leave it to serde.
 pub(super) fn read(text: &str) -> Option<QuickLine<'_>> {
-    let mut c = Cursor { text, at: 0 };
+    let mut c = Cursor {
+        text,
+        at: 0,
+        plain: plain(text),
+    };
     let (mut principal, mut action, mut resource) = (None, None, None);
     let mut resource_account = None;
     let mut context = None;
@@ -177,9 +223,7 @@ pub(super) fn read(text: &str) -> Option<QuickLine<'_>> {
                 if context.is_some() {
                     return None;
                 }
-                let start = c.peek().map(|_| c.at)?;
-                check_context(c)?;
-                context = Some(c.text.get(start..c.at)?);
+                context = Some(check_context(c)?);
                 return Some(());
             }
             // Unknown fields are ignored by serde, whatever their value: left to it.
@@ -200,19 +244,33 @@ pub(super) fn read(text: &str) -> Option<QuickLine<'_>> {
         action: action?,
         resource: resource?,
         resource_account,
-        context,
+        context: context.unwrap_or(Entries {
+            entries: [("", Value::One("")); MAX_KEYS],
+            count: 0,
+        }),
     })
 }
 
 /// Fill `ctx` (emptied) with the line's context, as the serde reading does.
 pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
     ctx.clear();
-    let Some(text) = line.context else {
-        return;
-    };
-    let mut c = Cursor { text, at: 0 };
-    // Checked by `read`: this reading cannot stop early.
-    let _ = c.members(|c, key| ctx.set_with(key, |values| c.values(|v| values.push(v)))?);
+    let entries = line.context.entries.get(..line.context.count);
+    for &(key, value) in entries.unwrap_or_default() {
+        match value {
+            Value::One(v) => {
+                let _ = ctx.set_with(key, |values| values.push(v));
+            }
+            Value::Many(text) => {
+                let mut c = Cursor {
+                    text,
+                    at: 0,
+                    plain: false,
+                };
+                // Checked by `read`: this reading cannot stop early.
+                let _ = ctx.set_with(key, |values| c.values(|v| values.push(v)));
+            }
+        }
+    }
 }
 
 /// Write `b` as serde writes it, one JSON object (no newline), and say true; false, writing nothing, for an

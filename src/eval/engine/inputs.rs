@@ -231,6 +231,8 @@ pub(super) struct Candidates {
     lists: rustc_hash::FxHashMap<(u64, u32), Box<[u32]>>,
     /// Lists not kept since [`Candidates::lists`] was full.
     missed: usize,
+    /// The room a request's evaluation gathers candidates in, kept for the next request.
+    pub(super) room: Vec<u32>,
 }
 
 /// Candidate lists a [`Candidates`] keeps at most. Once it is full, new lists are made and not kept; after as

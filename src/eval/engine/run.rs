@@ -108,12 +108,15 @@ pub(super) fn run<'m>(
     }
     let now = overrides.now.or(clock).unwrap_or_else(Timestamp::now);
     let ctx = std::borrow::Cow::Borrowed(&req.context);
-    let resource_account = req.resource_account(model);
+    let known_account = req.known_resource_account(model);
+    let resource_account = known_account.or(req.principal.account.as_deref());
     let mut notes = Vec::new();
-    let account_assumed = req.resource_account_assumed(model);
+    let account_assumed = req.resource_account_assumed_given(known_account);
     let action_lower = req.action.to_ascii_lowercase();
+    let mut buf = Vec::new();
     if let Some(k) = kept_candidates.as_deref_mut() {
         k.begin(&action_lower);
+        buf = std::mem::take(&mut k.room);
     }
     let mut ev = Eval {
         model,
@@ -128,7 +131,7 @@ pub(super) fn run<'m>(
         filled: false,
         resource_tags_known: false,
         prefilter,
-        buf: Vec::new(),
+        buf,
         optimistic: overrides.optimistic,
         assumed: Vec::new(),
         action_lower,
@@ -620,6 +623,10 @@ pub(super) fn run<'m>(
     } else {
         (None, unknown)
     };
+    // The candidates' room goes back to the worker's scratch for its next request.
+    if let Some(kept) = ev.kept_candidates.as_deref_mut() {
+        kept.room = std::mem::take(&mut ev.buf);
+    }
     RunOut {
         quick,
         decided_by,

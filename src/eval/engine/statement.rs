@@ -9,6 +9,7 @@ use crate::eval::condition::{self, Assumption, ConditionResult, Context, Test, T
 use crate::eval::decision::{Layer, Named};
 use crate::eval::index::Prefilter;
 use crate::eval::request::{Principal, PrincipalType, Request};
+use crate::policy::variables::has_variable;
 use crate::policy::{ActionBlock, BaseOperator, Effect, ResourceBlock, Statement};
 use crate::text::Span;
 use crate::time::Timestamp;
@@ -45,11 +46,6 @@ pub(super) fn malformed(s: &Statement, resource_needed: bool) -> Option<String> 
         return Some("it has no `Resource` or `NotResource`".into());
     }
     None
-}
-
-/// True when `s` holds a policy variable (`${…}`).
-fn has_variable(s: &str) -> bool {
-    s.as_bytes().contains(&b'$') && s.contains("${")
 }
 
 /// Keys the engine fills from the principal, the resource or the clock (see `Principal::fill_context`).
@@ -217,7 +213,7 @@ impl Eval<'_> {
     /// which is not known (for a reverse query too: a pattern that cannot be substituted is not a non-match).
     fn variable_may_be_set(&self, text: &str) -> Option<std::borrow::Cow<'static, str>> {
         use crate::policy::variables::{Piece, pieces};
-        if !text.contains("${") {
+        if !has_variable(text) {
             return None;
         }
         pieces(text).find_map(|piece| match piece {
