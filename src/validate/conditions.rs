@@ -503,6 +503,31 @@ fn value_check(
                     format!("`{v}` is not an IP address or CIDR range"),
                 )
                 .help("write `203.0.113.0/24` or `2001:db8::/32`");
+            } else if !crate::values::ip_written_exactly(v) {
+                // The evaluator leaves a test of such a value undecided (`values::ip_matches`): said here, where
+                // it can be fixed.
+                cx.emit(
+                    Code::LOOSE_CONDITION_IP,
+                    span,
+                    path,
+                    format!(
+                        "`{v}` is not in the standard CIDR format (spaces around it, or a prefix led by `0`): how \
+                         IAM reads it is not documented, and the evaluator leaves a test of it undecided"
+                    ),
+                )
+                .help("write the address or range without spaces and the prefix without a leading `0`, e.g. `10.0.0.0/8`");
+            } else if v.contains(':') && !v.contains('/') {
+                cx.emit(
+                    Code::LOOSE_CONDITION_IP,
+                    span,
+                    path,
+                    format!(
+                        "the IPv6 address `{v}` has no prefix: AWS documents `/32` as the default, which for IPv6 may \
+                         be meant as the one address, and the evaluator decides a test of it only where both \
+                         readings agree"
+                    ),
+                )
+                .help(format!("write `{v}/128` for the one address"));
             }
         }
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {

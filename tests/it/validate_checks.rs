@@ -1007,6 +1007,26 @@ fn cases() -> Vec<Case> {
             &[],
         ),
         c(
+            "LOOSE_CONDITION_IP",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"IpAddress": {"aws:SourceIp": ["10.0.0.0/08", " 192.0.2.0/24", "2001:db8::1", "10.1.0.0/16"]}}"#,
+            ),
+            &["\"10.0.0.0/08\"", "\" 192.0.2.0/24\"", "\"2001:db8::1\""],
+        ),
+        c(
+            "LOOSE_CONDITION_IP",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::1/128", "192.0.2.7", "10.0.0.0/0"]}}"#,
+            ),
+            &[],
+        ),
+        c(
             "INVALID_CONDITION_ARN",
             M,
             cond(
