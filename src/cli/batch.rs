@@ -12,7 +12,6 @@ use crate::account::Model;
 use crate::eval::condition::{Context, PrincipalKeys};
 use crate::eval::engine::{Overrides, decide_brief_with, evaluate};
 use crate::eval::request::{Principal, Request};
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -251,7 +250,7 @@ struct Worker<'m> {
     name: &'m str,
     /// By the principal as written: a request with that principal, its other fields overwritten per line, and
     /// the context keys the principal derives (computed once, read under each line's context).
-    requests: FxHashMap<Box<str>, Result<Template, String>>,
+    requests: hashbrown::HashMap<String, Result<Template, String>, rustc_hash::FxBuildHasher>,
     /// Each account's organisation levels, gathered once (they depend on the model and the account only).
     scratch: crate::eval::Scratch<'m>,
 }
@@ -318,11 +317,12 @@ impl Worker<'_> {
             (None, None) => return Err("the line could not be read".into()),
         };
         let model = self.model;
-        if !self.requests.contains_key(principal) {
-            if self.requests.len() >= PRINCIPAL_CACHE {
-                self.requests.clear();
-            }
-            let template = Principal::resolve(principal, model).map(|principal| {
+        // One lookup: the principal's template, made the first time it is met (the cache is emptied when full).
+        if self.requests.len() >= PRINCIPAL_CACHE && !self.requests.contains_key(principal) {
+            self.requests.clear();
+        }
+        let template = self.requests.entry_ref(principal).or_insert_with(|| {
+            Principal::resolve(principal, model).map(|principal| {
                 // Derived when a request of this principal first needs them.
                 let keys = Arc::new(PrincipalKeys::default());
                 let req = Request {
@@ -333,13 +333,11 @@ impl Worker<'_> {
                     context: Context::new(),
                 };
                 (req, keys)
-            });
-            self.requests.insert(Box::from(principal), template);
-        }
-        let (req, keys) = match self.requests.get_mut(principal) {
-            Some(Ok((req, keys))) => (req, keys),
-            Some(Err(e)) => return Err(e.clone()),
-            None => return Err("the principal could not be resolved".into()),
+            })
+        });
+        let (req, keys) = match template {
+            Ok((req, keys)) => (req, keys),
+            Err(e) => return Err(e.clone()),
         };
         req.action.clear();
         req.action.push_str(action);
@@ -411,7 +409,7 @@ pub fn run(
                     overrides,
                     output,
                     name: &name,
-                    requests: FxHashMap::default(),
+                    requests: Default::default(),
                     scratch: Default::default(),
                 };
                 loop {

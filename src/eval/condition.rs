@@ -253,7 +253,17 @@ impl Context {
     /// The slot of `key`: its own when present (its values kept, its first spelling too), else a new one,
     /// spelled `key`, with no values (always `Some`).
     fn slot(&mut self, key: &str) -> Option<&mut Slot> {
-        let at = match self.find(key) {
+        self.slot_of(key, false)
+    }
+
+    /// [`Context::slot`]; `new`: the caller knows `key` is not here, and it is not looked for.
+    fn slot_of(&mut self, key: &str, new: bool) -> Option<&mut Slot> {
+        debug_assert!(
+            !new || self.find(key).is_none(),
+            "{key} is already in the context"
+        );
+        let found = if new { None } else { self.find(key) };
+        let at = match found {
             Some(at) => at,
             None => {
                 let at = self.live;
@@ -303,7 +313,26 @@ impl Context {
         key: &str,
         write: impl FnOnce(&mut ValuesMut<'_>) -> R,
     ) -> Option<R> {
-        let slot = self.slot(key)?;
+        self.set_with_of(key, false, write)
+    }
+
+    /// [`Context::set_with`] for a key the caller knows is not in the context yet (a batch line's context,
+    /// whose keys were checked to differ even but for case): it is not looked for first.
+    pub fn set_new_with<R>(
+        &mut self,
+        key: &str,
+        write: impl FnOnce(&mut ValuesMut<'_>) -> R,
+    ) -> Option<R> {
+        self.set_with_of(key, true, write)
+    }
+
+    fn set_with_of<R>(
+        &mut self,
+        key: &str,
+        new: bool,
+        write: impl FnOnce(&mut ValuesMut<'_>) -> R,
+    ) -> Option<R> {
+        let slot = self.slot_of(key, new)?;
         slot.name.clear();
         slot.name.push_str(key);
         slot.count = 0;
@@ -394,10 +423,19 @@ impl Context {
 /// `${*}`, `${?}`, `${$}`). Returns `None` when a variable has no value and no default: the element then does
 /// not match (AWS: "If the key isn't present… the policy element evaluates to false"). A multi-valued key
 /// cannot be used as a variable, and also gives `None`. Without variables the text is borrowed.
+#[inline]
 pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
-    if !crate::policy::variables::has_variable(text) {
-        return Some(Cow::Borrowed(text));
+    // Most values have no variable: told apart where the call is, without a call.
+    if crate::policy::variables::has_variable(text) {
+        substitute_variables(text, ctx).map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(text))
     }
+}
+
+/// [`substitute`] for a text with `${`.
+#[inline(never)]
+fn substitute_variables(text: &str, ctx: &Context) -> Option<String> {
     use crate::policy::variables::{Piece, pieces};
     let mut out = String::with_capacity(text.len());
     for piece in pieces(text) {
@@ -420,7 +458,7 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context) -> Option<Cow<'a, str>> {
             },
         }
     }
-    Some(Cow::Owned(out))
+    Some(out)
 }
 
 /// Why `text` cannot be substituted for this request, when one of its variables names a key the request does not

@@ -45,6 +45,7 @@ impl Variable<'_> {
 
 /// Whether `text` may hold a variable (has `${`): the test before any reading of variables. A byte search for `$`
 /// first: asked of every condition value of every statement a request reaches, most of which have none.
+#[inline]
 pub fn has_variable(text: &str) -> bool {
     text.as_bytes().contains(&b'$') && text.contains("${")
 }

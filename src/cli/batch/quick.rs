@@ -257,8 +257,9 @@ pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
     let entries = line.context.entries.get(..line.context.count);
     for &(key, value) in entries.unwrap_or_default() {
         match value {
+            // Keys that differ even but for case (`check_context`), in a context just emptied.
             Value::One(v) => {
-                let _ = ctx.set_with(key, |values| values.push(v));
+                let _ = ctx.set_new_with(key, |values| values.push(v));
             }
             Value::Many(text) => {
                 let mut c = Cursor {
@@ -267,7 +268,7 @@ pub(super) fn fill_context(ctx: &mut Context, line: &QuickLine<'_>) {
                     plain: false,
                 };
                 // Checked by `read`: this reading cannot stop early.
-                let _ = ctx.set_with(key, |values| c.values(|v| values.push(v)));
+                let _ = ctx.set_new_with(key, |values| c.values(|v| values.push(v)));
             }
         }
     }
