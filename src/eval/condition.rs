@@ -31,10 +31,20 @@ pub struct Context {
     /// a session name), each with why (lowercased key, reason, and whether AWS may also leave it out): a test of
     /// one is undecided, not false.
     unread: Vec<(String, &'static str, bool)>,
-    /// Values some unread keys cannot have (lowercased key, a pattern of the values it cannot have): an account
-    /// outside the loaded organisation is in none or in another, so its `aws:PrincipalOrgID` is absent or not the
-    /// loaded one's ([`Context::set_unread_or_absent_except`]).
-    excluded: Vec<(String, String)>,
+    /// What is known of some unread keys' values (lowercased key, bound): an account outside the loaded
+    /// organisation is in none or in another, so its `aws:PrincipalOrgID` is absent or not the loaded one's
+    /// ([`Context::set_unread_or_absent_except`]); a principal an account stands for has an ARN of that account
+    /// ([`Context::set_unread_of_account`]).
+    bounds: Vec<(String, Bound)>,
+}
+
+/// What is known of an unread key's value ([`Context::bound`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Absent, or a value this pattern (`o-abc`, `o-abc/*`) does not match.
+    Except(String),
+    /// An ARN of this account.
+    OfAccount(String),
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -120,7 +130,7 @@ impl Context {
         self.index.clear();
         self.principal = None;
         self.unread.clear();
-        self.excluded.clear();
+        self.bounds.clear();
     }
 
     /// Mark `key` as set by AWS to a value this request does not determine, unless the caller gave it a value (a
@@ -146,23 +156,36 @@ impl Context {
     pub fn set_unread_or_absent_except(&mut self, key: &str, why: &'static str, excluded: String) {
         if self.get(key).is_none() {
             self.unread.push((key.to_ascii_lowercase(), why, true));
-            self.excluded.push((key.to_ascii_lowercase(), excluded));
+            self.bounds
+                .push((key.to_ascii_lowercase(), Bound::Except(excluded)));
         }
     }
 
-    /// The values `key` cannot have, when it is marked so ([`Context::set_unread_or_absent_except`]), here or
-    /// among the principal's keys.
-    pub fn excluded(&self, key: &str) -> Option<&str> {
+    /// [`Context::set_unread`], for a key whose value is an ARN of `account` (`aws:PrincipalArn` of a principal an
+    /// account stands for): a test no ARN of the account can pass is decided ([`within_account`]).
+    pub fn set_unread_of_account(&mut self, key: &str, why: &'static str, account: &str) {
+        if self.get(key).is_none_or(<[String]>::is_empty) {
+            self.unread.push((key.to_ascii_lowercase(), why, false));
+            self.bounds.push((
+                key.to_ascii_lowercase(),
+                Bound::OfAccount(account.to_string()),
+            ));
+        }
+    }
+
+    /// What is known of `key`'s value, when something is ([`Context::set_unread_or_absent_except`],
+    /// [`Context::set_unread_of_account`]), here or among the principal's keys.
+    pub fn bound(&self, key: &str) -> Option<&Bound> {
         let find = |c: &'_ Context| -> Option<usize> {
-            c.excluded
+            c.bounds
                 .iter()
                 .position(|(k, _)| k.eq_ignore_ascii_case(key))
         };
         if let Some(i) = find(self) {
-            return self.excluded.get(i).map(|(_, e)| e.as_str());
+            return self.bounds.get(i).map(|(_, b)| b);
         }
         let keys = self.principal.as_deref()?.get()?;
-        keys.excluded.get(find(keys)?).map(|(_, e)| e.as_str())
+        keys.bounds.get(find(keys)?).map(|(_, b)| b)
     }
 
     /// Mark every key that begins with `prefix` (`aws:PrincipalTag/`) as one AWS may set to a value this request
@@ -584,6 +607,68 @@ pub fn same_unless<'v>(
         }
     }
     Some(Truth::from_bool(absent))
+}
+
+/// How a test of a key holds when its value is an ARN of `account` (present, one value: `aws:PrincipalArn` of a
+/// principal an account stands for), when no such ARN can pass any of the policy's values: then every such
+/// request reads it the same way (a `Deny` unless `aws:PrincipalArn` is another account's role applies to every
+/// principal of this one). `None` when some ARN of the account may pass a value, or when the value is not read
+/// here (a case-insensitive operator, a policy variable, a pattern whose account is not written out).
+pub fn within_account<'v>(
+    op: ConditionOperator,
+    policy_values: impl Iterator<Item = &'v str>,
+    account: &str,
+) -> Option<Truth> {
+    use BaseOperator::*;
+    let arn = match op.base {
+        ArnEquals | ArnNotEquals | ArnLike | ArnNotLike => true,
+        StringEquals | StringNotEquals | StringLike | StringNotLike => false,
+        _ => return None,
+    };
+    let wild = matches!(op.base, ArnLike | ArnNotLike | StringLike | StringNotLike);
+    for p in policy_values {
+        if crate::policy::variables::has_variable(p) {
+            return None;
+        }
+        // Whether some ARN of the account may pass `p`: by its account field, whole for ARN operators (their
+        // wildcards stay within a field); for string operators from the text before any wildcard (a `*` may
+        // span colons), which must reach past the account field, or rule out every ARN (`arn:` unmatched).
+        let may_match = if arn {
+            if !crate::values::arn_pattern(p) {
+                return None;
+            }
+            match crate::arn::Arn::fields(p) {
+                Some(f) => crate::wildcard::glob(f.account, account),
+                // `*`: every ARN.
+                None => true,
+            }
+        } else {
+            let (literal, whole) = match p.find(['*', '?']).filter(|_| wild) {
+                Some(i) => (p.get(..i).unwrap_or_default(), false),
+                None => (p, true),
+            };
+            let mut fields = literal.splitn(6, ':');
+            let starts_arn = fields.next() == Some("arn");
+            let account_field = fields.nth(3);
+            let past_it = fields.next().is_some();
+            if !"arn:".starts_with(literal) && !literal.starts_with("arn:") {
+                // Not an ARN's beginning: no principal's ARN passes it.
+                false
+            } else if starts_arn && past_it {
+                account_field == Some(account)
+            } else if whole {
+                // An `arn:` text without an account field and a resource: no principal's ARN.
+                false
+            } else {
+                return None;
+            }
+        };
+        if may_match {
+            return None;
+        }
+    }
+    // No value matches: the positive test fails for the one value, whatever the qualifier.
+    Some(Truth::from_bool(op.base.is_negated()))
 }
 
 /// Whether one request value matches one policy value under the *positive* form of `op`
@@ -1133,6 +1218,70 @@ mod tests {
                 same_unless(op(operator), [*value].into_iter(), excluded),
                 *want,
                 "{operator} {value} excluding {excluded}"
+            );
+        }
+    }
+
+    /// A principal an account (999988887777) stands for: its ARN is the account's, which principal is not known.
+    /// Decided where no ARN of the account can pass the values.
+    #[test]
+    fn tests_no_arn_of_the_account_passes() {
+        let own = "999988887777";
+        let cases: &[(&str, &str, Option<Truth>)] = &[
+            (
+                "ArnLike",
+                "arn:aws:iam::111122223333:role/admin",
+                Some(Truth::False),
+            ),
+            (
+                "ArnNotLike",
+                "arn:aws:iam::111122223333:role/admin",
+                Some(Truth::True),
+            ),
+            ("ArnEquals", "arn:aws:iam::1111*:role/*", Some(Truth::False)),
+            ("ArnLike", "arn:aws:iam::*:role/github-ci", None),
+            ("ArnLike", "arn:aws:iam::999988887777:role/ci", None),
+            ("ArnLike", "*", None),
+            (
+                "StringNotLike",
+                "arn:aws:iam::111122223333:role/admin",
+                Some(Truth::True),
+            ),
+            (
+                "StringLike",
+                "arn:aws:iam::111122223333:*",
+                Some(Truth::False),
+            ),
+            ("StringLike", "arn:aws:iam::*:role/ci", None),
+            ("StringLike", "arn:*", None),
+            ("StringEquals", "arn:aws:iam::999988887777:root", None),
+            (
+                "StringEquals",
+                "arn:aws:iam::111122223333:root",
+                Some(Truth::False),
+            ),
+            ("StringNotEquals", "admin", Some(Truth::True)),
+            (
+                "StringEqualsIgnoreCase",
+                "arn:aws:iam::111122223333:root",
+                None,
+            ),
+            (
+                "StringEquals",
+                "arn:aws:iam::${aws:PrincipalAccount}:root",
+                None,
+            ),
+            (
+                "ForAnyValue:ArnLike",
+                "arn:aws:iam::111122223333:role/*",
+                Some(Truth::False),
+            ),
+        ];
+        for (operator, value, want) in cases {
+            assert_eq!(
+                within_account(op(operator), [*value].into_iter(), own),
+                *want,
+                "{operator} {value}"
             );
         }
     }

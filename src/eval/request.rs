@@ -738,8 +738,13 @@ impl Principal {
         // Any principal of the account: which one, and so what its own keys say, is not known. A test of one is
         // undecided, in reverse queries too (it is no condition a request can meet: the principal is what it is).
         if self.stand_in {
-            for key in ["aws:PrincipalArn", "aws:PrincipalType", "aws:userid"] {
+            for key in ["aws:PrincipalType", "aws:userid"] {
                 ctx.set_unread(key, STAND_IN);
+            }
+            // Which principal is not known, but its ARN is one of the account's.
+            match &self.account {
+                Some(a) => ctx.set_unread_of_account("aws:PrincipalArn", STAND_IN, a),
+                None => ctx.set_unread("aws:PrincipalArn", STAND_IN),
             }
             ctx.set_unread_or_absent("aws:username", STAND_IN);
             ctx.set_family_unread_or_absent("aws:PrincipalTag/", STAND_IN);
@@ -1290,9 +1295,15 @@ mod carry_tests {
             outside.unread("aws:PrincipalOrgID").is_some()
                 && outside.may_be_absent("aws:PrincipalOrgID")
         );
-        assert_eq!(outside.excluded("aws:PrincipalOrgID"), Some("o-abc"));
-        assert_eq!(outside.excluded("aws:principalorgpaths"), Some("o-abc/*"));
-        assert_eq!(member.excluded("aws:PrincipalOrgID"), None);
+        assert_eq!(
+            outside.bound("aws:PrincipalOrgID"),
+            Some(&crate::eval::condition::Bound::Except("o-abc".into()))
+        );
+        assert_eq!(
+            outside.bound("aws:principalorgpaths"),
+            Some(&crate::eval::condition::Bound::Except("o-abc/*".into()))
+        );
+        assert_eq!(member.bound("aws:PrincipalOrgID"), None);
         let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();
         assert!(
             why.contains("`s3:x-amz-acl`")

@@ -664,7 +664,7 @@ fn an_outside_account_stands_for_every_principal_of_it() {
     std::fs::create_dir_all(&dir).expect("dir");
     let role = |name: &str, principal: &str, condition: serde_json::Value| {
         // (A statement of its own for the Deny case.)
-        let deny = name == "by-deny";
+        let deny = name.starts_with("by-deny");
         serde_json::json!({
             "RoleName": name, "RoleId": format!("AROA{}", name.to_ascii_uppercase()),
             "Arn": format!("arn:aws:iam::111122223333:role/{name}"), "Path": "/",
@@ -690,6 +690,9 @@ fn an_outside_account_stands_for_every_principal_of_it() {
             // Every principal of 999988887777 is denied (none is the admin role of 111122223333).
             role("by-deny", "999988887777",
                 serde_json::json!({"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}})),
+            // Which principal is not known: whether it is exempt is undecided.
+            role("by-deny-id", "999988887777",
+                serde_json::json!({"StringNotLike": {"aws:userid": "AROAADMIN:*"}})),
             role("by-arn", "999988887777",
                 serde_json::json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}})),
             role("by-tag", "arn:aws:iam::999988887777:role/ci",
@@ -714,12 +717,15 @@ fn an_outside_account_stands_for_every_principal_of_it() {
             .cloned()
             .unwrap_or_else(|| panic!("{arn} proved: {v}"))
     };
-    for name in ["by-userid", "by-arn"] {
+    // Which principal of 999988887777 is not known: a test of its ID is undecided.
+    let p = proof("by-userid");
+    assert_eq!(p["reach"], "unknown", "{p}");
+    // Its ARN is the account's all the same: no principal of it is 111122223333's admin role, so the trust that
+    // names only that role lets none of them in, and the Deny that exempts only that role denies them all.
+    for name in ["by-arn", "by-deny"] {
         let p = proof(name);
-        assert_eq!(p["reach"], "unknown", "{p}");
+        assert_eq!(p["reach"], "not_reachable", "{p}");
     }
-    let p = proof("by-deny");
-    assert_ne!(p["reach"], "reachable", "{p}");
     // The review reports access a stand-in may have, with the undecided test as its condition: a trust open to
     // any account's `role/github-ci`, to an account's tagged principals, to an account's `role/deployer`.
     // (Exit status 1: findings remain.)
@@ -743,9 +749,9 @@ fn an_outside_account_stands_for_every_principal_of_it() {
             "may let account 999988887777 assume it if StringLike aws:userid AROAEXAMPLE:* (undecided)",
         ),
         (
-            "by-deny",
+            "by-deny-id",
             "EXTERNAL_ACCOUNT",
-            "unless StringNotLike aws:PrincipalArn arn:aws:iam::111122223333:role/admin (undecided)",
+            "unless StringNotLike aws:userid AROAADMIN:* (undecided)",
         ),
         (
             "by-source",
@@ -770,6 +776,10 @@ fn an_outside_account_stands_for_every_principal_of_it() {
             f["title"].as_str().unwrap_or_default().contains(condition),
             "{f}"
         );
+    }
+    // No principal of 999988887777 can assume these (above): no finding.
+    for role in ["by-deny", "by-arn"] {
+        assert!(finding(role).is_none(), "{role}: {findings}");
     }
     for (name, key) in [
         ("by-source", "aws:SourceIdentity"),

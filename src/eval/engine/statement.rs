@@ -440,11 +440,18 @@ impl Eval<'_> {
             let marked_present = marked.as_ref().filter(|_| !may_be_absent);
             // A key that is absent or has none of some values (an account outside the loaded organisation: in no
             // organisation or another) decides a test that reads the same way either way.
-            let unless = match (marked.is_some() && may_be_absent, c.op) {
-                (true, Some(op)) => self
-                    .ctx
-                    .excluded(&c.key.value)
-                    .and_then(|ex| condition::same_unless(op, c.values.iter(), ex)),
+            // So does a key whose value is an ARN of a known account (which principal an account stands for is
+            // not known, but its ARN is the account's).
+            let unless = match (marked.is_some(), c.op) {
+                (true, Some(op)) => match self.ctx.bound(&c.key.value) {
+                    Some(condition::Bound::Except(ex)) if may_be_absent => {
+                        condition::same_unless(op, c.values.iter(), ex)
+                    }
+                    Some(condition::Bound::OfAccount(account)) if !may_be_absent => {
+                        condition::within_account(op, c.values.iter(), account)
+                    }
+                    _ => None,
+                },
                 _ => None,
             };
             let presence = match (marked_present, c.op) {
