@@ -376,6 +376,29 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
     (out, shown_before)
 }
 
+/// A text length as one bit of a [`u64`] set (63 bytes or more share the last bit): with [`length_set`], a test
+/// of a text against a list of words that rules most texts out by their length before comparing any.
+pub const fn length_bit(len: usize) -> u64 {
+    1u64 << if len < 63 { len } else { 63 }
+}
+
+/// The lengths of `words` ([`length_bit`]).
+pub const fn length_set(words: &[&str]) -> u64 {
+    let mut set = 0;
+    let mut rest = words;
+    while let [first, tail @ ..] = rest {
+        set |= length_bit(first.len());
+        rest = tail;
+    }
+    set
+}
+
+/// Whether `text` may be one of the words whose lengths `set` holds ([`length_set`]).
+#[inline]
+pub fn length_in(set: u64, text: &str) -> bool {
+    set & length_bit(text.len()) != 0
+}
+
 /// Whether `s` begins with `prefix` and goes on past it, ignoring ASCII case: a condition key of a family
 /// (`aws:PrincipalTag/team` of `aws:PrincipalTag/`), as AWS matches key names.
 pub fn extends_ignore_case(s: &str, prefix: &str) -> bool {
@@ -413,6 +436,28 @@ pub fn excerpt(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod excerpt_tests {
+    /// A length set rules out exactly the texts of other lengths, long ones sharing the last bit.
+    #[test]
+    fn length_sets_rule_out_other_lengths() {
+        const SET: u64 = super::length_set(&["aws:userid", "ab", ""]);
+        let long = "x".repeat(70);
+        const LONG: u64 = super::length_set(&[
+            "0123456789012345678901234567890123456789012345678901234567890123",
+        ]);
+        for (text, set, want) in [
+            ("AWS:USERID", SET, true),
+            ("aws:useri", SET, false),
+            ("cd", SET, true),
+            ("", SET, true),
+            ("abc", SET, false),
+            (long.as_str(), SET, false),
+            (long.as_str(), LONG, true),
+            ("x", LONG, false),
+        ] {
+            assert_eq!(super::length_in(set, text), want, "{text}");
+        }
+    }
+
     #[test]
     fn excerpts_are_short_and_escaped() {
         assert_eq!(super::excerpt("abc", 5), "abc");

@@ -172,9 +172,34 @@ pub fn always_set(key: &str, temporary: bool) -> bool {
         .any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
+/// The lengths of a table's keys ([`crate::text::length_set`]).
+const fn keys_length_set(keys: &[(&str, &str)]) -> u64 {
+    let mut set = 0;
+    let mut rest = keys;
+    while let [(key, _), tail @ ..] = rest {
+        set |= crate::text::length_bit(key.len());
+        rest = tail;
+    }
+    set
+}
+
 /// Whether `key` is one AWS sets on every request or on some ([`always_set`] with temporary credentials, or one
 /// it may leave out): a test of it, not given, is undecided, and reverse queries keep it as a condition.
 pub fn set_by_aws(key: &str) -> bool {
+    /// The lengths of every key below: most keys are ruled out by theirs.
+    const LENGTHS: u64 = {
+        let mut set = keys_length_set(&ALWAYS_SET)
+            | keys_length_set(&ALWAYS_SET_TEMPORARY)
+            | keys_length_set(&THROUGH_ENDPOINT)
+            | keys_length_set(&SOMETIMES_SET_LONG_TERM);
+        set |= crate::text::length_bit(ALWAYS_SET_ROLE_SESSION.0.len())
+            | crate::text::length_bit(SOURCE_IP.0.len())
+            | crate::text::length_bit(MFA_AGE.0.len());
+        set
+    };
+    if !crate::text::length_in(LENGTHS, key) {
+        return false;
+    }
     always_set(key, true)
         || ALWAYS_SET_ROLE_SESSION.0.eq_ignore_ascii_case(key)
         || [SOURCE_IP, MFA_AGE]

@@ -66,7 +66,8 @@ pub(super) fn is_derived_key(key: &str) -> bool {
         "aws:ResourceOrgID",
         "aws:ResourceOrgPaths",
     ];
-    EXACT.iter().any(|k| k.eq_ignore_ascii_case(key))
+    const LENGTHS: u64 = crate::text::length_set(&EXACT);
+    (crate::text::length_in(LENGTHS, key) && EXACT.iter().any(|k| k.eq_ignore_ascii_case(key)))
         || crate::text::extends_ignore_case(key, "aws:PrincipalTag/")
 }
 
@@ -388,16 +389,19 @@ impl Eval<'_> {
         // or a value holds a policy variable.
         if !self.filled
             && s.conditions.iter().any(|c| {
-                ((is_derived_key(&c.key.value)
-                    || is_resource_tag_key(&c.key.value)
-                    || crate::eval::request::set_by_aws(&c.key.value))
-                    && self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty))
+                // (The lookup first: most keys a batch's policies test are given.)
+                (self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty)
+                    && (is_derived_key(&c.key.value)
+                        || is_resource_tag_key(&c.key.value)
+                        || crate::eval::request::set_by_aws(&c.key.value)))
                     || (variables && c.values.iter().any(has_variable))
             })
         {
             self.ensure_ctx();
         }
         for c in &s.conditions {
+            // Whether the request gives the key (with values or with none): looked up once.
+            let given = self.ctx.contains(&c.key.value);
             // A key AWS sets to a value the request does not give (`Context::set_unread`), or one this request
             // may carry and does not say (`request::may_carry`: an `s3:x-amz-acl` of a `PutObject`, an
             // `aws:Referer`), with whether it may be absent. Reverse queries keep such tests open instead.
@@ -409,9 +413,9 @@ impl Eval<'_> {
                     Some(std::borrow::Cow::Borrowed(why)),
                     self.ctx.may_be_absent(&c.key.value),
                 ),
-                None if !is_derived_key(&c.key.value)
-                    && !crate::eval::request::set_by_aws(&c.key.value)
-                    && !self.ctx.contains(&c.key.value) =>
+                None if !given
+                    && !is_derived_key(&c.key.value)
+                    && !crate::eval::request::set_by_aws(&c.key.value) =>
                 {
                     match self.may_carry(&c.key.value) {
                         None => {
@@ -431,7 +435,7 @@ impl Eval<'_> {
             // is): that test is undecided. A key given (with no value: absent) is as given, or undecided when AWS
             // always sets it.
             let open_key = self.optimistic
-                && !self.ctx.contains(&c.key.value)
+                && !given
                 && (crate::eval::request::set_by_aws(&c.key.value)
                     || (marked.is_some() && may_be_absent));
             // A key AWS sets is present, whatever its value: `Null` is decided, and so is a `StringLike` with the
@@ -575,7 +579,7 @@ impl Eval<'_> {
             };
             // Which keys were tested and not given: for the explanation, and for reverse queries' open tests. (A
             // decision alone neither looks nor keeps them: a kept key's text is shared by the workers.)
-            let missing = (self.explain || self.optimistic) && !self.ctx.contains(&c.key.value);
+            let missing = (self.explain || self.optimistic) && !given;
             if missing {
                 // Each key once, whatever its case: looked up, not scanned (a policy may test 40,000 keys).
                 if self.explain && self.tested_seen.insert(c.key.value.to_ascii_lowercase()) {
