@@ -34,7 +34,7 @@ pub struct Context {
     /// What is known of some unread keys' values (lowercased key, bound): an account outside the loaded
     /// organisation is in none or in another, so its `aws:PrincipalOrgID` is absent or not the loaded one's
     /// ([`Context::set_unread_or_absent_except`]); a principal an account stands for has an ARN of that account
-    /// ([`Context::set_unread_of_account`]).
+    /// ([`Context::set_unread_bound`]).
     bounds: Vec<(String, Bound)>,
 }
 
@@ -45,6 +45,10 @@ pub enum Bound {
     Except(String),
     /// An ARN of this account.
     OfAccount(String),
+    /// An account ID, none of the loaded accounts'.
+    NotLoaded,
+    /// An ARN of an account none of the loaded ones is.
+    ArnNotLoaded,
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -161,20 +165,20 @@ impl Context {
         }
     }
 
-    /// [`Context::set_unread`], for a key whose value is an ARN of `account` (`aws:PrincipalArn` of a principal an
-    /// account stands for): a test no ARN of the account can pass is decided ([`within_account`]).
-    pub fn set_unread_of_account(&mut self, key: &str, why: &'static str, account: &str) {
+    /// [`Context::set_unread`], for a key of which `bound` is known (AWS sets it: it is present): the ARN of a
+    /// principal an account stands for is one of that account's ([`Bound::OfAccount`]); a caller from outside has
+    /// an account that is not loaded ([`Bound::NotLoaded`]). A test no such value passes is decided
+    /// ([`within_account`]).
+    pub fn set_unread_bound(&mut self, key: &str, why: &'static str, bound: Bound) {
+        debug_assert!(!matches!(bound, Bound::Except(_)));
         if self.get(key).is_none_or(<[String]>::is_empty) {
             self.unread.push((key.to_ascii_lowercase(), why, false));
-            self.bounds.push((
-                key.to_ascii_lowercase(),
-                Bound::OfAccount(account.to_string()),
-            ));
+            self.bounds.push((key.to_ascii_lowercase(), bound));
         }
     }
 
     /// What is known of `key`'s value, when something is ([`Context::set_unread_or_absent_except`],
-    /// [`Context::set_unread_of_account`]), here or among the principal's keys.
+    /// [`Context::set_unread_bound`]), here or among the principal's keys.
     pub fn bound(&self, key: &str) -> Option<&Bound> {
         let find = |c: &'_ Context| -> Option<usize> {
             c.bounds
@@ -619,6 +623,20 @@ pub fn within_account<'v>(
     policy_values: impl Iterator<Item = &'v str>,
     account: &str,
 ) -> Option<Truth> {
+    within_accounts(op, policy_values, false, |field, _| {
+        crate::wildcard::glob(field, account)
+    })
+}
+
+/// [`within_account`] for a key whose value is an account ID (`id_only`: `aws:PrincipalAccount`) or an ARN, of an
+/// account `may_be` says the value's may be: given the account as written in a policy value (a pattern for ARN
+/// operators, literal for string operators) and whether it has a wildcard.
+pub fn within_accounts<'v>(
+    op: ConditionOperator,
+    policy_values: impl Iterator<Item = &'v str>,
+    id_only: bool,
+    may_be: impl Fn(&str, bool) -> bool,
+) -> Option<Truth> {
     use BaseOperator::*;
     let arn = match op.base {
         ArnEquals | ArnNotEquals | ArnLike | ArnNotLike => true,
@@ -633,12 +651,19 @@ pub fn within_account<'v>(
         // Whether some ARN of the account may pass `p`: by its account field, whole for ARN operators (their
         // wildcards stay within a field); for string operators from the text before any wildcard (a `*` may
         // span colons), which must reach past the account field, or rule out every ARN (`arn:` unmatched).
-        let may_match = if arn {
+        let wildcard = |t: &str| t.contains(['*', '?']);
+        let may_match = if id_only {
+            // An account ID, compared whole by a string operator.
+            if arn || (wild && wildcard(p)) {
+                return None;
+            }
+            may_be(p, false)
+        } else if arn {
             if !crate::values::arn_pattern(p) {
                 return None;
             }
             match crate::arn::Arn::fields(p) {
-                Some(f) => crate::wildcard::glob(f.account, account),
+                Some(f) => may_be(f.account, wildcard(f.account)),
                 // `*`: every ARN.
                 None => true,
             }
@@ -655,7 +680,7 @@ pub fn within_account<'v>(
                 // Not an ARN's beginning: no principal's ARN passes it.
                 false
             } else if starts_arn && past_it {
-                account_field == Some(account)
+                account_field.is_some_and(|f| may_be(f, false))
             } else if whole {
                 // An `arn:` text without an account field and a resource: no principal's ARN.
                 false
@@ -1280,6 +1305,41 @@ mod tests {
         for (operator, value, want) in cases {
             assert_eq!(
                 within_account(op(operator), [*value].into_iter(), own),
+                *want,
+                "{operator} {value}"
+            );
+        }
+        // A caller from outside: an account, or an ARN of one, none of the loaded (111122223333) is.
+        let not_loaded = |field: &str, wildcard: bool| wildcard || field != "111122223333";
+        let outside: &[(&str, bool, &str, Option<Truth>)] = &[
+            ("StringEquals", true, "111122223333", Some(Truth::False)),
+            ("StringNotEquals", true, "111122223333", Some(Truth::True)),
+            ("StringEquals", true, "444455556666", None),
+            ("StringLike", true, "1111*", None),
+            ("ArnLike", true, "arn:aws:iam::111122223333:root", None),
+            (
+                "ArnLike",
+                false,
+                "arn:aws:iam::111122223333:role/*",
+                Some(Truth::False),
+            ),
+            (
+                "ArnEquals",
+                false,
+                "arn:aws:iam::444455556666:role/partner",
+                None,
+            ),
+            ("ArnLike", false, "arn:aws:iam::*:role/partner", None),
+            (
+                "StringNotLike",
+                false,
+                "arn:aws:iam::111122223333:*",
+                Some(Truth::True),
+            ),
+        ];
+        for (operator, id_only, value, want) in outside {
+            assert_eq!(
+                within_accounts(op(operator), [*value].into_iter(), *id_only, not_loaded),
                 *want,
                 "{operator} {value}"
             );

@@ -376,7 +376,8 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
     } else {
         candidate_actions(policy, &service)
     };
-    let outside_org = "o-outside00000";
+    // The caller from outside (see `anyone` in `principals`).
+    let outsider = format!("arn:aws:iam::{}:root", outsider_account(model));
     let optimistic = Overrides {
         optimistic: true,
         ..Overrides::default()
@@ -416,19 +417,13 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                 role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
                 // An account's root stands for every principal of it.
                 stand_in: kind == PrincipalType::Root,
+                outsider: *p == outsider,
             },
         };
-        let mut base = Context::new();
-        if let Some(a) = &account {
-            base.set("aws:PrincipalAccount", vec![a.clone()]);
-            // Its organisation is fixed, not open: ours when its account is in it, another one otherwise.
-            let org = model
-                .organization
-                .as_ref()
-                .filter(|o| o.is_member(a))
-                .map_or_else(|| outside_org.to_string(), |o| o.id.to_string());
-            base.set("aws:PrincipalOrgID", vec![org]);
-        }
+        // What the caller's account and organisation keys say comes from the principal: its account's, or for
+        // the caller from outside, none of the loaded accounts' and not the loaded organisation's
+        // (`Principal::outsider`).
+        let base = Context::new();
         for action in &actions {
             let assume_web = action == "sts:AssumeRoleWithWebIdentity";
             let assume_saml = action == "sts:AssumeRoleWithSAML";

@@ -5,6 +5,7 @@
 use super::condition::Context;
 use crate::account::{EntityKind, EntityRef, Model, arn_account};
 use crate::arn::is_account_id;
+use crate::eval::condition::Bound;
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -50,6 +51,12 @@ pub struct Principal {
     /// carry may be carried.
     #[serde(skip)]
     pub stand_in: bool,
+    /// A stand-in whose account is made up: it stands for every principal of every account outside the loaded
+    /// ones and their organisation (an access proof's or the external review's caller from outside). Its
+    /// account is not known either: `aws:PrincipalAccount` is undecided, but none of the loaded accounts';
+    /// its `aws:PrincipalArn` an ARN of no loaded account; its organisation not the loaded one.
+    #[serde(skip)]
+    pub outsider: bool,
 }
 
 /// Keys in the context of every request, with why a request that does not give one is undecided: "This key is
@@ -504,6 +511,7 @@ impl Principal {
             role_arn: None,
             session: None,
             stand_in: false,
+            outsider: false,
         };
         if spec == "*" || spec.eq_ignore_ascii_case("anonymous") {
             return Ok(mk(PrincipalType::Anonymous, "*", None, None));
@@ -748,10 +756,26 @@ impl Principal {
         }
         if self.kind == PrincipalType::Anonymous {
             ctx.set_default("aws:PrincipalType", one("Anonymous"));
+            // An unsigned request has no account, ARN or organisation: said absent, so that a reverse query does
+            // not take a test of them for a condition the caller may meet ("included in the request context for
+            // all requests signed using valid credentials", "only if the principal is a member of an
+            // organization": <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
+            for key in [
+                "aws:PrincipalAccount",
+                "aws:PrincipalArn",
+                "aws:PrincipalOrgID",
+                "aws:PrincipalOrgPaths",
+            ] {
+                ctx.set_default(key, Vec::new());
+            }
             return;
         }
         if let Some(a) = &self.account {
-            ctx.set_default("aws:PrincipalAccount", one(a));
+            if self.outsider {
+                ctx.set_unread_bound("aws:PrincipalAccount", OUTSIDER, Bound::NotLoaded);
+            } else {
+                ctx.set_default("aws:PrincipalAccount", one(a));
+            }
             fill_org_keys(
                 model,
                 a,
@@ -766,10 +790,17 @@ impl Principal {
             for key in ["aws:PrincipalType", "aws:userid"] {
                 ctx.set_unread(key, STAND_IN);
             }
-            // Which principal is not known, but its ARN is one of the account's.
+            // Which principal is not known, but its ARN is one of the account's (for an outsider, of an account
+            // not loaded).
             match &self.account {
-                Some(a) => ctx.set_unread_of_account("aws:PrincipalArn", STAND_IN, a),
-                None => ctx.set_unread("aws:PrincipalArn", STAND_IN),
+                _ if self.outsider => {
+                    ctx.set_unread_bound("aws:PrincipalArn", OUTSIDER, Bound::ArnNotLoaded)
+                }
+                // (A malformed account, `*`, bounds nothing.)
+                Some(a) if crate::arn::is_account_id(a) => {
+                    ctx.set_unread_bound("aws:PrincipalArn", STAND_IN, Bound::OfAccount(a.clone()))
+                }
+                _ => ctx.set_unread("aws:PrincipalArn", STAND_IN),
             }
             ctx.set_unread_or_absent("aws:username", STAND_IN);
             ctx.set_family_unread_or_absent("aws:PrincipalTag/", STAND_IN);
@@ -907,13 +938,18 @@ pub fn fill_org_keys(
             // Not a member: in no organisation, or in another one, which the snapshot does not say. A test that
             // reads the same either way, as every test against the loaded organisation's ID or paths does, is
             // decided (`condition::same_unless`); one naming another organisation is not.
-            None => {
+            // (Only an organisation ID as AWS writes them bounds the values: one with a wildcard would not.)
+            None if is_org_id(&org.id) => {
                 ctx.set_unread_or_absent_except(id, OUTSIDE_ORGANIZATION, org.id.to_string());
                 ctx.set_unread_or_absent_except(
                     paths,
                     OUTSIDE_ORGANIZATION,
                     format!("{}/*", org.id),
                 );
+            }
+            None => {
+                ctx.set_unread_or_absent(id, OUTSIDE_ORGANIZATION);
+                ctx.set_unread_or_absent(paths, OUTSIDE_ORGANIZATION);
             }
         },
         None => {
@@ -924,6 +960,18 @@ pub fn fill_org_keys(
     }
 }
 
+/// An organisation ID as AWS writes them: `o-` and lower-case letters or digits (10 to 32 of them in AWS's
+/// <https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html>; shorter ones, as in
+/// examples, are read alike). What matters here is that it has no wildcard.
+fn is_org_id(id: &str) -> bool {
+    id.strip_prefix("o-").is_some_and(|rest| {
+        (1..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 /// Why an account's organisation keys are undecided when it is not in the loaded organisation.
 const OUTSIDE_ORGANIZATION: &str = "the account is not in the loaded organisation, and whether it is in another \
      one, and which, is not known (give the key, or with no value for an account in none)";
@@ -931,6 +979,10 @@ const OUTSIDE_ORGANIZATION: &str = "the account is not in the loaded organisatio
 /// Why an account's organisation keys are undecided when the loaded tree leaves it out.
 const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its management account, so its path \
      in the organisation is not said (give the key)";
+
+/// Why the account keys of a caller from outside are undecided.
+const OUTSIDER: &str = "the caller stands for every principal of every account outside the loaded ones, and \
+     which account is not known (none of the loaded ones)";
 
 /// Why the keys of one principal are undecided for an account that stands for every principal of it.
 pub const STAND_IN: &str = "the account stands for every principal of it, and which one makes the request is \
@@ -1274,7 +1326,7 @@ mod carry_tests {
         );
         let mut given = Context::new();
         given.set("aws:PrincipalTag/team", Vec::new());
-        given.set("aws:PrincipalOrgID", vec!["o-abc".into()]);
+        given.set("aws:PrincipalOrgID", vec!["o-abc1234567".into()]);
         mallory.fill_context(&model, &mut given, Timestamp(0));
         assert_eq!(given.unread("aws:PrincipalTag/team"), None, "said absent");
         assert_eq!(given.unread("aws:PrincipalOrgID"), None, "given");
@@ -1282,7 +1334,7 @@ mod carry_tests {
         // undecided; another account outside it.
         let mut org_model = Model::default();
         org_model.organization = Some(crate::account::Organization {
-            id: "o-abc".into(),
+            id: "o-abc1234567".into(),
             management_account: Some("111122223333".into()),
             root: crate::account::OrgNode {
                 id: "r-root".into(),
@@ -1302,18 +1354,22 @@ mod carry_tests {
         let member = keys_of("arn:aws:iam::444455556666:user/m");
         assert_eq!(
             member.get("aws:PrincipalOrgPaths"),
-            Some(&["o-abc/r-root/".to_string()][..])
+            Some(&["o-abc1234567/r-root/".to_string()][..])
         );
         let management = keys_of("arn:aws:iam::111122223333:user/m");
         assert_eq!(
             management.get("aws:PrincipalOrgID"),
-            Some(&["o-abc".to_string()][..])
+            Some(&["o-abc1234567".to_string()][..])
         );
         assert!(
             management.unread("aws:PrincipalOrgPaths").is_some()
                 && !management.may_be_absent("aws:PrincipalOrgPaths")
         );
         let outside = keys_of("arn:aws:iam::777788889999:user/m");
+        assert!(is_org_id("o-abc1234567") && is_org_id("o-exampleorgid1"));
+        assert!(
+            !is_org_id("o-*") && !is_org_id("*") && !is_org_id("o-ABC1234567") && !is_org_id("o-")
+        );
         // Outside the loaded organisation: in none or in another, never in this one.
         assert_eq!(outside.get("aws:PrincipalOrgID"), None);
         assert!(
@@ -1322,11 +1378,15 @@ mod carry_tests {
         );
         assert_eq!(
             outside.bound("aws:PrincipalOrgID"),
-            Some(&crate::eval::condition::Bound::Except("o-abc".into()))
+            Some(&crate::eval::condition::Bound::Except(
+                "o-abc1234567".into()
+            ))
         );
         assert_eq!(
             outside.bound("aws:principalorgpaths"),
-            Some(&crate::eval::condition::Bound::Except("o-abc/*".into()))
+            Some(&crate::eval::condition::Bound::Except(
+                "o-abc1234567/*".into()
+            ))
         );
         assert_eq!(member.bound("aws:PrincipalOrgID"), None);
         let why = may_carry("s3:x-amz-acl", &user, "s3:PutObject", &none).unwrap_or_default();

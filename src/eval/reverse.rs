@@ -47,6 +47,7 @@ pub fn principal_of(model: &Model, r: EntityRef) -> Option<Principal> {
         entity: Some(r),
         session: None,
         stand_in: false,
+        outsider: false,
     })
 }
 
@@ -1155,6 +1156,7 @@ fn outside_request(model: &Model, named: &Named) -> Result<(Principal, &'static 
         role_arn: None,
         session: None,
         stand_in: false,
+        outsider: false,
     };
     Ok(match named {
         Named::Anyone => (Principal::resolve("*", model)?, "sts:AssumeRole"),

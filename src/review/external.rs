@@ -7,12 +7,15 @@
 //! anonymous caller and an account outside the organisation for `*`, the named account or role, the identity
 //! provider, the service) and evaluated with every layer in the evaluator's optimistic mode: conditions on keys
 //! the caller controls (`sts:ExternalId`, the OIDC `sub`, `aws:SourceIp`…) are assumed to be met and are listed as
-//! what limits the access. Keys that describe who the outside caller *is* are pinned to values that match nothing
-//! of this organisation (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, an anonymous caller's `aws:PrincipalArn`
-//! (an account's stands for any of its principals: a test of it is undecided), and `aws:SourceAccount`/
-//! `aws:SourceArn`, which only a service acting for a resource sends), so an `aws:PrincipalOrgID` condition or an
-//! RCP data perimeter keeps the outside caller out and removes the finding. Known limit: a pinned key is
-//! present, so a positive `…IfExists` test on it reads as false where AWS (the key being absent) reads true.
+//! what limits the access. Who the outside caller *is* comes from the principal (`Principal::fill_context`): a
+//! caller from outside for `*` stands for every principal of every account outside the loaded ones
+//! (`Principal::outsider`), so its `aws:PrincipalAccount` is none of the loaded accounts', its `aws:PrincipalArn`
+//! an ARN of none of them, and its `aws:PrincipalOrgID` another organisation's or none; a named account stands
+//! for every principal of it. A test those keys decide either way decides (an `aws:PrincipalOrgID` condition naming
+//! this organisation, an RCP data perimeter keep the caller out and remove the finding); one they do not (another
+//! organisation's ID, another account's) is an assumption of the access or undecided, and the finding says so.
+//! Keys only a service acting for a resource sends (`aws:SourceAccount`, `aws:SourceArn`) are absent, as they are
+//! in such a caller's requests.
 
 use super::admin::request;
 use super::{Code, Ctx, Evidence, Finding, Zone, decision_evidence, statement_evidence};
@@ -27,8 +30,6 @@ use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 
 /// An account id no real organisation member has, for "a caller from outside".
 const OUTSIDE_ACCOUNT: &str = "000000000000";
-/// An organisation id that is not this one.
-const OUTSIDE_ORG: &str = "o-atlasoutside0";
 /// At most this many actions are evaluated per principal and policy.
 const MAX_ACTIONS: usize = 200;
 
@@ -187,45 +188,6 @@ fn requests(
     out
 }
 
-/// Keys that describe who the caller is, pinned for a caller from outside (see the module comment).
-const PINNED: [&str; 8] = [
-    "aws:PrincipalOrgID",
-    "aws:SourceOwner",
-    "aws:PrincipalOrgPaths",
-    "aws:PrincipalAccount",
-    "aws:PrincipalArn",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "aws:SourceOrgID",
-];
-
-fn pinned_context(p: &Principal, in_org: bool) -> Context {
-    let mut c = Context::default();
-    if p.kind == PrincipalType::Service {
-        return c;
-    }
-    for k in PINNED {
-        let fill = match k {
-            "aws:PrincipalOrgID" | "aws:PrincipalOrgPaths" => !in_org,
-            // Filled from the principal itself when it has an account (a stand-in's ARN is undecided).
-            "aws:PrincipalAccount" | "aws:PrincipalArn" => p.kind == PrincipalType::Anonymous,
-            _ => true,
-        };
-        if fill {
-            let v = match k {
-                "aws:PrincipalOrgID" | "aws:SourceOrgID" => OUTSIDE_ORG.to_string(),
-                "aws:PrincipalOrgPaths" => format!("{OUTSIDE_ORG}/r-atlas/"),
-                "aws:PrincipalAccount" | "aws:SourceAccount" | "aws:SourceOwner" => {
-                    OUTSIDE_ACCOUNT.to_string()
-                }
-                _ => format!("arn:aws:iam::{OUTSIDE_ACCOUNT}:root"),
-            };
-            c.set(k, vec![v]);
-        }
-    }
-    c
-}
-
 /// Keys whose conditions limit *who* gets in (or from where).
 fn limits_who(cond: &str) -> bool {
     let key = cond.split_whitespace().nth(1).unwrap_or("");
@@ -277,18 +239,15 @@ struct Access {
 /// Evaluate `actions` for `p` on `resource`; the actions let in, and the first one's explanation. A principal
 /// of another account that is not loaded counts as let in when the resource side (trust or resource policy,
 /// RCPs, explicit denies) allows it: its own account decides the rest.
-fn probe(
-    ctx: &Ctx<'_>,
-    p: &Principal,
-    in_org: bool,
-    requests: &[(String, String)],
-) -> Option<Access> {
+fn probe(ctx: &Ctx<'_>, p: &Principal, requests: &[(String, String)]) -> Option<Access> {
     let ov = Overrides {
         now: Some(ctx.now),
         optimistic: true,
         ..Overrides::default()
     };
-    let context = pinned_context(p, in_org);
+    // Who the caller is comes from the principal (`Principal::fill_context`): a caller from outside has an
+    // account none of the loaded ones is, and an organisation not the loaded one (or none).
+    let context = Context::default();
     let identity_unknown = p.entity.is_none()
         && matches!(
             p.kind,
@@ -375,7 +334,9 @@ fn other_org_account(ctx: &Ctx<'_>, owner: &str) -> Option<String> {
     None
 }
 
-fn root(account: &str) -> Principal {
+/// Any principal of `account` (a stand-in), or with `outsider`, of any account outside the loaded ones
+/// (`account` is then made up: see `Principal::outsider`).
+fn root(account: &str, outsider: bool) -> Principal {
     Principal {
         kind: PrincipalType::Root,
         arn: format!("arn:aws:iam::{account}:root"),
@@ -384,6 +345,7 @@ fn root(account: &str) -> Principal {
         role_arn: None,
         session: None,
         stand_in: true,
+        outsider,
     }
 }
 
@@ -396,6 +358,7 @@ fn simple(kind: PrincipalType, arn: &str) -> Principal {
         role_arn: None,
         session: None,
         stand_in: false,
+        outsider: false,
     }
 }
 
@@ -506,11 +469,11 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 if !t.trust {
                     probes.push((simple(PrincipalType::Anonymous, "*"), false));
                 }
-                probes.push((root(OUTSIDE_ACCOUNT), false));
+                probes.push((root(OUTSIDE_ACCOUNT, true), false));
                 if ctx.opts.zone == Zone::Account
                     && let Some(a) = other_org_account(ctx, t.account)
                 {
-                    probes.push((root(&a), true));
+                    probes.push((root(&a, false), true));
                 }
             }
             Who::Aws(v, a) => {
@@ -523,9 +486,9 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     .as_ref()
                     .is_some_and(|o| o.is_member(a));
                 let p = if is_account_id(v) || v.ends_with(":root") {
-                    root(a)
+                    root(a, false)
                 } else {
-                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
+                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a, false))
                 };
                 probes.push((p, in_org));
             }
@@ -545,7 +508,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
         for (p, in_org) in probes {
             // The whole organisation let in through `*` (zone: account).
             let org_wide = in_org && who == Who::Anyone;
-            let Some(access) = probe(ctx, &p, in_org, &acts) else {
+            let Some(access) = probe(ctx, &p, &acts) else {
                 continue;
             };
             let conds = access.evidence.assumed_conditions.clone();

@@ -340,11 +340,16 @@ fn external_access_is_proved_with_witnesses() {
     // …but another account of the organisation is outside the account zone.
     let p = external_access(&m, org, Zone::Account);
     assert_eq!(p.reach, Reach::Reachable);
-    assert!(p.witnesses.iter().any(|w| {
-        w.context
-            .iter()
-            .any(|(k, v)| k == "aws:PrincipalOrgID" && v == &["o-lk7q2x9m4z".to_string()])
-    }));
+    // The witness is a principal of another account of the organisation (its organisation keys come from it).
+    let org_tree = m.organization.as_ref().expect("organisation");
+    assert!(
+        p.witnesses.iter().any(|w| {
+            iam_atlas::account::arn_account(&w.principal)
+                .is_some_and(|a| a != "412345678901" && org_tree.is_member(a))
+        }),
+        "{:?}",
+        p.witnesses
+    );
     // A bucket shared inside the organisation only.
     let bucket = external_access(&m, "arn:aws:s3:::larkspur-prod-data", Zone::Organization);
     assert_eq!(bucket.reach, Reach::NotReachable, "{:?}", bucket.why);
@@ -658,6 +663,75 @@ fn who_can_drops_conditions_no_request_can_meet() {
 /// proof, not a key read as absent: reachable from outside, with a witness; a test of which principal it is
 /// (`aws:userid`, `aws:PrincipalArn`) is no condition a request can meet, and is undecided: unknown, never "not
 /// reachable" (nor "reachable" for a value no principal of the account may have).
+/// The caller from outside (for `*`) stands for every principal of every account outside the loaded ones: a test
+/// naming another account or organisation is not decided against it (its made-up account is not theirs), and
+/// one naming only the loaded account is.
+#[test]
+fn the_caller_from_outside_is_any_account_not_loaded() {
+    let dir = std::env::temp_dir().join(format!("iam-atlas-outsider-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let role = |name: &str, condition: serde_json::Value| {
+        serde_json::json!({
+            "RoleName": name, "RoleId": format!("AROA{}", name.to_ascii_uppercase()),
+            "Arn": format!("arn:aws:iam::111122223333:role/{name}"), "Path": "/",
+            "CreateDate": "2024-01-01T00:00:00Z", "RolePolicyList": [], "AttachedManagedPolicies": [],
+            "InstanceProfileList": [], "Tags": [],
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}]},
+        })
+    };
+    let export = serde_json::json!({
+        "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [
+            role("partner-arn", serde_json::json!({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/partner"}})),
+            role("partner-account", serde_json::json!({"StringEquals": {"aws:PrincipalAccount": "444455556666"}})),
+            role("partner-org", serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-partner0001"}})),
+            role("own-account", serde_json::json!({"StringEquals": {"aws:PrincipalAccount": "111122223333"}})),
+            role("own-arn", serde_json::json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}})),
+        ],
+    });
+    let file = dir.join("export.json");
+    std::fs::write(&file, export.to_string()).expect("write");
+    let path = file.to_str().expect("path");
+    let v = json(&["external", "--snapshot", path, "--format", "json"]);
+    let proofs = v["proofs"].as_array().cloned().unwrap_or_default();
+    let reach = |name: &str| {
+        let arn = format!("arn:aws:iam::111122223333:role/{name}");
+        proofs
+            .iter()
+            .find(|p| p["resource"] == arn.as_str())
+            .map(|p| p["reach"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("{arn} proved: {v}"))
+    };
+    // Another account's role, another account, another organisation: some principal outside may be it.
+    for name in ["partner-arn", "partner-account", "partner-org"] {
+        assert_ne!(reach(name), "not_reachable", "{name}: {v}");
+    }
+    assert_eq!(reach("partner-org"), "reachable", "{v}");
+    // Only the loaded account's principals pass: no one from outside.
+    for name in ["own-account", "own-arn"] {
+        assert_eq!(reach(name), "not_reachable", "{name}: {v}");
+    }
+    let (code, out, err) = run(&["audit", path, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let findings: Value = serde_json::from_str(&out).expect("audit json");
+    let has = |name: &str| {
+        findings["findings"].as_array().is_some_and(|l| {
+            l.iter().any(|f| {
+                f["category"] == "external-access"
+                    && f["entity"] == format!("arn:aws:iam::111122223333:role/{name}").as_str()
+            })
+        })
+    };
+    for name in ["partner-arn", "partner-account", "partner-org"] {
+        assert!(has(name), "no finding on {name}: {findings}");
+    }
+    for name in ["own-account", "own-arn"] {
+        assert!(!has(name), "a finding on {name}: {findings}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn an_outside_account_stands_for_every_principal_of_it() {
     let dir = std::env::temp_dir().join(format!("iam-atlas-stand-in-{}", std::process::id()));

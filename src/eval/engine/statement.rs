@@ -454,6 +454,19 @@ impl Eval<'_> {
                     Some(condition::Bound::OfAccount(account)) if !may_be_absent => {
                         condition::within_account(op, c.values.iter(), account)
                     }
+                    // An account, or an ARN of one, that is not loaded: a value naming only loaded accounts is
+                    // passed by none (a wildcard may match any account).
+                    Some(b @ (condition::Bound::NotLoaded | condition::Bound::ArnNotLoaded))
+                        if !may_be_absent =>
+                    {
+                        let loaded = |a: &str| self.model.accounts.iter().any(|x| &*x.id == a);
+                        condition::within_accounts(
+                            op,
+                            c.values.iter(),
+                            *b == condition::Bound::NotLoaded,
+                            |field, wildcard| wildcard || !loaded(field),
+                        )
+                    }
                     _ => None,
                 },
                 _ => None,
