@@ -83,7 +83,7 @@ pub struct Proof {
 fn outsider_account(model: &Model) -> String {
     (0u64..1000)
         .map(|n| format!("{:012}", 999_999_999_999 - n))
-        .find(|a| !model.accounts.iter().any(|x| &*x.id == a.as_str()))
+        .find(|a| model.account(a).is_none())
         .unwrap_or_else(|| "999999999999".into())
 }
 

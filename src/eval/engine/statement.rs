@@ -459,7 +459,7 @@ impl Eval<'_> {
                     Some(b @ (condition::Bound::NotLoaded | condition::Bound::ArnNotLoaded))
                         if !may_be_absent =>
                     {
-                        let loaded = |a: &str| self.model.accounts.iter().any(|x| &*x.id == a);
+                        let loaded = |a: &str| self.model.account(a).is_some();
                         condition::within_accounts(
                             op,
                             c.values.iter(),
