@@ -45,10 +45,20 @@ pub enum Bound {
     Except(String),
     /// An ARN of this account.
     OfAccount(String),
-    /// An account ID, none of the loaded accounts'.
-    NotLoaded,
-    /// An ARN of an account none of the loaded ones is.
-    ArnNotLoaded,
+    /// An account ID outside this zone of trust.
+    Outside(Outside),
+    /// An ARN of an account outside this zone of trust.
+    ArnOutside(Outside),
+}
+
+/// A zone of trust a caller from outside is not in ([`crate::eval::Principal::outsider`]): an account (the
+/// resource's), and with `organization`, every member of the loaded organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outside {
+    /// The zone's account.
+    pub of: String,
+    /// The zone is the account's organisation (the loaded one).
+    pub organization: bool,
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -167,7 +177,7 @@ impl Context {
 
     /// [`Context::set_unread`], for a key of which `bound` is known (AWS sets it: it is present): the ARN of a
     /// principal an account stands for is one of that account's ([`Bound::OfAccount`]); a caller from outside has
-    /// an account that is not loaded ([`Bound::NotLoaded`]). A test no such value passes is decided
+    /// an account outside the zone of trust ([`Bound::Outside`]). A test no such value passes is decided
     /// ([`within_account`]).
     pub fn set_unread_bound(&mut self, key: &str, why: &'static str, bound: Bound) {
         debug_assert!(!matches!(bound, Bound::Except(_)));

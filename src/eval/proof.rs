@@ -79,12 +79,17 @@ pub struct Proof {
     pub tried: usize,
 }
 
-/// An account id outside every loaded account, for `*`.
-fn outsider_account(model: &Model) -> String {
-    (0u64..1000)
-        .map(|n| format!("{:012}", 999_999_999_999 - n))
-        .find(|a| model.account(a).is_none())
-        .unwrap_or_else(|| "999999999999".into())
+/// The caller from outside: any principal of any account outside the resource's account and its loaded
+/// organisation ([`Principal::from_outside`]); for the account zone, the organisation's other accounts are asked
+/// about apart (`org_member`).
+fn caller_from_outside(model: &Model, resource_account: &str) -> Principal {
+    Principal::from_outside(
+        model,
+        crate::eval::condition::Outside {
+            of: resource_account.to_string(),
+            organization: model.organization.is_some(),
+        },
+    )
 }
 
 fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> bool {
@@ -133,8 +138,8 @@ fn outside_principals(
         }
     };
     let anyone = || {
-        // Any principal of an account outside every loaded one (a stand-in).
-        format!("arn:aws:iam::{}:root", outsider_account(model))
+        // Any principal of an account outside the zone (a stand-in: `caller_from_outside`).
+        caller_from_outside(model, resource_account).arn
     };
     for s in &policy.statements {
         if s.invalid.is_some() {
@@ -376,8 +381,8 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
     } else {
         candidate_actions(policy, &service)
     };
-    // The caller from outside (see `anyone` in `principals`).
-    let outsider = format!("arn:aws:iam::{}:root", outsider_account(model));
+    // The caller from outside (see `anyone` in `outside_principals`).
+    let outsider = caller_from_outside(model, &resource_account);
     let optimistic = Overrides {
         optimistic: true,
         ..Overrides::default()
@@ -406,6 +411,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             )
         };
         let principal = match Principal::resolve(p, model) {
+            _ if *p == outsider.arn => outsider.clone(),
             // A role session: its role's ARN is its `aws:PrincipalArn`.
             Ok(session) if kind == PrincipalType::AssumedRole => session,
             _ => Principal {
@@ -417,7 +423,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                 role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
                 // An account's root stands for every principal of it.
                 stand_in: kind == PrincipalType::Root,
-                outsider: *p == outsider,
+                outsider: None,
             },
         };
         // What the caller's account and organisation keys say comes from the principal: its account's, or for

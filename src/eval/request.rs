@@ -5,7 +5,7 @@
 use super::condition::Context;
 use crate::account::{EntityKind, EntityRef, Model, arn_account};
 use crate::arn::is_account_id;
-use crate::eval::condition::Bound;
+use crate::eval::condition::{Bound, Outside};
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -51,12 +51,12 @@ pub struct Principal {
     /// carry may be carried.
     #[serde(skip)]
     pub stand_in: bool,
-    /// A stand-in whose account is made up: it stands for every principal of every account outside the loaded
-    /// ones and their organisation (an access proof's or the external review's caller from outside). Its
-    /// account is not known either: `aws:PrincipalAccount` is undecided, but none of the loaded accounts';
-    /// its `aws:PrincipalArn` an ARN of no loaded account; its organisation not the loaded one.
+    /// A stand-in whose account is made up ([`Principal::from_outside`]): it stands for every principal of every
+    /// account outside a zone of trust (an access proof's, the external review's or who-can-assume's caller for
+    /// `*`). Its account is not known either: `aws:PrincipalAccount` is undecided but outside the zone, its
+    /// `aws:PrincipalArn` an ARN of such an account, its organisation not the zone's (for an organisation zone).
     #[serde(skip)]
-    pub outsider: bool,
+    pub outsider: Option<Outside>,
 }
 
 /// Keys in the context of every request, with why a request that does not give one is undecided: "This key is
@@ -499,6 +499,31 @@ pub struct Request {
 }
 
 impl Principal {
+    /// A caller from outside the zone `outside`: any principal of any account outside it, with a made-up account
+    /// (none loaded, none of the loaded organisation's, not the zone's) standing for it.
+    pub fn from_outside(model: &Model, outside: Outside) -> Principal {
+        let member = |a: &str| {
+            model
+                .organization
+                .as_ref()
+                .is_some_and(|o| o.is_member(a) || o.management_account.as_deref() == Some(a))
+        };
+        let account = (0u64..1000)
+            .map(|n| format!("{:012}", 999_999_999_999 - n))
+            .find(|a| model.account(a).is_none() && !member(a) && *a != outside.of)
+            .unwrap_or_else(|| "999999999999".into());
+        Principal {
+            kind: PrincipalType::Root,
+            arn: format!("arn:aws:iam::{account}:root"),
+            account: Some(account),
+            entity: None,
+            role_arn: None,
+            session: None,
+            stand_in: true,
+            outsider: Some(outside),
+        }
+    }
+
     /// Resolve a principal given as an ARN, an account id, a service name, `*`/`anonymous`, or the plain name of a
     /// user or role of the model (which must be unique).
     pub fn resolve(spec: &str, model: &Model) -> Result<Principal, String> {
@@ -511,7 +536,7 @@ impl Principal {
             role_arn: None,
             session: None,
             stand_in: false,
-            outsider: false,
+            outsider: None,
         };
         if spec == "*" || spec.eq_ignore_ascii_case("anonymous") {
             return Ok(mk(PrincipalType::Anonymous, "*", None, None));
@@ -770,12 +795,21 @@ impl Principal {
             }
             return;
         }
-        if let Some(a) = &self.account {
-            if self.outsider {
-                ctx.set_unread_bound("aws:PrincipalAccount", OUTSIDER, Bound::NotLoaded);
-            } else {
+        if let Some(o) = &self.outsider {
+            ctx.set_unread_bound("aws:PrincipalAccount", OUTSIDER, Bound::Outside(o.clone()));
+            if !o.organization {
+                // Outside an account: in any organisation, this one too, or in none.
+                ctx.set_unread_or_absent("aws:PrincipalOrgID", OUTSIDER);
+                ctx.set_unread_or_absent("aws:PrincipalOrgPaths", OUTSIDER);
+            }
+        }
+        if let Some(a) = &self.account
+            && self.outsider.as_ref().is_none_or(|o| o.organization)
+        {
+            if self.outsider.is_none() {
                 ctx.set_default("aws:PrincipalAccount", one(a));
             }
+            // (The made-up account of a caller from outside an organisation is none of its members.)
             fill_org_keys(
                 model,
                 a,
@@ -793,9 +827,14 @@ impl Principal {
             // Which principal is not known, but its ARN is one of the account's (for an outsider, of an account
             // not loaded).
             match &self.account {
-                _ if self.outsider => {
-                    ctx.set_unread_bound("aws:PrincipalArn", OUTSIDER, Bound::ArnNotLoaded)
-                }
+                _ if self.outsider.is_some() => ctx.set_unread_bound(
+                    "aws:PrincipalArn",
+                    OUTSIDER,
+                    Bound::ArnOutside(self.outsider.clone().unwrap_or(Outside {
+                        of: String::new(),
+                        organization: false,
+                    })),
+                ),
                 // (A malformed account, `*`, bounds nothing.)
                 Some(a) if crate::arn::is_account_id(a) => {
                     ctx.set_unread_bound("aws:PrincipalArn", STAND_IN, Bound::OfAccount(a.clone()))
@@ -981,8 +1020,18 @@ const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its man
      in the organisation is not said (give the key)";
 
 /// Why the account keys of a caller from outside are undecided.
-const OUTSIDER: &str = "the caller stands for every principal of every account outside the loaded ones, and \
-     which account is not known (none of the loaded ones)";
+const OUTSIDER: &str = "the caller stands for every principal of every account outside the zone of trust, and \
+     which account is not known";
+
+/// Whether `account` is inside the zone `o` of a caller from outside.
+pub fn inside_zone(model: &Model, o: &Outside, account: &str) -> bool {
+    account == o.of
+        || (o.organization
+            && model
+                .organization
+                .as_ref()
+                .is_some_and(|org| org.is_member(account)))
+}
 
 /// Why the keys of one principal are undecided for an account that stands for every principal of it.
 pub const STAND_IN: &str = "the account stands for every principal of it, and which one makes the request is \

@@ -47,7 +47,7 @@ pub fn principal_of(model: &Model, r: EntityRef) -> Option<Principal> {
         entity: Some(r),
         session: None,
         stand_in: false,
-        outsider: false,
+        outsider: None,
     })
 }
 
@@ -1147,7 +1147,11 @@ fn loaded_principal(model: &Model, named: &Named) -> bool {
 }
 
 /// The request principal and action for a principal outside the loaded users and roles.
-fn outside_request(model: &Model, named: &Named) -> Result<(Principal, &'static str), String> {
+fn outside_request(
+    model: &Model,
+    named: &Named,
+    role_account: &str,
+) -> Result<(Principal, &'static str), String> {
     let direct = |kind, arn: &str, account: Option<&str>| Principal {
         kind,
         arn: arn.to_string(),
@@ -1156,10 +1160,20 @@ fn outside_request(model: &Model, named: &Named) -> Result<(Principal, &'static 
         role_arn: None,
         session: None,
         stand_in: false,
-        outsider: false,
+        outsider: None,
     };
     Ok(match named {
-        Named::Anyone => (Principal::resolve("*", model)?, "sts:AssumeRole"),
+        // Any principal of any account but the role's (an unsigned caller cannot assume a role).
+        Named::Anyone => (
+            Principal::from_outside(
+                model,
+                crate::eval::condition::Outside {
+                    of: role_account.to_string(),
+                    organization: false,
+                },
+            ),
+            "sts:AssumeRole",
+        ),
         // Any principal of the account.
         Named::Account(id) => (
             Principal {
@@ -1221,7 +1235,7 @@ pub fn who_can_assume(
         if loaded_principal(model, &e.named) || !seen.insert(e.named.clone()) {
             continue;
         }
-        let (principal, action) = match outside_request(model, &e.named) {
+        let (principal, action) = match outside_request(model, &e.named, &account.id) {
             Ok(p) => p,
             Err(why) => {
                 // A principal the engine cannot read (a unique id left by a deleted principal, a malformed ARN)

@@ -8,10 +8,10 @@
 //! provider, the service) and evaluated with every layer in the evaluator's optimistic mode: conditions on keys
 //! the caller controls (`sts:ExternalId`, the OIDC `sub`, `aws:SourceIp`…) are assumed to be met and are listed as
 //! what limits the access. Who the outside caller *is* comes from the principal (`Principal::fill_context`): a
-//! caller from outside for `*` stands for every principal of every account outside the loaded ones
-//! (`Principal::outsider`), so its `aws:PrincipalAccount` is none of the loaded accounts', its `aws:PrincipalArn`
-//! an ARN of none of them, and its `aws:PrincipalOrgID` another organisation's or none; a named account stands
-//! for every principal of it. A test those keys decide either way decides (an `aws:PrincipalOrgID` condition naming
+//! caller from outside for `*` stands for every principal of every account outside the resource's account and its
+//! loaded organisation (`Principal::outsider`; for the account zone, another account of the organisation is asked
+//! about apart), so its `aws:PrincipalAccount` is none of theirs, its `aws:PrincipalArn` an ARN of none of them,
+//! and its `aws:PrincipalOrgID` another organisation's or none; a named account stands for every principal of it. A test those keys decide either way decides (an `aws:PrincipalOrgID` condition naming
 //! this organisation, an RCP data perimeter keep the caller out and remove the finding); one they do not (another
 //! organisation's ID, another account's) is an assumption of the access or undecided, and the finding says so.
 //! Keys only a service acting for a resource sends (`aws:SourceAccount`, `aws:SourceArn`) are absent, as they are
@@ -28,8 +28,6 @@ use crate::eval::{
 };
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 
-/// An account id no real organisation member has, for "a caller from outside".
-const OUTSIDE_ACCOUNT: &str = "000000000000";
 /// At most this many actions are evaluated per principal and policy.
 const MAX_ACTIONS: usize = 200;
 
@@ -334,9 +332,8 @@ fn other_org_account(ctx: &Ctx<'_>, owner: &str) -> Option<String> {
     None
 }
 
-/// Any principal of `account` (a stand-in), or with `outsider`, of any account outside the loaded ones
-/// (`account` is then made up: see `Principal::outsider`).
-fn root(account: &str, outsider: bool) -> Principal {
+/// Any principal of `account` (a stand-in).
+fn root(account: &str) -> Principal {
     Principal {
         kind: PrincipalType::Root,
         arn: format!("arn:aws:iam::{account}:root"),
@@ -345,7 +342,7 @@ fn root(account: &str, outsider: bool) -> Principal {
         role_arn: None,
         session: None,
         stand_in: true,
-        outsider,
+        outsider: None,
     }
 }
 
@@ -358,7 +355,7 @@ fn simple(kind: PrincipalType, arn: &str) -> Principal {
         role_arn: None,
         session: None,
         stand_in: false,
-        outsider: false,
+        outsider: None,
     }
 }
 
@@ -469,11 +466,22 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 if !t.trust {
                     probes.push((simple(PrincipalType::Anonymous, "*"), false));
                 }
-                probes.push((root(OUTSIDE_ACCOUNT, true), false));
+                probes.push((
+                    Principal::from_outside(
+                        ctx.model,
+                        crate::eval::condition::Outside {
+                            of: t.account.to_string(),
+                            // Outside the organisation too: its other accounts are asked about
+                            // apart, below, for the account zone.
+                            organization: ctx.model.organization.is_some(),
+                        },
+                    ),
+                    false,
+                ));
                 if ctx.opts.zone == Zone::Account
                     && let Some(a) = other_org_account(ctx, t.account)
                 {
-                    probes.push((root(&a, false), true));
+                    probes.push((root(&a), true));
                 }
             }
             Who::Aws(v, a) => {
@@ -486,9 +494,9 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     .as_ref()
                     .is_some_and(|o| o.is_member(a));
                 let p = if is_account_id(v) || v.ends_with(":root") {
-                    root(a, false)
+                    root(a)
                 } else {
-                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a, false))
+                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
                 };
                 probes.push((p, in_org));
             }

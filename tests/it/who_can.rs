@@ -400,6 +400,54 @@ fn who_can_assume_weighs_the_callers_own_policies() {
     assert!(who_can_assume(&m, bob, &Overrides::default()).is_none());
 }
 
+/// A trust policy open to any principal of another organisation or account: "anyone" stands for every principal
+/// of every account but the role's, so the test of another organisation is a condition of the answer, not a
+/// refusal (an unsigned caller, which has no organisation, cannot assume a role anyway); one naming only the
+/// role's own account refuses every outsider.
+#[test]
+fn who_can_assume_anyone_keeps_another_organisation_as_a_condition() {
+    use iam_atlas::account::EntityKind;
+    use iam_atlas::eval::reverse::who_can_assume;
+    let role = |name: &str, condition: serde_json::Value| {
+        serde_json::json!({
+            "Path": "/", "RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()),
+            "Arn": format!("arn:aws:iam::111111111111:role/{name}"), "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}, "Condition": condition}]},
+            "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []
+        })
+    };
+    let export = serde_json::json!({
+        "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [
+            role("partner", serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-partner0001"}})),
+            role("own", serde_json::json!({"StringEquals": {"aws:PrincipalAccount": "111111111111"}})),
+        ],
+    });
+    let dir = std::env::temp_dir().join(format!("iam-atlas-anyone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("111111111111.json");
+    std::fs::write(&path, export.to_string()).expect("write");
+    let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(dir);
+    let anyone = |name: &str| {
+        let r = *m.by_name(EntityKind::Role, name).first().expect("the role");
+        let w = who_can_assume(&m, r, &Overrides::default()).expect("a role");
+        w.outside.into_iter().next().expect("anyone")
+    };
+    let partner = anyone("partner");
+    assert!(partner.outcome.is_some(), "{partner:?}");
+    assert!(
+        partner
+            .conditions
+            .iter()
+            .any(|c| c.contains("aws:PrincipalOrgID") && c.contains("o-partner0001")),
+        "{partner:?}"
+    );
+    let own = anyone("own");
+    assert_eq!(own.outcome, None, "{own:?}");
+}
+
 /// On the sample, a trust policy naming a whole account lets only that account's principals whose own policies
 /// allow it, and the conditions of the trust statement come with each answer.
 #[test]

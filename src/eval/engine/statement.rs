@@ -454,17 +454,22 @@ impl Eval<'_> {
                     Some(condition::Bound::OfAccount(account)) if !may_be_absent => {
                         condition::within_account(op, c.values.iter(), account)
                     }
-                    // An account, or an ARN of one, that is not loaded: a value naming only loaded accounts is
-                    // passed by none (a wildcard may match any account).
-                    Some(b @ (condition::Bound::NotLoaded | condition::Bound::ArnNotLoaded))
+                    // An account, or an ARN of one, outside a zone of trust: a value naming only accounts inside
+                    // it is passed by none (a wildcard may match any account).
+                    Some(condition::Bound::Outside(o) | condition::Bound::ArnOutside(o))
                         if !may_be_absent =>
                     {
-                        let loaded = |a: &str| self.model.account(a).is_some();
+                        let id_only = matches!(
+                            self.ctx.bound(&c.key.value),
+                            Some(condition::Bound::Outside(_))
+                        );
                         condition::within_accounts(
                             op,
                             c.values.iter(),
-                            *b == condition::Bound::NotLoaded,
-                            |field, wildcard| wildcard || !loaded(field),
+                            id_only,
+                            |field, wildcard| {
+                                wildcard || !crate::eval::request::inside_zone(self.model, o, field)
+                            },
                         )
                     }
                     _ => None,
