@@ -123,10 +123,14 @@ fn org_member(model: &Model, zone: Zone, resource_account: &str) -> Option<Strin
     None
 }
 
-/// The outside principals a policy's `Allow` statements could name.
+/// The unsigned caller among [`outside_principals`].
+const ANONYMOUS: &str = "anonymous";
+
+/// The outside principals a policy's `Allow` statements could name (`policy_is_trust`: a role's trust policy).
 fn outside_principals(
     model: &Model,
     policy: &Policy,
+    policy_is_trust: bool,
     zone: Zone,
     resource_account: &str,
     why: &mut Vec<String>,
@@ -141,6 +145,8 @@ fn outside_principals(
         // Any principal of an account outside the zone (a stand-in: `caller_from_outside`).
         caller_from_outside(model, resource_account).arn
     };
+    // `*` in a resource policy also lets in a caller who does not sign at all (a role's trust cannot).
+    let unsigned = !policy_is_trust;
     for s in &policy.statements {
         if s.invalid.is_some() {
             why.push(format!(
@@ -167,6 +173,9 @@ fn outside_principals(
         match &block.value {
             PrincipalValue::Star(_) => {
                 push(anyone());
+                if unsigned {
+                    push(ANONYMOUS.to_string());
+                }
                 if let Some(m) = org_member(model, zone, resource_account) {
                     push(m);
                 }
@@ -178,6 +187,9 @@ fn outside_principals(
                             PrincipalKind::Aws => {
                                 if v == "*" {
                                     push(anyone());
+                                    if unsigned {
+                                        push(ANONYMOUS.to_string());
+                                    }
                                     if let Some(m) = org_member(model, zone, resource_account) {
                                         push(m);
                                     }
@@ -358,7 +370,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         ));
         out.reach = Reach::Unknown;
     }
-    let principals = outside_principals(model, policy, zone, &resource_account, &mut why);
+    let principals = outside_principals(model, policy, trust, zone, &resource_account, &mut why);
     if principals.is_empty() {
         if out.reach != Reach::Unknown {
             why.push(format!(
@@ -389,7 +401,9 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
     };
     let mut incomplete = false;
     for p in &principals {
-        let (kind, account) = if p.contains(":oidc-provider/")
+        let (kind, account) = if p == ANONYMOUS {
+            (PrincipalType::Anonymous, None)
+        } else if p.contains(":oidc-provider/")
             || p.contains(":saml-provider/")
             || !p.starts_with("arn:")
         {
@@ -412,6 +426,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         };
         let principal = match Principal::resolve(p, model) {
             _ if *p == outsider.arn => outsider.clone(),
+            Ok(anonymous) if kind == PrincipalType::Anonymous => anonymous,
             // A role session: its role's ARN is its `aws:PrincipalArn`.
             Ok(session) if kind == PrincipalType::AssumedRole => session,
             _ => Principal {

@@ -1109,3 +1109,31 @@ fn audit_outputs_carry_the_load_warnings_with_their_place() {
     assert_eq!(codes, ["LOAD_SKIPPED", "LOAD_NOTE"], "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A resource policy open to `*` lets in a caller who does not sign at all: the access proof asks about one
+/// (a bucket readable only by unsigned callers, `Null aws:PrincipalArn true`, was "not reachable": the signed
+/// caller from outside has an ARN), and the review reports it.
+#[test]
+fn an_unsigned_caller_is_asked_about_for_a_resource_policy() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx::default();
+    fx.resources.push((
+        "arn:aws:s3:::anon".into(),
+        doc(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::anon", "Condition": {"Null": {"aws:PrincipalArn": "true"}}}])),
+    ));
+    let m = fx.model("anon");
+    let p = external_access(&m, "arn:aws:s3:::anon", ProofZone::Account);
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+    assert!(
+        p.witnesses.iter().any(|w| w.principal == "anonymous"),
+        "{:?}",
+        p.witnesses
+    );
+    let r = run(&m);
+    assert!(
+        has(&r, Code::PublicAccess, "anon") || has(&r, Code::PublicAccessConditional, "anon"),
+        "{:#?}",
+        r.findings
+    );
+}
