@@ -1119,8 +1119,10 @@ fn an_unsigned_caller_is_asked_about_for_a_resource_policy() {
     let mut fx = Fx::default();
     fx.resources.push((
         "arn:aws:s3:::anon".into(),
-        doc(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
-            "Resource": "arn:aws:s3:::anon", "Condition": {"Null": {"aws:PrincipalArn": "true"}}}])),
+        doc(
+            json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::anon", "Condition": {"Null": {"aws:PrincipalArn": "true"}}}]),
+        ),
     ));
     let m = fx.model("anon");
     let p = external_access(&m, "arn:aws:s3:::anon", ProofZone::Account);
