@@ -658,16 +658,11 @@ fn who_can_drops_conditions_no_request_can_meet() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// An account named in a trust policy stands for every principal of it: a test of a key one of them may carry
-/// (a role session's `aws:SourceIdentity`, the tags of a role the snapshot does not hold) is an assumption of the
-/// proof, not a key read as absent: reachable from outside, with a witness; a test of which principal it is
-/// (`aws:userid`, `aws:PrincipalArn`) is no condition a request can meet, and is undecided: unknown, never "not
-/// reachable" (nor "reachable" for a value no principal of the account may have).
-/// The caller from outside (for `*`) stands for every principal of every account outside the loaded ones: a test
-/// naming another account or organisation is not decided against it (its made-up account is not theirs), and
-/// one naming only the loaded account is.
+/// The caller from outside (for `*`) stands for every principal of every account outside the resource's
+/// account (and its organisation, when one is loaded): a test naming another account or organisation is not
+/// decided against it (its made-up account is not theirs), and one naming only the resource's account is.
 #[test]
-fn the_caller_from_outside_is_any_account_not_loaded() {
+fn the_caller_from_outside_is_any_account_outside_the_zone() {
     let dir = std::env::temp_dir().join(format!("iam-atlas-outsider-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let role = |name: &str, condition: serde_json::Value| {
@@ -732,6 +727,11 @@ fn the_caller_from_outside_is_any_account_not_loaded() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// An account named in a trust policy stands for every principal of it: a test of a key one of them may carry
+/// (a role session's `aws:SourceIdentity`, the tags of a role the snapshot does not hold) is an assumption of the
+/// proof, not a key read as absent: reachable from outside, with a witness; a test of which principal it is
+/// (`aws:userid`) is no condition a request can meet, and is undecided: unknown, never "not reachable"; its ARN
+/// is the account's, so a test only another account's ARNs pass is decided.
 #[test]
 fn an_outside_account_stands_for_every_principal_of_it() {
     let dir = std::env::temp_dir().join(format!("iam-atlas-stand-in-{}", std::process::id()));
