@@ -79,19 +79,6 @@ pub struct Proof {
     pub tried: usize,
 }
 
-/// The caller from outside: any principal of any account outside the resource's account and its loaded
-/// organisation ([`Principal::from_outside`]); for the account zone, the organisation's other accounts are asked
-/// about apart (`org_member`).
-fn caller_from_outside(model: &Model, resource_account: &str) -> Principal {
-    Principal::from_outside(
-        model,
-        crate::eval::condition::Outside {
-            of: resource_account.to_string(),
-            organization: model.organization.is_some(),
-        },
-    )
-}
-
 fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> bool {
     match zone {
         Zone::Account => account == resource_account,
@@ -141,10 +128,9 @@ fn outside_principals(
             out.push(p);
         }
     };
-    let anyone = || {
-        // Any principal of an account outside the zone (a stand-in: `caller_from_outside`).
-        caller_from_outside(model, resource_account).arn
-    };
+    // Any principal of an account outside the zone (a stand-in: `Principal::from_outside_of`).
+    let outsider = Principal::from_outside_of(model, resource_account).arn;
+    let anyone = || outsider.clone();
     // `*` in a resource policy also lets in a caller who does not sign at all (a role's trust cannot).
     let unsigned = !policy_is_trust;
     for s in &policy.statements {
@@ -394,7 +380,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         candidate_actions(policy, &service)
     };
     // The caller from outside (see `anyone` in `outside_principals`).
-    let outsider = caller_from_outside(model, &resource_account);
+    let outsider = Principal::from_outside_of(model, &resource_account);
     let optimistic = Overrides {
         optimistic: true,
         ..Overrides::default()

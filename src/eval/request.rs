@@ -461,8 +461,7 @@ pub fn may_carry(
         // A key the catalogue lists for nearly every action of the service but this one: the Service
         // Authorization Reference leaves some request-wide keys off a few actions that may well carry them
         // (`s3:ResourceAccount` off `s3:PutAccessPointPublicAccessBlock`), so not certainly absent.
-        Some(s) if std::ptr::eq(s, svc) && s.nearly_everywhere(key).is_some() => {
-            let count = s.nearly_everywhere(key).unwrap_or_default();
+        Some(s) if let Some(count) = s.nearly_everywhere(key).filter(|_| std::ptr::eq(s, svc)) => {
             Some(Cow::Owned(format!(
                 "the catalogue of {} lists `{shown}` for {count} of the {} `{}` actions but not for \
                  `{shown_action}`, which may carry it all the same, and this request does not say whether it has \
@@ -522,6 +521,19 @@ impl Principal {
             stand_in: true,
             outsider: Some(outside),
         }
+    }
+
+    /// The caller from outside that access proofs and the external review ask about for `*`: any principal of
+    /// any account outside `resource_account` and the loaded organisation ([`Principal::from_outside`]; the
+    /// organisation's other accounts are asked about apart, for the account zone).
+    pub fn from_outside_of(model: &Model, resource_account: &str) -> Principal {
+        Principal::from_outside(
+            model,
+            Outside {
+                of: resource_account.to_string(),
+                organization: model.organization.is_some(),
+            },
+        )
     }
 
     /// Resolve a principal given as an ARN, an account id, a service name, `*`/`anonymous`, or the plain name of a
@@ -826,17 +838,12 @@ impl Principal {
             }
             // Which principal is not known, but its ARN is one of the account's (for an outsider, of an account
             // not loaded).
-            match &self.account {
-                _ if self.outsider.is_some() => ctx.set_unread_bound(
-                    "aws:PrincipalArn",
-                    OUTSIDER,
-                    Bound::ArnOutside(self.outsider.clone().unwrap_or(Outside {
-                        of: String::new(),
-                        organization: false,
-                    })),
-                ),
+            match (&self.outsider, &self.account) {
+                (Some(o), _) => {
+                    ctx.set_unread_bound("aws:PrincipalArn", OUTSIDER, Bound::ArnOutside(o.clone()))
+                }
                 // (A malformed account, `*`, bounds nothing.)
-                Some(a) if crate::arn::is_account_id(a) => {
+                (None, Some(a)) if crate::arn::is_account_id(a) => {
                     ctx.set_unread_bound("aws:PrincipalArn", STAND_IN, Bound::OfAccount(a.clone()))
                 }
                 _ => ctx.set_unread("aws:PrincipalArn", STAND_IN),

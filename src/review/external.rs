@@ -466,18 +466,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 if !t.trust {
                     probes.push((simple(PrincipalType::Anonymous, "*"), false));
                 }
-                probes.push((
-                    Principal::from_outside(
-                        ctx.model,
-                        crate::eval::condition::Outside {
-                            of: t.account.to_string(),
-                            // Outside the organisation too: its other accounts are asked about
-                            // apart, below, for the account zone.
-                            organization: ctx.model.organization.is_some(),
-                        },
-                    ),
-                    false,
-                ));
+                probes.push((Principal::from_outside_of(ctx.model, t.account), false));
                 if ctx.opts.zone == Zone::Account
                     && let Some(a) = other_org_account(ctx, t.account)
                 {

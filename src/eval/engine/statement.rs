@@ -456,13 +456,10 @@ impl Eval<'_> {
                     }
                     // An account, or an ARN of one, outside a zone of trust: a value naming only accounts inside
                     // it is passed by none (a wildcard may match any account).
-                    Some(condition::Bound::Outside(o) | condition::Bound::ArnOutside(o))
+                    Some(b @ (condition::Bound::Outside(o) | condition::Bound::ArnOutside(o)))
                         if !may_be_absent =>
                     {
-                        let id_only = matches!(
-                            self.ctx.bound(&c.key.value),
-                            Some(condition::Bound::Outside(_))
-                        );
+                        let id_only = matches!(b, condition::Bound::Outside(_));
                         condition::within_accounts(
                             op,
                             c.values.iter(),
