@@ -49,16 +49,25 @@ pub enum Bound {
     Outside(Outside),
     /// An ARN of an account outside this zone of trust.
     ArnOutside(Outside),
+    /// One of these values (present, one value): the organisation path of one of the organisation's members
+    /// other than the resource's account, for the account zone's caller from the organisation
+    /// ([`same_for_each`]).
+    OneOf(std::sync::Arc<[String]>),
 }
 
 /// A zone of trust a caller from outside is not in ([`crate::eval::Principal::outsider`]): an account (the
-/// resource's), and with `organization`, every member of the loaded organisation.
+/// resource's), and with `organization`, every member of the loaded organisation; with `members`, the caller is
+/// instead one of the loaded organisation's other members (the account zone's caller from the organisation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outside {
     /// The zone's account.
     pub of: String,
     /// The zone is the account's organisation (the loaded one).
     pub organization: bool,
+    /// The caller is instead a member of the loaded organisation other than `of` (`organization` is then
+    /// false): the distinct organisation paths of those members, as `aws:PrincipalOrgPaths` gives them (empty
+    /// when one's is not known).
+    pub members: Option<std::sync::Arc<[String]>>,
 }
 
 /// One key: its spelling as given (for explanations) and its values, `values[..count]` (the rest is room).
@@ -183,6 +192,16 @@ impl Context {
         debug_assert!(!matches!(bound, Bound::Except(_)));
         if self.get(key).is_none_or(<[String]>::is_empty) {
             self.unread.push((key.to_ascii_lowercase(), why, false));
+            self.bounds.push((key.to_ascii_lowercase(), bound));
+        }
+    }
+
+    /// [`Context::set_unread_or_absent`], for a key that, when present, has a value `bound` says (a service acting
+    /// for a resource outside the zone: its `aws:PrincipalAccount`, when it has one, is none of the zone's).
+    pub fn set_unread_or_absent_bound(&mut self, key: &str, why: &'static str, bound: Bound) {
+        debug_assert!(!matches!(bound, Bound::Except(_)));
+        if self.get(key).is_none() {
+            self.unread.push((key.to_ascii_lowercase(), why, true));
             self.bounds.push((key.to_ascii_lowercase(), bound));
         }
     }
@@ -536,7 +555,7 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn from_bool(b: bool) -> Truth {
+    pub(crate) fn from_bool(b: bool) -> Truth {
         if b { Truth::True } else { Truth::False }
     }
 
@@ -588,13 +607,7 @@ pub fn same_unless<'v>(
         _ => return None,
     };
     let negated = op.base.is_negated();
-    // Absent: as `holds` reads a missing key.
-    let absent = op.if_exists
-        || match op.qualifier {
-            Some(SetQualifier::ForAllValues) => true,
-            Some(SetQualifier::ForAnyValue) => false,
-            None => negated,
-        };
+    let absent = when_absent(op);
     // Present with values no policy value matches: every value fails the positive test, whatever the qualifier.
     if absent != negated {
         return None;
@@ -621,6 +634,17 @@ pub fn same_unless<'v>(
         }
     }
     Some(Truth::from_bool(absent))
+}
+
+/// How a test of a key (not `Null`) holds when the key is absent, as [`holds`] reads a missing key: `…IfExists`
+/// and `ForAllValues` hold, `ForAnyValue` fails, otherwise negated operators hold and positive ones fail.
+pub fn when_absent(op: ConditionOperator) -> bool {
+    op.if_exists
+        || match op.qualifier {
+            Some(SetQualifier::ForAllValues) => true,
+            Some(SetQualifier::ForAnyValue) => false,
+            None => op.base.is_negated(),
+        }
 }
 
 /// How a test of a key holds when its value is an ARN of `account` (present, one value: `aws:PrincipalArn` of a
@@ -704,6 +728,34 @@ pub fn within_accounts<'v>(
     }
     // No value matches: the positive test fails for the one value, whatever the qualifier.
     Some(Truth::from_bool(op.base.is_negated()))
+}
+
+/// How a test of `key` holds when the key has one value, one of `candidates` (which one, the request does not
+/// say: the organisation path of one of several accounts), when every candidate reads it the same way; `None`
+/// when two read it otherwise, one cannot be read, or a policy value has a variable. Linear in the candidates.
+pub fn same_for_each<'v>(
+    op: ConditionOperator,
+    key: &str,
+    policy_values: impl Iterator<Item = &'v str> + Clone,
+    candidates: &[String],
+) -> Option<Truth> {
+    if policy_values
+        .clone()
+        .any(crate::policy::variables::has_variable)
+    {
+        return None;
+    }
+    let mut ctx = Context::new();
+    let mut seen: Option<Truth> = None;
+    for c in candidates {
+        ctx.set(key, vec![c.clone()]);
+        let t = holds(op, key, policy_values.clone(), &ctx, false);
+        if t == Truth::Unknown || seen.is_some_and(|s| s != t) {
+            return None;
+        }
+        seen = Some(t);
+    }
+    seen
 }
 
 /// Whether one request value matches one policy value under the *positive* form of `op`

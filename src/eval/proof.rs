@@ -56,6 +56,8 @@ pub struct Witness {
     pub principal: String,
     /// The action.
     pub action: String,
+    /// The resource it asks for: the proof's, or one under it the policy names (an object of a bucket).
+    pub resource: String,
     /// The context it needs (every key the policies test, with a value that meets them).
     pub context: Vec<(String, Vec<String>)>,
     /// The conditions it had to meet.
@@ -92,28 +94,23 @@ fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> b
     }
 }
 
-/// For the account zone, a principal of another account of the organisation (outside the zone, inside the
-/// organisation: `aws:PrincipalOrgID` conditions do not stop it).
-fn org_member(model: &Model, zone: Zone, resource_account: &str) -> Option<String> {
-    if zone != Zone::Account {
-        return None;
-    }
-    let org = model.organization.as_ref()?;
-    let mut stack = vec![&org.root];
-    while let Some(n) = stack.pop() {
-        if let Some(a) = n.accounts.iter().find(|a| &***a != resource_account) {
-            // Any principal of it (a stand-in: see `Principal::stand_in`).
-            return Some(format!("arn:aws:iam::{a}:root"));
-        }
-        stack.extend(n.children.iter());
-    }
-    None
-}
-
 /// The unsigned caller among [`outside_principals`].
 const ANONYMOUS: &str = "anonymous";
 
-/// The outside principals a policy's `Allow` statements could name (`policy_is_trust`: a role's trust policy).
+/// The caller from outside among [`outside_principals`]: any principal of any account outside the resource's
+/// account and the loaded organisation ([`Principal::from_outside_of`]; a witness names its made-up account).
+const OUTSIDER: &str = "(any account outside the zone)";
+
+/// For the account zone, the caller from the organisation's other accounts (outside the zone, inside the
+/// organisation: `aws:PrincipalOrgID` conditions do not stop it; [`Principal::from_organization_except`]).
+const MEMBER: &str = "(any other account of the organisation)";
+
+/// A service acting for a resource outside the zone ([`Principal::service_from_outside_of`]), let in by `*` in a
+/// resource policy.
+const SERVICE: &str = "(any AWS service acting for another account's resource)";
+
+/// The outside principals a policy's `Allow` statements could name (`policy_is_trust`: a role's trust policy), and
+/// whether some were left out ([`MAX_PRINCIPALS`]).
 fn outside_principals(
     model: &Model,
     policy: &Policy,
@@ -121,18 +118,31 @@ fn outside_principals(
     zone: Zone,
     resource_account: &str,
     why: &mut Vec<String>,
-) -> Vec<String> {
+) -> (Vec<String>, bool) {
     let mut out: Vec<String> = Vec::new();
+    let mut dropped = false;
     let mut push = |p: String| {
-        if !out.contains(&p) {
+        if out.len() >= MAX_PRINCIPALS {
+            dropped = true;
+        } else if !out.contains(&p) {
             out.push(p);
         }
     };
     // Any principal of an account outside the zone (a stand-in: `Principal::from_outside_of`).
-    let outsider = Principal::from_outside_of(model, resource_account).arn;
-    let anyone = || outsider.clone();
-    // `*` in a resource policy also lets in a caller who does not sign at all (a role's trust cannot).
-    let unsigned = !policy_is_trust;
+    let anyone = || OUTSIDER.to_string();
+    // Whom `*` lets in: the caller from outside; in a resource policy also a caller who does not sign at all and
+    // a service acting for another account's resource (a role's trust cannot be assumed so); for the account
+    // zone, the organisation's other accounts.
+    let mut star = vec![anyone()];
+    if !policy_is_trust {
+        star.push(ANONYMOUS.to_string());
+        star.push(SERVICE.to_string());
+    }
+    if zone == Zone::Account
+        && Principal::from_organization_except(model, resource_account).is_some()
+    {
+        star.push(MEMBER.to_string());
+    }
     for s in &policy.statements {
         if s.invalid.is_some() {
             why.push(format!(
@@ -147,56 +157,44 @@ fn outside_principals(
             push(anyone());
             continue;
         }
+        let Some(block) = &s.principal else { continue };
         if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+            // A `Deny` with `NotPrincipal` exempts the principals it lists: those outside the zone are asked
+            // about apart (the caller from outside stands for the others).
+            if let (true, PrincipalValue::Map(entries)) = (block.not, &block.value) {
+                for v in entries
+                    .iter()
+                    .filter(|e| e.kind.value == PrincipalKind::Aws)
+                    .flat_map(|e| e.values.iter())
+                {
+                    if let Some(p) = named_outside(model, zone, resource_account, v) {
+                        push(p);
+                    }
+                }
+            }
             continue;
         }
-        let Some(block) = &s.principal else { continue };
         if block.not {
             // NotPrincipal with Allow names everyone but the listed principals.
             push(anyone());
             continue;
         }
         match &block.value {
-            PrincipalValue::Star(_) => {
-                push(anyone());
-                if unsigned {
-                    push(ANONYMOUS.to_string());
-                }
-                if let Some(m) = org_member(model, zone, resource_account) {
-                    push(m);
-                }
-            }
+            PrincipalValue::Star(_) => star.iter().cloned().for_each(&mut push),
             PrincipalValue::Map(entries) => {
                 for e in entries {
                     for v in e.values.iter() {
                         match e.kind.value {
                             PrincipalKind::Aws => {
                                 if v == "*" {
-                                    push(anyone());
-                                    if unsigned {
-                                        push(ANONYMOUS.to_string());
-                                    }
-                                    if let Some(m) = org_member(model, zone, resource_account) {
-                                        push(m);
-                                    }
+                                    star.iter().cloned().for_each(&mut push);
                                     continue;
                                 }
-                                let account = if crate::arn::is_account_id(v) {
-                                    Some(v.to_string())
-                                } else {
-                                    crate::account::arn_account(v).map(str::to_string)
-                                };
-                                match account {
-                                    Some(a) if !inside(model, zone, resource_account, &a) => {
-                                        push(if v.starts_with("arn:") {
-                                            v.to_string()
-                                        } else {
-                                            format!("arn:aws:iam::{a}:root")
-                                        })
-                                    }
-                                    Some(_) => {}
+                                match named_outside(model, zone, resource_account, v) {
+                                    Some(p) => push(p),
                                     // A name without an account (a unique id): anyone may be meant.
-                                    None => push(anyone()),
+                                    None if account_of(v).is_none() => push(anyone()),
+                                    None => {}
                                 }
                             }
                             PrincipalKind::Federated => {
@@ -206,6 +204,111 @@ fn outside_principals(
                             _ => {}
                         }
                     }
+                }
+            }
+        }
+    }
+    if dropped {
+        why.push(format!(
+            "the policy names more than {MAX_PRINCIPALS} principals outside the zone: the first {MAX_PRINCIPALS} \
+             were asked about"
+        ));
+    }
+    (out, dropped)
+}
+
+/// At most this many outside principals are asked about per policy (each is looked for among those kept).
+const MAX_PRINCIPALS: usize = 64;
+
+/// The account an AWS principal value names (an account ID, or an ARN's account).
+fn account_of(v: &str) -> Option<String> {
+    if crate::arn::is_account_id(v) {
+        Some(v.to_string())
+    } else {
+        crate::account::arn_account(v).map(str::to_string)
+    }
+}
+
+/// The principal an AWS principal value names, as an ARN, when its account is outside the zone.
+fn named_outside(model: &Model, zone: Zone, resource_account: &str, v: &str) -> Option<String> {
+    let a = account_of(v)?;
+    (v != "*" && !inside(model, zone, resource_account, &a)).then(|| {
+        if v.starts_with("arn:") {
+            v.to_string()
+        } else {
+            format!("arn:aws:iam::{a}:root")
+        }
+    })
+}
+
+/// Whether `p` is one of the stand-ins of [`outside_principals`] other than the unsigned caller.
+fn stand_in_name(p: &str) -> bool {
+    matches!(p, OUTSIDER | MEMBER | SERVICE)
+}
+
+/// The principal a policy names (an ARN, a provider) or [`ANONYMOUS`], as a request's.
+fn named_principal(model: &Model, p: &str) -> Principal {
+    let (kind, account) = if p == ANONYMOUS {
+        (PrincipalType::Anonymous, None)
+    } else if p.contains(":oidc-provider/")
+        || p.contains(":saml-provider/")
+        || !p.starts_with("arn:")
+    {
+        (PrincipalType::Federated, None)
+    } else {
+        (
+            if p.ends_with(":root") {
+                PrincipalType::Root
+            } else if p.contains(":role/") {
+                PrincipalType::Role
+            } else if p.contains(":assumed-role/") {
+                PrincipalType::AssumedRole
+            } else if p.contains(":federated-user/") {
+                PrincipalType::FederatedUser
+            } else {
+                PrincipalType::User
+            },
+            crate::account::arn_account(p).map(str::to_string),
+        )
+    };
+    match Principal::resolve(p, model) {
+        Ok(anonymous) if kind == PrincipalType::Anonymous => anonymous,
+        // A role session: its role's ARN is its `aws:PrincipalArn`.
+        Ok(session) if kind == PrincipalType::AssumedRole => session,
+        _ => Principal {
+            kind,
+            arn: p.to_string(),
+            account,
+            entity: None,
+            session: None,
+            role_arn: (kind == PrincipalType::Role).then(|| p.to_string()),
+            // An account's root stands for every principal of it.
+            stand_in: kind == PrincipalType::Root,
+            outsider: None,
+        },
+    }
+}
+
+/// The resource and, at most 7 more, what under it the policy's `Allow` statements name, wildcards filled in
+/// (`arn:aws:s3:::b/*` → `arn:aws:s3:::b/atlas-probe`): a bucket policy grants on its objects.
+fn candidate_resources(policy: &Policy, resource: &str) -> Vec<String> {
+    let mut out = vec![resource.to_string()];
+    let under = format!("{resource}/");
+    for s in &policy.statements {
+        if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
+            continue;
+        }
+        let Some(r) = s.resource.as_ref().filter(|r| !r.is_not()) else {
+            continue;
+        };
+        for p in r.list().iter() {
+            if out.len() >= 8 {
+                return out;
+            }
+            if p.starts_with(&under) {
+                let filled = p.replace(['*', '?'], "atlas-probe");
+                if !out.contains(&filled) {
+                    out.push(filled);
                 }
             }
         }
@@ -356,7 +459,10 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         ));
         out.reach = Reach::Unknown;
     }
-    let principals = outside_principals(model, policy, trust, zone, &resource_account, &mut why);
+    let (principals, dropped) =
+        outside_principals(model, policy, trust, zone, &resource_account, &mut why);
+    // Principals not asked about: "not reachable" is not proved.
+    let mut incomplete = dropped;
     if principals.is_empty() {
         if out.reach != Reach::Unknown {
             why.push(format!(
@@ -379,59 +485,43 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
     } else {
         candidate_actions(policy, &service)
     };
-    // The caller from outside (see `anyone` in `outside_principals`).
+    // The resource, and what under it the policy's `Allow` statements name (`bucket/*`: an object of it).
+    let resources = if trust {
+        vec![resource.to_string()]
+    } else {
+        candidate_resources(policy, resource)
+    };
+    // The stand-ins of `outside_principals`.
     let outsider = Principal::from_outside_of(model, &resource_account);
+    let member = Principal::from_organization_except(model, &resource_account);
+    let service = Principal::service_from_outside_of(model, None, &resource_account);
     let optimistic = Overrides {
         optimistic: true,
         ..Overrides::default()
     };
-    let mut incomplete = false;
     for p in &principals {
-        let (kind, account) = if p == ANONYMOUS {
-            (PrincipalType::Anonymous, None)
-        } else if p.contains(":oidc-provider/")
-            || p.contains(":saml-provider/")
-            || !p.starts_with("arn:")
-        {
-            (PrincipalType::Federated, None)
-        } else {
-            (
-                if p.ends_with(":root") {
-                    PrincipalType::Root
-                } else if p.contains(":role/") {
-                    PrincipalType::Role
-                } else if p.contains(":assumed-role/") {
-                    PrincipalType::AssumedRole
-                } else if p.contains(":federated-user/") {
-                    PrincipalType::FederatedUser
-                } else {
-                    PrincipalType::User
-                },
-                crate::account::arn_account(p).map(str::to_string),
-            )
+        let stand_in = match p.as_str() {
+            OUTSIDER => Some(outsider.clone()),
+            MEMBER => member.clone(),
+            SERVICE => Some(service.clone()),
+            _ => None,
         };
-        let principal = match Principal::resolve(p, model) {
-            _ if *p == outsider.arn => outsider.clone(),
-            Ok(anonymous) if kind == PrincipalType::Anonymous => anonymous,
-            // A role session: its role's ARN is its `aws:PrincipalArn`.
-            Ok(session) if kind == PrincipalType::AssumedRole => session,
-            _ => Principal {
-                kind,
-                arn: p.clone(),
-                account: account.clone(),
-                entity: None,
-                session: None,
-                role_arn: (kind == PrincipalType::Role).then(|| p.clone()),
-                // An account's root stands for every principal of it.
-                stand_in: kind == PrincipalType::Root,
-                outsider: None,
-            },
+        let principal = match stand_in {
+            Some(s) => s,
+            None => named_principal(model, p),
         };
+        let kind = principal.kind;
+        // A witness names a stand-in by its principal (the made-up account, the organisation's account that
+        // stands for the others, `*.amazonaws.com`).
+        let p = if stand_in_name(p) { &principal.arn } else { p };
         // What the caller's account and organisation keys say comes from the principal: its account's, or for
         // the caller from outside, none of the loaded accounts' and not the loaded organisation's
         // (`Principal::outsider`).
         let base = Context::new();
-        for action in &actions {
+        for (action, res) in actions
+            .iter()
+            .flat_map(|a| resources.iter().map(move |r| (a, r)))
+        {
             let assume_web = action == "sts:AssumeRoleWithWebIdentity";
             let assume_saml = action == "sts:AssumeRoleWithSAML";
             if (assume_web || assume_saml) != (kind == PrincipalType::Federated) {
@@ -441,7 +531,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             let req = Request {
                 principal: principal.clone(),
                 action: action.clone(),
-                resource: resource.to_string(),
+                resource: res.clone(),
                 resource_account: Some(resource_account.clone()),
                 context: base.clone(),
             };
@@ -458,7 +548,10 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
             let allowed = resource_side.is_some_and(|(v, _)| v == Verdict::Allow)
                 && rcp.is_none_or(|(v, _)| matches!(v, Verdict::Allow | Verdict::NotApplicable));
             if uncertain {
-                out.reach = Reach::Unknown;
+                // (A witness found for another caller stays the proof.)
+                if out.reach != Reach::Reachable {
+                    out.reach = Reach::Unknown;
+                }
                 why.extend(
                     r.layers
                         .iter()
@@ -493,6 +586,7 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                             out.witnesses.push(Witness {
                                 principal: p.clone(),
                                 action: action.clone(),
+                                resource: res.clone(),
                                 context: ctx.entries(),
                                 conditions: r.assumed_conditions.clone(),
                             });

@@ -501,16 +501,7 @@ impl Principal {
     /// A caller from outside the zone `outside`: any principal of any account outside it, with a made-up account
     /// (none loaded, none of the loaded organisation's, not the zone's) standing for it.
     pub fn from_outside(model: &Model, outside: Outside) -> Principal {
-        let member = |a: &str| {
-            model
-                .organization
-                .as_ref()
-                .is_some_and(|o| o.is_member(a) || o.management_account.as_deref() == Some(a))
-        };
-        let account = (0u64..1000)
-            .map(|n| format!("{:012}", 999_999_999_999 - n))
-            .find(|a| model.account(a).is_none() && !member(a) && *a != outside.of)
-            .unwrap_or_else(|| "999999999999".into());
+        let account = made_up_account(model, &outside.of);
         Principal {
             kind: PrincipalType::Root,
             arn: format!("arn:aws:iam::{account}:root"),
@@ -525,15 +516,77 @@ impl Principal {
 
     /// The caller from outside that access proofs and the external review ask about for `*`: any principal of
     /// any account outside `resource_account` and the loaded organisation ([`Principal::from_outside`]; the
-    /// organisation's other accounts are asked about apart, for the account zone).
+    /// organisation's other accounts are asked about apart, for the account zone:
+    /// [`Principal::from_organization_except`]).
     pub fn from_outside_of(model: &Model, resource_account: &str) -> Principal {
-        Principal::from_outside(
-            model,
-            Outside {
+        Principal::from_outside(model, outside_of(model, resource_account))
+    }
+
+    /// The account zone's caller from the organisation: any principal of any member of the loaded organisation
+    /// other than `resource_account`, one of which stands for the rest (its ARN names the caller in
+    /// explanations). Its account, ARN and organisation path are undecided among theirs; its organisation is the
+    /// loaded one. `None` when the organisation has no other member.
+    pub fn from_organization_except(model: &Model, resource_account: &str) -> Option<Principal> {
+        let org = model.organization.as_ref()?;
+        let mut first: Option<String> = None;
+        let mut paths: Vec<String> = Vec::new();
+        let mut known = true;
+        let mut stack = vec![&org.root];
+        let mut accounts: Vec<&str> = org.management_account.as_deref().into_iter().collect();
+        while let Some(n) = stack.pop() {
+            accounts.extend(n.accounts.iter().map(|a| &**a));
+            stack.extend(n.children.iter());
+        }
+        for a in accounts.into_iter().filter(|a| *a != resource_account) {
+            first.get_or_insert_with(|| a.to_string());
+            match org.org_path(a) {
+                Some(p) => paths.push(p),
+                None => known = false,
+            }
+        }
+        paths.sort_unstable();
+        paths.dedup();
+        if !known {
+            paths.clear();
+        }
+        let account = first?;
+        Some(Principal {
+            kind: PrincipalType::Root,
+            arn: format!("arn:aws:iam::{account}:root"),
+            account: Some(account),
+            entity: None,
+            role_arn: None,
+            session: None,
+            stand_in: true,
+            outsider: Some(Outside {
                 of: resource_account.to_string(),
-                organization: model.organization.is_some(),
-            },
-        )
+                organization: false,
+                members: Some(paths.into()),
+            }),
+        })
+    }
+
+    /// An AWS service acting for a resource of an account outside `resource_account` and the loaded organisation
+    /// (an SNS topic sending to a queue, a bucket's event notification): `service`, or any service when `None`.
+    /// Its `aws:SourceAccount`, `aws:SourceOwner` and `aws:SourceArn` are undecided but outside the zone, its
+    /// `aws:SourceOrgID` another organisation's or none: "An external principal can be another AWS account, a
+    /// root user, an IAM user or role, a federated user, an AWS service, or an anonymous user"
+    /// (<https://docs.aws.amazon.com/access-analyzer/latest/APIReference/Welcome.html>).
+    pub fn service_from_outside_of(
+        model: &Model,
+        service: Option<&str>,
+        resource_account: &str,
+    ) -> Principal {
+        Principal {
+            kind: PrincipalType::Service,
+            arn: service.unwrap_or(ANY_SERVICE).to_string(),
+            account: None,
+            entity: None,
+            role_arn: None,
+            session: None,
+            stand_in: false,
+            outsider: Some(outside_of(model, resource_account)),
+        }
     }
 
     /// Resolve a principal given as an ARN, an account id, a service name, `*`/`anonymous`, or the plain name of a
@@ -788,7 +841,48 @@ impl Principal {
             }),
         );
         if self.kind == PrincipalType::Service {
-            ctx.set_default("aws:PrincipalServiceName", one(&self.arn));
+            if self.arn == ANY_SERVICE {
+                ctx.set_unread("aws:PrincipalServiceName", ANY_SERVICE_WHY);
+            } else {
+                ctx.set_default("aws:PrincipalServiceName", one(&self.arn));
+            }
+            if let Some(o) = &self.outsider {
+                // Acting for a resource of an account outside the zone. Its own account and ARN, if its request
+                // has them, are AWS's (none of the zone's); it is no member of an organisation
+                // ("included in the request context only if the principal is a member of an organization":
+                // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>):
+                // read as another organisation's or none, as for an account outside it.
+                ctx.set_unread_or_absent_bound(
+                    "aws:PrincipalAccount",
+                    OUTSIDE_SOURCE,
+                    Bound::Outside(o.clone()),
+                );
+                ctx.set_unread_or_absent_bound(
+                    "aws:PrincipalArn",
+                    OUTSIDE_SOURCE,
+                    Bound::ArnOutside(o.clone()),
+                );
+                let anywhere = Outside {
+                    organization: true,
+                    members: None,
+                    ..o.clone()
+                };
+                fill_outside_org_keys(
+                    model,
+                    &anywhere,
+                    ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"],
+                    ctx,
+                );
+                for key in ["aws:SourceAccount", "aws:SourceOwner"] {
+                    ctx.set_unread_bound(key, OUTSIDE_SOURCE, Bound::Outside(o.clone()));
+                }
+                ctx.set_unread_bound(
+                    "aws:SourceArn",
+                    OUTSIDE_SOURCE,
+                    Bound::ArnOutside(o.clone()),
+                );
+                fill_outside_org_keys(model, o, ["aws:SourceOrgID", "aws:SourceOrgPaths"], ctx);
+            }
             return;
         }
         if self.kind == PrincipalType::Anonymous {
@@ -809,19 +903,14 @@ impl Principal {
         }
         if let Some(o) = &self.outsider {
             ctx.set_unread_bound("aws:PrincipalAccount", OUTSIDER, Bound::Outside(o.clone()));
-            if !o.organization {
-                // Outside an account: in any organisation, this one too, or in none.
-                ctx.set_unread_or_absent("aws:PrincipalOrgID", OUTSIDER);
-                ctx.set_unread_or_absent("aws:PrincipalOrgPaths", OUTSIDER);
-            }
-        }
-        if let Some(a) = &self.account
-            && self.outsider.as_ref().is_none_or(|o| o.organization)
-        {
-            if self.outsider.is_none() {
-                ctx.set_default("aws:PrincipalAccount", one(a));
-            }
-            // (The made-up account of a caller from outside an organisation is none of its members.)
+            fill_outside_org_keys(
+                model,
+                o,
+                ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"],
+                ctx,
+            );
+        } else if let Some(a) = &self.account {
+            ctx.set_default("aws:PrincipalAccount", one(a));
             fill_org_keys(
                 model,
                 a,
@@ -981,22 +1070,7 @@ pub fn fill_org_keys(
                 ctx.set_default(id, vec![org.id.to_string()]);
                 ctx.set_unread(paths, NOT_IN_TREE);
             }
-            // Not a member: in no organisation, or in another one, which the snapshot does not say. A test that
-            // reads the same either way, as every test against the loaded organisation's ID or paths does, is
-            // decided (`condition::same_unless`); one naming another organisation is not.
-            // (Only an organisation ID as AWS writes them bounds the values: one with a wildcard would not.)
-            None if is_org_id(&org.id) => {
-                ctx.set_unread_or_absent_except(id, OUTSIDE_ORGANIZATION, org.id.to_string());
-                ctx.set_unread_or_absent_except(
-                    paths,
-                    OUTSIDE_ORGANIZATION,
-                    format!("{}/*", org.id),
-                );
-            }
-            None => {
-                ctx.set_unread_or_absent(id, OUTSIDE_ORGANIZATION);
-                ctx.set_unread_or_absent(paths, OUTSIDE_ORGANIZATION);
-            }
+            None => not_member_org_keys(org, keys, ctx),
         },
         None => {
             for key in keys {
@@ -1005,6 +1079,75 @@ pub fn fill_org_keys(
         }
     }
 }
+
+/// The organisation keys of an account outside the loaded organisation `org`: in no organisation, or in another
+/// one, which the snapshot does not say. A test that reads the same either way, as every test against the loaded
+/// organisation's ID or paths does, is decided (`condition::same_unless`); one naming another organisation is
+/// not. (Only an organisation ID as AWS writes them bounds the values: one with a wildcard would not.)
+fn not_member_org_keys(org: &crate::account::Organization, keys: [&str; 2], ctx: &mut Context) {
+    let [id, paths] = keys;
+    if is_org_id(&org.id) {
+        ctx.set_unread_or_absent_except(id, OUTSIDE_ORGANIZATION, org.id.to_string());
+        ctx.set_unread_or_absent_except(paths, OUTSIDE_ORGANIZATION, format!("{}/*", org.id));
+    } else {
+        ctx.set_unread_or_absent(id, OUTSIDE_ORGANIZATION);
+        ctx.set_unread_or_absent(paths, OUTSIDE_ORGANIZATION);
+    }
+}
+
+/// The organisation keys (`aws:PrincipalOrgID`/`…OrgPaths`, or the `aws:Source…` pair of a service acting for a
+/// resource) of a caller from outside the zone `o`: outside an organisation zone, another organisation's or none;
+/// outside an account only, any organisation's, this one's too, or none; for the organisation's other members,
+/// the loaded organisation and one of their paths ([`condition::Bound::OneOf`]).
+fn fill_outside_org_keys(model: &Model, o: &Outside, keys: [&str; 2], ctx: &mut Context) {
+    let [id, paths] = keys;
+    match (&model.organization, &o.members) {
+        (Some(org), Some(members)) => {
+            ctx.set_default(id, vec![org.id.to_string()]);
+            if members.is_empty() {
+                ctx.set_unread(paths, MEMBER_PATH_UNKNOWN);
+            } else {
+                ctx.set_unread_bound(paths, OUTSIDER, Bound::OneOf(members.clone()));
+            }
+        }
+        (Some(org), None) if o.organization => not_member_org_keys(org, keys, ctx),
+        _ => {
+            ctx.set_unread_or_absent(id, OUTSIDER);
+            ctx.set_unread_or_absent(paths, OUTSIDER);
+        }
+    }
+}
+
+/// The zone a caller from outside `resource_account` is not in: the account, and the loaded organisation when
+/// there is one.
+fn outside_of(model: &Model, resource_account: &str) -> Outside {
+    Outside {
+        of: resource_account.to_string(),
+        organization: model.organization.is_some(),
+        members: None,
+    }
+}
+
+/// An account ID standing for a caller from outside: none loaded, none of the loaded organisation's, not `of`.
+fn made_up_account(model: &Model, of: &str) -> String {
+    let member = |a: &str| model.organization.as_ref().is_some_and(|o| o.is_member(a));
+    (0u64..1000)
+        .map(|n| format!("{:012}", 999_999_999_999 - n))
+        .find(|a| model.account(a).is_none() && !member(a) && a != of)
+        .unwrap_or_else(|| "999999999999".into())
+}
+
+/// The name that stands for any AWS service ([`Principal::service_from_outside_of`]): no service principal's.
+pub const ANY_SERVICE: &str = "*.amazonaws.com";
+
+/// Why `aws:PrincipalServiceName` is undecided for [`ANY_SERVICE`].
+const ANY_SERVICE_WHY: &str = "the caller stands for any AWS service, and which one is not known";
+
+/// Why the `aws:Source…` keys of a service acting for a resource outside the zone are undecided.
+const OUTSIDE_SOURCE: &str = "the service acts for a resource of an account outside the zone of trust, and which      account and resource is not known";
+
+/// Why `aws:PrincipalOrgPaths` is undecided for the organisation's other members when one's path is not known.
+const MEMBER_PATH_UNKNOWN: &str = "the caller stands for every principal of the organisation's other accounts, and      the loaded tree does not place one of them";
 
 /// An organisation ID as AWS writes them: `o-` and lower-case letters or digits (10 to 32 of them in AWS's
 /// <https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html>; shorter ones, as in
@@ -1030,14 +1173,21 @@ const NOT_IN_TREE: &str = "the loaded organisation's tree does not place its man
 const OUTSIDER: &str = "the caller stands for every principal of every account outside the zone of trust, and \
      which account is not known";
 
-/// Whether `account` is inside the zone `o` of a caller from outside.
+/// Whether `account` is inside the zone `o` of a caller from outside (for the organisation's other members: not
+/// one of them).
 pub fn inside_zone(model: &Model, o: &Outside, account: &str) -> bool {
+    let member = || {
+        model
+            .organization
+            .as_ref()
+            .is_some_and(|org| org.is_member(account))
+    };
     account == o.of
-        || (o.organization
-            && model
-                .organization
-                .as_ref()
-                .is_some_and(|org| org.is_member(account)))
+        || if o.members.is_some() {
+            !member()
+        } else {
+            o.organization && member()
+        }
 }
 
 /// Why the keys of one principal are undecided for an account that stands for every principal of it.

@@ -1170,6 +1170,7 @@ fn outside_request(
                 crate::eval::condition::Outside {
                     of: role_account.to_string(),
                     organization: false,
+                    members: None,
                 },
             ),
             "sts:AssumeRole",

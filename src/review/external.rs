@@ -318,18 +318,42 @@ fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
                 .is_some_and(|o| o.is_member(account) && o.is_member(owner)))
 }
 
-/// Another account of the organisation than `owner`, when there is one.
-fn other_org_account(ctx: &Ctx<'_>, owner: &str) -> Option<String> {
-    let org = ctx.model.organization.as_ref()?;
-    org.path_to(owner)?;
-    let mut stack = vec![&org.root];
-    while let Some(n) = stack.pop() {
-        if let Some(a) = n.accounts.iter().find(|a| &***a != owner) {
-            return Some(a.to_string());
+/// At most this many principals a `Deny` with `NotPrincipal` exempts are asked about per policy.
+const MAX_EXEMPT: usize = 16;
+
+/// The accounts and principals (as written, and their account) that a `Deny` statement's `NotPrincipal` exempts.
+fn exempt(doc: &PolicyDoc) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for st in &doc.policy.statements {
+        if st.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) {
+            continue;
         }
-        stack.extend(n.children.iter());
+        let Some(block) = st.principal.as_ref().filter(|b| b.not) else {
+            continue;
+        };
+        let PrincipalValue::Map(entries) = &block.value else {
+            continue;
+        };
+        for e in entries
+            .iter()
+            .filter(|e| e.kind.value == PrincipalKind::Aws)
+        {
+            for v in e.values.iter() {
+                let account = if is_account_id(v) {
+                    Some(v)
+                } else {
+                    arn_account(v).filter(|a| is_account_id(a))
+                };
+                if let Some(a) = account
+                    && !out.iter().any(|(x, _)| x == v)
+                    && out.len() < MAX_EXEMPT
+                {
+                    out.push((v.to_string(), a.to_string()));
+                }
+            }
+        }
     }
-    None
+    out
 }
 
 /// Any principal of `account` (a stand-in).
@@ -459,18 +483,44 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
         if acts.is_empty() {
             continue;
         }
-        // The concrete callers to ask about, and the finding each would be.
-        let mut probes: Vec<(Principal, bool)> = Vec::new();
+        // The concrete callers to ask about, each with whom the finding names and whether it stands for the
+        // organisation's other accounts.
+        let mut probes: Vec<(Principal, Who, bool)> = Vec::new();
         match &who {
             Who::Anyone => {
                 if !t.trust {
-                    probes.push((simple(PrincipalType::Anonymous, "*"), false));
+                    probes.push((simple(PrincipalType::Anonymous, "*"), who.clone(), false));
                 }
-                probes.push((Principal::from_outside_of(ctx.model, t.account), false));
+                probes.push((
+                    Principal::from_outside_of(ctx.model, t.account),
+                    who.clone(),
+                    false,
+                ));
                 if ctx.opts.zone == Zone::Account
-                    && let Some(a) = other_org_account(ctx, t.account)
+                    && let Some(p) = Principal::from_organization_except(ctx.model, t.account)
                 {
-                    probes.push((root(&a), true));
+                    probes.push((p, who.clone(), true));
+                }
+                if !t.trust {
+                    // `*` lets in a service acting for another account's resource too.
+                    probes.push((
+                        Principal::service_from_outside_of(ctx.model, None, t.account),
+                        who.clone(),
+                        false,
+                    ));
+                }
+                // The accounts and principals a `Deny` with `NotPrincipal` exempts: the caller from outside
+                // stands for the others.
+                for (v, a) in exempt(doc) {
+                    if in_zone(ctx, t.account, &a) {
+                        continue;
+                    }
+                    let p = if is_account_id(&v) || v.ends_with(":root") {
+                        root(&a)
+                    } else {
+                        Principal::resolve(&v, ctx.model).unwrap_or_else(|_| root(&a))
+                    };
+                    probes.push((p, Who::Aws(v, a), false));
                 }
             }
             Who::Aws(v, a) => {
@@ -487,22 +537,28 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 } else {
                     Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
                 };
-                probes.push((p, in_org));
+                probes.push((p, who.clone(), in_org));
             }
             Who::Service(s) => {
                 if t.trust {
                     // Services assume their roles for this account; see docs/review.md.
                     continue;
                 }
-                probes.push((simple(PrincipalType::Service, s), false));
+                // Acting for a resource outside the zone: a condition on `aws:SourceAccount` or
+                // `aws:SourceArn` that keeps such resources out decides.
+                probes.push((
+                    Principal::service_from_outside_of(ctx.model, Some(s), t.account),
+                    who.clone(),
+                    false,
+                ));
             }
             Who::Oidc(p) | Who::Saml(p) => {
                 let mut pr = simple(PrincipalType::Federated, p);
                 pr.account = arn_account(p).map(str::to_string);
-                probes.push((pr, false));
+                probes.push((pr, who.clone(), false));
             }
         }
-        for (p, in_org) in probes {
+        for (p, who, in_org) in probes {
             // The whole organisation let in through `*` (zone: account).
             let org_wide = in_org && who == Who::Anyone;
             let Some(access) = probe(ctx, &p, &acts) else {
@@ -513,6 +569,9 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             // decided, said apart (they classify nothing: a test not read limits no one): an Allow's, that must
             // hold, and a Deny's, that must not.
             let mut undecided: Vec<String> = Vec::new();
+            // Of those, ones on a key that limits who gets in (the caller's account, a service's source).
+            let mut undecided_limits = false;
+            let mut undecided_source = false;
             if !access.evidence.certain {
                 for s in access
                     .evidence
@@ -528,6 +587,11 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                             values: c.policy_values.clone(),
                         }
                         .text();
+                        let key = c.key.to_ascii_lowercase();
+                        // (A value with a wildcard, `arn:aws:iam::*:role/ci`, names no one in particular.)
+                        undecided_limits |= limits_who(&format!("- {key}"))
+                            && !c.policy_values.iter().any(|v| v.contains(['*', '?']));
+                        undecided_source |= key.starts_with("aws:source");
                         let text = if s.effect == crate::policy::Effect::Deny {
                             format!("unless {test}")
                         } else {
@@ -545,20 +609,15 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     Code::ExternalAccount,
                     "any account of the organisation".to_string(),
                 ),
-                Who::Anyone if limited.is_empty() => (Code::PublicAccess, who.label()),
+                Who::Anyone if limited.is_empty() && !undecided_limits => {
+                    (Code::PublicAccess, who.label())
+                }
                 Who::Anyone => (Code::PublicAccessConditional, who.label()),
                 Who::Aws(..) => (Code::ExternalAccount, who.label()),
-                Who::Service(_) => {
-                    let sourced = has_key(&conds, "aws:sourceaccount")
-                        || has_key(&conds, "aws:sourcearn")
-                        || has_key(&conds, "aws:sourceowner")
-                        || has_key(&conds, "aws:sourceorgid")
-                        || has_key(&conds, "aws:sourceorgpaths");
-                    if sourced {
-                        continue;
-                    }
-                    (Code::ConfusedDeputy, who.label())
-                }
+                // A service whose source may be another account's resource, as the conditions name it.
+                Who::Service(_) if undecided_source => (Code::ExternalAccount, who.label()),
+                // A service that may act for any resource outside the zone.
+                Who::Service(_) => (Code::ConfusedDeputy, who.label()),
                 Who::Oidc(prov) => {
                     let needed = if prov.contains("cognito-identity") {
                         ":aud"
@@ -590,6 +649,8 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             );
             if p.kind == PrincipalType::Anonymous {
                 title.push_str(" without signing in");
+            } else if p.kind == PrincipalType::Service && who == Who::Anyone {
+                title.push_str(" through an AWS service acting for another account's resource");
             }
             if org_wide {
                 title.push_str(&format!(

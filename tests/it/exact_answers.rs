@@ -368,7 +368,7 @@ fn external_access_is_proved_with_witnesses() {
                     &Request {
                         principal,
                         action: w.action.clone(),
-                        resource: proof.resource.clone(),
+                        resource: w.resource.clone(),
                         resource_account: None,
                         context: ctx,
                     },

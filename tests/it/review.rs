@@ -125,6 +125,8 @@ struct Fx {
     last_accessed: Vec<(String, Value)>,
     scps: Option<Vec<Value>>,
     policies: Vec<Value>,
+    /// Other members of the organisation's `Workloads` unit (with `scps`), no export loaded.
+    members: Vec<&'static str>,
 }
 
 impl Fx {
@@ -175,9 +177,11 @@ impl Fx {
                 w(&format!("scp{i}.json"), &s.to_string());
                 names.push(format!("scp{i}.json"));
             }
+            let unit = [vec![ACC], self.members.clone()].concat();
             ws["organization"] = json!({"id": "o-test12345", "management_account": "999999999999",
                 "root": {"id": "r-1", "name": "Root", "scps": ["full.json"], "accounts": ["999999999999"],
-                         "children": [{"id": "ou-1", "name": "Workloads", "scps": names, "accounts": [ACC]}]}});
+                         "children": [{"id": "ou-1", "name": "Workloads", "scps": names,
+                                       "accounts": unit}]}});
             ws["accounts"][0]["scps"] = json!(["full.json"]);
         }
         w("workspace.json", &ws.to_string());
@@ -1137,5 +1141,270 @@ fn an_unsigned_caller_is_asked_about_for_a_resource_policy() {
         has(&r, Code::PublicAccess, "anon") || has(&r, Code::PublicAccessConditional, "anon"),
         "{:#?}",
         r.findings
+    );
+}
+
+/// A resource policy open to `*` if the caller is a service acting for another account's resource (an SNS topic's
+/// `aws:SourceArn`): an AWS service is an external principal too, so it is a finding, with the source test
+/// undecided (which resource the service acts for is not known); one naming only the account's own resources is
+/// not. So too for a policy naming the service.
+#[test]
+fn a_service_acting_for_another_accounts_resource_is_external() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx::default();
+    let queue = |name: &str, principal: Value, source: &str| {
+        let arn = format!("arn:aws:sqs:eu-west-1:{ACC}:{name}");
+        let d = doc(
+            json!([{"Effect": "Allow", "Principal": principal, "Action": "sqs:SendMessage",
+            "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": source}}}]),
+        );
+        (arn, d)
+    };
+    let theirs = "arn:aws:sns:eu-west-1:444455556666:alerts";
+    let ours = format!("arn:aws:sns:eu-west-1:{ACC}:alerts");
+    fx.resources.push(queue("from-theirs", json!("*"), theirs));
+    fx.resources.push(queue("from-ours", json!("*"), &ours));
+    let sns = json!({"Service": "sns.amazonaws.com"});
+    fx.resources.push(queue("sns-theirs", sns.clone(), theirs));
+    fx.resources.push(queue("sns-ours", sns, &ours));
+    let m = fx.model("service-source");
+    let r = run(&m);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.entity.ends_with(":from-theirs"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(f.code, Code::PublicAccessConditional, "{}", f.title);
+    assert!(
+        f.title
+            .contains("through an AWS service acting for another account's resource")
+            && f.title.contains(theirs)
+            && f.title.contains("(undecided)"),
+        "{}",
+        f.title
+    );
+    assert!(
+        has(&r, Code::ExternalAccount, ":sns-theirs"),
+        "{:#?}",
+        r.findings
+    );
+    assert!(
+        !r.findings.iter().any(|f| f.entity.ends_with("-ours")
+            && f.category == iam_atlas::review::Category::ExternalAccess),
+        "{:#?}",
+        r.findings
+    );
+    // Access proofs: the first may be reached (which resource is not decided); the one limited to the
+    // account's own topic cannot.
+    let p = external_access(
+        &m,
+        &format!("arn:aws:sqs:eu-west-1:{ACC}:from-theirs"),
+        ProofZone::Account,
+    );
+    assert_eq!(p.reach, Reach::Unknown, "{:?}", p.why);
+    assert!(
+        p.why.iter().any(|w| w.contains("aws:SourceArn")),
+        "{:?}",
+        p.why
+    );
+    let p = external_access(
+        &m,
+        &format!("arn:aws:sqs:eu-west-1:{ACC}:from-ours"),
+        ProofZone::Account,
+    );
+    assert_eq!(p.reach, Reach::NotReachable, "{:?}", p.why);
+}
+
+/// A `Deny` with `NotPrincipal` exempts the principals it lists: one outside the zone is let in by an `Allow` to
+/// `*` (the caller from outside stands for the others, which the `Deny` keeps out), and a `NotPrincipal` listing
+/// the account that stands for the caller from outside does not exempt every caller from outside.
+#[test]
+fn a_principal_a_not_principal_exempts_is_asked_about() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx::default();
+    let bucket = |name: &str, exempt: Value| {
+        (
+            format!("arn:aws:s3:::{name}"),
+            doc(json!([
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                 "Resource": format!("arn:aws:s3:::{name}/*")},
+                {"Effect": "Deny", "NotPrincipal": {"AWS": exempt}, "Action": "s3:*",
+                 "Resource": format!("arn:aws:s3:::{name}/*")}])),
+        )
+    };
+    fx.resources.push(bucket(
+        "partner",
+        json!(["444455556666", "arn:aws:iam::444455556666:root"]),
+    ));
+    fx.resources.push(bucket("own", json!([ACC])));
+    // The account the caller from outside is made up as when nothing else is loaded.
+    fx.resources
+        .push(bucket("made-up", json!(["999999999999"])));
+    let m = fx.model("not-principal");
+    let r = run(&m);
+    let partner = r
+        .findings
+        .iter()
+        .find(|f| f.entity.ends_with(":partner"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(partner.code, Code::ExternalAccount, "{}", partner.title);
+    assert_eq!(
+        partner.subject.as_deref(),
+        Some("account 444455556666"),
+        "{}",
+        partner.title
+    );
+    assert!(partner.title.contains("s3:GetObject"), "{}", partner.title);
+    let made_up = r
+        .findings
+        .iter()
+        .find(|f| f.entity.ends_with(":made-up"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(
+        made_up.subject.as_deref(),
+        Some("account 999999999999"),
+        "{}",
+        made_up.title
+    );
+    assert!(
+        !has(&r, Code::PublicAccess, ":made-up"),
+        "{:#?}",
+        r.findings
+    );
+    assert!(
+        !r.findings.iter().any(|f| f.entity.ends_with(":own")
+            && f.category == iam_atlas::review::Category::ExternalAccess),
+        "{:#?}",
+        r.findings
+    );
+    let p = external_access(&m, "arn:aws:s3:::partner", ProofZone::Account);
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+    assert!(
+        p.witnesses
+            .iter()
+            .all(|w| w.principal == "arn:aws:iam::444455556666:root"),
+        "{:?}",
+        p.witnesses
+    );
+    let p = external_access(&m, "arn:aws:s3:::own", ProofZone::Account);
+    assert_eq!(p.reach, Reach::NotReachable, "{:?}", p.why);
+}
+
+/// For the account zone, the organisation's other accounts are all asked about, not one of them: a condition
+/// that lets in the organisation but one member lets in the others; a test of the organisation's paths is decided
+/// when every other member's path reads it alike.
+#[test]
+fn the_account_zone_asks_about_every_other_member_of_the_organisation() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx {
+        scps: Some(Vec::new()),
+        members: vec!["222222222222", "333333333333"],
+        ..Fx::default()
+    };
+    let bucket = |name: &str, cond: Value| {
+        (
+            format!("arn:aws:s3:::{name}"),
+            doc(
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{name}/*"), "Condition": cond}]),
+            ),
+        )
+    };
+    // Every member but the management account, which is the one a single probe asked about.
+    fx.resources.push(bucket(
+        "but-one",
+        json!({"StringEquals": {"aws:PrincipalOrgID": "o-test12345"},
+               "StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}),
+    ));
+    // Every member's path is under the root: decided, the whole organisation.
+    fx.resources.push(bucket(
+        "root-path",
+        json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-test12345/r-1/*"}}),
+    ));
+    // Only the unit's members (222…, 333…), not the management account: undecided.
+    fx.resources.push(bucket(
+        "unit-path",
+        json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-test12345/r-1/ou-1/*"}}),
+    ));
+    // Only the account itself: no other member.
+    fx.resources.push(bucket(
+        "self-only",
+        json!({"StringEquals": {"aws:PrincipalAccount": ACC}}),
+    ));
+    let m = fx.model("members");
+    let r = review(
+        &m,
+        &Options {
+            now: Some(now()),
+            zone: Zone::Account,
+            ..Options::default()
+        },
+    );
+    let find = |suffix: &str| {
+        r.findings.iter().find(|f| {
+            f.entity.ends_with(suffix) && f.category == iam_atlas::review::Category::ExternalAccess
+        })
+    };
+    let but_one = find(":but-one").unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(but_one.code, Code::ExternalAccount, "{}", but_one.title);
+    assert_eq!(
+        but_one.subject.as_deref(),
+        Some("organisation"),
+        "{}",
+        but_one.title
+    );
+    assert!(
+        but_one.title.contains("may let") && but_one.title.contains("(undecided)"),
+        "{}",
+        but_one.title
+    );
+    let root_path = find(":root-path").unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert!(
+        root_path
+            .title
+            .starts_with("bucket root-path lets any account of the organisation"),
+        "{}",
+        root_path.title
+    );
+    let unit_path = find(":unit-path").unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert!(
+        unit_path.title.contains("(undecided)"),
+        "{}",
+        unit_path.title
+    );
+    assert!(find(":self-only").is_none(), "{:#?}", r.findings);
+    // The access proof of the first: unknown (which member is not decided), not "not reachable".
+    let p = external_access(&m, "arn:aws:s3:::but-one", ProofZone::Account);
+    assert_eq!(p.reach, Reach::Unknown, "{:?}", p.why);
+    let p = external_access(&m, "arn:aws:s3:::root-path", ProofZone::Account);
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+}
+
+/// A policy naming more outside principals than a proof asks about: "not reachable" is not said of the ones left
+/// out (the proof is unknown, and says why), and the work stays bounded.
+#[test]
+fn a_proof_does_not_say_not_reachable_of_principals_it_did_not_ask_about() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx::default();
+    let accounts: Vec<String> = (0..5000)
+        .map(|n| format!("{:012}", 400_000_000_000u64 + n))
+        .collect();
+    // Each is let in only on another bucket's objects: none reaches this one.
+    fx.resources.push((
+        "arn:aws:s3:::many".into(),
+        doc(
+            json!([{"Effect": "Allow", "Principal": {"AWS": accounts}, "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::elsewhere/*"}]),
+        ),
+    ));
+    let m = fx.model("many-principals");
+    let started = std::time::Instant::now();
+    let p = external_access(&m, "arn:aws:s3:::many", ProofZone::Account);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert_eq!(p.reach, Reach::Unknown, "{:?}", p.why);
+    assert!(
+        p.why.iter().any(|w| w.contains("more than 64 principals")),
+        "{:?}",
+        p.why
     );
 }

@@ -102,10 +102,16 @@ fn aws_principal_named(v: &str, p: &Principal) -> Option<Named> {
     if v == "*" {
         return Some(Named::Direct);
     }
-    if matches!(
-        p.kind,
-        PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
-    ) {
+    // A caller from outside stands for the accounts a policy does not name: each account or principal a policy
+    // names is asked about apart (by the external review and access proofs), so a `NotPrincipal` listing the
+    // account that stands for it does not exempt every caller from outside, nor a `Principal` naming it let
+    // them all in.
+    if p.outsider.is_some()
+        || matches!(
+            p.kind,
+            PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
+        )
+    {
         return None;
     }
     let account = p.account.as_deref()?;
@@ -189,7 +195,7 @@ pub(super) fn principal_doubt(
              assumed-role user\", and may deny",
         );
     }
-    if matched {
+    if matched || p.outsider.is_some() {
         return None;
     }
     let account = p.account.as_deref()?;

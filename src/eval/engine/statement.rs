@@ -387,15 +387,18 @@ impl Eval<'_> {
         let mut open: Vec<Test> = Vec::new();
         // Keys derived from the principal are filled only when a condition tests one the caller did not give,
         // or a value holds a policy variable.
+        // (A caller from outside has bounds on keys of no such class, a service's `aws:Source…`: filled whenever a
+        // statement has a condition.)
         if !self.filled
-            && s.conditions.iter().any(|c| {
-                // (The lookup first: most keys a batch's policies test are given.)
-                (self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty)
-                    && (is_derived_key(&c.key.value)
-                        || is_resource_tag_key(&c.key.value)
-                        || crate::eval::request::set_by_aws(&c.key.value)))
-                    || (variables && c.values.iter().any(has_variable))
-            })
+            && (self.req.principal.outsider.is_some() && !s.conditions.is_empty()
+                || s.conditions.iter().any(|c| {
+                    // (The lookup first: most keys a batch's policies test are given.)
+                    (self.ctx.get(&c.key.value).is_none_or(<[String]>::is_empty)
+                        && (is_derived_key(&c.key.value)
+                            || is_resource_tag_key(&c.key.value)
+                            || crate::eval::request::set_by_aws(&c.key.value)))
+                        || (variables && c.values.iter().any(has_variable))
+                }))
         {
             self.ensure_ctx();
         }
@@ -456,9 +459,8 @@ impl Eval<'_> {
                     }
                     // An account, or an ARN of one, outside a zone of trust: a value naming only accounts inside
                     // it is passed by none (a wildcard may match any account).
-                    Some(b @ (condition::Bound::Outside(o) | condition::Bound::ArnOutside(o)))
-                        if !may_be_absent =>
-                    {
+                    // (When it may also be absent, decided only where absent reads the same.)
+                    Some(b @ (condition::Bound::Outside(o) | condition::Bound::ArnOutside(o))) => {
                         let id_only = matches!(b, condition::Bound::Outside(_));
                         condition::within_accounts(
                             op,
@@ -468,6 +470,17 @@ impl Eval<'_> {
                                 wildcard || !crate::eval::request::inside_zone(self.model, o, field)
                             },
                         )
+                        .filter(|t| {
+                            !may_be_absent
+                                || (op.base != BaseOperator::Null
+                                    && *t
+                                        == condition::Truth::from_bool(condition::when_absent(op)))
+                        })
+                    }
+                    // One of a few values (the organisation path of one of the organisation's other members):
+                    // decided when every one reads the test the same way.
+                    Some(condition::Bound::OneOf(values)) if !may_be_absent => {
+                        condition::same_for_each(op, &c.key.value, c.values.iter(), values)
                     }
                     _ => None,
                 },
