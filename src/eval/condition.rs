@@ -1588,4 +1588,42 @@ mod tests {
             .0 == Truth::True
         );
     }
+
+    /// A key with one value among a few (the organisation path of one of several accounts): decided when every one
+    /// reads the test alike; undecided when two differ, or with a variable; when-absent readings by operator.
+    #[test]
+    fn one_of_several_values() {
+        let paths = ["o-a/r-1/ou-1/".to_string(), "o-a/r-1/ou-2/".to_string()];
+        let t = |o: &str, v: &[&str]| {
+            same_for_each(op(o), "aws:PrincipalOrgPaths", v.iter().copied(), &paths)
+        };
+        let rows: [(&str, &[&str], Option<Truth>); 9] = [
+            ("ForAnyValue:StringLike", &["o-a/r-1/*"], Some(Truth::True)),
+            ("ForAnyValue:StringLike", &["o-a/r-1/ou-1/*"], None),
+            (
+                "ForAnyValue:StringLike",
+                &["o-a/r-1/ou-1/*", "o-a/r-1/ou-2/*"],
+                Some(Truth::True),
+            ),
+            ("ForAnyValue:StringLike", &["o-b/*"], Some(Truth::False)),
+            ("ForAllValues:StringNotLike", &["o-b/*"], Some(Truth::True)),
+            ("StringNotLike", &["o-a/r-1/ou-2/*"], None),
+            ("StringLike", &["${aws:PrincipalTag/p}*"], None),
+            ("StringEquals", &["o-a/r-1/ou-1/"], None),
+            ("Null", &["false"], Some(Truth::True)),
+        ];
+        for (o, v, want) in rows {
+            assert_eq!(t(o, v), want, "{o} {v:?}");
+        }
+        // No candidate: nothing is known.
+        assert_eq!(
+            same_for_each(op("StringLike"), "k", ["*"].into_iter(), &[]),
+            None
+        );
+        assert!(when_absent(op("StringNotEquals")));
+        assert!(when_absent(op("StringEqualsIfExists")));
+        assert!(when_absent(op("ForAllValues:StringEquals")));
+        assert!(!when_absent(op("ForAnyValue:StringNotEquals")));
+        assert!(!when_absent(op("ArnLike")));
+    }
 }

@@ -1144,10 +1144,12 @@ pub const ANY_SERVICE: &str = "*.amazonaws.com";
 const ANY_SERVICE_WHY: &str = "the caller stands for any AWS service, and which one is not known";
 
 /// Why the `aws:Source…` keys of a service acting for a resource outside the zone are undecided.
-const OUTSIDE_SOURCE: &str = "the service acts for a resource of an account outside the zone of trust, and which      account and resource is not known";
+const OUTSIDE_SOURCE: &str = "the service acts for a resource of an account outside the zone of trust, and \
+     which account and resource is not known";
 
 /// Why `aws:PrincipalOrgPaths` is undecided for the organisation's other members when one's path is not known.
-const MEMBER_PATH_UNKNOWN: &str = "the caller stands for every principal of the organisation's other accounts, and      the loaded tree does not place one of them";
+const MEMBER_PATH_UNKNOWN: &str = "the caller stands for every principal of the organisation's other accounts, \
+     and the loaded tree does not place one of them";
 
 /// An organisation ID as AWS writes them: `o-` and lower-case letters or digits (10 to 32 of them in AWS's
 /// <https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html>; shorter ones, as in
