@@ -21,7 +21,7 @@
 
 use super::condition::{Assumption, Context};
 use super::engine::{Layer, Overrides, Verdict, evaluate};
-use super::request::{Principal, PrincipalType, Request};
+use super::request::{ANY_SERVICE, Principal, PrincipalType, Request};
 use super::witness::satisfy;
 use crate::account::Model;
 use crate::policy::{ActionBlock, Effect, Policy, PrincipalKind, PrincipalValue};
@@ -50,7 +50,7 @@ pub enum Reach {
 }
 
 /// A request from outside that the resource side allows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Witness {
     /// The outside principal.
     pub principal: String,
@@ -105,9 +105,13 @@ const OUTSIDER: &str = "(any account outside the zone)";
 /// organisation: `aws:PrincipalOrgID` conditions do not stop it; [`Principal::from_organization_except`]).
 const MEMBER: &str = "(any other account of the organisation)";
 
-/// A service acting for a resource outside the zone ([`Principal::service_from_outside_of`]), let in by `*` in a
-/// resource policy.
-const SERVICE: &str = "(any AWS service acting for another account's resource)";
+/// Before a service's name (or [`ANY_SERVICE`], let in by `*`): the service acting for a resource outside the
+/// resource's account and the organisation ([`Principal::service_from_outside_of`]).
+const SERVICE: &str = "(service for a resource outside the zone) ";
+
+/// Before a service's name: the service acting for a resource of another account of the organisation (the
+/// account zone).
+const MEMBER_SERVICE: &str = "(service for a resource of another account of the organisation) ";
 
 /// The outside principals a policy's `Allow` statements could name (`policy_is_trust`: a role's trust policy), and
 /// whether some were left out ([`MAX_PRINCIPALS`]).
@@ -122,11 +126,26 @@ fn outside_principals(
     let mut out: Vec<String> = Vec::new();
     let mut dropped = false;
     let mut push = |p: String| {
-        if out.len() >= MAX_PRINCIPALS {
+        if out.contains(&p) {
+        } else if out.len() >= MAX_PRINCIPALS {
             dropped = true;
-        } else if !out.contains(&p) {
+        } else {
             out.push(p);
         }
+    };
+    // A service acting for a resource outside the zone (resource policies only: a role's trust is assumed by a
+    // service for the role's own account).
+    let members = zone == Zone::Account
+        && Principal::from_organization_except(model, resource_account).is_some();
+    let services = |name: &str| {
+        let mut v = Vec::new();
+        if !policy_is_trust {
+            v.push(format!("{SERVICE}{name}"));
+            if members {
+                v.push(format!("{MEMBER_SERVICE}{name}"));
+            }
+        }
+        v
     };
     // Any principal of an account outside the zone (a stand-in: `Principal::from_outside_of`).
     let anyone = || OUTSIDER.to_string();
@@ -136,11 +155,9 @@ fn outside_principals(
     let mut star = vec![anyone()];
     if !policy_is_trust {
         star.push(ANONYMOUS.to_string());
-        star.push(SERVICE.to_string());
     }
-    if zone == Zone::Account
-        && Principal::from_organization_except(model, resource_account).is_some()
-    {
+    star.extend(services(ANY_SERVICE));
+    if members {
         star.push(MEMBER.to_string());
     }
     for s in &policy.statements {
@@ -162,13 +179,17 @@ fn outside_principals(
             // A `Deny` with `NotPrincipal` exempts the principals it lists: those outside the zone are asked
             // about apart (the caller from outside stands for the others).
             if let (true, PrincipalValue::Map(entries)) = (block.not, &block.value) {
-                for v in entries
-                    .iter()
-                    .filter(|e| e.kind.value == PrincipalKind::Aws)
-                    .flat_map(|e| e.values.iter())
-                {
-                    if let Some(p) = named_outside(model, zone, resource_account, v) {
-                        push(p);
+                for e in entries {
+                    for v in e.values.iter() {
+                        match e.kind.value {
+                            PrincipalKind::Aws => {
+                                if let Some(p) = named_outside(model, zone, resource_account, v) {
+                                    push(p);
+                                }
+                            }
+                            PrincipalKind::Service => services(v).into_iter().for_each(&mut push),
+                            _ => {}
+                        }
                     }
                 }
             }
@@ -201,6 +222,7 @@ fn outside_principals(
                                 // Web identities and SAML users are outside every account.
                                 push(v.to_string());
                             }
+                            PrincipalKind::Service => services(v).into_iter().for_each(&mut push),
                             _ => {}
                         }
                     }
@@ -243,7 +265,7 @@ fn named_outside(model: &Model, zone: Zone, resource_account: &str, v: &str) -> 
 
 /// Whether `p` is one of the stand-ins of [`outside_principals`] other than the unsigned caller.
 fn stand_in_name(p: &str) -> bool {
-    matches!(p, OUTSIDER | MEMBER | SERVICE)
+    matches!(p, OUTSIDER | MEMBER) || p.starts_with(SERVICE) || p.starts_with(MEMBER_SERVICE)
 }
 
 /// The principal a policy names (an ARN, a provider) or [`ANONYMOUS`], as a request's.
@@ -289,11 +311,14 @@ fn named_principal(model: &Model, p: &str) -> Principal {
     }
 }
 
-/// The resource and, at most 7 more, what under it the policy's `Allow` statements name, wildcards filled in
-/// (`arn:aws:s3:::b/*` → `arn:aws:s3:::b/atlas-probe`): a bucket policy grants on its objects.
-fn candidate_resources(policy: &Policy, resource: &str) -> Vec<String> {
+/// At most this many resources are asked about per proof: the resource and what under it the policy names.
+const MAX_RESOURCES: usize = 8;
+
+/// The resource and what under it the policy's `Allow` statements name, wildcards filled in
+/// (`arn:aws:s3:::b/*`, `arn:aws:s3:::b*/*` or `arn:aws:s3:::*/*` → `arn:aws:s3:::b/atlas-probe`: a bucket policy
+/// grants on its objects), at most [`MAX_RESOURCES`]; and whether some were left out.
+fn candidate_resources(policy: &Policy, resource: &str) -> (Vec<String>, bool) {
     let mut out = vec![resource.to_string()];
-    let under = format!("{resource}/");
     for s in &policy.statements {
         if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
             continue;
@@ -302,18 +327,24 @@ fn candidate_resources(policy: &Policy, resource: &str) -> Vec<String> {
             continue;
         };
         for p in r.list().iter() {
-            if out.len() >= 8 {
-                return out;
+            // A pattern whose part before its first `/` matches the resource names something under it.
+            let Some((head, rest)) = p.split_once('/') else {
+                continue;
+            };
+            if !crate::wildcard::glob(head, resource) {
+                continue;
             }
-            if p.starts_with(&under) {
-                let filled = p.replace(['*', '?'], "atlas-probe");
-                if !out.contains(&filled) {
-                    out.push(filled);
-                }
+            let filled = format!("{resource}/{}", rest.replace(['*', '?'], "atlas-probe"));
+            if out.contains(&filled) {
+                continue;
             }
+            if out.len() >= MAX_RESOURCES {
+                return (out, true);
+            }
+            out.push(filled);
         }
     }
-    out
+    (out, false)
 }
 
 /// Concrete actions the policy's `Allow` statements name (one per pattern, through the catalog), for tries.
@@ -486,15 +517,22 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         candidate_actions(policy, &service)
     };
     // The resource, and what under it the policy's `Allow` statements name (`bucket/*`: an object of it).
-    let resources = if trust {
-        vec![resource.to_string()]
+    let (resources, more) = if trust {
+        (vec![resource.to_string()], false)
     } else {
         candidate_resources(policy, resource)
     };
+    if more {
+        why.push(format!(
+            "the policy names more than {MAX_RESOURCES} resources under it: the first {MAX_RESOURCES} were asked \
+             about"
+        ));
+        incomplete = true;
+    }
     // The stand-ins of `outside_principals`.
     let outsider = Principal::from_outside_of(model, &resource_account);
     let member = Principal::from_organization_except(model, &resource_account);
-    let service = Principal::service_from_outside_of(model, None, &resource_account);
+    let member_zone = member.as_ref().and_then(|m| m.outsider.clone());
     let optimistic = Overrides {
         optimistic: true,
         ..Overrides::default()
@@ -503,8 +541,17 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
         let stand_in = match p.as_str() {
             OUTSIDER => Some(outsider.clone()),
             MEMBER => member.clone(),
-            SERVICE => Some(service.clone()),
-            _ => None,
+            _ => match (p.strip_prefix(SERVICE), p.strip_prefix(MEMBER_SERVICE)) {
+                (Some(name), _) => Some(Principal::service_from_outside_of(
+                    model,
+                    Some(name),
+                    &resource_account,
+                )),
+                (_, Some(name)) => member_zone
+                    .clone()
+                    .map(|o| Principal::service_acting_for(Some(name), o)),
+                _ => None,
+            },
         };
         let principal = match stand_in {
             Some(s) => s,
@@ -582,14 +629,17 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                             && l.verdict == Verdict::ExplicitDeny
                     });
                     if ok {
-                        if out.witnesses.len() < 16 {
-                            out.witnesses.push(Witness {
-                                principal: p.clone(),
-                                action: action.clone(),
-                                resource: res.clone(),
-                                context: ctx.entries(),
-                                conditions: r.assumed_conditions.clone(),
-                            });
+                        let w = Witness {
+                            principal: p.clone(),
+                            action: action.clone(),
+                            resource: res.clone(),
+                            context: ctx.entries(),
+                            conditions: r.assumed_conditions.clone(),
+                        };
+                        // (Two stand-ins may show as one: a service for an outside account's resource and for
+                        // another member's.)
+                        if out.witnesses.len() < 16 && !out.witnesses.contains(&w) {
+                            out.witnesses.push(w);
                         }
                         out.reach = Reach::Reachable;
                     } else {

@@ -577,6 +577,12 @@ impl Principal {
         service: Option<&str>,
         resource_account: &str,
     ) -> Principal {
+        Principal::service_acting_for(service, outside_of(model, resource_account))
+    }
+
+    /// An AWS service (`service`, or any) acting for a resource of an account of the zone `outside` is not in
+    /// (with `members`: of one of the organisation's other accounts, for the account zone).
+    pub fn service_acting_for(service: Option<&str>, outside: Outside) -> Principal {
         Principal {
             kind: PrincipalType::Service,
             arn: service.unwrap_or(ANY_SERVICE).to_string(),
@@ -585,7 +591,7 @@ impl Principal {
             role_arn: None,
             session: None,
             stand_in: false,
-            outsider: Some(outside_of(model, resource_account)),
+            outsider: Some(outside),
         }
     }
 
@@ -871,17 +877,26 @@ impl Principal {
                     model,
                     &anywhere,
                     ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"],
+                    true,
                     ctx,
                 );
+                // The source keys are there "only when the call to your resource is made directly by an AWS
+                // service principal" on behalf of a resource (ibid.): a call may have none.
                 for key in ["aws:SourceAccount", "aws:SourceOwner"] {
-                    ctx.set_unread_bound(key, OUTSIDE_SOURCE, Bound::Outside(o.clone()));
+                    ctx.set_unread_or_absent_bound(key, OUTSIDE_SOURCE, Bound::Outside(o.clone()));
                 }
-                ctx.set_unread_bound(
+                ctx.set_unread_or_absent_bound(
                     "aws:SourceArn",
                     OUTSIDE_SOURCE,
                     Bound::ArnOutside(o.clone()),
                 );
-                fill_outside_org_keys(model, o, ["aws:SourceOrgID", "aws:SourceOrgPaths"], ctx);
+                fill_outside_org_keys(
+                    model,
+                    o,
+                    ["aws:SourceOrgID", "aws:SourceOrgPaths"],
+                    true,
+                    ctx,
+                );
             }
             return;
         }
@@ -907,6 +922,7 @@ impl Principal {
                 model,
                 o,
                 ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"],
+                false,
                 ctx,
             );
         } else if let Some(a) = &self.account {
@@ -1098,10 +1114,21 @@ fn not_member_org_keys(org: &crate::account::Organization, keys: [&str; 2], ctx:
 /// The organisation keys (`aws:PrincipalOrgID`/`…OrgPaths`, or the `aws:Source…` pair of a service acting for a
 /// resource) of a caller from outside the zone `o`: outside an organisation zone, another organisation's or none;
 /// outside an account only, any organisation's, this one's too, or none; for the organisation's other members,
-/// the loaded organisation and one of their paths ([`condition::Bound::OneOf`]).
-fn fill_outside_org_keys(model: &Model, o: &Outside, keys: [&str; 2], ctx: &mut Context) {
+/// the loaded organisation and one of their paths ([`condition::Bound::OneOf`]), or with `may_be_absent` (a
+/// service's source keys) that or nothing.
+fn fill_outside_org_keys(
+    model: &Model,
+    o: &Outside,
+    keys: [&str; 2],
+    may_be_absent: bool,
+    ctx: &mut Context,
+) {
     let [id, paths] = keys;
     match (&model.organization, &o.members) {
+        (Some(_), Some(_)) if may_be_absent => {
+            ctx.set_unread_or_absent(id, OUTSIDE_SOURCE);
+            ctx.set_unread_or_absent(paths, OUTSIDE_SOURCE);
+        }
         (Some(org), Some(members)) => {
             ctx.set_default(id, vec![org.id.to_string()]);
             if members.is_empty() {

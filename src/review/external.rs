@@ -318,12 +318,32 @@ fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
                 .is_some_and(|o| o.is_member(account) && o.is_member(owner)))
 }
 
-/// At most this many principals a `Deny` with `NotPrincipal` exempts are asked about per policy.
-const MAX_EXEMPT: usize = 16;
+/// At most this many principals outside the zone that a `Deny` with `NotPrincipal` exempts are asked about per
+/// policy (more are said in a `NOT_REVIEWED` finding).
+const MAX_EXEMPT: usize = 64;
 
-/// The accounts and principals (as written, and their account) that a `Deny` statement's `NotPrincipal` exempts.
-fn exempt(doc: &PolicyDoc) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// The services acting for a resource outside the zone: of an account outside the resource's and the
+/// organisation, and for the account zone, of one of the organisation's other accounts.
+fn services_from_outside(ctx: &Ctx<'_>, service: Option<&str>, owner: &str) -> Vec<Principal> {
+    let mut out = vec![Principal::service_from_outside_of(
+        ctx.model, service, owner,
+    )];
+    if ctx.opts.zone == Zone::Account
+        && let Some(o) =
+            Principal::from_organization_except(ctx.model, owner).and_then(|p| p.outsider)
+    {
+        out.push(Principal::service_acting_for(service, o));
+    }
+    out
+}
+
+/// The callers outside the zone that a `Deny` statement's `NotPrincipal` exempts (an account, a user or role, a
+/// service acting for a resource outside the zone), each with whom a finding names; and whether more than
+/// [`MAX_EXEMPT`] were left out.
+fn exempt(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc) -> (Vec<(Principal, Who)>, bool) {
+    let mut out: Vec<(Principal, Who)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut more = false;
     for st in &doc.policy.statements {
         if st.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) {
             continue;
@@ -334,26 +354,48 @@ fn exempt(doc: &PolicyDoc) -> Vec<(String, String)> {
         let PrincipalValue::Map(entries) = &block.value else {
             continue;
         };
-        for e in entries
-            .iter()
-            .filter(|e| e.kind.value == PrincipalKind::Aws)
-        {
+        for e in entries {
             for v in e.values.iter() {
-                let account = if is_account_id(v) {
-                    Some(v)
-                } else {
-                    arn_account(v).filter(|a| is_account_id(a))
+                let found: Vec<(Principal, Who)> = match &e.kind.value {
+                    PrincipalKind::Aws => {
+                        let account = if is_account_id(v) {
+                            Some(v)
+                        } else {
+                            arn_account(v).filter(|a| is_account_id(a))
+                        };
+                        match account {
+                            Some(a) if !in_zone(ctx, t.account, a) => {
+                                let p = if is_account_id(v) || v.ends_with(":root") {
+                                    root(a)
+                                } else {
+                                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
+                                };
+                                vec![(p, Who::Aws(v.to_string(), a.to_string()))]
+                            }
+                            _ => Vec::new(),
+                        }
+                    }
+                    PrincipalKind::Service if !t.trust => {
+                        services_from_outside(ctx, Some(v), t.account)
+                            .into_iter()
+                            .map(|p| (p, Who::Service(v.to_string())))
+                            .collect()
+                    }
+                    _ => Vec::new(),
                 };
-                if let Some(a) = account
-                    && !out.iter().any(|(x, _)| x == v)
-                    && out.len() < MAX_EXEMPT
-                {
-                    out.push((v.to_string(), a.to_string()));
+                if found.is_empty() || seen.contains(&v) {
+                    continue;
                 }
+                if seen.len() >= MAX_EXEMPT {
+                    more = true;
+                    continue;
+                }
+                seen.push(v);
+                out.extend(found);
             }
         }
     }
-    out
+    (out, more)
 }
 
 /// Any principal of `account` (a stand-in).
@@ -503,24 +545,26 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 }
                 if !t.trust {
                     // `*` lets in a service acting for another account's resource too.
-                    probes.push((
-                        Principal::service_from_outside_of(ctx.model, None, t.account),
-                        who.clone(),
-                        false,
-                    ));
-                }
-                // The accounts and principals a `Deny` with `NotPrincipal` exempts: the caller from outside
-                // stands for the others.
-                for (v, a) in exempt(doc) {
-                    if in_zone(ctx, t.account, &a) {
-                        continue;
+                    for p in services_from_outside(ctx, None, t.account) {
+                        probes.push((p, who.clone(), false));
                     }
-                    let p = if is_account_id(&v) || v.ends_with(":root") {
-                        root(&a)
-                    } else {
-                        Principal::resolve(&v, ctx.model).unwrap_or_else(|_| root(&a))
-                    };
-                    probes.push((p, Who::Aws(v, a), false));
+                }
+                // The accounts, principals and services a `Deny` with `NotPrincipal` exempts: the callers from
+                // outside stand for the others.
+                let (exempted, more) = exempt(ctx, t, doc);
+                for (p, w) in exempted {
+                    probes.push((p, w, false));
+                }
+                if more {
+                    out.push(
+                        Finding::new(Code::NotReviewed, t.arn, t.account)
+                            .title(format!(
+                                "{policy_label}: a `NotPrincipal` exempts more than {MAX_EXEMPT} principals \
+                                 outside the zone of trust; the first {MAX_EXEMPT} were asked about"
+                            ))
+                            .subject("not_principal")
+                            .entity_ref(t.entity),
+                    );
                 }
             }
             Who::Aws(v, a) => {
@@ -546,11 +590,9 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 }
                 // Acting for a resource outside the zone: a condition on `aws:SourceAccount` or
                 // `aws:SourceArn` that keeps such resources out decides.
-                probes.push((
-                    Principal::service_from_outside_of(ctx.model, Some(s), t.account),
-                    who.clone(),
-                    false,
-                ));
+                for p in services_from_outside(ctx, Some(s), t.account) {
+                    probes.push((p, who.clone(), false));
+                }
             }
             Who::Oidc(p) | Who::Saml(p) => {
                 let mut pr = simple(PrincipalType::Federated, p);
@@ -588,8 +630,13 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                         }
                         .text();
                         let key = c.key.to_ascii_lowercase();
-                        // (A value with a wildcard, `arn:aws:iam::*:role/ci`, names no one in particular.)
+                        // A test that must hold for the access and names someone in particular: a positive one
+                        // of an `Allow`, a negated one of a `Deny` (not `StringNotEquals` in an `Allow`: everyone
+                        // but; not a value with a wildcard, `arn:aws:iam::*:role/ci`: no one in particular).
+                        let negated = crate::policy::ConditionOperator::parse(&c.operator)
+                            .is_some_and(|op| op.base.is_negated());
                         undecided_limits |= limits_who(&format!("- {key}"))
+                            && negated == (s.effect == crate::policy::Effect::Deny)
                             && !c.policy_values.iter().any(|v| v.contains(['*', '?']));
                         undecided_source |= key.starts_with("aws:source");
                         let text = if s.effect == crate::policy::Effect::Deny {
@@ -615,7 +662,14 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 Who::Anyone => (Code::PublicAccessConditional, who.label()),
                 Who::Aws(..) => (Code::ExternalAccount, who.label()),
                 // A service whose source may be another account's resource, as the conditions name it.
-                Who::Service(_) if undecided_source => (Code::ExternalAccount, who.label()),
+                Who::Service(_)
+                    if undecided_source
+                        || conds
+                            .iter()
+                            .any(|c| c.to_ascii_lowercase().contains(" aws:source")) =>
+                {
+                    (Code::ExternalAccount, who.label())
+                }
                 // A service that may act for any resource outside the zone.
                 Who::Service(_) => (Code::ConfusedDeputy, who.label()),
                 Who::Oidc(prov) => {

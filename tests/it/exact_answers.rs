@@ -683,6 +683,7 @@ fn the_caller_from_outside_is_any_account_outside_the_zone() {
             role("partner-org", serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-partner0001"}})),
             role("own-account", serde_json::json!({"StringEquals": {"aws:PrincipalAccount": "111122223333"}})),
             role("own-arn", serde_json::json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}})),
+            role("all-but-partner", serde_json::json!({"StringNotEquals": {"aws:PrincipalAccount": "444455556666"}})),
         ],
     });
     let file = dir.join("export.json");
@@ -724,6 +725,24 @@ fn the_caller_from_outside_is_any_account_outside_the_zone() {
     for name in ["own-account", "own-arn"] {
         assert!(!has(name), "a finding on {name}: {findings}");
     }
+    // Every account but one: as public as `*` (an undecided test that lets all but one in names no one).
+    let code_of = |name: &str| {
+        findings["findings"].as_array().and_then(|l| {
+            l.iter()
+                .find(|f| f["entity"] == format!("arn:aws:iam::111122223333:role/{name}").as_str())
+                .map(|f| f["code"].clone())
+        })
+    };
+    assert_eq!(
+        code_of("all-but-partner"),
+        Some(Value::from("PUBLIC_ACCESS")),
+        "{findings}"
+    );
+    assert_eq!(
+        code_of("partner-account"),
+        Some(Value::from("PUBLIC_ACCESS_CONDITIONAL")),
+        "{findings}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1145,9 +1145,9 @@ fn an_unsigned_caller_is_asked_about_for_a_resource_policy() {
 }
 
 /// A resource policy open to `*` if the caller is a service acting for another account's resource (an SNS topic's
-/// `aws:SourceArn`): an AWS service is an external principal too, so it is a finding, with the source test
-/// undecided (which resource the service acts for is not known); one naming only the account's own resources is
-/// not. So too for a policy naming the service.
+/// `aws:SourceArn`): an AWS service is an external principal too, so it is a finding, conditioned on the source;
+/// one naming only the account's own resources is not. So too for a policy naming the service, and for a service a
+/// `Deny`'s `NotPrincipal` exempts.
 #[test]
 fn a_service_acting_for_another_accounts_resource_is_external() {
     use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
@@ -1167,6 +1167,15 @@ fn a_service_acting_for_another_accounts_resource_is_external() {
     let sns = json!({"Service": "sns.amazonaws.com"});
     fx.resources.push(queue("sns-theirs", sns.clone(), theirs));
     fx.resources.push(queue("sns-ours", sns, &ours));
+    // Open to `*`, denied to all but SNS: SNS acting for any other account's topic gets in.
+    let exempt = format!("arn:aws:sqs:eu-west-1:{ACC}:exempt-sns");
+    fx.resources.push((
+        exempt.clone(),
+        doc(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": exempt},
+            {"Effect": "Deny", "NotPrincipal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:*",
+             "Resource": exempt}])),
+    ));
     let m = fx.model("service-source");
     let r = run(&m);
     let f = r
@@ -1178,13 +1187,19 @@ fn a_service_acting_for_another_accounts_resource_is_external() {
     assert!(
         f.title
             .contains("through an AWS service acting for another account's resource")
-            && f.title.contains(theirs)
-            && f.title.contains("(undecided)"),
+            && f.title
+                .contains(&format!("when ArnEquals aws:SourceArn {theirs}")),
         "{}",
         f.title
     );
     assert!(
         has(&r, Code::ExternalAccount, ":sns-theirs"),
+        "{:#?}",
+        r.findings
+    );
+    // (SNS acting for any resource, as no condition names one: a confused deputy.)
+    assert!(
+        has(&r, Code::ConfusedDeputy, ":exempt-sns"),
         "{:#?}",
         r.findings
     );
@@ -1194,18 +1209,35 @@ fn a_service_acting_for_another_accounts_resource_is_external() {
         "{:#?}",
         r.findings
     );
-    // Access proofs: the first may be reached (which resource is not decided); the one limited to the
-    // account's own topic cannot.
+    // Access proofs: the first is reached by a service with the other account's topic as its source (a named
+    // service and an exempted one too); the one limited to the account's own topic is not.
+    for name in ["from-theirs", "sns-theirs", "exempt-sns"] {
+        let p = external_access(
+            &m,
+            &format!("arn:aws:sqs:eu-west-1:{ACC}:{name}"),
+            ProofZone::Account,
+        );
+        assert_eq!(p.reach, Reach::Reachable, "{name} {:?}", p.why);
+        assert!(
+            p.witnesses
+                .iter()
+                .any(|w| w.principal.ends_with(".amazonaws.com")),
+            "{name} {:?}",
+            p.witnesses
+        );
+    }
     let p = external_access(
         &m,
         &format!("arn:aws:sqs:eu-west-1:{ACC}:from-theirs"),
         ProofZone::Account,
     );
-    assert_eq!(p.reach, Reach::Unknown, "{:?}", p.why);
     assert!(
-        p.why.iter().any(|w| w.contains("aws:SourceArn")),
+        p.witnesses.iter().any(|w| w
+            .context
+            .iter()
+            .any(|(k, v)| k == "aws:SourceArn" && v == &[theirs.to_string()])),
         "{:?}",
-        p.why
+        p.witnesses
     );
     let p = external_access(
         &m,
@@ -1232,10 +1264,15 @@ fn a_principal_a_not_principal_exempts_is_asked_about() {
                  "Resource": format!("arn:aws:s3:::{name}/*")}])),
         )
     };
-    fx.resources.push(bucket(
-        "partner",
-        json!(["444455556666", "arn:aws:iam::444455556666:root"]),
-    ));
+    // The account's own roles first (inside the zone: they count for nothing), then the partner's account.
+    let mut listed: Vec<String> = (0..70)
+        .map(|n| format!("arn:aws:iam::{ACC}:role/r{n}"))
+        .collect();
+    listed.extend([
+        "444455556666".into(),
+        "arn:aws:iam::444455556666:root".into(),
+    ]);
+    fx.resources.push(bucket("partner", json!(listed)));
     fx.resources.push(bucket("own", json!([ACC])));
     // The account the caller from outside is made up as when nothing else is loaded.
     fx.resources
@@ -1331,6 +1368,11 @@ fn the_account_zone_asks_about_every_other_member_of_the_organisation() {
         "self-only",
         json!({"StringEquals": {"aws:PrincipalAccount": ACC}}),
     ));
+    // A service acting for another member's resource: outside the account zone.
+    fx.resources.push(bucket(
+        "member-source",
+        json!({"StringEquals": {"aws:SourceAccount": "222222222222"}}),
+    ));
     let m = fx.model("members");
     let r = review(
         &m,
@@ -1373,6 +1415,15 @@ fn the_account_zone_asks_about_every_other_member_of_the_organisation() {
         unit_path.title
     );
     assert!(find(":self-only").is_none(), "{:#?}", r.findings);
+    let member_source = find(":member-source").unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert!(
+        member_source.title.contains("through an AWS service")
+            && member_source
+                .title
+                .contains("aws:SourceAccount 222222222222"),
+        "{}",
+        member_source.title
+    );
     // The access proof of the first: unknown (which member is not decided), not "not reachable".
     let p = external_access(&m, "arn:aws:s3:::but-one", ProofZone::Account);
     assert_eq!(p.reach, Reach::Unknown, "{:?}", p.why);
