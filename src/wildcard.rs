@@ -320,6 +320,12 @@ pub fn arn_like(pattern: &str, value: &str) -> bool {
     }
 }
 
+/// A text `pattern` matches, its wildcards filled in: `*` by `atlas-probe`, `?` by one character (`b/*` →
+/// `b/atlas-probe`, `b/?` → `b/x`): a concrete resource to ask about for a pattern a policy names.
+pub fn fill(pattern: &str) -> String {
+    pattern.replace('*', "atlas-probe").replace('?', "x")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,14 +84,25 @@ pub struct Proof {
 fn inside(model: &Model, zone: Zone, resource_account: &str, account: &str) -> bool {
     match zone {
         Zone::Account => account == resource_account,
+        // The organisation is the zone of its members' resources only.
         Zone::Organization => {
             account == resource_account
                 || model
                     .organization
                     .as_ref()
-                    .is_some_and(|o| o.is_member(account))
+                    .is_some_and(|o| o.is_member(account) && o.is_member(resource_account))
         }
     }
+}
+
+/// Whether the loaded organisation's accounts (other than the resource's) are outside the zone: for the account
+/// zone, and for the organisation zone of a resource whose account is not a member.
+pub(crate) fn asks_members(model: &Model, zone: Zone, resource_account: &str) -> bool {
+    zone == Zone::Account
+        || model
+            .organization
+            .as_ref()
+            .is_some_and(|o| !o.is_member(resource_account))
 }
 
 /// The unsigned caller among [`outside_principals`].
@@ -135,7 +146,7 @@ fn outside_principals(
     };
     // A service acting for a resource outside the zone (resource policies only: a role's trust is assumed by a
     // service for the role's own account).
-    let members = zone == Zone::Account
+    let members = asks_members(model, zone, resource_account)
         && Principal::from_organization_except(model, resource_account).is_some();
     let services = |name: &str| {
         let mut v = Vec::new();
@@ -196,8 +207,8 @@ fn outside_principals(
             continue;
         }
         if block.not {
-            // NotPrincipal with Allow names everyone but the listed principals.
-            push(anyone());
+            // NotPrincipal with Allow names everyone but the listed principals: whom `*` lets in.
+            star.iter().cloned().for_each(&mut push);
             continue;
         }
         match &block.value {
@@ -334,7 +345,7 @@ fn candidate_resources(policy: &Policy, resource: &str) -> (Vec<String>, bool) {
             if !crate::wildcard::glob(head, resource) {
                 continue;
             }
-            let filled = format!("{resource}/{}", rest.replace(['*', '?'], "atlas-probe"));
+            let filled = format!("{resource}/{}", crate::wildcard::fill(rest));
             if out.contains(&filled) {
                 continue;
             }
@@ -402,6 +413,18 @@ fn candidate_actions(policy: &Policy, service_hint: &str) -> Vec<String> {
 /// True when every test of the assumptions uses an operator family whose candidates are complete (equality,
 /// numbers, dates, IP ranges, booleans, `Null`): a failed search then proves no context exists.
 fn complete(assumptions: &[Assumption]) -> bool {
+    // The search tries one value a key and at most `witness::COMBINATIONS` ways to break the `Deny`s: more, or a
+    // set qualifier (a request may need several values of a key), and a failed search proves nothing.
+    let combinations = assumptions
+        .iter()
+        .filter_map(|a| match a {
+            Assumption::NotAll(ts) if ts.len() > 1 => Some(ts.len()),
+            _ => None,
+        })
+        .try_fold(1usize, |n, k| n.checked_mul(k));
+    if combinations.is_none_or(|n| n > super::witness::COMBINATIONS) {
+        return false;
+    }
     let tests = assumptions.iter().flat_map(|a| match a {
         Assumption::Holds(t) => std::slice::from_ref(t).iter(),
         Assumption::NotAll(ts) => ts.iter(),
@@ -410,6 +433,9 @@ fn complete(assumptions: &[Assumption]) -> bool {
         let Some(op) = crate::policy::ConditionOperator::parse(&t.operator) else {
             return false;
         };
+        if op.qualifier.is_some() {
+            return false;
+        }
         use crate::policy::BaseOperator::*;
         let wildcard = matches!(op.base, StringLike | StringNotLike | ArnLike | ArnNotLike)
             && t.values.iter().any(|v| v.contains(['*', '?']));
@@ -661,8 +687,10 @@ pub fn external_access(model: &Model, resource: &str, zone: Zone) -> Proof {
                         incomplete = true;
                         if why.len() < 16 {
                             why.push(format!(
-                                "{p} with {action}: no context found for {}, and wildcard patterns or variables keep that from being a proof",
-                                r.assumed_conditions.join(" and ")
+                                "{p} with {action}: no context found for {}, and the search does not cover \
+                                 every context here (wildcard patterns, variables, set operators, or more ways to \
+                                 break the denies than it tries)",
+                                crate::text::excerpt(&r.assumed_conditions.join(" and "), 400)
                             ));
                         }
                     }

@@ -858,21 +858,21 @@ impl Principal {
                 // ("included in the request context only if the principal is a member of an organization":
                 // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>):
                 // read as another organisation's or none, as for an account outside it.
-                ctx.set_unread_or_absent_bound(
-                    "aws:PrincipalAccount",
-                    OUTSIDE_SOURCE,
-                    Bound::Outside(o.clone()),
-                );
-                ctx.set_unread_or_absent_bound(
-                    "aws:PrincipalArn",
-                    OUTSIDE_SOURCE,
-                    Bound::ArnOutside(o.clone()),
-                );
                 let anywhere = Outside {
                     organization: true,
                     members: None,
                     ..o.clone()
                 };
+                ctx.set_unread_or_absent_bound(
+                    "aws:PrincipalAccount",
+                    OUTSIDE_SOURCE,
+                    Bound::Outside(anywhere.clone()),
+                );
+                ctx.set_unread_or_absent_bound(
+                    "aws:PrincipalArn",
+                    OUTSIDE_SOURCE,
+                    Bound::ArnOutside(anywhere.clone()),
+                );
                 fill_outside_org_keys(
                     model,
                     &anywhere,
@@ -1150,7 +1150,12 @@ fn fill_outside_org_keys(
 fn outside_of(model: &Model, resource_account: &str) -> Outside {
     Outside {
         of: resource_account.to_string(),
-        organization: model.organization.is_some(),
+        // (The organisation is the zone of its members' resources only: another account's zone is the account,
+        // and the organisation's members are asked about apart.)
+        organization: model
+            .organization
+            .as_ref()
+            .is_some_and(|o| o.is_member(resource_account)),
         members: None,
     }
 }

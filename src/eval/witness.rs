@@ -152,8 +152,12 @@ fn assign(wants: &[Want<'_>], base: &Context) -> Option<Context> {
     wants.iter().all(|w| met(w, &ctx)).then_some(ctx)
 }
 
+/// At most this many ways to break the `Deny`s' conjunctions are tried by [`satisfy`].
+pub const COMBINATIONS: usize = 256;
+
 /// A context extending `base` in which every assumption holds, or, with `violate: Some(i)`, every one but the
-/// `i`-th, which fails. `None` when none is found (the conditions may contradict each other).
+/// `i`-th, which fails. `None` when none is found (the conditions may contradict each other, or more than
+/// [`COMBINATIONS`] ways were left untried).
 pub fn satisfy(
     assumptions: &[Assumption],
     base: &Context,
@@ -186,7 +190,7 @@ pub fn satisfy(
     }
     // Try the choices one at a time (first test of each first), a bounded number of combinations.
     let mut pick = vec![0usize; choices.len()];
-    for _ in 0..256 {
+    for _ in 0..COMBINATIONS {
         let mut wants = fixed.clone();
         for (c, &p) in choices.iter().zip(&pick) {
             if let Some(t) = c.get(p) {

@@ -166,7 +166,7 @@ fn requests(
                     if p == "*" {
                         target.to_string()
                     } else {
-                        p.replace(['*', '?'], "atlas-probe")
+                        crate::wildcard::fill(p)
                     }
                 })
                 .collect(),
@@ -322,13 +322,24 @@ fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
 /// policy (more are said in a `NOT_REVIEWED` finding).
 const MAX_EXEMPT: usize = 64;
 
+/// Whether the loaded organisation's accounts (other than `owner`) are outside the zone: for the account zone,
+/// and for the organisation zone of a resource whose account is not a member.
+fn members_outside(ctx: &Ctx<'_>, owner: &str) -> bool {
+    ctx.opts.zone == Zone::Account
+        || ctx
+            .model
+            .organization
+            .as_ref()
+            .is_some_and(|o| !o.is_member(owner))
+}
+
 /// The services acting for a resource outside the zone: of an account outside the resource's and the
 /// organisation, and for the account zone, of one of the organisation's other accounts.
 fn services_from_outside(ctx: &Ctx<'_>, service: Option<&str>, owner: &str) -> Vec<Principal> {
     let mut out = vec![Principal::service_from_outside_of(
         ctx.model, service, owner,
     )];
-    if ctx.opts.zone == Zone::Account
+    if members_outside(ctx, owner)
         && let Some(o) =
             Principal::from_organization_except(ctx.model, owner).and_then(|p| p.outsider)
     {
@@ -356,34 +367,18 @@ fn exempt(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc) -> (Vec<(Principal, Wh
         };
         for e in entries {
             for v in e.values.iter() {
-                let found: Vec<(Principal, Who)> = match &e.kind.value {
-                    PrincipalKind::Aws => {
-                        let account = if is_account_id(v) {
-                            Some(v)
-                        } else {
-                            arn_account(v).filter(|a| is_account_id(a))
-                        };
-                        match account {
-                            Some(a) if !in_zone(ctx, t.account, a) => {
-                                let p = if is_account_id(v) || v.ends_with(":root") {
-                                    root(a)
-                                } else {
-                                    Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
-                                };
-                                vec![(p, Who::Aws(v.to_string(), a.to_string()))]
-                            }
-                            _ => Vec::new(),
-                        }
-                    }
-                    PrincipalKind::Service if !t.trust => {
-                        services_from_outside(ctx, Some(v), t.account)
-                            .into_iter()
-                            .map(|p| (p, Who::Service(v.to_string())))
-                            .collect()
-                    }
-                    _ => Vec::new(),
+                // Whether it is a caller outside the zone, checked before anything is built.
+                let account = match &e.kind.value {
+                    PrincipalKind::Aws if is_account_id(v) => Some(v),
+                    PrincipalKind::Aws => arn_account(v).filter(|a| is_account_id(a)),
+                    _ => None,
                 };
-                if found.is_empty() || seen.contains(&v) {
+                let counts = match &e.kind.value {
+                    PrincipalKind::Aws => account.is_some_and(|a| !in_zone(ctx, t.account, a)),
+                    PrincipalKind::Service => !t.trust,
+                    _ => false,
+                };
+                if !counts || seen.contains(&v) {
                     continue;
                 }
                 if seen.len() >= MAX_EXEMPT {
@@ -391,7 +386,21 @@ fn exempt(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc) -> (Vec<(Principal, Wh
                     continue;
                 }
                 seen.push(v);
-                out.extend(found);
+                match (account, &e.kind.value) {
+                    (Some(a), _) => {
+                        let p = if is_account_id(v) || v.ends_with(":root") {
+                            root(a)
+                        } else {
+                            Principal::resolve(v, ctx.model).unwrap_or_else(|_| root(a))
+                        };
+                        out.push((p, Who::Aws(v.to_string(), a.to_string())));
+                    }
+                    (None, _) => out.extend(
+                        services_from_outside(ctx, Some(v), t.account)
+                            .into_iter()
+                            .map(|p| (p, Who::Service(v.to_string()))),
+                    ),
+                }
             }
         }
     }
@@ -538,7 +547,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     who.clone(),
                     false,
                 ));
-                if ctx.opts.zone == Zone::Account
+                if members_outside(ctx, t.account)
                     && let Some(p) = Principal::from_organization_except(ctx.model, t.account)
                 {
                     probes.push((p, who.clone(), true));

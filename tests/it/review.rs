@@ -127,6 +127,8 @@ struct Fx {
     policies: Vec<Value>,
     /// Other members of the organisation's `Workloads` unit (with `scps`), no export loaded.
     members: Vec<&'static str>,
+    /// The account is not a member of the organisation (with `scps`).
+    outside_org: bool,
 }
 
 impl Fx {
@@ -177,7 +179,8 @@ impl Fx {
                 w(&format!("scp{i}.json"), &s.to_string());
                 names.push(format!("scp{i}.json"));
             }
-            let unit = [vec![ACC], self.members.clone()].concat();
+            let own = if self.outside_org { vec![] } else { vec![ACC] };
+            let unit = [own, self.members.clone()].concat();
             ws["organization"] = json!({"id": "o-test12345", "management_account": "999999999999",
                 "root": {"id": "r-1", "name": "Root", "scps": ["full.json"], "accounts": ["999999999999"],
                          "children": [{"id": "ou-1", "name": "Workloads", "scps": names,
@@ -1457,5 +1460,86 @@ fn a_proof_does_not_say_not_reachable_of_principals_it_did_not_ask_about() {
         p.why.iter().any(|w| w.contains("more than 64 principals")),
         "{:?}",
         p.why
+    );
+}
+
+/// Proofs ask about whom `*` lets in for an `Allow` with `NotPrincipal` too (the organisation's other accounts in
+/// the account zone), fill a `?` with one character, and do not say "not reachable" when the search for a context
+/// gave up; for the organisation zone, an account outside the loaded organisation has the organisation's accounts
+/// outside its zone.
+#[test]
+fn proofs_ask_about_every_caller_and_say_when_the_search_gave_up() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx {
+        scps: Some(Vec::new()),
+        members: vec!["222222222222"],
+        ..Fx::default()
+    };
+    let rp = |name: &str, statements: Value| (format!("arn:aws:s3:::{name}"), doc(statements));
+    fx.resources.push(rp(
+        "np",
+        json!([{"Effect": "Allow", "NotPrincipal": {"AWS": "444455556666"}, "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::np/*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-test12345"}}}]),
+    ));
+    fx.resources.push(rp(
+        "one-char",
+        json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::one-char/?"}]),
+    ));
+    // Only TLS gets in, and nine Denies each need TLS and one region: any other region gets in, but breaking
+    // every Deny the first way fails, and the ways to try run out.
+    let mut statements = vec![
+        json!({"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+        "Resource": "arn:aws:s3:::regions", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}),
+    ];
+    for n in 0..9 {
+        statements.push(json!({"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::regions", "Condition": {"Bool": {"aws:SecureTransport": "true"},
+            "StringEquals": {"aws:RequestedRegion": format!("region-{n}")}}}));
+    }
+    fx.resources.push(rp("regions", Value::from(statements)));
+    let m = fx.model("proof-callers");
+    // (AWS does not document `NotPrincipal` in an `Allow`: never "not reachable".)
+    let p = external_access(&m, "arn:aws:s3:::np", ProofZone::Account);
+    assert_ne!(p.reach, Reach::NotReachable, "{:?}", p.why);
+    let p = external_access(&m, "arn:aws:s3:::one-char", ProofZone::Organization);
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+    assert!(
+        p.witnesses
+            .iter()
+            .any(|w| w.resource == "arn:aws:s3:::one-char/x"),
+        "{:?}",
+        p.witnesses
+    );
+    let p = external_access(&m, "arn:aws:s3:::regions", ProofZone::Organization);
+    assert_ne!(p.reach, Reach::NotReachable, "{:?}", p.why);
+
+    // The account outside the organisation: its members are outside the account's zone.
+    let mut fx = Fx {
+        scps: Some(Vec::new()),
+        members: vec!["222222222222"],
+        outside_org: true,
+        ..Fx::default()
+    };
+    fx.resources.push(rp(
+        "org-only",
+        json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::org-only/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-test12345"}}}]),
+    ));
+    let m = fx.model("outside-org");
+    let p = external_access(&m, "arn:aws:s3:::org-only", ProofZone::Organization);
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+    let r = review(
+        &m,
+        &Options {
+            now: Some(now()),
+            zone: Zone::Organization,
+            ..Options::default()
+        },
+    );
+    assert!(
+        r.findings.iter().any(|f| f.entity.ends_with(":org-only")
+            && f.category == iam_atlas::review::Category::ExternalAccess),
+        "{:#?}",
+        r.findings
     );
 }
