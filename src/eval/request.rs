@@ -501,7 +501,12 @@ impl Principal {
     /// A caller from outside the zone `outside`: any principal of any account outside it, with a made-up account
     /// (none loaded, none of the loaded organisation's, not the zone's) standing for it.
     pub fn from_outside(model: &Model, outside: Outside) -> Principal {
-        let account = made_up_account(model, &outside.of);
+        Principal::stand_in_for(made_up_account(model, &outside.of), Some(outside))
+    }
+
+    /// Any principal of `account` (a stand-in: [`Principal::stand_in`]), or with `outsider`, of any account of
+    /// that set, `account` naming it.
+    pub fn stand_in_for(account: String, outsider: Option<Outside>) -> Principal {
         Principal {
             kind: PrincipalType::Root,
             arn: format!("arn:aws:iam::{account}:root"),
@@ -510,7 +515,7 @@ impl Principal {
             role_arn: None,
             session: None,
             stand_in: true,
-            outsider: Some(outside),
+            outsider,
         }
     }
 
@@ -549,21 +554,14 @@ impl Principal {
         if !known {
             paths.clear();
         }
-        let account = first?;
-        Some(Principal {
-            kind: PrincipalType::Root,
-            arn: format!("arn:aws:iam::{account}:root"),
-            account: Some(account),
-            entity: None,
-            role_arn: None,
-            session: None,
-            stand_in: true,
-            outsider: Some(Outside {
+        Some(Principal::stand_in_for(
+            first?,
+            Some(Outside {
                 of: resource_account.to_string(),
                 organization: false,
                 members: Some(paths.into()),
             }),
-        })
+        ))
     }
 
     /// An AWS service acting for a resource of an account outside `resource_account` and the loaded organisation

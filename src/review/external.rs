@@ -409,16 +409,7 @@ fn exempt(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc) -> (Vec<(Principal, Wh
 
 /// Any principal of `account` (a stand-in).
 fn root(account: &str) -> Principal {
-    Principal {
-        kind: PrincipalType::Root,
-        arn: format!("arn:aws:iam::{account}:root"),
-        account: Some(account.to_string()),
-        entity: None,
-        role_arn: None,
-        session: None,
-        stand_in: true,
-        outsider: None,
-    }
+    Principal::stand_in_for(account.to_string(), None)
 }
 
 fn simple(kind: PrincipalType, arn: &str) -> Principal {
