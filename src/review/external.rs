@@ -32,7 +32,7 @@ use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 const MAX_ACTIONS: usize = 200;
 
 /// Whom a policy names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Who {
     /// `*`, `{"AWS": "*"}`, or a `NotPrincipal` in an `Allow`.
     Anyone,
@@ -61,13 +61,21 @@ impl Who {
 /// The principals an `Allow` statement names, with the statement indexes.
 fn named(doc: &PolicyDoc) -> Vec<(Who, Vec<usize>)> {
     let mut out: Vec<(Who, Vec<usize>)> = Vec::new();
-    let mut add = |w: Who, i: usize| match out.iter_mut().find(|(x, _)| *x == w) {
-        Some((_, v)) => {
-            if !v.contains(&i) {
+    // Each principal's place in `out`, looked up (a policy may name thousands).
+    let mut at: rustc_hash::FxHashMap<Who, usize> = rustc_hash::FxHashMap::default();
+    let mut add = |w: Who, i: usize| match at.get(&w) {
+        Some(&k) => {
+            // (Statements come in order: the last one listed is the only one that can be `i`.)
+            if let Some((_, v)) = out.get_mut(k)
+                && v.last() != Some(&i)
+            {
                 v.push(i);
             }
         }
-        None => out.push((w, vec![i])),
+        None => {
+            at.insert(w.clone(), out.len());
+            out.push((w, vec![i]));
+        }
     };
     for (i, st) in doc.policy.statements.iter().enumerate() {
         if st.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
@@ -318,6 +326,10 @@ fn in_zone(ctx: &Ctx<'_>, owner: &str, account: &str) -> bool {
                 .is_some_and(|o| o.is_member(account) && o.is_member(owner)))
 }
 
+/// At most this many principals a policy's `Allow` statements name are asked about per policy (more are said in
+/// a `NOT_REVIEWED` finding): each is up to [`MAX_ACTIONS`] evaluations.
+const MAX_NAMED: usize = 256;
+
 /// At most this many principals outside the zone that a `Deny` with `NotPrincipal` exempts are asked about per
 /// policy (more are said in a `NOT_REVIEWED` finding).
 const MAX_EXEMPT: usize = 64;
@@ -505,7 +517,25 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
     } else {
         format!("resource policy of {}", t.label)
     };
-    for (who, stmts) in named(doc) {
+    let mut whom = named(doc);
+    if whom.len() > MAX_NAMED {
+        // Anyone first: the rest are asked about in the order the policy names them.
+        if let Some(i) = whom.iter().position(|(w, _)| *w == Who::Anyone) {
+            let anyone = whom.remove(i);
+            whom.insert(0, anyone);
+        }
+        out.push(
+            Finding::new(Code::NotReviewed, t.arn, t.account)
+                .title(format!(
+                    "{policy_label}: names {} principals; the first {MAX_NAMED} were asked about",
+                    whom.len()
+                ))
+                .subject("named_principals")
+                .entity_ref(t.entity),
+        );
+        whom.truncate(MAX_NAMED);
+    }
+    for (who, stmts) in whom {
         let acts = if t.trust {
             let a = match &who {
                 Who::Oidc(_) => "sts:AssumeRoleWithWebIdentity",
