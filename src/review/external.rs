@@ -28,8 +28,9 @@ use crate::eval::{
 };
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 
-/// At most this many actions are evaluated per principal and policy.
-const MAX_ACTIONS: usize = 200;
+/// At most this many (action, resource) requests are evaluated per principal and policy (more are said in a
+/// `NOT_REVIEWED` finding): every action of S3 on four resources fits.
+const MAX_ACTIONS: usize = 1000;
 
 /// Whom a policy names.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,26 +121,30 @@ fn named(doc: &PolicyDoc) -> Vec<(Who, Vec<usize>)> {
 
 /// Concrete (action, resource) requests the statements allow: actions for the resource's service (`*`: every
 /// action of that service; `NotAction`: every one it does not list), on each resource the statement names with
-/// its wildcards filled in (`bucket/*` → `bucket/atlas-probe`), or on `target`; at most [`MAX_ACTIONS`].
+/// its wildcards filled in (`bucket/*` → `bucket/atlas-probe`, at most 8 a statement), or on `target`. The actions
+/// the statements write out come first, then the ones their wildcards stand for; at most [`MAX_ACTIONS`], and
+/// whether some were left out.
 fn requests(
     doc: &PolicyDoc,
     statements: &[usize],
     service: &str,
     target: &str,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, bool) {
     let cat = catalog();
-    let mut out: Vec<(String, String)> = Vec::new();
     let full = |id| cat.get(id).map(|(s, a)| format!("{}:{}", s.prefix, a.name));
+    // Per statement: the actions written out, the ones wildcards stand for, the resources.
+    let mut each: Vec<(Vec<String>, Vec<String>, Vec<String>)> = Vec::new();
+    let mut more = false;
     for &i in statements {
         let Some(st) = doc.policy.statements.get(i) else {
             continue;
         };
-        let mut acts: Vec<String> = Vec::new();
+        let (mut written, mut expanded) = (Vec::new(), Vec::new());
         match &st.action {
             Some(ActionBlock::Action(list)) => {
                 for p in list.iter() {
                     if !crate::catalog::has_wildcard(p) {
-                        acts.push(p.to_string());
+                        written.push(p.to_string());
                         continue;
                     }
                     // `*` on a resource policy means every action of the resource's service.
@@ -150,13 +155,13 @@ fn requests(
                     };
                     let ids = cat.expand(&pattern);
                     if ids.is_empty() {
-                        acts.push(p.to_string());
+                        written.push(p.to_string());
                     }
-                    acts.extend(ids.into_iter().filter_map(full));
+                    expanded.extend(ids.into_iter().filter_map(full));
                 }
             }
             Some(ActionBlock::NotAction(list)) => {
-                acts.extend(
+                expanded.extend(
                     cat.expand(&format!("{service}:*"))
                         .into_iter()
                         .filter_map(full)
@@ -166,32 +171,42 @@ fn requests(
             None => {}
         }
         let resources: Vec<String> = match &st.resource {
-            Some(r) if !r.is_not() => r
-                .list()
-                .iter()
-                .take(4)
-                .map(|p| {
-                    if p == "*" {
-                        target.to_string()
-                    } else {
-                        crate::wildcard::fill(p)
-                    }
-                })
-                .collect(),
+            Some(r) if !r.is_not() => {
+                more |= r.list().iter().nth(8).is_some();
+                r.list()
+                    .iter()
+                    .take(8)
+                    .map(|p| {
+                        if p == "*" {
+                            target.to_string()
+                        } else {
+                            crate::wildcard::fill(p)
+                        }
+                    })
+                    .collect()
+            }
             _ => vec![target.to_string()],
         };
-        for a in &acts {
-            for r in &resources {
-                if out.len() >= MAX_ACTIONS {
-                    return out;
-                }
-                if !out.iter().any(|(x, y)| x.eq_ignore_ascii_case(a) && y == r) {
+        each.push((written, expanded, resources));
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen: rustc_hash::FxHashSet<(String, String)> = rustc_hash::FxHashSet::default();
+    for pass in 0..2 {
+        for (written, expanded, resources) in &each {
+            for a in if pass == 0 { written } else { expanded } {
+                for r in resources {
+                    if !seen.insert((a.to_ascii_lowercase(), r.clone())) {
+                        continue;
+                    }
+                    if out.len() >= MAX_ACTIONS {
+                        return (out, true);
+                    }
                     out.push((a.clone(), r.clone()));
                 }
             }
         }
     }
-    out
+    (out, more)
 }
 
 /// Keys whose conditions limit *who* gets in (or from where).
@@ -302,17 +317,27 @@ fn probe(ctx: &Ctx<'_>, p: &Principal, requests: &[(String, String)]) -> Option<
     })
 }
 
-/// No explicit deny, every organisation level passes, and the trust or resource policy allows.
+/// No explicit deny, every organisation level passes, and the trust or resource policy allows; or may, where a
+/// layer could not be read (it is read in its least permissive way, and marked uncertain).
 fn resource_side_allows(r: &EvalResult) -> bool {
     let v = |l: Layer| {
         r.layers
             .iter()
             .find(|x| x.layer == l)
-            .map_or(Verdict::NotApplicable, |x| x.verdict)
+            .map_or((Verdict::NotApplicable, false), |x| {
+                (x.verdict, x.uncertain)
+            })
     };
-    !r.layers.iter().any(|l| l.verdict == Verdict::ExplicitDeny)
-        && v(Layer::Rcp) != Verdict::ImplicitDeny
-        && (v(Layer::Trust) == Verdict::Allow || v(Layer::Resource) == Verdict::Allow)
+    let may_allow = |l: Layer| {
+        let (verdict, uncertain) = v(l);
+        verdict == Verdict::Allow || (uncertain && verdict != Verdict::NotApplicable)
+    };
+    let (rcp, rcp_uncertain) = v(Layer::Rcp);
+    !r.layers
+        .iter()
+        .any(|l| l.verdict == Verdict::ExplicitDeny && !l.uncertain)
+        && (rcp != Verdict::ImplicitDeny || rcp_uncertain)
+        && (may_allow(Layer::Trust) || may_allow(Layer::Resource))
 }
 
 /// Is `account` inside the zone of trust of `owner`?
@@ -518,6 +543,12 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
         format!("resource policy of {}", t.label)
     };
     let mut whom = named(doc);
+    // (Principals inside the zone, and services in a trust policy, are not asked about: not counted either.)
+    whom.retain(|(w, _)| match w {
+        Who::Aws(_, a) => !in_zone(ctx, t.account, a),
+        Who::Service(_) => !t.trust,
+        _ => true,
+    });
     if whom.len() > MAX_NAMED {
         // Anyone first: the rest are asked about in the order the policy names them.
         if let Some(i) = whom.iter().position(|(w, _)| *w == Who::Anyone) {
@@ -544,13 +575,27 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             };
             // Only the assume action of this kind of principal matters for a trust policy, on the role.
             requests(doc, &stmts, "sts", t.arn)
+                .0
                 .into_iter()
                 .filter(|(x, _)| x.eq_ignore_ascii_case(a))
                 .map(|(x, _)| (x, t.arn.to_string()))
                 .take(1)
                 .collect::<Vec<_>>()
         } else {
-            requests(doc, &stmts, t.service, t.arn)
+            let (acts, cut) = requests(doc, &stmts, t.service, t.arn);
+            if cut {
+                out.push(
+                    Finding::new(Code::NotReviewed, t.arn, t.account)
+                        .title(format!(
+                            "{policy_label}: {} is let in to more than {MAX_ACTIONS} (action, resource) \
+                             requests, or more than 8 resources a statement; the first were asked about",
+                            who.label()
+                        ))
+                        .subject(format!("requests of {}", who.label()))
+                        .entity_ref(t.entity),
+                );
+            }
+            acts
         };
         if acts.is_empty() {
             continue;

@@ -1554,3 +1554,44 @@ fn proofs_ask_about_every_caller_and_say_when_the_search_gave_up() {
         r.findings
     );
 }
+
+/// The actions a statement writes out are asked about before the ones a wildcard stands for, so a wide grant the
+/// organisation condition keeps in does not push a public one out of the requests asked; and a named role of an
+/// account that is not loaded, let in by a trust whose condition cannot be read, may get in (a finding says so).
+#[test]
+fn written_actions_first_and_unread_trusts_of_unloaded_roles() {
+    let mut fx = Fx {
+        scps: Some(Vec::new()),
+        ..Fx::default()
+    };
+    fx.resources.push((
+        "arn:aws:s3:::b".into(),
+        doc(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:*",
+             "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-test12345"}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}])),
+    ));
+    fx.roles.push(role(
+        "ci",
+        doc(json!([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:role/ci"},
+            "Action": "sts:AssumeRole", "Condition": {"DateGreaterThan": {"aws:CurrentTime": "soon"}}}])),
+        &[],
+        Some(1),
+    ));
+    let r = fx.review("written-first");
+    let public = of(&r, Code::PublicAccess);
+    assert!(
+        public
+            .iter()
+            .any(|f| f.entity == "arn:aws:s3:::b" && f.title.contains("s3:PutObject")),
+        "{:#?}",
+        r.findings
+    );
+    let ci = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::ExternalAccount && f.entity.ends_with("role/ci"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert!(ci.title.contains("may let"), "{}", ci.title);
+}
