@@ -21,7 +21,7 @@
 
 use super::condition::{Assumption, Context};
 use super::engine::{Layer, Overrides, Verdict, evaluate};
-use super::request::{ANY_SERVICE, Principal, PrincipalType, Request};
+use super::request::{ANY_SERVICE, Principal, PrincipalType, Request, WEB_IDENTITIES};
 use super::witness::satisfy;
 use crate::account::Model;
 use crate::policy::{ActionBlock, Effect, Policy, PrincipalKind, PrincipalValue};
@@ -166,6 +166,9 @@ fn outside_principals(
     let mut star = vec![anyone()];
     if !policy_is_trust {
         star.push(ANONYMOUS.to_string());
+    } else {
+        // A trust's `*` names whoever holds a web identity token (`request::WEB_IDENTITIES`).
+        star.extend(WEB_IDENTITIES.iter().map(|w| w.to_string()));
     }
     star.extend(services(ANY_SERVICE));
     if members {

@@ -1167,6 +1167,19 @@ fn made_up_account(model: &Model, of: &str) -> String {
         .unwrap_or_else(|| "999999999999".into())
 }
 
+/// Web identity providers whose tokens `sts:AssumeRoleWithWebIdentity` takes without an IAM identity provider in
+/// the account ("Example providers include the OAuth 2.0 providers Login with Amazon and Facebook, or any OpenID
+/// Connect-compatible identity provider such as Google or Amazon Cognito federated identities"; the call "does not
+/// require the use of AWS security credentials":
+/// <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html>): a trust open to `*`
+/// for that action lets in anyone holding one, as its conditions allow.
+pub const WEB_IDENTITIES: [&str; 4] = [
+    "cognito-identity.amazonaws.com",
+    "www.amazon.com",
+    "graph.facebook.com",
+    "accounts.google.com",
+];
+
 /// The name that stands for any AWS service ([`Principal::service_from_outside_of`]): no service principal's.
 pub const ANY_SERVICE: &str = "*.amazonaws.com";
 

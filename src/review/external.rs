@@ -568,19 +568,25 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
     }
     for (who, stmts) in whom {
         let acts = if t.trust {
-            let a = match &who {
-                Who::Oidc(_) => "sts:AssumeRoleWithWebIdentity",
-                Who::Saml(_) => "sts:AssumeRoleWithSAML",
-                _ => "sts:AssumeRole",
+            let wanted: &[&str] = match &who {
+                Who::Oidc(_) => &["sts:AssumeRoleWithWebIdentity"],
+                Who::Saml(_) => &["sts:AssumeRoleWithSAML"],
+                // `*` also names whoever holds a web identity token (`request::WEB_IDENTITIES`).
+                Who::Anyone => &["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"],
+                _ => &["sts:AssumeRole"],
             };
-            // Only the assume action of this kind of principal matters for a trust policy, on the role.
-            requests(doc, &stmts, "sts", t.arn)
-                .0
-                .into_iter()
-                .filter(|(x, _)| x.eq_ignore_ascii_case(a))
-                .map(|(x, _)| (x, t.arn.to_string()))
-                .take(1)
-                .collect::<Vec<_>>()
+            // Only the assume actions of these kinds of principal matter for a trust policy, on the role.
+            let mut acts = Vec::new();
+            for (x, _) in requests(doc, &stmts, "sts", t.arn).0 {
+                if wanted.iter().any(|a| x.eq_ignore_ascii_case(a))
+                    && !acts
+                        .iter()
+                        .any(|(y, _): &(String, String)| y.eq_ignore_ascii_case(&x))
+                {
+                    acts.push((x, t.arn.to_string()));
+                }
+            }
+            acts
         } else {
             let (acts, cut) = requests(doc, &stmts, t.service, t.arn);
             if cut {
@@ -622,6 +628,12 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                     // `*` lets in a service acting for another account's resource too.
                     for p in services_from_outside(ctx, None, t.account) {
                         probes.push((p, who.clone(), false));
+                    }
+                } else {
+                    // And whoever holds a token of a web identity provider IAM needs no entry for
+                    // (`request::WEB_IDENTITIES`).
+                    for name in crate::eval::request::WEB_IDENTITIES {
+                        probes.push((simple(PrincipalType::Federated, name), who.clone(), false));
                     }
                 }
                 // The accounts, principals and services a `Deny` with `NotPrincipal` exempts: the callers from
@@ -678,7 +690,24 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
         for (p, who, in_org) in probes {
             // The whole organisation let in through `*` (zone: account).
             let org_wide = in_org && who == Who::Anyone;
-            let Some(access) = probe(ctx, &p, &acts) else {
+            // A trust's actions by the kind of caller: a web identity assumes with its token, others with
+            // `sts:AssumeRole`.
+            let mine: Vec<(String, String)> = if t.trust {
+                let web = p.kind == PrincipalType::Federated;
+                acts.iter()
+                    .filter(|(a, _)| {
+                        let federated = a.to_ascii_lowercase().starts_with("sts:assumerolewith");
+                        federated == web
+                    })
+                    .cloned()
+                    .collect()
+            } else {
+                acts.clone()
+            };
+            if mine.is_empty() {
+                continue;
+            }
+            let Some(access) = probe(ctx, &p, &mine) else {
                 continue;
             };
             let conds = access.evidence.assumed_conditions.clone();
@@ -780,6 +809,8 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 title.push_str(" without signing in");
             } else if p.kind == PrincipalType::Service && who == Who::Anyone {
                 title.push_str(" through an AWS service acting for another account's resource");
+            } else if p.kind == PrincipalType::Federated && who == Who::Anyone {
+                title.push_str(&format!(" with a web identity token ({})", p.arn));
             }
             if org_wide {
                 title.push_str(&format!(

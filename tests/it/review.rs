@@ -1595,3 +1595,57 @@ fn written_actions_first_and_unread_trusts_of_unloaded_roles() {
         .unwrap_or_else(|| panic!("{:#?}", r.findings));
     assert!(ci.title.contains("may let"), "{}", ci.title);
 }
+
+/// A trust open to `*` for `sts:AssumeRoleWithWebIdentity` lets in whoever holds a token of a provider IAM needs no
+/// entry for (Google, Facebook, Login with Amazon, Cognito): public, or conditioned on the token's claims.
+#[test]
+fn a_trust_open_to_any_web_identity_is_public() {
+    use iam_atlas::eval::proof::{Reach, Zone as ProofZone, external_access};
+    let mut fx = Fx::default();
+    let web = |cond: Value| {
+        let mut s =
+            json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"});
+        if !cond.is_null() {
+            s["Condition"] = cond;
+        }
+        doc(json!([s]))
+    };
+    fx.roles
+        .push(role("web-open", web(Value::Null), &[], Some(1)));
+    fx.roles.push(role(
+        "web-app",
+        web(json!({"StringEquals": {"accounts.google.com:aud": "app-1"}})),
+        &[],
+        Some(1),
+    ));
+    let m = fx.model("web-identity");
+    let r = run(&m);
+    let open = r
+        .findings
+        .iter()
+        .find(|f| f.entity.ends_with("role/web-open"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(open.code, Code::PublicAccess, "{}", open.title);
+    assert!(
+        open.title.contains("with a web identity token"),
+        "{}",
+        open.title
+    );
+    let app = r
+        .findings
+        .iter()
+        .find(|f| f.entity.ends_with("role/web-app"))
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(app.code, Code::PublicAccessConditional, "{}", app.title);
+    assert!(
+        app.title.contains("accounts.google.com:aud"),
+        "{}",
+        app.title
+    );
+    let p = external_access(
+        &m,
+        &format!("arn:aws:iam::{ACC}:role/web-open"),
+        ProofZone::Account,
+    );
+    assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
+}
