@@ -820,7 +820,11 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             } else if conds.is_empty() && undecided.is_empty() {
                 title.push_str(" with no condition");
             } else if !conds.is_empty() {
-                title.push_str(&format!(" when {}", conds.join(" and ")));
+                // (A title is one line of bounded length, whatever the number of conditions.)
+                title.push_str(&format!(
+                    " when {}",
+                    crate::text::excerpt(&conds.join(" and "), 300)
+                ));
             }
             if !access.evidence.certain {
                 // Access a caller may have: said so.
@@ -830,7 +834,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                 title.push_str(&format!(
                     "{}{} (undecided)",
                     if conds.is_empty() { " " } else { ", and " },
-                    undecided.join(" and ")
+                    crate::text::excerpt(&undecided.join(" and "), 300)
                 ));
             } else if !access.evidence.certain {
                 title.push_str(" (uncertain: see the evaluation)");
