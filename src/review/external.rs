@@ -109,6 +109,7 @@ fn named(doc: &PolicyDoc) -> Vec<(Who, Vec<usize>)> {
                                 add(Who::Saml(v.to_string()), i)
                             }
                             PrincipalKind::Federated => add(Who::Oidc(v.to_string()), i),
+                            // Not asked about: said in a `NOT_REVIEWED` finding (`unasked`).
                             PrincipalKind::CanonicalUser | PrincipalKind::Other(_) => {}
                         }
                     }
@@ -536,12 +537,48 @@ fn analyse(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding
     }
 }
 
+/// What an `Allow` statement names that the review does not ask about: a canonical user ID (an account the
+/// snapshot does not map it to) or a kind of principal IAM does not define.
+fn unasked(doc: &PolicyDoc) -> Option<&'static str> {
+    let kinds = doc
+        .policy
+        .statements
+        .iter()
+        .filter(|st| st.effect.as_ref().map(|e| e.value) == Some(Effect::Allow))
+        .filter_map(|st| match &st.principal.as_ref()?.value {
+            PrincipalValue::Map(entries) if !st.principal.as_ref()?.not => Some(entries),
+            _ => None,
+        })
+        .flat_map(|entries| entries.iter().map(|e| &e.kind.value));
+    let mut found = None;
+    for k in kinds {
+        match k {
+            PrincipalKind::CanonicalUser => {
+                found = Some("a canonical user ID (whose account is not known)")
+            }
+            PrincipalKind::Other(_) => return Some("a kind of principal IAM does not define"),
+            _ => {}
+        }
+    }
+    found
+}
+
 fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<Finding>) {
     let policy_label = if t.trust {
         format!("{} trust policy", t.label)
     } else {
         format!("resource policy of {}", t.label)
     };
+    if let Some(what) = unasked(doc) {
+        out.push(
+            Finding::new(Code::NotReviewed, t.arn, t.account)
+                .title(format!(
+                    "{policy_label}: an `Allow` names {what}, which was not asked about"
+                ))
+                .subject("unasked_principal")
+                .entity_ref(t.entity),
+        );
+    }
     let mut whom = named(doc);
     // (Principals inside the zone, and services in a trust policy, are not asked about: not counted either.)
     whom.retain(|(w, _)| match w {
@@ -604,6 +641,21 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             acts
         };
         if acts.is_empty() {
+            // A resource policy's `Allow` always grants some action: none listed is a grant not asked about (a
+            // `NotAction` of a service the catalogue does not know). A trust's other actions (`sts:TagSession`)
+            // let no one in.
+            if !t.trust {
+                out.push(
+                    Finding::new(Code::NotReviewed, t.arn, t.account)
+                        .title(format!(
+                            "{policy_label}: the actions it grants {} could not be listed from the action \
+                             catalogue, so they were not asked about",
+                            who.label()
+                        ))
+                        .subject(format!("actions of {}", who.label()))
+                        .entity_ref(t.entity),
+                );
+            }
             continue;
         }
         // The concrete callers to ask about, each with whom the finding names and whether it stands for the

@@ -1649,3 +1649,32 @@ fn a_trust_open_to_any_web_identity_is_public() {
     );
     assert_eq!(p.reach, Reach::Reachable, "{:?}", p.why);
 }
+
+/// What the review does not ask about is said: an `Allow` to a canonical user ID (its account is not known), and
+/// a grant whose actions cannot be listed (a `NotAction` of a service the catalogue does not know).
+#[test]
+fn what_the_review_does_not_ask_about_is_said() {
+    let mut fx = Fx::default();
+    fx.resources.push((
+        "arn:aws:s3:::canon".into(),
+        doc(json!([{"Effect": "Allow", "Principal": {"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::canon/*"}])),
+    ));
+    let thing = format!("arn:aws:newsvc:eu-west-1:{ACC}:thing/x");
+    fx.resources.push((
+        thing.clone(),
+        doc(json!([{"Effect": "Allow", "Principal": "*", "NotAction": "newsvc:Delete*", "Resource": thing}])),
+    ));
+    let r = fx.review("unasked");
+    let said = |entity: &str, words: &str| {
+        r.findings
+            .iter()
+            .any(|f| f.code == Code::NotReviewed && f.entity == entity && f.title.contains(words))
+    };
+    assert!(
+        said("arn:aws:s3:::canon", "canonical user ID"),
+        "{:#?}",
+        r.findings
+    );
+    assert!(said(&thing, "could not be listed"), "{:#?}", r.findings);
+}
