@@ -661,11 +661,55 @@ pub struct Organization {
     pub paths: OrgPaths,
 }
 
-/// Where each account of an organisation sits (see [`Organization::paths`]).
+/// Where each account of an organisation sits (see [`Organization::paths`]), and its members summed up
+/// ([`Organization::members`]).
 #[derive(Debug, Clone, Default)]
-pub struct OrgPaths(OnceLock<FxHashMap<Str, Box<[u32]>>>);
+pub struct OrgPaths(OnceLock<FxHashMap<Str, Box<[u32]>>>, OnceLock<Members>);
+
+/// An organisation's members summed up, once: what a stand-in for "every member but one" needs, in time that
+/// does not grow with the members ([`Organization::members`]).
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    /// The first two members, the management account first, then the tree's accounts.
+    pub first: Vec<Str>,
+    /// Each distinct organisation path (`aws:PrincipalOrgPaths`), with how many members have it.
+    pub paths: Vec<(String, usize)>,
+    /// The members whose path is not known (the management account when the tree leaves it out), at most two.
+    pub unplaced: Vec<Str>,
+}
 
 impl Organization {
+    /// The members summed up ([`Members`]), computed on first use.
+    pub fn members(&self) -> &Members {
+        self.paths.1.get_or_init(|| {
+            let mut accounts: Vec<&Str> = self.management_account.iter().collect();
+            let mut stack = vec![&self.root];
+            while let Some(n) = stack.pop() {
+                accounts.extend(n.accounts.iter());
+                stack.extend(n.children.iter());
+            }
+            let mut m = Members::default();
+            let mut count: FxHashMap<String, usize> = FxHashMap::default();
+            let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+            for a in accounts {
+                if !seen.insert(a) {
+                    continue;
+                }
+                if m.first.len() < 2 {
+                    m.first.push(a.clone());
+                }
+                match self.org_path(a) {
+                    Some(p) => *count.entry(p).or_default() += 1,
+                    None if m.unplaced.len() < 2 => m.unplaced.push(a.clone()),
+                    None => {}
+                }
+            }
+            m.paths = count.into_iter().collect();
+            m.paths.sort_unstable();
+            m
+        })
+    }
+
     /// The chain of nodes from the root down to the node that holds `account` (root first), or `None`
     /// when the account is not in the tree. A hash lookup: evaluation asks this for every request, and an
     /// organisation may hold thousands of accounts.

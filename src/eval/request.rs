@@ -533,29 +533,22 @@ impl Principal {
     /// loaded one. `None` when the organisation has no other member.
     pub fn from_organization_except(model: &Model, resource_account: &str) -> Option<Principal> {
         let org = model.organization.as_ref()?;
-        let mut first: Option<String> = None;
-        let mut paths: Vec<String> = Vec::new();
-        let mut known = true;
-        let mut stack = vec![&org.root];
-        let mut accounts: Vec<&str> = org.management_account.as_deref().into_iter().collect();
-        while let Some(n) = stack.pop() {
-            accounts.extend(n.accounts.iter().map(|a| &**a));
-            stack.extend(n.children.iter());
-        }
-        for a in accounts.into_iter().filter(|a| *a != resource_account) {
-            first.get_or_insert_with(|| a.to_string());
-            match org.org_path(a) {
-                Some(p) => paths.push(p),
-                None => known = false,
-            }
-        }
-        paths.sort_unstable();
-        paths.dedup();
-        if !known {
-            paths.clear();
-        }
+        // (From the members summed up once: as many steps as the organisation has distinct paths.)
+        let m = org.members();
+        let first = m.first.iter().find(|a| &***a != resource_account)?;
+        let own = org.org_path(resource_account);
+        let known = !m.unplaced.iter().any(|a| &**a != resource_account);
+        let paths: Vec<String> = if known {
+            m.paths
+                .iter()
+                .filter(|(p, n)| !(*n == 1 && own.as_deref() == Some(p.as_str())))
+                .map(|(p, _)| p.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Some(Principal::stand_in_for(
-            first?,
+            first.to_string(),
             Some(Outside {
                 of: resource_account.to_string(),
                 organization: false,

@@ -210,9 +210,13 @@ fn requests(
     (out, more)
 }
 
-/// Keys whose conditions limit *who* gets in (or from where).
+/// Conditions (`OPERATOR KEY VALUES`) that limit *who* gets in (or from where): by their key.
 fn limits_who(cond: &str) -> bool {
-    let key = cond.split_whitespace().nth(1).unwrap_or("");
+    key_limits_who(cond.split_whitespace().nth(1).unwrap_or(""))
+}
+
+/// Keys whose conditions limit *who* gets in (or from where).
+fn key_limits_who(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     [
         "aws:principalorgid",
@@ -791,7 +795,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
                         // but; not a value with a wildcard, `arn:aws:iam::*:role/ci`: no one in particular).
                         let negated = crate::policy::ConditionOperator::parse(&c.operator)
                             .is_some_and(|op| op.base.is_negated());
-                        undecided_limits |= limits_who(&format!("- {key}"))
+                        undecided_limits |= key_limits_who(&key)
                             && negated == (s.effect == crate::policy::Effect::Deny)
                             && !c.policy_values.iter().any(|v| v.contains(['*', '?']));
                         undecided_source |= key.starts_with("aws:source");
