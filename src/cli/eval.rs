@@ -160,9 +160,15 @@ pub fn external(a: ExternalArgs, out: &mut dyn Write) -> Result<(), String> {
                 .iter()
                 .map(|(k, v)| crate::eval::condition::say_key(k, v))
                 .collect();
+            // (On what, when it is under the resource: an object of a bucket.)
+            let on = if w.resource == p.resource {
+                String::new()
+            } else {
+                format!(" on {}", crate::text::excerpt(&w.resource, 120))
+            };
             writeln!(
                 out,
-                "    {} may {}{}",
+                "    {} may {}{on}{}",
                 w.principal,
                 w.action,
                 if ctx.is_empty() {

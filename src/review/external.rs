@@ -265,7 +265,12 @@ struct Access {
 /// Evaluate `actions` for `p` on `resource`; the actions let in, and the first one's explanation. A principal
 /// of another account that is not loaded counts as let in when the resource side (trust or resource policy,
 /// RCPs, explicit denies) allows it: its own account decides the rest.
-fn probe(ctx: &Ctx<'_>, p: &Principal, requests: &[(String, String)]) -> Option<Access> {
+fn probe(
+    ctx: &Ctx<'_>,
+    p: &Principal,
+    requests: &[(String, String)],
+    owner: &str,
+) -> Option<Access> {
     let ov = Overrides {
         now: Some(ctx.now),
         optimistic: true,
@@ -284,6 +289,9 @@ fn probe(ctx: &Ctx<'_>, p: &Principal, requests: &[(String, String)]) -> Option<
     for (a, resource) in requests {
         let mut req = request(p, a, resource);
         req.context = context.clone();
+        // The resource's account is the policy's (an object of a bucket has none in its ARN, and none the
+        // model holds: it is not the caller's).
+        req.resource_account = Some(owner.to_string());
         let ok = if identity_unknown {
             let r = evaluate(ctx.model, &req, &ov);
             let ok = resource_side_allows(&r);
@@ -763,7 +771,7 @@ fn analyse_named(ctx: &Ctx<'_>, t: &Target<'_>, doc: &PolicyDoc, out: &mut Vec<F
             if mine.is_empty() {
                 continue;
             }
-            let Some(access) = probe(ctx, &p, &mine) else {
+            let Some(access) = probe(ctx, &p, &mine, t.account) else {
                 continue;
             };
             let conds = access.evidence.assumed_conditions.clone();

@@ -1678,3 +1678,26 @@ fn what_the_review_does_not_ask_about_is_said() {
     );
     assert!(said(&thing, "could not be listed"), "{:#?}", r.findings);
 }
+
+/// A request the review makes for a resource policy is on a resource of the policy's account, whatever the
+/// statement's `Resource` names (another bucket's objects): its `aws:ResourceAccount` is not the caller's. A
+/// `Deny` on the account's own resources then keeps everyone out (stop 35's review gave a CRITICAL finding
+/// "when … aws:ResourceAccount" is the made-up outside account).
+#[test]
+fn a_resource_policys_requests_are_on_its_accounts_resources() {
+    let mut fx = Fx::default();
+    fx.resources.push((
+        "arn:aws:s3:::mine".into(),
+        doc(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceAccount": ACC}}}])),
+    ));
+    let r = fx.review("resource-account");
+    assert!(
+        !r.findings.iter().any(|f| f.entity == "arn:aws:s3:::mine"
+            && f.category == iam_atlas::review::Category::ExternalAccess),
+        "{:#?}",
+        r.findings
+    );
+}
