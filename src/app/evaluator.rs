@@ -942,6 +942,13 @@ impl EvaluatorView {
             }
         };
         ui.label(format!("What can `{}` do?", w.principal));
+        // What was not read may grant more: said above the list, never left out silently.
+        for why in &w.unread {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Not whole: {why}; what it may allow is not listed."),
+            );
+        }
         if self.what_rows.as_ref().is_none_or(|(k, _)| *k != key) {
             let mut rows: Vec<Vec<Cell>> = Vec::new();
             for (service, levels) in &w.services {

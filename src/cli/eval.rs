@@ -804,6 +804,9 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
         )
         .map_err(io)?;
     }
+    for why in &w.unread {
+        writeln!(out, "NOT WHOLE: {why}; what it may allow is not listed").map_err(io)?;
+    }
     Ok(())
 }
 
@@ -818,9 +821,24 @@ fn run_assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
     if a.format == Format::Json {
         return print_json(out, &reach);
     }
-    writeln!(out, "{} can reach {} roles", principal.arn, reach.len()).map_err(io)?;
+    let unsure = reach.iter().filter(|r| !r.certain()).count();
+    if unsure == 0 {
+        writeln!(out, "{} can reach {} roles", principal.arn, reach.len()).map_err(io)?;
+    } else {
+        writeln!(
+            out,
+            "{} can reach {} roles ({unsure} of them only may: a policy a hop needs was not read)",
+            principal.arn,
+            reach.len()
+        )
+        .map_err(io)?;
+    }
     for r in &reach {
-        writeln!(out, "  {}", r.role).map_err(io)?;
+        if r.certain() {
+            writeln!(out, "  {}", r.role).map_err(io)?;
+        } else {
+            writeln!(out, "  {} (may: not certain)", r.role).map_err(io)?;
+        }
         for (i, pair) in r.path.windows(2).enumerate() {
             let [from, to] = pair else { continue };
             let conds = r
@@ -830,6 +848,9 @@ fn run_assume(a: AssumeArgs, out: &mut dyn Write) -> Result<(), String> {
                 .map(|c| format!(" if {}", c.join(" and ")))
                 .unwrap_or_default();
             writeln!(out, "      {from} → {to}{conds}").map_err(io)?;
+            for why in r.unknown.get(i).into_iter().flatten() {
+                writeln!(out, "        not certain: {why}").map_err(io)?;
+            }
         }
     }
     Ok(())

@@ -355,15 +355,37 @@ impl AccessCache {
 }
 
 /// Whether principal `p` has full administrative access, with the evaluation of [`ANY_ACTION`] as its evidence.
+/// Its conditions and certainty are those of every probe: a `Deny` of `iam:*` unless a condition holds makes
+/// `iam:PutRolePolicy` conditional while [`ANY_ACTION`] is not, and "every action" then holds only when that
+/// condition does.
 pub fn full_admin(
     model: &Model,
     p: &super::Principal,
     ov: &Overrides,
 ) -> Option<super::EvalResult> {
-    FULL_ACCESS_PROBES
+    if !FULL_ACCESS_PROBES
         .iter()
         .all(|a| decide(model, &probe(p, a), ov).0 == Decision::Allow)
-        .then(|| evaluate(model, &probe(p, ANY_ACTION), ov))
+    {
+        return None;
+    }
+    let mut res = evaluate(model, &probe(p, ANY_ACTION), ov);
+    for a in FULL_ACCESS_PROBES.iter().filter(|a| **a != ANY_ACTION) {
+        let other = evaluate(model, &probe(p, a), ov);
+        res.certain &= other.certain;
+        for u in other.unknown {
+            if !res.unknown.contains(&u) {
+                res.unknown.push(u);
+            }
+        }
+        for (text, assumption) in other.assumed_conditions.into_iter().zip(other.assumptions) {
+            if !res.assumed_conditions.contains(&text) {
+                res.assumed_conditions.push(text);
+                res.assumptions.push(assumption);
+            }
+        }
+    }
+    Some(res)
 }
 
 fn summarise(model: &Model, role: EntityRef) -> AccessSummary {
@@ -384,7 +406,8 @@ fn summarise(model: &Model, role: EntityRef) -> AccessSummary {
     }
     let w = what_can(model, &p, &Context::default(), &ov);
     let mut levels: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let (mut actions, mut conditional, mut uncertain) = (0, false, w.not_evaluated > 0);
+    let (mut actions, mut conditional, mut uncertain) =
+        (0, false, w.not_evaluated > 0 || !w.unread.is_empty());
     for (svc, by_level) in &w.services {
         for (level, grants) in by_level {
             if grants.is_empty() {

@@ -18,6 +18,7 @@ use crate::cancel::Cancel;
 use crate::parts::in_parts;
 use crate::policy::{ActionBlock, Effect, PrincipalKind, PrincipalValue};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The principal behind a user or role of the model.
@@ -156,9 +157,7 @@ fn resource_side(model: &Model, action: &str, resource: &str) -> Option<Resource
         return None;
     }
     // 1. The resource-based policy (or the role trust policy for sts:AssumeRole*): whom does it name?
-    let assume = action
-        .get(..14)
-        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"));
+    let assume = super::engine::is_trust_action(action);
     // The policy, and the account that holds it.
     let (resource_doc, owner) = if assume {
         let role = model
@@ -292,15 +291,17 @@ fn candidates_of(
         let mut hot_policy: Vec<Option<bool>> = vec![None; a.policies.len()];
         let mut is_hot = |target: crate::account::PolicyRef, prefilter: &mut Prefilter| -> bool {
             match target {
+                // A policy whose default version was not read (no document, or none marked default) may
+                // grant anything: the evaluation says its answer is unknown, so its holders are candidates.
                 crate::account::PolicyRef::Local(i) => {
                     let Some(slot) = hot_policy.get_mut(i as usize) else {
-                        return false;
+                        return true;
                     };
                     *slot.get_or_insert_with(|| {
                         a.policies
                             .get(i as usize)
                             .and_then(|p| p.default_doc())
-                            .is_some_and(|d| {
+                            .is_none_or(|d| {
                                 d.policy.invalid.is_some()
                                     || !prefilter.candidates(&d.policy, action, resource).is_empty()
                             })
@@ -310,7 +311,10 @@ fn candidates_of(
                     .bundled
                     .get(i as usize)
                     .and_then(|p| p.default_doc())
-                    .is_some_and(|d| !prefilter.candidates(&d.policy, action, resource).is_empty()),
+                    .is_none_or(|d| {
+                        d.policy.invalid.is_some()
+                            || !prefilter.candidates(&d.policy, action, resource).is_empty()
+                    }),
                 // Unknown: it might grant.
                 crate::account::PolicyRef::Missing => true,
             }
@@ -441,7 +445,12 @@ pub fn who_can_cancellable(
     };
     // Each part of the accounts finds its candidates with its own prefilter, which the part of the candidates
     // evaluated on the same thread then reuses (the parts line up, both being in account order).
-    let (candidates, mut prefilters) = match resource_side(model, action, resource) {
+    let side = if overrides_may_grant(overrides) {
+        None
+    } else {
+        resource_side(model, action, resource)
+    };
+    let (candidates, mut prefilters) = match side {
         None => (all, Vec::new()),
         Some(side) => {
             let ranges = account_ranges(model, workers);
@@ -750,6 +759,16 @@ pub struct Reach {
     pub path: Vec<String>,
     /// Conditions on the way, per hop.
     pub conditions: Vec<Vec<String>>,
+    /// Why a hop's answer is not certain (a policy it needs was not read), per hop; a role reached through
+    /// such a hop *may* be reachable.
+    pub unknown: Vec<Vec<String>>,
+}
+
+impl Reach {
+    /// True when every hop's answer is certain.
+    pub fn certain(&self) -> bool {
+        self.unknown.iter().all(Vec::is_empty)
+    }
 }
 
 /// Every role `from` can reach by assuming roles, directly or through a chain (role chaining), with the
@@ -766,10 +785,16 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
     let mut out: Vec<Reach> = Vec::new();
     let mut seen: std::collections::HashSet<EntityRef> = std::collections::HashSet::new();
     seen.insert(from);
-    let mut queue: std::collections::VecDeque<(Principal, Vec<String>, Vec<Vec<String>>)> =
-        std::collections::VecDeque::new();
-    queue.push_back((start.clone(), vec![start.arn.clone()], Vec::new()));
-    while let Some((p, path, conds)) = queue.pop_front() {
+    let mut prefilter = Prefilter::default();
+    type Hops = (Principal, Vec<String>, Vec<Vec<String>>, Vec<Vec<String>>);
+    let mut queue: std::collections::VecDeque<Hops> = std::collections::VecDeque::new();
+    queue.push_back((
+        start.clone(),
+        vec![start.arn.clone()],
+        Vec::new(),
+        Vec::new(),
+    ));
+    while let Some((p, path, conds, unknowns)) = queue.pop_front() {
         for &r in &roles {
             if seen.contains(&r) {
                 continue;
@@ -782,8 +807,14 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
                 resource_account: None,
                 context: Context::new(),
             };
+            // Decided cheaply first; explained only when it may allow. An answer that is not certain may allow
+            // (a trust policy that was not read, a missing managed policy): the role *may* be reached.
+            let q = decide_with(model, &req, &opt, &mut prefilter);
+            if q.decision != Decision::Allow && q.certain {
+                continue;
+            }
             let res = evaluate(model, &req, &opt);
-            if res.decision != Decision::Allow {
+            if res.decision != Decision::Allow && res.certain {
                 continue;
             }
             seen.insert(r);
@@ -791,10 +822,19 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
             path2.push(role_arn.clone());
             let mut conds2 = conds.clone();
             conds2.push(res.assumed_conditions.clone());
+            let mut unknowns2 = unknowns.clone();
+            unknowns2.push(if res.certain {
+                Vec::new()
+            } else if res.unknown.is_empty() {
+                vec!["the answer is not certain".to_string()]
+            } else {
+                res.unknown.clone()
+            });
             out.push(Reach {
                 role: role_arn.clone(),
                 path: path2.clone(),
                 conditions: conds2.clone(),
+                unknown: unknowns2.clone(),
             });
             // Role chaining: the session of the assumed role can assume further roles.
             if let Some(mut next) = principal_of(model, r) {
@@ -805,7 +845,7 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
                     "arn:aws:sts::{}:assumed-role/{name}/chained",
                     next.account.clone().unwrap_or_default()
                 );
-                queue.push_back((next, path2, conds2));
+                queue.push_back((next, path2, conds2, unknowns2));
             }
         }
     }
@@ -847,6 +887,10 @@ pub struct WhatCan {
     /// [`WHAT_CAN_EVALUATIONS`]).
     #[serde(skip_serializing_if = "is_zero")]
     pub not_evaluated: usize,
+    /// Identity policies (or the boundary) that could not be read: what they may grant is not listed, so the
+    /// answer is not whole ([`crate::eval::engine::identity_unread`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
     /// service → access level → grants.
     pub services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>>,
 }
@@ -891,7 +935,15 @@ pub fn what_can_cancellable(
             a.resource_policies
                 .iter()
                 .map(|rp| (&rp.doc.policy, Some(&*rp.resource)))
+        }))
+        // Trust policies too: a same-account trust that names the principal lets it assume the role with no
+        // identity policy at all.
+        .chain(model.accounts.iter().flat_map(|a| {
+            a.roles
+                .iter()
+                .filter_map(|r| r.trust.as_ref().map(|t| (&t.policy, Some(&*r.arn))))
         }));
+    let keys = principal.derived_keys(model);
     for (pol, on) in docs {
         for s in &pol.statements {
             if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
@@ -902,16 +954,29 @@ pub fn what_can_cancellable(
             {
                 continue;
             }
-            let mut resources: Vec<&str> = match &s.resource {
-                Some(crate::policy::ResourceBlock::Resource(l)) => l.iter().collect(),
-                _ => vec!["*"],
+            // Policy variables substituted with the principal's own keys, as the evaluator substitutes them
+            // (`arn:aws:s3:::home/${aws:username}/*` is asked as alice's folder, not as the literal text, which
+            // no pattern matches); a variable with no value is kept as written.
+            let mut resources: Vec<Cow<'_, str>> = match &s.resource {
+                Some(crate::policy::ResourceBlock::Resource(l)) => l
+                    .iter()
+                    .map(|r| {
+                        if pol.supports_variables() && crate::policy::variables::has_variable(r) {
+                            crate::eval::condition::substitute(r, &keys)
+                                .map_or(Cow::Borrowed(r), |c| Cow::Owned(c.into_owned()))
+                        } else {
+                            Cow::Borrowed(r)
+                        }
+                    })
+                    .collect(),
+                _ => vec![Cow::Borrowed("*")],
             };
-            resources.extend(on);
+            resources.extend(on.map(Cow::Borrowed));
             let mut add = |key: (String, bool)| {
                 let set = patterns.entry(key).or_default();
                 for r in &resources {
-                    if !set.contains(*r) {
-                        set.insert((*r).to_string());
+                    if !set.contains(r.as_ref()) {
+                        set.insert(r.to_string());
                     }
                 }
             };
@@ -1092,6 +1157,7 @@ pub fn what_can_cancellable(
         principal: principal.arn.clone(),
         evaluated,
         not_evaluated,
+        unread: crate::eval::engine::identity_unread(model, principal),
         services,
     })
 }
@@ -1321,13 +1387,25 @@ pub fn who_can_assume(
 }
 
 /// The overrides reverse queries evaluate with: conditions assumed to hold (`optimistic`, so an answer lists the
-/// conditions instead of depending on a context it was not given), at the caller's time.
+/// conditions instead of depending on a context it was not given), with everything else the caller gave (a
+/// session policy caps what a session may do, a what-if SCP what an account may: dropping them answered more
+/// than the policies allow).
 fn optimistic(overrides: &Overrides) -> Overrides {
     Overrides {
         optimistic: true,
-        now: overrides.now,
-        ..Overrides::default()
+        ..overrides.clone()
     }
+}
+
+/// True when `overrides` may grant to a principal what the model's own policies do not (a policy added to the
+/// identity, resource or trust layer, or a resource policy in place of the model's), so that no principal may
+/// be passed over for what the model holds alone.
+fn overrides_may_grant(overrides: &Overrides) -> bool {
+    overrides.resource_policy.is_some()
+        || overrides
+            .extra
+            .iter()
+            .any(|(layer, _, _)| matches!(layer, Layer::Identity | Layer::Resource | Layer::Trust))
 }
 
 #[cfg(test)]

@@ -14,9 +14,6 @@ use crate::eval::{Decision, Overrides, Request, decide, evaluate};
 
 pub use crate::eval::people::ANY_ACTION;
 
-/// The requests that together mean "every action on every resource" (one list, shared with a person's access).
-const FULL: [&str; 4] = crate::eval::people::FULL_ACCESS_PROBES;
-
 pub(crate) fn request(p: &crate::eval::Principal, action: &str, resource: &str) -> Request {
     Request {
         principal: p.clone(),
@@ -42,17 +39,14 @@ pub(crate) fn principal_findings(ctx: &Ctx<'_>, r: EntityRef, out: &mut Vec<Find
     };
     let ov = optimistic(ctx);
     let account = p.account.clone().unwrap_or_default();
-    let full = FULL
-        .iter()
-        .all(|a| decide(ctx.model, &request(&p, a, "*"), &ov).0 == Decision::Allow);
     let kind = if r.kind == EntityKind::User {
         "user"
     } else {
         "role"
     };
     let name = p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string();
-    if full {
-        let res = evaluate(ctx.model, &request(&p, ANY_ACTION, "*"), &ov);
+    // The conditions of every probe, not only of the first.
+    if let Some(res) = crate::eval::people::full_admin(ctx.model, &p, &ov) {
         let mut title = format!("{kind} {name} may do every action on every resource");
         if !res.assumed_conditions.is_empty() {
             title.push_str(&format!(" (when {})", res.assumed_conditions.join(" and ")));

@@ -645,3 +645,217 @@ fn who_can_across_a_generated_organisation_equals_evaluating_everyone() {
         .expect("a role that trusts a deployer");
     check(&m, "sts:AssumeRole", &trusted.arn);
 }
+
+/// A one-account export: `alice` (inline `alice_inline`, attached `alice_attached`), role `target` trusting
+/// `trust`, and the customer policy `broken` whose only version's document is not valid JSON.
+fn small_account(alice_inline: &str, alice_attached: &str, trust: &str) -> Model {
+    let text = format!(
+        r#"{{"UserDetailList":[{{"Path":"/","UserName":"alice","UserId":"AIDAEXAMPLEALICE",
+        "Arn":"arn:aws:iam::111122223333:user/alice","CreateDate":"2024-01-01T00:00:00Z","GroupList":[],
+        "AttachedManagedPolicies":[{alice_attached}],"Tags":[],
+        "UserPolicyList":[{{"PolicyName":"own","PolicyDocument":{alice_inline}}}]}}],
+        "GroupDetailList":[],
+        "RoleDetailList":[{{"Path":"/","RoleName":"target","RoleId":"AROAEXAMPLETARGET",
+        "Arn":"arn:aws:iam::111122223333:role/target","CreateDate":"2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument":{trust},"InstanceProfileList":[],"RolePolicyList":[],
+        "AttachedManagedPolicies":[],"Tags":[]}}],
+        "Policies":[{{"PolicyName":"broken","PolicyId":"ANPAEXAMPLEBROKEN","Arn":"arn:aws:iam::111122223333:policy/broken",
+        "Path":"/","DefaultVersionId":"v1","AttachmentCount":1,"IsAttachable":true,
+        "CreateDate":"2024-01-01T00:00:00Z","UpdateDate":"2024-01-01T00:00:00Z",
+        "PolicyVersionList":[{{"Document":"%7B%22Statement%22%3A","VersionId":"v1","IsDefaultVersion":true,
+        "CreateDate":"2024-01-01T00:00:00Z"}}]}}]}}"#
+    );
+    let dir = std::env::temp_dir().join(format!("iam-atlas-small-{}-{:x}", std::process::id(), {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        h.finish()
+    }));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("export.json");
+    std::fs::write(&path, text).expect("write");
+    let m = iam_atlas::account::load_paths(&[path], LoadOptions::default()).expect("load");
+    let _ = std::fs::remove_dir_all(dir);
+    m
+}
+
+const ADMIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const NOTHING: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#;
+const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
+const BROKEN: &str =
+    r#"{"PolicyName":"broken","PolicyArn":"arn:aws:iam::111122223333:policy/broken"}"#;
+
+fn outcome_of(w: &iam_atlas::eval::reverse::WhoCan, arn: &str) -> Option<Outcome> {
+    w.principals
+        .iter()
+        .find(|e| e.principal == arn)
+        .map(|e| e.outcome)
+}
+
+/// A session policy (or a what-if SCP) given with the question caps who-can and what-can as it caps an
+/// evaluation: the reverse queries dropped every override but the time, and answered "always" for
+/// `iam:CreateUser` under a session policy that allows only `s3:GetObject`.
+#[test]
+fn reverse_queries_keep_the_session_policy_they_are_given() {
+    let model = small_account(ADMIN, "", TRUST_ACCOUNT);
+    let mut interner = iam_atlas::policy::Interner::default();
+    let session = iam_atlas::policy::parse_text(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        &mut interner,
+    )
+    .policy;
+    let ov = Overrides {
+        session_policies: vec![("session".into(), session)],
+        ..Overrides::default()
+    };
+    let alice = "arn:aws:iam::111122223333:user/alice";
+    let plain = who_can(
+        &model,
+        "iam:CreateUser",
+        "*",
+        None,
+        &Context::new(),
+        &Overrides::default(),
+    );
+    assert_eq!(outcome_of(&plain, alice), Some(Outcome::AllowedAlways));
+    let capped = who_can(&model, "iam:CreateUser", "*", None, &Context::new(), &ov);
+    assert_eq!(outcome_of(&capped, alice), None, "{:?}", capped.principals);
+    // (Under the condition that the bucket, of no known account, is alice's.)
+    let read = who_can(
+        &model,
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        None,
+        &Context::new(),
+        &ov,
+    );
+    assert_eq!(outcome_of(&read, alice), Some(Outcome::AllowedIf));
+    // What-can: only what the session policy allows (and what needs no permission).
+    let p = Principal::resolve(alice, &model).expect("alice");
+    let w = iam_atlas::eval::reverse::what_can(&model, &p, &Context::new(), &ov);
+    let actions: Vec<String> = w
+        .services
+        .values()
+        .flat_map(|levels| levels.values().flatten().map(|g| g.action.clone()))
+        .collect();
+    assert!(actions.iter().any(|a| a == "s3:GetObject"), "{actions:?}");
+    assert!(
+        actions
+            .iter()
+            .all(|a| a == "s3:GetObject" || a == "sts:GetCallerIdentity"),
+        "{actions:?}"
+    );
+    // A what-if identity policy may grant anyone: nobody is passed over for what the model holds.
+    let bare = small_account(NOTHING, "", TRUST_ACCOUNT);
+    let grant = iam_atlas::policy::parse_text(ADMIN, &mut interner).policy;
+    let what_if = Overrides {
+        extra: vec![(iam_atlas::eval::Layer::Identity, "what if".into(), grant)],
+        ..Overrides::default()
+    };
+    let w = who_can(
+        &bare,
+        "iam:CreateUser",
+        "*",
+        None,
+        &Context::new(),
+        &what_if,
+    );
+    assert_eq!(outcome_of(&w, alice), Some(Outcome::AllowedAlways));
+}
+
+/// A managed policy whose default version could not be read may grant anything: who-can lists its holder as
+/// unknown, as evaluating her does (the prefilter passed her over as holding nothing that matches).
+#[test]
+fn a_policy_that_was_not_read_keeps_its_holder_in_who_can() {
+    let model = small_account(NOTHING, BROKEN, TRUST_ACCOUNT);
+    let w = who_can(
+        &model,
+        "iam:CreateUser",
+        "*",
+        None,
+        &Context::new(),
+        &Overrides::default(),
+    );
+    assert_eq!(
+        outcome_of(&w, "arn:aws:iam::111122223333:user/alice"),
+        Some(Outcome::Unknown),
+        "{:?}",
+        w.principals
+    );
+    check(&model, "iam:CreateUser", "*");
+}
+
+/// `sts:TagSession` (and `SetSourceIdentity`, `SetContext`) on a role is decided by its trust policy, as
+/// `sts:AssumeRole` is: who-can finds the principal the trust names even without an identity policy.
+#[test]
+fn who_can_reads_the_trust_for_session_actions() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}"#;
+    let model = small_account(NOTHING, "", trust);
+    let role = "arn:aws:iam::111122223333:role/target";
+    for action in ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"] {
+        let w = who_can(
+            &model,
+            action,
+            role,
+            None,
+            &Context::new(),
+            &Overrides::default(),
+        );
+        assert_eq!(
+            outcome_of(&w, "arn:aws:iam::111122223333:user/alice"),
+            Some(Outcome::AllowedAlways),
+            "{action}: {:?}",
+            w.principals
+        );
+        check(&model, action, role);
+    }
+}
+
+/// Roles reached through a hop whose answer is not certain are listed as *may*, with the reason; a role whose
+/// trust was not read is not left out (an uncertain denial may allow).
+#[test]
+fn reachable_roles_say_which_hops_are_not_certain() {
+    let alice = "arn:aws:iam::111122223333:user/alice";
+    let model = small_account(ADMIN, "", TRUST_ACCOUNT);
+    let p = Principal::resolve(alice, &model).expect("alice");
+    let entity = p.entity.expect("loaded");
+    let reach = iam_atlas::eval::reverse::reachable_roles(&model, entity, &Overrides::default());
+    assert_eq!(reach.len(), 1, "{reach:?}");
+    assert!(reach.iter().all(|r| r.certain()), "{reach:?}");
+    // The same with a managed policy that was not read: it may deny (or grant), so the hop is not certain.
+    let model = small_account(ADMIN, BROKEN, TRUST_ACCOUNT);
+    let p = Principal::resolve(alice, &model).expect("alice");
+    let reach = iam_atlas::eval::reverse::reachable_roles(
+        &model,
+        p.entity.expect("loaded"),
+        &Overrides::default(),
+    );
+    let target = reach
+        .iter()
+        .find(|r| r.role == "arn:aws:iam::111122223333:role/target")
+        .expect("the target is listed");
+    assert!(!target.certain(), "{target:?}");
+    assert!(
+        target
+            .unknown
+            .iter()
+            .flatten()
+            .any(|u| u.contains("broken")),
+        "{target:?}"
+    );
+    // Nothing but a policy that was not read: an uncertain denial, which may allow, is listed too.
+    let model = small_account(NOTHING, BROKEN, TRUST_ACCOUNT);
+    let p = Principal::resolve(alice, &model).expect("alice");
+    let reach = iam_atlas::eval::reverse::reachable_roles(
+        &model,
+        p.entity.expect("loaded"),
+        &Overrides::default(),
+    );
+    assert!(
+        reach
+            .iter()
+            .any(|r| !r.certain() && r.role.ends_with("role/target")),
+        "{reach:?}"
+    );
+}

@@ -476,6 +476,15 @@ pub(super) fn given_levels<'o>(
     )
 }
 
+/// Why some of `p`'s identity policies (or its boundary) could not be read: a managed policy missing from the
+/// snapshot, or one with no readable default version. What they hold is not known, so a list of what `p` may do
+/// made from [`identity_documents`] alone is not whole.
+pub fn identity_unread(model: &Model, p: &Principal) -> Vec<String> {
+    p.entity
+        .map(|r| identity_inputs(model, r).2)
+        .unwrap_or_default()
+}
+
 /// The identity-based policy documents of a principal (its own and its groups'), for reverse queries.
 pub fn identity_documents<'m>(model: &'m Model, p: &Principal) -> Vec<&'m Policy> {
     match p.entity {

@@ -34,7 +34,7 @@ pub use explanation::{
 pub use facts::{
     Applied, IdentitySide, OrgLevel, derived_key, identity_side, rcp_levels, unreadable_statement,
 };
-pub use inputs::{RCP_SERVICES, Scratch, identity_documents};
+pub use inputs::{RCP_SERVICES, Scratch, identity_documents, identity_unread};
 pub use overrides::Overrides;
 pub use principal::names_principal;
 
@@ -144,6 +144,18 @@ pub struct Quick {
     pub certain: bool,
     /// With [`Overrides::optimistic`]: it relies on conditions assumed to hold.
     pub conditional: bool,
+}
+
+/// True for an action a role's trust policy decides when the resource is a role: `sts:AssumeRole*`, and the
+/// session's `sts:TagSession`, `sts:SetSourceIdentity` and `sts:SetContext`, which the trust policy must allow
+/// too (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+pub fn is_trust_action(action: &str) -> bool {
+    action
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
+        || ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(action))
 }
 
 /// A KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), the only KMS resource with a key policy.

@@ -5,7 +5,7 @@ use crate::policy::Policy;
 use crate::time::Timestamp;
 
 /// Policies given with a request rather than taken from the model (command line, what-if).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Overrides {
     /// Session policies (passed when the session was created).
     pub session_policies: Vec<(String, Policy)>,

@@ -255,13 +255,7 @@ pub(super) fn run<'m>(
     };
 
     // --- Resource policy or trust policy ---
-    let is_assume = req
-        .action
-        .get(..14)
-        .is_some_and(|p| p.eq_ignore_ascii_case("sts:AssumeRole"))
-        || ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(&req.action));
+    let is_assume = super::is_trust_action(&req.action);
     let target_role = if is_assume {
         model
             .by_arn(&req.resource)
