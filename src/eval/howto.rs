@@ -105,7 +105,12 @@ fn doc(statement: &str) -> String {
 fn layer_name(l: Layer) -> &'static str {
     match l {
         Layer::Scp => "every SCP level that lacks an allow",
-        Layer::Rcp => "every RCP level that lacks an allow",
+        // Custom RCPs may only deny: the allow an RCP level lacks is AWS's own `RCPFullAWSAccess`, which AWS
+        // attaches to every node (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html).
+        Layer::Rcp => {
+            "every RCP level that lacks an allow (custom RCPs may only deny: attach `RCPFullAWSAccess`, which \
+             allows this)"
+        }
         Layer::Resource => "the resource-based policy",
         Layer::Trust => "the role's trust policy",
         Layer::Identity => "an identity policy of the principal",
@@ -286,6 +291,19 @@ pub fn how_to_allow(model: &Model, req: &Request, overrides: &Overrides) -> Vec<
         .collect();
     // Each suggestion is one more evaluation: at most 16 of a kind, so a policy with thousands of matching
     // statements costs a bounded number of evaluations.
+    if denies.len() > MAX_PER_KIND {
+        out.push(Change {
+            kind: ChangeKind::RemoveDeny,
+            layer: None,
+            change: format!(
+                "{} more Deny statements match, not tried one by one (at most {MAX_PER_KIND} are; the \
+                 changes together below remove every one)",
+                denies.len() - MAX_PER_KIND
+            ),
+            snippet: None,
+            verified: false,
+        });
+    }
     for (layer, sref, text) in denies.iter().take(MAX_PER_KIND) {
         let got = decision_with(
             model,
@@ -412,7 +430,9 @@ pub fn what_would_deny(model: &Model, req: &Request, overrides: &Overrides) -> V
                     s.index, s.policy.kind, s.policy.name
                 ),
                 snippet: None,
-                verified: got.decision != Decision::Allow,
+                // Not allowed, for certain: an answer that depends on a policy that was not read may still be
+                // an Allow.
+                verified: got.decision != Decision::Allow && got.certain,
             });
         }
     }
@@ -435,13 +455,23 @@ pub fn what_would_deny(model: &Model, req: &Request, overrides: &Overrides) -> V
         .role_arn
         .as_deref()
         .unwrap_or(&req.principal.arn);
+    // For `sts:AssumeRole` and the session's actions on a role, the role's trust policy is the resource-based
+    // policy the evaluator reads.
+    let trust = crate::eval::engine::is_trust_action(&req.action)
+        && model
+            .by_arn(&req.resource)
+            .is_some_and(|e| e.kind == crate::account::EntityKind::Role);
     guardrails.push((
-        Layer::Resource,
+        if trust { Layer::Trust } else { Layer::Resource },
         format!(
             r#"{{"Effect": "Deny", "Principal": {{"AWS": {}}}, "Action": {a}, "Resource": {res}}}"#,
             quote(who)
         ),
-        "add this Deny to the resource-based policy",
+        if trust {
+            "add this Deny to the role's trust policy"
+        } else {
+            "add this Deny to the resource-based policy"
+        },
     ));
     if r.layers
         .iter()
@@ -469,7 +499,7 @@ pub fn what_would_deny(model: &Model, req: &Request, overrides: &Overrides) -> V
             layer: Some(layer),
             change: text.into(),
             snippet: Some(snippet),
-            verified: got.decision != Decision::Allow,
+            verified: got.decision != Decision::Allow && got.certain,
         });
     }
     out.sort_by_key(|c| (!c.verified, c.kind));

@@ -94,7 +94,7 @@ pub struct Outcome {
     pub got: Result<Decision, String>,
     /// No missing policy could change it.
     pub certain: bool,
-    /// `got == expected` (true when nothing is expected and it evaluated).
+    /// `got == expected` and the answer is certain (true when nothing is expected and it evaluated).
     pub pass: bool,
 }
 
@@ -150,12 +150,10 @@ pub fn run(model: &Model, requests: &[NamedRequest], overrides: &Overrides) -> V
                     let overrides = if sessions.is_empty() {
                         overrides
                     } else {
-                        with_sessions = Overrides {
-                            session_policies: sessions,
-                            now: overrides.now,
-                            optimistic: overrides.optimistic,
-                            ..Overrides::default()
-                        };
+                        // The request's session policies cap it beside whatever else was given.
+                        let mut all = overrides.clone();
+                        all.session_policies.extend(sessions);
+                        with_sessions = all;
                         &with_sessions
                     };
                     let (d, certain) = decide(model, &req, overrides);
@@ -164,7 +162,9 @@ pub fn run(model: &Model, requests: &[NamedRequest], overrides: &Overrides) -> V
                         expected: r.expected,
                         got: Ok(d),
                         certain,
-                        pass: r.expected.is_none_or(|e| e == d),
+                        // An answer that is not certain (a policy it needs was not read) passes no
+                        // expectation: what was not read may change it.
+                        pass: r.expected.is_none_or(|e| e == d && certain),
                     }
                 }
                 Err(e) => Outcome {
