@@ -348,6 +348,7 @@ checks! {
     INVALID_CONDITION_NUMBER: E, "condition", "a numeric operator value that is not a number" => TYPE_MISMATCH_NUMBER;
     INVALID_CONDITION_BOOL: W, "condition", "a `Bool` value other than `true`/`false`" => TYPE_MISMATCH_BOOLEAN;
     INVALID_CONDITION_IP: E, "condition", "an `IpAddress` value that is not an IPv4/IPv6 address or CIDR range" => TYPE_MISMATCH_IP_RANGE;
+    ANY_VALUE_IF_EXISTS: W, "condition", "`ForAnyValue:…IfExists`: how the two read a key the request leaves out is not documented: the evaluator leaves a test of an absent key undecided";
     LOOSE_CONDITION_IP: W, "condition", "an `IpAddress` value whose reading IAM does not document (spaces around it, a zero-led prefix, an IPv6 address without a prefix): the evaluator leaves a test of it undecided";
     INVALID_CONDITION_ARN: W, "condition", "an ARN operator value that is not an ARN";
     INVALID_CONDITION_MULTIPLE_BOOLEAN: W, "condition", "a `Bool` test with both `true` and `false`" => INVALID_CONDITION_MULTIPLE_BOOLEAN;

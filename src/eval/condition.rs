@@ -607,7 +607,11 @@ pub fn same_unless<'v>(
         _ => return None,
     };
     let negated = op.base.is_negated();
-    let absent = when_absent(op);
+    let absent = match when_absent(op) {
+        Truth::True => true,
+        Truth::False => false,
+        Truth::Unknown => return None,
+    };
     // Present with values no policy value matches: every value fails the positive test, whatever the qualifier.
     if absent != negated {
         return None;
@@ -638,13 +642,16 @@ pub fn same_unless<'v>(
 
 /// How a test of a key (not `Null`) holds when the key is absent, as [`holds`] reads a missing key: `…IfExists`
 /// and `ForAllValues` hold, `ForAnyValue` fails, otherwise negated operators hold and positive ones fail.
-pub fn when_absent(op: ConditionOperator) -> bool {
-    op.if_exists
-        || match op.qualifier {
-            Some(SetQualifier::ForAllValues) => true,
-            Some(SetQualifier::ForAnyValue) => false,
-            None => op.base.is_negated(),
-        }
+/// `ForAnyValue` with `…IfExists` is undecided: AWS documents `IfExists` as "true when absent" and `ForAnyValue`
+/// as "false when absent", not the two together
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+pub fn when_absent(op: ConditionOperator) -> Truth {
+    match (op.qualifier, op.if_exists) {
+        (Some(SetQualifier::ForAnyValue), true) => Truth::Unknown,
+        (Some(SetQualifier::ForAnyValue), false) => Truth::False,
+        (Some(SetQualifier::ForAllValues), _) | (None, true) => Truth::True,
+        (None, false) => Truth::from_bool(op.base.is_negated()),
+    }
 }
 
 /// How a test of a key holds when its value is an ARN of `account` (present, one value: `aws:PrincipalArn` of a
@@ -1125,15 +1132,9 @@ pub fn holds<'v>(
     let negated = op.base.is_negated();
     let Some(values) = request.filter(|v| !v.is_empty()) else {
         // Missing key: `...IfExists` holds; `ForAllValues` holds (vacuous truth); `ForAnyValue` fails;
-        // otherwise negated operators hold and positive ones fail.
-        return Truth::from_bool(
-            op.if_exists
-                || match op.qualifier {
-                    Some(SetQualifier::ForAllValues) => true,
-                    Some(SetQualifier::ForAnyValue) => false,
-                    None => negated,
-                },
-        );
+        // otherwise negated operators hold and positive ones fail (and `ForAnyValue` with `IfExists` is not
+        // known).
+        return when_absent(op);
     };
     // A policy variable in a numeric, date, `Bool`, IP or binary value is not substituted by AWS, and how the
     // text is then read is not documented: undecided when the key is present (a missing key is decided above,
@@ -1146,12 +1147,17 @@ pub fn holds<'v>(
     {
         return Truth::Unknown;
     }
+    // A value whose variable has no value for this request matches nothing; AWS adds that it "might cause the
+    // entire statement to be invalid" (reference_policies_variables). For a positive test both readings fail; for
+    // a negated one the test would hold on a value AWS may not read at all: undecided.
     let any_policy = |v: &str| {
-        Truth::any(policy_values.clone().filter_map(subst).map(|p| {
-            match positive_match(op.base, &p, v) {
+        Truth::any(policy_values.clone().map(|p| match subst(p) {
+            Some(p) => match positive_match(op.base, &p, v) {
                 Some(b) => Truth::from_bool(b),
                 None => Truth::Unknown,
-            }
+            },
+            None if negated => Truth::Unknown,
+            None => Truth::False,
         }))
     };
     let sign = |t: Truth| if negated { t.not() } else { t };
@@ -1620,10 +1626,18 @@ mod tests {
             same_for_each(op("StringLike"), "k", ["*"].into_iter(), &[]),
             None
         );
-        assert!(when_absent(op("StringNotEquals")));
-        assert!(when_absent(op("StringEqualsIfExists")));
-        assert!(when_absent(op("ForAllValues:StringEquals")));
-        assert!(!when_absent(op("ForAnyValue:StringNotEquals")));
-        assert!(!when_absent(op("ArnLike")));
+        assert_eq!(when_absent(op("StringNotEquals")), Truth::True);
+        assert_eq!(when_absent(op("StringEqualsIfExists")), Truth::True);
+        assert_eq!(when_absent(op("ForAllValues:StringEquals")), Truth::True);
+        assert_eq!(
+            when_absent(op("ForAllValues:StringEqualsIfExists")),
+            Truth::True
+        );
+        assert_eq!(when_absent(op("ForAnyValue:StringNotEquals")), Truth::False);
+        assert_eq!(
+            when_absent(op("ForAnyValue:StringEqualsIfExists")),
+            Truth::Unknown
+        );
+        assert_eq!(when_absent(op("ArnLike")), Truth::False);
     }
 }

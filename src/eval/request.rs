@@ -1368,11 +1368,16 @@ pub fn resource_policy_for(model: &Model, resource: &str) -> Option<EntityRef> {
     if let Some(r) = hit(resource) {
         return Some(r);
     }
-    if let Some(rest) = resource.strip_prefix("arn:aws:s3:::")
-        && let Some((bucket, _)) = rest.split_once('/')
+    // An object of a bucket in any partition (`arn:aws:`, `arn:aws-us-gov:`, `arn:aws-cn:`): its bucket's
+    // policy.
+    if let Some((partition, rest)) = resource
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(':'))
+        && let Some(path) = rest.strip_prefix("s3:::")
+        && let Some((bucket, _)) = path.split_once('/')
     {
         // The bucket's ARN is a prefix of the object's: no allocation.
-        return hit(resource.get(..13 + bucket.len())?);
+        return hit(resource.get(.."arn:".len() + partition.len() + ":s3:::".len() + bucket.len())?);
     }
     if resource.contains(":lambda:") && resource.matches(':').count() == 7 {
         let base = resource.get(..resource.rfind(':')?)?;

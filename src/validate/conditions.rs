@@ -203,6 +203,22 @@ fn condition(
         return;
     };
     let key: &str = &c.key.value;
+    // `ForAnyValue` fails on an absent key, `IfExists` holds on one; AWS documents each alone, not the two
+    // together, so the evaluator leaves such a test of an absent key undecided (`condition::when_absent`).
+    if first_of_op
+        && op.if_exists
+        && op.qualifier == Some(SetQualifier::ForAnyValue)
+        && op.base != BaseOperator::Null
+    {
+        cx.emit(
+            Code::ANY_VALUE_IF_EXISTS,
+            c.operator.span,
+            op_path.clone(),
+            "`ForAnyValue` with `IfExists`: AWS does not document how the two read a key the request leaves out \
+             (`ForAnyValue` fails, `IfExists` holds), so a test of an absent key is left undecided",
+        )
+        .help("write `ForAnyValue:` without `IfExists` (false when the key is absent), or add a `Null` test");
+    }
     if first_of_op && op.base == BaseOperator::Null {
         if op.if_exists {
             cx.emit(

@@ -265,7 +265,10 @@ fn unreadable(d: &iam_atlas::diagnostic::Diagnostic) -> bool {
             || iam_atlas::validate::check(own).is_some_and(|c| c.group == "variable")
             || matches!(
                 own,
-                "CONDITION_VALUE_TYPE_MISMATCH" | "LONE_SURROGATE" | "JSON_TYPE_MISMATCH"
+                "CONDITION_VALUE_TYPE_MISMATCH"
+                    | "LONE_SURROGATE"
+                    | "JSON_TYPE_MISMATCH"
+                    | "ANY_VALUE_IF_EXISTS"
             ))
 }
 

@@ -755,3 +755,189 @@ fn a_bucket_of_no_known_account_is_not_assumed_to_be_ours() {
     let text = who_can(&elsewhere);
     assert!(!text.contains("alice"), "{text}");
 }
+
+/// Alice's export with `policy` as her only inline policy (in place of `Allow *`), and `attached` as her
+/// attached managed policies (a JSON list's items).
+fn export_only(name: &str, policy: &str, attached: &str) -> PathBuf {
+    let dir = scratch(name);
+    let path = export(&dir, None);
+    let text = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace(PLAIN, policy)
+        .replace(
+            r#""AttachedManagedPolicies":[]"#,
+            &format!(r#""AttachedManagedPolicies":[{attached}]"#),
+        );
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+/// A policy variable with no value for the request (alice has no `team` tag) in an `Allow`'s `NotResource`:
+/// the pattern names nothing, so every resource was outside it and the Allow a certain grant; AWS says such a
+/// variable "might cause the entire statement to be invalid". Likewise a negated condition test on such a value.
+#[test]
+fn a_variable_with_no_value_does_not_make_a_certain_grant() {
+    for (name, statement) in [
+        (
+            "not-resource",
+            r#"{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::${aws:PrincipalTag/team}/*"}"#,
+        ),
+        (
+            "negated",
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEquals":{"aws:username":"${aws:PrincipalTag/team}"}}}"#,
+        ),
+    ] {
+        let file = export_only(
+            &format!("novalue-{name}"),
+            &format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#),
+            "",
+        );
+        let v = eval(&["--snapshot", file.to_str().expect("UTF-8")]);
+        assert_eq!(v["certain"], false, "{name}: {v}");
+        assert_ne!(
+            (&v["decision"], &v["certain"]),
+            (&"Allow".into(), &true.into()),
+            "{name}: {v}"
+        );
+    }
+    // With the tag given a value that names another bucket, the grant is certain (the pattern is read).
+    let file = export_only(
+        "novalue-given",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::${aws:PrincipalTag/team, 'other'}/*"}]}"#,
+        "",
+    );
+    let v = eval(&["--snapshot", file.to_str().expect("UTF-8")]);
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+}
+
+/// `ForAnyValue` with `…IfExists` on a key the request does not carry: AWS documents each alone ("false when
+/// absent", "true when absent"), not the two together, so the test is undecided; a Deny of it was certain.
+#[test]
+fn for_any_value_if_exists_on_a_missing_key_is_undecided() {
+    let v = with_inline(
+        "any-if-exists",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*",
+            "Condition":{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["x"]}}}]}"#,
+    );
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"ExplicitDeny".into(), &false.into()),
+        "{v}"
+    );
+}
+
+/// A bucket policy in another partition (GovCloud, China) covers its objects as one in `aws` does: the
+/// object's request skipped it (only `arn:aws:s3:::` was read as a bucket's), a certain Allow past its Deny.
+#[test]
+fn a_bucket_policy_of_any_partition_covers_its_objects() {
+    let dir = scratch("gov-bucket");
+    let export = export(&dir, None);
+    std::fs::write(
+        dir.join("bucket.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws-us-gov:s3:::b/*"}]}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("workspace.json"),
+        r#"{"format":"iam-atlas-workspace/1","accounts":[{"id":"111122223333","authorization_details":"export.json",
+            "resource_policies":[{"resource":"arn:aws-us-gov:s3:::b","file":"bucket.json"}]}]}"#,
+    )
+    .expect("write");
+    let _ = export;
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "eval",
+            "--snapshot",
+            dir.join("workspace.json").to_str().expect("UTF-8"),
+            "--principal",
+            "alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws-us-gov:s3:::b/k",
+            "--resource-account",
+            "111122223333",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&"ExplicitDeny".into(), &true.into()),
+        "{v}"
+    );
+    assert_eq!(v["decided_by"], "Resource", "{v}");
+}
+
+/// `iam-atlas test` passes no expectation on an answer that is not certain (alice's one managed policy is not
+/// in the snapshot: it may allow), and `what-can` says what it could not read.
+#[test]
+fn an_uncertain_answer_passes_no_test_and_what_can_says_what_it_did_not_read() {
+    let file = export_only(
+        "uncertain-suite",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#,
+        r#"{"PolicyName":"gone","PolicyArn":"arn:aws:iam::111122223333:policy/gone"}"#,
+    );
+    let dir = file.parent().expect("dir").to_path_buf();
+    let requests = dir.join("requests.json");
+    std::fs::write(
+        &requests,
+        r#"[{"name":"alice cannot read","principal":"alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","expected":"ImplicitDeny"}]"#,
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(["test", "--snapshot", file.to_str().expect("UTF-8")])
+        .arg(&requests)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("FAIL") && text.contains("(uncertain)"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args([
+            "what-can",
+            "--snapshot",
+            file.to_str().expect("UTF-8"),
+            "alice",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("NOT WHOLE") && text.contains("policy/gone"),
+        "{text}"
+    );
+}
+
+/// "What would deny it" verifies a change only by a certain denial: with a managed policy that was not read
+/// (it may allow), removing alice's own `Allow` leaves an uncertain denial, which was marked verified.
+#[test]
+fn a_change_is_verified_only_by_a_certain_answer() {
+    let file = export_only(
+        "uncertain-howto",
+        PLAIN,
+        r#"{"PolicyName":"gone","PolicyArn":"arn:aws:iam::111122223333:policy/gone"}"#,
+    );
+    let v = eval(&[
+        "--snapshot",
+        file.to_str().expect("UTF-8"),
+        "--how-to-allow",
+    ]);
+    assert_eq!(v["decision"], "Allow", "{v}");
+    let changes = v["what_would_deny"].as_array().expect("changes");
+    let remove = changes
+        .iter()
+        .find(|c| c["kind"] == "remove_allow")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(remove["verified"], false, "{remove}");
+}

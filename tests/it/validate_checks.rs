@@ -1007,6 +1007,26 @@ fn cases() -> Vec<Case> {
             &[],
         ),
         c(
+            "ANY_VALUE_IF_EXISTS",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": ["x"]}, "ForAnyValue:StringEquals": {"aws:TagKeys": ["y"]}}"#,
+            ),
+            &["\"ForAnyValue:StringEqualsIfExists\""],
+        ),
+        c(
+            "ANY_VALUE_IF_EXISTS",
+            M,
+            cond(
+                r#""s3:GetObject""#,
+                r#""arn:aws:s3:::b/*""#,
+                r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["x"]}, "ForAllValues:StringEqualsIfExists": {"aws:TagKeys": ["y"]}}"#,
+            ),
+            &[],
+        ),
+        c(
             "LOOSE_CONDITION_IP",
             M,
             cond(

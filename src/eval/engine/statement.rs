@@ -325,7 +325,26 @@ impl Eval<'_> {
                 any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some()
             }
             Some(ResourceBlock::NotResource(l)) => {
-                !any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some()
+                let outside = !any(l, &self.ctx);
+                // A pattern whose variable has no value for this request (`${aws:username}` for a role) names
+                // nothing, so the resource is outside it; but AWS says such a variable "might cause the entire
+                // statement to be invalid" (reference_policies_variables): the statement may not apply at all.
+                if outside
+                    && variables
+                    && resource_variables
+                    && let Some(p) = l
+                        .iter()
+                        .find(|p| has_variable(p) && condition::substitute(p, &self.ctx).is_none())
+                {
+                    unsure.get_or_insert_with(|| {
+                        format!(
+                            "its `NotResource` `{}` holds a variable with no value for this request, which AWS \
+                             may read as making the statement invalid",
+                            crate::text::excerpt(p, 80)
+                        )
+                    });
+                }
+                outside || broken(l.span) || unread_pattern.is_some()
             }
             // Trust policies have no `Resource`: the role itself is the resource.
             None => check_principal || unsure.is_some(),
@@ -473,8 +492,7 @@ impl Eval<'_> {
                         .filter(|t| {
                             !may_be_absent
                                 || (op.base != BaseOperator::Null
-                                    && *t
-                                        == condition::Truth::from_bool(condition::when_absent(op)))
+                                    && *t == condition::when_absent(op))
                         })
                     }
                     // One of a few values (the organisation path of one of the organisation's other members):
