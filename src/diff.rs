@@ -34,9 +34,12 @@ pub struct Diff {
 
 impl Diff {
     /// True when access may have widened: access gained, conditions changed either way, an answer that became
-    /// unknown, or comparisons left out. A pipeline gates on this (`iam-atlas diff` exits 1).
+    /// unknown, a risk (every risk is a gain: a new administrator, new external access, a new escalation path,
+    /// or escalation paths that were not compared), or comparisons left out. A pipeline gates on this
+    /// (`iam-atlas diff` exits 1).
     pub fn widened(&self) -> bool {
         self.counts.gained > 0
+            || !self.risks.is_empty()
             || self.counts.conditions_changed > 0
             || self
                 .access

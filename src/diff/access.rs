@@ -515,28 +515,53 @@ impl Expand {
     }
 }
 
+/// The tags of a user or role.
+fn entity_tags(m: &Model, r: EntityRef) -> Option<&[crate::account::Tag]> {
+    let a = m.accounts.get(r.account as usize)?;
+    match r.kind {
+        EntityKind::User => a.users.get(r.index as usize).map(|u| u.tags.as_slice()),
+        EntityKind::Role => a.roles.get(r.index as usize).map(|r| r.tags.as_slice()),
+        _ => None,
+    }
+}
+
+/// Where an account sits: its organisation's id and the ids of the nodes from the root to it.
+fn org_place(m: &Model, account: &str) -> Option<(String, Vec<String>)> {
+    let org = m.organization.as_ref()?;
+    let path = org.path_to(account)?;
+    Some((
+        org.id.to_string(),
+        path.iter().map(|n| n.id.to_string()).collect(),
+    ))
+}
+
 /// The grants a statement could make: its actions (filtered) and its resources.
+///
+/// A `Deny` adds the resources it names: a `Deny` on one role beside an `Allow` on `*` denies nothing on the
+/// request `*`, so removing it changed no answer asked about `*` alone. Policy variables are substituted with
+/// the principal's own keys (`keys`, from [`crate::eval::Principal::derived_keys`]: its name, id, tags), as the
+/// evaluator substitutes them; one with no value is kept as written.
 fn statement_candidates(
     s: &Statement,
     default_resource: &str,
-    username: Option<&str>,
+    keys: Option<&Context>,
     affected: &Affected,
     expand: &mut Expand,
     out: &mut FxHashMap<String, Vec<String>>,
 ) {
-    if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {
-        return;
-    }
-    let resources: Vec<String> = match &s.resource {
-        Some(ResourceBlock::Resource(l)) => l
-            .iter()
-            .map(|r| match username {
-                Some(u) => r.replace("${aws:username}", u),
-                None => r.to_string(),
-            })
-            .collect(),
-        Some(ResourceBlock::NotResource(_)) => vec!["*".into()],
-        None => vec![default_resource.to_string()],
+    let effect = s.effect.as_ref().map(|e| e.value);
+    let substituted = |r: &str| -> String {
+        match keys.filter(|_| crate::policy::variables::has_variable(r)) {
+            Some(ctx) => crate::eval::condition::substitute(r, ctx)
+                .map_or_else(|| r.to_string(), |c| c.into_owned()),
+            None => r.to_string(),
+        }
+    };
+    let resources: Vec<String> = match (&s.resource, effect) {
+        (Some(ResourceBlock::Resource(l)), Some(_)) => l.iter().map(substituted).collect(),
+        (Some(ResourceBlock::NotResource(_)), Some(Effect::Allow)) => vec!["*".into()],
+        (None, Some(_)) => vec![default_resource.to_string()],
+        _ => return,
     };
     let add = |action: &str, out: &mut FxHashMap<String, Vec<String>>| {
         if !affected.matches(action) {
@@ -905,9 +930,19 @@ pub fn access_diff(
                     let b = org_chain(before, &account, OrgPolicyKind::Scp);
                     let a = org_chain(after, &account, OrgPolicyKind::Scp);
                     level_delta(&mut sb, &mut sa, b, a, &mut s);
+                    // Moved to another OU (or organisation) under the same SCPs: `aws:PrincipalOrgPaths` and
+                    // `aws:PrincipalOrgID` read differently, which any condition may test.
+                    if org_place(before, &account) != org_place(after, &account) {
+                        s.set_all();
+                    }
                     s
                 });
                 affected.merge(scp);
+                // Its tags are read by `aws:PrincipalTag/…` tests and variables wherever they are written: a
+                // change of tags may change any answer.
+                if entity_tags(before, rb) != entity_tags(after, ra) {
+                    affected.set_all();
+                }
             }
             // Added or removed: everything it may do is new or gone.
             _ => affected.set_all(),
@@ -924,32 +959,32 @@ pub fn access_diff(
             .or(pb.as_ref())
             .and_then(|p| p.account.clone())
             .unwrap_or_default();
-        let username =
-            (pair.arn.contains(":user/")).then(|| pair.arn.rsplit('/').next().unwrap_or(""));
-        for (m, r) in [(before, pair.before), (after, pair.after)] {
+        // Each side's own keys (a tag may have changed).
+        let keys_before = pb.as_ref().map(|p| p.derived_keys(before));
+        let keys_after = pa.as_ref().map(|p| p.derived_keys(after));
+        for (m, r, keys) in [
+            (before, pair.before, keys_before.as_ref()),
+            (after, pair.after, keys_after.as_ref()),
+        ] {
             let Some(r) = r else { continue };
             let (items, _) = principal_items(m, r);
             for it in items {
                 if let Item::Doc(d) = it {
                     for s in &d.policy.statements {
-                        statement_candidates(s, "*", username, &affected, &mut expand, &mut cands);
+                        statement_candidates(s, "*", keys, &affected, &mut expand, &mut cands);
                     }
                 }
             }
         }
-        for (m, map) in [(before, &rp_before), (after, &rp_after)] {
+        for (m, map, keys) in [
+            (before, &rp_before, keys_before.as_ref()),
+            (after, &rp_after, keys_after.as_ref()),
+        ] {
             for (res, (_, r)) in map.iter() {
                 if let Some(d) = rp_doc(m, *r) {
                     for s in &d.policy.statements {
                         if may_name(s, &pair.arn, &account) {
-                            statement_candidates(
-                                s,
-                                res,
-                                username,
-                                &affected,
-                                &mut expand,
-                                &mut cands,
-                            );
+                            statement_candidates(s, res, keys, &affected, &mut expand, &mut cands);
                         }
                     }
                 }
@@ -960,8 +995,15 @@ pub fn access_diff(
         for (action, mut resources) in actions {
             let service = crate::arn::action_service(&action);
             if let Some(extra) = by_service.get(service) {
+                // Looked up, not scanned: thousands of bucket policies and a hundred S3 actions per principal.
+                let mut have: rustc_hash::FxHashSet<String> = resources.iter().cloned().collect();
                 for r in extra {
-                    if !resources.contains(r) {
+                    if have.len() > opts.resources_per_action {
+                        // Past the bound anyway: counted below without being copied.
+                        counts.not_evaluated += 1;
+                        continue;
+                    }
+                    if have.insert(r.clone()) {
                         resources.push(r.clone());
                     }
                 }
@@ -1025,12 +1067,13 @@ pub fn access_diff(
             }
         }
     }
-    const TRUST_ACTIONS: [&str; 5] = [
+    const TRUST_ACTIONS: [&str; 6] = [
         "sts:AssumeRole",
         "sts:AssumeRoleWithSAML",
         "sts:AssumeRoleWithWebIdentity",
         "sts:TagSession",
         "sts:SetSourceIdentity",
+        "sts:SetContext",
     ];
     for (resource, db, da, service) in resource_docs {
         let same = match (db, da) {
@@ -1080,21 +1123,27 @@ pub fn access_diff(
                         actions.push(a.clone());
                     }
                 }
+                let mut have: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+                have.insert(resource.as_str());
+                let mut more: Vec<String> = Vec::new();
                 for s in &changed {
                     if let Some(ResourceBlock::Resource(l)) = &s.resource {
                         for r in l.iter() {
-                            if r != "*"
-                                && r.starts_with("arn:")
-                                && !resources.iter().any(|x| x == r)
-                            {
-                                resources.push(r.to_string());
+                            if r != "*" && r.starts_with("arn:") && have.insert(r) {
+                                more.push(r.to_string());
                             }
                         }
                     }
                 }
+                resources.extend(more);
             }
         }
-        resources.truncate(opts.resources_per_action);
+        if resources.len() > opts.resources_per_action {
+            // Said, not silent: the pairs left out count toward `not_evaluated` (the diff is then incomplete).
+            counts.not_evaluated +=
+                (resources.len() - opts.resources_per_action).saturating_mul(actions.len().max(1));
+            resources.truncate(opts.resources_per_action);
+        }
         for action in &actions {
             for res in &resources {
                 // One who-can per snapshot costs about as much as a principal's comparisons.

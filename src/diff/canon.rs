@@ -23,7 +23,9 @@ fn sorted(l: &OneOrMany, lower: bool) -> Vec<String> {
         .collect();
     v.sort_unstable();
     v.dedup();
-    v
+    // Quoted (with escapes), so that a separator inside a value (an S3 key may hold a comma) cannot make two
+    // lists read alike.
+    v.into_iter().map(|s| format!("{s:?}")).collect()
 }
 
 /// The text a document's spans point into: its source, or only the document's own range of it ([`SpanText::of`]:
@@ -138,9 +140,20 @@ pub fn statement(s: &Statement, source: &SpanText<'_>) -> String {
     out
 }
 
-/// The canonical statements of a policy, in document order; a policy not fully read adds its raw text.
+/// The canonical statements of a policy, in document order; a policy not fully read adds its raw text. Under a
+/// `Version` that does not substitute policy variables, `${aws:username}` is literal text, so each statement
+/// says which reading it has.
 pub fn policy_statements(p: &Policy, source: &SpanText<'_>) -> Vec<String> {
-    let mut v: Vec<String> = p.statements.iter().map(|s| statement(s, source)).collect();
+    let reading = if p.supports_variables() {
+        ""
+    } else {
+        "|NoVariables"
+    };
+    let mut v: Vec<String> = p
+        .statements
+        .iter()
+        .map(|s| statement(s, source) + reading)
+        .collect();
     if p.invalid.is_some() {
         v.push(format!("unread-document:{}", source.get(p.span)));
     }
@@ -227,5 +240,20 @@ mod tests {
         assert_eq!(ca, cb);
         let c = r#"{"Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#;
         assert_ne!(ca, policy_statements(&parse(c), &SpanText::whole(c)));
+    }
+
+    /// Two policies that read differently are never the same: variables substituted or literal (the
+    /// `Version`), and a value holding a separator against two values.
+    #[test]
+    fn what_changes_the_meaning_changes_the_canonical_form() {
+        let canon = |t: &str| policy_statements(&parse(t), &SpanText::whole(t));
+        let with = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#;
+        let without = r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#;
+        let old = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#;
+        assert_ne!(canon(with), canon(without));
+        assert_eq!(canon(without), canon(old));
+        let one = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/x,arn:aws:s3:::secret/*"}]}"#;
+        let two = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/x","arn:aws:s3:::secret/*"]}]}"#;
+        assert_ne!(canon(one), canon(two));
     }
 }

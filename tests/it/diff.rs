@@ -533,3 +533,116 @@ fn a_deny_only_bucket_policy_on_a_bucket_of_no_known_account_gains_nothing() {
     assert!(!d.widened());
     assert_eq!(d.counts.resources_changed, 1);
 }
+
+/// Removing a `Deny` that names one role, beside an `Allow` on `*`, gains exactly that role: the candidates
+/// were only the `Allow`'s `*`, on which neither side denied, so the diff said "access did not widen".
+#[test]
+fn removing_a_deny_on_a_named_resource_gains_it() {
+    let before = sample_copy("deny-named-a");
+    let after = sample_copy("deny-named-b");
+    let target = format!("arn:aws:iam::{PROD}:role/BreakGlassAdmin");
+    let policy = |with_deny: bool| {
+        let mut statements =
+            vec![json!({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})];
+        if with_deny {
+            statements
+                .push(json!({"Effect": "Deny", "Action": "iam:PassRole", "Resource": target}));
+        }
+        json!({"PolicyName": "pass", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
+    };
+    for (dir, with_deny) in [(&before, true), (&after, false)] {
+        edit_prod(dir, |v| {
+            let r = entity(v, "RoleDetailList", "RoleName", "contractor-temp");
+            r["RolePolicyList"]
+                .as_array_mut()
+                .unwrap()
+                .push(policy(with_deny));
+        });
+    }
+    let d = run_diff(&before, &after);
+    let who = format!("arn:aws:iam::{PROD}:role/contractor-temp");
+    assert!(
+        rows(&d.access.gained).contains(&t(&who, "iam:PassRole", &target)),
+        "{:?}",
+        rows(&d.access.gained)
+    );
+    assert!(d.access.lost.is_empty(), "{:?}", rows(&d.access.lost));
+    assert!(d.widened());
+}
+
+/// A grant whose resource holds a policy variable other than `${aws:username}` (a principal tag) is asked about
+/// on the principal's own value, as the evaluator substitutes it; and a `Version` that turns variables on is a
+/// change of meaning, not of form.
+#[test]
+fn variables_are_substituted_and_the_version_is_part_of_the_meaning() {
+    let before = sample_copy("vars-a");
+    let after = sample_copy("vars-b");
+    edit_prod(&after, |v| {
+        let u = entity(v, "UserDetailList", "UserName", "li.wei");
+        u["UserPolicyList"].as_array_mut().unwrap().push(json!({
+            "PolicyName": "team-folder",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::atlas-teams/${aws:PrincipalTag/team}/*"}]}
+        }));
+    });
+    let d = run_diff(&before, &after);
+    let who = format!("arn:aws:iam::{PROD}:user/li.wei");
+    assert!(
+        rows(&d.access.gained).contains(&t(
+            &who,
+            "s3:GetObject",
+            "arn:aws:s3:::atlas-teams/analytics/*"
+        )),
+        "{:?}",
+        rows(&d.access.gained)
+    );
+    // The same statement with no `Version` (variables are literal text) before, with it after.
+    let literal = sample_copy("vars-c");
+    edit_prod(&literal, |v| {
+        let u = entity(v, "UserDetailList", "UserName", "li.wei");
+        u["UserPolicyList"].as_array_mut().unwrap().push(json!({
+            "PolicyName": "team-folder",
+            "PolicyDocument": {"Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::atlas-teams/${aws:PrincipalTag/team}/*"}]}
+        }));
+    });
+    let d = run_diff(&literal, &after);
+    assert!(
+        rows(&d.access.gained).contains(&t(
+            &who,
+            "s3:GetObject",
+            "arn:aws:s3:::atlas-teams/analytics/*"
+        )),
+        "{:?}",
+        rows(&d.access.gained)
+    );
+    assert!(d.widened());
+}
+
+/// A tag is read by `aws:PrincipalTag` tests wherever they are written: a new tag under an unchanged policy is
+/// gained access (the principal was skipped: none of its documents had changed).
+#[test]
+fn a_new_tag_under_an_unchanged_policy_is_gained_access() {
+    let before = sample_copy("tag-a");
+    let after = sample_copy("tag-b");
+    for (dir, team) in [(&before, "analytics"), (&after, "admins")] {
+        edit_prod(dir, |v| {
+            let u = entity(v, "UserDetailList", "UserName", "li.wei");
+            u["Tags"] = json!([{"Key": "team", "Value": team}]);
+            u["UserPolicyList"].as_array_mut().unwrap().push(json!({
+                "PolicyName": "admins-create-users",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": "iam:CreateUser", "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "admins"}}}]}
+            }));
+        });
+    }
+    let d = run_diff(&before, &after);
+    let who = format!("arn:aws:iam::{PROD}:user/li.wei");
+    assert!(
+        rows(&d.access.gained).contains(&t(&who, "iam:CreateUser", "*")),
+        "{:?}",
+        rows(&d.access.gained)
+    );
+    assert!(d.widened());
+}
