@@ -603,7 +603,9 @@ impl<'m> Graph<'m> {
                     break;
                 };
                 let q = decide_with(self.model, req, &self.overrides, pf);
-                if q.decision != Decision::Allow {
+                // A denial that is not certain (a policy it needs was not read) may be an Allow: the principal
+                // *may* be administrator, and is kept as such (uncertain), never dropped.
+                if q.decision != Decision::Allow && q.certain {
                     all = false;
                     break;
                 }
@@ -641,9 +643,11 @@ impl<'m> Graph<'m> {
                     }
                     Layer::Resource | Layer::Trust => l.verdict != Verdict::ExplicitDeny,
                 };
-                if !ok {
+                // A layer not fully read may let it through: possible, not dropped.
+                if !ok && !l.uncertain {
                     return None;
                 }
+                certain &= ok;
             }
         }
         Some(certain)
@@ -718,7 +722,7 @@ impl<'m> Graph<'m> {
                 };
                 let mut pf = Prefilter::default();
                 let q = decide_with(self.model, &req, &self.overrides, &mut pf);
-                if q.decision == Decision::Allow {
+                if q.decision == Decision::Allow || !q.certain {
                     facts.services.push((s, q.certain));
                 }
             }
@@ -834,7 +838,8 @@ impl<'m> Graph<'m> {
                 } else {
                     let pf = self.prefilters.get_mut(k)?;
                     let q = decide_with(self.model, req, &self.overrides, pf);
-                    (q.decision == Decision::Allow).then_some((q.certain, None))
+                    // Not certain either way: a possible edge (uncertain), never a dropped one.
+                    (q.decision == Decision::Allow || !q.certain).then_some((q.certain, None))
                 };
                 if allowed.is_none()
                     && let Some(Some(shape)) = prep.shapes.get(k)
@@ -886,8 +891,8 @@ impl<'m> Graph<'m> {
             let mut r = req.clone();
             r.resource = concrete;
             let (d, c) = crate::eval::engine::decide(self.model, &r, &self.overrides);
-            if d == Decision::Allow {
-                return Some((c, Some(r.resource)));
+            if d == Decision::Allow || !c {
+                return Some((c && d == Decision::Allow, Some(r.resource)));
             }
         }
         None
@@ -900,6 +905,7 @@ impl<'m> Graph<'m> {
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>).
     fn assume_after_rewrite(&self, req: &Request) -> Option<bool> {
         let r = evaluate(self.model, req, &self.overrides);
+        let mut certain = r.certain;
         let is_role = req.principal.kind == PrincipalType::Role;
         for l in &r.layers {
             let ok = match l.layer {
@@ -913,11 +919,13 @@ impl<'m> Graph<'m> {
                     matches!(l.verdict, Verdict::Allow | Verdict::NotApplicable)
                 }
             };
-            if !ok {
+            // A layer not fully read may let it through: possible, not dropped.
+            if !ok && !l.uncertain {
                 return None;
             }
+            certain &= ok;
         }
-        Some(r.certain)
+        Some(certain)
     }
 
     /// Bits of the actions a technique's requests need (the last `sts:AssumeRole` of a trust rewrite is decided
@@ -1874,7 +1882,7 @@ pub fn provider_edges(model: &Model) -> Vec<ProviderEdge> {
                     context: Context::new(),
                 };
                 let r = evaluate(model, &req, &ov);
-                if r.decision == Decision::Allow
+                if (r.decision == Decision::Allow || !r.certain)
                     && !out.iter().any(|x: &ProviderEdge| {
                         x.provider == provider && x.role == *role.arn && x.action == action
                     })

@@ -80,6 +80,14 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
     };
     let s = search(&mut g, &target);
     let io = |e: std::io::Error| e.to_string();
+    // What was not read may hold a path: said, never a silent "does not reach".
+    if a.format == EscalateFormat::Text && !model.is_complete() {
+        writeln!(
+            out,
+            "INCOMPLETE: some input was skipped (see the warnings); paths through what was not read are not known"
+        )
+        .map_err(io)?;
+    }
     match a.format {
         EscalateFormat::Json => {
             let value = match node {
@@ -97,6 +105,7 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                     };
                     serde_json::to_value(serde_json::json!({
                         "target": target.label(&model),
+                        "complete": model.is_complete(),
                         "results": results,
                         "cycles": cyc,
                         "providers": crate::escalate::provider_edges(&model),

@@ -438,3 +438,31 @@ mod gui {
         h.get_by_label_contains("-> role/CrossAdmin");
     }
 }
+
+/// A principal whose only managed policy is not in the snapshot may hold anything: the search says it *may*
+/// reach administrator (an uncertain denial was read as a refusal: "does not reach", with no edge at all).
+#[test]
+fn a_policy_that_was_not_read_makes_a_path_possible_not_absent() {
+    let text = r#"{"UserDetailList":[{"Path":"/","UserName":"dev","UserId":"AIDAEXAMPLEDEV",
+        "Arn":"arn:aws:iam::111122223333:user/dev","CreateDate":"2024-01-01T00:00:00Z","GroupList":[],
+        "AttachedManagedPolicies":[{"PolicyName":"DevTools","PolicyArn":"arn:aws:iam::111122223333:policy/DevTools"}],
+        "Tags":[],"UserPolicyList":[]}],
+        "GroupDetailList":[],"RoleDetailList":[],"Policies":[]}"#;
+    let dir = std::env::temp_dir().join(format!(
+        "iam-atlas-escalation-unread-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("export.json");
+    std::fs::write(&file, text).unwrap();
+    let model = load_paths(std::slice::from_ref(&file), LoadOptions::default()).unwrap();
+    let mut g = Graph::new(&model, None);
+    let s = search(&mut g, &Target::Admin);
+    let r = result_for(
+        &g,
+        &s,
+        g.node_by_arn("arn:aws:iam::111122223333:user/dev").unwrap(),
+    );
+    assert_eq!(r.reaches, Reaches::Possible, "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
