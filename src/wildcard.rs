@@ -154,6 +154,39 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     segment_glob(pattern, resource)
 }
 
+/// The other reading of a `Resource` pattern: the first five segments as [`resource_matches`] reads them, and
+/// the resource part (after the fifth `:`) as one glob, every `*` and `?` in it free to cover a `:`
+/// (`bucket/*.env` against the S3 key `cfg:prod.env`). AWS documents wildcards "within any ARN segment (the
+/// parts separated by colons)" and lets only a `*` that ends its segment go past one; what a `*` in the middle
+/// of a resource part holding a `:` does is not spelled out, and other simulators read the resource part whole.
+/// [`resource_matches`] is the segment reading; where this one matches and that one does not, the evaluator
+/// does not decide.
+pub fn resource_matches_whole(pattern: &str, resource: &str) -> bool {
+    /// Stands for a `:` of a resource part: no longer a segment boundary, still only itself as a literal.
+    const COLON: char = '\u{E002}';
+    let fifth = |s: &str| s.match_indices(':').nth(4).map(|(i, _)| i);
+    if pattern == "*" {
+        return true;
+    }
+    let (Some(pi), Some(ri)) = (fifth(pattern), fifth(resource)) else {
+        return resource_matches(pattern, resource);
+    };
+    let part = |s: &str, i: usize| -> Option<String> {
+        let (head, tail) = (s.get(..=i)?, s.get(i + 1..)?);
+        Some(format!("{head}{}", tail.replace(':', &COLON.to_string())))
+    };
+    match (part(pattern, pi), part(resource, ri)) {
+        (Some(p), Some(r)) => resource_matches(&p, &r),
+        _ => resource_matches(pattern, resource),
+    }
+}
+
+/// True when the resource part of `resource` (after its fifth `:`) holds a `:`: only then can
+/// [`resource_matches`] and [`resource_matches_whole`] read a pattern differently (cheap to ask first).
+pub fn colon_in_resource_part(resource: &str) -> bool {
+    resource.bytes().filter(|&b| b == b':').nth(5).is_some()
+}
+
 /// One element of a `Resource` pattern.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
@@ -395,6 +428,63 @@ mod tests {
         );
         assert_eq!(any_of([], resource_regex, false), REGEX_NOTHING);
         assert_eq!(resource_regex("a b\u{e9}"), "a\\x{20}b\\x{e9}");
+    }
+
+    #[test]
+    fn the_whole_reading_is_wider_and_differs_only_past_a_colon_in_the_resource_part() {
+        let cases = [
+            (
+                "arn:aws:s3:::b/*.env",
+                "arn:aws:s3:::b/cfg:prod.env",
+                false,
+                true,
+            ),
+            (
+                "arn:aws:s3:::b/*.env",
+                "arn:aws:s3:::b/prod.env",
+                true,
+                true,
+            ),
+            ("arn:aws:s3:::b/?", "arn:aws:s3:::b/:", false, true),
+            // A wildcard inside one of the first five segments stays inside it in both readings.
+            (
+                "arn:aws:sqs:eu-*-1:111111111111:q",
+                "arn:aws:sqs:eu-x:y-1:111111111111:q",
+                false,
+                false,
+            ),
+            (
+                "arn:aws:lambda:*:*:function:f:*",
+                "arn:aws:lambda:us-east-1:1:function:f:live",
+                true,
+                true,
+            ),
+            (
+                "arn:aws:logs:*:*:log-group:*",
+                "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s",
+                true,
+                true,
+            ),
+            (
+                "arn:aws:s3:::b/*.txt",
+                "arn:aws:s3:::b/cfg:prod.env",
+                false,
+                false,
+            ),
+            ("*", "anything", true, true),
+        ];
+        for (p, r, segment, whole) in cases {
+            assert_eq!(resource_matches(p, r), segment, "{p} {r}");
+            assert_eq!(resource_matches_whole(p, r), whole, "{p} {r}");
+            // Wherever the segment reading matches, the whole reading does too.
+            assert!(!segment || whole);
+        }
+        assert!(colon_in_resource_part("arn:aws:s3:::b/cfg:prod.env"));
+        assert!(!colon_in_resource_part("arn:aws:s3:::b/prod.env"));
+        assert!(!colon_in_resource_part("arn:aws:iam::111122223333:role/x"));
+        assert!(colon_in_resource_part(
+            "arn:aws:lambda:us-east-1:1:function:f:alias"
+        ));
     }
 
     #[test]

@@ -91,7 +91,13 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
     match a.format {
         EscalateFormat::Json => {
             let value = match node {
-                Some(n) => serde_json::to_value(result_for(&g, &s, n)),
+                // The one principal's result, with whether everything was read.
+                Some(n) => serde_json::to_value(result_for(&g, &s, n)).map(|mut v| {
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("complete".into(), model.is_complete().into());
+                    }
+                    v
+                }),
                 None => {
                     let results: Vec<PrincipalResult> = (0..g.nodes.len() as u32)
                         .map(|n| result_for(&g, &s, n))
@@ -176,6 +182,14 @@ pub fn run(a: EscalateArgs, out: &mut dyn Write) -> Result<(), String> {
                 ));
             }
             let edges = full.all_edges();
+            if !model.is_complete() {
+                // A comment Graphviz skips and a reader sees.
+                writeln!(
+                    out,
+                    "// INCOMPLETE: some input was skipped (see the warnings); paths through what was not read are not known"
+                )
+                .map_err(io)?;
+            }
             write_dot(
                 &full,
                 &edges,

@@ -515,6 +515,9 @@ impl Expand {
     }
 }
 
+/// Candidate resources per action, in the order first named, with the set of them (to add each once).
+type Candidates = FxHashMap<String, (Vec<String>, FxHashSet<String>)>;
+
 /// The tags of a user or role.
 fn entity_tags(m: &Model, r: EntityRef) -> Option<&[crate::account::Tag]> {
     let a = m.accounts.get(r.account as usize)?;
@@ -547,7 +550,7 @@ fn statement_candidates(
     keys: Option<&Context>,
     affected: &Affected,
     expand: &mut Expand,
-    out: &mut FxHashMap<String, Vec<String>>,
+    out: &mut Candidates,
 ) {
     let effect = s.effect.as_ref().map(|e| e.value);
     let substituted = |r: &str| -> String {
@@ -563,14 +566,15 @@ fn statement_candidates(
         (None, Some(_)) => vec![default_resource.to_string()],
         _ => return,
     };
-    let add = |action: &str, out: &mut FxHashMap<String, Vec<String>>| {
+    let add = |action: &str, out: &mut Candidates| {
         if !affected.matches(action) {
             return;
         }
-        let e = out.entry(action.to_string()).or_default();
+        let (list, seen) = out.entry(action.to_string()).or_default();
         for r in &resources {
-            if resource_fits(action, r) && !e.contains(r) {
-                e.push(r.clone());
+            // Looked up, not scanned: a TLS-only `Deny` on every bucket names them all for every action.
+            if resource_fits(action, r) && seen.insert(r.clone()) {
+                list.push(r.clone());
             }
         }
     };
@@ -889,13 +893,11 @@ pub fn access_diff(
     // Snapshot resources per service (both snapshots).
     let mut by_service: FxHashMap<String, Vec<String>> = FxHashMap::default();
     for (res, (svc, _)) in rp_before.iter().chain(rp_after.iter()) {
-        let v = by_service.entry(svc.clone()).or_default();
-        if !v.contains(res) {
-            v.push(res.clone());
-        }
+        by_service.entry(svc.clone()).or_default().push(res.clone());
     }
     for v in by_service.values_mut() {
         v.sort_unstable();
+        v.dedup();
     }
 
     let all = pairs(before, after);
@@ -953,7 +955,7 @@ pub fn access_diff(
         counts.principals_changed += 1;
         changed_principals.push(pair.arn.clone());
         // Candidates: the Allow statements of both sides (identity, and resource policies that may name it).
-        let mut cands: FxHashMap<String, Vec<String>> = FxHashMap::default();
+        let mut cands: Candidates = FxHashMap::default();
         let account = pa
             .as_ref()
             .or(pb.as_ref())
@@ -967,10 +969,32 @@ pub fn access_diff(
             (after, pair.after, keys_after.as_ref()),
         ] {
             let Some(r) = r else { continue };
-            let (items, _) = principal_items(m, r);
-            for it in items {
+            let (items, boundary) = principal_items(m, r);
+            // The `Deny` statements of the boundary and of the account's SCPs and RCPs name resources too:
+            // removing `Deny s3:GetObject arn:aws:s3:::secret/*` from an SCP beside an `Allow s3:*` on `*`
+            // changes the answer on `secret/…` only.
+            let guards: Vec<Item<'_>> = boundary
+                .into_iter()
+                .flatten()
+                .chain(
+                    [OrgPolicyKind::Scp, OrgPolicyKind::Rcp]
+                        .into_iter()
+                        .flat_map(|kind| org_chain(m, &account, kind).into_iter().flatten())
+                        .flatten()
+                        .flatten(),
+                )
+                .collect();
+            for (it, guard) in items
+                .into_iter()
+                .map(|it| (it, false))
+                .chain(guards.into_iter().map(|it| (it, true)))
+            {
                 if let Item::Doc(d) = it {
+                    let keys = keys.filter(|_| d.policy.supports_variables());
                     for s in &d.policy.statements {
+                        if guard && s.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) {
+                            continue;
+                        }
                         statement_candidates(s, "*", keys, &affected, &mut expand, &mut cands);
                     }
                 }
@@ -982,6 +1006,7 @@ pub fn access_diff(
         ] {
             for (res, (_, r)) in map.iter() {
                 if let Some(d) = rp_doc(m, *r) {
+                    let keys = keys.filter(|_| d.policy.supports_variables());
                     for s in &d.policy.statements {
                         if may_name(s, &pair.arn, &account) {
                             statement_candidates(s, res, keys, &affected, &mut expand, &mut cands);
@@ -990,7 +1015,8 @@ pub fn access_diff(
                 }
             }
         }
-        let mut actions: Vec<(String, Vec<String>)> = cands.into_iter().collect();
+        let mut actions: Vec<(String, Vec<String>)> =
+            cands.into_iter().map(|(a, (list, _))| (a, list)).collect();
         actions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (action, mut resources) in actions {
             let service = crate::arn::action_service(&action);

@@ -644,7 +644,7 @@ pub fn same_unless<'v>(
 /// and `ForAllValues` hold, `ForAnyValue` fails, otherwise negated operators hold and positive ones fail.
 /// `ForAnyValue` with `…IfExists` is undecided: AWS documents `IfExists` as "true when absent" and `ForAnyValue`
 /// as "false when absent", not the two together
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>).
 pub fn when_absent(op: ConditionOperator) -> Truth {
     match (op.qualifier, op.if_exists) {
         (Some(SetQualifier::ForAnyValue), true) => Truth::Unknown,

@@ -73,6 +73,13 @@ fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
                 }
                 l.iter().any(|p| resource_matches(p, resource))
             };
+            // A pattern that names the resource only in the other reading of wildcards is kept: the evaluator
+            // reads it as in doubt (`wildcard::resource_matches_whole`).
+            let any = any
+                || (!r.is_not()
+                    && crate::wildcard::colon_in_resource_part(resource)
+                    && l.iter()
+                        .any(|p| crate::wildcard::resource_matches_whole(p, resource)));
             if r.is_not() { !any } else { any }
         }
     }

@@ -762,12 +762,14 @@ pub struct Reach {
     /// Why a hop's answer is not certain (a policy it needs was not read), per hop; a role reached through
     /// such a hop *may* be reachable.
     pub unknown: Vec<Vec<String>>,
+    /// Every hop's answer is certain.
+    pub certain: bool,
 }
 
 impl Reach {
     /// True when every hop's answer is certain.
     pub fn certain(&self) -> bool {
-        self.unknown.iter().all(Vec::is_empty)
+        self.certain
     }
 }
 
@@ -775,6 +777,12 @@ impl Reach {
 /// conditions of each hop. Each hop is a full evaluation of `sts:AssumeRole` (identity, trust, SCPs…).
 pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) -> Vec<Reach> {
     let opt = optimistic(overrides);
+    // A session policy caps the session it was given to, not the sessions that session goes on to create
+    // (role chaining): from the second hop on, none is applied.
+    let chained = Overrides {
+        session_policies: Vec::new(),
+        ..opt.clone()
+    };
     let Some(start) = principal_of(model, from) else {
         return Vec::new();
     };
@@ -809,11 +817,12 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
             };
             // Decided cheaply first; explained only when it may allow. An answer that is not certain may allow
             // (a trust policy that was not read, a missing managed policy): the role *may* be reached.
-            let q = decide_with(model, &req, &opt, &mut prefilter);
+            let ov = if path.len() > 1 { &chained } else { &opt };
+            let q = decide_with(model, &req, ov, &mut prefilter);
             if q.decision != Decision::Allow && q.certain {
                 continue;
             }
-            let res = evaluate(model, &req, &opt);
+            let res = evaluate(model, &req, ov);
             if res.decision != Decision::Allow && res.certain {
                 continue;
             }
@@ -834,6 +843,7 @@ pub fn reachable_roles(model: &Model, from: EntityRef, overrides: &Overrides) ->
                 role: role_arn.clone(),
                 path: path2.clone(),
                 conditions: conds2.clone(),
+                certain: unknowns2.iter().all(Vec::is_empty),
                 unknown: unknowns2.clone(),
             });
             // Role chaining: the session of the assumed role can assume further roles.
@@ -943,7 +953,11 @@ pub fn what_can_cancellable(
                 .iter()
                 .filter_map(|r| r.trust.as_ref().map(|t| (&t.policy, Some(&*r.arn))))
         }));
-    let keys = principal.derived_keys(model);
+    // The caller's context first (a session's tags given with `--context`), then what the principal itself says.
+    let mut keys = context.clone();
+    for (k, v) in principal.derived_keys(model).entries() {
+        keys.set_default(&k, v);
+    }
     for (pol, on) in docs {
         for s in &pol.statements {
             if s.effect.as_ref().map(|e| e.value) != Some(Effect::Allow) {

@@ -941,3 +941,96 @@ fn a_change_is_verified_only_by_a_certain_answer() {
         .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(remove["verified"], false, "{remove}");
 }
+
+/// A `*` inside a resource part that holds a `:` (an S3 key may): AWS documents wildcards within a segment and a
+/// trailing `*` past a `:`, not a `*` in the middle. Read segment by segment, `Deny b/*.env` missed the key
+/// `cfg:prod.env`, a certain Allow; read whole, it denies. The Deny is now in doubt; a key without `:` is decided.
+#[test]
+fn a_wildcard_across_a_colon_in_the_resource_part_is_in_doubt() {
+    let file = export_only(
+        "colon-key",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*.env"}]}"#,
+        "",
+    );
+    let run = |resource: &str| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args(["eval", "--snapshot", file.to_str().expect("UTF-8")])
+            .args([
+                "--principal",
+                "alice",
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                resource,
+            ])
+            .args(["--resource-account", "111122223333", "--format", "json"])
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    assert_uncertain_deny(
+        &run("arn:aws:s3:::b/cfg:prod.env"),
+        "inside the resource part",
+    );
+    let plain = run("arn:aws:s3:::b/prod.env");
+    assert_eq!(
+        (&plain["decision"], &plain["certain"]),
+        (&"ExplicitDeny".into(), &true.into()),
+        "{plain}"
+    );
+    let other = run("arn:aws:s3:::b/cfg:prod.txt");
+    assert_eq!(
+        (&other["decision"], &other["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{other}"
+    );
+}
+
+/// `eval --format json` of alice on `action` and `resource` with the export `file`.
+fn eval_on(file: &Path, action: &str, resource: &str) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+        .args(["eval", "--snapshot", file.to_str().expect("UTF-8")])
+        .args([
+            "--principal",
+            "alice",
+            "--action",
+            action,
+            "--resource",
+            resource,
+        ])
+        .args(["--resource-account", "111122223333", "--format", "json"])
+        .output()
+        .expect("run");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// A variable with no value anywhere in a statement puts the whole statement in doubt, even where another
+/// pattern matched: the `Deny` on `secret/*` beside `home/${aws:PrincipalTag/team}/*` (alice has no `team`)
+/// was a certain denial, and AWS may drop the whole statement. And `ForAnyValue:StringLikeIfExists "*"` on a
+/// key the request may leave out took a shortcut that read it as holding.
+#[test]
+fn a_statement_with_a_variable_of_no_value_is_in_doubt_as_a_whole() {
+    let file = export_only(
+        "novalue-whole",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::secret/*","arn:aws:s3:::home/${aws:PrincipalTag/team}/*"]}]}"#,
+        "",
+    );
+    assert_uncertain_deny(
+        &eval_on(&file, "s3:GetObject", "arn:aws:s3:::secret/x"),
+        "whole statement invalid",
+    );
+    let file = export_only(
+        "any-like-if-exists",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*",
+            "Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":"*"}}}]}"#,
+        "",
+    );
+    let v = eval_on(&file, "iam:CreateRole", "arn:aws:iam::111122223333:role/r");
+    assert_ne!(
+        (&v["decision"], &v["certain"]),
+        (&"Allow".into(), &true.into()),
+        "{v}"
+    );
+}

@@ -665,12 +665,13 @@ fn small_account(alice_inline: &str, alice_attached: &str, trust: &str) -> Model
         "PolicyVersionList":[{{"Document":"%7B%22Statement%22%3A","VersionId":"v1","IsDefaultVersion":true,
         "CreateDate":"2024-01-01T00:00:00Z"}}]}}]}}"#
     );
-    let dir = std::env::temp_dir().join(format!("iam-atlas-small-{}-{:x}", std::process::id(), {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        h.finish()
-    }));
+    // One folder per call: tests run on threads of one process, and two may build the same account.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "iam-atlas-small-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     std::fs::create_dir_all(&dir).expect("mkdir");
     let path = dir.join("export.json");
     std::fs::write(&path, text).expect("write");

@@ -148,7 +148,7 @@ pub struct Quick {
 
 /// True for an action a role's trust policy decides when the resource is a role: `sts:AssumeRole*`, and the
 /// session's `sts:TagSession`, `sts:SetSourceIdentity` and `sts:SetContext`, which the trust policy must allow
-/// too (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+/// too (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required>).
 pub fn is_trust_action(action: &str) -> bool {
     action
         .get(..14)

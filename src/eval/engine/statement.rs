@@ -320,12 +320,48 @@ impl Eval<'_> {
                 )
             });
         }
+        // A pattern that names the resource in one reading of wildcards and not in the other (a `*` inside a
+        // resource part that holds a `:`; `wildcard::resource_matches_whole`): the statement may or may not
+        // cover it.
+        let two_readings = |l: &crate::policy::OneOrMany, ctx: &Context| -> Option<String> {
+            if !crate::wildcard::colon_in_resource_part(resource) {
+                return None;
+            }
+            l.iter().find_map(|p| {
+                let p = if variables {
+                    condition::substitute(p, ctx)?
+                } else {
+                    std::borrow::Cow::Borrowed(p)
+                };
+                (crate::wildcard::resource_matches_whole(&p, resource)
+                    && !resource_matches(&p, resource))
+                .then(|| {
+                    format!(
+                        "its resource `{}` matches `{}` only if a wildcard may cover a `:` inside the resource \
+                         part, which AWS does not document",
+                        crate::text::excerpt(&p, 80),
+                        crate::text::excerpt(resource, 80)
+                    )
+                })
+            })
+        };
         let res = match &s.resource {
             Some(ResourceBlock::Resource(l)) => {
-                any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some()
+                let named = any(l, &self.ctx) || broken(l.span) || unread_pattern.is_some();
+                if named {
+                    true
+                } else if let Some(why) = two_readings(l, &self.ctx) {
+                    unsure.get_or_insert(why);
+                    true
+                } else {
+                    false
+                }
             }
             Some(ResourceBlock::NotResource(l)) => {
                 let outside = !any(l, &self.ctx);
+                if outside && let Some(why) = two_readings(l, &self.ctx) {
+                    unsure.get_or_insert(why);
+                }
                 // A pattern whose variable has no value for this request (`${aws:username}` for a role) names
                 // nothing, so the resource is outside it; but AWS says such a variable "might cause the entire
                 // statement to be invalid" (reference_policies_variables): the statement may not apply at all.
@@ -351,6 +387,41 @@ impl Eval<'_> {
         };
         if !res {
             return Applies::No;
+        }
+        // A variable with no value for this request (`${aws:username}` for a role, a tag the principal does not
+        // have) anywhere in the statement: AWS says it "might cause the entire statement to be invalid"
+        // (reference_policies_variables), so the statement may not apply at all, even where another pattern or
+        // value matched.
+        if variables && unsure.is_none() {
+            let in_conditions = s
+                .conditions
+                .iter()
+                .any(|c| c.values.iter().any(has_variable));
+            if resource_variables || in_conditions {
+                self.ensure_ctx();
+                let ctx = &self.ctx;
+                let no_value = |v: &&str| {
+                    has_variable(v)
+                        && condition::unread_variable(v, ctx).is_none()
+                        && condition::substitute(v, ctx).is_none()
+                };
+                let found = s
+                    .resource
+                    .as_ref()
+                    .and_then(|r| r.list().iter().find(no_value))
+                    .or_else(|| {
+                        s.conditions
+                            .iter()
+                            .find_map(|c| c.values.iter().find(no_value))
+                    });
+                if let Some(v) = found {
+                    unsure = Some(format!(
+                        "`{}` holds a variable with no value for this request, which AWS may read as making \
+                         the whole statement invalid",
+                        crate::text::excerpt(v, 80)
+                    ));
+                }
+            }
         }
         let named = if check_principal {
             match s.principal.as_ref() {
@@ -527,12 +598,12 @@ impl Eval<'_> {
                         Truth::False
                     })
                 }
-                // Whether it is there or not, `StringLikeIfExists "*"` (and `ForAllValues:StringLike "*"`) holds.
+                // Whether it is there or not, `StringLikeIfExists "*"` (and `ForAllValues:StringLike "*"`) holds
+                // (and `ForAnyValue:StringLikeIfExists "*"` does not say: `condition::when_absent`).
                 (None, Some(op))
                     if marked.is_some()
                         && op.base == BaseOperator::StringLike
-                        && (op.if_exists
-                            || op.qualifier == Some(crate::policy::SetQualifier::ForAllValues))
+                        && condition::when_absent(op) == Truth::True
                         && c.values.iter().any(|v| v == "*") =>
                 {
                     Some(Truth::True)
