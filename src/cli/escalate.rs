@@ -210,6 +210,11 @@ fn print_one(r: &PrincipalResult, out: &mut dyn Write) -> std::io::Result<()> {
         Reaches::No => "does not reach",
     };
     match r.steps {
+        Some(0) if r.reaches == Reaches::Possible => writeln!(
+            out,
+            "{} may already be {} (not certain: a policy it depends on was not read)",
+            r.principal, r.target
+        )?,
         Some(0) => writeln!(out, "{} already is {}", r.principal, r.target)?,
         Some(n) => writeln!(
             out,

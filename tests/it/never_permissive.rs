@@ -113,6 +113,15 @@ fn with_policy_file(name: &str, flag: &str, policy: &str) -> Value {
     ])
 }
 
+/// The answer is `decision`, certain or not as `certain` says.
+fn assert_answer(v: &Value, decision: &str, certain: bool) {
+    assert_eq!(
+        (&v["decision"], &v["certain"]),
+        (&decision.into(), &certain.into()),
+        "{v}"
+    );
+}
+
 /// A Deny read in doubt: the answer is the denial, uncertain, and its reason names `why`.
 fn assert_uncertain_deny(v: &Value, why: &str) {
     assert_eq!(v["decision"], "ExplicitDeny", "{v}");
@@ -807,11 +816,7 @@ fn a_variable_with_no_value_does_not_make_a_certain_grant() {
         "",
     );
     let v = eval(&["--snapshot", file.to_str().expect("UTF-8")]);
-    assert_eq!(
-        (&v["decision"], &v["certain"]),
-        (&"Allow".into(), &true.into()),
-        "{v}"
-    );
+    assert_answer(&v, "Allow", true);
 }
 
 /// `ForAnyValue` with `…IfExists` on a key the request does not carry: AWS documents each alone ("false when
@@ -823,11 +828,7 @@ fn for_any_value_if_exists_on_a_missing_key_is_undecided() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*",
             "Condition":{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["x"]}}}]}"#,
     );
-    assert_eq!(
-        (&v["decision"], &v["certain"]),
-        (&"ExplicitDeny".into(), &false.into()),
-        "{v}"
-    );
+    assert_answer(&v, "ExplicitDeny", false);
 }
 
 /// A bucket policy in another partition (GovCloud, China) covers its objects as one in `aws` does: the
@@ -868,11 +869,7 @@ fn a_bucket_policy_of_any_partition_covers_its_objects() {
         .expect("run");
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(
-        (&v["decision"], &v["certain"]),
-        (&"ExplicitDeny".into(), &true.into()),
-        "{v}"
-    );
+    assert_answer(&v, "ExplicitDeny", true);
     assert_eq!(v["decided_by"], "Resource", "{v}");
 }
 
@@ -974,17 +971,9 @@ fn a_wildcard_across_a_colon_in_the_resource_part_is_in_doubt() {
         "inside the resource part",
     );
     let plain = run("arn:aws:s3:::b/prod.env");
-    assert_eq!(
-        (&plain["decision"], &plain["certain"]),
-        (&"ExplicitDeny".into(), &true.into()),
-        "{plain}"
-    );
+    assert_answer(&plain, "ExplicitDeny", true);
     let other = run("arn:aws:s3:::b/cfg:prod.txt");
-    assert_eq!(
-        (&other["decision"], &other["certain"]),
-        (&"Allow".into(), &true.into()),
-        "{other}"
-    );
+    assert_answer(&other, "Allow", true);
 }
 
 /// `eval --format json` of alice on `action` and `resource` with the export `file`.

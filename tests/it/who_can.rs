@@ -687,6 +687,18 @@ const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"A
 const BROKEN: &str =
     r#"{"PolicyName":"broken","PolicyArn":"arn:aws:iam::111122223333:policy/broken"}"#;
 
+/// who-can on `model` with no context and no overrides.
+fn plain_who_can(model: &Model, action: &str, resource: &str) -> iam_atlas::eval::reverse::WhoCan {
+    who_can(
+        model,
+        action,
+        resource,
+        None,
+        &Context::new(),
+        &Overrides::default(),
+    )
+}
+
 fn outcome_of(w: &iam_atlas::eval::reverse::WhoCan, arn: &str) -> Option<Outcome> {
     w.principals
         .iter()
@@ -711,14 +723,7 @@ fn reverse_queries_keep_the_session_policy_they_are_given() {
         ..Overrides::default()
     };
     let alice = "arn:aws:iam::111122223333:user/alice";
-    let plain = who_can(
-        &model,
-        "iam:CreateUser",
-        "*",
-        None,
-        &Context::new(),
-        &Overrides::default(),
-    );
+    let plain = plain_who_can(&model, "iam:CreateUser", "*");
     assert_eq!(outcome_of(&plain, alice), Some(Outcome::AllowedAlways));
     let capped = who_can(&model, "iam:CreateUser", "*", None, &Context::new(), &ov);
     assert_eq!(outcome_of(&capped, alice), None, "{:?}", capped.principals);
@@ -770,14 +775,7 @@ fn reverse_queries_keep_the_session_policy_they_are_given() {
 #[test]
 fn a_policy_that_was_not_read_keeps_its_holder_in_who_can() {
     let model = small_account(NOTHING, BROKEN, TRUST_ACCOUNT);
-    let w = who_can(
-        &model,
-        "iam:CreateUser",
-        "*",
-        None,
-        &Context::new(),
-        &Overrides::default(),
-    );
+    let w = plain_who_can(&model, "iam:CreateUser", "*");
     assert_eq!(
         outcome_of(&w, "arn:aws:iam::111122223333:user/alice"),
         Some(Outcome::Unknown),
@@ -795,14 +793,7 @@ fn who_can_reads_the_trust_for_session_actions() {
     let model = small_account(NOTHING, "", trust);
     let role = "arn:aws:iam::111122223333:role/target";
     for action in ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"] {
-        let w = who_can(
-            &model,
-            action,
-            role,
-            None,
-            &Context::new(),
-            &Overrides::default(),
-        );
+        let w = plain_who_can(&model, action, role);
         assert_eq!(
             outcome_of(&w, "arn:aws:iam::111122223333:user/alice"),
             Some(Outcome::AllowedAlways),
