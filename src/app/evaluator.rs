@@ -1752,6 +1752,9 @@ fn what_row(
     if !g.unknown.is_empty() {
         conditions.push(format!("unknown on {} resource(s)", g.unknown.len()));
     }
+    if !g.except.is_empty() {
+        conditions.push(format!("except {} denied", g.except.len()));
+    }
     vec![
         Cell::text(service),
         Cell::text(level),
@@ -1760,7 +1763,16 @@ fn what_row(
             ..Cell::text(&g.action)
         },
         Cell {
-            full: (!g.unknown.is_empty()).then(|| format!("unknown on:\n{}", g.unknown.join("\n"))),
+            full: (!g.unknown.is_empty() || !g.except.is_empty()).then(|| {
+                let mut full = Vec::new();
+                if !g.unknown.is_empty() {
+                    full.push(format!("unknown on:\n{}", g.unknown.join("\n")));
+                }
+                if !g.except.is_empty() {
+                    full.push(format!("denied inside:\n{}", g.except.join("\n")));
+                }
+                full.join("\n")
+            }),
             ..Cell::lines(&conditions)
         },
         Cell {

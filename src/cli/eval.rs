@@ -765,10 +765,11 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
                 .iter()
                 .map(|g| {
                     format!(
-                        "{}{}{}",
+                        "{}{}{}{}",
                         g.action.split(':').nth(1).unwrap_or(&g.action),
                         if g.conditional { "*" } else { "" },
-                        if g.unknown.is_empty() { "" } else { "?" }
+                        if g.unknown.is_empty() { "" } else { "?" },
+                        if g.except.is_empty() { "" } else { "-" }
                     )
                 })
                 .collect();
@@ -791,7 +792,7 @@ fn run_what_can(a: WhatCanArgs, out: &mut dyn Write) -> Result<(), String> {
     }
     writeln!(
         out,
-        "(* = only under conditions the request leaves open; ? = unknown on some resources: a policy it needs, such as a KMS key policy, is missing, or a statement was not read)"
+        "(* = only under conditions the request leaves open; ? = unknown on some resources: a policy it needs, such as a KMS key policy, is missing, or a statement was not read; - = a Deny names resources inside what it allows, listed with --format json as `except`)"
     )
     .map_err(io)?;
     if w.not_evaluated > 0 {

@@ -875,6 +875,11 @@ pub struct ActionGrant {
     /// statement could not be read): not allowed for certain, not denied for certain either.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
+    /// What a `Deny` names inside an allowed pattern and is not allowed: `arn:aws:s3:::b/*` allowed except
+    /// `arn:aws:s3:::b/private/*`. A pattern is asked about as its own text, which a narrower `Deny` does not
+    /// match, so the pattern alone would read as allowed throughout.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
 }
 
 /// At most this many distinct resources are evaluated per action: a statement that lists thousands of
@@ -1075,6 +1080,54 @@ pub fn what_can_cancellable(
     for action in super::protected::NEEDS_NO_PERMISSION {
         by_action.entry((*action).to_string()).or_default();
     }
+    // The resources `Deny` statements name (`Resource` and `NotResource`), by statement: asked about too, for the
+    // actions each statement covers. Beside an `Allow` on `*`, a `Deny` with `NotResource: public/*` denies the
+    // request `*` and nothing under `public/`; a `Deny` on `b/private/*` denies nothing asked as `b/*`.
+    let mut deny_resources: Vec<(&ActionBlock, Vec<String>)> = Vec::new();
+    {
+        let side = crate::eval::engine::identity_side(model, principal);
+        let mut guards: Vec<&crate::policy::Policy> = Vec::new();
+        if let Some(side) = &side {
+            guards.extend(side.identity.iter().map(|a| a.policy));
+            guards.extend(side.boundary.iter().flatten().map(|a| a.policy));
+            guards.extend(
+                side.scp_levels
+                    .iter()
+                    .flatten()
+                    .flat_map(|l| l.policies.iter().flatten().map(|a| a.policy)),
+            );
+        }
+        let resource_policies = model
+            .accounts
+            .iter()
+            .flat_map(|a| a.resource_policies.iter().map(|rp| &rp.doc.policy));
+        for pol in guards.into_iter().chain(resource_policies) {
+            for st in &pol.statements {
+                if st.effect.as_ref().map(|e| e.value) != Some(Effect::Deny) {
+                    continue;
+                }
+                let (Some(actions), Some(r)) = (&st.action, &st.resource) else {
+                    continue;
+                };
+                let list: Vec<String> = r
+                    .list()
+                    .iter()
+                    .filter(|p| *p != "*")
+                    .map(|p| {
+                        if pol.supports_variables() && crate::policy::variables::has_variable(p) {
+                            crate::eval::condition::substitute(p, &keys)
+                                .map_or_else(|| p.to_string(), |c| c.into_owned())
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .collect();
+                if !list.is_empty() {
+                    deny_resources.push((actions, list));
+                }
+            }
+        }
+    }
     let star = ["*".to_string()];
     let mut services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>> = BTreeMap::new();
     let mut evaluated = 0;
@@ -1102,10 +1155,23 @@ pub fn what_can_cancellable(
             .get(&service)
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let denied: Vec<&[String]> = deny_resources
+            .iter()
+            .filter(|(actions, _)| match actions {
+                ActionBlock::Action(l) => l
+                    .iter()
+                    .any(|p| crate::wildcard::action_matches(p, &action)),
+                ActionBlock::NotAction(l) => !l
+                    .iter()
+                    .any(|p| crate::wildcard::action_matches(p, &action)),
+            })
+            .map(|(_, r)| r.as_slice())
+            .collect();
         let lists: Vec<&[String]> = pattern_ids
             .iter()
             .filter_map(|&pi| patterns.get(pi as usize).map(|(_, r)| r.as_slice()))
             .chain(std::iter::once(extra))
+            .chain(denied.iter().copied())
             // An action no statement names (one AWS allows without a policy) is asked on `*`.
             .chain(pattern_ids.is_empty().then_some(star.as_slice()))
             .collect();
@@ -1151,6 +1217,20 @@ pub fn what_can_cancellable(
         if allowed.is_empty() && unknown.is_empty() {
             continue;
         }
+        // What a `Deny` names inside an allowed pattern and was not allowed itself.
+        let except: Vec<String> = denied
+            .iter()
+            .flat_map(|l| l.iter())
+            .filter(|d| {
+                !allowed.contains(*d)
+                    && allowed.iter().any(|a| {
+                        a.as_str() != d.as_str() && crate::wildcard::resource_matches(a, d)
+                    })
+            })
+            .cloned()
+            .collect::<std::collections::BTreeSet<String>>()
+            .into_iter()
+            .collect();
         let level = catalog
             .access_level(&req.action)
             .map(|l| l.label().to_string())
@@ -1165,6 +1245,7 @@ pub fn what_can_cancellable(
                 resources: allowed,
                 conditional,
                 unknown,
+                except,
             });
     }
     Some(WhatCan {

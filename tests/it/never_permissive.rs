@@ -1023,3 +1023,62 @@ fn a_statement_with_a_variable_of_no_value_is_in_doubt_as_a_whole() {
         "{v}"
     );
 }
+
+/// What-can asked each pattern as its own text: a `Deny` with `NotResource: public/*` beside an `Allow` on `*`
+/// denied the request `*`, so `s3:GetObject` was left out though alice may read `public/…`; and a `Deny` on
+/// `b/private/*` denied nothing asked as `b/*`, which read as allowed throughout. The resources `Deny` statements
+/// name are asked about too, and what they deny inside an allowed pattern is said (`except`).
+#[test]
+fn what_can_asks_about_what_denies_name() {
+    let what_can = |file: &Path| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_iam-atlas"))
+            .args([
+                "what-can",
+                "--snapshot",
+                file.to_str().expect("UTF-8"),
+                "alice",
+            ])
+            .args(["--format", "json"])
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let grant = |v: &Value, action: &str| -> Option<Value> {
+        v["services"]["s3"]
+            .as_object()?
+            .values()
+            .flat_map(|l| l.as_array().cloned().unwrap_or_default())
+            .find(|g| g["action"] == action)
+    };
+    let file = export_only(
+        "what-can-not-resource",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObject","NotResource":"arn:aws:s3:::public/*"}]}"#,
+        "",
+    );
+    let v = what_can(&file);
+    let g = grant(&v, "s3:GetObject").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        g["resources"],
+        serde_json::json!(["arn:aws:s3:::public/*"]),
+        "{g}"
+    );
+    let file = export_only(
+        "what-can-partial",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+            {"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::b/private/*"}]}"#,
+        "",
+    );
+    let v = what_can(&file);
+    let g = grant(&v, "s3:GetObject").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        g["resources"],
+        serde_json::json!(["arn:aws:s3:::b/*"]),
+        "{g}"
+    );
+    assert_eq!(
+        g["except"],
+        serde_json::json!(["arn:aws:s3:::b/private/*"]),
+        "{g}"
+    );
+}
