@@ -185,6 +185,11 @@ impl Index {
                 if crate::policy::variables::has_variable(pattern)
                     || resource_matches(pattern, resource)
                     || shape.is_some_and(|sh| resource_matches(sh, &concrete(pattern)))
+                    // Names the resource only when a wildcard covers a `:` of its resource part: the
+                    // evaluator reads that in doubt, so the principal is asked about.
+                    || (crate::wildcard::colon_in_resource_part(resource)
+                        && crate::wildcard::may_read_differently(pattern, resource)
+                        && crate::wildcard::resource_matches_whole(pattern, resource))
                 {
                     out.extend_from_slice(who);
                 }

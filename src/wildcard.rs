@@ -181,6 +181,24 @@ pub fn resource_matches_whole(pattern: &str, resource: &str) -> bool {
     }
 }
 
+/// True when [`resource_matches_whole`] may read `pattern` otherwise than [`resource_matches`] on `resource`:
+/// its literal head starts the resource, and its resource part (after the fifth `:`) holds a `?` or a `*` that
+/// does not end its segment (a `*` that does already covers a `:`). Cheap, without allocating: asked before
+/// the other reading, which allocates.
+pub fn may_read_differently(pattern: &str, resource: &str) -> bool {
+    let head = pattern.find(['*', '?']).unwrap_or(pattern.len());
+    if !pattern.get(..head).is_some_and(|h| resource.starts_with(h)) {
+        return false;
+    }
+    let Some((fifth, _)) = pattern.match_indices(':').nth(4) else {
+        return false;
+    };
+    let part = pattern.get(fifth + 1..).unwrap_or_default().as_bytes();
+    part.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'?' || (b == b'*' && part.get(i + 1).is_some_and(|&n| n != b':')))
+}
+
 /// True when the resource part of `resource` (after its fifth `:`) holds a `:`: only then can
 /// [`resource_matches`] and [`resource_matches_whole`] read a pattern differently (cheap to ask first).
 pub fn colon_in_resource_part(resource: &str) -> bool {
@@ -479,6 +497,20 @@ mod tests {
             // Wherever the segment reading matches, the whole reading does too.
             assert!(!segment || whole);
         }
+        for (p, r, _, whole) in cases {
+            // Where the readings differ, the cheap test says they may.
+            if whole != resource_matches(p, r) {
+                assert!(may_read_differently(p, r), "{p} {r}");
+            }
+        }
+        assert!(!may_read_differently(
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b/x:y"
+        ));
+        assert!(!may_read_differently(
+            "arn:aws:s3:::c/*.env",
+            "arn:aws:s3:::b/x:y.env"
+        ));
         assert!(colon_in_resource_part("arn:aws:s3:::b/cfg:prod.env"));
         assert!(!colon_in_resource_part("arn:aws:s3:::b/prod.env"));
         assert!(!colon_in_resource_part("arn:aws:iam::111122223333:role/x"));

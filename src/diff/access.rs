@@ -563,6 +563,12 @@ fn statement_candidates(
     let resources: Vec<String> = match (&s.resource, effect) {
         (Some(ResourceBlock::Resource(l)), Some(_)) => l.iter().map(substituted).collect(),
         (Some(ResourceBlock::NotResource(_)), Some(Effect::Allow)) => vec!["*".into()],
+        // A `Deny` with `NotResource` denies `*` and nothing inside what it lists: those are asked about too.
+        (Some(ResourceBlock::NotResource(l)), Some(Effect::Deny)) => l
+            .iter()
+            .map(substituted)
+            .chain(std::iter::once("*".to_string()))
+            .collect(),
         (None, Some(_)) => vec![default_resource.to_string()],
         _ => return,
     };

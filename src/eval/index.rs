@@ -78,8 +78,10 @@ fn statement_may_apply(s: &Statement, action: &str, resource: &str) -> bool {
             let any = any
                 || (!r.is_not()
                     && crate::wildcard::colon_in_resource_part(resource)
-                    && l.iter()
-                        .any(|p| crate::wildcard::resource_matches_whole(p, resource)));
+                    && l.iter().any(|p| {
+                        crate::wildcard::may_read_differently(p, resource)
+                            && crate::wildcard::resource_matches_whole(p, resource)
+                    }));
             if r.is_not() { !any } else { any }
         }
     }

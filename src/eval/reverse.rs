@@ -1128,6 +1128,32 @@ pub fn what_can_cancellable(
             }
         }
     }
+    // The `Deny` statements by the service their actions name (a wildcard service, or `NotAction`, apart), so an
+    // action is matched against its own service's statements only.
+    let mut deny_by_service: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut deny_any_service: Vec<usize> = Vec::new();
+    for (i, (actions, _)) in deny_resources.iter().enumerate() {
+        match actions {
+            ActionBlock::Action(l) => {
+                for p in l.iter() {
+                    match p.split_once(':') {
+                        Some((svc, _)) if !svc.contains(['*', '?']) => {
+                            let v = deny_by_service.entry(svc.to_ascii_lowercase()).or_default();
+                            if v.last() != Some(&i) {
+                                v.push(i);
+                            }
+                        }
+                        _ => {
+                            if deny_any_service.last() != Some(&i) {
+                                deny_any_service.push(i);
+                            }
+                        }
+                    }
+                }
+            }
+            ActionBlock::NotAction(_) => deny_any_service.push(i),
+        }
+    }
     let star = ["*".to_string()];
     let mut services: BTreeMap<String, BTreeMap<String, Vec<ActionGrant>>> = BTreeMap::new();
     let mut evaluated = 0;
@@ -1155,8 +1181,19 @@ pub fn what_can_cancellable(
             .get(&service)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let denied: Vec<&[String]> = deny_resources
+        let mut deny_ids: Vec<usize> = deny_by_service
+            .get(&service.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
+            .chain(deny_any_service.iter())
+            .copied()
+            .collect();
+        deny_ids.sort_unstable();
+        deny_ids.dedup();
+        let denied: Vec<&[String]> = deny_ids
+            .iter()
+            .filter_map(|&i| deny_resources.get(i))
             .filter(|(actions, _)| match actions {
                 ActionBlock::Action(l) => l
                     .iter()
@@ -1167,11 +1204,13 @@ pub fn what_can_cancellable(
             })
             .map(|(_, r)| r.as_slice())
             .collect();
+        // Its own patterns first, then what its `Deny` statements name, then the snapshot's resources of the
+        // service (the bound cuts from the end).
         let lists: Vec<&[String]> = pattern_ids
             .iter()
             .filter_map(|&pi| patterns.get(pi as usize).map(|(_, r)| r.as_slice()))
-            .chain(std::iter::once(extra))
             .chain(denied.iter().copied())
+            .chain(std::iter::once(extra))
             // An action no statement names (one AWS allows without a policy) is asked on `*`.
             .chain(pattern_ids.is_empty().then_some(star.as_slice()))
             .collect();
@@ -1197,6 +1236,8 @@ pub fn what_can_cancellable(
         }
         let mut allowed = Vec::new();
         let mut unknown = Vec::new();
+        // Asked about and certainly not allowed.
+        let mut refused: FxHashSet<String> = FxHashSet::default();
         let mut conditional = false;
         req.action = action;
         for res in resources {
@@ -1212,17 +1253,20 @@ pub fn what_can_cancellable(
                 }
             } else if !q.certain {
                 unknown.push(std::mem::take(&mut req.resource));
+            } else if !denied.is_empty() {
+                refused.insert(std::mem::take(&mut req.resource));
             }
         }
         if allowed.is_empty() && unknown.is_empty() {
             continue;
         }
-        // What a `Deny` names inside an allowed pattern and was not allowed itself.
+        // What a `Deny` names inside an allowed pattern, asked about and certainly refused (never what was
+        // left unasked by the bound, nor what came back unknown).
         let except: Vec<String> = denied
             .iter()
             .flat_map(|l| l.iter())
             .filter(|d| {
-                !allowed.contains(*d)
+                refused.contains(*d)
                     && allowed.iter().any(|a| {
                         a.as_str() != d.as_str() && crate::wildcard::resource_matches(a, d)
                     })

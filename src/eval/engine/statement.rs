@@ -333,7 +333,8 @@ impl Eval<'_> {
                 } else {
                     std::borrow::Cow::Borrowed(p)
                 };
-                (crate::wildcard::resource_matches_whole(&p, resource)
+                (crate::wildcard::may_read_differently(&p, resource)
+                    && crate::wildcard::resource_matches_whole(&p, resource)
                     && !resource_matches(&p, resource))
                 .then(|| {
                     format!(
@@ -392,18 +393,23 @@ impl Eval<'_> {
         // have) anywhere in the statement: AWS says it "might cause the entire statement to be invalid"
         // (reference_policies_variables), so the statement may not apply at all, even where another pattern or
         // value matched.
+        // A test written `…IfExists` is left to the condition (AWS's note on variables advises `IfExists`
+        // against invalid statements), and a key the request may carry but does not give is said there too.
         if variables && unsure.is_none() {
+            let tested = |c: &&crate::policy::Condition| c.op.is_none_or(|o| !o.if_exists);
             let in_conditions = s
                 .conditions
                 .iter()
+                .filter(tested)
                 .any(|c| c.values.iter().any(has_variable));
             if resource_variables || in_conditions {
                 self.ensure_ctx();
-                let ctx = &self.ctx;
+                let this = &*self;
                 let no_value = |v: &&str| {
                     has_variable(v)
-                        && condition::unread_variable(v, ctx).is_none()
-                        && condition::substitute(v, ctx).is_none()
+                        && condition::unread_variable(v, &this.ctx).is_none()
+                        && this.variable_may_be_set(v).is_none()
+                        && condition::substitute(v, &this.ctx).is_none()
                 };
                 let found = s
                     .resource
@@ -412,6 +418,7 @@ impl Eval<'_> {
                     .or_else(|| {
                         s.conditions
                             .iter()
+                            .filter(tested)
                             .find_map(|c| c.values.iter().find(no_value))
                     });
                 if let Some(v) = found {
