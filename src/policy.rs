@@ -613,7 +613,9 @@ impl ActionIndex {
         self.id
     }
 
-    /// Whether the policy substitutes policy variables ([`Policy::supports_variables`]).
+    /// Whether the policy substitutes policy variables ([`Policy::supports_variables`]) and writes one
+    /// somewhere (a `Resource`, `NotResource` or condition value holding `${`): the evaluator skips every step
+    /// of substitution for the many policies that write none.
     pub fn supports_variables(&self) -> bool {
         self.variables
     }
@@ -623,7 +625,15 @@ impl ActionIndex {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut idx = ActionIndex {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            variables: p.supports_variables(),
+            variables: p.supports_variables()
+                && p.statements.iter().any(|s| {
+                    s.resource
+                        .as_ref()
+                        .is_some_and(|r| r.list().iter().any(variables::has_variable))
+                        || s.conditions
+                            .iter()
+                            .any(|c| c.values.iter().any(variables::has_variable))
+                }),
             ..ActionIndex::default()
         };
         for (i, s) in p.statements.iter().enumerate() {

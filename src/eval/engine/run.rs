@@ -130,6 +130,7 @@ pub(super) fn run<'m>(
         account_assumed,
         filled: false,
         resource_tags_known: false,
+        colon_in_resource: crate::wildcard::colon_in_resource_part(&req.resource),
         prefilter,
         buf,
         optimistic: overrides.optimistic,

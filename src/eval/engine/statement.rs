@@ -115,6 +115,9 @@ pub(super) struct Eval<'a> {
     /// Remember the statements that may decide each layer (for [`Picks::deciding`]).
     pub(super) pick: bool,
     pub(super) picks: Picks<'a>,
+    /// The resource part of the request's resource holds a `:` (`wildcard::colon_in_resource_part`), read once:
+    /// only then may a pattern name it in one reading of wildcards and not in the other.
+    pub(super) colon_in_resource: bool,
 }
 
 impl Eval<'_> {
@@ -324,7 +327,7 @@ impl Eval<'_> {
         // resource part that holds a `:`; `wildcard::resource_matches_whole`): the statement may or may not
         // cover it.
         let two_readings = |l: &crate::policy::OneOrMany, ctx: &Context| -> Option<String> {
-            if !crate::wildcard::colon_in_resource_part(resource) {
+            if !self.colon_in_resource {
                 return None;
             }
             l.iter().find_map(|p| {
