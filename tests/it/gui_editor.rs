@@ -469,3 +469,34 @@ fn draft_ids_tell_accounts_apart() {
         );
     }
 }
+
+/// What-can says, above its list, which of the principal's policies it could not read: what they may allow is
+/// not listed (a managed policy missing from the snapshot).
+#[test]
+fn what_can_says_what_it_could_not_read() {
+    let text = r#"{"UserDetailList":[{"Path":"/","UserName":"alice","UserId":"AIDAEXAMPLEALICE",
+        "Arn":"arn:aws:iam::111122223333:user/alice","CreateDate":"2024-01-01T00:00:00Z","GroupList":[],
+        "AttachedManagedPolicies":[{"PolicyName":"gone","PolicyArn":"arn:aws:iam::111122223333:policy/gone"}],
+        "Tags":[],"UserPolicyList":[{"PolicyName":"own","PolicyDocument":{"Version":"2012-10-17",
+        "Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}}]}],
+        "GroupDetailList":[],"RoleDetailList":[],"Policies":[]}"#;
+    let dir = std::env::temp_dir().join(format!("iam-atlas-gui-unread-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("export.json");
+    std::fs::write(&path, text).expect("write");
+    let model = iam_atlas::account::load_paths(&[path], Default::default()).expect("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = harness(AtlasApp::with_model(model, "one account"));
+    h.run();
+    h.get_by_label("Evaluator").click();
+    h.run();
+    h.get_by_label("Find user or role:").click();
+    h.get_by_label("Find user or role:").type_text("alice");
+    h.run();
+    h.get_by_label_contains("user alice").click();
+    h.run();
+    h.get_by_label("What can").click();
+    h.step();
+    wait_for(&mut h, "grant(s)");
+    h.get_by_label_contains("Not whole: managed policy `arn:aws:iam::111122223333:policy/gone`");
+}
