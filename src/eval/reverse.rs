@@ -887,6 +887,10 @@ pub struct ActionGrant {
 /// policy. What is left out is counted in [`WhatCan::not_evaluated`].
 pub const WHAT_CAN_RESOURCES_PER_ACTION: usize = 64;
 
+/// The longest ARN AWS accepts in a policy's `Resource`: a `Deny`'s longer pattern is not asked about by
+/// what-can.
+const MAX_ARN_LEN: usize = 2048;
+
 /// At most this many (action, resource) requests are evaluated by one what-can query, whatever the policies
 /// say; what is left out is counted in [`WhatCan::not_evaluated`].
 pub const WHAT_CAN_EVALUATIONS: usize = 200_000;
@@ -1109,10 +1113,12 @@ pub fn what_can_cancellable(
                 let (Some(actions), Some(r)) = (&st.action, &st.resource) else {
                     continue;
                 };
+                // A pattern longer than any ARN AWS accepts (2,048 characters) is not asked about: matching it
+                // against the policies costs its length squared, and AWS would refuse the policy.
                 let list: Vec<String> = r
                     .list()
                     .iter()
-                    .filter(|p| *p != "*")
+                    .filter(|p| *p != "*" && p.len() <= MAX_ARN_LEN)
                     .map(|p| {
                         if pol.supports_variables() && crate::policy::variables::has_variable(p) {
                             crate::eval::condition::substitute(p, &keys)
